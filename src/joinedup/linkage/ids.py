@@ -1,0 +1,187 @@
+"""Stable person ids: carry ids from one clustering to the next.
+
+Splink numbers clusters afresh on every run; a master person index cannot, because other systems
+hold its ids. This module decides, from the previous assignment (record → person) and the new
+clusters (record → cluster label), which id each new cluster carries. It is pure: no database,
+no clock, no randomness except through the ``new_id`` factory it is given.
+
+The rules, in the order they apply:
+
+1. Every previous person has one *main destination*: the new cluster that received most of its
+   records (ties: the cluster whose smallest record key sorts first, so the choice is repeatable).
+2. A cluster that is the main destination of one or more previous persons keeps the id of the
+   oldest of them. When there are several, the persons have *merged*: the older id survives and
+   the others are retired with a redirect to it.
+3. A previous person whose records went to several clusters has *split*: its main destination is
+   the larger part and keeps (or merges into) its id; the other parts get new ids unless they are
+   themselves the main destination of another person.
+4. A cluster that is no previous person's main destination gets a new id (``create`` when all its
+   records are new, part of a ``split`` event otherwise).
+5. A previous person none of whose records remain is retired without a redirect.
+
+Re-running on the same clusters changes nothing, and every previous id whose records remain is
+either active or redirects to an active id (both properties are tested with Hypothesis).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+EventKind = Literal["create", "merge", "split", "retire"]
+
+# Crockford's base32 alphabet: no I, L, O or U, so an id read aloud or retyped is not mistaken.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ID_LENGTH = 12
+
+
+def new_person_id() -> str:
+    """A fresh opaque person id: ``P`` and 12 Crockford base32 characters (60 random bits).
+
+    Ids carry no information about the person or the order they were made in, so holding one
+    tells nothing and guessing one is impractical, e.g. ``PX3K9D2M7QA4B``.
+    """
+    return "P" + "".join(secrets.choice(_ALPHABET) for _ in range(_ID_LENGTH))
+
+
+def is_person_id(text: str) -> bool:
+    """Whether ``text`` has the form of a person id (not whether such a person exists)."""
+    return len(text) == _ID_LENGTH + 1 and text[0] == "P" and all(c in _ALPHABET for c in text[1:])
+
+
+@dataclass(frozen=True)
+class PersonEvent:
+    """One thing that happened to persons in a run.
+
+    ``person_ids`` starts with the person the event is about: for a merge the survivor then the
+    retired ids; for a split the id that kept the larger part then the ids of the other parts;
+    for create and retire just the one id. ``record_counts`` lines up with ``person_ids``: for a
+    merge the records each person brought, for a split the records in each part.
+    """
+
+    kind: EventKind
+    person_ids: tuple[str, ...]
+    record_counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The outcome of :func:`assign_ids`.
+
+    ``membership`` maps every clustered record to its person; ``created`` lists the new ids;
+    ``retired`` maps each id retired in this step to the id it now redirects to (``None`` when
+    none of its records remain); ``events`` says what happened, in a repeatable order.
+    """
+
+    membership: dict[str, str]
+    created: tuple[str, ...] = ()
+    retired: dict[str, str | None] = field(default_factory=dict)
+    events: tuple[PersonEvent, ...] = ()
+
+    def count(self, kind: EventKind) -> int:
+        """How many events of ``kind`` this assignment holds."""
+        return sum(1 for event in self.events if event.kind == kind)
+
+
+def assign_ids(
+    previous: Mapping[str, str],
+    clusters: Mapping[str, str],
+    *,
+    created_order: Mapping[str, object] | None = None,
+    new_id: Callable[[], str] = new_person_id,
+    taken: Iterable[str] = (),
+) -> Assignment:
+    """Give each new cluster a stable person id, following the module's rules.
+
+    ``previous`` maps record keys to the person each was in (current members only);
+    ``clusters`` maps record keys to any cluster label. ``created_order`` gives, per previous
+    person id, something that sorts older first (e.g. the run that created it); ids it does not
+    know sort after those it does, then by id, so ties resolve the same way every time.
+    ``new_id`` makes fresh ids; ``taken`` lists ids that must never be issued again (retired
+    ones), in addition to the previous ones.
+
+    >>> a = assign_ids({"s|1": "PA", "s|2": "PB"}, {"s|1": "c", "s|2": "c"},
+    ...                created_order={"PA": 1, "PB": 2})
+    >>> a.membership, a.retired
+    ({'s|1': 'PA', 's|2': 'PA'}, {'PB': 'PA'})
+    """
+    order = created_order or {}
+
+    def age(person_id: str) -> tuple[int, object, str]:
+        known = person_id in order
+        return (0 if known else 1, order.get(person_id, 0) if known else 0, person_id)
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for key, label in clusters.items():
+        members[label].append(key)
+    # A cluster's identity for tie-breaking is its smallest record key: labels are arbitrary.
+    first_key = {label: min(keys) for label, keys in members.items()}
+
+    spread: dict[str, Counter[str]] = defaultdict(Counter)
+    for key, person_id in previous.items():
+        if key in clusters:
+            spread[person_id][clusters[key]] += 1
+    main = {
+        person_id: min(counts, key=lambda lb: (-counts[lb], first_key[lb]))
+        for person_id, counts in spread.items()
+    }
+
+    heirs: dict[str, list[str]] = defaultdict(list)
+    for person_id, label in main.items():
+        heirs[label].append(person_id)
+
+    used = set(previous.values()) | set(taken)
+
+    def fresh() -> str:
+        for _ in range(1000):
+            candidate = new_id()
+            if candidate not in used:
+                used.add(candidate)
+                return candidate
+        raise RuntimeError("the person id factory keeps returning ids already in use")
+
+    label_id: dict[str, str] = {}
+    created: list[str] = []
+    retired: dict[str, str | None] = {}
+    events: list[PersonEvent] = []
+    for label in sorted(members, key=lambda lb: first_key[lb]):
+        candidates = sorted(heirs.get(label, ()), key=age)
+        if candidates:
+            survivor = candidates[0]
+            label_id[label] = survivor
+            if len(candidates) > 1:
+                for loser in candidates[1:]:
+                    retired[loser] = survivor
+                events.append(
+                    PersonEvent(
+                        "merge",
+                        tuple(candidates),
+                        tuple(spread[p][label] for p in candidates),
+                    )
+                )
+        else:
+            label_id[label] = fresh()
+            created.append(label_id[label])
+            if not any(key in previous for key in members[label]):
+                events.append(PersonEvent("create", (label_id[label],), (len(members[label]),)))
+
+    for person_id in sorted(spread, key=age):
+        counts = spread[person_id]
+        if len(counts) > 1:
+            parts = sorted(counts, key=lambda lb: (lb != main[person_id], first_key[lb]))
+            events.append(
+                PersonEvent(
+                    "split",
+                    (person_id, *(label_id[lb] for lb in parts[1:])),
+                    tuple(counts[lb] for lb in parts),
+                )
+            )
+    for person_id in sorted(set(previous.values()) - set(spread), key=age):
+        retired[person_id] = None
+        events.append(PersonEvent("retire", (person_id,), (0,)))
+
+    membership = {key: label_id[label] for key, label in clusters.items()}
+    return Assignment(membership, tuple(created), retired, tuple(events))
