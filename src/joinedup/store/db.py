@@ -1,0 +1,241 @@
+"""Engines, migrations and the one unit of work.
+
+- :func:`make_engine` — a SQLite file under ``JOINEDUP_DATA_DIR`` by default, PostgreSQL when
+  ``JOINEDUP_DATABASE_URL`` says so. Backend differences in connection set-up live here only.
+- :func:`upgrade` — Alembic to head, programmatically; cheap when already there, so every
+  command calls it.
+- :func:`session_scope` — the only place a transaction is committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from joinedup.errors import JoinedupError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# A writer waits this long for another writer to finish before SQLite gives up ("database is
+# locked"). Ingest holds the write lock for a whole batch, so be patient.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+# Arbitrary but fixed: the key of the PostgreSQL advisory lock that serialises migrations, so
+# that several workers starting at once do not race to create the same tables.
+_PG_MIGRATION_LOCK = 7_271_805_001
+
+
+class DatabaseUnavailable(JoinedupError):
+    """The database cannot be reached or opened (wrong URL, server down, unwritable file)."""
+
+
+def _json_dumps(value: Any) -> str:
+    # Compact, and names with diacritics kept readable in the stored text.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _normalise_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise JoinedupError(
+            "JOINEDUP_DATABASE_URL is not a database URL; expected sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST:PORT/DATABASE"
+        ) from exc
+    # psycopg 3 is the driver we ship; the bare and legacy spellings would ask for psycopg2.
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _is_memory_sqlite(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create the engine for ``url``, or for the configured database when ``url`` is ``None``.
+
+    ``None`` reads ``joinedup.config.Settings.from_env().database_url`` (a SQLite file under
+    ``JOINEDUP_DATA_DIR`` unless ``JOINEDUP_DATABASE_URL`` is set) and creates the SQLite file's
+    directory. SQLite connections get write-ahead logging, enforced foreign keys, a busy timeout
+    and real transactions (``BEGIN`` on first use, so reads see one snapshot and DDL rolls back);
+    ``postgresql://`` URLs use psycopg 3. Nothing connects until the engine is first used.
+    Example: ``engine = make_engine("sqlite:///data/joinedup.db")``.
+    """
+    if url is None:
+        from joinedup.config import Settings
+
+        url = Settings.from_env().database_url
+    parsed = _normalise_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps, future=True)
+    except NoSuchModuleError as exc:
+        raise JoinedupError(
+            f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql+psycopg://"
+        ) from exc
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
+    if _is_memory_sqlite(url):
+        # One shared connection, or every checkout would see a different empty database.
+        kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        path = Path(url.database or "").expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"cannot create the data directory {path.parent}: {exc.strerror}"
+            ) from exc
+        # Worker threads (the web server) use connections from the pool; each is used by
+        # one thread at a time, which is what sqlite3 actually requires.
+        kwargs["connect_args"] = {"check_same_thread": False}
+    engine = create_engine(url, **kwargs)
+    memory = _is_memory_sqlite(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module, which would otherwise BEGIN
+        # only before DML: reads would see no consistent snapshot and DDL could not roll back.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                # With WAL, NORMAL is durable against application crashes and much faster.
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # ``sqlite_begin="IMMEDIATE"`` takes the write lock up front, for writers that first
+        # read (migrations): upgrading a read lock later can fail at once instead of waiting.
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def describe(engine: Engine) -> str:
+    """The engine's URL with any password hidden: safe to show to a user or write to a log."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _unavailable(engine: Engine, exc: BaseException) -> DatabaseUnavailable:
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+    return DatabaseUnavailable(f"cannot open the database {describe(engine)}: {reason}")
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once and run ``SELECT 1``; raise :class:`DatabaseUnavailable` if that fails."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError) as exc:
+        raise _unavailable(engine, exc) from exc
+
+
+def _alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The revision id of the newest migration shipped with this version of joinedup."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    if len(heads) > 1:
+        raise RuntimeError(f"migrations have several heads {heads}; they must be linear")
+    return heads[0] if heads else None
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None`` for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except (OperationalError, DBAPIError) as exc:
+        raise _unavailable(engine, exc) from exc
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database to ``revision`` (the newest by default); a no-op when already there.
+
+    Runs Alembic programmatically with the migrations inside the installed package, in one
+    transaction, holding a lock so that concurrent callers migrate once. Every command calls
+    this before touching the database. Raises :class:`DatabaseUnavailable` when the database
+    cannot be reached.
+    """
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    _run_alembic(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database down to ``revision`` (``"base"`` empties it). For tests and repair."""
+    _run_alembic(engine, "downgrade", revision)
+
+
+def _run_alembic(engine: Engine, direction: str, revision: str) -> None:
+    from alembic import command
+
+    check_connection(engine)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+            config = _alembic_config(conn)
+            if direction == "upgrade":
+                command.upgrade(config, revision)
+            else:
+                command.downgrade(config, revision)
+    log.info("database migrated %s to %s", direction, revision)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: a ``Session`` that commits when the block ends and rolls back on error.
+
+    This is the only place joinedup commits; repositories and services only add, flush and
+    query. Objects stay readable after the block (``expire_on_commit=False``).
+    Example: ``with session_scope(engine) as session: ensure_organisation(session, "lcc")``.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

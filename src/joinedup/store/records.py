@@ -1,0 +1,286 @@
+"""Repository for versioned source records (no business rules: what changed is ingest's call).
+
+A record is identified across versions by ``(source_id, record_id)``; its current version has
+``valid_to IS NULL`` and at most one version may be current (a partial unique index says so),
+so a caller replacing a record ends the old version before inserting the new one.
+
+Everything here is built for a source of a million records: reads select only the columns they
+need and stream with ``yield_per``; writes go in executemany chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import RowMapping, Select, Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from joinedup.store.base import utcnow
+from joinedup.store.tables import PERSON_FIELDS, PERSON_LIST_FIELDS, SourceRecord
+
+# Rows per executemany for inserts; ids per statement for updates (SQLite builds older than
+# 3.32 allow only 999 bound parameters in one statement).
+INSERT_CHUNK = 5_000
+UPDATE_CHUNK = 900
+# Rows fetched per round trip when streaming.
+STREAM_CHUNK = 10_000
+
+_TABLE = cast(Table, SourceRecord.__table__)
+# The same table again, for "versions ended by a batch" against "versions current now".
+_ended = _TABLE.alias("ended")
+
+# Columns a caller must give for each new version; the rest default (see insert_versions).
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "source_id",
+    "record_id",
+    "version",
+    "batch_id",
+    "content_hash",
+    "raw",
+)
+_ALLOWED = (
+    frozenset(REQUIRED_COLUMNS)
+    | frozenset(PERSON_FIELDS)
+    | {
+        "valid_from",
+        "attributes",
+        "dq_warnings",
+    }
+)
+
+# What linkage needs of a record: its identity and the person fields, not the raw row.
+IDENTITY_COLUMNS: tuple[str, ...] = ("id", "source_id", "record_id", "version", "batch_id")
+LINKAGE_COLUMNS: tuple[str, ...] = IDENTITY_COLUMNS + PERSON_FIELDS
+
+
+class CurrentVersion(NamedTuple):
+    """The current version of one record, as much as ingest needs to decide what changed."""
+
+    id: int
+    version: int
+    content_hash: str
+
+    @property
+    def row_id(self) -> int:
+        """The ``source_records.id`` of this version (an alias of ``id``)."""
+        return self.id
+
+
+def record_key(source_id: str, record_id: str) -> str:
+    """The key that names a record across versions and in linkage: ``"source_id|record_id"``.
+
+    Example: ``record_key("gp", "A123") == "gp|A123"``.
+    """
+    return f"{source_id}|{record_id}"
+
+
+def split_record_key(key: str) -> tuple[str, str]:
+    """The ``(source_id, record_id)`` of a :func:`record_key` (record ids may contain ``|``)."""
+    source_id, sep, record_id = key.partition("|")
+    if not sep:
+        raise ValueError(f"not a record key (expected 'source|record'): {key!r}")
+    return source_id, record_id
+
+
+def current_versions(session: Session, source_id: str) -> dict[str, CurrentVersion]:
+    """Every current record of ``source_id``: record id → (row id, version, content hash).
+
+    Selects only those columns and streams them, so a source of a million records costs one
+    dict of a million small tuples and no ORM objects.
+    """
+    query = (
+        select(_TABLE.c.record_id, _TABLE.c.id, _TABLE.c.version, _TABLE.c.content_hash)
+        .where(_TABLE.c.source_id == source_id, _TABLE.c.valid_to.is_(None))
+        .execution_options(yield_per=STREAM_CHUNK)
+    )
+    return {
+        record_id: CurrentVersion(row_id, version, content_hash)
+        for record_id, row_id, version, content_hash in session.execute(query).tuples()
+    }
+
+
+def insert_versions(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert new record versions in bulk; returns how many were inserted.
+
+    Each row maps column names to values: ``source_id``, ``record_id``, ``version``,
+    ``batch_id``, ``content_hash`` and ``raw`` are required; ``valid_from`` (default now),
+    ``attributes`` (default ``{}``), ``dq_warnings`` (default ``[]``) and any field of the common
+    person schema are optional (missing person fields are NULL, missing list fields ``[]``;
+    tuples are stored as JSON arrays). An unknown column name raises ``ValueError``.
+    The rows are written with executemany in chunks of :data:`INSERT_CHUNK`.
+    """
+    now = utcnow()
+    written = 0
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(_version_row(row, now))
+        if len(chunk) >= INSERT_CHUNK:
+            session.execute(insert(_TABLE), chunk)
+            written += len(chunk)
+            chunk = []
+    if chunk:
+        session.execute(insert(_TABLE), chunk)
+        written += len(chunk)
+    return written
+
+
+def _version_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    unknown = row.keys() - _ALLOWED
+    if unknown:
+        raise ValueError(f"unknown source_records columns {sorted(unknown)}")
+    missing = [name for name in REQUIRED_COLUMNS if row.get(name) is None]
+    if missing:
+        raise ValueError(f"a record version needs {missing}")
+    out: dict[str, Any] = {name: row[name] for name in REQUIRED_COLUMNS}
+    out["valid_from"] = row.get("valid_from") or now
+    attributes = row.get("attributes")
+    out["attributes"] = dict(attributes) if attributes is not None else {}
+    warnings = row.get("dq_warnings")
+    out["dq_warnings"] = list(warnings) if warnings is not None else []
+    for name in PERSON_FIELDS:
+        value = row.get(name)
+        if name in PERSON_LIST_FIELDS:
+            out[name] = list(value) if value else []
+        else:
+            out[name] = value
+    return out
+
+
+def end_versions(
+    session: Session, row_ids: Iterable[int], at: datetime, *, batch_id: int | None = None
+) -> int:
+    """End the record versions with these row ids at ``at`` (bulk); returns how many were ended.
+
+    ``batch_id``, when given, records which batch ended them (a changed row, or a record a full
+    extract no longer holds), so incremental linkage can find what went away. Versions already
+    ended are left as they were.
+    """
+    ids = list(row_ids)
+    ended = 0
+    values: dict[str, Any] = {"valid_to": at}
+    if batch_id is not None:
+        values["ended_batch_id"] = batch_id
+    for start in range(0, len(ids), UPDATE_CHUNK):
+        part = ids[start : start + UPDATE_CHUNK]
+        result = session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id.in_(part), _TABLE.c.valid_to.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        ended += result.rowcount  # type: ignore[attr-defined]
+    return ended
+
+
+def _current_query(
+    source_ids: Collection[str] | None,
+    changed_since_batch: int | None,
+    columns: Sequence[str] | None,
+) -> Select[Any]:
+    selected = [_TABLE.c[name] for name in columns] if columns else list(_TABLE.c)
+    query = select(*selected).where(_TABLE.c.valid_to.is_(None))
+    if source_ids is not None:
+        query = query.where(_TABLE.c.source_id.in_(list(source_ids)))
+    if changed_since_batch is not None:
+        query = query.where(_TABLE.c.batch_id > changed_since_batch)
+    # A stable order, so two runs over the same data see the same sequence on every backend.
+    return query.order_by(_TABLE.c.id)
+
+
+def iter_current(
+    session: Session,
+    source_ids: Collection[str] | None = None,
+    changed_since_batch: int | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    chunk_size: int = STREAM_CHUNK,
+) -> Iterator[RowMapping]:
+    """Stream the current version of every record, one read-only mapping per record.
+
+    ``source_ids`` limits the sources; ``changed_since_batch`` keeps only records stored or
+    changed by a batch newer than that id (for incremental linkage); ``columns`` selects
+    columns (all by default; :data:`LINKAGE_COLUMNS` leaves out the raw row and attributes).
+    Rows are fetched ``chunk_size`` at a time (a server-side cursor on PostgreSQL), so memory
+    stays flat over a million records. Ordered by row id.
+    """
+    for chunk in iter_current_chunks(
+        session, source_ids, changed_since_batch, columns=columns, chunk_size=chunk_size
+    ):
+        yield from chunk
+
+
+def iter_current_chunks(
+    session: Session,
+    source_ids: Collection[str] | None = None,
+    changed_since_batch: int | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    chunk_size: int = STREAM_CHUNK,
+) -> Iterator[list[RowMapping]]:
+    """Like :func:`iter_current`, but yield lists of up to ``chunk_size`` records at a time.
+
+    Handy for building a data frame per chunk rather than one row at a time.
+    """
+    query = _current_query(source_ids, changed_since_batch, columns).execution_options(
+        yield_per=chunk_size
+    )
+    result = session.execute(query).mappings()
+    for part in result.partitions(chunk_size):
+        yield list(part)
+
+
+def ended_since(
+    session: Session, batch_id: int, source_ids: Collection[str] | None = None
+) -> list[str]:
+    """Record keys whose current version was ended by a batch newer than ``batch_id``, and
+    that have no current version now (records that went away rather than changed)."""
+    current = (
+        select(_TABLE.c.id)
+        .where(
+            _TABLE.c.valid_to.is_(None),
+            _TABLE.c.source_id == _ended.c.source_id,
+            _TABLE.c.record_id == _ended.c.record_id,
+        )
+        .exists()
+    )
+    query = (
+        select(_ended.c.source_id, _ended.c.record_id)
+        .where(_ended.c.ended_batch_id > batch_id, ~current)
+        .distinct()
+        .order_by(_ended.c.source_id, _ended.c.record_id)
+    )
+    if source_ids is not None:
+        query = query.where(_ended.c.source_id.in_(list(source_ids)))
+    return [record_key(s, r) for s, r in session.execute(query).tuples()]
+
+
+def get_current(session: Session, source_id: str, record_id: str) -> SourceRecord | None:
+    """The current version of one record, or ``None`` if there is none (never stored, or ended)."""
+    return session.scalars(
+        select(SourceRecord).where(
+            SourceRecord.source_id == source_id,
+            SourceRecord.record_id == record_id,
+            SourceRecord.valid_to.is_(None),
+        )
+    ).one_or_none()
+
+
+def get_versions(session: Session, source_id: str, record_id: str) -> list[SourceRecord]:
+    """Every version of one record, oldest first (the record's history)."""
+    return list(
+        session.scalars(
+            select(SourceRecord)
+            .where(SourceRecord.source_id == source_id, SourceRecord.record_id == record_id)
+            .order_by(SourceRecord.version)
+        )
+    )
+
+
+def count_current(session: Session, source_id: str | None = None) -> int:
+    """How many records are current (in ``source_id``, or in all sources)."""
+    query = select(func.count()).select_from(_TABLE).where(_TABLE.c.valid_to.is_(None))
+    if source_id is not None:
+        query = query.where(_TABLE.c.source_id == source_id)
+    return int(session.scalar(query) or 0)
