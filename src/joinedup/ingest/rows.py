@@ -1,0 +1,39 @@
+"""What a reader yields: one source row, a blank, a row to skip, or a row that cannot be trusted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RowKind = Literal["row", "blank", "skip", "bad"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One unit read from an extract, before standardisation.
+
+    ``line`` is the physical line where the record starts (CSV, JSON Lines, NDJSON), the sheet
+    row (xlsx) or the entry number (a FHIR Bundle). ``raw`` is the content as read, kept for the
+    stored record and for quarantine. ``values`` is what mapping fields look up: a dict of column
+    to value, or a parsed JSON object. ``kind`` says whether it is a row to standardise, a blank
+    line, a row to skip (a non-Patient FHIR resource) or a ``bad`` row whose ``problems`` send it
+    to quarantine. ``hints`` carry person fields a reader already understands (FHIR).
+    """
+
+    line: int
+    raw: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    kind: RowKind = "row"
+    problems: tuple[str, ...] = ()
+    hints: Mapping[str, Any] | None = None
+
+
+def blank(line: int, raw: str = "") -> SourceRow:
+    """A blank line or empty sheet row: counted as skipped."""
+    return SourceRow(line=line, raw=raw, kind="blank")
+
+
+def bad(line: int, raw: str, *problems: str) -> SourceRow:
+    """A row that cannot be trusted: quarantined with ``problems``."""
+    return SourceRow(line=line, raw=raw, kind="bad", problems=problems)
