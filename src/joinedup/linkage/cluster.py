@@ -1,0 +1,166 @@
+"""Group scored pairs into persons, favouring precision over reach.
+
+Splink's connected components join any two records linked by a chain of pairs above the
+threshold, however long: one weak link between a father's and a son's records makes them one
+person. Here links are taken strongest first, and a merge of two groups is refused when it would
+put together two records that a reviewer said are different people (cannot-link) or that the
+model scored as strongly different (below `CONTRARY_PROBABILITY`). Reviewer must-links are
+applied first and always hold.
+
+The result maps every record to its group's representative — the smallest record key in the
+group — so the same pairs give the same answer on every run and engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage.thresholds import CONTRARY_PROBABILITY
+
+
+class _Groups:
+    """Union–find that keeps each group's members, merging the smaller into the larger."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
+
+    def add(self, node: str) -> None:
+        if node not in self.root:
+            self.root[node] = node
+            self.members[node] = [node]
+
+    def find(self, node: str) -> str:
+        return self.root[node]
+
+    def union(self, a: str, b: str) -> str:
+        ra, rb = self.root[a], self.root[b]
+        if ra == rb:
+            return ra
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        for member in self.members[rb]:
+            self.root[member] = ra
+        self.members[ra].extend(self.members.pop(rb))
+        return ra
+
+
+def _pairs_list(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        a, b = pair
+        out.append((str(a), str(b)))
+    return out
+
+
+def cluster(
+    pairs: pd.DataFrame,
+    *,
+    threshold: float,
+    must_link: Iterable[tuple[str, str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+    ids: Iterable[str] | None = None,
+    contrary_probability: float = CONTRARY_PROBABILITY,
+) -> dict[str, str]:
+    """Assign each record to a person: ``{unique_id: representative unique_id}``.
+
+    ``pairs`` has ``unique_id_l``, ``unique_id_r``, ``match_probability`` and optionally
+    ``match_weight`` (used to order links, strongest first). Pairs at or above ``threshold``
+    (a match probability) link; ``must_link`` pairs are always in one person; ``cannot_link``
+    pairs never are, and neither are two records with a scored pair below
+    ``contrary_probability``. ``ids`` lists records to include even if they are in no pair
+    (they become persons of one). A must-link that contradicts a cannot-link raises
+    `JoinedupError`.
+
+    Example: ``cluster(pairs, threshold=0.999, ids=frame["unique_id"])``.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise JoinedupError(f"threshold is a match probability between 0 and 1, got {threshold}")
+    for column in ("unique_id_l", "unique_id_r", "match_probability"):
+        if column not in pairs.columns:
+            raise JoinedupError(f"pairs need a {column!r} column")
+    must = _pairs_list(must_link)
+    cannot = _pairs_list(cannot_link)
+
+    groups = _Groups()
+    for node in ids if ids is not None else ():
+        groups.add(str(node))
+    left = pairs["unique_id_l"].astype(str).to_numpy()
+    right = pairs["unique_id_r"].astype(str).to_numpy()
+    prob = pairs["match_probability"].to_numpy(dtype=float)
+    for node in np.unique(np.concatenate([left, right])) if len(pairs) else ():
+        groups.add(str(node))
+    for a, b in must + cannot:
+        groups.add(a)
+        groups.add(b)
+
+    forbidden: dict[str, set[str]] = {}
+
+    def forbid(a: str, b: str) -> None:
+        forbidden.setdefault(a, set()).add(b)
+        forbidden.setdefault(b, set()).add(a)
+
+    for a, b in cannot:
+        if a == b:
+            raise JoinedupError(f"a record cannot be kept apart from itself: {a}")
+        forbid(a, b)
+
+    linking = prob >= threshold
+    order = np.flatnonzero(linking)
+    if "match_weight" in pairs.columns:
+        weights = pairs["match_weight"].to_numpy(dtype=float)[order]
+    else:
+        weights = prob[order]
+    # Strongest first; ties broken by the record keys so the result never depends on row order.
+    order = order[np.lexsort((right[order], left[order], -weights))]
+
+    # Contrary evidence only matters between records that some link could bring together.
+    touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}
+    contrary = np.flatnonzero(prob < contrary_probability)
+    for i in contrary:
+        a, b = left[i], right[i]
+        if a in touched and b in touched:
+            forbid(a, b)
+
+    def conflict(ra: str, rb: str) -> bool:
+        small, large = (ra, rb) if len(groups.members[ra]) <= len(groups.members[rb]) else (rb, ra)
+        for member in groups.members[small]:
+            for other in forbidden.get(member, ()):
+                if groups.find(other) == large:
+                    return True
+        return False
+
+    cannot_set = {(a, b) for a, b in cannot} | {(b, a) for a, b in cannot}
+    for a, b in must:
+        ra, rb = groups.find(a), groups.find(b)
+        if ra == rb:
+            continue
+        if any(
+            groups.find(other) == rb
+            for member in groups.members[ra]
+            for other in forbidden.get(member, ())
+            if (member, other) in cannot_set
+        ):
+            raise JoinedupError(
+                f"review decisions conflict: {a} and {b} must be linked, "
+                "but that would join a pair marked not-link"
+            )
+        groups.union(a, b)
+
+    for i in order:
+        a, b = left[i], right[i]
+        ra, rb = groups.find(a), groups.find(b)
+        if ra == rb or conflict(ra, rb):
+            continue
+        groups.union(a, b)
+
+    assignment: dict[str, str] = {}
+    for members in groups.members.values():
+        representative = min(members)
+        for member in members:
+            assignment[member] = representative
+    return assignment

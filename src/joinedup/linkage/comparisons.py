@@ -1,0 +1,264 @@
+"""The comparisons of the person model: which pieces of evidence it weighs, and at what levels.
+
+Each comparison is one column of evidence in Splink's Fellegi–Sunter model, and the model adds
+their match weights as if they were independent. People who live together are the reason that
+is wrong for person data: a household shares its postcode, address, usually its surname and
+often a landline, so summing those as independent evidence merges twins, fathers and sons, and
+siblings. Here the household is ONE piece of evidence — the `location` comparison — and the
+levels of the other comparisons that a household shares ("surname agrees *at a shared
+address*", "date of birth agrees *at a shared address*", "landline agrees *at a shared
+address*") are separate levels whose weight is fixed in `household_fixed_u` from what holds
+for any UK population, not trained, because a random sample of pairs almost never contains two
+people at one address and so cannot estimate them.
+
+Comparisons are built from Splink's level library so that the same definitions produce DuckDB
+and Spark SQL.
+"""
+
+from __future__ import annotations
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink.internals.comparison_creator import ComparisonCreator
+
+#: SQL: the two records are at the same dwelling (same UPRN, or same postcode and house).
+SHARED_ADDRESS = "(uprn_l = uprn_r OR address_key_l = address_key_r)"
+#: SQL: the two records share at least a full postcode (a street's worth of households).
+SHARED_POSTCODE = f"({SHARED_ADDRESS} OR postcode_l = postcode_r)"
+
+# Level labels the model refers to when it fixes or bounds parameters. Labels are stable: they
+# key the parameters in a saved model.
+GIVEN_DIFFERENT = "given names differ"
+FAMILY_AT_SHARED_LOCATION = "family name agrees, shared postcode or address"
+DOB_AT_SHARED_ADDRESS = "date of birth agrees, shared address"
+DOB_DIFFERENT = "dates of birth differ"
+NHS_DIFFERENT = "NHS numbers differ"
+LANDLINE_AT_SHARED_ADDRESS = "landline agrees, shared address"
+
+#: u values fixed for household-shared levels (the chance that two *different* people who share
+#: an address agree on this field). Why each number holds for any UK population:
+#: - about 1.5% of maternities are multiple births (ONS), so among pairs of different people in
+#:   one household sharing a date of birth is a few per cent at most — 2% is generous;
+#: - most pairs of people at one postcode or address are family, so their surnames agree more
+#:   often than not — 70% leaves surname agreement there worth about half a bit;
+#: - a landline rings in the whole household: most pairs at one address share it.
+HOUSEHOLD_FIXED_U: dict[tuple[str, str], float] = {
+    ("dob", DOB_AT_SHARED_ADDRESS): 0.02,
+    ("family_name", FAMILY_AT_SHARED_LOCATION): 0.70,
+    ("phone", LANDLINE_AT_SHARED_ADDRESS): 0.80,
+}
+
+#: Upper bounds on m for the "differs" levels of identifying fields. EM, run on blocks that are
+#: rich in family members (same surname, same date of birth), tends to take relatives for
+#: matches with a typo and so overstates how often one person's records disagree completely.
+#: After the nickname, initial, middle-name, typo and swap levels, a whole different given name
+#: or date of birth on two records of one person is an entry error that careful UK sources make
+#: in well under 1% of records; an NHS number that differs in more than one digit is rarer still.
+M_UPPER_BOUNDS: dict[tuple[str, str], float] = {
+    ("given_name", GIVEN_DIFFERENT): 0.005,
+    ("dob", DOB_DIFFERENT): 0.005,
+    ("nhs_number", NHS_DIFFERENT): 0.002,
+}
+
+
+def _given_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="given_name",
+        comparison_description="given names: exact, swapped, nickname, typo, middle, initial",
+        comparison_levels=[
+            cll.NullLevel("given_initial"),
+            cll.ExactMatchLevel("given_key", term_frequency_adjustments=True).configure(
+                label_for_charts="given name exact"
+            ),
+            cll.And(
+                cll.CustomLevel("given_key_l = family_key_r"),
+                cll.CustomLevel("family_key_l = given_key_r"),
+            ).configure(label_for_charts="given and family names swapped"),
+            cll.ArrayIntersectLevel("given_group", 1).configure(
+                label_for_charts="nickname or formal form"
+            ),
+            cll.Or(
+                cll.JaroWinklerLevel("given_key", 0.9), cll.DamerauLevenshteinLevel("given_key", 1)
+            ).configure(label_for_charts="given name typo"),
+            cll.ArrayIntersectLevel("forenames", 1).configure(
+                label_for_charts="a middle name used as the first"
+            ),
+            cll.And(
+                cll.Or(
+                    cll.CustomLevel("given_key_l IS NULL"), cll.CustomLevel("given_key_r IS NULL")
+                ),
+                cll.ExactMatchLevel("given_initial"),
+            ).configure(label_for_charts="initial agrees with the name"),
+            cll.ElseLevel().configure(label_for_charts=GIVEN_DIFFERENT),
+        ],
+    )
+
+
+def _family_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="family_name",
+        comparison_description="family names: exact, previous or other, typo",
+        comparison_levels=[
+            cll.NullLevel("family_key"),
+            cll.And(cll.ExactMatchLevel("family_key"), cll.CustomLevel(SHARED_POSTCODE)).configure(
+                label_for_charts=FAMILY_AT_SHARED_LOCATION
+            ),
+            cll.ExactMatchLevel("family_key", term_frequency_adjustments=True).configure(
+                label_for_charts="family name exact"
+            ),
+            cll.ArrayIntersectLevel("family_all", 1).configure(
+                label_for_charts="a previous or other family name agrees"
+            ),
+            cll.Or(
+                cll.JaroWinklerLevel("family_key", 0.9),
+                cll.DamerauLevenshteinLevel("family_key", 1),
+            ).configure(label_for_charts="family name typo"),
+            cll.ElseLevel().configure(label_for_charts="family names differ"),
+        ],
+    )
+
+
+def _dob() -> ComparisonCreator:
+    swapped = (
+        "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) "
+        "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+        "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+    )
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="date of birth: exact, swapped day/month, one typo, year only",
+        comparison_levels=[
+            cll.NullLevel("dob_year"),
+            cll.And(cll.ExactMatchLevel("dob"), cll.CustomLevel(SHARED_ADDRESS)).configure(
+                label_for_charts=DOB_AT_SHARED_ADDRESS
+            ),
+            cll.ExactMatchLevel("dob").configure(label_for_charts="date of birth exact"),
+            cll.And(
+                cll.Or(cll.CustomLevel("dob_l IS NULL"), cll.CustomLevel("dob_r IS NULL")),
+                cll.ExactMatchLevel("dob_year"),
+            ).configure(label_for_charts="year agrees (one side year only)"),
+            cll.CustomLevel(swapped).configure(label_for_charts="day and month swapped"),
+            cll.DamerauLevenshteinLevel("dob", 1).configure(
+                label_for_charts="one digit wrong or transposed"
+            ),
+            cll.ElseLevel().configure(label_for_charts=DOB_DIFFERENT),
+        ],
+    )
+
+
+def _location() -> ComparisonCreator:
+    any_location_l = "COALESCE(uprn_l, postcode_l, street_key_l) IS NULL"
+    any_location_r = "COALESCE(uprn_r, postcode_r, street_key_r) IS NULL"
+    return cl.CustomComparison(
+        output_column_name="location",
+        comparison_description="where they live, as one piece of evidence",
+        comparison_levels=[
+            cll.Or(cll.CustomLevel(any_location_l), cll.CustomLevel(any_location_r)).configure(
+                is_null_level=True, label_for_charts="location missing"
+            ),
+            cll.ExactMatchLevel("uprn").configure(label_for_charts="UPRN agrees"),
+            cll.ExactMatchLevel("address_key").configure(
+                label_for_charts="postcode and house agree"
+            ),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="postcode agrees"),
+            cll.And(cll.ExactMatchLevel("house_key"), cll.ExactMatchLevel("street_key")).configure(
+                label_for_charts="house and street agree"
+            ),
+            cll.ExactMatchLevel("postcode_sector").configure(
+                label_for_charts="postcode sector agrees"
+            ),
+            cll.ExactMatchLevel("postcode_district").configure(
+                label_for_charts="postcode district agrees"
+            ),
+            cll.ElseLevel().configure(label_for_charts="elsewhere"),
+        ],
+    )
+
+
+def _nhs_number() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="nhs_number",
+        comparison_description="NHS number: exact, one digit wrong",
+        comparison_levels=[
+            cll.NullLevel("nhs_number"),
+            cll.ExactMatchLevel("nhs_number").configure(label_for_charts="NHS number exact"),
+            cll.DamerauLevenshteinLevel("nhs_number", 1).configure(
+                label_for_charts="one digit wrong or transposed"
+            ),
+            cll.ElseLevel().configure(label_for_charts=NHS_DIFFERENT),
+        ],
+    )
+
+
+def _sex() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="sex",
+        comparison_description="administrative sex",
+        comparison_levels=[
+            cll.NullLevel("sex"),
+            cll.ExactMatchLevel("sex").configure(label_for_charts="sex agrees"),
+            cll.ElseLevel().configure(label_for_charts="sex differs"),
+        ],
+    )
+
+
+def _phone() -> ComparisonCreator:
+    missing_l = "COALESCE(mobiles_l, landlines_l) IS NULL"
+    missing_r = "COALESCE(mobiles_r, landlines_r) IS NULL"
+    return cl.CustomComparison(
+        output_column_name="phone",
+        comparison_description="phone numbers: a shared mobile, a shared landline",
+        comparison_levels=[
+            cll.Or(cll.CustomLevel(missing_l), cll.CustomLevel(missing_r)).configure(
+                is_null_level=True, label_for_charts="no phone"
+            ),
+            cll.ArrayIntersectLevel("mobiles", 1).configure(label_for_charts="a mobile agrees"),
+            cll.And(
+                cll.ArrayIntersectLevel("landlines", 1), cll.CustomLevel(SHARED_ADDRESS)
+            ).configure(label_for_charts=LANDLINE_AT_SHARED_ADDRESS),
+            cll.ArrayIntersectLevel("landlines", 1).configure(label_for_charts="a landline agrees"),
+            cll.ElseLevel().configure(label_for_charts="phones differ"),
+        ],
+    )
+
+
+def _email() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="email",
+        comparison_description="email addresses",
+        comparison_levels=[
+            cll.NullLevel("emails"),
+            cll.ArrayIntersectLevel("emails", 1).configure(label_for_charts="an email agrees"),
+            cll.ElseLevel().configure(label_for_charts="emails differ"),
+        ],
+    )
+
+
+def person_comparisons() -> list[ComparisonCreator]:
+    """The comparisons of the default person model, in the order their evidence is shown.
+
+    Names: ``given_name``, ``family_name``, ``dob``, ``location``, ``nhs_number``, ``sex``,
+    ``phone``, ``email`` — these are the suffixes of the ``mw_…`` columns of a prediction.
+    """
+    return [
+        _given_name(),
+        _family_name(),
+        _dob(),
+        _location(),
+        _nhs_number(),
+        _sex(),
+        _phone(),
+        _email(),
+    ]
+
+
+COMPARISON_NAMES = (
+    "given_name",
+    "family_name",
+    "dob",
+    "location",
+    "nhs_number",
+    "sex",
+    "phone",
+    "email",
+)

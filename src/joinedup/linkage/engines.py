@@ -1,0 +1,127 @@
+"""Where the model's SQL runs: DuckDB in process by default, Spark where one machine is not enough.
+
+Backend differences live here and nowhere else. PySpark is imported only when ``engine="spark"``
+is asked for, so ``import joinedup`` never starts a JVM. Frames cross into an engine as Arrow
+tables with an explicit schema: a column that is null throughout (a source without phones) must
+still be a list of strings, not whatever type an engine would guess.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import lru_cache
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage.frame import FRAME_COLUMNS, LIST_COLUMNS
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+
+def check_engine(engine: str) -> Engine:
+    """Return ``engine`` if it is one joinedup can run on, else raise `JoinedupError`."""
+    if engine not in ENGINES:
+        raise JoinedupError(
+            f"unknown linkage engine {engine!r}; choose one of {', '.join(ENGINES)}"
+        )
+    return engine  # type: ignore[return-value]
+
+
+def arrow_schema() -> pa.Schema:
+    """The Arrow schema of the model's input frame: strings, and lists of strings."""
+    return pa.schema(
+        [
+            pa.field(name, pa.list_(pa.string()) if name in LIST_COLUMNS else pa.string())
+            for name in FRAME_COLUMNS
+        ]
+    )
+
+
+def to_arrow(df: pd.DataFrame) -> pa.Table:
+    """The input frame as an Arrow table with `arrow_schema`; empty lists become nulls.
+
+    Splink treats a null as "not known" (no evidence) but an empty list as a value that agrees
+    with nothing, so a record without phones must carry null, not ``[]``.
+    """
+    missing = [name for name in FRAME_COLUMNS if name not in df.columns]
+    if missing:
+        raise JoinedupError(
+            "the linkage frame lacks columns "
+            + ", ".join(missing)
+            + "; build it with records_frame"
+        )
+    arrays = []
+    for name in FRAME_COLUMNS:
+        values = df[name].tolist()
+        if name in LIST_COLUMNS:
+            values = [list(v) if v is not None and len(v) else None for v in values]
+        else:
+            values = [
+                None if v is None or (isinstance(v, float) and v != v) else str(v) for v in values
+            ]
+        arrays.append(values)
+    return pa.Table.from_arrays(
+        [
+            pa.array(values, type=field.type)
+            for values, field in zip(arrays, arrow_schema(), strict=True)
+        ],
+        schema=arrow_schema(),
+    )
+
+
+def db_api(engine: str = "duckdb") -> Any:
+    """A fresh Splink database API for ``engine`` (DuckDB: a new in-memory connection)."""
+    check_engine(engine)
+    if engine == "spark":
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=spark_session())
+    from splink import DuckDBAPI
+
+    return DuckDBAPI()
+
+
+def register(api: Any, df: pd.DataFrame | pa.Table, name: str) -> Any:
+    """Register a frame with a Splink database API under a display name (a SplinkDataFrame)."""
+    table = df if isinstance(df, pa.Table) else to_arrow(df)
+    if type(api).__name__ == "SparkAPI":
+        spark = api.spark
+        spark_df = spark.createDataFrame(table)
+        return api.register(spark_df, dataset_display_name=name)
+    return api.register(table, dataset_display_name=name)
+
+
+@lru_cache(maxsize=1)
+def spark_session() -> Any:
+    """A local Spark session for Splink (``local[2]``), created once per process.
+
+    Uses Splink's similarity-function jar, four shuffle partitions (right for two cores) and a
+    temporary checkpoint directory, which Splink's Spark backend requires.
+    """
+    try:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise JoinedupError(
+            "engine 'spark' needs PySpark: install joinedup with the 'spark' extra"
+        ) from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    master = os.environ.get("JOINEDUP_SPARK_MASTER", "local[2]")
+    session = (
+        SparkSession.builder.master(master)
+        .appName("joinedup-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "2g"))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="joinedup-spark-"))
+    return session

@@ -1,0 +1,296 @@
+"""The model's input: one row per source record, with the matching columns the model compares.
+
+Standardised records arrive as mappings of the common person schema
+(`joinedup.standards.person.StandardPerson` field names plus ``source_id`` and ``record_id``).
+This module derives what the comparisons need — upper-case ASCII name keys, nickname groups,
+postcode sector and district, an address key, mobile and other phones — and nothing else.
+A source that lacks a field simply gives nulls there: every comparison has a null level, so a
+missing field is no evidence either way.
+
+Derivations run once per distinct value (names, postcodes and dates repeat a lot), so a million
+records take seconds rather than minutes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from joinedup.errors import JoinedupError
+
+#: Columns of the frame whose values are lists of strings (empty list, never null).
+LIST_COLUMNS = ("given_group", "forenames", "family_all", "mobiles", "landlines", "emails")
+
+#: Every column of the frame, in order. Engines build their schema from this.
+FRAME_COLUMNS = (
+    "unique_id",
+    "source_dataset",
+    "given_key",
+    "given_initial",
+    "given_group",
+    "middle_key",
+    "forenames",
+    "family_key",
+    "family_all",
+    "dob",
+    "dob_year",
+    "sex",
+    "nhs_number",
+    "uprn",
+    "postcode",
+    "postcode_sector",
+    "postcode_district",
+    "address_key",
+    "street_key",
+    "house_key",
+    "mobiles",
+    "landlines",
+    "emails",
+)
+
+_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+_SPACES = re.compile(r"\s+")
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])([A-Z]{2})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _fallback_name_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
+    folded = folded.replace("-", " ").replace("'", "").replace("’", "")
+    return _SPACES.sub(" ", _NOT_LETTERS.sub("", folded)).strip()
+
+
+def _load_name_key() -> Callable[[str], str]:
+    # standards/ owns name normalisation; until it is importable the same rule is applied here,
+    # so linkage works in any order the packages land in.
+    try:
+        from joinedup.standards.names import name_key
+    except ImportError:
+        return _fallback_name_key
+    return name_key
+
+
+_name_key = _load_name_key()
+
+
+@lru_cache(maxsize=200_000)
+def name_key(text: str | None) -> str | None:
+    """The matching key of a name: upper-case ASCII letters and single spaces, or ``None``.
+
+    ``"Zoë O'Neill"`` → ``"ZOE ONEILL"``; an empty result is ``None`` so it compares as missing.
+    """
+    if text is None:
+        return None
+    key = _name_key(str(text))
+    key = _SPACES.sub(" ", _NOT_LETTERS.sub(" ", key.upper())).strip() if key else ""
+    return key or None
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> Any:
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@lru_cache(maxsize=200_000)
+def given_group(key: str | None) -> tuple[str, ...]:
+    """The given name key with its formal forms, so ``BILL`` and ``WILLIAM`` share a member.
+
+    Two records' groups intersect when the names are equal, one is a nickname of the other, or
+    both are nicknames of the same formal name (``BILL``/``WILL``). Uses only the first word.
+    """
+    if not key:
+        return ()
+    first = key.split(" ")[0]
+    group = {first}
+    group.update(name.upper() for name in _nicknamer().canonicals_of(first.lower()))
+    return tuple(sorted(group))
+
+
+@lru_cache(maxsize=100_000)
+def _postcode_parts(postcode: str | None) -> tuple[str | None, str | None, str | None]:
+    if not postcode:
+        return None, None, None
+    compact = str(postcode).upper().replace(" ", "")
+    match = _UK_POSTCODE.match(compact)
+    if match is None:
+        # Not a UK postcode (an overseas or partial one): it can still agree exactly.
+        return compact, None, compact
+    outward, sector_digit, unit = match.groups()
+    return f"{outward} {sector_digit}{unit}", f"{outward} {sector_digit}", outward
+
+
+@lru_cache(maxsize=200_000)
+def _dob_parts(value: str | None) -> tuple[str | None, str | None]:
+    if not value:
+        return None, None
+    text = str(value)[:10]
+    if _ISO_DATE.match(text) is None:
+        raise JoinedupError(f"date_of_birth must be an ISO date (YYYY-MM-DD), got {text!r}")
+    return text, text[:4]
+
+
+def _house_number(value: Any) -> str | None:
+    text = _blank_to_none(value)
+    if text is None:
+        return None
+    return re.sub(r"[^A-Z0-9]+", "", text.upper()) or None
+
+
+def _phone_kind(number: str) -> str:
+    # UK mobiles (+447…) belong to one person; landlines are shared by a household, so they are
+    # weaker evidence and compared in their own level.
+    return "mobile" if number.startswith("+447") else "landline"
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
+    try:
+        return tuple(str(item) for item in value if item)
+    except TypeError:
+        return ()
+
+
+def _blank_to_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``func`` once per distinct value: person fields repeat heavily across records."""
+    cache: dict[Hashable, Any] = {}
+    out = []
+    for value in series:
+        key = value if isinstance(value, Hashable) else repr(value)
+        if key not in cache:
+            cache[key] = func(value)
+        out.append(cache[key])
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def _year_only(year: Any) -> str | None:
+    text = _blank_to_none(year)
+    if text is None:
+        return None
+    try:
+        return f"{int(float(text)):04d}"
+    except ValueError:
+        return None
+
+
+def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build the model's input frame from standardised person records, one row per record.
+
+    Each mapping carries ``source_id``, ``record_id`` and any of the common person fields
+    (`StandardPerson` names; missing keys are missing data). The frame has ``unique_id`` =
+    ``f"{source_id}|{record_id}"``, ``source_dataset`` = ``source_id`` and the derived matching
+    columns listed in `FRAME_COLUMNS`. Duplicate record keys raise `JoinedupError`.
+
+    Example: ``records_frame([{"source_id": "gp", "record_id": "1", "given_name": "Bill"}])``.
+    """
+    raw = pd.DataFrame.from_records(list(records))
+    if raw.empty:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in FRAME_COLUMNS})
+    for required in ("source_id", "record_id"):
+        if required not in raw.columns:
+            raise JoinedupError(f"every record needs {required!r} to be linked")
+
+    def column(name: str) -> pd.Series:
+        if name in raw.columns:
+            return raw[name]
+        return pd.Series([None] * len(raw), index=raw.index, dtype=object)
+
+    out = pd.DataFrame(index=raw.index)
+    source = column("source_id").map(_blank_to_none)
+    record = column("record_id").map(_blank_to_none)
+    if source.isna().any() or record.isna().any():
+        raise JoinedupError("every record needs a non-empty source_id and record_id")
+    out["unique_id"] = source.astype(str) + "|" + record.astype(str)
+    if out["unique_id"].duplicated().any():
+        dupes = out.loc[out["unique_id"].duplicated(), "unique_id"].head(3).tolist()
+        raise JoinedupError(f"record keys must be unique; repeated: {', '.join(dupes)}")
+    out["source_dataset"] = source.astype(str)
+
+    given = _map_unique(column("given_name"), lambda v: name_key(_blank_to_none(v)))
+    preferred = _map_unique(column("preferred_name"), lambda v: name_key(_blank_to_none(v)))
+    middle = _map_unique(column("middle_names"), lambda v: name_key(_blank_to_none(v)))
+    # A given name recorded as an initial only ("J") matches by initial, not as a name.
+    out["given_key"] = given.where(given.str.len() > 1, None)
+    out["given_initial"] = given.str[:1]
+    out["given_group"] = [
+        tuple(sorted(set(given_group(g)) | set(given_group(p))))
+        for g, p in zip(out["given_key"], preferred, strict=True)
+    ]
+    out["middle_key"] = middle.map(lambda m: m.split(" ")[0] if m else None)
+    out["forenames"] = [
+        tuple(sorted({w for part in (g, p, m) if part for w in part.split(" ") if len(w) > 1}))
+        for g, p, m in zip(out["given_key"], preferred, middle, strict=True)
+    ]
+
+    family = _map_unique(column("family_name"), lambda v: name_key(_blank_to_none(v)))
+    out["family_key"] = family
+    others = column("other_family_names").map(_as_tuple)
+    out["family_all"] = [
+        tuple(sorted({k for k in (f, *(name_key(o) for o in other)) if k}))
+        for f, other in zip(family, others, strict=True)
+    ]
+
+    dob_parts = _map_unique(column("date_of_birth"), lambda v: _dob_parts(_blank_to_none(v)))
+    out["dob"] = dob_parts.map(lambda parts: parts[0])
+    year_from_dob = dob_parts.map(lambda parts: parts[1])
+    out["dob_year"] = year_from_dob.where(
+        year_from_dob.notna(), _map_unique(column("year_of_birth"), _year_only)
+    )
+
+    sex = column("sex").map(_blank_to_none).map(lambda s: s.lower() if s else None)
+    out["sex"] = sex.where(sex.isin(["male", "female"]), None)
+    out["nhs_number"] = (
+        column("nhs_number").map(_blank_to_none).map(lambda n: n.replace(" ", "") if n else None)
+    )
+    out["uprn"] = column("uprn").map(_blank_to_none)
+
+    parts = _map_unique(column("postcode"), lambda v: _postcode_parts(_blank_to_none(v)))
+    out["postcode"] = parts.map(lambda p: p[0])
+    out["postcode_sector"] = parts.map(lambda p: p[1])
+    out["postcode_district"] = parts.map(lambda p: p[2])
+
+    flat = _map_unique(column("flat"), lambda v: name_key(_blank_to_none(v)))
+    number = _map_unique(column("house_number"), _house_number)
+    house_name = _map_unique(column("house_name"), lambda v: name_key(_blank_to_none(v)))
+    out["house_key"] = [
+        " ".join(p for p in (f, n or h) if p) or None
+        for f, n, h in zip(flat, number, house_name, strict=True)
+    ]
+    out["street_key"] = _map_unique(column("street"), lambda v: name_key(_blank_to_none(v)))
+    out["address_key"] = [
+        f"{pc}|{house}" if pc and house else None
+        for pc, house in zip(out["postcode"], out["house_key"], strict=True)
+    ]
+
+    phones = column("phones").map(_as_tuple)
+    out["mobiles"] = phones.map(
+        lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "mobile"))
+    )
+    out["landlines"] = phones.map(
+        lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "landline"))
+    )
+    out["emails"] = column("emails").map(lambda es: tuple(sorted(e.lower() for e in _as_tuple(es))))
+
+    out = out.reset_index(drop=True)
+    for name in LIST_COLUMNS:
+        out[name] = out[name].map(list)
+    return out[list(FRAME_COLUMNS)]

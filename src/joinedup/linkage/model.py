@@ -1,0 +1,315 @@
+"""The person model: a Splink 5 Fellegi–Sunter model for the common person schema.
+
+`PersonModel` holds only parameters — the chance two random records match and, for each level
+of each comparison in `joinedup.linkage.comparisons`, its m and u. The Splink settings are built
+afresh for whichever engine runs it, so one trained model scores identically on DuckDB and on
+Spark (a Splink JSON holds dialect SQL and does not cross engines). Every model, trained, loaded
+or default, passes through `apply_safety_rules`, so household levels keep their fixed weights
+and "differs" levels stay strong evidence against.
+
+Example::
+
+    model = PersonModel.train(records_frame(records))
+    pairs = model.predict(frame)              # unique_id_l, unique_id_r, match_probability, …
+    persons = cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+from splink import Linker, SettingsCreator
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage import blocking, engines
+from joinedup.linkage.comparisons import COMPARISON_NAMES, person_comparisons
+from joinedup.linkage.priors import (
+    PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
+    apply_safety_rules,
+    prior_parameters,
+)
+from joinedup.linkage.term_frequencies import register_term_frequencies
+
+FORMAT = "joinedup-person-model/1"
+DEFAULT_MODEL_RESOURCE = "default_model.json"
+
+#: Splink logs table sizes and timings, never values; keep it quiet unless something is wrong.
+_SPLINK_LOG_LEVEL = logging.WARNING
+
+Parameters = dict[str, list[dict[str, float | str]]]
+
+
+@dataclass(frozen=True)
+class PersonModel:
+    """Trained parameters of the person model; build with `train`, `default` or `from_json`."""
+
+    probability_two_random_records_match: float
+    parameters: Parameters
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.probability_two_random_records_match < 1.0:
+            raise JoinedupError("probability_two_random_records_match must be between 0 and 1")
+        unknown = set(self.parameters) - set(COMPARISON_NAMES)
+        if unknown:
+            raise JoinedupError(f"model has unknown comparisons: {', '.join(sorted(unknown))}")
+        object.__setattr__(self, "parameters", apply_safety_rules(_complete(self.parameters)))
+
+    # ----------------------------------------------------------------- construction
+
+    @classmethod
+    def default(cls) -> PersonModel:
+        """The shipped model, so a small data set needs no training.
+
+        Its parameters were trained on the synthetic demo borough and passed through the same
+        safety rules as any trained model; see ``docs/linkage-model.md``.
+        """
+        resource = resources.files("joinedup.linkage").joinpath(DEFAULT_MODEL_RESOURCE)
+        if resource.is_file():
+            return cls.from_json(resource.read_text(encoding="utf-8"))
+        return cls(
+            PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
+            prior_parameters(),
+            {"source": "priors"},
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PersonModel:
+        """Load a model saved by `to_json`; a malformed or foreign document raises JoinedupError."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise JoinedupError(f"model JSON is not valid JSON: {exc.msg}") from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise JoinedupError(f"not a joinedup person model (expected format {FORMAT!r})")
+        try:
+            prob = float(doc["probability_two_random_records_match"])
+            params = doc["parameters"]
+            if not isinstance(params, dict):
+                raise TypeError("parameters")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JoinedupError(f"model JSON is missing or has a bad field: {exc}") from exc
+        return cls(prob, params, dict(doc.get("metadata", {})))
+
+    def to_json(self) -> str:
+        """The model as JSON: parameters by comparison and level label, engine-independent."""
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "probability_two_random_records_match": self.probability_two_random_records_match,
+                "parameters": self.parameters,
+                "metadata": self.metadata,
+            },
+            indent=2,
+            sort_keys=False,
+        )
+
+    @classmethod
+    def train(
+        cls,
+        df: pd.DataFrame,
+        *,
+        engine: str = "duckdb",
+        seed: int = 42,
+        max_pairs_for_u: float = 5e6,
+    ) -> PersonModel:
+        """Estimate the model on ``df`` (a `records_frame`): u by random sampling, m by EM.
+
+        The chance that two random records match is estimated from near-certain rules (NHS
+        number + date of birth; full name + date of birth); u from ``max_pairs_for_u`` random
+        pairs (seeded, so reruns agree); m by expectation maximisation on two blocks (date of
+        birth; full name) so every comparison is trained on a block it does not define. Levels
+        that no pair reached keep their priors; household and "differs" rules are then applied.
+        """
+        engines.check_engine(engine)
+        if len(df) < 2:
+            raise JoinedupError("training needs at least two records")
+        api = engines.db_api(engine)
+        sdf = engines.register(api, df, "records")
+        creator = _settings_creator()
+        linker = Linker(sdf, creator, log_level=_SPLINK_LOG_LEVEL)
+        register_term_frequencies(linker, api, df)
+        training = linker.training
+        try:
+            training.estimate_probability_two_random_records_match(
+                list(blocking.DETERMINISTIC_RULES), recall=blocking.DETERMINISTIC_RECALL
+            )
+        except Exception:
+            linker._settings_obj._probability_two_random_records_match = (
+                PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+            )
+        training.estimate_u_using_random_sampling(
+            max_pairs=max_pairs_for_u, seed=seed, min_count_per_level=None, num_chunks=1
+        )
+        for rule in blocking.TRAINING_RULES:
+            try:
+                training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True
+                )
+            except Exception as exc:
+                logging.getLogger(__name__).warning("EM block skipped: %s", type(exc).__name__)
+        trained = linker.misc.save_model_to_json()
+        prob = float(trained.get("probability_two_random_records_match") or 0.0)
+        if not 0.0 < prob < 1.0:
+            prob = PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+        return cls(
+            prob,
+            _parameters_from_settings(trained),
+            {"trained_on_records": len(df), "engine": engine, "seed": seed},
+        )
+
+    # ----------------------------------------------------------------- use
+
+    def settings(self, sql_dialect: str) -> dict[str, Any]:
+        """A Splink settings dict for ``sql_dialect`` with this model's parameters filled in."""
+        settings = _settings_creator().create_settings_dict(sql_dialect)
+        settings["probability_two_random_records_match"] = self.probability_two_random_records_match
+        for comparison in settings["comparisons"]:
+            name = comparison["output_column_name"]
+            levels = iter(self.parameters[name])
+            for level in comparison["comparison_levels"]:
+                if level.get("is_null_level"):
+                    continue
+                values = next(levels)
+                level["m_probability"] = values["m"]
+                level["u_probability"] = values["u"]
+        return settings
+
+    def predict(
+        self,
+        df: pd.DataFrame,
+        *,
+        new_ids: set[str] | None = None,
+        engine: str = "duckdb",
+        threshold_probability: float | None = None,
+    ) -> pd.DataFrame:
+        """Score the candidate pairs of ``df`` (a `records_frame`) with this model.
+
+        Returns one row per pair: ``unique_id_l`` < ``unique_id_r``, ``match_weight``,
+        ``match_probability``, and per comparison ``mw_<name>``, its match weight (log2 Bayes
+        factor, name-frequency adjustment included; 0 = field missing). With
+        ``new_ids``, only pairs with at least one new record are scored — new × existing and
+        new × new — which is how incremental linking attaches records to an index.
+        """
+        engines.check_engine(engine)
+        if len(df) == 0:
+            return _empty_pairs()
+        api = engines.db_api(engine)
+        full = engines.register(api, df, "records")
+        linker = Linker(
+            full, self.settings(api.sql_dialect.sql_dialect_str), log_level=_SPLINK_LOG_LEVEL
+        )
+        register_term_frequencies(linker, api, df)
+        inference = linker.inference
+        if new_ids is None:
+            result = inference.predict(
+                threshold_match_probability=threshold_probability, warning_mode="never"
+            )
+            frames = [result.as_pandas_dataframe()]
+        else:
+            is_new = df["unique_id"].isin(set(new_ids))
+            if not is_new.any():
+                return _empty_pairs()
+            new_sdf = engines.register(api, df[is_new], "new_records")
+            frames = []
+            if (~is_new).any():
+                index_sdf = engines.register(api, df[~is_new], "index_records")
+                between = inference.predict_between(
+                    new_sdf,
+                    index_sdf,
+                    threshold_match_probability=threshold_probability,
+                    warning_mode="never",
+                )
+                frames.append(between.as_pandas_dataframe())
+            if is_new.sum() > 1:
+                within = inference.predict_within(
+                    new_sdf, threshold_match_probability=threshold_probability, warning_mode="never"
+                )
+                frames.append(within.as_pandas_dataframe())
+        return _tidy_pairs(frames)
+
+    def level_weights(self) -> pd.DataFrame:
+        """Each level's m, u and match weight (log2 m/u) — the model as a reviewer reads it."""
+        rows = [
+            {
+                "comparison": name,
+                "level": level["label"],
+                "m": level["m"],
+                "u": level["u"],
+                "match_weight": math.log2(float(level["m"]) / float(level["u"])),
+            }
+            for name, levels in self.parameters.items()
+            for level in levels
+        ]
+        return pd.DataFrame(rows)
+
+
+def _settings_creator() -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=list[Any](person_comparisons()),
+        blocking_rules_to_generate_predictions=list[Any](blocking.PREDICTION_RULES),
+        probability_two_random_records_match=PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+        max_iterations=20,
+    )
+
+
+def _parameters_from_settings(settings: dict[str, Any]) -> Parameters:
+    params: Parameters = {}
+    for comparison in settings["comparisons"]:
+        params[comparison["output_column_name"]] = [
+            {
+                "label": level.get("label_for_charts", ""),
+                "m": level.get("m_probability"),
+                "u": level.get("u_probability"),
+            }
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level")
+        ]
+    return params
+
+
+def _complete(parameters: Parameters) -> Parameters:
+    """Add comparisons or levels a saved model lacks, from the priors, in the model's order."""
+    priors = prior_parameters()
+    complete: Parameters = {}
+    for name in COMPARISON_NAMES:
+        given = {str(level["label"]): level for level in parameters.get(name, [])}
+        complete[name] = [given.get(str(level["label"]), level) for level in priors[name]]
+    return complete
+
+
+_PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+
+
+def _empty_pairs() -> pd.DataFrame:
+    columns = _PAIR_COLUMNS + [f"mw_{n}" for n in COMPARISON_NAMES]
+    return pd.DataFrame({c: pd.Series(dtype=object if "unique" in c else float) for c in columns})
+
+
+def _tidy_pairs(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _empty_pairs()
+    pairs = pd.concat(frames, ignore_index=True)
+    for name in COMPARISON_NAMES:
+        tf_column = f"mw_tf_adj_{name}"
+        if tf_column in pairs.columns:
+            # Explanations want one weight per comparison: fold the name-frequency adjustment in.
+            pairs[f"mw_{name}"] = pairs[f"mw_{name}"] + pairs[tf_column].fillna(0.0)
+    swap = pairs["unique_id_l"] > pairs["unique_id_r"]
+    left = pairs["unique_id_l"].where(~swap, pairs["unique_id_r"])
+    right = pairs["unique_id_r"].where(~swap, pairs["unique_id_l"])
+    pairs["unique_id_l"], pairs["unique_id_r"] = left, right
+    keep = _PAIR_COLUMNS + [f"mw_{n}" for n in COMPARISON_NAMES]
+    pairs = pairs[keep].drop_duplicates(["unique_id_l", "unique_id_r"])
+    return pairs.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)

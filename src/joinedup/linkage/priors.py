@@ -1,0 +1,120 @@
+"""Prior m and u values for every level of the person model, and the safety rules applied to any.
+
+These are the values a model falls back on where training had nothing to learn from (a level no
+pair reached, a field no source has) and the parameters of the shipped default model until data
+are at hand. Each is a rate that holds for a UK population in round numbers: ``m`` is how often
+two records of one person fall in the level, ``u`` how often two different people do.
+
+`apply_safety_rules` is applied to every model, trained or loaded, so that no training run can
+undo the household and "different person" rules described in `joinedup.linkage.comparisons`.
+"""
+
+from __future__ import annotations
+
+from joinedup.linkage.comparisons import HOUSEHOLD_FIXED_U, M_UPPER_BOUNDS
+
+#: A tenth of a per cent of pairs that pass blocking in a borough are the same person; for all
+#: pairs of a borough's records the chance is about 1 in 50,000.
+PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 2e-5
+
+#: comparison → [(level label, m, u)], non-null levels in order.
+PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
+    "given_name": [
+        ("given name exact", 0.85, 0.01),
+        ("given and family names swapped", 0.005, 0.00001),
+        ("nickname or formal form", 0.04, 0.002),
+        ("given name typo", 0.05, 0.005),
+        ("a middle name used as the first", 0.02, 0.003),
+        ("initial agrees with the name", 0.03, 0.05),
+        ("given names differ", 0.005, 0.93),
+    ],
+    "family_name": [
+        ("family name agrees, shared postcode or address", 0.85, 0.70),
+        ("family name exact", 0.80, 0.003),
+        ("a previous or other family name agrees", 0.05, 0.0005),
+        ("family name typo", 0.08, 0.005),
+        ("family names differ", 0.02, 0.99),
+    ],
+    "dob": [
+        ("date of birth agrees, shared address", 0.93, 0.02),
+        ("date of birth exact", 0.93, 0.00004),
+        ("year agrees (one side year only)", 0.95, 0.012),
+        ("day and month swapped", 0.01, 0.00003),
+        ("one digit wrong or transposed", 0.04, 0.001),
+        ("dates of birth differ", 0.005, 0.99),
+    ],
+    "location": [
+        ("UPRN agrees", 0.6, 0.00003),
+        ("postcode and house agree", 0.6, 0.00004),
+        ("postcode agrees", 0.05, 0.0002),
+        ("house and street agree", 0.03, 0.0002),
+        ("postcode sector agrees", 0.05, 0.01),
+        ("postcode district agrees", 0.05, 0.05),
+        ("elsewhere", 0.2, 0.93),
+    ],
+    "nhs_number": [
+        ("NHS number exact", 0.995, 0.000001),
+        ("one digit wrong or transposed", 0.003, 0.00001),
+        ("NHS numbers differ", 0.002, 0.99999),
+    ],
+    "sex": [
+        ("sex agrees", 0.98, 0.5),
+        ("sex differs", 0.02, 0.5),
+    ],
+    "phone": [
+        ("a mobile agrees", 0.5, 0.00001),
+        ("landline agrees, shared address", 0.5, 0.8),
+        ("a landline agrees", 0.3, 0.0001),
+        ("phones differ", 0.5, 0.9999),
+    ],
+    "email": [
+        ("an email agrees", 0.6, 0.000001),
+        ("emails differ", 0.4, 0.999999),
+    ],
+}
+
+#: Smallest m or u kept: a zero would make a level infinitely decisive.
+FLOOR = 1e-9
+
+
+def prior_parameters() -> dict[str, list[dict[str, float | str]]]:
+    """The prior parameters in the model's JSON shape: comparison → levels of label, m, u."""
+    return {
+        name: [{"label": label, "m": m, "u": u} for label, m, u in levels]
+        for name, levels in PRIOR_LEVELS.items()
+    }
+
+
+def apply_safety_rules(
+    parameters: dict[str, list[dict[str, float | str]]],
+) -> dict[str, list[dict[str, float | str]]]:
+    """Fill missing values from the priors, fix household levels and bound "differs" levels.
+
+    Returns a new dict; the input is not changed. A level whose m or u is missing or not a
+    positive number takes the prior; levels in `HOUSEHOLD_FIXED_U` take that u whatever training
+    said; levels in `M_UPPER_BOUNDS` have m capped.
+    """
+    priors = {
+        (c, str(level["label"])): level
+        for c, levels in prior_parameters().items()
+        for level in levels
+    }
+    result: dict[str, list[dict[str, float | str]]] = {}
+    for comparison, levels in parameters.items():
+        fixed_levels = []
+        for level in levels:
+            label = str(level["label"])
+            prior = priors.get((comparison, label))
+            new: dict[str, float | str] = {"label": label}
+            for key in ("m", "u"):
+                value = level.get(key)
+                if not isinstance(value, int | float) or value != value or value <= 0:
+                    value = float(prior[key]) if prior is not None else FLOOR
+                new[key] = max(float(value), FLOOR)
+            if (comparison, label) in HOUSEHOLD_FIXED_U:
+                new["u"] = HOUSEHOLD_FIXED_U[(comparison, label)]
+            if (comparison, label) in M_UPPER_BOUNDS:
+                new["m"] = min(float(new["m"]), M_UPPER_BOUNDS[(comparison, label)])
+            fixed_levels.append(new)
+        result[comparison] = fixed_levels
+    return result

@@ -1,0 +1,39 @@
+"""Default decision thresholds for linkage — the one place they are set.
+
+A wrong merge shows one resident's record to another resident's practitioner; a missed link
+leaves a record unjoined until a reviewer or a later record joins it. So the default favours
+precision: a pair joins a person automatically only at a match probability of 0.999 (match weight
+about 10), and pairs from 0.5 up to that go to review.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: A pair at or above this match probability links automatically.
+MATCH_PROBABILITY = 0.999
+
+#: Pairs with probability in [REVIEW_LOWER, MATCH_PROBABILITY) go to the review queue.
+REVIEW_LOWER = 0.5
+REVIEW_BAND: tuple[float, float] = (REVIEW_LOWER, MATCH_PROBABILITY)
+
+#: A scored pair below this probability is strong evidence that two records are different
+#: people: clustering refuses a merge that would put such a pair in one person.
+CONTRARY_PROBABILITY = 0.01
+
+
+def probability_to_weight(probability: float) -> float:
+    """The match weight (log2 Bayes factor against a 50:50 prior) of a match probability."""
+    if not 0.0 < probability < 1.0:
+        raise ValueError("probability must be strictly between 0 and 1")
+    return math.log2(probability / (1.0 - probability))
+
+
+def weight_to_probability(weight: float) -> float:
+    """The match probability of a match weight."""
+    return 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+def in_review_band(probability: float) -> bool:
+    """Whether a pair with this match probability belongs in the review queue."""
+    return REVIEW_LOWER <= probability < MATCH_PROBABILITY
