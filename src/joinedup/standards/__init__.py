@@ -1,1 +1,46 @@
+"""UK-aware standardisation: pure functions from messy source values to open standards.
 
+No I/O and no import of any other joinedup package. Every function raises only
+:class:`StandardsError` on bad input, with a short ``reason`` safe to keep as a data-quality
+warning. See ``docs/standards.md`` for the standards followed and the choices made.
+"""
+
+from joinedup.standards.dates import parse_date, parse_date_of_birth, parse_year_of_birth
+from joinedup.standards.errors import StandardsError
+from joinedup.standards.names import (
+    PersonName,
+    display_case,
+    name_key,
+    nickname_variants,
+    parse_full_name,
+    parse_name_parts,
+)
+from joinedup.standards.nhs_number import normalise_nhs_number
+from joinedup.standards.person import StandardPerson
+from joinedup.standards.postcode import (
+    Postcode,
+    extract_postcode,
+    is_pseudo_postcode,
+    normalise_postcode,
+    parse_postcode,
+)
+
+__all__ = [
+    "PersonName",
+    "Postcode",
+    "StandardPerson",
+    "StandardsError",
+    "display_case",
+    "extract_postcode",
+    "is_pseudo_postcode",
+    "name_key",
+    "nickname_variants",
+    "normalise_nhs_number",
+    "normalise_postcode",
+    "parse_date",
+    "parse_date_of_birth",
+    "parse_full_name",
+    "parse_name_parts",
+    "parse_postcode",
+    "parse_year_of_birth",
+]

@@ -1,0 +1,261 @@
+"""Dates as UK systems write them, read day first, returned as ``datetime.date``.
+
+Recognised without a format: ``03/04/1961``, ``3/4/61``, ``03.04.1961``, ``03-APR-1961``,
+``3 April 1961``, ``3rd April 1961``, ``April 3, 1961``, ``1961-04-03``, ``1961/04/03``,
+``19610403``, ``030461``, ISO datetimes (``1961-04-03T00:00:00Z``), a date followed by a
+midnight time (``03/04/1961 00:00:00``), Excel serial day numbers as numbers or text
+(``22374``, ``"22374.0"``), and ``date``/``datetime`` objects from spreadsheet readers.
+
+Choices (see ``docs/standards.md``):
+
+- Numeric dates are **always day first**. ``04/13/1961`` is rejected ("month 13 does not
+  exist"), never silently read as 13 April.
+- Two-digit years: :func:`parse_date` puts the year in the window from 80 years before to 19
+  years after ``today``; :func:`parse_date_of_birth` takes the latest century that is not in the
+  future, so ``3/4/61`` is 1961 and ``3/4/19`` is 2019.
+- Excel serials count days from 1899-12-30 as Excel does, including its phantom 29 February
+  1900 (serial 60), which is rejected; serials below 60 are shifted by the one day Excel gets
+  wrong. A bare string of four digits is a year, not a serial: use :func:`parse_year_of_birth`.
+- Reasons describe the problem and the shape of the input (``99/99/9999``), never the date,
+  because a date of birth is personal.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+
+from joinedup.standards.errors import StandardsError, shape_of
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_MAX = (date(9999, 12, 31) - _EXCEL_EPOCH).days
+_MAX_AGE = 125
+
+_MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    _MONTHS[calendar.month_name[_number].upper()] = _number
+    _MONTHS[calendar.month_abbr[_number].upper()] = _number
+_MONTHS["SEPT"] = 9
+
+_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<y>\d{4}|\d{2})"
+# A time after a date is allowed and ignored: exports write "03/04/1961 00:00:00".
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
+
+_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_TIME}$"),
+    re.compile(rf"^(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-]{_YEAR}{_TIME}$"),
+    re.compile(rf"^{_WEEKDAY}{_DAY}[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s*{_DAY},?\s*(?P<y>\d{{4}}){_TIME}$", re.I),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+    re.compile(r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{2})$"),
+)
+_SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _today(today: date | None) -> date:
+    return today if today is not None else date.today()
+
+
+def _windowed_year(two_digits: int, today: date) -> int:
+    """Put a two-digit year in [today - 80 years, today + 19 years]."""
+    year = today.year // 100 * 100 + two_digits
+    if year > today.year + 19:
+        year -= 100
+    elif year < today.year - 80:
+        year += 100
+    return year
+
+
+def _birth_year(two_digits: int, today: date) -> int:
+    """The latest year ending in these two digits that is not after ``today``'s year."""
+    year = today.year // 100 * 100 + two_digits
+    return year - 100 if year > today.year else year
+
+
+def _build(year: int, month: int, day: int) -> date:
+    if not 1 <= month <= 12:
+        raise StandardsError(
+            f"month {month} does not exist (dates are read day first: day/month/year)"
+        )
+    if year < 1 or year > 9999:
+        raise StandardsError(f"year {year} is out of range")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        if month == 2 and day == 29:
+            raise StandardsError("29 February does not exist in that year (not a leap year)")
+        raise StandardsError(f"day {day} does not exist in {calendar.month_name[month]}")
+    return date(year, month, day)
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """Convert an Excel (1900 date system) serial day number to a date.
+
+    Excel believes 1900 was a leap year, so serial 60 is a 29 February that never happened
+    (rejected) and serials 1–59 are one day later than their true date would be counted from
+    Excel's effective epoch of 1899-12-30. The fractional part (a time of day) is ignored.
+    """
+    if serial != serial or serial < 1:  # NaN or before Excel's first day
+        raise StandardsError("Excel serial day numbers start at 1 (1900-01-01)")
+    whole = int(serial)
+    if whole > _EXCEL_MAX:
+        raise StandardsError("number is too large to be an Excel date")
+    if whole == 60:
+        raise StandardsError("Excel serial 60 is 29 February 1900, a day that did not exist")
+    if whole < 60:
+        whole += 1
+    return _EXCEL_EPOCH + timedelta(days=whole)
+
+
+def parse_date(
+    text: str | int | float | date,
+    fmt: str | None = None,
+    *,
+    today: date | None = None,
+    two_digit_year: str = "window",
+) -> date:
+    """Read a date the way UK systems write it, day first, and return a ``date``.
+
+    With ``fmt`` (a ``strptime`` format, e.g. ``"%d-%b-%Y"``) only that format is tried.
+    Without it, the forms in this module's docstring are recognised; numbers are Excel
+    serials. Impossible dates (``31/02/1980``, month 13) raise :class:`StandardsError` with
+    the reason. ``two_digit_year`` is ``"window"`` (default, 80 years back to 19 ahead of
+    ``today``) or ``"birth"`` (never after ``today``'s year). Example:
+    ``parse_date("03-APR-1961") == date(1961, 4, 3)``.
+    """
+    return _parse(text, fmt, _today(today), two_digit_year)[0]
+
+
+def _parse(
+    text: str | int | float | date, fmt: str | None, now: date, two_digit_year: str
+) -> tuple[date, bool]:
+    """Parse, and say whether the year was written with two digits (a century was chosen)."""
+    if isinstance(text, datetime):
+        return text.date(), False
+    if isinstance(text, date):
+        return text, False
+    if isinstance(text, bool):
+        raise StandardsError("a true/false value is not a date")
+    if isinstance(text, int | float):
+        if isinstance(text, int) and 10_000_000 <= text <= 99_991_231:
+            return _parse(str(text), fmt, now, two_digit_year)
+        return excel_serial_to_date(float(text)), False
+    if not isinstance(text, str):
+        raise StandardsError("date is not text")
+    raw = " ".join(text.split())
+    if not raw:
+        raise StandardsError("date is blank")
+    if fmt is not None:
+        return _with_format(raw, fmt), "%y" in fmt
+    if _SERIAL_RE.match(raw):
+        return excel_serial_to_date(float(raw)), False
+    for pattern in _PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            return _from_match(match, now, two_digit_year), len(match.group("y")) == 2
+    if re.fullmatch(r"\d{4}", raw):
+        raise StandardsError("a year alone is not a date")
+    raise StandardsError(f"not a recognised date form ({shape_of(raw)}); dates are read day first")
+
+
+def _with_format(raw: str, fmt: str) -> date:
+    try:
+        return datetime.strptime(raw, fmt).date()
+    except ValueError as error:
+        message = str(error)
+        if "out of range" in message or "must be in" in message:
+            raise StandardsError(f"impossible date for format {fmt}") from None
+        raise StandardsError(f"date ({shape_of(raw)}) does not match the format {fmt}") from None
+
+
+def _from_match(match: re.Match[str], now: date, two_digit_year: str) -> date:
+    parts = match.groupdict()
+    day = int(parts["d"])
+    if parts.get("mon"):
+        name = parts["mon"].upper()
+        if name not in _MONTHS:
+            raise StandardsError(f"{shape_of(parts['mon'])} is not a month name")
+        month = _MONTHS[name]
+    else:
+        month = int(parts["m"])
+    year_text = parts["y"]
+    year = int(year_text)
+    if len(year_text) == 2:
+        year = _birth_year(year, now) if two_digit_year == "birth" else _windowed_year(year, now)
+    return _build(year, month, day)
+
+
+def parse_date_of_birth(
+    text: str | int | float | date, fmt: str | None = None, today: date | None = None
+) -> date:
+    """Parse a date of birth: :func:`parse_date`, then reject the future and ages over 125.
+
+    Two-digit years take the latest century that is not in the future; if the full date
+    would still be after ``today`` it is taken a century earlier (``3/12/26`` read in
+    November 2026 is 1926). Raises :class:`StandardsError` with the reason.
+    """
+    now = _today(today)
+    born, two_digit = _parse(text, fmt, now, "birth")
+    if born > now:
+        if two_digit:
+            try:
+                born = born.replace(year=born.year - 100)
+            except ValueError:  # 29 February in a year that is not a leap year
+                raise StandardsError("date of birth is in the future") from None
+        else:
+            raise StandardsError("date of birth is in the future")
+    age = now.year - born.year - ((now.month, now.day) < (born.month, born.day))
+    if age > _MAX_AGE:
+        raise StandardsError(f"date of birth gives an age over {_MAX_AGE}")
+    return born
+
+
+_YOB_RE = re.compile(
+    r"^(?:(?:b|born|yob|year of birth|c|ca|circa|approx)(?![a-z])\.?\s*:?\s*)*"
+    r"(?P<y>\d{4})(?:\.0)?\s*\??$",
+    re.I,
+)
+
+
+def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:
+    """A year of birth from ``1941``, ``b.1941``, ``born 1941``, ``c. 1941``, ``YOB 1941``.
+
+    A full date is accepted too and gives its year. The year must not be in the future or
+    more than 125 years ago; otherwise :class:`StandardsError` is raised with the reason.
+    """
+    now = _today(today)
+    if isinstance(text, bool):
+        raise StandardsError("a true/false value is not a year")
+    if isinstance(text, float):
+        if text != text or not text.is_integer():
+            raise StandardsError("year of birth is not a whole number")
+        text = int(text)
+    if isinstance(text, int):
+        year = text
+    elif isinstance(text, str):
+        raw = " ".join(text.split())
+        if not raw:
+            raise StandardsError("year of birth is blank")
+        match = _YOB_RE.match(raw)
+        if match:
+            year = int(match.group("y"))
+        else:
+            try:
+                year = parse_date_of_birth(raw, today=now).year
+            except StandardsError:
+                raise StandardsError(f"not a recognised year of birth ({shape_of(raw)})") from None
+    else:
+        raise StandardsError("year of birth is not text")
+    if year > now.year:
+        raise StandardsError("year of birth is in the future")
+    if year < now.year - _MAX_AGE:
+        raise StandardsError(f"year of birth gives an age over {_MAX_AGE}")
+    return year
+
+
+def to_iso(value: date) -> str:
+    """The ISO 8601 form the common person schema stores: ``YYYY-MM-DD``."""
+    return value.isoformat()

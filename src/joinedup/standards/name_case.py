@@ -1,0 +1,110 @@
+"""Display case and matching keys for names: ``O'NEILL`` → ``O'Neill``, ``Zoë`` → ``ZOE``.
+
+Kept apart from name parsing because linkage imports :func:`name_key` on its own.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Family-name particles written in lower case inside a name ("Ludwig van Beethoven").
+PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten"}
+    | {"bin", "binti", "bint", "ibn", "al", "el", "dos", "das", "do", "y"}
+)
+
+# "Mac" is only capitalised as "MacX" for names where that is the usual spelling; "Mackie",
+# "Macey", "Machin" and "Mace" are names in their own right, so a rule would mangle them.
+_MAC_NAMES = frozenset(
+    {
+        "macarthur", "macaulay", "macbeth", "macdonald", "macdougall", "macduff", "macfarlane",
+        "macgregor", "macinnes", "macintyre", "maciver", "mackay", "mackenzie", "mackinnon",
+        "maclachlan", "maclean", "macleod", "macmillan", "macnab", "macnaughton", "macneil",
+        "macpherson", "macquarrie", "macqueen", "macrae", "macritchie", "macsween",
+    }
+)  # fmt: skip
+
+_ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii"})
+
+# Letters NFKD does not decompose into ASCII; folded by hand for matching keys only.
+_FOLD = str.maketrans(
+    {
+        "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe",
+        "ß": "ss", "ẞ": "SS", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Þ": "TH", "þ": "th",
+        "ı": "i", "Ħ": "H", "ħ": "h", "Ŀ": "L", "ŀ": "l", "ſ": "s",
+    }
+)  # fmt: skip
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+
+
+def _is_one_case(part: str) -> bool:
+    letters = [ch for ch in part if ch.isalpha()]
+    return all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
+
+
+def _cap(part: str) -> str:
+    """Capitalise one piece of a name that was written all in one case."""
+    lowered = part.lower()
+    if not lowered:
+        return part
+    if lowered in _ROMAN:
+        return lowered.upper()
+    if lowered.startswith("mc") and len(lowered) > 2 and lowered[2].isalpha():
+        return "Mc" + lowered[2].upper() + lowered[3:]
+    if lowered in _MAC_NAMES:
+        return "Mac" + lowered[3].upper() + lowered[4:]
+    if "'" in lowered:
+        # O'Neill, D'Arcy: capital after an apostrophe that follows one letter.
+        head, _, tail = lowered.partition("'")
+        if len(head) == 1 and tail:
+            return head.upper() + "'" + tail[0].upper() + tail[1:]
+    first = lowered[0].upper()
+    # Some letters (e.g. "ǆ") have a title case different from their upper case.
+    if len(first) != 1:
+        first = lowered[0]
+    return first + lowered[1:]
+
+
+def display_case(text: str) -> str:
+    """Case a name for display: ``O'NEILL-SMITH`` → ``O'Neill-Smith``, ``ZOË`` → ``Zoë``.
+
+    Each word and each hyphenated piece written all in one case is capitalised: a capital
+    after ``O'``/``D'``; ``Mc`` always (``McDonald``); ``Mac`` only for a list of names where
+    it is the usual spelling (``MacLeod``, but ``Mackie`` stays); particles (``van der``,
+    ``de la``, ``bin``) lower case before another word. Pieces already in mixed case are kept
+    as written (someone chose ``DeVito``). Diacritics are kept; spaces are collapsed and
+    typographic apostrophes become ``'``. Idempotent.
+    """
+    words = " ".join(text.translate(_APOSTROPHES).split()).split(" ")
+    out: list[str] = []
+    for index, word in enumerate(words):
+        if index < len(words) - 1 and word.lower() in PARTICLES and _is_one_case(word):
+            out.append(word.lower())
+            continue
+        pieces = word.split("-")
+        out.append("-".join(_cap(p) if _is_one_case(p) else p for p in pieces))
+    return " ".join(out)
+
+
+def fold_diacritics(text: str) -> str:
+    """Remove diacritics from Latin letters: ``Zoë Łukasz`` → ``Zoe Lukasz``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def name_key(text: str) -> str:
+    """The key linkage compares names on: upper-case ASCII, no spaces or punctuation.
+
+    ``name_key("O'Neill-Smith") == "ONEILLSMITH"``, ``name_key("Zoë") == "ZOE"``,
+    ``name_key("van der Berg") == "VANDERBERG"``. Diacritics are folded; letters of other
+    scripts (Arabic, Chinese …) are kept, upper-cased where they have case, because dropping
+    them would make every such name share the empty key. Digits are dropped. Never raises;
+    text with no letters gives ``""``.
+    """
+    folded = fold_diacritics(text).upper()
+    return "".join(ch for ch in folded if ch.isalpha())
+
+
+def has_letters(text: str) -> bool:
+    """True when ``text`` contains at least one letter of any script."""
+    return any(ch.isalpha() for ch in text)

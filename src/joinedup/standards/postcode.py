@@ -1,0 +1,172 @@
+"""UK postcodes: normalise, validate the official format, split into its parts.
+
+The format is the one Royal Mail and the ONS publish (the postcode unit of the ONS Postcode
+Directory): an outward code of a one- or two-letter *area* and a *district* number with an
+optional letter (``A9``, ``A99``, ``AA9``, ``AA99``, ``A9A``, ``AA9A``), a space, and an inward
+code of a digit and two letters (``9AA``). Letters are restricted by position (no Q, V or X
+first; no I, J or Z second; the inward letters never use C, I, K, M, O or V), so ``LS6 2AB`` is
+valid and ``QS6 2AB`` is not. ``GIR 0AA`` (Girobank) is accepted as the one historical exception.
+
+Choices, documented in ``docs/standards.md``:
+
+- BFPO *numbers* (``BFPO 123``) are not postcodes and are rejected with a reason that says so;
+  British Forces addresses that carry a real postcode (``BF1 3AA``) pass like any other.
+- Postcodes of the Crown dependencies (``JE``, ``GY``, ``IM``) are in the format and accepted.
+  Overseas-territory codes (``ASCN 1ZZ``, ``STHL 1ZZ``, ``GX11 1AA``) are not UK postcodes.
+- NHS pseudo-postcodes (``ZZ99 3VZ`` no fixed abode, ``ZZ99 3WZ`` address not known, and the
+  ``ZZ99`` country codes) are recognised and normalised but flagged by
+  :func:`is_pseudo_postcode` and ``Postcode.is_pseudo``: they say something about the person,
+  not where they live, so linkage must not treat two of them as the same place.
+- No guessing of mistyped characters (``O`` for ``0``): a wrong postcode is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from joinedup.standards.errors import StandardsError
+
+# Positional letter rules from the Royal Mail Programmers' Guide / ONS.
+_A1 = "A-PR-UWYZ"  # first letter: not Q, V, X
+_A2 = "A-HK-Y"  # second letter: not I, J, Z
+_A3 = "A-HJKPSTUW"  # letter after a one-letter area's digit (A9A)
+_A4 = "ABEHMNPRVWXY"  # letter after a two-letter area's digit (AA9A)
+_IN = "ABD-HJLNP-UW-Z"  # inward letters: not C, I, K, M, O, V
+
+_OUTWARD = (
+    rf"(?:[{_A1}][0-9]{{1,2}}"
+    rf"|[{_A1}][{_A2}][0-9]{{1,2}}"
+    rf"|[{_A1}][0-9][{_A3}]"
+    rf"|[{_A1}][{_A2}][0-9][{_A4}])"
+)
+_INWARD = rf"[0-9][{_IN}]{{2}}"
+_POSTCODE_RE = re.compile(rf"^(?P<outward>{_OUTWARD}) (?P<inward>{_INWARD})$")
+_PSEUDO_RE = re.compile(r"^ZZ99 [0-9][A-Z]{2}$")
+# A loose shape used to find candidates inside free text before validating them strictly.
+_CANDIDATE_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})(?![A-Za-z0-9])"
+)
+_BFPO_RE = re.compile(r"^BFPO\s*[0-9]{1,4}$")
+_GIRO = "GIR 0AA"
+
+
+@dataclass(frozen=True, slots=True)
+class Postcode:
+    """A valid postcode and its parts, ONS naming.
+
+    ``LS6 2AB``: area ``LS``, district ``LS6``, outward ``LS6``, inward ``2AB``, sector ``LS6 2``.
+    ``EC1A 1BB``: area ``EC``, district ``EC1`` (the sub-district letter dropped), outward
+    ``EC1A``, inward ``1BB``, sector ``EC1A 1``.
+    """
+
+    postcode: str
+    area: str
+    district: str
+    outward: str
+    inward: str
+    sector: str
+    is_pseudo: bool = False
+
+
+def _compact(text: str) -> str:
+    if not isinstance(text, str):
+        raise StandardsError("postcode is not text")
+    return re.sub(r"\s+", "", text).upper()
+
+
+def normalise_postcode(text: str, *, allow_pseudo: bool = True) -> str:
+    """Return ``text`` as a postcode in its official form, e.g. ``" ls62ab "`` → ``"LS6 2AB"``.
+
+    Case and spacing are fixed (a missing or doubled space is fine); the result must then match
+    the official UK format or a :class:`StandardsError` is raised with the reason. NHS
+    pseudo-postcodes (``ZZ99 3VZ``) are returned normalised unless ``allow_pseudo`` is False;
+    check :func:`is_pseudo_postcode` before treating one as a place.
+    """
+    compact = _compact(text)
+    if not compact:
+        raise StandardsError("postcode is blank")
+    if _BFPO_RE.match(compact.replace(" ", "")) or compact.startswith("BFPO"):
+        raise StandardsError("a BFPO number is not a postcode")
+    if len(compact) < 5 or len(compact) > 7:
+        raise StandardsError(f"postcode has {len(compact)} characters; a UK postcode has 5 to 7")
+    spaced = f"{compact[:-3]} {compact[-3:]}"
+    if spaced == _GIRO or _POSTCODE_RE.match(spaced):
+        return spaced
+    if _PSEUDO_RE.match(spaced):
+        if not allow_pseudo:
+            raise StandardsError("an NHS pseudo-postcode (ZZ99) is not a real place")
+        return spaced
+    raise StandardsError(_why_invalid(spaced))
+
+
+def _why_invalid(spaced: str) -> str:
+    outward, inward = spaced.split(" ")
+    if not re.match(r"^[0-9][A-Z]{2}$", inward):
+        return "inward code (after the space) must be a digit then two letters"
+    if re.search(f"[^{_IN}]", inward[1:]):
+        return "inward code uses a letter Royal Mail never uses there (C, I, K, M, O or V)"
+    if not re.match(r"^[A-Z]{1,2}[0-9]", outward):
+        return "outward code must start with one or two letters then a digit"
+    return "outward code is not in an official UK postcode format"
+
+
+def is_pseudo_postcode(text: str) -> bool:
+    """True when ``text`` is an NHS pseudo-postcode (``ZZ99 3VZ``, ``zz993wz`` …).
+
+    Pseudo-postcodes record "no fixed abode", "address not known" or a country of residence
+    outside the UK; they are not places and must never count as a shared address.
+    """
+    try:
+        compact = _compact(text)
+    except StandardsError:
+        return False
+    return len(compact) == 7 and bool(_PSEUDO_RE.match(f"{compact[:4]} {compact[4:]}"))
+
+
+def parse_postcode(text: str) -> Postcode:
+    """Normalise ``text`` and split it into area, district, outward, inward and sector.
+
+    Raises :class:`StandardsError` as :func:`normalise_postcode` does. Example:
+    ``parse_postcode("ec1a1bb").district == "EC1"``.
+    """
+    postcode = normalise_postcode(text)
+    outward, inward = postcode.split(" ")
+    area = re.match(r"^[A-Z]+", outward).group(0)  # type: ignore[union-attr]
+    district = re.match(r"^[A-Z]+[0-9]+", outward)
+    return Postcode(
+        postcode=postcode,
+        area=area,
+        district=district.group(0) if district else outward,
+        outward=outward,
+        inward=inward,
+        sector=f"{outward} {inward[0]}",
+        is_pseudo=is_pseudo_postcode(postcode),
+    )
+
+
+def extract_postcode(text: str) -> tuple[str | None, str]:
+    """Pull a postcode out of a one-line address: ``(postcode or None, the rest)``.
+
+    The last valid postcode in the text wins (a postcode sits at the end of a UK address); it
+    is returned normalised and removed from the rest, which keeps its own wording with
+    dangling commas and spaces tidied. Nothing is raised: no postcode gives ``(None, text)``.
+    Example: ``extract_postcode("12 High St, Leeds LS1 1AA")`` gives
+    ``("LS1 1AA", "12 High St, Leeds")``.
+    """
+    if not isinstance(text, str):
+        return None, ""
+    for match in reversed(list(_CANDIDATE_RE.finditer(text))):
+        try:
+            postcode = normalise_postcode(match.group(1) + match.group(2))
+        except StandardsError:
+            continue
+        rest = text[: match.start()] + " " + text[match.end() :]
+        return postcode, _tidy(rest)
+    return None, _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s*,\s*(,\s*)*", ", ", text)
+    return text.strip(" ,")

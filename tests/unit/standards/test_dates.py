@@ -1,0 +1,211 @@
+"""Dates: day first always, two-digit years, Excel serials, impossible dates with reasons."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.standards.dates import (
+    excel_serial_to_date,
+    parse_date,
+    parse_date_of_birth,
+    parse_year_of_birth,
+)
+from joinedup.standards.errors import StandardsError
+
+TODAY = date(2026, 11, 23)
+APRIL_3 = date(1961, 4, 3)
+
+PARSE = [
+    ("03/04/1961", APRIL_3, "day first, never US order"),
+    ("3/4/1961", APRIL_3, "no leading zeros"),
+    ("3/4/61", APRIL_3, "two-digit year in the window"),
+    ("03.04.1961", APRIL_3, "dots"),
+    ("03-04-1961", APRIL_3, "hyphens"),
+    ("03-APR-1961", APRIL_3, "Oracle style"),
+    ("03-Apr-61", APRIL_3, "Oracle style, two-digit year"),
+    ("3 April 1961", APRIL_3, "long month"),
+    ("3rd April 1961", APRIL_3, "ordinal"),
+    ("3 Sept 1961", date(1961, 9, 3), "Sept"),
+    ("Monday 3 April 1961", APRIL_3, "weekday"),
+    ("April 3, 1961", APRIL_3, "month name first is unambiguous"),
+    ("1961-04-03", APRIL_3, "ISO 8601"),
+    ("1961/04/03", APRIL_3, "year first with slashes"),
+    ("19610403", APRIL_3, "compact ISO"),
+    ("030461", APRIL_3, "DDMMYY"),
+    ("1961-04-03T10:15:00Z", APRIL_3, "ISO datetime"),
+    ("1961-04-03 10:15:00+01:00", APRIL_3, "ISO datetime with offset"),
+    ("03/04/1961 00:00:00", APRIL_3, "export with a midnight time"),
+    ("22374", APRIL_3, "Excel serial as text"),
+    ("22374.0", APRIL_3, "Excel serial as a float's text"),
+    (22374, APRIL_3, "Excel serial as a number"),
+    (22374.5, APRIL_3, "Excel serial with a time of day"),
+    (19610403, APRIL_3, "compact ISO as an integer"),
+    (datetime(1961, 4, 3, 12, 0), APRIL_3, "a datetime from a spreadsheet reader"),
+    (APRIL_3, APRIL_3, "a date passes through"),
+    ("29/02/2000", date(2000, 2, 29), "2000 was a leap year"),
+    ("1/3/20", date(2020, 3, 1), "two-digit year this century"),
+    ("1/3/45", date(2045, 3, 1), "two-digit year within 19 years ahead"),
+    ("1/3/46", date(1946, 3, 1), "two-digit year beyond 19 years ahead goes back"),
+]
+
+REJECT = [
+    ("31/02/1980", "day 31 does not exist in February", "impossible day"),
+    ("29/02/1981", "not a leap year", "29 February in a common year"),
+    ("01/13/1980", "month 13 does not exist", "month 13"),
+    ("04/13/1961", "day first", "US order is never read silently"),
+    ("00/01/1980", "day 0", "day zero"),
+    ("1961", "a year alone", "a year is not a date"),
+    ("", "blank", "blank"),
+    ("hello", "not a recognised date form (AAAAA)", "no date"),
+    ("3 Foo 1961", "is not a month name", "an unknown month"),
+    ("60", "not a recognised", "too short to be a serial"),
+    (60, "did not exist", "Excel's phantom 29 February 1900"),
+    (0, "start at 1", "Excel serials start at 1"),
+    (True, "true/false", "a boolean"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PARSE)
+def test_parse_date(text: str, expected: date, why: str) -> None:
+    assert parse_date(text, today=TODAY) == expected, why
+
+
+@pytest.mark.parametrize(("text", "reason", "why"), REJECT)
+def test_parse_date_rejects(text: str, reason: str, why: str) -> None:
+    with pytest.raises(StandardsError) as raised:
+        parse_date(text, today=TODAY)
+    assert reason in raised.value.reason, why
+
+
+def test_reasons_do_not_repeat_the_date() -> None:
+    with pytest.raises(StandardsError) as raised:
+        parse_date("31/02/1980")
+    assert "1980" not in raised.value.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("03-Apr-1961", "%d-%b-%Y", APRIL_3),
+        ("04/03/1961", "%m/%d/%Y", APRIL_3),
+        ("1961.04.03", "%Y.%m.%d", APRIL_3),
+    ],
+)
+def test_parse_date_with_format(text: str, fmt: str, expected: date) -> None:
+    assert parse_date(text, fmt) == expected
+
+
+def test_parse_date_with_format_rejects_mismatch() -> None:
+    with pytest.raises(StandardsError, match="does not match the format"):
+        parse_date("1961-04-03", "%d/%m/%Y")
+
+
+@pytest.mark.parametrize(
+    ("serial", "expected", "why"),
+    [
+        (1, date(1900, 1, 1), "Excel's day 1"),
+        (59, date(1900, 2, 28), "the day before the phantom leap day"),
+        (61, date(1900, 3, 1), "after the phantom leap day"),
+        (45000, date(2023, 3, 15), "a recent date"),
+    ],
+)
+def test_excel_serial(serial: int, expected: date, why: str) -> None:
+    assert excel_serial_to_date(serial) == expected, why
+
+
+DOB = [
+    ("3/4/61", APRIL_3, "1961, not 2061"),
+    ("3/4/19", date(2019, 4, 3), "a child born this century"),
+    ("3/12/26", date(1926, 12, 3), "this year's century would be next month: take 1926"),
+    ("23/11/2026", TODAY, "born today"),
+    ("03-Apr-61", APRIL_3, "Oracle style"),
+]
+DOB_REJECT = [
+    ("24/11/2026", "in the future", "tomorrow"),
+    ("01/01/1900", "over 125", "too old"),
+    ("31/02/1980", "does not exist", "impossible dates are still rejected"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), DOB)
+def test_parse_date_of_birth(text: str, expected: date, why: str) -> None:
+    assert parse_date_of_birth(text, today=TODAY) == expected, why
+
+
+@pytest.mark.parametrize(("text", "reason", "why"), DOB_REJECT)
+def test_parse_date_of_birth_rejects(text: str, reason: str, why: str) -> None:
+    with pytest.raises(StandardsError) as raised:
+        parse_date_of_birth(text, today=TODAY)
+    assert reason in raised.value.reason, why
+
+
+def test_parse_date_of_birth_with_two_digit_format() -> None:
+    # strptime's %y would read 61 as 2061; a date of birth is never in the future.
+    assert parse_date_of_birth("03/04/61", "%d/%m/%y", today=TODAY) == APRIL_3
+
+
+YOB = [
+    ("1941", 1941, "a bare year"),
+    ("b.1941", 1941, "b."),
+    ("b. 1941", 1941, "b. with a space"),
+    ("born 1941", 1941, "born"),
+    ("c. 1941", 1941, "circa"),
+    ("c1941", 1941, "circa, no space"),
+    ("YOB 1941", 1941, "YOB"),
+    ("YOB: 1941", 1941, "YOB with a colon"),
+    ("1941?", 1941, "a doubtful year is still the year"),
+    ("1941.0", 1941, "a spreadsheet float"),
+    (1941, 1941, "an integer"),
+    (1941.0, 1941, "a float"),
+    ("03/04/1941", 1941, "a full date gives its year"),
+]
+YOB_REJECT = [
+    ("2027", "in the future", "next year"),
+    ("1890", "over 125", "too old"),
+    ("nineteen", "not a recognised year", "words"),
+    ("", "blank", "blank"),
+    (1941.5, "whole number", "half a year"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), YOB)
+def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
+    assert parse_year_of_birth(text, today=TODAY) == expected, why
+
+
+@pytest.mark.parametrize(("text", "reason", "why"), YOB_REJECT)
+def test_parse_year_of_birth_rejects(text: str, reason: str, why: str) -> None:
+    with pytest.raises(StandardsError) as raised:
+        parse_year_of_birth(text, today=TODAY)
+    assert reason in raised.value.reason, why
+
+
+@given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from(["%d/%m/%Y", "%Y-%m-%d", "%d %B %Y"]))
+def test_round_trip_through_common_forms(value: date, fmt: str) -> None:
+    assert parse_date(value.strftime(fmt).lstrip("0") or "0") == value
+
+
+@given(st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)))
+def test_excel_serial_round_trip(value: date) -> None:
+    serial = (value - date(1899, 12, 30)).days
+    assert excel_serial_to_date(serial) == value
+
+
+@given(st.text(max_size=30))
+def test_parse_date_raises_only_standards_error(text: str) -> None:
+    try:
+        result = parse_date(text, today=TODAY)
+    except StandardsError:
+        return
+    assert parse_date(result.isoformat()) == result
+
+
+@given(st.text(max_size=20))
+def test_year_of_birth_raises_only_standards_error(text: str) -> None:
+    with contextlib.suppress(StandardsError):
+        parse_year_of_birth(text, today=TODAY)

@@ -1,0 +1,214 @@
+"""Names: one-field forms councils hold, parts, display case, matching keys, nicknames."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.standards.errors import StandardsError
+from joinedup.standards.names import (
+    PersonName,
+    display_case,
+    name_key,
+    nickname_variants,
+    parse_full_name,
+    parse_name_parts,
+)
+
+
+def n(
+    title: str | None = None,
+    given: str | None = None,
+    middle: str | None = None,
+    family: str | None = None,
+    suffix: str | None = None,
+) -> PersonName:
+    return PersonName(title, given, middle, family, suffix)
+
+
+FULL_NAMES = [
+    ("Mr J Smith", n("Mr", "J", None, "Smith"), "title, initial, family"),
+    ("SMITH, John", n(None, "John", None, "Smith"), "family first before a comma"),
+    ("Smith, John Paul", n(None, "John", "Paul", "Smith"), "comma form with a middle name"),
+    ("SMITH, Mr John", n("Mr", "John", None, "Smith"), "comma form with a title"),
+    ("SMITH, JP", n(None, "J", "P", "Smith"), "comma form with run-together initials"),
+    ("SMITH JP MR", n("Mr", "J", "P", "Smith"), "system export: family, initials, title"),
+    ("SMITH J JR MR", n("Mr", "J", None, "Smith", "Jr"), "system export with a suffix"),
+    ("SMITH J", n(None, "J", None, "Smith"), "a word then initials is family first"),
+    ("John SMITH", n(None, "John", None, "Smith"), "the capitals are the family name"),
+    ("SMITH John", n(None, "John", None, "Smith"), "capitals first are still the family name"),
+    ("John Paul SMITH", n(None, "John", "Paul", "Smith"), "middle name"),
+    ("JOHN SMITH", n(None, "John", None, "Smith"), "all capitals: given name first"),
+    (
+        "Dr. Mary-Jane O'NEILL-Smith Jr",
+        n("Dr", "Mary-Jane", None, "O'Neill-Smith", "Jr"),
+        "title with a dot, hyphens, apostrophe, suffix",
+    ),
+    ("Łukasz Nowak", n(None, "Łukasz", None, "Nowak"), "diacritics kept"),
+    ("ZOË MCDONALD", n(None, "Zoë", None, "McDonald"), "Zoë and Mc"),
+    ("mary macleod", n(None, "Mary", None, "MacLeod"), "Mac where it is the usual spelling"),
+    ("Madonna", n(None, None, None, "Madonna"), "a single name is the family name"),
+    ("Mr Smith", n("Mr", None, None, "Smith"), "title and family only"),
+    ("Ludwig van Beethoven", n(None, "Ludwig", None, "van Beethoven"), "particle"),
+    ("Maria de la Cruz", n(None, "Maria", None, "de la Cruz"), "two particles"),
+    ("Van Morrison", n(None, "Van", None, "Morrison"), "a particle as a given name"),
+    ("John Smith, Jr", n(None, "John", None, "Smith", "Jr"), "suffix after a comma"),
+    ("John Smith Snr", n(None, "John", None, "Smith", "Snr"), "Snr"),
+    ("John Smith Sr", n(None, "John", None, "Smith", "Snr"), "Sr after a name is Senior"),
+    ("Henry Ford III", n(None, "Henry", None, "Ford", "III"), "roman numeral"),
+    ("Mx Alex Taylor", n("Mx", "Alex", None, "Taylor"), "Mx"),
+    ("Rt Hon Sir Keir Starmer", n("Rt Hon Sir", "Keir", None, "Starmer"), "two titles"),
+    ("Peter LORD", n(None, "Peter", None, "Lord"), "Lord at the end is a family name"),
+    ("J.P. Morgan", n(None, "J", "P", "Morgan"), "dotted initials"),
+    ("John (Jack) Smith", n(None, "John", None, "Smith"), "bracketed known-as dropped"),
+    ("john  o’neill", n(None, "John", None, "O'Neill"), "typographic apostrophe, spaces"),
+    ("Miss Ayşe Yılmaz", n("Miss", "Ayşe", None, "Yılmaz"), "Turkish letters"),
+    ("Prof Siobhán Ní Bhriain", n("Prof", "Siobhán", "Ní", "Bhriain"), "Irish: Ní read as middle"),
+]
+
+REJECT = [
+    ("", "blank", "blank"),
+    ("UNKNOWN", "placeholder", "a placeholder"),
+    ("N/A", "placeholder", "a placeholder"),
+    ("12345", "no letters", "digits"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), FULL_NAMES)
+def test_parse_full_name(text: str, expected: PersonName, why: str) -> None:
+    assert parse_full_name(text) == expected, why
+
+
+@pytest.mark.parametrize(("text", "reason", "why"), REJECT)
+def test_parse_full_name_rejects(text: str, reason: str, why: str) -> None:
+    with pytest.raises(StandardsError) as raised:
+        parse_full_name(text)
+    assert reason in raised.value.reason, why
+
+
+PARTS = [
+    (
+        {"title": "MR.", "given_name": "JOHN", "family_name": "SMITH"},
+        n("Mr", "John", None, "Smith"),
+        "upper-case fields",
+    ),
+    (
+        {"given_name": "Mr John Paul", "middle_names": "george", "family_name": "Smith Jr"},
+        n("Mr", "John", "Paul George", "Smith", "Jr"),
+        "title in the given name, suffix in the family name, several given names",
+    ),
+    (
+        {"given_name": "UNKNOWN", "family_name": "o'neill"},
+        n(None, None, None, "O'Neill"),
+        "placeholder given name",
+    ),
+    ({"title": "Lady", "family_name": "  "}, n("Lady"), "blank family name"),
+    ({"title": "Sgt", "given_name": "Ann"}, n("Sgt", "Ann"), "unknown titles kept"),
+    ({"name_suffix": "junior"}, n(suffix="Jr"), "suffix spelling"),
+    ({}, n(), "nothing at all"),
+]
+
+
+@pytest.mark.parametrize(("parts", "expected", "why"), PARTS)
+def test_parse_name_parts(parts: dict[str, str], expected: PersonName, why: str) -> None:
+    assert parse_name_parts(**parts) == expected, why
+
+
+DISPLAY = [
+    ("O'NEILL", "O'Neill", "apostrophe"),
+    ("d'arcy", "D'Arcy", "apostrophe, lower case"),
+    ("MCDONALD", "McDonald", "Mc"),
+    ("MACLEOD", "MacLeod", "listed Mac name"),
+    ("MACKIE", "Mackie", "Mac is a name of its own"),
+    ("MACHIN", "Machin", "not Mac"),
+    ("SMITH-JONES", "Smith-Jones", "hyphen"),
+    ("VAN DER BERG", "van der Berg", "particles"),
+    ("ZOË", "Zoë", "diaeresis kept"),
+    ("ŁUKASZ", "Łukasz", "Polish"),
+    ("DeVito", "DeVito", "mixed case is kept as written"),
+    ("smith  jones", "Smith Jones", "spaces collapsed"),
+    ("III", "III", "roman numeral"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), DISPLAY)
+def test_display_case(text: str, expected: str, why: str) -> None:
+    assert display_case(text) == expected, why
+
+
+KEYS = [
+    ("O'Neill-Smith", "ONEILLSMITH", "punctuation removed"),
+    ("Zoë", "ZOE", "diacritics folded"),
+    ("Łukasz", "LUKASZ", "Ł has no decomposition"),
+    ("Søren Kierkegaard", "SORENKIERKEGAARD", "Ø"),
+    ("Straße", "STRASSE", "ß"),
+    ("van der Berg", "VANDERBERG", "spaces removed"),
+    ("Smith 2", "SMITH", "digits dropped"),
+    ("محمد", "محمد", "other scripts kept so they do not all collide"),
+    ("", "", "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), KEYS)
+def test_name_key(text: str, expected: str, why: str) -> None:
+    assert name_key(text) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("name", "variant", "why"),
+    [
+        ("William", "BILL", "canonical to nickname"),
+        ("Bill", "WILLIAM", "nickname to canonical"),
+        ("Peggy", "MARGARET", "Peggy is Margaret"),
+        ("Margaret", "PEGGY", "and back"),
+        ("Jon", "JOHN", "Jon and John"),
+        ("John", "JONATHAN", "John and Jonathan"),
+        ("Zoë", "ZOE", "unknown to the data set: only itself"),
+    ],
+)
+def test_nickname_variants(name: str, variant: str, why: str) -> None:
+    assert variant in nickname_variants(name), why
+
+
+def test_nickname_variants_of_no_letters_is_empty() -> None:
+    assert nickname_variants("123") == frozenset()
+
+
+_NAME_TEXT = st.text(
+    alphabet=st.characters(categories=["L", "Zs"], include_characters="'-.,"), max_size=30
+)
+
+
+@given(_NAME_TEXT)
+def test_display_case_is_idempotent(text: str) -> None:
+    assert display_case(display_case(text)) == display_case(text)
+
+
+@given(st.text(max_size=30))
+def test_name_key_is_idempotent(text: str) -> None:
+    assert name_key(name_key(text)) == name_key(text)
+
+
+@given(st.text(max_size=40))
+def test_parse_full_name_raises_only_standards_error(text: str) -> None:
+    with contextlib.suppress(StandardsError):
+        parse_full_name(text)
+
+
+@given(_NAME_TEXT)
+def test_parse_full_name_is_stable_on_its_own_output(text: str) -> None:
+    try:
+        first = parse_full_name(text)
+    except StandardsError:
+        return
+    again = parse_name_parts(
+        title=first.title,
+        given_name=first.given_name,
+        middle_names=first.middle_names,
+        family_name=first.family_name,
+        name_suffix=first.name_suffix,
+    )
+    assert again.family_name == first.family_name
