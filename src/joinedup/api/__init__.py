@@ -1,1 +1,19 @@
+"""The HTTP API (FastAPI) and the application factory ``joinedup.api.app.create_app``.
 
+:data:`ROUTER_MODULES` lists the modules whose ``router`` is served under ``/api/v1``. A module not
+written yet is skipped, so each area adds its own ``*_routes.py`` without editing this list.
+Importing this package imports neither FastAPI nor the database.
+"""
+
+from __future__ import annotations
+
+API_PREFIX = "/api/v1"
+
+ROUTER_MODULES: tuple[str, ...] = (
+    "joinedup.api.auth_routes",  # who am I, health
+    "joinedup.api.admin_routes",  # organisations, users, tokens
+    "joinedup.api.practitioner_routes",
+    "joinedup.api.resident_routes",
+    "joinedup.api.governance_routes",
+    "joinedup.api.fhir_routes",
+)

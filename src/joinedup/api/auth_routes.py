@@ -1,0 +1,72 @@
+"""Who am I, and is the service up: the two routes every client calls first."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from joinedup.api.deps import CurrentUser
+
+router = APIRouter(tags=["auth"])
+
+
+class Health(BaseModel):
+    """The service is up."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Me(BaseModel):
+    """The caller as the hub sees them, and the purpose stated for this session or request."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "sam.social",
+                    "display_name": "Sam Patel",
+                    "role": "social_worker",
+                    "organisation_id": "northbridge-council",
+                    "person_id": None,
+                    "via": "token",
+                    "scopes": ["read"],
+                    "purpose": "safeguarding",
+                    "case_reference": "SG-2024-0117",
+                }
+            ]
+        }
+    )
+
+    username: str
+    display_name: str
+    role: str
+    organisation_id: str | None
+    person_id: str | None = Field(description="For a resident: the person id they are.")
+    via: Literal["session", "token"]
+    scopes: list[str]
+    purpose: str | None
+    case_reference: str | None
+
+
+@router.get("/health", response_model=Health, summary="Is the service up?")
+def health() -> Health:
+    """Answers 200 while the service runs (no authentication; for load balancers)."""
+    return Health()
+
+
+@router.get("/me", response_model=Me, summary="Who am I?")
+def me(caller: CurrentUser) -> Me:
+    """The authenticated caller, their role and organisation, and their stated purpose."""
+    return Me(
+        username=caller.username,
+        display_name=caller.display_name,
+        role=caller.role,
+        organisation_id=caller.organisation_id,
+        person_id=caller.person_id,
+        via=caller.via,
+        scopes=sorted(caller.scopes),
+        purpose=caller.purpose,
+        case_reference=caller.case_reference,
+    )

@@ -1,0 +1,224 @@
+"""Typed dependencies: a route's signature says what it needs (a session, a caller, a role).
+
+- ``SessionDep`` — one unit of work per request (``store.db.session_scope``), committed before
+  the response is sent, so an audit row and the data it records succeed or fail together.
+- ``CurrentUser`` — the caller, signed in by session cookie (the web) or ``Authorization: Bearer``
+  token (systems); 401 when neither.
+- ``require_role("ig_officer", ...)`` — the caller, or 403 when their role is not listed.
+- ``Caller.purpose`` / ``Caller.case_reference`` — stated once per web session, or per request
+  by API clients in the ``Joinedup-Purpose`` and ``Joinedup-Case-Reference`` headers;
+  ``RequirePurpose`` insists on them (400 with a message when missing).
+
+The caller is resolved once per request and cached on ``request.state.caller``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, cast
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from joinedup.api.errors import BadRequest, Forbidden, Unauthorised
+from joinedup.services import accounts
+from joinedup.store.account_tables import User
+from joinedup.store.db import session_scope
+
+SESSION_COOKIE = "joinedup_session"
+CSRF_COOKIE = "joinedup_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+PURPOSE_HEADER = "Joinedup-Purpose"
+CASE_REFERENCE_HEADER = "Joinedup-Case-Reference"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNRESOLVED = object()
+
+
+def get_engine(request: Request) -> Engine:
+    """The application's engine (set by ``create_app``)."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One unit of work for the request: commits if the route returns, rolls back if it raises."""
+    with session_scope(get_engine(request)) as session:
+        yield session
+
+
+# ``scope="function"`` commits when the route returns, before the response goes out: a client
+# never sees data whose audit row then failed to commit.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as plain data (safe to use after the unit of work has ended)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    organisation_id: str | None
+    person_id: str | None
+    via: Literal["session", "token"]
+    scopes: frozenset[str]
+    purpose: str | None = None
+    case_reference: str | None = None
+    session_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def needs_purpose(self) -> bool:
+        """Whether this caller's role states a purpose and case reference before seeing data."""
+        return self.role in accounts.ROLES_STATING_PURPOSE
+
+    @property
+    def purpose_label(self) -> str | None:
+        """The stated purpose as it reads on a page."""
+        return accounts.purpose_label(self.purpose) if self.purpose else None
+
+
+def _caller(user: User, **kwargs: Any) -> Caller:
+    return Caller(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        person_id=user.person_id,
+        **kwargs,
+    )
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorised("Send an API token as 'Authorization: Bearer <token>'.")
+    return value.strip()
+
+
+def resolve_caller(request: Request, session: Session) -> Caller | None:
+    """The caller of this request, or ``None`` when it carries no valid credentials.
+
+    A bearer token wins over a cookie. A wrong or expired token is an error (401), not
+    anonymity: a system should learn at once that its token no longer works.
+    """
+    cached = getattr(request.state, "caller", _UNRESOLVED)
+    if cached is not _UNRESOLVED:
+        return cast("Caller | None", cached)
+    caller: Caller | None = None
+    secret = _bearer(request)
+    if secret is not None:
+        found = accounts.user_for_token(session, secret)
+        if found is None:
+            raise Unauthorised("The API token is not valid: it is unknown, expired or revoked.")
+        user, token = found
+        purpose, reference = _stated_context(request)
+        caller = _caller(
+            user,
+            via="token",
+            scopes=frozenset(token.scopes),
+            token_id=token.id,
+            purpose=purpose,
+            case_reference=reference,
+        )
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        resumed = accounts.resume_session(session, cookie) if cookie else None
+        if resumed is not None:
+            user, web_session = resumed
+            caller = _caller(
+                user,
+                via="session",
+                scopes=frozenset(accounts.SCOPES),
+                session_id=web_session.id,
+                purpose=web_session.purpose,
+                case_reference=web_session.case_reference,
+            )
+    request.state.caller = caller
+    return caller
+
+
+def _stated_context(request: Request) -> tuple[str | None, str | None]:
+    purpose = request.headers.get(PURPOSE_HEADER)
+    reference = request.headers.get(CASE_REFERENCE_HEADER)
+    if purpose is None and reference is None:
+        return None, None
+    try:
+        return accounts.check_context(purpose, reference)
+    except accounts.ContextError as exc:
+        raise BadRequest(
+            f"{exc} Send them in the {PURPOSE_HEADER} and {CASE_REFERENCE_HEADER} headers."
+        ) from exc
+
+
+def get_current_user(request: Request, session: SessionDep) -> Caller:
+    """The signed-in caller; 401 when there is none, 403 when a token lacks the scope.
+
+    Calls made with a browser's session cookie must carry the CSRF token in the
+    ``X-CSRF-Token`` header for unsafe methods, as web forms do in a field.
+    """
+    caller = resolve_caller(request, session)
+    if caller is None:
+        raise Unauthorised("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    unsafe = request.method not in SAFE_METHODS
+    if caller.via == "token":
+        needed = "write" if unsafe else "read"
+        if needed not in caller.scopes:
+            raise Forbidden(f"This API token does not have the {needed!r} scope.")
+    elif unsafe and request.url.path.startswith("/api/"):
+        from joinedup.web.csrf import expected_token
+
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not hmac.compare_digest(sent, expected_token(request)):
+            raise Forbidden(f"Send the page's CSRF token in the {CSRF_HEADER} header.")
+    return caller
+
+
+CurrentUser = Annotated[Caller, Depends(get_current_user)]
+
+
+def require_role(*roles: str) -> Any:
+    """A dependency that returns the caller if their role is one of ``roles``, else 403.
+
+    Use it as a parameter type: ``caller: Annotated[Caller, require_role("admin")]``, or in a
+    router's ``dependencies=[require_role("admin")]``. Admin routes also need a token's
+    ``admin`` scope, so a read-only token of an admin cannot change accounts.
+    """
+    allowed = frozenset(roles)
+
+    def check(caller: CurrentUser) -> Caller:
+        if caller.role not in allowed:
+            raise Forbidden("Your role cannot use this. " + _roles_sentence(allowed))
+        if allowed == {"admin"} and caller.via == "token" and "admin" not in caller.scopes:
+            raise Forbidden("This API token does not have the 'admin' scope.")
+        return caller
+
+    check.__name__ = f"require_role_{'_'.join(sorted(allowed))}"
+    return Depends(check)
+
+
+def _roles_sentence(roles: frozenset[str]) -> str:
+    return "It needs one of these roles: " + ", ".join(sorted(roles)) + "."
+
+
+def get_stated_purpose(caller: CurrentUser) -> Caller:
+    """The caller, provided they have stated a purpose and case reference; else 400."""
+    if caller.purpose is None or caller.case_reference is None:
+        if caller.via == "token":
+            raise BadRequest(
+                f"State the purpose and case reference in the {PURPOSE_HEADER} and "
+                f"{CASE_REFERENCE_HEADER} headers."
+            )
+        raise BadRequest("State the purpose and case reference for this session first.")
+    return caller
+
+
+RequirePurpose = Annotated[Caller, Depends(get_stated_purpose)]

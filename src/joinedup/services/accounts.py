@@ -1,0 +1,452 @@
+"""Accounts: create users, check passwords, issue and revoke API tokens, start and end sessions.
+
+Functions take the caller's SQLAlchemy ``Session`` and only flush: the caller's unit of work
+(``store.db.session_scope``) commits. Nothing here raises on a wrong password, because the failed
+attempt must be committed to count towards throttling; ``authenticate`` returns ``None`` instead
+and the caller shows :data:`SIGN_IN_FAILED` after its transaction has ended.
+
+Secrets are shown once and stored hashed: passwords with argon2id (``argon2-cffi`` defaults, the
+OWASP recommendation), API and session tokens as SHA-256 (they are 256-bit random values, so a
+slow hash adds nothing and a fast one keeps every request cheap).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.errors import JoinedupError
+from joinedup.policy.vocabulary import PURPOSES, ROLES
+from joinedup.store import sources
+from joinedup.store.account_tables import ApiToken, User, WebSession
+from joinedup.store.base import utcnow
+from joinedup.store.tables import Organisation
+
+# Scopes a token may carry; a token acts as its user, narrowed to these areas of the API.
+SCOPES: tuple[str, ...] = ("read", "write", "admin")
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_MAX = timedelta(hours=10)
+# Writing "last seen" on every request would make every read a write; a minute is precise enough.
+TOUCH_EVERY = timedelta(seconds=60)
+TOKEN_PREFIX = "jdp_"
+
+# Roles that state a purpose and case reference when they sign in: their access to a person's
+# data is decided per purpose. Reviewers, IG officers and admins act under their role's own duty;
+# a resident looks at their own record.
+ROLES_STATING_PURPOSE: frozenset[str] = frozenset(
+    {"social_worker", "gp", "housing_officer", "charity_caseworker"}
+)
+CASE_REFERENCE_MAX = 40
+_CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]*$")
+
+SIGN_IN_FAILED = (
+    "Enter a correct username and password. "
+    f"After {MAX_FAILED_SIGN_INS} failed attempts an account is locked for "
+    f"{int(LOCKOUT.total_seconds() // 60)} minutes."
+)
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,99}$")
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a wrong username takes as long as a wrong
+# password and response times do not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash("not a real password, only for constant time")
+
+
+def sha256_hex(secret: str) -> str:
+    """The SHA-256 of a token as 64 lowercase hex characters: what the database keeps."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``, refusing ones shorter than the minimum length."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise JoinedupError(f"A password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    return _hasher.hash(password)
+
+
+def normalise_username(username: str) -> str:
+    """Usernames compare case-insensitively and without surrounding spaces."""
+    return username.strip().lower()
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str | None = None,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Create an active account and return it (flushed, so ``id`` is set).
+
+    Staff accounts belong to an organisation; a resident account names the master person id it
+    speaks for. ``password=None`` makes an account that can only use API tokens (a system).
+    Raises :class:`JoinedupError` with a message saying what to fix.
+    """
+    username = normalise_username(username)
+    if not _USERNAME.match(username):
+        raise JoinedupError(
+            "A username must be 3 to 100 characters: lower-case letters, digits and . _ @ -, "
+            "starting with a letter or digit."
+        )
+    if role not in ROLES:
+        raise JoinedupError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+    if not display_name.strip():
+        raise JoinedupError("Enter a display name.")
+    if role == "resident":
+        if not person_id:
+            raise JoinedupError("A resident account needs the person id it belongs to.")
+    elif not organisation_id:
+        raise JoinedupError("A staff account needs an organisation.")
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise JoinedupError(f"There is no organisation {organisation_id!r}: add it first.")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AlreadyExists(f"The username {username!r} is already taken.")
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        organisation_id=organisation_id,
+        person_id=person_id,
+        password_hash=hash_password(password) if password is not None else None,
+        active=True,
+        created_at=now or utcnow(),
+        failed_sign_ins=0,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+_ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def create_organisation(
+    session: Session, organisation_id: str, *, name: str, kind: str | None = None
+) -> Organisation:
+    """Add a partner organisation (a council, NHS body or charity); its id is a short slug."""
+    if not _ORGANISATION_ID.match(organisation_id):
+        raise JoinedupError(
+            "An organisation id must be 2 to 63 lower-case letters, digits and hyphens, "
+            "such as 'northbridge-council'."
+        )
+    if not name.strip():
+        raise JoinedupError("Enter the organisation's name.")
+    if session.get(Organisation, organisation_id) is not None:
+        raise AlreadyExists(f"There is already an organisation {organisation_id!r}.")
+    return sources.ensure_organisation(session, organisation_id, name.strip(), kind)
+
+
+def list_organisations(session: Session) -> Sequence[Organisation]:
+    """Every partner organisation, ordered by id."""
+    return sources.list_organisations(session)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user with this id, or a :class:`JoinedupError` saying there is none."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    return user
+
+
+def list_users(session: Session, *, organisation_id: str | None = None) -> Sequence[User]:
+    """Users ordered by username, optionally those of one organisation."""
+    query = select(User).order_by(User.username)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    return session.scalars(query).all()
+
+
+def set_active(
+    session: Session, user_id: int, active: bool, *, now: datetime | None = None
+) -> User:
+    """Activate or deactivate an account; deactivating ends its sessions and revokes its tokens."""
+    user = get_user(session, user_id)
+    user.active = active
+    if not active:
+        at = now or utcnow()
+        for web_session in session.scalars(
+            select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+        ):
+            web_session.ended_at = at
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = at
+    session.flush()
+    return user
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    """Whether throttling refuses sign-in for ``user`` at ``now`` (too many recent failures)."""
+    last = user.last_failed_sign_in_at
+    return user.failed_sign_ins >= MAX_FAILED_SIGN_INS and last is not None and now - last < LOCKOUT
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> User | None:
+    """The active user with this username and password, or ``None``.
+
+    A failure is recorded on the account (commit the caller's transaction so it counts); after
+    :data:`MAX_FAILED_SIGN_INS` consecutive failures the account refuses even the right password
+    for :data:`LOCKOUT`. A success resets the count, records the time and upgrades an old hash.
+    """
+    at = now or utcnow()
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None or user.password_hash is None or not user.active:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if is_locked(user, at):
+        _verify(_DUMMY_HASH, password)
+        user.last_failed_sign_in_at = at
+        session.flush()
+        return None
+    if not _verify(user.password_hash, password):
+        user.failed_sign_ins += 1
+        user.last_failed_sign_in_at = at
+        session.flush()
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_sign_ins = 0
+    user.last_failed_sign_in_at = None
+    user.last_sign_in_at = at
+    session.flush()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class NotFound(JoinedupError):
+    """The thing asked for does not exist (the API answers 404)."""
+
+    http_status = 404
+
+
+class AlreadyExists(JoinedupError):
+    """The username or organisation id is already in use (the API answers 409)."""
+
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A newly issued API token: ``secret`` is shown once and never stored."""
+
+    secret: str
+    record: ApiToken
+
+
+def issue_token(
+    session: Session,
+    *,
+    user_id: int,
+    name: str,
+    scopes: Iterable[str] = ("read",),
+    expires_in: timedelta | None = timedelta(days=90),
+    now: datetime | None = None,
+) -> IssuedToken:
+    """Issue a bearer token acting as ``user_id`` with ``scopes``; only its SHA-256 is stored.
+
+    ``expires_in=None`` makes a token that lasts until revoked (discouraged; say why in its name).
+    """
+    user = get_user(session, user_id)
+    if not user.active:
+        raise JoinedupError("Cannot issue a token for a deactivated account.")
+    scope_list = sorted(set(scopes))
+    unknown = [s for s in scope_list if s not in SCOPES]
+    if unknown or not scope_list:
+        raise JoinedupError(f"Scopes must be one or more of {', '.join(SCOPES)}.")
+    if not name.strip():
+        raise JoinedupError("Give the token a name that says what uses it.")
+    at = now or utcnow()
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(
+        token_sha256=sha256_hex(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        name=name.strip(),
+        user_id=user.id,
+        scopes=scope_list,
+        created_at=at,
+        expires_at=at + expires_in if expires_in is not None else None,
+    )
+    session.add(record)
+    session.flush()
+    return IssuedToken(secret=secret, record=record)
+
+
+def list_tokens(session: Session, *, user_id: int | None = None) -> Sequence[ApiToken]:
+    """API tokens, newest first, optionally those of one user (never their secrets)."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return session.scalars(query).all()
+
+
+def revoke_token(session: Session, token_id: int, *, now: datetime | None = None) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first time."""
+    record = session.get(ApiToken, token_id)
+    if record is None:
+        raise NotFound(f"There is no API token {token_id}.")
+    if record.revoked_at is None:
+        record.revoked_at = now or utcnow()
+        session.flush()
+    return record
+
+
+def user_for_token(
+    session: Session, secret: str, *, now: datetime | None = None
+) -> tuple[User, ApiToken] | None:
+    """The active user and token for a bearer secret, or ``None`` if unknown, expired or revoked."""
+    at = now or utcnow()
+    record = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == sha256_hex(secret)))
+    if record is None or record.revoked_at is not None:
+        return None
+    expires = record.expires_at
+    if expires is not None and expires <= at:
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None
+    last = record.last_used_at
+    if last is None or at - last >= TOUCH_EVERY:
+        record.last_used_at = at
+        session.flush()
+    return user, record
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    """A new web session: ``secret`` goes in the cookie and is never stored."""
+
+    secret: str
+    record: WebSession
+
+
+def start_session(session: Session, user: User, *, now: datetime | None = None) -> IssuedSession:
+    """Start a web session for a user who has just signed in."""
+    at = now or utcnow()
+    secret = secrets.token_urlsafe(32)
+    record = WebSession(
+        token_sha256=sha256_hex(secret),
+        user_id=user.id,
+        created_at=at,
+        last_seen_at=at,
+        expires_at=at + SESSION_IDLE,
+    )
+    session.add(record)
+    session.flush()
+    return IssuedSession(secret=secret, record=record)
+
+
+def resume_session(
+    session: Session, secret: str, *, now: datetime | None = None
+) -> tuple[User, WebSession] | None:
+    """The user and session for a cookie's secret, extending the idle timeout; ``None`` if over.
+
+    A session ends after :data:`SESSION_IDLE` without a request, and in any case
+    :data:`SESSION_MAX` after sign-in.
+    """
+    at = now or utcnow()
+    record = session.scalar(select(WebSession).where(WebSession.token_sha256 == sha256_hex(secret)))
+    if record is None or record.ended_at is not None:
+        return None
+    expires = record.expires_at
+    if expires is None or expires <= at:
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None
+    last = record.last_seen_at
+    if last is None or at - last >= TOUCH_EVERY:
+        created = record.created_at or at
+        record.last_seen_at = at
+        record.expires_at = min(at + SESSION_IDLE, created + SESSION_MAX)
+        session.flush()
+    return user, record
+
+
+def end_session(session: Session, secret: str, *, now: datetime | None = None) -> None:
+    """End the session for a cookie's secret (signing out); unknown secrets are ignored."""
+    record = session.scalar(select(WebSession).where(WebSession.token_sha256 == sha256_hex(secret)))
+    if record is not None and record.ended_at is None:
+        record.ended_at = now or utcnow()
+        session.flush()
+
+
+def set_session_context(
+    session: Session, session_id: int, *, purpose: str | None, case_reference: str | None
+) -> tuple[str, str]:
+    """Record the purpose and case reference stated for a web session; returns them cleaned.
+
+    Raises :class:`ContextError` (with a message per field) when either cannot be used.
+    """
+    cleaned = check_context(purpose, case_reference)
+    record = session.get(WebSession, session_id)
+    if record is None or record.ended_at is not None:
+        raise NotFound("This session has ended. Sign in again.")
+    record.purpose, record.case_reference = cleaned
+    session.flush()
+    return cleaned
+
+
+def purpose_label(purpose: str) -> str:
+    """How a purpose id reads on a page: ``housing_support`` → ``Housing support``."""
+    return purpose.replace("_", " ").capitalize()
+
+
+def check_context(purpose: str | None, case_reference: str | None) -> tuple[str, str]:
+    """A valid (purpose, case reference) pair, or a :class:`ContextError` naming what to fix.
+
+    The purpose must be one policy knows; the case reference is the practitioner's own reference
+    for the piece of work (a case, referral or appointment number), so it can be audited.
+    """
+    problems: dict[str, str] = {}
+    purpose = (purpose or "").strip()
+    reference = " ".join((case_reference or "").split())
+    if purpose not in PURPOSES:
+        problems["purpose"] = "Select the purpose of your work"
+    if not reference:
+        problems["case_reference"] = "Enter a case reference"
+    elif len(reference) > CASE_REFERENCE_MAX:
+        problems["case_reference"] = (
+            f"Case reference must be {CASE_REFERENCE_MAX} characters or fewer"
+        )
+    elif not _CASE_REFERENCE.match(reference):
+        problems["case_reference"] = (
+            "Case reference must only include letters, numbers, spaces and . / _ -"
+        )
+    if problems:
+        raise ContextError(problems)
+    return purpose, reference
+
+
+class ContextError(JoinedupError):
+    """A purpose or case reference that cannot be used; ``problems`` maps field → message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()) + ".")
+        self.problems = problems
