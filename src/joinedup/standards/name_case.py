@@ -93,16 +93,26 @@ def fold_diacritics(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """The key linkage compares names on: upper-case ASCII, no spaces or punctuation.
+    """The key linkage compares names on: upper-case ASCII letters and single spaces.
 
-    ``name_key("O'Neill-Smith") == "ONEILLSMITH"``, ``name_key("Zoë") == "ZOE"``,
-    ``name_key("van der Berg") == "VANDERBERG"``. Diacritics are folded; letters of other
-    scripts (Arabic, Chinese …) are kept, upper-cased where they have case, because dropping
-    them would make every such name share the empty key. Digits are dropped. Never raises;
-    text with no letters gives ``""``.
+    ``name_key("O'Neill-Smith") == "ONEILL SMITH"``, ``name_key("Zoë") == "ZOE"``,
+    ``name_key("van der Berg") == "VAN DER BERG"``. Diacritics are folded; apostrophes and
+    dots vanish (``O'Neill``, ``St.``); hyphens and other punctuation separate words, so
+    linkage can still take a first word or drop the spaces. Digits are dropped. Letters of
+    other scripts (Arabic, Chinese …) are kept, upper-cased where they have case, because
+    dropping them would make every such name share the empty key. Never raises; text with no
+    letters gives ``""``.
     """
-    folded = fold_diacritics(text).upper()
-    return "".join(ch for ch in folded if ch.isalpha())
+    folded = fold_diacritics(text.translate(_APOSTROPHES)).upper()
+    kept = []
+    for ch in folded:
+        if ch.isalpha():
+            kept.append(ch)
+        elif ch in "'.":
+            continue
+        elif not ch.isdigit():
+            kept.append(" ")
+    return " ".join("".join(kept).split())
 
 
 def has_letters(text: str) -> bool:
