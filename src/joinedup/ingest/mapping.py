@@ -12,7 +12,7 @@ import codecs
 import difflib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -109,6 +109,7 @@ class SourceMapping:
         default_factory=lambda: MappingProxyType({})
     )
     origin: str = "<mapping>"
+    text: str = field(default="", repr=False, compare=False)
 
     def field_refs(self) -> Iterable[FieldRef]:
         """Every source field the mapping reads: record id, person fields and attributes."""
@@ -149,10 +150,12 @@ def load_mapping(path: Path | str) -> SourceMapping:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise MappingError(origin, [f"{where}not valid YAML ({problem})"]) from None
-    return parse_mapping(document, origin=origin)
+    return parse_mapping(document, origin=origin, text=text)
 
 
-def parse_mapping(document: Any, *, origin: str = "<mapping>") -> SourceMapping:
+def parse_mapping(
+    document: Any, *, origin: str = "<mapping>", text: str | None = None
+) -> SourceMapping:
     """Validate an already-parsed mapping document (a dict) and compile it to a SourceMapping."""
     if not isinstance(document, dict):
         raise MappingError(origin, ["expected a mapping of keys (source, organisation, format …)"])
@@ -161,7 +164,10 @@ def parse_mapping(document: Any, *, origin: str = "<mapping>") -> SourceMapping:
         problems = _semantic_problems(document)
     if problems:
         raise MappingError(origin, problems)
-    return _compile(document, origin)
+    mapping = _compile(document, origin)
+    if text is None:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    return replace(mapping, text=text)
 
 
 def schema_problems(document: Any) -> list[str]:

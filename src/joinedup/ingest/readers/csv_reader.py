@@ -54,7 +54,9 @@ class CsvReader(Reader):
             if self.delimiter is None:
                 self.delimiter = sniff_delimiter("".join(sample))
             captured: list[str] = []
-            reader = csv.reader(_capture(chain(sample, physical), captured), self.delimiter)
+            reader = csv.reader(
+                _capture(chain(sample, physical), captured), delimiter=self.delimiter
+            )
             header = self._header(reader)
             captured.clear()
             width = len(header)
@@ -65,10 +67,11 @@ class CsvReader(Reader):
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    yield bad(start, "".join(captured), f"cannot parse the CSV record ({exc})")
+                    raw = "".join(captured).rstrip("\r\n")
+                    yield bad(start, raw, f"cannot parse the CSV record ({exc})")
                     captured.clear()
                     continue
-                raw = "".join(captured)
+                raw = "".join(captured).rstrip("\r\n")
                 captured.clear()
                 yield self._row(start, raw, cells, header, width)
         except UnicodeDecodeError as exc:

@@ -1,0 +1,335 @@
+"""``ingest_file``: read an extract, standardise it, store it as versioned records, reconcile.
+
+How a file is processed, in one transaction:
+
+1. **Scan.** A first, light pass reads every row's record id (nothing is standardised), to find
+   ids that occur more than once: the *later* row wins, each earlier one is quarantined with
+   "superseded by line N" so it is counted and its raw content kept, not lost. Deciding this
+   before anything is written is what makes re-ingesting the same file store nothing new.
+2. **Store.** The second pass standardises each row and compares the content hash of its
+   standardised person and attributes with the record's current version: new → ``stored``
+   (version 1), different → ``updated`` (the old version is ended, a new one inserted),
+   equal → ``unchanged``. Writes go in chunks with executemany.
+3. **Full extracts.** With ``full=True`` current records whose id never appears in the file
+   are ended (``valid_to`` set, ``ended_batch_id`` this batch).
+
+Memory holds, besides one chunk of rows, the current versions of the source and the set of
+record ids in the file: it grows with the number of records (roughly 200 bytes each), not with
+the width or content of rows. A fatal problem (missing file, undecodable bytes) rolls back
+everything and records the batch as ``failed`` with the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from joinedup.errors import JoinedupError
+from joinedup.ingest.mapping import SourceMapping, load_mapping
+from joinedup.ingest.readers import Reader, open_reader
+from joinedup.ingest.reconcile import Reconciliation
+from joinedup.ingest.rows import SourceRow
+from joinedup.ingest.standardise import Standardised, record_id_of, standardise_row
+from joinedup.store import batches, records, sources
+from joinedup.store.base import utcnow
+from joinedup.store.db import session_scope
+from joinedup.store.records import CurrentVersion
+
+#: Rows standardised before their versions, ends and quarantine rows are written.
+CHUNK = 5_000
+#: How often (in rows) the progress callback hears from a pass.
+PROGRESS_EVERY = 2_000
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where an ingest is: ``phase`` (``scan`` or ``store``), rows so far, ``done`` of ``total``.
+
+    ``done`` and ``total`` are bytes for text formats and rows for xlsx or a FHIR Bundle.
+    """
+
+    phase: str
+    rows: int
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+
+
+def ingest_file(
+    engine: Engine,
+    mapping: SourceMapping | Path | str,
+    path: Path | str,
+    *,
+    full: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Reconciliation:
+    """Ingest the extract at ``path`` as ``mapping`` says, and return its reconciliation.
+
+    ``mapping`` is a loaded :class:`SourceMapping` or the path of its YAML file. ``full=True``
+    treats the file as a full extract: current records absent from it are ended. ``progress``
+    is called now and then with an :class:`IngestProgress`. Every row ends up stored, updated,
+    unchanged, quarantined (with its line and every reason) or skipped (blank), and
+    ``read`` is their sum. A :class:`joinedup.errors.JoinedupError` (bad mapping, unreadable
+    file, undecodable bytes) leaves nothing stored but a batch marked ``failed``.
+
+    >>> ingest_file(engine, Path("council_tax.yaml"), Path("ctax.csv")).stored  # doctest: +SKIP
+    1200
+    """
+    if not isinstance(mapping, SourceMapping):
+        mapping = load_mapping(mapping)
+    path = Path(path)
+    open_reader(mapping, path)  # fails at once, before any transaction, if the file is missing
+    started = time.perf_counter()
+    try:
+        with session_scope(engine) as session:
+            run = _Run(session, mapping, path, full, progress)
+            result = run.execute(started)
+    except Exception as exc:
+        _record_failure(engine, mapping, path, full, exc)
+        raise
+    return result
+
+
+class _Run:
+    """The state of one ingest while it runs (counts, the chunk being built)."""
+
+    def __init__(
+        self,
+        session: Session,
+        mapping: SourceMapping,
+        path: Path,
+        full: bool,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.session = session
+        self.mapping = mapping
+        self.path = path
+        self.full = full
+        self.progress = progress
+        self.counts = dict.fromkeys(
+            ("read", "stored", "updated", "unchanged", "quarantined", "skipped"), 0
+        )
+        self.duplicates = 0
+        self.warnings = 0
+        self.inserts: list[dict[str, Any]] = []
+        self.ends: list[int] = []
+        self.quarantine: list[dict[str, Any]] = []
+        self.now = utcnow()
+
+    def execute(self, started: float) -> Reconciliation:
+        _ensure_source(self.session, self.mapping)
+        batch = batches.start_batch(
+            self.session,
+            source_id=self.mapping.source,
+            file_name=self.path.name,
+            file_sha256=file_sha256(self.path),
+            full=self.full,
+        )
+        self.batch_id = batch.id
+        last_line, in_file = self._scan()
+        current = records.current_versions(self.session, self.mapping.source)
+        reader = open_reader(self.mapping, self.path)
+        for row in self._report(reader, "store"):
+            self._one(row, last_line, current)
+            if len(self.inserts) >= CHUNK or len(self.quarantine) >= CHUNK:
+                self._flush()
+        self._flush()
+        ended = 0
+        if self.full:
+            gone = [cv.id for rid, cv in current.items() if rid not in in_file]
+            ended = records.end_versions(self.session, gone, self.now, batch_id=self.batch_id)
+        result = Reconciliation(
+            source=self.mapping.source,
+            file=self.path.name,
+            batch_id=self.batch_id,
+            ended=ended,
+            duplicates=self.duplicates,
+            warnings=self.warnings,
+            full=self.full,
+            seconds=round(time.perf_counter() - started, 3),
+            **self.counts,
+        )
+        batches.finish_batch(self.session, batch, counts=result.counts(), status="complete")
+        return result
+
+    def _scan(self) -> tuple[dict[str, int], set[str]]:
+        """Record ids that occur more than once (id → the line that wins), and all ids seen."""
+        last: dict[str, int] = {}
+        repeated: set[str] = set()
+        for row in self._report(open_reader(self.mapping, self.path), "scan"):
+            if row.kind != "row":
+                continue
+            record_id = record_id_of(row, self.mapping)
+            if record_id is None:
+                continue
+            if record_id in last:
+                repeated.add(record_id)
+            last[record_id] = row.line
+        winners = {rid: last[rid] for rid in repeated}
+        return winners, set(last) if self.full else set()
+
+    def _report(self, reader: Reader, phase: str) -> Iterator[SourceRow]:
+        rows = 0
+        for row in reader.rows():
+            rows += 1
+            if self.progress is not None and rows % PROGRESS_EVERY == 0:
+                self.progress(IngestProgress(phase, rows, reader.position(), reader.total))
+            yield row
+        if self.progress is not None:
+            self.progress(IngestProgress(phase, rows, reader.total, reader.total))
+
+    def _one(
+        self, row: SourceRow, last_line: dict[str, int], current: dict[str, CurrentVersion]
+    ) -> None:
+        self.counts["read"] += 1
+        if row.kind in ("blank", "skip"):
+            self.counts["skipped"] += 1
+            return
+        if row.kind == "bad":
+            self._quarantine(row, row.problems)
+            return
+        record_id = record_id_of(row, self.mapping)
+        if record_id is not None and last_line.get(record_id, row.line) != row.line:
+            self.duplicates += 1
+            self._quarantine(
+                row, [f"record id repeated at line {last_line[record_id]}; the later row is kept"]
+            )
+            return
+        result = standardise_row(row, self.mapping)
+        if result.problems or record_id is None:
+            self._quarantine(row, result.problems)
+            return
+        self._store(row, record_id, result, current.get(record_id))
+
+    def _store(
+        self, row: SourceRow, record_id: str, result: Standardised, now: CurrentVersion | None
+    ) -> None:
+        digest = content_hash(result)
+        if now is not None and now.content_hash == digest:
+            self.counts["unchanged"] += 1
+            return
+        if now is not None:
+            self.ends.append(now.id)
+            self.counts["updated"] += 1
+        else:
+            self.counts["stored"] += 1
+        self.warnings += len(result.warnings)
+        self.inserts.append(
+            {
+                "source_id": self.mapping.source,
+                "record_id": record_id,
+                "version": now.version + 1 if now is not None else 1,
+                "batch_id": self.batch_id,
+                "valid_from": self.now,
+                "content_hash": digest,
+                "raw": jsonable(row.values),
+                "attributes": result.attributes,
+                "dq_warnings": list(result.warnings),
+                **result.person.to_dict(),
+            }
+        )
+
+    def _quarantine(self, row: SourceRow, reasons: Any) -> None:
+        self.counts["quarantined"] += 1
+        self.quarantine.append(
+            {
+                "batch_id": self.batch_id,
+                "source_id": self.mapping.source,
+                "line_number": row.line,
+                "record_number": self.counts["read"],
+                "raw": row.raw,
+                "reasons": list(reasons),
+            }
+        )
+
+    def _flush(self) -> None:
+        # Ends before inserts: at most one version of a record may be current at a time.
+        if self.ends:
+            records.end_versions(self.session, self.ends, self.now, batch_id=self.batch_id)
+            self.ends = []
+        if self.inserts:
+            records.insert_versions(self.session, self.inserts)
+            self.inserts = []
+        if self.quarantine:
+            batches.add_quarantine_many(self.session, self.quarantine)
+            self.quarantine = []
+
+
+def content_hash(result: Standardised) -> str:
+    """SHA-256 of the standardised person and attributes: what decides new, changed or unchanged.
+
+    The raw row is left out on purpose: a column the mapping does not read, or a reformatted
+    date, changes nothing that is stored as standard, so it makes no new version.
+    """
+    payload = {"person": result.person.to_dict(), "attributes": result.attributes}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of the file's bytes, recorded on the batch (which extract was this?)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """The raw row as JSON-safe values (Excel dates and times in ISO form)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date | dtime):
+        return value.isoformat()
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        return None
+    return value
+
+
+def _ensure_source(session: Session, mapping: SourceMapping) -> None:
+    sources.ensure_organisation(session, mapping.organisation)
+    sources.ensure_source(
+        session,
+        source_id=mapping.source,
+        organisation_id=mapping.organisation,
+        name=mapping.name,
+        format=mapping.format,
+        category=mapping.category,
+        mapping_text=mapping.text,
+        mapping_sha256=hashlib.sha256(mapping.text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _record_failure(
+    engine: Engine, mapping: SourceMapping, path: Path, full: bool, exc: Exception
+) -> None:
+    """Keep a trace of a failed ingest (its own transaction: the work itself was rolled back).
+
+    Best effort: if the database itself is what failed, the original error matters more.
+    """
+    try:
+        with session_scope(engine) as session:
+            _ensure_source(session, mapping)
+            batch = batches.start_batch(
+                session,
+                source_id=mapping.source,
+                file_name=path.name,
+                file_sha256=file_sha256(path),
+                full=full,
+            )
+            # Only our own messages are known to hold no personal values; others give their kind.
+            message = str(exc) if isinstance(exc, JoinedupError) else type(exc).__name__
+            batches.finish_batch(session, batch, counts={}, status="failed", message=message)
+    except Exception:
+        return

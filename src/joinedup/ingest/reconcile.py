@@ -1,0 +1,82 @@
+"""The reconciliation of one ingest: every row read is accounted for, exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+#: The keys of ``joinedup ingest --json``, in the order they are printed.
+JSON_KEYS = (
+    "read",
+    "stored",
+    "updated",
+    "unchanged",
+    "quarantined",
+    "skipped",
+    "ended",
+    "batch_id",
+)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What one ingest did with each row.
+
+    ``read = stored + updated + unchanged + quarantined + skipped`` always holds (checked on
+    construction): ``stored`` new records, ``updated`` records given a new version,
+    ``unchanged`` rows equal to the current version, ``quarantined`` rows kept aside with their
+    reasons (``duplicates`` of them are earlier rows whose record id came again later in the
+    file), ``skipped`` blank lines and non-Patient FHIR resources. ``ended`` counts records a
+    ``--full`` extract no longer holds; ``warnings`` counts data-quality warnings on stored rows.
+    """
+
+    source: str
+    file: str
+    batch_id: int
+    read: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    ended: int = 0
+    duplicates: int = 0
+    warnings: int = 0
+    full: bool = False
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        accounted = self.stored + self.updated + self.unchanged + self.quarantined + self.skipped
+        if self.read != accounted:
+            raise AssertionError(
+                f"reconciliation does not add up: read {self.read} != accounted {accounted}"
+            )
+
+    def counts(self) -> dict[str, int]:
+        """The counts an ingest batch records (``read`` … ``ended``)."""
+        return {key: getattr(self, key) for key in JSON_KEYS if key != "batch_id"}
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object: the documented keys first, then source, file, and timing."""
+        data = asdict(self)
+        out = {key: data[key] for key in JSON_KEYS}
+        out.update({k: v for k, v in data.items() if k not in out})
+        return out
+
+    def summary(self) -> str:
+        """A few human lines: the sum, then what else happened."""
+        lines = [
+            f"{self.file} → {self.source} (batch {self.batch_id}, {self.seconds:.1f}s)",
+            f"read {self.read:,} = stored {self.stored:,} + updated {self.updated:,} "
+            f"+ unchanged {self.unchanged:,} + quarantined {self.quarantined:,} "
+            f"+ skipped {self.skipped:,}",
+        ]
+        extra = []
+        if self.full:
+            extra.append(f"ended {self.ended:,} records absent from this full extract")
+        if self.duplicates:
+            extra.append(f"{self.duplicates:,} rows superseded by a later row with the same id")
+        if self.warnings:
+            extra.append(f"{self.warnings:,} data-quality warnings on stored rows")
+        lines.extend(extra)
+        return "\n".join(lines)

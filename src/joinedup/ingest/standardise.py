@@ -1,0 +1,268 @@
+"""One source row + its mapping → a :class:`StandardPerson`, attributes and data-quality warnings.
+
+The rule that keeps data from being lost: a field that fails its standard (an NHS number failing
+Modulus 11, 31/02/1980) is dropped from the standardised record with a warning kept on the
+record, and the row is kept. Only a row that cannot be trusted at all — no record id, or nothing
+left that identifies a person — is quarantined, with every reason (warnings included).
+Warnings carry reasons from ``standards``, which never repeat a personal value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from joinedup.ingest import std
+from joinedup.ingest.mapping import SourceMapping
+from joinedup.ingest.paths import resolve
+from joinedup.ingest.rows import SourceRow
+from joinedup.ingest.values import Scalar, as_text, json_value, scalar, values_of
+from joinedup.standards import (
+    PersonName,
+    StandardPerson,
+    StandardsError,
+    display_case,
+    normalise_nhs_number,
+    normalise_postcode,
+    parse_date,
+    parse_date_of_birth,
+    parse_full_name,
+    parse_name_parts,
+    parse_year_of_birth,
+)
+
+NOT_IDENTIFYING = (
+    "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
+    "email address; or a year of birth with an address)"
+)
+_NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
+_PLAIN_ADDRESS = ("flat", "house_number", "house_name", "street", "locality", "town")
+
+
+@dataclass(frozen=True, slots=True)
+class Standardised:
+    """The outcome for one row. ``problems`` non-empty means: quarantine it, for those reasons."""
+
+    record_id: str | None
+    person: StandardPerson
+    attributes: dict[str, Any]
+    warnings: tuple[str, ...]
+    problems: tuple[str, ...]
+
+
+def record_id_of(row: SourceRow, mapping: SourceMapping) -> str | None:
+    """The row's own record id as text, or ``None`` when it has none (``1234.0`` reads ``1234``)."""
+    found, _ = values_of(row.values, mapping.record_id, mapping.null_values)
+    return as_text(found[0]) if found else None
+
+
+def standardise_row(
+    row: SourceRow, mapping: SourceMapping, *, today: date | None = None
+) -> Standardised:
+    """Standardise one row per ``mapping``: person fields, attributes, warnings, and any problems.
+
+    FHIR rows start from what the Patient resource says (``row.hints``); fields the mapping
+    names explicitly win. ``today`` pins "now" for date-of-birth checks in tests.
+    """
+    builder = _Builder(row, mapping, today)
+    person = builder.person()
+    attributes = builder.attributes()
+    record_id = record_id_of(row, mapping)
+    problems: list[str] = []
+    if record_id is None:
+        problems.append(f"record_id: no value in '{mapping.record_id.name}'")
+    if not person.is_identifying():
+        problems.append(NOT_IDENTIFYING)
+    warnings = tuple(builder.warnings)
+    if problems:
+        problems.extend(warnings)
+    return Standardised(record_id, person, attributes, warnings, tuple(problems))
+
+
+class _Builder:
+    """Collects standard values and warnings for one row; one method per kind of field."""
+
+    def __init__(self, row: SourceRow, mapping: SourceMapping, today: date | None) -> None:
+        self.row = row
+        self.mapping = mapping
+        self.today = today
+        self.warnings: list[str] = []
+        self.raw: dict[str, list[tuple[Scalar, str | None]]] = {}
+        for key, value in (row.hints or {}).items():
+            items = value if isinstance(value, list) else [value]
+            texts = [scalar(v, mapping.null_values) for v in items]
+            self.raw[key] = [(t, None) for t in texts if t is not None]
+        for key, refs in mapping.person.items():
+            found: list[tuple[Scalar, str | None]] = []
+            for ref in refs:
+                values, saw_object = values_of(row.values, ref, mapping.null_values)
+                if saw_object:
+                    self.warnings.append(f"{key}: '{ref.name}' holds an object, not a value")
+                found.extend((v, ref.format) for v in values)
+            self.raw[key] = found
+        if "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS):
+            # The mapping's own name fields replace a FHIR resource's name entirely.
+            for key in ("full_name", *_NAME_PARTS):
+                if key not in mapping.person:
+                    self.raw.pop(key, None)
+
+    def first(self, key: str) -> tuple[Scalar, str | None] | None:
+        found = self.raw.get(key)
+        return found[0] if found else None
+
+    def text(self, key: str) -> str | None:
+        found = self.first(key)
+        return as_text(found[0]) if found is not None else None
+
+    def texts(self, key: str) -> list[str]:
+        return [as_text(v) for v, _ in self.raw.get(key, [])]
+
+    def apply(self, key: str, func: Callable[[str], str]) -> str | None:
+        text = self.text(key)
+        if text is None:
+            return None
+        try:
+            return func(text)
+        except StandardsError as exc:
+            self.warnings.append(f"{key}: {exc.reason}")
+            return None
+
+    def person(self) -> StandardPerson:
+        fields: dict[str, Any] = {}
+        name = self.name()
+        if name is not None:
+            fields.update({k: getattr(name, k) for k in _NAME_PARTS if getattr(name, k)})
+        preferred = self.apply("preferred_name", display_case)
+        if preferred:
+            fields["preferred_name"] = preferred
+        others = [display_case(t) for t in self.texts("other_family_names")]
+        fields["other_family_names"] = tuple(
+            o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
+        )
+        fields.update(self.births())
+        fields["sex"] = self.apply("sex", std.normalise_sex)
+        fields["nhs_number"] = self.apply("nhs_number", normalise_nhs_number)
+        fields.update(self.address())
+        fields["uprn"] = self.apply("uprn", std.normalise_uprn)
+        fields["phones"] = self.many("phone", std.normalise_phone)
+        fields["emails"] = self.many("email", std.normalise_email)
+        death = self.a_date("date_of_death", parse_date)
+        if death:
+            fields["date_of_death"] = death
+        return StandardPerson(**{k: v for k, v in fields.items() if v is not None})
+
+    def name(self) -> PersonName | None:
+        full = self.text("full_name")
+        if full is not None and not any(self.raw.get(p) for p in _NAME_PARTS):
+            try:
+                return parse_full_name(_reorder(full, self.mapping.full_name_order))
+            except StandardsError as exc:
+                self.warnings.append(f"full_name: {exc.reason}")
+                return None
+        parts = {p: self.text(p) for p in _NAME_PARTS}
+        if not any(parts.values()):
+            return None
+        try:
+            return parse_name_parts(**parts)
+        except StandardsError as exc:
+            self.warnings.append(f"name: {exc.reason}")
+            return None
+
+    def births(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        born = self.a_date("date_of_birth", parse_date_of_birth)
+        if born:
+            out["date_of_birth"] = born
+            out["year_of_birth"] = int(born[:4])
+            return out
+        year = self.first("year_of_birth")
+        if year is not None:
+            value = year[0]
+            try:
+                out["year_of_birth"] = (
+                    value.year
+                    if isinstance(value, date)
+                    else parse_year_of_birth(value, self.today)
+                )
+            except StandardsError as exc:
+                self.warnings.append(f"year_of_birth: {exc.reason}")
+        return out
+
+    def a_date(self, key: str, parser: Callable[..., date]) -> str | None:
+        found = self.first(key)
+        if found is None:
+            return None
+        value, fmt = found
+        try:
+            if isinstance(value, date):
+                fmt = None  # Excel already knew it was a date; a text format would not apply
+            if parser is parse_date:
+                return parser(value, fmt, today=self.today).isoformat()
+            return parser(value, fmt, self.today).isoformat()
+        except StandardsError as exc:
+            self.warnings.append(f"{key}: {exc.reason}")
+            return None
+
+    def address(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        try:
+            if self.raw.get("address"):
+                out.update(std.one_line_address_parts(", ".join(self.texts("address"))))
+            elif self.raw.get("address_lines"):
+                out.update(std.address_parts(self.texts("address_lines")))
+        except StandardsError as exc:
+            self.warnings.append(f"address: {exc.reason}")
+        for key in _PLAIN_ADDRESS:
+            text = self.text(key)
+            if text:
+                out[key] = display_case(text) if key != "house_number" else text.upper()
+        postcode = self.text("postcode") or out.pop("postcode", None)
+        out.pop("postcode", None)
+        if postcode:
+            try:
+                out["postcode"] = normalise_postcode(postcode)
+            except StandardsError as exc:
+                self.warnings.append(f"postcode: {exc.reason}")
+        return out
+
+    def many(self, key: str, func: Callable[[str], str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for text in self.texts(key):
+            try:
+                out.append(func(text))
+            except StandardsError as exc:
+                self.warnings.append(f"{key}: {exc.reason}")
+        return tuple(dict.fromkeys(out))
+
+    def attributes(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.mapping.attribute_constants)
+        values: Mapping[str, Any] = self.row.values
+        for name, ref in self.mapping.attribute_fields.items():
+            if ref.format is None:
+                value = json_value(resolve(values, ref.path), self.mapping.null_values)
+                if value is not None:
+                    out[name] = value
+                continue
+            found, _ = values_of(values, ref, self.mapping.null_values)
+            if not found:
+                continue
+            try:
+                fmt = None if isinstance(found[0], date) else ref.format
+                out[name] = parse_date(found[0], fmt, today=self.today).isoformat()
+            except StandardsError as exc:
+                self.warnings.append(f"attributes.{name}: {exc.reason}")
+        return out
+
+
+def _reorder(full: str, order: str) -> str:
+    """Write a name with no comma as ``FAMILY, Given`` when the mapping says which end it is."""
+    if order == "auto" or "," in full:
+        return full
+    words = full.split()
+    if len(words) < 2:
+        return full
+    if order == "family_first":
+        return f"{words[0]}, {' '.join(words[1:])}"
+    return f"{words[-1]}, {' '.join(words[:-1])}"

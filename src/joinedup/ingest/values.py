@@ -1,0 +1,82 @@
+"""Getting values out of a source row: look-up, "not known" markers, and the types formats deliver.
+
+CSV gives text; JSON gives text, numbers, lists and objects; Excel gives numbers and datetimes.
+Everything here turns those into the few shapes standardisation expects: trimmed text, a
+``date`` where the source already knew it was a date, and lists where a JSON field holds several.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from joinedup.ingest.mapping import FieldRef
+from joinedup.ingest.paths import resolve
+
+Scalar = str | date
+
+
+def scalar(value: Any, null_values: frozenset[str]) -> Scalar | None:
+    """One value as trimmed text (or a ``date``), or ``None`` when it means "not known".
+
+    Whole-number floats lose their ``.0`` (Excel stores 9434765919 as a float); booleans
+    become ``true``/``false``; objects and lists are not scalars and give ``None``.
+    """
+    if value is None or isinstance(value, Mapping | list | tuple):
+        return None
+    if isinstance(value, datetime):
+        return value.date()  # a date field: the time of day an export adds is noise
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        text = str(int(value)) if value.is_integer() else repr(value)
+    else:
+        text = str(value).strip()
+    return None if text in null_values else text
+
+
+def values_of(
+    row_values: Mapping[str, Any], ref: FieldRef, null_values: frozenset[str]
+) -> tuple[list[Scalar], bool]:
+    """Every known value at ``ref`` (a JSON list gives several); and whether an object was found.
+
+    The flag lets the caller warn that a path points at a whole object rather than a value.
+    """
+    found = resolve(row_values, ref.path)
+    items: Iterable[Any] = found if isinstance(found, list | tuple) else (found,)
+    out: list[Scalar] = []
+    saw_object = False
+    for item in items:
+        if isinstance(item, Mapping | list | tuple):
+            saw_object = True
+            continue
+        value = scalar(item, null_values)
+        if value is not None:
+            out.append(value)
+    return out, saw_object
+
+
+def as_text(value: Scalar) -> str:
+    """A value as text: dates in ISO form."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def json_value(value: Any, null_values: frozenset[str]) -> Any:
+    """An attribute value kept JSON-native: text trimmed, nulls dropped, dates in ISO form."""
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v, null_values) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v, null_values) for v in value]
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    found = scalar(value, null_values)
+    return as_text(found) if found is not None else None
