@@ -1,0 +1,66 @@
+"""The hash chain: which fields of an event are hashed, in what canonical form, and how.
+
+``hash = SHA-256(prev_hash + "\\n" + canonical JSON of the event's fields)``. The fields are
+every column except ``seq``, ``prev_hash`` and ``hash``: the position of an event is fixed by the
+link to its predecessor, not by its number, which lets verification tell a reordering (links
+intact, order wrong) from an edit (content no longer matches its hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+HASHED_FIELDS: tuple[str, ...] = (
+    "event_id",
+    "at",
+    "actor",
+    "organisation",
+    "role",
+    "purpose",
+    "case_reference",
+    "person_id",
+    "action",
+    "decision",
+    "categories",
+    "agreements",
+    "request_id",
+    "reason",
+    "break_glass",
+)
+
+
+def canonical_time(moment: datetime) -> str:
+    """UTC, microseconds, ``Z``: the one text form of a time in the chain (both backends keep
+    microseconds, so a value read back hashes the same as the value written)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_fields(fields: Mapping[str, Any]) -> str:
+    """The canonical JSON of an event's hashed fields: sorted keys, no whitespace, UTF-8 kept."""
+    document: dict[str, Any] = {name: fields.get(name) for name in HASHED_FIELDS}
+    if not isinstance(document["at"], datetime):
+        raise TypeError("an audit event's time must be a datetime")
+    document["at"] = canonical_time(document["at"])
+    document["break_glass"] = bool(document["break_glass"])
+    document["categories"] = list(document["categories"] or [])
+    document["agreements"] = list(document["agreements"] or [])
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """The hash of an event given its predecessor's hash (``GENESIS`` for the first event)."""
+    payload = f"{prev_hash}\n{canonical_fields(fields)}".encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def row_fields(row: Any) -> dict[str, Any]:
+    """The hashed fields of an ORM row or any object with those attributes."""
+    return {name: getattr(row, name) for name in HASHED_FIELDS}

@@ -1,0 +1,205 @@
+"""Appending to the audit trail, inside the caller's transaction.
+
+The caller reads personal data in the same transaction as it appends the event that records the
+read. If the append fails, the exception propagates and the whole unit of work rolls back: no
+audit row, no data (fail closed). ``append`` therefore never commits and never swallows errors.
+
+Concurrent appends are serialised so that each event links to the true previous head:
+PostgreSQL takes a transaction-level advisory lock; SQLite takes its database write lock by
+updating the one-row ``audit_chain_lock`` table before reading the head. On SQLite a transaction
+that has already read other tables should start with ``sqlite_begin="IMMEDIATE"`` (see
+``joinedup.store.db``), or a concurrent writer can make the upgrade to a write lock fail at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from joinedup.audit.chain import GENESIS, compute_hash, row_fields
+from joinedup.audit.signing import load_signing_key, sign_checkpoint
+from joinedup.config import get_settings
+from joinedup.errors import JoinedupError
+from joinedup.policy.request import AccessRequest, Decision
+from joinedup.store.base import utcnow
+from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
+
+# Key of the PostgreSQL advisory lock that serialises appends (fixed, arbitrary, and distinct
+# from the store's migration lock).
+PG_AUDIT_LOCK = 7_271_805_003
+
+DECISIONS = ("permit", "partial", "deny", "none")
+
+
+class AuditError(JoinedupError):
+    """An audit event that cannot be recorded as given (missing or malformed fields)."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """What to record: who did what to whose data, why, and what policy decided.
+
+    ``decision`` is ``permit``, ``partial``, ``deny`` or ``none`` (for actions that are not an
+    access decision, such as declaring a relationship). ``categories`` are the released items as
+    ``source/category``; ``agreements`` the versions relied on (``{"id", "version", "sha256"}``).
+    ``reason`` is the requester's stated reason or the decision's reason — never personal data
+    beyond the ids already in the row.
+    """
+
+    actor: str
+    organisation: str
+    role: str
+    action: str
+    decision: str = "none"
+    purpose: str | None = None
+    person_id: str | None = None
+    case_reference: str | None = None
+    categories: Sequence[str] = ()
+    agreements: Sequence[dict[str, Any]] = ()
+    request_id: str | None = None
+    reason: str | None = None
+    break_glass: bool = False
+    at: datetime | None = None
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @classmethod
+    def from_decision(
+        cls,
+        request: AccessRequest,
+        decision: Decision,
+        *,
+        action: str,
+        reason: str | None = None,
+    ) -> NewEvent:
+        """The event recording a policy decision: released items, agreements, break-glass."""
+        return cls(
+            actor=request.actor,
+            organisation=request.organisation,
+            role=request.role,
+            action=action,
+            decision=decision.outcome,
+            purpose=request.purpose,
+            person_id=request.person_id,
+            case_reference=request.case_reference,
+            categories=decision.released_labels,
+            agreements=[ref.to_dict() for ref in decision.agreements_used],
+            request_id=request.request_id,
+            reason=reason if reason is not None else _break_glass_reason(request, decision),
+            break_glass=decision.break_glass_used,
+            at=request.now,
+        )
+
+
+def _break_glass_reason(request: AccessRequest, decision: Decision) -> str | None:
+    if decision.break_glass_used and request.break_glass is not None:
+        return f"break-glass: {request.break_glass.reason}"
+    return None
+
+
+def _check(event: NewEvent) -> None:
+    for name in ("actor", "organisation", "role", "action"):
+        if not str(getattr(event, name) or "").strip():
+            raise AuditError(f"an audit event needs {name}")
+    if event.decision not in DECISIONS:
+        raise AuditError(f"decision must be one of {', '.join(DECISIONS)}, not {event.decision!r}")
+    if event.at is not None and event.at.tzinfo is None:
+        raise AuditError("the time of an audit event must be timezone-aware")
+
+
+def _lock_chain(session: Session) -> None:
+    """Serialise appenders: the one place the two backends differ."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
+    else:
+        # Any write takes SQLite's database lock until the transaction ends; this one changes
+        # nothing, but from here until commit no other connection can append.
+        session.execute(text("UPDATE audit_chain_lock SET id = id WHERE id = 1"))
+
+
+def append(session: Session, event: NewEvent, *, checkpoint_every: int | None = None) -> AuditEvent:
+    """Append ``event`` to the audit trail in the caller's transaction and return the stored row.
+
+    Takes the chain lock, links the event to the current head (seq + 1, its hash as
+    ``prev_hash``), inserts and flushes it, and every ``checkpoint_every`` events
+    (``JOINEDUP_AUDIT_CHECKPOINT_EVERY``, 1000 by default) adds a checkpoint signed with the
+    Ed25519 key from ``JOINEDUP_AUDIT_SIGNING_KEY``. Never commits: the caller's unit of work
+    does, together with the read the event records. Any failure raises, so the caller's read
+    rolls back too. Example::
+
+        with session_scope(engine) as session:
+            append(session, NewEvent(actor="u1", organisation="nb", role="gp",
+                                     action="person.view", decision="permit", person_id=pid))
+    """
+    _check(event)
+    every = checkpoint_every if checkpoint_every is not None else _checkpoint_every()
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head is not None else (1, GENESIS)
+    row = AuditEvent(
+        seq=seq,
+        event_id=event.event_id,
+        at=event.at or utcnow(),
+        actor=event.actor,
+        organisation=event.organisation,
+        role=event.role,
+        purpose=event.purpose,
+        case_reference=event.case_reference,
+        person_id=event.person_id,
+        action=event.action,
+        decision=event.decision,
+        categories=list(event.categories),
+        agreements=[dict(item) for item in event.agreements],
+        request_id=event.request_id,
+        reason=event.reason,
+        break_glass=bool(event.break_glass),
+        prev_hash=prev_hash,
+    )
+    row.hash = compute_hash(prev_hash, row_fields(row))
+    session.add(row)
+    if every > 0 and seq % every == 0:
+        session.add(_checkpoint(seq, row.hash))
+    session.flush()
+    return row
+
+
+def _checkpoint(seq: int, chain_hash: str) -> AuditCheckpoint:
+    key = load_signing_key()
+    at = utcnow()
+    return AuditCheckpoint(
+        seq=seq,
+        hash=chain_hash,
+        signature=sign_checkpoint(key, seq, chain_hash, at),
+        key_id=key.key_id,
+        at=at,
+    )
+
+
+def checkpoint_now(session: Session) -> AuditCheckpoint | None:
+    """Sign the current head at once (e.g. before a backup or at shutdown); ``None`` when the
+    trail is empty or the head is already checkpointed. In the caller's transaction."""
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    if head is None or session.get(AuditCheckpoint, head.seq) is not None:
+        return None
+    checkpoint = _checkpoint(head.seq, head.hash)
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def _checkpoint_every() -> int:
+    try:
+        return get_settings().audit_checkpoint_every
+    except ValueError:
+        raise AuditError("JOINEDUP_AUDIT_CHECKPOINT_EVERY must be a whole number") from None

@@ -1,0 +1,110 @@
+"""Reading the audit trail: search for the IG officer, and a resident's own access log.
+
+The access log answers what Estonia's Data Tracker shows citizens: which organisation looked at
+my data, in what role, when and why. It names organisations and roles, not the individual
+members of staff — the IG officer's search has the actor for investigating misuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from joinedup.errors import JoinedupError
+from joinedup.store.governance_tables import AuditEvent
+
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    """One access to a resident's data, as shown to the resident."""
+
+    at: datetime
+    organisation: str
+    role: str
+    purpose: str | None
+    action: str
+    decision: str
+    categories: tuple[str, ...]
+    reason: str | None
+    break_glass: bool
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise JoinedupError(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def search(
+    session: Session,
+    *,
+    actor: str | None = None,
+    organisation: str | None = None,
+    person_id: str | None = None,
+    purpose: str | None = None,
+    decision: str | None = None,
+    action: str | None = None,
+    break_glass: bool | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_seq: int | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    """Events matching every filter given, newest first; ``until`` is exclusive.
+
+    Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page.
+    """
+    query: Select[tuple[AuditEvent]] = select(AuditEvent)
+    filters = {
+        AuditEvent.actor: actor,
+        AuditEvent.organisation: organisation,
+        AuditEvent.person_id: person_id,
+        AuditEvent.purpose: purpose,
+        AuditEvent.decision: decision,
+        AuditEvent.action: action,
+        AuditEvent.break_glass: break_glass,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    query = query.order_by(AuditEvent.seq.desc()).limit(_limit(limit))
+    return list(session.scalars(query))
+
+
+def access_log(
+    session: Session,
+    person_id: str,
+    *,
+    since: datetime | None = None,
+    limit: int = 500,
+) -> list[AccessLogEntry]:
+    """Who accessed ``person_id``'s data — organisation, role, when, why — newest first.
+
+    Includes refused requests (decision ``deny``): a resident may want to know someone tried.
+    """
+    events = search(session, person_id=person_id, since=since, limit=limit)
+    return [
+        AccessLogEntry(
+            at=event.at,
+            organisation=event.organisation,
+            role=event.role,
+            purpose=event.purpose,
+            action=event.action,
+            decision=event.decision,
+            categories=tuple(event.categories or ()),
+            reason=event.reason,
+            break_glass=event.break_glass,
+        )
+        for event in events
+    ]

@@ -1,0 +1,220 @@
+"""Verification of the audit trail: recompute the chain and check every signed checkpoint.
+
+What each finding means (``Problem.kind``):
+
+- ``edited`` — an event's content no longer matches its hash; or its hash was recomputed after
+  an edit, so the next event links to a hash no event has;
+- ``deleted`` — a gap in the sequence, or a checkpoint names an event that is gone (this is how a
+  deletion at the end of the trail shows, provided a checkpoint covered it);
+- ``inserted`` — an event that does not belong where it stands: the next event links past it,
+  or it links back to an earlier point of the chain;
+- ``reordered`` — an event links to one that comes after it;
+- ``bad_signature`` — a checkpoint whose signature fails, or signed by a key not trusted;
+- ``rewritten`` — the chain is self-consistent but differs from what a checkpoint signed: the
+  history between the previous good checkpoint and this one was rebuilt.
+
+Events after the last checkpoint are protected by the chain alone; someone able to drop the
+triggers could rewrite that tail consistently. Checkpoint often, and keep a copy of the latest
+checkpoint elsewhere (``joinedup audit verify`` prints it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from joinedup.audit.chain import GENESIS, compute_hash
+from joinedup.audit.signing import signature_valid, trusted_public_keys
+from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
+
+MAX_PROBLEMS = 100
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the trail, at event ``seq``."""
+
+    seq: int
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"event {self.seq}: {self.kind}: {self.message}"
+
+
+@dataclass
+class VerifyResult:
+    """The outcome of :func:`verify`: counts, the head, and the problems in order of ``seq``."""
+
+    events: int = 0
+    checkpoints: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    last_checkpoint_seq: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first(self) -> Problem | None:
+        """The first bad event: the problem with the lowest ``seq``."""
+        return min(self.problems, key=lambda p: p.seq) if self.problems else None
+
+    @property
+    def unsigned_tail(self) -> int:
+        """How many events come after the last checkpoint (protected by the chain only)."""
+        return self.head_seq - (self.last_checkpoint_seq or 0)
+
+
+@dataclass(frozen=True)
+class _Row:
+    seq: int
+    stored: str
+    prev: str
+    computed: str
+
+
+def _chain_problems(rows: list[_Row]) -> list[Problem]:
+    position = {row.stored: i for i, row in enumerate(rows)}
+    problems: list[Problem] = []
+    previous_hash, expected_seq = GENESIS, 1
+    for i, row in enumerate(rows):
+        if len(problems) >= MAX_PROBLEMS:
+            break
+        before = rows[i - 1].seq if i else 0
+        if row.seq > expected_seq:
+            missing = (
+                f"event {expected_seq}"
+                if row.seq == expected_seq + 1
+                else f"events {expected_seq} to {row.seq - 1}"
+            )
+            problems.append(Problem(expected_seq, "deleted", f"{missing} missing"))
+        if row.computed != row.stored:
+            following = rows[i + 1] if i + 1 < len(rows) else None
+            if following is not None and following.prev == previous_hash:
+                problems.append(
+                    Problem(
+                        row.seq,
+                        "inserted",
+                        f"not part of the chain: event {following.seq} links past it "
+                        f"to event {before}",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(row.seq, "edited", "its content does not match its recorded hash")
+                )
+        elif row.prev != previous_hash:
+            linked = position.get(row.prev)
+            if linked is not None and linked > i:
+                problems.append(
+                    Problem(
+                        row.seq,
+                        "reordered",
+                        f"it follows event {rows[linked].seq}, which now comes after it",
+                    )
+                )
+            elif i >= 1 and row.prev == (rows[i - 2].stored if i >= 2 else GENESIS):
+                problems.append(
+                    Problem(
+                        before,
+                        "inserted",
+                        f"not part of the chain: event {row.seq} links past it",
+                    )
+                )
+            elif linked is not None:
+                problems.append(
+                    Problem(
+                        row.seq,
+                        "inserted",
+                        f"it links back to event {rows[linked].seq}, not to event {before}",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        before or row.seq,
+                        "edited",
+                        f"event {row.seq} links to a hash no event has: event {before} was "
+                        "changed and its hash recomputed, or an event after it was deleted "
+                        "and later ones renumbered",
+                    )
+                )
+        previous_hash, expected_seq = row.stored, row.seq + 1
+    return problems
+
+
+def verify(engine: Engine) -> VerifyResult:
+    """Recompute the whole hash chain and check every checkpoint's signature and hash.
+
+    Reads only; needs no signing key (the public keys come from :mod:`joinedup.audit.signing`).
+    Returns a :class:`VerifyResult` whose ``first`` names the first bad event and what is wrong
+    with it; ``ok`` is True when nothing is.
+    """
+    result = VerifyResult()
+    rows: list[_Row] = []
+    with engine.connect() as conn:
+        table = AuditEvent.__table__
+        events = conn.execute(select(table).order_by(table.c.seq)).yield_per(2000)
+        for event in events:
+            fields = dict(event._mapping)
+            rows.append(
+                _Row(event.seq, event.hash, event.prev_hash, compute_hash(event.prev_hash, fields))
+            )
+        checkpoints = conn.execute(
+            select(AuditCheckpoint.__table__).order_by(AuditCheckpoint.__table__.c.seq)
+        ).all()
+    result.events = len(rows)
+    if rows:
+        result.head_seq, result.head_hash = rows[-1].seq, rows[-1].stored
+    result.problems.extend(_chain_problems(rows))
+
+    keys = trusted_public_keys()
+    by_seq = {row.seq: row for row in rows}
+    previous_good = 0
+    for checkpoint in checkpoints:
+        result.checkpoints += 1
+        result.last_checkpoint_seq = checkpoint.seq
+        public = keys.get(checkpoint.key_id)
+        if public is None:
+            result.problems.append(
+                Problem(
+                    checkpoint.seq,
+                    "bad_signature",
+                    f"checkpoint signed by key {checkpoint.key_id}, which is not trusted",
+                )
+            )
+            continue
+        if not signature_valid(
+            public, checkpoint.signature, checkpoint.seq, checkpoint.hash, checkpoint.at
+        ):
+            result.problems.append(
+                Problem(checkpoint.seq, "bad_signature", "the checkpoint's signature is invalid")
+            )
+            continue
+        row = by_seq.get(checkpoint.seq)
+        if row is None:
+            result.problems.append(
+                Problem(
+                    checkpoint.seq,
+                    "deleted",
+                    "a signed checkpoint names this event, which is missing",
+                )
+            )
+        elif row.stored != checkpoint.hash:
+            result.problems.append(
+                Problem(
+                    previous_good + 1,
+                    "rewritten",
+                    f"the chain at event {checkpoint.seq} differs from its signed checkpoint: "
+                    f"events {previous_good + 1} to {checkpoint.seq} were rebuilt",
+                )
+            )
+        else:
+            previous_good = checkpoint.seq
+    result.problems.sort(key=lambda p: p.seq)
+    return result

@@ -1,0 +1,130 @@
+"""``joinedup policy …`` and ``joinedup audit …``: argument handling and printing only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from joinedup.cli import app
+
+policy_app = typer.Typer(help="Data sharing agreements: check them and run policy tests.")
+audit_app = typer.Typer(help="The audit trail: verify it, sign it, make keys.")
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+
+
+@policy_app.command("test")
+def policy_test(
+    directory: Path = typer.Argument(..., help="Agreements and *_test.yaml files, searched deeply"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every item's reasons"),
+) -> None:
+    """Run table-driven policy tests (request -> expected permits/denies), as ``opa test`` does."""
+    from joinedup.policy.testing import run_directory
+
+    results = run_directory(directory)
+    for result in results:
+        typer.echo(f"{'PASS' if result.passed else 'FAIL'}: {result.name}")
+        for failure in result.failures:
+            typer.echo(f"    {failure}")
+        if verbose and result.decision is not None:
+            for item in result.decision.items:
+                cite = "; ".join(
+                    f"{r.code}" + (f" [{r.citation}]" if r.citation else "") for r in item.reasons
+                )
+                state = "permit" if item.permitted else "deny"
+                typer.echo(f"    {state:6} {item.label}: {cite}")
+    failed = sum(not r.passed for r in results)
+    typer.echo("-" * 40)
+    typer.echo(f"PASS: {len(results) - failed}/{len(results)}")
+    if failed:
+        typer.echo(f"FAIL: {failed}/{len(results)}")
+        raise typer.Exit(1)
+
+
+@policy_app.command("check")
+def policy_check(
+    directory: Path = typer.Argument(..., help="Directory of agreement YAML files"),
+) -> None:
+    """Validate every agreement in DIRECTORY and print its id, version, validity and hash."""
+    from joinedup.policy.agreements import load_agreements
+
+    for agreement in load_agreements(directory):
+        until = agreement.valid_to or "open-ended"
+        typer.echo(
+            f"{agreement.ref:40} {agreement.valid_from} to {until}  "
+            f"{len(agreement.clauses)} clauses  sha256:{agreement.sha256}"
+        )
+
+
+@policy_app.command("schema")
+def policy_schema() -> None:
+    """Print the JSON Schema that agreement files must satisfy."""
+    from joinedup.policy.schema import AGREEMENT_SCHEMA
+
+    typer.echo(json.dumps(AGREEMENT_SCHEMA, indent=2))
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="Defaults to JOINEDUP_DATABASE_URL or the local SQLite file"
+    ),
+) -> None:
+    """Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad event."""
+    from joinedup.audit.verify import verify
+    from joinedup.store.db import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        result = verify(engine)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"{result.events} events, {result.checkpoints} checkpoints; "
+        f"head {result.head_seq} {result.head_hash}"
+    )
+    if result.first is not None:
+        typer.echo(f"TAMPERED: {result.first}", err=True)
+        if len(result.problems) > 1:
+            typer.echo(f"({len(result.problems) - 1} further problems follow from it)", err=True)
+        raise typer.Exit(1)
+    tail = result.unsigned_tail
+    typer.echo(
+        "OK: chain intact"
+        + (f"; last checkpoint at event {result.last_checkpoint_seq}" if result.checkpoints else "")
+        + (f"; {tail} events since, protected by the chain only" if tail else "")
+    )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    database_url: str | None = typer.Option(None, "--database-url"),
+) -> None:
+    """Sign the current head of the audit trail now (before a backup, say)."""
+    from joinedup.audit.log import checkpoint_now
+    from joinedup.store.db import make_engine, session_scope, upgrade
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            checkpoint = checkpoint_now(session)
+    finally:
+        engine.dispose()
+    if checkpoint is None:
+        typer.echo("nothing to sign: the trail is empty or its head is already checkpointed")
+    else:
+        typer.echo(f"signed event {checkpoint.seq} {checkpoint.hash} with key {checkpoint.key_id}")
+
+
+@audit_app.command("keygen")
+def audit_keygen() -> None:
+    """Make a new Ed25519 signing key for JOINEDUP_AUDIT_SIGNING_KEY (keep it secret)."""
+    from joinedup.audit.signing import generate_key
+
+    private, public = generate_key()
+    typer.echo(f"JOINEDUP_AUDIT_SIGNING_KEY={private}")
+    typer.echo(f"# public key, for JOINEDUP_AUDIT_TRUSTED_KEYS after rotation: {public}")
