@@ -6,6 +6,7 @@ warning. See ``docs/standards.md`` for the standards followed and the choices ma
 """
 
 from joinedup.standards.dates import parse_date, parse_date_of_birth, parse_year_of_birth
+from joinedup.standards.email import normalise_email
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.names import (
     PersonName,
@@ -17,6 +18,7 @@ from joinedup.standards.names import (
 )
 from joinedup.standards.nhs_number import normalise_nhs_number
 from joinedup.standards.person import StandardPerson
+from joinedup.standards.phone import normalise_phone
 from joinedup.standards.postcode import (
     Postcode,
     extract_postcode,
@@ -24,6 +26,8 @@ from joinedup.standards.postcode import (
     normalise_postcode,
     parse_postcode,
 )
+from joinedup.standards.sex import normalise_sex
+from joinedup.standards.uprn import normalise_uprn
 
 __all__ = [
     "PersonName",
@@ -35,8 +39,12 @@ __all__ = [
     "is_pseudo_postcode",
     "name_key",
     "nickname_variants",
+    "normalise_email",
     "normalise_nhs_number",
+    "normalise_phone",
     "normalise_postcode",
+    "normalise_sex",
+    "normalise_uprn",
     "parse_date",
     "parse_date_of_birth",
     "parse_full_name",

@@ -1,0 +1,77 @@
+"""Phone numbers to E.164."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.standards.errors import StandardsError
+from joinedup.standards.phone import is_mobile, normalise_phone
+
+PHONES = [
+    ("07911 123456", "+447911123456", "UK mobile, national form"),
+    ("07911-123456", "+447911123456", "hyphen"),
+    ("+44 7911 123456", "+447911123456", "international form"),
+    ("+44 (0) 7911 123456", "+447911123456", "the (0) people write"),
+    ("0044 7911 123456", "+447911123456", "00 international prefix"),
+    ("7911123456", "+447911123456", "leading zero lost in a spreadsheet"),
+    ("(0113) 496 0000", "+441134960000", "Leeds, area code in brackets"),
+    ("0113 496 0000 ext 123", "+441134960000", "extension dropped"),
+    ("0113 496 0000 x12", "+441134960000", "short extension dropped"),
+    ("020 7946 0000", "+442079460000", "London"),
+    ("0800 123 4567", "+448001234567", "freephone"),
+    ("07700 900123", "+447700900123", "Ofcom drama mobile range"),
+    ("+1 202 555 0143", "+12025550143", "a US number with its country code"),
+    ("01134960000.0", "+441134960000", "a spreadsheet float"),
+    ("+441134960000", "+441134960000", "already E.164"),
+]
+
+REJECT = [
+    ("", "blank", "blank"),
+    ("999", "not a valid", "emergency number is not a contact number"),
+    ("hello", "not a phone number", "words"),
+    ("07911 12345", "not a valid", "a digit short"),
+    ("07700 600001", "not a valid", "an unallocated mobile range"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PHONES)
+def test_normalise_phone(text: str, expected: str, why: str) -> None:
+    assert normalise_phone(text) == expected, why
+
+
+@pytest.mark.parametrize(("text", "reason", "why"), REJECT)
+def test_normalise_phone_rejects(text: str, reason: str, why: str) -> None:
+    with pytest.raises(StandardsError) as raised:
+        normalise_phone(text)
+    assert reason in raised.value.reason, why
+
+
+def test_region_changes_national_reading() -> None:
+    assert normalise_phone("(202) 555-0143", region="US") == "+12025550143"
+
+
+@pytest.mark.parametrize(
+    ("e164", "expected"),
+    [("+447911123456", True), ("+447700900123", True), ("+441134960000", False), ("x", False)],
+)
+def test_is_mobile(e164: str, expected: bool) -> None:
+    assert is_mobile(e164) is expected
+
+
+@given(st.text(alphabet="0123456789 +()-x", max_size=20))
+def test_normalise_is_idempotent_and_raises_only_standards_error(text: str) -> None:
+    try:
+        once = normalise_phone(text)
+    except StandardsError:
+        return
+    assert normalise_phone(once) == once
+
+
+@given(st.text(max_size=30))
+def test_arbitrary_text_raises_only_standards_error(text: str) -> None:
+    with contextlib.suppress(StandardsError):
+        normalise_phone(text)
