@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from joinedup.store.base import utcnow
+from joinedup.store.portable import portable_json, portable_text
 from joinedup.store.tables import BATCH_COUNTS, BATCH_STATUSES, IngestBatch, QuarantineEntry
 
 # Rows per executemany: large enough to amortise round trips, small enough to bound memory.
@@ -76,7 +77,12 @@ def add_quarantine(
     raw: str,
     reasons: Sequence[Any],
 ) -> None:
-    """Quarantine one row: where it was, its raw content as read, and every reason."""
+    """Quarantine one row: where it was, its raw content as read, and every reason.
+
+    ``line_number`` is the physical line where the format has lines (else ``None``);
+    ``record_number`` the 1-based position among records read. NUL characters in ``raw``
+    become U+FFFD (PostgreSQL cannot store them).
+    """
     add_quarantine_many(
         session,
         [
@@ -119,8 +125,8 @@ def _quarantine_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         "source_id": row["source_id"],
         "line_number": row.get("line_number"),
         "record_number": row["record_number"],
-        "raw": row["raw"],
-        "reasons": list(row["reasons"]),
+        "raw": portable_text(str(row["raw"])),
+        "reasons": portable_json(list(row["reasons"])),
         "created_at": row.get("created_at") or now,
     }
 

@@ -18,6 +18,7 @@ from sqlalchemy import RowMapping, Select, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.store.base import utcnow
+from joinedup.store.portable import portable_json, portable_text
 from joinedup.store.tables import PERSON_FIELDS, PERSON_LIST_FIELDS, SourceRecord
 
 # Rows per executemany for inserts; ids per statement for updates (SQLite builds older than
@@ -97,7 +98,7 @@ def current_versions(session: Session, source_id: str) -> dict[str, CurrentVersi
     )
     return {
         record_id: CurrentVersion(row_id, version, content_hash)
-        for record_id, row_id, version, content_hash in session.execute(query).tuples()
+        for record_id, row_id, version, content_hash in session.execute(query)
     }
 
 
@@ -108,7 +109,8 @@ def insert_versions(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     ``batch_id``, ``content_hash`` and ``raw`` are required; ``valid_from`` (default now),
     ``attributes`` (default ``{}``), ``dq_warnings`` (default ``[]``) and any field of the common
     person schema are optional (missing person fields are NULL, missing list fields ``[]``;
-    tuples are stored as JSON arrays). An unknown column name raises ``ValueError``.
+    tuples are stored as JSON arrays). An unknown column name raises ``ValueError``. NUL
+    characters, which PostgreSQL cannot store, become U+FFFD on every backend.
     The rows are written with executemany in chunks of :data:`INSERT_CHUNK`.
     """
     now = utcnow()
@@ -134,15 +136,18 @@ def _version_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     if missing:
         raise ValueError(f"a record version needs {missing}")
     out: dict[str, Any] = {name: row[name] for name in REQUIRED_COLUMNS}
+    out["raw"] = portable_json(out["raw"])
     out["valid_from"] = row.get("valid_from") or now
     attributes = row.get("attributes")
-    out["attributes"] = dict(attributes) if attributes is not None else {}
+    out["attributes"] = portable_json(dict(attributes)) if attributes is not None else {}
     warnings = row.get("dq_warnings")
-    out["dq_warnings"] = list(warnings) if warnings is not None else []
+    out["dq_warnings"] = portable_json(list(warnings)) if warnings is not None else []
     for name in PERSON_FIELDS:
         value = row.get(name)
         if name in PERSON_LIST_FIELDS:
-            out[name] = list(value) if value else []
+            out[name] = portable_json(list(value)) if value else []
+        elif isinstance(value, str):
+            out[name] = portable_text(value)
         else:
             out[name] = value
     return out
@@ -253,7 +258,7 @@ def ended_since(
     )
     if source_ids is not None:
         query = query.where(_ended.c.source_id.in_(list(source_ids)))
-    return [record_key(s, r) for s, r in session.execute(query).tuples()]
+    return [record_key(s, r) for s, r in session.execute(query)]
 
 
 def get_current(session: Session, source_id: str, record_id: str) -> SourceRecord | None:
