@@ -1,0 +1,281 @@
+"""Reading and writing the master person index: membership, persons, events, look-ups, export.
+
+Writes go in executemany chunks and reads select only the columns they need, so a full run over
+a million records stays a matter of seconds here. Membership is history: moving a record closes
+its row (``to_run``) and opens another; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage.ids import Assignment
+from joinedup.store.linkage_tables import Person, PersonEvent, PersonMember
+from joinedup.store.records import split_record_key
+from joinedup.store.tables import SourceRecord
+
+_MEMBERS = cast(Table, PersonMember.__table__)
+_PERSONS = cast(Table, Person.__table__)
+_EVENTS = cast(Table, PersonEvent.__table__)
+_CHUNK = 5_000
+_IN_CHUNK = 900
+_REDIRECT_HOPS = 64
+
+
+class PersonNotFound(JoinedupError):
+    """No person has ever had this id."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A record's current place in the index: its person and the version that was linked."""
+
+    person_id: str
+    version: int | None
+
+
+@dataclass(frozen=True)
+class PersonLookup:
+    """Where a person id leads: the active person now holding its records, and the path taken.
+
+    ``person_id`` is the active id (``None`` when the records are gone: every record of the
+    person ended); ``requested`` the id asked for; ``redirects`` the retired ids passed through,
+    with the run that retired each.
+    """
+
+    requested: str
+    person_id: str | None
+    status: str
+    redirects: tuple[tuple[str, int | None], ...] = ()
+
+    @property
+    def moved(self) -> bool:
+        """Whether the id asked for is retired."""
+        return bool(self.redirects)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON and the API."""
+        return {
+            "requested": self.requested,
+            "person_id": self.person_id,
+            "status": self.status,
+            "redirects": [{"person_id": p, "retired_run": r} for p, r in self.redirects],
+        }
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def current_membership(session: Session, keys: Collection[str] | None = None) -> dict[str, Linked]:
+    """Every record currently in a person (or just ``keys``): record key → :class:`Linked`."""
+    columns = (_MEMBERS.c.record_key, _MEMBERS.c.person_id, _MEMBERS.c.record_version)
+    base = select(*columns).where(_MEMBERS.c.to_run.is_(None))
+    out: dict[str, Linked] = {}
+    if keys is None:
+        for key, person_id, version in session.execute(base.execution_options(yield_per=20_000)):
+            out[key] = Linked(person_id, version)
+        return out
+    for part in _chunks(sorted(set(keys)), _IN_CHUNK):
+        for key, person_id, version in session.execute(base.where(_MEMBERS.c.record_key.in_(part))):
+            out[key] = Linked(person_id, version)
+    return out
+
+
+def members_of(session: Session, person_ids: Collection[str]) -> dict[str, Linked]:
+    """The current records of these persons: record key → :class:`Linked`."""
+    columns = (_MEMBERS.c.record_key, _MEMBERS.c.person_id, _MEMBERS.c.record_version)
+    out: dict[str, Linked] = {}
+    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
+        query = select(*columns).where(_MEMBERS.c.to_run.is_(None), _MEMBERS.c.person_id.in_(part))
+        for key, person_id, version in session.execute(query):
+            out[key] = Linked(person_id, version)
+    return out
+
+
+def created_order(session: Session, person_ids: Collection[str]) -> dict[str, int]:
+    """The run that created each of these persons, which is what "older" means for a merge."""
+    out: dict[str, int] = {}
+    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
+        query = select(_PERSONS.c.person_id, _PERSONS.c.created_run).where(
+            _PERSONS.c.person_id.in_(part)
+        )
+        out.update(dict(session.execute(query).all()))
+    return out
+
+
+def existing_ids(session: Session, person_ids: Collection[str]) -> set[str]:
+    """Which of these ids are already taken (active or retired)."""
+    found: set[str] = set()
+    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
+        found.update(
+            session.scalars(select(_PERSONS.c.person_id).where(_PERSONS.c.person_id.in_(part)))
+        )
+    return found
+
+
+def apply_assignment(
+    session: Session,
+    run_id: int,
+    previous: Mapping[str, Linked],
+    assignment: Assignment,
+    versions: Mapping[str, int],
+    ended: Iterable[str] = (),
+) -> None:
+    """Write one run's assignment: new persons, retirements with redirects, membership, events.
+
+    ``previous`` is the membership before the run for (at least) every record the assignment
+    covers; ``versions`` the ``source_records.id`` now linked per record; ``ended`` the records
+    that left the index. Redirect chains are kept one hop deep: ids that redirected to a person
+    retired now are pointed at its successor.
+    """
+    if assignment.created:
+        session.execute(
+            insert(_PERSONS),
+            [
+                {"person_id": pid, "created_run": run_id, "status": "active"}
+                for pid in assignment.created
+            ],
+        )
+    for old, new in assignment.retired.items():
+        session.execute(
+            update(_PERSONS)
+            .where(_PERSONS.c.person_id == old)
+            .values(status="retired", redirect_to=new, retired_run=run_id)
+        )
+        if new is not None:
+            session.execute(
+                update(_PERSONS).where(_PERSONS.c.redirect_to == old).values(redirect_to=new)
+            )
+
+    moved: list[str] = []
+    opened: list[dict[str, Any]] = []
+    revised: list[dict[str, Any]] = []
+    for key, person_id in assignment.membership.items():
+        before = previous.get(key)
+        version = versions.get(key)
+        if before is None or before.person_id != person_id:
+            if before is not None:
+                moved.append(key)
+            opened.append(
+                {
+                    "record_key": key,
+                    "person_id": person_id,
+                    "from_run": run_id,
+                    "record_version": version,
+                }
+            )
+        elif before.version != version:
+            revised.append({"key": key, "version": version})
+    moved.extend(key for key in ended if key in previous)
+    for part in _chunks(moved, _IN_CHUNK):
+        session.execute(
+            update(_MEMBERS)
+            .where(_MEMBERS.c.to_run.is_(None), _MEMBERS.c.record_key.in_(part))
+            .values(to_run=run_id)
+        )
+    for part in _chunks(opened, _CHUNK):
+        session.execute(insert(_MEMBERS), part)
+    if revised:
+        from sqlalchemy import bindparam
+
+        statement = (
+            update(_MEMBERS)
+            .where(_MEMBERS.c.to_run.is_(None), _MEMBERS.c.record_key == bindparam("key"))
+            .values(record_version=bindparam("version"))
+        )
+        for part in _chunks(revised, _CHUNK):
+            session.connection().execute(statement, part)
+    if assignment.events:
+        session.execute(
+            insert(_EVENTS),
+            [
+                {
+                    "run_id": run_id,
+                    "kind": event.kind,
+                    "person_ids": list(event.person_ids),
+                    "record_counts": list(event.record_counts),
+                    "person_id": event.person_ids[0],
+                }
+                for event in assignment.events
+            ],
+        )
+    session.flush()
+
+
+def count_active(session: Session) -> int:
+    """How many persons are active."""
+    return int(session.scalar(select(func.count()).where(_PERSONS.c.status == "active")) or 0)
+
+
+def lookup_person(session: Session, person_id: str) -> PersonLookup:
+    """Find a person by id, following redirects from retired ids to where their records went.
+
+    Returns a :class:`PersonLookup`: for an active id, itself; for a merged-away id, the active
+    person it now redirects to and the retired ids passed through; for an id whose records all
+    ended, ``person_id`` ``None`` and status ``retired``. An id never issued raises
+    :class:`PersonNotFound`.
+    """
+    person_id = (person_id or "").strip()
+    requested = person_id
+    hops: list[tuple[str, int | None]] = []
+    for _ in range(_REDIRECT_HOPS):
+        person = session.get(Person, person_id)
+        if person is None:
+            if not hops:
+                raise PersonNotFound(f"no person has the id {requested!r}")
+            raise RuntimeError(f"person redirect leads to a missing id from {requested!r}")
+        if person.status == "active":
+            return PersonLookup(requested, person.person_id, "active", tuple(hops))
+        hops.append((person.person_id, person.retired_run))
+        if person.redirect_to is None:
+            return PersonLookup(requested, None, "retired", tuple(hops))
+        person_id = person.redirect_to
+    raise RuntimeError(f"person redirects from {requested!r} do not end")
+
+
+def export_rows(session: Session) -> Iterator[tuple[str, str, str]]:
+    """``(source, source_record_id, person_id)`` for every current stored record, ordered.
+
+    A stored record the index does not hold yet (ingested after the last run) has an empty
+    person id, so the export still has one row per current record.
+    """
+    records = cast(Table, SourceRecord.__table__)
+    query = (
+        select(records.c.source_id, records.c.record_id, _MEMBERS.c.person_id)
+        .select_from(
+            records.outerjoin(
+                _MEMBERS,
+                (_MEMBERS.c.to_run.is_(None))
+                & (_MEMBERS.c.record_key == records.c.source_id + "|" + records.c.record_id),
+            )
+        )
+        .where(records.c.valid_to.is_(None))
+        .order_by(records.c.source_id, records.c.record_id)
+        .execution_options(yield_per=20_000)
+    )
+    for source_id, record_id, pid in session.execute(query):
+        yield source_id, record_id, pid or ""
+
+
+def members_view(session: Session, person_id: str) -> list[tuple[str, str, str, int]]:
+    """The current records of one person as ``(record_key, source, record_id, from_run)``."""
+    query = (
+        select(_MEMBERS.c.record_key, _MEMBERS.c.from_run)
+        .where(_MEMBERS.c.to_run.is_(None), _MEMBERS.c.person_id == person_id)
+        .order_by(_MEMBERS.c.record_key)
+    )
+    out = []
+    for key, from_run in session.execute(query):
+        source_id, record_id = split_record_key(key)
+        out.append((key, source_id, record_id, from_run))
+    return out

@@ -1,0 +1,372 @@
+"""The review queue and reviewers' decisions: what a person should look at, and what they said.
+
+Two kinds of pair go to the queue:
+
+- ``uncertain`` — a scored pair in the review band (``thresholds.REVIEW_BAND``) whose records
+  the run left in different persons: possibly a missed link.
+- ``weak_link`` — the weakest pair holding a person together, when it is not much above the
+  link threshold: possibly a wrong merge.
+
+A wrong merge shows one resident's record to another's practitioner, so weak links rank above
+every uncertain pair (risk 1–2 against 0–1); within each kind, the nearer the evidence is to the
+threshold the higher the risk. Decisions are appended, never edited; the latest per pair is in
+force and every later run obeys it (``link`` pairs are always in one person, ``not-link`` pairs
+never). The scoring here is pure; the functions taking a ``Session`` read and write the queue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage import thresholds
+from joinedup.store.base import utcnow
+from joinedup.store.linkage_tables import ReviewDecision, ReviewItem
+from joinedup.store.records import split_record_key
+from joinedup.store.tables import SourceRecord
+
+Decision = Literal["link", "not-link"]
+DECISIONS: tuple[str, ...] = ("link", "not-link")
+
+#: A person whose weakest holding pair is below this weight is "held together only by weak
+#: evidence": 3 bits (8 times the Bayes factor) above the automatic link threshold.
+WEAK_LINK_MARGIN = 3.0
+
+# How a pair is written on the command line: the two record keys joined by this. Record keys
+# hold one "|" already, and record ids may contain most characters, but not a tilde and a space.
+PAIR_SEPARATOR = " ~ "
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair the queue should hold, with why and how risky leaving it unreviewed is."""
+
+    pair: tuple[str, str]
+    match_weight: float | None
+    match_probability: float | None
+    reason: str
+    risk: float
+    person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """An open review item as ``review list`` shows it."""
+
+    id: int
+    pair: tuple[str, str]
+    match_weight: float | None
+    match_probability: float | None
+    reason: str
+    risk: float
+    person_id: str | None
+
+    @property
+    def label(self) -> str:
+        """The pair as ``review decide`` accepts it."""
+        return format_pair(self.pair)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "id": self.id,
+            "pair": self.label,
+            "record_l": self.pair[0],
+            "record_r": self.pair[1],
+            "match_weight": self.match_weight,
+            "match_probability": self.match_probability,
+            "reason": self.reason,
+            "risk": self.risk,
+            "person_id": self.person_id,
+        }
+
+
+def canonical_pair(a: str, b: str) -> tuple[str, str]:
+    """The pair in its one stored order (smaller key first); a record cannot pair with itself."""
+    if a == b:
+        raise JoinedupError(f"a review pair needs two different records, got {a!r} twice")
+    return (a, b) if a < b else (b, a)
+
+
+def format_pair(pair: tuple[str, str]) -> str:
+    """``("gp|1", "lbx|9")`` → ``"gp|1 ~ lbx|9"``, the form ``review list`` prints."""
+    return f"{pair[0]}{PAIR_SEPARATOR}{pair[1]}"
+
+
+def parse_pair(text: str) -> tuple[str, str]:
+    """Read a pair as ``review list`` prints it (``"gp|1 ~ lbx|9"``) into canonical order.
+
+    Spaces around the tilde are optional. Anything else raises ``JoinedupError`` saying what
+    form is expected.
+    """
+    parts = [part.strip() for part in text.split("~")]
+    if len(parts) != 2 or not all(parts):
+        raise JoinedupError(
+            f"a pair is two record keys joined by '~', e.g. 'gp|A1 ~ council_tax|77'; got {text!r}"
+        )
+    for part in parts:
+        try:
+            split_record_key(part)
+        except ValueError as exc:
+            raise JoinedupError(
+                f"{part!r} is not a record key (expected 'source|record_id')"
+            ) from exc
+    return canonical_pair(parts[0], parts[1])
+
+
+def uncertain_risk(probability: float) -> float:
+    """Risk of an uncertain pair: 1 at probability 0.5, falling to 0 at 0 and 1."""
+    return 1.0 - abs(2.0 * probability - 1.0)
+
+
+def weak_link_risk(weight: float, link_weight: float) -> float:
+    """Risk of a weak holding pair: 2 at the link threshold, 1 at ``WEAK_LINK_MARGIN`` above."""
+    return 1.0 + min(1.0, max(0.0, (link_weight + WEAK_LINK_MARGIN - weight) / WEAK_LINK_MARGIN))
+
+
+def find_candidates(
+    pairs: pd.DataFrame,
+    membership: Mapping[str, str],
+    *,
+    decided: Iterable[tuple[str, str]] = (),
+    band: tuple[float, float] = thresholds.REVIEW_BAND,
+) -> list[Candidate]:
+    """The review candidates among scored ``pairs`` given the persons records ended up in.
+
+    ``pairs`` has ``unique_id_l``, ``unique_id_r``, ``match_weight`` and ``match_probability``;
+    ``membership`` maps record keys to person ids. Pairs already ``decided`` are left out. The
+    result is sorted largest risk first, then by pair, so it is the same on every run.
+    """
+    done = set(decided)
+    low, high = band
+    link_weight = thresholds.probability_to_weight(high)
+    out: list[Candidate] = []
+    # The strongest pair seen between each record and each other record of its person, kept
+    # per person as edges for a maximum spanning forest.
+    inside: dict[str, list[tuple[float, str, str, float]]] = {}
+    if len(pairs):
+        frame = pairs[["unique_id_l", "unique_id_r", "match_weight", "match_probability"]]
+        for left, right, weight, probability in frame.itertuples(index=False, name=None):
+            pair = canonical_pair(str(left), str(right))
+            if pair in done:
+                continue
+            person_l, person_r = membership.get(pair[0]), membership.get(pair[1])
+            if person_l is not None and person_l == person_r:
+                if probability >= high:
+                    inside.setdefault(person_l, []).append(
+                        (float(weight), pair[0], pair[1], float(probability))
+                    )
+            elif low <= probability < high:
+                out.append(
+                    Candidate(
+                        pair,
+                        float(weight),
+                        float(probability),
+                        "uncertain",
+                        uncertain_risk(float(probability)),
+                    )
+                )
+    for person_id, edges in inside.items():
+        weakest = _weakest_holding_edge(edges)
+        if weakest is not None and weakest[0] < link_weight + WEAK_LINK_MARGIN:
+            weight, left, right, probability = weakest
+            out.append(
+                Candidate(
+                    (left, right),
+                    weight,
+                    probability,
+                    "weak_link",
+                    weak_link_risk(weight, link_weight),
+                    person_id,
+                )
+            )
+    out.sort(key=lambda c: (-c.risk, c.pair))
+    return out
+
+
+def _weakest_holding_edge(
+    edges: list[tuple[float, str, str, float]],
+) -> tuple[float, str, str, float] | None:
+    # Kruskal on the strongest edges first: the last edge the spanning forest needs is the
+    # weakest link the person cannot do without.
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    weakest = None
+    for edge in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        a, b = find(edge[1]), find(edge[2])
+        if a != b:
+            parent[a] = b
+            weakest = edge
+    return weakest
+
+
+def decisions_in_force(session: Session) -> dict[tuple[str, str], str]:
+    """Every pair's latest decision (``link`` or ``not-link``), keyed by canonical pair."""
+    rows = session.execute(
+        select(
+            ReviewDecision.record_key_l, ReviewDecision.record_key_r, ReviewDecision.decision
+        ).order_by(ReviewDecision.id)
+    )
+    return {(left, right): decision for left, right, decision in rows}
+
+
+def decide(
+    session: Session,
+    pair: tuple[str, str] | str,
+    decision: str,
+    reviewer: str,
+    note: str | None = None,
+) -> ReviewDecision:
+    """Record a reviewer's decision on a pair; the next ``link`` run (of either mode) obeys it.
+
+    ``pair`` is two record keys (any order) or the text ``review list`` shows. Both records must
+    be stored (current or past versions); ``decision`` is ``link`` or ``not-link``; ``reviewer``
+    names the person deciding. The decision is appended to the history and the pair's open
+    review item, if any, is marked decided. Raises ``JoinedupError`` on bad input.
+    """
+    if decision not in DECISIONS:
+        raise JoinedupError(f"a decision is 'link' or 'not-link', got {decision!r}")
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise JoinedupError("a decision needs the name of the reviewer who made it")
+    key_pair = parse_pair(pair) if isinstance(pair, str) else canonical_pair(*pair)
+    missing = [key for key in key_pair if not _record_exists(session, key)]
+    if missing:
+        raise JoinedupError(f"no stored record {', '.join(missing)}")
+    row = ReviewDecision(
+        record_key_l=key_pair[0],
+        record_key_r=key_pair[1],
+        decision=decision,
+        reviewer=reviewer,
+        note=(note or "").strip() or None,
+        decided_at=utcnow(),
+    )
+    session.add(row)
+    session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.record_key_l == key_pair[0], ReviewItem.record_key_r == key_pair[1])
+        .values(status="decided")
+    )
+    session.flush()
+    return row
+
+
+def _record_exists(session: Session, key: str) -> bool:
+    source_id, record_id = split_record_key(key)
+    found = session.scalar(
+        select(SourceRecord.id)
+        .where(SourceRecord.source_id == source_id, SourceRecord.record_id == record_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+def open_items(session: Session, limit: int | None = None) -> list[QueueEntry]:
+    """The open review items, largest risk first (ties by pair, so the order is repeatable)."""
+    if limit is not None and limit < 1:
+        raise JoinedupError("--limit must be at least 1")
+    query = (
+        select(ReviewItem)
+        .where(ReviewItem.status == "open")
+        .order_by(ReviewItem.risk.desc(), ReviewItem.record_key_l, ReviewItem.record_key_r)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        QueueEntry(
+            item.id,
+            (item.record_key_l, item.record_key_r),
+            item.match_weight,
+            item.match_probability,
+            item.reason,
+            item.risk,
+            item.person_id,
+        )
+        for item in session.scalars(query)
+    ]
+
+
+def refresh_queue(
+    session: Session,
+    run_id: int,
+    candidates: list[Candidate],
+    *,
+    scope: Iterable[str] | None = None,
+) -> int:
+    """Bring the open queue up to date with a run's candidates; returns how many are open.
+
+    Open items that touch a record in ``scope`` (every record when ``scope`` is ``None``, as in
+    a full run) and are no longer candidates are removed; candidates already open get the new
+    scores; decided pairs are never reopened. Returns the number of open items after the run.
+    """
+    if scope is None:
+        session.execute(delete(ReviewItem).where(ReviewItem.status == "open"))
+    else:
+        keys = sorted(set(scope))
+        wanted = {c.pair for c in candidates}
+        for start in range(0, len(keys), 400):
+            part = keys[start : start + 400]
+            stale = session.execute(
+                select(ReviewItem.id, ReviewItem.record_key_l, ReviewItem.record_key_r).where(
+                    ReviewItem.status == "open",
+                    or_(ReviewItem.record_key_l.in_(part), ReviewItem.record_key_r.in_(part)),
+                )
+            )
+            ids = [item_id for item_id, left, right in stale if (left, right) not in wanted]
+            if ids:
+                session.execute(delete(ReviewItem).where(ReviewItem.id.in_(ids)))
+    existing: dict[tuple[str, str], ReviewItem] = {}
+    pairs = [c.pair for c in candidates]
+    for start in range(0, len(pairs), 400):
+        chunk = pairs[start : start + 400]
+        for found in session.scalars(
+            select(ReviewItem).where(
+                tuple_(ReviewItem.record_key_l, ReviewItem.record_key_r).in_(chunk)
+            )
+        ):
+            existing[(found.record_key_l, found.record_key_r)] = found
+    for candidate in candidates:
+        item = existing.get(candidate.pair)
+        if item is not None:
+            if item.status == "open":
+                item.match_weight = candidate.match_weight
+                item.match_probability = candidate.match_probability
+                item.reason = candidate.reason
+                item.risk = candidate.risk
+                item.run_id = run_id
+                item.person_id = candidate.person_id
+            continue
+        session.add(
+            ReviewItem(
+                record_key_l=candidate.pair[0],
+                record_key_r=candidate.pair[1],
+                match_weight=_finite(candidate.match_weight),
+                match_probability=candidate.match_probability,
+                reason=candidate.reason,
+                risk=candidate.risk,
+                status="open",
+                run_id=run_id,
+                person_id=candidate.person_id,
+            )
+        )
+    session.flush()
+    count = session.scalar(select(func.count()).where(ReviewItem.status == "open"))
+    return int(count or 0)
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None

@@ -1,0 +1,443 @@
+"""The master person index on SQLite and PostgreSQL: runs, stable ids, redirects, decisions.
+
+Most tests inject a tiny deterministic scorer (``StubScorer``) so that they test the index, not
+the model, and run in well under a second; ``test_real_model_*`` goes through the shipped
+``PersonModel``. Helpers here (``Store``) are imported by the CLI tests too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage import review
+from joinedup.linkage.explain import explain_person
+from joinedup.linkage.index import link, lookup_person
+from joinedup.linkage.persons import PersonNotFound, current_membership, export_rows
+from joinedup.store import batches, records, sources
+from joinedup.store.db import session_scope
+from joinedup.store.linkage_tables import LinkRun, PersonEvent
+
+SOURCE = "gp"
+
+
+class StubScorer:
+    """Scores pairs by exact agreement: all of given, family, birth date → 0.99999 (links);
+    given and family but a birth date missing → 0.9 (review band); anything else unscored."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def predict(
+        self, df: pd.DataFrame, *, new_ids: set[str] | None = None, engine: str = "duckdb"
+    ) -> pd.DataFrame:
+        self.calls.append(len(df) if new_ids is None else len(new_ids))
+        rows = df.to_dict("records")
+        out = []
+        for a, b in itertools.combinations(rows, 2):
+            if (
+                new_ids is not None
+                and a["unique_id"] not in new_ids
+                and b["unique_id"] not in new_ids
+            ):
+                continue
+            if not a["given_key"] or a["given_key"] != b["given_key"]:
+                continue
+            if a["family_key"] != b["family_key"]:
+                continue
+            if a["dob"] and b["dob"]:
+                if a["dob"] != b["dob"]:
+                    continue
+                probability, mw_dob = 0.99999, 9.0
+            else:
+                probability, mw_dob = 0.9, 0.0
+            left, right = sorted((a["unique_id"], b["unique_id"]))
+            weight = 16.6 if probability > 0.99 else 3.17
+            out.append(
+                {
+                    "unique_id_l": left,
+                    "unique_id_r": right,
+                    "match_weight": weight,
+                    "match_probability": probability,
+                    "mw_name": weight - mw_dob,
+                    "mw_dob": mw_dob,
+                }
+            )
+        columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+        return pd.DataFrame(out, columns=[*columns, "mw_name", "mw_dob"])
+
+    def to_json(self) -> str:
+        return '{"format": "stub"}'
+
+
+class Store:
+    """Puts records into the store the way ingest does: new versions in a batch, ends old ones."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.versions: dict[str, int] = {}
+        with session_scope(engine) as session:
+            sources.ensure_organisation(session, "org", "Test organisation")
+            sources.ensure_source(
+                session,
+                source_id=SOURCE,
+                organisation_id="org",
+                name="GP system",
+                format="csv",
+                category=None,
+                mapping_text="",
+                mapping_sha256="0" * 64,
+            )
+
+    def put(self, *people: dict[str, Any]) -> None:
+        """Store each person dict (``record_id`` plus person fields) as a new or next version."""
+        with session_scope(self.engine) as session:
+            batch = batches.start_batch(
+                session, source_id=SOURCE, file_name="x.csv", file_sha256="0" * 64, full=False
+            )
+            current = records.current_versions(session, SOURCE)
+            ended = [current[p["record_id"]].id for p in people if p["record_id"] in current]
+            records.end_versions(session, ended, records.utcnow(), batch_id=batch.id)
+            rows = []
+            for person in people:
+                version = self.versions.get(person["record_id"], 0) + 1
+                self.versions[person["record_id"]] = version
+                digest = hashlib.sha256(repr(sorted(person.items())).encode()).hexdigest()
+                rows.append(
+                    {
+                        **person,
+                        "source_id": SOURCE,
+                        "version": version,
+                        "batch_id": batch.id,
+                        "content_hash": digest,
+                        "raw": {},
+                    }
+                )
+            records.insert_versions(session, rows)
+
+    def end(self, *record_ids: str) -> None:
+        """End records (a full extract no longer holds them)."""
+        with session_scope(self.engine) as session:
+            batch = batches.start_batch(
+                session, source_id=SOURCE, file_name="x.csv", file_sha256="0" * 64, full=True
+            )
+            current = records.current_versions(session, SOURCE)
+            records.end_versions(
+                session, [current[r].id for r in record_ids], records.utcnow(), batch_id=batch.id
+            )
+
+    def persons(self) -> dict[str, str]:
+        """record id → person id, for every record in the index now."""
+        with session_scope(self.engine) as session:
+            return {
+                key.split("|", 1)[1]: linked.person_id
+                for key, linked in current_membership(session).items()
+            }
+
+
+def person(record_id: str, given: str, family: str, dob: str | None = None) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": dob,
+    }
+
+
+BASE = [
+    person("1", "Amara", "Okafor", "1980-01-02"),
+    person("2", "Amara", "Okafor", "1980-01-02"),
+    person("3", "Amara", "Okafor", "1980-01-02"),
+    person("4", "Tomasz", "Nowak", "1975-05-06"),
+    person("5", "Tomasz", "Nowak", "1975-05-06"),
+    person("6", "Siobhan", "Kelly", "1990-09-09"),
+]
+
+
+@pytest.fixture
+def store(engine: Engine) -> Store:
+    store = Store(engine)
+    store.put(*BASE)
+    return store
+
+
+def key(record_id: str) -> str:
+    return f"{SOURCE}|{record_id}"
+
+
+def groups(assignment: dict[str, str]) -> set[frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for record_id, person_id in assignment.items():
+        out.setdefault(person_id, set()).add(record_id)
+    return {frozenset(g) for g in out.values()}
+
+
+def events(engine: Engine, run_id: int) -> list[tuple[str, list[str]]]:
+    with session_scope(engine) as session:
+        rows = session.scalars(select(PersonEvent).where(PersonEvent.run_id == run_id))
+        return [(row.kind, list(row.person_ids)) for row in rows]
+
+
+def test_first_run_is_full_and_groups_records(store: Store) -> None:
+    result = link(store.engine, model=StubScorer())
+    assert result.mode == "full"
+    assert groups(store.persons()) == {frozenset("123"), frozenset("45"), frozenset("6")}
+    assert result.counts["persons"] == 3
+    assert result.counts["created"] == 3
+    with session_scope(store.engine) as session:
+        run = session.get(LinkRun, result.run_id)
+        assert run is not None and run.status == "done" and run.model_json
+        assert run.thresholds and run.thresholds["match_probability"] == 0.999
+
+
+def test_full_run_again_on_unchanged_data_changes_no_person_id(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    again = link(store.engine, full=True, model=StubScorer())
+    assert store.persons() == before
+    assert again.counts["created"] == again.counts["merges"] == again.counts["splits"] == 0
+    assert events(store.engine, again.run_id) == []
+
+
+def test_incremental_with_nothing_new_scores_nothing(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    scorer = StubScorer()
+    result = link(store.engine, model=scorer)
+    assert result.mode == "incremental"
+    assert scorer.calls == []
+    assert store.persons() == before
+
+
+def test_new_records_join_or_form_persons_and_untouched_persons_keep_ids(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    store.put(person("7", "Tomasz", "Nowak", "1975-05-06"), person("8", "Ada", "Byron"))
+    scorer = StubScorer()
+    result = link(store.engine, model=scorer)
+    after = store.persons()
+    assert scorer.calls == [2]  # only the two new records were scored
+    assert after["7"] == before["4"]
+    assert after["8"] not in before.values()
+    assert {r: after[r] for r in before} == before
+    assert result.counts["new_records"] == 2 and result.counts["created"] == 1
+
+
+def test_an_edit_that_breaks_a_match_splits_and_the_larger_part_keeps_the_id(
+    store: Store,
+) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    store.put(person("3", "Amara", "Okafor", "1981-12-12"))
+    result = link(store.engine, model=StubScorer())
+    after = store.persons()
+    assert after["1"] == after["2"] == before["1"]
+    assert after["3"] != before["1"]
+    assert after["4"] == before["4"] and after["6"] == before["6"]
+    assert result.counts["changed_records"] == 1 and result.counts["splits"] == 1
+    assert ("split", [before["1"], after["3"]]) in events(store.engine, result.run_id)
+
+
+def test_a_link_decision_merges_persons_keeping_the_older_id_and_redirecting(
+    store: Store,
+) -> None:
+    link(store.engine, model=StubScorer())
+    store.put(person("9", "Siobhan", "Kelly-Byrne", "1990-09-09"))
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    older, newer = before["6"], before["9"]
+    assert older != newer
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("9"), key("6")), "link", "A Reviewer", "married name")
+    result = link(store.engine, model=StubScorer())
+    after = store.persons()
+    assert after["6"] == after["9"] == older
+    assert result.counts["merges"] == 1
+    with session_scope(store.engine) as session:
+        found = lookup_person(session, newer)
+        assert found.person_id == older and found.moved
+        assert found.redirects[0] == (newer, result.run_id)
+        assert lookup_person(session, older).person_id == older
+
+
+def test_review_decisions_survive_a_full_run(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    store.put(person("9", "Siobhan", "Kelly-Byrne", "1990-09-09"))
+    link(store.engine, model=StubScorer())
+    with session_scope(store.engine) as session:
+        review.decide(session, f"{key('6')} ~ {key('9')}", "link", "A Reviewer")
+        review.decide(session, (key("1"), key("3")), "not-link", "A Reviewer", "twins")
+    link(store.engine, model=StubScorer())
+    for _ in range(2):
+        link(store.engine, full=True, model=StubScorer())
+        after = store.persons()
+        assert after["6"] == after["9"]
+        assert after["1"] != after["3"]
+
+
+def test_a_not_link_decision_splits_a_person_incrementally(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("2"), key("3")), "not-link", "A Reviewer")
+    link(store.engine, model=StubScorer())
+    after = store.persons()
+    assert after["2"] != after["3"]
+    assert before["1"] in {after["2"], after["3"]}
+    assert after["4"] == before["4"]
+
+
+def test_the_latest_decision_is_in_force(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("1"), key("2")), "not-link", "First")
+        review.decide(session, (key("1"), key("2")), "link", "Second", "looked again")
+        assert review.decisions_in_force(session)[(key("1"), key("2"))] == "link"
+    link(store.engine, full=True, model=StubScorer())
+    after = store.persons()
+    assert after["1"] == after["2"]
+
+
+def test_ended_records_leave_and_an_emptied_person_is_retired(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    store.end("6", "5")
+    result = link(store.engine, model=StubScorer())
+    after = store.persons()
+    assert "6" not in after and "5" not in after
+    assert after["4"] == before["4"]
+    assert result.counts["ended_records"] == 2
+    with session_scope(store.engine) as session:
+        found = lookup_person(session, before["6"])
+        assert found.person_id is None and found.status == "retired"
+        with pytest.raises(PersonNotFound):
+            lookup_person(session, "PNOSUCHPERSON")
+
+
+def test_uncertain_pairs_are_queued_largest_risk_first(store: Store) -> None:
+    store.put(person("10", "Amara", "Okafor"), person("11", "Tomasz", "Nowak"))
+    result = link(store.engine, model=StubScorer())
+    assert result.counts["review_items"] > 0
+    with session_scope(store.engine) as session:
+        items = review.open_items(session)
+        assert [i.risk for i in items] == sorted((i.risk for i in items), reverse=True)
+        assert {i.reason for i in items} == {"uncertain"}
+        first = items[0]
+        review.decide(session, first.label, "not-link", "A Reviewer")
+    with session_scope(store.engine) as session:
+        assert first.pair not in {i.pair for i in review.open_items(session)}
+    link(store.engine, full=True, model=StubScorer())
+    with session_scope(store.engine) as session:
+        assert first.pair not in {i.pair for i in review.open_items(session)}
+
+
+@pytest.mark.parametrize(
+    ("pair", "decision", "reviewer", "message"),
+    [
+        ("gp|1 ~ gp|2", "maybe", "R", "'link' or 'not-link'"),
+        ("gp|1 ~ gp|2", "link", " ", "name of the reviewer"),
+        ("gp|1", "link", "R", "two record keys"),
+        ("gp|1 ~ gp|1", "link", "R", "two different records"),
+        ("gp|1 ~ gp|999", "link", "R", "no stored record gp|999"),
+        ("gp|1 ~ nobar", "link", "R", "not a record key"),
+    ],
+)
+def test_bad_decisions_are_refused_with_a_clear_message(
+    store: Store, pair: str, decision: str, reviewer: str, message: str
+) -> None:
+    with session_scope(store.engine) as session, pytest.raises(JoinedupError, match=message):
+        review.decide(session, pair, decision, reviewer)
+
+
+def test_explain_person_gives_each_records_evidence(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    person_id = store.persons()["1"]
+    with session_scope(store.engine) as session:
+        explained = explain_person(session, person_id)
+    assert explained["person_id"] == person_id
+    assert [r["source_record_id"] for r in explained["records"]] == ["1", "2", "3"]
+    for record in explained["records"]:
+        assert record["basis"] == "model"
+        assert record["match_probability"] == pytest.approx(0.99999)
+        assert set(record["field_weights"]) == {"name", "dob"}
+        assert record["matched_record_key"] in {key("1"), key("2"), key("3")}
+    with session_scope(store.engine) as session:
+        alone = explain_person(session, store.persons()["6"])
+    assert alone["records"][0]["basis"] == "alone"
+
+
+def test_explanation_follows_a_redirect(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    store.put(person("9", "Siobhan", "Kelly-Byrne", "1990-09-09"))
+    link(store.engine, model=StubScorer())
+    newer = store.persons()["9"]
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("6"), key("9")), "link", "A Reviewer")
+    link(store.engine, model=StubScorer())
+    with session_scope(store.engine) as session:
+        explained = explain_person(session, newer)
+    assert explained["lookup"]["requested"] == newer
+    assert explained["person_id"] != newer
+    by_record = {r["source_record_id"]: r for r in explained["records"]}
+    assert by_record["9"]["basis"] == "review"
+    assert any(e["kind"] == "merge" for e in explained["events"])
+    assert explained["decisions"][0]["decision"] == "link"
+
+
+def test_export_has_one_row_per_current_record(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    store.put(person("12", "New", "Person"))  # stored after the run: no person yet
+    with session_scope(store.engine) as session:
+        rows = list(export_rows(session))
+        count = session.scalar(
+            select(func.count()).where(records.SourceRecord.valid_to.is_(None))  # type: ignore[attr-defined]
+        )
+    assert len(rows) == count == 7
+    assert ("gp", "12", "") in rows
+    assert all(pid for source, rid, pid in rows if rid != "12")
+
+
+def test_a_failed_run_is_recorded_and_changes_nothing(store: Store) -> None:
+    class Broken(StubScorer):
+        def predict(self, df: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        link(store.engine, model=Broken())
+    assert store.persons() == {}
+    with session_scope(store.engine) as session:
+        run = session.scalars(select(LinkRun)).one()
+        assert run.status == "failed" and run.error == "RuntimeError"
+
+
+def test_unknown_engine_is_a_user_error(store: Store) -> None:
+    with pytest.raises(JoinedupError, match="unknown linkage engine"):
+        link(store.engine, engine_name="oracle")
+
+
+def _ids(assignment: dict[str, str], record_ids: Iterable[str]) -> set[str]:
+    return {assignment[r] for r in record_ids}
+
+
+@pytest.mark.slow
+def test_real_model_links_incrementally_and_keeps_ids(store: Store) -> None:
+    from joinedup.linkage.model import PersonModel
+
+    model = PersonModel.default()
+    first = link(store.engine, model=model)
+    before = store.persons()
+    assert first.counts["records"] == 6
+    store.put(person("13", "Amara", "Okafor", "1980-01-02"))
+    second = link(store.engine)  # incremental: reuses the saved model JSON
+    after = store.persons()
+    assert second.mode == "incremental"
+    assert {r: after[r] for r in before} == before
+    assert after["13"] in _ids(before, "123") or second.counts["created"] == 1
