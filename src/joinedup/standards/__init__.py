@@ -5,6 +5,7 @@ No I/O and no import of any other joinedup package. Every function raises only
 warning. See ``docs/standards.md`` for the standards followed and the choices made.
 """
 
+from joinedup.standards.address import Address, parse_address, parse_one_line_address
 from joinedup.standards.dates import parse_date, parse_date_of_birth, parse_year_of_birth
 from joinedup.standards.email import normalise_email
 from joinedup.standards.errors import StandardsError
@@ -30,6 +31,7 @@ from joinedup.standards.sex import normalise_sex
 from joinedup.standards.uprn import normalise_uprn
 
 __all__ = [
+    "Address",
     "PersonName",
     "Postcode",
     "StandardPerson",
@@ -45,10 +47,12 @@ __all__ = [
     "normalise_postcode",
     "normalise_sex",
     "normalise_uprn",
+    "parse_address",
     "parse_date",
     "parse_date_of_birth",
     "parse_full_name",
     "parse_name_parts",
+    "parse_one_line_address",
     "parse_postcode",
     "parse_year_of_birth",
 ]

@@ -37,13 +37,13 @@ _FOLD = str.maketrans(
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 
 
-def _is_one_case(part: str) -> bool:
+def is_one_case(part: str) -> bool:
     letters = [ch for ch in part if ch.isalpha()]
     return all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
 
 
-def _cap(part: str) -> str:
-    """Capitalise one piece of a name that was written all in one case."""
+def capitalise_word(part: str) -> str:
+    """Capitalise one word (no spaces or hyphens) in one case: ``MCDONALD`` → ``McDonald``."""
     lowered = part.lower()
     if not lowered:
         return part
@@ -78,11 +78,11 @@ def display_case(text: str) -> str:
     words = " ".join(text.translate(_APOSTROPHES).split()).split(" ")
     out: list[str] = []
     for index, word in enumerate(words):
-        if index < len(words) - 1 and word.lower() in PARTICLES and _is_one_case(word):
+        if index < len(words) - 1 and word.lower() in PARTICLES and is_one_case(word):
             out.append(word.lower())
             continue
         pieces = word.split("-")
-        out.append("-".join(_cap(p) if _is_one_case(p) else p for p in pieces))
+        out.append("-".join(capitalise_word(p) if is_one_case(p) else p for p in pieces))
     return " ".join(out)
 
 

@@ -1,0 +1,148 @@
+"""Address lines into parts, and one-line addresses with the postcode pulled out."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.standards.address import Address, address_case, parse_address, parse_one_line_address
+from joinedup.standards.errors import StandardsError
+
+A = Address
+
+LINES = [
+    (
+        (["Flat 3 Rose Court", "12A Harehills Lane", "Harehills"], "Leeds", "ls6 2ab"),
+        A("Flat 3", "12A", "Rose Court", "Harehills Lane", "Harehills", "Leeds", "LS6 2AB"),
+        "flat and block on one line, number with a suffix, town and postcode given",
+    ),
+    (
+        (["12 HAREHILLS LANE", "HAREHILLS", "LEEDS", "WEST YORKSHIRE", "LS6 2AB"], None, None),
+        A(None, "12", None, "Harehills Lane", "Harehills", "Leeds", "LS6 2AB"),
+        "capitals, county dropped, postcode from a line",
+    ),
+    (
+        (["Rose Cottage", "Church Lane", "Bramhope", "Leeds"], None, None),
+        A(None, None, "Rose Cottage", "Church Lane", "Bramhope", "Leeds", None),
+        "house name, no number",
+    ),
+    (
+        (["Rose Cottage", "Leeds"], None, None),
+        A(None, None, "Rose Cottage", None, None, "Leeds", None),
+        "house name and town only",
+    ),
+    (
+        (["3/1 12 Dumbarton Road", "Glasgow"], None, "G11 6AA"),
+        A("3/1", "12", None, "Dumbarton Road", None, "Glasgow", "G11 6AA"),
+        "Scottish tenement flat position",
+    ),
+    (
+        (["Apartment 2", "12-14 High St", "Leeds LS1 1AA"], None, None),
+        A("Apartment 2", "12-14", None, "High St", None, "Leeds", "LS1 1AA"),
+        "apartment, number range, postcode on the town line",
+    ),
+    (
+        (["12", "High Street", "Leeds"], None, None),
+        A(None, "12", None, "High Street", None, "Leeds", None),
+        "number on a line of its own",
+    ),
+    (
+        (["12 - 14 high street", None, "", "Leeds"], "Leeds", None),
+        A(None, "12-14", None, "High Street", None, "Leeds", None),
+        "blank lines, spaced range, town repeated in the lines",
+    ),
+    (
+        (["Ground Floor Flat, 7 Oak Avenue", "Headingley"], "LEEDS", None),
+        A("Ground Floor Flat", "7", None, "Oak Avenue", "Headingley", "Leeds", None),
+        "floor flat, commas inside a line",
+    ),
+    (
+        (["flat 3a", "5 Newcastle upon Tyne Road"], "NEWCASTLE UPON TYNE", None),
+        A("Flat 3A", "5", None, "Newcastle upon Tyne Road", None, "Newcastle upon Tyne", None),
+        "small words stay lower case",
+    ),
+    (
+        (["12 St John's Road", "Leeds", "United Kingdom"], None, None),
+        A(None, "12", None, "St John's Road", None, "Leeds", None),
+        "country dropped, apostrophe",
+    ),
+    (
+        (["12 High Street", "Durham"], None, None),
+        A(None, "12", None, "High Street", None, "Durham", None),
+        "a county name that is also the town is kept",
+    ),
+    (
+        (["12 High Street"], None, "not a postcode"),
+        A(None, "12", None, "High Street", None, None, None),
+        "an invalid postcode argument is left out",
+    ),
+    (([], None, None), A(), "nothing"),
+]
+
+
+@pytest.mark.parametrize(("args", "expected", "why"), LINES)
+def test_parse_address(
+    args: tuple[list[str | None], str | None, str | None], expected: Address, why: str
+) -> None:
+    lines, town, postcode = args
+    assert parse_address(lines, town=town, postcode=postcode) == expected, why
+
+
+ONE_LINE = [
+    (
+        "Flat 3, 12 High St, Leeds LS1 1AA",
+        A("Flat 3", "12", None, "High St", None, "Leeds", "LS1 1AA"),
+        "commas",
+    ),
+    (
+        "12 High Street Headingley Leeds ls62ab",
+        A(None, "12", None, "High Street", None, "Headingley Leeds", "LS6 2AB"),
+        "no commas: the street ends at its street word",
+    ),
+    (
+        "FLAT 3 12 HIGH STREET LEEDS",
+        A("Flat 3", "12", None, "High Street", None, "Leeds", None),
+        "capitals, no commas, no postcode",
+    ),
+    (
+        "Rose Cottage, Church Lane, Leeds, UK",
+        A(None, None, "Rose Cottage", "Church Lane", None, "Leeds", None),
+        "house name and country",
+    ),
+    ("", A(), "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ONE_LINE)
+def test_parse_one_line_address(text: str, expected: Address, why: str) -> None:
+    assert parse_one_line_address(text) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NEWCASTLE UPON TYNE", "Newcastle upon Tyne"),
+        ("STRATFORD-UPON-AVON", "Stratford-upon-Avon"),
+        ("ST JOHN'S ROAD", "St John's Road"),
+        ("McDonald Court", "McDonald Court"),
+    ],
+)
+def test_address_case(text: str, expected: str) -> None:
+    assert address_case(text) == expected
+
+
+def test_a_line_that_is_not_text_is_an_error() -> None:
+    with pytest.raises(StandardsError, match="not text"):
+        parse_address([12])  # type: ignore[list-item]
+
+
+@given(st.lists(st.none() | st.text(max_size=25), max_size=5), st.none() | st.text(max_size=10))
+def test_parse_address_never_raises_on_text(lines: list[str | None], town: str | None) -> None:
+    parse_address(lines, town=town)
+
+
+@given(st.text(max_size=60))
+def test_parse_one_line_address_never_raises(text: str) -> None:
+    address = parse_one_line_address(text)
+    assert address.postcode is None or " " in address.postcode
