@@ -3,6 +3,8 @@
 Ingest needs each standardiser as "text in, standard form out, ``StandardsError`` with a reason
 otherwise". Where ``standards`` returns a richer object (an address in parts) the adaptation to
 plain values lives here, so :mod:`joinedup.ingest.standardise` reads as a list of fields.
+Until ``standards`` offers ``parse_address`` / ``parse_one_line_address`` a deliberately simple
+stand-in splits address lines here (house number + street, flat, house name, town).
 """
 
 from __future__ import annotations
@@ -13,73 +15,23 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import joinedup.standards as standards
-from joinedup.standards import StandardsError
+from joinedup.standards import normalise_email, normalise_phone, normalise_sex, normalise_uprn
+
+__all__ = [
+    "address_parts",
+    "normalise_email",
+    "normalise_phone",
+    "normalise_sex",
+    "normalise_uprn",
+    "one_line_address_parts",
+]
 
 ADDRESS_PARTS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
-
-_SEX = {
-    "m": "male", "male": "male", "1": "male", "man": "male",
-    "f": "female", "female": "female", "2": "female", "woman": "female",
-    "0": "unknown", "u": "unknown", "unknown": "unknown", "not known": "unknown",
-    "9": "unknown", "not specified": "unknown", "ns": "unknown",
-    "x": "other", "i": "other", "other": "other", "indeterminate": "other",
-}  # fmt: skip
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _from_standards(name: str) -> Callable[..., Any] | None:
     found = getattr(standards, name, None)
     return found if callable(found) else None
-
-
-def normalise_sex(text: str) -> str:
-    """FHIR administrative gender from the codes and spellings systems use (M, Male, 1 …)."""
-    own = _from_standards("normalise_sex")
-    if own is not None:
-        return str(own(text))
-    found = _SEX.get(text.strip().lower())
-    if found is None:
-        raise StandardsError("not a recognised sex or gender code")
-    return found
-
-
-def normalise_phone(text: str) -> str:
-    """A phone number in E.164 (GB the default country)."""
-    own = _from_standards("normalise_phone")
-    if own is not None:
-        return str(own(text))
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(text, "GB")
-    except phonenumbers.NumberParseException:
-        raise StandardsError("not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise StandardsError("not a valid phone number")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-def normalise_email(text: str) -> str:
-    """An email address with its domain lower-cased."""
-    own = _from_standards("normalise_email")
-    if own is not None:
-        return str(own(text))
-    text = text.strip()
-    if not _EMAIL.match(text):
-        raise StandardsError("not an email address")
-    local, _, domain = text.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
-def normalise_uprn(text: str) -> str:
-    """A UPRN: digits, up to 12, no leading zeros."""
-    own = _from_standards("normalise_uprn")
-    if own is not None:
-        return str(own(text))
-    digits = text.strip().removesuffix(".0")
-    if not digits.isdigit() or len(digits) > 12 or int(digits) == 0:
-        raise StandardsError("a UPRN is 1 to 12 digits")
-    return str(int(digits))
 
 
 def address_parts(lines: Sequence[str]) -> dict[str, str]:

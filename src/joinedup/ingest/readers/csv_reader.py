@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import Reader, check_columns, unique_names
-from joinedup.ingest.readers.encoding import detect_encoding
+from joinedup.ingest.readers.encoding import detect_encoding, first_undecodable_line
 from joinedup.ingest.rows import SourceRow, bad, blank
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ class CsvReader(Reader):
         binary = self._open_binary()
         text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
         skipped = 0  # banner lines before the header; csv's line_num counts from after them
-        reader: _CsvReader | None = None
         try:
             physical = iter(text)
             for _ in range(self.mapping.skip_rows):
@@ -75,7 +74,7 @@ class CsvReader(Reader):
                 captured.clear()
                 yield self._row(start, raw, cells, header, width)
         except UnicodeDecodeError as exc:
-            line = skipped + (reader.line_num if reader is not None else 0) + 1
+            line = first_undecodable_line(self.path, self.encoding) or 1
             raise SourceFileError(
                 f"{self.path.name}: line {line}: bytes that are not valid {self.encoding} "
                 f"({exc.reason}); set encoding: in the mapping to the file's codec"

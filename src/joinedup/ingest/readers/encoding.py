@@ -71,3 +71,23 @@ def _decodes(sample: bytes, codec: str) -> bool:
     except (UnicodeDecodeError, LookupError):
         return False
     return True
+
+
+def first_undecodable_line(path: Path, codec: str) -> int | None:
+    """The line number (from 1) holding the first bytes ``codec`` cannot decode, if any.
+
+    Used only to word an error: text readers decode ahead in blocks, so where they fail says
+    little about which line is at fault.
+    """
+    decoder = codecs.getincrementaldecoder(codec)()
+    lines = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                # exc.start counts from the chunk, plus whatever the decoder still held back.
+                held = len(exc.object) - len(chunk)
+                return lines + chunk[: max(0, exc.start - held)].count(b"\n")
+            lines += chunk.count(b"\n")
+    return None

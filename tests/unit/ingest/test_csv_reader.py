@@ -1,0 +1,122 @@
+"""CSV reading: encodings, delimiters, quoted newlines, ragged and blank rows, line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from joinedup.ingest.errors import SourceFileError
+from joinedup.ingest.readers.csv_reader import sniff_delimiter
+from joinedup.ingest.readers.encoding import detect_encoding
+from tests.unit.ingest.helpers import mapping, read_all, write
+
+HEADER = "id,name,dob,nhs\n"
+
+
+def test_windows_1252_with_pound_and_accent(tmp_path: Path) -> None:
+    text = HEADER + "1,Renée Dupré,03/04/1961,\n2,Owes £12,01/01/1970,\n"
+    path = write(tmp_path, "ctax.csv", text, encoding="cp1252")
+    assert detect_encoding(path) == "cp1252"
+    rows = read_all(mapping(), path)
+    assert [r.values["name"] for r in rows] == ["Renée Dupré", "Owes £12"]
+
+
+def test_windows_1252_first_seen_deep_in_the_file(tmp_path: Path) -> None:
+    # The sample a naive detector looks at is pure ASCII; the £ comes 5,000 rows later.
+    text = HEADER + "".join(f"{i},Name {i},01/01/1970,\n" for i in range(5000)) + "9,£,,\n"
+    path = write(tmp_path, "late.csv", text, encoding="cp1252")
+    rows = read_all(mapping(), path)
+    assert rows[-1].values["name"] == "£"
+
+
+def test_utf8_with_bom(tmp_path: Path) -> None:
+    path = write(tmp_path, "bom.csv", "\ufeff" + HEADER + "1,Zoë,,\n")
+    assert detect_encoding(path) == "utf-8-sig"
+    [row] = read_all(mapping(), path)
+    assert row.values == {"id": "1", "name": "Zoë", "dob": "", "nhs": ""}
+
+
+def test_explicit_codec_is_honoured_and_wrong_bytes_are_fatal(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.csv", HEADER + "1,Łukasz,,\n", encoding="utf-8")
+    [row] = read_all(mapping(encoding="utf-8"), path)
+    assert row.values["name"] == "Łukasz"
+    latin = write(tmp_path, "y.csv", HEADER + "1,Renée,,\n", encoding="cp1252")
+    with pytest.raises(SourceFileError, match=r"y.csv: line 2: bytes that are not valid utf-8"):
+        read_all(mapping(encoding="utf-8"), latin)
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        ("a,b,c\n1,2,3\n", ","),
+        ("a;b;c\n1;2,5;3\n", ";"),
+        ("a\tb\tc\n1\t2\t3\n", "\t"),
+        ("a|b|c\n1|2|3\n", "|"),
+        ('name;note\n"Smith, J";"a,b,c"\n', ";"),
+        ("single\nvalue\n", ","),
+        ("", ","),
+    ],
+)
+def test_sniff_delimiter(sample: str, expected: str) -> None:
+    assert sniff_delimiter(sample) == expected
+
+
+def test_semicolons_are_sniffed(tmp_path: Path) -> None:
+    path = write(tmp_path, "hb.csv", "id;name;dob;nhs\n1;SMITH, John;01/02/1950;\n")
+    [row] = read_all(mapping(), path)
+    assert row.values["name"] == "SMITH, John"
+
+
+def test_quoted_newlines_keep_the_starting_line(tmp_path: Path) -> None:
+    text = HEADER + '1,"Mary\nAnn Smith",,\n2,"Bob\r\n\r\nJones",,\n3,Al,,\n'
+    rows = read_all(mapping(), write(tmp_path, "q.csv", text))
+    assert [r.line for r in rows] == [2, 4, 7]
+    assert rows[0].values["name"] == "Mary\nAnn Smith"
+    assert rows[1].raw == '2,"Bob\r\n\r\nJones",,'
+
+
+def test_ragged_rows_blank_lines_and_trailing_padding(tmp_path: Path) -> None:
+    text = HEADER + "1,A,,\n\n2,B\n3,C,,,x\n,,,\n4,D,,,,\n"
+    rows = read_all(mapping(), write(tmp_path, "r.csv", text))
+    kinds = [(r.line, r.kind, r.problems) for r in rows]
+    assert kinds == [
+        (2, "row", ()),
+        (3, "blank", ()),
+        (4, "bad", ("expected 4 columns, found 2",)),
+        (5, "bad", ("expected 4 columns, found 5",)),
+        (6, "blank", ()),
+        (7, "row", ()),  # empty cells after the last column are an export's padding
+    ]
+    assert rows[2].raw == "2,B"
+
+
+def test_skip_rows_and_headerless_columns(tmp_path: Path) -> None:
+    banner = "Council Tax extract\nRun 2026-11-01\n"
+    rows = read_all(mapping(skip_rows=2), write(tmp_path, "b.csv", banner + HEADER + "1,A,,\n"))
+    assert [(r.line, r.values["id"]) for r in rows] == [(4, "1")]
+    headerless = mapping(columns=["id", "name", "dob", "nhs"])
+    rows = read_all(headerless, write(tmp_path, "h.csv", "1,A,,\n2,B,,\n"))
+    assert [(r.line, r.values["name"]) for r in rows] == [(1, "A"), (2, "B")]
+
+
+def test_a_missing_column_fails_the_file_with_a_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "id,Name,dob\n1,A,\n")
+    with pytest.raises(SourceFileError) as caught:
+        read_all(mapping(), path)
+    message = str(caught.value)
+    assert "column 'name' is not in the file (did you mean 'Name'?)" in message
+    assert "column 'nhs' is not in the file" in message
+    assert "The columns are: id, Name, dob" in message
+
+
+def test_empty_file_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceFileError, match="no header row"):
+        read_all(mapping(), write(tmp_path, "e.csv", "\n\n"))
+    with pytest.raises(SourceFileError, match=r"gone\.csv: file not found"):
+        read_all(mapping(), tmp_path / "gone.csv")
+
+
+def test_duplicate_header_names_are_kept(tmp_path: Path) -> None:
+    [row] = read_all(mapping(), write(tmp_path, "d.csv", "id,name,dob,nhs,x,x\n1,A,,,p,q\n"))
+    assert row.values["x"] == "p" and row.values["x (2)"] == "q"
