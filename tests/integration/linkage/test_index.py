@@ -2,13 +2,11 @@
 
 Most tests inject a tiny deterministic scorer (``StubScorer``) so that they test the index, not
 the model, and run in well under a second; ``test_real_model_*`` goes through the shipped
-``PersonModel``. Helpers here (``Store``) are imported by the CLI tests too.
+``PersonModel``. The helpers (``StubScorer``, ``Store``) live in ``index_helpers``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,136 +19,11 @@ from joinedup.errors import JoinedupError
 from joinedup.linkage import review
 from joinedup.linkage.explain import explain_person
 from joinedup.linkage.index import link, lookup_person
-from joinedup.linkage.persons import PersonNotFound, current_membership, export_rows
-from joinedup.store import batches, records, sources
+from joinedup.linkage.persons import PersonNotFound, export_rows
 from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import LinkRun, PersonEvent
-
-SOURCE = "gp"
-
-
-class StubScorer:
-    """Scores pairs by exact agreement: all of given, family, birth date → 0.99999 (links);
-    given and family but a birth date missing → 0.9 (review band); anything else unscored."""
-
-    def __init__(self) -> None:
-        self.calls: list[int] = []
-
-    def predict(
-        self, df: pd.DataFrame, *, new_ids: set[str] | None = None, engine: str = "duckdb"
-    ) -> pd.DataFrame:
-        self.calls.append(len(df) if new_ids is None else len(new_ids))
-        rows = df.to_dict("records")
-        out = []
-        for a, b in itertools.combinations(rows, 2):
-            if (
-                new_ids is not None
-                and a["unique_id"] not in new_ids
-                and b["unique_id"] not in new_ids
-            ):
-                continue
-            if not a["given_key"] or a["given_key"] != b["given_key"]:
-                continue
-            if a["family_key"] != b["family_key"]:
-                continue
-            if a["dob"] and b["dob"]:
-                if a["dob"] != b["dob"]:
-                    continue
-                probability, mw_dob = 0.99999, 9.0
-            else:
-                probability, mw_dob = 0.9, 0.0
-            left, right = sorted((a["unique_id"], b["unique_id"]))
-            weight = 16.6 if probability > 0.99 else 3.17
-            out.append(
-                {
-                    "unique_id_l": left,
-                    "unique_id_r": right,
-                    "match_weight": weight,
-                    "match_probability": probability,
-                    "mw_name": weight - mw_dob,
-                    "mw_dob": mw_dob,
-                }
-            )
-        columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-        return pd.DataFrame(out, columns=[*columns, "mw_name", "mw_dob"])
-
-    def to_json(self) -> str:
-        return '{"format": "stub"}'
-
-
-class Store:
-    """Puts records into the store the way ingest does: new versions in a batch, ends old ones."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.versions: dict[str, int] = {}
-        with session_scope(engine) as session:
-            sources.ensure_organisation(session, "org", "Test organisation")
-            sources.ensure_source(
-                session,
-                source_id=SOURCE,
-                organisation_id="org",
-                name="GP system",
-                format="csv",
-                category=None,
-                mapping_text="",
-                mapping_sha256="0" * 64,
-            )
-
-    def put(self, *people: dict[str, Any]) -> None:
-        """Store each person dict (``record_id`` plus person fields) as a new or next version."""
-        with session_scope(self.engine) as session:
-            batch = batches.start_batch(
-                session, source_id=SOURCE, file_name="x.csv", file_sha256="0" * 64, full=False
-            )
-            current = records.current_versions(session, SOURCE)
-            ended = [current[p["record_id"]].id for p in people if p["record_id"] in current]
-            records.end_versions(session, ended, records.utcnow(), batch_id=batch.id)
-            rows = []
-            for person in people:
-                version = self.versions.get(person["record_id"], 0) + 1
-                self.versions[person["record_id"]] = version
-                digest = hashlib.sha256(repr(sorted(person.items())).encode()).hexdigest()
-                rows.append(
-                    {
-                        **person,
-                        "source_id": SOURCE,
-                        "version": version,
-                        "batch_id": batch.id,
-                        "content_hash": digest,
-                        "raw": {},
-                    }
-                )
-            records.insert_versions(session, rows)
-
-    def end(self, *record_ids: str) -> None:
-        """End records (a full extract no longer holds them)."""
-        with session_scope(self.engine) as session:
-            batch = batches.start_batch(
-                session, source_id=SOURCE, file_name="x.csv", file_sha256="0" * 64, full=True
-            )
-            current = records.current_versions(session, SOURCE)
-            records.end_versions(
-                session, [current[r].id for r in record_ids], records.utcnow(), batch_id=batch.id
-            )
-
-    def persons(self) -> dict[str, str]:
-        """record id → person id, for every record in the index now."""
-        with session_scope(self.engine) as session:
-            return {
-                key.split("|", 1)[1]: linked.person_id
-                for key, linked in current_membership(session).items()
-            }
-
-
-def person(record_id: str, given: str, family: str, dob: str | None = None) -> dict[str, Any]:
-    return {
-        "record_id": record_id,
-        "given_name": given,
-        "family_name": family,
-        "date_of_birth": dob,
-    }
-
+from joinedup.store.tables import SourceRecord
+from tests.integration.linkage.index_helpers import Store, StubScorer, key, person
 
 BASE = [
     person("1", "Amara", "Okafor", "1980-01-02"),
@@ -167,10 +40,6 @@ def store(engine: Engine) -> Store:
     store = Store(engine)
     store.put(*BASE)
     return store
-
-
-def key(record_id: str) -> str:
-    return f"{SOURCE}|{record_id}"
 
 
 def groups(assignment: dict[str, str]) -> set[frozenset[str]]:
@@ -397,9 +266,7 @@ def test_export_has_one_row_per_current_record(store: Store) -> None:
     store.put(person("12", "New", "Person"))  # stored after the run: no person yet
     with session_scope(store.engine) as session:
         rows = list(export_rows(session))
-        count = session.scalar(
-            select(func.count()).where(records.SourceRecord.valid_to.is_(None))  # type: ignore[attr-defined]
-        )
+        count = session.scalar(select(func.count()).where(SourceRecord.valid_to.is_(None)))
     assert len(rows) == count == 7
     assert ("gp", "12", "") in rows
     assert all(pid for source, rid, pid in rows if rid != "12")
