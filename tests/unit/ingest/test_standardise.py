@@ -1,0 +1,142 @@
+"""Standardising a row: failing fields dropped with a warning; untrustworthy rows quarantined."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from joinedup.ingest.rows import SourceRow
+from joinedup.ingest.standardise import NOT_IDENTIFYING, standardise_row
+from tests.unit.ingest.helpers import mapping
+
+TODAY = date(2026, 11, 23)
+WIDE = mapping(
+    person={
+        "full_name": "name",
+        "date_of_birth": "dob",
+        "nhs_number": "nhs",
+        "sex": "sex",
+        "postcode": "pc",
+        "phone": ["tel", "mob"],
+        "email": "email",
+        "address_lines": ["a1", "a2", "a3"],
+        "uprn": "uprn",
+    },
+    attributes={
+        "category": "housing.benefit",
+        "fields": {"band": "band", "start": {"field": "start", "format": "%Y%m%d"}},
+        "constants": {"service": "hb"},
+    },
+)
+
+
+def run(values: dict[str, Any], m: Any = WIDE) -> Any:
+    row = SourceRow(line=2, raw="", values={"id": "R1", **values})
+    return standardise_row(row, m, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "expected", "warning"),
+    [
+        ({"name": "SMITH, John", "nhs": "943 476 5919"}, "nhs_number", "9434765919", None),
+        ({"name": "J Smith", "nhs": "9434765918"}, "nhs_number", None, "nhs_number: "),
+        ({"name": "J Smith", "dob": "31/02/1980"}, "date_of_birth", None, "date_of_birth: "),
+        ({"name": "J Smith", "dob": "03-APR-1961"}, "date_of_birth", "1961-04-03", None),
+        ({"name": "J Smith", "dob": "03/04/1961"}, "year_of_birth", 1961, None),
+        ({"name": "J Smith", "sex": "F"}, "sex", "female", None),
+        ({"name": "J Smith", "sex": "Q"}, "sex", None, "sex: "),
+        ({"name": "J Smith", "pc": "ls62ab"}, "postcode", "LS6 2AB", None),
+        ({"name": "J Smith", "pc": "NOT A PC"}, "postcode", None, "postcode: "),
+        (
+            {"name": "J Smith", "tel": "0113 496 0000", "mob": "N/A"},
+            "phones",
+            ("+441134960000",),
+            None,
+        ),
+        ({"name": "J Smith", "email": "J@Example.COM"}, "emails", ("J@example.com",), None),
+        ({"name": "J Smith", "uprn": "000072145678"}, "uprn", "72145678", None),
+        ({"name": "SMITH JP MR"}, "family_name", "Smith", None),
+        (
+            {"name": "J Smith", "a1": "Flat 3", "a2": "12 Harehills Lane", "a3": "Leeds"},
+            "street",
+            "Harehills Lane",
+            None,
+        ),
+    ],
+)
+def test_fields(values: dict[str, Any], field: str, expected: Any, warning: str | None) -> None:
+    result = run(values)
+    assert not result.problems
+    assert getattr(result.person, field) == expected
+    if warning is None:
+        assert not result.warnings
+    else:
+        assert [w for w in result.warnings if w.startswith(warning)], result.warnings
+
+
+def test_attributes_and_constants() -> None:
+    result = run({"name": "J Smith", "band": " C ", "start": "20240401"})
+    assert result.attributes == {"service": "hb", "band": "C", "start": "2024-04-01"}
+    bad = run({"name": "J Smith", "band": "NULL", "start": "2024-13-01"})
+    assert bad.attributes == {"service": "hb"}
+    assert bad.warnings and bad.warnings[0].startswith("attributes.start: ")
+
+
+@pytest.mark.parametrize(
+    ("values", "reasons"),
+    [
+        ({"id": "", "name": "J Smith"}, ["record_id: no value in 'id'"]),
+        ({"id": "NULL", "name": "J Smith"}, ["record_id: no value in 'id'"]),
+        ({"sex": "M"}, [NOT_IDENTIFYING]),
+        ({"nhs": "9434765918", "pc": "LS6 2AB"}, [NOT_IDENTIFYING, "nhs_number: "]),
+        ({"id": " ", "nhs": "1"}, ["record_id: ", NOT_IDENTIFYING, "nhs_number: "]),
+    ],
+)
+def test_quarantine_gives_every_reason(values: dict[str, Any], reasons: list[str]) -> None:
+    result = run(values)
+    assert len(result.problems) == len(reasons)
+    for problem, reason in zip(result.problems, reasons, strict=True):
+        assert problem.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("order", "text", "given", "family"),
+    [
+        ("auto", "SMITH, John", "John", "Smith"),
+        ("family_first", "Khan Ali", "Ali", "Khan"),
+        ("given_first", "Ali Khan", "Ali", "Khan"),
+        ("family_first", "Khan, Ali", "Ali", "Khan"),
+    ],
+)
+def test_full_name_order(order: str, text: str, given: str, family: str) -> None:
+    m = mapping(full_name_order=order, person={"full_name": "name"})
+    person = run({"name": text}, m).person
+    assert (person.given_name, person.family_name) == (given, family)
+
+
+def test_json_values_lists_and_objects() -> None:
+    m = mapping(
+        format="jsonl",
+        record_id="case.id",
+        person={"family_name": "name.family", "given_name": "name.given", "phone": "phones"},
+    )
+    row = SourceRow(
+        line=1,
+        raw="",
+        values={
+            "case": {"id": 12},
+            "name": {"family": "Smith", "given": {"x": 1}},
+            "phones": ["0113 496 0000", None],
+        },
+    )
+    result = standardise_row(row, m, today=TODAY)
+    assert result.record_id == "12"
+    assert result.person.family_name == "Smith" and result.person.phones == ("+441134960000",)
+    assert result.warnings == ("given_name: 'name.given' holds an object, not a value",)
+
+
+def test_warnings_never_repeat_an_nhs_number() -> None:
+    result = run({"name": "J Smith", "nhs": "9434765918"})
+    assert all("9434765918" not in w for w in result.warnings)
