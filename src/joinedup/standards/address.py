@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.name_case import capitalise_word, is_one_case
@@ -151,6 +152,18 @@ def parse_address(
     """
     if isinstance(lines, str):
         lines = [lines]
+    if not all(line is None or isinstance(line, str) for line in lines):
+        raise StandardsError("address line is not text")
+    if not all(part is None or isinstance(part, str) for part in (town, postcode)):
+        raise StandardsError("town or postcode is not text")
+    return _parse_address(tuple(lines), town, postcode)
+
+
+# Every resident of a block shares its address lines, so parsed addresses are memoised.
+@lru_cache(maxsize=65_536)
+def _parse_address(
+    lines: tuple[str | None, ...], town: str | None, postcode: str | None
+) -> Address:
     segments = _segments(lines)
     found: str | None = None
     kept: list[str] = []

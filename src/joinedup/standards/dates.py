@@ -25,6 +25,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError, shape_of
 
@@ -133,6 +134,10 @@ def _parse(
     text: str | int | float | date, fmt: str | None, now: date, two_digit_year: str
 ) -> tuple[date, bool]:
     """Parse, and say whether the year was written with two digits (a century was chosen)."""
+    if fmt is not None and not isinstance(fmt, str):
+        raise StandardsError("date format is not text")
+    if isinstance(text, str):
+        return _parse_text(text, fmt, now, two_digit_year)
     if isinstance(text, datetime):
         return text.date(), False
     if isinstance(text, date):
@@ -143,8 +148,12 @@ def _parse(
         if isinstance(text, int) and 10_000_000 <= text <= 99_991_231:
             return _parse(str(text), fmt, now, two_digit_year)
         return excel_serial_to_date(float(text)), False
-    if not isinstance(text, str):
-        raise StandardsError("date is not text")
+    raise StandardsError("date is not text")
+
+
+# Dates of birth repeat (a city has ~36,500 distinct ones for a century), so text is memoised.
+@lru_cache(maxsize=65_536)
+def _parse_text(text: str, fmt: str | None, now: date, two_digit_year: str) -> tuple[date, bool]:
     raw = " ".join(text.split())
     if not raw:
         raise StandardsError("date is blank")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.name_case import PARTICLES, display_case, has_letters, name_key
@@ -63,6 +63,7 @@ _PLACEHOLDERS = frozenset(
     {"", "-", "?", ".", "N/A", "NA", "NK", "NONE", "NULL", "UNKNOWN", "NOT KNOWN", "NOT GIVEN"}
 )
 _VOWELS = set("AEIOUY")
+_CACHE_SIZE = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,13 @@ def parse_full_name(text: str) -> PersonName:
     """
     if not isinstance(text, str):
         raise StandardsError("name is not text")
+    return _parse_full_name(text)
+
+
+# Names repeat across a file (and across sources), so parsed forms are memoised: ingest of a
+# million rows spends its time on distinct names only. Bounded, so memory stays flat.
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_full_name(text: str) -> PersonName:
     cleaned = _clean(text)
     if _plain(cleaned) in _PLACEHOLDERS:
         raise StandardsError("name is blank or a placeholder")
@@ -277,6 +285,20 @@ def parse_name_parts(
     (``John Paul``) keeps the first as the given name and puts the rest before the middle
     names. Unknown titles are kept as written. Never raises on text.
     """
+    parts = (title, given_name, middle_names, family_name, name_suffix)
+    if not all(part is None or isinstance(part, str) for part in parts):
+        raise StandardsError("name part is not text")
+    return _parse_name_parts(*parts)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_name_parts(
+    title: str | None,
+    given_name: str | None,
+    middle_names: str | None,
+    family_name: str | None,
+    name_suffix: str | None,
+) -> PersonName:
     title_text = _part(title)
     given = (_part(given_name) or "").split()
     middle = (_part(middle_names) or "").split()

@@ -215,3 +215,27 @@ def test_parse_full_name_is_stable_on_its_own_output(text: str) -> None:
         name_suffix=first.name_suffix,
     )
     assert again.family_name == first.family_name
+
+
+@given(_NAME_TEXT, _NAME_TEXT, _NAME_TEXT)
+def test_parse_name_parts_is_idempotent(given_name: str, middle: str, family: str) -> None:
+    once = parse_name_parts(given_name=given_name, middle_names=middle, family_name=family)
+    twice = parse_name_parts(
+        title=once.title,
+        given_name=once.given_name,
+        middle_names=once.middle_names,
+        family_name=once.family_name,
+        name_suffix=once.name_suffix,
+    )
+    assert twice == once
+
+
+@pytest.mark.parametrize("value", [123, None, ["Smith"]])
+def test_parse_full_name_rejects_non_text(value: object) -> None:
+    with pytest.raises(StandardsError, match="not text"):
+        parse_full_name(value)  # type: ignore[arg-type]
+
+
+def test_parse_name_parts_rejects_non_text() -> None:
+    with pytest.raises(StandardsError, match="not text"):
+        parse_name_parts(family_name=["Smith"])  # type: ignore[arg-type]
