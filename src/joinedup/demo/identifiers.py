@@ -2,9 +2,10 @@
 
 NHS numbers come from the 999 range, which NHS England never issues to patients, and carry
 valid Modulus 11 check digits. Landlines use Ofcom's drama range (0113 496 0000–0999); mobiles
-are numbers in the 07700 block (Ofcom's drama range 07700 900xxx is too small for a city and is
-rejected by phone validators, so it would defeat the point). Email domains are the reserved
-``example.*`` ones. UPNs follow the DfE format for a fictional local authority (999).
+are numbers in the 07700 block (Ofcom's drama range 07700 900xxx holds only a thousand, too few
+for a city; the sub-blocks used are ones libphonenumber accepts, so the hub keeps them).
+Email domains are the reserved ``example.*`` ones. UPNs follow the DfE format for a fictional
+local authority (999).
 """
 
 from __future__ import annotations
@@ -90,14 +91,24 @@ class Upns:
                 return upn_check_letter(body) + body
 
 
+# The sub-blocks of 07700 that libphonenumber (and so the hub's phone standard) accepts.
+_MOBILE_BLOCKS = "01378"
+
+
 class Mobiles:
     """Distinct mobile numbers in national form, ``07700 123456``."""
 
     def __init__(self, rng: random.Random) -> None:
-        self._draw = UniqueDraw(800_000, rng)
+        self._left = len(_MOBILE_BLOCKS) * 100_000
+        self._draw = UniqueDraw(self._left, rng)
 
     def __call__(self) -> str:
-        return f"07700 {100_000 + self._draw():06d}"
+        """The next number, or an empty string once all half a million are issued."""
+        if not self._left:
+            return ""
+        self._left -= 1
+        block, rest = divmod(self._draw(), 100_000)
+        return f"07700 {_MOBILE_BLOCKS[block]}{rest:05d}"
 
 
 class Landlines:

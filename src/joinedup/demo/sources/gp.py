@@ -30,35 +30,22 @@ NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 _PRACTICES = ("B86001", "B86002", "B86005", "B86008", "B86011", "B86017", "B86020", "B86023")
 
-MAPPING = f"""\
+MAPPING = """\
 # GP registrations held by the ICB, exported as FHIR R4 Patient resources (NDJSON).
+# The person fields come from the Patient itself (UK Core conventions: the official name,
+# a usual name as the preferred name, maiden names as other family names, the NHS number
+# identifier, the home address), so none are listed here.
 source: gp_registrations
 organisation: nhs-northbridge-icb
 name: GP registrations
 format: fhir
 encoding: utf-8
 record_id: id
-person:
-  title: name[use=official].prefix
-  given_name: name[use=official].given[0]
-  middle_names: name[use=official].given[1:]
-  family_name: name[use=official].family
-  name_suffix: name[use=official].suffix
-  preferred_name: name[use=usual].given[0]
-  other_family_names: [name[use=maiden].family]
-  date_of_birth: birthDate
-  sex: gender
-  nhs_number: identifier[system={NHS_SYSTEM}].value
-  address_lines: address[use=home].line
-  town: address[use=home].city
-  postcode: address[use=home].postalCode
-  phone: [telecom[system=phone].value]
-  email: telecom[system=email].value
 attributes:
   category: health.gp_registration
   fields:
-    practice: generalPractitioner[0].identifier.value
-    registered: meta.lastUpdated
+    practice: generalPractitioner.0.identifier.value
+    last_updated: meta.lastUpdated
 """
 
 SPEC = SourceSpec(
