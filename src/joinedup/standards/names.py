@@ -63,6 +63,7 @@ _PLACEHOLDERS = frozenset(
     {"", "-", "?", ".", "N/A", "NA", "NK", "NONE", "NULL", "UNKNOWN", "NOT KNOWN", "NOT GIVEN"}
 )
 _VOWELS = set("AEIOUY")
+_JOINERS = frozenset({"&", "AND", "+"})
 _CACHE_SIZE = 65_536
 
 
@@ -132,8 +133,13 @@ def _expand(tokens: list[str], strict: bool) -> list[str]:
 
 
 def _take_titles(tokens: list[str]) -> list[str]:
-    """Remove leading titles (also two-word ``Rt Hon``) from ``tokens``; return them."""
+    """Remove leading titles (also two-word ``Rt Hon``) from ``tokens``; return them.
+
+    Joint titles (``Mr & Mrs J Smith``, common on council tax accounts) are removed and not
+    returned: they name two people, so neither title belongs to the one record.
+    """
     found: list[str] = []
+    joint = False
     while len(tokens) > 1:
         pair = _plain(" ".join(tokens[:2])) if len(tokens) > 2 else ""
         if pair in TITLES:
@@ -142,9 +148,14 @@ def _take_titles(tokens: list[str]) -> list[str]:
         elif (title := _title_of(tokens[0])) is not None:
             found.append(title)
             del tokens[0]
+        elif found and len(tokens) > 2 and _plain(tokens[0]) in _JOINERS:
+            if _title_of(tokens[1]) is None:
+                break
+            joint = True
+            del tokens[0]
         else:
             break
-    return found
+    return [] if joint else found
 
 
 def _take_suffixes(tokens: list[str]) -> list[str]:
@@ -227,7 +238,16 @@ def _no_comma(tokens: list[str]) -> PersonName:
         titles.append(TITLES[_plain(tokens.pop())])
         suffixes = _take_suffixes(tokens) + suffixes
         surname_first = True
+    elif not titles and len(tokens) > 2 and _plain(tokens[1]) in _TRAILING_TITLES:
+        # "SMITH MRS J": some exports put the title between family name and initials.
+        titles.append(TITLES[_plain(tokens.pop(1))])
+        surname_first = True
     if len(tokens) == 1:
+        only = tokens[0]
+        if not titles and _plain(only) in _TRAILING_TITLES:
+            return _finish([TITLES[_plain(only)]], [], [], suffixes)
+        if (initials := _initials(only, strict=True)) is not None:
+            return _finish(titles, initials, [], suffixes)
         return _finish(titles, [], tokens, suffixes)
 
     words = [t for t in tokens if len(_letters(t)) >= 2]
