@@ -83,7 +83,7 @@ def make_engine(url: str | None = None) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed)
         return create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps, future=True)
-    except NoSuchModuleError as exc:
+    except (NoSuchModuleError, ImportError) as exc:
         raise JoinedupError(
             f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql+psycopg://"
         ) from exc

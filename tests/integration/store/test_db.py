@@ -1,0 +1,153 @@
+"""Engines, the unit of work and migrations as every command uses them."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from joinedup.errors import JoinedupError
+from joinedup.store import db, sources
+from joinedup.store.db import DatabaseUnavailable, make_engine, session_scope, upgrade
+
+
+def test_no_url_means_a_sqlite_file_under_the_data_dir_which_is_created(tmp_path, monkeypatch):
+    data_dir = tmp_path / "nested" / "data"
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    engine = make_engine()
+    try:
+        assert engine.dialect.name == "sqlite"
+        assert Path(engine.url.database or "") == (data_dir / "joinedup.db").resolve()
+        assert data_dir.is_dir()
+        upgrade(engine)
+        assert (data_dir / "joinedup.db").exists()
+    finally:
+        engine.dispose()
+
+
+def test_the_database_url_variable_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOINEDUP_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    engine = make_engine()
+    assert engine.url.database == str(tmp_path / "elsewhere.db")
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://hub@db.example:5432/joinedup",
+        "postgres://hub@db.example:5432/joinedup",
+        "postgresql+psycopg2://hub@db.example:5432/joinedup",
+        "postgresql+psycopg://hub@db.example:5432/joinedup",
+    ],
+)
+def test_postgresql_urls_use_psycopg_3(url):
+    engine = make_engine(url)
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.url.database == "joinedup"
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("not a url", "not a database URL"),
+        ("nosuchdb://x/y", "unsupported database"),
+        ("mysql://x@localhost/y", "unsupported database"),
+    ],
+)
+def test_a_bad_url_is_a_clear_user_error(url, problem):
+    with pytest.raises(JoinedupError, match=problem):
+        make_engine(url)
+
+
+def test_an_unreachable_server_is_a_clear_user_error_without_the_password():
+    # Port 9 (discard) on localhost: nothing listens there, so the connection is refused.
+    engine = make_engine("postgresql+psycopg://hub:s3cret@127.0.0.1:9/joinedup")
+    try:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            upgrade(engine)
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    assert message.startswith("cannot open the database postgresql+psycopg://hub:***@")
+    assert "s3cret" not in message
+
+
+def test_a_data_dir_that_cannot_be_made_is_a_clear_user_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(DatabaseUnavailable, match="cannot create the data directory"):
+        make_engine(f"sqlite:///{blocker / 'data' / 'joinedup.db'}")
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == (
+                db.SQLITE_BUSY_TIMEOUT_MS
+            )
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_is_one_database_for_the_engine():
+    engine = make_engine("sqlite://")
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            sources.ensure_organisation(session, "lcc")
+        with session_scope(engine) as session:
+            assert [o.id for o in sources.list_organisations(session)] == ["lcc"]
+    finally:
+        engine.dispose()
+
+
+def test_session_scope_commits_and_objects_stay_readable(engine):
+    with session_scope(engine) as session:
+        organisation = sources.ensure_organisation(session, "lcc", "Leeds")
+    assert organisation.name == "Leeds"  # no lazy reload after the session closed
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM organisations")).scalar() == "Leeds"
+
+
+def test_describe_hides_the_password():
+    engine = make_engine("postgresql+psycopg://hub:s3cret@db.example/joinedup")
+    assert db.describe(engine) == "postgresql+psycopg://hub:***@db.example/joinedup"
+    engine.dispose()
+
+
+def test_check_connection_passes_on_a_live_database(engine):
+    db.check_connection(engine)
+
+
+def test_concurrent_upgrades_migrate_once(empty_db_url):
+    """Several workers starting at once on an empty database must not race to create tables."""
+    errors: list[BaseException] = []
+    engines = [make_engine(empty_db_url) for _ in range(3)]
+    barrier = threading.Barrier(len(engines))
+
+    def run(engine):
+        try:
+            barrier.wait()
+            upgrade(engine)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    try:
+        assert errors == []
+        assert db.current_revision(engines[0]) == db.head_revision()
+    finally:
+        for engine in engines:
+            engine.dispose()
