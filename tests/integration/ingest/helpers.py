@@ -38,3 +38,6 @@ def write_csv(tmp_path: Path, body: str, name: str = "ctax.csv", encoding: str =
     path = tmp_path / name
     path.write_bytes((HEADER + body).encode(encoding))
     return path
+
+
+ALL_ROWS = "".join(ROWS.values())

@@ -1,0 +1,99 @@
+"""The ingest and mapping commands through Typer's runner, on the test database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import joinedup.cli.ingest_cmd  # noqa: F401  (registers the commands on the app)
+from joinedup.cli import app
+from tests.integration.ingest.helpers import ALL_ROWS, write_csv, write_mapping
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def on_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("JOINEDUP_DATABASE_URL", db_url)
+    return db_url
+
+
+def test_ingest_json_then_plain(on_db: str, tmp_path: Path) -> None:
+    mapping, path = write_mapping(tmp_path), write_csv(tmp_path, ALL_ROWS + "\n")
+    result = runner.invoke(app, ["ingest", str(mapping), str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data)[:8] == [
+        "read",
+        "stored",
+        "updated",
+        "unchanged",
+        "quarantined",
+        "skipped",
+        "ended",
+        "batch_id",
+    ]
+    assert (data["read"], data["stored"], data["skipped"]) == (4, 3, 1)
+    plain = runner.invoke(app, ["ingest", str(mapping), str(path)])
+    assert plain.exit_code == 0
+    assert "read 4 = stored 0 + updated 0 + unchanged 3 + quarantined 0 + skipped 1" in plain.stdout
+
+
+def test_full_flag(on_db: str, tmp_path: Path) -> None:
+    mapping = write_mapping(tmp_path)
+    runner.invoke(app, ["ingest", str(mapping), str(write_csv(tmp_path, ALL_ROWS))])
+    empty = write_csv(tmp_path, "", name="empty.csv")
+    result = runner.invoke(app, ["ingest", str(mapping), str(empty), "--full", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ended"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["MAPPING", "absent.csv"], "Error: absent.csv: file not found"),
+        (["bad.yaml", "FILE"], "Error: bad.yaml: format: expected one of csv, jsonl, xlsx, fhir"),
+    ],
+)
+def test_fatal_errors_are_one_clear_line(
+    on_db: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    mapping, path = write_mapping(tmp_path), write_csv(tmp_path, ALL_ROWS)
+    (tmp_path / "bad.yaml").write_text(mapping.read_text().replace("format: csv", "format: tsv"))
+    paths = {"MAPPING": str(mapping), "FILE": str(path)}
+    argv = ["ingest", *[paths.get(a, str(tmp_path / a)) for a in args]]
+    result = runner.invoke(app, argv)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_mapping_check(tmp_path: Path) -> None:
+    good = runner.invoke(app, ["mapping", "check", str(write_mapping(tmp_path))])
+    assert good.exit_code == 0
+    assert "council_tax.yaml: OK" in good.stdout
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(write_mapping(tmp_path).read_text().replace("full_name:", "ful_name:"))
+    result = runner.invoke(app, ["mapping", "check", str(bad)])
+    assert result.exit_code != 0
+    assert "typo.yaml: person: unknown key 'ful_name' (did you mean 'full_name'?)" in result.output
+
+
+def test_the_installed_command_prints_plain_output_when_piped(on_db: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    mapping, path = write_mapping(tmp_path), write_csv(tmp_path, ALL_ROWS)
+    done = subprocess.run(
+        [sys.executable, "-m", "joinedup", "ingest", str(mapping), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].startswith("read 3 = stored 3")
+    assert "\x1b[" not in done.stdout + done.stderr  # no progress bar or colour when piped
