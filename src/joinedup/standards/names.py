@@ -86,8 +86,8 @@ def _title_of(token: str) -> str | None:
     return TITLES.get(_plain(token))
 
 
-def _suffix_of(token: str, trailing: bool = True) -> str | None:
-    return (_TRAILING_SUFFIXES if trailing else SUFFIXES).get(_plain(token.rstrip(",")))
+def _suffix_of(token: str) -> str | None:
+    return _TRAILING_SUFFIXES.get(_plain(token.rstrip(",")))
 
 
 def _clean(text: str) -> str:
