@@ -17,7 +17,9 @@ Choices, documented in ``docs/standards.md``:
   ``ZZ99`` country codes) are recognised and normalised but flagged by
   :func:`is_pseudo_postcode` and ``Postcode.is_pseudo``: they say something about the person,
   not where they live, so linkage must not treat two of them as the same place.
-- No guessing of mistyped characters (``O`` for ``0``): a wrong postcode is worse than none.
+- One repair only: the inward code always starts with a digit, so a letter ``O`` or ``I``
+  there (``LS6 OAB``) can only be a mistyped ``0`` or ``1`` and is read as one. Nothing else
+  is guessed: a wrong postcode joins strangers, which is worse than none.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ _CANDIDATE_RE = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})(?![A-Za-z0-9])"
 )
 _GIRO = "GIR 0AA"
+_DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,8 @@ def normalise_postcode(text: str, *, allow_pseudo: bool = True) -> str:
         raise StandardsError("a BFPO number is not a postcode")
     if len(compact) < 5 or len(compact) > 7:
         raise StandardsError(f"postcode has {len(compact)} characters; a UK postcode has 5 to 7")
+    if compact[-3] in _DIGIT_LOOKALIKES:
+        compact = compact[:-3] + _DIGIT_LOOKALIKES[compact[-3]] + compact[-2:]
     spaced = f"{compact[:-3]} {compact[-3:]}"
     if spaced == _GIRO or _POSTCODE_RE.match(spaced):
         return spaced

@@ -29,6 +29,8 @@ NORMALISE = [
     ("BF1 3AA", "BF1 3AA", "a British Forces postcode in the normal format"),
     ("JE2 3AB", "JE2 3AB", "Jersey is in the format"),
     ("zz99 3vz", "ZZ99 3VZ", "NHS pseudo-postcode: recognised, normalised"),
+    ("LS6 OAB", "LS6 0AB", "O where only a digit can be is a mistyped zero"),
+    ("ls6 iab", "LS6 1AB", "I where only a digit can be is a mistyped one"),
 ]
 
 REJECT = [
@@ -41,6 +43,7 @@ REJECT = [
     ("BFPO 123", "BFPO number is not a postcode", "BFPO numbers are not postcodes"),
     ("123 4AB", "outward code must start", "no area letters"),
     ("ASCN 1ZZ", "outward code", "overseas territory, not a UK postcode"),
+    ("LSO 2AB", "outward code", "no guessing in the outward code"),
 ]
 
 
