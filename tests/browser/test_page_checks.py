@@ -1,0 +1,36 @@
+"""check_page itself: it must catch each kind of broken page, not only pass good ones."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.page_checks import PageCheckFailed, PageWatch, check
+
+GOOD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Thing – joinedup</title></head>
+<body><main><h1>Thing</h1>{body}</main></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "expected"),
+    [
+        ("<h1>Other</h1>", "Thing – joinedup", "exactly one h1"),
+        ("", "Another – joinedup", "does not start with the h1"),
+        ('<p id="a">x</p><p id="a">y</p>', "Thing – joinedup", "ids used more than once"),
+        ('<form method="post" action="/x"><button>Go</button></form>', "Thing – joinedup", "CSRF"),
+        ('<div style="width:600px">wide</div>', "Thing – joinedup", "scrolls sideways"),
+        ('<img src="data:,">', "Thing – joinedup", "axe-core violations"),
+    ],
+)
+def test_check_page_catches(page: Page, body: str, title: str, expected: str) -> None:
+    watch = PageWatch(page).attach()
+    page.set_content(GOOD.format(body=body).replace("Thing – joinedup", title))
+    with pytest.raises(PageCheckFailed, match=expected):
+        check(watch)
+
+
+def test_check_page_passes_a_good_page(page: Page) -> None:
+    watch = PageWatch(page).attach()
+    page.set_content(GOOD.format(body="<p>Fine.</p>"))
+    check(watch)
