@@ -90,6 +90,7 @@ def link(
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     with session_scope(engine) as session:
+        runs.check_not_running(session)
         previous_run = runs.last_done_run(session)
         mode = "full" if full or previous_run is None else "incremental"
         previous_model = previous_run.model_json if previous_run else None

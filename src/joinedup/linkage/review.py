@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy import delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -339,6 +339,7 @@ def refresh_queue(
             )
         ):
             existing[(found.record_key_l, found.record_key_r)] = found
+    fresh: list[dict[str, Any]] = []
     for candidate in candidates:
         item = existing.get(candidate.pair)
         if item is not None:
@@ -350,20 +351,23 @@ def refresh_queue(
                 item.run_id = run_id
                 item.person_id = candidate.person_id
             continue
-        session.add(
-            ReviewItem(
-                record_key_l=candidate.pair[0],
-                record_key_r=candidate.pair[1],
-                match_weight=_finite(candidate.match_weight),
-                match_probability=candidate.match_probability,
-                reason=candidate.reason,
-                risk=candidate.risk,
-                status="open",
-                run_id=run_id,
-                person_id=candidate.person_id,
-            )
+        fresh.append(
+            {
+                "record_key_l": candidate.pair[0],
+                "record_key_r": candidate.pair[1],
+                "match_weight": _finite(candidate.match_weight),
+                "match_probability": candidate.match_probability,
+                "reason": candidate.reason,
+                "risk": candidate.risk,
+                "status": "open",
+                "run_id": run_id,
+                "person_id": candidate.person_id,
+            }
         )
     session.flush()
+    # Core inserts in chunks: a full run over a large index can queue many thousands of pairs.
+    for start in range(0, len(fresh), 5_000):
+        session.execute(insert(ReviewItem), fresh[start : start + 5_000])
     count = session.scalar(select(func.count()).where(ReviewItem.status == "open"))
     return int(count or 0)
 

@@ -9,6 +9,7 @@ and carry no record contents); other errors keep just their class name.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from joinedup.store.base import utcnow
 from joinedup.store.linkage_tables import LinkRun
 
 MODES: tuple[str, ...] = ("full", "incremental")
+
+#: A run still "running" after this long is taken to have died with its process.
+STALE_AFTER = timedelta(hours=6)
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 #: The counts every run records, in the order the CLI prints them.
@@ -61,6 +65,25 @@ def check_engine(engine_name: str) -> str:
             f"unknown linkage engine {engine_name!r}; choose one of {', '.join(ENGINES)}"
         )
     return engine_name
+
+
+def check_not_running(session: Session, now: datetime | None = None) -> None:
+    """Refuse to start while another run is in progress (two runs would fight over the index).
+
+    A run still marked ``running`` after :data:`STALE_AFTER` is taken to have died with its
+    process (its changes rolled back with it) and does not block.
+    """
+    now = now or utcnow()
+    busy = session.scalars(
+        select(LinkRun)
+        .where(LinkRun.status == "running", LinkRun.started_at > now - STALE_AFTER)
+        .limit(1)
+    ).first()
+    if busy is not None:
+        raise JoinedupError(
+            f"link run {busy.id} has been running since {busy.started_at:%Y-%m-%d %H:%M} UTC; "
+            "wait for it to finish"
+        )
 
 
 def start_run(session: Session, mode: str, engine_name: str) -> LinkRun:

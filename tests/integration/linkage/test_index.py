@@ -308,3 +308,12 @@ def test_real_model_links_incrementally_and_keeps_ids(store: Store) -> None:
     assert second.mode == "incremental"
     assert {r: after[r] for r in before} == before
     assert after["13"] in _ids(before, "123") or second.counts["created"] == 1
+
+
+def test_a_second_run_is_refused_while_one_is_running(store: Store) -> None:
+    from joinedup.linkage import runs
+
+    with session_scope(store.engine) as session:
+        runs.start_run(session, "full", "duckdb")
+    with pytest.raises(JoinedupError, match="running since"):
+        link(store.engine, model=StubScorer())
