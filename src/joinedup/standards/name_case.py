@@ -34,12 +34,13 @@ _FOLD = str.maketrans(
         "ı": "i", "Ħ": "H", "ħ": "h", "Ŀ": "L", "ŀ": "l", "ſ": "s",
     }
 )  # fmt: skip
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+# Typographic and modifier apostrophes all mean the plain one in a name (O’Neill, Oʼneill).
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 
 
 def is_one_case(part: str) -> bool:
-    letters = [ch for ch in part if ch.isalpha()]
-    return all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
+    """True when ``part`` has no lower-case letters or no upper-case ones (``SMITH``, ``smith``)."""
+    return part == part.upper() or part == part.lower()
 
 
 def capitalise_word(part: str) -> str:
@@ -75,7 +76,7 @@ def display_case(text: str) -> str:
     as written (someone chose ``DeVito``). Diacritics are kept; spaces are collapsed and
     typographic apostrophes become ``'``. Idempotent.
     """
-    words = " ".join(text.translate(_APOSTROPHES).split()).split(" ")
+    words = " ".join(text.translate(APOSTROPHES).split()).split(" ")
     out: list[str] = []
     for index, word in enumerate(words):
         if index < len(words) - 1 and word.lower() in PARTICLES and is_one_case(word):
@@ -88,7 +89,9 @@ def display_case(text: str) -> str:
 
 def fold_diacritics(text: str) -> str:
     """Remove diacritics from Latin letters: ``Zoë Łukasz`` → ``Zoe Lukasz``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    # Fold before and after decomposing: compatibility forms (``ᴭ``) decompose to letters
+    # (``Æ``) that only the table folds.
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD)).translate(_FOLD)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -103,7 +106,7 @@ def name_key(text: str) -> str:
     dropping them would make every such name share the empty key. Never raises; text with no
     letters gives ``""``.
     """
-    folded = fold_diacritics(text.translate(_APOSTROPHES)).upper()
+    folded = fold_diacritics(text).translate(APOSTROPHES).upper()
     kept = []
     for ch in folded:
         if ch.isalpha():

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from joinedup.standards.errors import StandardsError
-from joinedup.standards.name_case import PARTICLES, display_case, has_letters, name_key
+from joinedup.standards.name_case import (
+    APOSTROPHES,
+    PARTICLES,
+    display_case,
+    has_letters,
+    name_key,
+)
 
 __all__ = [
     "SUFFIXES",
@@ -92,7 +98,7 @@ def _suffix_of(token: str) -> str | None:
 
 def _clean(text: str) -> str:
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = text.translate(APOSTROPHES)
     text = re.sub(r"[\"“”]", " ", text)
     return " ".join(text.split())
 
@@ -170,9 +176,10 @@ def _finish(
     titles: list[str], given: list[str], family: list[str], suffixes: list[str]
 ) -> PersonName:
     def joined(parts: list[str]) -> str | None:
-        text = " ".join(p.strip(",") for p in parts if p.strip(","))
+        text = " ".join(p.strip(",") for p in parts if has_letters(p))
         return display_case(text) if text else None
 
+    given = [p for p in given if has_letters(p)]
     return PersonName(
         title=" ".join(titles) or None,
         given_name=joined(given[:1]),
@@ -212,14 +219,19 @@ def _parse_full_name(text: str) -> PersonName:
         if len(parts) > 1:
             return _surname_comma(parts[0], " ".join(parts[1:]), suffixes)
         cleaned = " ".join(parts) + (" " + " ".join(suffixes) if suffixes else "")
-    return _no_comma(cleaned.split(" "))
+    return _no_comma(_words(cleaned))
+
+
+def _words(text: str) -> list[str]:
+    """Split on spaces, dropping stray punctuation (``-``, ``:``) but keeping ``&`` joiners."""
+    return [t for t in text.split(" ") if has_letters(t) or _plain(t) in _JOINERS]
 
 
 def _surname_comma(family_part: str, rest_part: str, suffixes: list[str]) -> PersonName:
-    family = family_part.split(" ")
+    family = _words(family_part)
     titles = _take_titles(family)
     suffixes = _take_suffixes(family) + suffixes
-    rest = rest_part.split(" ")
+    rest = _words(rest_part)
     titles += _take_titles(rest)
     suffixes = _take_suffixes(rest) + suffixes
     if len(rest) > 1 and _plain(rest[-1]) in _TRAILING_TITLES:
