@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from types import ModuleType
 from typing import IO
 
 from joinedup.demo.population import REFERENCE_DATE, Population, build_population
+from joinedup.demo.rng import Rng
 from joinedup.demo.sources import (
     befriending,
     council_tax,
@@ -124,7 +124,7 @@ def generate_borough(out_dir: Path, *, people: int, seed: int) -> Manifest:
         truth = Truth(scratch)
         for module in SOURCES:
             spec: SourceSpec = module.SPEC
-            rng = random.Random(f"northbridge:{seed}:{spec.source}")
+            rng = Rng(f"northbridge:{seed}:{spec.source}")
             result = module.write(out_dir, pop, rng, truth)
             (out_dir / spec.mapping_name).write_text(spec.mapping, encoding="utf-8")
             sources[spec.source] = SourceManifest(

@@ -30,7 +30,8 @@ class UniqueDraw:
     def __init__(self, size: int, rng: random.Random) -> None:
         self._size = size
         self._next = rng.randrange(size)
-        stride = rng.randrange(size // 3, size // 2) | 1
+        low = max(1, size // 3)
+        stride = rng.randrange(low, max(low + 1, size // 2)) | 1
         while math.gcd(stride, size) != 1:
             stride += 2
         self._stride = stride

@@ -58,7 +58,7 @@ def typo(rng: random.Random, text: str) -> str:
         return text[:i] + text[i + 1 :]
     if kind == 2:
         return text[:i] + ch + text[i:]
-    return text[: i - 1] + text[i] + text[i - 1] + text[i + 1 :]
+    return text[:i] + text[i + 1] + ch + text[i + 2 :]
 
 
 def variant(rng: random.Random, given: str) -> str:

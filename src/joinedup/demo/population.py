@@ -11,7 +11,6 @@ twin case).
 
 from __future__ import annotations
 
-import random
 from bisect import bisect
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +27,7 @@ from joinedup.demo.names import (
     Community,
 )
 from joinedup.demo.places import AddressBook
+from joinedup.demo.rng import Rng
 
 # The extracts are as at this date, so a seed gives the same borough whenever it is run.
 REFERENCE_DATE = date(2026, 10, 1)
@@ -44,11 +44,12 @@ class Person:
     """One resident. Slots keep a million of them cheap."""
 
     __slots__ = (
+        "_dob",
         "address",
+        "age",
         "birth_family",
         "common",
         "community",
-        "dob",
         "email",
         "family",
         "father_son_of",
@@ -98,10 +99,16 @@ class Person:
     def person_id(self) -> str:
         return f"P{self.index:07d}"
 
-    def age(self) -> int:
-        d = self.dob
+    @property
+    def dob(self) -> date:
+        return self._dob
+
+    @dob.setter
+    def dob(self, value: date) -> None:
+        # Age at the reference date is asked for constantly, so it is kept beside the date.
+        self._dob = value
         ref = REFERENCE_DATE
-        return ref.year - d.year - ((ref.month, ref.day) < (d.month, d.day))
+        self.age = ref.year - value.year - ((ref.month, ref.day) < (value.month, value.day))
 
 
 @dataclass(slots=True)
@@ -178,14 +185,14 @@ def _zipf(n: int, s: float) -> list[float]:
 
 class _Builder:
     def __init__(self, people: int, seed: int) -> None:
-        self.rng = random.Random(f"northbridge:{seed}:people")
+        self.rng = Rng(f"northbridge:{seed}:people")
         self.target = people
         self.people: list[Person] = []
         self.households: list[Household] = []
-        self.book = AddressBook(random.Random(f"northbridge:{seed}:places"))
-        self.nhs = NhsNumbers(random.Random(f"northbridge:{seed}:nhs"))
-        self.mobiles = Mobiles(random.Random(f"northbridge:{seed}:mobiles"))
-        self.landlines = Landlines(random.Random(f"northbridge:{seed}:landlines"))
+        self.book = AddressBook(Rng(f"northbridge:{seed}:places"))
+        self.nhs = NhsNumbers(Rng(f"northbridge:{seed}:nhs"))
+        self.mobiles = Mobiles(Rng(f"northbridge:{seed}:mobiles"))
+        self.landlines = Landlines(Rng(f"northbridge:{seed}:landlines"))
         self.emails: set[str] = set()
         self.communities = [c.key for c in COMMUNITIES]
         self.community_cw = list(accumulate(c.share for c in COMMUNITIES))
@@ -310,7 +317,7 @@ class _Builder:
             surname = mother.family
         stepfamily = father is not None and rng.random() < 0.06
         legal = self._family(c) if stepfamily else surname
-        mother_age = mother.age()
+        mother_age = mother.age
         kids: list[Person] = []
         ages = sorted(rng.randint(0, max(0, min(17, mother_age - 19))) for _ in range(count))
         for i, age in enumerate(ages):
@@ -364,7 +371,7 @@ class _Builder:
             if kind == "multigen":
                 gran = self._person(hh, community, "female", mother_age + rng.randint(22, 35))
                 if rng.random() < 0.5:
-                    grandad = self._person(hh, community, "male", gran.age() + rng.randint(0, 5))
+                    grandad = self._person(hh, community, "male", gran.age + rng.randint(0, 5))
                     self._marry(grandad, gran)
             if kind == "single_parent":
                 father, mother = None, self._person(hh, community, "female", mother_age)
@@ -423,7 +430,7 @@ class _Builder:
         person.community, person.sex, person.given, person.family = community, sex, given, family
         person.birth_family = ""
         person.known_as = ""
-        if person.age() >= 18:
+        if person.age >= 18:
             person.title = "Mr" if sex == "male" else "Ms"
         person.common = True
 

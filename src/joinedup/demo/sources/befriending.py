@@ -86,7 +86,7 @@ _REFERRERS = ("GP", "Social worker", "Self", "Family", "Neighbour", "Library")
 
 def _known(pop: Population) -> Callable[[Person], float]:
     def chance(p: Person) -> float:
-        if p.age() < 70:
+        if p.age < 70:
             return 0.0
         alone = len(pop.households[p.household].members) == 1
         return 0.10 if alone else 0.04

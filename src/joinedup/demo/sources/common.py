@@ -142,6 +142,8 @@ def junk_row(kind: str, row: list[str], id_column: int) -> list[str]:
 
 def fits(text: str, encoding: str) -> str:
     """``text`` as a system in ``encoding`` would hold it: unencodable letters lose accents."""
+    if text.isascii():
+        return text
     try:
         text.encode(encoding)
     except UnicodeEncodeError:

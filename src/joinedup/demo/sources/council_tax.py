@@ -145,7 +145,7 @@ def _row(
 
 
 def _liable(pop: Population, members: list[int], rng: random.Random) -> Person | None:
-    adults = [pop.people[i] for i in members if pop.people[i].age() >= 18]
+    adults = [pop.people[i] for i in members if pop.people[i].age >= 18]
     if not adults:
         return None
     if len(adults) > 1 and rng.random() < 0.3:
@@ -167,7 +167,7 @@ def write(out_dir: Path, pop: Population, rng: random.Random, truth: Truth) -> S
             p = _liable(pop, hh.members, rng)
             if p is None:
                 continue
-            adults = sum(1 for i in hh.members if pop.people[i].age() >= 18)
+            adults = sum(1 for i in hh.members if pop.people[i].age >= 18)
             accounts: list[tuple[Address, str]] = []
             if p.previous_address >= 0 and rng.random() < 0.25:
                 ended = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2025"

@@ -60,7 +60,7 @@ SPEC = SourceSpec(
 
 
 def _registered(p: Person) -> float:
-    age = p.age()
+    age = p.age
     if p.sex == "male" and 18 <= age <= 35:
         return 0.85  # young men are the least likely to register with a GP
     return 0.95

@@ -144,7 +144,7 @@ def _row(
 
 def _claimants(pop: Population, hh: Household) -> list[Person]:
     adults = sorted(
-        (pop.people[i] for i in hh.members if pop.people[i].age() >= 18), key=lambda q: q.dob
+        (pop.people[i] for i in hh.members if pop.people[i].age >= 18), key=lambda q: q.dob
     )
     return adults[:2]
 

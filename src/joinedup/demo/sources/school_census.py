@@ -92,7 +92,7 @@ SPEC = SourceSpec(
 
 
 def _on_roll(p: Person) -> float:
-    age = p.age()
+    age = p.age
     if 4 <= age <= 15:
         return 0.97
     return 0.5 if 16 <= age <= 17 else 0.0
@@ -114,13 +114,13 @@ class _Schools:
 def _row(
     rng: random.Random, pop: Population, p: Person, upn: str, school: int, urn: int
 ) -> list[str]:
-    age = p.age()
+    age = p.age
     given = p.given if rng.random() > 0.01 else noise.typo(rng, p.given)
     dob = p.dob if rng.random() > 0.003 else noise.date_typo(rng, p.dob)
     home = address(rng, pop, p, 0.15)
     lines = [*home.lines(), "", ""][:3]
     parents = [pop.people[i] for i in pop.households[p.household].members]
-    phones = [q.mobile for q in parents if q.age() >= 18 and q.mobile]
+    phones = [q.mobile for q in parents if q.age >= 18 and q.mobile]
     return [
         upn,
         p.family,
@@ -154,9 +154,9 @@ def write(out_dir: Path, pop: Population, rng: random.Random, truth: Truth) -> S
         out = csv.writer(handle, delimiter="|")
         out.writerow(HEADER)
         for position, p in enumerate(with_duplicates(rng, pupils, 0.005)):
-            phase = schools.primary if p.age() <= 10 else schools.secondary
+            phase = schools.primary if p.age <= 10 else schools.secondary
             school = rng.choice(phase)
-            upn = upns(school, 2026 - max(0, p.age() - 4))
+            upn = upns(school, 2026 - max(0, p.age - 4))
             if p.index in seen:
                 # Dual registration under a temporary UPN, which ends in a letter.
                 upn = upn_check_letter(upn[1:]) + upn[1:-1] + "T"

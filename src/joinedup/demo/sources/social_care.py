@@ -80,7 +80,7 @@ _REASONS = (
 
 
 def _known(p: Person) -> float:
-    age = p.age()
+    age = p.age
     if age >= 65:
         return min(0.35, 0.04 + 0.01 * (age - 65))
     return 0.015 if age >= 18 else 0.0

@@ -1,0 +1,90 @@
+"""``joinedup demo --no-serve`` end to end: generate, ingest, reconcile, on both databases."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from joinedup.cli import _register, app
+from joinedup.demo import Manifest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("JOINEDUP_DATABASE_URL", db_url)
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path / "data"))
+    _register()
+    return CliRunner()
+
+
+def test_demo_generates_and_ingests_every_source(
+    cli: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "borough"
+    args = ["demo", "--no-serve", "--dir", str(out), "--people", "300", "--seed", "5"]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    manifest = Manifest.load(out / "manifest.json")
+    assert "Generated Northbridge: 300 residents" in result.output
+    for source in manifest.sources:
+        line = next(line for line in result.output.splitlines() if f" {source} " in line)
+        assert line.rstrip(" │").endswith("yes"), line
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT source_id, count(*) FROM source_records "
+                    "WHERE valid_to IS NULL GROUP BY source_id"
+                )
+            ).all()
+        )
+        quarantined = conn.execute(sa.text("SELECT count(*) FROM quarantine")).scalar_one()
+    engine.dispose()
+    assert stored == {s: m.records for s, m in manifest.sources.items()}
+    planted = sum(
+        n for m in manifest.sources.values() for kind, n in m.junk.items() if kind != "blank"
+    )
+    assert quarantined == planted
+
+    again = cli.invoke(app, args)  # the same borough again: nothing new is stored
+    assert again.exit_code == 0, again.output
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 5
+
+
+def test_demo_says_so_when_serving_is_not_wired_yet(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "joinedup.demo.serve_hook", None)  # as if absent
+    result = cli.invoke(app, ["demo", "--dir", str(tmp_path / "b"), "--people", "50"])
+    assert result.exit_code == 0, result.output
+    assert "not available yet" in result.output
+
+
+def test_demo_hands_over_to_the_serve_hook(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[object, object, int]] = []
+    hook = types.ModuleType("joinedup.demo.serve_hook")
+    hook.after_ingest = lambda engine, settings, port: calls.append((engine, settings, port))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "joinedup.demo.serve_hook", hook)
+    args = ["demo", "--dir", str(tmp_path / "b"), "--people", "50", "--port", "8123"]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1 and calls[0][2] == 8123
+    assert cli.invoke(app, [*args, "--no-serve"]).exit_code == 0
+    assert len(calls) == 1  # --no-serve stops before the hook
+
+
+def test_demo_refuses_a_silly_size(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(app, ["demo", "--no-serve", "--dir", str(tmp_path), "--people", "0"])
+    assert result.exit_code != 0
