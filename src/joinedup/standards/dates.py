@@ -101,6 +101,8 @@ def excel_serial_to_date(serial: float) -> date:
     """
     if serial != serial or serial < 1:  # NaN or before Excel's first day
         raise StandardsError("Excel serial day numbers start at 1 (1900-01-01)")
+    if serial > _EXCEL_MAX:
+        raise StandardsError("number is too large to be an Excel date")
     whole = int(serial)
     if whole > _EXCEL_MAX:
         raise StandardsError("number is too large to be an Excel date")

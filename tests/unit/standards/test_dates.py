@@ -67,6 +67,9 @@ REJECT = [
     (60, "did not exist", "Excel's phantom 29 February 1900"),
     (0, "start at 1", "Excel serials start at 1"),
     (True, "true/false", "a boolean"),
+    (float("inf"), "too large", "infinity from a broken spreadsheet cell"),
+    (float("nan"), "start at 1", "NaN from an empty pandas cell"),
+    (3_000_000, "too large", "beyond 9999-12-31"),
 ]
 
 
@@ -196,8 +199,8 @@ def test_excel_serial_round_trip(value: date) -> None:
     assert excel_serial_to_date(serial) == value
 
 
-@given(st.text(max_size=30))
-def test_parse_date_raises_only_standards_error(text: str) -> None:
+@given(st.text(max_size=30) | st.integers() | st.floats())
+def test_parse_date_raises_only_standards_error(text: str | int | float) -> None:
     try:
         result = parse_date(text, today=TODAY)
     except StandardsError:
