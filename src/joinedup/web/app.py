@@ -19,6 +19,7 @@ from joinedup.store.db import session_scope
 from joinedup.web import NAVIGATION
 from joinedup.web.csrf import rotate
 from joinedup.web.session import (
+    PurposeCaller,
     WebCaller,
     clear_session_cookie,
     redirect_for,
@@ -39,7 +40,8 @@ def _see_other(url: str) -> RedirectResponse:
 @router.get("/sign-in")
 def sign_in_page(request: Request, session: SessionDep, next: str | None = None) -> Response:
     """The sign-in form (or straight on, for someone already signed in)."""
-    if resolve_caller(request, session) is not None and request.state.caller.via == "session":
+    caller = resolve_caller(request, session)
+    if caller is not None and caller.via == "session":
         return _see_other(safe_next(next))
     signed_out = request.query_params.get("signed-out") == "1"
     return render(request, "sign_in.html", {"next": safe_next(next), "signed_out": signed_out})
@@ -64,6 +66,9 @@ def sign_in(
     assert username is not None and password is not None
     # Its own unit of work: a failed attempt must be committed to count towards throttling.
     with session_scope(get_engine(request)) as session:
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:  # signing in again replaces the browser's session, never shares it
+            accounts.end_session(session, previous)
         user = accounts.authenticate(session, username, password)
         issued = accounts.start_session(session, user) if user is not None else None
         needs_purpose = user is not None and user.role in accounts.ROLES_STATING_PURPOSE
@@ -144,10 +149,8 @@ def state_purpose(
 
 
 @router.get("/")
-def home(request: Request, caller: WebCaller) -> Response:
+def home(request: Request, caller: PurposeCaller) -> Response:
     """A role's home page: what they can do here, as links."""
-    if caller.needs_purpose and caller.purpose is None:
-        return _see_other("/purpose")
     items = NAVIGATION.get(caller.role, ())
     return render(request, "home.html", {"items": items})
 
