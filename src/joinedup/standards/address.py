@@ -5,9 +5,9 @@ primary one — the house number or name — a street, a locality, a town) and t
 Postcode Address File in practice, but source systems hold them as three to five free lines.
 This module recovers the parts by the shape of each line, without a gazetteer:
 
-- A flat comes first: ``Flat 3``, ``Apartment 2``, ``Unit 5``, ``Ground Floor Flat``, or the
-  Scottish tenement position ``3/1``; the rest of that line (``Flat 3 Rose Court``) is a
-  building name.
+- A flat comes first: ``Flat 3``, ``Apartment 2``, ``Unit 5``, ``Ground Floor Flat``,
+  ``Basement``, or the Scottish tenement position ``3/1``; the rest of that line
+  (``Flat 3 Rose Court``) is a building name. A line that is only a flat is found anywhere.
 - The first line that starts with a number (``12``, ``12A``, ``12-14``) gives the house number
   and the street; lines before it are the house name. Without a number, a first line that does
   not end in a street word (Road, Lane, Close …) is a house name.
@@ -52,6 +52,7 @@ _FLAT_RE = re.compile(
     r"(?:flat|apartment|apt|unit|room|suite|maisonette|studio)\.?\s*(?:no\.?\s*)?"
     r"(?P<id>[0-9]+[A-Z]?|[A-Z]|[0-9]+/[0-9]+)"
     rf"|{_FLOOR}(?:\s+floor)?\s+(?:flat|maisonette)"
+    rf"|(?:{_FLOOR}\s+floor|basement)(?=\s*$)"
     r"|[0-9]{1,2}/[0-9]{1,2}(?=\s+[0-9]|$))"
     r"(?:[\s,]+(?P<rest>.*))?$",
     re.IGNORECASE,
@@ -196,6 +197,14 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
             rest[0] = match.group("rest")
         else:
             rest.pop(0)
+    else:
+        # Some systems write the flat after the street ("14A Oak Road, Flat 2").
+        for index, segment in enumerate(rest):
+            match = _FLAT_RE.match(segment)
+            if match and not match.group("rest"):
+                flat = _flat_form(match)
+                del rest[index]
+                break
 
     for index, segment in enumerate(rest):
         match = _NUMBER_RE.match(segment)

@@ -77,6 +77,26 @@ LINES = [
         A(None, "12", None, "High Street", None, None, None),
         "an invalid postcode argument is left out",
     ),
+    (
+        (["14a Oak Road", "Flat 2", "Leeds"], None, None),
+        A("Flat 2", "14A", None, "Oak Road", None, "Leeds", None),
+        "flat written after the street",
+    ),
+    (
+        (["Basement", "14 Oak Road", "London"], None, None),
+        A("Basement", "14", None, "Oak Road", None, "London", None),
+        "a floor on its own is the flat",
+    ),
+    (
+        (["The Old Rectory", "Church Street", "Leeds"], None, None),
+        A(None, None, "The Old Rectory", "Church Street", None, "Leeds", None),
+        "house name then street",
+    ),
+    (
+        (["Flat 2/1, 14 Oak Road", "Glasgow"], None, None),
+        A("Flat 2/1", "14", None, "Oak Road", None, "Glasgow", None),
+        "flat with a tenement position",
+    ),
     (([], None, None), A(), "nothing"),
 ]
 
