@@ -25,7 +25,7 @@ def resolve(value: Any, path: Path) -> Any:
     """
     current = value
     for step in path:
-        if isinstance(current, Mapping):
+        if type(current) is dict or isinstance(current, Mapping):
             if step in current:
                 current = current[step]
                 continue

@@ -127,6 +127,7 @@ class _Run:
         self.ends: list[int] = []
         self.quarantine: list[dict[str, Any]] = []
         self.now = utcnow()
+        self.today = date.today()  # once per run: every row is judged against the same day
 
     def execute(self, started: float) -> Reconciliation:
         _ensure_source(self.session, self.mapping)
@@ -207,7 +208,7 @@ class _Run:
                 row, [f"record id repeated at line {last_line[record_id]}; the later row is kept"]
             )
             return
-        result = standardise_row(row, self.mapping)
+        result = standardise_row(row, self.mapping, today=self.today)
         if result.problems or record_id is None:
             self._quarantine(row, result.problems)
             return
@@ -216,7 +217,8 @@ class _Run:
     def _store(
         self, row: SourceRow, record_id: str, result: Standardised, now: CurrentVersion | None
     ) -> None:
-        digest = content_hash(result)
+        person = result.person.to_dict()
+        digest = content_hash(person, result.attributes)
         if now is not None and now.content_hash == digest:
             self.counts["unchanged"] += 1
             return
@@ -237,7 +239,7 @@ class _Run:
                 "raw": jsonable(row.values),
                 "attributes": result.attributes,
                 "dq_warnings": list(result.warnings),
-                **result.person.to_dict(),
+                **person,
             }
         )
 
@@ -267,13 +269,13 @@ class _Run:
             self.quarantine = []
 
 
-def content_hash(result: Standardised) -> str:
+def content_hash(person: Mapping[str, Any], attributes: Mapping[str, Any]) -> str:
     """SHA-256 of the standardised person and attributes: what decides new, changed or unchanged.
 
     The raw row is left out on purpose: a column the mapping does not read, or a reformatted
     date, changes nothing that is stored as standard, so it makes no new version.
     """
-    payload = {"person": result.person.to_dict(), "attributes": result.attributes}
+    payload = {"person": person, "attributes": attributes}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -286,6 +288,8 @@ def file_sha256(path: Path) -> str:
 
 def jsonable(value: Any) -> Any:
     """The raw row as JSON-safe values (Excel dates and times in ISO form)."""
+    if type(value) is dict and all(type(v) is str for v in value.values()):
+        return value  # a CSV row is JSON-safe as it is
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

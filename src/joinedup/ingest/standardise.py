@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
-from joinedup.ingest import std
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.paths import resolve
 from joinedup.ingest.rows import SourceRow
@@ -24,14 +24,58 @@ from joinedup.standards import (
     StandardPerson,
     StandardsError,
     display_case,
+    normalise_email,
     normalise_nhs_number,
+    normalise_phone,
     normalise_postcode,
+    normalise_sex,
+    normalise_uprn,
+    parse_address,
     parse_date,
     parse_date_of_birth,
     parse_full_name,
     parse_name_parts,
+    parse_one_line_address,
     parse_year_of_birth,
 )
+
+T = TypeVar("T")
+Outcome = tuple[Any, str | None]
+
+
+def _memo(func: Callable[..., T]) -> Callable[..., Outcome]:
+    """``func`` as ``(value, None)`` or ``(None, reason)``, remembered for recurring inputs.
+
+    Extracts repeat themselves (towns, postcodes, dates, given names, codes); caching the
+    outcome, failures included, takes most of the standardising cost off a large file.
+    Standardisers are pure and their results immutable, so sharing them is safe.
+    """
+
+    @lru_cache(maxsize=32_768)
+    def run(*args: Any) -> Outcome:
+        try:
+            return func(*args), None
+        except StandardsError as exc:
+            return None, exc.reason
+
+    return run
+
+
+_display_case = _memo(display_case)
+_postcode = _memo(normalise_postcode)
+_sex = _memo(normalise_sex)
+_uprn = _memo(normalise_uprn)
+_date_of_birth = _memo(parse_date_of_birth)
+_date = _memo(lambda value, fmt, today: parse_date(value, fmt, today=today))
+_full_name = _memo(parse_full_name)
+_name_parts = _memo(
+    lambda title, given, middle, family, suffix: parse_name_parts(
+        title=title, given_name=given, middle_names=middle, family_name=family, name_suffix=suffix
+    )
+)
+_address = _memo(lambda lines, town: parse_address(list(lines), town=town))
+_one_line_address = _memo(parse_one_line_address)
+_ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
 
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
@@ -66,7 +110,7 @@ def standardise_row(
     FHIR rows start from what the Patient resource says (``row.hints``); fields the mapping
     names explicitly win. ``today`` pins "now" for date-of-birth checks in tests.
     """
-    builder = _Builder(row, mapping, today)
+    builder = _Builder(row, mapping, today or date.today())
     person = builder.person()
     attributes = builder.attributes()
     record_id = record_id_of(row, mapping)
@@ -84,7 +128,7 @@ def standardise_row(
 class _Builder:
     """Collects standard values and warnings for one row; one method per kind of field."""
 
-    def __init__(self, row: SourceRow, mapping: SourceMapping, today: date | None) -> None:
+    def __init__(self, row: SourceRow, mapping: SourceMapping, today: date) -> None:
         self.row = row
         self.mapping = mapping
         self.today = today
@@ -119,36 +163,38 @@ class _Builder:
     def texts(self, key: str) -> list[str]:
         return [as_text(v) for v, _ in self.raw.get(key, [])]
 
-    def apply(self, key: str, func: Callable[[str], str]) -> str | None:
+    def apply(self, key: str, func: Callable[..., Outcome]) -> Any:
         text = self.text(key)
         if text is None:
             return None
-        try:
-            return func(text)
-        except StandardsError as exc:
-            self.warnings.append(f"{key}: {exc.reason}")
-            return None
+        return self.outcome(key, func(text))
+
+    def outcome(self, key: str, result: Outcome) -> Any:
+        value, reason = result
+        if reason is not None:
+            self.warnings.append(f"{key}: {reason}")
+        return value
 
     def person(self) -> StandardPerson:
         fields: dict[str, Any] = {}
         name = self.name()
         if name is not None:
             fields.update({k: getattr(name, k) for k in _NAME_PARTS if getattr(name, k)})
-        preferred = self.apply("preferred_name", display_case)
+        preferred = self.apply("preferred_name", _display_case)
         if preferred:
             fields["preferred_name"] = preferred
-        others = [display_case(t) for t in self.texts("other_family_names")]
+        others = [_display_case(t)[0] for t in self.texts("other_family_names")]
         fields["other_family_names"] = tuple(
             o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
         )
         fields.update(self.births())
-        fields["sex"] = self.apply("sex", std.normalise_sex)
-        fields["nhs_number"] = self.apply("nhs_number", normalise_nhs_number)
+        fields["sex"] = self.apply("sex", _sex)
+        fields["nhs_number"] = self.apply("nhs_number", _plain(normalise_nhs_number))
         fields.update(self.address())
-        fields["uprn"] = self.apply("uprn", std.normalise_uprn)
-        fields["phones"] = self.many("phone", std.normalise_phone)
-        fields["emails"] = self.many("email", std.normalise_email)
-        death = self.a_date("date_of_death", parse_date)
+        fields["uprn"] = self.apply("uprn", _uprn)
+        fields["phones"] = self.many("phone", normalise_phone)
+        fields["emails"] = self.many("email", normalise_email)
+        death = self.a_date("date_of_death", _date)
         if death:
             fields["date_of_death"] = death
         return StandardPerson(**{k: v for k, v in fields.items() if v is not None})
@@ -156,23 +202,18 @@ class _Builder:
     def name(self) -> PersonName | None:
         full = self.text("full_name")
         if full is not None and not any(self.raw.get(p) for p in _NAME_PARTS):
-            try:
-                return parse_full_name(_reorder(full, self.mapping.full_name_order))
-            except StandardsError as exc:
-                self.warnings.append(f"full_name: {exc.reason}")
-                return None
-        parts = {p: self.text(p) for p in _NAME_PARTS}
-        if not any(parts.values()):
+            reordered = _reorder(full, self.mapping.full_name_order)
+            name: PersonName | None = self.outcome("full_name", _full_name(reordered))
+            return name
+        parts = [self.text(p) for p in _NAME_PARTS]
+        if not any(parts):
             return None
-        try:
-            return parse_name_parts(**parts)
-        except StandardsError as exc:
-            self.warnings.append(f"name: {exc.reason}")
-            return None
+        name = self.outcome("name", _name_parts(*parts))
+        return name
 
     def births(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        born = self.a_date("date_of_birth", parse_date_of_birth)
+        born = self.a_date("date_of_birth", _date_of_birth)
         if born:
             out["date_of_birth"] = born
             out["year_of_birth"] = int(born[:4])
@@ -190,41 +231,34 @@ class _Builder:
                 self.warnings.append(f"year_of_birth: {exc.reason}")
         return out
 
-    def a_date(self, key: str, parser: Callable[..., date]) -> str | None:
+    def a_date(self, key: str, parser: Callable[..., Outcome]) -> str | None:
         found = self.first(key)
         if found is None:
             return None
         value, fmt = found
-        try:
-            if isinstance(value, date):
-                fmt = None  # Excel already knew it was a date; a text format would not apply
-            if parser is parse_date:
-                return parser(value, fmt, today=self.today).isoformat()
-            return parser(value, fmt, self.today).isoformat()
-        except StandardsError as exc:
-            self.warnings.append(f"{key}: {exc.reason}")
-            return None
+        if isinstance(value, date):
+            fmt = None  # Excel already knew it was a date; a text format would not apply
+        parsed: date | None = self.outcome(key, parser(value, fmt, self.today))
+        return parsed.isoformat() if parsed is not None else None
 
     def address(self) -> dict[str, Any]:
+        parsed: Any = None
+        town = self.text("town")
+        if self.raw.get("address"):
+            parsed = self.outcome("address", _one_line_address(", ".join(self.texts("address"))))
+        elif self.raw.get("address_lines") or town:
+            parsed = self.outcome("address", _address(tuple(self.texts("address_lines")), town))
         out: dict[str, Any] = {}
-        try:
-            if self.raw.get("address"):
-                out.update(std.one_line_address_parts(", ".join(self.texts("address"))))
-            elif self.raw.get("address_lines"):
-                out.update(std.address_parts(self.texts("address_lines")))
-        except StandardsError as exc:
-            self.warnings.append(f"address: {exc.reason}")
+        if parsed is not None:
+            out = {k: getattr(parsed, k) for k in _ADDRESS_FIELDS if getattr(parsed, k, None)}
         for key in _PLAIN_ADDRESS:
             text = self.text(key)
-            if text:
-                out[key] = display_case(text) if key != "house_number" else text.upper()
+            if text and key != "town":
+                out[key] = _display_case(text)[0] if key != "house_number" else text.upper()
         postcode = self.text("postcode") or out.pop("postcode", None)
         out.pop("postcode", None)
         if postcode:
-            try:
-                out["postcode"] = normalise_postcode(postcode)
-            except StandardsError as exc:
-                self.warnings.append(f"postcode: {exc.reason}")
+            out["postcode"] = self.outcome("postcode", _postcode(postcode))
         return out
 
     def many(self, key: str, func: Callable[[str], str]) -> tuple[str, ...]:
@@ -248,12 +282,26 @@ class _Builder:
             found, _ = values_of(values, ref, self.mapping.null_values)
             if not found:
                 continue
-            try:
-                fmt = None if isinstance(found[0], date) else ref.format
-                out[name] = parse_date(found[0], fmt, today=self.today).isoformat()
-            except StandardsError as exc:
-                self.warnings.append(f"attributes.{name}: {exc.reason}")
+            fmt = None if isinstance(found[0], date) else ref.format
+            parsed = self.outcome(f"attributes.{name}", _date(found[0], fmt, self.today))
+            if parsed is not None:
+                out[name] = parsed.isoformat()
         return out
+
+
+def _plain(func: Callable[[str], str]) -> Callable[[str], Outcome]:
+    """``func`` in the ``(value, reason)`` form, without a cache (values unique per person)."""
+
+    def run(text: str) -> Outcome:
+        try:
+            return func(text), None
+        except StandardsError as exc:
+            return None, exc.reason
+
+    return run
+
+
+_memo_year = _memo(parse_year_of_birth)
 
 
 def _reorder(full: str, order: str) -> str:

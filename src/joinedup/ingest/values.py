@@ -23,7 +23,10 @@ def scalar(value: Any, null_values: frozenset[str]) -> Scalar | None:
     Whole-number floats lose their ``.0`` (Excel stores 9434765919 as a float); booleans
     become ``true``/``false``; objects and lists are not scalars and give ``None``.
     """
-    if value is None or isinstance(value, Mapping | list | tuple):
+    if type(value) is str:  # the common case (every CSV cell): keep it cheap
+        text = value.strip()
+        return None if text in null_values else text
+    if value is None or isinstance(value, dict | list | tuple | Mapping):
         return None
     if isinstance(value, datetime):
         return value.date()  # a date field: the time of day an export adds is noise
@@ -47,12 +50,19 @@ def values_of(
 
     The flag lets the caller warn that a path points at a whole object rather than a value.
     """
-    found = resolve(row_values, ref.path)
+    path = ref.path
+    if len(path) == 1 and type(row_values) is dict:
+        found = row_values.get(path[0])
+        if type(found) is str:  # a CSV cell: skip the general walk below
+            text = found.strip()
+            return ([] if text in null_values else [text]), False
+    else:
+        found = resolve(row_values, path)
     items: Iterable[Any] = found if isinstance(found, list | tuple) else (found,)
     out: list[Scalar] = []
     saw_object = False
     for item in items:
-        if isinstance(item, Mapping | list | tuple):
+        if isinstance(item, dict | list | tuple | Mapping):
             saw_object = True
             continue
         value = scalar(item, null_values)
