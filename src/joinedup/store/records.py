@@ -102,6 +102,24 @@ def current_versions(session: Session, source_id: str) -> dict[str, CurrentVersi
     }
 
 
+def ended_versions(session: Session, source_id: str) -> dict[str, int]:
+    """Records of ``source_id`` with no current version: record id → their highest version.
+
+    A record a full extract dropped can come back later; its new version must be numbered
+    after the old ones (``ended_versions(...).get(record_id, 0) + 1``), not start again at 1.
+    Streams, and holds only the records that went away.
+    """
+    query = (
+        select(_TABLE.c.record_id, func.max(_TABLE.c.version))
+        .where(_TABLE.c.source_id == source_id)
+        .group_by(_TABLE.c.record_id)
+        # count(valid_to) skips NULLs: equal to count(*) when no version is current.
+        .having(func.count(_TABLE.c.valid_to) == func.count())
+        .execution_options(yield_per=STREAM_CHUNK)
+    )
+    return {record_id: int(version) for record_id, version in session.execute(query)}
+
+
 def insert_versions(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert new record versions in bulk; returns how many were inserted.
 

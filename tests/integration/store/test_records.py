@@ -319,3 +319,25 @@ def test_nul_characters_in_a_record_are_replaced_on_both_backends(engine):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def test_ended_versions_gives_the_last_version_of_records_that_went_away(engine):
+    with session_scope(engine) as session:
+        make_source(session)
+        b1 = make_batch(session).id
+        records.insert_versions(
+            session, [version_row("gp", rid, b1) for rid in ("stays", "goes", "twice")]
+        )
+        current = records.current_versions(session, "gp")
+        records.end_versions(session, [current["twice"].id], _now(), batch_id=b1)
+        records.insert_versions(session, [version_row("gp", "twice", b1, version=2)])
+        current = records.current_versions(session, "gp")
+        records.end_versions(session, [current["goes"].id, current["twice"].id], _now())
+    with session_scope(engine) as session:
+        assert records.ended_versions(session, "gp") == {"goes": 1, "twice": 2}
+        # Coming back: numbered after the old versions, and then no longer "ended".
+        b2 = make_batch(session).id
+        records.insert_versions(session, [version_row("gp", "goes", b2, version=2)])
+    with session_scope(engine) as session:
+        assert records.ended_versions(session, "gp") == {"twice": 2}
+        assert records.ended_versions(session, "nobody") == {}
