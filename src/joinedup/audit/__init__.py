@@ -5,7 +5,7 @@ Re-exports only. ``append`` (in :mod:`joinedup.audit.log`) writes in the caller'
 trail and builds a resident's access log. See ``docs/audit.md``.
 """
 
-from joinedup.audit.log import AuditError, NewEvent, append, checkpoint_now
+from joinedup.audit.log import AuditError, NewEvent, append, audited_engine, checkpoint_now
 from joinedup.audit.signing import SigningKeyError, load_signing_key
 from joinedup.audit.verify import Problem, VerifyResult, verify
 
@@ -16,6 +16,7 @@ __all__ = [
     "SigningKeyError",
     "VerifyResult",
     "append",
+    "audited_engine",
     "checkpoint_now",
     "load_signing_key",
     "verify",

@@ -7,8 +7,9 @@ audit row, no data (fail closed). ``append`` therefore never commits and never s
 Concurrent appends are serialised so that each event links to the true previous head:
 PostgreSQL takes a transaction-level advisory lock; SQLite takes its database write lock by
 updating the one-row ``audit_chain_lock`` table before reading the head. On SQLite a transaction
-that has already read other tables should start with ``sqlite_begin="IMMEDIATE"`` (see
-``joinedup.store.db``), or a concurrent writer can make the upgrade to a write lock fail at once.
+that reads before it appends must take the write lock up front, or a concurrent appender makes
+its later upgrade fail at once with "database is locked": open such units of work on
+:func:`audited_engine` (``session_scope(audited_engine(engine))``), which does that.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.audit.chain import GENESIS, compute_hash, row_fields
@@ -100,6 +102,18 @@ def _break_glass_reason(request: AccessRequest, decision: Decision) -> str | Non
     if decision.break_glass_used and request.break_glass is not None:
         return f"break-glass: {request.break_glass.reason}"
     return None
+
+
+def audited_engine(engine: Engine) -> Engine:
+    """``engine`` for units of work that read personal data and append the audit event.
+
+    On SQLite its transactions begin ``IMMEDIATE`` (holding the write lock from the start, so
+    appenders queue instead of failing); elsewhere it is ``engine`` itself. Cheap: it shares the
+    engine's pool. Example: ``with session_scope(audited_engine(engine)) as session: ...``.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine
 
 
 def _check(event: NewEvent) -> None:

@@ -20,7 +20,9 @@ checkpoint elsewhere (``joinedup audit verify`` prints it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -30,6 +32,9 @@ from joinedup.audit.signing import signature_valid, trusted_public_keys
 from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 
 MAX_PROBLEMS = 100
+
+# The kind reported for a broken link that the chain alone cannot explain (see _chain_problems).
+AMBIGUOUS = "edited"
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,8 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
         if len(problems) >= MAX_PROBLEMS:
             break
         before = rows[i - 1].seq if i else 0
-        if row.seq > expected_seq:
+        gap = row.seq > expected_seq
+        if gap:
             missing = (
                 f"event {expected_seq}"
                 if row.seq == expected_seq + 1
@@ -108,7 +114,8 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
                 problems.append(
                     Problem(row.seq, "edited", "its content does not match its recorded hash")
                 )
-        elif row.prev != previous_hash:
+        elif row.prev != previous_hash and not gap:
+            # (after a gap the broken link is explained by the deletion already reported)
             linked = position.get(row.prev)
             if linked is not None and linked > i:
                 problems.append(
@@ -135,16 +142,89 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
                     )
                 )
             else:
+                # Alone, this cannot tell an edit whose hash was recomputed from a deletion
+                # followed by renumbering; a checkpoint found at a lower seq settles it (below).
                 problems.append(
                     Problem(
                         before or row.seq,
-                        "edited",
+                        AMBIGUOUS,
                         f"event {row.seq} links to a hash no event has: event {before} was "
                         "changed and its hash recomputed, or an event after it was deleted "
                         "and later ones renumbered",
                     )
                 )
         previous_hash, expected_seq = row.stored, row.seq + 1
+    return problems
+
+
+def _checkpoint_problems(
+    checkpoints: Sequence[Any], rows: list[_Row], chain: list[Problem]
+) -> list[Problem]:
+    """Check each checkpoint's signature, and that the chain still holds the hash it signed.
+
+    A mismatch already explained by a chain problem between the previous good checkpoint and
+    this one is not reported again. A signed hash found at a lower seq means events were deleted
+    and the rest renumbered: an ambiguous broken link in that stretch is resolved to a deletion.
+    """
+    keys = trusted_public_keys()
+    by_seq = {row.seq: row for row in rows}
+    seq_of = {row.stored: row.seq for row in rows}
+    head = rows[-1].seq if rows else 0
+    problems: list[Problem] = []
+    previous_good = 0
+    for checkpoint in checkpoints:
+        public = keys.get(checkpoint.key_id)
+        if public is None:
+            problems.append(
+                Problem(
+                    checkpoint.seq,
+                    "bad_signature",
+                    f"checkpoint signed by key {checkpoint.key_id}, which is not trusted",
+                )
+            )
+            continue
+        if not signature_valid(
+            public, checkpoint.signature, checkpoint.seq, checkpoint.hash, checkpoint.at
+        ):
+            problems.append(
+                Problem(checkpoint.seq, "bad_signature", "the checkpoint's signature is invalid")
+            )
+            continue
+        row = by_seq.get(checkpoint.seq)
+        if row is not None and row.stored == checkpoint.hash:
+            previous_good = checkpoint.seq
+            continue
+        explained = [p for p in chain if previous_good < p.seq <= checkpoint.seq]
+        moved_to = seq_of.get(checkpoint.hash)
+        if moved_to is not None and moved_to < checkpoint.seq:
+            for problem in explained:
+                if problem.kind == AMBIGUOUS and "links to a hash no event has" in problem.message:
+                    chain[chain.index(problem)] = Problem(
+                        problem.seq + 1,
+                        "deleted",
+                        f"deleted, and later events renumbered: the event signed as "
+                        f"{checkpoint.seq} is now numbered {moved_to}",
+                    )
+        if explained:
+            continue
+        if row is None and checkpoint.seq > head:
+            problems.append(
+                Problem(
+                    head + 1,
+                    "deleted",
+                    f"events {head + 1} to {checkpoint.seq} are missing: a signed checkpoint "
+                    f"names event {checkpoint.seq}",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    previous_good + 1,
+                    "rewritten",
+                    f"the chain at event {checkpoint.seq} differs from its signed checkpoint: "
+                    f"events {previous_good + 1} to {checkpoint.seq} were rebuilt",
+                )
+            )
     return problems
 
 
@@ -171,50 +251,10 @@ def verify(engine: Engine) -> VerifyResult:
     result.events = len(rows)
     if rows:
         result.head_seq, result.head_hash = rows[-1].seq, rows[-1].stored
-    result.problems.extend(_chain_problems(rows))
-
-    keys = trusted_public_keys()
-    by_seq = {row.seq: row for row in rows}
-    previous_good = 0
-    for checkpoint in checkpoints:
-        result.checkpoints += 1
-        result.last_checkpoint_seq = checkpoint.seq
-        public = keys.get(checkpoint.key_id)
-        if public is None:
-            result.problems.append(
-                Problem(
-                    checkpoint.seq,
-                    "bad_signature",
-                    f"checkpoint signed by key {checkpoint.key_id}, which is not trusted",
-                )
-            )
-            continue
-        if not signature_valid(
-            public, checkpoint.signature, checkpoint.seq, checkpoint.hash, checkpoint.at
-        ):
-            result.problems.append(
-                Problem(checkpoint.seq, "bad_signature", "the checkpoint's signature is invalid")
-            )
-            continue
-        row = by_seq.get(checkpoint.seq)
-        if row is None:
-            result.problems.append(
-                Problem(
-                    checkpoint.seq,
-                    "deleted",
-                    "a signed checkpoint names this event, which is missing",
-                )
-            )
-        elif row.stored != checkpoint.hash:
-            result.problems.append(
-                Problem(
-                    previous_good + 1,
-                    "rewritten",
-                    f"the chain at event {checkpoint.seq} differs from its signed checkpoint: "
-                    f"events {previous_good + 1} to {checkpoint.seq} were rebuilt",
-                )
-            )
-        else:
-            previous_good = checkpoint.seq
-    result.problems.sort(key=lambda p: p.seq)
+    result.checkpoints = len(checkpoints)
+    if checkpoints:
+        result.last_checkpoint_seq = checkpoints[-1].seq
+    chain = _chain_problems(rows)
+    signed = _checkpoint_problems(checkpoints, rows, chain)  # may resolve ambiguous chain ones
+    result.problems = sorted(chain + signed, key=lambda p: p.seq)
     return result

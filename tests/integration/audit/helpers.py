@@ -1,0 +1,66 @@
+"""Writing events for the audit tests, and tampering as a DBA who can drop triggers would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, select, text
+from sqlalchemy.engine import Engine
+
+from joinedup.audit import NewEvent, append
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def event(n: int, **changes: object) -> NewEvent:
+    fields: dict[str, object] = {
+        "actor": f"user-{n % 3}",
+        "organisation": "northbridge-council" if n % 2 else "nhs-northbridge-icb",
+        "role": "social_worker" if n % 2 else "gp",
+        "action": "person.view",
+        "decision": "permit",
+        "purpose": "direct_care" if n % 4 else "safeguarding",
+        "person_id": f"p-{n % 5}",
+        "categories": ["adult_social_care/social_care.adult"],
+        "agreements": [{"id": "nb", "version": 1, "sha256": "a" * 64}],
+        "request_id": f"req-{n}",
+        "reason": "Zoë's review",
+        "at": T0 + timedelta(minutes=n),
+    }
+    fields.update(changes)
+    return NewEvent(**fields)  # type: ignore[arg-type]
+
+
+def fill(engine: Engine, count: int, *, checkpoint_every: int = 0) -> None:
+    """Append ``count`` events, one transaction each, as a service would."""
+    for n in range(1, count + 1):
+        with session_scope(engine) as session:
+            append(session, event(n), checkpoint_every=checkpoint_every)
+
+
+def drop_triggers(conn: Connection) -> None:
+    """What an attacker with DBA rights does first: remove the append-only triggers."""
+    if conn.dialect.name == "postgresql":
+        for table in ("audit_events", "audit_checkpoints"):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"))
+    else:
+        for table in ("audit_events", "audit_checkpoints"):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
+
+
+def tamper(engine: Engine, *statements: str, params: dict[str, object] | None = None) -> None:
+    with engine.begin() as conn:
+        drop_triggers(conn)
+        for statement in statements:
+            conn.execute(text(statement), params or {})
+
+
+def row(engine: Engine, seq: int) -> dict[str, object]:
+    table = AuditEvent.__table__
+    with engine.connect() as conn:
+        found = conn.execute(select(table).where(table.c.seq == seq)).first()
+    assert found is not None
+    return dict(found._mapping)

@@ -1,0 +1,70 @@
+"""Concurrent appenders keep one valid chain: no fork, no gap, no lost event.
+
+A unit of work that reads before it appends runs on ``audited_engine`` (SQLite needs its write
+lock taken up front); one that appends first needs nothing special on either backend.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from joinedup.audit import append, audited_engine, verify
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
+from tests.integration.audit.helpers import event
+
+THREADS = 2
+PER_THREAD = 40
+
+
+def test_two_threads_appending_keep_one_chain(engine: Engine) -> None:
+    work_engine = audited_engine(engine)
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def work(offset: int) -> None:
+        try:
+            start.wait()
+            for n in range(PER_THREAD):
+                with session_scope(work_engine) as session:
+                    # A read before the append, as the services do with personal data.
+                    session.scalar(select(func.count()).select_from(AuditEvent))
+                    append(session, event(offset + n), checkpoint_every=7)
+        except BaseException as exc:  # collected and re-raised in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i * 1000,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    result = verify(engine)
+    assert result.ok, result.problems
+    assert result.events == THREADS * PER_THREAD
+    assert result.head_seq == THREADS * PER_THREAD
+    assert result.checkpoints == (THREADS * PER_THREAD) // 7
+
+
+def test_appending_first_needs_no_special_engine(engine: Engine) -> None:
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for n in range(PER_THREAD // 2):
+                with session_scope(engine) as session:
+                    append(session, event(offset + n))
+                    session.scalar(select(func.count()).select_from(AuditEvent))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i * 1000,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert verify(engine).events == THREADS * (PER_THREAD // 2)

@@ -1,0 +1,50 @@
+"""Searching the trail, and the resident's access log (organisation, role, when, why)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from joinedup.audit import append
+from joinedup.audit.queries import access_log, search
+from joinedup.errors import JoinedupError
+from joinedup.store.db import session_scope
+from tests.integration.audit.helpers import T0, event, fill
+
+
+def test_search_filters(engine: Engine) -> None:
+    fill(engine, 20)
+    with session_scope(engine) as session:
+        assert len(search(session, limit=1000)) == 20
+        by_person = search(session, person_id="p-1")
+        assert {e.person_id for e in by_person} == {"p-1"} and len(by_person) == 4
+        assert [e.seq for e in by_person] == sorted((e.seq for e in by_person), reverse=True)
+        assert {e.actor for e in search(session, actor="user-0")} == {"user-0"}
+        assert {e.purpose for e in search(session, purpose="safeguarding")} == {"safeguarding"}
+        window = search(session, since=T0 + timedelta(minutes=5), until=T0 + timedelta(minutes=8))
+        assert sorted(e.seq for e in window) == [5, 6, 7]
+        assert search(session, decision="deny") == []
+        page = search(session, before_seq=3)
+        assert [e.seq for e in page] == [2, 1]
+        with pytest.raises(JoinedupError, match="limit"):
+            search(session, limit=0)
+
+
+def test_access_log_shows_organisation_role_time_and_reason(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        append(session, event(1, person_id="p-9", reason="annual review"))
+        append(
+            session,
+            event(2, person_id="p-9", break_glass=True, reason="break-glass: collapsed"),
+        )
+        append(session, event(3, person_id="p-8"))
+    with session_scope(engine) as session:
+        log = access_log(session, "p-9")
+    assert [(e.organisation, e.role, e.break_glass) for e in log] == [
+        ("nhs-northbridge-icb", "gp", True),
+        ("northbridge-council", "social_worker", False),
+    ]
+    assert log[1].reason == "annual review" and log[1].at == T0 + timedelta(minutes=1)
+    assert not hasattr(log[0], "actor")
