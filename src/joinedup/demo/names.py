@@ -42,11 +42,15 @@ COMMUNITIES: tuple[Community, ...] = (
         0.60,
         male=_t(
             "Oliver,Jack,Harry,Thomas,James,George,Jacob,Charlie,Joshua,Daniel,William,Samuel,"
-            "Joseph,Noah,Oscar,Ryan,Luke,Matthew,Callum,Liam,Alfie,Adam,Leo,Archie,Freddie,John"
+            "Joseph,Noah,Oscar,Ryan,Luke,Matthew,Callum,Liam,Alfie,Adam,Leo,Archie,Freddie,John,"
+            "Ethan,Lewis,Connor,Kieran,Nathan,Jake,Max,Henry,Theo,Arthur,Toby,Reuben,Finley,Harvey,"
+            "Benjamin,Alexander,Elliot,Bradley,Jordan,Declan,Isaac,Owen,Rhys,Sebastian,Tyler,Aaron"
         ),
         female=_t(
             "Olivia,Emily,Sophie,Jessica,Amelia,Chloe,Grace,Megan,Lucy,Hannah,Ella,Lily,Charlotte,"
-            "Isla,Ava,Emma,Sarah,Rebecca,Laura,Katie,Zoë,Holly,Evie,Poppy,Isabella,Abigail"
+            "Isla,Ava,Emma,Sarah,Rebecca,Laura,Katie,Zoë,Holly,Evie,Poppy,Isabella,Abigail,"
+            "Amy,Lauren,Bethany,Georgia,Millie,Freya,Ruby,Phoebe,Erin,Eleanor,Imogen,Alice,Florence,"
+            "Harriet,Niamh,Leah,Molly,Rosie,Scarlett,Matilda,Eliza,Jasmine,Naomi,Gemma,Kirsty,Natalie"
         ),
         family=_t(
             "Smith,Jones,Taylor,Brown,Williams,Wilson,Johnson,Davies,Robinson,Wright,Thompson,"
@@ -58,12 +62,15 @@ COMMUNITIES: tuple[Community, ...] = (
         older_male=_t(
             "John,David,Michael,Peter,Robert,Paul,Stephen,Richard,William,James,Brian,Kevin,"
             "Christopher,Mark,Anthony,Alan,Thomas,Keith,Gary,Ian,Edward,Kenneth,George,Raymond,"
-            "Andrew,Dennis"
+            "Andrew,Dennis,Roy,Graham,Colin,Derek,Malcolm,Trevor,Barry,Terence,Geoffrey,Roger,"
+            "Philip,Martin,Neil,Nigel,Frank,Harold,Arthur,Ronald,Stuart,Leslie,Gordon,Norman,Eric"
         ),
         older_female=_t(
             "Margaret,Susan,Patricia,Elizabeth,Christine,Linda,Jean,Mary,Carol,Barbara,Janet,"
             "Sandra,Jennifer,Karen,Julie,Valerie,Dorothy,Joan,Pauline,Deborah,Helen,Gillian,"
-            "Sheila,Ann,Catherine,Irene"
+            "Sheila,Ann,Catherine,Irene,Brenda,Maureen,Doreen,Shirley,Joyce,Eileen,Marion,Hazel,"
+            "Wendy,Lesley,Elaine,Angela,Alison,Tracey,Lorraine,Denise,Beverley,Jacqueline,Marilyn,"
+            "Rita,Audrey"
         ),
         takes_husband_name=0.8,
     ),

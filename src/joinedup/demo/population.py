@@ -473,8 +473,8 @@ class _Builder:
         for p in self.people:
             key = (p.given, p.family)
             counts[key] = counts.get(key, 0) + 1
-        # "Common" scales with the borough: shared by at least 3 people and 1 in 5,000.
-        threshold = max(3, len(self.people) // 5000)
+        # "Common" scales with the borough: shared by at least 3 people and 1 in 2,000.
+        threshold = max(3, len(self.people) // 2000)
         for p in self.people:
             count = counts[(p.given, p.family)]
             if count >= threshold:
