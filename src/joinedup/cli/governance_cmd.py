@@ -66,6 +66,10 @@ def policy_schema() -> None:
     typer.echo(json.dumps(AGREEMENT_SCHEMA, indent=2))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @audit_app.command("verify")
 def audit_verify(
     database_url: str | None = typer.Option(
@@ -83,7 +87,7 @@ def audit_verify(
     finally:
         engine.dispose()
     typer.echo(
-        f"{result.events} events, {result.checkpoints} checkpoints; "
+        f"{_count(result.events, 'event')}, {_count(result.checkpoints, 'checkpoint')}; "
         f"head {result.head_seq} {result.head_hash}"
     )
     if result.first is not None:
