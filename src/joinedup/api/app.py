@@ -132,7 +132,8 @@ class ShellMiddleware:
             await self.app(scope, receive, send_with_headers)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or ("/static" if static else "-")
+            mount = "/" + path.split("/")[1] if static else "-"
+            template = getattr(route, "path", None) or mount
             access_log.info(
                 "%s %s %s %.1fms %s",
                 scope.get("method"),

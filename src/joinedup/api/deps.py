@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -159,7 +160,15 @@ def _stated_context(request: Request) -> tuple[str | None, str | None]:
         ) from exc
 
 
-def get_current_user(request: Request, session: SessionDep) -> Caller:
+# Declared only so that OpenAPI shows the bearer scheme; the header is read by resolve_caller.
+_bearer_scheme = HTTPBearer(auto_error=False, description="An API token: jdp_…")
+
+
+def get_current_user(
+    request: Request,
+    session: SessionDep,
+    _token: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)] = None,
+) -> Caller:
     """The signed-in caller; 401 when there is none, 403 when a token lacks the scope.
 
     Calls made with a browser's session cookie must carry the CSRF token in the
