@@ -1,0 +1,362 @@
+"""Governance records that policy decisions rest on, and the IG officer's alert queue.
+
+Repositories over the governance tables (migration 0003): declared relationships, resident
+choices, break-glass sessions, alerts and agreement versions. Like every repository they take
+the caller's ``Session``, add and flush, and never commit. :func:`policy_inputs` turns a
+person's rows into the values :func:`joinedup.policy.decide` reads. Auditing the governance
+actions themselves (``relationship.declare``, ``choice.record``, ``break_glass.start``) is the
+caller's job, with :func:`joinedup.audit.append`, in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from joinedup.errors import JoinedupError
+from joinedup.policy.agreements import agreement_files, load_agreement
+from joinedup.policy.engine import BREAK_GLASS_MAX
+from joinedup.policy.request import BreakGlass, Relationship, ResidentChoice
+from joinedup.policy.vocabulary import PURPOSES
+from joinedup.store.base import utcnow
+from joinedup.store.governance_tables import (
+    AgreementVersion,
+    Alert,
+    BreakGlassSession,
+    DeclaredRelationship,
+    ResidentChoiceRow,
+)
+
+ALERT_STATUSES = ("open", "acknowledged", "closed")
+CHOICE_KINDS = ("objection", "consent")
+# A declared relationship is reviewed at least this often: a longer one must be declared again.
+RELATIONSHIP_MAX = timedelta(days=366)
+
+
+class GovernanceError(JoinedupError):
+    """A governance action that cannot be taken as asked (blank reason, too long, unknown id)."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else utcnow()
+
+
+def _reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise GovernanceError("a reason is required")
+    return text
+
+
+def raise_alert(
+    session: Session,
+    *,
+    kind: str,
+    actor: str,
+    organisation: str,
+    summary: str,
+    person_id: str | None = None,
+    subject: str | None = None,
+    now: datetime | None = None,
+) -> Alert:
+    """Put an item on the IG officer's queue. ``summary`` must not contain personal data."""
+    alert = Alert(
+        kind=kind,
+        raised_at=_now(now),
+        person_id=person_id,
+        actor=actor,
+        organisation=organisation,
+        subject=subject,
+        summary=summary,
+        status="open",
+    )
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def alerts(session: Session, *, status: str | None = "open", limit: int = 100) -> list[Alert]:
+    """Alerts with ``status`` (all when ``None``), newest first."""
+    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    return list(session.scalars(query))
+
+
+def handle_alert(
+    session: Session,
+    alert_id: int,
+    *,
+    by: str,
+    status: str,
+    outcome: str | None = None,
+    now: datetime | None = None,
+) -> Alert:
+    """Acknowledge or close an alert, recording who did it, when and the outcome."""
+    if status not in ALERT_STATUSES[1:]:
+        raise GovernanceError(f"status must be acknowledged or closed, not {status!r}")
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise GovernanceError(f"no alert {alert_id}")
+    if status == "closed" and not (outcome or "").strip():
+        raise GovernanceError("closing an alert needs an outcome")
+    alert.status, alert.handled_by, alert.handled_at = status, by, _now(now)
+    alert.outcome = outcome
+    session.flush()
+    return alert
+
+
+def declare_relationship(
+    session: Session,
+    *,
+    person_id: str,
+    organisation: str,
+    reason: str,
+    expires_at: datetime,
+    declared_by: str,
+    actor: str | None = None,
+    starts_at: datetime | None = None,
+    now: datetime | None = None,
+) -> DeclaredRelationship:
+    """Declare a legitimate relationship (for ``actor`` alone, or the whole organisation).
+
+    Needs a reason and an expiry within :data:`RELATIONSHIP_MAX`; raises a
+    ``relationship_declared`` alert so the IG officer can review it.
+    """
+    moment = _now(now)
+    start = starts_at or moment
+    if expires_at <= start:
+        raise GovernanceError("a relationship must expire after it starts")
+    if expires_at - start > RELATIONSHIP_MAX:
+        raise GovernanceError(f"a relationship may last at most {RELATIONSHIP_MAX.days} days")
+    row = DeclaredRelationship(
+        person_id=person_id,
+        organisation=organisation,
+        actor=actor,
+        reason=_reason(reason),
+        starts_at=start,
+        expires_at=expires_at,
+        declared_by=declared_by,
+        declared_at=moment,
+    )
+    session.add(row)
+    session.flush()
+    raise_alert(
+        session,
+        kind="relationship_declared",
+        actor=declared_by,
+        organisation=organisation,
+        person_id=person_id,
+        subject=f"declared_relationships:{row.id}",
+        summary=f"relationship declared until {expires_at:%Y-%m-%d %H:%M} UTC",
+        now=moment,
+    )
+    return row
+
+
+def end_relationship(
+    session: Session, relationship_id: int, *, by: str, now: datetime | None = None
+) -> DeclaredRelationship:
+    """End a declared relationship now; the row stays for review."""
+    row = session.get(DeclaredRelationship, relationship_id)
+    if row is None:
+        raise GovernanceError(f"no declared relationship {relationship_id}")
+    row.ended_at, row.ended_by = _now(now), by
+    session.flush()
+    return row
+
+
+def record_choice(
+    session: Session,
+    *,
+    person_id: str,
+    kind: str,
+    purpose: str,
+    given: bool,
+    recorded_by: str,
+    source: str | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> ResidentChoiceRow:
+    """Record a resident's objection or consent (given or withdrawn) as a new history row."""
+    if kind not in CHOICE_KINDS:
+        raise GovernanceError(f"a choice is an objection or a consent, not {kind!r}")
+    if purpose not in PURPOSES:
+        raise GovernanceError(f"unknown purpose {purpose!r}")
+    row = ResidentChoiceRow(
+        person_id=person_id,
+        kind=kind,
+        purpose=purpose,
+        source=source,
+        given=given,
+        at=_now(at),
+        recorded_by=recorded_by,
+        note=note,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def choice_history(session: Session, person_id: str) -> list[ResidentChoiceRow]:
+    """Every choice the person has made, oldest first."""
+    query = (
+        select(ResidentChoiceRow)
+        .where(ResidentChoiceRow.person_id == person_id)
+        .order_by(ResidentChoiceRow.at, ResidentChoiceRow.id)
+    )
+    return list(session.scalars(query))
+
+
+def current_choices(session: Session, person_id: str) -> list[ResidentChoiceRow]:
+    """The latest choice per (kind, purpose, source): what the resident's settings page shows."""
+    latest: dict[tuple[str, str, str | None], ResidentChoiceRow] = {}
+    for row in choice_history(session, person_id):
+        latest[(row.kind, row.purpose, row.source)] = row
+    return list(latest.values())
+
+
+def start_break_glass(
+    session: Session,
+    *,
+    actor: str,
+    organisation: str,
+    role: str,
+    person_id: str,
+    reason: str,
+    duration: timedelta = timedelta(hours=1),
+    now: datetime | None = None,
+) -> BreakGlassSession:
+    """Open an emergency access session and raise a ``break_glass`` alert for the IG officer.
+
+    The reason is required; ``duration`` may not exceed :data:`BREAK_GLASS_MAX`.
+    """
+    if duration <= timedelta(0) or duration > BREAK_GLASS_MAX:
+        raise GovernanceError(f"break-glass lasts more than nothing and at most {BREAK_GLASS_MAX}")
+    moment = _now(now)
+    row = BreakGlassSession(
+        actor=actor,
+        organisation=organisation,
+        role=role,
+        person_id=person_id,
+        reason=_reason(reason),
+        started_at=moment,
+        expires_at=moment + duration,
+    )
+    session.add(row)
+    session.flush()
+    raise_alert(
+        session,
+        kind="break_glass",
+        actor=actor,
+        organisation=organisation,
+        person_id=person_id,
+        subject=f"break_glass_sessions:{row.id}",
+        summary=f"break-glass by a {role} until {row.expires_at:%Y-%m-%d %H:%M} UTC",
+        now=moment,
+    )
+    return row
+
+
+def active_break_glass(
+    session: Session, *, actor: str, person_id: str, now: datetime | None = None
+) -> BreakGlassSession | None:
+    """The user's current break-glass session for the person, if one is open."""
+    moment = _now(now)
+    query = (
+        select(BreakGlassSession)
+        .where(
+            BreakGlassSession.actor == actor,
+            BreakGlassSession.person_id == person_id,
+            BreakGlassSession.started_at <= moment,
+            BreakGlassSession.expires_at > moment,
+            BreakGlassSession.ended_at.is_(None),
+        )
+        .order_by(BreakGlassSession.started_at.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """What the store knows that :func:`joinedup.policy.decide` needs about one person."""
+
+    relationships: tuple[Relationship, ...]
+    choices: tuple[ResidentChoice, ...]
+    break_glass: BreakGlass | None
+
+
+def policy_inputs(
+    session: Session,
+    *,
+    person_id: str,
+    actor: str,
+    organisation: str,
+    now: datetime | None = None,
+) -> PolicyInputs:
+    """The person's current relationships with ``organisation``, all their choices, and the
+    actor's open break-glass session, as policy values for an ``AccessRequest``."""
+    moment = _now(now)
+    rels = session.scalars(
+        select(DeclaredRelationship).where(
+            DeclaredRelationship.person_id == person_id,
+            DeclaredRelationship.organisation == organisation,
+            DeclaredRelationship.ended_at.is_(None),
+            DeclaredRelationship.expires_at > moment,
+            or_(DeclaredRelationship.actor.is_(None), DeclaredRelationship.actor == actor),
+        )
+    )
+    glass = active_break_glass(session, actor=actor, person_id=person_id, now=moment)
+    return PolicyInputs(
+        relationships=tuple(
+            Relationship(r.organisation, r.reason, r.starts_at, r.expires_at, r.actor) for r in rels
+        ),
+        choices=tuple(
+            ResidentChoice(c.kind, c.purpose, c.given, c.at, c.source)  # type: ignore[arg-type]
+            for c in choice_history(session, person_id)
+        ),
+        break_glass=None
+        if glass is None
+        else BreakGlass(glass.actor, glass.reason, glass.started_at, glass.expires_at),
+    )
+
+
+def record_agreement_versions(
+    session: Session, directory: str | Path, *, now: datetime | None = None
+) -> list[AgreementVersion]:
+    """Store the text of every agreement version under ``directory`` not stored already.
+
+    A stored version whose hash differs from the file's is refused: a changed agreement needs a
+    new version number, or audit rows would point at words that are no longer there.
+    """
+    added: list[AgreementVersion] = []
+    for path in agreement_files(directory):
+        agreement = load_agreement(path)
+        existing = session.get(AgreementVersion, (agreement.id, agreement.version))
+        if existing is not None:
+            if existing.sha256 != agreement.sha256:
+                raise GovernanceError(
+                    f"{path}: {agreement.ref} is already recorded with different content; "
+                    "bump the version"
+                )
+            continue
+        row = AgreementVersion(
+            agreement_id=agreement.id,
+            version=agreement.version,
+            sha256=agreement.sha256,
+            title=agreement.title,
+            valid_from=agreement.valid_from,
+            valid_to=agreement.valid_to,
+            text=Path(path).read_text(encoding="utf-8"),
+            loaded_at=_now(now),
+            parties=sorted(agreement.party_orgs),
+        )
+        session.add(row)
+        added.append(row)
+    session.flush()
+    return added
