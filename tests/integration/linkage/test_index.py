@@ -7,6 +7,7 @@ the model, and run in well under a second; ``test_real_model_*`` goes through th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -317,3 +318,20 @@ def test_a_second_run_is_refused_while_one_is_running(store: Store) -> None:
         runs.start_run(session, "full", "duckdb")
     with pytest.raises(JoinedupError, match="running since"):
         link(store.engine, model=StubScorer())
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (os.environ.get("CI") or os.environ.get("JOINEDUP_TEST_SPARK")),
+    reason="Spark runs in CI or with JOINEDUP_TEST_SPARK=1",
+)
+def test_a_spark_run_keeps_the_persons_and_ids_of_a_duckdb_run(store: Store) -> None:
+    from joinedup.linkage.model import PersonModel
+
+    model = PersonModel.default()
+    link(store.engine, full=True, model=model)
+    before = store.persons()
+    result = link(store.engine, full=True, engine_name="spark", model=model)
+    assert result.engine == "spark"
+    assert store.persons() == before
