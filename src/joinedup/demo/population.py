@@ -279,9 +279,10 @@ class _Builder:
     def _marry(self, husband: Person, wife: Person) -> None:
         c = BY_KEY[wife.community]
         chance = c.takes_husband_name if wife.community == husband.community else 0.6
-        if self.rng.random() < chance:
+        married = self._gendered(BY_KEY[husband.community], husband.family, "female")
+        if self.rng.random() < chance and married != wife.family:
             wife.birth_family = wife.family
-            wife.family = self._gendered(BY_KEY[husband.community], husband.family, "female")
+            wife.family = married
             if wife.title != "Dr":
                 wife.title = "Mrs" if self.rng.random() < 0.85 else "Ms"
 
@@ -409,7 +410,7 @@ class _Builder:
             son = self._person(hh, community, "male", son_age, family=father.family)
             son.given = father.given
             son.known_as = ""
-            if rng.random() < 0.5:
+            if rng.random() < 0.5 or son.middle == son.given:
                 son.middle = father.middle
             father.suffix, son.suffix = "Snr", "Jr"
             father.father_son_of, son.father_son_of = son.index, father.index
