@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -264,7 +264,7 @@ def _run(
     say("updating the review queue")
     candidates = review.find_candidates(pairs, after, decided=data.decisions)
     open_count = review.refresh_queue(
-        session, run_id, candidates, scope=None if mode == "full" else keys | set(ended)
+        session, run_id, candidates, scope=None if mode == "full" else evaluated | set(ended)
     )
     counts = {
         "records": len(data.versions),
@@ -292,8 +292,3 @@ def _no_pairs() -> pd.DataFrame:
             "match_probability": pd.Series(dtype=float),
         }
     )
-
-
-def persons_of(session: Session, keys: Collection[str]) -> Mapping[str, str]:
-    """The current person of each of these records (records not in the index are left out)."""
-    return {key: linked.person_id for key, linked in current_membership(session, keys).items()}
