@@ -25,7 +25,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO
 
-from joinedup.demo.population import REFERENCE_DATE, Population, build_population
+from joinedup.demo.people import REFERENCE_DATE, Population
+from joinedup.demo.population import build_population
 from joinedup.demo.rng import Rng
 from joinedup.demo.sources import (
     befriending,

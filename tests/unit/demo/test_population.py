@@ -7,7 +7,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from joinedup.demo.population import REFERENCE_DATE, build_population
+from joinedup.demo.people import REFERENCE_DATE
+from joinedup.demo.population import build_population
 from joinedup.demo.rng import Rng
 
 

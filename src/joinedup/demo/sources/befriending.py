@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from joinedup.demo import noise
 from joinedup.demo.identifiers import ascii_fold
-from joinedup.demo.population import Person, Population
+from joinedup.demo.people import Person, Population
 from joinedup.demo.sources.common import (
     Junk,
     SourceResult,

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from joinedup.demo.identifiers import ascii_fold
-from joinedup.demo.places import Address
-from joinedup.demo.population import (
+from joinedup.demo.people import (
     SHOWN_BIRTH_NAME,
     SHOWN_MARRIED_NAME,
     SHOWN_NEW_ADDRESS,
@@ -26,6 +25,7 @@ from joinedup.demo.population import (
     Person,
     Population,
 )
+from joinedup.demo.places import Address
 
 
 @dataclass(frozen=True)

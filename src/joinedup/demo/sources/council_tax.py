@@ -13,8 +13,8 @@ import random
 from pathlib import Path
 
 from joinedup.demo import noise
+from joinedup.demo.people import SHOWN_NEW_ADDRESS, SHOWN_OLD_ADDRESS, Person, Population
 from joinedup.demo.places import TOWN, Address
-from joinedup.demo.population import SHOWN_NEW_ADDRESS, SHOWN_OLD_ADDRESS, Person, Population
 from joinedup.demo.sources.common import (
     Junk,
     SourceResult,

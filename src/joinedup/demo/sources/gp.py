@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 
 from joinedup.demo import noise
+from joinedup.demo.people import Person, Population
 from joinedup.demo.places import TOWN
-from joinedup.demo.population import Person, Population
 from joinedup.demo.sources.common import (
     Junk,
     SourceResult,

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 from joinedup.demo import noise
-from joinedup.demo.population import Household, Person, Population
+from joinedup.demo.people import Household, Person, Population
 from joinedup.demo.sources.common import (
     Junk,
     SourceResult,

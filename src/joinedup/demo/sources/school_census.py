@@ -13,8 +13,8 @@ from pathlib import Path
 
 from joinedup.demo import noise
 from joinedup.demo.identifiers import Upns, upn_check_letter
+from joinedup.demo.people import Person, Population
 from joinedup.demo.places import TOWN
-from joinedup.demo.population import Person, Population
 from joinedup.demo.sources.common import (
     Junk,
     SourceResult,

@@ -12,8 +12,8 @@ import random
 from pathlib import Path
 
 from joinedup.demo import noise
+from joinedup.demo.people import Person, Population
 from joinedup.demo.places import TOWN
-from joinedup.demo.population import Person, Population
 from joinedup.demo.sources.common import (
     Junk,
     SourceResult,
