@@ -13,8 +13,10 @@ from joinedup.services import accounts
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[require_role("admin")])
 
-UserId = Annotated[int, Path(ge=1, description="The user's id.")]
-TokenId = Annotated[int, Path(ge=1, description="The token's id.")]
+# Ids are 32-bit integers in the database; a larger number is a 422, not a database error.
+MAX_ID = 2**31 - 1
+UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
+TokenId = Annotated[int, Path(ge=1, le=MAX_ID, description="The token's id.")]
 
 
 class OrganisationCreate(BaseModel):
@@ -100,7 +102,7 @@ class TokenCreate(BaseModel):
         },
     )
 
-    user_id: int = Field(ge=1)
+    user_id: int = Field(ge=1, le=MAX_ID)
     name: str = Field(min_length=1, max_length=200, description="What uses the token.")
     scopes: list[str] = Field(default=["read"], description="Any of: " + ", ".join(accounts.SCOPES))
     days: int | None = Field(
@@ -172,7 +174,7 @@ def update_user(user_id: UserId, body: UserUpdate, session: SessionDep) -> UserP
 
 @router.get("/tokens", response_model=list[TokenPublic])
 def list_tokens(
-    session: SessionDep, user_id: Annotated[int | None, Query(ge=1)] = None
+    session: SessionDep, user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> list[TokenPublic]:
     """API tokens (never their secrets), newest first."""
     return [TokenPublic.model_validate(t) for t in accounts.list_tokens(session, user_id=user_id)]

@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -141,6 +142,16 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    # A value the database refuses (out of range, a duplicate that slipped past a check in a
+    # race) is the request's fault, not a crash. The database's message quotes the values, so
+    # it is neither shown nor logged.
+    log.warning("database refused %s (request %s)", type(exc).__name__, request_id(request))
+    if isinstance(exc, IntegrityError):
+        return _respond(request, 409, "This clashes with something already stored.", exc)
+    return _respond(request, 400, "A value in the request is out of range.", exc)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f"{frame.filename}:{frame.lineno}" if frame else "?"
@@ -158,4 +169,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JoinedupError, handle_joinedup_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(DataError, handle_database_error)
+    app.add_exception_handler(IntegrityError, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected)

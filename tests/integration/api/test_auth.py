@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 
 from joinedup.api.deps import get_current_user
 from joinedup.services import accounts
@@ -280,6 +281,25 @@ def test_an_unexpected_error_is_a_500_without_a_traceback(hub: Hub) -> None:
     body = response.json()
     assert body["request_id"] in body["detail"]
     assert "Jane" not in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (DataError("INSERT …", {"id": "Jane Doe"}, Exception("value out of range: Jane")), 400),
+        (IntegrityError("INSERT …", {"id": "Jane Doe"}, Exception("duplicate: Jane")), 409),
+    ],
+)
+def test_database_refusals_are_4xx_without_the_values(
+    hub: Hub, error: Exception, status: int
+) -> None:
+    def refuse() -> None:
+        raise error
+
+    hub.client.app.router.add_api_route("/api/v1/refuse", refuse)  # type: ignore[attr-defined]
+    response = hub.client.get("/api/v1/refuse")
+    assert response.status_code == status
+    assert "Jane" not in response.text
 
 
 def test_security_headers_on_every_response(hub: Hub) -> None:
