@@ -183,6 +183,9 @@ def render_error(request: Request, status: int, detail: str, exc: Exception | No
     """
     if isinstance(exc, JoinedupError):
         target = redirect_for(request, exc)
+        if target is not None and request.headers.get("HX-Request") == "true":
+            # An htmx request would swap the sign-in page into a fragment; have htmx leave.
+            return Response(status_code=200, headers={"HX-Redirect": target})
         if target is not None:
             return _see_other(target)
     if getattr(request.state, "caller", None) is None:

@@ -139,6 +139,12 @@ def test_sessions_end_after_being_idle(hub: Hub) -> None:
     assert response.headers["location"] == "/sign-in?next=/"
 
 
+def test_htmx_requests_are_sent_to_sign_in_as_a_whole_page(hub: Hub) -> None:
+    response = hub.client.get("/", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/sign-in?next=/"
+
+
 def test_practitioner_pages_wait_for_a_purpose(hub: Hub) -> None:
     sign_in(hub.client, "charity_caseworker", purpose=None)
     response = hub.client.get("/", follow_redirects=False)
