@@ -1,0 +1,117 @@
+"""The chain's verification logic in memory: Hypothesis picks the event and the attack, and the
+first problem must name that event and the kind of tampering."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from joinedup.audit.chain import GENESIS, canonical_fields, compute_hash
+from joinedup.audit.verify import _chain_problems, _Row
+
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def chain(length: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    prev = GENESIS
+    for n in range(1, length + 1):
+        event: dict[str, Any] = {
+            "seq": n,
+            "event_id": f"e{n}",
+            "at": T0 + timedelta(seconds=n),
+            "actor": f"u{n % 3}",
+            "organisation": "org",
+            "role": "gp",
+            "purpose": "direct_care",
+            "case_reference": None,
+            "person_id": f"p{n % 4}",
+            "action": "person.view",
+            "decision": "permit",
+            "categories": ["a/b"],
+            "agreements": [],
+            "request_id": None,
+            "reason": None,
+            "break_glass": False,
+            "prev_hash": prev,
+        }
+        event["hash"] = prev = compute_hash(prev, event)
+        events.append(event)
+    return events
+
+
+def check(events: list[dict[str, Any]]) -> tuple[int, str] | None:
+    rows = [
+        _Row(e["seq"], e["hash"], e["prev_hash"], compute_hash(e["prev_hash"], e))
+        for e in sorted(events, key=lambda e: e["seq"])
+    ]
+    problems = sorted(_chain_problems(rows), key=lambda p: p.seq)
+    return (problems[0].seq, problems[0].kind) if problems else None
+
+
+def test_canonical_form_is_stable_and_keeps_unicode() -> None:
+    event = chain(1)[0] | {"reason": "Zoë"}
+    text = canonical_fields(event)
+    assert '"reason":"Zoë"' in text and '"at":"2026-06-01T00:00:01.000000Z"' in text
+    assert "seq" not in text and "hash" not in text.replace("prev_hash", "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(3, 30), st.data())
+def test_intact_chains_verify(length: int, data: st.DataObject) -> None:
+    assert check(chain(length)) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(3, 30),
+    st.data(),
+    st.sampled_from(["actor", "purpose", "person_id", "decision", "categories", "at"]),
+)
+def test_any_edit_is_named(length: int, data: st.DataObject, field: str) -> None:
+    events = chain(length)
+    k = data.draw(st.integers(1, length))
+    target = events[k - 1]
+    target[field] = (
+        target[field] + timedelta(microseconds=1)
+        if field == "at"
+        else ["x/y"]
+        if field == "categories"
+        else f"{target[field]}!"
+    )
+    assert check(events) == (k, "edited")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(3, 30), st.data())
+def test_any_deletion_inside_the_chain_is_named(length: int, data: st.DataObject) -> None:
+    events = chain(length)
+    k = data.draw(st.integers(1, length - 1))
+    del events[k - 1]
+    assert check(events) == (k, "deleted")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(3, 30), st.data())
+def test_any_swap_of_neighbours_is_named(length: int, data: st.DataObject) -> None:
+    events = chain(length)
+    k = data.draw(st.integers(1, length - 1))
+    events[k - 1]["seq"], events[k]["seq"] = k + 1, k
+    assert check(events) == (k, "reordered")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(3, 30), st.data(), st.booleans())
+def test_any_insertion_is_named(length: int, data: st.DataObject, honest: bool) -> None:
+    events = chain(length)
+    k = data.draw(st.integers(2, length))
+    forged = dict(events[0]) | {"event_id": "forged", "prev_hash": events[k - 2]["hash"]}
+    forged["hash"] = compute_hash(forged["prev_hash"], forged) if honest else "f" * 64
+    for event in events[k - 1 :]:
+        event["seq"] += 1
+    forged["seq"] = k
+    events.append(forged)
+    assert check(events) == (k, "inserted")
