@@ -85,3 +85,13 @@ class Agreement:
     @property
     def party_orgs(self) -> frozenset[str]:
         return frozenset(party.org for party in self.parties)
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """The organisations whose data some clause shares, in order of first mention."""
+        return tuple(dict.fromkeys(clause.provider for clause in self.clauses))
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The organisations some clause shares with, in order of first mention."""
+        return tuple(dict.fromkeys(org for clause in self.clauses for org in clause.recipients))

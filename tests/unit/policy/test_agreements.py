@@ -103,3 +103,9 @@ def test_identical_copies_and_test_files_are_tolerated(tmp_path: Path) -> None:
 def test_missing_directory() -> None:
     with pytest.raises(AgreementError, match="not a directory"):
         load_agreements("/nonexistent/agreements")
+
+
+def test_providers_and_recipients_are_derived_from_the_clauses() -> None:
+    agreement = parse_agreement(CARE_YAML)
+    assert agreement.providers == ("council", "charity")
+    assert agreement.recipients == ("icb", "council")
