@@ -5,9 +5,12 @@ Functions take the caller's SQLAlchemy ``Session`` and only flush: the caller's 
 attempt must be committed to count towards throttling; ``authenticate`` returns ``None`` instead
 and the caller shows :data:`SIGN_IN_FAILED` after its transaction has ended.
 
-Secrets are shown once and stored hashed: passwords with argon2id (``argon2-cffi`` defaults, the
-OWASP recommendation), API and session tokens as SHA-256 (they are 256-bit random values, so a
-slow hash adds nothing and a fast one keeps every request cheap).
+Secrets are shown once and stored hashed: passwords with argon2id (OWASP's parameters), API and
+session tokens as SHA-256 (they are 256-bit random values, so a slow hash adds nothing and a fast
+one keeps every request cheap).
+
+One module for the whole account lifecycle (users, throttling, tokens, sessions, the stated
+purpose), because each part reads the same three tables and the same clock.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -106,7 +109,8 @@ def create_user(
     Staff accounts belong to an organisation; a resident account names the master person id it
     speaks for. ``password=None`` makes an account that can only use API tokens (a system).
     ``password_hash`` takes an argon2 hash made elsewhere instead (moving accounts from another
-    system, or many demo accounts sharing one hash). Raises :class:`JoinedupError` with a message saying what to fix.
+    system, or many demo accounts sharing one hash). Raises :class:`JoinedupError` with a
+    message saying what to fix.
     """
     username = normalise_username(username)
     if not _USERNAME.match(username):
