@@ -1,0 +1,213 @@
+"""Building a policy request from the database, and writing its audit event fail-closed.
+
+Shared by the search, the joined view, the household and the governance actions: a person's
+current records and the holdings they make (source, provider, categories), the agreements in
+force, the requester's relationships, the resident's choices and any break-glass session — all
+gathered into one :class:`joinedup.policy.AccessRequest` for the pure ``decide``. Then
+:func:`audit` appends the event in the caller's transaction; any failure there becomes
+:class:`AuditUnavailable` (503) and the unit of work rolls back, so no data leaves without its
+audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from joinedup.audit.governance import policy_inputs
+from joinedup.audit.log import NewEvent, append
+from joinedup.linkage.persons import PersonLookup, PersonNotFound, lookup_person
+from joinedup.policy.engine import decide
+from joinedup.policy.request import AccessRequest, Decision, Holding
+from joinedup.policy.vocabulary import is_sealed
+from joinedup.services.actor import Actor, AuditUnavailable, PersonGone, PersonNotFoundError
+from joinedup.services.agreements_store import current_agreements, ensure_recorded
+from joinedup.store.linkage_tables import PersonMember
+from joinedup.store.records import split_record_key
+from joinedup.store.tables import Source, SourceRecord
+
+IDENTITY = "identity.core"
+# Row-value IN lists are split so that no statement carries more parameters than SQLite allows.
+_CHUNK = 400
+_KEY = tuple_(SourceRecord.source_id, SourceRecord.record_id)
+
+
+class PersonMoved(PersonNotFoundError):
+    """The id asked for was retired: its records now belong to ``person_id``.
+
+    The API answers this with a redirect (301) to the person's current address; it carries no
+    personal data, only the two ids.
+    """
+
+    http_status = 404
+
+    def __init__(self, lookup: PersonLookup) -> None:
+        self.lookup = lookup
+        self.requested = lookup.requested
+        self.person_id = lookup.person_id or ""
+        super().__init__(f"Person {lookup.requested} is now {self.person_id}.")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source system as the views need it: who provides it and which category it holds."""
+
+    id: str
+    name: str
+    organisation: str
+    category: str | None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """``identity.core`` and the source's own category (when the source states one)."""
+        if self.category and self.category != IDENTITY:
+            return (IDENTITY, self.category)
+        return (IDENTITY,)
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether merely naming this source says something sealed about a person."""
+        return any(is_sealed(category) for category in self.categories)
+
+
+def resolve_person(session: Session, person_id: str) -> str:
+    """The active id for ``person_id``; :class:`PersonMoved`, :class:`PersonGone` or 404 else."""
+    try:
+        found = lookup_person(session, person_id)
+    except PersonNotFound:
+        raise PersonNotFoundError(f"There is no person with the id {person_id!r}.") from None
+    if found.person_id is None:
+        raise PersonGone(
+            f"Person {person_id} is no longer held: every record about them has ended."
+        )
+    if found.moved:
+        raise PersonMoved(found)
+    return found.person_id
+
+
+def sources_by_id(session: Session) -> dict[str, SourceInfo]:
+    """Every source system (a handful of rows), by id."""
+    return {
+        row.id: SourceInfo(row.id, row.name, row.organisation_id, row.category)
+        for row in session.scalars(select(Source))
+    }
+
+
+def member_keys(session: Session, person_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Person id → the record keys the index holds for it now."""
+    ids = sorted(set(person_ids))
+    out: dict[str, list[str]] = {pid: [] for pid in ids}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(PersonMember.person_id, PersonMember.record_key).where(
+            PersonMember.to_run.is_(None), PersonMember.person_id.in_(ids[start : start + _CHUNK])
+        )
+        for pid, key in session.execute(query):
+            out[pid].append(key)
+    return out
+
+
+def current_records(session: Session, keys: Sequence[str]) -> list[SourceRecord]:
+    """The current version of each record key (records ended since the last run are left out)."""
+    pairs = sorted({split_record_key(key) for key in keys})
+    rows: list[SourceRecord] = []
+    for start in range(0, len(pairs), _CHUNK):
+        query = select(SourceRecord).where(
+            SourceRecord.valid_to.is_(None),
+            _KEY.in_(pairs[start : start + _CHUNK]),
+        )
+        rows.extend(session.scalars(query))
+    rows.sort(key=lambda r: (r.source_id, r.record_id))
+    return rows
+
+
+def holdings(
+    records: Iterable[SourceRecord], sources: dict[str, SourceInfo]
+) -> tuple[Holding, ...]:
+    """One holding per source the records come from, with the source's provider and categories."""
+    seen = sorted({record.source_id for record in records})
+    out = []
+    for source_id in seen:
+        info = sources.get(source_id)
+        if info is not None:
+            out.append(Holding(source_id, info.organisation, info.categories))
+    return tuple(out)
+
+
+def access_request(
+    session: Session,
+    actor: Actor,
+    person_id: str,
+    held: tuple[Holding, ...],
+    *,
+    purpose: str,
+    now: datetime,
+) -> AccessRequest:
+    """The policy request for ``actor`` to see ``held`` about ``person_id`` for ``purpose``.
+
+    Reads the person's declared relationships with the actor's organisation, their choices and
+    the actor's open break-glass session; the agreements come from the cached directory.
+    """
+    inputs = policy_inputs(
+        session, person_id=person_id, actor=actor.user, organisation=actor.organisation, now=now
+    )
+    return AccessRequest(
+        actor=actor.user,
+        organisation=actor.organisation,
+        role=actor.role,
+        purpose=purpose,
+        person_id=person_id,
+        now=now,
+        holdings=held,
+        agreements=current_agreements(),
+        relationships=inputs.relationships,
+        choices=inputs.choices,
+        break_glass=inputs.break_glass,
+        case_reference=actor.case_reference,
+        request_id=actor.request_id,
+        requester_person_id=actor.person_id if actor.role == "resident" else None,
+    )
+
+
+def decide_for(
+    session: Session,
+    actor: Actor,
+    person_id: str,
+    records: Sequence[SourceRecord],
+    *,
+    purpose: str,
+    now: datetime,
+    sources: dict[str, SourceInfo],
+) -> tuple[AccessRequest, Decision]:
+    """Build the request for these records and let policy decide."""
+    request = access_request(
+        session, actor, person_id, holdings(records, sources), purpose=purpose, now=now
+    )
+    return request, decide(request)
+
+
+def audit(session: Session, event: NewEvent) -> None:
+    """Append ``event`` in the caller's transaction, failing closed.
+
+    Any failure — the database refusing the row, a lock, a missing signing key at a checkpoint —
+    is raised as :class:`AuditUnavailable` (503). Deliberately broad: whatever stops the audit
+    row stops the data, and the original error stays chained for the server's log.
+    """
+    try:
+        append(session, event)
+    except Exception as exc:  # fail closed on any audit failure
+        raise AuditUnavailable() from exc
+
+
+def audit_decision(
+    session: Session, request: AccessRequest, decision: Decision, *, action: str
+) -> None:
+    """Record a policy decision (and the agreement texts it relied on) before any data is read."""
+    try:
+        ensure_recorded(session, decision.agreements_used)
+    except Exception as exc:  # the cited text is part of the audit record
+        raise AuditUnavailable() from exc
+    audit(session, NewEvent.from_decision(request, decision, action=action))

@@ -1,0 +1,102 @@
+"""Where the agreements in force come from at run time, loaded once and cached by content.
+
+The directory is ``JOINEDUP_AGREEMENTS_DIR``; unset, it is the Northbridge examples shipped in
+the repository's ``docs/agreements/``. Every call looks at the files' names, sizes and
+modification times (a few ``stat`` calls); only when those change are the files read again, and
+then the parsed agreements are reused whenever the SHA-256 of their bytes is one already seen —
+so a request never parses YAML, and replacing a file takes effect on the next request without
+a restart.
+
+Every agreement version a decision relied on is also stored in ``agreement_versions`` (its
+words and hash), once per process, so an audit row's hash always leads back to a text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from joinedup.audit.governance import record_agreement_versions
+from joinedup.policy.agreements import AgreementError, agreement_files, load_agreements
+from joinedup.policy.model import Agreement
+from joinedup.policy.request import AgreementRef
+from joinedup.store.governance_tables import AgreementVersion
+
+ENV_VAR = "JOINEDUP_AGREEMENTS_DIR"
+# src/joinedup/services/ → the repository root, whose docs/ holds the shipped examples.
+SHIPPED = Path(__file__).resolve().parents[3] / "docs" / "agreements"
+
+_lock = threading.Lock()
+_by_stat: dict[tuple[str, tuple[tuple[str, int, int], ...]], tuple[Agreement, ...]] = {}
+_by_hash: dict[str, tuple[Agreement, ...]] = {}
+_recorded: set[tuple[str, str, int, str]] = set()
+
+
+def agreements_dir() -> Path:
+    """The directory agreements are read from: ``JOINEDUP_AGREEMENTS_DIR`` or the examples."""
+    configured = os.environ.get(ENV_VAR, "").strip()
+    return Path(configured).expanduser() if configured else SHIPPED
+
+
+def _stat_key(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for path in files:
+        stat = path.stat()
+        out.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+def current_agreements(directory: str | Path | None = None) -> tuple[Agreement, ...]:
+    """Every agreement under ``directory`` (default :func:`agreements_dir`), cached.
+
+    Raises :class:`joinedup.policy.AgreementError` when the directory is missing or a file is
+    not a valid agreement: a hub that cannot read its agreements shares nothing.
+    """
+    root = Path(directory) if directory is not None else agreements_dir()
+    try:
+        files = agreement_files(root)
+        key = (str(root), _stat_key(files))
+    except OSError as exc:
+        raise AgreementError(f"{root}: cannot read the agreements: {exc.strerror}") from None
+    cached = _by_stat.get(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        content = digest.hexdigest()
+        loaded = _by_hash.get(content)
+        if loaded is None:
+            loaded = load_agreements(root)
+            _by_hash[content] = loaded
+        _by_stat[key] = loaded
+        return loaded
+
+
+def ensure_recorded(
+    session: Session, refs: tuple[AgreementRef, ...], directory: str | Path | None = None
+) -> None:
+    """Store the text of each agreement version in ``refs`` unless already stored.
+
+    In the caller's transaction, so the audit row citing a hash and the text it cites are
+    committed together. Cheap after the first time: remembered per database for the process.
+    """
+    root = Path(directory) if directory is not None else agreements_dir()
+    url = str(session.get_bind().engine.url)
+    missing = [ref for ref in refs if (url, ref.id, ref.version, ref.sha256) not in _recorded]
+    if not missing:
+        return
+    if any(session.get(AgreementVersion, (ref.id, ref.version)) is None for ref in missing):
+        record_agreement_versions(session, root)
+
+    # Remembered only once committed: a rolled-back request must not make the next one skip it.
+    def remember(_session: Session) -> None:
+        _recorded.update((url, ref.id, ref.version, ref.sha256) for ref in missing)
+
+    event.listen(session, "after_commit", remember, once=True)

@@ -1,0 +1,237 @@
+"""The joined view of a person for a stated purpose, filtered by policy and audited first.
+
+``joined_view(session, actor, person_id)``:
+
+1. resolves the id (a retired id raises :class:`PersonMoved` naming where it went);
+2. reads the person's current records and builds the policy request from the database —
+   holdings per source, the agreements in force, relationships, choices, break-glass;
+3. calls the pure ``decide`` and appends the ``person.view`` audit event **before** any section
+   is built, in the caller's transaction (fail closed: :class:`AuditUnavailable`, 503);
+4. builds each section from the released (source, category) items only: identity and contacts
+   from sources whose ``identity.core`` is released, service details and the timeline from
+   sources whose own category is released, the household through a decision per member.
+
+Every item not released is listed in ``withheld`` with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from joinedup.policy.request import Decision
+from joinedup.policy.vocabulary import is_sealed
+from joinedup.services.access import (
+    IDENTITY,
+    SourceInfo,
+    audit_decision,
+    current_records,
+    decide_for,
+    member_keys,
+    resolve_person,
+    sources_by_id,
+)
+from joinedup.services.actor import Actor, require_person_level_purpose, require_practitioner
+from joinedup.services.household import household
+from joinedup.services.views import (
+    Contact,
+    Identity,
+    JoinedView,
+    Service,
+    TimelineEntry,
+    WithheldItem,
+)
+from joinedup.store.base import utcnow
+from joinedup.store.tables import SourceRecord
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_CHUNK = 400
+_KEY = tuple_(SourceRecord.source_id, SourceRecord.record_id)
+# Said instead of the engine's message when the item itself must not be named.
+_MASKED = "Items from services that hold special category data are withheld"
+
+
+def joined_view(
+    session: Session, actor: Actor, person_id: str, *, now: datetime | None = None
+) -> JoinedView:
+    """The joined view of ``person_id`` for ``actor``'s stated purpose and case reference.
+
+    Raises ``NotPermitted`` (403) for a role or purpose that never sees a person's data,
+    ``ServiceError`` (400) without a purpose and case reference, ``PersonNotFoundError`` (404),
+    ``PersonMoved`` for a retired id, ``PersonGone`` (410) when nothing is held any more, and
+    ``AuditUnavailable`` (503) when the audit event cannot be written. Example::
+
+        with session_scope(audited_engine(engine)) as session:
+            view = joined_view(session, actor, "P7K2M9QX4TB1A")
+            view.withheld   # what was not released, and why
+    """
+    require_practitioner(actor)
+    purpose = require_person_level_purpose(actor)
+    moment = now or utcnow()
+    active = resolve_person(session, person_id)
+    sources = sources_by_id(session)
+    records = current_records(session, member_keys(session, [active])[active])
+    request, decision = decide_for(
+        session, actor, active, records, purpose=purpose, now=moment, sources=sources
+    )
+    audit_decision(session, request, decision, action="person.view")
+    # Only now, with the access on the trail, is anything personal read into the view.
+    identity_sources = {s for s, c in decision.released if c == IDENTITY}
+    detail_sources = {
+        s for s, c in decision.released if c != IDENTITY or sources[s].categories == (IDENTITY,)
+    }
+    shown = [r for r in records if r.source_id in identity_sources]
+    released_sources = {source for source, _ in decision.released}
+    versions = _all_versions(session, [r for r in records if r.source_id in released_sources])
+    return JoinedView(
+        person_id=active,
+        purpose=purpose,
+        case_reference=actor.case_reference,
+        outcome=decision.outcome,
+        break_glass_used=decision.break_glass_used,
+        released=decision.released_labels,
+        identity=_identity(shown) if shown else None,
+        services=_services(versions, records, sources, decision, detail_sources),
+        contacts=_contacts(shown),
+        timeline=_timeline(versions, records, detail_sources),
+        household=household(
+            session, actor, active, shown, purpose=purpose, now=moment, sources=sources
+        )
+        if shown
+        else None,
+        withheld=_withheld(decision, sources),
+        reasons=tuple(reason.to_dict() for reason in decision.reasons),
+        agreements=tuple(ref.to_dict() for ref in decision.agreements_used),
+    )
+
+
+def _identity(records: Sequence[SourceRecord]) -> Identity:
+    names: dict[tuple[str | None, ...], set[str]] = defaultdict(set)
+    addresses: dict[tuple[str | None, ...], set[str]] = defaultdict(set)
+    for r in records:
+        names[(r.title, r.given_name, r.middle_names, r.family_name, r.preferred_name)].add(
+            r.source_id
+        )
+        place = (r.flat, r.house_number, r.house_name, r.street, r.locality, r.town, r.postcode)
+        if any(place):
+            addresses[(*place, r.uprn)].add(r.source_id)
+    name_keys = ("title", "given_name", "middle_names", "family_name", "preferred_name")
+    address_keys = ("flat", "house_number", "house_name", "street", "locality", "town")
+    return Identity(
+        names=tuple(
+            {**dict(zip(name_keys, key, strict=True)), "sources": sorted(found)}
+            for key, found in sorted(names.items(), key=lambda kv: sorted(kv[1]))
+        ),
+        dates_of_birth=tuple(sorted({r.date_of_birth for r in records if r.date_of_birth})),
+        nhs_numbers=tuple(sorted({r.nhs_number for r in records if r.nhs_number})),
+        addresses=tuple(
+            {
+                **dict(zip(address_keys, key[:6], strict=True)),
+                "postcode": key[6],
+                "uprn": key[7],
+                "sources": sorted(found),
+            }
+            for key, found in sorted(addresses.items(), key=lambda kv: sorted(kv[1]))
+        ),
+    )
+
+
+def _contacts(records: Sequence[SourceRecord]) -> tuple[Contact, ...]:
+    seen: dict[tuple[str, str], str] = {}
+    for r in records:
+        for phone in r.phones or ():
+            seen.setdefault(("phone", phone), r.source_id)
+        for email in r.emails or ():
+            seen.setdefault(("email", email), r.source_id)
+    return tuple(Contact(kind, value, source) for (kind, value), source in sorted(seen.items()))
+
+
+def _all_versions(session: Session, records: Sequence[SourceRecord]) -> list[SourceRecord]:
+    if not records:
+        return []
+    pairs = sorted({(r.source_id, r.record_id) for r in records})
+    out: list[SourceRecord] = []
+    for start in range(0, len(pairs), _CHUNK):
+        query = select(SourceRecord).where(_KEY.in_(pairs[start : start + _CHUNK]))
+        out.extend(session.scalars(query))
+    return out
+
+
+def _services(
+    versions: Sequence[SourceRecord],
+    records: Sequence[SourceRecord],
+    sources: dict[str, SourceInfo],
+    decision: Decision,
+    detail_sources: set[str],
+) -> tuple[Service, ...]:
+    released_sources = {source for source, _ in decision.released}
+    by_source: dict[str, list[SourceRecord]] = defaultdict(list)
+    for r in records:
+        if r.source_id in released_sources:
+            by_source[r.source_id].append(r)
+    out = []
+    for source_id, rows in sorted(by_source.items()):
+        info = sources[source_id]
+        firsts = [v.valid_from for v in versions if v.source_id == source_id and v.valid_from]
+        out.append(
+            Service(
+                source=source_id,
+                name=info.name,
+                organisation=info.organisation,
+                category=info.category,
+                since=min(firsts).date().isoformat() if firsts else None,
+                records=len(rows),
+                details=tuple(dict(r.attributes or {}) for r in rows)
+                if source_id in detail_sources
+                else None,
+            )
+        )
+    return tuple(out)
+
+
+def _timeline(
+    versions: Sequence[SourceRecord], records: Sequence[SourceRecord], detail_sources: set[str]
+) -> tuple[TimelineEntry, ...]:
+    chosen = [r for r in records if r.source_id in detail_sources]
+    entries: list[TimelineEntry] = []
+    for version in versions:
+        if version.source_id not in detail_sources:
+            continue
+        kind = "record_added" if version.version == 1 else "record_updated"
+        words = "Record added" if version.version == 1 else f"Record updated ({version.version})"
+        entries.append(
+            TimelineEntry(version.valid_from.isoformat(), version.source_id, kind, words)
+        )
+    for r in chosen:
+        for name, value in sorted((r.attributes or {}).items()):
+            if isinstance(value, str) and _ISO_DATE.match(value):
+                label = name.replace("_", " ").capitalize()
+                entries.append(TimelineEntry(value, r.source_id, "attribute", label))
+    entries.sort(key=lambda e: (e.at, e.source, e.kind), reverse=True)
+    return tuple(entries)
+
+
+def _withheld(decision: Decision, sources: dict[str, SourceInfo]) -> tuple[WithheldItem, ...]:
+    released_sources = {source for source, _ in decision.released}
+    out = []
+    masked_codes: set[str] = set()
+    for item in decision.items:
+        if item.permitted:
+            continue
+        reason = item.reasons[0] if item.reasons else None
+        code = reason.code if reason else "deny"
+        info = sources.get(item.source)
+        if info is not None and info.sensitive and item.source not in released_sources:
+            # One line per reason, not per item: even a count would say something sealed.
+            masked_codes.add(code)
+            continue
+        text = reason.message if reason else "Not released."
+        out.append(WithheldItem(item.source, item.category, is_sealed(item.category), code, text))
+    for code in sorted(masked_codes):
+        out.append(WithheldItem(None, None, True, code, f"{_MASKED} ({code})."))
+    return tuple(out)

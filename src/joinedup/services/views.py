@@ -1,0 +1,111 @@
+"""The joined view of a person, as plain data: what every front end renders.
+
+Built by :func:`joinedup.services.joined_view.joined_view`; nothing here is an ORM object, so a
+view stays usable after its unit of work has ended and can be serialised as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WithheldItem:
+    """A (source, category) held about the person that policy did not release, and why.
+
+    For a source whose very name says something sealed (adult social care, a GP register),
+    when nothing of it is released, ``source`` and ``category`` are ``None``: a withheld item
+    must not itself disclose that the person is known to such a service.
+    """
+
+    source: str | None
+    category: str | None
+    sealed: bool
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service involved with the person: the source system, whose it is, since when.
+
+    ``since`` is when the hub first held a record of the person from this source (ISO date).
+    ``details`` are the source's own attributes, present only when its category is released.
+    """
+
+    source: str
+    name: str
+    organisation: str
+    category: str | None
+    since: str | None
+    records: int
+    details: tuple[dict[str, Any], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the released sources record the person: names, dates of birth, addresses, NHS no."""
+
+    names: tuple[dict[str, Any], ...]
+    dates_of_birth: tuple[str, ...]
+    nhs_numbers: tuple[str, ...]
+    addresses: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A phone number (E.164) or email address, and the source that holds it."""
+
+    kind: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated event from a released source: a record version, or a dated attribute."""
+
+    at: str
+    source: str
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
+class HouseholdMember:
+    """Another person at one of the person's addresses (same UPRN).
+
+    ``given_name`` and ``family_name`` are set only when policy releases that person's identity
+    to this requester for this purpose; otherwise ``withheld_reason`` says why not.
+    """
+
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+    withheld_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class JoinedView:
+    """Everything the requester may see about one person for the stated purpose.
+
+    ``outcome`` is policy's: ``permit`` (all held), ``partial`` or ``deny``. ``reasons`` are
+    request-level reasons (no legitimate relationship, break-glass in use); ``withheld`` lists
+    every item not released. ``agreements`` are the versions the release relied on.
+    """
+
+    person_id: str
+    purpose: str
+    case_reference: str | None
+    outcome: str
+    break_glass_used: bool
+    released: tuple[str, ...]
+    identity: Identity | None
+    services: tuple[Service, ...]
+    contacts: tuple[Contact, ...]
+    timeline: tuple[TimelineEntry, ...]
+    household: tuple[HouseholdMember, ...] | None
+    withheld: tuple[WithheldItem, ...]
+    reasons: tuple[dict[str, Any], ...] = ()
+    agreements: tuple[dict[str, Any], ...] = field(default=())
