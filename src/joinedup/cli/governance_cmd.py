@@ -124,6 +124,34 @@ def audit_checkpoint(
         typer.echo(f"signed event {checkpoint.seq} {checkpoint.hash} with key {checkpoint.key_id}")
 
 
+@audit_app.command("log")
+def audit_log(
+    person_id: str = typer.Argument(..., help="The person id (as in the master person index)"),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000),
+    database_url: str | None = typer.Option(None, "--database-url"),
+) -> None:
+    """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
+    from joinedup.audit.queries import access_log
+    from joinedup.store.db import make_engine, session_scope, upgrade
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            entries = access_log(session, person_id, limit=limit)
+    finally:
+        engine.dispose()
+    if not entries:
+        typer.echo("no recorded access")
+    for entry in entries:
+        flag = "  BREAK-GLASS" if entry.break_glass else ""
+        typer.echo(
+            f"{entry.at:%Y-%m-%d %H:%M:%S}Z  {entry.organisation} ({entry.role})  "
+            f"{entry.purpose or '-'}  {entry.action}  {entry.decision}{flag}"
+            + (f"  — {entry.reason}" if entry.reason else "")
+        )
+
+
 @audit_app.command("keygen")
 def audit_keygen() -> None:
     """Make a new Ed25519 signing key for JOINEDUP_AUDIT_SIGNING_KEY (keep it secret)."""

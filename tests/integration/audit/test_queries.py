@@ -48,3 +48,22 @@ def test_access_log_shows_organisation_role_time_and_reason(engine: Engine) -> N
     ]
     assert log[1].reason == "annual review" and log[1].at == T0 + timedelta(minutes=1)
     assert not hasattr(log[0], "actor")
+
+
+def test_cli_prints_the_access_log(db_url: str, engine: Engine) -> None:
+    from typer.testing import CliRunner
+
+    from joinedup.cli import _register, app
+
+    with session_scope(engine) as session:
+        append(session, event(1, person_id="p-9", reason="annual review"))
+        append(session, event(2, person_id="p-9", break_glass=True, reason="collapsed"))
+    _register()
+    result = CliRunner().invoke(app, ["audit", "log", "p-9", "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("2026-06-01 09:02:00Z  nhs-northbridge-icb (gp)")
+    assert "BREAK-GLASS" in lines[0] and "— collapsed" in lines[0]
+    assert "— annual review" in lines[1]
+    empty = CliRunner().invoke(app, ["audit", "log", "p-nobody", "--database-url", db_url])
+    assert "no recorded access" in empty.output
