@@ -123,6 +123,8 @@ def postcode_noise(rng: random.Random, postcode: str) -> str:
         return postcode.replace(" ", "")
     if r < 0.12:
         return postcode.lower()
+    if r < 0.13 and "0" in postcode:
+        return postcode.replace("0", "O", 1)
     return postcode
 
 

@@ -112,8 +112,11 @@ def _liable_name(rng: random.Random, p: Person) -> str:
     return noise.spacing(rng, name)
 
 
-def _lines(a: Address) -> list[str]:
+def _lines(rng: random.Random, a: Address) -> list[str]:
     first_three = [*a.lines(), "", ""][:3]
+    if rng.random() < 0.3:
+        # Property gazetteers (LLPGs) print addresses in capitals; some billing systems copy them.
+        return [line.upper() for line in first_three] + [TOWN.upper()]
     return [*first_three, TOWN]
 
 
@@ -129,7 +132,7 @@ def _row(
     row = [
         account,
         _liable_name(rng, p),
-        *_lines(a),
+        *_lines(rng, a),
         noise.postcode_noise(rng, a.postcode),
         a.uprn,
         band,
