@@ -58,15 +58,28 @@ def nhs_check_digit(nine: str) -> int | None:
 class NhsNumbers:
     """Valid NHS numbers from the 999 test range, each issued once."""
 
+    # The weighted sum splits into the fixed 999 prefix and two three-digit halves of the body,
+    # so it can be looked up rather than recomputed digit by digit for every resident.
+    _PREFIX = 9 * 10 + 9 * 9 + 9 * 8
+    _HIGH = tuple(
+        sum(int(d) * w for d, w in zip(f"{n:03d}", (7, 6, 5), strict=True)) for n in range(1000)
+    )
+    _LOW = tuple(
+        sum(int(d) * w for d, w in zip(f"{n:03d}", (4, 3, 2), strict=True)) for n in range(1000)
+    )
+
     def __init__(self, rng: random.Random) -> None:
         self._draw = UniqueDraw(1_000_000, rng)
 
     def __call__(self) -> str:
         while True:
-            nine = f"999{self._draw():06d}"
-            check = nhs_check_digit(nine)
-            if check is not None:
-                return f"{nine}{check}"
+            body = self._draw()
+            high, low = divmod(body, 1000)
+            check = 11 - (self._PREFIX + self._HIGH[high] + self._LOW[low]) % 11
+            if check == 11:
+                check = 0
+            if check != 10:
+                return f"999{body:06d}{check}"
 
 
 def upn_check_letter(twelve: str) -> str:

@@ -46,8 +46,10 @@ def test_nhs_numbers_are_valid_unique_and_in_the_test_range() -> None:
     draw = NhsNumbers(Rng("t"))
     numbers = [draw() for _ in range(5000)]
     assert len(set(numbers)) == len(numbers)
-    for number in numbers[:500]:
+    for number in numbers:
         assert number.startswith("999")
+        assert standard_check_digit(number[:9]) == int(number[9])
+    for number in numbers[:500]:
         assert normalise_nhs_number(number) == number
 
 
