@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -11,9 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from joinedup.api import API_PREFIX, admin_routes, auth_routes
 from joinedup.api.deps import SESSION_COOKIE
+from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
+from joinedup.web import NAVIGATION
+from joinedup.web import app as web_app
 from joinedup.web.csrf import verify_csrf
 from joinedup.web.session import safe_next
 from tests.integration.api.auth_hub import PASSWORD, Hub, csrf_from, make_hub, sign_in, username
@@ -229,3 +234,25 @@ def test_create_user_explains_what_is_wrong(hub: Hub, kwargs: dict, message: str
     with session_scope(hub.engine) as session, pytest.raises(accounts.JoinedupError) as raised:
         accounts.create_user(session, **fields)
     assert message in str(raised.value)
+
+
+def test_every_role_has_navigation_and_a_home_page() -> None:
+    assert set(NAVIGATION) == set(ROLES)
+    for items in NAVIGATION.values():
+        assert items and all(item.href.startswith("/") and item.description for item in items)
+
+
+def test_the_shell_routes_are_documented() -> None:
+    """docs/web.md and docs/api.md name every route of the shell (docs are tested)."""
+    docs = Path(__file__).parents[3] / "docs"
+    api_doc = (docs / "api.md").read_text()
+    web_doc = (docs / "web.md").read_text()
+    for module, doc in ((auth_routes, api_doc), (admin_routes, api_doc), (web_app, web_doc)):
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            prefix = API_PREFIX if doc is api_doc else ""
+            for method in route.methods - {"HEAD"}:
+                documented = f"{method} {prefix}{route.path}" in doc or (
+                    f"{prefix}{route.path}" in doc and method in doc
+                )
+                assert documented, f"{method} {prefix}{route.path} is not documented"
