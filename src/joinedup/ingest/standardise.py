@@ -75,6 +75,7 @@ _name_parts = _memo(
 )
 _address = _memo(lambda lines, town: parse_address(list(lines), town=town))
 _one_line_address = _memo(parse_one_line_address)
+_year_of_birth = _memo(parse_year_of_birth)
 _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
 
 NOT_IDENTIFYING = (
@@ -213,22 +214,25 @@ class _Builder:
 
     def births(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        warned = len(self.warnings)
         born = self.a_date("date_of_birth", _date_of_birth)
         if born:
             out["date_of_birth"] = born
             out["year_of_birth"] = int(born[:4])
             return out
         year = self.first("year_of_birth")
-        if year is not None:
-            value = year[0]
-            try:
-                out["year_of_birth"] = (
-                    value.year
-                    if isinstance(value, date)
-                    else parse_year_of_birth(value, self.today)
-                )
-            except StandardsError as exc:
-                self.warnings.append(f"year_of_birth: {exc.reason}")
+        if year is None:
+            return out
+        value = year[0]
+        if isinstance(value, date):
+            out["year_of_birth"] = value.year
+        else:
+            out["year_of_birth"] = self.outcome("year_of_birth", _year_of_birth(value, self.today))
+        dob = self.first("date_of_birth")
+        if out["year_of_birth"] is not None and dob is not None and dob[0] == value:
+            # One column holding "1941" or "b.1941" for some people and full dates for others
+            # (mapped as both): a year read from it is what it says, not a failed date.
+            del self.warnings[warned:]
         return out
 
     def a_date(self, key: str, parser: Callable[..., Outcome]) -> str | None:
@@ -299,9 +303,6 @@ def _plain(func: Callable[[str], str]) -> Callable[[str], Outcome]:
             return None, exc.reason
 
     return run
-
-
-_memo_year = _memo(parse_year_of_birth)
 
 
 def _reorder(full: str, order: str) -> str:

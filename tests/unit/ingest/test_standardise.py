@@ -140,3 +140,23 @@ def test_json_values_lists_and_objects() -> None:
 def test_warnings_never_repeat_an_nhs_number() -> None:
     result = run({"name": "J Smith", "nhs": "9434765918"})
     assert all("9434765918" not in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("born", "dob", "yob", "warnings"),
+    [
+        ("03/04/1961", "1961-04-03", 1961, ()),
+        ("b.1941", None, 1941, ()),
+        ("1941", None, 1941, ()),
+        ("sometime", None, None, ("date_of_birth: ", "year_of_birth: ")),
+    ],
+)
+def test_one_column_for_date_or_year_of_birth(
+    born: str, dob: str | None, yob: int | None, warnings: tuple[str, ...]
+) -> None:
+    m = mapping(person={"full_name": "name", "date_of_birth": "born", "year_of_birth": "born"})
+    result = run({"name": "A Person", "born": born}, m)
+    assert (result.person.date_of_birth, result.person.year_of_birth) == (dob, yob)
+    assert len(result.warnings) == len(warnings)
+    for warning, prefix in zip(result.warnings, warnings, strict=True):
+        assert warning.startswith(prefix)
