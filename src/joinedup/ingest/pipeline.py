@@ -14,7 +14,7 @@ How a file is processed, in one transaction:
    are ended (``valid_to`` set, ``ended_batch_id`` this batch).
 
 Memory holds, besides one chunk of rows, the current versions of the source and the set of
-record ids in the file: it grows with the number of records (roughly 200 bytes each), not with
+record ids in the file: it grows with the number of records (roughly 300 bytes each), not with
 the width or content of rows. A fatal problem (missing file, undecodable bytes) rolls back
 everything and records the batch as ``failed`` with the message.
 """

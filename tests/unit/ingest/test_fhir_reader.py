@@ -140,7 +140,7 @@ def test_ndjson_and_explicit_paths_win(tmp_path: Path) -> None:
 
 
 def test_not_fhir(tmp_path: Path) -> None:
-    with pytest.raises(SourceFileError, match="expected a FHIR Bundle or NDJSON"):
+    with pytest.raises(SourceFileError, match=r"not a FHIR Bundle or NDJSON: expected '\{'"):
         read_all(FHIR, write(tmp_path, "x.json", '[\n{"resourceType": "Patient"}\n]'))
     with pytest.raises(SourceFileError, match="the JSON does not parse"):
         read_all(FHIR, write(tmp_path, "y.json", '{\n "resourceType": "Bundle",\n'))

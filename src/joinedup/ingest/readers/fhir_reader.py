@@ -1,20 +1,23 @@
 """FHIR R4 Patient resources, from a Bundle or from NDJSON (one resource per line).
 
-NDJSON streams line by line like JSON Lines. A Bundle is one JSON document; it is parsed with the
-standard library's ``json`` (``ijson`` is not a dependency), so a Bundle's memory is its size:
-export large populations as NDJSON (``$export`` in FHIR Bulk Data does). Resources other than
-Patient are skipped and counted; entries are numbered from 1 in place of line numbers.
+NDJSON streams line by line like JSON Lines. A Bundle is one JSON document; its entries are
+streamed one at a time (:mod:`joinedup.ingest.readers.json_stream`), so memory stays flat
+however large it is. Resources other than Patient are skipped and counted; Bundle entries are
+numbered from 1 in place of line numbers. A Bundle broken part-way cannot be resynchronised,
+so it fails the file (and nothing is stored) rather than quarantining a guess.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.readers.base import Reader
 from joinedup.ingest.readers.fhir_patient import patient_fields
+from joinedup.ingest.readers.json_stream import BundleSyntaxError, bundle_entries
 from joinedup.ingest.readers.jsonl_reader import json_kind, parse_json_line
 from joinedup.ingest.rows import SourceRow, bad, blank
 
@@ -32,7 +35,7 @@ class FhirReader(Reader):
             if _is_ndjson(first, codec):
                 yield from self._ndjson(binary, codec)
             else:
-                yield from self._bundle(binary.read(), codec)
+                yield from self._bundle(binary, codec)
         finally:
             binary.close()
 
@@ -50,40 +53,29 @@ class FhirReader(Reader):
             else:
                 yield resource_row(number, text, value)
 
-    def _bundle(self, data: bytes, codec: str) -> Iterator[SourceRow]:
+    def _bundle(self, binary: BinaryIO, codec: str) -> Iterator[SourceRow]:
         name = self.path.name
-        if not data.strip():
-            raise SourceFileError(f"{name}: the file is empty")
+        text = io.TextIOWrapper(binary, encoding=codec)
+        number = 0
         try:
-            bundle = json.loads(data.decode(codec))
+            for number, entry in enumerate(bundle_entries(text), start=1):
+                resource = entry.get("resource") if isinstance(entry, dict) else None
+                if not isinstance(resource, dict):
+                    yield bad(
+                        number,
+                        json.dumps(entry, ensure_ascii=False),
+                        "bundle entry has no resource",
+                    )
+                else:
+                    yield resource_row(number, json.dumps(resource, ensure_ascii=False), resource)
         except UnicodeDecodeError as exc:
             raise SourceFileError(f"{name}: not valid {codec} text ({exc.reason})") from None
-        except (json.JSONDecodeError, RecursionError) as exc:
-            where = (
-                f" (line {exc.lineno}, column {exc.colno})"
-                if isinstance(exc, json.JSONDecodeError)
-                else ""
-            )
+        except (BundleSyntaxError, json.JSONDecodeError, RecursionError) as exc:
+            where = f"after entry {number}" if number else "before the first entry"
+            detail = str(exc) if isinstance(exc, BundleSyntaxError) else "the JSON does not parse"
             raise SourceFileError(
-                f"{name}: not a FHIR Bundle or NDJSON: the JSON does not parse{where}"
+                f"{name}: not a FHIR Bundle or NDJSON: {detail} ({where})"
             ) from None
-        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-            raise SourceFileError(f"{name}: expected a FHIR Bundle or NDJSON of resources")
-        self.total = max(1, len(bundle.get("entry") or []))
-        for number, entry in enumerate(bundle.get("entry") or [], start=1):
-            self._done = number
-            resource = entry.get("resource") if isinstance(entry, dict) else None
-            text = json.dumps(entry, ensure_ascii=False)
-            if not isinstance(resource, dict):
-                yield bad(number, text, "bundle entry has no resource")
-            else:
-                yield resource_row(number, json.dumps(resource, ensure_ascii=False), resource)
-
-    _done = 0
-
-    def position(self) -> int:
-        """Bytes read for NDJSON; entries done for a Bundle (``total`` is then the entry count)."""
-        return self._done or super().position()
 
 
 def resource_row(number: int, text: str, resource: Mapping[str, Any]) -> SourceRow:
