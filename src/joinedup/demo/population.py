@@ -57,7 +57,7 @@ _GUARANTEED = (
 )
 _MOVE_RATE = 0.09
 _TWIN_RATE = 0.035
-_COMMON_RATE = 0.006
+_COMMON_RATE = 0.02
 _LEFT_HOME_RATE = 0.3
 
 
@@ -304,8 +304,11 @@ class _Builder:
             for i in hh.members:
                 if self.people[i].previous_address < 0:
                     self.people[i].previous_address = previous
-        if not kind.startswith("common") and rng.random() < _COMMON_RATE:
-            self._make_common(self.people[hh.members[0]], rng.randrange(len(COMMON_FULL_NAMES)))
+        # Only people living without relatives are renamed, so no family's surnames disagree.
+        alone = kind in ("single_young", "single_mid", "single_old", "sharers")
+        if alone and rng.random() < _COMMON_RATE:
+            which = rng.randrange(len(COMMON_FULL_NAMES))
+            self._make_common(self.people[hh.members[0]], which)
         return hh
 
     def _make_common(self, person: Person, which: int) -> None:

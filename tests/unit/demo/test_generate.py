@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from joinedup.demo import Manifest, generate_borough
 from joinedup.demo.generate import HARD_CASES
 from joinedup.errors import JoinedupError
+from joinedup.standards.errors import StandardsError
 from joinedup.standards.nhs_number import is_valid_nhs_number
 from joinedup.standards.postcode import normalise_postcode
 
@@ -166,9 +167,14 @@ def test_nhs_numbers_are_valid_apart_from_deliberate_typos(borough: Manifest) ->
 
 def test_postcodes_are_in_the_official_format(borough: Manifest) -> None:
     codes = [r["postcode"] for r in _rows(borough, "council_tax") if r.get("postcode")]
-    assert codes
+    valid = []
     for code in codes:
-        assert normalise_postcode(code).startswith("NB")
+        try:
+            valid.append(normalise_postcode(code))
+        except StandardsError:
+            assert "O" in code.upper()[2:4], code  # only the deliberate O-for-0 typo fails
+    assert len(valid) > 0.97 * len(codes)
+    assert all(code.startswith("NB") for code in valid)
 
 
 def test_council_tax_is_windows_1252_and_keeps_its_accents(borough: Manifest) -> None:
