@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from joinedup.policy.request import Decision
+from joinedup.policy.request import Decision, Reason
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.access import (
     IDENTITY,
@@ -216,6 +216,27 @@ def _timeline(
     return tuple(entries)
 
 
+# Of the reasons every clause gave, the one from the clause that came closest to permitting is
+# the one worth showing: "the resident objects" says more than "you are not a recipient".
+_CLOSENESS = (
+    "deny_objection",
+    "deny_consent_missing",
+    "deny_no_relationship",
+    "deny_purpose_not_permitted",
+    "deny_role_not_permitted",
+    "deny_recipient_not_party",
+    "deny_provider_mismatch",
+)
+
+
+def _closest(reasons: tuple[Reason, ...]) -> Reason | None:
+    def rank(reason: Reason) -> int:
+        code = reason.code
+        return _CLOSENESS.index(code) if code in _CLOSENESS else len(_CLOSENESS)
+
+    return min(reasons, key=rank) if reasons else None
+
+
 def _withheld(decision: Decision, sources: dict[str, SourceInfo]) -> tuple[WithheldItem, ...]:
     released_sources = {source for source, _ in decision.released}
     out = []
@@ -223,7 +244,7 @@ def _withheld(decision: Decision, sources: dict[str, SourceInfo]) -> tuple[Withh
     for item in decision.items:
         if item.permitted:
             continue
-        reason = item.reasons[0] if item.reasons else None
+        reason = _closest(item.reasons)
         code = reason.code if reason else "deny"
         info = sources.get(item.source)
         if info is not None and info.sensitive and item.source not in released_sources:

@@ -6,6 +6,8 @@ milliseconds and the person ids are known:
 - ``ANNE``: Anne Walker, 1950-03-04, NB1 2AB, UPRN 100001 — gp_registrations G1,
   adult_social_care S1, council_tax C1 (two versions), befriending B1;
 - ``BOB``: Robert Walker at the same UPRN — council_tax C2, gp_registrations G2;
+- ``CLARE``: Clare Moss, alone at UPRN 100002 — adult_social_care S3, council_tax C3 (no GP
+  record, so a GP has no legitimate relationship with her until one is declared);
 - ``OLD``: retired, redirects to ``ANNE``; ``GONE``: retired with no redirect.
 
 Accounts: one per role, each in the organisation a role has in Northbridge (the GP in the ICB,
@@ -32,7 +34,9 @@ from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import LinkRun, Person, PersonMember
 from tests.integration.api.auth_hub import password_hash, username
 
-ANNE, BOB, OLD, GONE = "PANNE00000001", "PBOB000000002", "POLD000000003", "PGONE00000004"
+ANNE, BOB, CLARE = "PANNE00000001", "PBOB000000002", "PCLARE0000005"
+OLD, GONE, UNKNOWN = "POLD000000003", "PGONE00000004", "PNEVER0000009"
+PERSONS = {"ANNE": ANNE, "BOB": BOB, "CLARE": CLARE, "OLD": OLD, "GONE": GONE, "UNKNOWN": UNKNOWN}
 COUNCIL, ICB, CHARITY = "northbridge-council", "nhs-northbridge-icb", "northbridge-befriending"
 ROLE_ORG = {"gp": ICB, "charity_caseworker": CHARITY}
 SOURCES = {
@@ -72,6 +76,17 @@ BOB_PERSON = {
     "year_of_birth": 1948,
     "sex": "male",
 }
+CLARE_PERSON = {
+    "given_name": "Clare",
+    "family_name": "Moss",
+    "date_of_birth": "1962-11-30",
+    "year_of_birth": 1962,
+    "house_number": "3",
+    "street": "Weir Road",
+    "town": "Northbridge",
+    "postcode": "NB2 7QT",
+    "uprn": "100002",
+}
 ANNE_PHONE = "+447700900123"
 ANNE_EMAIL = "anne.walker@example.org"
 # Values that must never appear in a response that releases nothing (the fail-closed test).
@@ -83,6 +98,8 @@ class PractitionerHub:
     engine: Engine
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
+    user_ids: dict[str, int] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
 
     def bearer(
         self,
@@ -149,6 +166,8 @@ def build_borough(engine: Engine) -> None:
              "valid_from": now - timedelta(days=30)},
             _rows("befriending", "B1", ANNE_PERSON, attributes={"befriender": "Mon/Thu"}),
             _rows("council_tax", "C2", BOB_PERSON),
+            _rows("adult_social_care", "S3", CLARE_PERSON),
+            _rows("council_tax", "C3", CLARE_PERSON),
             _rows("gp_registrations", "G2", {**BOB_PERSON, "nhs_number": nhs("999000010")}),
         ]  # fmt: skip
         for row in rows:
@@ -167,6 +186,7 @@ def build_borough(engine: Engine) -> None:
             [
                 Person(person_id=ANNE, created_run=run.id, status="active"),
                 Person(person_id=BOB, created_run=run.id, status="active"),
+                Person(person_id=CLARE, created_run=run.id, status="active"),
                 Person(
                     person_id=OLD,
                     created_run=run.id,
@@ -186,6 +206,7 @@ def build_borough(engine: Engine) -> None:
                 "befriending|B1",
             ],
             BOB: ["council_tax|C2", "gp_registrations|G2"],
+            CLARE: ["adult_social_care|S3", "council_tax|C3"],
         }
         for pid, keys in members.items():
             for key in keys:
@@ -215,10 +236,11 @@ def make_practitioner_hub(engine: Engine) -> PractitionerHub:
                 organisation_id=None if role == "resident" else ROLE_ORG.get(role, COUNCIL),
                 person_id=ANNE if role == "resident" else None,
             )
-            issued = accounts.issue_token(
-                session, user_id=user.id, name="tests", scopes=["read", "write"]
-            )
+            scopes = ["read", "write", "admin"] if role == "admin" else ["read", "write"]
+            issued = accounts.issue_token(session, user_id=user.id, name="tests", scopes=scopes)
             hub.tokens[role] = issued.secret
+            hub.user_ids[role] = user.id
+            hub.token_ids[role] = issued.record.id
     return hub
 
 
