@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # A writer waits this long for another writer to finish before SQLite gives up ("database is
 # locked"). Ingest holds the write lock for a whole batch, so be patient.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+SQLITE_CACHE_KIB = 64 * 1024
 
 # Arbitrary but fixed: the key of the PostgreSQL advisory lock that serialises migrations, so
 # that several workers starting at once do not race to create the same tables.
@@ -41,9 +43,23 @@ class DatabaseUnavailable(JoinedupError):
     """The database cannot be reached or opened (wrong URL, server down, unwritable file)."""
 
 
+# Compact, and names with diacritics kept readable in the stored text. One encoder for all
+# calls: ``json.dumps`` with non-default options builds a new one each time.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# ``\u0000`` as an escape (preceded by an even number of backslashes), not as escaped text.
+_NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
 def _json_dumps(value: Any) -> str:
-    # Compact, and names with diacritics kept readable in the stored text.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Serialise JSON for both backends alike: PostgreSQL's ``jsonb`` rejects the NUL character,
+    so every NUL (in keys and values) is stored as U+FFFD, on SQLite too."""
+    # Most list columns of most records are empty: skip the encoder for them.
+    if not value and value.__class__ in (list, dict, tuple):
+        return "{}" if value.__class__ is dict else "[]"
+    text_ = _JSON_ENCODER.encode(value)
+    if "\\u0000" in text_:
+        text_ = _NUL_ESCAPE.sub(r"\1\\ufffd", text_)
+    return text_
 
 
 def _normalise_url(url: str) -> URL:
@@ -121,6 +137,10 @@ def _sqlite_engine(url: URL) -> Engine:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # A bigger page cache (the default is 2 MiB) keeps the index pages of a large
+            # source in memory during bulk ingest; it is only allocated as it is used.
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+            cursor.execute("PRAGMA temp_store=MEMORY")
         finally:
             cursor.close()
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import RowMapping, Select, Table, func, insert, select, update
+from sqlalchemy import RowMapping, Select, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.store.base import utcnow
-from joinedup.store.portable import portable_json, portable_text
+from joinedup.store.bulk import BulkInsert
+from joinedup.store.portable import portable_text
 from joinedup.store.tables import PERSON_FIELDS, PERSON_LIST_FIELDS, SourceRecord
 
 # Rows per executemany for inserts; ids per statement for updates (SQLite builds older than
@@ -129,46 +131,72 @@ def insert_versions(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     person schema are optional (missing person fields are NULL, missing list fields ``[]``;
     tuples are stored as JSON arrays). An unknown column name raises ``ValueError``. NUL
     characters, which PostgreSQL cannot store, become U+FFFD on every backend.
-    The rows are written with executemany in chunks of :data:`INSERT_CHUNK`.
+    Rows go to the driver in chunks of :data:`INSERT_CHUNK` (``COPY`` on PostgreSQL).
     """
+    writer = BulkInsert(session, _TABLE, INSERT_COLUMNS)
     now = utcnow()
     written = 0
-    chunk: list[dict[str, Any]] = []
+    chunk: list[tuple[Any, ...]] = []
     for row in rows:
         chunk.append(_version_row(row, now))
         if len(chunk) >= INSERT_CHUNK:
-            session.execute(insert(_TABLE), chunk)
-            written += len(chunk)
+            written += writer.write(chunk)
             chunk = []
     if chunk:
-        session.execute(insert(_TABLE), chunk)
-        written += len(chunk)
+        written += writer.write(chunk)
     return written
 
 
-def _version_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    unknown = row.keys() - _ALLOWED
-    if unknown:
-        raise ValueError(f"unknown source_records columns {sorted(unknown)}")
-    missing = [name for name in REQUIRED_COLUMNS if row.get(name) is None]
-    if missing:
+# Column order of the tuples handed to the driver.
+INSERT_COLUMNS: tuple[str, ...] = (
+    *REQUIRED_COLUMNS,
+    "valid_from",
+    "attributes",
+    "dq_warnings",
+    *PERSON_FIELDS,
+)
+# Text person fields (all but the lists and the year), checked for NUL in one pass.
+_TEXT_FIELDS = tuple(
+    name for name in PERSON_FIELDS if name not in PERSON_LIST_FIELDS and name != "year_of_birth"
+)
+_EMPTY_ROW: dict[str, Any] = dict.fromkeys(INSERT_COLUMNS)
+_ALL_VALUES = itemgetter(*INSERT_COLUMNS)
+_REQUIRED_VALUES = itemgetter(*REQUIRED_COLUMNS)
+_TEXT_VALUES = itemgetter(*_TEXT_FIELDS)
+
+
+def _version_row(row: Mapping[str, Any], now: datetime) -> tuple[Any, ...]:
+    """One row for the driver, in :data:`INSERT_COLUMNS` order, with the defaults filled in.
+
+    Runs once per stored record, so it sticks to C-level dict and tuple operations.
+    """
+    if not _ALLOWED.issuperset(row.keys()):
+        raise ValueError(f"unknown source_records columns {sorted(row.keys() - _ALLOWED)}")
+    out = {**_EMPTY_ROW, **row}
+    if None in _REQUIRED_VALUES(out):
+        missing = [name for name in REQUIRED_COLUMNS if out[name] is None]
         raise ValueError(f"a record version needs {missing}")
-    out: dict[str, Any] = {name: row[name] for name in REQUIRED_COLUMNS}
-    out["raw"] = portable_json(out["raw"])
-    out["valid_from"] = row.get("valid_from") or now
-    attributes = row.get("attributes")
-    out["attributes"] = portable_json(dict(attributes)) if attributes is not None else {}
-    warnings = row.get("dq_warnings")
-    out["dq_warnings"] = portable_json(list(warnings)) if warnings is not None else []
-    for name in PERSON_FIELDS:
-        value = row.get(name)
-        if name in PERSON_LIST_FIELDS:
-            out[name] = portable_json(list(value)) if value else []
-        elif isinstance(value, str):
-            out[name] = portable_text(value)
-        else:
-            out[name] = value
-    return out
+    if out["valid_from"] is None:
+        out["valid_from"] = now
+    if out["attributes"] is None:
+        out["attributes"] = {}
+    if out["dq_warnings"] is None:
+        out["dq_warnings"] = []
+    for name in PERSON_LIST_FIELDS:
+        value = out[name]
+        out[name] = list(value) if value else []
+    # JSON values are cleaned of NUL by the engine's serializer; the text columns here.
+    texts = [value for value in _TEXT_VALUES(out) if value]
+    texts.append(out["record_id"])
+    try:
+        has_nul = "\x00" in "\x01".join(texts)
+    except TypeError:  # a non-text value: let the database judge it, but still check the rest
+        has_nul = any(isinstance(v, str) and "\x00" in v for v in texts)
+    if has_nul:
+        for name in (*_TEXT_FIELDS, "record_id", "source_id"):
+            if isinstance(out[name], str):
+                out[name] = portable_text(out[name])
+    return _ALL_VALUES(out)
 
 
 def end_versions(

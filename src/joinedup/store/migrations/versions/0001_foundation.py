@@ -150,7 +150,13 @@ def upgrade() -> None:
         postgresql_where=sa.text("valid_to IS NULL"),
     )
     op.create_index("ix_source_records_batch_id", "source_records", ["batch_id"])
-    op.create_index("ix_source_records_ended_batch_id", "source_records", ["ended_batch_id"])
+    op.create_index(
+        "ix_source_records_ended_batch_id",
+        "source_records",
+        ["ended_batch_id"],
+        sqlite_where=sa.text("ended_batch_id IS NOT NULL"),
+        postgresql_where=sa.text("ended_batch_id IS NOT NULL"),
+    )
     for column in _SEARCH_INDEXES:
         op.create_index(f"ix_source_records_{column}", "source_records", [column])
 
