@@ -25,7 +25,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -364,8 +364,18 @@ class IssuedSession:
 
 
 def start_session(session: Session, user: User, *, now: datetime | None = None) -> IssuedSession:
-    """Start a web session for a user who has just signed in."""
+    """Start a web session for a user who has just signed in.
+
+    The user's sessions that have ended or expired are deleted here, so the table holds only
+    live sessions without a separate clean-up job.
+    """
     at = now or utcnow()
+    session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id,
+            or_(WebSession.ended_at.is_not(None), WebSession.expires_at <= at),
+        )
+    )
     secret = secrets.token_urlsafe(32)
     record = WebSession(
         token_sha256=sha256_hex(secret),

@@ -10,12 +10,14 @@ import pytest
 from fastapi.routing import APIRoute
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from joinedup.api import API_PREFIX, admin_routes, auth_routes
 from joinedup.api.deps import SESSION_COOKIE
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
+from joinedup.store.account_tables import WebSession
 from joinedup.store.db import session_scope
 from joinedup.web import NAVIGATION
 from joinedup.web import app as web_app
@@ -110,6 +112,21 @@ def test_sign_out_ends_the_session_on_the_server(hub: Hub) -> None:
     replay.cookies.set(SESSION_COOKIE, cookie)
     assert replay.get("/", follow_redirects=False).headers["location"] == "/sign-in?next=/"
     assert replay.get("/api/v1/me").status_code == 401
+
+
+def test_signing_in_clears_a_users_old_sessions(hub: Hub) -> None:
+    with session_scope(hub.engine) as session:
+        user = accounts.get_user(session, hub.user_ids["reviewer"])
+        old = accounts.start_session(session, user, now=accounts.utcnow() - timedelta(days=1))
+        ended = accounts.start_session(session, user)
+        accounts.end_session(session, ended.secret)
+        live = accounts.start_session(session, user)
+        rows = session.scalars(
+            select(WebSession.token_sha256).where(WebSession.user_id == user.id)
+        ).all()
+    assert accounts.sha256_hex(old.secret) not in rows
+    assert accounts.sha256_hex(ended.secret) not in rows
+    assert accounts.sha256_hex(live.secret) in rows
 
 
 def test_a_wrong_password_is_a_form_error_not_a_crash(hub: Hub) -> None:
