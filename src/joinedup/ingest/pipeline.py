@@ -294,6 +294,8 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    if isinstance(value, datetime) and value.time() == dtime(0):
+        return value.date().isoformat()  # Excel's dates are midnight datetimes
     if isinstance(value, datetime | date | dtime):
         return value.isoformat()
     if isinstance(value, float) and (value != value or abs(value) == float("inf")):
