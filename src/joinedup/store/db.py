@@ -212,9 +212,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     this before touching the database. Raises :class:`DatabaseUnavailable` when the database
     cannot be reached.
     """
-    if revision == "head" and current_revision(engine) == head_revision():
+    current = current_revision(engine)
+    if revision == "head" and current == head_revision():
         return
+    if current is not None and not _known_revision(current):
+        raise JoinedupError(
+            f"the database {describe(engine)} is at schema revision {current}, which this "
+            f"version of joinedup does not know (its newest is {head_revision()}); "
+            "upgrade joinedup rather than the database"
+        )
     _run_alembic(engine, "upgrade", revision)
+
+
+def _known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return any(rev.revision == revision for rev in script.walk_revisions())
 
 
 def downgrade(engine: Engine, revision: str) -> None:

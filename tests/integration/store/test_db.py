@@ -151,3 +151,10 @@ def test_concurrent_upgrades_migrate_once(empty_db_url):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_a_database_newer_than_this_joinedup_is_refused_clearly(engine):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(JoinedupError, match="revision 9999, which this version of joinedup"):
+        upgrade(engine)
