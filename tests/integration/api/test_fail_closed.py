@@ -1,0 +1,143 @@
+"""Fail closed: when the audit event cannot be written, no personal data leaves and nothing stays.
+
+Two ways of breaking the audit trail, on SQLite and PostgreSQL: the database refusing every
+insert into ``audit_events`` (a trigger, as a full disk or a revoked grant would), and the
+append function itself raising (a lock timeout, a missing signing key at a checkpoint). Every
+practitioner route that reads or records then answers 503 with the standard problem body,
+holding none of the person's data, and the unit of work leaves no row behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from httpx import Response
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+
+from joinedup.services import access
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import (
+    Alert,
+    AuditEvent,
+    BreakGlassSession,
+    DeclaredRelationship,
+)
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    ANNE_NHS,
+    ANNE_SECRETS,
+    CLARE,
+    PractitionerHub,
+    make_practitioner_hub,
+)
+
+CALLS = [
+    pytest.param("GET", f"/api/v1/persons/{ANNE}", None, None, id="view"),
+    pytest.param("GET", "/api/v1/persons/search", {"nhs_number": ANNE_NHS}, None, id="search"),
+    pytest.param(
+        "POST",
+        f"/api/v1/persons/{CLARE}/relationships",
+        None,
+        {"reason": "Registered at the practice today", "days": 10},
+        id="relationship",
+    ),
+    pytest.param(
+        "POST",
+        f"/api/v1/persons/{CLARE}/break-glass",
+        None,
+        {"reason": "Collapsed in clinic and unable to give a history"},
+        id="break-glass",
+    ),
+]
+
+
+def _refuse_audit_inserts(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+                )
+            )
+        else:
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events "
+                    "BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END"
+                )
+            )
+
+
+@pytest.fixture
+def hub(engine: Engine) -> Iterator[PractitionerHub]:
+    yield make_practitioner_hub(engine)
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {
+            table.__tablename__: int(session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in (AuditEvent, Alert, BreakGlassSession, DeclaredRelationship)
+        }
+
+
+def _assert_closed(response: Response, before: dict[str, int], hub: PractitionerHub) -> None:
+    assert response.status_code == 503, response.text
+    body = response.text
+    assert response.json()["detail"].startswith("The audit trail cannot be written")
+    # No name, date, postcode, contact or NHS number; no other person's id.
+    for secret in (*ANNE_SECRETS, "Clare", "Moss", "PBOB"):
+        assert secret not in body
+    assert _counts(hub.engine) == before, "a failed request left rows behind"
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body"), CALLS)
+def test_a_database_refusing_audit_rows_fails_closed(
+    hub: PractitionerHub, method: str, path: str, query: dict | None, body: dict | None
+) -> None:
+    before = _counts(hub.engine)
+    _refuse_audit_inserts(hub.engine)
+    response = hub.client.request(
+        method, path, params=query, json=body, headers=hub.bearer("gp", "direct_care")
+    )
+    _assert_closed(response, before, hub)
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body"), CALLS)
+def test_an_append_that_raises_fails_closed(
+    hub: PractitionerHub,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    path: str,
+    query: dict | None,
+    body: dict | None,
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("audit lock timed out")
+
+    monkeypatch.setattr(access, "append", broken)
+    before = _counts(hub.engine)
+    response = hub.client.request(
+        method, path, params=query, json=body, headers=hub.bearer("gp", "direct_care")
+    )
+    _assert_closed(response, before, hub)
+
+
+def test_the_same_view_succeeds_with_the_audit_trail_working(hub: PractitionerHub) -> None:
+    """The control: the fail-closed tests fail for the audit trail, not for something else."""
+    before = _counts(hub.engine)
+    response = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("gp", "direct_care"))
+    assert response.status_code == 200
+    assert "Walker" in response.text
+    after = _counts(hub.engine)
+    # The view itself, and one event for Bob, who lives with Anne.
+    assert after["audit_events"] == before["audit_events"] + 2
