@@ -163,6 +163,7 @@ def write(out_dir: Path, pop: Population, rng: random.Random, truth: Truth) -> S
     result = SourceResult()
     junk = Junk(rng, len(households), ("blank", "bad_columns", "no_id"))
     next_account = 50_000_000 + rng.randrange(1_000_000)
+    occupied = {h.address for h in pop.households if h.members}
     with (out_dir / SPEC.file_name).open("w", encoding=ENCODING, newline="") as handle:
         out = csv.writer(handle)
         out.writerow(HEADER)
@@ -172,7 +173,10 @@ def write(out_dir: Path, pop: Population, rng: random.Random, truth: Truth) -> S
                 continue
             adults = sum(1 for i in hh.members if pop.people[i].age >= 18)
             accounts: list[tuple[Address, str]] = []
-            if p.previous_address >= 0 and rng.random() < 0.25:
+            # A household that moved may still have its old account open; a young adult who
+            # left the family home was never liable there, so only vacated homes qualify.
+            vacated = p.previous_address >= 0 and p.previous_address not in occupied
+            if vacated and rng.random() < 0.25:
                 ended = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2025"
                 accounts.append((pop.addresses[p.previous_address], ended))
             accounts.append((pop.addresses[hh.address], ""))
