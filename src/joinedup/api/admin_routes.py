@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from joinedup.api.deps import SessionDep, require_role
+from joinedup.api.deps import CurrentUser, SessionDep, require_role
+from joinedup.api.errors import Conflict
 from joinedup.services import accounts
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[require_role("admin")])
@@ -167,8 +168,12 @@ def get_user(user_id: UserId, session: SessionDep) -> UserPublic:
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
-def update_user(user_id: UserId, body: UserUpdate, session: SessionDep) -> UserPublic:
-    """Switch an account on or off."""
+def update_user(
+    user_id: UserId, body: UserUpdate, session: SessionDep, caller: CurrentUser
+) -> UserPublic:
+    """Switch an account on or off (not your own: another admin must do that)."""
+    if user_id == caller.user_id and not body.active:
+        raise Conflict("You cannot switch off your own account; ask another administrator.")
     return UserPublic.model_validate(accounts.set_active(session, user_id, body.active))
 
 

@@ -240,6 +240,15 @@ def test_deactivating_a_user_revokes_their_access(hub: Hub) -> None:
     assert hub.client.get("/api/v1/me", headers=hub.bearer("gp")).status_code == 401
 
 
+def test_an_admin_cannot_switch_off_their_own_account(hub: Hub) -> None:
+    admin_id = hub.user_ids["admin"]
+    response = hub.client.patch(
+        f"/api/v1/admin/users/{admin_id}", json={"active": False}, headers=hub.bearer("admin")
+    )
+    assert response.status_code == 409
+    assert hub.client.get("/api/v1/me", headers=hub.bearer("admin")).status_code == 200
+
+
 def test_expired_tokens_are_refused(hub: Hub) -> None:
     with session_scope(hub.engine) as session:
         issued = accounts.issue_token(
