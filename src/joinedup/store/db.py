@@ -54,7 +54,7 @@ def _json_dumps(value: Any) -> str:
     """Serialise JSON for both backends alike: PostgreSQL's ``jsonb`` rejects the NUL character,
     so every NUL (in keys and values) is stored as U+FFFD, on SQLite too."""
     # Most list columns of most records are empty: skip the encoder for them.
-    if not value and value.__class__ in (list, dict, tuple):
+    if value.__class__ in (list, dict, tuple) and not value:
         return "{}" if value.__class__ is dict else "[]"
     text_ = _JSON_ENCODER.encode(value)
     if "\\u0000" in text_:
