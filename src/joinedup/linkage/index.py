@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import explain, review, runs, thresholds
+from joinedup.linkage import explain, frame_cache, review, runs, thresholds
 from joinedup.linkage.cluster import cluster
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.ids import assign_ids
@@ -41,13 +42,20 @@ from joinedup.linkage.persons import (
 )
 from joinedup.linkage.runs import LinkRunResult
 from joinedup.store.db import session_scope
-from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks
+from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks, record_key
+from joinedup.store.tables import SourceRecord
 
 __all__ = ["LinkRunResult", "PersonLookup", "PersonNotFound", "Scorer", "link", "lookup_person"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+# Above this many new and changed records, and this share of the index, an incremental run
+# scores all pairs and keeps those touching the delta: measured on a 100k-record borough,
+# scoring against the index costs about 5 s plus 24 ms a record, scoring everything 22 s.
+SCORE_ALL_FROM = 1_000
+SCORE_ALL_SHARE = 0.005
 
 
 class Scorer(Protocol):
@@ -94,11 +102,17 @@ def link(
         previous_run = runs.last_done_run(session)
         mode = "full" if full or previous_run is None else "incremental"
         previous_model = previous_run.model_json if previous_run else None
+        cached = (
+            frame_cache.load(engine, previous_run.id)
+            if previous_run is not None and mode == "incremental"
+            else None
+        )
         run_id = runs.start_run(session, mode, engine_name).id
     try:
         with session_scope(engine) as session:
+            data = _load(session, cached, say)
             counts, used_model = _run(
-                session, run_id, mode, engine_name, model, previous_model, say
+                session, run_id, mode, engine_name, model, previous_model, data, say
             )
             limits = {
                 "match_probability": thresholds.MATCH_PROBABILITY,
@@ -117,18 +131,25 @@ def link(
         with session_scope(engine) as session:
             runs.fail_run(session, run_id, exc)
         raise
+    say("caching the frame for the next run")
+    frame_cache.save(engine, run_id, data.frame, data.versions)
     seconds = time.perf_counter() - started
     log.info("link run %s (%s) done in %.1f s", run_id, mode, seconds)
     return LinkRunResult(run_id, mode, engine_name, counts, round(seconds, 3), limits)
 
 
-def _load(session: Session, say: Progress) -> _Loaded:
+def _load(
+    session: Session, cached: tuple[pd.DataFrame, dict[str, int]] | None, say: Progress
+) -> _Loaded:
     say("reading records")
-    rows: list[Any] = []
-    for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
-        rows.extend(dict(row) for row in chunk)
-    versions = {f"{row['source_id']}|{row['record_id']}": int(row["id"]) for row in rows}
-    frame = records_frame(rows)
+    if cached is None:
+        rows: list[Any] = []
+        for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
+            rows.extend(dict(row) for row in chunk)
+        versions = {record_key(row["source_id"], row["record_id"]): int(row["id"]) for row in rows}
+        frame = records_frame(rows)
+    else:
+        frame, versions = _refresh(session, *cached)
     linked = current_membership(session)
     decisions = {
         pair: decision
@@ -136,6 +157,30 @@ def _load(session: Session, say: Progress) -> _Loaded:
         if pair[0] in versions and pair[1] in versions
     }
     return _Loaded(frame, versions, linked, decisions)
+
+
+def _refresh(
+    session: Session, frame: pd.DataFrame, cached: dict[str, int]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    # The last run's frame, less records that changed or ended since, plus the new and changed
+    # ones derived afresh: the same frame a full read would give, for a fraction of the work.
+    versions = {
+        record_key(row["source_id"], row["record_id"]): int(row["id"])
+        for chunk in iter_current_chunks(session, columns=("id", "source_id", "record_id"))
+        for row in chunk
+    }
+    stale = {key for key, version in versions.items() if cached.get(key) != version}
+    keep = frame["unique_id"].isin(versions.keys()) & ~frame["unique_id"].isin(stale)
+    ids = sorted(versions[key] for key in stale)
+    rows: list[Any] = []
+    columns = [SourceRecord.__table__.c[name] for name in LINKAGE_COLUMNS]
+    for start in range(0, len(ids), 900):
+        query = select(*columns).where(SourceRecord.id.in_(ids[start : start + 900]))
+        rows.extend(dict(row) for row in session.execute(query).mappings())
+    parts = [frame[keep]]
+    if rows:
+        parts.append(records_frame(rows))
+    return pd.concat(parts, ignore_index=True), versions
 
 
 def _model(
@@ -161,9 +206,9 @@ def _run(
     engine_name: str,
     given: Scorer | None,
     saved_model: str | None,
+    data: _Loaded,
     say: Progress,
 ) -> tuple[dict[str, int], Scorer]:
-    data = _load(session, say)
     say("training the model" if mode == "full" and given is None else "loading the model")
     scorer = _model(mode, engine_name, given, saved_model, data.frame)
     delta = find_delta(data.versions, data.linked)
@@ -182,11 +227,7 @@ def _run(
         ended = frozenset(key for key in data.linked if key not in data.versions)
     else:
         say(f"scoring {len(delta.scored):,} new or changed records against the index")
-        new_pairs = (
-            scorer.predict(data.frame, new_ids=set(delta.scored), engine=engine_name)
-            if delta.scored
-            else _no_pairs()
-        )
+        new_pairs = _score_delta(scorer, data.frame, delta.scored, engine_name)
         scope = find_scope(delta, person_of, new_pairs, data.decisions, threshold=threshold)
         members: dict[str, list[str]] = {}
         for key, person_id in person_of.items():
@@ -281,6 +322,21 @@ def _run(
         "review_items": open_count,
     }
     return counts, scorer
+
+
+def _score_delta(
+    scorer: Scorer, frame: pd.DataFrame, scored: frozenset[str], engine_name: str
+) -> pd.DataFrame:
+    if not scored:
+        return _no_pairs()
+    if len(scored) >= SCORE_ALL_FROM and len(scored) > SCORE_ALL_SHARE * len(frame):
+        # Scoring many records "against the index" costs more than scoring every pair once;
+        # blocking is symmetric, so the pairs that touch the delta are the same either way.
+        pairs = scorer.predict(frame, engine=engine_name)
+        keys = set(scored)
+        touching = pairs["unique_id_l"].isin(keys) | pairs["unique_id_r"].isin(keys)
+        return pairs[touching].reset_index(drop=True)
+    return scorer.predict(frame, new_ids=set(scored), engine=engine_name)
 
 
 def _no_pairs() -> pd.DataFrame:

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def cli(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.setenv("JOINEDUP_DATABASE_URL", db_url)
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path / "data"))
     _register()
     return CliRunner()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,13 @@ BASE = [
     person("5", "Tomasz", "Nowak", "1975-05-06"),
     person("6", "Siobhan", "Kelly", "1990-09-09"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runs leave a frame cache in the data directory: keep it in the test's own."""
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    return tmp_path
 
 
 @pytest.fixture
@@ -335,3 +343,31 @@ def test_a_spark_run_keeps_the_persons_and_ids_of_a_duckdb_run(store: Store) -> 
     result = link(store.engine, full=True, engine_name="spark", model=model)
     assert result.engine == "spark"
     assert store.persons() == before
+
+
+def test_an_incremental_run_uses_the_frame_cache_and_agrees_with_a_fresh_read(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from joinedup.linkage import frame_cache
+
+    first = link(store.engine, model=StubScorer())
+    assert frame_cache.load(store.engine, first.run_id) is not None
+    assert frame_cache.load(store.engine, first.run_id + 1) is None  # another run's cache
+    store.put(
+        person("3", "Amara", "Okafor", "1981-12-12"), person("7", "Ada", "Byron", "1815-12-10")
+    )
+    store.end("6")
+    cached = link(store.engine, model=StubScorer())
+    with_cache = store.persons()
+    loaded = frame_cache.load(store.engine, cached.run_id)
+    assert loaded is not None
+    frame, versions = loaded
+    assert sorted(frame["unique_id"]) == sorted(versions) == sorted(key(r) for r in with_cache)
+    assert frame.set_index("unique_id").loc[key("3"), "dob"] == "1981-12-12"
+    monkeypatch.setenv("JOINEDUP_LINKAGE_CACHE", "off")
+    store.put(person("8", "Ada", "Byron", "1815-12-10"))
+    uncached = link(store.engine, model=StubScorer())
+    assert frame_cache.load(store.engine, uncached.run_id) is None
+    after = store.persons()
+    assert after["8"] == after["7"]
+    assert {r: after[r] for r in with_cache} == with_cache
