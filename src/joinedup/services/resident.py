@@ -1,0 +1,495 @@
+"""The resident's own services: my record, who accessed it and why, and my choices.
+
+A resident signs in as themselves (their account names their master person id) and may see
+everything the hub holds about them — UK GDPR Art. 15, the rule ``policy.decide`` also applies
+(``permit_subject_access``). Every read is on the audit trail as an access by the resident, in
+the caller's unit of work, *before* anything personal is read: if the event cannot be written
+the request fails with 503 (fail closed) as every other read does.
+
+The access log shows which organisation looked, in what role, when, for what purpose, whether
+it was break-glass — never the individual member of staff, and never the reason text of
+ordinary accesses (a household look-up's reason names another person's id). The resident's own
+reads of their record are left out of it: it answers "who else looked".
+
+Services take the caller's ``Session`` and an :class:`Actor` and return frozen dataclasses; the
+API (``api/resident_routes.py``) and the web pages call the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.audit import queries
+from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
+from joinedup.audit.log import NewEvent
+from joinedup.linkage.persons import PersonNotFound, lookup_person
+from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
+from joinedup.services.access import (
+    SourceInfo,
+    audit,
+    current_records,
+    member_keys,
+    sources_by_id,
+)
+from joinedup.services.actor import (
+    Actor,
+    NotPermitted,
+    PersonGone,
+    PersonNotFoundError,
+    ServiceError,
+)
+from joinedup.services.agreements_store import current_agreements
+from joinedup.store.base import utcnow
+from joinedup.store.governance_tables import AuditEvent, ResidentChoiceRow
+from joinedup.store.tables import Organisation, SourceRecord
+
+SUBJECT_ACCESS_REASON = "the resident's own record (UK GDPR Art. 15 right of access)"
+NOTE_MAX = 500
+ACCESS_LOG_MAX = 200
+
+# Plain words for the categories agreements are written in; an unknown one is shown as written.
+CATEGORY_WORDS: dict[str, str] = {
+    "identity.core": "your name, date of birth, address and contact details",
+    "health.gp_registration": "your registration with a GP practice",
+    "social_care.adult": "adult social care you receive",
+    "social_care.children": "children's social care",
+    "finance.council_tax": "your council tax account",
+    "finance.housing_benefit": "housing benefit and council tax support",
+    "charity.befriending": "befriending support from a charity",
+    "education.school_census": "school census records",
+}
+# What each audited action means, said to the resident.
+ACTION_WORDS: dict[str, str] = {
+    "person.view": "looked at your joined-up record",
+    "person.search": "found you in a search",
+    "person.household": "looked at who lives at your address",
+    "break_glass.start": "used emergency access (break-glass) to your record",
+    "relationship.declare": "declared that they work with you",
+    "choice.record": "recorded one of your choices",
+    "review.view": "compared two of your records to check they belong together",
+    "review.decide": "decided whether two records are both yours",
+}
+
+
+def category_words(category: str) -> str:
+    """What a data category means in plain words (``finance.council_tax`` → council tax …)."""
+    return CATEGORY_WORDS.get(category) or category.replace(".", ": ").replace("_", " ")
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """One source system holding records about the resident."""
+
+    source: str
+    source_name: str
+    organisation: str
+    organisation_name: str
+    categories: tuple[str, ...]
+    described: tuple[str, ...]
+    records: int
+    since: datetime
+    special_category: bool
+
+
+@dataclass(frozen=True)
+class MyRecord:
+    """Which organisations hold what about the resident, in plain terms."""
+
+    person_id: str
+    held: tuple[HeldItem, ...]
+    generated_at: datetime
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One access to the resident's data by someone else, as the resident sees it."""
+
+    seq: int
+    at: datetime
+    organisation: str
+    organisation_name: str
+    role: str
+    purpose: str | None
+    purpose_description: str | None
+    action: str
+    what: str
+    decision: str
+    categories: tuple[str, ...]
+    break_glass: bool
+    break_glass_reason: str | None
+
+
+@dataclass(frozen=True)
+class AccessHistory:
+    """A page of the resident's access log, newest first."""
+
+    person_id: str
+    entries: tuple[AccessEntry, ...]
+    next_before_seq: int | None
+
+
+@dataclass(frozen=True)
+class ChoiceEntry:
+    """An objection or consent, given or withdrawn, at a time."""
+
+    kind: str
+    purpose: str
+    purpose_description: str
+    source: str | None
+    given: bool
+    at: datetime
+    by_resident: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ConsentAsked:
+    """A place where an agreement shares the resident's data only with their consent."""
+
+    purpose: str
+    source: str
+    agreement: str
+    clause: str
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MyChoices:
+    """The resident's choices in force, their history, and where consent is asked for."""
+
+    person_id: str
+    current: tuple[ChoiceEntry, ...]
+    history: tuple[ChoiceEntry, ...]
+    consent_asked: tuple[ConsentAsked, ...]
+
+
+def require_resident(actor: Actor) -> None:
+    """Refuse (403) anyone but a resident whose account names their person id."""
+    if actor.role != "resident":
+        raise NotPermitted("Only a resident can use this, for their own record.")
+    if not actor.person_id:
+        raise NotPermitted("Your account is not linked to a record yet; ask the hub's team.")
+
+
+def own_person_id(session: Session, actor: Actor) -> str:
+    """The resident's active person id, following merges; 404/410 when nothing is held."""
+    require_resident(actor)
+    assert actor.person_id is not None
+    try:
+        found = lookup_person(session, actor.person_id)
+    except PersonNotFound:
+        raise PersonNotFoundError("The hub holds no record linked to your account.") from None
+    if found.person_id is None:
+        raise PersonGone("The hub no longer holds any record about you.")
+    return found.person_id
+
+
+def audit_own_read(
+    session: Session, actor: Actor, person_id: str, *, action: str, labels: tuple[str, ...] = ()
+) -> None:
+    """Write the audit event for the resident reading their own data (fail closed, 503)."""
+    audit(
+        session,
+        NewEvent(
+            actor=actor.user,
+            # A resident belongs to no organisation; the trail still needs one to name.
+            organisation=actor.organisation or "resident",
+            role=actor.role,
+            action=action,
+            decision="permit",
+            person_id=person_id,
+            categories=labels,
+            request_id=actor.request_id,
+            reason=f"{PERMIT_SUBJECT_ACCESS}: {SUBJECT_ACCESS_REASON}",
+        ),
+    )
+
+
+def held_labels(records: list[SourceRecord], sources: dict[str, SourceInfo]) -> tuple[str, ...]:
+    """``source/category`` for every item held (what a read of the whole record releases)."""
+    out: list[str] = []
+    for source_id in sorted({r.source_id for r in records}):
+        info = sources.get(source_id)
+        categories = info.categories if info else ("identity.core",)
+        out.extend(f"{source_id}/{category}" for category in categories)
+    return tuple(out)
+
+
+def organisation_names(session: Session) -> dict[str, str]:
+    """Organisation id → name (a handful of rows)."""
+    return {
+        org_id: name for org_id, name in session.execute(select(Organisation.id, Organisation.name))
+    }
+
+
+def _keys_and_sources(session: Session, person_id: str) -> tuple[list[str], dict[str, SourceInfo]]:
+    return member_keys(session, [person_id])[person_id], sources_by_id(session)
+
+
+def my_record(session: Session, actor: Actor, *, now: datetime | None = None) -> MyRecord:
+    """Which organisations hold what about the signed-in resident: sources, categories, since.
+
+    ``since`` is when the earliest version of any of the source's records about the resident
+    was stored. Audited as ``resident.record``. Raises ``NotPermitted`` (403) for anyone but a
+    resident, ``PersonNotFoundError`` (404), ``PersonGone`` (410), ``AuditUnavailable`` (503).
+    """
+    person_id = own_person_id(session, actor)
+    keys, sources = _keys_and_sources(session, person_id)
+    records = current_records(session, keys)
+    audit_own_read(
+        session, actor, person_id, action="resident.record", labels=held_labels(records, sources)
+    )
+    first_seen = _first_stored(session, records)
+    names = organisation_names(session)
+    held = []
+    for source_id in sorted({r.source_id for r in records}):
+        info = sources.get(source_id) or SourceInfo(source_id, source_id, "", None)
+        mine = [r for r in records if r.source_id == source_id]
+        held.append(
+            HeldItem(
+                source=source_id,
+                source_name=info.name,
+                organisation=info.organisation,
+                organisation_name=names.get(info.organisation, info.organisation),
+                categories=info.categories,
+                described=tuple(category_words(c) for c in info.categories),
+                records=len(mine),
+                since=min(first_seen.get((r.source_id, r.record_id), r.valid_from) for r in mine),
+                special_category=any(is_sealed(c) for c in info.categories),
+            )
+        )
+    return MyRecord(person_id=person_id, held=tuple(held), generated_at=now or utcnow())
+
+
+def _first_stored(session: Session, records: list[SourceRecord]) -> dict[tuple[str, str], datetime]:
+    out: dict[tuple[str, str], datetime] = {}
+    for source_id in sorted({r.source_id for r in records}):
+        ids = [r.record_id for r in records if r.source_id == source_id]
+        for start in range(0, len(ids), 400):
+            rows = session.execute(
+                select(SourceRecord.record_id, SourceRecord.valid_from).where(
+                    SourceRecord.source_id == source_id,
+                    SourceRecord.record_id.in_(ids[start : start + 400]),
+                )
+            )
+            for record_id, valid_from in rows:
+                key = (source_id, record_id)
+                if key not in out or valid_from < out[key]:
+                    out[key] = valid_from
+    return out
+
+
+def access_history(
+    session: Session,
+    actor: Actor,
+    *,
+    before_seq: int | None = None,
+    limit: int = 50,
+    audit_read: bool = True,
+) -> AccessHistory:
+    """Who else accessed the resident's data — organisation, role, when, why — newest first.
+
+    Refused attempts are included (decision ``deny``); break-glass accesses are flagged with the
+    stated reason. Page back with ``before_seq`` = the previous page's ``next_before_seq``.
+    Audited as ``resident.access_log`` unless ``audit_read`` is false (the subject access pack
+    audits itself once).
+    """
+    if not 1 <= limit <= ACCESS_LOG_MAX:
+        raise ServiceError(f"limit must be between 1 and {ACCESS_LOG_MAX}")
+    if before_seq is not None and before_seq < 1:
+        raise ServiceError("before_seq must be a positive event number")
+    person_id = own_person_id(session, actor)
+    if audit_read:
+        audit_own_read(session, actor, person_id, action="resident.access_log")
+    names = organisation_names(session)
+    entries: list[AccessEntry] = []
+    cursor = before_seq
+    exhausted = False
+    # The resident's own reads are skipped, so a page may need more than one fetch to fill.
+    while len(entries) < limit and not exhausted:
+        batch = queries.search(
+            session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
+        )
+        exhausted = len(batch) < queries.MAX_LIMIT
+        for event in batch:
+            cursor = event.seq
+            if event.role == "resident":
+                continue
+            entries.append(access_entry(event, names))
+            if len(entries) == limit:
+                break
+    more = len(entries) == limit and bool(
+        queries.search(session, person_id=person_id, before_seq=cursor, limit=1)
+    )
+    return AccessHistory(
+        person_id=person_id,
+        entries=tuple(entries),
+        next_before_seq=cursor if more else None,
+    )
+
+
+def access_entry(event: AuditEvent, names: dict[str, str]) -> AccessEntry:
+    """An audit event as the resident's access log shows it."""
+    rule = PURPOSES.get(event.purpose or "")
+    reason = event.reason or ""
+    return AccessEntry(
+        seq=event.seq,
+        at=event.at,
+        organisation=event.organisation,
+        organisation_name=names.get(event.organisation, event.organisation),
+        role=event.role,
+        purpose=event.purpose,
+        purpose_description=rule.description if rule else None,
+        action=event.action,
+        what=ACTION_WORDS.get(event.action, event.action.replace(".", " ").replace("_", " ")),
+        decision=event.decision,
+        categories=tuple(event.categories or ()),
+        break_glass=event.break_glass,
+        # Only a break-glass reason is shown: it is what the practitioner stated to justify
+        # emergency access, which the resident is entitled to see. Other reasons may name ids.
+        break_glass_reason=reason.removeprefix("break-glass: ")
+        if event.break_glass and reason
+        else None,
+    )
+
+
+def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
+    return ChoiceEntry(
+        kind=row.kind,
+        purpose=row.purpose,
+        purpose_description=PURPOSES[row.purpose].description
+        if row.purpose in PURPOSES
+        else row.purpose,
+        source=row.source,
+        given=row.given,
+        at=row.at,
+        by_resident=row.recorded_by == actor.user,
+        note=row.note,
+    )
+
+
+def consent_asked(held_sources: set[str]) -> tuple[ConsentAsked, ...]:
+    """Where an agreement in force shares one of ``held_sources`` only with consent."""
+    today = utcnow().date()
+    out: list[ConsentAsked] = []
+    for agreement in current_agreements():
+        if not agreement.in_force_on(today):
+            continue
+        for clause in agreement.clauses:
+            if clause.consent_required and clause.source in held_sources:
+                out.extend(
+                    ConsentAsked(
+                        purpose, clause.source, agreement.ref, clause.id, clause.recipients
+                    )
+                    for purpose in clause.purposes
+                )
+    return tuple(sorted(set(out), key=lambda c: (c.purpose, c.source, c.agreement, c.clause)))
+
+
+def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> MyChoices:
+    """The resident's objections and consents in force, their full history, and where consent
+    is asked for. Audited as ``resident.choices`` (unless ``audit_read`` is false)."""
+    person_id = own_person_id(session, actor)
+    if audit_read:
+        audit_own_read(session, actor, person_id, action="resident.choices")
+    return choices_for(session, actor, person_id)
+
+
+def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
+    """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits)."""
+    history = choice_history(session, person_id)
+    latest: dict[tuple[str, str, str | None], ChoiceEntry] = {}
+    entries = []
+    for row in history:
+        entry = _choice(row, actor)
+        entries.append(entry)
+        latest[(entry.kind, entry.purpose, entry.source)] = entry
+    keys = member_keys(session, [person_id])[person_id]
+    held = {key.split("|", 1)[0] for key in keys}
+    return MyChoices(
+        person_id=person_id,
+        current=tuple(sorted(latest.values(), key=lambda c: (c.kind, c.purpose, c.source or ""))),
+        history=tuple(entries),
+        consent_asked=consent_asked(held),
+    )
+
+
+def record_my_choice(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str,
+    purpose: str,
+    given: bool,
+    source: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> MyChoices:
+    """Record the resident's objection or consent (given or withdrawn); effective at once.
+
+    The history keeps every change (a change of mind is a new row). A consent is accepted only
+    where an agreement in force asks for it for that purpose (and source, when one is named);
+    an objection may be made to any purpose, for all sources or one that holds the resident's
+    data. Audited as ``choice.record`` in the same unit of work; the next decision reads it.
+    """
+    person_id = own_person_id(session, actor)
+    if kind not in CHOICE_KINDS:
+        raise ServiceError(f"A choice is an objection or a consent, not {kind!r}.")
+    if purpose not in PURPOSES:
+        raise ServiceError(
+            f"{purpose!r} is not a purpose; choose one of {', '.join(sorted(PURPOSES))}."
+        )
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    keys = member_keys(session, [person_id])[person_id]
+    held = {key.split("|", 1)[0] for key in keys}
+    if source is not None and source not in held:
+        raise ServiceError(f"No service called {source!r} holds records about you.")
+    if kind == "consent":
+        asked = [
+            c for c in consent_asked(held) if c.purpose == purpose and source in (None, c.source)
+        ]
+        if not asked:
+            raise ServiceError(
+                f"No agreement asks for your consent to share for {purpose}"
+                + (f" from {source}" if source else "")
+                + ": there is nothing to consent to. You can object instead."
+            )
+    moment = now or utcnow()
+    record_choice(
+        session,
+        person_id=person_id,
+        kind=kind,
+        purpose=purpose,
+        given=given,
+        recorded_by=actor.user,
+        source=source,
+        note=note,
+        at=moment,
+    )
+    verb = (
+        ("given" if given else "withdrawn")
+        if kind == "consent"
+        else ("made" if given else "withdrawn")
+    )
+    audit(
+        session,
+        NewEvent(
+            actor=actor.user,
+            organisation=actor.organisation or "resident",
+            role=actor.role,
+            action="choice.record",
+            decision="none",
+            purpose=purpose,
+            person_id=person_id,
+            request_id=actor.request_id,
+            reason=f"{kind} {verb} by the resident" + (f" for source {source}" if source else ""),
+            at=moment,
+        ),
+    )
+    return choices_for(session, actor, person_id)

@@ -1,0 +1,252 @@
+"""The subject access pack: everything the hub holds about a resident, as one document.
+
+UK GDPR Art. 15 entitles a resident to a copy of their data and to know its purposes, its
+recipients and where it came from. The pack gathers, in one read audited once
+(``resident.subject_access``): each source's records about them with their data (current and
+earlier versions), the purposes and recipients the agreements in force allow for each source,
+the sources themselves, the whole access log, and their choices with history. The API serves it
+as a JSON download; an IG officer answering a request by post can produce the same document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from joinedup.audit import queries
+from joinedup.policy.model import Clause
+from joinedup.policy.vocabulary import is_sealed
+from joinedup.services.access import current_records, member_keys, sources_by_id
+from joinedup.services.actor import Actor
+from joinedup.services.agreements_store import current_agreements
+from joinedup.services.resident import (
+    SUBJECT_ACCESS_REASON,
+    AccessEntry,
+    MyChoices,
+    access_entry,
+    audit_own_read,
+    category_words,
+    choices_for,
+    held_labels,
+    organisation_names,
+    own_person_id,
+)
+from joinedup.store.base import utcnow
+from joinedup.store.tables import SourceRecord
+
+# The standardised fields of a record, in the order the common person schema lists them.
+FIELDS = (
+    "title",
+    "given_name",
+    "middle_names",
+    "family_name",
+    "name_suffix",
+    "preferred_name",
+    "other_family_names",
+    "date_of_birth",
+    "year_of_birth",
+    "sex",
+    "nhs_number",
+    "flat",
+    "house_number",
+    "house_name",
+    "street",
+    "locality",
+    "town",
+    "postcode",
+    "uprn",
+    "phones",
+    "emails",
+    "date_of_death",
+)
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class RecordCopy:
+    """One version of one record about the resident, with its data."""
+
+    record_id: str
+    version: int
+    current: bool
+    valid_from: datetime
+    valid_to: datetime | None
+    data: dict[str, Any]
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SharingTerm:
+    """One clause under which a source's data may be shared: with whom, why, on what basis."""
+
+    agreement: str
+    agreement_title: str
+    clause: str
+    categories: tuple[str, ...]
+    purposes: tuple[str, ...]
+    recipients: tuple[str, ...]
+    roles: tuple[str, ...]
+    lawful_basis: str
+    special_category_condition: str | None
+    consent_required: bool
+    objection: str
+
+
+@dataclass(frozen=True)
+class SourceSection:
+    """A source system's part of the pack: who holds it, the data, and how it may be shared."""
+
+    source: str
+    source_name: str
+    organisation: str
+    organisation_name: str
+    categories: tuple[str, ...]
+    described: tuple[str, ...]
+    records: tuple[RecordCopy, ...]
+    shared_under: tuple[SharingTerm, ...]
+
+
+@dataclass(frozen=True)
+class SubjectAccessPack:
+    """Everything about one resident: records per source, purposes, recipients, access, choices."""
+
+    person_id: str
+    generated_at: datetime
+    legal_basis: str
+    sources: tuple[SourceSection, ...]
+    purposes: tuple[str, ...]
+    recipients: tuple[str, ...]
+    access_log: tuple[AccessEntry, ...]
+    choices: MyChoices
+
+
+def subject_access_pack(
+    session: Session, actor: Actor, *, now: datetime | None = None
+) -> SubjectAccessPack:
+    """Build the signed-in resident's subject access pack, audited once before any read.
+
+    Raises ``NotPermitted`` (403) for anyone but a resident, ``PersonNotFoundError`` (404),
+    ``PersonGone`` (410) and ``AuditUnavailable`` (503), like the other resident services.
+    """
+    person_id = own_person_id(session, actor)
+    keys = member_keys(session, [person_id])[person_id]
+    sources = sources_by_id(session)
+    current = current_records(session, keys)
+    audit_own_read(
+        session,
+        actor,
+        person_id,
+        action="resident.subject_access",
+        labels=held_labels(current, sources),
+    )
+    names = organisation_names(session)
+    versions = _all_versions(session, keys)
+    terms = _terms_by_source()
+    sections = []
+    for source_id in sorted({r.source_id for r in versions}):
+        info = sources.get(source_id)
+        categories = info.categories if info else ("identity.core",)
+        organisation = info.organisation if info else ""
+        sections.append(
+            SourceSection(
+                source=source_id,
+                source_name=info.name if info else source_id,
+                organisation=organisation,
+                organisation_name=names.get(organisation, organisation),
+                categories=categories,
+                described=tuple(category_words(c) for c in categories),
+                records=tuple(_copy(r) for r in versions if r.source_id == source_id),
+                shared_under=tuple(
+                    term
+                    for clause, term in terms.get(source_id, ())
+                    if any(clause.covers_category(c, sealed=is_sealed(c)) for c in categories)
+                ),
+            )
+        )
+    shared = [t for s in sections for t in s.shared_under]
+    return SubjectAccessPack(
+        person_id=person_id,
+        generated_at=now or utcnow(),
+        legal_basis=SUBJECT_ACCESS_REASON,
+        sources=tuple(sections),
+        purposes=tuple(sorted({p for t in shared for p in t.purposes})),
+        recipients=tuple(sorted({r for t in shared for r in t.recipients})),
+        access_log=_whole_access_log(session, person_id, names),
+        choices=choices_for(session, actor, person_id),
+    )
+
+
+def _all_versions(session: Session, keys: list[str]) -> list[SourceRecord]:
+    pairs = sorted({tuple(key.split("|", 1)) for key in keys})
+    column = tuple_(SourceRecord.source_id, SourceRecord.record_id)
+    rows: list[SourceRecord] = []
+    for start in range(0, len(pairs), _CHUNK):
+        rows.extend(
+            session.scalars(select(SourceRecord).where(column.in_(pairs[start : start + _CHUNK])))
+        )
+    rows.sort(key=lambda r: (r.source_id, r.record_id, -r.version))
+    return rows
+
+
+def _copy(record: SourceRecord) -> RecordCopy:
+    data: dict[str, Any] = {}
+    for name in FIELDS:
+        value = getattr(record, name)
+        if value not in (None, "", [], ()):
+            data[name] = list(value) if isinstance(value, list | tuple) else value
+    return RecordCopy(
+        record_id=record.record_id,
+        version=record.version,
+        current=record.valid_to is None,
+        valid_from=record.valid_from,
+        valid_to=record.valid_to,
+        data=data,
+        attributes=dict(record.attributes or {}),
+    )
+
+
+def _terms_by_source() -> dict[str, list[tuple[Clause, SharingTerm]]]:
+    today = utcnow().date()
+    out: dict[str, list[tuple[Clause, SharingTerm]]] = {}
+    for agreement in current_agreements():
+        if not agreement.in_force_on(today):
+            continue
+        for clause in agreement.clauses:
+            out.setdefault(clause.source, []).append(
+                (
+                    clause,
+                    SharingTerm(
+                        agreement=agreement.ref,
+                        agreement_title=agreement.title,
+                        clause=clause.id,
+                        categories=clause.categories,
+                        purposes=clause.purposes,
+                        recipients=clause.recipients,
+                        roles=clause.roles,
+                        lawful_basis=clause.article_6,
+                        special_category_condition=clause.article_9,
+                        consent_required=clause.consent_required,
+                        objection=clause.objection,
+                    ),
+                )
+            )
+    return out
+
+
+def _whole_access_log(
+    session: Session, person_id: str, names: dict[str, str]
+) -> tuple[AccessEntry, ...]:
+    entries: list[AccessEntry] = []
+    cursor: int | None = None
+    while True:
+        batch = queries.search(
+            session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
+        )
+        entries.extend(access_entry(e, names) for e in batch if e.role != "resident")
+        if len(batch) < queries.MAX_LIMIT:
+            return tuple(entries)
+        cursor = batch[-1].seq

@@ -1,0 +1,261 @@
+"""The resident API: my record, who accessed it, my choices, the subject access pack.
+
+On the tiny Northbridge of ``practitioner_hub`` (the resident account is Anne's), on SQLite and
+PostgreSQL. Every read is audited; other people's accesses show organisation and role, never the
+member of staff; choices take effect on the next practitioner view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
+from tests.integration.api.auth_hub import username
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    ANNE_NHS,
+    PractitionerHub,
+    make_practitioner_hub,
+)
+
+
+@pytest.fixture
+def hub(engine: Engine) -> Iterator[PractitionerHub]:
+    hub = make_practitioner_hub(engine)
+    yield hub
+    hub.client.close()
+
+
+def _events(hub: PractitionerHub, action: str) -> list[AuditEvent]:
+    with session_scope(hub.engine) as session:
+        rows = list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        session.expunge_all()
+        return rows
+
+
+def _me(hub: PractitionerHub) -> dict[str, str]:
+    return hub.bearer("resident", None)
+
+
+def test_my_record_lists_each_service_with_plain_words_and_is_audited(
+    hub: PractitionerHub,
+) -> None:
+    response = hub.client.get("/api/v1/me/record", headers=_me(hub))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["person_id"] == ANNE
+    held = {h["source"]: h for h in body["held"]}
+    assert set(held) == {"gp_registrations", "adult_social_care", "council_tax", "befriending"}
+    assert held["council_tax"]["organisation_name"] == "Northbridge Borough Council"
+    assert "your council tax account" in held["council_tax"]["described"]
+    assert held["gp_registrations"]["special_category"] is True
+    assert held["council_tax"]["special_category"] is False
+    # Council tax C1 has two versions: "since" is when the first was stored, 400 days ago.
+    assert held["council_tax"]["since"] < held["befriending"]["since"]
+    [event] = _events(hub, "resident.record")
+    assert event.person_id == ANNE and event.role == "resident" and event.decision == "permit"
+    assert "council_tax/finance.council_tax" in event.categories
+
+
+def test_access_log_names_organisation_and_role_not_the_member_of_staff(
+    hub: PractitionerHub,
+) -> None:
+    view = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker"))
+    assert view.status_code == 200
+    hub.client.get("/api/v1/me/record", headers=_me(hub))
+    response = hub.client.get("/api/v1/me/access-log", headers=_me(hub))
+    assert response.status_code == 200, response.text
+    entries = response.json()["entries"]
+    viewed = [e for e in entries if e["action"] == "person.view"]
+    assert len(viewed) == 1
+    entry = viewed[0]
+    assert entry["organisation"] == "northbridge-council"
+    assert entry["organisation_name"] == "Northbridge Borough Council"
+    assert entry["role"] == "social_worker"
+    assert entry["purpose"] == "safeguarding"
+    assert entry["break_glass"] is False
+    assert username("social_worker") not in response.text
+    # The resident's own reads are not "someone else looking".
+    assert all(e["role"] != "resident" for e in entries)
+    assert len(_events(hub, "resident.access_log")) == 1
+
+
+def test_access_log_flags_break_glass_with_its_reason(hub: PractitionerHub) -> None:
+    reason = "Found collapsed at home, no relationship on record, urgent"
+    started = hub.client.post(
+        f"/api/v1/persons/{ANNE}/break-glass",
+        headers=hub.bearer("housing_officer", "housing_support"),
+        json={"reason": reason, "hours": 1},
+    )
+    assert started.status_code == 201, started.text
+    entries = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    flagged = [e for e in entries if e["break_glass"]]
+    assert flagged and all(e["break_glass_reason"] for e in flagged)
+    assert any(reason in (e["break_glass_reason"] or "") for e in flagged)
+
+
+def test_access_log_pages_back_with_before_seq(hub: PractitionerHub) -> None:
+    for _ in range(3):
+        hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker"))
+    first = hub.client.get("/api/v1/me/access-log?limit=2", headers=_me(hub)).json()
+    assert len(first["entries"]) == 2 and first["next_before_seq"]
+    second = hub.client.get(
+        f"/api/v1/me/access-log?limit=2&before_seq={first['next_before_seq']}", headers=_me(hub)
+    ).json()
+    seqs = [e["seq"] for e in first["entries"] + second["entries"]]
+    assert seqs == sorted(seqs, reverse=True) and len(set(seqs)) == len(seqs)
+
+
+def test_an_objection_is_kept_in_history_audited_and_obeyed_at_once(
+    hub: PractitionerHub,
+) -> None:
+    headers = hub.bearer("housing_officer", "housing_support")
+    before = hub.client.get(f"/api/v1/persons/{ANNE}", headers=headers).json()
+    assert before["released"]
+    response = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "housing_support", "note": "I have a home"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert [(c["kind"], c["purpose"], c["given"]) for c in body["current"]] == [
+        ("objection", "housing_support", True)
+    ]
+    assert body["current"][0]["by_resident"] is True
+    [event] = _events(hub, "choice.record")
+    assert event.person_id == ANNE and event.purpose == "housing_support"
+    after = hub.client.get(f"/api/v1/persons/{ANNE}", headers=headers).json()
+    assert after["released"] == []
+    assert "deny_objection" in {w["reason_code"] for w in after["withheld"]} | {
+        r["code"] for r in after["reasons"]
+    }
+    withdrawn = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "housing_support", "given": False},
+    ).json()
+    assert [c["given"] for c in withdrawn["history"]] == [True, False]
+    assert withdrawn["current"][0]["given"] is False
+
+
+def test_consent_where_an_agreement_asks_for_it_opens_the_charity_record(
+    hub: PractitionerHub,
+) -> None:
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    asked = {(c["purpose"], c["source"]) for c in choices["consent_asked"]}
+    assert ("direct_care", "befriending") in asked
+    gp = hub.bearer("gp", "direct_care")
+    assert (
+        "befriending/identity.core"
+        not in hub.client.get(f"/api/v1/persons/{ANNE}", headers=gp).json()["released"]
+    )
+    given = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "consent", "purpose": "direct_care", "source": "befriending"},
+    )
+    assert given.status_code == 201, given.text
+    released = hub.client.get(f"/api/v1/persons/{ANNE}", headers=gp).json()["released"]
+    assert "befriending/identity.core" in released
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"kind": "consent", "purpose": "planning"}, "nothing to consent to"),
+        ({"kind": "objection", "purpose": "safeguarding", "source": "school"}, "No service"),
+        ({"kind": "objection", "purpose": "gossip"}, None),
+        ({"kind": "wish", "purpose": "safeguarding"}, None),
+        ({"kind": "objection", "purpose": "safeguarding", "extra": 1}, None),
+        ({"kind": "objection", "purpose": "safeguarding", "note": "x" * 501}, None),
+    ],
+)
+def test_a_bad_choice_is_a_4xx_with_a_message(
+    hub: PractitionerHub, body: dict[str, object], message: str | None
+) -> None:
+    response = hub.client.post("/api/v1/me/choices", headers=_me(hub), json=body)
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["detail"]
+    if message:
+        assert message in response.json()["detail"]
+    assert not _events(hub, "choice.record")
+
+
+def test_subject_access_pack_has_everything_and_is_audited_once(hub: PractitionerHub) -> None:
+    hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker"))
+    hub.client.post(
+        "/api/v1/me/choices", headers=_me(hub), json={"kind": "objection", "purpose": "planning"}
+    )
+    response = hub.client.get("/api/v1/me/subject-access", headers=_me(hub))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"].startswith("attachment;")
+    pack = response.json()
+    assert pack["person_id"] == ANNE
+    sources = {s["source"]: s for s in pack["sources"]}
+    assert set(sources) == {"gp_registrations", "adult_social_care", "council_tax", "befriending"}
+    # Both versions of council tax C1, the old one marked as not current.
+    versions = [
+        (r["record_id"], r["version"], r["current"]) for r in sources["council_tax"]["records"]
+    ]
+    assert ("C1", 1, False) in versions and ("C1", 1, False) != ("C1", 2, True)
+    assert sources["gp_registrations"]["records"][0]["data"]["nhs_number"] == ANNE_NHS
+    assert sources["gp_registrations"]["records"][0]["attributes"]["practice"]
+    assert sources["befriending"]["shared_under"][0]["consent_required"] in (True, False)
+    assert "safeguarding" in pack["purposes"]
+    assert "northbridge-council" in pack["recipients"]
+    assert any(e["action"] == "person.view" for e in pack["access_log"])
+    assert pack["choices"]["current"][0]["purpose"] == "planning"
+    assert len(_events(hub, "resident.subject_access")) == 1
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/api/v1/me/record",
+        "/api/v1/me/access-log",
+        "/api/v1/me/choices",
+        "/api/v1/me/subject-access",
+    ],
+)
+@pytest.mark.parametrize("role", ["social_worker", "gp", "ig_officer", "reviewer", "admin"])
+def test_only_a_resident_may_use_the_resident_routes(
+    hub: PractitionerHub, route: str, role: str
+) -> None:
+    response = hub.client.get(route, headers=hub.bearer(role))
+    assert response.status_code == 403
+    assert "resident" in response.json()["detail"]
+
+
+def test_without_credentials_the_resident_routes_answer_401(hub: PractitionerHub) -> None:
+    assert hub.client.get("/api/v1/me/record").status_code == 401
+
+
+def test_a_failed_audit_write_returns_503_and_nothing_personal(
+    hub: PractitionerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import joinedup.services.access as access
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(access, "append", refuse)
+    for route in ("/api/v1/me/record", "/api/v1/me/subject-access", "/api/v1/me/access-log"):
+        response = hub.client.get(route, headers=_me(hub))
+        assert response.status_code == 503
+        assert "Walker" not in response.text and ANNE_NHS not in response.text
+
+
+def test_resident_reads_are_counted_on_the_trail(hub: PractitionerHub) -> None:
+    for route in ("record", "access-log", "choices", "subject-access"):
+        assert hub.client.get(f"/api/v1/me/{route}", headers=_me(hub)).status_code == 200
+    with session_scope(hub.engine) as session:
+        count = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.role == "resident")
+        )
+    assert count == 4
