@@ -258,7 +258,15 @@ def run(people: int, seed: int, workdir: Path, batch: int) -> dict[str, Any]:
 
 
 def _stages(stages: dict[str, float]) -> str:
-    names = {"reading": "read", "scoring": "score", "clustering": "cluster", "saving": "save"}
+    names = {
+        "reading": "read",
+        "scoring": "score",
+        "re-scoring": "re-score",
+        "clustering": "cluster",
+        "saving": "save",
+        "updating": "review queue",
+        "caching": "cache",
+    }
     parts = [f"{label} {stages[name]:.1f}" for name, label in names.items() if name in stages]
     return ", ".join(parts)
 
