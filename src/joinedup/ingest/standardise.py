@@ -190,7 +190,7 @@ class _Builder:
         )
         fields.update(self.births())
         fields["sex"] = self.apply("sex", _sex)
-        fields["nhs_number"] = self.apply("nhs_number", _plain(normalise_nhs_number))
+        fields["nhs_number"] = self.apply("nhs_number", _nhs_number)
         fields.update(self.address())
         fields["uprn"] = self.apply("uprn", _uprn)
         fields["phones"] = self.many("phone", normalise_phone)
@@ -303,6 +303,9 @@ def _plain(func: Callable[[str], str]) -> Callable[[str], Outcome]:
             return None, exc.reason
 
     return run
+
+
+_nhs_number = _plain(normalise_nhs_number)
 
 
 def _reorder(full: str, order: str) -> str:
