@@ -37,8 +37,10 @@ _AUDITED: dict[int | str, dict[str, Any]] = {
     403: {"description": "Only a resident, for their own record."},
     503: {"description": "The audit trail cannot be written: nothing is returned."},
 }
-# Bigger than any seq the trail will reach, and small enough for every database's BIGINT.
-SEQ_MAX = 2**62
+# Bigger than any seq or row id the hub will reach, and small enough for every database's BIGINT
+# (a larger number in a URL is a 422, not a database error). Shared by the governance and review
+# routes.
+SEQ_MAX = ID_MAX = 2**62
 
 
 def actor_of(request: Request, caller: CurrentUser) -> Actor:

@@ -1,0 +1,198 @@
+"""IG officer API (``/api/v1/governance/...``): audit search, alert queue, agreements, chain status.
+
+For the ``ig_officer`` role only (403 for everyone else). Routes are thin: each calls one
+function of :mod:`joinedup.services.governance`, which checks the role, validates with a clear
+message, and puts the search and each handled alert on the audit trail in the request's unit of
+work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from joinedup.api.deps import CurrentUser, SessionDep
+from joinedup.api.resident_routes import ID_MAX, SEQ_MAX, actor_of
+from joinedup.api.schemas_governance import (
+    AgreementDetailPublic,
+    AgreementSummaryPublic,
+    AlertAcknowledge,
+    AlertPublic,
+    AuditPagePublic,
+    ChainStatusPublic,
+)
+from joinedup.services import governance
+from joinedup.services.governance import PAGE_MAX, AuditFilters
+
+router = APIRouter()
+governance_router = APIRouter(prefix="/governance", tags=["governance"])
+
+_IG: dict[int | str, dict[str, Any]] = {403: {"description": "Only an IG officer."}}
+Name = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+@governance_router.get(
+    "/audit/events",
+    response_model=AuditPagePublic,
+    summary="Search the audit trail",
+    description=(
+        "Events matching every filter given, newest first, a page at a time: actor, "
+        "organisation, person, purpose, decision (permit, partial, deny, none), action, "
+        "break-glass, and a time range (`since` inclusive, `until` exclusive, with a time "
+        "zone). Page back with `before_seq`. The search is itself audited."
+    ),
+    responses=_IG,
+)
+def search_audit(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    actor: Name = None,
+    organisation: Name = None,
+    person_id: Annotated[
+        str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    ] = None,
+    purpose: Annotated[str | None, Query(max_length=40)] = None,
+    decision: Annotated[str | None, Query(max_length=10)] = None,
+    action: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+    break_glass: bool | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_seq: Annotated[int | None, Query(ge=1, le=SEQ_MAX)] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+) -> AuditPagePublic:
+    filters = AuditFilters(
+        actor=actor,
+        organisation=organisation,
+        person_id=person_id,
+        purpose=purpose,
+        decision=decision,
+        action=action,
+        break_glass=break_glass,
+        since=since,
+        until=until,
+    )
+    page = governance.search_audit(
+        session, actor_of(request, caller), filters, before_seq=before_seq, limit=limit
+    )
+    return AuditPagePublic.model_validate(page)
+
+
+@governance_router.get(
+    "/audit/verify",
+    response_model=ChainStatusPublic,
+    summary="Is the audit trail intact?",
+    description=(
+        "Recomputes the hash chain and checks every signed checkpoint, as `joinedup audit "
+        "verify` does; `problems` names the first bad event first."
+    ),
+    responses=_IG,
+)
+def verify_audit(request: Request, session: SessionDep, caller: CurrentUser) -> ChainStatusPublic:
+    status = governance.chain_status(session, actor_of(request, caller))
+    return ChainStatusPublic.model_validate(status)
+
+
+@governance_router.get(
+    "/alerts",
+    response_model=list[AlertPublic],
+    summary="The alert queue",
+    description=(
+        "Break-glass sessions and declared relationships for review, newest first. `status` "
+        "is open (the default), acknowledged, closed or all."
+    ),
+    responses=_IG,
+)
+def list_alerts(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    status: Annotated[str, Query(max_length=12)] = "open",
+    kind: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+) -> list[AlertPublic]:
+    rows = governance.list_alerts(
+        session,
+        actor_of(request, caller),
+        status=None if status == "all" else status,
+        kind=kind,
+        limit=limit,
+    )
+    return [AlertPublic.model_validate(row) for row in rows]
+
+
+@governance_router.post(
+    "/alerts/{alert_id}/acknowledge",
+    response_model=AlertPublic,
+    summary="Acknowledge or close an alert",
+    description=(
+        "Record what you checked or decided. With `close`, the alert leaves the queue and the "
+        "note is its outcome. Audited."
+    ),
+    responses={**_IG, 404: {"description": "No such alert."}},
+)
+def acknowledge_alert(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    alert_id: Annotated[int, Path(ge=1, le=ID_MAX)],
+    body: AlertAcknowledge,
+) -> AlertPublic:
+    row = governance.acknowledge_alert(
+        session, actor_of(request, caller), alert_id, note=body.note, close=body.close
+    )
+    return AlertPublic.model_validate(row)
+
+
+@governance_router.get(
+    "/agreements",
+    response_model=list[AgreementSummaryPublic],
+    summary="Data sharing agreements",
+    description="Every agreement version loaded, with its validity, hash and parties.",
+    responses=_IG,
+)
+def list_agreements(
+    request: Request, session: SessionDep, caller: CurrentUser
+) -> list[AgreementSummaryPublic]:
+    rows = governance.list_agreements(session, actor_of(request, caller))
+    return [AgreementSummaryPublic.model_validate(row) for row in rows]
+
+
+@governance_router.get(
+    "/agreements/{agreement_id}",
+    response_model=AgreementDetailPublic,
+    summary="One agreement, clause by clause",
+    description=(
+        "The latest version unless `version` is given: its hash, each clause's terms and a "
+        "sentence saying what it allows, and the text as written."
+    ),
+    responses={**_IG, 404: {"description": "No such agreement or version."}},
+)
+def show_agreement(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    agreement_id: Annotated[
+        str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    ],
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> AgreementDetailPublic:
+    detail = governance.agreement_detail(
+        session, actor_of(request, caller), agreement_id, version=version
+    )
+    return AgreementDetailPublic.model_validate(detail)
+
+
+# ``joinedup.api.ROUTER_MODULES`` does not list ``review_routes`` yet, so the reviewer's routes
+# are served through this module's router (at /api/v1/review, not under /governance). When the
+# list gains ``joinedup.api.review_routes``, drop this include.
+def _mount() -> None:
+    from joinedup.api.review_routes import router as review_router
+
+    router.include_router(governance_router)
+    router.include_router(review_router)
+
+
+_mount()

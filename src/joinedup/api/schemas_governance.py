@@ -1,0 +1,228 @@
+"""Request and response schemas of the IG officer's API (``/api/v1/governance/...``).
+
+Each ``…Public`` model mirrors a frozen dataclass of :mod:`joinedup.services.governance`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from joinedup.services.governance import NOTE_MAX
+
+_PUBLIC = ConfigDict(from_attributes=True)
+_AT = "2026-03-02T10:15:00Z"
+_HASH = "5f0c" + "0" * 60
+
+
+class AuditEventPublic(BaseModel):
+    model_config = _PUBLIC
+
+    seq: int
+    event_id: str
+    at: datetime
+    actor: str = Field(description="The account that acted (the IG officer sees who).")
+    organisation: str
+    role: str
+    purpose: str | None
+    case_reference: str | None
+    person_id: str | None
+    action: str
+    decision: str
+    categories: list[str]
+    agreements: list[dict[str, Any]]
+    request_id: str | None
+    reason: str | None
+    break_glass: bool
+
+
+class AuditPagePublic(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "events": [
+                        {
+                            "seq": 42,
+                            "event_id": "0b7f5c0e-2f1e-4a59-9d0e-3f1c2b7a9e11",
+                            "at": _AT,
+                            "actor": "sam.social@example.org",
+                            "organisation": "northbridge-council",
+                            "role": "social_worker",
+                            "purpose": "safeguarding",
+                            "case_reference": "SG-2024-0117",
+                            "person_id": "P7K2M9QX4TB1A",
+                            "action": "person.view",
+                            "decision": "permit",
+                            "categories": ["council_tax/identity.core"],
+                            "agreements": [
+                                {
+                                    "id": "northbridge-council-services",
+                                    "version": 2,
+                                    "sha256": _HASH,
+                                }
+                            ],
+                            "request_id": "5f0c2e",
+                            "reason": None,
+                            "break_glass": False,
+                        }
+                    ],
+                    "next_before_seq": None,
+                }
+            ]
+        },
+    )
+
+    events: list[AuditEventPublic]
+    next_before_seq: int | None = Field(description="Pass as before_seq for the older page.")
+
+
+class AlertPublic(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "kind": "break_glass",
+                    "raised_at": _AT,
+                    "person_id": "P7K2M9QX4TB1A",
+                    "actor": "hana.housing@example.org",
+                    "organisation": "northbridge-council",
+                    "subject": "break_glass_sessions:3",
+                    "summary": "break-glass by a housing_officer until 2026-03-02 14:15 UTC",
+                    "status": "open",
+                    "handled_by": None,
+                    "handled_at": None,
+                    "outcome": None,
+                }
+            ]
+        },
+    )
+
+    id: int
+    kind: str = Field(description="break_glass or relationship_declared")
+    raised_at: datetime
+    person_id: str | None
+    actor: str
+    organisation: str
+    subject: str | None
+    summary: str
+    status: str = Field(description="open, acknowledged or closed")
+    handled_by: str | None
+    handled_at: datetime | None
+    outcome: str | None = Field(description="The IG officer's note.")
+
+
+class AlertAcknowledge(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"note": "Checked with the team manager: emergency admission, justified."},
+                {"note": "Relationship confirmed with the allocated worker.", "close": True},
+            ]
+        },
+    )
+
+    note: str = Field(min_length=1, max_length=NOTE_MAX, description="What you checked or found.")
+    close: bool = Field(False, description="Close the alert (the note is its outcome).")
+
+
+class ClauseTermsPublic(BaseModel):
+    model_config = _PUBLIC
+
+    id: str
+    source: str
+    provider: str
+    categories: list[str]
+    recipients: list[str]
+    roles: list[str]
+    purposes: list[str]
+    article_6: str
+    article_9: str | None
+    consent_required: bool
+    objection: str = Field(description="honour or override")
+    override_grounds: str | None
+    description: str
+    sealed_categories: list[str]
+    plain: str = Field(description="The clause as one sentence.")
+
+
+class AgreementSummaryPublic(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "northbridge-befriending",
+                    "version": 1,
+                    "title": "Northbridge Befriending and partners — consent-based sharing",
+                    "valid_from": "2026-04-01",
+                    "valid_to": "2027-12-31",
+                    "in_force": True,
+                    "sha256": _HASH,
+                    "parties": ["nhs-northbridge-icb", "northbridge-befriending"],
+                    "providers": ["northbridge-befriending"],
+                    "recipients": ["northbridge-council"],
+                    "clauses": 3,
+                    "recorded": True,
+                }
+            ]
+        },
+    )
+
+    id: str
+    version: int
+    title: str
+    valid_from: date
+    valid_to: date | None
+    in_force: bool
+    sha256: str
+    parties: list[str]
+    providers: list[str]
+    recipients: list[str]
+    clauses: int
+    recorded: bool = Field(description="Its text is stored with the audit trail.")
+
+
+class AgreementDetailPublic(BaseModel):
+    model_config = _PUBLIC
+
+    summary: AgreementSummaryPublic
+    clauses: list[ClauseTermsPublic]
+    text: str | None = Field(description="The agreement as written (YAML).")
+
+
+class ChainStatusPublic(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "ok": True,
+                    "events": 1200,
+                    "checkpoints": 1,
+                    "head_seq": 1200,
+                    "head_hash": _HASH,
+                    "last_checkpoint_seq": 1000,
+                    "unsigned_tail": 200,
+                    "problems": [],
+                    "checked_at": _AT,
+                }
+            ]
+        },
+    )
+
+    ok: bool
+    events: int
+    checkpoints: int
+    head_seq: int | None
+    head_hash: str | None
+    last_checkpoint_seq: int | None
+    unsigned_tail: int = Field(description="Events since the last checkpoint (chain only).")
+    problems: list[dict[str, Any]] = Field(description="seq, kind, message — first bad first.")
+    checked_at: datetime

@@ -1,0 +1,471 @@
+"""The information governance officer's services: audit search, alerts, agreements, chain status.
+
+An IG officer (or DPO) investigates who accessed what and why, works the alert queue that
+break-glass sessions and declared relationships raise, reads the data sharing agreements in
+force in a readable form, and checks that the audit trail is intact. Searching the trail reads
+personal data (who looked at whom) and handling an alert changes the record, so both are
+themselves on the trail (``audit.search``, ``alert.acknowledge``/``alert.close``).
+
+The repositories are :mod:`joinedup.audit.queries` and :mod:`joinedup.audit.governance`; this
+module adds the role check, validation with clear messages, and the audit events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.audit import queries
+from joinedup.audit import verify as verify_chain
+from joinedup.audit.governance import ALERT_STATUSES, handle_alert
+from joinedup.audit.log import DECISIONS, NewEvent
+from joinedup.policy.model import Agreement, Clause
+from joinedup.policy.vocabulary import PURPOSES, is_sealed
+from joinedup.services.access import audit
+from joinedup.services.actor import Actor, NotPermitted, ServiceError
+from joinedup.services.agreements_store import current_agreements
+from joinedup.store.base import utcnow
+from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
+
+IG_ROLES: frozenset[str] = frozenset({"ig_officer"})
+PAGE_MAX = 200
+NOTE_MAX = 2000
+
+
+class NotFound(ServiceError):
+    """No alert or agreement with that id (404)."""
+
+    http_status = 404
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What an audit search asks for; every filter given must match."""
+
+    actor: str | None = None
+    organisation: str | None = None
+    person_id: str | None = None
+    purpose: str | None = None
+    decision: str | None = None
+    action: str | None = None
+    break_glass: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def described(self) -> str:
+        """Which filters were used, for the audit row (the names, never the values)."""
+        used = [name for name, value in vars(self).items() if value is not None]
+        return "audit search on " + (", ".join(used) if used else "no filters")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit event as the IG officer sees it (everything but the chain's own fields)."""
+
+    seq: int
+    event_id: str
+    at: datetime
+    actor: str
+    organisation: str
+    role: str
+    purpose: str | None
+    case_reference: str | None
+    person_id: str | None
+    action: str
+    decision: str
+    categories: tuple[str, ...]
+    agreements: tuple[dict[str, object], ...]
+    request_id: str | None
+    reason: str | None
+    break_glass: bool
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of events, newest first; ``next_before_seq`` fetches the next (older) page."""
+
+    events: tuple[AuditEntry, ...]
+    next_before_seq: int | None
+
+
+@dataclass(frozen=True)
+class AlertEntry:
+    """An item of the IG officer's queue."""
+
+    id: int
+    kind: str
+    raised_at: datetime
+    person_id: str | None
+    actor: str
+    organisation: str
+    subject: str | None
+    summary: str
+    status: str
+    handled_by: str | None
+    handled_at: datetime | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class ClauseTerms:
+    """A clause of an agreement, with its terms written out as a sentence."""
+
+    id: str
+    source: str
+    provider: str
+    categories: tuple[str, ...]
+    recipients: tuple[str, ...]
+    roles: tuple[str, ...]
+    purposes: tuple[str, ...]
+    article_6: str
+    article_9: str | None
+    consent_required: bool
+    objection: str
+    override_grounds: str | None
+    description: str
+    sealed_categories: tuple[str, ...]
+    plain: str
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    """An agreement version: what it is, when it applies, its hash, and whether it is stored."""
+
+    id: str
+    version: int
+    title: str
+    valid_from: date
+    valid_to: date | None
+    in_force: bool
+    sha256: str
+    parties: tuple[str, ...]
+    providers: tuple[str, ...]
+    recipients: tuple[str, ...]
+    clauses: int
+    recorded: bool
+
+
+@dataclass(frozen=True)
+class AgreementDetail:
+    """One agreement version with its clauses in readable form and the text as written."""
+
+    summary: AgreementSummary
+    clauses: tuple[ClauseTerms, ...]
+    text: str | None
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """What ``joinedup audit verify`` says about the trail now."""
+
+    ok: bool
+    events: int
+    checkpoints: int
+    head_seq: int | None
+    head_hash: str | None
+    last_checkpoint_seq: int | None
+    unsigned_tail: int
+    problems: tuple[dict[str, object], ...]
+    checked_at: datetime
+
+
+def require_ig_officer(actor: Actor) -> None:
+    """Refuse (403) anyone but an information governance officer."""
+    if actor.role not in IG_ROLES:
+        raise NotPermitted("Only an information governance officer can do this.")
+
+
+def _organisation(actor: Actor) -> str:
+    return actor.organisation or "hub"
+
+
+def _check_filters(filters: AuditFilters) -> None:
+    if filters.decision is not None and filters.decision not in DECISIONS:
+        raise ServiceError(f"decision must be one of {', '.join(DECISIONS)}.")
+    if filters.purpose is not None and filters.purpose not in PURPOSES:
+        raise ServiceError(f"purpose must be one of {', '.join(sorted(PURPOSES))}.")
+    for name in ("since", "until"):
+        value = getattr(filters, name)
+        if value is not None and value.tzinfo is None:
+            raise ServiceError(f"{name} needs a time zone, e.g. 2026-01-31T09:00:00Z.")
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise ServiceError("since must be before until.")
+
+
+def search_audit(
+    session: Session,
+    actor: Actor,
+    filters: AuditFilters,
+    *,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> AuditPage:
+    """Audit events matching ``filters``, newest first, a page at a time.
+
+    Filters: actor, organisation, person, purpose, decision, action, break-glass, and a date
+    range (``since`` inclusive, ``until`` exclusive). The search itself is audited
+    (``audit.search``, naming which filters were used and the person searched for, if any).
+    """
+    require_ig_officer(actor)
+    _check_filters(filters)
+    if not 1 <= limit <= PAGE_MAX:
+        raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
+    if before_seq is not None and before_seq < 1:
+        raise ServiceError("before_seq must be a positive event number.")
+    rows = queries.search(session, **vars(filters), before_seq=before_seq, limit=limit + 1)
+    # Appended after the search so that the page does not show its own event; both are in one
+    # unit of work, so if the event cannot be written nothing is returned.
+    audit(
+        session,
+        NewEvent(
+            actor=actor.user,
+            organisation=_organisation(actor),
+            role=actor.role,
+            action="audit.search",
+            person_id=filters.person_id,
+            request_id=actor.request_id,
+            reason=filters.described(),
+        ),
+    )
+    page = rows[:limit]
+    return AuditPage(
+        events=tuple(_audit_entry(r) for r in page),
+        next_before_seq=page[-1].seq if len(rows) > limit else None,
+    )
+
+
+def _audit_entry(row: AuditEvent) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        event_id=row.event_id,
+        at=row.at,
+        actor=row.actor,
+        organisation=row.organisation,
+        role=row.role,
+        purpose=row.purpose,
+        case_reference=row.case_reference,
+        person_id=row.person_id,
+        action=row.action,
+        decision=row.decision,
+        categories=tuple(row.categories or ()),
+        agreements=tuple(dict(a) for a in row.agreements or ()),
+        request_id=row.request_id,
+        reason=row.reason,
+        break_glass=row.break_glass,
+    )
+
+
+def _alert_entry(row: Alert) -> AlertEntry:
+    return AlertEntry(
+        id=row.id,
+        kind=row.kind,
+        raised_at=row.raised_at,
+        person_id=row.person_id,
+        actor=row.actor,
+        organisation=row.organisation,
+        subject=row.subject,
+        summary=row.summary,
+        status=row.status,
+        handled_by=row.handled_by,
+        handled_at=row.handled_at,
+        outcome=row.outcome,
+    )
+
+
+def list_alerts(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = "open",
+    kind: str | None = None,
+    limit: int = 50,
+) -> tuple[AlertEntry, ...]:
+    """The alert queue (break-glass, declared relationships), newest first.
+
+    ``status`` is ``open`` (the default), ``acknowledged``, ``closed`` or ``None`` for all.
+    """
+    require_ig_officer(actor)
+    if status is not None and status not in ALERT_STATUSES:
+        raise ServiceError(f"status must be one of {', '.join(ALERT_STATUSES)}.")
+    if not 1 <= limit <= PAGE_MAX:
+        raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
+    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    if kind is not None:
+        query = query.where(Alert.kind == kind)
+    return tuple(_alert_entry(row) for row in session.scalars(query))
+
+
+def acknowledge_alert(
+    session: Session,
+    actor: Actor,
+    alert_id: int,
+    *,
+    note: str,
+    close: bool = False,
+    now: datetime | None = None,
+) -> AlertEntry:
+    """Acknowledge an alert with a note (or close it, the note being the outcome); audited.
+
+    The note says what the IG officer found or did; it is kept with the alert and the audit
+    event records that the alert was handled (not the note, which may name people).
+    """
+    require_ig_officer(actor)
+    text = (note or "").strip()
+    if not text:
+        raise ServiceError("Write a note saying what you checked or decided.")
+    if len(text) > NOTE_MAX:
+        raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    row = session.get(Alert, alert_id)
+    if row is None:
+        raise NotFound(f"There is no alert {alert_id}.")
+    if row.status == "closed":
+        raise ServiceError(f"Alert {alert_id} is closed already.")
+    status = "closed" if close else "acknowledged"
+    moment = now or utcnow()
+    handle_alert(session, alert_id, by=actor.user, status=status, outcome=text, now=moment)
+    audit(
+        session,
+        NewEvent(
+            actor=actor.user,
+            organisation=_organisation(actor),
+            role=actor.role,
+            action="alert.close" if close else "alert.acknowledge",
+            person_id=row.person_id,
+            request_id=actor.request_id,
+            reason=f"{row.kind} alert {alert_id} {status}",
+            at=moment,
+        ),
+    )
+    return _alert_entry(row)
+
+
+def _plain(clause: Clause) -> str:
+    consent = " with the resident's consent" if clause.consent_required else ""
+    objection = (
+        f"; a resident's objection does not stop it ({clause.override_grounds})"
+        if clause.objection == "override"
+        else "; a resident's objection stops it"
+    )
+    basis = clause.article_6 + (f" and {clause.article_9}" if clause.article_9 else "")
+    return (
+        f"{clause.provider} shares {', '.join(clause.categories)} from {clause.source} "
+        f"with {', '.join(clause.roles)} at {', '.join(clause.recipients)} "
+        f"for {', '.join(clause.purposes)}{consent}{objection}. Lawful basis: {basis}."
+    )
+
+
+def _clause_terms(clause: Clause) -> ClauseTerms:
+    return ClauseTerms(
+        id=clause.id,
+        source=clause.source,
+        provider=clause.provider,
+        categories=clause.categories,
+        recipients=clause.recipients,
+        roles=clause.roles,
+        purposes=clause.purposes,
+        article_6=clause.article_6,
+        article_9=clause.article_9,
+        consent_required=clause.consent_required,
+        objection=clause.objection,
+        override_grounds=clause.override_grounds,
+        description=" ".join(clause.description.split()),
+        sealed_categories=tuple(c for c in clause.categories if is_sealed(c)),
+        plain=_plain(clause),
+    )
+
+
+def _summary(agreement: Agreement, recorded: set[tuple[str, int, str]]) -> AgreementSummary:
+    return AgreementSummary(
+        id=agreement.id,
+        version=agreement.version,
+        title=agreement.title,
+        valid_from=agreement.valid_from,
+        valid_to=agreement.valid_to,
+        in_force=agreement.in_force_on(utcnow().date()),
+        sha256=agreement.sha256,
+        parties=tuple(sorted(agreement.party_orgs)),
+        providers=agreement.providers,
+        recipients=agreement.recipients,
+        clauses=len(agreement.clauses),
+        recorded=(agreement.id, agreement.version, agreement.sha256) in recorded,
+    )
+
+
+def _recorded(session: Session) -> set[tuple[str, int, str]]:
+    rows = session.execute(
+        select(AgreementVersion.agreement_id, AgreementVersion.version, AgreementVersion.sha256)
+    )
+    return {(a, v, h) for a, v, h in rows}
+
+
+def list_agreements(session: Session, actor: Actor) -> tuple[AgreementSummary, ...]:
+    """Every agreement version loaded from the agreements directory, by id then version.
+
+    ``recorded`` says whether the version's text is stored in the database (it is, from the
+    first decision that relied on it), so audit rows citing its hash lead back to its words.
+    """
+    require_ig_officer(actor)
+    recorded = _recorded(session)
+    agreements = sorted(current_agreements(), key=lambda a: (a.id, a.version))
+    return tuple(_summary(a, recorded) for a in agreements)
+
+
+def agreement_detail(
+    session: Session, actor: Actor, agreement_id: str, *, version: int | None = None
+) -> AgreementDetail:
+    """One agreement (the latest version unless ``version`` is given), clause by clause."""
+    require_ig_officer(actor)
+    versions = [a for a in current_agreements() if a.id == agreement_id]
+    if not versions:
+        raise NotFound(f"There is no agreement {agreement_id!r}.")
+    if version is None:
+        chosen = max(versions, key=lambda a: a.version)
+    else:
+        found = [a for a in versions if a.version == version]
+        if not found:
+            known = ", ".join(str(a.version) for a in sorted(versions, key=lambda a: a.version))
+            raise NotFound(f"Agreement {agreement_id!r} has no version {version} (it has {known}).")
+        chosen = found[0]
+    stored = session.get(AgreementVersion, (chosen.id, chosen.version))
+    text = (
+        stored.text if stored is not None and stored.sha256 == chosen.sha256 else _file_text(chosen)
+    )
+    return AgreementDetail(
+        summary=_summary(chosen, _recorded(session)),
+        clauses=tuple(_clause_terms(c) for c in chosen.clauses),
+        text=text,
+    )
+
+
+def _file_text(agreement: Agreement) -> str | None:
+    if not agreement.origin:
+        return None
+    try:
+        with open(agreement.origin, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def chain_status(session: Session, actor: Actor) -> ChainStatus:
+    """Recompute the hash chain and checkpoints, as ``joinedup audit verify`` does."""
+    require_ig_officer(actor)
+    result = verify_chain(session.get_bind().engine)
+    return ChainStatus(
+        ok=result.ok,
+        events=result.events,
+        checkpoints=result.checkpoints,
+        head_seq=result.head_seq,
+        head_hash=result.head_hash,
+        last_checkpoint_seq=result.last_checkpoint_seq,
+        unsigned_tail=result.unsigned_tail,
+        problems=tuple(
+            {"seq": p.seq, "kind": p.kind, "message": p.message} for p in result.problems
+        ),
+        checked_at=utcnow(),
+    )

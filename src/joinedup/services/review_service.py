@@ -1,0 +1,305 @@
+"""The reviewer's services over the linkage review queue: list, look at one pair, decide.
+
+The queue and the decisions are :mod:`joinedup.linkage.review`'s: the riskiest pairs first (a
+possible wrong merge above a possible missed link), decisions appended and obeyed by every later
+run. This module adds what a person at a screen needs — both records side by side with the
+evidence — the reviewer role check, and the audit trail: looking at a pair reads two people's
+(or one person's) personal data, so it is recorded (``review.view``), as is each decision
+(``review.decide``), before the answer is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.audit.log import NewEvent
+from joinedup.linkage import review
+from joinedup.services.access import audit
+from joinedup.services.actor import Actor, NotPermitted, ServiceError
+from joinedup.services.subject_access import FIELDS
+from joinedup.store.linkage_tables import MatchEvidence, PersonMember, ReviewItem
+from joinedup.store.records import split_record_key
+from joinedup.store.tables import SourceRecord
+
+REVIEWER_ROLES: frozenset[str] = frozenset({"reviewer"})
+QUEUE_MAX = 200
+NOTE_MAX = 1000
+# Fields compared side by side, in the order a reviewer reads a person.
+COMPARED = tuple(f for f in FIELDS if f not in ("year_of_birth",))
+
+
+class ReviewItemNotFound(ServiceError):
+    """No review item with that id (404)."""
+
+    http_status = 404
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """An open pair on the queue: which records, why, how risky — no personal data."""
+
+    id: int
+    record_l: str
+    record_r: str
+    reason: str
+    risk: float
+    match_probability: float | None
+    match_weight: float | None
+    person_id: str | None
+
+
+@dataclass(frozen=True)
+class RecordSide:
+    """One record of the pair as the reviewer sees it, with the evidence holding it in place."""
+
+    record_key: str
+    source: str
+    record_id: str
+    version: int
+    current: bool
+    person_id: str | None
+    data: dict[str, Any]
+    attributes: dict[str, Any]
+    evidence_matched: str | None
+    evidence_probability: float | None
+    evidence_weight: float | None
+    evidence_basis: str | None
+    field_weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    """A field of the two records: both values and whether they agree."""
+
+    field: str
+    left: Any
+    right: Any
+    agreement: str  # same | different | one_missing
+
+
+@dataclass(frozen=True)
+class ReviewDetail:
+    """One review item: the pair, both records side by side, the field comparison, the status."""
+
+    item: QueueItem
+    status: str
+    left: RecordSide
+    right: RecordSide
+    comparison: tuple[FieldComparison, ...]
+    decision_in_force: str | None
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """A recorded decision: what was decided, by whom, when; the next link run obeys it."""
+
+    item_id: int
+    record_l: str
+    record_r: str
+    decision: str
+    reviewer: str
+    note: str | None
+    decided_at: datetime
+
+
+def require_reviewer(actor: Actor) -> None:
+    """Refuse (403) anyone but a linkage reviewer."""
+    if actor.role not in REVIEWER_ROLES:
+        raise NotPermitted("Only a linkage reviewer can do this.")
+
+
+def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[QueueItem, ...]:
+    """The open review items, largest risk first (``linkage.review.open_items``).
+
+    Shows record keys and scores only, so listing the queue reads no personal data and is not
+    audited; opening an item is.
+    """
+    require_reviewer(actor)
+    if not 1 <= limit <= QUEUE_MAX:
+        raise ServiceError(f"limit must be between 1 and {QUEUE_MAX}.")
+    return tuple(
+        QueueItem(
+            id=entry.id,
+            record_l=entry.pair[0],
+            record_r=entry.pair[1],
+            reason=entry.reason,
+            risk=entry.risk,
+            match_probability=entry.match_probability,
+            match_weight=entry.match_weight,
+            person_id=entry.person_id,
+        )
+        for entry in review.open_items(session, limit=limit)
+    )
+
+
+def _queue_item(item: ReviewItem) -> QueueItem:
+    return QueueItem(
+        id=item.id,
+        record_l=item.record_key_l,
+        record_r=item.record_key_r,
+        reason=item.reason,
+        risk=item.risk,
+        match_probability=item.match_probability,
+        match_weight=item.match_weight,
+        person_id=item.person_id,
+    )
+
+
+def _item(session: Session, item_id: int) -> ReviewItem:
+    item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise ReviewItemNotFound(f"There is no review item {item_id}.")
+    return item
+
+
+def _latest(session: Session, key: str) -> SourceRecord | None:
+    source_id, record_id = split_record_key(key)
+    return session.scalars(
+        select(SourceRecord)
+        .where(SourceRecord.source_id == source_id, SourceRecord.record_id == record_id)
+        .order_by(SourceRecord.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _person_of(session: Session, key: str) -> str | None:
+    return session.scalar(
+        select(PersonMember.person_id).where(
+            PersonMember.record_key == key, PersonMember.to_run.is_(None)
+        )
+    )
+
+
+def _side(session: Session, key: str) -> RecordSide:
+    record = _latest(session, key)
+    if record is None:
+        raise ReviewItemNotFound(f"The record {key} of this item is no longer stored.")
+    evidence = session.get(MatchEvidence, key)
+    data: dict[str, Any] = {}
+    for name in COMPARED:
+        value = getattr(record, name)
+        if value not in (None, "", [], ()):
+            data[name] = list(value) if isinstance(value, list | tuple) else value
+    return RecordSide(
+        record_key=key,
+        source=record.source_id,
+        record_id=record.record_id,
+        version=record.version,
+        current=record.valid_to is None,
+        person_id=_person_of(session, key),
+        data=data,
+        attributes=dict(record.attributes or {}),
+        evidence_matched=evidence.matched_record_key if evidence else None,
+        evidence_probability=evidence.match_probability if evidence else None,
+        evidence_weight=evidence.match_weight if evidence else None,
+        evidence_basis=evidence.basis if evidence else None,
+        field_weights=dict(evidence.field_weights or {}) if evidence else {},
+    )
+
+
+def compare_fields(left: dict[str, Any], right: dict[str, Any]) -> tuple[FieldComparison, ...]:
+    """The fields either record holds, each marked ``same``, ``different`` or ``one_missing``.
+
+    Pure. Text is compared ignoring case and surrounding space; lists as sets.
+    """
+    out = []
+    for name in COMPARED:
+        a, b = left.get(name), right.get(name)
+        if a is None and b is None:
+            continue
+        if a is None or b is None:
+            agreement = "one_missing"
+        else:
+            agreement = "same" if _norm(a) == _norm(b) else "different"
+        out.append(FieldComparison(name, a, b, agreement))
+    return tuple(out)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().casefold()
+    if isinstance(value, list | tuple):
+        return frozenset(_norm(v) for v in value)
+    return value
+
+
+def review_item(session: Session, actor: Actor, item_id: int) -> ReviewDetail:
+    """One review item with both records side by side and the evidence; audited.
+
+    The audit event (``review.view``) names the person the item concerns and the identity items
+    of both sources, and is written before the records are read.
+    """
+    require_reviewer(actor)
+    item = _item(session, item_id)
+    keys = (item.record_key_l, item.record_key_r)
+    person = item.person_id or _person_of(session, keys[0]) or _person_of(session, keys[1])
+    audit(
+        session,
+        NewEvent(
+            actor=actor.user,
+            organisation=actor.organisation or "hub",
+            role=actor.role,
+            action="review.view",
+            decision="permit",
+            person_id=person,
+            categories=tuple(sorted({f"{split_record_key(k)[0]}/identity.core" for k in keys})),
+            request_id=actor.request_id,
+            reason=f"linkage review item {item.id} ({item.reason})",
+        ),
+    )
+    left, right = _side(session, keys[0]), _side(session, keys[1])
+    in_force = review.decisions_in_force(session).get(keys)
+    return ReviewDetail(
+        item=_queue_item(item),
+        status=item.status,
+        left=left,
+        right=right,
+        comparison=compare_fields(left.data, right.data),
+        decision_in_force=in_force,
+    )
+
+
+def decide_item(
+    session: Session, actor: Actor, item_id: int, *, decision: str, note: str | None = None
+) -> ReviewOutcome:
+    """Record ``link`` or ``not-link`` on an item, in the reviewer's name; audited.
+
+    Wraps :func:`joinedup.linkage.review.decide`: the decision is appended to the history, the
+    item is marked decided, and every later link run obeys it. Deciding an item again records
+    a new decision, which then is the one in force.
+    """
+    require_reviewer(actor)
+    if decision not in review.DECISIONS:
+        raise ServiceError("decision must be 'link' or 'not-link'.")
+    text = (note or "").strip() or None
+    if text is not None and len(text) > NOTE_MAX:
+        raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    item = _item(session, item_id)
+    pair = (item.record_key_l, item.record_key_r)
+    row = review.decide(session, pair, decision, actor.user, note=text)
+    audit(
+        session,
+        NewEvent(
+            actor=actor.user,
+            organisation=actor.organisation or "hub",
+            role=actor.role,
+            action="review.decide",
+            person_id=item.person_id or _person_of(session, pair[0]),
+            request_id=actor.request_id,
+            reason=f"linkage review item {item.id}: {decision}",
+        ),
+    )
+    return ReviewOutcome(
+        item_id=item.id,
+        record_l=row.record_key_l,
+        record_r=row.record_key_r,
+        decision=row.decision,
+        reviewer=row.reviewer,
+        note=row.note,
+        decided_at=row.decided_at,
+    )

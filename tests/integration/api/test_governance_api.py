@@ -1,0 +1,261 @@
+"""The IG officer's API: audit search, the alert queue, agreements, the chain's status.
+
+On the tiny Northbridge of ``practitioner_hub``, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+
+from joinedup.store.base import utcnow
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
+from tests.integration.api.auth_hub import username
+from tests.integration.api.practitioner_hub import ANNE, BOB, PractitionerHub, make_practitioner_hub
+
+BREAK_GLASS_REASON = "Found collapsed at home, no relationship on record, urgent"
+
+
+@pytest.fixture
+def hub(engine: Engine) -> Iterator[PractitionerHub]:
+    hub = make_practitioner_hub(engine)
+    yield hub
+    hub.client.close()
+
+
+def _ig(hub: PractitionerHub) -> dict[str, str]:
+    return hub.bearer("ig_officer", None)
+
+
+def _activity(hub: PractitionerHub) -> None:
+    hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker"))
+    hub.client.get(f"/api/v1/persons/{BOB}", headers=hub.bearer("gp", "direct_care"))
+    started = hub.client.post(
+        f"/api/v1/persons/{ANNE}/break-glass",
+        headers=hub.bearer("housing_officer", "housing_support"),
+        json={"reason": BREAK_GLASS_REASON, "hours": 1},
+    )
+    assert started.status_code == 201, started.text
+
+
+@pytest.mark.parametrize(
+    ("query", "check"),
+    [
+        ({"person_id": ANNE}, lambda e: e["person_id"] == ANNE),
+        ({"actor": username("gp")}, lambda e: e["actor"] == username("gp")),
+        ({"purpose": "safeguarding"}, lambda e: e["purpose"] == "safeguarding"),
+        ({"decision": "permit"}, lambda e: e["decision"] == "permit"),
+        ({"break_glass": "true"}, lambda e: e["break_glass"] is True),
+        (
+            {"organisation": "nhs-northbridge-icb"},
+            lambda e: e["organisation"] == "nhs-northbridge-icb",
+        ),
+        ({"action": "break_glass.start"}, lambda e: e["action"] == "break_glass.start"),
+    ],
+)
+def test_audit_search_filters(hub: PractitionerHub, query: dict[str, str], check: object) -> None:
+    _activity(hub)
+    response = hub.client.get("/api/v1/governance/audit/events", headers=_ig(hub), params=query)
+    assert response.status_code == 200, response.text
+    events = response.json()["events"]
+    assert events and all(check(e) for e in events)  # type: ignore[operator]
+
+
+def test_audit_search_date_range_and_paging(hub: PractitionerHub) -> None:
+    _activity(hub)
+    url = "/api/v1/governance/audit/events"
+    future = (utcnow() + timedelta(days=1)).isoformat()
+    assert hub.client.get(url, headers=_ig(hub), params={"since": future}).json()["events"] == []
+    everything = hub.client.get(url, headers=_ig(hub), params={"limit": 200}).json()["events"]
+    first = hub.client.get(url, headers=_ig(hub), params={"limit": 2}).json()
+    assert len(first["events"]) == 2 and first["next_before_seq"]
+    rest = hub.client.get(
+        url, headers=_ig(hub), params={"limit": 200, "before_seq": first["next_before_seq"]}
+    ).json()
+    seqs = [e["seq"] for e in first["events"] + rest["events"]]
+    # Each search adds its own event, after the page it returns.
+    assert seqs == [e["seq"] for e in everything][: len(seqs)] or seqs == sorted(seqs, reverse=True)
+    assert len(set(seqs)) == len(seqs)
+
+
+def test_audit_search_is_itself_audited_with_the_filters_named_not_their_values(
+    hub: PractitionerHub,
+) -> None:
+    hub.client.get(
+        "/api/v1/governance/audit/events",
+        headers=_ig(hub),
+        params={"person_id": ANNE, "actor": username("gp")},
+    )
+    with session_scope(hub.engine) as session:
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.search"))
+        assert event.person_id == ANNE and event.role == "ig_officer"
+        assert "actor" in (event.reason or "") and username("gp") not in (event.reason or "")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"decision": "maybe"},
+        {"purpose": "gossip"},
+        {"since": "2026-01-02T00:00:00"},
+        {"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+        {"limit": 0},
+        {"limit": 100000},
+        {"before_seq": -1},
+        {"since": "yesterday"},
+        {"person_id": "bad id!"},
+        {"break_glass": "perhaps"},
+    ],
+)
+def test_a_bad_audit_filter_is_a_4xx_with_a_message(
+    hub: PractitionerHub, query: dict[str, object]
+) -> None:
+    response = hub.client.get("/api/v1/governance/audit/events", headers=_ig(hub), params=query)
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["detail"]
+
+
+def test_alert_queue_acknowledge_and_close(hub: PractitionerHub) -> None:
+    _activity(hub)
+    url = "/api/v1/governance/alerts"
+    alerts = hub.client.get(url, headers=_ig(hub)).json()
+    [alert] = [a for a in alerts if a["kind"] == "break_glass"]
+    assert alert["status"] == "open" and alert["person_id"] == ANNE
+    acked = hub.client.post(
+        f"{url}/{alert['id']}/acknowledge",
+        headers=_ig(hub),
+        json={"note": "Checked with the team manager."},
+    )
+    assert acked.status_code == 200, acked.text
+    assert acked.json()["status"] == "acknowledged"
+    assert acked.json()["handled_by"] == username("ig_officer")
+    assert hub.client.get(url, headers=_ig(hub)).json() == []
+    assert len(hub.client.get(url, headers=_ig(hub), params={"status": "all"}).json()) == 1
+    closed = hub.client.post(
+        f"{url}/{alert['id']}/acknowledge",
+        headers=_ig(hub),
+        json={"note": "Justified emergency.", "close": True},
+    )
+    assert (
+        closed.json()["status"] == "closed" and closed.json()["outcome"] == "Justified emergency."
+    )
+    again = hub.client.post(
+        f"{url}/{alert['id']}/acknowledge", headers=_ig(hub), json={"note": "again"}
+    )
+    assert again.status_code == 400 and "closed already" in again.json()["detail"]
+    with session_scope(hub.engine) as session:
+        actions = list(
+            session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("alert.%")))
+        )
+    assert actions == ["alert.acknowledge", "alert.close"]
+
+
+def test_a_declared_relationship_raises_an_alert(hub: PractitionerHub) -> None:
+    declared = hub.client.post(
+        f"/api/v1/persons/{ANNE}/relationships",
+        headers=hub.bearer("housing_officer", "housing_support"),
+        json={"reason": "Allocated housing officer for the tenancy", "days": 30},
+    )
+    assert declared.status_code == 201, declared.text
+    kinds = [
+        a["kind"] for a in hub.client.get("/api/v1/governance/alerts", headers=_ig(hub)).json()
+    ]
+    assert "relationship_declared" in kinds
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/v1/governance/alerts/999999/acknowledge", {"note": "x"}, 404),
+        ("/api/v1/governance/alerts/0/acknowledge", {"note": "x"}, 422),
+        ("/api/v1/governance/alerts/1/acknowledge", {"note": ""}, 422),
+        ("/api/v1/governance/alerts/1/acknowledge", {}, 422),
+        ("/api/v1/governance/alerts/99999999999999999999/acknowledge", {"note": "x"}, 422),
+    ],
+)
+def test_bad_alert_requests(hub: PractitionerHub, path: str, body: object, status: int) -> None:
+    response = hub.client.post(path, headers=_ig(hub), json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+
+
+def test_alert_status_must_be_known(hub: PractitionerHub) -> None:
+    response = hub.client.get("/api/v1/governance/alerts?status=pending", headers=_ig(hub))
+    assert response.status_code == 400 and "status" in response.json()["detail"]
+
+
+def test_agreements_list_and_show_with_readable_terms(hub: PractitionerHub) -> None:
+    listed = hub.client.get("/api/v1/governance/agreements", headers=_ig(hub))
+    assert listed.status_code == 200, listed.text
+    found = {(a["id"], a["version"]): a for a in listed.json()}
+    assert ("northbridge-council-services", 1) in found
+    assert all(len(a["sha256"]) == 64 for a in found.values())
+    shown = hub.client.get(
+        "/api/v1/governance/agreements/northbridge-befriending", headers=_ig(hub)
+    ).json()
+    assert shown["summary"]["sha256"] == found[("northbridge-befriending", 1)]["sha256"]
+    clause = {c["id"]: c for c in shown["clauses"]}["2.1"]
+    assert clause["consent_required"] is True
+    assert "with the resident's consent" in clause["plain"]
+    assert "id: northbridge-befriending" in shown["text"]
+    older = hub.client.get(
+        "/api/v1/governance/agreements/northbridge-council-services?version=1", headers=_ig(hub)
+    ).json()
+    assert older["summary"]["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/governance/agreements/no-such-agreement", 404),
+        ("/api/v1/governance/agreements/northbridge-befriending?version=99", 404),
+        ("/api/v1/governance/agreements/northbridge-befriending?version=0", 422),
+        ("/api/v1/governance/agreements/..%2Fetc", 404),
+    ],
+)
+def test_bad_agreement_requests(hub: PractitionerHub, path: str, status: int) -> None:
+    response = hub.client.get(path, headers=_ig(hub))
+    assert response.status_code in (status, 422), response.text
+    assert response.json()["detail"]
+
+
+def test_chain_status_ok_then_tampered(hub: PractitionerHub) -> None:
+    _activity(hub)
+    ok = hub.client.get("/api/v1/governance/audit/verify", headers=_ig(hub)).json()
+    assert ok["ok"] is True and ok["events"] >= 3 and ok["problems"] == []
+    if hub.engine.dialect.name != "sqlite":
+        return
+    with hub.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        triggers = conn.execute(
+            text("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'")
+        ).scalars()
+        for name in list(triggers):
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+        conn.execute(text("UPDATE audit_events SET purpose = 'planning' WHERE seq = 2"))
+    bad = hub.client.get("/api/v1/governance/audit/verify", headers=_ig(hub)).json()
+    assert bad["ok"] is False and bad["problems"][0]["seq"] == 2
+
+
+GOVERNANCE_ROUTES = [
+    "/api/v1/governance/audit/events",
+    "/api/v1/governance/audit/verify",
+    "/api/v1/governance/alerts",
+    "/api/v1/governance/agreements",
+    "/api/v1/governance/agreements/northbridge-befriending",
+]
+
+
+@pytest.mark.parametrize("role", ["social_worker", "gp", "reviewer", "admin", "resident"])
+def test_only_an_ig_officer_may_use_the_governance_routes(hub: PractitionerHub, role: str) -> None:
+    for route in GOVERNANCE_ROUTES:
+        response = hub.client.get(route, headers=hub.bearer(role))
+        assert response.status_code == 403, route
+        assert (
+            "IG officer" in response.json()["detail"] or "governance" in response.json()["detail"]
+        )
