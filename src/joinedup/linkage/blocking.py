@@ -28,12 +28,38 @@ PREDICTION_RULES: tuple[str, ...] = (
     "l.given_key = r.family_key AND l.family_key = r.given_key",
 )
 
-#: Blocks for EM training: each trains every comparison but the ones it joins on. Date of birth
-#: trains names and location; names + year train date of birth and location.
-TRAINING_RULES: tuple[str, ...] = (
-    "l.dob = r.dob",
-    "l.given_key = r.given_key AND l.family_key = r.family_key",
+#: Blocks for EM training: (alias column, the fields it joins, the comparisons it may train, a
+#: column that only the blocked comparisons use). Within one date of birth, names and location
+#: say who is who; within one full name, date of birth and location do.
+#:
+#: Splink leaves out of a training session every comparison whose levels mention a column the
+#: block joins on — and the household-aware levels mention date of birth and address in the
+#: name comparison, which would leave names untrained. So a block joins on an alias column, and
+#: names the marker column in an always-true condition, which makes Splink leave out exactly the
+#: blocked comparisons (a blocked comparison left in would show every pair agreeing and drive
+#: EM to call every pair a match).
+TRAINING_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "train_dob",
+        ("dob",),
+        ("given_name", "family_name", "location", "nhs_number", "sex", "phone", "email"),
+        ("dob_year",),
+    ),
+    (
+        "train_name",
+        ("given_key", "family_key"),
+        ("dob", "location", "nhs_number", "sex", "phone", "email"),
+        ("given_initial", "family_all"),
+    ),
 )
+
+
+def training_rule(alias: str, markers: tuple[str, ...]) -> str:
+    """The SQL of an EM training block: equal alias column, plus always-true marker terms."""
+    terms = [f"l.{alias} = r.{alias}"]
+    terms += [f"(l.{m} IS NULL OR l.{m} IS NOT NULL)" for m in markers]
+    return " AND ".join(terms)
+
 
 #: Rules that almost only join records of one person: they estimate how many pairs match.
 DETERMINISTIC_RULES: tuple[str, ...] = (

@@ -19,7 +19,11 @@ import numpy as np
 import pandas as pd
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage.thresholds import CONTRARY_PROBABILITY
+from joinedup.linkage.thresholds import (
+    CONTRARY_PROBABILITY,
+    REVIEW_LOWER,
+    UNAMBIGUOUS_PROBABILITY,
+)
 
 
 class _Groups:
@@ -65,6 +69,8 @@ def cluster(
     cannot_link: Iterable[tuple[str, str]] = (),
     ids: Iterable[str] | None = None,
     contrary_probability: float = CONTRARY_PROBABILITY,
+    unambiguous_probability: float | None = UNAMBIGUOUS_PROBABILITY,
+    candidate_probability: float = REVIEW_LOWER,
 ) -> dict[str, str]:
     """Assign each record to a person: ``{unique_id: representative unique_id}``.
 
@@ -73,8 +79,10 @@ def cluster(
     (a match probability) link; ``must_link`` pairs are always in one person; ``cannot_link``
     pairs never are, and neither are two records with a scored pair below
     ``contrary_probability``. ``ids`` lists records to include even if they are in no pair
-    (they become persons of one). A must-link that contradicts a cannot-link raises
-    `JoinedupError`.
+    (they become persons of one). After the links above ``threshold``, a pair from
+    ``unambiguous_probability`` up links when each side's person has no other candidate (no
+    other pair at ``candidate_probability`` or above); ``None`` turns that off. A must-link
+    that contradicts a cannot-link raises `JoinedupError`.
 
     Example: ``cluster(pairs, threshold=0.999, ids=frame["unique_id"])``.
     """
@@ -109,17 +117,22 @@ def cluster(
             raise JoinedupError(f"a record cannot be kept apart from itself: {a}")
         forbid(a, b)
 
-    linking = prob >= threshold
-    order = np.flatnonzero(linking)
-    if "match_weight" in pairs.columns:
-        weights = pairs["match_weight"].to_numpy(dtype=float)[order]
-    else:
-        weights = prob[order]
-    # Strongest first; ties broken by the record keys so the result never depends on row order.
-    order = order[np.lexsort((right[order], left[order], -weights))]
+    all_weights = (
+        pairs["match_weight"].to_numpy(dtype=float) if "match_weight" in pairs.columns else prob
+    )
+
+    def strongest_first(selected: np.ndarray) -> np.ndarray:
+        # Ties broken by the record keys so the result never depends on row order.
+        idx = np.flatnonzero(selected)
+        return idx[np.lexsort((right[idx], left[idx], -all_weights[idx]))]
+
+    order = strongest_first(prob >= threshold)
+    second_floor = threshold if unambiguous_probability is None else unambiguous_probability
+    second = strongest_first((prob >= second_floor) & (prob < threshold))
 
     # Contrary evidence only matters between records that some link could bring together.
     touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}
+    touched |= set(left[second]) | set(right[second])
     contrary = np.flatnonzero(prob < contrary_probability)
     for i in contrary:
         a, b = left[i], right[i]
@@ -157,6 +170,24 @@ def cluster(
         if ra == rb or conflict(ra, rb):
             continue
         groups.union(a, b)
+
+    if len(second):
+        candidates: dict[str, list[str]] = {}
+        for i in np.flatnonzero(prob >= candidate_probability):
+            candidates.setdefault(left[i], []).append(right[i])
+            candidates.setdefault(right[i], []).append(left[i])
+
+        def others(root: str) -> set[str]:
+            members = groups.members[root]
+            found = {groups.find(o) for m in members for o in candidates.get(m, ())}
+            found.discard(root)
+            return found
+
+        for i in second:
+            ra, rb = groups.find(left[i]), groups.find(right[i])
+            if ra == rb or others(ra) != {rb} or others(rb) != {ra} or conflict(ra, rb):
+                continue
+            groups.union(ra, rb)
 
     assignment: dict[str, str] = {}
     for members in groups.members.values():

@@ -6,10 +6,10 @@ is wrong for person data: a household shares its postcode, address, usually its 
 often a landline, so summing those as independent evidence merges twins, fathers and sons, and
 siblings. Here the household is ONE piece of evidence — the `location` comparison — and the
 levels of the other comparisons that a household shares ("surname agrees *at a shared
-address*", "date of birth agrees *at a shared address*", "landline agrees *at a shared
-address*") are separate levels whose weight is fixed in `household_fixed_u` from what holds
-for any UK population, not trained, because a random sample of pairs almost never contains two
-people at one address and so cannot estimate them.
+address*", "landline agrees *at a shared address*", "given names differ *with one date of birth
+at one address*" — twins) are separate levels whose weight is fixed from what holds for any UK
+population, not trained, because a random sample of pairs almost never contains two people at
+one address and so cannot estimate them.
 
 Comparisons are built from Splink's level library so that the same definitions produce DuckDB
 and Spark SQL.
@@ -21,8 +21,12 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
 
-#: SQL: the two records are at the same dwelling (same UPRN, or same postcode and house).
-SHARED_ADDRESS = "(uprn_l = uprn_r OR address_key_l = address_key_r)"
+#: SQL: the two records are at the same dwelling (same UPRN, same postcode and house, or same
+#: house and street where a postcode is missing or mistyped).
+SHARED_ADDRESS = (
+    "(uprn_l = uprn_r OR address_key_l = address_key_r "
+    "OR (house_key_l = house_key_r AND street_key_l = street_key_r))"
+)
 #: SQL: the two records share at least a full postcode (a street's worth of households).
 SHARED_POSTCODE = f"({SHARED_ADDRESS} OR postcode_l = postcode_r)"
 
@@ -30,20 +34,32 @@ SHARED_POSTCODE = f"({SHARED_ADDRESS} OR postcode_l = postcode_r)"
 # key the parameters in a saved model.
 GIVEN_DIFFERENT = "given names differ"
 FAMILY_AT_SHARED_LOCATION = "family name agrees, shared postcode or address"
-DOB_AT_SHARED_ADDRESS = "date of birth agrees, shared address"
+GIVEN_DIFFERENT_TWIN = "given names differ, same birth date and address"
+DOB_EXACT = "date of birth exact"
 DOB_DIFFERENT = "dates of birth differ"
 NHS_DIFFERENT = "NHS numbers differ"
+NHS_EXACT = "NHS number exact"
+GIVEN_INITIAL = "initial agrees with the name"
+LOCATION_DIFFERENT = "elsewhere"
+FAMILY_DIFFERENT = "family names differ"
+PHONE_DIFFERENT = "phones differ"
+EMAIL_DIFFERENT = "emails differ"
 LANDLINE_AT_SHARED_ADDRESS = "landline agrees, shared address"
+
+#: The chance that two *different* people at one address share a date of birth: about 1.5% of
+#: maternities are multiple births (ONS), so among pairs of people in one household it is a few
+#: per cent at most — 2% is generous. Two records at one address with one date of birth and
+#: different given names are therefore most likely twins, and the "given names differ" level
+#: for that case takes back all but this much of the date of birth's weight (see
+#: `joinedup.linkage.priors.apply_safety_rules`).
+TWIN_SHARE = 0.02
 
 #: u values fixed for household-shared levels (the chance that two *different* people who share
 #: an address agree on this field). Why each number holds for any UK population:
-#: - about 1.5% of maternities are multiple births (ONS), so among pairs of different people in
-#:   one household sharing a date of birth is a few per cent at most — 2% is generous;
 #: - most pairs of people at one postcode or address are family, so their surnames agree more
 #:   often than not — 70% leaves surname agreement there worth about half a bit;
 #: - a landline rings in the whole household: most pairs at one address share it.
 HOUSEHOLD_FIXED_U: dict[tuple[str, str], float] = {
-    ("dob", DOB_AT_SHARED_ADDRESS): 0.02,
     ("family_name", FAMILY_AT_SHARED_LOCATION): 0.70,
     ("phone", LANDLINE_AT_SHARED_ADDRESS): 0.80,
 }
@@ -58,6 +74,29 @@ M_UPPER_BOUNDS: dict[tuple[str, str], float] = {
     ("given_name", GIVEN_DIFFERENT): 0.005,
     ("dob", DOB_DIFFERENT): 0.005,
     ("nhs_number", NHS_DIFFERENT): 0.002,
+}
+
+
+#: Upper bounds on u for identifier agreement. An NHS number is issued to one person, so two
+#: different people share one only through an error. Splink estimates u from random pairs, and
+#: in a data set holding several records per person some random pairs are the same person —
+#: enough, in a few thousand records, to make an NHS number look a thousand times less decisive
+#: than it is.
+U_UPPER_BOUNDS: dict[tuple[str, str], float] = {
+    ("nhs_number", NHS_EXACT): 1e-6,
+}
+
+
+#: Lower bounds on m for "differs" levels of fields that change in a person's life. EM trains on
+#: blocks where a person's records mostly agree, and can learn that they *never* differ — which
+#: would make every move, marriage or new phone number decisive evidence against. About one in
+#: ten people in England moves home each year and sources' records are years apart; surnames
+#: change at marriage; people hold several phone numbers and email addresses.
+M_LOWER_BOUNDS: dict[tuple[str, str], float] = {
+    ("location", LOCATION_DIFFERENT): 0.05,
+    ("family_name", FAMILY_DIFFERENT): 0.02,
+    ("phone", PHONE_DIFFERENT): 0.10,
+    ("email", EMAIL_DIFFERENT): 0.20,
 }
 
 
@@ -80,6 +119,9 @@ def _given_name() -> ComparisonCreator:
             cll.Or(
                 cll.JaroWinklerLevel("given_key", 0.9), cll.DamerauLevenshteinLevel("given_key", 1)
             ).configure(label_for_charts="given name typo"),
+            cll.And(cll.ExactMatchLevel("dob"), cll.CustomLevel(SHARED_ADDRESS)).configure(
+                label_for_charts=GIVEN_DIFFERENT_TWIN
+            ),
             cll.ArrayIntersectLevel("forenames", 1).configure(
                 label_for_charts="a middle name used as the first"
             ),
@@ -88,7 +130,7 @@ def _given_name() -> ComparisonCreator:
                     cll.CustomLevel("given_key_l IS NULL"), cll.CustomLevel("given_key_r IS NULL")
                 ),
                 cll.ExactMatchLevel("given_initial"),
-            ).configure(label_for_charts="initial agrees with the name"),
+            ).configure(label_for_charts=GIVEN_INITIAL),
             cll.ElseLevel().configure(label_for_charts=GIVEN_DIFFERENT),
         ],
     )
@@ -113,7 +155,7 @@ def _family_name() -> ComparisonCreator:
                 cll.JaroWinklerLevel("family_key", 0.9),
                 cll.DamerauLevenshteinLevel("family_key", 1),
             ).configure(label_for_charts="family name typo"),
-            cll.ElseLevel().configure(label_for_charts="family names differ"),
+            cll.ElseLevel().configure(label_for_charts=FAMILY_DIFFERENT),
         ],
     )
 
@@ -129,10 +171,7 @@ def _dob() -> ComparisonCreator:
         comparison_description="date of birth: exact, swapped day/month, one typo, year only",
         comparison_levels=[
             cll.NullLevel("dob_year"),
-            cll.And(cll.ExactMatchLevel("dob"), cll.CustomLevel(SHARED_ADDRESS)).configure(
-                label_for_charts=DOB_AT_SHARED_ADDRESS
-            ),
-            cll.ExactMatchLevel("dob").configure(label_for_charts="date of birth exact"),
+            cll.ExactMatchLevel("dob").configure(label_for_charts=DOB_EXACT),
             cll.And(
                 cll.Or(cll.CustomLevel("dob_l IS NULL"), cll.CustomLevel("dob_r IS NULL")),
                 cll.ExactMatchLevel("dob_year"),
@@ -170,7 +209,7 @@ def _location() -> ComparisonCreator:
             cll.ExactMatchLevel("postcode_district").configure(
                 label_for_charts="postcode district agrees"
             ),
-            cll.ElseLevel().configure(label_for_charts="elsewhere"),
+            cll.ElseLevel().configure(label_for_charts=LOCATION_DIFFERENT),
         ],
     )
 
@@ -181,7 +220,7 @@ def _nhs_number() -> ComparisonCreator:
         comparison_description="NHS number: exact, one digit wrong",
         comparison_levels=[
             cll.NullLevel("nhs_number"),
-            cll.ExactMatchLevel("nhs_number").configure(label_for_charts="NHS number exact"),
+            cll.ExactMatchLevel("nhs_number").configure(label_for_charts=NHS_EXACT),
             cll.DamerauLevenshteinLevel("nhs_number", 1).configure(
                 label_for_charts="one digit wrong or transposed"
             ),
@@ -217,7 +256,7 @@ def _phone() -> ComparisonCreator:
                 cll.ArrayIntersectLevel("landlines", 1), cll.CustomLevel(SHARED_ADDRESS)
             ).configure(label_for_charts=LANDLINE_AT_SHARED_ADDRESS),
             cll.ArrayIntersectLevel("landlines", 1).configure(label_for_charts="a landline agrees"),
-            cll.ElseLevel().configure(label_for_charts="phones differ"),
+            cll.ElseLevel().configure(label_for_charts=PHONE_DIFFERENT),
         ],
     )
 
@@ -229,7 +268,7 @@ def _email() -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("emails"),
             cll.ArrayIntersectLevel("emails", 1).configure(label_for_charts="an email agrees"),
-            cll.ElseLevel().configure(label_for_charts="emails differ"),
+            cll.ElseLevel().configure(label_for_charts=EMAIL_DIFFERENT),
         ],
     )
 

@@ -32,17 +32,20 @@ def check_engine(engine: str) -> Engine:
     return engine  # type: ignore[return-value]
 
 
-def arrow_schema() -> pa.Schema:
-    """The Arrow schema of the model's input frame: strings, and lists of strings."""
+def arrow_schema(extra: tuple[str, ...] = ()) -> pa.Schema:
+    """The Arrow schema of the model's input frame: strings, and lists of strings.
+
+    ``extra`` names further string columns (the training frame's block columns).
+    """
     return pa.schema(
         [
             pa.field(name, pa.list_(pa.string()) if name in LIST_COLUMNS else pa.string())
-            for name in FRAME_COLUMNS
+            for name in (*FRAME_COLUMNS, *extra)
         ]
     )
 
 
-def to_arrow(df: pd.DataFrame) -> pa.Table:
+def to_arrow(df: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table:
     """The input frame as an Arrow table with `arrow_schema`; empty lists become nulls.
 
     Splink treats a null as "not known" (no evidence) but an empty list as a value that agrees
@@ -56,7 +59,8 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
             + "; build it with records_frame"
         )
     arrays = []
-    for name in FRAME_COLUMNS:
+    schema = arrow_schema(extra)
+    for name in (*FRAME_COLUMNS, *extra):
         values = df[name].tolist()
         if name in LIST_COLUMNS:
             values = [list(v) if v is not None and len(v) else None for v in values]
@@ -66,11 +70,8 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
             ]
         arrays.append(values)
     return pa.Table.from_arrays(
-        [
-            pa.array(values, type=field.type)
-            for values, field in zip(arrays, arrow_schema(), strict=True)
-        ],
-        schema=arrow_schema(),
+        [pa.array(values, type=field.type) for values, field in zip(arrays, schema, strict=True)],
+        schema=schema,
     )
 
 
@@ -86,9 +87,9 @@ def db_api(engine: str = "duckdb") -> Any:
     return DuckDBAPI()
 
 
-def register(api: Any, df: pd.DataFrame | pa.Table, name: str) -> Any:
+def register(api: Any, df: pd.DataFrame | pa.Table, name: str, extra: tuple[str, ...] = ()) -> Any:
     """Register a frame with a Splink database API under a display name (a SplinkDataFrame)."""
-    table = df if isinstance(df, pa.Table) else to_arrow(df)
+    table = df if isinstance(df, pa.Table) else to_arrow(df, extra)
     if type(api).__name__ == "SparkAPI":
         spark = api.spark
         spark_df = spark.createDataFrame(table)

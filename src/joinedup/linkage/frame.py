@@ -137,6 +137,24 @@ def _dob_parts(value: str | None) -> tuple[str | None, str | None]:
     return text, text[:4]
 
 
+_TITLE_SEX = {
+    "MR": "male",
+    "MRS": "female",
+    "MISS": "female",
+    "MS": "female",
+    "SIR": "male",
+    "LADY": "female",
+    "MASTER": "male",
+    "DAME": "female",
+    "LORD": "male",
+}
+
+
+def _sex_of_title(value: Any) -> str | None:
+    text = _blank_to_none(value)
+    return _TITLE_SEX.get(text.upper().rstrip(".")) if text else None
+
+
 def _house_number(value: Any) -> str | None:
     text = _blank_to_none(value)
     if text is None:
@@ -257,6 +275,8 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     )
 
     sex = column("sex").map(_blank_to_none).map(lambda s: s.lower() if s else None)
+    # A title says sex where a source records no sex (council tax holds "Mr N Rossi").
+    sex = sex.where(sex.notna(), column("title").map(_sex_of_title))
     out["sex"] = sex.where(sex.isin(["male", "female"]), None)
     out["nhs_number"] = (
         column("nhs_number").map(_blank_to_none).map(lambda n: n.replace(" ", "") if n else None)

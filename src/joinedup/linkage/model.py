@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,7 +30,7 @@ from splink import Linker, SettingsCreator
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage import blocking, engines
-from joinedup.linkage.comparisons import COMPARISON_NAMES, person_comparisons
+from joinedup.linkage.comparisons import COMPARISON_NAMES, GIVEN_INITIAL, person_comparisons
 from joinedup.linkage.priors import (
     PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
     apply_safety_rules,
@@ -118,7 +119,7 @@ class PersonModel:
         *,
         engine: str = "duckdb",
         seed: int = 42,
-        max_pairs_for_u: float = 5e6,
+        max_pairs_for_u: float = 1e6,
     ) -> PersonModel:
         """Estimate the model on ``df`` (a `records_frame`): u by random sampling, m by EM.
 
@@ -132,9 +133,9 @@ class PersonModel:
         if len(df) < 2:
             raise JoinedupError("training needs at least two records")
         api = engines.db_api(engine)
-        sdf = engines.register(api, df, "records")
-        creator = _settings_creator()
-        linker = Linker(sdf, creator, log_level=_SPLINK_LOG_LEVEL)
+        aliases = tuple(block[0] for block in blocking.TRAINING_BLOCKS)
+        sdf = engines.register(api, _with_block_columns(df), "records", extra=aliases)
+        linker = Linker(sdf, _settings_creator(), log_level=_SPLINK_LOG_LEVEL)
         register_term_frequencies(linker, api, df)
         training = linker.training
         try:
@@ -145,23 +146,37 @@ class PersonModel:
             linker._settings_obj._probability_two_random_records_match = (
                 PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
             )
-        training.estimate_u_using_random_sampling(
-            max_pairs=max_pairs_for_u, seed=seed, min_count_per_level=None, num_chunks=1
-        )
-        for rule in blocking.TRAINING_RULES:
+        _log_step("probability estimated")
+        training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
+        _log_step("u estimated")
+        m_estimates: dict[tuple[str, str], list[float]] = {}
+        settings_obj = linker._settings_obj
+        overall = settings_obj._probability_two_random_records_match
+        for alias, fields, trains, markers in blocking.TRAINING_BLOCKS:
+            # Splink starts EM at the overall match rate raised by the evidence the block fixes;
+            # it cannot see that through an alias column, so the model raises it here.
+            settings_obj._probability_two_random_records_match = _block_start(
+                overall, fields, _parameters_from_settings(settings_obj.as_dict())
+            )
             try:
-                training.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True
+                session = training.estimate_parameters_using_expectation_maximisation(
+                    blocking.training_rule(alias, markers), estimate_without_term_frequencies=True
                 )
             except Exception as exc:
                 logging.getLogger(__name__).warning("EM block skipped: %s", type(exc).__name__)
+                continue
+            finally:
+                settings_obj._probability_two_random_records_match = overall
+            _collect_m(session, trains, m_estimates)
+        _log_step("m estimated")
+        initial_only = float((df["given_key"].isna() & df["given_initial"].notna()).mean())
         trained = linker.misc.save_model_to_json()
         prob = float(trained.get("probability_two_random_records_match") or 0.0)
         if not 0.0 < prob < 1.0:
             prob = PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
         return cls(
             prob,
-            _parameters_from_settings(trained),
+            _with_initial_m(_with_m(_parameters_from_settings(trained), m_estimates), initial_only),
             {"trained_on_records": len(df), "engine": engine, "seed": seed},
         )
 
@@ -251,6 +266,11 @@ class PersonModel:
         return pd.DataFrame(rows)
 
 
+def _log_step(step: str) -> None:
+    # Timings only, never data: training is the slow step and worth seeing in a long run.
+    logging.getLogger(__name__).info("training: %s at %.1f s", step, time.perf_counter())
+
+
 def _settings_creator() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -261,6 +281,84 @@ def _settings_creator() -> SettingsCreator:
         retain_intermediate_calculation_columns=True,
         max_iterations=20,
     )
+
+
+#: The exact-agreement level each blocked field stands for, to raise EM's starting match rate.
+_BLOCKED_LEVEL = {
+    "dob": ("dob", "date of birth exact"),
+    "given_key": ("given_name", "given name exact"),
+    "family_key": ("family_name", "family name exact"),
+}
+
+
+def _block_start(overall: float, fields: tuple[str, ...], params: Parameters) -> float:
+    """The match rate among pairs agreeing on ``fields``: prior odds times their Bayes factors."""
+    priors = {(c, str(lv["label"])): lv for c, lvs in prior_parameters().items() for lv in lvs}
+    odds = overall / (1.0 - overall)
+    for field_name in fields:
+        comparison, label = _BLOCKED_LEVEL[field_name]
+        level = next((lv for lv in params[comparison] if lv["label"] == label), None)
+        u = level["u"] if level is not None else None
+        if not isinstance(u, int | float) or u <= 0:
+            u = priors[(comparison, label)]["u"]
+        odds *= float(priors[(comparison, label)]["m"]) / float(u)
+    return min(0.5, odds / (1.0 + odds))
+
+
+def _with_block_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the EM block columns: the joined fields, or null where any is missing."""
+    out = df.copy()
+    for alias, fields, _, _ in blocking.TRAINING_BLOCKS:
+        joined = out[fields[0]].astype(object)
+        for name in fields[1:]:
+            joined = joined + "|" + out[name].astype(object)
+        out[alias] = joined.where(out[list(fields)].notna().all(axis=1), None)
+    return out
+
+
+def _collect_m(
+    session: Any, trains: tuple[str, ...], into: dict[tuple[str, str], list[float]]
+) -> None:
+    """Keep a session's m estimates for the comparisons its block may train."""
+    for comparison in session.core_model_settings.comparisons:
+        if comparison.output_column_name not in trains:
+            continue
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            value = level._m_probability
+            if isinstance(value, int | float) and value == value:
+                key = (comparison.output_column_name, level.label_for_charts)
+                into.setdefault(key, []).append(float(value))
+
+
+def _with_m(params: Parameters, m_estimates: dict[tuple[str, str], list[float]]) -> Parameters:
+    """Replace Splink's pooled m values with the mean over the blocks allowed to train each."""
+    out: Parameters = {}
+    for name, levels in params.items():
+        out[name] = []
+        for level in levels:
+            values = m_estimates.get((name, str(level["label"])))
+            m: float | str = sum(values) / len(values) if values else "untrained"
+            out[name].append({"label": level["label"], "m": m, "u": level["u"]})
+    return out
+
+
+def _with_initial_m(params: Parameters, initial_only: float) -> Parameters:
+    """Set m of "initial agrees" from how many records hold only an initial.
+
+    Two records of one person reach that level when either holds only an initial, which
+    happens with probability 1 - (1 - f)^2 for a share f of such records. EM cannot learn it:
+    the sources that hold initials (council tax, electoral roll) rarely hold a date of birth, so
+    their pairs are absent from the EM blocks.
+    """
+    share = 1.0 - (1.0 - initial_only) ** 2
+    if share <= 0.0:
+        return params
+    for level in params["given_name"]:
+        if level["label"] == GIVEN_INITIAL:
+            level["m"] = share
+    return params
 
 
 def _parameters_from_settings(settings: dict[str, Any]) -> Parameters:

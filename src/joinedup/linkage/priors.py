@@ -11,7 +11,16 @@ undo the household and "different person" rules described in `joinedup.linkage.c
 
 from __future__ import annotations
 
-from joinedup.linkage.comparisons import HOUSEHOLD_FIXED_U, M_UPPER_BOUNDS
+from joinedup.linkage.comparisons import (
+    DOB_EXACT,
+    GIVEN_DIFFERENT,
+    GIVEN_DIFFERENT_TWIN,
+    HOUSEHOLD_FIXED_U,
+    M_LOWER_BOUNDS,
+    M_UPPER_BOUNDS,
+    TWIN_SHARE,
+    U_UPPER_BOUNDS,
+)
 
 #: A tenth of a per cent of pairs that pass blocking in a borough are the same person; for all
 #: pairs of a borough's records the chance is about 1 in 50,000.
@@ -24,6 +33,7 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
         ("given and family names swapped", 0.005, 0.00001),
         ("nickname or formal form", 0.04, 0.002),
         ("given name typo", 0.05, 0.005),
+        ("given names differ, same birth date and address", 0.005, 0.93),
         ("a middle name used as the first", 0.02, 0.003),
         ("initial agrees with the name", 0.03, 0.05),
         ("given names differ", 0.005, 0.93),
@@ -36,7 +46,6 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
         ("family names differ", 0.02, 0.99),
     ],
     "dob": [
-        ("date of birth agrees, shared address", 0.93, 0.02),
         ("date of birth exact", 0.93, 0.00004),
         ("year agrees (one side year only)", 0.95, 0.012),
         ("day and month swapped", 0.01, 0.00003),
@@ -92,7 +101,8 @@ def apply_safety_rules(
 
     Returns a new dict; the input is not changed. A level whose m or u is missing or not a
     positive number takes the prior; levels in `HOUSEHOLD_FIXED_U` take that u whatever training
-    said; levels in `M_UPPER_BOUNDS` have m capped.
+    said; levels in `U_UPPER_BOUNDS`, `M_UPPER_BOUNDS` and `M_LOWER_BOUNDS` are held within
+    them; finally no level may weigh less than its comparison's "differs" level.
     """
     priors = {
         (c, str(level["label"])): level
@@ -113,8 +123,47 @@ def apply_safety_rules(
                 new[key] = max(float(value), FLOOR)
             if (comparison, label) in HOUSEHOLD_FIXED_U:
                 new["u"] = HOUSEHOLD_FIXED_U[(comparison, label)]
+            if (comparison, label) in U_UPPER_BOUNDS:
+                new["u"] = min(float(new["u"]), U_UPPER_BOUNDS[(comparison, label)])
             if (comparison, label) in M_UPPER_BOUNDS:
                 new["m"] = min(float(new["m"]), M_UPPER_BOUNDS[(comparison, label)])
+            if (comparison, label) in M_LOWER_BOUNDS:
+                new["m"] = max(float(new["m"]), M_LOWER_BOUNDS[(comparison, label)])
             fixed_levels.append(new)
-        result[comparison] = fixed_levels
+        result[comparison] = _no_level_below_else(fixed_levels)
+    _fix_twin_level(result)
     return result
+
+
+def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None:
+    """Set the twins level so one date of birth at one address counts only as twins would.
+
+    Its weight is the "given names differ" weight plus log2(u(DOB exact) / TWIN_SHARE): added to
+    the full date-of-birth weight, the pair scores as if sharing a birthday at one address were
+    a 2% coincidence, which for people with different given names it is.
+    """
+    given = {str(level["label"]): level for level in parameters.get("given_name", [])}
+    dob = {str(level["label"]): level for level in parameters.get("dob", [])}
+    if GIVEN_DIFFERENT_TWIN not in given or GIVEN_DIFFERENT not in given or DOB_EXACT not in dob:
+        return
+    differs, twin = given[GIVEN_DIFFERENT], given[GIVEN_DIFFERENT_TWIN]
+    discount = min(1.0, float(dob[DOB_EXACT]["u"]) / TWIN_SHARE)
+    twin["u"] = float(differs["u"])
+    twin["m"] = max(FLOOR, float(differs["m"]) * discount)
+
+
+def _no_level_below_else(levels: list[dict[str, float | str]]) -> list[dict[str, float | str]]:
+    """Raise any level weaker than the comparison's last ("differs") level up to it.
+
+    Any agreement, however partial — same postcode sector, the same year of birth — is at least
+    as much evidence of one person as complete disagreement. EM, fed few pairs at a level, can
+    drive its m towards zero and make partial agreement count more against a match than
+    disagreement does; this puts the order back.
+    """
+    if len(levels) < 2:
+        return levels
+    floor_ratio = float(levels[-1]["m"]) / float(levels[-1]["u"])
+    for level in levels[:-1]:
+        if float(level["m"]) / float(level["u"]) < floor_ratio:
+            level["m"] = min(1.0, floor_ratio * float(level["u"]))
+    return levels

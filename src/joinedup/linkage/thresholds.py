@@ -2,8 +2,9 @@
 
 A wrong merge shows one resident's record to another resident's practitioner; a missed link
 leaves a record unjoined until a reviewer or a later record joins it. So the default favours
-precision: a pair joins a person automatically only at a match probability of 0.999 (match weight
-about 10), and pairs from 0.5 up to that go to review.
+precision: a pair joins a person automatically at a match probability of 0.999 (match weight
+about 10), or from 0.99 when it is the only candidate on both sides; pairs from 0.5 up that did
+not link go to review.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ MATCH_PROBABILITY = 0.999
 #: Pairs with probability in [REVIEW_LOWER, MATCH_PROBABILITY) go to the review queue.
 REVIEW_LOWER = 0.5
 REVIEW_BAND: tuple[float, float] = (REVIEW_LOWER, MATCH_PROBABILITY)
+
+#: A pair from this probability up to MATCH_PROBABILITY links only when it is unambiguous: each
+#: side's person has no other candidate (no other pair at REVIEW_LOWER or above). This is how
+#: "J Smith, 12 High St" with no date of birth joins the one John Smith living there, but not
+#: either of a father and son of that name.
+UNAMBIGUOUS_PROBABILITY = 0.99
 
 #: A scored pair below this probability is strong evidence that two records are different
 #: people: clustering refuses a merge that would put such a pair in one person.

@@ -1,0 +1,1 @@
+"""Linkage accuracy and speed benchmarks: ``python -m benchmarks.linkage.run [--quick]``."""

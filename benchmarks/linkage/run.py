@@ -1,0 +1,241 @@
+"""Linkage benchmark: joinedup's default model beside plain Splink 5 and exact matching.
+
+``uv run --frozen python -m benchmarks.linkage.run`` runs every data set (FEBRL4 with and without
+``soc_sec_id``, FEBRL3, the demo borough at 20k and 200k people) and the 1M-record speed run;
+``--quick`` runs FEBRL and a 2k-person borough only. ``--write`` puts the tables into the
+linkage section of ``docs/benchmarks.md``. Every method sees the same records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.linkage import baselines, febrl, metrics
+from benchmarks.linkage.measure import isolated
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+BEGIN = "<!-- linkage:begin -->"
+END = "<!-- linkage:end -->"
+
+
+def run_joinedup(records: list[dict[str, Any]]) -> dict[str, str]:
+    """The joinedup pipeline as `joinedup link --full` runs it: frame, train, predict, cluster."""
+    from joinedup.linkage.cluster import cluster
+    from joinedup.linkage.frame import records_frame
+    from joinedup.linkage.model import PersonModel
+    from joinedup.linkage.thresholds import MATCH_PROBABILITY
+
+    frame = records_frame(records)
+    model = PersonModel.train(frame)
+    pairs = model.predict(frame)
+    return cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
+
+
+def run_joinedup_timed(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """`run_joinedup` with the time of each step, for the speed run."""
+    from joinedup.linkage.cluster import cluster
+    from joinedup.linkage.frame import records_frame
+    from joinedup.linkage.model import PersonModel
+    from joinedup.linkage.thresholds import MATCH_PROBABILITY
+
+    marks = [time.perf_counter()]
+    frame = records_frame(records)
+    marks.append(time.perf_counter())
+    model = PersonModel.train(frame)
+    marks.append(time.perf_counter())
+    pairs = model.predict(frame)
+    marks.append(time.perf_counter())
+    cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
+    marks.append(time.perf_counter())
+    steps = [b - a for a, b in itertools.pairwise(marks)]
+    return {
+        "frame": steps[0],
+        "train": steps[1],
+        "predict": steps[2],
+        "cluster": steps[3],
+        "link_seconds": sum(steps[1:]),
+        "pairs": len(pairs),
+    }
+
+
+def _row(
+    method: str,
+    predicted: dict[str, str],
+    truth: dict[str, str],
+    seconds: float,
+    peak_mb: float,
+    hard: dict[str, list[tuple[str, str]]],
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"method": method, **metrics.pairwise(predicted, truth)}
+    row["cluster_f1"] = metrics.cluster_f1(predicted, truth)
+    row["seconds"] = seconds
+    row["peak_mb"] = peak_mb
+    for name, pairs in hard.items():
+        row[name] = metrics.merge_rate(predicted, pairs)
+    return row
+
+
+def evaluate(dataset: febrl.Dataset, *, skip_plain: bool = False) -> list[dict[str, Any]]:
+    """Run the three methods on one data set; one result row per method."""
+    rows = []
+    predicted, seconds, peak = isolated(run_joinedup, dataset.records)
+    rows.append(
+        _row("joinedup default", predicted, dataset.truth, seconds, peak, dataset.hard_pairs)
+    )
+    if not skip_plain:
+        predicted, seconds, peak = isolated(
+            baselines.plain_splink, dataset.tutorial, dataset.tutorial_tables
+        )
+        rows.append(
+            _row(
+                "plain Splink (tutorial)",
+                predicted,
+                dataset.truth,
+                seconds,
+                peak,
+                dataset.hard_pairs,
+            )
+        )
+    predicted, seconds, peak = isolated(baselines.exact_match, dataset.records)
+    rows.append(
+        _row("exact name+DOB+postcode", predicted, dataset.truth, seconds, peak, dataset.hard_pairs)
+    )
+    for row in rows:
+        print(
+            f"  {dataset.name:32} {row['method']:26} P={row['precision']:.4f} "
+            f"R={row['recall']:.4f} F1={row['f1']:.4f} cF1={row['cluster_f1']:.4f} "
+            f"{row['seconds']:.1f}s {row['peak_mb']:.0f}MB",
+            flush=True,
+        )
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def accuracy_table(results: dict[str, list[dict[str, Any]]], hard_names: list[str]) -> str:
+    head = [
+        "data set",
+        "method",
+        "precision",
+        "recall",
+        "F1",
+        "cluster F1",
+        "time (s)",
+        "peak MB",
+        *hard_names,
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, rows in results.items():
+        for row in rows:
+            cells = [
+                name,
+                row["method"],
+                _fmt(row["precision"]),
+                _fmt(row["recall"]),
+                _fmt(row["f1"]),
+                _fmt(row["cluster_f1"]),
+                f"{row['seconds']:.1f}",
+                f"{row['peak_mb']:.0f}",
+                *(_fmt(row.get(h)) for h in hard_names),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import psutil
+
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM"
+    )
+
+
+def write_docs(section: str) -> None:
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    block = f"{BEGIN}\n{section}\n{END}"
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOCS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="FEBRL and a small borough only")
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--only", default="", help="comma-separated data set keys to run")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    from benchmarks.linkage import demo
+
+    loaders: dict[str, Any] = {
+        "febrl4": lambda: febrl.febrl4(with_id=True),
+        "febrl4_no_id": lambda: febrl.febrl4(with_id=False),
+        "febrl3": febrl.febrl3,
+    }
+    sizes = [2_000] if args.quick else [20_000, 200_000]
+    for people in sizes:
+        loaders[f"demo{people}"] = lambda people=people: demo.borough(people)
+    only = {k for k in args.only.split(",") if k}
+    results: dict[str, list[dict[str, Any]]] = {}
+    notes: list[str] = []
+    for key, load in loaders.items():
+        if only and key not in only:
+            continue
+        try:
+            dataset = load()
+        except demo.BoroughUnavailable as exc:
+            notes.append(f"- {key}: not run — {exc}")
+            print(f"  {key}: skipped ({exc})", flush=True)
+            continue
+        results[dataset.name] = evaluate(dataset)
+
+    speed = None
+    if not args.quick and (not only or "speed" in only):
+        try:
+            speed = demo.speed_run()
+        except demo.BoroughUnavailable as exc:
+            notes.append(f"- 1M speed run: not run — {exc}")
+
+    hard_names = sorted(
+        {h for rows in results.values() for r in rows for h in r if h in demo.HARD_CASE_COLUMNS}
+    )
+    section = "\n\n".join(
+        filter(
+            None,
+            [
+                "## Linkage",
+                f"Command: `uv run --frozen python -m benchmarks.linkage.run{' --quick' if args.quick else ''}`"
+                f" — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; total "
+                f"{time.perf_counter() - started:.0f} s.",
+                accuracy_table(results, hard_names),
+                demo.speed_table(speed) if speed else None,
+                "\n".join(notes) if notes else None,
+            ],
+        )
+    )
+    print(section)
+    if args.write:
+        write_docs(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
