@@ -1,0 +1,169 @@
+"""The reviewer's API over ``linkage.review``: the queue riskiest first, one pair, a decision.
+
+Review items are inserted directly into the tiny Northbridge of ``practitioner_hub``: a weak link
+inside Anne (her GP and council tax records) and an uncertain pair between Bob and Clare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from joinedup.linkage import review
+from joinedup.services.review_service import compare_fields
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
+from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewItem
+from tests.integration.api.auth_hub import username
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    BOB,
+    PractitionerHub,
+    make_practitioner_hub,
+)
+
+WEAK = ("council_tax|C1", "gp_registrations|G1")
+UNCERTAIN = ("adult_social_care|S3", "council_tax|C2")
+
+
+@pytest.fixture
+def hub(engine: Engine) -> Iterator[PractitionerHub]:
+    hub = make_practitioner_hub(engine)
+    with session_scope(engine) as session:
+        run_id = session.scalars(select(LinkRun.id)).first()
+        session.add_all(
+            [
+                ReviewItem(record_key_l=WEAK[0], record_key_r=WEAK[1], match_weight=6.1,
+                           match_probability=0.985, reason="weak_link", risk=1.7,
+                           status="open", run_id=run_id, person_id=ANNE),
+                ReviewItem(record_key_l=UNCERTAIN[0], record_key_r=UNCERTAIN[1],
+                           match_weight=0.2, match_probability=0.53, reason="uncertain",
+                           risk=0.94, status="open", run_id=run_id, person_id=None),
+                MatchEvidence(record_key=WEAK[1], person_id=ANNE, run_id=run_id,
+                              matched_record_key=WEAK[0], match_probability=0.985,
+                              match_weight=6.1, field_weights={"dob": 7.2, "name": 4.0},
+                              basis="model"),
+            ]
+        )  # fmt: skip
+    yield hub
+    hub.client.close()
+
+
+def _reviewer(hub: PractitionerHub) -> dict[str, str]:
+    return hub.bearer("reviewer", None)
+
+
+def _item_ids(hub: PractitionerHub) -> list[int]:
+    return [i["id"] for i in hub.client.get("/api/v1/review/items", headers=_reviewer(hub)).json()]
+
+
+def test_queue_is_riskiest_first_and_holds_no_personal_data(hub: PractitionerHub) -> None:
+    response = hub.client.get("/api/v1/review/items", headers=_reviewer(hub))
+    assert response.status_code == 200, response.text
+    items = response.json()
+    assert [(i["record_l"], i["record_r"]) for i in items] == [WEAK, UNCERTAIN]
+    assert "Walker" not in response.text
+    assert (
+        hub.client.get("/api/v1/review/items?limit=1", headers=_reviewer(hub)).json()[0]["reason"]
+        == "weak_link"
+    )
+
+
+def test_an_item_shows_both_records_side_by_side_with_evidence_and_is_audited(
+    hub: PractitionerHub,
+) -> None:
+    weak_id = _item_ids(hub)[0]
+    response = hub.client.get(f"/api/v1/review/items/{weak_id}", headers=_reviewer(hub))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["left"]["record_key"] == WEAK[0] and body["right"]["record_key"] == WEAK[1]
+    assert body["left"]["person_id"] == ANNE == body["right"]["person_id"]
+    assert body["right"]["evidence_matched"] == WEAK[0]
+    assert body["right"]["field_weights"] == {"dob": 7.2, "name": 4.0}
+    fields = {c["field"]: c["agreement"] for c in body["comparison"]}
+    assert fields["family_name"] == "same"
+    assert fields["nhs_number"] == "one_missing"
+    assert body["decision_in_force"] is None
+    with session_scope(hub.engine) as session:
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "review.view"))
+        assert event.person_id == ANNE and event.role == "reviewer"
+        assert sorted(event.categories) == [
+            "council_tax/identity.core",
+            "gp_registrations/identity.core",
+        ]
+
+
+def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: PractitionerHub) -> None:
+    uncertain_id = _item_ids(hub)[1]
+    response = hub.client.post(
+        f"/api/v1/review/items/{uncertain_id}/decision",
+        headers=_reviewer(hub),
+        json={"decision": "not-link", "note": "Different people at different addresses."},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["reviewer"] == username("reviewer") and body["decision"] == "not-link"
+    assert _item_ids(hub) == [i for i in _item_ids(hub) if i != uncertain_id]
+    with session_scope(hub.engine) as session:
+        assert review.decisions_in_force(session)[UNCERTAIN] == "not-link"
+        actions = list(session.scalars(select(AuditEvent.action)))
+    assert actions == ["review.decide"]
+    detail = hub.client.get(f"/api/v1/review/items/{uncertain_id}", headers=_reviewer(hub))
+    assert detail.json()["status"] == "decided"
+    assert detail.json()["decision_in_force"] == "not-link"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/api/v1/review/items/999999", None, 404),
+        ("GET", "/api/v1/review/items/0", None, 422),
+        ("GET", "/api/v1/review/items/abc", None, 422),
+        ("GET", "/api/v1/review/items?limit=0", None, 422),
+        ("POST", "/api/v1/review/items/999999/decision", {"decision": "link"}, 404),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "maybe"}, 422),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "x": 1}, 422),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "x" * 1001}, 422),
+    ],
+)
+def test_bad_review_requests_are_4xx_with_a_message(
+    hub: PractitionerHub, method: str, path: str, body: object, status: int
+) -> None:
+    response = hub.client.request(method, path, headers=_reviewer(hub), json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("role", ["social_worker", "gp", "ig_officer", "admin", "resident"])
+def test_only_a_reviewer_may_use_the_review_routes(hub: PractitionerHub, role: str) -> None:
+    for method, path, body in (
+        ("GET", "/api/v1/review/items", None),
+        ("GET", "/api/v1/review/items/1", None),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link"}),
+    ):
+        response = hub.client.request(method, path, headers=hub.bearer(role), json=body)
+        assert response.status_code == 403, path
+        assert "reviewer" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ({"family_name": "Walker"}, {"family_name": "WALKER "}, {"family_name": "same"}),
+        ({"family_name": "Walker"}, {"family_name": "Walken"}, {"family_name": "different"}),
+        ({"postcode": "NB1 2AB"}, {}, {"postcode": "one_missing"}),
+        ({"phones": ["+44 1", "+44 2"]}, {"phones": ["+44 2", "+44 1"]}, {"phones": "same"}),
+        ({}, {}, {}),
+    ],
+)
+def test_compare_fields(left: dict, right: dict, expected: dict) -> None:
+    assert {c.field: c.agreement for c in compare_fields(left, right)} == expected
+
+
+def test_bob_is_unaffected_by_reading_the_queue(hub: PractitionerHub) -> None:
+    hub.client.get("/api/v1/review/items", headers=_reviewer(hub))
+    with session_scope(hub.engine) as session:
+        assert not list(session.scalars(select(AuditEvent).where(AuditEvent.person_id == BOB)))
