@@ -256,15 +256,30 @@ def _run_alembic(engine: Engine, direction: str, revision: str) -> None:
     log.info("database migrated %s to %s", direction, revision)
 
 
+def write_engine(engine: Engine) -> Engine:
+    """``engine`` for units of work that read and then write (an ingest, a link run).
+
+    On SQLite their transactions begin ``IMMEDIATE``, taking the write lock at the start: a
+    second writer then waits (up to the busy timeout) instead of failing with "database is
+    locked" when it tries to write on a snapshot another writer has moved past. Elsewhere it is
+    ``engine`` itself. Shares the engine's pool, so it is cheap to call.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One unit of work: a ``Session`` that commits when the block ends and rolls back on error.
 
     This is the only place joinedup commits; repositories and services only add, flush and
-    query. Objects stay readable after the block (``expire_on_commit=False``).
+    query. Objects stay readable after the block (``expire_on_commit=False``). Pass
+    ``write=True`` for a unit of work that reads and then writes, so that concurrent writers
+    queue on SQLite (see :func:`write_engine`).
     Example: ``with session_scope(engine) as session: ensure_organisation(session, "lcc")``.
     """
-    session = Session(engine, expire_on_commit=False)
+    session = Session(write_engine(engine) if write else engine, expire_on_commit=False)
     try:
         yield session
         session.commit()

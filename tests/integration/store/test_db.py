@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -158,3 +159,43 @@ def test_a_database_newer_than_this_joinedup_is_refused_clearly(engine):
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(JoinedupError, match="revision 9999, which this version of joinedup"):
         upgrade(engine)
+
+
+def _two_writers(engine, write: bool) -> list[BaseException]:
+    """Two units of work that each read, wait for the other to read, then write."""
+    both_read = threading.Barrier(2, timeout=10)
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            with session_scope(engine, write=write) as session:
+                sources.list_organisations(session)
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    # With write=True on SQLite the second never gets here until the first
+                    # has committed, so the barrier times out: that is the queueing.
+                    both_read.wait(timeout=2)
+                sources.ensure_organisation(session, name)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_units_of_work_that_write_queue_rather_than_fail(engine):
+    assert _two_writers(engine, write=True) == []
+    with session_scope(engine) as session:
+        assert [o.id for o in sources.list_organisations(session)] == ["a", "b"]
+
+
+def test_without_write_a_stale_sqlite_reader_cannot_write(engine, db_backend):
+    """Why ``write=True`` exists: the deferred default fails on SQLite under contention."""
+    errors = _two_writers(engine, write=False)
+    if db_backend == "sqlite":
+        assert len(errors) == 1 and "locked" in str(errors[0])
+    else:
+        assert errors == []
