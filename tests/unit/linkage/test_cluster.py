@@ -1,4 +1,4 @@
-"""cluster(): strongest links first, reviewer decisions obeyed, no chaining through contrary pairs."""
+"""cluster(): strongest links first, reviewer decisions obeyed, no chaining past contrary pairs."""
 
 from __future__ import annotations
 

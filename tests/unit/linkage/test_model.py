@@ -1,0 +1,274 @@
+"""The person model on small frames: the hard cases a hub must get right, with the shipped model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from joinedup.errors import JoinedupError
+from joinedup.linkage.cluster import cluster
+from joinedup.linkage.comparisons import COMPARISON_NAMES
+from joinedup.linkage.frame import records_frame
+from joinedup.linkage.model import PersonModel
+from joinedup.linkage.thresholds import MATCH_PROBABILITY
+
+HOME = {
+    "family_name": "Smith",
+    "postcode": "LS6 2AB",
+    "house_number": "12",
+    "street": "Hyde Park Road",
+}
+
+
+def rec(source: str, record: str, **fields):
+    return {"source_id": source, "record_id": record, **fields}
+
+
+@pytest.fixture(scope="module")
+def model() -> PersonModel:
+    return PersonModel.default()
+
+
+def persons(model: PersonModel, records: list[dict]) -> dict[str, str]:
+    frame = records_frame(records)
+    pairs = model.predict(frame)
+    return cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
+
+
+CASES = [
+    (
+        "twins at one address stay apart",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="James",
+                date_of_birth="2010-05-01",
+                sex="male",
+                nhs_number="9434765870",
+                **HOME,
+            ),
+            rec(
+                "gp",
+                "2",
+                given_name="John",
+                date_of_birth="2010-05-01",
+                sex="male",
+                nhs_number="9434765889",
+                **HOME,
+            ),
+            rec("school", "1", given_name="John", date_of_birth="2010-05-01", sex="male", **HOME),
+        ],
+        [{"gp|1"}, {"gp|2", "school|1"}],
+    ),
+    (
+        "a father and son of one name at one address stay apart",
+        [
+            rec("gp", "1", given_name="William", date_of_birth="1961-04-03", sex="male", **HOME),
+            rec("gp", "2", given_name="William", date_of_birth="1988-07-21", sex="male", **HOME),
+            rec("hb", "7", given_name="William", date_of_birth="1988-07-21", **HOME),
+        ],
+        [{"gp|1"}, {"gp|2", "hb|7"}],
+    ),
+    (
+        "siblings stay apart",
+        [
+            rec("gp", "1", given_name="Amelia", date_of_birth="2012-01-09", sex="female", **HOME),
+            rec("gp", "2", given_name="Olivia", date_of_birth="2015-03-30", sex="female", **HOME),
+        ],
+        [{"gp|1"}, {"gp|2"}],
+    ),
+    (
+        "a nickname and a surname typo still link",
+        [
+            rec("gp", "1", given_name="William", date_of_birth="1961-04-03", sex="male", **HOME),
+            rec(
+                "ct",
+                "9",
+                given_name="Bill",
+                family_name="Smyth",
+                date_of_birth="1961-04-03",
+                postcode="LS6 2AB",
+                house_number="12",
+            ),
+        ],
+        [{"gp|1", "ct|9"}],
+    ),
+    (
+        "a married name links on date of birth, given name and NHS number after a move",
+        [
+            rec(
+                "gp",
+                "5",
+                given_name="Mary",
+                family_name="Jones",
+                date_of_birth="1970-02-05",
+                postcode="LS1 1AA",
+                nhs_number="4010232137",
+                sex="female",
+            ),
+            rec(
+                "asc",
+                "5",
+                given_name="Mary",
+                family_name="Brown",
+                other_family_names=["Jones"],
+                date_of_birth="1970-02-05",
+                postcode="LS9 9ZZ",
+                nhs_number="4010232137",
+            ),
+        ],
+        [{"gp|5", "asc|5"}],
+    ),
+    (
+        "two John Smiths of different ages in different places stay apart",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="John",
+                family_name="Smith",
+                date_of_birth="1950-01-01",
+                postcode="LS6 2AB",
+            ),
+            rec(
+                "gp",
+                "2",
+                given_name="John",
+                family_name="Smith",
+                date_of_birth="1990-06-15",
+                postcode="LS9 1XY",
+            ),
+        ],
+        [{"gp|1"}, {"gp|2"}],
+    ),
+]
+
+
+def groups(assignment: dict[str, str]) -> list[set[str]]:
+    out: dict[str, set[str]] = {}
+    for record, rep in assignment.items():
+        out.setdefault(rep, set()).add(record)
+    return sorted(out.values(), key=lambda g: sorted(g))
+
+
+@pytest.mark.parametrize(("description", "records", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_hard_cases(model, description, records, expected):
+    assert groups(persons(model, records)) == sorted(expected, key=lambda g: sorted(g))
+
+
+def test_prediction_columns_explain_each_comparison(model):
+    frame = records_frame(CASES[0][1])
+    pairs = model.predict(frame)
+    for name in COMPARISON_NAMES:
+        assert f"mw_{name}" in pairs.columns
+    assert (pairs["unique_id_l"] < pairs["unique_id_r"]).all()
+    row = pairs.iloc[0]
+    # The match weight is the prior plus the per-comparison weights.
+    total = sum(row[f"mw_{n}"] for n in COMPARISON_NAMES)
+    assert row["match_weight"] == pytest.approx(
+        total + _prior_weight(model.probability_two_random_records_match), abs=1e-6
+    )
+
+
+def _prior_weight(probability: float) -> float:
+    import math
+
+    return math.log2(probability / (1 - probability))
+
+
+def test_new_ids_scores_only_pairs_with_a_new_record(model):
+    records = CASES[0][1] + CASES[4][1]
+    frame = records_frame(records)
+    pairs = model.predict(frame, new_ids={"school|1", "asc|5"})
+    assert len(pairs)
+    new = {"school|1", "asc|5"}
+    assert all(
+        a in new or b in new for a, b in zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)
+    )
+    full = model.predict(frame)
+    expected = full[full.unique_id_l.isin(new) | full.unique_id_r.isin(new)]
+    assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == set(
+        zip(expected.unique_id_l, expected.unique_id_r, strict=True)
+    )
+
+
+def test_json_round_trip_gives_the_same_model_and_scores(model):
+    again = PersonModel.from_json(model.to_json())
+    assert again == model
+    frame = records_frame(CASES[3][1])
+    assert (
+        model.predict(frame)["match_weight"].tolist()
+        == again.predict(frame)["match_weight"].tolist()
+    )
+
+
+def test_safety_rules_hold_whatever_a_saved_model_says(model):
+    doc = json.loads(model.to_json())
+    for level in doc["parameters"]["dob"]:
+        if level["label"] == "dates of birth differ":
+            level["m"] = 0.5  # an EM run that took relatives for typos
+    loaded = PersonModel.from_json(json.dumps(doc))
+    differs = next(lv for lv in loaded.parameters["dob"] if lv["label"] == "dates of birth differ")
+    assert differs["m"] <= 0.005
+
+
+@pytest.mark.parametrize(
+    "text", ["not json", "{}", json.dumps({"format": "joinedup-person-model/1"})]
+)
+def test_bad_model_json_is_a_user_error(text):
+    with pytest.raises(JoinedupError):
+        PersonModel.from_json(text)
+
+
+RECORD_ERRORS = [
+    ("no source id", [{"record_id": "1"}]),
+    ("duplicate keys", [rec("gp", "1"), rec("gp", "1")]),
+    ("a date that is not ISO", [rec("gp", "1", date_of_birth="03/04/1961")]),
+]
+
+
+@pytest.mark.parametrize(
+    ("description", "records"), RECORD_ERRORS, ids=[e[0] for e in RECORD_ERRORS]
+)
+def test_records_frame_rejects_bad_input(description, records):
+    with pytest.raises(JoinedupError):
+        records_frame(records)
+
+
+def test_records_frame_derives_matching_columns():
+    frame = records_frame(
+        [
+            rec(
+                "ct",
+                "1",
+                title="Mr",
+                given_name="J",
+                family_name="O'Neill",
+                postcode="LS6 2AB",
+                house_number="12a",
+                phones=["+447700900123", "+441132000000"],
+            )
+        ]
+    ).iloc[0]
+    assert frame["unique_id"] == "ct|1"
+    assert frame["given_key"] is None and frame["given_initial"] == "J"
+    assert frame["family_key"] == "ONEILL"
+    assert frame["sex"] == "male"  # from the title
+    assert (frame["postcode_sector"], frame["postcode_district"]) == ("LS6 2", "LS6")
+    assert frame["address_key"] == "LS6 2AB|12A"
+    assert list(frame["mobiles"]) == ["+447700900123"]
+    assert list(frame["landlines"]) == ["+441132000000"]
+
+
+def test_a_source_with_few_fields_still_scores(model):
+    frame = records_frame(
+        [
+            rec("ct", "1", given_name="Ann", family_name="Lee"),
+            rec("ct", "2", given_name="Ann", family_name="Lee"),
+        ]
+    )
+    pairs = model.predict(frame)
+    # Name and district alone are not enough to link automatically, but the pair is scored.
+    assert len(pairs) == 1 and 0.0 < pairs["match_probability"].iloc[0] < MATCH_PROBABILITY
