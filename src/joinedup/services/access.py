@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import policy_inputs
@@ -72,6 +72,25 @@ class SourceInfo:
     def sensitive(self) -> bool:
         """Whether merely naming this source says something sealed about a person."""
         return any(is_sealed(category) for category in self.categories)
+
+
+def hold_audit_lock(session: Session) -> None:
+    """Make this unit of work the audit chain's next writer *before* it reads personal data.
+
+    On SQLite a transaction that reads and then writes fails at once ("database is locked")
+    when another connection has committed in between — which every concurrent audited read
+    does. So, on SQLite only, what the unit of work did so far (resolving the caller: reads, and
+    at most a token's "last used" time) is committed, and the next transaction starts by
+    taking the write lock through the one-row ``audit_chain_lock`` table, as
+    :func:`joinedup.audit.append` does; concurrent views then queue (up to the busy timeout)
+    instead of failing. A unit of work opened on :func:`joinedup.audit.audited_engine` already
+    holds the lock, and this costs one statement. PostgreSQL needs nothing: ``append`` takes an
+    advisory lock and read-committed reads do not conflict.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.commit()
+    session.execute(text("UPDATE audit_chain_lock SET id = id WHERE id = 1"))
 
 
 def resolve_person(session: Session, person_id: str) -> str:

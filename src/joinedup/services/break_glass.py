@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit import governance
 from joinedup.audit.log import NewEvent
 from joinedup.policy.engine import BREAK_GLASS_MAX
-from joinedup.services.access import audit, resolve_person
+from joinedup.services.access import audit, hold_audit_lock, resolve_person
 from joinedup.services.actor import (
     Actor,
     ServiceError,
@@ -64,6 +64,7 @@ def start_break_glass(
     if not 1 <= hours <= MAX_HOURS:
         raise ServiceError(f"Break-glass lasts from 1 to {MAX_HOURS} hours.")
     moment = now or utcnow()
+    hold_audit_lock(session)
     active = resolve_person(session, person_id)
     try:
         row = governance.start_break_glass(

@@ -32,6 +32,7 @@ from joinedup.services.access import (
     audit_decision,
     current_records,
     decide_for,
+    hold_audit_lock,
     member_keys,
     resolve_person,
     sources_by_id,
@@ -72,6 +73,7 @@ def joined_view(
     """
     require_practitioner(actor)
     purpose = require_person_level_purpose(actor)
+    hold_audit_lock(session)
     moment = now or utcnow()
     active = resolve_person(session, person_id)
     sources = sources_by_id(session)

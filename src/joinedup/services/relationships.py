@@ -18,6 +18,7 @@ from joinedup.audit.log import NewEvent
 from joinedup.services.access import (
     audit,
     current_records,
+    hold_audit_lock,
     member_keys,
     resolve_person,
     sources_by_id,
@@ -128,6 +129,7 @@ def declare_relationship(
         expires_at = moment + timedelta(days=count)
     elif expires_at.tzinfo is None:
         raise ServiceError("Give the expiry time with a time zone (for example 2026-12-01T17:00Z).")
+    hold_audit_lock(session)
     active = resolve_person(session, person_id)
     try:
         row = governance.declare_relationship(

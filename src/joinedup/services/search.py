@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.log import NewEvent
-from joinedup.services.access import audit
+from joinedup.services.access import audit, hold_audit_lock
 from joinedup.services.actor import (
     Actor,
     ServiceError,
@@ -323,6 +323,7 @@ def find_persons(
     purpose = require_person_level_purpose(actor)
     if not 1 <= limit <= MAX_LIMIT:
         raise ServiceError(f"limit must be between 1 and {MAX_LIMIT}.")
+    hold_audit_lock(session)
     statement = select(*_COLUMNS).where(SourceRecord.valid_to.is_(None), _retrieval(query))
     rows = list(session.execute(statement.limit(MAX_SCANNED + 1)))
     if len(rows) > MAX_SCANNED:
