@@ -265,8 +265,8 @@ def test_records_frame_derives_matching_columns():
 def test_a_source_with_few_fields_still_scores(model):
     frame = records_frame(
         [
-            rec("ct", "1", given_name="Ann", family_name="Lee"),
-            rec("ct", "2", given_name="Ann", family_name="Lee"),
+            rec("ct", "1", given_name="Ann", family_name="Lee", postcode="LS6 2AB"),
+            rec("hb", "2", given_name="Ann", family_name="Lee", postcode="LS6 1QQ"),
         ]
     )
     pairs = model.predict(frame)
