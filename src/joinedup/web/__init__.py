@@ -17,8 +17,8 @@ from typing import Any
 
 ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.app",  # sign in/out, purpose, home, accessibility statement
-    "joinedup.web.practitioner",
-    "joinedup.web.reviewer",
+    "joinedup.web.practitioner_pages",
+    "joinedup.web.review_pages",
     "joinedup.web.governance",
     "joinedup.web.resident",
     "joinedup.web.admin",
