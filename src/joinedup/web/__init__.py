@@ -19,8 +19,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.app",  # sign in/out, purpose, home, accessibility statement
     "joinedup.web.practitioner_pages",
     "joinedup.web.review_pages",
-    "joinedup.web.governance",
-    "joinedup.web.resident",
+    "joinedup.web.governance_pages",
+    "joinedup.web.resident_pages",
     "joinedup.web.admin",
 )
 
@@ -58,6 +58,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Audit search", "/governance/audit", "Who looked at what, when and why."),
         NavItem("Alerts", "/governance/alerts", "Break-glass access and declared relationships."),
         NavItem("Agreements", "/governance/agreements", "The data sharing agreements in force."),
+        NavItem("Audit chain", "/governance/chain", "Whether the audit trail is intact."),
     ),
     "admin": (
         NavItem("Users", "/admin/users", "Create accounts and switch them off."),
