@@ -104,6 +104,43 @@ def current_versions(session: Session, source_id: str) -> dict[str, CurrentVersi
     }
 
 
+class RecordState(NamedTuple):
+    """What ingest needs to know of one record id: its current version (if any) and the
+    highest version number it has ever had (0 when never stored)."""
+
+    current: CurrentVersion | None
+    last_version: int
+
+
+def record_states(
+    session: Session, source_id: str, record_ids: Collection[str]
+) -> dict[str, RecordState]:
+    """The :class:`RecordState` of each of ``record_ids`` that ``source_id`` has ever stored.
+
+    Ids never stored are absent. Made for deciding a chunk of rows at a time (a few thousand
+    ids, looked up through the ``(source_id, record_id, version)`` index), so that ingest holds
+    one chunk's states rather than every record of a source. A record a full extract ended
+    and that now comes back has no current version but keeps its ``last_version``, so its new
+    version is numbered after the old ones.
+    """
+    found: dict[str, RecordState] = {}
+    ids = list(dict.fromkeys(record_ids))
+    columns = (_TABLE.c.record_id, _TABLE.c.id, _TABLE.c.version, _TABLE.c.content_hash)
+    for start in range(0, len(ids), UPDATE_CHUNK):
+        query = select(*columns, _TABLE.c.valid_to.is_(None)).where(
+            _TABLE.c.source_id == source_id,
+            _TABLE.c.record_id.in_(ids[start : start + UPDATE_CHUNK]),
+        )
+        for record_id, row_id, version, content_hash, is_current in session.execute(query):
+            state = found.get(record_id)
+            current = state.current if state is not None else None
+            last = max(state.last_version, version) if state is not None else version
+            if is_current:
+                current = CurrentVersion(row_id, version, content_hash)
+            found[record_id] = RecordState(current, last)
+    return found
+
+
 def ended_versions(session: Session, source_id: str) -> dict[str, int]:
     """Records of ``source_id`` with no current version: record id → their highest version.
 
@@ -225,11 +262,34 @@ def end_versions(
     return ended
 
 
+def end_absent(
+    session: Session, source_id: str, present: Select[Any], at: datetime, *, batch_id: int
+) -> int:
+    """End every current record of ``source_id`` whose record id ``present`` does not return.
+
+    ``present`` is a one-column select of record ids (a full extract's ids, say, staged in a
+    temporary table), so the set is compared in the database and never held in Python.
+    Returns how many versions were ended; ``batch_id`` is recorded as the batch that ended them.
+    """
+    listed = present.where(present.selected_columns[0] == _TABLE.c.record_id).exists()
+    result = session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.source_id == source_id, _TABLE.c.valid_to.is_(None), ~listed)
+        .values(valid_to=at, ended_batch_id=batch_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _current_query(
     source_ids: Collection[str] | None,
     changed_since_batch: int | None,
     columns: Sequence[str] | None,
 ) -> Select[Any]:
+    if columns:
+        unknown = [name for name in columns if name not in _TABLE.c]
+        if unknown:
+            raise ValueError(f"unknown source_records columns {unknown}")
     selected = [_TABLE.c[name] for name in columns] if columns else list(_TABLE.c)
     query = select(*selected).where(_TABLE.c.valid_to.is_(None))
     if source_ids is not None:

@@ -341,3 +341,8 @@ def test_ended_versions_gives_the_last_version_of_records_that_went_away(engine)
     with session_scope(engine) as session:
         assert records.ended_versions(session, "gp") == {"twice": 2}
         assert records.ended_versions(session, "nobody") == {}
+
+
+def test_iter_current_refuses_unknown_columns(engine):
+    with session_scope(engine) as session, pytest.raises(ValueError, match="shoe_size"):
+        list(records.iter_current(session, columns=["record_id", "shoe_size"]))
