@@ -1,0 +1,408 @@
+"""The practitioner's pages: find a person, the joined-up record, break-glass, relationships.
+
+Routes are thin: each builds an :class:`~joinedup.services.actor.Actor` from the session's
+caller (with the purpose and case reference stated for the session) and calls the same
+``joinedup.services`` functions as the API, which decide with policy and write the audit trail
+in the request's unit of work. Nothing here reads the database itself or decides what may be
+shown; the pages only lay out what the services return.
+
+The search works without JavaScript (a GET form whose results are a page of their own); with
+it, htmx fetches just the results and swaps them in, pushing the address so Back works.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from joinedup.api.deps import Caller, SessionDep
+from joinedup.linkage.explain import explain_person
+from joinedup.services.access import PersonMoved
+from joinedup.services.actor import PRACTITIONER_ROLES, Actor, ServiceError
+from joinedup.services.break_glass import MAX_HOURS, start_break_glass
+from joinedup.services.break_glass import MIN_REASON as BREAK_GLASS_MIN_REASON
+from joinedup.services.joined_view import joined_view
+from joinedup.services.relationships import (
+    DEFAULT_DAYS,
+    MAX_REASON,
+    declare_relationship,
+    relationship_status,
+)
+from joinedup.services.search import MAX_LIMIT, find_persons, parse_query
+from joinedup.services.views import JoinedView
+from joinedup.web.review_pages import evidence_bars, largest_weight
+from joinedup.web.session import web_role
+from joinedup.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+Practitioner = Annotated[Caller, web_role(*sorted(PRACTITIONER_ROLES))]
+PersonId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+OptionalText = Annotated[str | None, Form()]
+
+SEARCH_FIELDS: tuple[str, ...] = ("name", "date_of_birth", "postcode", "nhs_number")
+_FIELD_SPLIT = re.compile(r";\s*(?=(?:" + "|".join(SEARCH_FIELDS) + r"): )")
+_ACRONYMS = {"gp": "GP", "nhs": "NHS", "sen": "SEN", "send": "SEND", "ehcp": "EHCP"}
+GRADE_TAGS: dict[str, str] = {
+    "certain": "govuk-tag--green",
+    "probable": "govuk-tag--blue",
+    "possible": "govuk-tag--yellow",
+}
+MATCHED_LABELS: dict[str, str] = {
+    "nhs_number": "NHS number",
+    "name": "name",
+    "date_of_birth": "date of birth",
+    "year_of_birth": "year of birth",
+    "postcode": "postcode",
+}
+BASIS_LABELS: dict[str, str] = {
+    "model": "Matched by the model",
+    "review": "Joined by a reviewer's decision",
+    "alone": "No match needed: first record of this person",
+}
+
+
+def when(value: str | None) -> str:
+    """A date or time as GOV.UK writes it: ``2024-02-01`` → ``1 February 2024``.
+
+    A timestamp gets the time too (``23 November 2026 at 6:59pm``, in the time zone it was
+    stored in, UTC); anything that is not ISO is shown as it is.
+    """
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    day = f"{moment.day} {moment:%B %Y}"
+    if len(value) <= 10:
+        return day
+    hour = moment.hour % 12 or 12
+    return f"{day} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def category_label(category: str | None) -> str:
+    """A category as it reads on a page: ``finance.council_tax`` → ``Council tax (finance)``."""
+    if not category:
+        return "Information"
+    if category == "identity.core":
+        return "Identity: names, date of birth, addresses and contacts"
+    group, _, name = category.partition(".")
+    words = (name or group).replace("_", " ").capitalize().split(" ")
+    text = " ".join(_ACRONYMS.get(word.lower(), word) for word in words)
+    return f"{text} ({group.replace('_', ' ')})" if name else text
+
+
+def _actor(request: Request, caller: Caller) -> Actor:
+    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
+
+
+def _htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def search_errors(message: str) -> dict[str, str]:
+    """Map ``parse_query``'s message ("field: problem; field: problem") to GOV.UK field errors.
+
+    A problem may itself contain "; ", so the message is split only where the next field's
+    name follows. A problem that names no field (a search too broad to run) is shown against
+    the name, the first field of the form. Messages start with a capital letter, as GOV.UK's do.
+    """
+    errors: dict[str, str] = {}
+    for part in _FIELD_SPLIT.split(message):
+        part = part.strip()
+        if not part:
+            continue
+        field, sep, text = part.partition(": ")
+        if not sep or field not in SEARCH_FIELDS:
+            field, text = "name", part
+        text = text.strip().rstrip(".")
+        errors.setdefault(field, text[:1].upper() + text[1:])
+    return errors
+
+
+@router.get("/people")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    caller: Practitioner,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    date_of_birth: Annotated[str | None, Query(max_length=40)] = None,
+    postcode: Annotated[str | None, Query(max_length=16)] = None,
+    nhs_number: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The search form and, once searched, the candidates with their match grades."""
+    values = {
+        "name": name or "",
+        "date_of_birth": date_of_birth or "",
+        "postcode": postcode or "",
+        "nhs_number": nhs_number or "",
+    }
+    searched = any(key in request.query_params for key in SEARCH_FIELDS)
+    context: dict[str, Any] = {
+        "values": values,
+        "searched": searched,
+        "result": None,
+        "grade_tags": GRADE_TAGS,
+        "matched_labels": MATCHED_LABELS,
+        "when": when,
+    }
+    if not searched:
+        return render(request, "practitioner/search.html", context)
+    if not any(v.strip() for v in values.values()):
+        errors = {"name": "Enter a name, date of birth, postcode or NHS number"}
+        return _search_failed(request, context, errors)
+    try:
+        query = parse_query(
+            name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
+        )
+    except ServiceError as exc:
+        return _search_failed(request, context, search_errors(str(exc)))
+    try:
+        result = find_persons(session, _actor(request, caller), query, limit=MAX_LIMIT)
+    except ServiceError as exc:
+        if exc.http_status != 400:
+            raise
+        return _search_failed(request, context, {"name": str(exc).rstrip(".")})
+    context["result"] = result
+    if _htmx(request):
+        return render(request, "practitioner/_results.html", {**context, "partial": True})
+    return render(request, "practitioner/search.html", context)
+
+
+def _search_failed(request: Request, context: dict[str, Any], errors: dict[str, str]) -> Response:
+    if _htmx(request):
+        # The error summary and the field messages live outside the results region, so have
+        # htmx load the whole page (which then answers 400 with every error in place).
+        url = request.url.path + "?" + request.url.query
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    context["errors"] = errors
+    return render(request, "practitioner/search.html", context, status_code=400)
+
+
+def why_one_person(session: SessionDep, view: JoinedView) -> list[dict[str, Any]]:
+    """The linkage evidence for the records of sources this view shows, ready for the chart.
+
+    Only records from the services listed in the view (those policy released something of)
+    are explained, and a match with a record of any other source is not named: the evidence
+    must not reveal a service the practitioner may not know is involved.
+    """
+    if view.identity is None:
+        return []
+    shown = {service.source for service in view.services}
+    names = {service.source: service.name for service in view.services}
+    explained = explain_person(session, view.person_id)
+    records = [r for r in explained["records"] if r["source"] in shown]
+    scale = largest_weight(*(r["field_weights"] for r in records))
+    out = []
+    for record in records:
+        matched = record["matched_record_key"]
+        matched_source = matched.split("|", 1)[0] if matched else None
+        out.append(
+            {
+                **record,
+                "source_name": names.get(record["source"], record["source"]),
+                "matched_shown": matched if matched_source in shown else None,
+                "matched_hidden": matched is not None and matched_source not in shown,
+                "bars": evidence_bars(record["field_weights"], scale),
+                "basis_label": BASIS_LABELS.get(record["basis"], record["basis"]),
+            }
+        )
+    return out
+
+
+@router.get("/people/{person_id}")
+def person_page(
+    request: Request,
+    session: SessionDep,
+    caller: Practitioner,
+    person_id: PersonId,
+    declared: int | None = None,
+) -> Response:
+    """The joined-up record of one person for the session's purpose, as policy allows."""
+    actor = _actor(request, caller)
+    try:
+        view = joined_view(session, actor, person_id)
+    except PersonMoved as moved:
+        return _see_other(f"/people/{moved.person_id}?moved-from={moved.requested}")
+    status = relationship_status(session, actor, view.person_id)
+    moved_from = request.query_params.get("moved-from")
+    source_names = {service.source: service.name for service in view.services}
+    context = {
+        "view": view,
+        "status": status,
+        "evidence": why_one_person(session, view),
+        "source_names": source_names,
+        "when": when,
+        "category_label": category_label,
+        "moved_from": moved_from if moved_from and moved_from.isalnum() else None,
+        "declared": bool(declared),
+        "needs_relationship": any(r.get("code") == "deny_no_relationship" for r in view.reasons)
+        or any(w.reason_code == "deny_no_relationship" for w in view.withheld),
+    }
+    return render(request, "practitioner/person.html", context)
+
+
+def _form_error(message: str, fields: dict[str, str], default: str) -> dict[str, str]:
+    # The services say what is wrong in a sentence; put it against the field it is about.
+    lowered = message.lower()
+    for word, field in fields.items():
+        if word in lowered:
+            return {field: message.rstrip(".")}
+    return {default: message.rstrip(".")}
+
+
+@router.get("/people/{person_id}/break-glass")
+def break_glass_page(
+    request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
+) -> Response:
+    """The warning, and the form asking why the glass must be broken and for how long."""
+    status = relationship_status(session, _actor(request, caller), person_id)
+    return _break_glass_form(request, status.person_id, reason="", hours=str(MAX_HOURS))
+
+
+def _break_glass_form(
+    request: Request,
+    person_id: str,
+    *,
+    reason: str,
+    hours: str,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "person_id": person_id,
+        "reason": reason,
+        "hours": hours,
+        "max_hours": MAX_HOURS,
+        "min_reason": BREAK_GLASS_MIN_REASON,
+        "max_reason": MAX_REASON,
+        "errors": errors or {},
+    }
+    status = 400 if errors else 200
+    return render(request, "practitioner/break_glass.html", context, status_code=status)
+
+
+@router.post("/people/{person_id}/break-glass")
+def break_glass(
+    request: Request,
+    session: SessionDep,
+    caller: Practitioner,
+    person_id: PersonId,
+    reason: OptionalText = None,
+    hours: OptionalText = None,
+) -> Response:
+    """Open a break-glass session (audited, the IG officer alerted), then confirm it."""
+    text = reason or ""
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["reason"] = "Enter why you need emergency access"
+    if not (hours or "").isdigit():
+        errors["hours"] = "Select how long you need access for"
+    if errors:
+        return _break_glass_form(request, person_id, reason=text, hours=hours or "", errors=errors)
+    assert hours is not None
+    try:
+        started = start_break_glass(
+            session, _actor(request, caller), person_id, reason=text, hours=int(hours)
+        )
+    except ServiceError as exc:
+        if exc.http_status != 400:
+            raise
+        problem = _form_error(str(exc), {"hour": "hours"}, "reason")
+        return _break_glass_form(request, person_id, reason=text, hours=hours, errors=problem)
+    return _see_other(f"/people/{started.person_id}/break-glass/started")
+
+
+@router.get("/people/{person_id}/break-glass/started")
+def break_glass_started(
+    request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
+) -> Response:
+    """Confirmation that break-glass access is open, until when, and what happens next."""
+    status = relationship_status(session, _actor(request, caller), person_id)
+    if status.break_glass_until is None:
+        return _see_other(f"/people/{status.person_id}/break-glass")
+    return render(request, "practitioner/break_glass_started.html", {"status": status})
+
+
+@router.get("/people/{person_id}/relationship")
+def relationship_page(
+    request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
+) -> Response:
+    """The form to declare a legitimate relationship with a person (for direct care)."""
+    status = relationship_status(session, _actor(request, caller), person_id)
+    return _relationship_form(
+        request, status.person_id, status=status, reason="", days=str(DEFAULT_DAYS), whole=False
+    )
+
+
+def _relationship_form(
+    request: Request,
+    person_id: str,
+    *,
+    status: Any,
+    reason: str,
+    days: str,
+    whole: bool,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "person_id": person_id,
+        "status": status,
+        "reason": reason,
+        "days": days,
+        "whole": whole,
+        "max_reason": MAX_REASON,
+        "errors": errors or {},
+    }
+    code = 400 if errors else 200
+    return render(request, "practitioner/relationship.html", context, status_code=code)
+
+
+@router.post("/people/{person_id}/relationship")
+def declare(
+    request: Request,
+    session: SessionDep,
+    caller: Practitioner,
+    person_id: PersonId,
+    reason: OptionalText = None,
+    days: OptionalText = None,
+    whole_organisation: OptionalText = None,
+) -> Response:
+    """Declare the relationship (audited, the IG officer alerted) and go back to the record."""
+    actor = _actor(request, caller)
+    text, count = reason or "", (days or "").strip()
+    whole = whole_organisation == "yes"
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["reason"] = "Enter why you have a relationship with this person"
+    if not count.isdigit():
+        errors["days"] = "Enter how many days the relationship lasts, as a number"
+    if not errors:
+        try:
+            made = declare_relationship(
+                session, actor, person_id, reason=text, days=int(count), whole_organisation=whole
+            )
+        except ServiceError as exc:
+            if exc.http_status != 400:
+                raise
+            errors = _form_error(str(exc), {"day": "days", "year": "days"}, "reason")
+        else:
+            return _see_other(f"/people/{made.person_id}?declared=1")
+    status = relationship_status(session, actor, person_id)
+    return _relationship_form(
+        request,
+        status.person_id,
+        status=status,
+        reason=text,
+        days=count,
+        whole=whole,
+        errors=errors,
+    )

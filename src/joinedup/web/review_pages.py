@@ -1,0 +1,237 @@
+"""The reviewer's pages: the review queue, one pair side by side with the evidence, the decision.
+
+Routes are thin: each builds an :class:`~joinedup.services.actor.Actor` and calls
+``services.review_service`` (the same functions the API calls), which checks the role, reads
+``linkage.review`` and writes the audit trail. Listing the queue reads no personal data; opening
+a pair is audited (``review.view``), and so is each decision (``review.decide``).
+
+This module also holds the one presentational helper both the reviewer's and the
+practitioner's pages use to draw match evidence: :func:`evidence_bars` turns Splink's per-field
+match weights into bars for the chart partial ``review/_evidence.html``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from joinedup.api.deps import Caller, SessionDep
+from joinedup.services.actor import Actor, ServiceError
+from joinedup.services.review_service import (
+    NOTE_MAX,
+    REVIEWER_ROLES,
+    decide_item,
+    review_item,
+    review_queue,
+)
+from joinedup.web.session import web_role
+from joinedup.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+Reviewer = Annotated[Caller, web_role(*sorted(REVIEWER_ROLES))]
+ItemId = Annotated[int, Path(ge=1, le=2**53)]
+OptionalText = Annotated[str | None, Form()]
+
+QUEUE_LENGTH = 50
+
+#: How each of the model's comparisons reads on a page, in the order a person is read.
+FIELD_LABELS: dict[str, str] = {
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "dob": "Date of birth",
+    "nhs_number": "NHS number",
+    "sex": "Sex",
+    "location": "Address and postcode",
+    "phone": "Phone",
+    "email": "Email",
+}
+
+#: Labels for the fields of a stored record (the side-by-side comparison).
+RECORD_FIELD_LABELS: dict[str, str] = {
+    "title": "Title",
+    "given_name": "Given name",
+    "middle_names": "Middle names",
+    "family_name": "Family name",
+    "name_suffix": "Suffix",
+    "preferred_name": "Known as",
+    "other_family_names": "Other family names",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "nhs_number": "NHS number",
+    "flat": "Flat",
+    "house_number": "House number",
+    "house_name": "House name",
+    "street": "Street",
+    "locality": "Locality",
+    "town": "Town",
+    "postcode": "Postcode",
+    "uprn": "UPRN",
+    "phones": "Phones",
+    "emails": "Emails",
+    "date_of_death": "Date of death",
+}
+
+REASON_LABELS: dict[str, str] = {
+    "weak_link": "Possible wrong merge",
+    "uncertain": "Possible missed link",
+}
+
+DECISION_LABELS: dict[str, str] = {"link": "the same person", "not-link": "different people"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One comparison's evidence as the chart draws it.
+
+    ``weight`` is the match weight in bits (positive: evidence for one person; negative:
+    against). ``x`` and ``width`` place the bar on a 0–200 scale whose middle (100) is zero.
+    """
+
+    field: str
+    label: str
+    weight: float
+    x: float
+    width: float
+
+    @property
+    def direction(self) -> str:
+        """``for``, ``against`` or ``neutral``: how the chart and the table word the bar."""
+        if self.weight > 0:
+            return "for"
+        if self.weight < 0:
+            return "against"
+        return "neutral"
+
+
+def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = None) -> list[Bar]:
+    """The bars for a record's per-field match weights, in reading order, scaled to ``scale``.
+
+    ``scale`` is the weight drawn as a full half-width bar (the largest absolute weight when
+    ``None``, so the strongest field fills its side); weights beyond it are drawn at full
+    length. Fields the model does not know are drawn after the known ones; weights that are
+    not finite numbers are left out. Example: ``evidence_bars({"dob": 8.0, "sex": -2.0})``
+    gives a bar from 100 to 200 for date of birth and one from 75 to 100 for sex.
+    """
+    clean = {
+        name: float(value)
+        for name, value in (weights or {}).items()
+        if isinstance(value, int | float) and math.isfinite(float(value))
+    }
+    if not clean:
+        return []
+    top = scale if scale and scale > 0 else max(abs(v) for v in clean.values()) or 1.0
+    order = [name for name in FIELD_LABELS if name in clean]
+    order += sorted(name for name in clean if name not in FIELD_LABELS)
+    bars = []
+    for name in order:
+        weight = clean[name]
+        length = round(min(abs(weight) / top, 1.0) * 100, 2)
+        bars.append(
+            Bar(
+                field=name,
+                label=FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                weight=round(weight, 2),
+                x=100.0 if weight >= 0 else round(100 - length, 2),
+                width=length,
+            )
+        )
+    return bars
+
+
+def largest_weight(*weights: Mapping[str, float] | None) -> float:
+    """The largest absolute finite weight across several records (1 when there is none).
+
+    Charts on one page share this scale so that their bars can be compared with each other.
+    """
+    values = [
+        abs(float(v))
+        for mapping in weights
+        for v in (mapping or {}).values()
+        if isinstance(v, int | float) and math.isfinite(float(v))
+    ]
+    return max(values, default=0.0) or 1.0
+
+
+def _actor(request: Request, caller: Caller) -> Actor:
+    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
+
+
+@router.get("/review")
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    caller: Reviewer,
+    decided: Annotated[int | None, Query(ge=1, le=2**53)] = None,
+    decision: str | None = None,
+) -> Response:
+    """The open review items, largest risk first, and the decision just saved (if any)."""
+    items = review_queue(session, _actor(request, caller), limit=QUEUE_LENGTH)
+    saved = None
+    if decided is not None and decision in DECISION_LABELS:
+        saved = {"item": decided, "decision": DECISION_LABELS[decision]}
+    context = {"items": items, "reasons": REASON_LABELS, "saved": saved, "limit": QUEUE_LENGTH}
+    return render(request, "review/queue.html", context)
+
+
+def _item_page(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    item_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    decision: str | None = None,
+    note: str = "",
+) -> Response:
+    detail = review_item(session, _actor(request, caller), item_id)
+    scale = largest_weight(detail.left.field_weights, detail.right.field_weights)
+    context = {
+        "detail": detail,
+        "reasons": REASON_LABELS,
+        "labels": RECORD_FIELD_LABELS,
+        "left_bars": evidence_bars(detail.left.field_weights, scale),
+        "right_bars": evidence_bars(detail.right.field_weights, scale),
+        "errors": errors or {},
+        "decision": decision,
+        "note": note,
+        "note_max": NOTE_MAX,
+    }
+    return render(request, "review/item.html", context, status_code=400 if errors else 200)
+
+
+@router.get("/review/{item_id}")
+def item_page(request: Request, session: SessionDep, caller: Reviewer, item_id: ItemId) -> Response:
+    """Both records of a pair side by side, the evidence, and the decision form."""
+    return _item_page(request, session, caller, item_id)
+
+
+@router.post("/review/{item_id}")
+def decide(
+    request: Request,
+    session: SessionDep,
+    caller: Reviewer,
+    item_id: ItemId,
+    decision: OptionalText = None,
+    note: OptionalText = None,
+) -> Response:
+    """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue."""
+    text = note or ""
+    if decision not in DECISION_LABELS:
+        errors = {"decision": "Select whether these records are the same person"}
+        return _item_page(request, session, caller, item_id, errors=errors, note=text)
+    try:
+        decide_item(session, _actor(request, caller), item_id, decision=decision, note=text)
+    except ServiceError as exc:
+        if exc.http_status != 400:
+            raise
+        errors = {"note": str(exc)}
+        return _item_page(
+            request, session, caller, item_id, errors=errors, decision=decision, note=text
+        )
+    return RedirectResponse(f"/review?decided={item_id}&decision={decision}", status_code=303)
