@@ -8,15 +8,15 @@ has none, so it connects to ``JOINEDUP_DATABASE_URL`` the way the application do
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from joinedup.store.base import load_all_tables
 
 config = context.config
-target_metadata = load_all_tables()
 
 
-def _run(connection: Connection) -> None:
+def _run(connection: Connection, target_metadata: MetaData | None) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -32,15 +32,18 @@ def run_migrations_online() -> None:
     """Run the migrations on the caller's connection, or on the configured database."""
     connection = config.attributes.get("connection")
     if connection is not None:
-        _run(connection)
+        # The migrations are hand-written and need no table classes: running them must not
+        # depend on importing every table module of the current code.
+        _run(connection, None)
         return
 
     from joinedup.store.db import make_engine
 
+    # The command line is for writing migrations: autogenerate compares with every table.
     engine = make_engine(config.get_main_option("sqlalchemy.url") or None)
     try:
         with engine.begin() as conn:
-            _run(conn)
+            _run(conn, load_all_tables())
     finally:
         engine.dispose()
 
