@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -183,11 +184,18 @@ def _alembic_config(connection: Connection | None = None) -> Any:
     return config
 
 
-def head_revision() -> str | None:
-    """The revision id of the newest migration shipped with this version of joinedup."""
+@lru_cache(maxsize=1)
+def _script() -> Any:
+    # Reading the scripts imports every migration module; they do not change while the
+    # process runs, and every command (and every database test) asks.
     from alembic.script import ScriptDirectory
 
-    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def head_revision() -> str | None:
+    """The revision id of the newest migration shipped with this version of joinedup."""
+    heads = _script().get_heads()
     if len(heads) > 1:
         raise RuntimeError(f"migrations have several heads {heads}; they must be linear")
     return heads[0] if heads else None
@@ -225,10 +233,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def _known_revision(revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(_alembic_config())
-    return any(rev.revision == revision for rev in script.walk_revisions())
+    return any(rev.revision == revision for rev in _script().walk_revisions())
 
 
 def downgrade(engine: Engine, revision: str) -> None:
