@@ -149,6 +149,9 @@ class PersonModel:
         _log_step("probability estimated")
         training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
         _log_step("u estimated")
+        # Read u now: a failed EM session can leave Splink's settings without the comparisons
+        # it set aside, and m comes from the sessions themselves anyway.
+        trained = linker.misc.save_model_to_json()
         m_estimates: dict[tuple[str, str], list[float]] = {}
         settings_obj = linker._settings_obj
         overall = settings_obj._probability_two_random_records_match
@@ -170,7 +173,6 @@ class PersonModel:
             _collect_m(session, trains, m_estimates)
         _log_step("m estimated")
         initial_only = float((df["given_key"].isna() & df["given_initial"].notna()).mean())
-        trained = linker.misc.save_model_to_json()
         prob = float(trained.get("probability_two_random_records_match") or 0.0)
         if not 0.0 < prob < 1.0:
             prob = PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
@@ -355,7 +357,7 @@ def _with_initial_m(params: Parameters, initial_only: float) -> Parameters:
     share = 1.0 - (1.0 - initial_only) ** 2
     if share <= 0.0:
         return params
-    for level in params["given_name"]:
+    for level in params.get("given_name", []):
         if level["label"] == GIVEN_INITIAL:
             level["m"] = share
     return params
