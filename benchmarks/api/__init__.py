@@ -1,0 +1,1 @@
+"""The API benchmark: the practitioner's person view over HTTP, with and without governance."""
