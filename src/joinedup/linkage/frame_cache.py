@@ -26,8 +26,8 @@ import pyarrow as pa
 import pyarrow.feather as feather
 from sqlalchemy.engine import Engine
 
-from joinedup.linkage.engines import to_arrow
-from joinedup.linkage.frame import LIST_COLUMNS
+from joinedup.linkage.engines import arrow_schema, to_arrow
+from joinedup.linkage.frame import FRAME_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,22 @@ def load(engine: Engine, run_id: int) -> tuple[pd.DataFrame, dict[str, int]] | N
     except (OSError, ValueError, pa.ArrowException):
         return None
     frame = table.to_pandas()
-    versions = dict(zip(frame["unique_id"], frame.pop(VERSION_COLUMN).astype(int), strict=True))
-    for name in LIST_COLUMNS:
-        # Arrow gives arrays and nulls back; the model frame holds lists, empty when unknown.
-        frame[name] = frame[name].map(lambda v: [] if v is None else list(v))
-    return frame, {key: int(version) for key, version in versions.items()}
+    # List columns come back as arrays, or null where records_frame had an empty list; the
+    # model reads both the same way (engines.to_arrow), and converting a million of them back
+    # would cost more than the rest of the load.
+    versions = dict(zip(frame["unique_id"], frame.pop(VERSION_COLUMN).tolist(), strict=True))
+    return frame, versions
+
+
+def _as_table(frame: pd.DataFrame) -> pa.Table:
+    # pyarrow's own conversion is several times faster than the model's value-by-value one;
+    # fall back to that for a frame it cannot take (a stray non-string value).
+    try:
+        return pa.Table.from_pandas(
+            frame[list(FRAME_COLUMNS)], schema=arrow_schema(), preserve_index=False
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return to_arrow(frame)
 
 
 def save(engine: Engine, run_id: int, frame: pd.DataFrame, versions: dict[str, int]) -> None:
@@ -83,7 +94,7 @@ def save(engine: Engine, run_id: int, frame: pd.DataFrame, versions: dict[str, i
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         (directory / "meta.json").unlink(missing_ok=True)
-        table = to_arrow(frame).append_column(
+        table = _as_table(frame).append_column(
             VERSION_COLUMN, pa.array([versions[key] for key in frame["unique_id"]], pa.int64())
         )
         partial = directory / "frame.arrow.partial"

@@ -164,10 +164,14 @@ def _refresh(
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     # The last run's frame, less records that changed or ended since, plus the new and changed
     # ones derived afresh: the same frame a full read would give, for a fraction of the work.
+    current = select(SourceRecord.id, SourceRecord.source_id, SourceRecord.record_id).where(
+        SourceRecord.valid_to.is_(None)
+    )
     versions = {
-        record_key(row["source_id"], row["record_id"]): int(row["id"])
-        for chunk in iter_current_chunks(session, columns=("id", "source_id", "record_id"))
-        for row in chunk
+        f"{source_id}|{record_id}": row_id
+        for row_id, source_id, record_id in session.execute(
+            current.execution_options(yield_per=50_000)
+        )
     }
     stale = {key for key, version in versions.items() if cached.get(key) != version}
     keep = frame["unique_id"].isin(versions.keys()) & ~frame["unique_id"].isin(stale)
