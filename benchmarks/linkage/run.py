@@ -1,7 +1,7 @@
 """Linkage benchmark: joinedup's default model beside plain Splink 5 and exact matching.
 
 ``uv run --frozen python -m benchmarks.linkage.run`` runs every data set (FEBRL4 with and without
-``soc_sec_id``, FEBRL3, the demo borough at 20k and 200k people) and the 1M-record speed run;
+``soc_sec_id``, FEBRL3, the demo borough at 20k and 200k people) and a speed table for the largest;
 ``--quick`` runs FEBRL and a 2k-person borough only. ``--write`` puts the tables into the
 linkage section of ``docs/benchmarks.md``. Every method sees the same records.
 """
@@ -26,21 +26,11 @@ BEGIN = "<!-- linkage:begin -->"
 END = "<!-- linkage:end -->"
 
 
-def run_joinedup(records: list[dict[str, Any]]) -> dict[str, str]:
-    """The joinedup pipeline as `joinedup link --full` runs it: frame, train, predict, cluster."""
-    from joinedup.linkage.cluster import cluster
-    from joinedup.linkage.frame import records_frame
-    from joinedup.linkage.model import PersonModel
-    from joinedup.linkage.thresholds import MATCH_PROBABILITY
+def run_joinedup(records: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, Any]]:
+    """The pipeline as `joinedup link --full` runs it: frame, train, predict, cluster.
 
-    frame = records_frame(records)
-    model = PersonModel.train(frame)
-    pairs = model.predict(frame)
-    return cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
-
-
-def run_joinedup_timed(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """`run_joinedup` with the time of each step, for the speed run."""
+    Returns ``({unique_id: person}, step timings)``.
+    """
     from joinedup.linkage.cluster import cluster
     from joinedup.linkage.frame import records_frame
     from joinedup.linkage.model import PersonModel
@@ -53,10 +43,10 @@ def run_joinedup_timed(records: list[dict[str, Any]]) -> dict[str, Any]:
     marks.append(time.perf_counter())
     pairs = model.predict(frame)
     marks.append(time.perf_counter())
-    cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
+    persons = cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])
     marks.append(time.perf_counter())
     steps = [b - a for a, b in itertools.pairwise(marks)]
-    return {
+    timings = {
         "frame": steps[0],
         "train": steps[1],
         "predict": steps[2],
@@ -64,6 +54,7 @@ def run_joinedup_timed(records: list[dict[str, Any]]) -> dict[str, Any]:
         "link_seconds": sum(steps[1:]),
         "pairs": len(pairs),
     }
+    return persons, timings
 
 
 def _row(
@@ -83,27 +74,21 @@ def _row(
     return row
 
 
-def evaluate(dataset: febrl.Dataset, *, skip_plain: bool = False) -> list[dict[str, Any]]:
+def evaluate(dataset: febrl.Dataset) -> list[dict[str, Any]]:
     """Run the three methods on one data set; one result row per method."""
     rows = []
-    predicted, seconds, peak = isolated(run_joinedup, dataset.records)
+    (predicted, steps), seconds, peak = isolated(run_joinedup, dataset.records)
     rows.append(
         _row("joinedup default", predicted, dataset.truth, seconds, peak, dataset.hard_pairs)
     )
-    if not skip_plain:
-        predicted, seconds, peak = isolated(
-            baselines.plain_splink, dataset.tutorial, dataset.tutorial_tables
-        )
-        rows.append(
-            _row(
-                "plain Splink (tutorial)",
-                predicted,
-                dataset.truth,
-                seconds,
-                peak,
-                dataset.hard_pairs,
-            )
-        )
+    rows[-1]["steps"] = steps
+    (predicted, steps), seconds, peak = isolated(
+        baselines.plain_splink, dataset.tutorial, dataset.tutorial_tables
+    )
+    rows.append(
+        _row("plain Splink (tutorial)", predicted, dataset.truth, seconds, peak, dataset.hard_pairs)
+    )
+    rows[-1]["steps"] = steps
     predicted, seconds, peak = isolated(baselines.exact_match, dataset.records)
     rows.append(
         _row("exact name+DOB+postcode", predicted, dataset.truth, seconds, peak, dataset.hard_pairs)
@@ -207,13 +192,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results[dataset.name] = evaluate(dataset)
 
-    speed = None
-    if not args.quick and (not only or "speed" in only):
-        try:
-            speed = demo.speed_run()
-        except demo.BoroughUnavailable as exc:
-            notes.append(f"- 1M speed run: not run — {exc}")
+    # The speed table reads the step timings of the largest demo borough run above.
+    demo_names = [name for name in results if name.startswith("demo")]
+    speed = demo.speed_summary(demo_names[-1], results[demo_names[-1]]) if demo_names else None
 
+    quick = " --quick" if args.quick else ""
     hard_names = sorted(
         {h for rows in results.values() for r in rows for h in r if h in demo.HARD_CASE_COLUMNS}
     )
@@ -222,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             None,
             [
                 "## Linkage",
-                f"Command: `uv run --frozen python -m benchmarks.linkage.run{' --quick' if args.quick else ''}`"
+                f"Command: `uv run --frozen python -m benchmarks.linkage.run{quick}`"
                 f" — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; total "
                 f"{time.perf_counter() - started:.0f} s.",
                 accuracy_table(results, hard_names),
