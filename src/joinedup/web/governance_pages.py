@@ -1,0 +1,431 @@
+"""The information governance officer's pages: audit search, alerts, agreements, chain status.
+
+Routes are thin: each builds an :class:`~joinedup.services.actor.Actor` and calls one function
+of :mod:`joinedup.services.governance` — the same functions the API calls — which checks the
+role, validates, and puts the search and each handled alert on the audit trail. What is here is
+reading the form (GOV.UK date inputs into times) and wording for people: an agreement's clause
+becomes sentences a non-lawyer can follow, with its clause id beside them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from markupsafe import Markup, escape
+from starlette.responses import RedirectResponse, Response
+
+from joinedup.api.deps import Caller, SessionDep
+from joinedup.audit.governance import ALERT_STATUSES
+from joinedup.audit.log import DECISIONS
+from joinedup.policy.vocabulary import PURPOSES
+from joinedup.services import governance
+from joinedup.services.actor import Actor, ServiceError
+from joinedup.services.governance import NOTE_MAX, AuditFilters, ClauseTerms
+from joinedup.services.resident import category_words, organisation_names
+from joinedup.web.session import web_role
+from joinedup.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+IgOfficer = Annotated[Caller, web_role(*sorted(governance.IG_ROLES))]
+AlertId = Annotated[int, Path(ge=1, le=2**53)]
+OptionalText = Annotated[str | None, Form()]
+
+PAGE_SIZE = 25
+TEXT_FILTERS = ("actor", "organisation", "person_id", "action")
+TEXT_MAX = 200
+ALERT_KINDS: dict[str, str] = {
+    "break_glass": "Break-glass access",
+    "relationship_declared": "Declared relationship",
+}
+DECISION_WORDS: dict[str, str] = {
+    "permit": "Allowed",
+    "partial": "Partly allowed",
+    "deny": "Refused",
+    "none": "No decision needed",
+}
+# What each lawful basis means, for someone who has not read the GDPR. Matched on the article
+# reference inside the text an agreement's author wrote, which is shown as written beside it.
+ARTICLE_6_WORDS: dict[str, str] = {
+    "a": "the person has agreed (consent)",
+    "b": "it is needed for a contract with the person",
+    "c": "the law requires it",
+    "d": "it is needed to protect someone's life",
+    "e": "it is part of a public task or official duty set in law",
+    "f": "a legitimate interest that the person's rights do not outweigh",
+}
+ARTICLE_9_WORDS: dict[str, str] = {
+    "a": "the person has given explicit consent",
+    "b": "employment, social security or social protection law",
+    "c": "protecting someone's life when they cannot consent",
+    "g": "a substantial public interest set in law, such as safeguarding",
+    "h": "providing health or social care",
+    "i": "public health",
+    "j": "archiving, research or statistics",
+}
+ROLE_PLURALS: dict[str, str] = {
+    "social_worker": "social workers",
+    "gp": "GPs",
+    "housing_officer": "housing officers",
+    "charity_caseworker": "charity caseworkers",
+}
+
+
+def _actor(request: Request, caller: Caller) -> Actor:
+    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
+
+
+def _join(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- audit search -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditForm:
+    """The audit search form as typed: what to show back in the fields, and the filters."""
+
+    values: dict[str, str]
+    filters: AuditFilters
+    errors: dict[str, str]
+
+
+def _date_from(values: dict[str, str], prefix: str, label: str) -> tuple[date | None, str | None]:
+    parts = [values.get(f"{prefix}-{p}", "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None, None
+    if not all(parts):
+        return None, f"{label} must include a day, month and year"
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1000:
+            raise ValueError
+        return date(year, month, day), None
+    except ValueError:
+        return None, f"{label} must be a real date, for example 27 3 2026"
+
+
+def read_audit_form(params: dict[str, str]) -> AuditForm:
+    """The filters an audit search form asks for, with a GOV.UK message per field in error.
+
+    Dates are whole days in UTC: *from* includes its day, *to* includes its day too (the
+    service's ``until`` is exclusive, so it gets the next midnight). Example:
+    ``read_audit_form({"decision": "deny"}).filters.decision == "deny"``.
+    """
+    values = {k: v for k, v in params.items() if isinstance(v, str)}
+    errors: dict[str, str] = {}
+    text: dict[str, str | None] = {}
+    for name in TEXT_FILTERS:
+        value = values.get(name, "").strip()
+        if len(value) > TEXT_MAX:
+            errors[name] = f"Enter at most {TEXT_MAX} characters"
+        text[name] = value or None
+    purpose = values.get("purpose", "").strip() or None
+    if purpose is not None and purpose not in PURPOSES:
+        errors["purpose"] = "Select a purpose from the list"
+    decision = values.get("decision", "").strip() or None
+    if decision is not None and decision not in DECISIONS:
+        errors["decision"] = "Select a decision from the list"
+    glass = values.get("break_glass", "").strip()
+    break_glass = {"yes": True, "no": False}.get(glass)
+    since, problem = _date_from(values, "since", "The from date")
+    if problem:
+        errors["since-day"] = problem
+    until, problem = _date_from(values, "until", "The to date")
+    if problem:
+        errors["until-day"] = problem
+    if since and until and since > until:
+        errors["until-day"] = "The to date must be the same as or after the from date"
+    filters = AuditFilters(
+        actor=text["actor"],
+        organisation=text["organisation"],
+        person_id=text["person_id"],
+        purpose=purpose,
+        decision=decision,
+        action=text["action"],
+        break_glass=break_glass,
+        since=datetime.combine(since, time(), UTC) if since else None,
+        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+    )
+    return AuditForm(values=values, filters=filters, errors=errors)
+
+
+def _page_link(values: dict[str, str], before_seq: int | None) -> str:
+    query = {k: v for k, v in values.items() if v and k not in ("before_seq",)}
+    if before_seq is not None:
+        query["before_seq"] = str(before_seq)
+    return "/governance/audit?" + urlencode(query)
+
+
+@router.get("/governance/audit")
+def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
+    """The audit search form and, once searched, a page of matching events, newest first."""
+    params = dict(request.query_params)
+    form = read_audit_form(params)
+    searched = "search" in params
+    context: dict[str, Any] = {
+        "values": form.values,
+        "errors": form.errors,
+        "purposes": PURPOSES,
+        "decisions": DECISION_WORDS,
+        "searched": searched and not form.errors,
+        "results": None,
+    }
+    if not searched or form.errors:
+        return render(
+            request, "governance/audit.html", context, status_code=400 if form.errors else 200
+        )
+    before = params.get("before_seq", "")
+    before_seq = int(before) if before.isdigit() and 0 < int(before) < 2**62 else None
+    result = governance.search_audit(
+        session, _actor(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
+    )
+    context.update(
+        results=result.events,
+        paged=before_seq is not None,
+        newest_link=_page_link(form.values, None),
+        older_link=_page_link(form.values, result.next_before_seq)
+        if result.next_before_seq
+        else None,
+    )
+    return render(request, "governance/audit.html", context)
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+
+def _alerts_context(
+    request: Request, session: SessionDep, caller: Caller, status: str
+) -> dict[str, Any]:
+    alerts = governance.list_alerts(
+        session, _actor(request, caller), status=None if status == "all" else status, limit=100
+    )
+    return {
+        "alerts": alerts,
+        "status": status,
+        "statuses": ("open", "acknowledged", "closed", "all"),
+        "kinds": ALERT_KINDS,
+        "note_max": NOTE_MAX,
+        "notes": {},
+        "alert_errors": {},
+    }
+
+
+@router.get("/governance/alerts")
+def alerts_page(
+    request: Request,
+    session: SessionDep,
+    caller: IgOfficer,
+    status: Annotated[str, Query(max_length=12)] = "open",
+    handled: Annotated[int | None, Query(ge=1, le=2**53)] = None,
+    outcome: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """The alert queue: break-glass sessions and declared relationships to look into."""
+    if status not in (*ALERT_STATUSES, "all"):
+        status = "open"
+    context = _alerts_context(request, session, caller, status)
+    if handled is not None and outcome in ("acknowledged", "closed"):
+        context["handled"] = {"id": handled, "outcome": outcome}
+    return render(request, "governance/alerts.html", context)
+
+
+@router.post("/governance/alerts/{alert_id}")
+def handle_alert(
+    request: Request,
+    session: SessionDep,
+    caller: IgOfficer,
+    alert_id: AlertId,
+    note: OptionalText = None,
+    action: OptionalText = None,
+) -> Response:
+    """Acknowledge an alert with a note, or close it with the note as its outcome.
+
+    With htmx the alert's card is swapped for its new state (or for itself with the error);
+    without JavaScript the queue is shown again, with the result or the error.
+    """
+    close = action == "close"
+    htmx = request.headers.get("HX-Request") == "true"
+    try:
+        alert = governance.acknowledge_alert(
+            session, _actor(request, caller), alert_id, note=note or "", close=close
+        )
+    except ServiceError as exc:
+        if exc.http_status != 400:
+            raise
+        field = f"note-{alert_id}"
+        if htmx:
+            # htmx swaps only 2xx answers: send the card again, saying what is wrong.
+            alerts = governance.list_alerts(
+                session, _actor(request, caller), status=None, limit=governance.PAGE_MAX
+            )
+            found = next((a for a in alerts if a.id == alert_id), None)
+            if found is not None:
+                context = {
+                    "alert": found,
+                    "kinds": ALERT_KINDS,
+                    "notes": {alert_id: note or ""},
+                    "alert_errors": {alert_id: str(exc)},
+                }
+                return render(request, "governance/_alert.html", context)
+        context = _alerts_context(request, session, caller, "open")
+        context.update(
+            errors={field: str(exc)},
+            notes={alert_id: note or ""},
+            alert_errors={alert_id: str(exc)},
+        )
+        return render(request, "governance/alerts.html", context, status_code=400)
+    if htmx:
+        context = {"alert": alert, "kinds": ALERT_KINDS, "just_handled": True, "notes": {}}
+        return render(request, "governance/_alert.html", context)
+    return RedirectResponse(
+        f"/governance/alerts?handled={alert_id}&outcome={alert.status}", status_code=303
+    )
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+
+def lawful_basis_words(text: str | None, article: str) -> list[str]:
+    """Plain words for each Article 6 or 9 condition cited in ``text``.
+
+    ``lawful_basis_words("UK GDPR Art. 6(1)(e) public task", "6")`` gives
+    ``["it is part of a public task or official duty set in law"]``; a citation the table does
+    not know gives nothing (the text as written is always shown beside these words).
+    """
+    if not text:
+        return []
+    table, pattern = (
+        (ARTICLE_6_WORDS, r"6\(1\)\(([a-f])\)")
+        if article == "6"
+        else (ARTICLE_9_WORDS, r"9\(2\)\(([a-j])\)")
+    )
+    out: list[str] = []
+    for letter in re.findall(pattern, text):
+        words = table.get(letter)
+        if words and words not in out:
+            out.append(words)
+    return out
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def line_html(line: str) -> Markup:
+    """A line of an agreement's YAML, escaped, its indentation kept as non-breaking spaces.
+
+    Lines are shown one per block so that long ones wrap on a phone instead of scrolling.
+    """
+    stripped = line.lstrip(" ")
+    indent = len(line) - len(stripped)
+    return Markup("&nbsp;" * indent) + escape(stripped) if stripped else Markup("&nbsp;")
+
+
+def _role_words(roles: tuple[str, ...]) -> str:
+    return _join([ROLE_PLURALS.get(r, r.replace("_", " ") + "s") for r in roles])
+
+
+@dataclass(frozen=True)
+class ClauseWords:
+    """A clause of an agreement in plain English, one short answer per question."""
+
+    id: str
+    who_shares: str
+    what: list[str]
+    to_whom: str
+    why: list[tuple[str, str]]
+    consent: str
+    objection: str
+    basis: list[str]
+    basis_as_written: str
+    sealed: bool
+    description: str
+
+
+def clause_words(clause: ClauseTerms, names: dict[str, str]) -> ClauseWords:
+    """A clause's terms as answers to who, what, to whom, why, and what the resident can say."""
+    if clause.consent_required:
+        consent = "Only if the person has said yes (given consent). They can change their mind."
+    else:
+        consent = "The person's consent is not needed."
+    if clause.objection == "override":
+        objection = (
+            "No. Sharing can go on even if the person objects, because the agreement relies on "
+            f"strong legal grounds: {clause.override_grounds or 'stated in the agreement'}."
+        )
+    else:
+        objection = "Yes. If the person objects to this purpose, this sharing stops."
+    basis_text = clause.article_6 + (f"; {clause.article_9}" if clause.article_9 else "")
+    return ClauseWords(
+        id=clause.id,
+        who_shares=names.get(clause.provider, clause.provider),
+        what=[category_words(c) for c in clause.categories],
+        to_whom=_first_upper(
+            _role_words(clause.roles) + " at " + _join([names.get(r, r) for r in clause.recipients])
+        ),
+        why=[
+            (p.replace("_", " ").capitalize(), PURPOSES[p].description if p in PURPOSES else "")
+            for p in clause.purposes
+        ],
+        consent=consent,
+        objection=objection,
+        basis=[
+            _first_upper(words)
+            for words in lawful_basis_words(clause.article_6, "6")
+            + lawful_basis_words(clause.article_9, "9")
+        ],
+        basis_as_written=basis_text,
+        sealed=bool(clause.sealed_categories),
+        description=clause.description,
+    )
+
+
+@router.get("/governance/agreements")
+def agreements_page(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
+    """Every agreement version loaded: who shares with whom, and whether it is in force."""
+    agreements = governance.list_agreements(session, _actor(request, caller))
+    names = organisation_names(session)
+    return render(request, "governance/agreements.html", {"agreements": agreements, "names": names})
+
+
+@router.get("/governance/agreements/{agreement_id}")
+def agreement_page(
+    request: Request,
+    session: SessionDep,
+    caller: IgOfficer,
+    agreement_id: Annotated[
+        str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    ],
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Response:
+    """One agreement, clause by clause in plain English, with the text as written."""
+    detail = governance.agreement_detail(
+        session, _actor(request, caller), agreement_id, version=version
+    )
+    names = organisation_names(session)
+    context = {
+        "detail": detail,
+        "names": names,
+        "line_html": line_html,
+        "clauses": [clause_words(c, names) for c in detail.clauses],
+    }
+    return render(request, "governance/agreement.html", context)
+
+
+# --- chain status -----------------------------------------------------------------------------
+
+
+@router.get("/governance/chain")
+def chain_page(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
+    """Whether the audit trail's hash chain and signed checkpoints are intact, checked now."""
+    status = governance.chain_status(session, _actor(request, caller))
+    return render(request, "governance/chain.html", {"chain": status})
