@@ -120,12 +120,16 @@ def _fill(value: Any, hub: PractitionerHub) -> Any:
 
 def _call(hub: PractitionerHub, row: dict[str, Any]) -> Any:
     method, template = row["route"].split(" ", 1)
-    params = row.get("path", {})
-    path = template.format(
-        person_id=PERSONS.get(row.get("person", "ANNE"), "bad id!"),
-        user_id=hub.user_ids[params.get("user", "gp")],
-        token_id=hub.token_ids[params.get("token", "gp")],
-    )
+    # ``path`` gives literal values for a route's ids (``{alert_id: 1}``); ``user`` and
+    # ``token`` name the role whose user or token id to use; ``person`` a person of the hub.
+    params = dict(row.get("path") or {})
+    values = {
+        "person_id": PERSONS.get(row.get("person", "ANNE"), "bad id!"),
+        "user_id": hub.user_ids[params.pop("user", "gp")],
+        "token_id": hub.token_ids[params.pop("token", "gp")],
+        **params,
+    }
+    path = template.format(**values)
     role = row["role"]
     headers: dict[str, str] = {}
     if role != "none":
