@@ -82,13 +82,15 @@ ANNE_EVIDENCE = {
         {"given_name": 3.4, "family_name": 5.1, "dob": 8.2, "location": -2.1, "sex": 0.3},
     ),
 }
+_BOB_FIELDS = {"given_name": 1.2, "family_name": 5.1, "dob": 7.9, "location": 2.6, "sex": -3.2}
 BOB_EVIDENCE = {
-    "council_tax|C2": (
-        "gp_registrations|G2",
-        0.9995,
-        11.0,
-        {"given_name": 1.2, "family_name": 5.1, "dob": 7.9, "location": 2.6, "sex": -3.2},
-    ),
+    "council_tax|C2": ("gp_registrations|G2", 0.9995, 11.0, _BOB_FIELDS),
+    "gp_registrations|G2": ("council_tax|C2", 0.9995, 11.0, _BOB_FIELDS),
+}
+_CLARE_FIELDS = {"given_name": 4.0, "family_name": 6.3, "dob": 8.1, "location": 3.0, "phone": -2.4}
+CLARE_EVIDENCE = {
+    "adult_social_care|S3": ("council_tax|C3", 0.9991, 10.1, _CLARE_FIELDS),
+    "council_tax|C3": ("adult_social_care|S3", 0.9991, 10.1, _CLARE_FIELDS),
 }
 # (left, right, reason, risk, probability, weight, person)
 REVIEW_ITEMS = (
@@ -144,7 +146,11 @@ def add_practitioner_and_review_data(engine: Engine) -> None:
         session.flush()
         for key in ("gp_registrations|G9", "befriending|B9"):
             session.add(PersonMember(record_key=key, person_id=DORA, from_run=run_id))
-        for person_id, evidence in ((ANNE, ANNE_EVIDENCE), (BOB, BOB_EVIDENCE)):
+        for person_id, evidence in (
+            (ANNE, ANNE_EVIDENCE),
+            (BOB, BOB_EVIDENCE),
+            (CLARE, CLARE_EVIDENCE),
+        ):
             for key, (matched, probability, weight, fields) in evidence.items():
                 session.merge(
                     MatchEvidence(

@@ -61,8 +61,8 @@ def test_review_a_pair_and_keep_the_records_apart(
     expect(given).to_contain_text("Robert")
     expect(given).to_contain_text("Same")
     expect(comparison.locator("tr").filter(has_text="NHS number")).to_contain_text("One missing")
-    chart = page.locator("figure#evidence-a")
-    expect(chart).to_contain_text("Record A and its best match, gp_registrations|G2")
+    chart = page.locator("figure#evidence-pair")
+    expect(chart).to_contain_text("Record A and record B: the evidence between them")
     expect(chart).to_contain_text("-3.2, evidence against")
     check_page(page)
 

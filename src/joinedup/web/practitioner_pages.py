@@ -203,16 +203,21 @@ def why_one_person(session: SessionDep, view: JoinedView) -> list[dict[str, Any]
     records = [r for r in explained["records"] if r["source"] in shown]
     scale = largest_weight(*(r["field_weights"] for r in records))
     out = []
+    charted: set[frozenset[str]] = set()
     for record in records:
         matched = record["matched_record_key"]
         matched_source = matched.split("|", 1)[0] if matched else None
+        # Two records that are each other's best match share one chart, not two the same.
+        pair = frozenset({record["record_key"], matched or ""})
+        fields = record["field_weights"] if pair not in charted else {}
+        charted.add(pair)
         out.append(
             {
                 **record,
                 "source_name": names.get(record["source"], record["source"]),
                 "matched_shown": matched if matched_source in shown else None,
                 "matched_hidden": matched is not None and matched_source not in shown,
-                "bars": evidence_bars(record["field_weights"], scale),
+                "bars": evidence_bars(fields, scale),
                 "basis_label": BASIS_LABELS.get(record["basis"], record["basis"]),
             }
         )
