@@ -152,7 +152,9 @@ def plain_splink(recipe: str, tables: list[pd.DataFrame]) -> tuple[dict[str, str
     trained = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=0.2)
     predicted = time.perf_counter()
-    count = predictions.as_duckdbpyrelation().count("*").fetchone()[0]
+    count = db_api.duckdb_con.sql(f"select count(*) from {predictions.physical_name}").fetchall()[
+        0
+    ][0]
     steps = {
         "train": trained - started,
         "predict": predicted - trained,
