@@ -21,10 +21,17 @@ from sqlalchemy.orm import Session
 from joinedup.audit.governance import policy_inputs
 from joinedup.audit.log import NewEvent, append
 from joinedup.linkage.persons import PersonLookup, PersonNotFound, lookup_person
+from joinedup.policy.agreements import AgreementError
 from joinedup.policy.engine import decide
 from joinedup.policy.request import AccessRequest, Decision, Holding
 from joinedup.policy.vocabulary import is_sealed
-from joinedup.services.actor import Actor, AuditUnavailable, PersonGone, PersonNotFoundError
+from joinedup.services.actor import (
+    Actor,
+    AuditUnavailable,
+    PersonGone,
+    PersonNotFoundError,
+    ServiceError,
+)
 from joinedup.services.agreements_store import current_agreements, ensure_recorded
 from joinedup.store.linkage_tables import PersonMember
 from joinedup.store.records import split_record_key
@@ -34,6 +41,18 @@ IDENTITY = "identity.core"
 # Row-value IN lists are split so that no statement carries more parameters than SQLite allows.
 _CHUNK = 400
 _KEY = tuple_(SourceRecord.source_id, SourceRecord.record_id)
+
+
+class AgreementsUnavailable(ServiceError):
+    """The data sharing agreements cannot be read, so nothing can be shared (503)."""
+
+    http_status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The data sharing agreements cannot be read just now, so no personal data can be "
+            "shown. Tell your system administrator."
+        )
 
 
 class PersonMoved(PersonNotFoundError):
@@ -173,6 +192,11 @@ def access_request(
     inputs = policy_inputs(
         session, person_id=person_id, actor=actor.user, organisation=actor.organisation, now=now
     )
+    try:
+        agreements = current_agreements()
+    except AgreementError as exc:
+        # A configuration fault, not the caller's: refuse everything and say so (503).
+        raise AgreementsUnavailable() from exc
     return AccessRequest(
         actor=actor.user,
         organisation=actor.organisation,
@@ -181,7 +205,7 @@ def access_request(
         person_id=person_id,
         now=now,
         holdings=held,
-        agreements=current_agreements(),
+        agreements=agreements,
         relationships=inputs.relationships,
         choices=inputs.choices,
         break_glass=inputs.break_glass,

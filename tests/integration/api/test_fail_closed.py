@@ -141,3 +141,16 @@ def test_the_same_view_succeeds_with_the_audit_trail_working(hub: PractitionerHu
     after = _counts(hub.engine)
     # The view itself, and one event for Bob, who lives with Anne.
     assert after["audit_events"] == before["audit_events"] + 2
+
+
+def test_unreadable_agreements_share_nothing(
+    hub: PractitionerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOINEDUP_AGREEMENTS_DIR", "/nonexistent/agreements")
+    before = _counts(hub.engine)
+    response = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("gp", "direct_care"))
+    assert response.status_code == 503
+    assert "agreements cannot be read" in response.json()["detail"]
+    for secret in ANNE_SECRETS:
+        assert secret not in response.text
+    assert _counts(hub.engine) == before
