@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import platform
 import sys
@@ -103,6 +104,36 @@ def evaluate(dataset: febrl.Dataset) -> list[dict[str, Any]]:
     return rows
 
 
+def _results_path() -> Path:
+    return Path(os.environ.get("JOINEDUP_BENCH_CACHE", "/tmp/joinedup-bench")) / "results.json"
+
+
+def _load() -> dict[str, Any]:
+    try:
+        return dict(json.loads(_results_path().read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save(key: str, name: str, rows: list[dict[str, Any]]) -> None:
+    saved = _load()
+    saved[key] = [name, rows]
+    _results_path().parent.mkdir(parents=True, exist_ok=True)
+    _results_path().write_text(json.dumps(saved, indent=1), encoding="utf-8")
+
+
+def _order(loaders: dict[str, Any]) -> Any:
+    keys = list(loaders)
+
+    def position(name: str) -> int:
+        for key, (saved_name, _) in _load().items():
+            if saved_name == name and key in keys:
+                return keys.index(key)
+        return len(keys)
+
+    return position
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -191,6 +222,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {key}: skipped ({exc})", flush=True)
             continue
         results[dataset.name] = evaluate(dataset)
+        _save(key, dataset.name, results[dataset.name])
+    if args.write:
+        # Data sets run earlier (e.g. with --only) keep their rows, so a long run can be split.
+        for key, (name, rows) in _load().items():
+            if (not only or key not in only) and name not in results and key in loaders:
+                results[name] = rows
+        results = {name: results[name] for name in sorted(results, key=_order(loaders))}
 
     # The speed table reads the step timings of the largest demo borough run above.
     demo_names = [name for name in results if name.startswith("demo")]
