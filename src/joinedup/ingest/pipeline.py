@@ -2,21 +2,24 @@
 
 How a file is processed, in one transaction:
 
-1. **Scan.** A first, light pass reads every row's record id (nothing is standardised), to find
-   ids that occur more than once: the *later* row wins, each earlier one is quarantined with
-   "superseded by line N" so it is counted and its raw content kept, not lost. Deciding this
-   before anything is written is what makes re-ingesting the same file store nothing new.
-2. **Store.** The second pass standardises each row and compares the content hash of its
-   standardised person and attributes with the record's current version: new → ``stored``
-   (version 1), different → ``updated`` (the old version is ended, a new one inserted),
-   equal → ``unchanged``. Writes go in chunks with executemany.
+1. **Scan.** A first, light pass reads every row's record id (nothing is standardised) into a
+   temporary table (:mod:`joinedup.ingest.seen`), to find ids that occur more than once: the
+   *later* row wins, each earlier one is quarantined with "superseded by line N" so it is
+   counted and its raw content kept, not lost. Deciding this before anything is written is
+   what makes re-ingesting the same file store nothing new.
+2. **Store.** The second pass standardises rows a chunk at a time. For each chunk the
+   records' current versions are looked up in the database (one indexed query per few hundred
+   ids) and each row's content hash of its standardised person and attributes compared with
+   them: new → ``stored`` (version 1), different → ``updated`` (the old version is ended, a
+   new one inserted), equal → ``unchanged``. Writes go in chunks (executemany, ``COPY``).
 3. **Full extracts.** With ``full=True`` current records whose id never appears in the file
-   are ended (``valid_to`` set, ``ended_batch_id`` this batch).
+   are ended (``valid_to`` set, ``ended_batch_id`` this batch), compared in the database
+   against the scanned ids.
 
-Memory holds, besides one chunk of rows, the current versions of the source and the set of
-record ids in the file: it grows with the number of records (roughly 300 bytes each), not with
-the width or content of rows. A fatal problem (missing file, undecodable bytes) rolls back
-everything and records the batch as ``failed`` with the message.
+Memory holds one chunk of rows and the ids that repeat in the file, nothing per record of the
+file or of the source: a million-row extract takes the same memory as a thousand-row one.
+A fatal problem (missing file, undecodable bytes) rolls back everything and records the batch
+as ``failed`` with the message.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ from joinedup.ingest.mapping import SourceMapping, load_mapping
 from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
 from joinedup.ingest.rows import SourceRow
+from joinedup.ingest.seen import SeenIds
 from joinedup.ingest.standardise import Standardised, record_id_of, standardise_row
 from joinedup.store import batches, records, sources
 from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
-from joinedup.store.records import CurrentVersion
+from joinedup.store.records import RecordState
 
 #: Rows standardised before their versions, ends and quarantine rows are written.
 CHUNK = 5_000
@@ -93,7 +97,7 @@ def ingest_file(
     open_reader(mapping, path)  # fails at once, before any transaction, if the file is missing
     started = time.perf_counter()
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             run = _Run(session, mapping, path, full, progress)
             result = run.execute(started)
     except Exception as exc:
@@ -123,8 +127,12 @@ class _Run:
         )
         self.duplicates = 0
         self.warnings = 0
+        # Rows standardised and kept, waiting for their chunk's record states.
+        self.pending: list[tuple[SourceRow, str, Standardised]] = []
         self.inserts: list[dict[str, Any]] = []
         self.ends: list[int] = []
+        # A JSON reader's values are JSON already, unless the text spelt a non-finite number.
+        self.json_values = mapping.format in ("jsonl", "fhir")
         self.quarantine: list[dict[str, Any]] = []
         self.now = utcnow()
         self.today = date.today()  # once per run: every row is judged against the same day
@@ -139,18 +147,20 @@ class _Run:
             full=self.full,
         )
         self.batch_id = batch.id
-        last_line, in_file = self._scan()
-        current = records.current_versions(self.session, self.mapping.source)
+        seen = SeenIds(self.session)
+        last_line = self._scan(seen)
         reader = open_reader(self.mapping, self.path)
         for row in self._report(reader, "store"):
-            self._one(row, last_line, current)
-            if len(self.inserts) >= CHUNK or len(self.quarantine) >= CHUNK:
+            self._one(row, last_line)
+            if len(self.pending) >= CHUNK or len(self.quarantine) >= CHUNK:
                 self._flush()
         self._flush()
         ended = 0
         if self.full:
-            gone = [cv.id for rid, cv in current.items() if rid not in in_file]
-            ended = records.end_versions(self.session, gone, self.now, batch_id=self.batch_id)
+            ended = records.end_absent(
+                self.session, self.mapping.source, seen.ids(), self.now, batch_id=self.batch_id
+            )
+        seen.drop()
         result = Reconciliation(
             source=self.mapping.source,
             file=self.path.name,
@@ -165,21 +175,18 @@ class _Run:
         batches.finish_batch(self.session, batch, counts=result.counts(), status="complete")
         return result
 
-    def _scan(self) -> tuple[dict[str, int], set[str]]:
-        """Record ids that occur more than once (id → the line that wins), and all ids seen."""
-        last: dict[str, int] = {}
-        repeated: set[str] = set()
-        for row in self._report(open_reader(self.mapping, self.path), "scan"):
+    def _scan(self, seen: SeenIds) -> dict[str, int]:
+        """Stage every record id with its line; return the ids that repeat → the line that wins."""
+        reader = open_reader(self.mapping, self.path)
+        reader.ids_only = True
+        for row in self._report(reader, "scan"):
             if row.kind != "row":
                 continue
             record_id = record_id_of(row, self.mapping)
-            if record_id is None:
-                continue
-            if record_id in last:
-                repeated.add(record_id)
-            last[record_id] = row.line
-        winners = {rid: last[rid] for rid in repeated}
-        return winners, set(last) if self.full else set()
+            if record_id is not None:
+                seen.add(record_id, row.line)
+        seen.finish()
+        return seen.repeated()
 
     def _report(self, reader: Reader, phase: str) -> Iterator[SourceRow]:
         rows = 0
@@ -191,9 +198,7 @@ class _Run:
         if self.progress is not None:
             self.progress(IngestProgress(phase, rows, reader.total, reader.total))
 
-    def _one(
-        self, row: SourceRow, last_line: dict[str, int], current: dict[str, CurrentVersion]
-    ) -> None:
+    def _one(self, row: SourceRow, last_line: dict[str, int]) -> None:
         self.counts["read"] += 1
         if row.kind in ("blank", "skip"):
             self.counts["skipped"] += 1
@@ -212,13 +217,23 @@ class _Run:
         if result.problems or record_id is None:
             self._quarantine(row, result.problems)
             return
-        self._store(row, record_id, result, current.get(record_id))
+        self.pending.append((row, record_id, result))
+
+    def _decide(self) -> None:
+        """Compare the pending rows with their records' states and queue what must be written."""
+        states = records.record_states(
+            self.session, self.mapping.source, [record_id for _, record_id, _ in self.pending]
+        )
+        for row, record_id, result in self.pending:
+            self._store(row, record_id, result, states.get(record_id))
+        self.pending = []
 
     def _store(
-        self, row: SourceRow, record_id: str, result: Standardised, now: CurrentVersion | None
+        self, row: SourceRow, record_id: str, result: Standardised, state: RecordState | None
     ) -> None:
         person = result.person.to_dict()
         digest = content_hash(person, result.attributes)
+        now = state.current if state is not None else None
         if now is not None and now.content_hash == digest:
             self.counts["unchanged"] += 1
             return
@@ -232,16 +247,22 @@ class _Run:
             {
                 "source_id": self.mapping.source,
                 "record_id": record_id,
-                "version": now.version + 1 if now is not None else 1,
+                # After the last version, current or ended (a record that comes back).
+                "version": state.last_version + 1 if state is not None else 1,
                 "batch_id": self.batch_id,
                 "valid_from": self.now,
                 "content_hash": digest,
-                "raw": jsonable(row.values),
+                "raw": self._raw(row),
                 "attributes": result.attributes,
                 "dq_warnings": list(result.warnings),
                 **person,
             }
         )
+
+    def _raw(self, row: SourceRow) -> Any:
+        if self.json_values and "NaN" not in row.raw and "Infinity" not in row.raw:
+            return row.values
+        return jsonable(row.values)
 
     def _quarantine(self, row: SourceRow, reasons: Any) -> None:
         self.counts["quarantined"] += 1
@@ -257,6 +278,8 @@ class _Run:
         )
 
     def _flush(self) -> None:
+        if self.pending:
+            self._decide()
         # Ends before inserts: at most one version of a record may be current at a time.
         if self.ends:
             records.end_versions(self.session, self.ends, self.now, batch_id=self.batch_id)
@@ -325,7 +348,7 @@ def _record_failure(
     Best effort: if the database itself is what failed, the original error matters more.
     """
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             _ensure_source(session, mapping)
             batch = batches.start_batch(
                 session,

@@ -16,12 +16,15 @@ class Reader:
     """A streaming reader of one extract. ``rows()`` yields :class:`SourceRow` in file order.
 
     ``total`` and ``position()`` measure progress in the same unit (bytes, or rows for xlsx),
-    so a progress bar needs to know nothing about the format.
+    so a progress bar needs to know nothing about the format. ``ids_only`` (set before
+    ``rows()``) says only record ids are wanted: a reader may then skip work such as reading a
+    FHIR Patient's person fields.
     """
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         self.mapping = mapping
         self.path = path
+        self.ids_only = False
         self._binary: BinaryIO | None = None
         try:
             self.total = path.stat().st_size

@@ -51,7 +51,7 @@ class FhirReader(Reader):
             elif not isinstance(value, dict):
                 yield bad(number, text, f"expected a FHIR resource, found {json_kind(value)}")
             else:
-                yield resource_row(number, text, value)
+                yield resource_row(number, text, value, hints=not self.ids_only)
 
     def _bundle(self, binary: BinaryIO, codec: str) -> Iterator[SourceRow]:
         name = self.path.name
@@ -67,7 +67,12 @@ class FhirReader(Reader):
                         "bundle entry has no resource",
                     )
                 else:
-                    yield resource_row(number, json.dumps(resource, ensure_ascii=False), resource)
+                    yield resource_row(
+                        number,
+                        json.dumps(resource, ensure_ascii=False),
+                        resource,
+                        hints=not self.ids_only,
+                    )
         except UnicodeDecodeError as exc:
             raise SourceFileError(f"{name}: not valid {codec} text ({exc.reason})") from None
         except (BundleSyntaxError, json.JSONDecodeError, RecursionError) as exc:
@@ -78,11 +83,17 @@ class FhirReader(Reader):
             ) from None
 
 
-def resource_row(number: int, text: str, resource: Mapping[str, Any]) -> SourceRow:
-    """A row for one resource: a Patient to standardise, or any other resource to skip."""
+def resource_row(
+    number: int, text: str, resource: Mapping[str, Any], *, hints: bool = True
+) -> SourceRow:
+    """A row for one resource: a Patient to standardise, or any other resource to skip.
+
+    ``hints=False`` leaves the Patient's person fields unread (a pass that wants only ids).
+    """
     if resource.get("resourceType") != "Patient":
         return SourceRow(line=number, raw=text, values=resource, kind="skip")
-    return SourceRow(line=number, raw=text, values=resource, hints=patient_fields(resource))
+    found = patient_fields(resource) if hints else None
+    return SourceRow(line=number, raw=text, values=resource, hints=found)
 
 
 def _is_ndjson(first: bytes, codec: str) -> bool:

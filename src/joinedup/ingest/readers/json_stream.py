@@ -10,11 +10,15 @@ plus the buffer, whatever the Bundle's size.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
+
+
+_NUMBER_TAIL = re.compile(r"[0-9.eE+-]*")
 
 
 class BundleSyntaxError(ValueError):
@@ -64,8 +68,14 @@ class _Buffer:
                 if self.eof or not self._fill(len(self.buf)):
                     raise
                 continue
-            # A number ending exactly at the buffer's end may continue in the next read.
-            if end == len(self.buf) and not self.eof and self._fill(self.chunk):
+            # A number ending at the buffer's end may continue in the next read, and so may
+            # one cut after a '.', 'e' or sign ("1." parses as 1, leaving the '.' behind).
+            if (
+                not self.eof
+                and _NUMBER_TAIL.fullmatch(self.buf, end) is not None
+                and (end == len(self.buf) or isinstance(value, int | float))
+                and self._fill(self.chunk)
+            ):
                 continue
             self.pos = end
             return value

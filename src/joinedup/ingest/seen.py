@@ -1,0 +1,105 @@
+"""The record ids of one file, kept in a temporary table so that memory does not grow with it.
+
+Two things about a file need every record id in it: which ids repeat (the later row wins, see
+``pipeline``) and, for a full extract, which current records it no longer holds. Holding a
+million ids in a Python set or dict costs a few hundred megabytes; here they go to a
+temporary table of the ingest's own connection (``COPY`` on PostgreSQL, executemany on
+SQLite) and both questions are answered in SQL. Only the ids that repeat come back to Python.
+
+On SQLite the connection's temporary storage is switched to a file for this (the hub's
+connections keep temporary tables in memory, which would hold the ids in memory again), and
+the connection is detached from the pool so that setting ends with the ingest. The table
+goes with the transaction: dropped at commit on PostgreSQL, dropped explicitly on SQLite, and
+rolled back with everything else when an ingest fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, Select, Table, Text, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from joinedup.store.bulk import BulkInsert
+
+#: Ids sent to the database per round trip.
+FLUSH_EVERY = 20_000
+
+_METADATA = MetaData()
+SEEN = Table(
+    "ingest_seen_ids",
+    _METADATA,
+    Column("record_id", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
+class SeenIds:
+    """Collects ``(record id, line)`` for every row of a file, then answers set questions."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        connection = session.connection()
+        self._sqlite = connection.dialect.name == "sqlite"
+        if self._sqlite:
+            _temp_on_disk(connection)
+            connection.exec_driver_sql("DROP TABLE IF EXISTS temp.ingest_seen_ids")
+        SEEN.create(connection)
+        self._writer = BulkInsert(session, SEEN, ("record_id", "line"))
+        self._pending: list[tuple[str, int]] = []
+        self.count = 0
+
+    def add(self, record_id: str, line: int) -> None:
+        """Note that ``record_id`` occurs at ``line``."""
+        self._pending.append((record_id, line))
+        if len(self._pending) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.count += self._writer.write(self._pending)
+            self._pending = []
+
+    def finish(self) -> None:
+        """Send what is left and index the table (once loaded: cheaper than indexing each row)."""
+        self._flush()
+        self._session.connection().exec_driver_sql(
+            "CREATE INDEX ix_ingest_seen_ids ON ingest_seen_ids (record_id)"
+        )
+
+    def repeated(self) -> dict[str, int]:
+        """Ids that occur more than once → the last line they occur on (the row that wins)."""
+        query = (
+            select(SEEN.c.record_id, func.max(SEEN.c.line))
+            .group_by(SEEN.c.record_id)
+            .having(func.count() > 1)
+        )
+        return {record_id: int(line) for record_id, line in self._session.execute(query)}
+
+    def ids(self) -> Select[Any]:
+        """A select of every id seen, for comparing in the database (``records.end_absent``)."""
+        return select(SEEN.c.record_id)
+
+    def drop(self) -> None:
+        """Drop the table now (SQLite; PostgreSQL drops it at commit)."""
+        if self._sqlite:
+            self._session.connection().exec_driver_sql("DROP TABLE IF EXISTS temp.ingest_seen_ids")
+
+
+def _temp_on_disk(connection: Any) -> None:
+    """Keep this connection's temporary tables in a file, and let the connection go afterwards.
+
+    SQLite refuses the switch once the connection has used temporary storage; then the ids
+    stay in memory, which is slower to grow but still correct. An in-memory database (one
+    shared connection, tests) is left alone: detaching it would lose the database.
+    """
+    if connection.engine.url.database in (None, "", ":memory:"):
+        return
+    try:
+        connection.exec_driver_sql("PRAGMA temp_store=FILE")
+    except DBAPIError:
+        return
+    connection.detach()
