@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 
 import httpx
 
+# Long enough that a request the server completes (and audits) is never abandoned by the client
+# on an overloaded machine: the audit count is compared with the successes the clients saw.
+TIMEOUT_S = 300.0
+
 
 @dataclass
 class Cell:
@@ -45,7 +49,9 @@ async def _client(
 ) -> None:
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=TIMEOUT_S
+    ) as http:
         while time.perf_counter() < until:
             person = rng.choice(ids)
             started = time.perf_counter()
