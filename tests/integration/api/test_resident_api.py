@@ -257,3 +257,13 @@ def test_resident_reads_are_counted_on_the_trail(hub: PractitionerHub) -> None:
             select(func.count()).select_from(AuditEvent).where(AuditEvent.role == "resident")
         )
     assert count == 4
+
+
+def test_the_choice_schema_offers_exactly_the_policy_purposes() -> None:
+    from typing import get_args
+
+    from joinedup.api.schemas_resident import ChoiceCreate
+    from joinedup.policy.vocabulary import PURPOSES
+
+    offered = set(get_args(ChoiceCreate.model_fields["purpose"].annotation))
+    assert offered == set(PURPOSES)
