@@ -34,7 +34,7 @@ from joinedup.services.relationships import (
 )
 from joinedup.services.search import MAX_LIMIT, find_persons, parse_query
 from joinedup.services.views import JoinedView
-from joinedup.web.review_pages import evidence_bars, largest_weight
+from joinedup.web.review_pages import evidence_bars, largest_weight, percent
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -247,6 +247,7 @@ def person_page(
         "evidence": why_one_person(session, view),
         "source_names": source_names,
         "when": when,
+        "percent": percent,
         "category_label": category_label,
         "moved_from": moved_from if moved_from and moved_from.isalnum() else None,
         "declared": bool(declared),

@@ -158,6 +158,24 @@ def largest_weight(*weights: Mapping[str, float] | None) -> float:
     return max(values, default=0.0) or 1.0
 
 
+def percent(probability: float | None) -> str:
+    """A match probability as a percentage that never rounds a doubt away.
+
+    ``0.55`` → ``55.0%``; ``0.9995`` → ``99.95%`` (not ``100.0%``: a reviewer must see that it
+    is not certain); ``None`` → ``not scored``.
+    """
+    if probability is None or not math.isfinite(probability):
+        return "not scored"
+    value = probability * 100
+    if 99.9 <= value < 100:
+        for places in (2, 3, 4):
+            text = f"{value:.{places}f}"
+            if float(text) < 100:
+                return f"{text}%"
+        return "more than 99.99%"
+    return f"{value:.1f}%"
+
+
 def _actor(request: Request, caller: Caller) -> Actor:
     return Actor.from_caller(caller, getattr(request.state, "request_id", None))
 
@@ -175,7 +193,13 @@ def queue_page(
     saved = None
     if decided is not None and decision in DECISION_LABELS:
         saved = {"item": decided, "decision": DECISION_LABELS[decision]}
-    context = {"items": items, "reasons": REASON_LABELS, "saved": saved, "limit": QUEUE_LENGTH}
+    context = {
+        "items": items,
+        "reasons": REASON_LABELS,
+        "saved": saved,
+        "limit": QUEUE_LENGTH,
+        "percent": percent,
+    }
     return render(request, "review/queue.html", context)
 
 
@@ -201,6 +225,7 @@ def _item_page(
         "decision": decision,
         "note": note,
         "note_max": NOTE_MAX,
+        "percent": percent,
     }
     return render(request, "review/item.html", context, status_code=400 if errors else 200)
 
