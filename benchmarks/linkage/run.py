@@ -134,6 +134,29 @@ def _order(loaders: dict[str, Any]) -> Any:
     return position
 
 
+TARGETS = [
+    ("FEBRL4 with soc_sec_id", "f1", 0.999, "F1"),
+    ("FEBRL4 without soc_sec_id", "f1", 0.995, "F1"),
+    ("FEBRL3 (dedupe)", "f1", 0.99, "F1"),
+    ("demo borough", "precision", 0.999, "precision"),
+    ("demo borough", "recall", 0.98, "recall"),
+]
+
+
+def targets(results: dict[str, list[dict[str, Any]]]) -> str:
+    """Each target beside joinedup's figure, saying plainly which are missed."""
+    lines = ["### Against the targets (joinedup default, default threshold)", ""]
+    for prefix, metric, target, label in TARGETS:
+        for name, rows in results.items():
+            if not name.startswith(prefix):
+                continue
+            ours = next(r for r in rows if r["method"] == "joinedup default")
+            value = ours[metric]
+            verdict = "met" if value >= target else "**missed**"
+            lines.append(f"- {name}: {label} {value:.4f} (target ≥ {target}) — {verdict}")
+    return "\n".join(lines)
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -247,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" — run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; total "
                 f"{time.perf_counter() - started:.0f} s.",
                 accuracy_table(results, hard_names),
+                targets(results),
                 demo.speed_table(speed) if speed else None,
                 "\n".join(notes) if notes else None,
             ],
