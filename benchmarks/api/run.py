@@ -51,12 +51,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(url: str, *, ungoverned: bool) -> Iterator[str]:
+def serving(url: str, *, ungoverned: bool, threads: int | None = None) -> Iterator[str]:
     """uvicorn serving the app on a free loopback port in a subprocess; yields its base URL."""
     port = _free_port()
     command = [sys.executable, "-m", "benchmarks.api.server", url, str(port)]
     if ungoverned:
         command.append("--ungoverned")
+    if threads:
+        command += ["--threads", str(threads)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     log = open(LOG, "a", encoding="utf-8")  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(command, env=env, stderr=log, stdout=log, text=True)
@@ -108,6 +110,7 @@ def bench_backend(
     clients: list[int],
     seconds: float,
     mismatches: list[str],
+    threads: int | None = None,
 ) -> dict[tuple[str, int], load.Cell]:
     """Seed ``url`` and measure every (mode, clients) cell on it.
 
@@ -123,7 +126,7 @@ def bench_backend(
     ids = [seed.person_id(n) for n in range(persons)]
     cells: dict[tuple[str, int], load.Cell] = {}
     for mode in MODES:
-        with serving(url, ungoverned=mode == "ungoverned") as base:
+        with serving(url, ungoverned=mode == "ungoverned", threads=threads) as base:
             load.warm_up(base, token, ids)
             for n in clients:
                 before = _views(url)
@@ -205,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, default=5_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="cap the server's worker threads (diagnosis)"
+    )
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 60.0)
@@ -222,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
                 clients=clients,
                 seconds=seconds,
                 mismatches=mismatches,
+                threads=args.threads,
             )
         if args.backend in ("postgresql", "both"):
             from tests.fixtures.database import find_postgres_bin, start_postgres
@@ -240,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
                     clients=clients,
                     seconds=seconds,
                     mismatches=mismatches,
+                    threads=args.threads,
                 )
             finally:
                 server.stop()
@@ -248,7 +256,9 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.platform()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {args.persons} persons, "
-        f"{seconds:.0f} s per cell, uvicorn 1 worker, clients on the same machine"
+        f"{seconds:.0f} s per cell, uvicorn 1 worker"
+        + (f" capped at {args.threads} threads" if args.threads else "")
+        + ", clients on the same machine"
     )
     audit_lines = mismatches or ["audit events equal successful requests in every cell"]
     report = "\n".join(

@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("url")
     parser.add_argument("port", type=int)
     parser.add_argument("--ungoverned", action="store_true")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="cap the worker threads that run sync routes and dependencies (default: anyio's 40)",
+    )
     args = parser.parse_args(argv)
     if args.ungoverned:
         print("patched:", ", ".join(switch_off_governance()), file=sys.stderr)
@@ -80,6 +86,18 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     settings = Settings(settings.data_dir, args.url, secret_key="benchmark, not for production")
     app = create_app(settings, make_engine(args.url))
+    if args.threads:
+        threads = args.threads
+
+        async def cap_threads() -> None:
+            # Sync dependencies that hold a pooled connection release it on a worker thread:
+            # with more threads than connections, all threads can be waiting for a connection
+            # that only a thread could give back (see docs/benchmarks.md).
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+        app.router.on_startup.append(cap_threads)
     uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="warning")
 
 
