@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.api.errors import BadRequest, Forbidden, Unauthorised
+from joinedup.audit import audited_engine
 from joinedup.services import accounts
 from joinedup.store.account_tables import User
 from joinedup.store.db import session_scope
@@ -45,8 +46,14 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One unit of work for the request: commits if the route returns, rolls back if it raises."""
-    with session_scope(get_engine(request)) as session:
+    """One unit of work for the request: commits if the route returns, rolls back if it raises.
+
+    On SQLite the transaction begins IMMEDIATE: most requests write (a token's last use, an
+    audit event), and a SQLite transaction that reads first and writes later fails outright
+    when another request committed in between. Requests queue on the lock instead; PostgreSQL
+    is unaffected.
+    """
+    with session_scope(audited_engine(get_engine(request))) as session:
         yield session
 
 
