@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import record_agreement_versions
+from joinedup.audit.signing import production_mode
 from joinedup.policy.agreements import AgreementError, agreement_files, load_agreements
 from joinedup.policy.model import Agreement
 from joinedup.policy.request import AgreementRef
@@ -38,9 +39,21 @@ _recorded: set[tuple[str, str, int, str]] = set()
 
 
 def agreements_dir() -> Path:
-    """The directory agreements are read from: ``JOINEDUP_AGREEMENTS_DIR`` or the examples."""
+    """The directory agreements are read from: ``JOINEDUP_AGREEMENTS_DIR`` or the examples.
+
+    In production (``JOINEDUP_ENV=production``) the directory must be configured: a live hub
+    must never fall back to the Northbridge examples, so an unset variable is an error and,
+    through it, every request that needs a decision is refused (fail closed).
+    """
     configured = os.environ.get(ENV_VAR, "").strip()
-    return Path(configured).expanduser() if configured else SHIPPED
+    if configured:
+        return Path(configured).expanduser()
+    if production_mode():
+        raise AgreementError(
+            f"{ENV_VAR} is not set: a production hub reads its agreements from a directory "
+            "you configure, never from the shipped examples"
+        )
+    return SHIPPED
 
 
 def _stat_key(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
