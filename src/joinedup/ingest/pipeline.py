@@ -51,6 +51,8 @@ from joinedup.store.records import RecordState
 
 #: Rows standardised before their versions, ends and quarantine rows are written.
 CHUNK = 5_000
+#: Records written before PostgreSQL's planner statistics are refreshed a second time.
+ANALYZE_FROM = 10_000
 #: How often (in rows) the progress callback hears from a pass.
 PROGRESS_EVERY = 2_000
 
@@ -135,6 +137,7 @@ class _Run:
         self.json_values = mapping.format in ("jsonl", "fhir")
         self.quarantine: list[dict[str, Any]] = []
         self.now = utcnow()
+        self.next_analyze = 0  # statistics refreshed at the start, then as the table doubles
         self.today = date.today()  # once per run: every row is judged against the same day
 
     def execute(self, started: float) -> Reconciliation:
@@ -228,6 +231,13 @@ class _Run:
             self._store(row, record_id, result, states.get(record_id))
         self.pending = []
 
+    def _keep_statistics(self) -> None:
+        # See records.refresh_statistics: lookups must stay on the index as the table grows.
+        written = self.counts["stored"] + self.counts["updated"]
+        if written >= self.next_analyze:
+            records.refresh_statistics(self.session)
+            self.next_analyze = max(2 * written, ANALYZE_FROM)
+
     def _store(
         self, row: SourceRow, record_id: str, result: Standardised, state: RecordState | None
     ) -> None:
@@ -279,6 +289,7 @@ class _Run:
 
     def _flush(self) -> None:
         if self.pending:
+            self._keep_statistics()
             self._decide()
         # Ends before inserts: at most one version of a record may be current at a time.
         if self.ends:

@@ -15,7 +15,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import RowMapping, Select, Table, func, select, update
+from sqlalchemy import RowMapping, Select, Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 from joinedup.store.base import utcnow
@@ -260,6 +260,19 @@ def end_versions(
         )
         ended += result.rowcount  # type: ignore[attr-defined]
     return ended
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh PostgreSQL's planner statistics of ``source_records`` (nothing on SQLite).
+
+    A bulk load that looks records up while it inserts them, in one transaction, can outgrow
+    the statistics the planner last saw: believing the table small, it scans every row of a
+    source for each lookup instead of using the ``(source_id, record_id)`` index, and the load
+    becomes quadratic. ``ANALYZE`` inside the transaction counts its own new rows, so calling
+    this whenever the table has grown a lot (doubled, say) keeps lookups on the index.
+    """
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("ANALYZE source_records"))
 
 
 def end_absent(
