@@ -5,7 +5,7 @@ known to four services of the practitioner API's tiny Northbridge (whose sources
 organisations are reused, building the borough first when no other module has). Her access log
 is made by the real services, so the pages show what a live hub would:
 
-- a social worker viewed her joined-up record for safeguarding, 24 times;
+- a social worker viewed her joined-up record for safeguarding, 30 times;
 - a housing officer broke the glass (a break-glass alert for the IG officer);
 - a GP declared a relationship with her (a declared-relationship alert).
 
@@ -48,7 +48,7 @@ ROSA_PERSON = {
 BREAK_GLASS_REASON = "Neighbour reported a fall and no answer at the door; checking for a carer"
 RELATIONSHIP_REASON = "Registered patient at Mill Lane Surgery, new referral"
 # Enough views that the resident's access log and the IG officer's search both page.
-VIEWS = 24
+VIEWS = 30
 RECORDS = (
     ("gp_registrations", "RQ1", {"practice": "Mill Lane Surgery"}),
     ("adult_social_care", "RQ2", {"care_package": "Reablement"}),

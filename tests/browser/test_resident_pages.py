@@ -77,7 +77,7 @@ def test_my_record_and_who_looked(page: Page, sign_in_as: SignIn, check_page: Ch
     expect(page.locator("main")).not_to_contain_text("@example.org")
     check_page(page)
 
-    # 24 views and more: the log pages back 20 at a time and forward to the newest.
+    # 30 views and more: the log pages back 20 at a time and forward to the newest.
     page.get_by_role("link", name="Older").click()
     expect(page).to_have_url(re.compile(r"/my/access\?before=\d+$"))
     expect(page.locator("#access-log > li").first).to_contain_text("A social worker")

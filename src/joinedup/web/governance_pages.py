@@ -276,7 +276,8 @@ def handle_alert(
                     "alert_errors": {alert_id: str(exc)},
                 }
                 return render(request, "governance/_alert.html", context)
-        context = _alerts_context(request, session, caller, "open")
+        # Every status, so the alert in error is on the page whatever state it was in.
+        context = _alerts_context(request, session, caller, "all")
         context.update(
             errors={field: str(exc)},
             notes={alert_id: note or ""},
@@ -368,7 +369,7 @@ def clause_words(clause: ClauseTerms, names: dict[str, str]) -> ClauseWords:
     return ClauseWords(
         id=clause.id,
         who_shares=names.get(clause.provider, clause.provider),
-        what=[category_words(c) for c in clause.categories],
+        what=[_first_upper(category_words(c)) for c in clause.categories],
         to_whom=_first_upper(
             _role_words(clause.roles) + " at " + _join([names.get(r, r) for r in clause.recipients])
         ),
@@ -427,5 +428,10 @@ def agreement_page(
 @router.get("/governance/chain")
 def chain_page(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
     """Whether the audit trail's hash chain and signed checkpoints are intact, checked now."""
+    # Verification reads on a connection of its own. On SQLite this request's unit of work
+    # already holds the write lock (resuming the web session writes), and the verifier's
+    # read would wait for it until the busy timeout: end the unit of work first. It has
+    # written nothing but the session's last-seen time, and verifying writes nothing.
+    session.commit()
     status = governance.chain_status(session, _actor(request, caller))
     return render(request, "governance/chain.html", {"chain": status})
