@@ -455,7 +455,10 @@ def _file_text(agreement: Agreement) -> str | None:
 def chain_status(session: Session, actor: Actor) -> ChainStatus:
     """Recompute the hash chain and checkpoints, as ``joinedup audit verify`` does."""
     require_ig_officer(actor)
-    result = verify_chain(session.get_bind().engine)
+    # verify reads on a connection of its own. The request's unit of work may hold SQLite's write
+    # lock (API requests begin IMMEDIATE there), so that connection must begin deferred, as a
+    # plain reader, or it would wait on its own request until the busy timeout.
+    result = verify_chain(session.get_bind().engine.execution_options(sqlite_begin=""))
     return ChainStatus(
         ok=result.ok,
         events=result.events,
