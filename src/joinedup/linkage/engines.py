@@ -99,7 +99,9 @@ def db_api(engine: str = "duckdb") -> Any:
     if engine == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=spark_session())
+        # A new session per API shares the context (and its JVM) but not the temporary views, so
+        # a second run in the same process can register its "records" table again.
+        return SparkAPI(spark_session=spark_session().newSession())
     from splink import DuckDBAPI
 
     return DuckDBAPI()
