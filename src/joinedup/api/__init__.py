@@ -15,5 +15,6 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.api.practitioner_routes",
     "joinedup.api.resident_routes",
     "joinedup.api.governance_routes",
+    "joinedup.api.review_routes",  # the linkage review queue, at /api/v1/review
     "joinedup.api.fhir_routes",
 )
