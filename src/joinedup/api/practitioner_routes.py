@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from joinedup.api import API_PREFIX
 from joinedup.api.deps import CurrentUser, SessionDep
 from joinedup.api.errors import BadRequest
+from joinedup.api.schemas_explanation import ExplanationPublic
 from joinedup.api.schemas_practitioner import (
     BreakGlassCreate,
     BreakGlassPublic,
@@ -33,6 +34,7 @@ from joinedup.services import accounts
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import Actor
 from joinedup.services.break_glass import start_break_glass
+from joinedup.services.explanations import explain
 from joinedup.services.joined_view import joined_view
 from joinedup.services.relationships import declare_relationship
 from joinedup.services.search import DEFAULT_LIMIT, MAX_LIMIT, find_persons, parse_query
@@ -150,16 +152,52 @@ def view_person(
     try:
         view = joined_view(session, actor, person_id)
     except PersonMoved as moved:
-        location = f"{API_PREFIX}/persons/{moved.person_id}"
-        body = PersonMovedPublic(
-            status=301,
-            detail=str(moved),
-            requested=moved.requested,
-            person_id=moved.person_id,
-            location=location,
-        )
-        return JSONResponse(body.model_dump(), status_code=301, headers={"Location": location})
+        return _moved(moved)
     return PersonViewPublic.model_validate(view)
+
+
+def _moved(moved: PersonMoved, tail: str = "") -> JSONResponse:
+    location = f"{API_PREFIX}/persons/{moved.person_id}{tail}"
+    body = PersonMovedPublic(
+        status=301,
+        detail=str(moved),
+        requested=moved.requested,
+        person_id=moved.person_id,
+        location=location,
+    )
+    return JSONResponse(body.model_dump(), status_code=301, headers={"Location": location})
+
+
+@router.get(
+    "/{person_id}/explanation",
+    response_model=ExplanationPublic,
+    summary="Why these records are one person",
+    description=(
+        "For each record of the person from a source released to you: the record it matched "
+        "best, the match probability and weight, and the weight each field contributed. A match "
+        "in a source not released to you is not named (`matched_hidden`). Decided by the same "
+        "agreements as the joined view and audited as `person.explain`. A retired id answers "
+        "301 with where its records went."
+    ),
+    responses={
+        301: {"model": PersonMovedPublic, "description": "The id was retired (merged)."},
+        503: {"description": "The audit trail cannot be written: nothing is returned."},
+    },
+)
+def person_explanation(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    person_id: PersonId,
+    purpose: PurposeQuery = None,
+    case_reference: CaseQuery = None,
+) -> ExplanationPublic | JSONResponse:
+    actor = _actor(request, caller, purpose, case_reference)
+    try:
+        why = explain(session, actor, person_id)
+    except PersonMoved as moved:
+        return _moved(moved, "/explanation")
+    return ExplanationPublic.model_validate(why)
 
 
 @router.post(

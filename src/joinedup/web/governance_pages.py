@@ -20,12 +20,16 @@ from markupsafe import Markup, escape
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep
-from joinedup.audit.governance import ALERT_STATUSES
-from joinedup.audit.log import DECISIONS
-from joinedup.policy.vocabulary import PURPOSES
+from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services import governance
 from joinedup.services.actor import Actor, ServiceError
-from joinedup.services.governance import NOTE_MAX, AuditFilters, ClauseTerms
+from joinedup.services.governance import (
+    ALERT_STATUSES,
+    DECISIONS,
+    NOTE_MAX,
+    AuditFilters,
+    ClauseTerms,
+)
 from joinedup.services.resident import category_words, organisation_names
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
@@ -374,7 +378,7 @@ def clause_words(clause: ClauseTerms, names: dict[str, str]) -> ClauseWords:
             _role_words(clause.roles) + " at " + _join([names.get(r, r) for r in clause.recipients])
         ),
         why=[
-            (p.replace("_", " ").capitalize(), PURPOSES[p].description if p in PURPOSES else "")
+            (purpose_label(p), PURPOSES[p].description if p in PURPOSES else "")
             for p in clause.purposes
         ],
         consent=consent,

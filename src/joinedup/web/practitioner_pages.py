@@ -12,6 +12,7 @@ it, htmx fetches just the results and swaps them in, pushing the address so Back
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 from typing import Annotated, Any
@@ -20,11 +21,11 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep
-from joinedup.linkage.explain import explain_person
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import PRACTITIONER_ROLES, Actor, ServiceError
 from joinedup.services.break_glass import MAX_HOURS, start_break_glass
 from joinedup.services.break_glass import MIN_REASON as BREAK_GLASS_MIN_REASON
+from joinedup.services.explanations import explain
 from joinedup.services.joined_view import joined_view
 from joinedup.services.relationships import (
     DEFAULT_DAYS,
@@ -188,37 +189,32 @@ def _search_failed(request: Request, context: dict[str, Any], errors: dict[str, 
     return render(request, "practitioner/search.html", context, status_code=400)
 
 
-def why_one_person(session: SessionDep, view: JoinedView) -> list[dict[str, Any]]:
-    """The linkage evidence for the records of sources this view shows, ready for the chart.
+def why_one_person(session: SessionDep, actor: Actor, view: JoinedView) -> list[dict[str, Any]]:
+    """The linkage evidence policy lets this page show, laid out for the table and the chart.
 
-    Only records from the services listed in the view (those policy released something of)
-    are explained, and a match with a record of any other source is not named: the evidence
-    must not reveal a service the practitioner may not know is involved.
+    Which records may be explained, and which matches must go unnamed, is decided (and audited)
+    by :func:`joinedup.services.explanations.explain`. When nothing of the person was released
+    there is nothing to explain, so it is not asked: a second refusal on the trail would only
+    repeat the view's.
     """
-    if view.identity is None:
+    if not view.services:
         return []
-    shown = {service.source for service in view.services}
-    names = {service.source: service.name for service in view.services}
-    explained = explain_person(session, view.person_id)
-    records = [r for r in explained["records"] if r["source"] in shown]
-    scale = largest_weight(*(r["field_weights"] for r in records))
+    records = explain(session, actor, view.person_id).records
+    scale = largest_weight(*(r.field_weights for r in records))
     out = []
     charted: set[frozenset[str]] = set()
     for record in records:
-        matched = record["matched_record_key"]
-        matched_source = matched.split("|", 1)[0] if matched else None
+        matched = record.matched_record_key
         # Two records that are each other's best match share one chart, not two the same.
-        pair = frozenset({record["record_key"], matched or ""})
-        fields = record["field_weights"] if pair not in charted else {}
+        pair = frozenset({record.record_key, matched or ""})
+        fields = record.field_weights if pair not in charted else {}
         charted.add(pair)
         out.append(
             {
-                **record,
-                "source_name": names.get(record["source"], record["source"]),
-                "matched_shown": matched if matched_source in shown else None,
-                "matched_hidden": matched is not None and matched_source not in shown,
+                **dataclasses.asdict(record),
+                "matched_shown": matched,
                 "bars": evidence_bars(fields, scale),
-                "basis_label": BASIS_LABELS.get(record["basis"], record["basis"]),
+                "basis_label": BASIS_LABELS.get(record.basis, record.basis),
             }
         )
     return out
@@ -244,7 +240,7 @@ def person_page(
     context = {
         "view": view,
         "status": status,
-        "evidence": why_one_person(session, view),
+        "evidence": why_one_person(session, actor, view),
         "source_names": source_names,
         "when": when,
         "percent": percent,
