@@ -186,7 +186,7 @@ def test_break_glass_with_a_warning_a_reason_and_a_confirmation(
     # Break-glass stands in for a relationship only: the GP register stays sealed to a council
     # account, and befriending still needs the resident's consent.
     expect(page.locator("h1")).to_have_text(f"Person {DORA}")
-    expect(page.locator("main")).to_contain_text("consent for direct_care is required")
+    expect(page.locator("main")).to_contain_text("consent for direct care is required")
     expect(page.get_by_role("button", name="Break glass")).to_have_count(0)
     check_page(page)
 

@@ -24,7 +24,7 @@ from joinedup.policy.request import (
     Relationship,
     ResidentChoice,
 )
-from joinedup.policy.vocabulary import PURPOSES, ROLES, is_sealed
+from joinedup.policy.vocabulary import PURPOSES, ROLES, is_sealed, purpose_label
 
 __all__ = [
     "BREAK_GLASS_MAX",
@@ -49,4 +49,5 @@ __all__ = [
     "load_agreement",
     "load_agreements",
     "parse_agreement",
+    "purpose_label",
 ]

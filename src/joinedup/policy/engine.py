@@ -73,7 +73,8 @@ def decide(request: AccessRequest) -> Decision:
         else:
             reason = Reason(
                 v.DENY_NO_RELATIONSHIP,
-                f"{request.purpose} needs a legitimate relationship: {request.organisation} "
+                f"{v.purpose_words(request.purpose)} needs a legitimate relationship: "
+                f"{request.organisation} "
                 "holds no record of this person and no declared relationship is current"
                 + _break_glass_note(request),
             )
@@ -113,7 +114,8 @@ def _request_level_denial(request: AccessRequest) -> Reason | None:
     if not rule.person_level:
         return Reason(
             v.DENY_AGGREGATE_ONLY,
-            f"{request.purpose} is aggregate only: no person-level data is ever released for it",
+            f"{v.purpose_words(request.purpose)} is aggregate only: no person-level data is ever "
+            "released for it",
         )
     return None
 
@@ -280,6 +282,8 @@ def _check_clause(
     def cite(code: str, message: str) -> Reason:
         return _cite(agreement, clause, code, message)
 
+    # Reasons are read by people (the page, the resident's log): the purpose by its label.
+    purpose = v.purpose_words(request.purpose)
     if clause.provider != holding.provider:
         return cite(
             v.DENY_PROVIDER,
@@ -293,13 +297,13 @@ def _check_clause(
     if request.role not in clause.roles:
         return cite(v.DENY_ROLE, f"role {request.role} may not receive this data")
     if request.purpose not in clause.purposes:
-        return cite(v.DENY_PURPOSE, f"purpose {request.purpose} is not permitted by this clause")
+        return cite(v.DENY_PURPOSE, f"the purpose {purpose} is not permitted by this clause")
     if clause.consent_required and not _choice_in_effect(
         request.choices, "consent", request.purpose, holding.source, request.now
     ):
         return cite(
             v.DENY_CONSENT,
-            f"the resident's consent for {request.purpose} is required and not recorded",
+            f"the resident's consent for {purpose} is required and not recorded",
         )
     objected = _choice_in_effect(
         request.choices, "objection", request.purpose, holding.source, request.now
@@ -308,12 +312,12 @@ def _check_clause(
         if clause.objection == "override":
             return cite(
                 v.PERMIT_OBJECTION_OVERRIDDEN,
-                f"permitted despite the resident's objection to {request.purpose}: "
+                f"permitted despite the resident's objection to {purpose}: "
                 f"{clause.override_grounds}",
             )
-        return cite(v.DENY_OBJECTION, f"the resident objects to sharing for {request.purpose}")
+        return cite(v.DENY_OBJECTION, f"the resident objects to sharing for {purpose}")
     basis = clause.article_6 + (f"; {clause.article_9}" if clause.article_9 else "")
-    return cite(v.PERMIT, f"permitted for {request.purpose} ({basis})")
+    return cite(v.PERMIT, f"permitted for {purpose} ({basis})")
 
 
 def _choice_in_effect(

@@ -28,9 +28,12 @@ class PurposeRule:
     ``person_level`` is False for purposes that may only ever see aggregates (planning): no
     person-level release whatever an agreement says. ``needs_relationship`` means the requester
     must have a legitimate relationship with the person (or an active break-glass session).
+    ``label`` is how the purpose reads to people (pages, reasons, the resident's log); ``name``
+    is the id agreements, the API and the audit trail use.
     """
 
     name: str
+    label: str
     description: str
     person_level: bool = True
     needs_relationship: bool = False
@@ -41,19 +44,46 @@ PURPOSES: dict[str, PurposeRule] = {
     for rule in (
         PurposeRule(
             "direct_care",
+            "Direct care",
             "care or support for this person by the practitioner's own service",
             needs_relationship=True,
         ),
-        PurposeRule("safeguarding", "protecting a child or an adult at risk of harm"),
-        PurposeRule("housing_support", "preventing homelessness, housing need and adaptations"),
-        PurposeRule("debt_support", "helping a resident in arrears or financial hardship"),
+        PurposeRule(
+            "safeguarding", "Safeguarding", "protecting a child or an adult at risk of harm"
+        ),
+        PurposeRule(
+            "housing_support",
+            "Housing support",
+            "preventing homelessness, housing need and adaptations",
+        ),
+        PurposeRule(
+            "debt_support", "Debt support", "helping a resident in arrears or financial hardship"
+        ),
         PurposeRule(
             "planning",
+            "Planning",
             "service planning and commissioning from aggregate figures",
             person_level=False,
         ),
     )
 }
+
+
+def purpose_label(purpose: str) -> str:
+    """How a purpose reads to people: ``housing_support`` → ``Housing support``.
+
+    A purpose policy does not know (an old audit row, a typo in a request) is shown as written,
+    tidied, rather than refused: a label must never be why a page fails.
+    """
+    rule = PURPOSES.get(purpose)
+    return rule.label if rule else purpose.replace("_", " ").strip().capitalize()
+
+
+def purpose_words(purpose: str) -> str:
+    """The label as it reads inside a sentence: ``Direct care`` → ``direct care``."""
+    label = purpose_label(purpose)
+    return label[:1].lower() + label[1:]
+
 
 # Special category data (UK GDPR Art. 9) and other categories that stay sealed unless a clause
 # names them exactly: a wildcard such as ``social_care.*`` never opens them, and the clause must

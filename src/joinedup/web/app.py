@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import SESSION_COOKIE, SessionDep, get_engine, resolve_caller
 from joinedup.errors import JoinedupError
-from joinedup.policy.vocabulary import PURPOSES
+from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
 from joinedup.web import NAVIGATION
@@ -103,7 +103,7 @@ def sign_out(request: Request, session: SessionDep) -> Response:
 
 def _purposes() -> list[dict[str, str]]:
     return [
-        {"value": name, "text": accounts.purpose_label(name), "hint": rule.description}
+        {"value": name, "text": purpose_label(name), "hint": rule.description}
         for name, rule in PURPOSES.items()
     ]
 

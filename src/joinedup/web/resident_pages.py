@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from joinedup.api.deps import Caller, SessionDep
 from joinedup.api.schemas_resident import SubjectAccessPackPublic
 from joinedup.errors import JoinedupError
-from joinedup.policy.vocabulary import PURPOSES
+from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services.access import sources_by_id
 from joinedup.services.actor import Actor, ServiceError
 from joinedup.services.resident import (
@@ -103,7 +103,7 @@ def purpose_words(purpose: str) -> PurposeWords:
     found = PURPOSE_WORDS.get(purpose)
     if found is not None:
         return found
-    label = purpose.replace("_", " ").capitalize()
+    label = purpose_label(purpose)
     rule = PURPOSES.get(purpose)
     return PurposeWords(label, rule.description if rule else label, "")
 

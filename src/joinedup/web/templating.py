@@ -26,7 +26,7 @@ from jinja2 import (
 )
 from starlette.responses import HTMLResponse
 
-from joinedup.services import accounts
+from joinedup.policy.vocabulary import purpose_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 SERVICE_NAME = "joinedup"
@@ -48,7 +48,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["service_name"] = SERVICE_NAME
-    env.globals["purpose_label"] = accounts.purpose_label
+    env.globals["purpose_label"] = purpose_label
     return env
 
 
