@@ -17,6 +17,30 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _count(name: str, default: int | None, *, minimum: int = 1) -> int | None:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ValueError(f"JOINEDUP_{name} must be a whole number of at least {minimum}")
+    return value
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = _env(name)
+    try:
+        value = float(raw) if raw is not None else default
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"JOINEDUP_{name} must be a number of seconds above 0")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -25,6 +49,18 @@ class Settings:
     audit_signing_key: str | None = None
     audit_checkpoint_every: int = 1000
     extra: dict[str, str] = field(default_factory=dict)
+    # Connections the engine keeps (PostgreSQL; a SQLite file too) and may add for a moment.
+    db_pool_size: int = 10
+    db_max_overflow: int = 5
+    # How long a request waits for a connection, or for its turn to open a unit of work,
+    # before it is answered 503 "busy" instead of queueing without end.
+    db_pool_timeout: float = 10.0
+    # Units of work the API runs at once; None: the pool size (PostgreSQL), 1 (SQLite, whose
+    # single writer serialises API requests anyway). Never more than the pool holds.
+    api_concurrency: int | None = None
+    # Worker threads for sync routes and dependencies; None: concurrency + 8, never fewer
+    # than the units of work, or an admitted request could wait for a thread forever.
+    api_threads: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,6 +72,11 @@ class Settings:
             secret_key=_env("SECRET_KEY"),
             audit_signing_key=_env("AUDIT_SIGNING_KEY"),
             audit_checkpoint_every=int(_env("AUDIT_CHECKPOINT_EVERY", "1000") or 1000),
+            db_pool_size=_count("DB_POOL_SIZE", 10) or 10,
+            db_max_overflow=_count("DB_MAX_OVERFLOW", 5, minimum=0) or 0,
+            db_pool_timeout=_seconds("DB_POOL_TIMEOUT", 10.0),
+            api_concurrency=_count("API_CONCURRENCY", None),
+            api_threads=_count("API_THREADS", None),
         )
 
 

@@ -34,6 +34,7 @@ from joinedup.api import API_PREFIX
 from joinedup.api import ROUTER_MODULES as API_ROUTER_MODULES
 from joinedup.api.deps import CSRF_COOKIE
 from joinedup.api.errors import install_error_handlers
+from joinedup.api.gate import gate_for
 from joinedup.config import Settings
 
 access_log = logging.getLogger("joinedup.access")
@@ -197,7 +198,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from joinedup.web.csrf import verify_csrf
 
     settings = settings or Settings.from_env()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, settings=settings)
     app = FastAPI(
         title="joinedup API",
         version=__version__,
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.unit_of_work_gate = gate_for(engine, settings)
     app.state.secret_key = _secret_key(settings)
     app.state.render_error = render_error
     install_error_handlers(app)

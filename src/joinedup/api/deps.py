@@ -1,7 +1,9 @@
 """Typed dependencies: a route's signature says what it needs (a session, a caller, a role).
 
 - ``SessionDep`` — one unit of work per request (``store.db.session_scope``), committed before
-  the response is sent, so an audit row and the data it records succeed or fail together.
+  the response is sent, so an audit row and the data it records succeed or fail together; opened
+  only once the request is admitted (``admit``), so requests never starve each other of
+  connections and threads.
 - ``CurrentUser`` — the caller, signed in by session cookie (the web) or ``Authorization: Bearer``
   token (systems); 401 when neither.
 - ``require_role("ig_officer", ...)`` — the caller, or 403 when their role is not listed.
@@ -15,7 +17,7 @@ The caller is resolved once per request and cached on ``request.state.caller``.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.api.errors import BadRequest, Forbidden, Unauthorised
+from joinedup.api.gate import UnitOfWorkGate
 from joinedup.audit import audited_engine
 from joinedup.services import accounts
 from joinedup.store.account_tables import User
@@ -45,13 +48,35 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def admit(request: Request) -> AsyncIterator[None]:
+    """Wait, without a thread or a connection, for a turn to open this request's unit of work.
+
+    Why: FastAPI runs a sync route and its sync dependencies on worker threads, one step at a
+    time, and a request keeps its pooled connection (and, on SQLite, the write lock) *between*
+    steps while holding no thread. With more requests in flight than connections, every worker
+    thread could end up waiting for a connection (or the SQLite lock) held by requests that are
+    themselves waiting for a thread — a deadlock broken only by the pool timeout, as 500s. So
+    at most :attr:`UnitOfWorkGate.slots` requests hold a unit of work at once (never more than
+    the pool has connections or the process has threads); the others queue here on the event
+    loop, in order, and are answered 503 if their turn does not come within the pool timeout.
+    """
+    gate: UnitOfWorkGate = request.app.state.unit_of_work_gate
+    await gate.acquire()
+    try:
+        yield
+    finally:
+        gate.release()
+
+
+def get_db(
+    request: Request, _turn: Annotated[None, Depends(admit, scope="function")]
+) -> Iterator[Session]:
     """One unit of work for the request: commits if the route returns, rolls back if it raises.
 
     On SQLite the transaction begins IMMEDIATE: most requests write (a token's last use, an
     audit event), and a SQLite transaction that reads first and writes later fails outright
     when another request committed in between. Requests queue on the lock instead; PostgreSQL
-    is unaffected.
+    is unaffected. A request holds one pooled connection, never two, and only once admitted.
     """
     with session_scope(audited_engine(get_engine(request))) as session:
         yield session

@@ -5,7 +5,9 @@ Every user-facing error is a :class:`joinedup.errors.JoinedupError`; its class a
 message shown. Request validation errors become 422 with one message per field. Anything else is
 a bug: the caller gets a 500 naming the request id and nothing more, and the log records the
 exception's type and where it was raised — never its message or locals, which may hold personal
-data.
+data. A database that cannot serve the request just now (a pool timeout, a locked SQLite file,
+a lost connection) is not a bug: 503 with ``Retry-After``, as is a request that waited too long
+for its turn (:class:`ServiceBusy`).
 
 API bodies follow RFC 9457 (``application/problem+json``)::
 
@@ -22,7 +24,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -61,6 +64,20 @@ class Conflict(JoinedupError):
     http_status = 409
 
 
+class ServiceBusy(JoinedupError):
+    """Too many requests at once, or the database is locked or out of reach for now (503)."""
+
+    http_status = 503
+    retry_after = 2
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail
+            or "The service is busy and could not take your request in time: nothing was read "
+            "or changed. Try again in a moment."
+        )
+
+
 # Web pages render errors with this function (set by joinedup.web.app when the app is built), so
 # the API package does not import templates.
 WebErrorRenderer = Callable[[Request, int, str, Exception | None], Response]
@@ -91,9 +108,11 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> JSONRes
         "request_id": request_id(request),
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if status == 503:
+        headers["Retry-After"] = str(ServiceBusy.retry_after)
     return JSONResponse(
-        body, status_code=status, headers=headers, media_type="application/problem+json"
+        body, status_code=status, headers=headers or None, media_type="application/problem+json"
     )
 
 
@@ -152,6 +171,15 @@ async def handle_database_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 400, "A value in the request is out of range.", exc)
 
 
+async def handle_unavailable(request: Request, exc: Exception) -> Response:
+    # A pool timeout, a locked SQLite database, a dropped connection: the request was sound and
+    # the database could not serve it just now. Nothing was committed (the unit of work rolled
+    # back), so it is safe to retry; 503, never 500. The driver's message may quote SQL values,
+    # so only the type is logged.
+    log.warning("database unavailable: %s (request %s)", type(exc).__name__, request_id(request))
+    return _respond(request, 503, str(ServiceBusy()), exc)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f"{frame.filename}:{frame.lineno}" if frame else "?"
@@ -171,4 +199,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(DataError, handle_database_error)
     app.add_exception_handler(IntegrityError, handle_database_error)
+    app.add_exception_handler(OperationalError, handle_unavailable)
+    app.add_exception_handler(PoolTimeout, handle_unavailable)
     app.add_exception_handler(Exception, handle_unexpected)

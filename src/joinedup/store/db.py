@@ -16,15 +16,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from joinedup.errors import JoinedupError
+
+if TYPE_CHECKING:
+    from joinedup.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -81,32 +84,42 @@ def _is_memory_sqlite(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, *, settings: Settings | None = None) -> Engine:
     """Create the engine for ``url``, or for the configured database when ``url`` is ``None``.
 
     ``None`` reads ``joinedup.config.Settings.from_env().database_url`` (a SQLite file under
     ``JOINEDUP_DATA_DIR`` unless ``JOINEDUP_DATABASE_URL`` is set) and creates the SQLite file's
     directory. SQLite connections get write-ahead logging, enforced foreign keys, a busy timeout
     and real transactions (``BEGIN`` on first use, so reads see one snapshot and DDL rolls back);
-    ``postgresql://`` URLs use psycopg 3. Nothing connects until the engine is first used.
-    Example: ``engine = make_engine("sqlite:///data/joinedup.db")``.
+    ``postgresql://`` URLs use psycopg 3. The pool's size, overflow and timeout come from
+    ``settings`` (the environment's ``JOINEDUP_DB_POOL_*`` when ``None``). Nothing connects
+    until the engine is first used. Example: ``engine = make_engine("sqlite:///data/joinedup.db")``.
     """
-    if url is None:
+    if settings is None:
         from joinedup.config import Settings
 
-        url = Settings.from_env().database_url
+        settings = Settings.from_env()
+    if url is None:
+        url = settings.database_url
     parsed = _normalise_url(url)
+    pool = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+    }
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(parsed)
-        return create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps, future=True)
+            return _sqlite_engine(parsed, pool)
+        return create_engine(
+            parsed, pool_pre_ping=True, json_serializer=_json_dumps, future=True, **pool
+        )
     except (NoSuchModuleError, ImportError) as exc:
         raise JoinedupError(
             f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql+psycopg://"
         ) from exc
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
     kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
     if _is_memory_sqlite(url):
         # One shared connection, or every checkout would see a different empty database.
@@ -122,6 +135,7 @@ def _sqlite_engine(url: URL) -> Engine:
         # Worker threads (the web server) use connections from the pool; each is used by
         # one thread at a time, which is what sqlite3 actually requires.
         kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs.update(poolclass=QueuePool, **pool)
     engine = create_engine(url, **kwargs)
     memory = _is_memory_sqlite(url)
 

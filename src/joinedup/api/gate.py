@@ -1,0 +1,103 @@
+"""Admission to a unit of work: how many requests may hold a database session at once.
+
+A request that is admitted holds one pooled connection and needs a worker thread for each sync
+step (dependency, route, teardown). If more requests were in flight than the pool has
+connections, every worker thread could end up blocked in a pool checkout (or, on SQLite, in
+``BEGIN IMMEDIATE``) while the requests holding the connections — and the write lock — wait for
+a thread: a deadlock that only the pool timeout breaks. So requests wait *here*, on the event
+loop, holding neither a thread nor a connection, until one of :attr:`UnitOfWorkGate.slots`
+turns is free. The sizes are made consistent once, in :func:`gate_for`:
+
+    slots <= connections in the pool        (so an admitted request never waits for one)
+    slots <= worker threads                 (so an admitted request always finds a thread)
+
+On SQLite the default is one slot: every API unit of work begins ``IMMEDIATE`` (SQLite has one
+writer, and a read-then-write transaction cannot upgrade once another writer has committed),
+so only one runs at a time whatever the number; admitting more would only park threads in
+SQLite's busy handler, which polls with sleeps of up to 100 ms instead of handing over.
+"""
+
+from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
+from sqlalchemy.engine import Engine
+
+from joinedup.api.errors import ServiceBusy
+from joinedup.config import Settings
+
+# anyio's default; more threads than this are only added when the slots need them.
+DEFAULT_THREADS = 40
+# Threads beyond the slots, for sync work that holds no unit of work (static files, pages).
+SPARE_THREADS = 8
+
+# Semaphores belong to one event loop (a test client runs its own); one per gate per loop.
+_SEMAPHORES: RunVar[WeakKeyDictionary[UnitOfWorkGate, anyio.Semaphore]] = RunVar(
+    "joinedup_unit_of_work_semaphores"
+)
+
+
+class UnitOfWorkGate:
+    """At most ``slots`` units of work at once; a wait longer than ``timeout`` seconds is a 503."""
+
+    def __init__(self, slots: int, threads: int, timeout: float) -> None:
+        self.slots = slots
+        self.threads = threads
+        self.timeout = timeout
+
+    def _semaphore(self) -> anyio.Semaphore:
+        by_gate = _SEMAPHORES.get(None)
+        if by_gate is None:
+            by_gate = WeakKeyDictionary()
+            _SEMAPHORES.set(by_gate)
+        semaphore = by_gate.get(self)
+        if semaphore is None:
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            limiter.total_tokens = max(int(limiter.total_tokens), self.threads)
+            semaphore = by_gate[self] = anyio.Semaphore(self.slots)
+        return semaphore
+
+    async def acquire(self) -> None:
+        """Wait for a turn (first come, first served); :class:`ServiceBusy` after the timeout."""
+        semaphore = self._semaphore()
+        try:
+            with anyio.fail_after(self.timeout):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise ServiceBusy() from None
+
+    def release(self) -> None:
+        """Give the turn to the next request waiting."""
+        self._semaphore().release()
+
+
+def _pool_capacity(engine: Engine) -> int | None:
+    size = getattr(engine.pool, "size", None)
+    return int(size()) if callable(size) else None
+
+
+def gate_for(engine: Engine, settings: Settings) -> UnitOfWorkGate:
+    """The gate for an app on ``engine``: slots, threads and timeout from ``settings``.
+
+    Raises ``ValueError`` when the settings contradict each other (more units of work than
+    connections, or fewer threads than units of work): a configuration that can deadlock is
+    refused at start, not discovered under load.
+    """
+    capacity = _pool_capacity(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    slots = settings.api_concurrency or (1 if sqlite else (capacity or settings.db_pool_size))
+    if capacity is not None and slots > capacity:
+        raise ValueError(
+            f"JOINEDUP_API_CONCURRENCY ({slots}) is more than the database pool holds "
+            f"(JOINEDUP_DB_POOL_SIZE {capacity}): raise the pool size or lower the concurrency"
+        )
+    threads = settings.api_threads or max(DEFAULT_THREADS, slots + SPARE_THREADS)
+    if threads < slots:
+        raise ValueError(
+            f"JOINEDUP_API_THREADS ({threads}) is fewer than JOINEDUP_API_CONCURRENCY ({slots}): "
+            "an admitted request could wait for a thread for ever"
+        )
+    return UnitOfWorkGate(slots, threads, settings.db_pool_timeout)
