@@ -34,3 +34,25 @@ def test_check_page_passes_a_good_page(page: Page) -> None:
     watch = PageWatch(page).attach()
     page.set_content(GOOD.format(body="<p>Fine.</p>"))
     check(watch)
+
+
+def test_check_page_reads_the_html_as_served(page: Page) -> None:
+    # The DOM a browser builds is always well formed; the check must parse what the server sent.
+    watch = PageWatch(page).attach()
+    broken = GOOD.format(body="<p>Unclosed <b>bold</p></b>")
+    page.route(
+        "http://pages.test/broken",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=broken),
+    )
+    page.goto("http://pages.test/broken")
+    with pytest.raises(PageCheckFailed, match="invalid HTML"):
+        check(watch)
+
+
+def test_check_page_fails_on_a_script_error(page: Page) -> None:
+    watch = PageWatch(page).attach()
+    page.set_content(GOOD.format(body="<p>Fine.</p>"))
+    page.evaluate("() => setTimeout(() => { throw new Error('boom'); }, 0)")
+    page.wait_for_timeout(100)
+    with pytest.raises(PageCheckFailed, match="console errors"):
+        check(watch)
