@@ -20,6 +20,7 @@ import pandas as pd
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage.thresholds import (
+    CONTRARY_IDENTIFIER_WEIGHT,
     CONTRARY_PROBABILITY,
     REVIEW_LOWER,
     UNAMBIGUOUS_PROBABILITY,
@@ -78,10 +79,12 @@ def cluster(
     ``match_weight`` (used to order links, strongest first). Pairs at or above ``threshold``
     (a match probability) link; ``must_link`` pairs are always in one person; ``cannot_link``
     pairs never are, and neither are two records with a scored pair below
-    ``contrary_probability``. ``ids`` lists records to include even if they are in no pair
-    (they become persons of one). After the links above ``threshold``, a pair from
-    ``unambiguous_probability`` up links when each side's person has no other candidate (no
-    other pair at ``candidate_probability`` or above); ``None`` turns that off. A must-link
+    ``contrary_probability`` or, unless their pair links, with different NHS numbers (an
+    ``mw_nhs_number`` at or below `CONTRARY_IDENTIFIER_WEIGHT`). ``ids`` lists records to
+    include even if they are in no pair (they become persons of one). After the links above
+    ``threshold``, a pair from ``unambiguous_probability`` up links when each side's person
+    has no other candidate (no other pair at ``candidate_probability`` or above); ``None``
+    turns that off. A must-link
     that contradicts a cannot-link raises `JoinedupError`.
 
     Example: ``cluster(pairs, threshold=0.999, ids=frame["unique_id"])``.
@@ -133,7 +136,13 @@ def cluster(
     # Contrary evidence only matters between records that some link could bring together.
     touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}
     touched |= set(left[second]) | set(right[second])
-    contrary = np.flatnonzero(prob < contrary_probability)
+    contrary_pairs = prob < contrary_probability
+    if "mw_nhs_number" in pairs.columns:
+        # Two records with different NHS numbers are two people unless their own pair links:
+        # a chain through a third record that holds no number must not join them.
+        nhs = pairs["mw_nhs_number"].to_numpy(dtype=float)
+        contrary_pairs |= (nhs <= CONTRARY_IDENTIFIER_WEIGHT) & (prob < threshold)
+    contrary = np.flatnonzero(contrary_pairs)
     for i in contrary:
         a, b = left[i], right[i]
         if a in touched and b in touched:

@@ -17,6 +17,8 @@ and Spark SQL.
 
 from __future__ import annotations
 
+from datetime import date
+
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
@@ -26,6 +28,11 @@ from splink.internals.comparison_creator import ComparisonCreator
 SHARED_ADDRESS = (
     "(uprn_l = uprn_r OR address_key_l = address_key_r "
     "OR (house_key_l = house_key_r AND street_key_l = street_key_r))"
+)
+#: SQL: the two records do not share an NHS number. Twins never do: an NHS number is issued to
+#: one person, so the twins level must not take back a date of birth from a pair that has one.
+NO_SHARED_NHS_NUMBER = (
+    "(nhs_number_l IS NULL OR nhs_number_r IS NULL OR nhs_number_l <> nhs_number_r)"
 )
 #: SQL: the two records share at least a full postcode (a street's worth of households).
 SHARED_POSTCODE = f"({SHARED_ADDRESS} OR postcode_l = postcode_r)"
@@ -39,12 +46,20 @@ DOB_EXACT = "date of birth exact"
 DOB_DIFFERENT = "dates of birth differ"
 NHS_DIFFERENT = "NHS numbers differ"
 NHS_EXACT = "NHS number exact"
+NHS_VALID_DIFFERENT = "two valid NHS numbers differ"
 GIVEN_INITIAL = "initial agrees with the name"
 LOCATION_DIFFERENT = "elsewhere"
 FAMILY_DIFFERENT = "family names differ"
 PHONE_DIFFERENT = "phones differ"
 EMAIL_DIFFERENT = "emails differ"
 LANDLINE_AT_SHARED_ADDRESS = "landline agrees, shared address"
+LANDLINE = "a landline agrees"
+FAMILY_EXACT = "family name exact"
+AGE_CONFLICT = "an adult's title against a child's date of birth"
+
+#: Below this age a person is not addressed as Mr, Mrs, Ms or Dr, holds no tenancy and pays no
+#: council tax: a record that carries such a title and no date of birth is not a child's.
+ADULT_AGE = 16
 
 #: The chance that two *different* people at one address share a date of birth: about 1.5% of
 #: maternities are multiple births (ONS), so among pairs of people in one household it is a few
@@ -69,11 +84,15 @@ HOUSEHOLD_FIXED_U: dict[tuple[str, str], float] = {
 #: matches with a typo and so overstates how often one person's records disagree completely.
 #: After the nickname, initial, middle-name, typo and swap levels, a whole different given name
 #: or date of birth on two records of one person is an entry error that careful UK sources make
-#: in well under 1% of records; an NHS number that differs in more than one digit is rarer still.
+#: in well under 1% of records; two NHS numbers that both pass the Modulus 11 check and differ
+#: in more than one digit are rarer still. A number that fails the check (a typo, or a national
+#: id that is not an NHS number at all) is left to training: how noisy it is depends on the
+#: source.
 M_UPPER_BOUNDS: dict[tuple[str, str], float] = {
     ("given_name", GIVEN_DIFFERENT): 0.005,
+    ("dob", AGE_CONFLICT): 0.002,
     ("dob", DOB_DIFFERENT): 0.005,
-    ("nhs_number", NHS_DIFFERENT): 0.002,
+    ("nhs_number", NHS_VALID_DIFFERENT): 0.002,
 }
 
 
@@ -100,6 +119,21 @@ M_LOWER_BOUNDS: dict[tuple[str, str], float] = {
 }
 
 
+#: Levels that are evidence *against* one person, more than the comparison's "differs" level can
+#: be: the safety rule that no level weighs less than "differs" does not apply to them.
+STRONGER_THAN_DIFFERS = frozenset({("nhs_number", NHS_VALID_DIFFERENT), ("dob", AGE_CONFLICT)})
+
+#: Levels that hold only *away* from a shared address, with their household twin. Splink's m of
+#: such a level is the chance that one person's two records agree on the field *and* live
+#: apart, but the `location` comparison already weighs living apart. So the level takes the
+#: chance that one person's records agree at all (see `priors.apply_safety_rules`), or a mover's
+#: unchanged surname would count for nothing on top of the move.
+CONDITIONAL_LEVELS: dict[tuple[str, str], str] = {
+    ("family_name", FAMILY_EXACT): FAMILY_AT_SHARED_LOCATION,
+    ("phone", LANDLINE): LANDLINE_AT_SHARED_ADDRESS,
+}
+
+
 def _given_name() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="given_name",
@@ -119,9 +153,11 @@ def _given_name() -> ComparisonCreator:
             cll.Or(
                 cll.JaroWinklerLevel("given_key", 0.9), cll.DamerauLevenshteinLevel("given_key", 1)
             ).configure(label_for_charts="given name typo"),
-            cll.And(cll.ExactMatchLevel("dob"), cll.CustomLevel(SHARED_ADDRESS)).configure(
-                label_for_charts=GIVEN_DIFFERENT_TWIN
-            ),
+            cll.And(
+                cll.ExactMatchLevel("dob"),
+                cll.CustomLevel(SHARED_ADDRESS),
+                cll.CustomLevel(NO_SHARED_NHS_NUMBER),
+            ).configure(label_for_charts=GIVEN_DIFFERENT_TWIN),
             cll.ArrayIntersectLevel("forenames", 1).configure(
                 label_for_charts="a middle name used as the first"
             ),
@@ -146,7 +182,7 @@ def _family_name() -> ComparisonCreator:
                 label_for_charts=FAMILY_AT_SHARED_LOCATION
             ),
             cll.ExactMatchLevel("family_key", term_frequency_adjustments=True).configure(
-                label_for_charts="family name exact"
+                label_for_charts=FAMILY_EXACT
             ),
             cll.ArrayIntersectLevel("family_all", 1).configure(
                 label_for_charts="a previous or other family name agrees"
@@ -166,10 +202,19 @@ def _dob() -> ComparisonCreator:
         "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
         "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
     )
+    # Years compare as four-digit strings, the same in DuckDB and Spark SQL.
+    child_after = f"'{date.today().year - ADULT_AGE}'"
+    age_conflict = (
+        f"(adult_title_l = 'Y' AND dob_year_l IS NULL AND dob_year_r > {child_after}) "
+        f"OR (adult_title_r = 'Y' AND dob_year_r IS NULL AND dob_year_l > {child_after})"
+    )
     return cl.CustomComparison(
         output_column_name="dob",
         comparison_description="date of birth: exact, swapped day/month, one typo, year only",
         comparison_levels=[
+            # Before the null level: it is the one thing a record without a date of birth says
+            # about age.
+            cll.CustomLevel(age_conflict).configure(label_for_charts=AGE_CONFLICT),
             cll.NullLevel("dob_year"),
             cll.ExactMatchLevel("dob").configure(label_for_charts=DOB_EXACT),
             cll.And(
@@ -224,6 +269,9 @@ def _nhs_number() -> ComparisonCreator:
             cll.DamerauLevenshteinLevel("nhs_number", 1).configure(
                 label_for_charts="one digit wrong or transposed"
             ),
+            cll.CustomLevel("nhs_valid_l = 'Y' AND nhs_valid_r = 'Y'").configure(
+                label_for_charts=NHS_VALID_DIFFERENT
+            ),
             cll.ElseLevel().configure(label_for_charts=NHS_DIFFERENT),
         ],
     )
@@ -255,7 +303,7 @@ def _phone() -> ComparisonCreator:
             cll.And(
                 cll.ArrayIntersectLevel("landlines", 1), cll.CustomLevel(SHARED_ADDRESS)
             ).configure(label_for_charts=LANDLINE_AT_SHARED_ADDRESS),
-            cll.ArrayIntersectLevel("landlines", 1).configure(label_for_charts="a landline agrees"),
+            cll.ArrayIntersectLevel("landlines", 1).configure(label_for_charts=LANDLINE),
             cll.ElseLevel().configure(label_for_charts=PHONE_DIFFERENT),
         ],
     )

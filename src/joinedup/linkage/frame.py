@@ -40,7 +40,9 @@ FRAME_COLUMNS = (
     "dob",
     "dob_year",
     "sex",
+    "adult_title",
     "nhs_number",
+    "nhs_valid",
     "uprn",
     "postcode",
     "postcode_sector",
@@ -150,9 +152,28 @@ _TITLE_SEX = {
 }
 
 
+#: Titles used for adults only. "Miss" is left out (girls and unmarried women), as is "Master".
+_ADULT_TITLES = frozenset(
+    {"MR", "MRS", "MS", "MX", "DR", "PROF", "REV", "SIR", "DAME", "LADY", "LORD", "FR", "SR"}
+    | {"CLLR", "CAPT", "RABBI", "IMAM", "HON", "RT HON"}
+)
+
+
+def _adult_title(value: Any) -> str | None:
+    text = _blank_to_none(value)
+    return "Y" if text and text.upper().rstrip(".") in _ADULT_TITLES else None
+
+
 def _sex_of_title(value: Any) -> str | None:
     text = _blank_to_none(value)
     return _TITLE_SEX.get(text.upper().rstrip(".")) if text else None
+
+
+def _nhs_valid(value: Any) -> str | None:
+    from joinedup.standards.nhs_number import is_valid_nhs_number
+
+    text = _blank_to_none(value)
+    return "Y" if text and is_valid_nhs_number(text) else None
 
 
 def _house_number(value: Any) -> str | None:
@@ -278,9 +299,14 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     # A title says sex where a source records no sex (council tax holds "Mr N Rossi").
     sex = sex.where(sex.notna(), column("title").map(_sex_of_title))
     out["sex"] = sex.where(sex.isin(["male", "female"]), None)
+    # "Mr J Nowak" on a council tax bill is an adult: not the four-year-old Jakub at that address.
+    out["adult_title"] = _map_unique(column("title"), _adult_title)
     out["nhs_number"] = (
         column("nhs_number").map(_blank_to_none).map(lambda n: n.replace(" ", "") if n else None)
     )
+    # A number that passes the Modulus 11 check was issued to someone; a typo almost never
+    # passes it. Two such numbers that differ are two people (see comparisons.NHS_VALID_DIFFERENT).
+    out["nhs_valid"] = _map_unique(out["nhs_number"], _nhs_valid)
     out["uprn"] = column("uprn").map(_blank_to_none)
 
     parts = _map_unique(column("postcode"), lambda v: _postcode_parts(_blank_to_none(v)))

@@ -12,12 +12,14 @@ undo the household and "different person" rules described in `joinedup.linkage.c
 from __future__ import annotations
 
 from joinedup.linkage.comparisons import (
+    CONDITIONAL_LEVELS,
     DOB_EXACT,
     GIVEN_DIFFERENT,
     GIVEN_DIFFERENT_TWIN,
     HOUSEHOLD_FIXED_U,
     M_LOWER_BOUNDS,
     M_UPPER_BOUNDS,
+    STRONGER_THAN_DIFFERS,
     TWIN_SHARE,
     U_UPPER_BOUNDS,
 )
@@ -46,6 +48,7 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
         ("family names differ", 0.02, 0.99),
     ],
     "dob": [
+        ("an adult's title against a child's date of birth", 0.001, 0.05),
         ("date of birth exact", 0.93, 0.00004),
         ("year agrees (one side year only)", 0.95, 0.012),
         ("day and month swapped", 0.01, 0.00003),
@@ -64,6 +67,7 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
     "nhs_number": [
         ("NHS number exact", 0.995, 0.000001),
         ("one digit wrong or transposed", 0.003, 0.00001),
+        ("two valid NHS numbers differ", 0.002, 0.99999),
         ("NHS numbers differ", 0.002, 0.99999),
     ],
     "sex": [
@@ -130,9 +134,28 @@ def apply_safety_rules(
             if (comparison, label) in M_LOWER_BOUNDS:
                 new["m"] = max(float(new["m"]), M_LOWER_BOUNDS[(comparison, label)])
             fixed_levels.append(new)
-        result[comparison] = _no_level_below_else(fixed_levels)
+        result[comparison] = fixed_levels
+    _fix_conditional_levels(result)
+    for comparison, levels in result.items():
+        result[comparison] = _no_level_below_else(comparison, levels)
     _fix_twin_level(result)
     return result
+
+
+def _fix_conditional_levels(parameters: dict[str, list[dict[str, float | str]]]) -> None:
+    """Give each level in `CONDITIONAL_LEVELS` the chance one person's records agree at all.
+
+    That chance is the sum of the two levels' trained m; one of them dominates (most of a
+    person's records share an address), so the larger stands for it — which also keeps the
+    rule unchanged when a model passes through it twice (saved, then loaded).
+    """
+    for (comparison, label), household_label in CONDITIONAL_LEVELS.items():
+        levels = {str(level["label"]): level for level in parameters.get(comparison, [])}
+        if label not in levels or household_label not in levels:
+            continue
+        agree = max(float(levels[label]["m"]), float(levels[household_label]["m"]))
+        levels[label]["m"] = agree
+        levels[household_label]["m"] = agree
 
 
 def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None:
@@ -152,7 +175,9 @@ def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None
     twin["m"] = max(FLOOR, float(differs["m"]) * discount)
 
 
-def _no_level_below_else(levels: list[dict[str, float | str]]) -> list[dict[str, float | str]]:
+def _no_level_below_else(
+    comparison: str, levels: list[dict[str, float | str]]
+) -> list[dict[str, float | str]]:
     """Raise any level weaker than the comparison's last ("differs") level up to it.
 
     Any agreement, however partial — same postcode sector, the same year of birth — is at least
@@ -164,6 +189,8 @@ def _no_level_below_else(levels: list[dict[str, float | str]]) -> list[dict[str,
         return levels
     floor_ratio = float(levels[-1]["m"]) / float(levels[-1]["u"])
     for level in levels[:-1]:
+        if (comparison, str(level["label"])) in STRONGER_THAN_DIFFERS:
+            continue
         if float(level["m"]) / float(level["u"]) < floor_ratio:
             level["m"] = min(1.0, floor_ratio * float(level["u"]))
     return levels

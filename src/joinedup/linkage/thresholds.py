@@ -3,7 +3,7 @@
 A wrong merge shows one resident's record to another resident's practitioner; a missed link
 leaves a record unjoined until a reviewer or a later record joins it. So the default favours
 precision: a pair joins a person automatically at a match probability of 0.999 (match weight
-about 10), or from 0.99 when it is the only candidate on both sides; pairs from 0.5 up that did
+about 10), or from 0.58 when it is the only candidate on both sides; pairs from 0.5 up that did
 not link go to review.
 """
 
@@ -20,13 +20,21 @@ REVIEW_BAND: tuple[float, float] = (REVIEW_LOWER, MATCH_PROBABILITY)
 
 #: A pair from this probability up to MATCH_PROBABILITY links only when it is unambiguous: each
 #: side's person has no other candidate (no other pair at REVIEW_LOWER or above). This is how
-#: "J Smith, 12 High St" with no date of birth joins the one John Smith living there, but not
-#: either of a father and son of that name.
-UNAMBIGUOUS_PROBABILITY = 0.99
+#: "Mr J Smith, 12 High St" with no date of birth joins the one John Smith living there, but not
+#: either of a father and son of that name: an initial and a surname that agree with the only
+#: person of that name at one address are strong evidence, and a second candidate is the reason
+#: not to link. Such a pair scores about 0.6 (a household often holds two people with one
+#: initial), so the band starts just below that. What it cannot see is a namesake who is in no
+#: other source (a father on the council tax roll only): see docs/linkage-model.md.
+UNAMBIGUOUS_PROBABILITY = 0.58
 
 #: A scored pair below this probability is strong evidence that two records are different
 #: people: clustering refuses a merge that would put such a pair in one person.
 CONTRARY_PROBABILITY = 0.01
+
+#: A pair whose NHS numbers differ (match weight of that comparison at or below this) is kept
+#: apart like a contrary pair unless it links on its own: an NHS number is issued to one person.
+CONTRARY_IDENTIFIER_WEIGHT = -5.0
 
 
 def probability_to_weight(probability: float) -> float:

@@ -11,14 +11,37 @@ from joinedup.errors import JoinedupError
 from joinedup.linkage.cluster import cluster
 
 
-def pairs(*rows: tuple[str, str, float]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+def pairs(*rows: tuple[str, str, float], nhs_weights=None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+    if nhs_weights is not None:
+        ids = zip(frame["unique_id_l"], frame["unique_id_r"], strict=True)
+        frame["mw_nhs_number"] = [nhs_weights.get(pair, 0.0) for pair in ids]
+    return frame
 
 
 CASES = [
     # (description, pairs, kwargs, expected groups)
     ("a strong pair links", [("a", "b", 0.9999)], {}, [{"a", "b"}]),
-    ("a pair below the threshold does not", [("a", "b", 0.9)], {}, [{"a"}, {"b"}]),
+    ("a pair below the unambiguous band does not", [("a", "b", 0.55)], {}, [{"a"}, {"b"}]),
+    (
+        "a pair below the threshold does not when unambiguous links are off",
+        [("a", "b", 0.9)],
+        {"unambiguous_probability": None},
+        [{"a"}, {"b"}],
+    ),
+    ("a lone candidate in the unambiguous band links", [("a", "b", 0.6)], {}, [{"a", "b"}]),
+    (
+        "two candidates for one record: neither links",
+        [("a", "b", 0.6), ("a", "c", 0.62)],
+        {},
+        [{"a"}, {"b"}, {"c"}],
+    ),
+    (
+        "different NHS numbers keep two records apart through a third without one",
+        [("a", "c", 0.9999), ("b", "c", 0.9998), ("a", "b", 0.7)],
+        {"nhs_weights": {("a", "b"): -9.0}},
+        [{"a", "c"}, {"b"}],
+    ),
     (
         "a chain joins when nothing contradicts it",
         [("a", "b", 0.9999), ("b", "c", 0.9999)],
@@ -81,7 +104,9 @@ def groups(assignment: dict[str, str]) -> list[set[str]]:
     ("description", "rows", "kwargs", "expected"), CASES, ids=[c[0] for c in CASES]
 )
 def test_cluster_cases(description, rows, kwargs, expected):
-    assert groups(cluster(pairs(*rows), threshold=0.999, **kwargs)) == expected
+    nhs_weights = kwargs.pop("nhs_weights", None)
+    scored = pairs(*rows, nhs_weights=nhs_weights)
+    assert groups(cluster(scored, threshold=0.999, **kwargs)) == expected
 
 
 def test_representative_is_smallest_key():

@@ -143,6 +143,54 @@ CASES = [
         ],
         [{"gp|1"}, {"gp|2"}],
     ),
+    (
+        "a council tax initial joins the only person of that name at the address",
+        [
+            rec("gp", "1", given_name="Jakub", date_of_birth="1975-04-06", sex="male", **HOME),
+            rec("gp", "2", given_name="Anna", date_of_birth="1977-09-01", sex="female", **HOME),
+            rec("ct", "1", title="Mr", given_name="J", **HOME),
+        ],
+        [{"gp|1", "ct|1"}, {"gp|2"}],
+    ),
+    (
+        "a council tax initial shared by father and son joins neither",
+        [
+            rec("gp", "1", given_name="John", date_of_birth="1961-04-03", sex="male", **HOME),
+            rec("gp", "2", given_name="James", date_of_birth="1990-07-21", sex="male", **HOME),
+            rec("ct", "1", title="Mr", given_name="J", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}, {"gp|2"}],
+    ),
+    (
+        "Mr J Smith on the council tax is not the four-year-old at that address",
+        [
+            rec("gp", "1", given_name="Jakub", date_of_birth="2022-04-06", sex="male", **HOME),
+            rec("ct", "1", title="Mr", given_name="J", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
+        "one NHS number is one person, even with a replaced given name at one address",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="Amelia",
+                date_of_birth="2012-01-09",
+                nhs_number="9434765870",
+                **HOME,
+            ),
+            rec(
+                "asc",
+                "1",
+                given_name="Millie",
+                date_of_birth="2012-01-09",
+                nhs_number="9434765870",
+                **HOME,
+            ),
+        ],
+        [{"gp|1", "asc|1"}],
+    ),
 ]
 
 
