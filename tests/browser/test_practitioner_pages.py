@@ -13,11 +13,15 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
 from tests.browser.conftest import LiveServer
 from tests.browser.practitioner_review_data import (
     ANNE,
     ANNE_NHS,
+    CLARE,
     DORA,
     OLD,
     add_practitioner_and_review_data,
@@ -126,6 +130,34 @@ def test_search_errors_with_and_without_javascript(
     page.goto(f"/people?nhs_number={ANNE_NHS}")
     expect(page.locator("#search-results")).to_contain_text("Certain match")
     check_page(page)
+
+
+def test_the_evidence_never_names_a_service_the_practitioner_may_not_see(
+    page: Page, sign_in_as: SignIn, check_page: CheckPage, live_server: LiveServer
+) -> None:
+    # Housing support releases Clare's council tax record, not her adult social care record,
+    # which is what the council tax record matched best.
+    sign_in_as(page, "housing_officer", purpose="housing_support", case="HO-EVIDENCE-1")
+    page.goto(f"/people/{CLARE}")
+    why = page.locator("#why-one-person ~ table").first
+    expect(why).to_contain_text("Council Tax C3")
+    expect(why).to_contain_text("A record you cannot see")
+    expect(page.locator("main")).not_to_contain_text("S3")
+    expect(page.locator("main")).not_to_contain_text("Adult Social Care")
+    check_page(page)
+    # The evidence was read through services.explanations: decided and on the audit trail.
+    with session_scope(live_server.engine) as session:
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "person.explain", AuditEvent.case_reference == "HO-EVIDENCE-1"
+            )
+        ).one()
+    assert (event.person_id, event.purpose, event.role) == (
+        CLARE,
+        "housing_support",
+        "housing_officer",
+    )
+    assert not [c for c in event.categories if c.startswith("social_care.")]
 
 
 def test_a_merged_id_leads_to_the_person_it_was_merged_into(
