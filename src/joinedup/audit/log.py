@@ -151,13 +151,45 @@ def append(session: Session, event: NewEvent, *, checkpoint_every: int | None = 
             append(session, NewEvent(actor="u1", organisation="nb", role="gp",
                                      action="person.view", decision="permit", person_id=pid))
     """
-    _check(event)
+    return append_all(session, [event], checkpoint_every=checkpoint_every)[0]
+
+
+def append_all(
+    session: Session, events: Sequence[NewEvent], *, checkpoint_every: int | None = None
+) -> list[AuditEvent]:
+    """Append ``events``, in order, as consecutive links of the chain; one lock, one head read,
+    one insert. As :func:`append` otherwise (checkpoints, never commits, raises on failure).
+
+    Call it last in the unit of work, just before the commit: from the chain lock to the
+    commit, no other unit of work can append (on PostgreSQL the advisory lock is taken here;
+    on SQLite the transaction holds the database's single write lock anyway).
+    """
+    if not events:
+        return []
+    for event in events:
+        _check(event)
     every = checkpoint_every if checkpoint_every is not None else _checkpoint_every()
     _lock_chain(session)
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head is not None else (1, GENESIS)
+    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    rows: list[AuditEvent] = []
+    checkpoints: list[AuditCheckpoint] = []
+    for event in events:
+        seq += 1
+        row = _row(event, seq, prev_hash)
+        prev_hash = row.hash
+        rows.append(row)
+        if every > 0 and seq % every == 0:
+            checkpoints.append(_checkpoint(seq, row.hash))
+    session.add_all(rows)
+    session.add_all(checkpoints)
+    session.flush()
+    return rows
+
+
+def _row(event: NewEvent, seq: int, prev_hash: str) -> AuditEvent:
     row = AuditEvent(
         seq=seq,
         event_id=event.event_id,
@@ -178,10 +210,6 @@ def append(session: Session, event: NewEvent, *, checkpoint_every: int | None = 
         prev_hash=prev_hash,
     )
     row.hash = compute_hash(prev_hash, row_fields(row))
-    session.add(row)
-    if every > 0 and seq % every == 0:
-        session.add(_checkpoint(seq, row.hash))
-    session.flush()
     return row
 
 

@@ -15,15 +15,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from joinedup.audit.governance import policy_inputs
-from joinedup.audit.log import NewEvent, append
+from joinedup.audit.governance import PolicyInputs, policy_inputs
+from joinedup.audit.log import NewEvent
+
+# Every audit write of the services goes through this one name, a batch append (one event or a
+# view's several): the fail-closed tests replace it to break the trail for every route at once.
+from joinedup.audit.log import append_all as append
 from joinedup.linkage.persons import PersonLookup, PersonNotFound, lookup_person
 from joinedup.policy.agreements import AgreementError
 from joinedup.policy.engine import decide
-from joinedup.policy.request import AccessRequest, Decision, Holding
+from joinedup.policy.request import (
+    AccessRequest,
+    BreakGlass,
+    Decision,
+    Holding,
+    Relationship,
+    ResidentChoice,
+)
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.actor import (
     Actor,
@@ -33,6 +44,11 @@ from joinedup.services.actor import (
     ServiceError,
 )
 from joinedup.services.agreements_store import current_agreements, ensure_recorded
+from joinedup.store.governance_tables import (
+    BreakGlassSession,
+    DeclaredRelationship,
+    ResidentChoiceRow,
+)
 from joinedup.store.linkage_tables import PersonMember
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import Source, SourceRecord
@@ -94,19 +110,22 @@ class SourceInfo:
 
 
 def hold_audit_lock(session: Session) -> None:
-    """Make this unit of work the audit chain's next writer *before* it reads personal data.
+    """Make sure this unit of work can append to the audit chain at its end, on SQLite.
 
     On SQLite a transaction that reads and then writes fails at once ("database is locked")
     when another connection has committed in between — which every concurrent audited read
-    does. So, on SQLite only, what the unit of work did so far (resolving the caller: reads, and
-    at most a token's "last used" time) is committed, and the next transaction starts by
-    taking the write lock through the one-row ``audit_chain_lock`` table, as
-    :func:`joinedup.audit.append` does; concurrent views then queue (up to the busy timeout)
-    instead of failing. A unit of work opened on :func:`joinedup.audit.audited_engine` already
-    holds the lock, and this costs one statement. PostgreSQL needs nothing: ``append`` takes an
-    advisory lock and read-committed reads do not conflict.
+    does. So the unit of work must hold SQLite's (single) write lock from its first read: one
+    opened on :func:`joinedup.audit.audited_engine` (every API and page request is) already
+    does, since its ``BEGIN IMMEDIATE``, and this is then free. Otherwise what it did so far is
+    committed and the next transaction starts by taking the write lock through the one-row
+    ``audit_chain_lock`` table. PostgreSQL needs nothing here: the append at the end takes a
+    transaction-scoped advisory lock, held only from the append to the commit, and
+    read-committed reads do not conflict.
     """
-    if session.get_bind().dialect.name != "sqlite":
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if bind.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
         return
     session.commit()
     session.execute(text("UPDATE audit_chain_lock SET id = id WHERE id = 1"))
@@ -162,6 +181,25 @@ def current_records(session: Session, keys: Sequence[str]) -> list[SourceRecord]
     return rows
 
 
+def record_versions(session: Session, keys: Sequence[str]) -> list[SourceRecord]:
+    """Every version, current or ended, of each record key: one query where the view needs
+    both the current records (``valid_to`` unset) and their history."""
+    pairs = sorted({split_record_key(key) for key in keys})
+    rows: list[SourceRecord] = []
+    for start in range(0, len(pairs), _CHUNK):
+        rows.extend(
+            session.scalars(select(SourceRecord).where(_KEY.in_(pairs[start : start + _CHUNK])))
+        )
+    return rows
+
+
+def current_of(versions: Iterable[SourceRecord]) -> list[SourceRecord]:
+    """The current versions among ``versions``, in the order :func:`current_records` gives."""
+    rows = [row for row in versions if row.valid_to is None]
+    rows.sort(key=lambda r: (r.source_id, r.record_id))
+    return rows
+
+
 def holdings(
     records: Iterable[SourceRecord], sources: dict[str, SourceInfo]
 ) -> tuple[Holding, ...]:
@@ -175,6 +213,58 @@ def holdings(
     return tuple(out)
 
 
+def policy_inputs_for(
+    session: Session,
+    person_ids: Iterable[str],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> dict[str, PolicyInputs]:
+    """What :func:`joinedup.audit.governance.policy_inputs` reads, for several persons in three
+    queries instead of three each (a household). The same filters, and tested to agree."""
+    ids = sorted(set(person_ids))
+    rels: dict[str, list[Relationship]] = {pid: [] for pid in ids}
+    glass: dict[str, BreakGlass] = {}
+    choices: dict[str, list[ResidentChoice]] = {pid: [] for pid in ids}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        declared = select(DeclaredRelationship).where(
+            DeclaredRelationship.person_id.in_(chunk),
+            DeclaredRelationship.organisation == actor.organisation,
+            DeclaredRelationship.ended_at.is_(None),
+            DeclaredRelationship.expires_at > now,
+            or_(DeclaredRelationship.actor.is_(None), DeclaredRelationship.actor == actor.user),
+        )
+        for r in session.scalars(declared):
+            rels[r.person_id].append(
+                Relationship(r.organisation, r.reason, r.starts_at, r.expires_at, r.actor)
+            )
+        opened = (
+            select(BreakGlassSession)
+            .where(
+                BreakGlassSession.actor == actor.user,
+                BreakGlassSession.person_id.in_(chunk),
+                BreakGlassSession.started_at <= now,
+                BreakGlassSession.expires_at > now,
+                BreakGlassSession.ended_at.is_(None),
+            )
+            .order_by(BreakGlassSession.started_at.desc())
+        )
+        for g in session.scalars(opened):  # the latest open session per person
+            if g.person_id not in glass:
+                glass[g.person_id] = BreakGlass(g.actor, g.reason, g.started_at, g.expires_at)
+        made = (
+            select(ResidentChoiceRow)
+            .where(ResidentChoiceRow.person_id.in_(chunk))
+            .order_by(ResidentChoiceRow.at, ResidentChoiceRow.id)
+        )
+        for c in session.scalars(made):
+            choices[c.person_id].append(
+                ResidentChoice(c.kind, c.purpose, c.given, c.at, c.source)  # type: ignore[arg-type]
+            )
+    return {pid: PolicyInputs(tuple(rels[pid]), tuple(choices[pid]), glass.get(pid)) for pid in ids}
+
+
 def access_request(
     session: Session,
     actor: Actor,
@@ -183,15 +273,23 @@ def access_request(
     *,
     purpose: str,
     now: datetime,
+    inputs: PolicyInputs | None = None,
 ) -> AccessRequest:
     """The policy request for ``actor`` to see ``held`` about ``person_id`` for ``purpose``.
 
     Reads the person's declared relationships with the actor's organisation, their choices and
-    the actor's open break-glass session; the agreements come from the cached directory.
+    the actor's open break-glass session (unless ``inputs`` already holds them, read for several
+    persons at once by :func:`policy_inputs_for`); the agreements come from the cached
+    directory.
     """
-    inputs = policy_inputs(
-        session, person_id=person_id, actor=actor.user, organisation=actor.organisation, now=now
-    )
+    if inputs is None:
+        inputs = policy_inputs(
+            session,
+            person_id=person_id,
+            actor=actor.user,
+            organisation=actor.organisation,
+            now=now,
+        )
     try:
         agreements = current_agreements()
     except AgreementError as exc:
@@ -224,24 +322,41 @@ def decide_for(
     purpose: str,
     now: datetime,
     sources: dict[str, SourceInfo],
+    inputs: PolicyInputs | None = None,
 ) -> tuple[AccessRequest, Decision]:
     """Build the request for these records and let policy decide."""
     request = access_request(
-        session, actor, person_id, holdings(records, sources), purpose=purpose, now=now
+        session,
+        actor,
+        person_id,
+        holdings(records, sources),
+        purpose=purpose,
+        now=now,
+        inputs=inputs,
     )
     return request, decide(request)
 
 
-def audit(session: Session, event: NewEvent) -> None:
-    """Append ``event`` in the caller's transaction, failing closed.
+def audit(session: Session, *events: NewEvent) -> None:
+    """Append ``events`` in the caller's transaction, failing closed.
 
     Any failure — the database refusing the row, a lock, a missing signing key at a checkpoint —
     is raised as :class:`AuditUnavailable` (503). Deliberately broad: whatever stops the audit
-    row stops the data, and the original error stays chained for the server's log.
+    row stops the data, and the original error stays chained for the server's log. Call it as
+    late in the unit of work as possible: from here to the commit the chain is locked.
     """
     try:
-        append(session, event)
+        append(session, events)
     except Exception as exc:  # fail closed on any audit failure
+        raise AuditUnavailable() from exc
+
+
+def record_agreements(session: Session, *decisions: Decision) -> None:
+    """Store the texts of the agreement versions the decisions relied on (fail closed)."""
+    cited = tuple(dict.fromkeys(ref for d in decisions for ref in d.agreements_used))
+    try:
+        ensure_recorded(session, cited)
+    except Exception as exc:  # the cited text is part of the audit record
         raise AuditUnavailable() from exc
 
 
@@ -249,8 +364,5 @@ def audit_decision(
     session: Session, request: AccessRequest, decision: Decision, *, action: str
 ) -> None:
     """Record a policy decision (and the agreement texts it relied on) before any data is read."""
-    try:
-        ensure_recorded(session, decision.agreements_used)
-    except Exception as exc:  # the cited text is part of the audit record
-        raise AuditUnavailable() from exc
+    record_agreements(session, decision)
     audit(session, NewEvent.from_decision(request, decision, action=action))

@@ -5,7 +5,8 @@ looked up. Each other person found there is a person in their own right: policy 
 the same requester and purpose, whether their identity is released, and an audit event records
 that decision under *their* id — so a resident's access log shows that their name was seen as
 part of someone else's household. Without a release the member is listed by id only, with the
-reason.
+reason. The events are handed back to the joined view, which appends them with its own, in one
+batch, at the end of its unit of work.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ from joinedup.policy.request import Decision
 from joinedup.services.access import (
     IDENTITY,
     SourceInfo,
-    audit,
     current_records,
     decide_for,
     member_keys,
+    policy_inputs_for,
 )
-from joinedup.services.actor import Actor, AuditUnavailable
-from joinedup.services.agreements_store import ensure_recorded
+from joinedup.services.actor import Actor
 from joinedup.services.views import HouseholdMember
 from joinedup.store.linkage_tables import PersonMember
 from joinedup.store.tables import SourceRecord
@@ -66,45 +66,58 @@ def household(
     purpose: str,
     now: datetime,
     sources: dict[str, SourceInfo],
-) -> tuple[HouseholdMember, ...]:
+) -> tuple[tuple[HouseholdMember, ...], tuple[Decision, ...], tuple[NewEvent, ...]]:
     """Other persons at the UPRNs of ``shown`` (records already released), names where permitted.
 
-    Writes one ``person.household`` audit event per member, in the caller's transaction.
+    Returns the members, the decision for each and the ``person.household`` audit event for
+    each; the caller appends the events (with its own) before its unit of work commits, and
+    must not return the members otherwise. Reads every member's records and policy inputs in a
+    handful of queries, whatever the size of the household.
     """
     uprns = {r.uprn for r in shown if r.uprn}
     if not uprns:
-        return ()
+        return (), (), ()
     members = _residents(session, uprns, person_id)
+    if not members:
+        return (), (), ()
     keys = member_keys(session, members)
-    out = []
+    owner = {key: member for member, held in keys.items() for key in held}
+    records_of: dict[str, list[SourceRecord]] = {member: [] for member in members}
+    for record in current_records(session, list(owner)):
+        records_of[owner[f"{record.source_id}|{record.record_id}"]].append(record)
+    inputs = policy_inputs_for(session, members, actor=actor, now=now)
+    out, decisions, events = [], [], []
     for member in members:
-        records = current_records(session, keys[member])
+        records = records_of[member]
         request, decision = decide_for(
-            session, actor, member, records, purpose=purpose, now=now, sources=sources
+            session,
+            actor,
+            member,
+            records,
+            purpose=purpose,
+            now=now,
+            sources=sources,
+            inputs=inputs[member],
         )
         released = {s for s, c in decision.released if c == IDENTITY}
         named = [r for r in records if r.source_id in released and r.uprn in uprns]
         labels = tuple(sorted({f"{r.source_id}/{IDENTITY}" for r in named}))
-        try:
-            ensure_recorded(session, decision.agreements_used)
-        except Exception as exc:  # the cited text is part of the audit record
-            raise AuditUnavailable() from exc
         event = NewEvent.from_decision(request, decision, action="person.household")
-        audit(
-            session,
+        decisions.append(decision)
+        events.append(
             dataclasses.replace(
                 event,
                 decision=("permit" if labels else "deny"),
                 categories=labels,
                 reason=f"household of {person_id}",
-            ),
+            )
         )
         if named:
             first = named[0]
             out.append(HouseholdMember(member, first.given_name, first.family_name))
         else:
             out.append(HouseholdMember(member, None, None, _why(decision)))
-    return tuple(out)
+    return tuple(out), tuple(decisions), tuple(events)
 
 
 def _why(decision: Decision) -> str:

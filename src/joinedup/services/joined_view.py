@@ -5,11 +5,15 @@
 1. resolves the id (a retired id raises :class:`PersonMoved` naming where it went);
 2. reads the person's current records and builds the policy request from the database —
    holdings per source, the agreements in force, relationships, choices, break-glass;
-3. calls the pure ``decide`` and appends the ``person.view`` audit event **before** any section
-   is built, in the caller's transaction (fail closed: :class:`AuditUnavailable`, 503);
+3. calls the pure ``decide``;
 4. builds each section from the released (source, category) items only: identity and contacts
    from sources whose ``identity.core`` is released, service details and the timeline from
-   sources whose own category is released, the household through a decision per member.
+   sources whose own category is released, the household through a decision per member;
+5. appends the ``person.view`` event and one ``person.household`` event per member, in one
+   batch, in the caller's transaction, last — so the audit chain is locked only from the append
+   to the commit, not while the view is read. The view is returned only if they were written:
+   an append that fails raises :class:`AuditUnavailable` (503), the unit of work rolls back
+   and nothing is returned (fail closed).
 
 Every item not released is listed in ``withheld`` with its reason.
 """
@@ -21,19 +25,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision, Reason
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.access import (
     IDENTITY,
     SourceInfo,
-    audit_decision,
-    current_records,
+    audit,
+    current_of,
     decide_for,
     hold_audit_lock,
     member_keys,
+    record_agreements,
+    record_versions,
     resolve_person,
     sources_by_id,
 )
@@ -51,8 +57,6 @@ from joinedup.store.base import utcnow
 from joinedup.store.tables import SourceRecord
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_CHUNK = 400
-_KEY = tuple_(SourceRecord.source_id, SourceRecord.record_id)
 # Said instead of the engine's message when the item itself must not be named.
 _MASKED = "Items from services that hold special category data are withheld"
 
@@ -77,20 +81,25 @@ def joined_view(
     moment = now or utcnow()
     active = resolve_person(session, person_id)
     sources = sources_by_id(session)
-    records = current_records(session, member_keys(session, [active])[active])
+    versions = record_versions(session, member_keys(session, [active])[active])
+    records = current_of(versions)
     request, decision = decide_for(
         session, actor, active, records, purpose=purpose, now=moment, sources=sources
     )
-    audit_decision(session, request, decision, action="person.view")
-    # Only now, with the access on the trail, is anything personal read into the view.
     identity_sources = {s for s, c in decision.released if c == IDENTITY}
     detail_sources = {
         s for s, c in decision.released if c != IDENTITY or sources[s].categories == (IDENTITY,)
     }
     shown = [r for r in records if r.source_id in identity_sources]
     released_sources = {source for source, _ in decision.released}
-    versions = _all_versions(session, [r for r in records if r.source_id in released_sources])
-    return JoinedView(
+    released_keys = {(r.source_id, r.record_id) for r in records if r.source_id in released_sources}
+    history = [v for v in versions if (v.source_id, v.record_id) in released_keys]
+    members, member_decisions, member_events = (
+        household(session, actor, active, shown, purpose=purpose, now=moment, sources=sources)
+        if shown
+        else ((), (), ())
+    )
+    view = JoinedView(
         person_id=active,
         purpose=purpose,
         case_reference=actor.case_reference,
@@ -98,18 +107,19 @@ def joined_view(
         break_glass_used=decision.break_glass_used,
         released=decision.released_labels,
         identity=_identity(shown) if shown else None,
-        services=_services(versions, records, sources, decision, detail_sources),
+        services=_services(history, records, sources, decision, detail_sources),
         contacts=_contacts(shown),
-        timeline=_timeline(versions, records, detail_sources),
-        household=household(
-            session, actor, active, shown, purpose=purpose, now=moment, sources=sources
-        )
-        if shown
-        else None,
+        timeline=_timeline(history, records, detail_sources),
+        household=members if shown else None,
         withheld=_withheld(decision, sources),
         reasons=tuple(reason.to_dict() for reason in decision.reasons),
         agreements=tuple(ref.to_dict() for ref in decision.agreements_used),
     )
+    # Last, so the chain is locked only from here to the commit. Same transaction as the reads
+    # above: if these rows cannot be written, it all rolls back and the view is never returned.
+    record_agreements(session, decision, *member_decisions)
+    audit(session, NewEvent.from_decision(request, decision, action="person.view"), *member_events)
+    return view
 
 
 def _identity(records: Sequence[SourceRecord]) -> Identity:
@@ -151,17 +161,6 @@ def _contacts(records: Sequence[SourceRecord]) -> tuple[Contact, ...]:
         for email in r.emails or ():
             seen.setdefault(("email", email), r.source_id)
     return tuple(Contact(kind, value, source) for (kind, value), source in sorted(seen.items()))
-
-
-def _all_versions(session: Session, records: Sequence[SourceRecord]) -> list[SourceRecord]:
-    if not records:
-        return []
-    pairs = sorted({(r.source_id, r.record_id) for r in records})
-    out: list[SourceRecord] = []
-    for start in range(0, len(pairs), _CHUNK):
-        query = select(SourceRecord).where(_KEY.in_(pairs[start : start + _CHUNK]))
-        out.extend(session.scalars(query))
-    return out
 
 
 def _services(
