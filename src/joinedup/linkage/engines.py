@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -115,6 +116,17 @@ def register(api: Any, df: pd.DataFrame | pa.Table, name: str, extra: tuple[str,
         spark_df = spark.createDataFrame(table)
         return api.register(spark_df, dataset_display_name=name)
     return api.register(table, dataset_display_name=name)
+
+
+def register_term_frequency_tables(
+    linker: Any, api: Any, tables: Mapping[str, pd.DataFrame]
+) -> None:
+    """Register ready name-frequency tables (column → frame of value, ``tf_<column>``) with a
+    linker, so scoring part of the index uses the frequencies of the whole of it."""
+    for column, table in tables.items():
+        frame = api.spark.createDataFrame(table) if type(api).__name__ == "SparkAPI" else table
+        sdf = api.register(frame, dataset_display_name=f"tf_{column}")
+        linker.table_management.register_term_frequency_lookup(sdf, column)
 
 
 @lru_cache(maxsize=1)

@@ -4,8 +4,9 @@ An incremental run scores new records against every record of the index, so it n
 model frame (``frame.records_frame``). Reading a large store and deriving the frame is the
 slowest part of attaching a handful of records, and almost all of it is the same as last time.
 So each successful run leaves the frame it used, with the version of each record, in an Arrow
-file under ``JOINEDUP_DATA_DIR/linkage-cache/``; the next run loads it, drops records that
-changed or ended, and derives only the new and changed ones.
+file under ``JOINEDUP_DATA_DIR/linkage-cache/``; the next run maps it, drops records that
+changed or ended, and derives only the new and changed ones. The frame stays Arrow throughout an
+incremental run: converting a million rows to pandas would cost more than the whole attach.
 
 The cache is only a copy: it is used only when it was written by the last successful run
 against the same database, and is rebuilt from the store otherwise. It holds the derived matching
@@ -19,20 +20,30 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as feather
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from joinedup.linkage.engines import arrow_schema, to_arrow
-from joinedup.linkage.frame import FRAME_COLUMNS
+from joinedup.linkage.frame import FRAME_COLUMNS, records_frame
+from joinedup.store.records import LINKAGE_COLUMNS, record_key
+from joinedup.store.tables import SourceRecord
 
 log = logging.getLogger(__name__)
 
 VERSION_COLUMN = "record_version"
-_FORMAT = "joinedup-frame-cache/1"
+_FORMAT = "joinedup-frame-cache/2"
+_IN_CHUNK = 900
 
 
 def enabled() -> bool:
@@ -50,9 +61,14 @@ def _directory(engine: Engine) -> Path:
     return Settings.from_env().data_dir / "linkage-cache" / digest
 
 
-def load(engine: Engine, run_id: int) -> tuple[pd.DataFrame, dict[str, int]] | None:
-    """The frame and record versions the run ``run_id`` left, or ``None`` if there is no such
-    cache (never written, written by another run, disabled, or unreadable)."""
+def load(engine: Engine, run_id: int) -> pa.Table | None:
+    """The frame the run ``run_id`` left, as Arrow with each record's version in
+    `VERSION_COLUMN`, or ``None`` if there is no such cache (never written, written by another
+    run or for other frame columns, disabled, or unreadable).
+
+    The file is memory-mapped, not read: attaching one record to a million touches only the
+    columns and rows it joins on.
+    """
     if not enabled():
         return None
     directory = _directory(engine)
@@ -60,15 +76,26 @@ def load(engine: Engine, run_id: int) -> tuple[pd.DataFrame, dict[str, int]] | N
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != _FORMAT or meta.get("run_id") != run_id:
             return None
-        table = feather.read_table(directory / "frame.arrow")
+        table = feather.read_table(directory / "frame.arrow", memory_map=True)
     except (OSError, ValueError, pa.ArrowException):
         return None
-    frame = table.to_pandas()
-    # List columns come back as arrays, or null where records_frame had an empty list; the
-    # model reads both the same way (engines.to_arrow), and converting a million of them back
-    # would cost more than the rest of the load.
-    versions = dict(zip(frame["unique_id"], frame.pop(VERSION_COLUMN).tolist(), strict=True))
-    return frame, versions
+    if not table.schema.equals(schema()):
+        return None  # written before the model's frame gained or lost a column
+    return table
+
+
+def schema() -> pa.Schema:
+    """The cache's schema: the model frame's, then the record version."""
+    return arrow_schema().append(pa.field(VERSION_COLUMN, pa.int64()))
+
+
+def with_versions(frame: pd.DataFrame | pa.Table, versions: Mapping[str, int]) -> pa.Table:
+    """``frame`` as Arrow (`engines.to_arrow`) with each record's version appended."""
+    table = frame if isinstance(frame, pa.Table) else _as_table(frame)
+    keys = table.column("unique_id").to_pylist()
+    return table.select(list(FRAME_COLUMNS)).append_column(
+        VERSION_COLUMN, pa.array([versions[key] for key in keys], pa.int64())
+    )
 
 
 def _as_table(frame: pd.DataFrame) -> pa.Table:
@@ -82,11 +109,13 @@ def _as_table(frame: pd.DataFrame) -> pa.Table:
         return to_arrow(frame)
 
 
-def save(engine: Engine, run_id: int, frame: pd.DataFrame, versions: dict[str, int]) -> None:
-    """Leave ``frame`` (with each record's version) for the run after ``run_id``.
+def save(engine: Engine, run_id: int, table: pa.Table) -> None:
+    """Leave ``table`` (`schema`: the frame and each record's version) for the run after
+    ``run_id``.
 
     Written to a temporary name and renamed, so a reader sees the old cache or the new one,
-    never half of one. A failure to write is logged and the cache removed: it only costs time.
+    never half of one (a reader that mapped the old file keeps its copy). A failure to write is
+    logged and the cache removed: it only costs time.
     """
     if not enabled():
         return
@@ -94,15 +123,58 @@ def save(engine: Engine, run_id: int, frame: pd.DataFrame, versions: dict[str, i
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         (directory / "meta.json").unlink(missing_ok=True)
-        table = _as_table(frame).append_column(
-            VERSION_COLUMN, pa.array([versions[key] for key in frame["unique_id"]], pa.int64())
-        )
         partial = directory / "frame.arrow.partial"
         with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-            feather.write_feather(table, out, compression="uncompressed")
+            feather.write_feather(table.cast(schema()), out, compression="uncompressed")
         partial.replace(directory / "frame.arrow")
-        meta = {"format": _FORMAT, "run_id": run_id, "records": len(frame)}
+        meta = {"format": _FORMAT, "run_id": run_id, "records": table.num_rows}
         (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     except (OSError, pa.ArrowException) as exc:
         log.warning("linkage frame cache not written: %s", type(exc).__name__)
         (directory / "meta.json").unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """The current frame rebuilt from a cached one: which cached rows went, which rows came."""
+
+    table: pa.Table
+    fresh: frozenset[str]
+    stale: frozenset[str]
+
+
+def refresh(session: Session, cached: pa.Table) -> Refreshed:
+    """The cached frame brought up to date with the store: rows whose version is no longer
+    current dropped (``stale``), current versions the cache lacks derived afresh (``fresh``).
+
+    Only record ids are read for the whole store; full rows only for the fresh versions. The
+    result is the frame a full read would give (in another row order).
+    """
+    current = select(SourceRecord.id).where(SourceRecord.valid_to.is_(None))
+    ids = np.fromiter(
+        session.execute(current.execution_options(yield_per=100_000)).scalars(), dtype=np.int64
+    )
+    cached_versions = cached.column(VERSION_COLUMN)
+    still = pc.is_in(cached_versions, value_set=pa.array(ids))
+    stale_rows = cached.filter(pc.invert(still))
+    fresh_ids = np.setdiff1d(ids, cached_versions.to_numpy(), assume_unique=True)
+    rows: list[dict[str, Any]] = []
+    columns = [SourceRecord.__table__.c[name] for name in LINKAGE_COLUMNS]
+    for start in range(0, len(fresh_ids), _IN_CHUNK):
+        part = [int(i) for i in fresh_ids[start : start + _IN_CHUNK]]
+        rows.extend(
+            dict(row)
+            for row in session.execute(select(*columns).where(SourceRecord.id.in_(part))).mappings()
+        )
+    parts = [cached.filter(still)]
+    if rows:
+        versions = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
+        parts.append(with_versions(records_frame(rows), versions))
+        fresh = frozenset(versions)
+    else:
+        fresh = frozenset()
+    return Refreshed(
+        pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0],
+        fresh,
+        frozenset(stale_rows.column("unique_id").to_pylist()),
+    )

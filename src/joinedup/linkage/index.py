@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
-from sqlalchemy import select
+import pyarrow as pa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import explain, frame_cache, review, runs, thresholds
+from joinedup.linkage import blocking, candidates, explain, frame_cache, review, runs, thresholds
 from joinedup.linkage.cluster import cluster
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.ids import assign_ids
-from joinedup.linkage.incremental import find_delta, find_scope, glue
+from joinedup.linkage.incremental import Delta, find_delta, find_scope, glue
 from joinedup.linkage.persons import (
     Linked,
     PersonLookup,
@@ -39,11 +39,11 @@ from joinedup.linkage.persons import (
     current_membership,
     existing_ids,
     lookup_person,
+    members_of,
 )
 from joinedup.linkage.runs import LinkRunResult
 from joinedup.store.db import session_scope
 from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks, record_key
-from joinedup.store.tables import SourceRecord
 
 __all__ = ["LinkRunResult", "PersonLookup", "PersonNotFound", "Scorer", "link", "lookup_person"]
 
@@ -51,29 +51,68 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-# Above this many new and changed records, and this share of the index, an incremental run
-# scores all pairs and keeps those touching the delta: measured on a 100k-record borough,
-# scoring against the index costs about 5 s plus 24 ms a record, scoring everything 22 s.
-SCORE_ALL_FROM = 1_000
-SCORE_ALL_SHARE = 0.005
-
 
 class Scorer(Protocol):
     """What ``link`` needs of a model: ``linkage.model.PersonModel`` is the one shipped."""
 
     def predict(
-        self, df: pd.DataFrame, *, new_ids: set[str] | None = None, engine: str = "duckdb"
+        self,
+        df: pd.DataFrame,
+        *,
+        new_ids: set[str] | None = None,
+        engine: str = "duckdb",
+        term_frequencies: Mapping[str, pd.DataFrame] | None = None,
     ) -> pd.DataFrame: ...
 
     def to_json(self) -> str: ...
 
 
+# A scorer may say which pairs it scores with ``blocking_rules`` (SQL as in
+# ``blocking.PREDICTION_RULES``, which apply otherwise): an incremental run hands it only the
+# index records those rules can pair with the new ones.
+
+
 @dataclass
 class _Loaded:
-    frame: pd.DataFrame
+    """The index as a run finds it.
+
+    ``table`` is every current record's model frame with its version (``frame_cache.schema``).
+    A full run also has the frame as pandas (to train on), every version and the whole
+    membership. An incremental run that started from the cache has ``versions`` and ``linked``
+    only for the records it reaches, read as it goes (``complete`` is false).
+    """
+
+    table: pa.Table
+    frame: pd.DataFrame | None
     versions: dict[str, int]
     linked: dict[str, Linked]
     decisions: dict[tuple[str, str], str]
+    delta: Delta
+    complete: bool
+
+    def reach(self, session: Session, keys: Collection[str]) -> None:
+        """Make sure ``versions`` and ``linked`` hold these records (those still current)."""
+        if self.complete:
+            return
+        wanted = set(keys) - self.versions.keys()
+        if not wanted:
+            return
+        rows = candidates.only(self.table, wanted)
+        found = rows.column("unique_id").to_pylist()
+        self.versions.update(
+            zip(found, rows.column(frame_cache.VERSION_COLUMN).to_pylist(), strict=True)
+        )
+        missing = set(keys) - self.linked.keys()
+        if missing:
+            self.linked.update(current_membership(session, missing))
+
+    def reach_persons(self, session: Session, person_ids: Collection[str]) -> None:
+        """Make sure ``linked`` and ``versions`` hold every record of these persons."""
+        if self.complete or not person_ids:
+            return
+        members = members_of(session, person_ids)
+        self.linked.update(members)
+        self.reach(session, members)
 
 
 def link(
@@ -132,63 +171,50 @@ def link(
             runs.fail_run(session, run_id, exc)
         raise
     say("caching the frame for the next run")
-    frame_cache.save(engine, run_id, data.frame, data.versions)
+    frame_cache.save(engine, run_id, data.table)
     seconds = time.perf_counter() - started
     log.info("link run %s (%s) done in %.1f s", run_id, mode, seconds)
     return LinkRunResult(run_id, mode, engine_name, counts, round(seconds, 3), limits)
 
 
-def _load(
-    session: Session, cached: tuple[pd.DataFrame, dict[str, int]] | None, say: Progress
-) -> _Loaded:
+def _load(session: Session, cached: pa.Table | None, say: Progress) -> _Loaded:
     say("reading records")
-    if cached is None:
+    decisions = review.decisions_in_force(session)
+    if cached is not None:
+        refreshed = frame_cache.refresh(session, cached)
+        table = refreshed.table
+        present = candidates.present(table, {key for pair in decisions for key in pair})
+        # The cache is the last run's index, so a fresh record it held under an older version
+        # changed, a fresh record it did not hold is new, and a record it held whose version is
+        # no longer current, with no fresh version, ended.
+        delta = Delta(
+            new=refreshed.fresh - refreshed.stale,
+            changed=refreshed.fresh & refreshed.stale,
+            ended=refreshed.stale - refreshed.fresh,
+        )
+        data = _Loaded(table, None, {}, {}, {}, delta, complete=False)
+        data.reach(session, delta.scored | delta.ended)
+    else:
         rows: list[Any] = []
         for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
             rows.extend(dict(row) for row in chunk)
         versions = {record_key(row["source_id"], row["record_id"]): int(row["id"]) for row in rows}
         frame = records_frame(rows)
-    else:
-        frame, versions = _refresh(session, *cached)
-    linked = current_membership(session)
-    decisions = {
+        linked = current_membership(session)
+        table = frame_cache.with_versions(frame, versions)
+        data = _Loaded(table, frame, versions, linked, {}, find_delta(versions, linked), True)
+        present = set(versions)
+    data.decisions = {
         pair: decision
-        for pair, decision in review.decisions_in_force(session).items()
-        if pair[0] in versions and pair[1] in versions
+        for pair, decision in decisions.items()
+        if pair[0] in present and pair[1] in present
     }
-    return _Loaded(frame, versions, linked, decisions)
-
-
-def _refresh(
-    session: Session, frame: pd.DataFrame, cached: dict[str, int]
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    # The last run's frame, less records that changed or ended since, plus the new and changed
-    # ones derived afresh: the same frame a full read would give, for a fraction of the work.
-    current = select(SourceRecord.id, SourceRecord.source_id, SourceRecord.record_id).where(
-        SourceRecord.valid_to.is_(None)
-    )
-    versions = {
-        f"{source_id}|{record_id}": row_id
-        for row_id, source_id, record_id in session.execute(
-            current.execution_options(yield_per=50_000)
-        )
-    }
-    stale = {key for key, version in versions.items() if cached.get(key) != version}
-    keep = frame["unique_id"].isin(versions.keys()) & ~frame["unique_id"].isin(stale)
-    ids = sorted(versions[key] for key in stale)
-    rows: list[Any] = []
-    columns = [SourceRecord.__table__.c[name] for name in LINKAGE_COLUMNS]
-    for start in range(0, len(ids), 900):
-        query = select(*columns).where(SourceRecord.id.in_(ids[start : start + 900]))
-        rows.extend(dict(row) for row in session.execute(query).mappings())
-    parts = [frame[keep]]
-    if rows:
-        parts.append(records_frame(rows))
-    return pd.concat(parts, ignore_index=True), versions
+    data.reach(session, {key for pair in data.decisions for key in pair})
+    return data
 
 
 def _model(
-    mode: str, engine_name: str, given: Scorer | None, saved: str | None, frame: pd.DataFrame
+    mode: str, engine_name: str, given: Scorer | None, saved: str | None, data: _Loaded
 ) -> Scorer:
     if given is not None:
         return given
@@ -197,7 +223,7 @@ def _model(
     if mode == "incremental" and saved:
         return PersonModel.from_json(saved)
     try:
-        return PersonModel.train(frame, engine=engine_name)
+        return PersonModel.train(_pandas(data), engine=engine_name)
     except JoinedupError:
         # Too few records to estimate anything: the shipped model is the sensible start.
         return PersonModel.default()
@@ -214,25 +240,33 @@ def _run(
     say: Progress,
 ) -> tuple[dict[str, int], Scorer]:
     say("training the model" if mode == "full" and given is None else "loading the model")
-    scorer = _model(mode, engine_name, given, saved_model, data.frame)
-    delta = find_delta(data.versions, data.linked)
-    person_of = {key: linked.person_id for key, linked in data.linked.items()}
+    scorer = _model(mode, engine_name, given, saved_model, data)
+    delta = data.delta
+    # Name frequencies of the whole index, counted once: every scoring below uses them, so a
+    # record scored against part of the index gets the score a full prediction gives it.
+    frequencies = candidates.term_frequency_tables(data.table)
     threshold = thresholds.MATCH_PROBABILITY
     must = [pair for pair, d in data.decisions.items() if d == "link"]
     cannot = [pair for pair, d in data.decisions.items() if d == "not-link"]
 
     if mode == "full":
-        say(f"scoring {len(data.frame):,} records")
-        pairs = scorer.predict(data.frame, engine=engine_name)
+        frame = _pandas(data)
+        say(f"scoring {len(frame):,} records")
+        pairs = scorer.predict(frame, engine=engine_name, term_frequencies=frequencies)
         keys: set[str] = set(data.versions)
         evaluated = keys
         carried_members: dict[str, list[str]] = {}
         previous = dict(data.linked)
+        person_of = {key: linked.person_id for key, linked in data.linked.items()}
         ended = frozenset(key for key in data.linked if key not in data.versions)
     else:
         say(f"scoring {len(delta.scored):,} new or changed records against the index")
-        new_pairs = _score_delta(scorer, data.frame, delta.scored, engine_name)
+        new_pairs = _score_delta(scorer, data.table, delta.scored, frequencies, engine_name)
+        data.reach(session, _pair_keys(new_pairs))
+        person_of = {key: linked.person_id for key, linked in data.linked.items()}
         scope = find_scope(delta, person_of, new_pairs, data.decisions, threshold=threshold)
+        data.reach_persons(session, scope.persons)
+        person_of = {key: linked.person_id for key, linked in data.linked.items()}
         members: dict[str, list[str]] = {}
         for key, person_id in person_of.items():
             if person_id in scope.persons:
@@ -250,8 +284,8 @@ def _run(
         parts = [new_pairs]
         if len(rescore) > 1:
             say(f"re-scoring {len(rescore):,} records of persons that changed")
-            subset = data.frame[data.frame["unique_id"].isin(rescore)]
-            parts.append(scorer.predict(subset, engine=engine_name))
+            subset = _as_pandas(candidates.only(data.table, rescore))
+            parts.append(scorer.predict(subset, engine=engine_name, term_frequencies=frequencies))
         non_empty = [part for part in parts if len(part)]
         pairs = pd.concat(non_empty, ignore_index=True) if non_empty else _no_pairs()
         ended = delta.ended
@@ -307,12 +341,12 @@ def _run(
     )
 
     say("updating the review queue")
-    candidates = review.find_candidates(pairs, after, decided=data.decisions)
+    queued = review.find_candidates(pairs, after, decided=data.decisions)
     open_count = review.refresh_queue(
-        session, run_id, candidates, scope=None if mode == "full" else evaluated | set(ended)
+        session, run_id, queued, scope=None if mode == "full" else evaluated | set(ended)
     )
     counts = {
-        "records": len(data.versions),
+        "records": data.table.num_rows,
         "new_records": len(delta.new),
         "changed_records": len(delta.changed),
         "ended_records": len(ended),
@@ -329,18 +363,35 @@ def _run(
 
 
 def _score_delta(
-    scorer: Scorer, frame: pd.DataFrame, scored: frozenset[str], engine_name: str
+    scorer: Scorer,
+    table: pa.Table,
+    scored: frozenset[str],
+    frequencies: Mapping[str, pd.DataFrame],
+    engine_name: str,
 ) -> pd.DataFrame:
     if not scored:
         return _no_pairs()
-    if len(scored) >= SCORE_ALL_FROM and len(scored) > SCORE_ALL_SHARE * len(frame):
-        # Scoring many records "against the index" costs more than scoring every pair once;
-        # blocking is symmetric, so the pairs that touch the delta are the same either way.
-        pairs = scorer.predict(frame, engine=engine_name)
-        keys = set(scored)
-        touching = pairs["unique_id_l"].isin(keys) | pairs["unique_id_r"].isin(keys)
-        return pairs[touching].reset_index(drop=True)
-    return scorer.predict(frame, new_ids=set(scored), engine=engine_name)
+    # Only the index records that share a blocking key with a new one can pair with it, so
+    # Splink is handed those (the same pairs, a fraction of the frame; see ``candidates``).
+    new = candidates.only(table, scored)
+    rules = getattr(scorer, "blocking_rules", blocking.PREDICTION_RULES)
+    reach = candidates.without(candidates.select_candidates(table, new, rules), scored)
+    frame = _as_pandas(pa.concat_tables([new, reach]))
+    return scorer.predict(
+        frame, new_ids=set(scored), engine=engine_name, term_frequencies=frequencies
+    )
+
+
+def _pair_keys(pairs: pd.DataFrame) -> set[str]:
+    return set(pairs["unique_id_l"]) | set(pairs["unique_id_r"])
+
+
+def _as_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.drop_columns([frame_cache.VERSION_COLUMN]).to_pandas()
+
+
+def _pandas(data: _Loaded) -> pd.DataFrame:
+    return data.frame if data.frame is not None else _as_pandas(data.table)
 
 
 def _no_pairs() -> pd.DataFrame:

@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -206,6 +206,7 @@ class PersonModel:
         new_ids: set[str] | None = None,
         engine: str = "duckdb",
         threshold_probability: float | None = None,
+        term_frequencies: Mapping[str, pd.DataFrame] | None = None,
     ) -> pd.DataFrame:
         """Score the candidate pairs of ``df`` (a `records_frame`) with this model.
 
@@ -214,6 +215,9 @@ class PersonModel:
         factor, name-frequency adjustment included; 0 = field missing). With
         ``new_ids``, only pairs with at least one new record are scored — new × existing and
         new × new — which is how incremental linking attaches records to an index.
+        ``term_frequencies`` (``candidates.term_frequency_tables`` of the whole index) stands in
+        for the name frequencies of ``df`` when ``df`` is only the part of the index that the
+        new records can reach, so scores match a prediction over the whole index.
         """
         engines.check_engine(engine)
         if len(df) == 0:
@@ -223,7 +227,10 @@ class PersonModel:
         linker = Linker(
             full, self.settings(api.sql_dialect.sql_dialect_str), log_level=_SPLINK_LOG_LEVEL
         )
-        register_term_frequencies(linker, api, df)
+        if term_frequencies is None:
+            register_term_frequencies(linker, api, df)
+        else:
+            engines.register_term_frequency_tables(linker, api, term_frequencies)
         inference = linker.inference
         if new_ids is None:
             result = inference.predict(

@@ -10,21 +10,36 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage.persons import current_membership
+from joinedup.linkage.thresholds import (
+    REVIEW_LOWER,
+    UNAMBIGUOUS_PROBABILITY,
+    probability_to_weight,
+)
 from joinedup.store import batches, records, sources
 from joinedup.store.db import session_scope
 
 SOURCE = "gp"
+UNCERTAIN = (REVIEW_LOWER + UNAMBIGUOUS_PROBABILITY) / 2
 
 
 class StubScorer:
     """Scores pairs by exact agreement: all of given, family, birth date → 0.99999 (links);
-    given and family but a birth date missing → 0.9 (review band); anything else unscored."""
+    given and family but a birth date missing → `UNCERTAIN` (in the review band, below where an
+    unambiguous pair links on its own); anything else unscored."""
+
+    #: The pairs it scores; an incremental run selects the index records they can reach.
+    blocking_rules = ("l.given_key = r.given_key AND l.family_key = r.family_key",)
 
     def __init__(self) -> None:
         self.calls: list[int] = []
 
     def predict(
-        self, df: pd.DataFrame, *, new_ids: set[str] | None = None, engine: str = "duckdb"
+        self,
+        df: pd.DataFrame,
+        *,
+        new_ids: set[str] | None = None,
+        engine: str = "duckdb",
+        term_frequencies: Any = None,
     ) -> pd.DataFrame:
         self.calls.append(len(df) if new_ids is None else len(new_ids))
         rows = df.to_dict("records")
@@ -45,9 +60,9 @@ class StubScorer:
                     continue
                 probability, mw_dob = 0.99999, 9.0
             else:
-                probability, mw_dob = 0.9, 0.0
+                probability, mw_dob = UNCERTAIN, 0.0
             left, right = sorted((a["unique_id"], b["unique_id"]))
-            weight = 16.6 if probability > 0.99 else 3.17
+            weight = 16.6 if probability > 0.99 else probability_to_weight(UNCERTAIN)
             out.append(
                 {
                     "unique_id_l": left,

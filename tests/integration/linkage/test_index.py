@@ -361,9 +361,11 @@ def test_an_incremental_run_uses_the_frame_cache_and_agrees_with_a_fresh_read(
     with_cache = store.persons()
     loaded = frame_cache.load(store.engine, cached.run_id)
     assert loaded is not None
-    frame, versions = loaded
-    assert sorted(frame["unique_id"]) == sorted(versions) == sorted(key(r) for r in with_cache)
-    assert frame.set_index("unique_id").loc[key("3"), "dob"] == "1981-12-12"
+    frame = loaded.to_pandas().set_index("unique_id")
+    assert sorted(frame.index) == sorted(key(r) for r in with_cache)
+    assert frame.loc[key("3"), "dob"] == "1981-12-12"
+    version = frame[frame_cache.VERSION_COLUMN]
+    assert version[key("3")] > version[key("5")]  # the new version of "3", stored after "5"
     monkeypatch.setenv("JOINEDUP_LINKAGE_CACHE", "off")
     store.put(person("8", "Ada", "Byron", "1815-12-10"))
     uncached = link(store.engine, model=StubScorer())

@@ -1,0 +1,121 @@
+"""Scoring new records against their candidates only gives exactly what a full prediction gives.
+
+An incremental run hands Splink the new records and the index records that share a blocking
+key with them (``linkage.candidates``), with name frequencies counted over the whole index. On a
+small demo borough (about 300 people, ingested through the ordinary pipeline), for batches of
+one, a few and a tenth of the records, the pairs and every score must equal what the model
+gives when it blocks new records against the whole index.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from joinedup.linkage import candidates, engines
+from joinedup.linkage.frame import records_frame
+from joinedup.linkage.model import PersonModel
+from joinedup.linkage.term_frequencies import TF_COLUMNS, smoothed_frequencies
+
+
+@pytest.fixture(scope="module")
+def frame(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    from joinedup.demo.generate import generate_borough
+    from joinedup.demo.load import load_borough
+    from joinedup.store.db import make_engine, session_scope, upgrade
+    from joinedup.store.records import LINKAGE_COLUMNS, iter_current
+
+    tmp: Path = tmp_path_factory.mktemp("candidates")
+    manifest = generate_borough(tmp / "borough", people=300, seed=5)
+    engine = make_engine(f"sqlite:///{tmp / 'hub.sqlite'}")
+    upgrade(engine)
+    for _ in load_borough(engine, manifest):
+        pass
+    with session_scope(engine) as session:
+        rows = [dict(row) for row in iter_current(session, columns=LINKAGE_COLUMNS)]
+    engine.dispose()
+    return records_frame(rows)
+
+
+def _sorted(pairs: pd.DataFrame) -> pd.DataFrame:
+    return pairs.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.1], ids=["one", "a few", "a tenth"])
+def test_candidate_path_scores_exactly_as_the_full_path(frame: pd.DataFrame, share: float) -> None:
+    model = PersonModel.default()
+    ids = sorted(frame["unique_id"])
+    new = set(random.Random(7).sample(ids, max(1, int(share * len(ids)))))
+
+    full = model.predict(frame, new_ids=new)
+
+    table = engines.to_arrow(frame)
+    new_rows = candidates.only(table, new)
+    reach = candidates.without(candidates.select_candidates(table, new_rows), new)
+    part = pa.concat_tables([new_rows, reach]).to_pandas()
+    scored = model.predict(
+        part, new_ids=new, term_frequencies=candidates.term_frequency_tables(table)
+    )
+
+    assert len(full) > 0
+    assert reach.num_rows < table.num_rows - len(new)  # the point: not the whole index
+    pd.testing.assert_frame_equal(_sorted(scored), _sorted(full))
+
+
+def test_without_the_whole_index_frequencies_scores_would_differ(frame: pd.DataFrame) -> None:
+    # Guards the test above: the frequencies are what keep the scores equal.
+    model = PersonModel.default()
+    new = set(random.Random(8).sample(sorted(frame["unique_id"]), 30))
+    table = engines.to_arrow(frame)
+    new_rows = candidates.only(table, new)
+    part = pa.concat_tables(
+        [new_rows, candidates.without(candidates.select_candidates(table, new_rows), new)]
+    ).to_pandas()
+    full = _sorted(model.predict(frame, new_ids=new))
+    local = _sorted(model.predict(part, new_ids=new))
+    assert not full["match_weight"].equals(local["match_weight"])
+
+
+def test_frequencies_counted_in_arrow_equal_the_models_own(frame: pd.DataFrame) -> None:
+    tables = candidates.term_frequency_tables(engines.to_arrow(frame))
+    for column, prior in TF_COLUMNS.items():
+        own = smoothed_frequencies(frame[column], prior).sort_values(column, ignore_index=True)
+        pd.testing.assert_frame_equal(tables[column].sort_values(column, ignore_index=True), own)
+
+
+CASES = [
+    # (description, rule, expected terms)
+    ("plain equalities", "l.dob = r.dob AND l.family_key = r.family_key",
+     [("dob", "dob"), ("family_key", "family_key")]),
+    ("crossed columns", "l.given_key = r.family_key AND l.family_key = r.given_key",
+     [("given_key", "family_key"), ("family_key", "given_key")]),
+    ("a function is not a join", "levenshtein(l.family_key, r.family_key) < 2", None),
+    ("a list column is not a join", "l.emails = r.emails", None),
+    ("an unknown column", "l.shoe_size = r.shoe_size", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("description", "rule", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_equality_terms(description: str, rule: str, expected: object) -> None:
+    assert candidates.equality_terms(rule) == expected
+
+
+def test_a_rule_that_is_no_join_makes_every_record_a_candidate(frame: pd.DataFrame) -> None:
+    table = engines.to_arrow(frame)
+    new_rows = table.slice(0, 1)
+    rules = ("levenshtein(l.family_key, r.family_key) < 2",)
+    assert candidates.select_candidates(table, new_rows, rules).num_rows == table.num_rows
+
+
+def test_the_prefilter_finds_what_the_join_alone_finds(
+    frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = engines.to_arrow(frame)
+    new_rows = candidates.only(table, random.Random(9).sample(sorted(frame["unique_id"]), 20))
+    with_prefilter = candidates.select_candidates(table, new_rows)
+    monkeypatch.setattr(candidates, "PREFILTER_UP_TO", 0)
+    assert candidates.select_candidates(table, new_rows).equals(with_prefilter)
