@@ -17,6 +17,8 @@ PREDICTION_RULES: tuple[str, ...] = (
     "l.dob = r.dob AND l.family_key = r.family_key",
     "l.dob = r.dob AND l.given_key = r.given_key",
     "l.dob = r.dob AND l.postcode_sector = r.postcode_sector",
+    # An overseas or partial postcode has no sector: the whole postcode stands in for it.
+    "l.dob = r.dob AND l.postcode = r.postcode",
     "l.dob = r.dob AND l.given_initial = r.given_initial "
     "AND l.postcode_district = r.postcode_district",
     "l.given_key = r.given_key AND l.family_key = r.family_key "
