@@ -11,11 +11,13 @@ audit row.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import or_, select, text, tuple_
+from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import PolicyInputs, policy_inputs
@@ -27,6 +29,7 @@ from joinedup.audit.log import append_all as append
 from joinedup.linkage.persons import PersonLookup, PersonNotFound, lookup_person
 from joinedup.policy.agreements import AgreementError
 from joinedup.policy.engine import decide
+from joinedup.policy.model import Agreement
 from joinedup.policy.request import (
     AccessRequest,
     BreakGlass,
@@ -54,9 +57,9 @@ from joinedup.store.records import split_record_key
 from joinedup.store.tables import Source, SourceRecord
 
 IDENTITY = "identity.core"
-# Row-value IN lists are split so that no statement carries more parameters than SQLite allows.
+# IN lists are split so that no statement carries more parameters than SQLite allows.
 _CHUNK = 400
-_KEY = tuple_(SourceRecord.source_id, SourceRecord.record_id)
+_AGREEMENTS_KEY = "joinedup.agreements"
 
 
 class AgreementsUnavailable(ServiceError):
@@ -167,14 +170,31 @@ def member_keys(session: Session, person_ids: Iterable[str]) -> dict[str, list[s
     return out
 
 
+def _keyed(pairs: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
+    """``(source_id, record_id)`` in ``pairs``, written so that both backends use the index.
+
+    SQLite plans a row-value ``IN (VALUES ...)`` — what ``tuple_(...).in_()`` becomes there — as
+    a scan of every record, which grows with the borough; one ``source_id = ? AND record_id
+    IN (...)`` per source is a search of the ``(source_id, record_id)`` index on both.
+    """
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source_id, record_id in pairs:
+        by_source[source_id].append(record_id)
+    return or_(
+        *(
+            and_(SourceRecord.source_id == source_id, SourceRecord.record_id.in_(record_ids))
+            for source_id, record_ids in sorted(by_source.items())
+        )
+    )
+
+
 def current_records(session: Session, keys: Sequence[str]) -> list[SourceRecord]:
     """The current version of each record key (records ended since the last run are left out)."""
     pairs = sorted({split_record_key(key) for key in keys})
     rows: list[SourceRecord] = []
     for start in range(0, len(pairs), _CHUNK):
         query = select(SourceRecord).where(
-            SourceRecord.valid_to.is_(None),
-            _KEY.in_(pairs[start : start + _CHUNK]),
+            SourceRecord.valid_to.is_(None), _keyed(pairs[start : start + _CHUNK])
         )
         rows.extend(session.scalars(query))
     rows.sort(key=lambda r: (r.source_id, r.record_id))
@@ -187,9 +207,8 @@ def record_versions(session: Session, keys: Sequence[str]) -> list[SourceRecord]
     pairs = sorted({split_record_key(key) for key in keys})
     rows: list[SourceRecord] = []
     for start in range(0, len(pairs), _CHUNK):
-        rows.extend(
-            session.scalars(select(SourceRecord).where(_KEY.in_(pairs[start : start + _CHUNK])))
-        )
+        query = select(SourceRecord).where(_keyed(pairs[start : start + _CHUNK]))
+        rows.extend(session.scalars(query))
     return rows
 
 
@@ -265,6 +284,15 @@ def policy_inputs_for(
     return {pid: PolicyInputs(tuple(rels[pid]), tuple(choices[pid]), glass.get(pid)) for pid in ids}
 
 
+def _agreements(session: Session) -> tuple[Agreement, ...]:
+    # Once per unit of work, not per decision: a view decides once for the person and once per
+    # household member, and each look at the directory costs a listing and a stat per file.
+    cached = session.info.get(_AGREEMENTS_KEY)
+    if cached is None:
+        cached = session.info[_AGREEMENTS_KEY] = current_agreements()
+    return cast("tuple[Agreement, ...]", cached)
+
+
 def access_request(
     session: Session,
     actor: Actor,
@@ -291,7 +319,7 @@ def access_request(
             now=now,
         )
     try:
-        agreements = current_agreements()
+        agreements = _agreements(session)
     except AgreementError as exc:
         # A configuration fault, not the caller's: refuse everything and say so (503).
         raise AgreementsUnavailable() from exc
