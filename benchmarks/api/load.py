@@ -30,6 +30,10 @@ class Cell:
     ok: int = 0
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    # CPU seconds the server process used during the cell, and the 1-minute load average at
+    # its end: the machine is shared, so wall-clock latency alone says little.
+    server_cpu_s: float = 0.0
+    load: float = 0.0
 
     def percentile(self, p: float) -> float:
         """The ``p``-th percentile latency (nearest rank), in milliseconds."""
@@ -42,6 +46,12 @@ class Cell:
     @property
     def rps(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU time per request answered (any status), in milliseconds."""
+        answered = self.ok + self.errors
+        return self.server_cpu_s * 1000 / answered if answered else float("nan")
 
 
 async def _client(

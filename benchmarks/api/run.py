@@ -50,16 +50,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def serving(url: str, *, ungoverned: bool, threads: int | None = None) -> Iterator[str]:
-    """uvicorn serving the app on a free loopback port in a subprocess; yields its base URL."""
+def serving(
+    url: str, *, ungoverned: bool, env_extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """uvicorn serving the app on a free loopback port in a subprocess; yields its base URL and
+    process id."""
     port = _free_port()
     command = [sys.executable, "-m", "benchmarks.api.server", url, str(port)]
     if ungoverned:
         command.append("--ungoverned")
-    if threads:
-        command += ["--threads", str(threads)]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env_extra or {})}
     log = open(LOG, "a", encoding="utf-8")  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(command, env=env, stderr=log, stdout=log, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -78,7 +85,7 @@ def serving(url: str, *, ungoverned: bool, threads: int | None = None) -> Iterat
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -110,7 +117,7 @@ def bench_backend(
     clients: list[int],
     seconds: float,
     mismatches: list[str],
-    threads: int | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> dict[tuple[str, int], load.Cell]:
     """Seed ``url`` and measure every (mode, clients) cell on it.
 
@@ -126,11 +133,14 @@ def bench_backend(
     ids = [seed.person_id(n) for n in range(persons)]
     cells: dict[tuple[str, int], load.Cell] = {}
     for mode in MODES:
-        with serving(url, ungoverned=mode == "ungoverned", threads=threads) as base:
+        with serving(url, ungoverned=mode == "ungoverned", env_extra=env_extra) as (base, pid):
             load.warm_up(base, token, ids)
             for n in clients:
                 before = _views(url)
+                cpu = server_cpu_seconds(pid)
                 cell = load.drive(base, token, ids, n, seconds)
+                cell.server_cpu_s = server_cpu_seconds(pid) - cpu
+                cell.load = os.getloadavg()[0]
                 written = _views(url) - before
                 cells[(mode, n)] = cell
                 expected = cell.ok if mode == "governed" else 0
@@ -138,7 +148,8 @@ def bench_backend(
                 print(
                     f"{name:10} {mode:10} {n:3} clients: p50 {cell.percentile(50):7.1f} ms  "
                     f"p95 {cell.percentile(95):7.1f} ms  p99 {cell.percentile(99):7.1f} ms  "
-                    f"{cell.rps:7.1f} req/s  errors {cell.errors} {cell.statuses}{flag}",
+                    f"{cell.rps:7.1f} req/s  errors {cell.errors} {cell.statuses}  "
+                    f"server CPU {cell.cpu_ms_per_request:.1f} ms/req  load {cell.load:.1f}{flag}",
                     flush=True,
                 )
                 if written != expected:
@@ -153,8 +164,8 @@ def table(results: dict[str, dict[tuple[str, int], load.Cell]], clients: list[in
     """The results as a Markdown table (governed rows carry the ratio to ungoverned)."""
     lines = [
         "| backend | mode | clients | p50 ms | p95 ms | p99 ms | req/s | errors | p50 ratio | "
-        "p95 ratio |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "p95 ratio | server CPU ms/req | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for backend, cells in results.items():
         for mode in MODES:
@@ -168,7 +179,8 @@ def table(results: dict[str, dict[tuple[str, int], load.Cell]], clients: list[in
                 lines.append(
                     f"| {backend} | {mode} | {n} | {cell.percentile(50):.1f} | "
                     f"{cell.percentile(95):.1f} | {cell.percentile(99):.1f} | {cell.rps:.0f} | "
-                    f"{cell.errors} | {ratio50} | {ratio95} |"
+                    f"{cell.errors} | {ratio50} | {ratio95} | {cell.cpu_ms_per_request:.1f} | "
+                    f"{cell.load:.1f} |"
                 )
     return "\n".join(lines)
 
@@ -209,12 +221,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument(
-        "--threads", type=int, default=None, help="cap the server's worker threads (diagnosis)"
+        "--concurrency", type=int, default=None, help="JOINEDUP_API_CONCURRENCY for the server"
     )
+    parser.add_argument("--threads", type=int, default=None, help="JOINEDUP_API_THREADS")
+    parser.add_argument("--pool-size", type=int, default=None, help="JOINEDUP_DB_POOL_SIZE")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 60.0)
     clients = [int(n) for n in args.clients.split(",")]
+    env_extra = {
+        name: str(value)
+        for name, value in (
+            ("JOINEDUP_API_CONCURRENCY", args.concurrency),
+            ("JOINEDUP_API_THREADS", args.threads),
+            ("JOINEDUP_DB_POOL_SIZE", args.pool_size),
+        )
+        if value
+    }
     results: dict[str, dict[tuple[str, int], load.Cell]] = {}
     mismatches: list[str] = []
     workdir = Path(tempfile.mkdtemp(prefix="joinedup-bench-api-"))
@@ -228,7 +251,7 @@ def main(argv: list[str] | None = None) -> None:
                 clients=clients,
                 seconds=seconds,
                 mismatches=mismatches,
-                threads=args.threads,
+                env_extra=env_extra,
             )
         if args.backend in ("postgresql", "both"):
             from tests.fixtures.database import find_postgres_bin, start_postgres
@@ -247,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
                     clients=clients,
                     seconds=seconds,
                     mismatches=mismatches,
-                    threads=args.threads,
+                    env_extra=env_extra,
                 )
             finally:
                 server.stop()
@@ -257,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.platform()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {args.persons} persons, "
         f"{seconds:.0f} s per cell, uvicorn 1 worker"
-        + (f" capped at {args.threads} threads" if args.threads else "")
+        + "".join(f", {name}={value}" for name, value in env_extra.items())
         + ", clients on the same machine"
     )
     audit_lines = mismatches or ["audit events equal successful requests in every cell"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,10 @@ def _nothing(*_args: Any, **_kwargs: Any) -> None:
     return None
 
 
+def _no_inputs(_session: Any, person_ids: Any, **_kwargs: Any) -> dict[str, None]:
+    return dict.fromkeys(person_ids)
+
+
 def switch_off_governance() -> list[str]:
     """Patch the view's policy and audit calls out of this process; returns what was patched."""
     from joinedup.services import household, joined_view
@@ -53,15 +58,16 @@ def switch_off_governance() -> list[str]:
     for module in (joined_view, household):
         for name, replacement in (
             ("decide_for", _permit_all),
-            ("audit_decision", _nothing),
+            ("policy_inputs_for", _no_inputs),
             ("audit", _nothing),
-            ("ensure_recorded", _nothing),
+            ("record_agreements", _nothing),
         ):
             if hasattr(module, name):
                 setattr(module, name, replacement)
                 patched.append(f"{module.__name__}.{name}")
-    if "joinedup.services.joined_view.decide_for" not in patched:
-        raise SystemExit("cannot switch governance off: joined_view.decide_for has moved")
+    for needed in ("decide_for", "audit", "record_agreements"):
+        if f"joinedup.services.joined_view.{needed}" not in patched:
+            raise SystemExit(f"cannot switch governance off: joined_view.{needed} has moved")
     return patched
 
 
@@ -70,12 +76,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("url")
     parser.add_argument("port", type=int)
     parser.add_argument("--ungoverned", action="store_true")
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="cap the worker threads that run sync routes and dependencies (default: anyio's 40)",
-    )
     args = parser.parse_args(argv)
     if args.ungoverned:
         print("patched:", ", ".join(switch_off_governance()), file=sys.stderr)
@@ -83,21 +83,11 @@ def main(argv: list[str] | None = None) -> None:
     from joinedup.config import Settings
     from joinedup.store.db import make_engine
 
-    settings = Settings.from_env()
-    settings = Settings(settings.data_dir, args.url, secret_key="benchmark, not for production")
-    app = create_app(settings, make_engine(args.url))
-    if args.threads:
-        threads = args.threads
-
-        async def cap_threads() -> None:
-            # Sync dependencies that hold a pooled connection release it on a worker thread:
-            # with more threads than connections, all threads can be waiting for a connection
-            # that only a thread could give back (see docs/benchmarks.md).
-            import anyio.to_thread
-
-            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-
-        app.router.on_startup.append(cap_threads)
+    # Pool, concurrency and threads come from the JOINEDUP_* environment, as in production.
+    settings = replace(
+        Settings.from_env(), database_url=args.url, secret_key="benchmark, not for production"
+    )
+    app = create_app(settings, make_engine(args.url, settings=settings))
     uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="warning")
 
 
