@@ -24,6 +24,7 @@ import hashlib
 import os
 import platform
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -79,13 +80,20 @@ def build(workdir: Path, people: int, seed: int) -> Path:
 
 
 def timed_link(engine: Any, **kwargs: Any) -> tuple[Any, float, dict[str, float]]:
+    """One ``link`` run: its result, wall seconds, and the wall seconds of each stage; the CPU
+    seconds (every thread of the process, DuckDB's included) go in the stages as ``cpu``, the
+    1-minute load average at the start as ``load``."""
     from joinedup.linkage.index import link
 
     stages = Stages()
-    started = time.perf_counter()
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
     result = link(engine, progress=stages, **kwargs)
     total = time.perf_counter() - started
-    return result, total, stages.durations(total)
+    durations = stages.durations(total)
+    durations["cpu"] = time.process_time() - cpu
+    durations["load"] = load
+    return result, total, durations
 
 
 def _current_rows(engine: Any) -> list[dict[str, Any]]:
@@ -247,13 +255,16 @@ def run(people: int, seed: int, workdir: Path, batch: int) -> dict[str, Any]:
     result, seconds, stages = timed_link(engine)
     after_incremental = membership(engine)
     figures["stable_incremental"] = (*stability(before, after_incremental, edited), seconds)
+    figures["inc_stages"] = stages
     result, seconds, stages = timed_link(engine, full=True, model=model)
     after_full = membership(engine)
     figures["stable_full"] = (*stability(before, after_full, edited), seconds)
+    figures["refull_stages"] = stages
     again, seconds, _ = timed_link(engine, full=True, model=model)
     unchanged = membership(engine) == after_full
     figures["full_again"] = (unchanged, again.counts["created"], again.counts["merges"], seconds)
     engine.dispose()
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
 
@@ -267,8 +278,12 @@ def _stages(stages: dict[str, float]) -> str:
         "updating": "review queue",
         "caching": "cache",
     }
-    parts = [f"{label} {stages[name]:.1f}" for name, label in names.items() if name in stages]
+    parts = [f"{label} {stages[name]:.2f}" for name, label in names.items() if name in stages]
     return ", ".join(parts)
+
+
+def _cpu(stages: dict[str, float]) -> str:
+    return f"{stages['cpu']:.2f} | {stages['load']:.1f}"
 
 
 def table(figures: dict[str, Any], command: str) -> str:
@@ -287,13 +302,18 @@ def table(figures: dict[str, Any], command: str) -> str:
         "",
         f"Command: `{command}`",
         "",
-        "| step | wall time (s) | where the time went (s) |",
-        "|---|---:|---|",
-        f"| `link --full`, whole index | {full_s:.1f} | {_stages(full_stages)} |",
-        f"| attach 1 new record (incremental) | {one_s:.2f} | {_stages(one_stages)} |",
-        f"| attach {size:,} new records (incremental) | {many_s:.1f} | {_stages(many_stages)} |",
-        f"| 1% edits + 1% new, incremental | {inc_s:.1f} | |",
-        f"| the same, then `link --full` | {refull_s:.1f} | |",
+        "| step | wall time (s) | CPU time (s) | load | where the wall time went (s) |",
+        "|---|---:|---:|---:|---|",
+        f"| `link --full`, whole index | {full_s:.1f} | {_cpu(full_stages)} | "
+        f"{_stages(full_stages)} |",
+        f"| attach 1 new record (incremental) | {one_s:.2f} | {_cpu(one_stages)} | "
+        f"{_stages(one_stages)} |",
+        f"| attach {size:,} new records (incremental) | {many_s:.1f} | {_cpu(many_stages)} | "
+        f"{_stages(many_stages)} |",
+        f"| 1% edits + 1% new, incremental | {inc_s:.1f} | {_cpu(figures['inc_stages'])} | "
+        f"{_stages(figures['inc_stages'])} |",
+        f"| the same, then `link --full` | {refull_s:.1f} | {_cpu(figures['refull_stages'])} | "
+        f"{_stages(figures['refull_stages'])} |",
         "",
         "| stability | untouched persons | kept their id | share |",
         "|---|---:|---:|---:|",
@@ -304,6 +324,10 @@ def table(figures: dict[str, Any], command: str) -> str:
         "",
         f"`link --full` again on unchanged data: person ids unchanged = **{unchanged}** "
         f"({created} created, {merges} merges; {again_s:.1f} s).",
+        "",
+        f"Peak memory of the benchmark process: {figures['peak_mb']:,.0f} MB. CPU time is the "
+        "process's (every thread, DuckDB's included); load is the 1-minute load average when "
+        "the step started, on 2 cores shared with other work.",
     ]
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +77,35 @@ def load(engine: Engine, run_id: int) -> pa.Table | None:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != _FORMAT or meta.get("run_id") != run_id:
             return None
+        if meta.get("derivation") != derivation_digest():
+            return None  # derived by other code: a changed rule must reach every record
         table = feather.read_table(directory / "frame.arrow", memory_map=True)
     except (OSError, ValueError, pa.ArrowException):
         return None
     if not table.schema.equals(schema()):
         return None  # written before the model's frame gained or lost a column
     return table
+
+
+@lru_cache(maxsize=1)
+def derivation_digest() -> str:
+    """A digest of the code that derives the frame (``linkage.frame`` and ``standards``).
+
+    A cached row is reused only while this is unchanged: an upgrade that derives a name key or
+    a postcode sector differently must not leave old derivations in the index.
+    """
+    import joinedup.linkage.frame as frame_module
+    import joinedup.standards as standards
+
+    digest = hashlib.sha256()
+    sources = [Path(str(frame_module.__file__))]
+    sources += sorted(Path(str(standards.__file__)).parent.glob("*.py"))
+    for source in sources:
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(source.name.encode())
+    return digest.hexdigest()[:16]
 
 
 def schema() -> pa.Schema:
@@ -127,7 +151,12 @@ def save(engine: Engine, run_id: int, table: pa.Table) -> None:
         with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             feather.write_feather(table.cast(schema()), out, compression="uncompressed")
         partial.replace(directory / "frame.arrow")
-        meta = {"format": _FORMAT, "run_id": run_id, "records": table.num_rows}
+        meta = {
+            "format": _FORMAT,
+            "run_id": run_id,
+            "records": table.num_rows,
+            "derivation": derivation_digest(),
+        }
         (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     except (OSError, pa.ArrowException) as exc:
         log.warning("linkage frame cache not written: %s", type(exc).__name__)

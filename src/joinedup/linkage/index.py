@@ -141,15 +141,12 @@ def link(
         previous_run = runs.last_done_run(session)
         mode = "full" if full or previous_run is None else "incremental"
         previous_model = previous_run.model_json if previous_run else None
-        cached = (
-            frame_cache.load(engine, previous_run.id)
-            if previous_run is not None and mode == "incremental"
-            else None
-        )
+        # A full run re-scores everything but need not re-derive unchanged records either.
+        cached = frame_cache.load(engine, previous_run.id) if previous_run is not None else None
         run_id = runs.start_run(session, mode, engine_name).id
     try:
         with session_scope(engine) as session:
-            data = _load(session, cached, say)
+            data = _load(session, cached, mode == "full", say)
             counts, used_model = _run(
                 session, run_id, mode, engine_name, model, previous_model, data, say
             )
@@ -177,12 +174,29 @@ def link(
     return LinkRunResult(run_id, mode, engine_name, counts, round(seconds, 3), limits)
 
 
-def _load(session: Session, cached: pa.Table | None, say: Progress) -> _Loaded:
+def _load(session: Session, cached: pa.Table | None, full: bool, say: Progress) -> _Loaded:
     say("reading records")
     decisions = review.decisions_in_force(session)
+    frame: pd.DataFrame | None = None
     if cached is not None:
         refreshed = frame_cache.refresh(session, cached)
         table = refreshed.table
+    else:
+        rows: list[Any] = []
+        for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
+            rows.extend(dict(row) for row in chunk)
+        versions = {record_key(row["source_id"], row["record_id"]): int(row["id"]) for row in rows}
+        frame = records_frame(rows)
+        table = frame_cache.with_versions(frame, versions)
+    if full or cached is None:
+        if cached is not None:
+            ids = table.column("unique_id").to_pylist()
+            numbers = table.column(frame_cache.VERSION_COLUMN).to_pylist()
+            versions = dict(zip(ids, numbers, strict=True))
+        linked = current_membership(session)
+        data = _Loaded(table, frame, versions, linked, {}, find_delta(versions, linked), True)
+        present: set[str] = set(versions)
+    else:
         present = candidates.present(table, {key for pair in decisions for key in pair})
         # The cache is the last run's index, so a fresh record it held under an older version
         # changed, a fresh record it did not hold is new, and a record it held whose version is
@@ -194,16 +208,6 @@ def _load(session: Session, cached: pa.Table | None, say: Progress) -> _Loaded:
         )
         data = _Loaded(table, None, {}, {}, {}, delta, complete=False)
         data.reach(session, delta.scored | delta.ended)
-    else:
-        rows: list[Any] = []
-        for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
-            rows.extend(dict(row) for row in chunk)
-        versions = {record_key(row["source_id"], row["record_id"]): int(row["id"]) for row in rows}
-        frame = records_frame(rows)
-        linked = current_membership(session)
-        table = frame_cache.with_versions(frame, versions)
-        data = _Loaded(table, frame, versions, linked, {}, find_delta(versions, linked), True)
-        present = set(versions)
     data.decisions = {
         pair: decision
         for pair, decision in decisions.items()

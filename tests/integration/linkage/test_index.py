@@ -373,3 +373,38 @@ def test_an_incremental_run_uses_the_frame_cache_and_agrees_with_a_fresh_read(
     after = store.persons()
     assert after["8"] == after["7"]
     assert {r: after[r] for r in with_cache} == with_cache
+
+
+def test_a_full_run_derives_only_the_records_the_cache_lacks(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from joinedup.linkage import frame_cache
+
+    link(store.engine, model=StubScorer())
+    derived: list[int] = []
+    real = frame_cache.records_frame
+
+    def counting(rows: list[dict[str, Any]]) -> pd.DataFrame:
+        derived.append(len(rows))
+        return real(rows)
+
+    monkeypatch.setattr(frame_cache, "records_frame", counting)
+    store.put(person("7", "Ada", "Byron", "1815-12-10"), person("8", "Ada", "Byron", "1815-12-10"))
+    link(store.engine, full=True, model=StubScorer())
+    assert derived == [2]
+    with_cache = store.persons()
+    monkeypatch.setenv("JOINEDUP_LINKAGE_CACHE", "off")
+    link(store.engine, full=True, model=StubScorer())
+    assert store.persons() == with_cache
+    assert with_cache["7"] == with_cache["8"]
+
+
+def test_a_cache_from_other_derivation_code_is_not_used(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from joinedup.linkage import frame_cache
+
+    first = link(store.engine, model=StubScorer())
+    assert frame_cache.load(store.engine, first.run_id) is not None
+    monkeypatch.setattr(frame_cache, "derivation_digest", lambda: "another")
+    assert frame_cache.load(store.engine, first.run_id) is None
