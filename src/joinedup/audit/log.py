@@ -128,9 +128,12 @@ def _check(event: NewEvent) -> None:
 
 def _lock_chain(session: Session) -> None:
     """Serialise appenders: the one place the two backends differ."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
+    elif bind.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+        # BEGIN IMMEDIATE took SQLite's write lock already (audited_engine): no one can append.
+        return
     else:
         # Any write takes SQLite's database lock until the transaction ends; this one changes
         # nothing, but from here until commit no other connection can append.

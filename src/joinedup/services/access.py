@@ -30,14 +30,7 @@ from joinedup.linkage.persons import PersonLookup, PersonNotFound, lookup_person
 from joinedup.policy.agreements import AgreementError
 from joinedup.policy.engine import decide
 from joinedup.policy.model import Agreement
-from joinedup.policy.request import (
-    AccessRequest,
-    BreakGlass,
-    Decision,
-    Holding,
-    Relationship,
-    ResidentChoice,
-)
+from joinedup.policy.request import AccessRequest, Decision, Holding
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.actor import (
     Actor,
@@ -47,11 +40,6 @@ from joinedup.services.actor import (
     ServiceError,
 )
 from joinedup.services.agreements_store import current_agreements, ensure_recorded
-from joinedup.store.governance_tables import (
-    BreakGlassSession,
-    DeclaredRelationship,
-    ResidentChoiceRow,
-)
 from joinedup.store.linkage_tables import PersonMember
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import Source, SourceRecord
@@ -232,58 +220,6 @@ def holdings(
     return tuple(out)
 
 
-def policy_inputs_for(
-    session: Session,
-    person_ids: Iterable[str],
-    *,
-    actor: Actor,
-    now: datetime,
-) -> dict[str, PolicyInputs]:
-    """What :func:`joinedup.audit.governance.policy_inputs` reads, for several persons in three
-    queries instead of three each (a household). The same filters, and tested to agree."""
-    ids = sorted(set(person_ids))
-    rels: dict[str, list[Relationship]] = {pid: [] for pid in ids}
-    glass: dict[str, BreakGlass] = {}
-    choices: dict[str, list[ResidentChoice]] = {pid: [] for pid in ids}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        declared = select(DeclaredRelationship).where(
-            DeclaredRelationship.person_id.in_(chunk),
-            DeclaredRelationship.organisation == actor.organisation,
-            DeclaredRelationship.ended_at.is_(None),
-            DeclaredRelationship.expires_at > now,
-            or_(DeclaredRelationship.actor.is_(None), DeclaredRelationship.actor == actor.user),
-        )
-        for r in session.scalars(declared):
-            rels[r.person_id].append(
-                Relationship(r.organisation, r.reason, r.starts_at, r.expires_at, r.actor)
-            )
-        opened = (
-            select(BreakGlassSession)
-            .where(
-                BreakGlassSession.actor == actor.user,
-                BreakGlassSession.person_id.in_(chunk),
-                BreakGlassSession.started_at <= now,
-                BreakGlassSession.expires_at > now,
-                BreakGlassSession.ended_at.is_(None),
-            )
-            .order_by(BreakGlassSession.started_at.desc())
-        )
-        for g in session.scalars(opened):  # the latest open session per person
-            if g.person_id not in glass:
-                glass[g.person_id] = BreakGlass(g.actor, g.reason, g.started_at, g.expires_at)
-        made = (
-            select(ResidentChoiceRow)
-            .where(ResidentChoiceRow.person_id.in_(chunk))
-            .order_by(ResidentChoiceRow.at, ResidentChoiceRow.id)
-        )
-        for c in session.scalars(made):
-            choices[c.person_id].append(
-                ResidentChoice(c.kind, c.purpose, c.given, c.at, c.source)  # type: ignore[arg-type]
-            )
-    return {pid: PolicyInputs(tuple(rels[pid]), tuple(choices[pid]), glass.get(pid)) for pid in ids}
-
-
 def _agreements(session: Session) -> tuple[Agreement, ...]:
     # Once per unit of work, not per decision: a view decides once for the person and once per
     # household member, and each look at the directory costs a listing and a stat per file.
@@ -307,8 +243,8 @@ def access_request(
 
     Reads the person's declared relationships with the actor's organisation, their choices and
     the actor's open break-glass session (unless ``inputs`` already holds them, read for several
-    persons at once by :func:`policy_inputs_for`); the agreements come from the cached
-    directory.
+    persons at once by :func:`joinedup.services.policy_inputs.policy_inputs_for`); the
+    agreements come from the cached directory.
     """
     if inputs is None:
         inputs = policy_inputs(

@@ -12,12 +12,14 @@ batch, at the end of its unit of work.
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup.audit.governance import PolicyInputs
 from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision
 from joinedup.services.access import (
@@ -26,7 +28,6 @@ from joinedup.services.access import (
     current_records,
     decide_for,
     member_keys,
-    policy_inputs_for,
 )
 from joinedup.services.actor import Actor
 from joinedup.services.views import HouseholdMember
@@ -36,48 +37,61 @@ from joinedup.store.tables import SourceRecord
 # A "household" larger than this is a hostel, a care home or a bad UPRN: listing it would
 # disclose many people for little purpose, so only this many are shown.
 MAX_MEMBERS = 12
+# Record keys per statement, well inside SQLite's limit on bound parameters.
+_CHUNK = 400
 
 
-def _residents(session: Session, uprns: set[str], person_id: str) -> list[str]:
-    keys = [
-        f"{source_id}|{record_id}"
-        for source_id, record_id in session.execute(
-            select(SourceRecord.source_id, SourceRecord.record_id).where(
+def neighbours(session: Session, uprns: set[str], person_id: str) -> dict[str, set[str]]:
+    """Other persons with a current record at one of ``uprns``: person id → which of them.
+
+    Asked for every address the person's records give, before policy has decided which of
+    them the requester may see: the view reads the policy inputs of the person and of everyone
+    who might be listed in one go. Nothing of it is shown unless :func:`household` lists it.
+    """
+    if not uprns:
+        return {}
+    at: dict[str, str] = {
+        f"{source_id}|{record_id}": uprn
+        for source_id, record_id, uprn in session.execute(
+            select(SourceRecord.source_id, SourceRecord.record_id, SourceRecord.uprn).where(
                 SourceRecord.valid_to.is_(None), SourceRecord.uprn.in_(sorted(uprns))
             )
         )
-    ]
-    if not keys:
-        return []
-    found = session.scalars(
-        select(PersonMember.person_id)
-        .where(PersonMember.to_run.is_(None), PersonMember.record_key.in_(keys))
-        .distinct()
-    )
-    return sorted(set(found) - {person_id})[:MAX_MEMBERS]
+        if uprn
+    }
+    keys = sorted(at)
+    found: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(keys), _CHUNK):
+        query = select(PersonMember.person_id, PersonMember.record_key).where(
+            PersonMember.to_run.is_(None), PersonMember.record_key.in_(keys[start : start + _CHUNK])
+        )
+        for member, key in session.execute(query):
+            if member != person_id:
+                found[member].add(at[key])
+    return dict(found)
 
 
 def household(
     session: Session,
     actor: Actor,
-    person_id: str,
     shown: Sequence[SourceRecord],
     *,
+    nearby: dict[str, set[str]],
+    inputs: dict[str, PolicyInputs],
+    of: str,
     purpose: str,
     now: datetime,
     sources: dict[str, SourceInfo],
 ) -> tuple[tuple[HouseholdMember, ...], tuple[Decision, ...], tuple[NewEvent, ...]]:
-    """Other persons at the UPRNs of ``shown`` (records already released), names where permitted.
+    """The persons of ``nearby`` at the UPRNs of ``shown`` (records already released), named
+    where policy permits; ``inputs`` holds each one's policy inputs, ``of`` is whose household.
 
     Returns the members, the decision for each and the ``person.household`` audit event for
     each; the caller appends the events (with its own) before its unit of work commits, and
-    must not return the members otherwise. Reads every member's records and policy inputs in a
-    handful of queries, whatever the size of the household.
+    must not return the members otherwise.
     """
     uprns = {r.uprn for r in shown if r.uprn}
-    if not uprns:
-        return (), (), ()
-    members = _residents(session, uprns, person_id)
+    members = sorted(m for m, where in nearby.items() if where & uprns)[:MAX_MEMBERS]
     if not members:
         return (), (), ()
     keys = member_keys(session, members)
@@ -85,7 +99,6 @@ def household(
     records_of: dict[str, list[SourceRecord]] = {member: [] for member in members}
     for record in current_records(session, list(owner)):
         records_of[owner[f"{record.source_id}|{record.record_id}"]].append(record)
-    inputs = policy_inputs_for(session, members, actor=actor, now=now)
     out, decisions, events = [], [], []
     for member in members:
         records = records_of[member]
@@ -109,7 +122,7 @@ def household(
                 event,
                 decision=("permit" if labels else "deny"),
                 categories=labels,
-                reason=f"household of {person_id}",
+                reason=f"household of {of}",
             )
         )
         if named:

@@ -44,7 +44,8 @@ from joinedup.services.access import (
     sources_by_id,
 )
 from joinedup.services.actor import Actor, require_person_level_purpose, require_practitioner
-from joinedup.services.household import household
+from joinedup.services.household import household, neighbours
+from joinedup.services.policy_inputs import policy_inputs_for
 from joinedup.services.views import (
     Contact,
     Identity,
@@ -83,8 +84,17 @@ def joined_view(
     sources = sources_by_id(session)
     versions = record_versions(session, member_keys(session, [active])[active])
     records = current_of(versions)
+    nearby = neighbours(session, {r.uprn for r in records if r.uprn}, active)
+    inputs = policy_inputs_for(session, [active, *nearby], actor=actor, now=moment)
     request, decision = decide_for(
-        session, actor, active, records, purpose=purpose, now=moment, sources=sources
+        session,
+        actor,
+        active,
+        records,
+        purpose=purpose,
+        now=moment,
+        sources=sources,
+        inputs=inputs[active],
     )
     identity_sources = {s for s, c in decision.released if c == IDENTITY}
     detail_sources = {
@@ -94,10 +104,16 @@ def joined_view(
     released_sources = {source for source, _ in decision.released}
     released_keys = {(r.source_id, r.record_id) for r in records if r.source_id in released_sources}
     history = [v for v in versions if (v.source_id, v.record_id) in released_keys]
-    members, member_decisions, member_events = (
-        household(session, actor, active, shown, purpose=purpose, now=moment, sources=sources)
-        if shown
-        else ((), (), ())
+    members, member_decisions, member_events = household(
+        session,
+        actor,
+        shown,
+        nearby=nearby,
+        inputs=inputs,
+        of=active,
+        purpose=purpose,
+        now=moment,
+        sources=sources,
     )
     view = JoinedView(
         person_id=active,

@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from joinedup.audit import governance
-from joinedup.services.access import policy_inputs_for
 from joinedup.services.actor import Actor
+from joinedup.services.policy_inputs import policy_inputs_for
 from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 
