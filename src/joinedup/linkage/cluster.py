@@ -3,9 +3,13 @@
 Splink's connected components join any two records linked by a chain of pairs above the
 threshold, however long: one weak link between a father's and a son's records makes them one
 person. Here links are taken strongest first, and a merge of two groups is refused when it would
-put together two records that a reviewer said are different people (cannot-link) or that the
-model scored as strongly different (below `CONTRARY_PROBABILITY`). Reviewer must-links are
-applied first and always hold.
+put together two records that a reviewer said are different people (cannot-link), that carry
+different NHS numbers, or that the model scored as strongly different (below
+`CONTRARY_PROBABILITY`). That last veto is not absolute for a link above the threshold: when
+the match weights of all scored pairs between the two groups sum to at least a link's own
+weight, the evidence as a whole says one person (a duplicate with a mistyped name and birth
+date scores low against its siblings but is held by an NHS number and an address). Reviewer
+must-links are applied first and always hold.
 
 The result maps every record to its group's representative — the smallest record key in the
 group — so the same pairs give the same answer on every run and engine.
@@ -13,6 +17,7 @@ group — so the same pairs give the same answer on every run and engine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -110,10 +115,16 @@ def cluster(
         groups.add(b)
 
     forbidden: dict[str, set[str]] = {}
+    # Pairs kept apart only by their own low score, not by a reviewer or an NHS number: a merge
+    # past one of them may go ahead when all the evidence between the two groups favours it.
+    outweighable: set[tuple[str, str]] = set()
 
-    def forbid(a: str, b: str) -> None:
+    absolute: set[tuple[str, str]] = set()
+
+    def forbid(a: str, b: str, *, soft: bool = False) -> None:
         forbidden.setdefault(a, set()).add(b)
         forbidden.setdefault(b, set()).add(a)
+        (outweighable if soft else absolute).update({(a, b), (b, a)})
 
     for a, b in cannot:
         if a == b:
@@ -136,25 +147,54 @@ def cluster(
     # Contrary evidence only matters between records that some link could bring together.
     touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}
     touched |= set(left[second]) | set(right[second])
-    contrary_pairs = prob < contrary_probability
+    low_score = prob < contrary_probability
+    different_numbers = np.zeros(len(prob), dtype=bool)
     if "mw_nhs_number" in pairs.columns:
         # Two records with different NHS numbers are two people unless their own pair links:
         # a chain through a third record that holds no number must not join them.
         nhs = pairs["mw_nhs_number"].to_numpy(dtype=float)
-        contrary_pairs |= (nhs <= CONTRARY_IDENTIFIER_WEIGHT) & (prob < threshold)
-    contrary = np.flatnonzero(contrary_pairs)
-    for i in contrary:
+        different_numbers = (nhs <= CONTRARY_IDENTIFIER_WEIGHT) & (prob < threshold)
+    for i in np.flatnonzero(low_score | different_numbers):
         a, b = left[i], right[i]
         if a in touched and b in touched:
-            forbid(a, b)
+            forbid(a, b, soft=not different_numbers[i])
 
-    def conflict(ra: str, rb: str) -> bool:
+    weights_of: dict[str, dict[str, float]] = {}
+    # All of the evidence between two groups must be as strong as one link on its own.
+    link_weight = math.log2(max(threshold, 1e-12) / max(1.0 - threshold, 1e-12))
+    if outweighable:
+        if "match_weight" in pairs.columns:
+            evidence = all_weights
+        else:
+            clipped = np.clip(prob, 1e-12, 1.0 - 1e-12)
+            evidence = np.log2(clipped / (1.0 - clipped))
+        for a, b, w in zip(left, right, evidence, strict=True):
+            if a in touched and b in touched and a != b:
+                # A pair scored twice counts once, at its weaker score, whatever the row order.
+                kept = min(float(w), weights_of.get(a, {}).get(b, math.inf))
+                weights_of.setdefault(a, {})[b] = kept
+                weights_of.setdefault(b, {})[a] = kept
+
+    def conflict(ra: str, rb: str, *, outweigh: bool = False) -> bool:
         small, large = (ra, rb) if len(groups.members[ra]) <= len(groups.members[rb]) else (rb, ra)
+        soft_only = True
         for member in groups.members[small]:
             for other in forbidden.get(member, ()):
                 if groups.find(other) == large:
-                    return True
-        return False
+                    pair = (member, other)
+                    if not outweigh or pair in absolute or pair not in outweighable:
+                        return True
+                    soft_only = False
+        if soft_only:
+            return False
+        # Only low-scored pairs stand in the way: weigh every scored pair between the groups.
+        total = sum(
+            w
+            for member in groups.members[small]
+            for other, w in weights_of.get(member, {}).items()
+            if groups.find(other) == large
+        )
+        return total < link_weight
 
     cannot_set = {(a, b) for a, b in cannot} | {(b, a) for a, b in cannot}
     for a, b in must:
@@ -176,7 +216,7 @@ def cluster(
     for i in order:
         a, b = left[i], right[i]
         ra, rb = groups.find(a), groups.find(b)
-        if ra == rb or conflict(ra, rb):
+        if ra == rb or conflict(ra, rb, outweigh=True):
             continue
         groups.union(a, b)
 

@@ -158,3 +158,15 @@ def test_a_near_match_with_two_candidates_stays_apart():
 def test_the_unambiguous_rule_can_be_turned_off():
     result = cluster(pairs(("a", "b", 0.995)), threshold=0.999, unambiguous_probability=None)
     assert result["a"] != result["b"]
+
+
+def test_a_low_scored_pair_is_outweighed_by_the_evidence_between_two_groups():
+    scored = pairs(("a", "b", 0.99999), ("b", "c", 0.99999), ("a", "c", 0.005))
+    scored["match_weight"] = [20.0, 20.0, -8.0]
+    assert groups(cluster(scored, threshold=0.999)) == [{"a", "b", "c"}]
+
+
+def test_a_low_scored_pair_still_vetoes_when_the_evidence_is_against():
+    scored = pairs(("a", "b", 0.99999), ("b", "c", 0.9995), ("a", "c", 0.0001))
+    scored["match_weight"] = [20.0, 11.0, -13.3]
+    assert groups(cluster(scored, threshold=0.999)) == [{"a", "b"}, {"c"}]
