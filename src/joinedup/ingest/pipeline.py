@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
+from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping, load_mapping
 from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
@@ -46,6 +47,7 @@ from joinedup.ingest.seen import SeenIds
 from joinedup.ingest.standardise import Standardised, record_id_of, standardise_row
 from joinedup.store import batches, records, sources
 from joinedup.store.base import utcnow
+from joinedup.store.bulk import JsonText
 from joinedup.store.db import session_scope
 from joinedup.store.records import RecordState
 
@@ -53,6 +55,8 @@ from joinedup.store.records import RecordState
 CHUNK = 5_000
 #: Records written before PostgreSQL's planner statistics are refreshed a second time.
 ANALYZE_FROM = 10_000
+#: Chunks between full garbage collections (see :mod:`joinedup.ingest.collector`).
+COLLECT_EVERY = 20
 #: How often (in rows) the progress callback hears from a pass.
 PROGRESS_EVERY = 2_000
 
@@ -99,7 +103,7 @@ def ingest_file(
     open_reader(mapping, path)  # fails at once, before any transaction, if the file is missing
     started = time.perf_counter()
     try:
-        with session_scope(engine, write=True) as session:
+        with collector.bulk_collection(), session_scope(engine, write=True) as session:
             run = _Run(session, mapping, path, full, progress)
             result = run.execute(started)
     except Exception as exc:
@@ -139,6 +143,7 @@ class _Run:
         self.now = utcnow()
         self.next_analyze = 0  # statistics refreshed at the start, then as the table doubles
         self.today = date.today()  # once per run: every row is judged against the same day
+        self.flushes = 0
 
     def execute(self, started: float) -> Reconciliation:
         _ensure_source(self.session, self.mapping)
@@ -271,7 +276,8 @@ class _Run:
 
     def _raw(self, row: SourceRow) -> Any:
         if self.json_values and "NaN" not in row.raw and "Infinity" not in row.raw:
-            return row.values
+            # The line as read is the JSON it was parsed from: stored as is, not encoded again.
+            return row.values if "\\u0000" in row.raw else JsonText(row.raw)
         return jsonable(row.values)
 
     def _quarantine(self, row: SourceRow, reasons: Any) -> None:
@@ -301,6 +307,9 @@ class _Run:
         if self.quarantine:
             batches.add_quarantine_many(self.session, self.quarantine)
             self.quarantine = []
+        self.flushes += 1
+        if self.flushes % COLLECT_EVERY == 0:
+            collector.collect()
 
 
 def content_hash(person: Mapping[str, Any], attributes: Mapping[str, Any]) -> str:
@@ -309,9 +318,13 @@ def content_hash(person: Mapping[str, Any], attributes: Mapping[str, Any]) -> st
     The raw row is left out on purpose: a column the mapping does not read, or a reformatted
     date, changes nothing that is stored as standard, so it makes no new version.
     """
-    payload = {"person": person, "attributes": attributes}
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _HASH_ENCODER.encode({"person": person, "attributes": attributes})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The canonical text hashed (a stored hash depends on it, so it never changes): keys sorted,
+# compact, UTF-8. One encoder, built once: ``json.dumps`` with options builds one per call.
+_HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def file_sha256(path: Path) -> str:

@@ -135,9 +135,14 @@ class _Builder:
         self.today = today
         self.warnings: list[str] = []
         self.raw: dict[str, list[tuple[Scalar, str | None]]] = {}
+        nulls = mapping.null_values
         for key, value in (row.hints or {}).items():
+            if type(value) is str:  # most hints: one text, kept cheap
+                text = value.strip()
+                self.raw[key] = [] if text in nulls else [(text, None)]
+                continue
             items = value if isinstance(value, list) else [value]
-            texts = [scalar(v, mapping.null_values) for v in items]
+            texts = [scalar(v, nulls) for v in items]
             self.raw[key] = [(t, None) for t in texts if t is not None]
         for key, refs in mapping.person.items():
             found: list[tuple[Scalar, str | None]] = []
@@ -158,11 +163,16 @@ class _Builder:
         return found[0] if found else None
 
     def text(self, key: str) -> str | None:
-        found = self.first(key)
-        return as_text(found[0]) if found is not None else None
+        # Called a score of times a row: one look-up, no helper calls for the usual text.
+        found = self.raw.get(key)
+        if not found:
+            return None
+        value = found[0][0]
+        return value if type(value) is str else as_text(value)
 
     def texts(self, key: str) -> list[str]:
-        return [as_text(v) for v, _ in self.raw.get(key, [])]
+        found = self.raw.get(key)
+        return [as_text(v) for v, _ in found] if found else []
 
     def apply(self, key: str, func: Callable[..., Outcome]) -> Any:
         text = self.text(key)

@@ -93,6 +93,8 @@ _COUNTIES = frozenset(
 _SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "in", "by", "under", "le", "la"})
 
 
+# Streets, localities and towns recur across the households of a file.
+@lru_cache(maxsize=65_536)
 def address_case(text: str) -> str:
     """Display case for an address line written all in one case: ``NEWCASTLE UPON TYNE`` →
     ``Newcastle upon Tyne``, ``ST JOHN'S ROAD`` → ``St John's Road``. Mixed case is kept.

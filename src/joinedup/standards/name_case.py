@@ -120,4 +120,4 @@ def name_key(text: str) -> str:
 
 def has_letters(text: str) -> bool:
     """True when ``text`` contains at least one letter of any script."""
-    return any(ch.isalpha() for ch in text)
+    return any(map(str.isalpha, text))

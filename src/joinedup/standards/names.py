@@ -104,7 +104,7 @@ def _clean(text: str) -> str:
 
 
 def _letters(token: str) -> str:
-    return "".join(ch for ch in token if ch.isalpha())
+    return "".join(filter(str.isalpha, token))
 
 
 def _is_caps_word(token: str) -> bool:
@@ -177,7 +177,7 @@ def _finish(
 ) -> PersonName:
     def joined(parts: list[str]) -> str | None:
         text = " ".join(p.strip(",") for p in parts if has_letters(p))
-        return display_case(text) if text else None
+        return _display_case(text) if text else None
 
     given = [p for p in given if has_letters(p)]
     return PersonName(
@@ -290,6 +290,12 @@ def _no_comma(tokens: list[str]) -> PersonName:
     return _finish(titles, _expand(tokens[:start], strict=True), tokens[start:], suffixes)
 
 
+# Given and family names recur far more than whole names do: tidying each part once is what
+# keeps names cheap in a large file where most people's full name is their own.
+_display_case = lru_cache(maxsize=_CACHE_SIZE)(display_case)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def _part(value: str | None) -> str | None:
     if value is None:
         return None

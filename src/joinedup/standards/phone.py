@@ -14,9 +14,12 @@ because it is reserved for fiction and test data and never reaches a real person
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import Any
 
 import phonenumbers
+from phonenumbers.phonemetadata import PhoneMetadata
 
 from joinedup.standards.errors import StandardsError
 
@@ -46,16 +49,110 @@ def _normalise_phone(text: str, region: str) -> str:
         raise StandardsError("phone number is blank")
     if len(raw) > 60:
         raise StandardsError("phone number is too long")
+    fast = _gb_national(raw) if region == "GB" else None
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         raise StandardsError("not a phone number") from None
     national = str(number.national_number)
     drama = number.country_code == 44 and bool(_DRAMA_MOBILE.match(national))
-    if not drama and not phonenumbers.is_valid_number(number):
+    if not drama and not _is_valid(number):
         raise StandardsError("not a valid phone number for its country")
     number.extension = None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _gb_national(raw: str) -> str | None:
+    """The E.164 form of a UK number written nationally in digits and spaces (``07911 123456``),
+    or ``None`` to leave the text to the full parser; raises as the parser path would.
+
+    Most numbers in UK extracts look like this, and for them ``phonenumbers.parse`` does
+    nothing but drop the spaces and the leading ``0``: GB's national prefix, which it strips
+    whenever the text as written cannot be a GB number — and no GB national significant number
+    starts with 0. Digits and spaces alone hold no extension and no international prefix
+    (the second digit is not 0). Validity is then judged exactly as below.
+    """
+    digits = raw.replace(" ", "")
+    if not (
+        10 <= len(digits) <= 11
+        and digits[0] == "0"
+        and digits[1] != "0"
+        and digits.isascii()
+        and digits.isdigit()
+    ):
+        return None
+    national = digits[1:]
+    number = phonenumbers.PhoneNumber(country_code=44, national_number=int(national))
+    if not _DRAMA_MOBILE.match(national) and not _is_valid(number):
+        raise StandardsError("not a valid phone number for its country")
+    return "+44" + national
+
+
+def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
+    """``phonenumbers.is_valid_number``; for +44 numbers without its per-call overhead.
+
+    The library recompiles (or looks up) a dozen metadata patterns per number and, for +44,
+    tests GB, then Guernsey, the Isle of Man and Jersey in turn, then the region it found
+    again: a millisecond a number under load. :func:`_uk_region_valid` asks the same
+    questions of the same metadata with the patterns compiled once, in the library's order,
+    so the answer is the library's (``tests/unit/ingest/test_phone_fast_path.py`` checks).
+    """
+    if number.country_code != 44 or number.italian_leading_zero:
+        return bool(phonenumbers.is_valid_number(number))
+    national = str(number.national_number)
+    for leading, valid in _uk_regions():
+        # The library's region_code_for_number: a region with leading digits claims a number
+        # by them; one without claims it when the number is any known type there.
+        if leading is not None:
+            if leading.match(national):
+                return valid(national)
+        elif valid(national):
+            return True
+    return False
+
+
+Test = Callable[[str], bool]
+
+
+@cache
+def _uk_regions() -> tuple[tuple[re.Pattern[str] | None, Test], ...]:
+    """For each region sharing +44, in the library's order: its leading-digits pattern and a
+    test equal to ``_number_type_helper(number, metadata) != UNKNOWN``."""
+    out = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[44]:
+        metadata = PhoneMetadata.metadata_for_region(region)
+        assert metadata is not None  # the library ships metadata for every region it maps
+        leading = re.compile(metadata.leading_digits) if metadata.leading_digits else None
+        out.append((leading, _type_test(metadata)))
+    return tuple(out)
+
+
+def _type_test(metadata: PhoneMetadata) -> Test:
+    kinds = [
+        metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
+        metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
+        metadata.fixed_line,
+    ]  # fmt: skip
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        kinds.append(metadata.mobile)
+    general = _desc_test(metadata.general_desc)
+    tests = [test for test in map(_desc_test, kinds) if test is not None]
+    if general is None:
+        return lambda national: False
+    return lambda national: general(national) and any(test(national) for test in tests)
+
+
+def _desc_test(desc: Any) -> Test | None:
+    """``_is_number_matching_desc``: a possible length, then the whole pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    lengths = frozenset(desc.possible_length or ())
+    pattern = re.compile(desc.national_number_pattern)
+    if not lengths:
+        return lambda national: pattern.fullmatch(national) is not None
+    return lambda national: len(national) in lengths and pattern.fullmatch(national) is not None
 
 
 def is_mobile(e164: str) -> bool:

@@ -9,15 +9,28 @@ stored exactly as SQLAlchemy would store them, so reads through the ORM see no d
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, insert
+from sqlalchemy import JSON, Date, DateTime, Table, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 Processor = Callable[[Any], Any] | None
+
+
+class JsonText(str):
+    """A value for a JSON column that is JSON text already, written as it is.
+
+    For a row read from JSON (a JSON Lines or NDJSON line), the text as read is a faithful
+    serialisation of the parsed value: parsing it back gives the same value, and storing it
+    saves encoding the whole row again. The caller vouches that it is valid JSON, free of NUL
+    escapes (PostgreSQL's ``jsonb`` rejects them) and of non-standard numbers (NaN, Infinity).
+    """
+
+    __slots__ = ()
 
 
 class BulkInsert:
@@ -40,6 +53,8 @@ class BulkInsert:
                 continue
             if _is_datetime(table.c[name].type):
                 processor = _last_value_memo(processor)
+            elif isinstance(column_type, JSON):
+                processor = _json_text_as_is(processor)
             self._processors.append((index, processor))
         quote = dialect.identifier_preparer.quote
         names = ", ".join(quote(name) for name in self.columns)
@@ -69,7 +84,13 @@ class BulkInsert:
     def write(self, rows: Iterable[Sequence[Any]]) -> int:
         """Insert ``rows``; returns how many were written."""
         if self._mode == "core":
-            batch = [dict(zip(self.columns, row, strict=True)) for row in rows]
+            batch = [
+                {
+                    c: json.loads(v) if type(v) is JsonText else v
+                    for c, v in zip(self.columns, row, strict=True)
+                }
+                for row in rows
+            ]
             if batch:
                 self._connection.execute(insert(self._table), batch)
             return len(batch)
@@ -100,6 +121,14 @@ class BulkInsert:
 def _is_datetime(column_type: Any) -> bool:
     base = column_type.impl if isinstance(column_type, TypeDecorator) else column_type
     return isinstance(base, Date | DateTime)
+
+
+def _json_text_as_is(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def process(value: Any) -> Any:
+        # A plain str: the drivers adapt exact types only.
+        return str(value) if type(value) is JsonText else processor(value)
+
+    return process
 
 
 def _last_value_memo(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -43,8 +43,9 @@ def patient_fields(patient: Mapping[str, Any]) -> dict[str, Any]:
         uprn = _uprn(address)
         if uprn:
             out["uprn"] = uprn
-    phones = [t["value"] for t in _dicts(patient.get("telecom")) if _telecom(t, "phone", "sms")]
-    emails = [t["value"] for t in _dicts(patient.get("telecom")) if _telecom(t, "email")]
+    telecom = _dicts(patient.get("telecom"))
+    phones = [t["value"] for t in telecom if _telecom(t, "phone", "sms")]
+    emails = [t["value"] for t in telecom if _telecom(t, "email")]
     if phones:
         out["phone"] = phones
     if emails:
@@ -56,7 +57,10 @@ def patient_fields(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    # Parsed JSON gives plain dicts: test for those first (an ABC check costs several times more).
+    return [v for v in value if type(v) is dict or isinstance(v, Mapping)]
 
 
 def _strings(value: Any) -> list[str]:
@@ -65,7 +69,7 @@ def _strings(value: Any) -> list[str]:
 
 def _current(item: Mapping[str, Any]) -> bool:
     period = item.get("period")
-    return not (isinstance(period, Mapping) and period.get("end"))
+    return period is None or not (isinstance(period, Mapping) and period.get("end"))
 
 
 def _names(names: list[Mapping[str, Any]], out: dict[str, Any]) -> None:
