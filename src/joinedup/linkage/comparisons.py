@@ -157,6 +157,14 @@ def _given_name() -> ComparisonCreator:
                 cll.ExactMatchLevel("dob"),
                 cll.CustomLevel(SHARED_ADDRESS),
                 cll.CustomLevel(NO_SHARED_NHS_NUMBER),
+                # Twins share a family name; two records whose given *and* family names both
+                # differ are not a pair of twins, whatever else they share.
+                cll.Or(
+                    cll.CustomLevel("family_key_l IS NULL OR family_key_r IS NULL"),
+                    cll.JaroWinklerLevel("family_key", 0.9),
+                    cll.DamerauLevenshteinLevel("family_key", 1),
+                    cll.ArrayIntersectLevel("family_all", 1),
+                ),
             ).configure(label_for_charts=GIVEN_DIFFERENT_TWIN),
             cll.ArrayIntersectLevel("forenames", 1).configure(
                 label_for_charts="a middle name used as the first"
