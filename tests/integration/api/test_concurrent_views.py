@@ -22,6 +22,8 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from joinedup.api.app import create_app
 from joinedup.api.errors import ServiceBusy
@@ -160,3 +162,18 @@ def test_settings_that_could_deadlock_are_refused_at_start(engine: Engine) -> No
         assert gate.threads >= gate.slots
     finally:
         small.dispose()
+
+
+def test_a_database_that_fails_at_commit_is_a_503_not_a_500(
+    hub: PractitionerHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(_session: Session) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    before = _views(hub.engine)
+    monkeypatch.setattr(Session, "commit", locked)
+    response = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("gp", "direct_care"))
+    monkeypatch.undo()
+    assert response.status_code == 503, response.text
+    assert "Walker" not in response.text
+    assert _views(hub.engine) == before
