@@ -136,20 +136,25 @@ def _order(loaders: dict[str, Any]) -> Any:
 
 NOTES = """Notes:
 
-- Times are wall-clock on a shared two-core machine while other jobs ran (load average 13–16
-  during the recorded run), so they vary between runs; the ratio of the two methods, measured
+- Times are wall-clock on a shared two-core machine while other jobs ran (load average 6–10
+  during the recorded runs), so they vary between runs; the ratio of the two methods, measured
   in the same run, is the figure to compare. Data sets can be run separately with `--only`
   (results are cached per data set) and the section re-rendered with `--write`.
 - The 1M-record speed run was not done: ingesting a million records through the ingest
-  pipeline takes over two hours on this machine, so the largest borough measured is 200k
-  people (324k records). At that size joinedup's train+predict+cluster took 0.66× plain
-  Splink's train+predict; 3 minutes for 1M records is not shown.
+  pipeline takes hours on this machine, so the largest borough measured is 200k people.
+  3 minutes for 1M records is not shown.
 - Plain Splink uses Splink's own clustering at 0.99 (its tutorials' threshold); joinedup uses
-  its default thresholds (0.999, or 0.99 when unambiguous). The precision/recall trade-off of
-  joinedup's thresholds is tabled in `docs/linkage-model.md`.
+  its default thresholds (0.999, or 0.58 when the pair is the only candidate on both sides).
+  The precision/recall trade-off of joinedup's thresholds, and what each accuracy change did,
+  are tabled in `docs/linkage-model.md`; `python -m benchmarks.linkage.misses` sorts the pairs
+  joinedup misses by cause.
+- Most of the demo borough's remaining wrong pairs are council-tax payers who are in no other
+  source and share an initial and surname with the one person the sources hold at their
+  address (a father on the council-tax roll only, and his son); no field tells them apart.
 - FEBRL's duplicates replace whole given names or dates of birth at an unchanged address and
-  national id; joinedup's household rules read that as twins and keep them apart, which is
-  why its FEBRL recall trails plain Splink's (FEBRL has no households)."""
+  surname; that is what twins and a father and son of one name look like, and joinedup keeps
+  such pairs apart on purpose, which is most of why its FEBRL4 recall without `soc_sec_id`
+  trails plain Splink's (FEBRL has no households)."""
 
 TARGETS = [
     ("FEBRL4 with soc_sec_id", "f1", 0.999, "F1"),
