@@ -42,19 +42,30 @@ EDITABLE = ("phones", "emails", "street")
 
 
 class Stages:
-    """Collects the stage messages ``link`` reports, with the time each started."""
+    """Collects the stage messages ``link`` reports, with the wall and CPU time each started."""
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
-        self.marks: list[tuple[str, float]] = []
+        self.cpu_start = time.process_time()
+        self.marks: list[tuple[str, float, float]] = []
 
     def __call__(self, message: str) -> None:
-        self.marks.append((message.split(" ")[0], time.perf_counter() - self.start))
+        self.marks.append(
+            (
+                message.split(" ")[0],
+                time.perf_counter() - self.start,
+                time.process_time() - self.cpu_start,
+            )
+        )
 
     def durations(self, total: float) -> dict[str, float]:
+        """Wall seconds per stage, and CPU seconds per stage under ``cpu:<stage>``."""
+        cpu_total = time.process_time() - self.cpu_start
         out: dict[str, float] = {}
-        for (name, at), nxt in zip(self.marks, [*self.marks[1:], ("end", total)], strict=True):
+        ends = [*self.marks[1:], ("end", total, cpu_total)]
+        for (name, at, cpu_at), nxt in zip(self.marks, ends, strict=True):
             out[name] = out.get(name, 0.0) + nxt[1] - at
+            out[f"cpu:{name}"] = out.get(f"cpu:{name}", 0.0) + nxt[2] - cpu_at
         return out
 
 
@@ -278,7 +289,11 @@ def _stages(stages: dict[str, float]) -> str:
         "updating": "review queue",
         "caching": "cache",
     }
-    parts = [f"{label} {stages[name]:.2f}" for name, label in names.items() if name in stages]
+    parts = [
+        f"{label} {stages[name]:.2f} ({stages.get('cpu:' + name, 0.0):.2f})"
+        for name, label in names.items()
+        if name in stages
+    ]
     return ", ".join(parts)
 
 
@@ -302,7 +317,7 @@ def table(figures: dict[str, Any], command: str) -> str:
         "",
         f"Command: `{command}`",
         "",
-        "| step | wall time (s) | CPU time (s) | load | where the wall time went (s) |",
+        "| step | wall time (s) | CPU time (s) | load | where the time went: wall (CPU) s |",
         "|---|---:|---:|---:|---|",
         f"| `link --full`, whole index | {full_s:.1f} | {_cpu(full_stages)} | "
         f"{_stages(full_stages)} |",

@@ -80,7 +80,11 @@ def _phases(stages: dict[str, float]) -> str:
     from benchmarks.linkage.incremental import _stages
 
     names = {"training": "train", "loading": "model"}
-    extra = [f"{label} {stages[name]:.1f}" for name, label in names.items() if name in stages]
+    extra = [
+        f"{label} {stages[name]:.1f} ({stages.get('cpu:' + name, 0.0):.1f})"
+        for name, label in names.items()
+        if name in stages
+    ]
     return ", ".join([_stages(stages), *extra])
 
 
@@ -90,7 +94,7 @@ def table(figures: dict[str, Any], command: str) -> str:
     f = figures["full"]
     lines = [f"Command: `{command}`", ""]
     lines += [
-        "| step | records | wall (s) | CPU (s) | load | peak memory (MB) | phases (wall s) |",
+        "| step | records | wall (s) | CPU (s) | load | peak memory (MB) | phases: wall (CPU) s |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     if p:

@@ -179,23 +179,27 @@ def refresh(session: Session, cached: pa.Table) -> Refreshed:
     Only record ids are read for the whole store; full rows only for the fresh versions. The
     result is the frame a full read would give (in another row order).
     """
-    current = select(SourceRecord.id).where(SourceRecord.valid_to.is_(None))
-    ids = np.fromiter(
-        session.execute(current.execution_options(yield_per=100_000)).scalars(), dtype=np.int64
-    )
+    # Core, not ORM: a million ids through the ORM cost three times the CPU.
+    records = SourceRecord.__table__
+    current = select(records.c.id).where(records.c.valid_to.is_(None))
+    ids = np.fromiter(session.connection().execute(current).scalars(), dtype=np.int64)
     cached_versions = cached.column(VERSION_COLUMN)
     still = pc.is_in(cached_versions, value_set=pa.array(ids))
     stale_rows = cached.filter(pc.invert(still))
+    # Filtering copies every column: a million rows for nothing when no cached row went.
+    kept = cached if stale_rows.num_rows == 0 else cached.filter(still)
     fresh_ids = np.setdiff1d(ids, cached_versions.to_numpy(), assume_unique=True)
     rows: list[dict[str, Any]] = []
-    columns = [SourceRecord.__table__.c[name] for name in LINKAGE_COLUMNS]
+    columns = [records.c[name] for name in LINKAGE_COLUMNS]
     for start in range(0, len(fresh_ids), _IN_CHUNK):
         part = [int(i) for i in fresh_ids[start : start + _IN_CHUNK]]
         rows.extend(
             dict(row)
-            for row in session.execute(select(*columns).where(SourceRecord.id.in_(part))).mappings()
+            for row in session.connection()
+            .execute(select(*columns).where(records.c.id.in_(part)))
+            .mappings()
         )
-    parts = [cached.filter(still)]
+    parts = [kept]
     if rows:
         versions = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
         parts.append(with_versions(records_frame(rows), versions))
@@ -203,7 +207,7 @@ def refresh(session: Session, cached: pa.Table) -> Refreshed:
     else:
         fresh = frozenset()
     return Refreshed(
-        pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0],
+        pa.concat_tables(parts),
         fresh,
         frozenset(stale_rows.column("unique_id").to_pylist()),
     )

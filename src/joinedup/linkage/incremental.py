@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -33,9 +34,10 @@ class Delta:
     changed: frozenset[str] = frozenset()
     ended: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def scored(self) -> frozenset[str]:
         """The records to score against the index: new and changed ones."""
+        # Cached: callers test membership once per pair, and the union is as big as the delta.
         return self.new | self.changed
 
     def __bool__(self) -> bool:

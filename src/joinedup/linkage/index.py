@@ -269,11 +269,12 @@ def _run(
         data.reach(session, _pair_keys(new_pairs))
         person_of = {key: linked.person_id for key, linked in data.linked.items()}
         scope = find_scope(delta, person_of, new_pairs, data.decisions, threshold=threshold)
-        data.reach_persons(session, scope.persons)
+        reached = scope.persons  # a union built afresh on each access
+        data.reach_persons(session, reached)
         person_of = {key: linked.person_id for key, linked in data.linked.items()}
         members: dict[str, list[str]] = {}
         for key, person_id in person_of.items():
-            if person_id in scope.persons:
+            if person_id in reached:
                 members.setdefault(person_id, []).append(key)
         keys = set(delta.scored) | {
             key for group in members.values() for key in group if key in data.versions
@@ -305,7 +306,7 @@ def _run(
         previous = {
             key: linked
             for key, linked in data.linked.items()
-            if linked.person_id in scope.persons or key in keys
+            if linked.person_id in reached or key in keys
         }
 
     linked_by_decision = list(must)

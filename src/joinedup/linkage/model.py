@@ -224,8 +224,13 @@ class PersonModel:
             return _empty_pairs()
         api = engines.db_api(engine)
         full = engines.register(api, df, "records")
+        # Splink's settings check parses every comparison's SQL to look for missing columns, which
+        # costs more than scoring a handful of records; the frame always has the model's columns.
         linker = Linker(
-            full, self.settings(api.sql_dialect.sql_dialect_str), log_level=_SPLINK_LOG_LEVEL
+            full,
+            self.settings(api.sql_dialect.sql_dialect_str),
+            log_level=_SPLINK_LOG_LEVEL,
+            validate_settings=False,
         )
         if term_frequencies is None:
             register_term_frequencies(linker, api, df)
