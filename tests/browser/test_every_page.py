@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from joinedup.api.app import create_app
 from joinedup.config import Settings
+from joinedup.services import accounts
 from joinedup.store.db import make_engine, session_scope
 from joinedup.store.linkage_tables import ReviewItem
 from tests.browser.conftest import LiveServer
@@ -37,7 +38,7 @@ NOT_PAGES = {"/my/download/file"}
 @dataclass(frozen=True)
 class Row:
     route: str  # the route template, as the app declares it
-    path: str  # what to open; "{item}" is an open review item's id
+    path: str  # what to open; "{item}" is an open review item's id, "{user}" and "{token}" ids
     role: str | None = None  # None: signed out
     purpose: str = "safeguarding"
     status: int = 200
@@ -97,6 +98,15 @@ PAGES = [
         role="resident",
     ),
     Row("/my/download", "/my/download", role="resident"),
+    Row("/", "/", role="admin"),
+    Row("/admin/organisations", "/admin/organisations", role="admin"),
+    Row("/admin/organisations/new", "/admin/organisations/new", role="admin"),
+    Row("/admin/users", "/admin/users", role="admin"),
+    Row("/admin/users/new", "/admin/users/new", role="admin"),
+    Row("/admin/users/{user_id}/disable", "/admin/users/{user}/disable", role="admin"),
+    Row("/admin/tokens", "/admin/tokens", role="admin"),
+    Row("/admin/tokens/new", "/admin/tokens/new", role="admin"),
+    Row("/admin/tokens/{token_id}/revoke", "/admin/tokens/{token}/revoke", role="admin"),
     # Error pages are pages too.
     Row("(404)", "/no-such-page", role="social_worker", status=404),
     Row("(403)", "/governance/audit", role="resident", status=403),
@@ -113,6 +123,16 @@ PAGES = [
 def borough(live_server: LiveServer) -> None:
     add_practitioner_and_review_data(live_server.engine)
     add_resident_and_governance_data(live_server)
+
+
+@pytest.fixture(scope="module")
+def token_id(live_server: LiveServer) -> int:
+    """A token for the reviewer's account, so the admin's token pages have one to show."""
+    with session_scope(live_server.engine) as session:
+        issued = accounts.issue_token(
+            session, user_id=live_server.user_ids["reviewer"], name="Every page check"
+        )
+        return issued.record.id
 
 
 def _page_routes() -> set[str]:
@@ -138,7 +158,12 @@ def test_every_page_route_has_a_row() -> None:
 
 @pytest.mark.parametrize("row", PAGES, ids=lambda r: f"{r.role or 'signed-out'} {r.path}")
 def test_every_page_passes_the_page_checks(
-    page: Page, sign_in_as: SignIn, check_page: CheckPage, live_server: LiveServer, row: Row
+    page: Page,
+    sign_in_as: SignIn,
+    check_page: CheckPage,
+    live_server: LiveServer,
+    token_id: int,
+    row: Row,
 ) -> None:
     if row.role is not None:
         sign_in_as(page, row.role, purpose=row.purpose)
@@ -148,6 +173,8 @@ def test_every_page_passes_the_page_checks(
             item = session.scalars(select(ReviewItem.id).order_by(ReviewItem.id)).first()
         assert item is not None, "the borough has review items"
         path = path.replace("{item}", str(item))
+    path = path.replace("{user}", str(live_server.user_ids["reviewer"]))
+    path = path.replace("{token}", str(token_id))
     response = page.goto(path)
     assert response is not None and response.status == row.status, path
     check_page(page)

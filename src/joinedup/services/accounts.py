@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import PURPOSES, ROLES
+from joinedup.policy.vocabulary import purpose_label as _policy_purpose_label
 from joinedup.store import sources
 from joinedup.store.account_tables import ApiToken, User, WebSession
 from joinedup.store.base import utcnow
@@ -41,6 +42,10 @@ SCOPES: tuple[str, ...] = ("read", "write", "admin")
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+# Names people type (a display name, an organisation's or a token's name) and an organisation's
+# kind: long enough for any real one, short enough that a pasted document is refused.
+NAME_MAX = 200
+KIND_MAX = 40
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_MAX = timedelta(hours=10)
 # Writing "last seen" on every request would make every read a write; a minute is precise enough.
@@ -114,27 +119,36 @@ def create_user(
     """
     username = normalise_username(username)
     if not _USERNAME.match(username):
-        raise JoinedupError(
+        raise Invalid(
+            "username",
             "A username must be 3 to 100 characters: lower-case letters, digits and . _ @ -, "
-            "starting with a letter or digit."
+            "starting with a letter or digit.",
         )
-    if role not in ROLES:
-        raise JoinedupError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if not display_name.strip():
-        raise JoinedupError("Enter a display name.")
+        raise Invalid("display_name", "Enter a display name.")
+    if len(display_name.strip()) > NAME_MAX:
+        raise Invalid("display_name", f"A display name must be {NAME_MAX} characters or fewer.")
+    if role not in ROLES:
+        raise Invalid("role", f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if role == "resident":
         if not person_id:
-            raise JoinedupError("A resident account needs the person id it belongs to.")
+            raise Invalid("person_id", "A resident account needs the person id it belongs to.")
     elif not organisation_id:
-        raise JoinedupError("A staff account needs an organisation.")
+        raise Invalid("organisation_id", "A staff account needs an organisation.")
     if password is not None and password_hash is not None:
-        raise JoinedupError("Give a password or a password hash, not both.")
+        raise Invalid("password", "Give a password or a password hash, not both.")
     if password_hash is not None and not password_hash.startswith("$argon2"):
-        raise JoinedupError("A password hash must be an argon2 hash ($argon2id$...).")
+        raise Invalid("password", "A password hash must be an argon2 hash ($argon2id$...).")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            "password", f"A password must be at least {MIN_PASSWORD_LENGTH} characters long."
+        )
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise JoinedupError(f"There is no organisation {organisation_id!r}: add it first.")
+        raise Invalid(
+            "organisation_id", f"There is no organisation {organisation_id!r}: add it first."
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AlreadyExists(f"The username {username!r} is already taken.")
+        raise AlreadyExists(f"The username {username!r} is already taken.", field="username")
     user = User(
         username=username,
         display_name=display_name.strip(),
@@ -159,14 +173,20 @@ def create_organisation(
 ) -> Organisation:
     """Add a partner organisation (a council, NHS body or charity); its id is a short slug."""
     if not _ORGANISATION_ID.match(organisation_id):
-        raise JoinedupError(
+        raise Invalid(
+            "id",
             "An organisation id must be 2 to 63 lower-case letters, digits and hyphens, "
-            "such as 'northbridge-council'."
+            "such as 'northbridge-council'.",
         )
     if not name.strip():
-        raise JoinedupError("Enter the organisation's name.")
+        raise Invalid("name", "Enter the organisation's name.")
+    if len(name.strip()) > NAME_MAX:
+        raise Invalid("name", f"An organisation's name must be {NAME_MAX} characters or fewer.")
+    kind = (kind or "").strip() or None
+    if kind is not None and len(kind) > KIND_MAX:
+        raise Invalid("kind", f"The kind of organisation must be {KIND_MAX} characters or fewer.")
     if session.get(Organisation, organisation_id) is not None:
-        raise AlreadyExists(f"There is already an organisation {organisation_id!r}.")
+        raise AlreadyExists(f"There is already an organisation {organisation_id!r}.", field="id")
     return sources.ensure_organisation(session, organisation_id, name.strip(), kind)
 
 
@@ -257,6 +277,16 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+class Invalid(JoinedupError):
+    """Input an account function cannot use (400); ``field`` names the form field to fix."""
+
+    http_status = 400
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class NotFound(JoinedupError):
     """The thing asked for does not exist (the API answers 404)."""
 
@@ -267,6 +297,10 @@ class AlreadyExists(JoinedupError):
     """The username or organisation id is already in use (the API answers 409)."""
 
     http_status = 409
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -292,13 +326,15 @@ def issue_token(
     """
     user = get_user(session, user_id)
     if not user.active:
-        raise JoinedupError("Cannot issue a token for a deactivated account.")
+        raise Invalid("user_id", "Cannot issue a token for a deactivated account.")
     scope_list = sorted(set(scopes))
     unknown = [s for s in scope_list if s not in SCOPES]
     if unknown or not scope_list:
-        raise JoinedupError(f"Scopes must be one or more of {', '.join(SCOPES)}.")
+        raise Invalid("scopes", f"Scopes must be one or more of {', '.join(SCOPES)}.")
     if not name.strip():
-        raise JoinedupError("Give the token a name that says what uses it.")
+        raise Invalid("name", "Give the token a name that says what uses it.")
+    if len(name.strip()) > NAME_MAX:
+        raise Invalid("name", f"A token's name must be {NAME_MAX} characters or fewer.")
     at = now or utcnow()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
@@ -323,11 +359,26 @@ def list_tokens(session: Session, *, user_id: int | None = None) -> Sequence[Api
     return session.scalars(query).all()
 
 
-def revoke_token(session: Session, token_id: int, *, now: datetime | None = None) -> ApiToken:
-    """Revoke a token at once; revoking twice keeps the first time."""
+def get_token(session: Session, token_id: int) -> ApiToken:
+    """The API token with this id (never its secret), or :class:`NotFound`."""
     record = session.get(ApiToken, token_id)
     if record is None:
         raise NotFound(f"There is no API token {token_id}.")
+    return record
+
+
+def token_status(record: ApiToken, *, now: datetime | None = None) -> str:
+    """``revoked``, ``expired`` or ``active``: whether a token would be accepted at ``now``."""
+    if record.revoked_at is not None:
+        return "revoked"
+    if record.expires_at is not None and record.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
+def revoke_token(session: Session, token_id: int, *, now: datetime | None = None) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first time."""
+    record = get_token(session, token_id)
     if record.revoked_at is None:
         record.revoked_at = now or utcnow()
         session.flush()
@@ -441,8 +492,8 @@ def set_session_context(
 
 
 def purpose_label(purpose: str) -> str:
-    """How a purpose id reads on a page: ``housing_support`` → ``Housing support``."""
-    return purpose.replace("_", " ").capitalize()
+    """How a purpose reads on a page: the label policy gives it (one wording everywhere)."""
+    return _policy_purpose_label(purpose)
 
 
 def check_context(purpose: str | None, case_reference: str | None) -> tuple[str, str]:

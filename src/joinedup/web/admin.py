@@ -1,0 +1,405 @@
+"""The administrator's pages: partner organisations, user accounts and API tokens.
+
+Routes are thin: they read the form and call :mod:`joinedup.services.accounts` — the same
+functions as the admin API — which validates and says which field is wrong. What is here is
+the form handling GOV.UK asks for (an error summary linked to each field, the answers kept),
+a confirmation page before anything that cannot be undone, and showing a new token's secret
+once, on the page that answers the form, never in a URL or a later page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from joinedup.api.deps import Caller, SessionDep
+from joinedup.api.errors import Conflict
+from joinedup.errors import JoinedupError
+from joinedup.policy.vocabulary import ROLES
+from joinedup.services import accounts
+from joinedup.web.session import web_role
+from joinedup.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+Admin = Annotated[Caller, web_role("admin")]
+# Ids are 32-bit integers in the database; a larger number is a 4xx page, not a database error.
+MAX_ID = 2**31 - 1
+UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Done = Annotated[str | None, Query(max_length=100)]
+OptionalText = Annotated[str | None, Form()]
+# Longer than any field's limit in services.accounts: what the service would refuse anyway is
+# refused here before it is copied around, so a pasted document gets a message, not a slow page.
+FIELD_MAX = 1000
+
+ROLE_LABELS: dict[str, str] = {
+    "social_worker": "Social worker",
+    "gp": "GP",
+    "housing_officer": "Housing officer",
+    "charity_caseworker": "Charity caseworker",
+    "reviewer": "Records reviewer",
+    "ig_officer": "Information governance officer",
+    "admin": "Administrator",
+    "resident": "Resident",
+}
+SCOPE_HINTS: dict[str, str] = {
+    "read": "Search and read records, as the user's role and purpose allow",
+    "write": "Record decisions, choices and relationships",
+    "admin": "Manage organisations, users and tokens (only for an administrator's token)",
+}
+# Choices for how long a token lasts; "never" is there for systems that cannot rotate, and the
+# hint says to avoid it.
+EXPIRY_DAYS: dict[str, int | None] = {"30": 30, "90": 90, "365": 365, "never": None}
+EXPIRY_LABELS: dict[str, str] = {
+    "30": "30 days",
+    "90": "90 days",
+    "365": "1 year",
+    "never": "Until revoked",
+}
+
+
+def role_label(role: str) -> str:
+    """A role as people read it: ``ig_officer`` → ``Information governance officer``."""
+    return ROLE_LABELS.get(role) or role.replace("_", " ").capitalize()
+
+
+def _see_other(path: str, **query: str) -> RedirectResponse:
+    return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)
+
+
+def _clean(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _too_long(values: dict[str, str]) -> dict[str, str]:
+    return {
+        field: f"Enter at most {FIELD_MAX} characters"
+        for field, value in values.items()
+        if len(value) > FIELD_MAX
+    }
+
+
+def _field_error(exc: JoinedupError, default: str) -> dict[str, str]:
+    """The service's error as ``{field: message}``, on the field it names (or ``default``)."""
+    field = getattr(exc, "field", None) or default
+    return {field: str(exc).rstrip(".")}
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+@router.get("/admin/organisations")
+def organisations_page(
+    request: Request, session: SessionDep, caller: Admin, added: Done = None
+) -> Response:
+    """The partner organisations that use this hub."""
+    organisations = accounts.list_organisations(session)
+    found = next((o for o in organisations if o.id == added), None)
+    context = {"organisations": organisations, "added": found}
+    return render(request, "admin/organisations.html", context)
+
+
+def _organisation_form(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    context = {"values": values, "errors": errors}
+    return render(request, "admin/organisation_new.html", context, status_code=status)
+
+
+@router.get("/admin/organisations/new")
+def new_organisation_page(request: Request, caller: Admin) -> Response:
+    """The form to add a partner organisation."""
+    return _organisation_form(request, {}, {})
+
+
+@router.post("/admin/organisations")
+def add_organisation(
+    request: Request,
+    session: SessionDep,
+    caller: Admin,
+    id: OptionalText = None,
+    name: OptionalText = None,
+    kind: OptionalText = None,
+) -> Response:
+    """Add the organisation, then show the list with it; or the form again, saying what to fix."""
+    values = {"id": _clean(id).lower(), "name": _clean(name), "kind": _clean(kind)}
+    errors = _too_long(values)
+    if not values["id"]:
+        errors.setdefault("id", "Enter a short id for the organisation")
+    if not values["name"]:
+        errors.setdefault("name", "Enter the organisation's name")
+    if errors:
+        return _organisation_form(request, values, errors, 400)
+    try:
+        created = accounts.create_organisation(
+            session, values["id"], name=values["name"], kind=values["kind"] or None
+        )
+    except (accounts.Invalid, accounts.AlreadyExists) as exc:
+        return _organisation_form(request, values, _field_error(exc, "id"), 400)
+    return _see_other("/admin/organisations", added=created.id)
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@router.get("/admin/users")
+def users_page(
+    request: Request,
+    session: SessionDep,
+    caller: Admin,
+    added: Done = None,
+    changed: Done = None,
+) -> Response:
+    """Every account: who, their role and organisation, and whether it is switched on."""
+    users = accounts.list_users(session)
+    names = {o.id: o.name for o in accounts.list_organisations(session)}
+    done = None
+    for user in users:
+        if added == user.username:
+            done = f"Account {user.username} created."
+        elif changed == user.username:
+            state = "switched on" if user.active else "switched off"
+            done = f"Account {user.username} is now {state}."
+    context = {
+        "users": users,
+        "names": names,
+        "done": done,
+        "role_label": role_label,
+        "me": caller.user_id,
+    }
+    return render(request, "admin/users.html", context)
+
+
+def _user_form(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "roles": [(r, role_label(r)) for r in ROLES],
+        "organisations": accounts.list_organisations(session),
+        "min_password": accounts.MIN_PASSWORD_LENGTH,
+    }
+    return render(request, "admin/user_new.html", context, status_code=status)
+
+
+@router.get("/admin/users/new")
+def new_user_page(request: Request, session: SessionDep, caller: Admin) -> Response:
+    """The form to create an account."""
+    return _user_form(request, session, {}, {})
+
+
+@router.post("/admin/users")
+def add_user(
+    request: Request,
+    session: SessionDep,
+    caller: Admin,
+    username: OptionalText = None,
+    display_name: OptionalText = None,
+    role: OptionalText = None,
+    organisation_id: OptionalText = None,
+    person_id: OptionalText = None,
+    password: OptionalText = None,
+) -> Response:
+    """Create the account and show it in the list; or the form again, saying what to fix.
+
+    The password is never sent back to the browser: after an error it must be typed again.
+    """
+    values = {
+        "username": _clean(username),
+        "display_name": _clean(display_name),
+        "role": _clean(role),
+        "organisation_id": _clean(organisation_id),
+        "person_id": _clean(person_id),
+    }
+    errors = _too_long({**values, "password": password or ""})
+    if not values["username"]:
+        errors.setdefault("username", "Enter a username")
+    if not values["display_name"]:
+        errors.setdefault("display_name", "Enter the person's name, or what the account is for")
+    if values["role"] not in ROLES:
+        errors.setdefault("role", "Select a role")
+    elif values["role"] == "resident":
+        if not values["person_id"]:
+            errors.setdefault("person_id", "Enter the person id the resident's account is for")
+    elif not values["organisation_id"]:
+        errors.setdefault("organisation_id", "Select the organisation the account belongs to")
+    if errors:
+        return _user_form(request, session, values, errors, 400)
+    resident = values["role"] == "resident"
+    try:
+        user = accounts.create_user(
+            session,
+            username=values["username"],
+            display_name=values["display_name"],
+            role=values["role"],
+            organisation_id=None if resident else values["organisation_id"],
+            person_id=values["person_id"] if resident else None,
+            password=password or None,
+        )
+    except (accounts.Invalid, accounts.AlreadyExists) as exc:
+        return _user_form(request, session, values, _field_error(exc, "username"), 400)
+    return _see_other("/admin/users", added=user.username)
+
+
+@router.get("/admin/users/{user_id}/disable")
+def disable_user_page(
+    request: Request, session: SessionDep, caller: Admin, user_id: UserId
+) -> Response:
+    """Before an account is switched off: what that does, and a button to confirm."""
+    user = accounts.get_user(session, user_id)
+    live_tokens = [
+        t for t in accounts.list_tokens(session, user_id=user.id) if t.revoked_at is None
+    ]
+    context = {
+        "user": user,
+        "tokens": len(live_tokens),
+        "yourself": user.id == caller.user_id,
+        "role_label": role_label,
+    }
+    return render(request, "admin/user_disable.html", context)
+
+
+@router.post("/admin/users/{user_id}/disable")
+def disable_user(request: Request, session: SessionDep, caller: Admin, user_id: UserId) -> Response:
+    """Switch the account off: its sessions end and its tokens are revoked, at once."""
+    if user_id == caller.user_id:
+        raise Conflict("You cannot switch off your own account. Ask another administrator.")
+    user = accounts.set_active(session, user_id, False)
+    return _see_other("/admin/users", changed=user.username)
+
+
+@router.post("/admin/users/{user_id}/enable")
+def enable_user(request: Request, session: SessionDep, caller: Admin, user_id: UserId) -> Response:
+    """Switch an account back on (its old tokens stay revoked; issue new ones)."""
+    user = accounts.set_active(session, user_id, True)
+    return _see_other("/admin/users", changed=user.username)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+@router.get("/admin/tokens")
+def tokens_page(
+    request: Request, session: SessionDep, caller: Admin, revoked: Done = None
+) -> Response:
+    """Every API token (never its secret), newest first, with a way to revoke each."""
+    tokens = accounts.list_tokens(session)
+    usernames = {u.id: u.username for u in accounts.list_users(session)}
+    done = next(
+        (f"Token {t.name} is revoked." for t in tokens if revoked == str(t.id)),
+        None,
+    )
+    context = {
+        "tokens": tokens,
+        "usernames": usernames,
+        "status": accounts.token_status,
+        "done": done,
+    }
+    return render(request, "admin/tokens.html", context)
+
+
+def _token_form(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "users": [u for u in accounts.list_users(session) if u.active],
+        "scopes": [(s, SCOPE_HINTS.get(s, "")) for s in accounts.SCOPES],
+        "expiry": EXPIRY_LABELS,
+        "role_label": role_label,
+    }
+    return render(request, "admin/token_new.html", context, status_code=status)
+
+
+@router.get("/admin/tokens/new")
+def new_token_page(
+    request: Request,
+    session: SessionDep,
+    caller: Admin,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """The form to issue a token for a user (or a system's account)."""
+    values = {"user_id": str(user_id or ""), "scopes": ["read"], "expiry": "90"}
+    return _token_form(request, session, values, {})
+
+
+@router.post("/admin/tokens")
+async def issue_token(request: Request, session: SessionDep, caller: Admin) -> Response:
+    """Issue the token and show its secret, this once; or the form again, saying what to fix."""
+    form = await request.form()
+    scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
+    values: dict[str, Any] = {
+        "user_id": _clean(_text(form.get("user_id"))),
+        "name": _clean(_text(form.get("name"))),
+        "expiry": _clean(_text(form.get("expiry"))),
+        "scopes": [s for s in scopes if s in accounts.SCOPES],
+    }
+    errors = _too_long({k: v for k, v in values.items() if isinstance(v, str)})
+    user_id = int(values["user_id"]) if values["user_id"].isdigit() else 0
+    if not 1 <= user_id <= MAX_ID:
+        errors.setdefault("user_id", "Select the account the token acts as")
+    if not values["name"]:
+        errors.setdefault("name", "Enter a name that says what uses the token")
+    if not values["scopes"] or len(values["scopes"]) != len(scopes):
+        errors.setdefault("scopes", "Select what the token may do")
+    if values["expiry"] not in EXPIRY_DAYS:
+        errors.setdefault("expiry", "Select how long the token lasts")
+    if errors:
+        return _token_form(request, session, values, errors, 400)
+    days = EXPIRY_DAYS[values["expiry"]]
+    try:
+        issued = accounts.issue_token(
+            session,
+            user_id=user_id,
+            name=values["name"],
+            scopes=values["scopes"],
+            expires_in=timedelta(days=days) if days is not None else None,
+        )
+    except accounts.NotFound:
+        return _token_form(
+            request, session, values, {"user_id": "Select an account from the list"}, 400
+        )
+    except accounts.Invalid as exc:
+        return _token_form(request, session, values, _field_error(exc, "name"), 400)
+    user = accounts.get_user(session, user_id)
+    context = {"issued": issued, "user": user}
+    return render(request, "admin/token_issued.html", context)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@router.get("/admin/tokens/{token_id}/revoke")
+def revoke_token_page(
+    request: Request, session: SessionDep, caller: Admin, token_id: TokenId
+) -> Response:
+    """Before a token is revoked: which one, and a button to confirm."""
+    token = accounts.get_token(session, token_id)
+    user = accounts.get_user(session, token.user_id)
+    context = {"token": token, "user": user, "status": accounts.token_status(token)}
+    return render(request, "admin/token_revoke.html", context)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, session: SessionDep, caller: Admin, token_id: TokenId
+) -> Response:
+    """Revoke the token at once and show the list."""
+    token = accounts.revoke_token(session, token_id)
+    return _see_other("/admin/tokens", revoked=str(token.id))
