@@ -44,7 +44,7 @@ from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.seen import SeenIds
-from joinedup.ingest.standardise import Standardised, record_id_of, standardise_row
+from joinedup.ingest.standardise import Standardised, record_id_of, standardise_with_id
 from joinedup.store import batches, records, sources
 from joinedup.store.base import utcnow
 from joinedup.store.bulk import JsonText
@@ -221,7 +221,7 @@ class _Run:
                 row, [f"record id repeated at line {last_line[record_id]}; the later row is kept"]
             )
             return
-        result = standardise_row(row, self.mapping, today=self.today)
+        result = standardise_with_id(row, self.mapping, record_id, self.today)
         if result.problems or record_id is None:
             self._quarantine(row, result.problems)
             return

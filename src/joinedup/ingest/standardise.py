@@ -111,10 +111,16 @@ def standardise_row(
     FHIR rows start from what the Patient resource says (``row.hints``); fields the mapping
     names explicitly win. ``today`` pins "now" for date-of-birth checks in tests.
     """
-    builder = _Builder(row, mapping, today or date.today())
+    return standardise_with_id(row, mapping, record_id_of(row, mapping), today or date.today())
+
+
+def standardise_with_id(
+    row: SourceRow, mapping: SourceMapping, record_id: str | None, today: date
+) -> Standardised:
+    """:func:`standardise_row` for a caller that has read the row's record id already."""
+    builder = _Builder(row, mapping, today)
     person = builder.person()
     attributes = builder.attributes()
-    record_id = record_id_of(row, mapping)
     problems: list[str] = []
     if record_id is None:
         problems.append(f"record_id: no value in '{mapping.record_id.name}'")
