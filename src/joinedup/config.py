@@ -3,6 +3,13 @@
 Nothing else is needed for the embedded default: a SQLite file under ``JOINEDUP_DATA_DIR``
 (``./data`` when unset). Secrets (the session key, the audit signing key) come only from the
 environment; where they are unset a development key is derived and a warning is shown once.
+
+The web tier's capacity is four numbers that must agree (``joinedup.api.gate`` checks them at
+start): ``JOINEDUP_DB_POOL_SIZE`` (10) and ``JOINEDUP_DB_MAX_OVERFLOW`` (5) connections,
+``JOINEDUP_API_CONCURRENCY`` units of work at once (the pool size on PostgreSQL, 1 on SQLite),
+``JOINEDUP_API_THREADS`` worker threads (at least the concurrency; 40 or concurrency + 8), and
+``JOINEDUP_DB_POOL_TIMEOUT`` (10 s), how long a request waits for its turn or a connection
+before it is answered 503.
 """
 
 from __future__ import annotations
