@@ -43,7 +43,7 @@ T = TypeVar("T")
 Outcome = tuple[Any, str | None]
 
 
-def _memo(func: Callable[..., T]) -> Callable[..., Outcome]:
+def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
     """``func`` as ``(value, None)`` or ``(None, reason)``, remembered for recurring inputs.
 
     Extracts repeat themselves (towns, postcodes, dates, given names, codes); caching the
@@ -51,7 +51,7 @@ def _memo(func: Callable[..., T]) -> Callable[..., Outcome]:
     Standardisers are pure and their results immutable, so sharing them is safe.
     """
 
-    @lru_cache(maxsize=32_768)
+    @lru_cache(maxsize=size)
     def run(*args: Any) -> Outcome:
         try:
             return func(*args), None
@@ -65,7 +65,8 @@ _display_case = _memo(display_case)
 _postcode = _memo(normalise_postcode)
 _sex = _memo(normalise_sex)
 _uprn = _memo(normalise_uprn)
-_date_of_birth = _memo(parse_date_of_birth)
+# A century holds about 36,500 dates of birth: a smaller cache would evict them in turn.
+_date_of_birth = _memo(parse_date_of_birth, 65_536)
 _date = _memo(lambda value, fmt, today: parse_date(value, fmt, today=today))
 _full_name = _memo(parse_full_name)
 _name_parts = _memo(
