@@ -17,8 +17,9 @@ API (``api/resident_routes.py``) and the web pages call the same functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,6 +49,12 @@ from joinedup.store.governance_tables import AuditEvent, ResidentChoiceRow
 from joinedup.store.tables import Organisation, SourceRecord
 
 SUBJECT_ACCESS_REASON = "the resident's own record (UK GDPR Art. 15 right of access)"
+# One visit can write several events (a person page reads the record, person.view, and the
+# evidence for its matches, person.explain, in one request): the resident sees one line for it.
+# Events are one visit when they share a request id, the member of staff, their organisation and
+# role, and fall within this window — request ids can come from the client, so a reused id
+# alone must not fold separate visits together.
+VISIT_WINDOW = timedelta(minutes=1)
 NOTE_MAX = 500
 ACCESS_LOG_MAX = 200
 
@@ -67,6 +74,7 @@ ACTION_WORDS: dict[str, str] = {
     "person.view": "looked at your joined-up record",
     "person.search": "found you in a search",
     "person.household": "looked at who lives at your address",
+    "person.explain": "checked why records from different services were matched as yours",
     "break_glass.start": "used emergency access (break-glass) to your record",
     "relationship.declare": "declared that they work with you",
     "choice.record": "recorded one of your choices",
@@ -121,6 +129,8 @@ class AccessEntry:
     categories: tuple[str, ...]
     break_glass: bool
     break_glass_reason: str | None
+    # Every action of the visit, first to last (``action`` is the first).
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,7 +304,9 @@ def access_history(
     """Who else accessed the resident's data — organisation, role, when, why — newest first.
 
     Refused attempts are included (decision ``deny``); break-glass accesses are flagged with the
-    stated reason. Page back with ``before_seq`` = the previous page's ``next_before_seq``.
+    stated reason. The events one visit wrote are one entry (see :data:`VISIT_WINDOW`), and
+    ``limit`` counts entries. Page back with ``before_seq`` = the previous page's
+    ``next_before_seq``.
     Audited as ``resident.access_log`` unless ``audit_read`` is false (the subject access pack
     audits itself once).
     """
@@ -306,30 +318,88 @@ def access_history(
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.access_log")
     names = organisation_names(session)
-    entries: list[AccessEntry] = []
+    visits: list[list[AuditEvent]] = []
+    open_visits: dict[tuple[str, str, str, str], int] = {}
     cursor = before_seq
-    exhausted = False
+    exhausted = full_stop = False
     # The resident's own reads are skipped, so a page may need more than one fetch to fill.
-    while len(entries) < limit and not exhausted:
+    # Once the page is full, only events of a visit already on it are taken: the first other
+    # event starts the next page, so a visit is never split across two.
+    while not exhausted and not full_stop:
         batch = queries.search(
             session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
         )
         exhausted = len(batch) < queries.MAX_LIMIT
         for event in batch:
-            cursor = event.seq
-            if event.role == "resident":
-                continue
-            entries.append(access_entry(event, names))
-            if len(entries) == limit:
+            key = _visit_key(event)
+            index = open_visits.get(key) if key else None
+            if index is not None and abs(visits[index][0].at - event.at) <= VISIT_WINDOW:
+                visits[index].append(event)
+            elif len(visits) == limit:
+                full_stop = True
                 break
-    more = len(entries) == limit and bool(
-        queries.search(session, person_id=person_id, before_seq=cursor, limit=1)
-    )
+            elif event.role != "resident":
+                if key:
+                    open_visits[key] = len(visits)
+                visits.append([event])
+            cursor = event.seq
     return AccessHistory(
         person_id=person_id,
-        entries=tuple(entries),
-        next_before_seq=cursor if more else None,
+        entries=tuple(visit_entry(events, names) for events in visits),
+        next_before_seq=cursor if full_stop else None,
     )
+
+
+def _visit_key(event: AuditEvent) -> tuple[str, str, str, str] | None:
+    if not event.request_id or event.role == "resident":
+        return None
+    return (event.request_id, event.actor, event.organisation, event.role)
+
+
+def visit_entry(events: Sequence[AuditEvent], names: dict[str, str]) -> AccessEntry:
+    """The events of one visit as one line of the access log, in the order they happened.
+
+    ``what`` joins each action's words (``looked at your joined-up record and checked why …``);
+    categories are every one released; the decision is ``partial`` when the events' differ.
+    """
+    parts = [access_entry(e, names) for e in sorted(events, key=lambda e: e.seq)]
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    glass = [p for p in parts if p.break_glass]
+    purpose = next((p for p in parts if p.purpose), first)
+    return replace(
+        first,
+        seq=parts[-1].seq,
+        what=_join(list(dict.fromkeys(p.what for p in parts))),
+        decision=_visit_decision({p.decision for p in parts}),
+        categories=tuple(dict.fromkeys(c for p in parts for c in p.categories)),
+        purpose=purpose.purpose,
+        purpose_description=purpose.purpose_description,
+        break_glass=bool(glass),
+        break_glass_reason=next(
+            (p.break_glass_reason for p in glass if p.break_glass_reason), None
+        ),
+        actions=tuple(p.action for p in parts),
+    )
+
+
+def _visit_decision(decisions: set[str]) -> str:
+    # "none" is an event that needed no decision (declaring a relationship): it neither
+    # allows nor refuses anything, so the others decide.
+    decided = decisions - {"none"}
+    if not decided:
+        return "none"
+    if len(decided) == 1:
+        return decided.pop()
+    return "partial"
+
+
+def _join(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def access_entry(event: AuditEvent, names: dict[str, str]) -> AccessEntry:
@@ -354,6 +424,7 @@ def access_entry(event: AuditEvent, names: dict[str, str]) -> AccessEntry:
         break_glass_reason=reason.removeprefix("break-glass: ")
         if event.break_glass and reason
         else None,
+        actions=(event.action,),
     )
 
 

@@ -146,19 +146,6 @@ def record_page(request: Request, session: SessionDep, caller: Resident) -> Resp
     return render(request, "resident/record.html", {"record": record})
 
 
-# Words for audited actions that ``services.resident.ACTION_WORDS`` does not have yet (it falls
-# back to the action id, "person explain", which means nothing to a resident). Belongs there:
-# move it when that module is next changed, so the API's access log says it too.
-_MORE_ACTION_WORDS = {
-    "person.explain": "looked at why records from different services were matched as yours",
-}
-
-
-def what_was_done(entry: Any) -> str:
-    """What an access to the resident's record did, in their words."""
-    return _MORE_ACTION_WORDS.get(entry.action, entry.what)
-
-
 @router.get("/my/access")
 def access_page(
     request: Request,
@@ -172,7 +159,6 @@ def access_page(
         "history": history,
         "roles": ROLE_WORDS,
         "paged": before is not None,
-        "what": what_was_done,
     }
     return render(request, "resident/access.html", context)
 
