@@ -74,7 +74,7 @@ def decide(request: AccessRequest) -> Decision:
             reason = Reason(
                 v.DENY_NO_RELATIONSHIP,
                 f"{v.purpose_words(request.purpose)} needs a legitimate relationship: "
-                f"{request.organisation} "
+                f"{request.organisation_name(request.organisation)} "
                 "holds no record of this person and no declared relationship is current"
                 + _break_glass_note(request),
             )
@@ -287,12 +287,15 @@ def _check_clause(
     if clause.provider != holding.provider:
         return cite(
             v.DENY_PROVIDER,
-            f"the clause covers {clause.source} as provided by {clause.provider}, "
-            f"not {holding.provider}",
+            f"the clause covers {clause.source} as provided by "
+            f"{request.organisation_name(clause.provider)}, "
+            f"not {request.organisation_name(holding.provider)}",
         )
     if request.organisation not in clause.recipients:
         return cite(
-            v.DENY_RECIPIENT, f"{request.organisation} is not a recipient under this clause"
+            v.DENY_RECIPIENT,
+            f"{request.organisation_name(request.organisation)} is not a recipient under this "
+            "clause",
         )
     if request.role not in clause.roles:
         return cite(v.DENY_ROLE, f"role {request.role} may not receive this data")

@@ -8,6 +8,7 @@ same answer. The service layer gathers these from the store; tests write them by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -109,9 +110,26 @@ class AccessRequest:
     case_reference: str | None = None
     request_id: str | None = None
     requester_person_id: str | None = None
+    # How reasons name an organisation: the names the caller knows (its organisations table),
+    # by id. An id missing here reads as the name it signed the agreement under, else the id.
+    # Wording only: it never changes a decision.
+    organisation_names: Mapping[str, str] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         _require_aware("AccessRequest.now", self.now)
+
+    def organisation_name(self, org_id: str) -> str:
+        """The name a reason gives ``org_id``: the caller's, the agreement's, or the id itself."""
+        named = self.organisation_names.get(org_id)
+        if named:
+            return named
+        for agreement in self.agreements:
+            for party in agreement.parties:
+                if party.org == org_id and party.name:
+                    return party.name
+        return org_id
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from joinedup.errors import JoinedupError
-from joinedup.policy.vocabulary import PURPOSES
+from joinedup.policy.vocabulary import PURPOSES, purpose_label
 
 # The roles whose work is with individual residents: they search, view, declare relationships
 # and break the glass. IG officers, reviewers and admins act under duties of their own and use
@@ -122,10 +122,13 @@ def require_person_level_purpose(actor: Actor) -> str:
         raise ServiceError("State the purpose of your work and a case reference first.")
     rule = PURPOSES.get(actor.purpose)
     if rule is None:
-        raise ServiceError(f"{actor.purpose!r} is not a purpose joinedup knows.")
+        raise ServiceError(
+            f"{purpose_label(actor.purpose)} is not a purpose joinedup knows: "
+            "choose one from the list."
+        )
     if not rule.person_level:
         raise NotPermitted(
-            f"The purpose {actor.purpose!r} is for aggregate figures only: "
+            f"{purpose_label(actor.purpose)} is for aggregate figures only: "
             "it never shows an individual's data."
         )
     return actor.purpose
