@@ -113,6 +113,11 @@ def schema() -> pa.Schema:
     return arrow_schema().append(pa.field(VERSION_COLUMN, pa.int64()))
 
 
+def empty() -> pa.Table:
+    """A cache table with no rows."""
+    return schema().empty_table()
+
+
 def with_versions(frame: pd.DataFrame | pa.Table, versions: Mapping[str, int]) -> pa.Table:
     """``frame`` as Arrow (`engines.to_arrow`) with each record's version appended."""
     table = frame if isinstance(frame, pa.Table) else _as_table(frame)

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -182,12 +182,15 @@ def _load(session: Session, cached: pa.Table | None, full: bool, say: Progress) 
         refreshed = frame_cache.refresh(session, cached)
         table = refreshed.table
     else:
-        rows: list[Any] = []
+        # Chunk by chunk into Arrow: a million rows held as Python dicts at once took gigabytes.
+        versions = {}
+        parts = []
         for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
-            rows.extend(dict(row) for row in chunk)
-        versions = {record_key(row["source_id"], row["record_id"]): int(row["id"]) for row in rows}
-        frame = records_frame(rows)
-        table = frame_cache.with_versions(frame, versions)
+            rows = [dict(row) for row in chunk]
+            numbers = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
+            parts.append(frame_cache.with_versions(records_frame(rows), numbers))
+            versions.update(numbers)
+        table = pa.concat_tables(parts) if parts else frame_cache.empty()
     if full or cached is None:
         if cached is not None:
             ids = table.column("unique_id").to_pylist()
@@ -396,7 +399,9 @@ def _as_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 def _pandas(data: _Loaded) -> pd.DataFrame:
-    return data.frame if data.frame is not None else _as_pandas(data.table)
+    if data.frame is None:
+        data.frame = _as_pandas(data.table)  # once: training and scoring share it
+    return data.frame
 
 
 def _no_pairs() -> pd.DataFrame:
