@@ -14,9 +14,11 @@ import urllib.request
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
 from tests.browser.conftest import ORGANISATION, PASSWORD, LiveServer
 
 CheckPage = Callable[..., None]
@@ -34,6 +36,17 @@ def _api_status(live_server: LiveServer, token: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
+
+
+def _admin_events(live_server: LiveServer, text: str) -> list[tuple[str, str, str]]:
+    """(actor, action, reason) of the audit events whose reason mentions ``text``."""
+    with session_scope(live_server.engine) as session:
+        rows = session.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.reason)
+            .where(AuditEvent.reason.contains(text))
+            .order_by(AuditEvent.seq)
+        )
+        return [(a, b, c or "") for a, b, c in rows]
 
 
 def _error_summary_links_to(page: Page, message: str, field_id: str) -> None:
@@ -163,6 +176,13 @@ def test_an_account_is_created_then_switched_off_and_back_on(
     card.get_by_role("button", name="Switch on sam.patel.admin-test").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("is now switched on.")
     expect(card).to_contain_text("Active")
+    events = _admin_events(live_server, "sam.patel.admin-test")
+    assert [(actor, action) for actor, action, _ in events] == [
+        (LiveServer.username("admin"), "account.create"),
+        (LiveServer.username("admin"), "account.disable"),
+        (LiveServer.username("admin"), "account.enable"),
+    ]
+    assert PASSWORD not in str(events)
 
     # An administrator is not offered switching off their own account, and cannot force it.
     own = page.locator(".govuk-summary-card", has_text=LiveServer.username("admin"))
@@ -233,6 +253,9 @@ def test_a_token_is_shown_once_works_and_stops_when_revoked(
     expect(card).to_contain_text("Revoked")
     check_page(page)
     assert _api_status(live_server, secret) == 401
+    events = _admin_events(live_server, secret[:10])
+    assert [action for _, action, _ in events] == ["token.issue", "token.revoke"]
+    assert secret not in str(events)
 
 
 def test_bad_input_and_other_roles_get_a_4xx_page(

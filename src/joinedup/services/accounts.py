@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import PURPOSES, ROLES
 from joinedup.policy.vocabulary import purpose_label as _policy_purpose_label
+from joinedup.services.actor import Actor
 from joinedup.store import sources
 from joinedup.store.account_tables import ApiToken, User, WebSession
 from joinedup.store.base import utcnow
@@ -80,6 +81,31 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password, only for constant time")
 
 
+def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None:
+    """Put an administrator's change on the audit trail, in their unit of work (fail closed).
+
+    ``by=None`` (the demo, tests, moving accounts in bulk) records nothing. The reason names
+    accounts by username and tokens by id and prefix, never a secret or a password.
+    """
+    if by is None:
+        return
+    # Imported here: the audit trail is only needed by an administrator's change, and this
+    # module is imported by every request's authentication.
+    from joinedup.audit.log import NewEvent
+    from joinedup.services.access import audit
+
+    event = NewEvent(
+        actor=by.user,
+        organisation=by.organisation or "hub",
+        role=by.role,
+        action=action,
+        decision="none",
+        request_id=by.request_id,
+        reason=reason,
+    )
+    audit(session, event)
+
+
 def sha256_hex(secret: str) -> str:
     """The SHA-256 of a token as 64 lowercase hex characters: what the database keeps."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -108,6 +134,7 @@ def create_user(
     organisation_id: str | None = None,
     person_id: str | None = None,
     now: datetime | None = None,
+    by: Actor | None = None,
 ) -> User:
     """Create an active account and return it (flushed, so ``id`` is set).
 
@@ -162,6 +189,8 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    where = f"at {organisation_id}" if organisation_id else "for a resident"
+    _audit(session, by, "account.create", f"account {username} ({role} {where})")
     return user
 
 
@@ -169,7 +198,12 @@ _ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
 def create_organisation(
-    session: Session, organisation_id: str, *, name: str, kind: str | None = None
+    session: Session,
+    organisation_id: str,
+    *,
+    name: str,
+    kind: str | None = None,
+    by: Actor | None = None,
 ) -> Organisation:
     """Add a partner organisation (a council, NHS body or charity); its id is a short slug."""
     if not _ORGANISATION_ID.match(organisation_id):
@@ -187,7 +221,9 @@ def create_organisation(
         raise Invalid("kind", f"The kind of organisation must be {KIND_MAX} characters or fewer.")
     if session.get(Organisation, organisation_id) is not None:
         raise AlreadyExists(f"There is already an organisation {organisation_id!r}.", field="id")
-    return sources.ensure_organisation(session, organisation_id, name.strip(), kind)
+    created = sources.ensure_organisation(session, organisation_id, name.strip(), kind)
+    _audit(session, by, "organisation.create", f"organisation {organisation_id}")
+    return created
 
 
 def list_organisations(session: Session) -> Sequence[Organisation]:
@@ -212,7 +248,12 @@ def list_users(session: Session, *, organisation_id: str | None = None) -> Seque
 
 
 def set_active(
-    session: Session, user_id: int, active: bool, *, now: datetime | None = None
+    session: Session,
+    user_id: int,
+    active: bool,
+    *,
+    now: datetime | None = None,
+    by: Actor | None = None,
 ) -> User:
     """Activate or deactivate an account; deactivating ends its sessions and revokes its tokens."""
     user = get_user(session, user_id)
@@ -228,6 +269,8 @@ def set_active(
         ):
             token.revoked_at = at
     session.flush()
+    action = "account.enable" if active else "account.disable"
+    _audit(session, by, action, f"account {user.username}")
     return user
 
 
@@ -319,6 +362,7 @@ def issue_token(
     scopes: Iterable[str] = ("read",),
     expires_in: timedelta | None = timedelta(days=90),
     now: datetime | None = None,
+    by: Actor | None = None,
 ) -> IssuedToken:
     """Issue a bearer token acting as ``user_id`` with ``scopes``; only its SHA-256 is stored.
 
@@ -348,6 +392,12 @@ def issue_token(
     )
     session.add(record)
     session.flush()
+    _audit(
+        session,
+        by,
+        "token.issue",
+        f"token {record.id} {record.prefix}… for account {user.username}: {', '.join(scope_list)}",
+    )
     return IssuedToken(secret=secret, record=record)
 
 
@@ -376,12 +426,15 @@ def token_status(record: ApiToken, *, now: datetime | None = None) -> str:
     return "active"
 
 
-def revoke_token(session: Session, token_id: int, *, now: datetime | None = None) -> ApiToken:
+def revoke_token(
+    session: Session, token_id: int, *, now: datetime | None = None, by: Actor | None = None
+) -> ApiToken:
     """Revoke a token at once; revoking twice keeps the first time."""
     record = get_token(session, token_id)
     if record.revoked_at is None:
         record.revoked_at = now or utcnow()
         session.flush()
+        _audit(session, by, "token.revoke", f"token {record.id} {record.prefix}…")
     return record
 
 

@@ -4,7 +4,8 @@ Routes are thin: they read the form and call :mod:`joinedup.services.accounts` �
 functions as the admin API — which validates and says which field is wrong. What is here is
 the form handling GOV.UK asks for (an error summary linked to each field, the answers kept),
 a confirmation page before anything that cannot be undone, and showing a new token's secret
-once, on the page that answers the form, never in a URL or a later page.
+once, on the page that answers the form, never in a URL or a later page. Each change is on
+the audit trail as the administrator's (``account.create``, ``token.revoke``, …).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from joinedup.api.errors import Conflict
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
+from joinedup.services.actor import Actor
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -61,6 +63,11 @@ EXPIRY_LABELS: dict[str, str] = {
     "365": "1 year",
     "never": "Until revoked",
 }
+
+
+def _by(request: Request, caller: Caller) -> Actor:
+    """The administrator, as the audit trail records their change."""
+    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
 
 
 def role_label(role: str) -> str:
@@ -137,7 +144,11 @@ def add_organisation(
         return _organisation_form(request, values, errors, 400)
     try:
         created = accounts.create_organisation(
-            session, values["id"], name=values["name"], kind=values["kind"] or None
+            session,
+            values["id"],
+            name=values["name"],
+            kind=values["kind"] or None,
+            by=_by(request, caller),
         )
     except (accounts.Invalid, accounts.AlreadyExists) as exc:
         return _organisation_form(request, values, _field_error(exc, "id"), 400)
@@ -245,6 +256,7 @@ def add_user(
             organisation_id=None if resident else values["organisation_id"],
             person_id=values["person_id"] if resident else None,
             password=password or None,
+            by=_by(request, caller),
         )
     except (accounts.Invalid, accounts.AlreadyExists) as exc:
         return _user_form(request, session, values, _field_error(exc, "username"), 400)
@@ -274,14 +286,14 @@ def disable_user(request: Request, session: SessionDep, caller: Admin, user_id: 
     """Switch the account off: its sessions end and its tokens are revoked, at once."""
     if user_id == caller.user_id:
         raise Conflict("You cannot switch off your own account. Ask another administrator.")
-    user = accounts.set_active(session, user_id, False)
+    user = accounts.set_active(session, user_id, False, by=_by(request, caller))
     return _see_other("/admin/users", changed=user.username)
 
 
 @router.post("/admin/users/{user_id}/enable")
 def enable_user(request: Request, session: SessionDep, caller: Admin, user_id: UserId) -> Response:
     """Switch an account back on (its old tokens stay revoked; issue new ones)."""
-    user = accounts.set_active(session, user_id, True)
+    user = accounts.set_active(session, user_id, True, by=_by(request, caller))
     return _see_other("/admin/users", changed=user.username)
 
 
@@ -369,6 +381,7 @@ async def issue_token(request: Request, session: SessionDep, caller: Admin) -> R
             name=values["name"],
             scopes=values["scopes"],
             expires_in=timedelta(days=days) if days is not None else None,
+            by=_by(request, caller),
         )
     except accounts.NotFound:
         return _token_form(
@@ -401,5 +414,5 @@ def revoke_token(
     request: Request, session: SessionDep, caller: Admin, token_id: TokenId
 ) -> Response:
     """Revoke the token at once and show the list."""
-    token = accounts.revoke_token(session, token_id)
+    token = accounts.revoke_token(session, token_id, by=_by(request, caller))
     return _see_other("/admin/tokens", revoked=str(token.id))
