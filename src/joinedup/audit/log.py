@@ -14,10 +14,12 @@ its later upgrade fail at once with "database is locked": open such units of wor
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, text
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.chain import GENESIS, compute_hash, row_fields
 from joinedup.audit.signing import load_signing_key, sign_checkpoint
-from joinedup.config import get_settings
+from joinedup.config import Settings
 from joinedup.errors import JoinedupError
 from joinedup.policy.request import AccessRequest, Decision
 from joinedup.store.base import utcnow
@@ -37,6 +39,7 @@ from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 PG_AUDIT_LOCK = 7_271_805_003
 
 DECISIONS = ("permit", "partial", "deny", "none")
+_EVERY_VAR = "JOINEDUP_AUDIT_CHECKPOINT_EVERY"
 
 
 class AuditError(JoinedupError):
@@ -244,7 +247,17 @@ def checkpoint_now(session: Session) -> AuditCheckpoint | None:
 
 
 def _checkpoint_every() -> int:
+    # Read on every append (tests and operators change it), but parsed only when it changes:
+    # building the whole Settings object from the environment each time cost more CPU than
+    # hashing and inserting the event.
+    return _parse_every(os.environ.get(_EVERY_VAR))
+
+
+@lru_cache(maxsize=8)
+def _parse_every(raw: str | None) -> int:
+    if raw is None or not raw.strip():
+        return Settings.audit_checkpoint_every
     try:
-        return get_settings().audit_checkpoint_every
+        return int(raw)
     except ValueError:
-        raise AuditError("JOINEDUP_AUDIT_CHECKPOINT_EVERY must be a whole number") from None
+        raise AuditError(f"{_EVERY_VAR} must be a whole number") from None
