@@ -320,3 +320,20 @@ def test_a_source_with_few_fields_still_scores(model):
     pairs = model.predict(frame)
     # Name and district alone are not enough to link automatically, but the pair is scored.
     assert len(pairs) == 1 and 0.0 < pairs["match_probability"].iloc[0] < MATCH_PROBABILITY
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Mr", "Y"), ("mrs.", "Y"), ("Dr", "Y"), ("Miss", None), ("Master", None), (None, None)],
+)
+def test_an_adult_title_is_marked_for_the_age_check(title, expected):
+    frame = records_frame([rec("ct", "1", title=title, given_name="J", family_name="Nowak")])
+    assert frame.loc[0, "adult_title"] == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"), [("9434765870", "Y"), ("9434765871", None), ("1234567", None)]
+)
+def test_only_a_number_passing_modulus_11_counts_as_a_valid_nhs_number(number, expected):
+    frame = records_frame([rec("gp", "1", nhs_number=number)])
+    assert frame.loc[0, "nhs_valid"] == expected
