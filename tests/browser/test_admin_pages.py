@@ -283,6 +283,18 @@ def test_bad_input_and_other_roles_get_a_4xx_page(
         form={"csrf_token": token, "user_id": "1" * 40, "name": "x", "scopes": "root"},
     )
     assert answer.status == 400
+    for odd in ("²", "9" * 5000, "-3", ""):
+        answer = page.request.post(
+            "/admin/tokens",
+            form={
+                "csrf_token": token,
+                "user_id": odd,
+                "name": "x",
+                "scopes": "read",
+                "expiry": "30",
+            },
+        )
+        assert answer.status == 400, odd[:10]
     answer = page.request.post(
         "/admin/users",
         form={"csrf_token": token, "username": "x" * 5000, "display_name": "X", "role": "gp"},

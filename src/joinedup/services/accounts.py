@@ -46,6 +46,7 @@ MIN_PASSWORD_LENGTH = 10
 # Names people type (a display name, an organisation's or a token's name) and an organisation's
 # kind: long enough for any real one, short enough that a pasted document is refused.
 NAME_MAX = 200
+PERSON_ID_MAX = 64  # the column's width
 KIND_MAX = 40
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_MAX = timedelta(hours=10)
@@ -106,6 +107,12 @@ def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None
     audit(session, event)
 
 
+def _refuse_control_characters(field: str, text: str) -> None:
+    # A NUL or other control character cannot be stored by PostgreSQL and is never meant.
+    if not text.strip().isprintable():
+        raise Invalid(field, "Use only letters, numbers, spaces and punctuation.")
+
+
 def sha256_hex(secret: str) -> str:
     """The SHA-256 of a token as 64 lowercase hex characters: what the database keeps."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -155,11 +162,14 @@ def create_user(
         raise Invalid("display_name", "Enter a display name.")
     if len(display_name.strip()) > NAME_MAX:
         raise Invalid("display_name", f"A display name must be {NAME_MAX} characters or fewer.")
+    _refuse_control_characters("display_name", display_name)
     if role not in ROLES:
         raise Invalid("role", f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if role == "resident":
         if not person_id:
             raise Invalid("person_id", "A resident account needs the person id it belongs to.")
+        if len(person_id) > PERSON_ID_MAX or not person_id.isprintable():
+            raise Invalid("person_id", "Enter a person id as the master person index shows it.")
     elif not organisation_id:
         raise Invalid("organisation_id", "A staff account needs an organisation.")
     if password is not None and password_hash is not None:
@@ -216,9 +226,12 @@ def create_organisation(
         raise Invalid("name", "Enter the organisation's name.")
     if len(name.strip()) > NAME_MAX:
         raise Invalid("name", f"An organisation's name must be {NAME_MAX} characters or fewer.")
+    _refuse_control_characters("name", name)
     kind = (kind or "").strip() or None
     if kind is not None and len(kind) > KIND_MAX:
         raise Invalid("kind", f"The kind of organisation must be {KIND_MAX} characters or fewer.")
+    if kind is not None:
+        _refuse_control_characters("kind", kind)
     if session.get(Organisation, organisation_id) is not None:
         raise AlreadyExists(f"There is already an organisation {organisation_id!r}.", field="id")
     created = sources.ensure_organisation(session, organisation_id, name.strip(), kind)
@@ -379,6 +392,7 @@ def issue_token(
         raise Invalid("name", "Give the token a name that says what uses it.")
     if len(name.strip()) > NAME_MAX:
         raise Invalid("name", f"A token's name must be {NAME_MAX} characters or fewer.")
+    _refuse_control_characters("name", name)
     at = now or utcnow()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(

@@ -351,23 +351,31 @@ def new_token_page(
 
 
 @router.post("/admin/tokens")
-async def issue_token(request: Request, session: SessionDep, caller: Admin) -> Response:
+def issue_token(
+    request: Request,
+    session: SessionDep,
+    caller: Admin,
+    user_id: OptionalText = None,
+    name: OptionalText = None,
+    expiry: OptionalText = None,
+    scopes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
     """Issue the token and show its secret, this once; or the form again, saying what to fix."""
-    form = await request.form()
-    scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
+    sent = scopes or []
     values: dict[str, Any] = {
-        "user_id": _clean(_text(form.get("user_id"))),
-        "name": _clean(_text(form.get("name"))),
-        "expiry": _clean(_text(form.get("expiry"))),
-        "scopes": [s for s in scopes if s in accounts.SCOPES],
+        "user_id": _clean(user_id),
+        "name": _clean(name),
+        "expiry": _clean(expiry),
+        "scopes": [s for s in sent if s in accounts.SCOPES],
     }
     errors = _too_long({k: v for k, v in values.items() if isinstance(v, str)})
-    user_id = int(values["user_id"]) if values["user_id"].isdigit() else 0
-    if not 1 <= user_id <= MAX_ID:
+    digits = values["user_id"]
+    account = int(digits) if digits.isdecimal() and len(digits) <= 10 else 0
+    if not 1 <= account <= MAX_ID:
         errors.setdefault("user_id", "Select the account the token acts as")
     if not values["name"]:
         errors.setdefault("name", "Enter a name that says what uses the token")
-    if not values["scopes"] or len(values["scopes"]) != len(scopes):
+    if not values["scopes"] or len(values["scopes"]) != len(sent):
         errors.setdefault("scopes", "Select what the token may do")
     if values["expiry"] not in EXPIRY_DAYS:
         errors.setdefault("expiry", "Select how long the token lasts")
@@ -377,7 +385,7 @@ async def issue_token(request: Request, session: SessionDep, caller: Admin) -> R
     try:
         issued = accounts.issue_token(
             session,
-            user_id=user_id,
+            user_id=account,
             name=values["name"],
             scopes=values["scopes"],
             expires_in=timedelta(days=days) if days is not None else None,
@@ -389,13 +397,9 @@ async def issue_token(request: Request, session: SessionDep, caller: Admin) -> R
         )
     except accounts.Invalid as exc:
         return _token_form(request, session, values, _field_error(exc, "name"), 400)
-    user = accounts.get_user(session, user_id)
+    user = accounts.get_user(session, account)
     context = {"issued": issued, "user": user}
     return render(request, "admin/token_issued.html", context)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 @router.get("/admin/tokens/{token_id}/revoke")
