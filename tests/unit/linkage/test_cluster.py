@@ -29,10 +29,10 @@ CASES = [
         {"unambiguous_probability": None},
         [{"a"}, {"b"}],
     ),
-    ("a lone candidate in the unambiguous band links", [("a", "b", 0.6)], {}, [{"a", "b"}]),
+    ("a lone candidate in the unambiguous band links", [("a", "b", 0.7)], {}, [{"a", "b"}]),
     (
         "two candidates for one record: neither links",
-        [("a", "b", 0.6), ("a", "c", 0.62)],
+        [("a", "b", 0.7), ("a", "c", 0.72)],
         {},
         [{"a"}, {"b"}, {"c"}],
     ),

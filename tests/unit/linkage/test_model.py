@@ -144,13 +144,15 @@ CASES = [
         [{"gp|1"}, {"gp|2"}],
     ),
     (
-        "a council tax initial joins the only person of that name at the address",
+        # Safety first: an initial, a title and an address alone (about 0.6) are left to review,
+        # since the father of that name may be in no source but the council tax roll.
+        "a council tax initial is not joined on the initial alone, even to the only J there",
         [
             rec("gp", "1", given_name="Jakub", date_of_birth="1975-04-06", sex="male", **HOME),
             rec("gp", "2", given_name="Anna", date_of_birth="1977-09-01", sex="female", **HOME),
             rec("ct", "1", title="Mr", given_name="J", **HOME),
         ],
-        [{"gp|1", "ct|1"}, {"gp|2"}],
+        [{"ct|1"}, {"gp|1"}, {"gp|2"}],
     ),
     (
         "a council tax initial shared by father and son joins neither",
