@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from joinedup.api.errors import ServiceBusy
 from joinedup.config import Settings
+from joinedup.errors import JoinedupError
 
 # anyio's default; more threads than this are only added when the slots need them.
 DEFAULT_THREADS = 40
@@ -38,6 +39,11 @@ SPARE_THREADS = 8
 _SEMAPHORES: RunVar[WeakKeyDictionary[UnitOfWorkGate, anyio.Semaphore]] = RunVar(
     "joinedup_unit_of_work_semaphores"
 )
+
+
+class CapacityMisconfigured(JoinedupError, ValueError):
+    """Pool, concurrency and thread settings that could deadlock: refused at start, shown as a
+    message (not a traceback) by ``joinedup serve``."""
 
 
 class UnitOfWorkGate:
@@ -82,21 +88,21 @@ def _pool_capacity(engine: Engine) -> int | None:
 def gate_for(engine: Engine, settings: Settings) -> UnitOfWorkGate:
     """The gate for an app on ``engine``: slots, threads and timeout from ``settings``.
 
-    Raises ``ValueError`` when the settings contradict each other (more units of work than
-    connections, or fewer threads than units of work): a configuration that can deadlock is
-    refused at start, not discovered under load.
+    Raises :class:`CapacityMisconfigured` when the settings contradict each other (more units
+    of work than connections, or fewer threads than units of work): a configuration that can
+    deadlock is refused at start, not discovered under load.
     """
     capacity = _pool_capacity(engine)
     sqlite = engine.dialect.name == "sqlite"
     slots = settings.api_concurrency or (1 if sqlite else (capacity or settings.db_pool_size))
     if capacity is not None and slots > capacity:
-        raise ValueError(
+        raise CapacityMisconfigured(
             f"JOINEDUP_API_CONCURRENCY ({slots}) is more than the database pool holds "
             f"(JOINEDUP_DB_POOL_SIZE {capacity}): raise the pool size or lower the concurrency"
         )
     threads = settings.api_threads or max(DEFAULT_THREADS, slots + SPARE_THREADS)
     if threads < slots:
-        raise ValueError(
+        raise CapacityMisconfigured(
             f"JOINEDUP_API_THREADS ({threads}) is fewer than JOINEDUP_API_CONCURRENCY ({slots}): "
             "an admitted request could wait for a thread for ever"
         )
