@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from joinedup.api.deps import CurrentUser, SessionDep, require_role
 from joinedup.api.errors import Conflict
 from joinedup.services import accounts
+from joinedup.services.actor import Actor
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[require_role("admin")])
 
@@ -18,6 +19,14 @@ router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[require_role("
 MAX_ID = 2**31 - 1
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID, description="The token's id.")]
+
+
+def _administrator(request: Request, caller: CurrentUser) -> Actor:
+    # Changes are recorded on the audit trail as this administrator's, as the admin pages do.
+    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
+
+
+Administrator = Annotated[Actor, Depends(_administrator)]
 
 
 class OrganisationCreate(BaseModel):
@@ -138,9 +147,11 @@ def list_organisations(session: SessionDep) -> list[OrganisationPublic]:
 @router.post(
     "/organisations", response_model=OrganisationPublic, status_code=status.HTTP_201_CREATED
 )
-def create_organisation(body: OrganisationCreate, session: SessionDep) -> OrganisationPublic:
+def create_organisation(
+    body: OrganisationCreate, session: SessionDep, by: Administrator
+) -> OrganisationPublic:
     """Add a partner organisation (409 if the id is taken)."""
-    created = accounts.create_organisation(session, body.id, name=body.name, kind=body.kind)
+    created = accounts.create_organisation(session, body.id, name=body.name, kind=body.kind, by=by)
     return OrganisationPublic.model_validate(created)
 
 
@@ -155,9 +166,9 @@ def list_users(
 
 
 @router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, session: SessionDep) -> UserPublic:
+def create_user(body: UserCreate, session: SessionDep, by: Administrator) -> UserPublic:
     """Create an account (409 if the username is taken, 400 with a reason if it cannot be)."""
-    user = accounts.create_user(session, **body.model_dump())
+    user = accounts.create_user(session, **body.model_dump(), by=by)
     return UserPublic.model_validate(user)
 
 
@@ -169,12 +180,12 @@ def get_user(user_id: UserId, session: SessionDep) -> UserPublic:
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
 def update_user(
-    user_id: UserId, body: UserUpdate, session: SessionDep, caller: CurrentUser
+    user_id: UserId, body: UserUpdate, session: SessionDep, caller: CurrentUser, by: Administrator
 ) -> UserPublic:
     """Switch an account on or off (not your own: another admin must do that)."""
     if user_id == caller.user_id and not body.active:
         raise Conflict("You cannot switch off your own account; ask another administrator.")
-    return UserPublic.model_validate(accounts.set_active(session, user_id, body.active))
+    return UserPublic.model_validate(accounts.set_active(session, user_id, body.active, by=by))
 
 
 @router.get("/tokens", response_model=list[TokenPublic])
@@ -186,7 +197,7 @@ def list_tokens(
 
 
 @router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)
-def issue_token(body: TokenCreate, session: SessionDep) -> TokenIssued:
+def issue_token(body: TokenCreate, session: SessionDep, by: Administrator) -> TokenIssued:
     """Issue a token for a user; the response is the only time its secret is shown."""
     issued = accounts.issue_token(
         session,
@@ -194,12 +205,13 @@ def issue_token(body: TokenCreate, session: SessionDep) -> TokenIssued:
         name=body.name,
         scopes=body.scopes,
         expires_in=timedelta(days=body.days) if body.days is not None else None,
+        by=by,
     )
     public = TokenPublic.model_validate(issued.record)
     return TokenIssued(**public.model_dump(), token=issued.secret)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
-def revoke_token(token_id: TokenId, session: SessionDep) -> TokenPublic:
+def revoke_token(token_id: TokenId, session: SessionDep, by: Administrator) -> TokenPublic:
     """Revoke a token at once."""
-    return TokenPublic.model_validate(accounts.revoke_token(session, token_id))
+    return TokenPublic.model_validate(accounts.revoke_token(session, token_id, by=by))

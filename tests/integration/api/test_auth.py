@@ -11,12 +11,14 @@ from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
 from joinedup.api.deps import get_current_user
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import Hub, make_hub, sign_in
 
 # Routes anyone may call: the service's health and the API's own description.
@@ -107,6 +109,34 @@ def test_scopes_limit_a_token(hub: Hub) -> None:
         "/api/v1/admin/organisations", json={"id": "x-org", "name": "X"}, headers=headers
     )
     assert response.status_code == 403
+
+
+def test_an_administrators_api_changes_are_on_the_audit_trail(hub: Hub) -> None:
+    headers = hub.bearer("admin", **{"X-Request-ID": "admin-change-1"})
+    created = hub.client.post(
+        "/api/v1/admin/organisations", json={"id": "y-org", "name": "Y"}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    issued = hub.client.post(
+        "/api/v1/admin/tokens",
+        json={"user_id": hub.user_ids["admin"], "name": "sync"},
+        headers=headers,
+    )
+    assert issued.status_code == 201, issued.text
+    revoked = hub.client.delete(f"/api/v1/admin/tokens/{issued.json()['id']}", headers=headers)
+    assert revoked.status_code == 200, revoked.text
+    with session_scope(hub.engine) as session:
+        rows = session.execute(
+            select(AuditEvent.action, AuditEvent.role, AuditEvent.reason)
+            .where(AuditEvent.action.in_(["organisation.create", "token.issue", "token.revoke"]))
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert [(r.action, r.role) for r in rows] == [
+        ("organisation.create", "admin"),
+        ("token.issue", "admin"),
+        ("token.revoke", "admin"),
+    ]
+    assert issued.json()["token"] not in str(rows)
 
 
 @pytest.mark.parametrize(
