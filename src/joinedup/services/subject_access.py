@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
 from joinedup.policy.model import Clause
 from joinedup.policy.vocabulary import is_sealed
-from joinedup.services.access import current_records, member_keys, sources_by_id
+from joinedup.services.access import (
+    current_records,
+    member_keys,
+    record_versions,
+    sources_by_id,
+)
 from joinedup.services.actor import Actor
 from joinedup.services.agreements_store import current_agreements
 from joinedup.services.resident import (
@@ -63,7 +67,6 @@ FIELDS = (
     "emails",
     "date_of_death",
 )
-_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -181,13 +184,7 @@ def subject_access_pack(
 
 
 def _all_versions(session: Session, keys: list[str]) -> list[SourceRecord]:
-    pairs = sorted({tuple(key.split("|", 1)) for key in keys})
-    column = tuple_(SourceRecord.source_id, SourceRecord.record_id)
-    rows: list[SourceRecord] = []
-    for start in range(0, len(pairs), _CHUNK):
-        rows.extend(
-            session.scalars(select(SourceRecord).where(column.in_(pairs[start : start + _CHUNK])))
-        )
+    rows = record_versions(session, keys)
     rows.sort(key=lambda r: (r.source_id, r.record_id, -r.version))
     return rows
 
