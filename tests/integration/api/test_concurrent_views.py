@@ -13,10 +13,10 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import replace
+from typing import Any, TypeVar
 
-import anyio
 import httpx
 import pytest
 import uvicorn
@@ -35,6 +35,7 @@ from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.practitioner_hub import ANNE, PractitionerHub, make_practitioner_hub
 
 CLIENTS = 50
+T = TypeVar("T")
 
 
 def _settings(engine: Engine, **pool: object) -> Settings:
@@ -89,6 +90,26 @@ def server(small_pool: Engine) -> Iterator[str]:
     thread.join(timeout=30)
 
 
+def _run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``coroutine`` on an event loop of its own thread: a browser test earlier in this
+    worker may have left Playwright's loop running in the main thread."""
+    out: list[T] = []
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            out.append(asyncio.run(coroutine()))
+        except BaseException as exc:  # re-raised in the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return out[0]
+
+
 def _views(engine: Engine) -> int:
     with session_scope(engine) as session:
         query = (
@@ -110,7 +131,8 @@ def test_fifty_concurrent_views_through_a_three_connection_pool_all_succeed(
     hub: PractitionerHub, server: str
 ) -> None:
     before = _views(hub.engine)
-    statuses = asyncio.run(_many(server, hub.bearer("gp", "direct_care")))
+    headers = hub.bearer("gp", "direct_care")
+    statuses = _run(lambda: _many(server, headers))
     assert statuses == [200] * CLIENTS
     assert _views(hub.engine) - before == CLIENTS
     result = verify(hub.engine)
@@ -145,7 +167,7 @@ def test_a_request_that_waits_too_long_for_its_turn_is_told_the_service_is_busy(
         await gate.acquire()  # free again once released
         gate.release()
 
-    anyio.run(scenario)
+    _run(scenario)
 
 
 def test_settings_that_could_deadlock_are_refused_at_start(engine: Engine) -> None:
