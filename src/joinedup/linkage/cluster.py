@@ -18,7 +18,7 @@ group — so the same pairs give the same answer on every run and engine.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -77,6 +77,7 @@ def cluster(
     contrary_probability: float = CONTRARY_PROBABILITY,
     unambiguous_probability: float | None = UNAMBIGUOUS_PROBABILITY,
     candidate_probability: float = REVIEW_LOWER,
+    previous: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Assign each record to a person: ``{unique_id: representative unique_id}``.
 
@@ -89,8 +90,11 @@ def cluster(
     include even if they are in no pair (they become persons of one). After the links above
     ``threshold``, a pair from ``unambiguous_probability`` up links when each side's person
     has no other candidate (no other pair at ``candidate_probability`` or above); ``None``
-    turns that off. A must-link
-    that contradicts a cannot-link raises `JoinedupError`.
+    turns that off. ``previous`` (record → its person before this run) makes a standing link
+    sticky: a pair of records already in one person, scored from ``candidate_probability`` up,
+    stays linked without the "no other candidate" test, unless something vetoes it as above —
+    so a retrained model or a new namesake does not split a person the evidence still supports.
+    A must-link that contradicts a cannot-link raises `JoinedupError`.
 
     Example: ``cluster(pairs, threshold=0.999, ids=frame["unique_id"])``.
     """
@@ -142,7 +146,13 @@ def cluster(
 
     order = strongest_first(prob >= threshold)
     second_floor = threshold if unambiguous_probability is None else unambiguous_probability
-    second = strongest_first((prob >= second_floor) & (prob < threshold))
+    together = np.zeros(len(prob), dtype=bool)
+    if previous:
+        before_l = np.array([previous.get(a) for a in left], dtype=object)
+        before_r = np.array([previous.get(b) for b in right], dtype=object)
+        together = (before_l == before_r) & (before_l != None)  # noqa: E711 (element-wise)
+    standing = together & (prob >= candidate_probability) & (prob < threshold)
+    second = strongest_first(((prob >= second_floor) & (prob < threshold)) | standing)
 
     # Contrary evidence only matters between records that some link could bring together.
     touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}
@@ -234,7 +244,9 @@ def cluster(
 
         for i in second:
             ra, rb = groups.find(left[i]), groups.find(right[i])
-            if ra == rb or others(ra) != {rb} or others(rb) != {ra} or conflict(ra, rb):
+            if ra == rb or conflict(ra, rb):
+                continue
+            if not standing[i] and (others(ra) != {rb} or others(rb) != {ra}):
                 continue
             groups.union(ra, rb)
 

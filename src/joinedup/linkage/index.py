@@ -317,8 +317,25 @@ def _run(
         must = must + glue(carried_members)
     say("clustering")
     in_scope = pairs["unique_id_l"].isin(keys) & pairs["unique_id_r"].isin(keys)
+    # A full run re-clusters everything with a retrained model: links that stand keep standing
+    # while their pair stays a candidate, so untouched persons keep their ids.
+    # Edited records earn their place afresh.
+    standing = (
+        {
+            key: linked.person_id
+            for key, linked in previous.items()
+            if linked.version == data.versions.get(key)
+        }
+        if mode == "full"
+        else None
+    )
     clusters = cluster(
-        pairs[in_scope], threshold=threshold, must_link=must, cannot_link=cannot, ids=sorted(keys)
+        pairs[in_scope],
+        threshold=threshold,
+        must_link=must,
+        cannot_link=cannot,
+        ids=sorted(keys),
+        previous=standing,
     )
     order = created_order(session, {linked.person_id for linked in previous.values()})
     assignment = assign_ids(

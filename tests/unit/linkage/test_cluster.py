@@ -37,6 +37,24 @@ CASES = [
         [{"a"}, {"b"}, {"c"}],
     ),
     (
+        "a standing link in the band stays though a second candidate appears",
+        [("a", "b", 0.7), ("a", "c", 0.72)],
+        {"previous": {"a": "P1", "b": "P1", "c": "P2"}},
+        [{"a", "b"}, {"c"}],
+    ),
+    (
+        "a standing link gives way to a reviewer's not-link",
+        [("a", "b", 0.7)],
+        {"previous": {"a": "P1", "b": "P1"}, "cannot_link": [("a", "b")]},
+        [{"a"}, {"b"}],
+    ),
+    (
+        "a standing link whose pair is no longer a candidate splits",
+        [("a", "b", 0.4)],
+        {"previous": {"a": "P1", "b": "P1"}},
+        [{"a"}, {"b"}],
+    ),
+    (
         "different NHS numbers keep two records apart through a third without one",
         [("a", "c", 0.9999), ("b", "c", 0.9998), ("a", "b", 0.7)],
         {"nhs_weights": {("a", "b"): -9.0}},
