@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from joinedup.api.deps import CurrentUser, SessionDep, require_role
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of, require_role
 from joinedup.api.errors import Conflict
 from joinedup.services import accounts
 from joinedup.services.actor import Actor
@@ -21,12 +21,8 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID, description="The token's id.")]
 
 
-def _administrator(request: Request, caller: CurrentUser) -> Actor:
-    # Changes are recorded on the audit trail as this administrator's, as the admin pages do.
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
-
-
-Administrator = Annotated[Actor, Depends(_administrator)]
+# Changes are recorded on the audit trail as this administrator's, as the admin pages do.
+Administrator = Annotated[Actor, Depends(actor_of)]
 
 
 class OrganisationCreate(BaseModel):

@@ -30,6 +30,7 @@ from joinedup.api.errors import BadRequest, Forbidden, Unauthorised
 from joinedup.api.gate import UnitOfWorkGate
 from joinedup.audit import audited_engine
 from joinedup.services import accounts
+from joinedup.services.actor import Actor
 from joinedup.store.account_tables import User
 from joinedup.store.db import session_scope
 
@@ -224,6 +225,12 @@ def get_current_user(
 
 
 CurrentUser = Annotated[Caller, Depends(get_current_user)]
+
+
+def actor_of(request: Request, caller: CurrentUser) -> Actor:
+    """The service-layer actor for this request's caller, with the request id for the trail
+    (API routes and web pages alike)."""
+    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
 
 
 def require_role(*roles: str) -> Any:

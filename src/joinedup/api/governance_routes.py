@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from joinedup.api.deps import CurrentUser, SessionDep
-from joinedup.api.resident_routes import ID_MAX, SEQ_MAX, actor_of
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of
+from joinedup.api.resident_routes import ID_MAX, SEQ_MAX
 from joinedup.api.schemas_governance import (
     AgreementDetailPublic,
     AgreementSummaryPublic,

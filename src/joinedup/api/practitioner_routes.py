@@ -18,7 +18,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from joinedup.api import API_PREFIX
-from joinedup.api.deps import CurrentUser, SessionDep
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of
 from joinedup.api.errors import BadRequest
 from joinedup.api.schemas_explanation import ExplanationPublic
 from joinedup.api.schemas_practitioner import (
@@ -72,7 +72,7 @@ def _actor(
     purpose: str | None = None,
     case_reference: str | None = None,
 ) -> Actor:
-    actor = Actor.from_caller(caller, getattr(request.state, "request_id", None))
+    actor = actor_of(request, caller)
     if purpose is None and case_reference is None:
         return actor
     if caller.via != "token":

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from joinedup.api.deps import CurrentUser, SessionDep
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of
 from joinedup.api.schemas_resident import (
     AccessHistoryPublic,
     ChoiceCreate,
@@ -21,7 +21,6 @@ from joinedup.api.schemas_resident import (
     MyRecordPublic,
     SubjectAccessPackPublic,
 )
-from joinedup.services.actor import Actor
 from joinedup.services.resident import (
     ACCESS_LOG_MAX,
     access_history,
@@ -41,11 +40,6 @@ _AUDITED: dict[int | str, dict[str, Any]] = {
 # (a larger number in a URL is a 422, not a database error). Shared by the governance and review
 # routes.
 SEQ_MAX = ID_MAX = 2**62
-
-
-def actor_of(request: Request, caller: CurrentUser) -> Actor:
-    """The service-layer actor for this request's caller, with the request id for the trail."""
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
 
 
 @router.get(

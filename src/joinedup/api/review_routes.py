@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
 
-from joinedup.api.deps import CurrentUser, SessionDep
-from joinedup.api.resident_routes import ID_MAX, actor_of
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of
+from joinedup.api.resident_routes import ID_MAX
 from joinedup.api.schemas_review import (
     QueueItemPublic,
     ReviewDecisionCreate,

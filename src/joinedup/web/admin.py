@@ -17,12 +17,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from joinedup.api.deps import Caller, SessionDep
+from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.api.errors import Conflict
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
-from joinedup.services.actor import Actor
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -63,11 +62,6 @@ EXPIRY_LABELS: dict[str, str] = {
     "365": "1 year",
     "never": "Until revoked",
 }
-
-
-def _by(request: Request, caller: Caller) -> Actor:
-    """The administrator, as the audit trail records their change."""
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
 
 
 def role_label(role: str) -> str:
@@ -148,7 +142,7 @@ def add_organisation(
             values["id"],
             name=values["name"],
             kind=values["kind"] or None,
-            by=_by(request, caller),
+            by=actor_of(request, caller),
         )
     except (accounts.Invalid, accounts.AlreadyExists) as exc:
         return _organisation_form(request, values, _field_error(exc, "id"), 400)
@@ -256,7 +250,7 @@ def add_user(
             organisation_id=None if resident else values["organisation_id"],
             person_id=values["person_id"] if resident else None,
             password=password or None,
-            by=_by(request, caller),
+            by=actor_of(request, caller),
         )
     except (accounts.Invalid, accounts.AlreadyExists) as exc:
         return _user_form(request, session, values, _field_error(exc, "username"), 400)
@@ -286,14 +280,14 @@ def disable_user(request: Request, session: SessionDep, caller: Admin, user_id: 
     """Switch the account off: its sessions end and its tokens are revoked, at once."""
     if user_id == caller.user_id:
         raise Conflict("You cannot switch off your own account. Ask another administrator.")
-    user = accounts.set_active(session, user_id, False, by=_by(request, caller))
+    user = accounts.set_active(session, user_id, False, by=actor_of(request, caller))
     return _see_other("/admin/users", changed=user.username)
 
 
 @router.post("/admin/users/{user_id}/enable")
 def enable_user(request: Request, session: SessionDep, caller: Admin, user_id: UserId) -> Response:
     """Switch an account back on (its old tokens stay revoked; issue new ones)."""
-    user = accounts.set_active(session, user_id, True, by=_by(request, caller))
+    user = accounts.set_active(session, user_id, True, by=actor_of(request, caller))
     return _see_other("/admin/users", changed=user.username)
 
 
@@ -389,7 +383,7 @@ def issue_token(
             name=values["name"],
             scopes=values["scopes"],
             expires_in=timedelta(days=days) if days is not None else None,
-            by=_by(request, caller),
+            by=actor_of(request, caller),
         )
     except accounts.NotFound:
         return _token_form(
@@ -418,5 +412,5 @@ def revoke_token(
     request: Request, session: SessionDep, caller: Admin, token_id: TokenId
 ) -> Response:
     """Revoke the token at once and show the list."""
-    token = accounts.revoke_token(session, token_id, by=_by(request, caller))
+    token = accounts.revoke_token(session, token_id, by=actor_of(request, caller))
     return _see_other("/admin/tokens", revoked=str(token.id))

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from markupsafe import Markup, escape
 from starlette.responses import RedirectResponse, Response
 
-from joinedup.api.deps import Caller, SessionDep
+from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services import governance
-from joinedup.services.actor import Actor, ServiceError
+from joinedup.services.actor import ServiceError
 from joinedup.services.governance import (
     ALERT_STATUSES,
     DECISIONS,
@@ -78,10 +78,6 @@ ROLE_PLURALS: dict[str, str] = {
     "housing_officer": "housing officers",
     "charity_caseworker": "charity caseworkers",
 }
-
-
-def _actor(request: Request, caller: Caller) -> Actor:
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
 
 
 def _join(words: list[str]) -> str:
@@ -191,7 +187,7 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
     before = params.get("before_seq", "")
     before_seq = int(before) if before.isdigit() and 0 < int(before) < 2**62 else None
     result = governance.search_audit(
-        session, _actor(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
+        session, actor_of(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
     )
     context.update(
         results=result.events,
@@ -211,7 +207,7 @@ def _alerts_context(
     request: Request, session: SessionDep, caller: Caller, status: str
 ) -> dict[str, Any]:
     alerts = governance.list_alerts(
-        session, _actor(request, caller), status=None if status == "all" else status, limit=100
+        session, actor_of(request, caller), status=None if status == "all" else status, limit=100
     )
     return {
         "alerts": alerts,
@@ -260,7 +256,7 @@ def handle_alert(
     htmx = request.headers.get("HX-Request") == "true"
     try:
         alert = governance.acknowledge_alert(
-            session, _actor(request, caller), alert_id, note=note or "", close=close
+            session, actor_of(request, caller), alert_id, note=note or "", close=close
         )
     except ServiceError as exc:
         if exc.http_status != 400:
@@ -269,7 +265,7 @@ def handle_alert(
         if htmx:
             # htmx swaps only 2xx answers: send the card again, saying what is wrong.
             alerts = governance.list_alerts(
-                session, _actor(request, caller), status=None, limit=governance.PAGE_MAX
+                session, actor_of(request, caller), status=None, limit=governance.PAGE_MAX
             )
             found = next((a for a in alerts if a.id == alert_id), None)
             if found is not None:
@@ -397,7 +393,7 @@ def clause_words(clause: ClauseTerms, names: dict[str, str]) -> ClauseWords:
 @router.get("/governance/agreements")
 def agreements_page(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
     """Every agreement version loaded: who shares with whom, and whether it is in force."""
-    agreements = governance.list_agreements(session, _actor(request, caller))
+    agreements = governance.list_agreements(session, actor_of(request, caller))
     names = organisation_names(session)
     return render(request, "governance/agreements.html", {"agreements": agreements, "names": names})
 
@@ -414,7 +410,7 @@ def agreement_page(
 ) -> Response:
     """One agreement, clause by clause in plain English, with the text as written."""
     detail = governance.agreement_detail(
-        session, _actor(request, caller), agreement_id, version=version
+        session, actor_of(request, caller), agreement_id, version=version
     )
     names = organisation_names(session)
     context = {
@@ -437,5 +433,5 @@ def chain_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
     # read would wait for it until the busy timeout: end the unit of work first. It has
     # written nothing but the session's last-seen time, and verifying writes nothing.
     session.commit()
-    status = governance.chain_status(session, _actor(request, caller))
+    status = governance.chain_status(session, actor_of(request, caller))
     return render(request, "governance/chain.html", {"chain": status})

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from joinedup.api.deps import Caller, SessionDep
+from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import PRACTITIONER_ROLES, Actor, ServiceError
 from joinedup.services.break_glass import MAX_HOURS, start_break_glass
@@ -98,10 +98,6 @@ def category_label(category: str | None) -> str:
     return f"{text} ({group.replace('_', ' ')})" if name else text
 
 
-def _actor(request: Request, caller: Caller) -> Actor:
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
-
-
 def _htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -168,7 +164,7 @@ def search_page(
     except ServiceError as exc:
         return _search_failed(request, context, search_errors(str(exc)))
     try:
-        result = find_persons(session, _actor(request, caller), query, limit=MAX_LIMIT)
+        result = find_persons(session, actor_of(request, caller), query, limit=MAX_LIMIT)
     except ServiceError as exc:
         if exc.http_status != 400:
             raise
@@ -229,7 +225,7 @@ def person_page(
     declared: int | None = None,
 ) -> Response:
     """The joined-up record of one person for the session's purpose, as policy allows."""
-    actor = _actor(request, caller)
+    actor = actor_of(request, caller)
     try:
         view = joined_view(session, actor, person_id)
     except PersonMoved as moved:
@@ -267,7 +263,7 @@ def break_glass_page(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """The warning, and the form asking why the glass must be broken and for how long."""
-    status = relationship_status(session, _actor(request, caller), person_id)
+    status = relationship_status(session, actor_of(request, caller), person_id)
     return _break_glass_form(request, status.person_id, reason="", hours=str(MAX_HOURS))
 
 
@@ -313,7 +309,7 @@ def break_glass(
     assert hours is not None
     try:
         started = start_break_glass(
-            session, _actor(request, caller), person_id, reason=text, hours=int(hours)
+            session, actor_of(request, caller), person_id, reason=text, hours=int(hours)
         )
     except ServiceError as exc:
         if exc.http_status != 400:
@@ -328,7 +324,7 @@ def break_glass_started(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """Confirmation that break-glass access is open, until when, and what happens next."""
-    status = relationship_status(session, _actor(request, caller), person_id)
+    status = relationship_status(session, actor_of(request, caller), person_id)
     if status.break_glass_until is None:
         return _see_other(f"/people/{status.person_id}/break-glass")
     return render(request, "practitioner/break_glass_started.html", {"status": status})
@@ -339,7 +335,7 @@ def relationship_page(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """The form to declare a legitimate relationship with a person (for direct care)."""
-    status = relationship_status(session, _actor(request, caller), person_id)
+    status = relationship_status(session, actor_of(request, caller), person_id)
     return _relationship_form(
         request, status.person_id, status=status, reason="", days=str(DEFAULT_DAYS), whole=False
     )
@@ -379,7 +375,7 @@ def declare(
     whole_organisation: OptionalText = None,
 ) -> Response:
     """Declare the relationship (audited, the IG officer alerted) and go back to the record."""
-    actor = _actor(request, caller)
+    actor = actor_of(request, caller)
     text, count = reason or "", (days or "").strip()
     whole = whole_organisation == "yes"
     errors: dict[str, str] = {}

@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from joinedup.api.deps import Caller, SessionDep
+from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.api.schemas_resident import SubjectAccessPackPublic
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services.access import sources_by_id
-from joinedup.services.actor import Actor, ServiceError
+from joinedup.services.actor import ServiceError
 from joinedup.services.resident import (
     NOTE_MAX,
     MyChoices,
@@ -135,14 +135,10 @@ class ChoiceAsked:
         return urlencode(values)
 
 
-def _actor(request: Request, caller: Caller) -> Actor:
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
-
-
 @router.get("/my/record")
 def record_page(request: Request, session: SessionDep, caller: Resident) -> Response:
     """Which organisations hold what about me, in plain words."""
-    record = my_record(session, _actor(request, caller))
+    record = my_record(session, actor_of(request, caller))
     return render(request, "resident/record.html", {"record": record})
 
 
@@ -154,7 +150,9 @@ def access_page(
     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
     """Who else looked at my record, when and why, newest first; break-glass stands out."""
-    history = access_history(session, _actor(request, caller), before_seq=before, limit=ACCESS_PAGE)
+    history = access_history(
+        session, actor_of(request, caller), before_seq=before, limit=ACCESS_PAGE
+    )
     context = {
         "history": history,
         "roles": ROLE_WORDS,
@@ -202,7 +200,7 @@ def choices_page(
     done: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """My objections and consents, per purpose, each with what it means and a way to change it."""
-    choices = my_choices(session, _actor(request, caller))
+    choices = my_choices(session, actor_of(request, caller))
     cards = _choice_cards(choices, organisation_names(session), sources_by_id(session))
     context = {"choices": choices, **cards, "done": _done_message(done)}
     return render(request, "resident/choices.html", context)
@@ -293,7 +291,7 @@ def make_choice(
     try:
         record_my_choice(
             session,
-            _actor(request, caller),
+            actor_of(request, caller),
             kind=choice.kind,
             purpose=choice.purpose,
             given=choice.given,
@@ -317,7 +315,7 @@ def download_page(request: Request, caller: Resident) -> Response:
 @router.get("/my/download/file")
 def download_file(request: Request, session: SessionDep, caller: Resident) -> Response:
     """The subject access pack as a JSON file: the same document as the resident API's."""
-    pack = subject_access_pack(session, _actor(request, caller))
+    pack = subject_access_pack(session, actor_of(request, caller))
     body = SubjectAccessPackPublic.model_validate(pack).model_dump(mode="json")
     name = f"joinedup-my-information-{pack.generated_at:%Y-%m-%d}.json"
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -20,8 +20,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from joinedup.api.deps import Caller, SessionDep
-from joinedup.services.actor import Actor, ServiceError
+from joinedup.api.deps import Caller, SessionDep, actor_of
+from joinedup.services.actor import ServiceError
 from joinedup.services.review_service import (
     NOTE_MAX,
     REVIEWER_ROLES,
@@ -176,10 +176,6 @@ def percent(probability: float | None) -> str:
     return f"{value:.1f}%"
 
 
-def _actor(request: Request, caller: Caller) -> Actor:
-    return Actor.from_caller(caller, getattr(request.state, "request_id", None))
-
-
 @router.get("/review")
 def queue_page(
     request: Request,
@@ -189,7 +185,7 @@ def queue_page(
     decision: str | None = None,
 ) -> Response:
     """The open review items, largest risk first, and the decision just saved (if any)."""
-    items = review_queue(session, _actor(request, caller), limit=QUEUE_LENGTH)
+    items = review_queue(session, actor_of(request, caller), limit=QUEUE_LENGTH)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
         saved = {"item": decided, "decision": DECISION_LABELS[decision]}
@@ -213,7 +209,7 @@ def _item_page(
     decision: str | None = None,
     note: str = "",
 ) -> Response:
-    detail = review_item(session, _actor(request, caller), item_id)
+    detail = review_item(session, actor_of(request, caller), item_id)
     scale = largest_weight(detail.left.field_weights, detail.right.field_weights)
     context = {
         "detail": detail,
@@ -251,7 +247,7 @@ def decide(
         errors = {"decision": "Select whether these records are the same person"}
         return _item_page(request, session, caller, item_id, errors=errors, note=text)
     try:
-        decide_item(session, _actor(request, caller), item_id, decision=decision, note=text)
+        decide_item(session, actor_of(request, caller), item_id, decision=decision, note=text)
     except ServiceError as exc:
         if exc.http_status != 400:
             raise
