@@ -243,7 +243,7 @@ def access_request(
 
     Reads the person's declared relationships with the actor's organisation, their choices and
     the actor's open break-glass session (unless ``inputs`` already holds them, read for several
-    persons at once by :func:`joinedup.services.policy_inputs.policy_inputs_for`); the
+    persons at once by :func:`joinedup.audit.governance.policy_inputs_for`); the
     agreements come from the cached directory.
     """
     if inputs is None:

@@ -27,6 +27,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from joinedup.audit.governance import policy_inputs_for
 from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision, Reason
 from joinedup.policy.vocabulary import is_sealed
@@ -45,7 +46,6 @@ from joinedup.services.access import (
 )
 from joinedup.services.actor import Actor, require_person_level_purpose, require_practitioner
 from joinedup.services.household import household, neighbours
-from joinedup.services.policy_inputs import policy_inputs_for
 from joinedup.services.views import (
     Contact,
     Identity,
@@ -85,7 +85,13 @@ def joined_view(
     versions = record_versions(session, member_keys(session, [active])[active])
     records = current_of(versions)
     nearby = neighbours(session, {r.uprn for r in records if r.uprn}, active)
-    inputs = policy_inputs_for(session, [active, *nearby], actor=actor, now=moment)
+    inputs = policy_inputs_for(
+        session,
+        [active, *nearby],
+        actor=actor.user,
+        organisation=actor.organisation,
+        now=moment,
+    )
     request, decision = decide_for(
         session,
         actor,
