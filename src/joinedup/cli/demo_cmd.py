@@ -9,6 +9,7 @@ module exists; until then the command says so and stops after ingest.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,7 +39,11 @@ def demo(
         Path | None,
         typer.Option(
             "--dir",
-            help="Where to write the extracts (default: JOINEDUP_DATA_DIR/demo).",
+            help=(
+                "The demo's own directory: its extracts and, unless JOINEDUP_DATABASE_URL is set,"
+                " its database (default: extracts in JOINEDUP_DATA_DIR/demo, database in"
+                " JOINEDUP_DATA_DIR)."
+            ),
             file_okay=False,
         ),
     ] = None,
@@ -58,6 +63,11 @@ def demo(
     from joinedup.demo.load import load_borough
     from joinedup.store.db import make_engine, upgrade
 
+    if directory is not None:
+        # A demo in a directory of its own must not write into the hub's real database, nor
+        # leave its linkage cache there: DIR becomes the data directory for this command, and
+        # `JOINEDUP_DATA_DIR=DIR joinedup serve` serves it again later.
+        os.environ["JOINEDUP_DATA_DIR"] = str(directory)
     settings = Settings.from_env()
     out_dir = directory or settings.data_dir / "demo"
     console = Console(highlight=False)
@@ -76,6 +86,8 @@ def demo(
         )
         engine = make_engine(settings.database_url)
         upgrade(engine)
+        if directory is not None and settings.database_url.startswith("sqlite"):
+            console.print(f"Database: {directory / 'joinedup.db'}")
         loads: list[SourceLoad] = []
         started = time.perf_counter()
         for load in load_borough(engine, manifest):

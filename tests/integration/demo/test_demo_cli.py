@@ -85,6 +85,25 @@ def test_demo_hands_over_to_the_serve_hook(
     assert len(calls) == 1  # --no-serve stops before the hook
 
 
+def test_demo_in_its_own_directory_keeps_its_database_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = tmp_path / "hub"
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(hub))
+    _register()
+    out = tmp_path / "borough"
+    args = ["demo", "--no-serve", "--dir", str(out), "--people", "40", "--seed", "3"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (out / "joinedup.db").exists()
+    assert not hub.exists()  # the hub's own database was never touched
+    engine = sa.create_engine(f"sqlite:///{out / 'joinedup.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM source_records")).scalar_one() > 0
+    engine.dispose()
+
+
 def test_demo_refuses_a_silly_size(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["demo", "--no-serve", "--dir", str(tmp_path), "--people", "0"])
     assert result.exit_code != 0
