@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -330,15 +330,16 @@ def refresh_queue(
             if ids:
                 session.execute(delete(ReviewItem).where(ReviewItem.id.in_(ids)))
     existing: dict[tuple[str, str], ReviewItem] = {}
-    pairs = [c.pair for c in candidates]
-    for start in range(0, len(pairs), 400):
-        chunk = pairs[start : start + 400]
-        for found in session.scalars(
-            select(ReviewItem).where(
-                tuple_(ReviewItem.record_key_l, ReviewItem.record_key_r).in_(chunk)
-            )
-        ):
-            existing[(found.record_key_l, found.record_key_r)] = found
+    wanted_pairs = {c.pair for c in candidates}
+    # By left key, then the exact pair in Python: SQLite plans a row-value IN as a scan of the
+    # whole queue, while ``record_key_l IN (...)`` searches the unique (left, right) index.
+    lefts = sorted({left for left, _right in wanted_pairs})
+    for start in range(0, len(lefts), 400):
+        chunk = lefts[start : start + 400]
+        for found in session.scalars(select(ReviewItem).where(ReviewItem.record_key_l.in_(chunk))):
+            pair = (found.record_key_l, found.record_key_r)
+            if pair in wanted_pairs:
+                existing[pair] = found
     fresh: list[dict[str, Any]] = []
     for candidate in candidates:
         item = existing.get(candidate.pair)
