@@ -40,33 +40,10 @@ from joinedup.services.resident import (
     own_person_id,
 )
 from joinedup.store.base import utcnow
-from joinedup.store.tables import SourceRecord
+from joinedup.store.tables import PERSON_FIELDS, SourceRecord
 
 # The standardised fields of a record, in the order the common person schema lists them.
-FIELDS = (
-    "title",
-    "given_name",
-    "middle_names",
-    "family_name",
-    "name_suffix",
-    "preferred_name",
-    "other_family_names",
-    "date_of_birth",
-    "year_of_birth",
-    "sex",
-    "nhs_number",
-    "flat",
-    "house_number",
-    "house_name",
-    "street",
-    "locality",
-    "town",
-    "postcode",
-    "uprn",
-    "phones",
-    "emails",
-    "date_of_death",
-)
+FIELDS = PERSON_FIELDS
 
 
 @dataclass(frozen=True)
