@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -103,9 +104,31 @@ def db_api(engine: str = "duckdb") -> Any:
         # A new session per API shares the context (and its JVM) but not the temporary views, so
         # a second run in the same process can register its "records" table again.
         return SparkAPI(spark_session=spark_session().newSession())
+    import duckdb
     from splink import DuckDBAPI
 
-    return DuckDBAPI()
+    connection = duckdb.connect(
+        config={"memory_limit": duckdb_memory_limit(), "temp_directory": str(spill_directory())}
+    )
+    return DuckDBAPI(connection=connection)
+
+
+def duckdb_memory_limit() -> str:
+    """How much memory DuckDB may hold before it spills to disk (``JOINEDUP_DUCKDB_MEMORY_LIMIT``).
+
+    DuckDB's own default is 80% of the machine, which leaves the Python side of a large full run
+    — the scored pairs, clustering — too little, and the process is killed instead of spilling.
+    """
+    return os.environ.get("JOINEDUP_DUCKDB_MEMORY_LIMIT", "50%")
+
+
+def spill_directory() -> Path:
+    """Where DuckDB spills what does not fit (``JOINEDUP_DUCKDB_TEMP_DIR``; default under the
+    data directory, never the current directory, which DuckDB would otherwise use)."""
+    from joinedup.config import Settings
+
+    configured = os.environ.get("JOINEDUP_DUCKDB_TEMP_DIR")
+    return Path(configured) if configured else Settings.from_env().data_dir / "linkage-spill"
 
 
 def register(api: Any, df: pd.DataFrame | pa.Table, name: str, extra: tuple[str, ...] = ()) -> Any:
