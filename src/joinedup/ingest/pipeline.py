@@ -25,7 +25,6 @@ as ``failed`` with the message.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,10 +44,12 @@ from joinedup.ingest.reconcile import Reconciliation
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.seen import SeenIds
 from joinedup.ingest.standardise import Standardised, record_id_of, standardise_with_id
+from joinedup.ingest.versions import json_text, person_values, values_hash, version_values
 from joinedup.store import batches, records, sources
 from joinedup.store.base import utcnow
 from joinedup.store.bulk import JsonText
 from joinedup.store.db import session_scope
+from joinedup.store.portable import portable_text
 from joinedup.store.records import RecordState
 
 #: Rows standardised before their versions, ends and quarantine rows are written.
@@ -135,7 +136,8 @@ class _Run:
         self.warnings = 0
         # Rows standardised and kept, waiting for their chunk's record states.
         self.pending: list[tuple[SourceRow, str, Standardised]] = []
-        self.inserts: list[dict[str, Any]] = []
+        # New versions as tuples in records.INSERT_COLUMNS order.
+        self.inserts: list[tuple[Any, ...]] = []
         self.ends: list[int] = []
         # A JSON reader's values are JSON already, unless the text spelt a non-finite number.
         self.json_values = mapping.format in ("jsonl", "fhir")
@@ -246,8 +248,8 @@ class _Run:
     def _store(
         self, row: SourceRow, record_id: str, result: Standardised, state: RecordState | None
     ) -> None:
-        person = result.person.to_dict()
-        digest = content_hash(person, result.attributes)
+        values = person_values(result.person)
+        digest = values_hash(values, result.attributes)
         now = state.current if state is not None else None
         if now is not None and now.content_hash == digest:
             self.counts["unchanged"] += 1
@@ -259,19 +261,19 @@ class _Run:
             self.counts["stored"] += 1
         self.warnings += len(result.warnings)
         self.inserts.append(
-            {
-                "source_id": self.mapping.source,
-                "record_id": record_id,
+            (
+                self.mapping.source,
+                portable_text(record_id),
                 # After the last version, current or ended (a record that comes back).
-                "version": state.last_version + 1 if state is not None else 1,
-                "batch_id": self.batch_id,
-                "valid_from": self.now,
-                "content_hash": digest,
-                "raw": self._raw(row),
-                "attributes": result.attributes,
-                "dq_warnings": list(result.warnings),
-                **person,
-            }
+                state.last_version + 1 if state is not None else 1,
+                self.batch_id,
+                digest,
+                self._raw(row),
+                self.now,
+                json_text(result.attributes),
+                json_text(list(result.warnings)),
+                *version_values(values),
+            )
         )
 
     def _raw(self, row: SourceRow) -> Any:
@@ -302,7 +304,7 @@ class _Run:
             records.end_versions(self.session, self.ends, self.now, batch_id=self.batch_id)
             self.ends = []
         if self.inserts:
-            records.insert_versions(self.session, self.inserts)
+            records.insert_prepared(self.session, self.inserts)
             self.inserts = []
         if self.quarantine:
             batches.add_quarantine_many(self.session, self.quarantine)
@@ -310,21 +312,6 @@ class _Run:
         self.flushes += 1
         if self.flushes % COLLECT_EVERY == 0:
             collector.collect()
-
-
-def content_hash(person: Mapping[str, Any], attributes: Mapping[str, Any]) -> str:
-    """SHA-256 of the standardised person and attributes: what decides new, changed or unchanged.
-
-    The raw row is left out on purpose: a column the mapping does not read, or a reformatted
-    date, changes nothing that is stored as standard, so it makes no new version.
-    """
-    text = _HASH_ENCODER.encode({"person": person, "attributes": attributes})
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# The canonical text hashed (a stored hash depends on it, so it never changes): keys sorted,
-# compact, UTF-8. One encoder, built once: ``json.dumps`` with options builds one per call.
-_HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def file_sha256(path: Path) -> str:

@@ -184,6 +184,18 @@ def insert_versions(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     return written
 
 
+def insert_prepared(session: Session, rows: Sequence[Sequence[Any]]) -> int:
+    """Insert new versions given as tuples in :data:`INSERT_COLUMNS` order, complete.
+
+    For a caller that builds rows by the hundred thousand (ingest): nothing is defaulted or
+    checked here, so each row must carry every required value, ``valid_from``, the attributes
+    and warnings, and the person fields (list fields as lists, tuples or
+    :class:`~joinedup.store.bulk.JsonText`), with no NUL in its text. Returns how many rows
+    were written (``COPY`` on PostgreSQL, ``executemany`` on SQLite).
+    """
+    return BulkInsert(session, _TABLE, INSERT_COLUMNS).write(rows)
+
+
 # Column order of the tuples handed to the driver.
 INSERT_COLUMNS: tuple[str, ...] = (
     *REQUIRED_COLUMNS,

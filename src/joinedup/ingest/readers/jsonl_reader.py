@@ -11,16 +11,27 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from joinedup.ingest.readers.base import Reader
 from joinedup.ingest.rows import SourceRow, bad, blank
 
 
 def parse_json_line(data: bytes, codec: str) -> tuple[Any, str, str | None]:
-    """Decode and parse one line: ``(value, text, problem)``; ``problem`` is None if it parsed."""
+    """Decode and parse one line: ``(value, text, problem)``; ``problem`` is None if it parsed.
+
+    orjson parses in a third of the time; whatever it refuses (``NaN``, integers beyond 64 bits,
+    a lone surrogate escape, broken JSON) goes to ``json``, which decides: so the value, and the
+    reason given for a bad line, are exactly what ``json`` alone would give.
+    """
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         return None, data.decode(codec, errors="replace"), f"not valid {codec} text ({exc.reason})"
+    try:
+        return orjson.loads(text), text, None
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(text), text, None
     except json.JSONDecodeError as exc:
