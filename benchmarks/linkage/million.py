@@ -71,6 +71,8 @@ def seed_index(database: Path) -> dict[str, Any]:
     shipped model is recorded and the frame cache is built by the real derivation, so the
     attach runs after it take exactly the incremental path ``joinedup link`` takes.
     """
+    from sqlalchemy import text
+
     from joinedup.linkage import frame_cache, runs, thresholds
     from joinedup.linkage.frame import records_frame
     from joinedup.linkage.ids import new_person_id
@@ -113,6 +115,11 @@ def seed_index(database: Path) -> dict[str, Any]:
             PersonMember.__table__,
             ("record_key", "person_id", "from_run", "record_version"),
         ).write((k, p, run_id, v) for k, p, v in members)
+        # The change feed (``linkage.feed``): every current version is in the index now.
+        session.execute(
+            text("UPDATE source_records SET linked_run = :run WHERE valid_to IS NULL"),
+            {"run": run_id},
+        )
         runs.finish_run(
             session,
             run_id,

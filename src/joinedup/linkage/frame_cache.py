@@ -3,10 +3,17 @@
 An incremental run scores new records against every record of the index, so it needs the whole
 model frame (``frame.records_frame``). Reading a large store and deriving the frame is the
 slowest part of attaching a handful of records, and almost all of it is the same as last time.
-So each successful run leaves the frame it used, with the version of each record, in an Arrow
-file under ``JOINEDUP_DATA_DIR/linkage-cache/``; the next run maps it, drops records that
-changed or ended, and derives only the new and changed ones. The frame stays Arrow throughout an
-incremental run: converting a million rows to pandas would cost more than the whole attach.
+So each successful run leaves the frame it used, with the version of each record, in Arrow
+files under ``JOINEDUP_DATA_DIR/linkage-cache/``; the next run maps them, drops records that
+changed or ended, and derives only the new and changed ones (``linkage.feed`` says which). The
+frame stays Arrow throughout an incremental run: converting a million rows to pandas would cost
+more than the whole attach.
+
+The cache is append-only between full runs: an incremental run adds a segment file with the rows
+it derived and lists the versions it dropped, instead of rewriting a million rows to add one. A
+full run, or a cache that has grown too many segments or dropped rows, is written afresh as one
+file. ``meta.json`` names the segments and is replaced last, so a reader sees the old cache or
+the new one, never half of one.
 
 The cache is only a copy: it is used only when it was written by the last successful run
 against the same database, and is rebuilt from the store otherwise. It holds the derived matching
@@ -20,7 +27,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +43,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.linkage.engines import arrow_schema, to_arrow
+from joinedup.linkage.feed import Feed
 from joinedup.linkage.frame import FRAME_COLUMNS, records_frame
 from joinedup.store.records import LINKAGE_COLUMNS, record_key
 from joinedup.store.tables import SourceRecord
@@ -43,8 +51,15 @@ from joinedup.store.tables import SourceRecord
 log = logging.getLogger(__name__)
 
 VERSION_COLUMN = "record_version"
-_FORMAT = "joinedup-frame-cache/2"
+_FORMAT = "joinedup-frame-cache/3"
+# A cache of this format is one file, ``frame.arrow``; it reads as a single segment.
+_SINGLE_FILE_FORMAT = "joinedup-frame-cache/2"
 _IN_CHUNK = 900
+
+#: Past this many segments, or dropped rows beyond this share of the rows, the next save writes
+#: the cache afresh: every load pays a little per segment and a filter over dropped rows.
+MAX_SEGMENTS = 32
+MAX_DROPPED_SHARE = 0.02
 
 
 def enabled() -> bool:
@@ -62,12 +77,21 @@ def _directory(engine: Engine) -> Path:
     return Settings.from_env().data_dir / "linkage-cache" / digest
 
 
-def load(engine: Engine, run_id: int) -> pa.Table | None:
+@dataclass(frozen=True)
+class Cached:
+    """A cache as loaded: the frame (dropped rows removed) and the files it came from."""
+
+    table: pa.Table
+    segments: tuple[str, ...]
+    dropped: frozenset[int]
+
+
+def load(engine: Engine, run_id: int) -> Cached | None:
     """The frame the run ``run_id`` left, as Arrow with each record's version in
     `VERSION_COLUMN`, or ``None`` if there is no such cache (never written, written by another
     run or for other frame columns, disabled, or unreadable).
 
-    The file is memory-mapped, not read: attaching one record to a million touches only the
+    The files are memory-mapped, not read: attaching one record to a million touches only the
     columns and rows it joins on.
     """
     if not enabled():
@@ -75,16 +99,26 @@ def load(engine: Engine, run_id: int) -> pa.Table | None:
     directory = _directory(engine)
     try:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != _FORMAT or meta.get("run_id") != run_id:
+        if meta.get("run_id") != run_id:
+            return None
+        if meta.get("format") == _SINGLE_FILE_FORMAT:
+            meta = {**meta, "segments": ["frame.arrow"], "dropped": []}
+        elif meta.get("format") != _FORMAT:
             return None
         if meta.get("derivation") != derivation_digest():
             return None  # derived by other code: a changed rule must reach every record
-        table = feather.read_table(directory / "frame.arrow", memory_map=True)
-    except (OSError, ValueError, pa.ArrowException):
+        segments = tuple(str(name) for name in meta["segments"])
+        dropped = frozenset(int(v) for v in meta["dropped"])
+        tables = [feather.read_table(directory / name, memory_map=True) for name in segments]
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None
-    if not table.schema.equals(schema()):
+    if not tables or not all(t.schema.equals(schema()) for t in tables):
         return None  # written before the model's frame gained or lost a column
-    return table
+    table = pa.concat_tables(tables)
+    if dropped:
+        versions = pa.array(sorted(dropped), pa.int64())
+        table = table.filter(pc.invert(pc.is_in(table.column(VERSION_COLUMN), value_set=versions)))
+    return Cached(table, segments, dropped)
 
 
 @lru_cache(maxsize=1)
@@ -138,90 +172,146 @@ def _as_table(frame: pd.DataFrame) -> pa.Table:
         return to_arrow(frame)
 
 
-def save(engine: Engine, run_id: int, table: pa.Table) -> None:
+def save(
+    engine: Engine,
+    run_id: int,
+    table: pa.Table,
+    *,
+    base: Cached | None = None,
+    added: pa.Table | None = None,
+    dropped: Collection[int] = (),
+) -> None:
     """Leave ``table`` (`schema`: the frame and each record's version) for the run after
     ``run_id``.
 
-    Written to a temporary name and renamed, so a reader sees the old cache or the new one,
-    never half of one (a reader that mapped the old file keeps its copy). A failure to write is
-    logged and the cache removed: it only costs time.
+    With ``base`` (the cache this run loaded) ``table`` must be ``base`` less the rows of the
+    versions in ``dropped`` plus the rows ``added``: then only ``added`` is written, as a new
+    segment, unless the cache has grown past `MAX_SEGMENTS` or `MAX_DROPPED_SHARE`. Otherwise
+    the whole table is written as one file. Files are written first and ``meta.json`` replaced
+    last; a reader that mapped an old file keeps its copy. A failure to write is logged and the
+    cache removed: it only costs time.
     """
     if not enabled():
         return
     directory = _directory(engine)
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (directory / "meta.json").unlink(missing_ok=True)
-        partial = directory / "frame.arrow.partial"
-        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-            feather.write_feather(table.cast(schema()), out, compression="uncompressed")
-        partial.replace(directory / "frame.arrow")
+        gone = base.dropped | {int(v) for v in dropped} if base is not None else frozenset()
+        append = (
+            base is not None
+            and added is not None
+            and len(base.segments) < MAX_SEGMENTS
+            and len(gone) <= MAX_DROPPED_SHARE * max(table.num_rows, 1)
+        )
+        if append and base is not None and added is not None:
+            segments = list(base.segments)
+            if added.num_rows:
+                segments.append(_write(directory, f"add-{run_id}.arrow", added))
+        else:
+            segments, gone = [_write(directory, f"frame-{run_id}.arrow", table)], frozenset()
         meta = {
             "format": _FORMAT,
             "run_id": run_id,
             "records": table.num_rows,
             "derivation": derivation_digest(),
+            "segments": segments,
+            "dropped": sorted(gone),
         }
-        (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        partial = directory / "meta.json.partial"
+        partial.write_text(json.dumps(meta), encoding="utf-8")
+        partial.replace(directory / "meta.json")
     except (OSError, pa.ArrowException) as exc:
         log.warning("linkage frame cache not written: %s", type(exc).__name__)
         (directory / "meta.json").unlink(missing_ok=True)
+        return
+    _remove_unlisted(directory, set(segments))
+
+
+def _write(directory: Path, name: str, table: pa.Table) -> str:
+    partial = directory / f"{name}.partial"
+    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        feather.write_feather(table.cast(schema()), out, compression="uncompressed")
+    partial.replace(directory / name)
+    return name
+
+
+def _remove_unlisted(directory: Path, keep: set[str]) -> None:
+    # Segments of earlier caches; a reader that mapped one keeps its data until it unmaps.
+    for path in directory.glob("*.arrow"):
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
 class Refreshed:
-    """The current frame rebuilt from a cached one: which cached rows went, which rows came."""
+    """The current frame rebuilt from a cached one: which cached rows went, which rows came.
+
+    ``added`` holds the rows derived afresh (``fresh`` are their keys), ``dropped`` the versions
+    of the cached rows that went (``stale`` their keys), and ``linked`` the versions the run
+    must mark as taken into the index (`feed.mark_linked`).
+    """
 
     table: pa.Table
     fresh: frozenset[str]
     stale: frozenset[str]
+    added: pa.Table
+    dropped: frozenset[int]
+    linked: frozenset[int]
 
 
-def _current_ids(session: Session) -> np.ndarray:
-    # Straight from the driver: a million ids through SQLAlchemy's per-row machinery cost twice
-    # the driver's fetchall (ORM: five times), and this read is most of attaching one record.
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(f"SELECT id FROM {SourceRecord.__tablename__} WHERE valid_to IS NULL")
-        return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1)
-    finally:
-        cursor.close()
+def refresh(session: Session, cached: pa.Table, changes: Feed) -> Refreshed:
+    """The cached frame brought up to date with the store: rows of versions that ended or were
+    replaced dropped (``stale``), pending versions the cache lacks derived afresh (``fresh``).
 
-
-def refresh(session: Session, cached: pa.Table) -> Refreshed:
-    """The cached frame brought up to date with the store: rows whose version is no longer
-    current dropped (``stale``), current versions the cache lacks derived afresh (``fresh``).
-
-    Only record ids are read for the whole store; full rows only for the fresh versions. The
-    result is the frame a full read would give (in another row order).
+    ``changes`` is the change feed (`feed.read`), so nothing is read for records that did not
+    change; full rows only for the fresh versions. The result is the frame a full read would
+    give (in another row order), provided every cached version was marked linked when it was
+    cached and every end of a version is an update, never a delete (both hold: runs mark what
+    they cache, and the store only ever ends versions).
     """
-    records = SourceRecord.__table__
-    ids = _current_ids(session)
     cached_versions = cached.column(VERSION_COLUMN)
-    still = pc.is_in(cached_versions, value_set=pa.array(ids))
-    stale_rows = cached.filter(pc.invert(still))
-    # Filtering copies every column: a million rows for nothing when no cached row went.
-    kept = cached if stale_rows.num_rows == 0 else cached.filter(still)
-    fresh_ids = np.setdiff1d(ids, cached_versions.to_numpy(), assume_unique=True)
+    stale_rows = cached.slice(0, 0)
+    kept = cached
+    if len(changes.ended):
+        gone = pc.is_in(cached_versions, value_set=pa.array(changes.ended))
+        stale_rows = cached.filter(gone)
+        if stale_rows.num_rows:
+            # Filtering copies every column: only when a cached row went.
+            kept = cached.filter(pc.invert(gone))
+    held: np.ndarray = np.empty(0, dtype=np.int64)
+    if len(changes.pending):
+        # A version can be cached and still pending when it was ingested while a run read the
+        # store; it is current, so it stays, and is marked now.
+        in_cache = pc.is_in(cached_versions, value_set=pa.array(changes.pending))
+        held = cached_versions.filter(in_cache).to_numpy()
+    fresh_ids = np.setdiff1d(changes.pending, held, assume_unique=True)
+    added, versions = _derive(session, fresh_ids)
+    dropped = stale_rows.column(VERSION_COLUMN).to_pylist()
+    parts = [kept, added] if added.num_rows else [kept]
+    return Refreshed(
+        pa.concat_tables(parts),
+        frozenset(versions),
+        frozenset(stale_rows.column("unique_id").to_pylist()),
+        added,
+        frozenset(int(v) for v in dropped),
+        frozenset(int(v) for v in (*versions.values(), *held)),
+    )
+
+
+def _derive(session: Session, ids: np.ndarray) -> tuple[pa.Table, dict[str, int]]:
+    """The frame rows of these versions, and each one's key → version."""
+    records = SourceRecord.__table__
     rows: list[dict[str, Any]] = []
     columns = [records.c[name] for name in LINKAGE_COLUMNS]
-    for start in range(0, len(fresh_ids), _IN_CHUNK):
-        part = [int(i) for i in fresh_ids[start : start + _IN_CHUNK]]
+    for start in range(0, len(ids), _IN_CHUNK):
+        part = [int(i) for i in ids[start : start + _IN_CHUNK]]
         rows.extend(
             dict(row)
             for row in session.connection()
             .execute(select(*columns).where(records.c.id.in_(part)))
             .mappings()
         )
-    parts = [kept]
-    if rows:
-        versions = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
-        parts.append(with_versions(records_frame(rows), versions))
-        fresh = frozenset(versions)
-    else:
-        fresh = frozenset()
-    return Refreshed(
-        pa.concat_tables(parts),
-        fresh,
-        frozenset(stale_rows.column("unique_id").to_pylist()),
-    )
+    if not rows:
+        return empty(), {}
+    versions = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
+    return with_versions(records_frame(rows), versions), versions

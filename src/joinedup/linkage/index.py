@@ -24,7 +24,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import blocking, candidates, explain, frame_cache, review, runs, thresholds
+from joinedup.linkage import (
+    blocking,
+    candidates,
+    explain,
+    feed,
+    frame_cache,
+    review,
+    runs,
+    thresholds,
+)
 from joinedup.linkage.cluster import cluster
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.ids import assign_ids
@@ -80,6 +89,8 @@ class _Loaded:
     A full run also has the frame as pandas (to train on), every version and the whole
     membership. An incremental run that started from the cache has ``versions`` and ``linked``
     only for the records it reaches, read as it goes (``complete`` is false).
+    ``taken_in`` and ``taken_out`` are the versions the run marks in the change feed
+    (``feed``); ``refreshed`` says how the table differs from the cache it came from.
     """
 
     table: pa.Table
@@ -89,6 +100,9 @@ class _Loaded:
     decisions: dict[tuple[str, str], str]
     delta: Delta
     complete: bool
+    taken_in: frozenset[int] = frozenset()
+    taken_out: frozenset[int] = frozenset()
+    refreshed: frame_cache.Refreshed | None = None
 
     def reach(self, session: Session, keys: Collection[str]) -> None:
         """Make sure ``versions`` and ``linked`` hold these records (those still current)."""
@@ -163,23 +177,40 @@ def link(
                 thresholds=limits,
                 counts=counts,
             )
+            # In the run's own transaction: a failed run leaves the feed as it found it.
+            feed.mark_linked(session, run_id, data.taken_in)
+            feed.mark_unlinked(session, data.taken_out)
     except BaseException as exc:
         with session_scope(engine) as session:
             runs.fail_run(session, run_id, exc)
         raise
     say("caching the frame for the next run")
-    frame_cache.save(engine, run_id, data.table)
+    if mode == "incremental" and data.refreshed is not None:
+        frame_cache.save(
+            engine,
+            run_id,
+            data.table,
+            base=cached,
+            added=data.refreshed.added,
+            dropped=data.refreshed.dropped,
+        )
+    else:  # a full run compacts the cache into one file
+        frame_cache.save(engine, run_id, data.table)
     seconds = time.perf_counter() - started
     log.info("link run %s (%s) done in %.1f s", run_id, mode, seconds)
     return LinkRunResult(run_id, mode, engine_name, counts, round(seconds, 3), limits)
 
 
-def _load(session: Session, cached: pa.Table | None, full: bool, say: Progress) -> _Loaded:
+def _load(
+    session: Session, cached: frame_cache.Cached | None, full: bool, say: Progress
+) -> _Loaded:
     say("reading records")
     decisions = review.decisions_in_force(session)
+    changes = feed.read(session)
     frame: pd.DataFrame | None = None
+    refreshed: frame_cache.Refreshed | None = None
     if cached is not None:
-        refreshed = frame_cache.refresh(session, cached)
+        refreshed = frame_cache.refresh(session, cached.table, changes)
         table = refreshed.table
     else:
         # Chunk by chunk into Arrow: a million rows held as Python dicts at once took gigabytes.
@@ -198,8 +229,10 @@ def _load(session: Session, cached: pa.Table | None, full: bool, say: Progress) 
             versions = dict(zip(ids, numbers, strict=True))
         linked = current_membership(session)
         data = _Loaded(table, frame, versions, linked, {}, find_delta(versions, linked), True)
+        data.taken_in = _taken_in(versions, linked, changes, refreshed)
         present: set[str] = set(versions)
     else:
+        assert refreshed is not None  # an incremental run from the cache
         present = candidates.present(table, {key for pair in decisions for key in pair})
         # The cache is the last run's index, so a fresh record it held under an older version
         # changed, a fresh record it did not hold is new, and a record it held whose version is
@@ -210,7 +243,10 @@ def _load(session: Session, cached: pa.Table | None, full: bool, say: Progress) 
             ended=refreshed.stale - refreshed.fresh,
         )
         data = _Loaded(table, None, {}, {}, {}, delta, complete=False)
+        data.taken_in = refreshed.linked
         data.reach(session, delta.scored | delta.ended)
+    data.taken_out = frozenset(int(v) for v in changes.ended)
+    data.refreshed = refreshed
     data.decisions = {
         pair: decision
         for pair, decision in decisions.items()
@@ -218,6 +254,22 @@ def _load(session: Session, cached: pa.Table | None, full: bool, say: Progress) 
     }
     data.reach(session, {key for pair in data.decisions for key in pair})
     return data
+
+
+def _taken_in(
+    versions: Mapping[str, int],
+    linked: Mapping[str, Linked],
+    changes: feed.Feed,
+    refreshed: frame_cache.Refreshed | None,
+) -> frozenset[int]:
+    """The versions a run that read every current record takes into the index: those no
+    person held at that version, and those still pending in the feed."""
+    if refreshed is not None:
+        return refreshed.linked
+    held = {linked_record.version for linked_record in linked.values()}
+    current = set(versions.values())
+    pending = {int(v) for v in changes.pending} & current
+    return frozenset({v for v in current if v not in held} | pending)
 
 
 def _model(

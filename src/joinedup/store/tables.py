@@ -166,6 +166,21 @@ class SourceRecord(Base):
             sqlite_where="ended_batch_id IS NOT NULL",
             postgresql_where="ended_batch_id IS NOT NULL",
         ),
+        # Linkage's change feed (migration 0005): the versions the master person index has not
+        # caught up with — current and not yet linked, or linked and since ended. Both stay
+        # small, so "what changed since the last link" is an indexed read of a few rows.
+        Index(
+            "ix_source_records_link_pending",
+            "id",
+            sqlite_where="valid_to IS NULL AND linked_run IS NULL",
+            postgresql_where="valid_to IS NULL AND linked_run IS NULL",
+        ),
+        Index(
+            "ix_source_records_link_ended",
+            "id",
+            sqlite_where="valid_to IS NOT NULL AND linked_run IS NOT NULL",
+            postgresql_where="valid_to IS NOT NULL AND linked_run IS NOT NULL",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntegerPK, primary_key=True, autoincrement=True)
@@ -182,6 +197,10 @@ class SourceRecord(Base):
     # The batch that ended this version (NULL while current), so incremental linkage can find
     # the records that went away since its last run.
     ended_batch_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ingest_batches.id"))
+    # The link run that took this version into the master person index; NULL until one has
+    # (ingest never sets it), and NULL again once a run has taken the ended version out. Not a
+    # foreign key: the store may prune runs and versions independently.
+    linked_run: Mapped[int | None] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     raw: Mapped[Any] = mapped_column(JSONType, nullable=False)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)

@@ -361,7 +361,7 @@ def test_an_incremental_run_uses_the_frame_cache_and_agrees_with_a_fresh_read(
     with_cache = store.persons()
     loaded = frame_cache.load(store.engine, cached.run_id)
     assert loaded is not None
-    frame = loaded.to_pandas().set_index("unique_id")
+    frame = loaded.table.to_pandas().set_index("unique_id")
     assert sorted(frame.index) == sorted(key(r) for r in with_cache)
     assert frame.loc[key("3"), "dob"] == "1981-12-12"
     version = frame[frame_cache.VERSION_COLUMN]
