@@ -309,50 +309,43 @@ def policy_inputs(
 # Person ids per statement, well inside SQLite's limit on bound parameters.
 _CHUNK = 400
 
+# Table columns, not ORM attributes: a Core statement skips the ORM's per-execution set-up.
+_REL = DeclaredRelationship.__table__.c
+_GLASS = BreakGlassSession.__table__.c
+_CHOICE = ResidentChoiceRow.__table__.c
 _RELATIONSHIPS = select(
-    DeclaredRelationship.person_id,
-    DeclaredRelationship.organisation,
-    DeclaredRelationship.reason,
-    DeclaredRelationship.starts_at,
-    DeclaredRelationship.expires_at,
-    DeclaredRelationship.actor,
+    _REL.person_id, _REL.organisation, _REL.reason, _REL.starts_at, _REL.expires_at, _REL.actor
 ).where(
-    DeclaredRelationship.person_id.in_(bindparam("ids", expanding=True)),
-    DeclaredRelationship.organisation == bindparam("organisation"),
-    DeclaredRelationship.ended_at.is_(None),
-    DeclaredRelationship.expires_at > bindparam("now"),
-    or_(DeclaredRelationship.actor.is_(None), DeclaredRelationship.actor == bindparam("actor")),
+    _REL.person_id.in_(bindparam("ids", expanding=True)),
+    _REL.organisation == bindparam("organisation"),
+    _REL.ended_at.is_(None),
+    _REL.expires_at > bindparam("now"),
+    or_(_REL.actor.is_(None), _REL.actor == bindparam("actor")),
 )
 # Newest first, so the first row per person is the session ``active_break_glass`` returns.
 _BREAK_GLASS = (
-    select(
-        BreakGlassSession.person_id,
-        BreakGlassSession.actor,
-        BreakGlassSession.reason,
-        BreakGlassSession.started_at,
-        BreakGlassSession.expires_at,
-    )
+    select(_GLASS.person_id, _GLASS.actor, _GLASS.reason, _GLASS.started_at, _GLASS.expires_at)
     .where(
-        BreakGlassSession.actor == bindparam("actor"),
-        BreakGlassSession.person_id.in_(bindparam("ids", expanding=True)),
-        BreakGlassSession.started_at <= bindparam("now"),
-        BreakGlassSession.expires_at > bindparam("now"),
-        BreakGlassSession.ended_at.is_(None),
+        _GLASS.actor == bindparam("actor"),
+        _GLASS.person_id.in_(bindparam("ids", expanding=True)),
+        _GLASS.started_at <= bindparam("now"),
+        _GLASS.expires_at > bindparam("now"),
+        _GLASS.ended_at.is_(None),
     )
-    .order_by(BreakGlassSession.started_at.desc())
+    .order_by(_GLASS.started_at.desc())
 )
 # Oldest first: policy takes the latest choice per (kind, purpose, source) as the one in force.
 _CHOICES = (
     select(
-        ResidentChoiceRow.person_id,
-        ResidentChoiceRow.kind,
-        ResidentChoiceRow.purpose,
-        ResidentChoiceRow.given,
-        ResidentChoiceRow.at,
-        ResidentChoiceRow.source,
+        _CHOICE.person_id,
+        _CHOICE.kind,
+        _CHOICE.purpose,
+        _CHOICE.given,
+        _CHOICE.at,
+        _CHOICE.source,
     )
-    .where(ResidentChoiceRow.person_id.in_(bindparam("ids", expanding=True)))
-    .order_by(ResidentChoiceRow.at, ResidentChoiceRow.id)
+    .where(_CHOICE.person_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_CHOICE.at, _CHOICE.id)
 )
 
 
@@ -386,7 +379,7 @@ def policy_inputs_for(
         for pid, who, reason, started, expires in session.execute(_BREAK_GLASS, values):
             glass.setdefault(pid, BreakGlass(who, reason, started, expires))
         for pid, kind, purpose, given, at, source in session.execute(_CHOICES, values):
-            choices[pid].append(ResidentChoice(kind, purpose, given, at, source))  # type: ignore[arg-type]
+            choices[pid].append(ResidentChoice(kind, purpose, given, at, source))
     return {pid: PolicyInputs(tuple(rels[pid]), tuple(choices[pid]), glass.get(pid)) for pid in ids}
 
 

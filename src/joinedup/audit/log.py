@@ -20,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from joinedup.audit.chain import GENESIS, compute_hash, row_fields
+from joinedup.audit.chain import GENESIS, compute_hash
 from joinedup.audit.signing import load_signing_key, sign_checkpoint
 from joinedup.config import Settings
 from joinedup.errors import JoinedupError
@@ -39,6 +40,9 @@ from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 PG_AUDIT_LOCK = 7_271_805_003
 
 DECISIONS = ("permit", "partial", "deny", "none")
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEAD = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
+_INSERT = insert(_EVENTS)
 _EVERY_VAR = "JOINEDUP_AUDIT_CHECKPOINT_EVERY"
 
 
@@ -101,6 +105,32 @@ class NewEvent:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as appended: its place in the chain (``seq``, ``prev_hash``, ``hash``) and the
+    fields that were hashed. Plain data, not an ORM object: the event was written by a Core
+    insert and is not in the caller's session."""
+
+    seq: int
+    event_id: str
+    at: datetime
+    actor: str
+    organisation: str
+    role: str
+    purpose: str | None
+    case_reference: str | None
+    person_id: str | None
+    action: str
+    decision: str
+    categories: list[str]
+    agreements: list[dict[str, Any]]
+    request_id: str | None
+    reason: str | None
+    break_glass: bool
+    prev_hash: str
+    hash: str
+
+
 def _break_glass_reason(request: AccessRequest, decision: Decision) -> str | None:
     if decision.break_glass_used and request.break_glass is not None:
         return f"break-glass: {request.break_glass.reason}"
@@ -114,9 +144,17 @@ def audited_engine(engine: Engine) -> Engine:
     appenders queue instead of failing); elsewhere it is ``engine`` itself. Cheap: it shares the
     engine's pool. Example: ``with session_scope(audited_engine(engine)) as session: ...``.
     """
-    if engine.dialect.name == "sqlite":
-        return engine.execution_options(sqlite_begin="IMMEDIATE")
-    return engine
+    if engine.dialect.name != "sqlite":
+        return engine
+    # One per engine, not one per request: making an option engine costs a third of a
+    # millisecond, and every API request opens its unit of work on it.
+    audited = _AUDITED.get(engine)
+    if audited is None:
+        audited = _AUDITED[engine] = engine.execution_options(sqlite_begin="IMMEDIATE")
+    return audited
+
+
+_AUDITED: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 
 def _check(event: NewEvent) -> None:
@@ -143,8 +181,10 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("UPDATE audit_chain_lock SET id = id WHERE id = 1"))
 
 
-def append(session: Session, event: NewEvent, *, checkpoint_every: int | None = None) -> AuditEvent:
-    """Append ``event`` to the audit trail in the caller's transaction and return the stored row.
+def append(
+    session: Session, event: NewEvent, *, checkpoint_every: int | None = None
+) -> StoredEvent:
+    """Append ``event`` to the audit trail in the caller's transaction and return what was stored.
 
     Takes the chain lock, links the event to the current head (seq + 1, its hash as
     ``prev_hash``), inserts and flushes it, and every ``checkpoint_every`` events
@@ -162,7 +202,7 @@ def append(session: Session, event: NewEvent, *, checkpoint_every: int | None = 
 
 def append_all(
     session: Session, events: Sequence[NewEvent], *, checkpoint_every: int | None = None
-) -> list[AuditEvent]:
+) -> list[StoredEvent]:
     """Append ``events``, in order, as consecutive links of the chain; one lock, one head read,
     one insert. As :func:`append` otherwise (checkpoints, never commits, raises on failure).
 
@@ -176,47 +216,45 @@ def append_all(
         _check(event)
     every = checkpoint_every if checkpoint_every is not None else _checkpoint_every()
     _lock_chain(session)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
-    rows: list[AuditEvent] = []
+    head = session.execute(_HEAD).first()
+    seq, prev_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
+    values: list[dict[str, Any]] = []
     checkpoints: list[AuditCheckpoint] = []
     for event in events:
         seq += 1
-        row = _row(event, seq, prev_hash)
-        prev_hash = row.hash
-        rows.append(row)
+        fields = _fields(event)
+        fields.update(seq=seq, prev_hash=prev_hash, hash=compute_hash(prev_hash, fields))
+        prev_hash = fields["hash"]
+        values.append(fields)
         if every > 0 and seq % every == 0:
-            checkpoints.append(_checkpoint(seq, row.hash))
-    session.add_all(rows)
-    session.add_all(checkpoints)
-    session.flush()
-    return rows
+            checkpoints.append(_checkpoint(seq, prev_hash))
+    # A Core insert of the values: the ORM's unit of work (identity map, flush ordering) cost
+    # more than hashing and writing the events. The rows returned are not in the session.
+    session.execute(_INSERT, values)
+    if checkpoints:
+        session.add_all(checkpoints)
+        session.flush()
+    return [StoredEvent(**fields) for fields in values]
 
 
-def _row(event: NewEvent, seq: int, prev_hash: str) -> AuditEvent:
-    row = AuditEvent(
-        seq=seq,
-        event_id=event.event_id,
-        at=event.at or utcnow(),
-        actor=event.actor,
-        organisation=event.organisation,
-        role=event.role,
-        purpose=event.purpose,
-        case_reference=event.case_reference,
-        person_id=event.person_id,
-        action=event.action,
-        decision=event.decision,
-        categories=list(event.categories),
-        agreements=[dict(item) for item in event.agreements],
-        request_id=event.request_id,
-        reason=event.reason,
-        break_glass=bool(event.break_glass),
-        prev_hash=prev_hash,
-    )
-    row.hash = compute_hash(prev_hash, row_fields(row))
-    return row
+def _fields(event: NewEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "at": event.at or utcnow(),
+        "actor": event.actor,
+        "organisation": event.organisation,
+        "role": event.role,
+        "purpose": event.purpose,
+        "case_reference": event.case_reference,
+        "person_id": event.person_id,
+        "action": event.action,
+        "decision": event.decision,
+        "categories": list(event.categories),
+        "agreements": [dict(item) for item in event.agreements],
+        "request_id": event.request_id,
+        "reason": event.reason,
+        "break_glass": bool(event.break_glass),
+    }
 
 
 def _checkpoint(seq: int, chain_hash: str) -> AuditCheckpoint:

@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, text
+from sqlalchemy import ColumnElement, Row, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import PolicyInputs, policy_inputs
@@ -40,7 +40,7 @@ from joinedup.services.actor import (
     ServiceError,
 )
 from joinedup.services.agreements_store import current_agreements, ensure_recorded
-from joinedup.store.linkage_tables import PersonMember
+from joinedup.store.linkage_tables import Person, PersonMember
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import Source, SourceRecord
 
@@ -48,6 +48,41 @@ IDENTITY = "identity.core"
 # IN lists are split so that no statement carries more parameters than SQLite allows.
 _CHUNK = 400
 _AGREEMENTS_KEY = "joinedup.agreements"
+
+# The hot reads of a view are Core statements built once, with their values bound at run time:
+# building and caching-keying an ORM statement, and loading ORM objects, cost more CPU than the
+# database takes to answer (a view's reads were most of its CPU).
+_PERSONS = Person.__table__.c
+_MEMBERS = PersonMember.__table__.c
+_RECORDS = SourceRecord.__table__.c
+_SOURCES = Source.__table__.c
+_PERSON_STATUS = select(_PERSONS.status).where(_PERSONS.person_id == bindparam("person_id"))
+_SOURCE_ROWS = select(_SOURCES.id, _SOURCES.name, _SOURCES.organisation_id, _SOURCES.category)
+_MEMBER_KEYS = select(_MEMBERS.person_id, _MEMBERS.record_key).where(
+    _MEMBERS.to_run.is_(None), _MEMBERS.person_id.in_(bindparam("ids", expanding=True))
+)
+# What a view shows or decides on; not the raw row, the data-quality notes or the hashes, which
+# are the bulk of a record and never shown.
+_VIEW_COLUMNS = (
+    *(_RECORDS[name] for name in ("source_id", "record_id", "version", "valid_from", "valid_to")),
+    *(_RECORDS[name] for name in ("attributes", "title", "given_name", "middle_names")),
+    *(_RECORDS[name] for name in ("family_name", "preferred_name", "date_of_birth", "nhs_number")),
+    *(_RECORDS[name] for name in ("flat", "house_number", "house_name", "street", "locality")),
+    *(_RECORDS[name] for name in ("town", "postcode", "uprn", "phones", "emails")),
+)
+# ``source_id IN (...) AND record_id IN (...)`` is a search of the (source_id, record_id) index
+# on both backends (a row-value IN is a scan on SQLite) and one cached statement however many
+# sources; pairs it finds that were not asked for are dropped in Python.
+_VERSION_ROWS = select(*_VIEW_COLUMNS).where(
+    _RECORDS.source_id.in_(bindparam("sources", expanding=True)),
+    _RECORDS.record_id.in_(bindparam("ids", expanding=True)),
+)
+_CURRENT_ROWS = _VERSION_ROWS.where(_RECORDS.valid_to.is_(None))
+
+# A record as a view reads it: an ORM ``SourceRecord`` or a row of :func:`record_rows`, which
+# has the same attribute names for the columns a view uses.
+RecordLike = SourceRecord | Row[Any]
+_R = TypeVar("_R", SourceRecord, Row[Any])
 
 
 class AgreementsUnavailable(ServiceError):
@@ -124,6 +159,9 @@ def hold_audit_lock(session: Session) -> None:
 
 def resolve_person(session: Session, person_id: str) -> str:
     """The active id for ``person_id``; :class:`PersonMoved`, :class:`PersonGone` or 404 else."""
+    wanted = (person_id or "").strip()
+    if session.execute(_PERSON_STATUS, {"person_id": wanted}).scalar() == "active":
+        return wanted
     try:
         found = lookup_person(session, person_id)
     except PersonNotFound:
@@ -140,8 +178,8 @@ def resolve_person(session: Session, person_id: str) -> str:
 def sources_by_id(session: Session) -> dict[str, SourceInfo]:
     """Every source system (a handful of rows), by id."""
     return {
-        row.id: SourceInfo(row.id, row.name, row.organisation_id, row.category)
-        for row in session.scalars(select(Source))
+        id_: SourceInfo(id_, name, organisation, category)
+        for id_, name, organisation, category in session.execute(_SOURCE_ROWS)
     }
 
 
@@ -150,10 +188,7 @@ def member_keys(session: Session, person_ids: Iterable[str]) -> dict[str, list[s
     ids = sorted(set(person_ids))
     out: dict[str, list[str]] = {pid: [] for pid in ids}
     for start in range(0, len(ids), _CHUNK):
-        query = select(PersonMember.person_id, PersonMember.record_key).where(
-            PersonMember.to_run.is_(None), PersonMember.person_id.in_(ids[start : start + _CHUNK])
-        )
-        for pid, key in session.execute(query):
+        for pid, key in session.execute(_MEMBER_KEYS, {"ids": ids[start : start + _CHUNK]}):
             out[pid].append(key)
     return out
 
@@ -200,16 +235,31 @@ def record_versions(session: Session, keys: Sequence[str]) -> list[SourceRecord]
     return rows
 
 
-def current_of(versions: Iterable[SourceRecord]) -> list[SourceRecord]:
+def record_rows(
+    session: Session, keys: Iterable[str], *, current_only: bool = False
+) -> list[Row[Any]]:
+    """The versions of each record key (only the current ones with ``current_only``) as rows
+    with the columns a view uses, named as on :class:`SourceRecord`. Sorted by source, record
+    and version."""
+    pairs = sorted({split_record_key(key) for key in keys})
+    statement = _CURRENT_ROWS if current_only else _VERSION_ROWS
+    rows: list[Row[Any]] = []
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = set(pairs[start : start + _CHUNK])
+        values = {"sources": sorted({s for s, _ in chunk}), "ids": sorted({r for _, r in chunk})}
+        rows.extend(row for row in session.execute(statement, values) if (row[0], row[1]) in chunk)
+    rows.sort(key=lambda r: (r.source_id, r.record_id, r.version))
+    return rows
+
+
+def current_of(versions: Iterable[_R]) -> list[_R]:
     """The current versions among ``versions``, in the order :func:`current_records` gives."""
     rows = [row for row in versions if row.valid_to is None]
     rows.sort(key=lambda r: (r.source_id, r.record_id))
     return rows
 
 
-def holdings(
-    records: Iterable[SourceRecord], sources: dict[str, SourceInfo]
-) -> tuple[Holding, ...]:
+def holdings(records: Iterable[RecordLike], sources: dict[str, SourceInfo]) -> tuple[Holding, ...]:
     """One holding per source the records come from, with the source's provider and categories."""
     seen = sorted({record.source_id for record in records})
     out = []
@@ -281,7 +331,7 @@ def decide_for(
     session: Session,
     actor: Actor,
     person_id: str,
-    records: Sequence[SourceRecord],
+    records: Sequence[RecordLike],
     *,
     purpose: str,
     now: datetime,

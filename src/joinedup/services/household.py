@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import PolicyInputs
@@ -24,10 +24,11 @@ from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision
 from joinedup.services.access import (
     IDENTITY,
+    RecordLike,
     SourceInfo,
-    current_records,
     decide_for,
     member_keys,
+    record_rows,
 )
 from joinedup.services.actor import Actor
 from joinedup.services.views import HouseholdMember
@@ -39,6 +40,17 @@ from joinedup.store.tables import SourceRecord
 MAX_MEMBERS = 12
 # Record keys per statement, well inside SQLite's limit on bound parameters.
 _CHUNK = 400
+
+# Built once, values bound at run time (see ``services.access``: building an ORM statement per
+# request cost more than answering it).
+_RECORDS = SourceRecord.__table__.c
+_MEMBERS = PersonMember.__table__.c
+_AT_UPRNS = select(_RECORDS.source_id, _RECORDS.record_id, _RECORDS.uprn).where(
+    _RECORDS.valid_to.is_(None), _RECORDS.uprn.in_(bindparam("uprns", expanding=True))
+)
+_HOLDERS = select(_MEMBERS.person_id, _MEMBERS.record_key).where(
+    _MEMBERS.to_run.is_(None), _MEMBERS.record_key.in_(bindparam("keys", expanding=True))
+)
 
 
 def neighbours(session: Session, uprns: set[str], person_id: str) -> dict[str, set[str]]:
@@ -52,20 +64,13 @@ def neighbours(session: Session, uprns: set[str], person_id: str) -> dict[str, s
         return {}
     at: dict[str, str] = {
         f"{source_id}|{record_id}": uprn
-        for source_id, record_id, uprn in session.execute(
-            select(SourceRecord.source_id, SourceRecord.record_id, SourceRecord.uprn).where(
-                SourceRecord.valid_to.is_(None), SourceRecord.uprn.in_(sorted(uprns))
-            )
-        )
+        for source_id, record_id, uprn in session.execute(_AT_UPRNS, {"uprns": sorted(uprns)})
         if uprn
     }
     keys = sorted(at)
     found: dict[str, set[str]] = defaultdict(set)
     for start in range(0, len(keys), _CHUNK):
-        query = select(PersonMember.person_id, PersonMember.record_key).where(
-            PersonMember.to_run.is_(None), PersonMember.record_key.in_(keys[start : start + _CHUNK])
-        )
-        for member, key in session.execute(query):
+        for member, key in session.execute(_HOLDERS, {"keys": keys[start : start + _CHUNK]}):
             if member != person_id:
                 found[member].add(at[key])
     return dict(found)
@@ -74,7 +79,7 @@ def neighbours(session: Session, uprns: set[str], person_id: str) -> dict[str, s
 def household(
     session: Session,
     actor: Actor,
-    shown: Sequence[SourceRecord],
+    shown: Sequence[RecordLike],
     *,
     nearby: dict[str, set[str]],
     inputs: dict[str, PolicyInputs],
@@ -96,8 +101,8 @@ def household(
         return (), (), ()
     keys = member_keys(session, members)
     owner = {key: member for member, held in keys.items() for key in held}
-    records_of: dict[str, list[SourceRecord]] = {member: [] for member in members}
-    for record in current_records(session, list(owner)):
+    records_of: dict[str, list[RecordLike]] = {member: [] for member in members}
+    for record in record_rows(session, list(owner), current_only=True):
         records_of[owner[f"{record.source_id}|{record.record_id}"]].append(record)
     out, decisions, events = [], [], []
     for member in members:

@@ -33,6 +33,7 @@ from joinedup.policy.request import Decision, Reason
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.access import (
     IDENTITY,
+    RecordLike,
     SourceInfo,
     audit,
     current_of,
@@ -40,7 +41,7 @@ from joinedup.services.access import (
     hold_audit_lock,
     member_keys,
     record_agreements,
-    record_versions,
+    record_rows,
     resolve_person,
     sources_by_id,
 )
@@ -55,7 +56,6 @@ from joinedup.services.views import (
     WithheldItem,
 )
 from joinedup.store.base import utcnow
-from joinedup.store.tables import SourceRecord
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # Said instead of the engine's message when the item itself must not be named.
@@ -82,7 +82,7 @@ def joined_view(
     moment = now or utcnow()
     active = resolve_person(session, person_id)
     sources = sources_by_id(session)
-    versions = record_versions(session, member_keys(session, [active])[active])
+    versions = record_rows(session, member_keys(session, [active])[active])
     records = current_of(versions)
     nearby = neighbours(session, {r.uprn for r in records if r.uprn}, active)
     inputs = policy_inputs_for(
@@ -144,7 +144,7 @@ def joined_view(
     return view
 
 
-def _identity(records: Sequence[SourceRecord]) -> Identity:
+def _identity(records: Sequence[RecordLike]) -> Identity:
     names: dict[tuple[str | None, ...], set[str]] = defaultdict(set)
     addresses: dict[tuple[str | None, ...], set[str]] = defaultdict(set)
     for r in records:
@@ -175,7 +175,7 @@ def _identity(records: Sequence[SourceRecord]) -> Identity:
     )
 
 
-def _contacts(records: Sequence[SourceRecord]) -> tuple[Contact, ...]:
+def _contacts(records: Sequence[RecordLike]) -> tuple[Contact, ...]:
     seen: dict[tuple[str, str], str] = {}
     for r in records:
         for phone in r.phones or ():
@@ -186,14 +186,14 @@ def _contacts(records: Sequence[SourceRecord]) -> tuple[Contact, ...]:
 
 
 def _services(
-    versions: Sequence[SourceRecord],
-    records: Sequence[SourceRecord],
+    versions: Sequence[RecordLike],
+    records: Sequence[RecordLike],
     sources: dict[str, SourceInfo],
     decision: Decision,
     detail_sources: set[str],
 ) -> tuple[Service, ...]:
     released_sources = {source for source, _ in decision.released}
-    by_source: dict[str, list[SourceRecord]] = defaultdict(list)
+    by_source: dict[str, list[RecordLike]] = defaultdict(list)
     for r in records:
         if r.source_id in released_sources:
             by_source[r.source_id].append(r)
@@ -218,7 +218,7 @@ def _services(
 
 
 def _timeline(
-    versions: Sequence[SourceRecord], records: Sequence[SourceRecord], detail_sources: set[str]
+    versions: Sequence[RecordLike], records: Sequence[RecordLike], detail_sources: set[str]
 ) -> tuple[TimelineEntry, ...]:
     chosen = [r for r in records if r.source_id in detail_sources]
     entries: list[TimelineEntry] = []
