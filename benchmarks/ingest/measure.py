@@ -1,4 +1,7 @@
-"""Measuring one step: wall time, this process's CPU time, and peak resident memory.
+"""Measuring one step: wall time, CPU time, and peak resident memory.
+
+CPU time and memory include the process that reads and standardises beside a large ingest
+(:mod:`joinedup.ingest.parallel`), so rows per CPU second count the work of both.
 
 Peak memory is the highest resident set size (RSS) that a thread sampling every 20 ms sees
 while the step runs, beside the RSS just before it: the difference is what the step itself
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import resource
 import threading
 import time
 from collections.abc import Callable
@@ -55,14 +59,28 @@ class _PeakSampler(threading.Thread):
         self._done = threading.Event()
         self.peak = self._process.memory_info().rss
 
+    def _rss(self) -> int:
+        # With the process that reads and standardises beside the ingest, when there is one.
+        total = self._process.memory_info().rss
+        for child in self._process.children():
+            with contextlib.suppress(psutil.Error):  # gone between listing and asking
+                total += child.memory_info().rss
+        return total
+
     def run(self) -> None:
         while not self._done.wait(SAMPLE_EVERY):
-            self.peak = max(self.peak, self._process.memory_info().rss)
+            self.peak = max(self.peak, self._rss())
 
     def stop(self) -> int:
         self._done.set()
         self.join()
-        return max(self.peak, self._process.memory_info().rss)
+        return max(self.peak, self._rss())
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the reading process)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def measure(label: str, rows: int, step: Callable[[], Any]) -> Measured:
@@ -71,13 +89,13 @@ def measure(label: str, rows: int, step: Callable[[], Any]) -> Measured:
     before = psutil.Process().memory_info().rss
     sampler = _PeakSampler()
     sampler.start()
-    cpu = time.process_time()
+    cpu = _cpu()
     wall = time.perf_counter()
     try:
         result = step()
     finally:
         seconds = time.perf_counter() - wall
-        cpu_seconds = time.process_time() - cpu
+        cpu_seconds = _cpu() - cpu
         peak = sampler.stop()
     return Measured(label, rows, seconds, cpu_seconds, before, peak, result)
 

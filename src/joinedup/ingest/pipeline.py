@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import time as dtime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +38,15 @@ from sqlalchemy.orm import Session
 from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping, load_mapping
+from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, use_second_process
+from joinedup.ingest.prepare import KEEP, SKIP, Prepared
 from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.seen import SeenIds
-from joinedup.ingest.standardise import Standardised, record_id_of, standardise_with_id
-from joinedup.ingest.versions import json_text, person_values, values_hash, version_values
+from joinedup.ingest.standardise import record_id_of
 from joinedup.store import batches, records, sources
 from joinedup.store.base import utcnow
-from joinedup.store.bulk import JsonText
 from joinedup.store.db import session_scope
 from joinedup.store.portable import portable_text
 from joinedup.store.records import RecordState
@@ -85,6 +84,7 @@ def ingest_file(
     *,
     full: bool = False,
     progress: ProgressCallback | None = None,
+    parallel: bool | None = None,
 ) -> Reconciliation:
     """Ingest the extract at ``path`` as ``mapping`` says, and return its reconciliation.
 
@@ -94,6 +94,9 @@ def ingest_file(
     unchanged, quarantined (with its line and every reason) or skipped (blank), and
     ``read`` is their sum. A :class:`joinedup.errors.JoinedupError` (bad mapping, unreadable
     file, undecodable bytes) leaves nothing stored but a batch marked ``failed``.
+    ``parallel`` says whether a second process reads and standardises while this one writes
+    (:mod:`joinedup.ingest.parallel`); by default it does for a large file on a machine with
+    a core to spare.
 
     >>> ingest_file(engine, Path("council_tax.yaml"), Path("ctax.csv")).stored  # doctest: +SKIP
     1200
@@ -105,7 +108,8 @@ def ingest_file(
     started = time.perf_counter()
     try:
         with collector.bulk_collection(), session_scope(engine, write=True) as session:
-            run = _Run(session, mapping, path, full, progress)
+            second = use_second_process(path) if parallel is None else parallel
+            run = _Run(session, mapping, path, full, progress, second)
             result = run.execute(started)
     except Exception as exc:
         _record_failure(engine, mapping, path, full, exc)
@@ -123,6 +127,7 @@ class _Run:
         path: Path,
         full: bool,
         progress: ProgressCallback | None,
+        parallel: bool,
     ) -> None:
         self.session = session
         self.mapping = mapping
@@ -134,13 +139,12 @@ class _Run:
         )
         self.duplicates = 0
         self.warnings = 0
-        # Rows standardised and kept, waiting for their chunk's record states.
-        self.pending: list[tuple[SourceRow, str, Standardised]] = []
+        self.parallel = parallel
+        # Rows prepared and kept (KEEP tuples), waiting for their chunk's record states.
+        self.pending: list[Prepared] = []
         # New versions as tuples in records.INSERT_COLUMNS order.
         self.inserts: list[tuple[Any, ...]] = []
         self.ends: list[int] = []
-        # A JSON reader's values are JSON already, unless the text spelt a non-finite number.
-        self.json_values = mapping.format in ("jsonl", "fhir")
         self.quarantine: list[dict[str, Any]] = []
         self.now = utcnow()
         self.next_analyze = 0  # statistics refreshed at the start, then as the table doubles
@@ -158,13 +162,13 @@ class _Run:
         )
         self.batch_id = batch.id
         seen = SeenIds(self.session)
-        last_line = self._scan(seen)
-        reader = open_reader(self.mapping, self.path)
-        for row in self._report(reader, "store"):
-            self._one(row, last_line)
-            if len(self.pending) >= CHUNK or len(self.quarantine) >= CHUNK:
-                self._flush()
-        self._flush()
+        if self.parallel:
+            # Started first, so that the new interpreter imports while the scan runs.
+            with SecondProcess(self.mapping, self.path, self.today) as second:
+                self._store_pass(second.batches(self._scan(seen)))
+        else:
+            last_line = self._scan(seen)
+            self._store_pass(prepared_batches(self.mapping, self.path, last_line, self.today))
         ended = 0
         if self.full:
             ended = records.end_absent(
@@ -208,34 +212,37 @@ class _Run:
         if self.progress is not None:
             self.progress(IngestProgress(phase, rows, reader.total, reader.total))
 
-    def _one(self, row: SourceRow, last_line: dict[str, int]) -> None:
+    def _store_pass(self, source: Iterator[Batch]) -> None:
+        rows = 0
+        for batch, position, total in source:
+            for item in batch:
+                self._take(item)
+                if len(self.pending) >= CHUNK or len(self.quarantine) >= CHUNK:
+                    self._flush()
+            rows += len(batch)
+            if self.progress is not None:
+                self.progress(IngestProgress("store", rows, position, total))
+        self._flush()
+
+    def _take(self, item: Prepared) -> None:
         self.counts["read"] += 1
-        if row.kind in ("blank", "skip"):
+        outcome = item[0]
+        if outcome == KEEP:
+            self.pending.append(item)
+        elif outcome == SKIP:
             self.counts["skipped"] += 1
-            return
-        if row.kind == "bad":
-            self._quarantine(row, row.problems)
-            return
-        record_id = record_id_of(row, self.mapping)
-        if record_id is not None and last_line.get(record_id, row.line) != row.line:
-            self.duplicates += 1
-            self._quarantine(
-                row, [f"record id repeated at line {last_line[record_id]}; the later row is kept"]
-            )
-            return
-        result = standardise_with_id(row, self.mapping, record_id, self.today)
-        if result.problems or record_id is None:
-            self._quarantine(row, result.problems)
-            return
-        self.pending.append((row, record_id, result))
+        else:
+            _, line, raw, reasons, duplicate = item
+            self.duplicates += duplicate
+            self._quarantine(line, raw, reasons)
 
     def _decide(self) -> None:
         """Compare the pending rows with their records' states and queue what must be written."""
         states = records.record_states(
-            self.session, self.mapping.source, [record_id for _, record_id, _ in self.pending]
+            self.session, self.mapping.source, [item[2] for item in self.pending]
         )
-        for row, record_id, result in self.pending:
-            self._store(row, record_id, result, states.get(record_id))
+        for item in self.pending:
+            self._store(item, states.get(item[2]))
         self.pending = []
 
     def _keep_statistics(self) -> None:
@@ -245,11 +252,8 @@ class _Run:
             records.refresh_statistics(self.session)
             self.next_analyze = max(2 * written, ANALYZE_FROM)
 
-    def _store(
-        self, row: SourceRow, record_id: str, result: Standardised, state: RecordState | None
-    ) -> None:
-        values = person_values(result.person)
-        digest = values_hash(values, result.attributes)
+    def _store(self, item: Prepared, state: RecordState | None) -> None:
+        _, _, record_id, digest, raw, attributes, warnings, warning_count, person = item
         now = state.current if state is not None else None
         if now is not None and now.content_hash == digest:
             self.counts["unchanged"] += 1
@@ -259,7 +263,7 @@ class _Run:
             self.counts["updated"] += 1
         else:
             self.counts["stored"] += 1
-        self.warnings += len(result.warnings)
+        self.warnings += warning_count
         self.inserts.append(
             (
                 self.mapping.source,
@@ -268,29 +272,23 @@ class _Run:
                 state.last_version + 1 if state is not None else 1,
                 self.batch_id,
                 digest,
-                self._raw(row),
+                raw,
                 self.now,
-                json_text(result.attributes),
-                json_text(list(result.warnings)),
-                *version_values(values),
+                attributes,
+                warnings,
+                *person,
             )
         )
 
-    def _raw(self, row: SourceRow) -> Any:
-        if self.json_values and "NaN" not in row.raw and "Infinity" not in row.raw:
-            # The line as read is the JSON it was parsed from: stored as is, not encoded again.
-            return row.values if "\\u0000" in row.raw else JsonText(row.raw)
-        return jsonable(row.values)
-
-    def _quarantine(self, row: SourceRow, reasons: Any) -> None:
+    def _quarantine(self, line: int, raw: str, reasons: Any) -> None:
         self.counts["quarantined"] += 1
         self.quarantine.append(
             {
                 "batch_id": self.batch_id,
                 "source_id": self.mapping.source,
-                "line_number": row.line,
+                "line_number": line,
                 "record_number": self.counts["read"],
-                "raw": row.raw,
+                "raw": raw,
                 "reasons": list(reasons),
             }
         )
@@ -318,23 +316,6 @@ def file_sha256(path: Path) -> str:
     """SHA-256 of the file's bytes, recorded on the batch (which extract was this?)."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def jsonable(value: Any) -> Any:
-    """The raw row as JSON-safe values (Excel dates and times in ISO form)."""
-    if type(value) is dict and all(type(v) is str for v in value.values()):
-        return value  # a CSV row is JSON-safe as it is
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime) and value.time() == dtime(0):
-        return value.date().isoformat()  # Excel's dates are midnight datetimes
-    if isinstance(value, datetime | date | dtime):
-        return value.isoformat()
-    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
-        return None
-    return value
 
 
 def _ensure_source(session: Session, mapping: SourceMapping) -> None:

@@ -1,0 +1,98 @@
+"""One read row → what the store pass does with it, with no database in sight.
+
+Everything an ingest does to a row that does not depend on the records already stored —
+standardising it, judging it, hashing its content, building the values its new version would
+be written with — happens here, so that it can run in the ingesting process or in a second
+process that reads and prepares the file while the first one writes
+(:mod:`joinedup.ingest.parallel`). The outcome of a row is a plain tuple (cheap to pickle):
+
+- ``(SKIP, line)``: a blank line or a resource that is not a Patient;
+- ``(QUARANTINE, line, raw, reasons, duplicate)``: kept aside with every reason;
+- ``(KEEP, line, record_id, digest, raw, attributes, warnings, warning_count, person)``:
+  a row to compare with its record's current version by ``digest``; the rest is the new
+  version's values, ready for :func:`joinedup.store.records.insert_prepared`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from datetime import time as dtime
+from typing import Any
+
+from joinedup.ingest.mapping import SourceMapping
+from joinedup.ingest.rows import SourceRow
+from joinedup.ingest.standardise import record_id_of, standardise_with_id
+from joinedup.ingest.versions import json_text, person_values, values_hash, version_values
+from joinedup.store.bulk import JsonText
+
+SKIP = "skip"
+QUARANTINE = "quarantine"
+KEEP = "keep"
+Prepared = tuple[Any, ...]
+
+
+class Preparer:
+    """Prepares the rows of one file: ``preparer(row)`` → a :data:`Prepared` tuple.
+
+    ``last_line`` maps each record id that repeats in the file to the line of its last row
+    (the one kept). ``today`` is the day every row is judged against.
+    """
+
+    def __init__(self, mapping: SourceMapping, last_line: Mapping[str, int], today: date) -> None:
+        self.mapping = mapping
+        self.last_line = last_line
+        self.today = today
+        # A JSON reader's values are JSON already, unless the text spelt a non-finite number.
+        self.json_values = mapping.format in ("jsonl", "fhir")
+
+    def __call__(self, row: SourceRow) -> Prepared:
+        kind = row.kind
+        if kind == "blank" or kind == "skip":
+            return (SKIP, row.line)
+        if kind == "bad":
+            return (QUARANTINE, row.line, row.raw, row.problems, False)
+        record_id = record_id_of(row, self.mapping)
+        if record_id is not None and self.last_line.get(record_id, row.line) != row.line:
+            reason = (
+                f"record id repeated at line {self.last_line[record_id]}; the later row is kept"
+            )
+            return (QUARANTINE, row.line, row.raw, (reason,), True)
+        result = standardise_with_id(row, self.mapping, record_id, self.today)
+        if result.problems or record_id is None:
+            return (QUARANTINE, row.line, row.raw, result.problems, False)
+        values = person_values(result.person)
+        return (
+            KEEP,
+            row.line,
+            record_id,
+            values_hash(values, result.attributes),
+            self._raw(row),
+            json_text(result.attributes),
+            json_text(list(result.warnings)),
+            len(result.warnings),
+            tuple(version_values(values)),
+        )
+
+    def _raw(self, row: SourceRow) -> Any:
+        if self.json_values and "NaN" not in row.raw and "Infinity" not in row.raw:
+            # The line as read is the JSON it was parsed from: stored as is, not encoded again.
+            return row.values if "\\u0000" in row.raw else JsonText(row.raw)
+        return jsonable(row.values)
+
+
+def jsonable(value: Any) -> Any:
+    """The raw row as JSON-safe values (Excel dates and times in ISO form)."""
+    if type(value) is dict and all(type(v) is str for v in value.values()):
+        return value  # a CSV row is JSON-safe as it is
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime) and value.time() == dtime(0):
+        return value.date().isoformat()  # Excel's dates are midnight datetimes
+    if isinstance(value, datetime | date | dtime):
+        return value.isoformat()
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        return None
+    return value
