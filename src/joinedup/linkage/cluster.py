@@ -11,6 +11,13 @@ weight, the evidence as a whole says one person (a duplicate with a mistyped nam
 date scores low against its siblings but is held by an NHS number and an address). Reviewer
 must-links are applied first and always hold.
 
+Below the threshold, a pair in the unambiguous band links only when it is the one candidate on
+both sides. A rival counts even when it scores lower only for want of a field (a father whose
+GP record holds no sex is still a "Mr G Rossi"); a record whose name or sex says otherwise is
+no rival. And the band never joins a record to a person one of whose records it contradicts
+by a field that says who someone is (a baby Olivia is not the Olivia born in 2002, however
+well she matches that Olivia's council-tax row).
+
 The result maps every record to its group's representative — the smallest record key in the
 group — so the same pairs give the same answer on every run and engine.
 """
@@ -30,6 +37,58 @@ from joinedup.linkage.thresholds import (
     REVIEW_LOWER,
     UNAMBIGUOUS_PROBABILITY,
 )
+
+#: Comparisons that say who someone is, not where they live or how to reach them: a pair that
+#: one of these weighs against is two people whatever their address, phone or surname say.
+IDENTITY_COMPARISONS = ("given_name", "dob", "sex", "nhs_number")
+
+
+class _BandEvidence:
+    """What the unambiguous band needs beyond the scores: rivals, and identities that clash.
+
+    ``alternatives`` holds, per record, the pairs that agree on the given name (or initial) and
+    that no comparison weighs against: another person the record could equally be, however low
+    the pair scores for want of fields. ``against`` holds, per record, the records a scored
+    pair below the candidate floor says are someone else by an identifying field.
+    """
+
+    def __init__(
+        self,
+        pairs: pd.DataFrame,
+        left: np.ndarray,
+        right: np.ndarray,
+        prob: np.ndarray,
+        candidate_probability: float,
+    ) -> None:
+        # Each comparison's weight (name frequencies folded in), not Splink's separate tf terms.
+        names = [c for c in pairs.columns if c.startswith("mw_") and not c.startswith("mw_tf_")]
+        self.alternatives: dict[str, list[tuple[int, str]]] = {}
+        self.against: dict[str, list[str]] = {}
+        if "mw_given_name" not in names:
+            self.weights = np.zeros((len(pairs), 0))
+            self.total = np.zeros(len(pairs))
+            return
+        self.weights = pairs[names].to_numpy(dtype=float)
+        self.total = self.weights.sum(axis=1)
+        given = pairs["mw_given_name"].to_numpy(dtype=float)
+        for j in np.flatnonzero((given > 0) & (self.weights >= 0).all(axis=1)):
+            self.alternatives.setdefault(left[j], []).append((int(j), right[j]))
+            self.alternatives.setdefault(right[j], []).append((int(j), left[j]))
+        identity = [f"mw_{n}" for n in IDENTITY_COMPARISONS if f"mw_{n}" in pairs.columns]
+        clash = (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
+        for j in np.flatnonzero(clash & (prob < candidate_probability)):
+            self.against.setdefault(left[j], []).append(right[j])
+            self.against.setdefault(right[j], []).append(left[j])
+
+    def rivals(self, j: int, i: int) -> bool:
+        """Whether pair ``j`` would score as high as link ``i`` had it the fields it lacks.
+
+        A field a record lacks weighs nothing; what it would have added is, at most, what the
+        link gained from it.
+        """
+        lacking = (self.weights[j] == 0) & (self.weights[i] > 0)
+        allowance = float(self.weights[i][lacking].sum())
+        return bool(self.total[j] + allowance >= self.total[i] - 1e-9)
 
 
 class _Groups:
@@ -242,12 +301,34 @@ def cluster(
             found.discard(root)
             return found
 
+        band = _BandEvidence(pairs, left, right, prob, candidate_probability)
+
+        def rival(i: int, root: str, partner: str) -> bool:
+            for member in groups.members[root]:
+                for j, other in band.alternatives.get(member, ()):
+                    if groups.find(other) not in (root, partner) and band.rivals(j, i):
+                        return True
+            return False
+
+        def contradicted(ra: str, rb: str) -> bool:
+            small, large = (
+                (ra, rb) if len(groups.members[ra]) <= len(groups.members[rb]) else (rb, ra)
+            )
+            return any(
+                groups.find(other) == large
+                for member in groups.members[small]
+                for other in band.against.get(member, ())
+            )
+
         for i in second:
             ra, rb = groups.find(left[i]), groups.find(right[i])
             if ra == rb or conflict(ra, rb):
                 continue
-            if not standing[i] and (others(ra) != {rb} or others(rb) != {ra}):
-                continue
+            if not standing[i]:
+                if others(ra) != {rb} or others(rb) != {ra}:
+                    continue
+                if rival(i, ra, rb) or rival(i, rb, ra) or contradicted(ra, rb):
+                    continue
             groups.union(ra, rb)
 
     assignment: dict[str, str] = {}

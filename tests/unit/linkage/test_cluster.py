@@ -188,3 +188,70 @@ def test_a_low_scored_pair_still_vetoes_when_the_evidence_is_against():
     scored = pairs(("a", "b", 0.99999), ("b", "c", 0.9995), ("a", "c", 0.0001))
     scored["match_weight"] = [20.0, 11.0, -13.3]
     assert groups(cluster(scored, threshold=0.999)) == [{"a", "b"}, {"c"}]
+
+
+def scored_pairs(*rows: tuple[str, str, float, dict[str, float]]) -> pd.DataFrame:
+    """Pairs with per-comparison match weights; comparisons not named weigh 0 (missing)."""
+    names = ("given_name", "family_name", "dob", "location", "nhs_number", "sex")
+    frame = pd.DataFrame(
+        [(a, b, p) for a, b, p, _ in rows],
+        columns=["unique_id_l", "unique_id_r", "match_probability"],
+    )
+    for name in names:
+        frame[f"mw_{name}"] = [w.get(name, 0.0) for *_, w in rows]
+    frame["match_weight"] = frame[[f"mw_{n}" for n in names]].sum(axis=1) - 11.5
+    return frame
+
+
+# "Mr G Rossi" on the council-tax roll, at an address where the sources hold two men named
+# Giuseppe Rossi: the son (sex recorded) and the father (sex not recorded).
+_INITIAL_AT_HOME = {"given_name": 4.0, "family_name": 0.5, "location": 11.2}
+_FATHER_AND_SON = {"given_name": 8.5, "family_name": 0.5, "dob": -9.0, "location": 11.2}
+
+
+def test_a_namesake_whose_sex_is_not_recorded_still_makes_the_link_ambiguous():
+    scored = scored_pairs(
+        ("ct", "son", 0.7, {**_INITIAL_AT_HOME, "sex": 1.0}),
+        ("ct", "father", 0.45, _INITIAL_AT_HOME),
+        ("father", "son", 0.0001, _FATHER_AND_SON),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"ct"}, {"father"}, {"son"}]
+
+
+def test_an_initial_that_agrees_with_only_one_person_at_the_address_links():
+    # The mother's given name and title say she is not "Mr G Rossi".
+    scored = scored_pairs(
+        ("ct", "son", 0.7, {**_INITIAL_AT_HOME, "sex": 1.0}),
+        ("ct", "mother", 0.0001, {**_INITIAL_AT_HOME, "given_name": -5.9, "sex": -4.8}),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"ct", "son"}, {"mother"}]
+
+
+def test_a_title_that_contradicts_the_sex_is_no_rival():
+    scored = scored_pairs(
+        ("ct", "son", 0.7, {**_INITIAL_AT_HOME, "sex": 1.0}),
+        ("ct", "daughter", 0.2, {**_INITIAL_AT_HOME, "sex": -4.8}),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"ct", "son"}, {"daughter"}]
+
+
+def test_a_weak_link_is_refused_when_a_record_of_the_person_says_someone_else():
+    # The council-tax row is already Olivia (born 2002) by a shared mobile; a baby Olivia at
+    # the same address is its only other candidate, but her date of birth is not Olivia's.
+    scored = scored_pairs(
+        ("ct", "olivia", 0.99999, {"given_name": 8.0, "family_name": 0.5, "location": 11.2}),
+        ("ct", "baby", 0.7, {"given_name": 8.0, "family_name": 0.5, "location": 11.2}),
+        ("baby", "olivia", 0.018, {"given_name": 8.0, "dob": -9.0, "location": 11.2}),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"baby"}, {"ct", "olivia"}]
+
+
+def test_a_weak_link_is_not_refused_for_an_old_address_of_the_same_person():
+    # A mover: the council-tax row at the new address scores low against the old GP record
+    # only because of where it lives, which says nothing about who it is.
+    scored = scored_pairs(
+        ("new", "old", 0.99999, {"given_name": 8.0, "dob": 12.0, "location": -4.0}),
+        ("ct", "new", 0.7, {**_INITIAL_AT_HOME, "sex": 1.0}),
+        ("ct", "old", 0.02, {"given_name": 4.0, "family_name": 4.0, "location": -4.0}),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"ct", "new", "old"}]
