@@ -110,28 +110,40 @@ def select_candidates(
 
 
 def _could_pair(index: pa.Table, new: pa.Table, rules: tuple[str, ...]) -> pa.Array:
-    # Per column, "this value occurs on the other side": a rule can hold only where every one of
-    # its columns passes. One hash look-up per column instead of a join per rule, which for a
-    # handful of new records cuts a million-row index to a few dozen rows at a fifth of the cost.
-    passes: dict[tuple[str, str], pa.Array] = {}
-    mask: pa.Array | None = None
+    # A rule can hold only where each of its columns holds a value the other side has. One
+    # hash look-up over the whole index for a rule's first column (shared between rules that
+    # start alike), then its other columns only on the rows that passed: for a handful of new
+    # records that cuts a million-row index to a few dozen rows at a fraction of a join's cost.
+    scanned: dict[tuple[str, str], np.ndarray] = {}
+    values: dict[str, pa.Array] = {}
+    rows: list[np.ndarray] = []
+
+    def present(column: str) -> pa.Array:
+        if column not in values:
+            values[column] = pc.unique(new.column(column).drop_null())
+        return values[column]
+
     for rule in rules:
         terms = equality_terms(rule) or []
         for oriented in (terms, [(b, a) for a, b in terms]):
-            rule_mask: pa.Array | None = None
-            for index_column, new_column in oriented:
-                if (index_column, new_column) not in passes:
-                    present = pc.unique(new.column(new_column).drop_null())
-                    passes[(index_column, new_column)] = pc.is_in(
-                        index.column(index_column), value_set=present
-                    )
-                term = passes[(index_column, new_column)]
-                rule_mask = term if rule_mask is None else pc.and_(rule_mask, term)
-            if rule_mask is not None:
-                mask = rule_mask if mask is None else pc.or_(mask, rule_mask)
-    if mask is None:
-        return pa.array(np.zeros(index.num_rows, dtype=bool))
-    return pc.fill_null(mask, False)
+            if not oriented:
+                continue
+            first = oriented[0]
+            if first not in scanned:
+                mask = pc.is_in(index.column(first[0]), value_set=present(first[1]))
+                scanned[first] = np.flatnonzero(pc.fill_null(mask, False).to_numpy(False))
+            passing = scanned[first]
+            for index_column, new_column in oriented[1:]:
+                if len(passing) == 0:
+                    break
+                column = index.column(index_column).take(pa.array(passing))
+                keep = pc.fill_null(pc.is_in(column, value_set=present(new_column)), False)
+                passing = passing[keep.to_numpy(zero_copy_only=False)]
+            rows.append(passing)
+    mask = np.zeros(index.num_rows, dtype=bool)
+    for passing in rows:
+        mask[passing] = True
+    return pa.array(mask)
 
 
 def term_frequency_tables(frame: pa.Table | pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -222,6 +222,21 @@ class PersonModel:
         engines.check_engine(engine)
         if len(df) == 0:
             return _empty_pairs()
+        if engine == "duckdb" and new_ids is not None and term_frequencies is not None:
+            from joinedup.linkage import replay
+
+            # Attaching records: the same SQL every time, so built once per process (``replay``).
+            return _tidy_pairs(
+                replay.predict_new(
+                    self.settings,
+                    self.to_json(),
+                    df,
+                    set(new_ids),
+                    threshold_probability,
+                    term_frequencies,
+                    _SPLINK_LOG_LEVEL,
+                )
+            )
         api = engines.db_api(engine)
         full = engines.register(api, df, "records")
         # Splink's settings check parses every comparison's SQL to look for missing columns, which

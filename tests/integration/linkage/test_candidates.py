@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from joinedup.linkage import candidates, engines
+from joinedup.linkage import candidates, engines, replay
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.model import PersonModel
 from joinedup.linkage.term_frequencies import TF_COLUMNS, smoothed_frequencies
@@ -119,3 +119,30 @@ def test_the_prefilter_finds_what_the_join_alone_finds(
     with_prefilter = candidates.select_candidates(table, new_rows)
     monkeypatch.setattr(candidates, "PREFILTER_UP_TO", 0)
     assert candidates.select_candidates(table, new_rows).equals(with_prefilter)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.1], ids=["one", "a few", "a tenth"])
+def test_replayed_scoring_equals_splinks_own(
+    frame: pd.DataFrame, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After the first attach in a process, Splink's recorded SQL runs on the new tables
+    # (``linkage.replay``); each replayed result must equal Splink building it afresh.
+    model = PersonModel.default()
+    table = engines.to_arrow(frame)
+    frequencies = candidates.term_frequency_tables(table)
+    ids = sorted(frame["unique_id"])
+    replayed: list[int] = []
+    real = replay._replay
+    monkeypatch.setattr(replay, "_replay", lambda *args: replayed.append(1) or real(*args))
+    replay.forget()
+    for seed in (11, 12, 13):
+        new = set(random.Random(seed).sample(ids, max(1, int(share * len(ids)))))
+        new_rows = candidates.only(table, new)
+        reach = candidates.without(candidates.select_candidates(table, new_rows), new)
+        part = pa.concat_tables([new_rows, reach]).to_pandas()
+        again = model.predict(part, new_ids=new, term_frequencies=frequencies)
+        replay.forget()
+        fresh = model.predict(part, new_ids=new, term_frequencies=frequencies)
+        assert len(fresh) > 0
+        pd.testing.assert_frame_equal(_sorted(again), _sorted(fresh))
+    assert len(replayed) == 2  # every call after the first in each shape

@@ -1,0 +1,177 @@
+"""Splink's scoring SQL, built once per process and replayed on new tables.
+
+Attaching a handful of records to an index runs the same prediction again and again: the same
+model, the same input tables under the same names, only their rows differ. Splink builds its
+SQL afresh each time — settings, comparisons and blocking rules through sqlglot, a Linker, a
+DuckDB connection — which costs far more than scoring the few pairs. Yet its statements depend
+only on the settings and the tables' names and columns, never on their rows.
+
+So the first prediction of each kind (model, threshold, which tables) in a process runs Splink
+on a DuckDB API that records the statements that build tables; later ones register their frames
+under the same names on a fresh DuckDB connection, run those statements and read the same
+result tables. Scores are the ones Splink gives, by construction (same SQL, same engine), and a
+test holds them equal to Splink's own. Only DuckDB is replayed; Spark always runs Splink.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from splink import DuckDBAPI
+
+#: Scripts kept per process (one per model, threshold and shape of call; a run uses two).
+MAX_SCRIPTS = 8
+
+Table: TypeAlias = pa.Table | pd.DataFrame
+Build = Callable[[Any, Mapping[str, Any]], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Script:
+    """What one Splink prediction ran: its inputs' names, statements, and result tables."""
+
+    inputs: tuple[str, ...]
+    statements: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+_scripts: OrderedDict[Hashable, Script] = OrderedDict()
+_lock = threading.Lock()
+
+
+class _RecordingAPI(DuckDBAPI):
+    """Splink's DuckDB API, keeping each statement that creates or drops a table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statements: list[str] = []
+
+    def _execute_sql_against_backend(self, final_sql: str) -> duckdb.DuckDBPyRelation:
+        result = super()._execute_sql_against_backend(final_sql)
+        # Reads (column look-ups, fetching results) leave no trace for later statements.
+        if final_sql.lstrip()[:6].upper() in {"CREATE", "DROP T", "DROP V"}:
+            self.statements.append(final_sql)
+        return result
+
+
+def predict(key: Hashable, inputs: Mapping[str, Table], build: Build) -> list[pd.DataFrame]:
+    """Score ``inputs`` (table name → Arrow table or pandas frame) as ``build`` would.
+
+    ``build(api, registered)`` runs Splink on ``api`` with the inputs registered there
+    (name → SplinkDataFrame) and returns the SplinkDataFrames of its results. ``key`` names
+    everything the SQL depends on besides the inputs' names (the model, the threshold, the
+    shape of the call): the first call with a key runs ``build`` and records it; later calls
+    replay the record. Returns one pandas frame per result.
+    """
+    with _lock:
+        script = _scripts.get(key)
+        if script is not None:
+            _scripts.move_to_end(key)
+    if script is not None and script.inputs == tuple(inputs):
+        return _replay(script, inputs)
+    api = _RecordingAPI()
+    registered = {
+        name: api.register(table, dataset_display_name=name) for name, table in inputs.items()
+    }
+    results = build(api, registered)
+    frames = [result.as_pandas_dataframe() for result in results]
+    recorded = Script(tuple(inputs), tuple(api.statements), tuple(r.physical_name for r in results))
+    with _lock:
+        _scripts[key] = recorded
+        while len(_scripts) > MAX_SCRIPTS:
+            _scripts.popitem(last=False)
+    return frames
+
+
+def _replay(script: Script, inputs: Mapping[str, Table]) -> list[pd.DataFrame]:
+    connection = duckdb.connect()
+    try:
+        for name, table in inputs.items():
+            connection.register(name, table)
+        for statement in script.statements:
+            connection.sql(statement)
+        return [connection.sql(f"select * from {name}").df() for name in script.outputs]
+    finally:
+        connection.close()
+
+
+def forget() -> None:
+    """Drop every recorded script (tests; a process that changes Splink's settings code)."""
+    with _lock:
+        _scripts.clear()
+
+
+def predict_new(
+    settings: Callable[[str], dict[str, Any]],
+    model_key: str,
+    df: pd.DataFrame,
+    new_ids: set[str],
+    threshold: float | None,
+    term_frequencies: Mapping[str, pd.DataFrame],
+    log_level: int,
+) -> list[pd.DataFrame]:
+    """Pairs of ``df`` with at least one record in ``new_ids``, scored on DuckDB: new × the
+    rest (``predict_between``) and new × new (``predict_within``), as ``PersonModel.predict``
+    asks. ``settings(dialect)`` gives the model's Splink settings (called only to record);
+    ``model_key`` identifies the model (its JSON)."""
+    from splink import Linker
+
+    from joinedup.linkage.engines import to_arrow
+
+    is_new = df["unique_id"].isin(new_ids)
+    if not is_new.any():
+        return []
+    inputs: dict[str, Table] = {"new_records": to_arrow(df[is_new])}
+    if not is_new.all():
+        inputs["index_records"] = to_arrow(df[~is_new])
+    # A name's frequency is looked up by value, so only the values these records hold matter:
+    # a handful of rows instead of every name in the index, for the same scores.
+    inputs.update(
+        {
+            f"tf_{column}": table[table[column].isin(df[column].dropna().unique())]
+            for column, table in term_frequencies.items()
+        }
+    )
+    within = int(is_new.sum()) > 1
+
+    def build(api: Any, registered: Mapping[str, Any]) -> list[Any]:
+        new = registered["new_records"]
+        # Splink's settings check parses every comparison's SQL; the frame has the model's
+        # columns by construction.
+        linker = Linker(
+            new,
+            settings(api.sql_dialect.sql_dialect_str),
+            log_level=log_level,
+            validate_settings=False,
+        )
+        for column in term_frequencies:
+            linker.table_management.register_term_frequency_lookup(
+                registered[f"tf_{column}"], column
+            )
+        inference = linker.inference
+        results = []
+        if "index_records" in registered:
+            results.append(
+                inference.predict_between(
+                    new,
+                    registered["index_records"],
+                    threshold_match_probability=threshold,
+                    warning_mode="never",
+                )
+            )
+        if within:
+            results.append(
+                inference.predict_within(
+                    new, threshold_match_probability=threshold, warning_mode="never"
+                )
+            )
+        return results
+
+    return predict((model_key, threshold, tuple(inputs), within), inputs, build)
