@@ -62,6 +62,9 @@ class _BandEvidence:
     ) -> None:
         # Each comparison's weight (name frequencies folded in), not Splink's separate tf terms.
         names = [c for c in pairs.columns if c.startswith("mw_") and not c.startswith("mw_tf_")]
+        self._left, self._right = left, right
+        self._ends: np.ndarray | None = None
+        self._others = self._rows = np.zeros(0)
         self.alternatives: dict[str, list[tuple[int, str]]] = {}
         self.against: dict[str, list[str]] = {}
         if "mw_given_name" not in names:
@@ -79,6 +82,18 @@ class _BandEvidence:
         for j in np.flatnonzero(clash & (prob < candidate_probability)):
             self.against.setdefault(left[j], []).append(right[j])
             self.against.setdefault(right[j], []).append(left[j])
+
+    def scored_with(self, record: str) -> list[tuple[str, int]]:
+        """The records scored against ``record``, with the row of each pair."""
+        if self._ends is None:
+            ends = np.concatenate([self._left, self._right])
+            order = np.argsort(ends, kind="stable")
+            self._ends = ends[order]
+            self._others = np.concatenate([self._right, self._left])[order]
+            self._rows = np.concatenate([np.arange(len(self._left))] * 2)[order]
+        lo = int(np.searchsorted(self._ends, record, side="left"))
+        hi = int(np.searchsorted(self._ends, record, side="right"))
+        return list(zip(self._others[lo:hi], self._rows[lo:hi].tolist(), strict=True))
 
     def rivals(self, j: int, i: int) -> bool:
         """Whether pair ``j`` would score as high as link ``i`` had it the fields it lacks.
@@ -314,11 +329,23 @@ def cluster(
             small, large = (
                 (ra, rb) if len(groups.members[ra]) <= len(groups.members[rb]) else (rb, ra)
             )
-            return any(
+            clash = any(
                 groups.find(other) == large
                 for member in groups.members[small]
                 for other in band.against.get(member, ())
             )
+            if not clash:
+                return False
+            # A duplicate with a mistyped birth date clashes with one record of its person and
+            # agrees with the rest: only when the pairs between the two groups, all told, are
+            # no better than a coin flip does the clash say "someone else".
+            total = sum(
+                all_weights[j]
+                for member in groups.members[small]
+                for other, j in band.scored_with(member)
+                if groups.find(other) == large
+            )
+            return bool(total < 0.0)
 
         for i in second:
             ra, rb = groups.find(left[i]), groups.find(right[i])

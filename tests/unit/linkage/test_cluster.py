@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -199,7 +200,7 @@ def scored_pairs(*rows: tuple[str, str, float, dict[str, float]]) -> pd.DataFram
     )
     for name in names:
         frame[f"mw_{name}"] = [w.get(name, 0.0) for *_, w in rows]
-    frame["match_weight"] = frame[[f"mw_{n}" for n in names]].sum(axis=1) - 11.5
+    frame["match_weight"] = np.log2(frame["match_probability"] / (1 - frame["match_probability"]))
     return frame
 
 
