@@ -6,7 +6,8 @@ one surname is a tenth of the population: ``SMITH`` alone would put 10% of all r
 block, ``SMITH`` + date of birth a handful. Together the rules still reach a person's records
 through any one changed field: a married name (given name + date of birth), a move (names + date
 of birth), a typo in a name (date of birth + postcode sector, or postcode + initial), a missing
-date of birth (names + postcode district).
+date of birth (names + postcode district), a mistyped postcode (date of birth or full name +
+house number).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ PREDICTION_RULES: tuple[str, ...] = (
     "l.dob = r.dob AND l.postcode_sector = r.postcode_sector",
     # An overseas or partial postcode has no sector: the whole postcode stands in for it.
     "l.dob = r.dob AND l.postcode = r.postcode",
+    # A mistyped or missing postcode: the house number still places the record.
+    "l.dob = r.dob AND l.house_key = r.house_key",
     "l.dob = r.dob AND l.given_initial = r.given_initial "
     "AND l.postcode_district = r.postcode_district",
     "l.given_key = r.given_key AND l.family_key = r.family_key "
     "AND l.postcode_district = r.postcode_district",
     "l.given_key = r.given_key AND l.family_key = r.family_key AND l.dob_year = r.dob_year",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.house_key = r.house_key",
     "l.postcode = r.postcode AND l.given_initial = r.given_initial",
     "l.house_key = r.house_key AND l.street_key = r.street_key "
     "AND l.given_initial = r.given_initial",

@@ -339,3 +339,29 @@ def test_an_adult_title_is_marked_for_the_age_check(title, expected):
 def test_only_a_number_passing_modulus_11_counts_as_a_valid_nhs_number(number, expected):
     frame = records_frame([rec("gp", "1", nhs_number=number)])
     assert frame.loc[0, "nhs_valid"] == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "left", "right"),
+    [
+        (
+            "one birth date at one house number, the postcode mistyped and the names swapped",
+            {"given_name": "Thomas", "family_name": "Green", "postcode": "LS6 2AB"},
+            {"given_name": "Grteen", "family_name": "Thomas", "postcode": "LS16 2AB"},
+        ),
+        (
+            "one full name at one house number, the postcode mistyped and no birth date",
+            {"given_name": "Thomas", "family_name": "Green", "postcode": "LS6 2AB"},
+            {"given_name": "Thomas", "family_name": "Green", "postcode": "LS2 6AB"},
+        ),
+    ],
+)
+def test_a_mistyped_postcode_does_not_hide_a_pair_from_scoring(model, description, left, right):
+    # The house number still places both records: they must at least be scored.
+    left = {**left, "house_number": "10", "street": "Dumas Street", "date_of_birth": "1934-02-04"}
+    right = {**right, "house_number": "10", "street": "Dumas Streat"}
+    if "Grteen" in right["given_name"]:
+        right["date_of_birth"] = "1934-02-04"
+    frame = records_frame([rec("a", "1", **left), rec("b", "1", **right)])
+    pairs = model.predict(frame)
+    assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("a|1", "b|1")}
