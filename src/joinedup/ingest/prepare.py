@@ -24,7 +24,6 @@ from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.standardise import record_id_of, standardise_with_id
 from joinedup.ingest.versions import json_text, person_values, values_hash, version_values
-from joinedup.store.bulk import JsonText
 
 SKIP = "skip"
 QUARANTINE = "quarantine"
@@ -77,7 +76,7 @@ class Preparer:
     def _raw(self, row: SourceRow) -> Any:
         if self.json_values and "NaN" not in row.raw and "Infinity" not in row.raw:
             # The line as read is the JSON it was parsed from: stored as is, not encoded again.
-            return row.values if "\\u0000" in row.raw else JsonText(row.raw)
+            return row.values if "\\u0000" in row.raw else row.raw
         return jsonable(row.values)
 
 

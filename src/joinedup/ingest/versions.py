@@ -19,24 +19,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import fields
 from operator import attrgetter
 from typing import Any
 
 import orjson
 
 from joinedup.standards import StandardPerson
-from joinedup.store.bulk import JsonText
 from joinedup.store.portable import portable_text
-from joinedup.store.tables import PERSON_FIELDS, PERSON_LIST_FIELDS
+
+# The store's PERSON_FIELDS and PERSON_LIST_FIELDS, in the same order (a test holds them
+# equal), read from the person itself so that the preparing process need not load the
+# store's tables (SQLAlchemy) at all.
+PERSON_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StandardPerson))
+PERSON_LIST_FIELDS = frozenset(f.name for f in fields(StandardPerson) if f.default == ())
 
 # The legacy encoder: what the hash has always been taken over.
 _HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 _SORTED = orjson.OPT_SORT_KEYS
 _PERSON_VALUES = attrgetter(*PERSON_FIELDS)
 _LIST_INDEXES = tuple(i for i, name in enumerate(PERSON_FIELDS) if name in PERSON_LIST_FIELDS)
-_EMPTY_LIST = JsonText("[]")
+_EMPTY_LIST = "[]"
 _NUL_ESCAPE = "\\u0000"
+# What the engine's serialiser is (joinedup.store.db): the text of a JSON column.
+_COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# ``\u0000`` as an escape (preceded by an even number of backslashes), not as escaped text.
+_NUL_ESCAPE_PATTERN = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
 
 def person_values(person: StandardPerson) -> tuple[Any, ...]:
@@ -66,23 +76,26 @@ def values_hash(values: tuple[Any, ...], attributes: Mapping[str, Any]) -> str:
     return content_hash(dict(zip(PERSON_FIELDS, values, strict=True)), attributes)
 
 
-def json_text(value: Any) -> Any:
-    """``value`` as JSON text ready for a JSON column, or ``value`` itself for the engine.
+def json_text(value: Any) -> str:
+    """``value`` as the JSON text the engine's serialiser writes (compact, not ASCII-escaped,
+    NUL stored as U+FFFD), ready for a JSON column (see ``records.insert_prepared``).
 
-    The text is what the engine's serialiser writes (compact, not ASCII-escaped, NUL stored as
-    U+FFFD). A float, or anything orjson refuses, is left to the engine's own serialiser.
+    orjson writes it when that gives the same bytes; a float, or anything orjson refuses,
+    goes through the same encoder the engine uses.
     """
     if not value and type(value) in (list, tuple):
         return _EMPTY_LIST
-    if _has_float(value):
-        return value
-    try:
-        text = orjson.dumps(value).decode("utf-8")
-    except orjson.JSONEncodeError:
-        return value
+    text: str | None = None
+    if not _has_float(value):
+        try:
+            text = orjson.dumps(value).decode("utf-8")
+        except orjson.JSONEncodeError:
+            text = None
+    if text is None:
+        text = _COLUMN_ENCODER.encode(value)
     if _NUL_ESCAPE in text:
-        return value  # the engine's serialiser knows an escaped NUL from escaped text
-    return JsonText(text)
+        text = _NUL_ESCAPE_PATTERN.sub(r"\1\\ufffd", text)
+    return text
 
 
 def version_values(values: tuple[Any, ...]) -> list[Any]:

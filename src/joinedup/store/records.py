@@ -189,11 +189,12 @@ def insert_prepared(session: Session, rows: Sequence[Sequence[Any]]) -> int:
 
     For a caller that builds rows by the hundred thousand (ingest): nothing is defaulted or
     checked here, so each row must carry every required value, ``valid_from``, the attributes
-    and warnings, and the person fields (list fields as lists, tuples or
-    :class:`~joinedup.store.bulk.JsonText`), with no NUL in its text. Returns how many rows
-    were written (``COPY`` on PostgreSQL, ``executemany`` on SQLite).
+    and warnings, and the person fields, with no NUL in its text. A JSON column (``raw``,
+    ``attributes``, ``dq_warnings``, the list fields) takes a value to serialise, or a ``str``
+    that is its JSON text already. Returns how many rows were written (``COPY`` on
+    PostgreSQL, ``executemany`` on SQLite).
     """
-    return BulkInsert(session, _TABLE, INSERT_COLUMNS).write(rows)
+    return BulkInsert(session, _TABLE, INSERT_COLUMNS, json_text=True).write(rows)
 
 
 # Column order of the tuples handed to the driver.
