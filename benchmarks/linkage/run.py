@@ -144,13 +144,17 @@ NOTES = """Notes:
   pipeline takes hours on this machine, so the largest borough measured is 200k people.
   3 minutes for 1M records is not shown.
 - Plain Splink uses Splink's own clustering at 0.99 (its tutorials' threshold); joinedup uses
-  its default thresholds (0.999, or 0.58 when the pair is the only candidate on both sides).
+  its default thresholds (0.999, or 0.65 when the pair is the only candidate on both sides).
   The precision/recall trade-off of joinedup's thresholds, and what each accuracy change did,
   are tabled in `docs/linkage-model.md`; `python -m benchmarks.linkage.misses` sorts the pairs
   joinedup misses by cause.
-- Most of the demo borough's remaining wrong pairs are council-tax payers who are in no other
-  source and share an initial and surname with the one person the sources hold at their
-  address (a father on the council-tax roll only, and his son); no field tells them apart.
+- Nearly all of the demo borough's remaining wrong pairs are links in the unambiguous band to
+  a namesake the sources do not hold: a council-tax payer who is in no other source and shares
+  a name (or an initial) and a surname with the one person of that name the sources do hold at
+  the address — his son, or her child given the parent's name. The rule sees only the people
+  the sources hold, so it cannot call such a pair ambiguous, and no field of the records tells
+  them apart. They occur at every score in the band (0.62 for "Mr O Jones", 0.78–0.99 for a
+  full name), so no band setting removes them without the right links beside them.
 - FEBRL's duplicates replace whole given names or dates of birth at an unchanged address and
   surname; that is what twins and a father and son of one name look like, and joinedup keeps
   such pairs apart on purpose, which is most of why its FEBRL4 recall without `soc_sec_id`
