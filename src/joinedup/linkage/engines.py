@@ -82,10 +82,21 @@ def to_arrow(df: pd.DataFrame, extra: tuple[str, ...] = ()) -> pa.Table:
     )
 
 
+def conform(table: pa.Table) -> pa.Table:
+    """An Arrow frame (the frame cache's, say) as `to_arrow` would give it: the model's
+    columns in order with `arrow_schema`, empty lists as nulls."""
+    schema = arrow_schema()
+    return _empty_lists_as_nulls(table.select(schema.names).cast(schema), schema)
+
+
 def _to_arrow_fast(df: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     # pyarrow converts a whole column at once, many times faster than value by value — it
     # matters when one new record is scored against an index of a million.
     table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    return _empty_lists_as_nulls(table, schema)
+
+
+def _empty_lists_as_nulls(table: pa.Table, schema: pa.Schema) -> pa.Table:
     columns = []
     for name, column in zip(schema.names, table.columns, strict=True):
         if name in LIST_COLUMNS:

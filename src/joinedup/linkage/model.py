@@ -26,6 +26,7 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from splink import Linker, SettingsCreator
 
 from joinedup.errors import JoinedupError
@@ -201,7 +202,7 @@ class PersonModel:
 
     def predict(
         self,
-        df: pd.DataFrame,
+        df: pd.DataFrame | pa.Table,
         *,
         new_ids: set[str] | None = None,
         engine: str = "duckdb",
@@ -214,7 +215,8 @@ class PersonModel:
         ``match_probability``, and per comparison ``mw_<name>``, its match weight (log2 Bayes
         factor, name-frequency adjustment included; 0 = field missing). With
         ``new_ids``, only pairs with at least one new record are scored — new × existing and
-        new × new — which is how incremental linking attaches records to an index.
+        new × new — which is how incremental linking attaches records to an index. ``df`` may
+        be an Arrow table of the same columns (the frame cache's), which spares a conversion.
         ``term_frequencies`` (``candidates.term_frequency_tables`` of the whole index) stands in
         for the name frequencies of ``df`` when ``df`` is only the part of the index that the
         new records can reach, so scores match a prediction over the whole index.
@@ -226,17 +228,20 @@ class PersonModel:
             from joinedup.linkage import replay
 
             # Attaching records: the same SQL every time, so built once per process (``replay``).
+            table = engines.conform(df) if isinstance(df, pa.Table) else engines.to_arrow(df)
             return _tidy_pairs(
                 replay.predict_new(
                     self.settings,
                     self.to_json(),
-                    df,
+                    table,
                     set(new_ids),
                     threshold_probability,
                     term_frequencies,
                     _SPLINK_LOG_LEVEL,
                 )
             )
+        if isinstance(df, pa.Table):
+            df = df.to_pandas()
         api = engines.db_api(engine)
         full = engines.register(api, df, "records")
         # Splink's settings check parses every comparison's SQL to look for missing columns, which

@@ -24,6 +24,7 @@ from typing import Any, TypeAlias
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import DuckDBAPI
 
 #: Scripts kept per process (one per model, threshold and shape of call; a run uses two).
@@ -111,35 +112,31 @@ def forget() -> None:
 def predict_new(
     settings: Callable[[str], dict[str, Any]],
     model_key: str,
-    df: pd.DataFrame,
+    table: pa.Table,
     new_ids: set[str],
     threshold: float | None,
     term_frequencies: Mapping[str, pd.DataFrame],
     log_level: int,
 ) -> list[pd.DataFrame]:
-    """Pairs of ``df`` with at least one record in ``new_ids``, scored on DuckDB: new × the
-    rest (``predict_between``) and new × new (``predict_within``), as ``PersonModel.predict``
-    asks. ``settings(dialect)`` gives the model's Splink settings (called only to record);
-    ``model_key`` identifies the model (its JSON)."""
+    """Pairs of ``table`` (the model frame, `engines.conform`-ed) with at least one record in
+    ``new_ids``, scored on DuckDB: new × the rest (``predict_between``) and new × new
+    (``predict_within``), as ``PersonModel.predict`` asks. ``settings(dialect)`` gives the
+    model's Splink settings (called only to record); ``model_key`` identifies the model."""
     from splink import Linker
 
-    from joinedup.linkage.engines import to_arrow
-
-    is_new = df["unique_id"].isin(new_ids)
-    if not is_new.any():
+    is_new = pc.is_in(table.column("unique_id"), value_set=pa.array(sorted(new_ids), pa.string()))
+    new_count = pc.sum(is_new).as_py() or 0
+    if new_count == 0:
         return []
-    inputs: dict[str, Table] = {"new_records": to_arrow(df[is_new])}
-    if not is_new.all():
-        inputs["index_records"] = to_arrow(df[~is_new])
+    inputs: dict[str, Table] = {"new_records": table.filter(is_new)}
+    if new_count < table.num_rows:
+        inputs["index_records"] = table.filter(pc.invert(is_new))
     # A name's frequency is looked up by value, so only the values these records hold matter:
     # a handful of rows instead of every name in the index, for the same scores.
-    inputs.update(
-        {
-            f"tf_{column}": table[table[column].isin(df[column].dropna().unique())]
-            for column, table in term_frequencies.items()
-        }
-    )
-    within = int(is_new.sum()) > 1
+    for column, frequencies in term_frequencies.items():
+        held = pc.unique(table.column(column).drop_null()).to_pylist()
+        inputs[f"tf_{column}"] = frequencies[frequencies[column].isin(held)]
+    within = new_count > 1
 
     def build(api: Any, registered: Mapping[str, Any]) -> list[Any]:
         new = registered["new_records"]

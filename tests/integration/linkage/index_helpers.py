@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage.persons import current_membership
@@ -35,12 +36,14 @@ class StubScorer:
 
     def predict(
         self,
-        df: pd.DataFrame,
+        df: pd.DataFrame | pa.Table,
         *,
         new_ids: set[str] | None = None,
         engine: str = "duckdb",
         term_frequencies: Any = None,
     ) -> pd.DataFrame:
+        if isinstance(df, pa.Table):
+            df = df.to_pandas()
         self.calls.append(len(df) if new_ids is None else len(new_ids))
         rows = df.to_dict("records")
         out = []
