@@ -68,16 +68,23 @@ class ReaderProcessError(RuntimeError):
 
 
 def use_second_process(path: Path) -> bool:
-    """Whether ``path`` is large enough, and the machine has a core to spare."""
+    """Whether ``path`` is large enough, and the machine has a core to spare right now.
+
+    A second process only helps when a core would otherwise idle: on a machine already busy
+    with other work the two processes take turns on the same cores, and the pickling between
+    them is pure cost (measured on a 2-core machine at load 5-10: a re-ingest took 10-30 %
+    longer). So the one-minute load average must leave a core free.
+    """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     try:
         size = path.stat().st_size
+        load = os.getloadavg()[0]
     except OSError:
         return False
-    return cores >= 2 and size >= PARALLEL_FROM_BYTES
+    return cores >= 2 and load <= cores - 1 and size >= PARALLEL_FROM_BYTES
 
 
 def prepared_batches(

@@ -115,3 +115,19 @@ def test_large_files_get_a_second_process_small_ones_do_not(tmp_path: Path) -> N
     small.write_text("x\n")
     assert not parallel.use_second_process(small)
     assert not parallel.use_second_process(tmp_path / "missing.csv")
+
+
+def test_a_second_process_only_with_a_core_to_spare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("x\n")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
+    assert parallel.use_second_process(path)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    assert not parallel.use_second_process(path)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not parallel.use_second_process(path)
