@@ -34,12 +34,15 @@ import httpx
 from sqlalchemy import func, select
 
 from benchmarks.api import load, seed
+from joinedup.cli.serve_cmd import default_workers
 from joinedup.store.db import make_engine, upgrade
 from joinedup.store.governance_tables import AuditEvent
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 1.5
 MODES = ("governed", "ungoverned")
+# Server processes each backend was measured with (for the report's header).
+WORKERS: dict[str, int] = {}
 # The servers' own log (errors are logged by type and line, never with personal data).
 LOG = Path(tempfile.gettempdir()) / "joinedup-bench-api-server.log"
 
@@ -50,20 +53,41 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of process ``pid`` and every live descendant (uvicorn's
+    worker processes), from Linux ``/proc``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
+            except (OSError, IndexError):
+                continue  # ended meanwhile
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = _stat(current)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        todo.extend(children.get(current, ()))
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
 def serving(
-    url: str, *, ungoverned: bool, env_extra: dict[str, str] | None = None
+    url: str, *, ungoverned: bool, workers: int, env_extra: dict[str, str] | None = None
 ) -> Iterator[tuple[str, int]]:
-    """uvicorn serving the app on a free loopback port in a subprocess; yields its base URL and
-    process id."""
+    """uvicorn serving the app on a free loopback port in a subprocess (``workers`` processes);
+    yields its base URL and process id."""
     port = _free_port()
     command = [sys.executable, "-m", "benchmarks.api.server", url, str(port)]
+    command += ["--workers", str(workers)]
     if ungoverned:
         command.append("--ungoverned")
     env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env_extra or {})}
@@ -117,6 +141,7 @@ def bench_backend(
     clients: list[int],
     seconds: float,
     mismatches: list[str],
+    workers: int | None,
     env_extra: dict[str, str] | None = None,
 ) -> dict[tuple[str, int], load.Cell]:
     """Seed ``url`` and measure every (mode, clients) cell on it.
@@ -131,10 +156,14 @@ def bench_backend(
     engine.dispose()
     print(f"{name}: seeded {persons} persons in {time.perf_counter() - started:.1f} s", flush=True)
     ids = [seed.person_id(n) for n in range(persons)]
+    workers = workers or default_workers(url)
+    WORKERS[name] = workers
     cells: dict[tuple[str, int], load.Cell] = {}
     for mode in MODES:
-        with serving(url, ungoverned=mode == "ungoverned", env_extra=env_extra) as (base, pid):
-            load.warm_up(base, token, ids)
+        serve = serving(url, ungoverned=mode == "ungoverned", workers=workers, env_extra=env_extra)
+        with serve as (base, pid):
+            # Every worker process fills its caches (agreements, pool) before timing.
+            load.warm_up(base, token, ids, clients=workers)
             for n in clients:
                 before = _views(url)
                 cpu = server_cpu_seconds(pid)
@@ -149,7 +178,9 @@ def bench_backend(
                     f"{name:10} {mode:10} {n:3} clients: p50 {cell.percentile(50):7.1f} ms  "
                     f"p95 {cell.percentile(95):7.1f} ms  p99 {cell.percentile(99):7.1f} ms  "
                     f"{cell.rps:7.1f} req/s  errors {cell.errors} {cell.statuses}  "
-                    f"server CPU {cell.cpu_ms_per_request:.1f} ms/req  load {cell.load:.1f}{flag}",
+                    f"server CPU {cell.cpu_ms_per_request:.2f} ms/req  "
+                    f"client CPU {cell.client_cpu_ms_per_request:.2f} ms/req  "
+                    f"load {cell.load:.1f}{flag}",
                     flush=True,
                 )
                 if written != expected:
@@ -164,8 +195,8 @@ def table(results: dict[str, dict[tuple[str, int], load.Cell]], clients: list[in
     """The results as a Markdown table (governed rows carry the ratio to ungoverned)."""
     lines = [
         "| backend | mode | clients | p50 ms | p95 ms | p99 ms | req/s | errors | p50 ratio | "
-        "p95 ratio | server CPU ms/req | load |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "p95 ratio | server CPU ms/req | client CPU ms/req | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for backend, cells in results.items():
         for mode in MODES:
@@ -179,8 +210,8 @@ def table(results: dict[str, dict[tuple[str, int], load.Cell]], clients: list[in
                 lines.append(
                     f"| {backend} | {mode} | {n} | {cell.percentile(50):.1f} | "
                     f"{cell.percentile(95):.1f} | {cell.percentile(99):.1f} | {cell.rps:.0f} | "
-                    f"{cell.errors} | {ratio50} | {ratio95} | {cell.cpu_ms_per_request:.1f} | "
-                    f"{cell.load:.1f} |"
+                    f"{cell.errors} | {ratio50} | {ratio95} | {cell.cpu_ms_per_request:.2f} | "
+                    f"{cell.client_cpu_ms_per_request:.2f} | {cell.load:.1f} |"
                 )
     return "\n".join(lines)
 
@@ -225,6 +256,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--threads", type=int, default=None, help="JOINEDUP_API_THREADS")
     parser.add_argument("--pool-size", type=int, default=None, help="JOINEDUP_DB_POOL_SIZE")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes (default: as joinedup serve, per backend)",
+    )
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 60.0)
@@ -251,6 +288,7 @@ def main(argv: list[str] | None = None) -> None:
                 clients=clients,
                 seconds=seconds,
                 mismatches=mismatches,
+                workers=args.workers,
                 env_extra=env_extra,
             )
         if args.backend in ("postgresql", "both"):
@@ -270,6 +308,7 @@ def main(argv: list[str] | None = None) -> None:
                     clients=clients,
                     seconds=seconds,
                     mismatches=mismatches,
+                    workers=args.workers,
                     env_extra=env_extra,
                 )
             finally:
@@ -279,7 +318,8 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.platform()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {args.persons} persons, "
-        f"{seconds:.0f} s per cell, uvicorn 1 worker"
+        f"{seconds:.0f} s per cell, uvicorn workers "
+        + ", ".join(f"{name} {count}" for name, count in WORKERS.items())
         + "".join(f", {name}={value}" for name, value in env_extra.items())
         + ", clients on the same machine"
     )

@@ -1,6 +1,8 @@
-"""The API benchmark's server: ``python -m benchmarks.api.server URL PORT [--ungoverned]``.
+"""The API benchmark's server: ``python -m benchmarks.api.server URL PORT [--ungoverned]
+[--workers N]``.
 
-Runs the real application under uvicorn (one worker, no access log). ``--ungoverned`` is the
+Runs the real application under uvicorn as ``joinedup serve`` does (``--workers`` processes,
+default :func:`joinedup.cli.serve_cmd.default_workers`; no access log). ``--ungoverned`` is the
 baseline "same read with policy and audit switched off": it replaces, *in this benchmark process
 only*, the joined view's policy decision with one that releases every item (and reads no
 relationships, choices or break-glass) and its audit writes with nothing. It is not a setting of
@@ -11,6 +13,7 @@ because the code that does it lives here, outside the package.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +21,7 @@ from typing import Any
 
 import uvicorn
 
+from joinedup.config import Settings
 from joinedup.policy.request import Decision, ItemDecision, Reason
 
 
@@ -71,24 +75,48 @@ def switch_off_governance() -> list[str]:
     return patched
 
 
+def _app(*, ungoverned: bool) -> Any:
+    if ungoverned:
+        print("patched:", ", ".join(switch_off_governance()), file=sys.stderr)
+    from joinedup.api.app import create_app
+
+    # Database, pool, concurrency and threads come from the JOINEDUP_* environment, as in
+    # production; the key is fixed so that every worker shares it.
+    return create_app(replace(Settings.from_env(), secret_key="benchmark, not for production"))
+
+
+def governed_app() -> Any:
+    """The real application (uvicorn's factory in each worker process)."""
+    return _app(ungoverned=False)
+
+
+def ungoverned_app() -> Any:
+    """The application with the view's policy and audit switched off in this process."""
+    return _app(ungoverned=True)
+
+
 def main(argv: list[str] | None = None) -> None:
+    from joinedup.cli.serve_cmd import default_workers
+
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("port", type=int)
     parser.add_argument("--ungoverned", action="store_true")
+    parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
-    if args.ungoverned:
-        print("patched:", ", ".join(switch_off_governance()), file=sys.stderr)
-    from joinedup.api.app import create_app
-    from joinedup.config import Settings
-    from joinedup.store.db import make_engine
-
-    # Pool, concurrency and threads come from the JOINEDUP_* environment, as in production.
-    settings = replace(
-        Settings.from_env(), database_url=args.url, secret_key="benchmark, not for production"
+    os.environ["JOINEDUP_DATABASE_URL"] = args.url
+    factory = "ungoverned_app" if args.ungoverned else "governed_app"
+    uvicorn.run(
+        f"benchmarks.api.server:{factory}",
+        factory=True,
+        workers=args.workers or default_workers(args.url),
+        host="127.0.0.1",
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+        loop="auto",
+        http="auto",
     )
-    app = create_app(settings, make_engine(args.url, settings=settings))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="warning")
 
 
 if __name__ == "__main__":

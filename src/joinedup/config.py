@@ -9,7 +9,8 @@ start): ``JOINEDUP_DB_POOL_SIZE`` (10) and ``JOINEDUP_DB_MAX_OVERFLOW`` (5) conn
 ``JOINEDUP_API_CONCURRENCY`` units of work at once (the pool size on PostgreSQL, 1 on SQLite),
 ``JOINEDUP_API_THREADS`` worker threads (at least the concurrency; 40 or concurrency + 8), and
 ``JOINEDUP_DB_POOL_TIMEOUT`` (10 s), how long a request waits for its turn or a connection
-before it is answered 503.
+before it is answered 503. ``JOINEDUP_API_WORKERS`` is how many server processes ``joinedup
+serve`` runs (one per CPU by default); each has the four above to itself.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class Settings:
     # Worker threads for sync routes and dependencies; None: concurrency + 8, never fewer
     # than the units of work, or an admitted request could wait for a thread forever.
     api_threads: int | None = None
+    # Server processes ``joinedup serve`` starts; None: one per CPU this process may use (see
+    # ``joinedup.cli.serve_cmd.default_workers``). Each has its own pool, gate and threads.
+    api_workers: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,6 +88,7 @@ class Settings:
             db_pool_timeout=_seconds("DB_POOL_TIMEOUT", 10.0),
             api_concurrency=_count("API_CONCURRENCY", None),
             api_threads=_count("API_THREADS", None),
+            api_workers=_count("API_WORKERS", None),
         )
 
 

@@ -32,7 +32,7 @@ from joinedup.audit import audited_engine
 from joinedup.services import accounts
 from joinedup.services.actor import Actor
 from joinedup.store.account_tables import User
-from joinedup.store.db import session_scope
+from joinedup.store.db import session_scope, writer_turn
 
 SESSION_COOKIE = "joinedup_session"
 CSRF_COOKIE = "joinedup_csrf"
@@ -78,8 +78,11 @@ def get_db(
     audit event), and a SQLite transaction that reads first and writes later fails outright
     when another request committed in between. Requests queue on the lock instead; PostgreSQL
     is unaffected. A request holds one pooled connection, never two, and only once admitted.
+    On a SQLite file it first waits for the writer's turn among all server processes
+    (:func:`joinedup.store.db.writer_turn`), so several workers hand the lock on promptly.
     """
-    with session_scope(audited_engine(get_engine(request))) as session:
+    engine = get_engine(request)
+    with writer_turn(engine), session_scope(audited_engine(engine)) as session:
         yield session
 
 

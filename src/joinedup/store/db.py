@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -286,6 +287,42 @@ def write_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_begin="IMMEDIATE")
     return engine
+
+
+def _turn_file(engine: Engine) -> str | None:
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or _is_memory_sqlite(url):
+        return None
+    return f"{Path(url.database or '').expanduser()}-joinedup-turn"
+
+
+@contextmanager
+def writer_turn(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, wait (blocking this thread) until no other unit of work of any process
+    that also asks holds the turn; elsewhere, nothing.
+
+    Why: SQLite has one writer, and a connection that finds the write lock taken sleeps in
+    SQLite's busy handler — 1, 2, 5, 10 … 100 ms at a time — and retries, so with several
+    server processes a waiting request keeps missing the moments the lock is free and can wait
+    far longer than the work ahead of it. An exclusive ``flock`` on a file beside the database
+    queues them instead: the kernel wakes a waiter as soon as the holder lets go, and a process
+    that dies lets go at once. Writers that do not ask (an ingest, a link run) still meet
+    SQLite's own lock, which stays the one that guarantees correctness.
+    """
+    path = _turn_file(engine)
+    if path is None:
+        yield
+        return
+    import fcntl
+
+    # A descriptor per turn, not per process: flock on one shared descriptor would let a second
+    # thread of the same process straight through.
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing the descriptor releases the lock
 
 
 @contextmanager
