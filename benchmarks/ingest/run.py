@@ -1,7 +1,7 @@
 """Ingest throughput and peak memory for the demo's GP extract, on SQLite and PostgreSQL.
 
     uv run --frozen python -m benchmarks.ingest.run [--rows 100000 1000000]
-        [--backends sqlite postgresql] [--cache DIR] [--no-reingest]
+        [--backends sqlite postgresql] [--cache DIR] [--no-reingest] [--parallel auto|yes|no]
 
 For each size: the demo's GP extract (FHIR R4 Patients, NDJSON; see ``benchmarks.ingest.data``)
 is generated once into ``--cache``; the floor is timed (the file read and each line parsed with
@@ -24,12 +24,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from benchmarks.ingest.data import gp_extract, mapping_text
 from benchmarks.ingest.measure import Measured, csv_floor, measure, read_floor
 from joinedup.ingest.mapping import load_mapping
+from joinedup.ingest.parallel import use_second_process
 from joinedup.ingest.pipeline import ingest_file
 from joinedup.store.db import make_engine, upgrade
 
@@ -59,9 +61,19 @@ def database(backend: str, tmp: Path) -> Iterator[str]:
 
 
 def bench_backend(
-    backend: str, extract: Path, rows: int, tmp: Path, *, reingest: bool
+    backend: str,
+    extract: Path,
+    rows: int,
+    tmp: Path,
+    *,
+    reingest: bool,
+    parallel: bool | None = None,
 ) -> list[Measured]:
-    """First ingest and re-ingest of ``extract`` into a fresh database on ``backend``."""
+    """First ingest and re-ingest of ``extract`` into a fresh database on ``backend``.
+
+    ``parallel`` forces the second, preparing process on or off; ``None`` lets ingest decide
+    (a large file, and a core to spare by the load average). The label says which ran.
+    """
     mapping_path = tmp / "gp_registrations.mapping.yaml"
     mapping_path.write_text(mapping_text(), encoding="utf-8")
     mapping = load_mapping(mapping_path)
@@ -69,20 +81,25 @@ def bench_backend(
     with database(backend, tmp) as url:
         engine = make_engine(url)
         try:
-            first = measure(
-                f"{backend}: first ingest", rows, lambda: ingest_file(engine, mapping, extract)
-            )
+
+            def step() -> Any:
+                return ingest_file(engine, mapping, extract, parallel=parallel)
+
+            first = measure(f"{backend}: first ingest{_how(extract, parallel)}", rows, step)
             out.append(first)
             _show(first)
             if reingest:
-                again = measure(
-                    f"{backend}: re-ingest", rows, lambda: ingest_file(engine, mapping, extract)
-                )
+                again = measure(f"{backend}: re-ingest{_how(extract, parallel)}", rows, step)
                 out.append(again)
                 _show(again)
         finally:
             engine.dispose()
     return out
+
+
+def _how(extract: Path, parallel: bool | None) -> str:
+    two = use_second_process(extract) if parallel is None else parallel
+    return " (2 proc)" if two else ""
 
 
 def _show(m: Measured) -> None:
@@ -94,7 +111,7 @@ def _show(m: Measured) -> None:
             f"{r.unchanged:,} + quarantined {r.quarantined:,} + skipped {r.skipped:,}]"
         )
     print(
-        f"| {m.rows:>9,} | {m.label:<24} | {m.rows_per_second:>9,.0f} | {m.seconds:>8.1f} "
+        f"| {m.rows:>9,} | {m.label:<33} | {m.rows_per_second:>9,.0f} | {m.seconds:>8.1f} "
         f"| {m.rows_per_cpu_second:>9,.0f} | {m.cpu_seconds:>8.1f} "
         f"| {m.rss_growth / MIB:>7.1f} | {m.rss_peak / MIB:>7.1f} |{counts}",
         flush=True,
@@ -114,6 +131,12 @@ def main() -> None:
         help="where generated extracts are kept between runs",
     )
     parser.add_argument("--no-reingest", action="store_true", help="skip the second ingest")
+    parser.add_argument(
+        "--parallel",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="a second process reading and standardising: as ingest decides, always, never",
+    )
     args = parser.parse_args()
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -133,7 +156,14 @@ def main() -> None:
         _show(measure("read floor (csv only)", rows, partial(csv_floor, extract)))
         for backend in args.backends:
             with tempfile.TemporaryDirectory() as tmp:
-                bench_backend(backend, extract, rows, Path(tmp), reingest=not args.no_reingest)
+                bench_backend(
+                    backend,
+                    extract,
+                    rows,
+                    Path(tmp),
+                    reingest=not args.no_reingest,
+                    parallel={"auto": None, "yes": True, "no": False}[args.parallel],
+                )
 
 
 if __name__ == "__main__":
