@@ -153,6 +153,7 @@ def main() -> None:
         size = extract.stat().st_size / MIB
         print(f"extract: {extract} ({size:,.0f} MiB)", flush=True)
         _show(measure("read floor (json)", rows, partial(read_floor, extract)))
+        _show(measure("read floor (orjson)", rows, partial(read_floor, extract, fast=True)))
         _show(measure("read floor (csv only)", rows, partial(csv_floor, extract)))
         for backend in args.backends:
             with tempfile.TemporaryDirectory() as tmp:

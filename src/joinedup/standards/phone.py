@@ -130,13 +130,15 @@ def _uk_regions() -> tuple[tuple[re.Pattern[str] | None, Test], ...]:
 
 
 def _type_test(metadata: PhoneMetadata) -> Test:
-    kinds = [
+    # Whether *any* type matches does not depend on the order asked: the types people give
+    # (mobile, then fixed line) come first, so most numbers match at the first or second.
+    kinds = [metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        kinds.insert(0, metadata.mobile)
+    kinds += [
         metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
         metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
-        metadata.fixed_line,
     ]  # fmt: skip
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        kinds.append(metadata.mobile)
     general = _desc_test(metadata.general_desc)
     tests = [test for test in map(_desc_test, kinds) if test is not None]
     if general is None:
