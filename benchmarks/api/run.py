@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from benchmarks.api import load, seed
 from joinedup.cli.serve_cmd import default_workers
@@ -153,6 +153,11 @@ def bench_backend(
     upgrade(engine)
     started = time.perf_counter()
     token = seed.seed(engine, persons)
+    if engine.dialect.name == "postgresql":
+        # Planner statistics, as autovacuum keeps them on a live hub: a table just bulk-loaded
+        # has none, and the plans then differ from a deployment's.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     engine.dispose()
     print(f"{name}: seeded {persons} persons in {time.perf_counter() - started:.1f} s", flush=True)
     ids = [seed.person_id(n) for n in range(persons)]

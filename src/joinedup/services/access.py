@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import PolicyInputs, policy_inputs
@@ -70,15 +71,6 @@ _VIEW_COLUMNS = (
     *(_RECORDS[name] for name in ("flat", "house_number", "house_name", "street", "locality")),
     *(_RECORDS[name] for name in ("town", "postcode", "uprn", "phones", "emails")),
 )
-# ``source_id IN (...) AND record_id IN (...)`` is a search of the (source_id, record_id) index
-# on both backends (a row-value IN is a scan on SQLite) and one cached statement however many
-# sources; pairs it finds that were not asked for are dropped in Python.
-_VERSION_ROWS = select(*_VIEW_COLUMNS).where(
-    _RECORDS.source_id.in_(bindparam("sources", expanding=True)),
-    _RECORDS.record_id.in_(bindparam("ids", expanding=True)),
-)
-_CURRENT_ROWS = _VERSION_ROWS.where(_RECORDS.valid_to.is_(None))
-
 # A record as a view reads it: an ORM ``SourceRecord`` or a row of :func:`record_rows`, which
 # has the same attribute names for the columns a view uses.
 RecordLike = SourceRecord | Row[Any]
@@ -235,6 +227,28 @@ def record_versions(session: Session, keys: Sequence[str]) -> list[SourceRecord]
     return rows
 
 
+@lru_cache(maxsize=64)
+def _rows_statement(sources: int, *, current_only: bool) -> Select[Any]:
+    """The view's record lookup for ``sources`` distinct sources, built once per shape.
+
+    ``source_id = :s0 AND record_id IN (:r0) OR source_id = :s1 AND ...``: one search of the
+    (source_id, record_id) index per source on both backends. Not a row-value ``IN``, which
+    SQLite answers with a scan of every record, nor ``source_id IN (...) AND record_id IN
+    (...)``, which PostgreSQL 15 answers by reading every record of those sources.
+    """
+    keyed = or_(
+        *(
+            and_(
+                _RECORDS.source_id == bindparam(f"s{n}"),
+                _RECORDS.record_id.in_(bindparam(f"r{n}", expanding=True)),
+            )
+            for n in range(sources)
+        )
+    )
+    statement = select(*_VIEW_COLUMNS).where(keyed)
+    return statement.where(_RECORDS.valid_to.is_(None)) if current_only else statement
+
+
 def record_rows(
     session: Session, keys: Iterable[str], *, current_only: bool = False
 ) -> list[Row[Any]]:
@@ -242,12 +256,16 @@ def record_rows(
     with the columns a view uses, named as on :class:`SourceRecord`. Sorted by source, record
     and version."""
     pairs = sorted({split_record_key(key) for key in keys})
-    statement = _CURRENT_ROWS if current_only else _VERSION_ROWS
     rows: list[Row[Any]] = []
     for start in range(0, len(pairs), _CHUNK):
-        chunk = set(pairs[start : start + _CHUNK])
-        values = {"sources": sorted({s for s, _ in chunk}), "ids": sorted({r for _, r in chunk})}
-        rows.extend(row for row in session.execute(statement, values) if (row[0], row[1]) in chunk)
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for source_id, record_id in pairs[start : start + _CHUNK]:
+            by_source[source_id].append(record_id)
+        values: dict[str, Any] = {}
+        for n, (source_id, record_ids) in enumerate(sorted(by_source.items())):
+            values[f"s{n}"], values[f"r{n}"] = source_id, record_ids
+        statement = _rows_statement(len(by_source), current_only=current_only)
+        rows.extend(session.execute(statement, values))
     rows.sort(key=lambda r: (r.source_id, r.record_id, r.version))
     return rows
 
