@@ -51,7 +51,7 @@ class _RecordingAPI(DuckDBAPI):
     """Splink's DuckDB API, keeping each statement that creates or drops a table."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(connection=_connect())
         self.statements: list[str] = []
 
     def _execute_sql_against_backend(self, final_sql: str) -> duckdb.DuckDBPyRelation:
@@ -91,8 +91,18 @@ def predict(key: Hashable, inputs: Mapping[str, Table], build: Build) -> list[pd
     return frames
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    # Configured as ``engines.db_api``'s connection: bounded memory, spilling under the data
+    # directory.
+    from joinedup.linkage.engines import duckdb_memory_limit, spill_directory
+
+    return duckdb.connect(
+        config={"memory_limit": duckdb_memory_limit(), "temp_directory": str(spill_directory())}
+    )
+
+
 def _replay(script: Script, inputs: Mapping[str, Table]) -> list[pd.DataFrame]:
-    connection = duckdb.connect()
+    connection = _connect()
     try:
         for name, table in inputs.items():
             connection.register(name, table)
