@@ -58,6 +58,17 @@ _MEMBERS = PersonMember.__table__.c
 _RECORDS = SourceRecord.__table__.c
 _SOURCES = Source.__table__.c
 _PERSON_STATUS = select(_PERSONS.status).where(_PERSONS.person_id == bindparam("person_id"))
+# An active person's current record keys with its status, in one statement (a view's first).
+_PERSON_KEYS = (
+    select(_PERSONS.status, _MEMBERS.record_key)
+    .select_from(
+        Person.__table__.outerjoin(
+            PersonMember.__table__,
+            and_(_MEMBERS.person_id == _PERSONS.person_id, _MEMBERS.to_run.is_(None)),
+        )
+    )
+    .where(_PERSONS.person_id == bindparam("person_id"))
+)
 _SOURCE_ROWS = select(_SOURCES.id, _SOURCES.name, _SOURCES.organisation_id, _SOURCES.category)
 _MEMBER_KEYS = select(_MEMBERS.person_id, _MEMBERS.record_key).where(
     _MEMBERS.to_run.is_(None), _MEMBERS.person_id.in_(bindparam("ids", expanding=True))
@@ -165,6 +176,17 @@ def resolve_person(session: Session, person_id: str) -> str:
     if found.moved:
         raise PersonMoved(found)
     return found.person_id
+
+
+def resolve_with_keys(session: Session, person_id: str) -> tuple[str, list[str]]:
+    """:func:`resolve_person` and the active id's record keys (:func:`member_keys`), in one
+    statement when the id is active; raises as :func:`resolve_person` otherwise."""
+    wanted = (person_id or "").strip()
+    rows = session.execute(_PERSON_KEYS, {"person_id": wanted}).all()
+    if rows and rows[0][0] == "active":
+        return wanted, [key for _, key in rows if key is not None]
+    active = resolve_person(session, person_id)
+    return active, member_keys(session, [active])[active]
 
 
 def sources_by_id(session: Session) -> dict[str, SourceInfo]:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import PolicyInputs
@@ -38,18 +38,25 @@ from joinedup.store.tables import SourceRecord
 # A "household" larger than this is a hostel, a care home or a bad UPRN: listing it would
 # disclose many people for little purpose, so only this many are shown.
 MAX_MEMBERS = 12
-# Record keys per statement, well inside SQLite's limit on bound parameters.
-_CHUNK = 400
 
 # Built once, values bound at run time (see ``services.access``: building an ORM statement per
 # request cost more than answering it).
 _RECORDS = SourceRecord.__table__.c
 _MEMBERS = PersonMember.__table__.c
-_AT_UPRNS = select(_RECORDS.source_id, _RECORDS.record_id, _RECORDS.uprn).where(
-    _RECORDS.valid_to.is_(None), _RECORDS.uprn.in_(bindparam("uprns", expanding=True))
-)
-_HOLDERS = select(_MEMBERS.person_id, _MEMBERS.record_key).where(
-    _MEMBERS.to_run.is_(None), _MEMBERS.record_key.in_(bindparam("keys", expanding=True))
+# The persons holding a current record at one of the UPRNs: records by their UPRN index, then
+# each one's membership by the index on record keys.
+_AT_UPRNS = (
+    select(_MEMBERS.person_id, _RECORDS.uprn)
+    .select_from(
+        SourceRecord.__table__.join(
+            PersonMember.__table__,
+            and_(
+                _MEMBERS.record_key == _RECORDS.source_id + "|" + _RECORDS.record_id,
+                _MEMBERS.to_run.is_(None),
+            ),
+        )
+    )
+    .where(_RECORDS.valid_to.is_(None), _RECORDS.uprn.in_(bindparam("uprns", expanding=True)))
 )
 
 
@@ -62,17 +69,10 @@ def neighbours(session: Session, uprns: set[str], person_id: str) -> dict[str, s
     """
     if not uprns:
         return {}
-    at: dict[str, str] = {
-        f"{source_id}|{record_id}": uprn
-        for source_id, record_id, uprn in session.execute(_AT_UPRNS, {"uprns": sorted(uprns)})
-        if uprn
-    }
-    keys = sorted(at)
     found: dict[str, set[str]] = defaultdict(set)
-    for start in range(0, len(keys), _CHUNK):
-        for member, key in session.execute(_HOLDERS, {"keys": keys[start : start + _CHUNK]}):
-            if member != person_id:
-                found[member].add(at[key])
+    for member, uprn in session.execute(_AT_UPRNS, {"uprns": sorted(uprns)}):
+        if member != person_id and uprn:
+            found[member].add(uprn)
     return dict(found)
 
 

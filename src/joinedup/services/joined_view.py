@@ -39,10 +39,9 @@ from joinedup.services.access import (
     current_of,
     decide_for,
     hold_audit_lock,
-    member_keys,
     record_agreements,
     record_rows,
-    resolve_person,
+    resolve_with_keys,
     sources_by_id,
 )
 from joinedup.services.actor import Actor, require_person_level_purpose, require_practitioner
@@ -80,9 +79,9 @@ def joined_view(
     purpose = require_person_level_purpose(actor)
     hold_audit_lock(session)
     moment = now or utcnow()
-    active = resolve_person(session, person_id)
+    active, keys = resolve_with_keys(session, person_id)
     sources = sources_by_id(session)
-    versions = record_rows(session, member_keys(session, [active])[active])
+    versions = record_rows(session, keys)
     records = current_of(versions)
     nearby = neighbours(session, {r.uprn for r in records if r.uprn}, active)
     inputs = policy_inputs_for(
