@@ -261,7 +261,7 @@ class PersonModel:
             result = inference.predict(
                 threshold_match_probability=threshold_probability, warning_mode="never"
             )
-            frames = [result.as_pandas_dataframe()]
+            frames = [_fetch(result)]
         else:
             is_new = df["unique_id"].isin(set(new_ids))
             if not is_new.any():
@@ -276,12 +276,12 @@ class PersonModel:
                     threshold_match_probability=threshold_probability,
                     warning_mode="never",
                 )
-                frames.append(between.as_pandas_dataframe())
+                frames.append(_fetch(between))
             if is_new.sum() > 1:
                 within = inference.predict_within(
                     new_sdf, threshold_match_probability=threshold_probability, warning_mode="never"
                 )
-                frames.append(within.as_pandas_dataframe())
+                frames.append(_fetch(within))
         return _tidy_pairs(frames)
 
     def level_weights(self) -> pd.DataFrame:
@@ -426,6 +426,33 @@ _PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probabilit
 def _empty_pairs() -> pd.DataFrame:
     columns = _PAIR_COLUMNS + [f"mw_{n}" for n in COMPARISON_NAMES]
     return pd.DataFrame({c: pd.Series(dtype=object if "unique" in c else float) for c in columns})
+
+
+def _fetch(result: Any) -> pd.DataFrame:
+    """A Splink prediction as clustering, review and explanations read it, selected in the engine.
+
+    Only those columns cross into Python — each comparison's weight with its name-frequency
+    adjustment folded in, the pair in order — and Splink's table is dropped once read: a full
+    run over a million records scores millions of pairs, and the term-frequency columns and two
+    copies of the table are what tipped it over the machine's memory.
+    """
+    present = {column.unquote().name for column in result.columns}
+    weights = []
+    for name in COMPARISON_NAMES:
+        weight = f"mw_{name}" if f"mw_{name}" in present else "CAST(NULL AS DOUBLE)"
+        if f"mw_tf_adj_{name}" in present:
+            weight = f"{weight} + COALESCE(mw_tf_adj_{name}, 0.0)"
+        weights.append(f"{weight} AS mw_{name}")
+    narrow = result.query_sql(
+        "SELECT LEAST(unique_id_l, unique_id_r) AS unique_id_l, "
+        "GREATEST(unique_id_l, unique_id_r) AS unique_id_r, match_weight, match_probability, "
+        + ", ".join(weights)
+        + " FROM {this}"
+    )
+    result.drop_table_from_database_and_remove_from_cache()
+    frame = narrow.as_pandas_dataframe()
+    narrow.drop_table_from_database_and_remove_from_cache()
+    return frame
 
 
 def _tidy_pairs(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
