@@ -41,8 +41,14 @@ JSON_LINES = st.lists(
 ).map(lambda lines: b"\n".join(lines))
 
 
-def _check(engine: Engine, tmp_path: Path, fmt: str, content: bytes) -> None:
-    """Ingest twice; each run either fails cleanly or adds up, and the second stores nothing."""
+def _check(
+    engine: Engine, tmp_path: Path, fmt: str, content: bytes, parallel: bool | None = None
+) -> None:
+    """Ingest twice; each run either fails cleanly or adds up, and the second stores nothing.
+
+    ``parallel=True`` reads the first time through a second process and the second time in
+    this one, so the two paths must also agree with each other.
+    """
     n = next(_counter)
     person = PERSON if fmt == "csv" else {"full_name": "p.name", "date_of_birth": "p.dob"}
     mapping = parse_mapping(
@@ -57,7 +63,7 @@ def _check(engine: Engine, tmp_path: Path, fmt: str, content: bytes) -> None:
     path = tmp_path / f"f{n}.{fmt}"
     path.write_bytes(content)
     try:
-        first = ingest_file(engine, mapping, path)
+        first = ingest_file(engine, mapping, path, parallel=parallel)
     except JoinedupError:
         with session_scope(engine) as session:
             assert all(b.status == "failed" for b in batches.list_batches(session, mapping.source))
@@ -66,7 +72,7 @@ def _check(engine: Engine, tmp_path: Path, fmt: str, content: bytes) -> None:
     with session_scope(engine) as session:
         batch = batches.get_batch(session, first.batch_id)
         assert batch is not None and batch.counts() == first.counts()
-    second = ingest_file(engine, mapping, path)
+    second = ingest_file(engine, mapping, path, parallel=None if parallel is None else False)
     assert second.read == first.read
     assert (second.stored, second.updated) == (0, 0)
     assert second.unchanged == first.stored + first.updated
@@ -95,6 +101,26 @@ def test_any_bytes_as_csv(engine: Engine, tmp_path: Path, content: bytes) -> Non
 @given(content=JSON_LINES)
 def test_json_lines(engine: Engine, tmp_path: Path, content: bytes) -> None:
     _check(engine, tmp_path, "jsonl", content)
+
+
+# A second interpreter per example: fewer examples, the same properties.
+SECOND_PROCESS = settings(PROPERTY, max_examples=max(3, EXAMPLES // 5))
+
+
+@SECOND_PROCESS
+@given(content=ANY_BYTES)
+def test_any_bytes_as_csv_through_a_second_process(
+    engine: Engine, tmp_path: Path, content: bytes
+) -> None:
+    _check(engine, tmp_path, "csv", content, parallel=True)
+
+
+@SECOND_PROCESS
+@given(content=JSON_LINES)
+def test_json_lines_through_a_second_process(
+    engine: Engine, tmp_path: Path, content: bytes
+) -> None:
+    _check(engine, tmp_path, "jsonl", content, parallel=True)
 
 
 @pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00", b"id\r\r\r", b"id,name\n\x00\x00"])
