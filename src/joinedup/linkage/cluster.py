@@ -43,13 +43,46 @@ from joinedup.linkage.thresholds import (
 IDENTITY_COMPARISONS = ("given_name", "dob", "sex", "nhs_number")
 
 
+class _Adjacency:
+    """The pairs of some rows, looked up by either record: one sorted index, not a dict of lists
+    (a million pairs would make millions of small Python objects). Records are integer codes
+    shared by every index of one clustering."""
+
+    def __init__(self, ids: _Codes, rows: np.ndarray) -> None:
+        order = np.argsort(np.concatenate([ids.left[rows], ids.right[rows]]), kind="stable")
+        self._codes = np.concatenate([ids.left[rows], ids.right[rows]])[order]
+        self._others = np.concatenate([ids.right_ids[rows], ids.left_ids[rows]])[order]
+        self._rows = np.concatenate([rows, rows])[order]
+        self._code_of = ids.code_of
+
+    def get(self, record: str) -> list[tuple[str, int]]:
+        """``(other record, row)`` for every selected pair of ``record``."""
+        code = self._code_of.get(record)
+        if code is None:
+            return []
+        lo = int(np.searchsorted(self._codes, code, side="left"))
+        hi = int(np.searchsorted(self._codes, code, side="right"))
+        return list(zip(self._others[lo:hi], self._rows[lo:hi].tolist(), strict=True))
+
+
+class _Codes:
+    """Each record of the pairs as an integer, once."""
+
+    def __init__(self, left: np.ndarray, right: np.ndarray) -> None:
+        codes, uniques = pd.factorize(np.concatenate([left, right]))
+        self.left, self.right = codes[: len(left)], codes[len(left) :]
+        self.left_ids, self.right_ids = left, right
+        self.code_of = {record: code for code, record in enumerate(uniques)}
+
+
 class _BandEvidence:
     """What the unambiguous band needs beyond the scores: rivals, and identities that clash.
 
-    ``alternatives`` holds, per record, the pairs that agree on the given name (or initial) and
-    that no comparison weighs against: another person the record could equally be, however low
-    the pair scores for want of fields. ``against`` holds, per record, the records a scored
-    pair below the candidate floor says are someone else by an identifying field.
+    ``alternatives`` holds the pairs below the candidate floor that agree on the given name (or
+    initial) and that no comparison weighs against: another person the record could equally
+    be, however low the pair scores for want of fields (pairs from the floor up are candidates
+    already). ``against`` holds the pairs below the floor that an identifying field says are
+    two people.
     """
 
     def __init__(
@@ -62,38 +95,29 @@ class _BandEvidence:
     ) -> None:
         # Each comparison's weight (name frequencies folded in), not Splink's separate tf terms.
         names = [c for c in pairs.columns if c.startswith("mw_") and not c.startswith("mw_tf_")]
-        self._left, self._right = left, right
-        self._ends: np.ndarray | None = None
-        self._others = self._rows = np.zeros(0)
-        self.alternatives: dict[str, list[tuple[int, str]]] = {}
-        self.against: dict[str, list[str]] = {}
+        self._ids = _Codes(left, right)
+        self._scored: _Adjacency | None = None
+        none = np.zeros(0, dtype=np.int64)
         if "mw_given_name" not in names:
             self.weights = np.zeros((len(pairs), 0))
             self.total = np.zeros(len(pairs))
+            self.alternatives = self.against = _Adjacency(self._ids, none)
             return
         self.weights = pairs[names].to_numpy(dtype=float)
         self.total = self.weights.sum(axis=1)
+        low = prob < candidate_probability
         given = pairs["mw_given_name"].to_numpy(dtype=float)
-        for j in np.flatnonzero((given > 0) & (self.weights >= 0).all(axis=1)):
-            self.alternatives.setdefault(left[j], []).append((int(j), right[j]))
-            self.alternatives.setdefault(right[j], []).append((int(j), left[j]))
+        rival = low & (given > 0) & (self.weights >= 0).all(axis=1)
+        self.alternatives = _Adjacency(self._ids, np.flatnonzero(rival))
         identity = [f"mw_{n}" for n in IDENTITY_COMPARISONS if f"mw_{n}" in pairs.columns]
-        clash = (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
-        for j in np.flatnonzero(clash & (prob < candidate_probability)):
-            self.against.setdefault(left[j], []).append(right[j])
-            self.against.setdefault(right[j], []).append(left[j])
+        clash = low & (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
+        self.against = _Adjacency(self._ids, np.flatnonzero(clash))
 
     def scored_with(self, record: str) -> list[tuple[str, int]]:
-        """The records scored against ``record``, with the row of each pair."""
-        if self._ends is None:
-            ends = np.concatenate([self._left, self._right])
-            order = np.argsort(ends, kind="stable")
-            self._ends = ends[order]
-            self._others = np.concatenate([self._right, self._left])[order]
-            self._rows = np.concatenate([np.arange(len(self._left))] * 2)[order]
-        lo = int(np.searchsorted(self._ends, record, side="left"))
-        hi = int(np.searchsorted(self._ends, record, side="right"))
-        return list(zip(self._others[lo:hi], self._rows[lo:hi].tolist(), strict=True))
+        """``(other record, row)`` for every scored pair of ``record``."""
+        if self._scored is None:
+            self._scored = _Adjacency(self._ids, np.arange(len(self._ids.left)))
+        return self._scored.get(record)
 
     def rivals(self, j: int, i: int) -> bool:
         """Whether pair ``j`` would score as high as link ``i`` had it the fields it lacks.
@@ -186,7 +210,8 @@ def cluster(
     left = pairs["unique_id_l"].astype(str).to_numpy()
     right = pairs["unique_id_r"].astype(str).to_numpy()
     prob = pairs["match_probability"].to_numpy(dtype=float)
-    for node in np.unique(np.concatenate([left, right])) if len(pairs) else ():
+    # Hashing, not sorting: the order records are added in does not change the result.
+    for node in pd.unique(np.concatenate([left, right])) if len(pairs) else ():
         groups.add(str(node))
     for a, b in must + cannot:
         groups.add(a)
@@ -320,7 +345,7 @@ def cluster(
 
         def rival(i: int, root: str, partner: str) -> bool:
             for member in groups.members[root]:
-                for j, other in band.alternatives.get(member, ()):
+                for other, j in band.alternatives.get(member):
                     if groups.find(other) not in (root, partner) and band.rivals(j, i):
                         return True
             return False
@@ -332,7 +357,7 @@ def cluster(
             clash = any(
                 groups.find(other) == large
                 for member in groups.members[small]
-                for other in band.against.get(member, ())
+                for other, _ in band.against.get(member)
             )
             if not clash:
                 return False
