@@ -231,12 +231,13 @@ def stability(before: dict[str, str], after: dict[str, str], edited: set[str]) -
 def run(people: int, seed: int, workdir: Path, batch: int) -> dict[str, Any]:
     """Every measurement on one borough; returns the figures for the table."""
     from joinedup.linkage.model import PersonModel
-    from joinedup.store.db import make_engine
+    from joinedup.store.db import make_engine, upgrade
 
     built = build(workdir, people, seed)
     database = workdir / "index.sqlite"
     shutil.copyfile(built, database)
     engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)  # a borough built by an older version, as every command does
     model = PersonModel.default()
     rng = random.Random(seed)
     figures: dict[str, Any] = {"people": people}

@@ -1,4 +1,4 @@
-"""Splink's scoring SQL, built once per process and replayed on new tables.
+"""Splink's scoring SQL, built once and replayed on new tables.
 
 Attaching a handful of records to an index runs the same prediction again and again: the same
 model, the same input tables under the same names, only their rows differ. Splink builds its
@@ -9,16 +9,25 @@ only on the settings and the tables' names and columns, never on their rows.
 So the first prediction of each kind (model, threshold, which tables) in a process runs Splink
 on a DuckDB API that records the statements that build tables; later ones register their frames
 under the same names on a fresh DuckDB connection, run those statements and read the same
-result tables. Scores are the ones Splink gives, by construction (same SQL, same engine), and a
-test holds them equal to Splink's own. Only DuckDB is replayed; Spark always runs Splink.
+result tables. The statements are also saved beside the frame caches (they hold the model's
+parameters and table names, no record's values), so the next ``joinedup link`` process replays
+them too; they are keyed by a digest of the model, the threshold, the tables and the code that
+shapes the SQL (Splink's and DuckDB's versions, joinedup's model modules), so any change to
+those records afresh. Scores are the ones Splink gives, by construction (same SQL, same engine),
+and a test holds them equal to Splink's own. Only DuckDB is replayed; Spark always runs Splink.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import duckdb
@@ -43,7 +52,9 @@ class Script:
     outputs: tuple[str, ...]
 
 
-_scripts: OrderedDict[Hashable, Script] = OrderedDict()
+log = logging.getLogger(__name__)
+
+_scripts: OrderedDict[str, Script] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -62,20 +73,24 @@ class _RecordingAPI(DuckDBAPI):
         return result
 
 
-def predict(key: Hashable, inputs: Mapping[str, Table], build: Build) -> list[pd.DataFrame]:
+def predict(key: str, inputs: Mapping[str, Table], build: Build) -> list[pd.DataFrame]:
     """Score ``inputs`` (table name → Arrow table or pandas frame) as ``build`` would.
 
     ``build(api, registered)`` runs Splink on ``api`` with the inputs registered there
-    (name → SplinkDataFrame) and returns the SplinkDataFrames of its results. ``key`` names
-    everything the SQL depends on besides the inputs' names (the model, the threshold, the
-    shape of the call): the first call with a key runs ``build`` and records it; later calls
-    replay the record. Returns one pandas frame per result.
+    (name → SplinkDataFrame) and returns the SplinkDataFrames of its results. ``key`` is a
+    digest of everything the SQL depends on besides the inputs' names (`script_key`): the
+    first call with a key runs ``build`` and records it, in memory and on disk (`_saved`);
+    later calls, in this process or the next, replay the record. Returns one pandas frame per
+    result.
     """
     with _lock:
         script = _scripts.get(key)
         if script is not None:
             _scripts.move_to_end(key)
+    if script is None:
+        script = _load(key)
     if script is not None and script.inputs == tuple(inputs):
+        _remember(key, script)
         return _replay(script, inputs)
     api = _RecordingAPI()
     registered = {
@@ -84,11 +99,76 @@ def predict(key: Hashable, inputs: Mapping[str, Table], build: Build) -> list[pd
     results = build(api, registered)
     frames = [result.as_pandas_dataframe() for result in results]
     recorded = Script(tuple(inputs), tuple(api.statements), tuple(r.physical_name for r in results))
+    _remember(key, recorded)
+    _save(key, recorded)
+    return frames
+
+
+def script_key(*parts: Any) -> str:
+    """A digest of ``parts`` (JSON-able) and of the code that shapes Splink's SQL: Splink's and
+    DuckDB's versions and joinedup's model, comparison, blocking and frame modules. A change to
+    any of them records afresh."""
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode())
+    digest.update(_code_digest().encode())
+    return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    import splink
+
+    from joinedup.linkage import blocking, comparisons, engines, frame, model, priors
+    from joinedup.linkage import term_frequencies as tf_module
+
+    digest = hashlib.sha256(f"{splink.__version__}|{duckdb.__version__}".encode())
+    for module in (blocking, comparisons, engines, frame, model, priors, tf_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _remember(key: str, script: Script) -> None:
     with _lock:
-        _scripts[key] = recorded
+        _scripts[key] = script
+        _scripts.move_to_end(key)
         while len(_scripts) > MAX_SCRIPTS:
             _scripts.popitem(last=False)
-    return frames
+
+
+def _saved(key: str) -> Path | None:
+    # Beside the frame caches: the statements hold the model's parameters and table names,
+    # never a record's values. Off with the cache (``JOINEDUP_LINKAGE_CACHE=off``).
+    from joinedup.config import Settings
+    from joinedup.linkage.frame_cache import enabled
+
+    if not enabled():
+        return None
+    return Settings.from_env().data_dir / "linkage-cache" / "splink-sql" / f"{key}.json"
+
+
+def _load(key: str) -> Script | None:
+    path = _saved(key)
+    if path is None:
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return Script(tuple(doc["inputs"]), tuple(doc["statements"]), tuple(doc["outputs"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none yet, or unreadable: record afresh
+
+
+def _save(key: str, script: Script) -> None:
+    path = _saved(key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial = path.with_suffix(".partial")
+        doc = {"inputs": script.inputs, "statements": script.statements, "outputs": script.outputs}
+        partial.write_text(json.dumps(doc), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        log.warning("recorded scoring SQL not saved: %s", type(exc).__name__)
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -181,4 +261,4 @@ def predict_new(
             )
         return results
 
-    return predict((model_key, threshold, tuple(inputs), within), inputs, build)
+    return predict(script_key(model_key, threshold, list(inputs), within), inputs, build)

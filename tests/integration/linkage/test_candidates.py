@@ -41,6 +41,14 @@ def frame(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     return records_frame(rows)
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Recorded scoring SQL is saved under the data directory: keep it in the test's own."""
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    replay.forget()
+    return tmp_path
+
+
 def _sorted(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
@@ -125,8 +133,9 @@ def test_the_prefilter_finds_what_the_join_alone_finds(
 def test_replayed_scoring_equals_splinks_own(
     frame: pd.DataFrame, share: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # After the first attach in a process, Splink's recorded SQL runs on the new tables
-    # (``linkage.replay``); each replayed result must equal Splink building it afresh.
+    # After the first attach, Splink's recorded SQL runs on the new tables (``linkage.replay``):
+    # in the same process from memory, in a new one from the copy on disk. Each replayed
+    # result must equal Splink building it afresh.
     model = PersonModel.default()
     table = engines.to_arrow(frame)
     frequencies = candidates.term_frequency_tables(table)
@@ -134,15 +143,37 @@ def test_replayed_scoring_equals_splinks_own(
     replayed: list[int] = []
     real = replay._replay
     monkeypatch.setattr(replay, "_replay", lambda *args: replayed.append(1) or real(*args))
-    replay.forget()
     for seed in (11, 12, 13):
         new = set(random.Random(seed).sample(ids, max(1, int(share * len(ids)))))
         new_rows = candidates.only(table, new)
         reach = candidates.without(candidates.select_candidates(table, new_rows), new)
         part = pa.concat_tables([new_rows, reach]).to_pandas()
         again = model.predict(part, new_ids=new, term_frequencies=frequencies)
-        replay.forget()
-        fresh = model.predict(part, new_ids=new, term_frequencies=frequencies)
+        if seed == 12:
+            replay.forget()  # as a new process would start: the script comes from disk
+            from_disk = model.predict(part, new_ids=new, term_frequencies=frequencies)
+            pd.testing.assert_frame_equal(_sorted(from_disk), _sorted(again))
+        with monkeypatch.context() as off:
+            off.setenv("JOINEDUP_LINKAGE_CACHE", "off")
+            replay.forget()
+            fresh = model.predict(part, new_ids=new, term_frequencies=frequencies)
         assert len(fresh) > 0
         pd.testing.assert_frame_equal(_sorted(again), _sorted(fresh))
-    assert len(replayed) == 2  # every call after the first in each shape
+    # The first call records; every later one replays (seed 12 twice: memory, then disk).
+    assert len(replayed) == 3
+
+
+def test_recorded_sql_is_not_used_by_other_code(
+    frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    model = PersonModel.default()
+    table = engines.to_arrow(frame)
+    frequencies = candidates.term_frequency_tables(table)
+    new = set(sorted(frame["unique_id"])[:3])
+    model.predict(table, new_ids=new, term_frequencies=frequencies)
+    saved = list((data_dir / "linkage-cache" / "splink-sql").glob("*.json"))
+    assert len(saved) == 1
+    replay.forget()
+    monkeypatch.setattr(replay, "_code_digest", lambda: "other code")
+    model.predict(table, new_ids=new, term_frequencies=frequencies)
+    assert len(list(saved[0].parent.glob("*.json"))) == 2  # recorded afresh, kept apart
