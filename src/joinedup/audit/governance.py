@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -23,7 +34,7 @@ from joinedup.policy.agreements import agreement_files, load_agreement
 from joinedup.policy.engine import BREAK_GLASS_MAX
 from joinedup.policy.request import BreakGlass, Relationship, ResidentChoice
 from joinedup.policy.vocabulary import PURPOSES
-from joinedup.store.base import utcnow
+from joinedup.store.base import UTCDateTime, utcnow
 from joinedup.store.governance_tables import (
     AgreementVersion,
     Alert,
@@ -313,8 +324,20 @@ _CHUNK = 400
 _REL = DeclaredRelationship.__table__.c
 _GLASS = BreakGlassSession.__table__.c
 _CHOICE = ResidentChoiceRow.__table__.c
+# The three kinds of input in one statement (one round trip, not three): a tag, the person, two
+# times, three texts, a flag and an id, each branch filling what it has.
+_NO_TIME = cast(null(), UTCDateTime)
+_NO_TEXT = cast(null(), Text)
 _RELATIONSHIPS = select(
-    _REL.person_id, _REL.organisation, _REL.reason, _REL.starts_at, _REL.expires_at, _REL.actor
+    literal_column("'r'", Text).label("tag"),
+    _REL.person_id.label("person_id"),
+    _REL.starts_at.label("t1"),
+    _REL.expires_at.label("t2"),
+    _REL.organisation.label("s1"),
+    _REL.reason.label("s2"),
+    _REL.actor.label("s3"),
+    cast(null(), Boolean).label("flag"),
+    cast(null(), Integer).label("row_id"),
 ).where(
     _REL.person_id.in_(bindparam("ids", expanding=True)),
     _REL.organisation == bindparam("organisation"),
@@ -322,31 +345,37 @@ _RELATIONSHIPS = select(
     _REL.expires_at > bindparam("now"),
     or_(_REL.actor.is_(None), _REL.actor == bindparam("actor")),
 )
-# Newest first, so the first row per person is the session ``active_break_glass`` returns.
-_BREAK_GLASS = (
-    select(_GLASS.person_id, _GLASS.actor, _GLASS.reason, _GLASS.started_at, _GLASS.expires_at)
-    .where(
-        _GLASS.actor == bindparam("actor"),
-        _GLASS.person_id.in_(bindparam("ids", expanding=True)),
-        _GLASS.started_at <= bindparam("now"),
-        _GLASS.expires_at > bindparam("now"),
-        _GLASS.ended_at.is_(None),
-    )
-    .order_by(_GLASS.started_at.desc())
+_BREAK_GLASS = select(
+    literal_column("'g'", Text),
+    _GLASS.person_id,
+    _GLASS.started_at,
+    _GLASS.expires_at,
+    _GLASS.actor,
+    _GLASS.reason,
+    _NO_TEXT,
+    cast(null(), Boolean),
+    cast(null(), Integer),
+).where(
+    _GLASS.actor == bindparam("actor"),
+    _GLASS.person_id.in_(bindparam("ids", expanding=True)),
+    _GLASS.started_at <= bindparam("now"),
+    _GLASS.expires_at > bindparam("now"),
+    _GLASS.ended_at.is_(None),
 )
-# Oldest first: policy takes the latest choice per (kind, purpose, source) as the one in force.
-_CHOICES = (
-    select(
-        _CHOICE.person_id,
-        _CHOICE.kind,
-        _CHOICE.purpose,
-        _CHOICE.given,
-        _CHOICE.at,
-        _CHOICE.source,
-    )
-    .where(_CHOICE.person_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_CHOICE.at, _CHOICE.id)
-)
+_CHOICES = select(
+    literal_column("'c'", Text),
+    _CHOICE.person_id,
+    _CHOICE.at,
+    _NO_TIME,
+    _CHOICE.kind,
+    _CHOICE.purpose,
+    _CHOICE.source,
+    _CHOICE.given,
+    _CHOICE.id,
+).where(_CHOICE.person_id.in_(bindparam("ids", expanding=True)))
+# Oldest first within each kind: policy takes the latest choice per (kind, purpose, source) as
+# the one in force, and of several open break-glass sessions the newest (read last) counts.
+_INPUTS = union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES).order_by("tag", "t1", "row_id")
 
 
 def policy_inputs_for(
@@ -358,10 +387,11 @@ def policy_inputs_for(
     now: datetime | None = None,
 ) -> dict[str, PolicyInputs]:
     """Person id → its :class:`PolicyInputs` (as :func:`policy_inputs`) for every id given, in
-    three queries however many persons: a joined view reads them for the whole household.
+    one query however many persons: a joined view reads them for the whole household.
 
-    The statements are built once, with their values as bound parameters, because building and
-    keying a statement costs more CPU than SQLite takes to answer it.
+    The statement is built once, with its values as bound parameters, because building and
+    keying a statement costs more CPU than SQLite takes to answer it; and it is one statement,
+    not one per kind of input, because on PostgreSQL each is a round trip.
     """
     ids = sorted(set(person_ids))
     rels: dict[str, list[Relationship]] = {pid: [] for pid in ids}
@@ -374,12 +404,13 @@ def policy_inputs_for(
             "actor": actor,
             "now": _now(now),
         }
-        for pid, org, reason, starts, expires, who in session.execute(_RELATIONSHIPS, values):
-            rels[pid].append(Relationship(org, reason, starts, expires, who))
-        for pid, who, reason, started, expires in session.execute(_BREAK_GLASS, values):
-            glass.setdefault(pid, BreakGlass(who, reason, started, expires))
-        for pid, kind, purpose, given, at, source in session.execute(_CHOICES, values):
-            choices[pid].append(ResidentChoice(kind, purpose, given, at, source))
+        for tag, pid, first, second, one, two, three, flag, _ in session.execute(_INPUTS, values):
+            if tag == "r":
+                rels[pid].append(Relationship(one, two, first, second, three))
+            elif tag == "g":
+                glass[pid] = BreakGlass(one, two, first, second)
+            else:
+                choices[pid].append(ResidentChoice(one, two, bool(flag), first, three))
     return {pid: PolicyInputs(tuple(rels[pid]), tuple(choices[pid]), glass.get(pid)) for pid in ids}
 
 
