@@ -1,7 +1,7 @@
 """Ingest throughput and peak memory for the demo's GP extract, on SQLite and PostgreSQL.
 
     uv run --frozen python -m benchmarks.ingest.run [--rows 100000 1000000]
-        [--backends sqlite postgresql] [--cache DIR] [--no-reingest] [--parallel auto|yes|no]
+        [--backends sqlite postgresql] [--cache DIR] [--no-reingest] [--parallel auto|N]
 
 For each size: the demo's GP extract (FHIR R4 Patients, NDJSON; see ``benchmarks.ingest.data``)
 is generated once into ``--cache``; the floor is timed (the file read and each line parsed with
@@ -31,7 +31,7 @@ import psutil
 from benchmarks.ingest.data import gp_extract, mapping_text
 from benchmarks.ingest.measure import Measured, csv_floor, measure, read_floor
 from joinedup.ingest.mapping import load_mapping
-from joinedup.ingest.parallel import use_second_process
+from joinedup.ingest.parallel import preparing_processes
 from joinedup.ingest.pipeline import ingest_file
 from joinedup.store.db import make_engine, upgrade
 
@@ -67,12 +67,12 @@ def bench_backend(
     tmp: Path,
     *,
     reingest: bool,
-    parallel: bool | None = None,
+    parallel: int | None = None,
 ) -> list[Measured]:
     """First ingest and re-ingest of ``extract`` into a fresh database on ``backend``.
 
-    ``parallel`` forces the second, preparing process on or off; ``None`` lets ingest decide
-    (a large file, and a core to spare by the load average). The label says which ran.
+    ``parallel`` is how many preparing processes run beside the ingest (0: none); ``None``
+    lets ingest decide (one per idle core for a large file). The label says how many ran.
     """
     mapping_path = tmp / "gp_registrations.mapping.yaml"
     mapping_path.write_text(mapping_text(), encoding="utf-8")
@@ -97,9 +97,9 @@ def bench_backend(
     return out
 
 
-def _how(extract: Path, parallel: bool | None) -> str:
-    two = use_second_process(extract) if parallel is None else parallel
-    return " (2 proc)" if two else ""
+def _how(extract: Path, parallel: int | None) -> str:
+    helpers = preparing_processes(extract) if parallel is None else parallel
+    return f" (+{helpers} proc)" if helpers else ""
 
 
 def _show(m: Measured) -> None:
@@ -133,9 +133,8 @@ def main() -> None:
     parser.add_argument("--no-reingest", action="store_true", help="skip the second ingest")
     parser.add_argument(
         "--parallel",
-        choices=["auto", "yes", "no"],
         default="auto",
-        help="a second process reading and standardising: as ingest decides, always, never",
+        help="processes reading and standardising beside the ingest: auto (ingest decides) or N",
     )
     args = parser.parse_args()
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -163,7 +162,7 @@ def main() -> None:
                     rows,
                     Path(tmp),
                     reingest=not args.no_reingest,
-                    parallel={"auto": None, "yes": True, "no": False}[args.parallel],
+                    parallel=None if args.parallel == "auto" else int(args.parallel),
                 )
 
 

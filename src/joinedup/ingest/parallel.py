@@ -20,6 +20,7 @@ it; if it dies without a word (killed), that is an error too, never a silent sho
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing.reduction
 import os
 import pickle
@@ -41,6 +42,8 @@ from joinedup.ingest.readers import open_reader
 
 #: Rows per message (and per progress report).
 BATCH = 2_000
+#: Preparing processes at most, however many cores are idle.
+MAX_PROCESSES = 4
 #: Files smaller than this are prepared in the ingesting process: starting a second
 #: interpreter costs about a second of CPU, more than it saves on a small file.
 PARALLEL_FROM_BYTES = 16 * 1024 * 1024
@@ -64,16 +67,17 @@ Batch = tuple[list[Prepared], int, int]
 
 
 class ReaderProcessError(RuntimeError):
-    """The reading process failed in a way that is not the file's fault (a bug, a kill)."""
+    """A preparing process failed in a way that is not the file's fault (a bug, a kill)."""
 
 
-def use_second_process(path: Path) -> bool:
-    """Whether ``path`` is large enough, and the machine has a core to spare right now.
+def preparing_processes(path: Path) -> int:
+    """How many processes should prepare ``path`` beside the ingesting one (0: none).
 
-    A second process only helps when a core would otherwise idle: on a machine already busy
-    with other work the two processes take turns on the same cores, and the pickling between
-    them is pure cost (measured on a 2-core machine at load 5-10: a re-ingest took 10-30 %
-    longer). So the one-minute load average must leave a core free.
+    One per core left idle by the one-minute load average (at most :data:`MAX_PROCESSES`),
+    and none for a file under :data:`PARALLEL_FROM_BYTES`. A preparing process only helps
+    on a core that would otherwise idle: on a machine already busy with other work the
+    processes take turns on the same cores, and pickling rows between them is pure cost
+    (measured on a 2-core machine at load 5-10: a re-ingest took 10-30 % longer).
     """
     try:
         cores = len(os.sched_getaffinity(0))
@@ -83,8 +87,15 @@ def use_second_process(path: Path) -> bool:
         size = path.stat().st_size
         load = os.getloadavg()[0]
     except OSError:
-        return False
-    return cores >= 2 and load <= cores - 1 and size >= PARALLEL_FROM_BYTES
+        return 0
+    if cores < 2 or size < PARALLEL_FROM_BYTES:
+        return 0
+    return max(0, min(MAX_PROCESSES, int(cores - load)))
+
+
+def use_second_process(path: Path) -> bool:
+    """Whether :func:`preparing_processes` would start any for ``path``."""
+    return preparing_processes(path) > 0
 
 
 def prepared_batches(
@@ -93,73 +104,106 @@ def prepared_batches(
     last_line: Mapping[str, int],
     today: date,
     size: int | None = None,
+    part: int = 0,
+    parts: int = 1,
 ) -> Iterator[Batch]:
-    """The file's rows, prepared, in file order, in batches of ``size`` (this process)."""
+    """The file's rows, prepared, in file order, in batches of ``size``.
+
+    With ``parts`` > 1 only every ``parts``-th batch, from the ``part``-th, is prepared and
+    yielded (the rows of the others are read, to keep the line numbers, and passed over):
+    ``parts`` processes each take their share and the batches interleave back in order.
+    """
     size = size or BATCH
     reader = open_reader(mapping, path)
     prepare = Preparer(mapping, last_line, today)
     batch: list[Prepared] = []
+    number = 0  # of the batch being filled, counting everyone's
+    mine = parts == 1 or part == 0
+    filled = 0
     for row in reader.rows():
-        batch.append(prepare(row))
-        if len(batch) >= size:
-            yield batch, reader.position(), reader.total
-            batch = []
-    yield batch, reader.total, reader.total
+        if mine:
+            batch.append(prepare(row))
+        filled += 1
+        if filled >= size:
+            if mine:
+                yield batch, reader.position(), reader.total
+                batch = []
+            number += 1
+            filled = 0
+            mine = number % parts == part
+    if mine and (batch or parts == 1):
+        yield batch, reader.total, reader.total
 
 
 class SecondProcess:
-    """A second interpreter that prepares one file's rows; see the module's docstring.
+    """Interpreters that prepare one file's rows beside this one; see the module's docstring.
 
-    Use as a context manager: it starts on entry; ``batches(last_line)`` once the scan is done.
-    Leaving the ``with`` block stops it whatever happened.
+    ``processes`` of them each prepare every ``processes``-th batch. Use as a context
+    manager: they start on entry; ``batches(last_line)`` once the scan is done. Leaving the
+    ``with`` block stops them whatever happened.
     """
 
-    def __init__(self, mapping: SourceMapping, path: Path, today: date) -> None:
-        self._job = (mapping, path, today, BATCH)
-        self._process: subprocess.Popen[bytes] | None = None
-        self._to_child: Connection | None = None
-        self._from_child: Connection | None = None
+    def __init__(self, mapping: SourceMapping, path: Path, today: date, processes: int = 1) -> None:
+        self._jobs = [(mapping, path, today, BATCH, part, processes) for part in range(processes)]
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._to_children: list[Connection] = []
+        self._from_children: list[Connection] = []
 
     def __enter__(self) -> SecondProcess:
+        try:
+            for job in self._jobs:
+                self._start(job)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _start(self, job: tuple[Any, ...]) -> None:
         job_read, job_write = os.pipe()
         out_read, out_write = os.pipe()
         try:
-            self._process = subprocess.Popen(
+            process = subprocess.Popen(
                 [sys.executable, "-P", "-c", _CHILD, str(job_read), str(out_write)],
                 pass_fds=(job_read, out_write),
                 stdin=subprocess.DEVNULL,
             )
+        except BaseException:
+            os.close(job_write)
+            os.close(out_read)
+            raise
         finally:
             os.close(job_read)
             os.close(out_write)
-        self._to_child = Connection(job_write, readable=False)
-        self._from_child = Connection(out_read, writable=False)
-        self._to_child.send(self._job)
-        return self
+        self._processes.append(process)
+        self._to_children.append(Connection(job_write, readable=False))
+        self._from_children.append(Connection(out_read, writable=False))
+        self._to_children[-1].send(job)
 
     def __exit__(self, *_: object) -> None:
-        for channel in (self._to_child, self._from_child):
-            if channel is not None:
-                channel.close()
-        if self._process is not None:
-            if self._process.poll() is None:
-                self._process.terminate()
-            self._process.wait()
+        for channel in (*self._to_children, *self._from_children):
+            channel.close()
+        for process in self._processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self._processes:
+            process.wait()
 
     def batches(self, last_line: Mapping[str, int]) -> Iterator[Batch]:
-        """Send the repeated ids, then yield the prepared batches as they arrive."""
-        assert self._to_child is not None and self._from_child is not None
-        self._to_child.send(dict(last_line))
-        while True:
+        """Send the repeated ids, then yield the prepared batches in file order."""
+        repeated = dict(last_line)
+        for channel in self._to_children:
+            channel.send(repeated)
+        for number in itertools.count():
+            part = number % len(self._from_children)
             try:
-                message = self._from_child.recv()
+                message = self._from_children[part].recv()
             except EOFError:
-                code = self._process.wait() if self._process is not None else None
+                code = self._processes[part].wait()
                 raise ReaderProcessError(
                     f"the process reading the file stopped unexpectedly (exit code {code})"
                 ) from None
             if message is None:
-                return
+                return  # the next batch in file order does not exist: the file is done
             if isinstance(message, BaseException):
                 raise message
             yield message
@@ -175,10 +219,10 @@ def child_main(arguments: list[str]) -> None:
     inbox = Connection(int(arguments[0]), writable=False)
     outbox = Connection(int(arguments[1]), readable=False)
     try:
-        mapping, path, today, size = inbox.recv()
+        mapping, path, today, size, part, parts = inbox.recv()
         last_line = inbox.recv()
         with collector.bulk_collection():
-            batches = prepared_batches(mapping, path, last_line, today, size)
+            batches = prepared_batches(mapping, path, last_line, today, size, part, parts)
             for sent, batch in enumerate(batches, 1):
                 outbox.send(batch)
                 if sent % COLLECT_EVERY == 0:

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping, load_mapping
-from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, use_second_process
+from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, preparing_processes
 from joinedup.ingest.prepare import KEEP, SKIP, Prepared
 from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
@@ -84,7 +84,7 @@ def ingest_file(
     *,
     full: bool = False,
     progress: ProgressCallback | None = None,
-    parallel: bool | None = None,
+    parallel: bool | int | None = None,
 ) -> Reconciliation:
     """Ingest the extract at ``path`` as ``mapping`` says, and return its reconciliation.
 
@@ -94,9 +94,9 @@ def ingest_file(
     unchanged, quarantined (with its line and every reason) or skipped (blank), and
     ``read`` is their sum. A :class:`joinedup.errors.JoinedupError` (bad mapping, unreadable
     file, undecodable bytes) leaves nothing stored but a batch marked ``failed``.
-    ``parallel`` says whether a second process reads and standardises while this one writes
-    (:mod:`joinedup.ingest.parallel`); by default it does for a large file on a machine with
-    a core to spare.
+    ``parallel`` says how many other processes read and standardise while this one writes
+    (:mod:`joinedup.ingest.parallel`): ``True`` one, ``False`` none, a number that many; by
+    default one per idle core for a large file.
 
     >>> ingest_file(engine, Path("council_tax.yaml"), Path("ctax.csv")).stored  # doctest: +SKIP
     1200
@@ -108,8 +108,9 @@ def ingest_file(
     started = time.perf_counter()
     try:
         with collector.bulk_collection(), session_scope(engine, write=True) as session:
-            second = use_second_process(path) if parallel is None else parallel
-            run = _Run(session, mapping, path, full, progress, second)
+            if parallel is None:
+                parallel = preparing_processes(path)
+            run = _Run(session, mapping, path, full, progress, int(parallel))
             result = run.execute(started)
     except Exception as exc:
         _record_failure(engine, mapping, path, full, exc)
@@ -127,7 +128,7 @@ class _Run:
         path: Path,
         full: bool,
         progress: ProgressCallback | None,
-        parallel: bool,
+        parallel: int,
     ) -> None:
         self.session = session
         self.mapping = mapping
@@ -164,7 +165,7 @@ class _Run:
         seen = SeenIds(self.session)
         if self.parallel:
             # Started first, so that the new interpreter imports while the scan runs.
-            with SecondProcess(self.mapping, self.path, self.today) as second:
+            with SecondProcess(self.mapping, self.path, self.today, self.parallel) as second:
                 self._store_pass(second.batches(self._scan(seen)))
         else:
             last_line = self._scan(seen)
@@ -213,7 +214,7 @@ class _Run:
             self.progress(IngestProgress(phase, rows, reader.total, reader.total))
 
     def _store_pass(self, source: Iterator[Batch]) -> None:
-        rows = 0
+        rows = total = 0
         for batch, position, total in source:
             for item in batch:
                 self._take(item)
@@ -222,6 +223,8 @@ class _Run:
             rows += len(batch)
             if self.progress is not None:
                 self.progress(IngestProgress("store", rows, position, total))
+        if self.progress is not None:  # the last batch of several processes may end early
+            self.progress(IngestProgress("store", rows, total, total))
         self._flush()
 
     def _take(self, item: Prepared) -> None:

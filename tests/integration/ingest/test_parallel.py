@@ -53,13 +53,16 @@ def _outcome(engine: Engine, source: str, batch_id: int) -> tuple[Any, ...]:
     return stored, sorted(quarantined)
 
 
-def test_the_second_process_gives_what_one_process_gives(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [1, 3])
+def test_the_second_process_gives_what_one_process_gives(
+    engine: Engine, tmp_path: Path, processes: int
+) -> None:
     path = write_csv(tmp_path, _body())
     one = write_mapping(tmp_path)
     two = tmp_path / "two.yaml"
     two.write_text(MAPPING.replace("source: council_tax", "source: council_tax_2"), "utf-8")
     serial = ingest_file(engine, one, path, parallel=False)
-    second = ingest_file(engine, two, path, parallel=True)
+    second = ingest_file(engine, two, path, parallel=processes)
     assert serial.counts() == second.counts()
     assert (serial.duplicates, serial.warnings) == (second.duplicates, second.warnings) == (1, 2)
     assert serial.read == serial.stored + serial.quarantined + serial.skipped
@@ -125,9 +128,35 @@ def test_a_second_process_only_with_a_core_to_spare(
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
-    assert parallel.use_second_process(path)
+    assert parallel.preparing_processes(path) == 1
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert parallel.preparing_processes(path) == 2
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
     assert not parallel.use_second_process(path)
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0}, raising=False)
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert not parallel.use_second_process(path)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 8, 9, 12, 13])
+def test_batches_shared_among_processes_come_back_in_order(tmp_path: Path, rows: int) -> None:
+    from datetime import date
+
+    from joinedup.ingest.mapping import load_mapping
+
+    path = write_csv(
+        tmp_path, "".join(f"{i},Ann Lee{i},01/01/1990,,LS1 1AA,A\n" for i in range(rows))
+    )
+    mapping = load_mapping(write_mapping(tmp_path))
+    one = [b for b, _, _ in parallel.prepared_batches(mapping, path, {}, date.today(), 4)]
+    shares = [
+        list(parallel.prepared_batches(mapping, path, {}, date.today(), 4, part, 3))
+        for part in range(3)
+    ]
+    interleaved = []
+    for number in range(len(one) + 3):
+        share = shares[number % 3]
+        if number // 3 >= len(share):
+            break
+        interleaved.append(share[number // 3][0])
+    assert [row for b in interleaved for row in b] == [row for b in one for row in b]
