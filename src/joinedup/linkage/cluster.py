@@ -16,7 +16,8 @@ both sides. A rival counts even when it scores lower only for want of a field (a
 GP record holds no sex is still a "Mr G Rossi"); a record whose name or sex says otherwise is
 no rival. And the band never joins a record to a person one of whose records it contradicts
 by a field that says who someone is (a baby Olivia is not the Olivia born in 2002, however
-well she matches that Olivia's council-tax row).
+well she matches that Olivia's council-tax row), unless the pairs between them, all told, are
+as strong as one link — the terms on which a contrary pair gives way above the threshold.
 
 The result maps every record to its group's representative — the smallest record key in the
 group — so the same pairs give the same answer on every run and engine.
@@ -362,15 +363,15 @@ def cluster(
             if not clash:
                 return False
             # A duplicate with a mistyped birth date clashes with one record of its person and
-            # agrees with the rest: only when the pairs between the two groups, all told, are
-            # no better than a coin flip does the clash say "someone else".
+            # agrees with the rest. The clash gives way on the terms a contrary pair gives way to
+            # a strong link: when all the pairs between the two groups are as strong as one link.
             total = sum(
                 all_weights[j]
                 for member in groups.members[small]
                 for other, j in band.scored_with(member)
                 if groups.find(other) == large
             )
-            return bool(total < 0.0)
+            return bool(total < link_weight)
 
         for i in second:
             ra, rb = groups.find(left[i]), groups.find(right[i])

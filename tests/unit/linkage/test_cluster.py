@@ -256,3 +256,18 @@ def test_a_weak_link_is_not_refused_for_an_old_address_of_the_same_person():
         ("ct", "old", 0.02, {"given_name": 4.0, "family_name": 4.0, "location": -4.0}),
     )
     assert groups(cluster(scored, threshold=0.999)) == [{"ct", "new", "old"}]
+
+
+def test_a_clash_gives_way_when_the_evidence_between_the_groups_is_as_strong_as_a_link():
+    # A duplicate whose birth date is mistyped against one of its person's three records, and
+    # that agrees with all three on everything else.
+    agree = {"given_name": 8.0, "family_name": 0.5, "location": 11.2}
+    scored = scored_pairs(
+        ("a", "b", 0.99999, {**agree, "dob": 11.0}),
+        ("a", "c", 0.99999, {**agree, "dob": 11.0}),
+        ("b", "c", 0.99999, {**agree, "dob": 11.0}),
+        ("a", "dup", 0.99, agree),
+        ("b", "dup", 0.99, agree),
+        ("c", "dup", 0.2, {**agree, "dob": -7.6}),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"a", "b", "c", "dup"}]
