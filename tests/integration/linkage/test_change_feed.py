@@ -191,3 +191,25 @@ def test_the_upgrade_marks_what_the_index_already_holds(store: Store) -> None:
     link(store.engine, model=StubScorer())
     assert _feed(store.engine) == (set(), set())
     assert store.persons().keys() == {"1", "2", "4", "5", "7"}
+
+
+def test_a_cache_written_before_segments_is_still_used(store: Store) -> None:
+    # Caches written before the append-only format are one file, frame.arrow: an upgrade
+    # reads it as a single segment rather than re-deriving every record.
+    import json
+
+    first = link(store.engine, model=StubScorer())
+    directory = frame_cache._directory(store.engine)
+    meta = json.loads((directory / "meta.json").read_text())
+    (directory / meta["segments"][0]).rename(directory / "frame.arrow")
+    old = {k: v for k, v in meta.items() if k not in {"segments", "dropped"}}
+    (directory / "meta.json").write_text(json.dumps({**old, "format": "joinedup-frame-cache/2"}))
+    cached, loaded = _cached(store.engine, first.run_id)
+    assert loaded.segments == ("frame.arrow",) and cached == _current(store.engine)
+
+    store.put(person("7", "Ada", "Byron", "1815-12-10"))
+    second = link(store.engine, model=StubScorer())
+    assert second.counts["new_records"] == 1 and second.counts["records"] == len(BASE) + 1
+    cached, loaded = _cached(store.engine, second.run_id)
+    assert loaded.segments[0] == "frame.arrow" and len(loaded.segments) == 2
+    assert cached == _current(store.engine)
