@@ -177,7 +177,7 @@ class SecondProcess:
         self._processes.append(process)
         self._to_children.append(Connection(job_write, readable=False))
         self._from_children.append(Connection(out_read, writable=False))
-        self._to_children[-1].send(job)
+        self._send(len(self._processes) - 1, job)
 
     def __exit__(self, *_: object) -> None:
         for channel in (*self._to_children, *self._from_children):
@@ -188,20 +188,31 @@ class SecondProcess:
         for process in self._processes:
             process.wait()
 
+    def _send(self, part: int, message: object) -> None:
+        # A process that died before reading its pipe shows as a broken pipe here, or as the
+        # end of its output later, depending on timing: both are the same failure to the caller.
+        try:
+            self._to_children[part].send(message)
+        except BrokenPipeError:
+            raise self._died(part) from None
+
+    def _died(self, part: int) -> ReaderProcessError:
+        code = self._processes[part].wait()
+        return ReaderProcessError(
+            f"the process reading the file stopped unexpectedly (exit code {code})"
+        )
+
     def batches(self, last_line: Mapping[str, int]) -> Iterator[Batch]:
         """Send the repeated ids, then yield the prepared batches in file order."""
         repeated = dict(last_line)
-        for channel in self._to_children:
-            channel.send(repeated)
+        for part in range(len(self._to_children)):
+            self._send(part, repeated)
         for number in itertools.count():
             part = number % len(self._from_children)
             try:
                 message = self._from_children[part].recv()
             except EOFError:
-                code = self._processes[part].wait()
-                raise ReaderProcessError(
-                    f"the process reading the file stopped unexpectedly (exit code {code})"
-                ) from None
+                raise self._died(part) from None
             if message is None:
                 return  # the next batch in file order does not exist: the file is done
             if isinstance(message, BaseException):
