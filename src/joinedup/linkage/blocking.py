@@ -32,6 +32,9 @@ PREDICTION_RULES: tuple[str, ...] = (
     "l.house_key = r.house_key AND l.street_key = r.street_key "
     "AND l.given_initial = r.given_initial",
     "l.given_key = r.family_key AND l.family_key = r.given_key",
+    # Names swapped, and one of them mistyped: the other still agrees, and so does the birth date.
+    "l.given_key = r.family_key AND l.dob = r.dob",
+    "l.family_key = r.given_key AND l.dob = r.dob",
 )
 
 #: Blocks for EM training: (alias column, the fields it joins, the comparisons it may train, a

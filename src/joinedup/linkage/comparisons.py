@@ -22,6 +22,8 @@ from datetime import date
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.dialects import SplinkDialect
 
 #: SQL: the two records are at the same dwelling (same UPRN, same postcode and house, or same
 #: house and street where a postcode is missing or mistyped).
@@ -134,6 +136,27 @@ CONDITIONAL_LEVELS: dict[tuple[str, str], str] = {
 }
 
 
+class _CloseAcross(ComparisonLevelCreator):
+    """One record's column equal to, or a typo of, the *other* column of the other record.
+
+    Splink's typo levels compare a column with itself; a swapped name is a given name written
+    in the family-name field, often with a slip of the keyboard on the way (GREEN THOMAS,
+    GRTEEN THOMAS). The thresholds are the given-name typo level's.
+    """
+
+    def __init__(self, column_l: str, column_r: str) -> None:
+        self.column_l, self.column_r = column_l, column_r
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        a, b = f"{self.column_l}_l", f"{self.column_r}_r"
+        jaro_winkler = sql_dialect.jaro_winkler_function_name
+        damerau = sql_dialect.damerau_levenshtein_function_name
+        return f"({a} = {b} OR {jaro_winkler}({a}, {b}) >= 0.9 OR {damerau}({a}, {b}) <= 1)"
+
+    def create_label_for_charts(self) -> str:
+        return f"{self.column_l} close to the other's {self.column_r}"
+
+
 def _given_name() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="given_name",
@@ -144,8 +167,7 @@ def _given_name() -> ComparisonCreator:
                 label_for_charts="given name exact"
             ),
             cll.And(
-                cll.CustomLevel("given_key_l = family_key_r"),
-                cll.CustomLevel("family_key_l = given_key_r"),
+                _CloseAcross("given_key", "family_key"), _CloseAcross("family_key", "given_key")
             ).configure(label_for_charts="given and family names swapped"),
             cll.ArrayIntersectLevel("given_group", 1).configure(
                 label_for_charts="nickname or formal form"

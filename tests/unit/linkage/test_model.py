@@ -365,3 +365,31 @@ def test_a_mistyped_postcode_does_not_hide_a_pair_from_scoring(model, descriptio
     frame = records_frame([rec("a", "1", **left), rec("b", "1", **right)])
     pairs = model.predict(frame)
     assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("a|1", "b|1")}
+
+
+def test_names_swapped_and_mistyped_still_count_as_swapped(model):
+    # "Grenwood Thomas": the names in each other's fields, one letter lost on the way.
+    home = {k: v for k, v in HOME.items() if k != "family_name"}
+    records = [
+        rec(
+            "gp",
+            "1",
+            given_name="Thomas",
+            family_name="Greenwood",
+            date_of_birth="1934-02-04",
+            **home,
+        ),
+        rec(
+            "asc",
+            "1",
+            given_name="Grenwood",
+            family_name="Thomas",
+            date_of_birth="1934-02-04",
+            **home,
+        ),
+    ]
+    pairs = model.predict(records_frame(records))
+    levels = model.level_weights()
+    swapped = levels[levels["level"] == "given and family names swapped"]["match_weight"]
+    assert len(pairs) == 1
+    assert pairs["mw_given_name"].iloc[0] == pytest.approx(float(swapped.iloc[0]), abs=1e-6)
