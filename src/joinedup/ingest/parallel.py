@@ -86,7 +86,7 @@ def preparing_processes(path: Path) -> int:
     try:
         size = path.stat().st_size
         load = os.getloadavg()[0]
-    except OSError:
+    except (OSError, AttributeError):  # no file; no load average (Windows): stay in one
         return 0
     if cores < 2 or size < PARALLEL_FROM_BYTES:
         return 0

@@ -160,3 +160,11 @@ def test_batches_shared_among_processes_come_back_in_order(tmp_path: Path, rows:
             break
         interleaved.append(share[number // 3][0])
     assert [row for b in interleaved for row in b] == [row for b in one for row in b]
+
+
+def test_no_load_average_means_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("x\n")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
+    monkeypatch.delattr(parallel.os, "getloadavg")
+    assert parallel.preparing_processes(path) == 0
