@@ -88,7 +88,9 @@ def preparing_processes(path: Path) -> int:
         load = os.getloadavg()[0]
     except (OSError, AttributeError):  # no file; no load average (Windows): stay in one
         return 0
-    if cores < 2 or size < PARALLEL_FROM_BYTES:
+    # Embedded interpreters (a server's own binary as sys.executable) cannot be re-run.
+    runnable = os.path.basename(sys.executable or "").startswith("python")
+    if cores < 2 or size < PARALLEL_FROM_BYTES or not runnable:
         return 0
     return max(0, min(MAX_PROCESSES, int(cores - load)))
 

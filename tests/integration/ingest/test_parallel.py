@@ -168,3 +168,15 @@ def test_no_load_average_means_one_process(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
     monkeypatch.delattr(parallel.os, "getloadavg")
     assert parallel.preparing_processes(path) == 0
+
+
+def test_an_embedded_interpreter_means_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("x\n")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(parallel.sys, "executable", "/usr/sbin/uwsgi")
+    assert parallel.preparing_processes(path) == 0
