@@ -9,8 +9,6 @@ pending, and the upgrade that introduces the column.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -29,12 +27,6 @@ BASE = [
     person("5", "Tomasz", "Nowak", "1975-05-06"),
     person("6", "Siobhan", "Kelly", "1990-09-09"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
-    return tmp_path
 
 
 @pytest.fixture

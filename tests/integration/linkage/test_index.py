@@ -37,13 +37,6 @@ BASE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Runs leave a frame cache in the data directory: keep it in the test's own."""
-    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
 @pytest.fixture
 def store(engine: Engine) -> Store:
     store = Store(engine)
