@@ -66,11 +66,23 @@ def link_command(
         typer.Option("--full", help="Retrain and re-cluster everything (default: incremental)."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Stay running: link whenever the store holds changes (Ctrl+C stops).",
+        ),
+    ] = False,
+    every: Annotated[
+        float, typer.Option("--every", help="With --watch: seconds between looks.", min=0.1)
+    ] = 30.0,
 ) -> None:
     """Link stored records into the master person index and print the run's summary.
 
     Incremental by default: only new and changed records are scored, against the index and
-    among themselves. Person ids stay stable; reviewers' decisions always hold.
+    among themselves. Person ids stay stable; reviewers' decisions always hold. With --watch
+    the process stays up and links as records arrive, keeping the model and Splink's scoring
+    SQL loaded between runs, which is most of the cost of attaching a few records.
     """
     from joinedup.linkage.index import link
 
@@ -78,6 +90,11 @@ def link_command(
         if sys.stderr.isatty() and not as_json:
             typer.echo(f"… {message}", err=True)
 
+    if watch:
+        if full:
+            raise _fail(JoinedupError("--watch links incrementally; run --full on its own"))
+        _watch(engine_name, every, as_json)
+        return
     try:
         result = link(_engine(), full=full, engine_name=engine_name, progress=progress)
     except JoinedupError as exc:
@@ -89,6 +106,37 @@ def link_command(
     for name, label in _SUMMARY:
         typer.echo(f"  {label:<18} {result.counts.get(name, 0):>10,}")
     typer.echo(f"  {'seconds':<18} {result.seconds:>10.1f}")
+
+
+def _watch(engine_name: str, every: float, as_json: bool) -> None:
+    from datetime import UTC, datetime
+
+    from joinedup.linkage.runs import LinkRunResult
+    from joinedup.linkage.watch import watch
+
+    def report(result: LinkRunResult) -> None:
+        if as_json:
+            typer.echo(json.dumps(result.as_dict(), sort_keys=True))
+            return
+        counts = ", ".join(
+            f"{label} {result.counts.get(name, 0):,}" for name, label in _SUMMARY[1:]
+        )
+        at = datetime.now(UTC).strftime("%H:%M:%S")
+        run = f"link run {result.run_id} ({result.mode})"
+        typer.echo(f"{at} {run}: {counts}; {result.seconds:.1f}s")
+
+    def skipped(error: JoinedupError) -> None:
+        typer.echo(f"not this time: {error}", err=True)
+
+    if not as_json:
+        typer.echo(f"Watching for new and changed records every {every:g}s; Ctrl+C stops.")
+    try:
+        watch(_engine(), every=every, engine_name=engine_name, on_run=report, on_error=skipped)
+    except JoinedupError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        if not as_json:
+            typer.echo("Stopped.")
 
 
 @review_app.command("list")
