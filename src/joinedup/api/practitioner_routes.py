@@ -2,8 +2,10 @@
 
 Routes are thin: each builds an :class:`joinedup.services.actor.Actor` from the caller and calls
 one service, which decides with policy and writes the audit event in the request's unit of work
-(``SessionDep``, committed before the response is sent). A service that cannot write its audit
-event raises ``AuditUnavailable`` and the answer is a 503 with no personal data.
+(``SessionDep``, committed before the response is sent — by the routes that read personal data
+as their last step, ``commit_in_route``, so the audit chain's lock is let go at once). A service
+that cannot write its audit event raises ``AuditUnavailable`` and the answer is a 503 with no
+personal data.
 
 Purpose and case reference come from the web session (stated once on the purpose page) or, for
 token clients, from the ``Joinedup-Purpose`` / ``Joinedup-Case-Reference`` headers or the
@@ -18,7 +20,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from joinedup.api import API_PREFIX
-from joinedup.api.deps import CurrentUser, SessionDep, actor_of
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of, commit_in_route
 from joinedup.api.errors import BadRequest
 from joinedup.api.schemas_explanation import ExplanationPublic
 from joinedup.api.schemas_practitioner import (
@@ -122,6 +124,7 @@ def search_persons(
         name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
     )
     result = find_persons(session, actor, query, limit=limit)
+    commit_in_route(session)
     return SearchResultPublic.model_validate(result)
 
 
@@ -153,6 +156,7 @@ def view_person(
         view = joined_view(session, actor, person_id)
     except PersonMoved as moved:
         return _moved(moved)
+    commit_in_route(session)
     return PersonViewPublic.model_validate(view)
 
 
@@ -197,6 +201,7 @@ def person_explanation(
         why = explain(session, actor, person_id)
     except PersonMoved as moved:
         return _moved(moved, "/explanation")
+    commit_in_route(session)
     return ExplanationPublic.model_validate(why)
 
 
