@@ -56,9 +56,10 @@ def plain(database: Path) -> dict[str, Any]:
 
 def full(database: Path) -> dict[str, Any]:
     """``link --full`` (model trained on the data) over the whole store."""
-    from joinedup.store.db import make_engine
+    from joinedup.store.db import make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)  # a borough built by an older version, as `joinedup link` does
     result, seconds, stages = timed_link(engine, full=True)
     engine.dispose()
     return {"seconds": seconds, "stages": stages, "counts": result.counts}
@@ -249,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip link --full: seed the index (see seed_index) and measure the attaches",
     )
+    parser.add_argument(
+        "--full-only",
+        action="store_true",
+        help="run link --full (on the seeded index with --seed-index) and stop: no attaches",
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("JOINEDUP_DATA_DIR", str(args.workdir / "data"))
@@ -262,9 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed_index:
         figures["seeded"], _, figures["seeded_peak"] = isolated(seed_index, database)
         print(figures["seeded"], flush=True)
-    else:
+    if args.full_only or not args.seed_index:
         figures["full"], _, figures["full_peak"] = isolated(full, database)
-        print(figures["full"], flush=True)
+        print(figures["full"], f"peak {figures['full_peak']:,.0f} MB", flush=True)
+    if args.full_only:
+        return 0
     figures["one"], _, figures["one_peak"] = isolated(attach, database, 1, "one", args.seed)
     print(figures["one"], flush=True)
     figures["many"], _, figures["many_peak"] = isolated(
