@@ -79,10 +79,12 @@ def get_db(
     when another request committed in between. Requests queue on the lock instead; PostgreSQL
     is unaffected. A request holds one pooled connection, never two, and only once admitted.
     On a SQLite file it first waits for the writer's turn among all server processes
-    (:func:`joinedup.store.db.writer_turn`), so several workers hand the lock on promptly.
+    (:func:`joinedup.store.db.writer_turn`), so several workers hand the lock on promptly — no
+    longer than the gate's timeout, after which it is a 503 as a wait for a turn here is.
     """
     engine = get_engine(request)
-    with writer_turn(engine), session_scope(audited_engine(engine)) as session:
+    gate: UnitOfWorkGate = request.app.state.unit_of_work_gate
+    with writer_turn(engine, gate.timeout), session_scope(audited_engine(engine)) as session:
         yield session
 
 

@@ -297,9 +297,12 @@ def _turn_file(engine: Engine) -> str | None:
 
 
 @contextmanager
-def writer_turn(engine: Engine) -> Iterator[None]:
+def writer_turn(engine: Engine, timeout: float | None = None) -> Iterator[None]:
     """On a SQLite file, wait (blocking this thread) until no other unit of work of any process
-    that also asks holds the turn; elsewhere, nothing.
+    that also asks holds the turn; elsewhere, nothing. With ``timeout``, a wait longer than that
+    many seconds raises SQLAlchemy's pool ``TimeoutError`` — what a request waiting too long for
+    a connection gets, and answered the same way (503) — so a stuck unit of work in one worker
+    cannot hold the others' requests without end.
 
     Why: SQLite has one writer, and a connection that finds the write lock taken sleeps in
     SQLite's busy handler — 1, 2, 5, 10 … 100 ms at a time — and retries, so with several
@@ -319,10 +322,34 @@ def writer_turn(engine: Engine) -> Iterator[None]:
     # thread of the same process straight through.
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        if timeout is None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        else:
+            _flock_within(descriptor, timeout)
         yield
     finally:
         os.close(descriptor)  # closing the descriptor releases the lock
+
+
+def _flock_within(descriptor: int, timeout: float) -> None:
+    import fcntl
+    import time
+
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    deadline = time.monotonic() + timeout
+    pause = 0.0005
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise PoolTimeout(f"waited {timeout:g} s for the database writer's turn") from None
+            # Short pauses: the holder's unit of work takes milliseconds, and the kernel's own
+            # queue (a blocking flock) cannot be given a deadline from a thread.
+            time.sleep(pause)
+            pause = min(pause * 2, 0.005)
 
 
 @contextmanager

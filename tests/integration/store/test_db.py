@@ -199,3 +199,31 @@ def test_without_write_a_stale_sqlite_reader_cannot_write(engine, db_backend):
         assert len(errors) == 1 and "locked" in str(errors[0])
     else:
         assert errors == []
+
+
+def test_a_writer_turn_held_too_long_is_a_pool_timeout_not_a_wait_without_end(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    held = threading.Event()
+    release = threading.Event()
+
+    def holder() -> None:
+        with db.writer_turn(engine):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(PoolTimeout, match="writer's turn"), db.writer_turn(engine, 0.05):
+            pass
+    finally:
+        release.set()
+        thread.join()
+    with db.writer_turn(engine, 0.05):  # free again: taken at once
+        pass
+    engine.dispose()
