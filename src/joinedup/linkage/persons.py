@@ -1,6 +1,7 @@
 """Reading and writing the master person index: membership, persons, events, look-ups, export.
 
-Writes go in executemany chunks and reads select only the columns they need, so a full run over
+Inserts go straight to the driver (``store.bulk``: executemany on SQLite, COPY on PostgreSQL),
+updates in executemany chunks, and reads select only the columns they need, so a full run over
 a million records stays a matter of seconds here. Membership is history: moving a record closes
 its row (``to_run``) and opens another; nothing is deleted.
 """
@@ -11,11 +12,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage.ids import Assignment
+from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import Person, PersonEvent, PersonMember
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import SourceRecord
@@ -139,12 +141,8 @@ def apply_assignment(
     retired now are pointed at its successor.
     """
     if assignment.created:
-        session.execute(
-            insert(_PERSONS),
-            [
-                {"person_id": pid, "created_run": run_id, "status": "active"}
-                for pid in assignment.created
-            ],
+        BulkInsert(session, _PERSONS, ("person_id", "created_run", "status")).write(
+            (pid, run_id, "active") for pid in assignment.created
         )
     if assignment.retired:
         # One statement each, executed many times: ten thousand merges built one statement at
@@ -168,7 +166,7 @@ def apply_assignment(
             connection.execute(repoint, part)
 
     moved: list[str] = []
-    opened: list[dict[str, Any]] = []
+    opened: list[tuple[str, str, int, int | None]] = []
     revised: list[dict[str, Any]] = []
     for key, person_id in assignment.membership.items():
         before = previous.get(key)
@@ -176,14 +174,7 @@ def apply_assignment(
         if before is None or before.person_id != person_id:
             if before is not None:
                 moved.append(key)
-            opened.append(
-                {
-                    "record_key": key,
-                    "person_id": person_id,
-                    "from_run": run_id,
-                    "record_version": version,
-                }
-            )
+            opened.append((key, person_id, run_id, version))
         elif before.version != version:
             revised.append({"key": key, "version": version})
     moved.extend(key for key in ended if key in previous)
@@ -193,8 +184,9 @@ def apply_assignment(
             .where(_MEMBERS.c.to_run.is_(None), _MEMBERS.c.record_key.in_(part))
             .values(to_run=run_id)
         )
-    for part in _chunks(opened, _CHUNK):
-        session.execute(insert(_MEMBERS), part)
+    BulkInsert(session, _MEMBERS, ("record_key", "person_id", "from_run", "record_version")).write(
+        opened
+    )
     if revised:
         statement = (
             update(_MEMBERS)
@@ -204,18 +196,10 @@ def apply_assignment(
         for part in _chunks(revised, _CHUNK):
             session.connection().execute(statement, part)
     if assignment.events:
-        session.execute(
-            insert(_EVENTS),
-            [
-                {
-                    "run_id": run_id,
-                    "kind": event.kind,
-                    "person_ids": list(event.person_ids),
-                    "record_counts": list(event.record_counts),
-                    "person_id": event.person_ids[0],
-                }
-                for event in assignment.events
-            ],
+        columns = ("run_id", "kind", "person_ids", "record_counts", "person_id")
+        BulkInsert(session, _EVENTS, columns).write(
+            (run_id, e.kind, list(e.person_ids), list(e.record_counts), e.person_ids[0])
+            for e in assignment.events
         )
     session.flush()
 
