@@ -27,6 +27,9 @@ _PERSONS = cast(Table, Person.__table__)
 _EVENTS = cast(Table, PersonEvent.__table__)
 _CHUNK = 5_000
 _IN_CHUNK = 900
+# Past this many ids a look-up reads the whole persons table once: the index is searched per
+# id either way, and one statement per 900 ids costs more than reading rows not asked for.
+_SCAN_OVER = 50_000
 _REDIRECT_HOPS = 64
 
 
@@ -106,19 +109,28 @@ def members_of(session: Session, person_ids: Collection[str]) -> dict[str, Linke
 
 def created_order(session: Session, person_ids: Collection[str]) -> dict[str, int]:
     """The run that created each of these persons, which is what "older" means for a merge."""
+    wanted = set(person_ids)
+    columns = (_PERSONS.c.person_id, _PERSONS.c.created_run)
+    if len(wanted) > _SCAN_OVER:
+        # A full run asks about every person: one scan, not a query per 900 ids.
+        rows = session.execute(select(*columns).execution_options(yield_per=50_000))
+        return {pid: run for pid, run in rows if pid in wanted}
     out: dict[str, int] = {}
-    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
-        query = select(_PERSONS.c.person_id, _PERSONS.c.created_run).where(
-            _PERSONS.c.person_id.in_(part)
-        )
+    for part in _chunks(sorted(wanted), _IN_CHUNK):
+        query = select(*columns).where(_PERSONS.c.person_id.in_(part))
         out.update(dict(session.execute(query).all()))
     return out
 
 
 def existing_ids(session: Session, person_ids: Collection[str]) -> set[str]:
     """Which of these ids are already taken (active or retired)."""
+    wanted = set(person_ids)
+    if len(wanted) > _SCAN_OVER:
+        # A first full run makes an id for every person: one scan, not a query per 900 ids.
+        query = select(_PERSONS.c.person_id).execution_options(yield_per=50_000)
+        return {pid for pid in session.scalars(query) if pid in wanted}
     found: set[str] = set()
-    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
+    for part in _chunks(sorted(wanted), _IN_CHUNK):
         found.update(
             session.scalars(select(_PERSONS.c.person_id).where(_PERSONS.c.person_id.in_(part)))
         )
