@@ -16,6 +16,7 @@ never). The scoring here is pure; the functions taking a ``Session`` read and wr
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -205,15 +206,22 @@ def find_candidates(
 
 def _holding_edges(edges: pd.DataFrame, counts: np.ndarray) -> list[tuple[str, list[int]]]:
     """Each person's rows among ``edges`` (columns ``person``, ``row``), in row order."""
-    out: list[tuple[str, list[int]]] = []
+    persons = edges["person"].to_numpy()
+    rows = edges["row"].to_numpy()
     single = counts == 1
-    for person_id, row in zip(
-        edges["person"].to_numpy()[single], edges["row"].to_numpy()[single], strict=True
-    ):
-        out.append((person_id, [int(row)]))
-    several = edges[~single]
-    for person_id, group in several.groupby("person", sort=False)["row"]:
-        out.append((str(person_id), [int(row) for row in group.to_numpy()]))
+    out: list[tuple[str, list[int]]] = [
+        (person_id, [row])
+        for person_id, row in zip(persons[single], rows[single].tolist(), strict=True)
+    ]
+    # The rest grouped by sorting, not by pandas' groupby, whose groups are a Series each.
+    codes, _ = pd.factorize(persons[~single])
+    order = np.lexsort((rows[~single], codes))
+    grouped_rows, grouped_persons = rows[~single][order], persons[~single][order]
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    bounds: list[int] = [*starts.tolist(), len(order)] if len(order) else []
+    for lo, hi in itertools.pairwise(bounds):
+        out.append((str(grouped_persons[lo]), grouped_rows[lo:hi].tolist()))
     return out
 
 
