@@ -26,13 +26,13 @@ group — so the same pairs give the same answer on every run and engine.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage.cluster_graph import Codes, Groups, Neighbours, first_seen_minimum
+from joinedup.linkage.cluster_graph import Codes, Groups, Neighbours
 from joinedup.linkage.thresholds import (
     CONTRARY_IDENTIFIER_WEIGHT,
     CONTRARY_PROBABILITY,
@@ -212,40 +212,49 @@ def cluster(
 
     # All of the evidence between two groups must be as strong as one link on its own.
     link_weight = math.log2(max(threshold, 1e-12) / max(1.0 - threshold, 1e-12))
-    weights_of: Neighbours | None = None
-    if not different_numbers[contrary].all():
-        if "match_weight" in pairs.columns:
-            evidence = all_weights
-        else:
-            clipped = np.clip(prob, 1e-12, 1.0 - 1e-12)
-            evidence = np.log2(clipped / (1.0 - clipped))
-        # A pair scored twice counts once, at its weaker score, whatever the row order.
-        near = touched[left] & touched[right] & (left != right)
-        weights_of = first_seen_minimum(size, left[near], right[near], evidence[near])
+    scored: Neighbours | None = None
 
-    groups = Groups(size)
+    def evidence_between(small: int, large: int) -> Iterator[float]:
+        """The weight of each scored pair between two groups, a pair scored twice once at its
+        weaker score, in the order the pairs were given."""
+        nonlocal scored
+        if scored is None:
+            if "match_weight" in pairs.columns:
+                evidence = all_weights
+            else:
+                clipped = np.clip(prob, 1e-12, 1.0 - 1e-12)
+                evidence = np.log2(clipped / (1.0 - clipped))
+            scored = Neighbours.in_pair_order(size, left, right, evidence)
+        for member in groups.members(small):
+            seen: dict[int, float] = {}
+            for other, w in scored.entries(member):
+                if root[other] == large:
+                    seen[other] = min(w, seen.get(other, math.inf))
+            yield from seen.values()
+
+    groups = Groups(size, forbidden.degrees())
     root = groups.root
     starts, neighbour, hard = forbidden.start, forbidden.other, forbidden.payload[0]
 
     def conflict(ra: int, rb: int, *, outweigh: bool = False) -> bool:
-        small, large = (ra, rb) if groups.size(ra) <= groups.size(rb) else (rb, ra)
+        # Look for pairs kept apart from the side with fewer of them (they are listed under
+        # both records): a record with a common name is kept apart from thousands.
+        da, db = groups.degree(ra), groups.degree(rb)
+        if da == 0 or db == 0:
+            return False
+        near, far = (ra, rb) if da <= db else (rb, ra)
         soft_only = True
-        for member in groups.members(small):
+        for member in groups.members(near):
             for k in range(starts[member], starts[member + 1]):
-                if root[neighbour[k]] == large:
+                if root[neighbour[k]] == far:
                     if not outweigh or hard[k]:
                         return True
                     soft_only = False
-        if soft_only or weights_of is None:
+        if soft_only:
             return False
         # Only low-scored pairs stand in the way: weigh every scored pair between the groups.
-        total = sum(
-            w
-            for member in groups.members(small)
-            for other, w in weights_of.entries(member)
-            if root[other] == large
-        )
-        return total < link_weight
+        small, large = (ra, rb) if groups.size(ra) <= groups.size(rb) else (rb, ra)
+        return sum(evidence_between(small, large)) < link_weight
 
     for (a, b), (a_key, b_key) in zip(must_codes.tolist(), must, strict=True):
         ra, rb = root[a], root[b]

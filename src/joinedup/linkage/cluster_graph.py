@@ -72,6 +72,22 @@ class Neighbours:
             zip(self.other[lo:hi], *(column[lo:hi] for column in self.payload), strict=True)
         )
 
+    def degrees(self) -> list[int]:
+        """How many entries each record has."""
+        return [hi - lo for lo, hi in zip(self.start[:-1], self.start[1:], strict=True)]
+
+    @classmethod
+    def in_pair_order(
+        cls, size: int, left: np.ndarray, right: np.ndarray, *payload: np.ndarray
+    ) -> Neighbours:
+        """Each pair under both its records, each record's entries in pair order."""
+        return cls(
+            size,
+            np.column_stack([left, right]).ravel(),
+            np.column_stack([right, left]).ravel(),
+            *(np.repeat(column, 2) for column in payload),
+        )
+
     @classmethod
     def both_ways(
         cls, size: int, left: np.ndarray, right: np.ndarray, *payload: np.ndarray
@@ -88,15 +104,22 @@ class Neighbours:
 
 class Groups:
     """Union–find over record codes that keeps each group's members, merging the smaller group
-    into the larger (the order of members is the order they joined)."""
+    into the larger (the order of members is the order they joined), and the sum of a degree
+    given per record."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, degree: list[int]) -> None:
         self.root: list[int] = list(range(size))
         self._members: dict[int, list[int]] = {}
+        self._degree = degree
+        self._merged_degree: dict[int, int] = {}
 
     def members(self, root: int) -> list[int]:
         """The records of the group whose root is ``root``."""
         return self._members.get(root) or [root]
+
+    def degree(self, root: int) -> int:
+        """The sum of the degrees given for the group's records."""
+        return self._merged_degree.get(root, self._degree[root])
 
     def size(self, root: int) -> int:
         found = self._members.get(root)
@@ -108,6 +131,7 @@ class Groups:
             return ra
         if self.size(ra) < self.size(rb):
             ra, rb = rb, ra
+        self._merged_degree[ra] = self.degree(ra) + self._merged_degree.pop(rb, self._degree[rb])
         moving = self._members.pop(rb, None) or [rb]
         for member in moving:
             self.root[member] = ra
@@ -120,30 +144,3 @@ class Groups:
         smallest = np.full(len(root), len(root), dtype=np.int64)
         np.minimum.at(smallest, root, np.arange(len(root), dtype=np.int64))
         return smallest[root]
-
-
-def first_seen_minimum(
-    size: int, left: np.ndarray, right: np.ndarray, values: np.ndarray
-) -> Neighbours:
-    """Each record's neighbours once per other record, with the smallest value any pair
-    between the two carries, ordered by where the two first appear together in the pairs.
-
-    This is what building ``{a: {b: min(value)}}`` row by row gives, dict order included.
-    """
-    rows = np.arange(len(left), dtype=np.int64)
-    owner = np.concatenate([left, right])
-    other = np.concatenate([right, left])
-    row = np.concatenate([rows, rows])
-    value = np.concatenate([values, values])
-    by_pair = np.lexsort((row, other, owner))
-    owner, other, row, value = owner[by_pair], other[by_pair], row[by_pair], value[by_pair]
-    starts = np.flatnonzero(
-        np.concatenate([[True], (owner[1:] != owner[:-1]) | (other[1:] != other[:-1])])
-    )
-    if len(owner):
-        smallest = np.minimum.reduceat(value, starts)
-        owner, other, row = owner[starts], other[starts], row[starts]
-    else:
-        smallest = value
-    by_first = np.lexsort((row, owner))
-    return Neighbours(size, owner[by_first], other[by_first], smallest[by_first])
