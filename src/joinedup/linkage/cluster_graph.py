@@ -12,6 +12,8 @@ keys" are decided on integers with the same answer as on the strings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,21 +58,32 @@ class Neighbours:
         order = np.argsort(owner, kind="stable")
         start = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner, minlength=size), out=start[1:])
-        # Plain lists: indexing them one entry at a time is several times faster than numpy.
         self.start: list[int] = start.tolist()
-        self.other: list[int] = other[order].tolist()
-        self.payload: list[list[object]] = [column[order].tolist() for column in payload]
+        # Arrays, sliced per look-up: as Python lists, every pair of a million records twice
+        # over would be tens of millions of int and float objects.
+        self._other = other[order]
+        self._payload = [column[order] for column in payload]
+
+    @cached_property
+    def other(self) -> list[int]:
+        """Every entry's other record, for a loop that indexes entries one by one (a list is
+        several times faster to index than an array)."""
+        return self._other.tolist()
+
+    @cached_property
+    def payload(self) -> list[list[Any]]:
+        """Every entry's payload columns, as `other`."""
+        return [column.tolist() for column in self._payload]
 
     def others(self, code: int) -> list[int]:
         """The other records of ``code``'s entries."""
-        return self.other[self.start[code] : self.start[code + 1]]
+        return self._other[self.start[code] : self.start[code + 1]].tolist()
 
-    def entries(self, code: int) -> list[tuple[int, ...]]:
+    def entries(self, code: int) -> list[tuple[Any, ...]]:
         """``(other, *payload)`` for each entry of ``code``."""
         lo, hi = self.start[code], self.start[code + 1]
-        return list(
-            zip(self.other[lo:hi], *(column[lo:hi] for column in self.payload), strict=True)
-        )
+        columns = [self._other[lo:hi].tolist(), *(c[lo:hi].tolist() for c in self._payload)]
+        return list(zip(*columns, strict=True))
 
     def degrees(self) -> list[int]:
         """How many entries each record has."""
