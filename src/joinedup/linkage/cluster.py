@@ -26,12 +26,13 @@ group — so the same pairs give the same answer on every run and engine.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.cluster_graph import Codes, Groups, Neighbours
 from joinedup.linkage.thresholds import (
     CONTRARY_IDENTIFIER_WEIGHT,
     CONTRARY_PROBABILITY,
@@ -44,38 +45,6 @@ from joinedup.linkage.thresholds import (
 IDENTITY_COMPARISONS = ("given_name", "dob", "sex", "nhs_number")
 
 
-class _Adjacency:
-    """The pairs of some rows, looked up by either record: one sorted index, not a dict of lists
-    (a million pairs would make millions of small Python objects). Records are integer codes
-    shared by every index of one clustering."""
-
-    def __init__(self, ids: _Codes, rows: np.ndarray) -> None:
-        order = np.argsort(np.concatenate([ids.left[rows], ids.right[rows]]), kind="stable")
-        self._codes = np.concatenate([ids.left[rows], ids.right[rows]])[order]
-        self._others = np.concatenate([ids.right_ids[rows], ids.left_ids[rows]])[order]
-        self._rows = np.concatenate([rows, rows])[order]
-        self._code_of = ids.code_of
-
-    def get(self, record: str) -> list[tuple[str, int]]:
-        """``(other record, row)`` for every selected pair of ``record``."""
-        code = self._code_of.get(record)
-        if code is None:
-            return []
-        lo = int(np.searchsorted(self._codes, code, side="left"))
-        hi = int(np.searchsorted(self._codes, code, side="right"))
-        return list(zip(self._others[lo:hi], self._rows[lo:hi].tolist(), strict=True))
-
-
-class _Codes:
-    """Each record of the pairs as an integer, once."""
-
-    def __init__(self, left: np.ndarray, right: np.ndarray) -> None:
-        codes, uniques = pd.factorize(np.concatenate([left, right]))
-        self.left, self.right = codes[: len(left)], codes[len(left) :]
-        self.left_ids, self.right_ids = left, right
-        self.code_of = {record: code for code, record in enumerate(uniques)}
-
-
 class _BandEvidence:
     """What the unambiguous band needs beyond the scores: rivals, and identities that clash.
 
@@ -83,42 +52,44 @@ class _BandEvidence:
     initial) and that no comparison weighs against: another person the record could equally
     be, however low the pair scores for want of fields (pairs from the floor up are candidates
     already). ``against`` holds the pairs below the floor that an identifying field says are
-    two people.
+    two people. Each is looked up by record code: ``(other record, pair row)``.
     """
 
     def __init__(
         self,
         pairs: pd.DataFrame,
-        left: np.ndarray,
-        right: np.ndarray,
+        codes: Codes,
         prob: np.ndarray,
         candidate_probability: float,
     ) -> None:
         # Each comparison's weight (name frequencies folded in), not Splink's separate tf terms.
         names = [c for c in pairs.columns if c.startswith("mw_") and not c.startswith("mw_tf_")]
-        self._ids = _Codes(left, right)
-        self._scored: _Adjacency | None = None
-        none = np.zeros(0, dtype=np.int64)
+        self._codes = codes
+        self._scored: Neighbours | None = None
         if "mw_given_name" not in names:
             self.weights = np.zeros((len(pairs), 0))
             self.total = np.zeros(len(pairs))
-            self.alternatives = self.against = _Adjacency(self._ids, none)
+            self.alternatives = self.against = self._rows(np.zeros(0, dtype=np.int64))
             return
         self.weights = pairs[names].to_numpy(dtype=float)
         self.total = self.weights.sum(axis=1)
         low = prob < candidate_probability
         given = pairs["mw_given_name"].to_numpy(dtype=float)
         rival = low & (given > 0) & (self.weights >= 0).all(axis=1)
-        self.alternatives = _Adjacency(self._ids, np.flatnonzero(rival))
+        self.alternatives = self._rows(np.flatnonzero(rival))
         identity = [f"mw_{n}" for n in IDENTITY_COMPARISONS if f"mw_{n}" in pairs.columns]
         clash = low & (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
-        self.against = _Adjacency(self._ids, np.flatnonzero(clash))
+        self.against = self._rows(np.flatnonzero(clash))
 
-    def scored_with(self, record: str) -> list[tuple[str, int]]:
+    def _rows(self, rows: np.ndarray) -> Neighbours:
+        codes = self._codes
+        return Neighbours.both_ways(len(codes), codes.left[rows], codes.right[rows], rows)
+
+    def scored_with(self, record: int) -> list[tuple[int, ...]]:
         """``(other record, row)`` for every scored pair of ``record``."""
         if self._scored is None:
-            self._scored = _Adjacency(self._ids, np.arange(len(self._ids.left)))
-        return self._scored.get(record)
+            self._scored = self._rows(np.arange(len(self._codes.left)))
+        return self._scored.entries(record)
 
     def rivals(self, j: int, i: int) -> bool:
         """Whether pair ``j`` would score as high as link ``i`` had it the fields it lacks.
@@ -129,33 +100,6 @@ class _BandEvidence:
         lacking = (self.weights[j] == 0) & (self.weights[i] > 0)
         allowance = float(self.weights[i][lacking].sum())
         return bool(self.total[j] + allowance >= self.total[i] - 1e-9)
-
-
-class _Groups:
-    """Union–find that keeps each group's members, merging the smaller into the larger."""
-
-    def __init__(self) -> None:
-        self.root: dict[str, str] = {}
-        self.members: dict[str, list[str]] = {}
-
-    def add(self, node: str) -> None:
-        if node not in self.root:
-            self.root[node] = node
-            self.members[node] = [node]
-
-    def find(self, node: str) -> str:
-        return self.root[node]
-
-    def union(self, a: str, b: str) -> str:
-        ra, rb = self.root[a], self.root[b]
-        if ra == rb:
-            return ra
-        if len(self.members[ra]) < len(self.members[rb]):
-            ra, rb = rb, ra
-        for member in self.members[rb]:
-            self.root[member] = ra
-        self.members[ra].extend(self.members.pop(rb))
-        return ra
 
 
 def _pairs_list(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -204,37 +148,22 @@ def cluster(
             raise JoinedupError(f"pairs need a {column!r} column")
     must = _pairs_list(must_link)
     cannot = _pairs_list(cannot_link)
-
-    groups = _Groups()
-    for node in ids if ids is not None else ():
-        groups.add(str(node))
-    left = pairs["unique_id_l"].astype(str).to_numpy()
-    right = pairs["unique_id_r"].astype(str).to_numpy()
-    prob = pairs["match_probability"].to_numpy(dtype=float)
-    # Hashing, not sorting: the order records are added in does not change the result.
-    for node in pd.unique(np.concatenate([left, right])) if len(pairs) else ():
-        groups.add(str(node))
-    for a, b in must + cannot:
-        groups.add(a)
-        groups.add(b)
-
-    forbidden: dict[str, set[str]] = {}
-    # Pairs kept apart only by their own low score, not by a reviewer or an NHS number: a merge
-    # past one of them may go ahead when all the evidence between the two groups favours it.
-    outweighable: set[tuple[str, str]] = set()
-
-    absolute: set[tuple[str, str]] = set()
-
-    def forbid(a: str, b: str, *, soft: bool = False) -> None:
-        forbidden.setdefault(a, set()).add(b)
-        forbidden.setdefault(b, set()).add(a)
-        (outweighable if soft else absolute).update({(a, b), (b, a)})
-
     for a, b in cannot:
         if a == b:
             raise JoinedupError(f"a record cannot be kept apart from itself: {a}")
-        forbid(a, b)
 
+    given = [str(node) for node in ids] if ids is not None else []
+    named = [node for pair in must + cannot for node in pair]
+    codes = Codes(
+        pairs["unique_id_l"].astype(str).to_numpy(),
+        pairs["unique_id_r"].astype(str).to_numpy(),
+        [*given, *named],
+    )
+    size = len(codes)
+    left, right = codes.left, codes.right
+    decided = codes.extra[len(given) :].reshape(-1, 2)
+    must_codes, cannot_codes = decided[: len(must)], decided[len(must) :]
+    prob = pairs["match_probability"].to_numpy(dtype=float)
     all_weights = (
         pairs["match_weight"].to_numpy(dtype=float) if "match_weight" in pairs.columns else prob
     )
@@ -248,15 +177,20 @@ def cluster(
     second_floor = threshold if unambiguous_probability is None else unambiguous_probability
     together = np.zeros(len(prob), dtype=bool)
     if previous:
-        before_l = np.array([previous.get(a) for a in left], dtype=object)
-        before_r = np.array([previous.get(b) for b in right], dtype=object)
-        together = (before_l == before_r) & (before_l != None)  # noqa: E711 (element-wise)
+        person, _ = pd.factorize(pd.Series(list(previous.values()), dtype=object))
+        where = codes.of(list(previous))
+        before = np.full(size, -1, dtype=np.int64)
+        before[where[where >= 0]] = person[where >= 0]
+        together = (before[left] == before[right]) & (before[left] >= 0)
     standing = together & (prob >= candidate_probability) & (prob < threshold)
     second = strongest_first(((prob >= second_floor) & (prob < threshold)) | standing)
 
     # Contrary evidence only matters between records that some link could bring together.
-    touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}
-    touched |= set(left[second]) | set(right[second])
+    touched = np.zeros(size, dtype=bool)
+    for chosen in (order, second):
+        touched[left[chosen]] = True
+        touched[right[chosen]] = True
+    touched[must_codes.ravel()] = True
     low_score = prob < contrary_probability
     different_numbers = np.zeros(len(prob), dtype=bool)
     if "mw_nhs_number" in pairs.columns:
@@ -264,101 +198,112 @@ def cluster(
         # a chain through a third record that holds no number must not join them.
         nhs = pairs["mw_nhs_number"].to_numpy(dtype=float)
         different_numbers = (nhs <= CONTRARY_IDENTIFIER_WEIGHT) & (prob < threshold)
-    for i in np.flatnonzero(low_score | different_numbers):
-        a, b = left[i], right[i]
-        if a in touched and b in touched:
-            forbid(a, b, soft=not different_numbers[i])
+    contrary = np.flatnonzero((low_score | different_numbers) & touched[left] & touched[right])
+    # Kept apart: a reviewer's not-link or different NHS numbers always ("hard"); a pair's own
+    # low score only until all the evidence between the two groups outweighs it.
+    forbidden = Neighbours.both_ways(
+        size,
+        np.concatenate([cannot_codes[:, 0], left[contrary]]),
+        np.concatenate([cannot_codes[:, 1], right[contrary]]),
+        np.concatenate([np.ones(len(cannot_codes), dtype=bool), different_numbers[contrary]]),
+    )
+    cannot_set = {(a, b) for a, b in cannot_codes.tolist()}
+    cannot_set |= {(b, a) for a, b in cannot_set}
 
-    weights_of: dict[str, dict[str, float]] = {}
     # All of the evidence between two groups must be as strong as one link on its own.
     link_weight = math.log2(max(threshold, 1e-12) / max(1.0 - threshold, 1e-12))
-    if outweighable:
-        if "match_weight" in pairs.columns:
-            evidence = all_weights
-        else:
-            clipped = np.clip(prob, 1e-12, 1.0 - 1e-12)
-            evidence = np.log2(clipped / (1.0 - clipped))
-        for a, b, w in zip(left, right, evidence, strict=True):
-            if a in touched and b in touched and a != b:
-                # A pair scored twice counts once, at its weaker score, whatever the row order.
-                kept = min(float(w), weights_of.get(a, {}).get(b, math.inf))
-                weights_of.setdefault(a, {})[b] = kept
-                weights_of.setdefault(b, {})[a] = kept
+    scored: Neighbours | None = None
 
-    def conflict(ra: str, rb: str, *, outweigh: bool = False) -> bool:
-        small, large = (ra, rb) if len(groups.members[ra]) <= len(groups.members[rb]) else (rb, ra)
+    def evidence_between(small: int, large: int) -> Iterator[float]:
+        """The weight of each scored pair between two groups, a pair scored twice once at its
+        weaker score, in the order the pairs were given."""
+        nonlocal scored
+        if scored is None:
+            if "match_weight" in pairs.columns:
+                evidence = all_weights
+            else:
+                clipped = np.clip(prob, 1e-12, 1.0 - 1e-12)
+                evidence = np.log2(clipped / (1.0 - clipped))
+            scored = Neighbours.in_pair_order(size, left, right, evidence)
+        for member in groups.members(small):
+            seen: dict[int, float] = {}
+            for other, w in scored.entries(member):
+                if root[other] == large:
+                    seen[other] = min(w, seen.get(other, math.inf))
+            yield from seen.values()
+
+    groups = Groups(size, forbidden.degrees())
+    root = groups.root
+    starts, neighbour, hard = forbidden.start, forbidden.other, forbidden.payload[0]
+
+    def conflict(ra: int, rb: int, *, outweigh: bool = False) -> bool:
+        # Look for pairs kept apart from the side with fewer of them (they are listed under
+        # both records): a record with a common name is kept apart from thousands.
+        da, db = groups.degree(ra), groups.degree(rb)
+        if da == 0 or db == 0:
+            return False
+        near, far = (ra, rb) if da <= db else (rb, ra)
         soft_only = True
-        for member in groups.members[small]:
-            for other in forbidden.get(member, ()):
-                if groups.find(other) == large:
-                    pair = (member, other)
-                    if not outweigh or pair in absolute or pair not in outweighable:
+        for member in groups.members(near):
+            for k in range(starts[member], starts[member + 1]):
+                if root[neighbour[k]] == far:
+                    if not outweigh or hard[k]:
                         return True
                     soft_only = False
         if soft_only:
             return False
         # Only low-scored pairs stand in the way: weigh every scored pair between the groups.
-        total = sum(
-            w
-            for member in groups.members[small]
-            for other, w in weights_of.get(member, {}).items()
-            if groups.find(other) == large
-        )
-        return total < link_weight
+        small, large = (ra, rb) if groups.size(ra) <= groups.size(rb) else (rb, ra)
+        return sum(evidence_between(small, large)) < link_weight
 
-    cannot_set = {(a, b) for a, b in cannot} | {(b, a) for a, b in cannot}
-    for a, b in must:
-        ra, rb = groups.find(a), groups.find(b)
+    for (a, b), (a_key, b_key) in zip(must_codes.tolist(), must, strict=True):
+        ra, rb = root[a], root[b]
         if ra == rb:
             continue
         if any(
-            groups.find(other) == rb
-            for member in groups.members[ra]
-            for other in forbidden.get(member, ())
+            root[other] == rb
+            for member in groups.members(ra)
+            for other in forbidden.others(member)
             if (member, other) in cannot_set
         ):
             raise JoinedupError(
-                f"review decisions conflict: {a} and {b} must be linked, "
+                f"review decisions conflict: {a_key} and {b_key} must be linked, "
                 "but that would join a pair marked not-link"
             )
         groups.union(a, b)
 
-    for i in order:
-        a, b = left[i], right[i]
-        ra, rb = groups.find(a), groups.find(b)
+    lefts, rights = left.tolist(), right.tolist()
+    for i in order.tolist():
+        a, b = lefts[i], rights[i]
+        ra, rb = root[a], root[b]
         if ra == rb or conflict(ra, rb, outweigh=True):
             continue
         groups.union(a, b)
 
     if len(second):
-        candidates: dict[str, list[str]] = {}
-        for i in np.flatnonzero(prob >= candidate_probability):
-            candidates.setdefault(left[i], []).append(right[i])
-            candidates.setdefault(right[i], []).append(left[i])
+        above = np.flatnonzero(prob >= candidate_probability)
+        candidates = Neighbours.both_ways(size, left[above], right[above])
 
-        def others(root: str) -> set[str]:
-            members = groups.members[root]
-            found = {groups.find(o) for m in members for o in candidates.get(m, ())}
-            found.discard(root)
+        def others(group: int) -> set[int]:
+            found = {root[o] for m in groups.members(group) for o in candidates.others(m)}
+            found.discard(group)
             return found
 
-        band = _BandEvidence(pairs, left, right, prob, candidate_probability)
+        band = _BandEvidence(pairs, codes, prob, candidate_probability)
 
-        def rival(i: int, root: str, partner: str) -> bool:
-            for member in groups.members[root]:
-                for other, j in band.alternatives.get(member):
-                    if groups.find(other) not in (root, partner) and band.rivals(j, i):
+        def rival(i: int, group: int, partner: int) -> bool:
+            for member in groups.members(group):
+                for other, j in band.alternatives.entries(member):
+                    if root[other] not in (group, partner) and band.rivals(j, i):
                         return True
             return False
 
-        def contradicted(ra: str, rb: str) -> bool:
-            small, large = (
-                (ra, rb) if len(groups.members[ra]) <= len(groups.members[rb]) else (rb, ra)
-            )
+        def contradicted(ra: int, rb: int) -> bool:
+            small, large = (ra, rb) if groups.size(ra) <= groups.size(rb) else (rb, ra)
             clash = any(
-                groups.find(other) == large
-                for member in groups.members[small]
-                for other, _ in band.against.get(member)
+                root[other] == large
+                for member in groups.members(small)
+                for other in band.against.others(member)
             )
             if not clash:
                 return False
@@ -367,14 +312,14 @@ def cluster(
             # a strong link: when all the pairs between the two groups are as strong as one link.
             total = sum(
                 all_weights[j]
-                for member in groups.members[small]
+                for member in groups.members(small)
                 for other, j in band.scored_with(member)
-                if groups.find(other) == large
+                if root[other] == large
             )
             return bool(total < link_weight)
 
-        for i in second:
-            ra, rb = groups.find(left[i]), groups.find(right[i])
+        for i in second.tolist():
+            ra, rb = root[lefts[i]], root[rights[i]]
             if ra == rb or conflict(ra, rb):
                 continue
             if not standing[i]:
@@ -384,9 +329,5 @@ def cluster(
                     continue
             groups.union(ra, rb)
 
-    assignment: dict[str, str] = {}
-    for members in groups.members.values():
-        representative = min(members)
-        for member in members:
-            assignment[member] = representative
-    return assignment
+    keys = codes.keys
+    return dict(zip(keys.tolist(), keys[groups.representatives()].tolist(), strict=True))

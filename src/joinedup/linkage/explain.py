@@ -14,10 +14,11 @@ from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.linkage.persons import lookup_person, members_view
+from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import MatchEvidence, PersonEvent, ReviewDecision
 
 _EVIDENCE = cast(Table, MatchEvidence.__table__)
@@ -134,11 +135,20 @@ def write_evidence(
         for start in range(0, len(stale), _IN_CHUNK):
             keys = stale[start : start + _IN_CHUNK]
             session.execute(delete(_EVIDENCE).where(_EVIDENCE.c.record_key.in_(keys)))
-    for start in range(0, len(rows), _CHUNK):
-        part: list[dict[str, Any]] = [
-            {**row, "run_id": run_id} for row in rows[start : start + _CHUNK]
-        ]
-        session.execute(insert(_EVIDENCE), part)
+    # Straight to the driver (executemany / COPY): a full run writes a row per record.
+    columns = (
+        "record_key",
+        "person_id",
+        "run_id",
+        "matched_record_key",
+        "match_probability",
+        "match_weight",
+        "field_weights",
+        "basis",
+    )
+    BulkInsert(session, _EVIDENCE, columns).write(
+        tuple(run_id if name == "run_id" else row[name] for name in columns) for row in rows
+    )
     if keep:
         statement = (
             update(_EVIDENCE)

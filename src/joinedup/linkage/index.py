@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
@@ -369,7 +370,11 @@ def _run(
     if mode == "incremental":
         must = must + glue(carried_members)
     say("clustering")
-    in_scope = pairs["unique_id_l"].isin(keys) & pairs["unique_id_r"].isin(keys)
+    if mode == "incremental":
+        in_scope = pairs["unique_id_l"].isin(keys) & pairs["unique_id_r"].isin(keys)
+        pairs_in_scope = pairs[in_scope]
+    else:  # every current record is in scope, and every scored pair is between two of them
+        pairs_in_scope = pairs
     # A full run re-clusters everything with a retrained model: links that stand keep standing
     # while their pair stays a candidate, so untouched persons keep their ids.
     # Edited records earn their place afresh.
@@ -383,11 +388,11 @@ def _run(
         else None
     )
     clusters = cluster(
-        pairs[in_scope],
+        pairs_in_scope,
         threshold=threshold,
         must_link=must,
         cannot_link=cannot,
-        ids=sorted(keys),
+        ids=keys,
         previous=standing,
     )
     order = created_order(session, {linked.person_id for linked in previous.values()})
@@ -408,7 +413,10 @@ def _run(
     after = {**person_of, **assignment.membership}
     for key in ended:
         after.pop(key, None)
-    rows = explain.best_evidence(pairs, after, evaluated & keys, linked_by_decision)
+    wanted = evaluated & keys
+    rows = explain.best_evidence(
+        _evidence_pairs(pairs, after, wanted), after, wanted, linked_by_decision
+    )
     kept = {
         key: assignment.membership[key]
         for key in keys - evaluated
@@ -458,6 +466,37 @@ def _score_delta(
     return scorer.predict(
         frame, new_ids=set(scored), engine=engine_name, term_frequencies=frequencies
     )
+
+
+def _evidence_pairs(
+    pairs: pd.DataFrame, membership: Mapping[str, str], wanted: Collection[str]
+) -> pd.DataFrame:
+    """The rows ``explain.best_evidence`` picks from: for each wanted record, the first of its
+    strongest pairs inside its person, in pair order.
+
+    ``best_evidence`` walks rows in Python; at a million records a full run hands it millions
+    of pairs inside persons, of which it keeps one per record. A row it keeps for a record is
+    the first with that record's largest weight, so handing it only such rows, in their order,
+    gives it the same answer.
+    """
+    weight = pairs["match_weight"].to_numpy(dtype=float)
+    if not len(pairs) or np.isnan(weight).any():
+        return pairs  # NaN compares false both ways: leave such frames to the walk itself
+    left = pairs["unique_id_l"].to_numpy(dtype=object)
+    right = pairs["unique_id_r"].to_numpy(dtype=object)
+    persons = pd.Series(membership, dtype=object)
+    person_l = persons.reindex(left).to_numpy()
+    inside = pd.notna(person_l) & (person_l == persons.reindex(right).to_numpy())
+    entries = []
+    keys = pd.Index(list(wanted), dtype=object)
+    for side in (left, right):
+        rows = np.flatnonzero(inside & (keys.get_indexer(pd.Index(side, dtype=object)) >= 0))
+        entries.append(pd.DataFrame({"key": side[rows], "row": rows, "weight": -weight[rows]}))
+    best = pd.concat(entries, ignore_index=True).sort_values(
+        ["key", "weight", "row"], kind="stable"
+    )
+    chosen = np.unique(best.drop_duplicates("key")["row"].to_numpy())
+    return pairs.iloc[chosen]
 
 
 def _pair_keys(pairs: pd.DataFrame) -> set[str]:

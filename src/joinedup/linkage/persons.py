@@ -1,6 +1,7 @@
 """Reading and writing the master person index: membership, persons, events, look-ups, export.
 
-Writes go in executemany chunks and reads select only the columns they need, so a full run over
+Inserts go straight to the driver (``store.bulk``: executemany on SQLite, COPY on PostgreSQL),
+updates in executemany chunks, and reads select only the columns they need, so a full run over
 a million records stays a matter of seconds here. Membership is history: moving a record closes
 its row (``to_run``) and opens another; nothing is deleted.
 """
@@ -11,11 +12,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage.ids import Assignment
+from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import Person, PersonEvent, PersonMember
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import SourceRecord
@@ -25,6 +27,9 @@ _PERSONS = cast(Table, Person.__table__)
 _EVENTS = cast(Table, PersonEvent.__table__)
 _CHUNK = 5_000
 _IN_CHUNK = 900
+# Past this many ids a look-up reads the whole persons table once: the index is searched per
+# id either way, and one statement per 900 ids costs more than reading rows not asked for.
+_SCAN_OVER = 50_000
 _REDIRECT_HOPS = 64
 
 
@@ -104,19 +109,28 @@ def members_of(session: Session, person_ids: Collection[str]) -> dict[str, Linke
 
 def created_order(session: Session, person_ids: Collection[str]) -> dict[str, int]:
     """The run that created each of these persons, which is what "older" means for a merge."""
+    wanted = set(person_ids)
+    columns = (_PERSONS.c.person_id, _PERSONS.c.created_run)
+    if len(wanted) > _SCAN_OVER:
+        # A full run asks about every person: one scan, not a query per 900 ids.
+        rows = session.execute(select(*columns).execution_options(yield_per=50_000))
+        return {pid: run for pid, run in rows if pid in wanted}
     out: dict[str, int] = {}
-    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
-        query = select(_PERSONS.c.person_id, _PERSONS.c.created_run).where(
-            _PERSONS.c.person_id.in_(part)
-        )
+    for part in _chunks(sorted(wanted), _IN_CHUNK):
+        query = select(*columns).where(_PERSONS.c.person_id.in_(part))
         out.update(dict(session.execute(query).all()))
     return out
 
 
 def existing_ids(session: Session, person_ids: Collection[str]) -> set[str]:
     """Which of these ids are already taken (active or retired)."""
+    wanted = set(person_ids)
+    if len(wanted) > _SCAN_OVER:
+        # A first full run makes an id for every person: one scan, not a query per 900 ids.
+        query = select(_PERSONS.c.person_id).execution_options(yield_per=50_000)
+        return {pid for pid in session.scalars(query) if pid in wanted}
     found: set[str] = set()
-    for part in _chunks(sorted(set(person_ids)), _IN_CHUNK):
+    for part in _chunks(sorted(wanted), _IN_CHUNK):
         found.update(
             session.scalars(select(_PERSONS.c.person_id).where(_PERSONS.c.person_id.in_(part)))
         )
@@ -139,12 +153,8 @@ def apply_assignment(
     retired now are pointed at its successor.
     """
     if assignment.created:
-        session.execute(
-            insert(_PERSONS),
-            [
-                {"person_id": pid, "created_run": run_id, "status": "active"}
-                for pid in assignment.created
-            ],
+        BulkInsert(session, _PERSONS, ("person_id", "created_run", "status")).write(
+            (pid, run_id, "active") for pid in assignment.created
         )
     if assignment.retired:
         # One statement each, executed many times: ten thousand merges built one statement at
@@ -168,7 +178,7 @@ def apply_assignment(
             connection.execute(repoint, part)
 
     moved: list[str] = []
-    opened: list[dict[str, Any]] = []
+    opened: list[tuple[str, str, int, int | None]] = []
     revised: list[dict[str, Any]] = []
     for key, person_id in assignment.membership.items():
         before = previous.get(key)
@@ -176,14 +186,7 @@ def apply_assignment(
         if before is None or before.person_id != person_id:
             if before is not None:
                 moved.append(key)
-            opened.append(
-                {
-                    "record_key": key,
-                    "person_id": person_id,
-                    "from_run": run_id,
-                    "record_version": version,
-                }
-            )
+            opened.append((key, person_id, run_id, version))
         elif before.version != version:
             revised.append({"key": key, "version": version})
     moved.extend(key for key in ended if key in previous)
@@ -193,8 +196,9 @@ def apply_assignment(
             .where(_MEMBERS.c.to_run.is_(None), _MEMBERS.c.record_key.in_(part))
             .values(to_run=run_id)
         )
-    for part in _chunks(opened, _CHUNK):
-        session.execute(insert(_MEMBERS), part)
+    BulkInsert(session, _MEMBERS, ("record_key", "person_id", "from_run", "record_version")).write(
+        opened
+    )
     if revised:
         statement = (
             update(_MEMBERS)
@@ -204,18 +208,10 @@ def apply_assignment(
         for part in _chunks(revised, _CHUNK):
             session.connection().execute(statement, part)
     if assignment.events:
-        session.execute(
-            insert(_EVENTS),
-            [
-                {
-                    "run_id": run_id,
-                    "kind": event.kind,
-                    "person_ids": list(event.person_ids),
-                    "record_counts": list(event.record_counts),
-                    "person_id": event.person_ids[0],
-                }
-                for event in assignment.events
-            ],
+        columns = ("run_id", "kind", "person_ids", "record_counts", "person_id")
+        BulkInsert(session, _EVENTS, columns).write(
+            (run_id, e.kind, list(e.person_ids), list(e.record_counts), e.person_ids[0])
+            for e in assignment.events
         )
     session.flush()
 

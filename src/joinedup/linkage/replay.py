@@ -34,7 +34,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from splink import DuckDBAPI
+
+# Splink is imported only to record a script: replaying one needs DuckDB alone, and importing
+# Splink (sqlglot with it) is a fifth of a cold ``joinedup link`` that attaches one record.
 
 #: Scripts kept per process (one per model, threshold and shape of call; a run uses two).
 MAX_SCRIPTS = 8
@@ -58,19 +60,23 @@ _scripts: OrderedDict[str, Script] = OrderedDict()
 _lock = threading.Lock()
 
 
-class _RecordingAPI(DuckDBAPI):
+def _recording_api() -> Any:
     """Splink's DuckDB API, keeping each statement that creates or drops a table."""
+    from splink import DuckDBAPI
 
-    def __init__(self) -> None:
-        super().__init__(connection=_connect())
-        self.statements: list[str] = []
+    class RecordingAPI(DuckDBAPI):
+        def __init__(self) -> None:
+            super().__init__(connection=_connect())
+            self.statements: list[str] = []
 
-    def _execute_sql_against_backend(self, final_sql: str) -> duckdb.DuckDBPyRelation:
-        result = super()._execute_sql_against_backend(final_sql)
-        # Reads (column look-ups, fetching results) leave no trace for later statements.
-        if final_sql.lstrip()[:6].upper() in {"CREATE", "DROP T", "DROP V"}:
-            self.statements.append(final_sql)
-        return result
+        def _execute_sql_against_backend(self, final_sql: str) -> duckdb.DuckDBPyRelation:
+            result = super()._execute_sql_against_backend(final_sql)
+            # Reads (column look-ups, fetching results) leave no trace for later statements.
+            if final_sql.lstrip()[:6].upper() in {"CREATE", "DROP T", "DROP V"}:
+                self.statements.append(final_sql)
+            return result
+
+    return RecordingAPI()
 
 
 def predict(key: str, inputs: Mapping[str, Table], build: Build) -> list[pd.DataFrame]:
@@ -92,7 +98,7 @@ def predict(key: str, inputs: Mapping[str, Table], build: Build) -> list[pd.Data
     if script is not None and script.inputs == tuple(inputs):
         _remember(key, script)
         return _replay(script, inputs)
-    api = _RecordingAPI()
+    api = _recording_api()
     registered = {
         name: api.register(table, dataset_display_name=name) for name, table in inputs.items()
     }
@@ -115,14 +121,15 @@ def script_key(*parts: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    import splink
+    # Found, not imported: the digest reads the files, and importing them would import Splink.
+    from importlib.metadata import version
+    from importlib.util import find_spec
 
-    from joinedup.linkage import blocking, comparisons, engines, frame, model, priors
-    from joinedup.linkage import term_frequencies as tf_module
-
-    digest = hashlib.sha256(f"{splink.__version__}|{duckdb.__version__}".encode())
-    for module in (blocking, comparisons, engines, frame, model, priors, tf_module):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    digest = hashlib.sha256(f"{version('splink')}|{duckdb.__version__}".encode())
+    names = ("blocking", "comparisons", "engines", "frame", "model", "priors", "term_frequencies")
+    for name in names:
+        spec = find_spec(f"joinedup.linkage.{name}")
+        digest.update(Path(str(spec.origin if spec else name)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
 

@@ -16,18 +16,21 @@ never). The scoring here is pure; the functions taking a ``Session`` read and wr
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage import thresholds
 from joinedup.store.base import utcnow
+from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import ReviewDecision, ReviewItem
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import SourceRecord
@@ -144,50 +147,81 @@ def find_candidates(
     ``membership`` maps record keys to person ids. Pairs already ``decided`` are left out. The
     result is sorted largest risk first, then by pair, so it is the same on every run.
     """
-    done = set(decided)
     low, high = band
     link_weight = thresholds.probability_to_weight(high)
     out: list[Candidate] = []
+    if not len(pairs):
+        return out
+    # Whole columns at a time, and only the pairs from the band up: a full run over a million
+    # records scores millions of pairs, most far below it, and a Python loop over them all cost
+    # more than the rest of the queue.
+    first = pairs["unique_id_l"].astype(str).to_numpy()
+    second = pairs["unique_id_r"].astype(str).to_numpy()
+    if (first == second).any():
+        canonical_pair(*next((a, b) for a, b in zip(first, second, strict=True) if a == b))
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    rows = np.flatnonzero(probability >= low)
+    first, second, probability = first[rows], second[rows], probability[rows]
+    weight = pairs["match_weight"].to_numpy(dtype=float)[rows]
+    swap = first > second
+    left, right = np.where(swap, second, first), np.where(swap, first, second)
+    done = set(decided)
+    keep = np.ones(len(rows), dtype=bool)
+    if done:
+        keep = np.fromiter(
+            ((a, b) not in done for a, b in zip(left, right, strict=True)), bool, len(rows)
+        )
+    persons = pd.Series(membership, dtype=object)
+    person_l = persons.reindex(left).to_numpy()
+    person_r = persons.reindex(right).to_numpy()
+    together = pd.notna(person_l) & (person_l == person_r)
+    for i in np.flatnonzero(keep & ~together & (probability < high)).tolist():
+        p = float(probability[i])
+        pair = (str(left[i]), str(right[i]))
+        out.append(Candidate(pair, float(weight[i]), p, "uncertain", uncertain_risk(p)))
     # The strongest pair seen between each record and each other record of its person, kept
     # per person as edges for a maximum spanning forest.
-    inside: dict[str, list[tuple[float, str, str, float]]] = {}
-    if len(pairs):
-        frame = pairs[["unique_id_l", "unique_id_r", "match_weight", "match_probability"]]
-        for left, right, weight, probability in frame.itertuples(index=False, name=None):
-            pair = canonical_pair(str(left), str(right))
-            if pair in done:
+    inside = np.flatnonzero(keep & together & (probability >= high))
+    edges = pd.DataFrame({"person": person_l[inside], "row": inside})
+    counts = edges.groupby("person", sort=False)["row"].transform("size").to_numpy()
+    for person_id, held in _holding_edges(edges, counts):
+        if len(held) == 1:  # one strong pair inside the person: it is what holds it
+            i = held[0]
+            weakest = (float(weight[i]), str(left[i]), str(right[i]), float(probability[i]))
+        else:
+            found = _weakest_holding_edge(
+                [(float(weight[i]), left[i], right[i], float(probability[i])) for i in held]
+            )
+            if found is None:
                 continue
-            person_l, person_r = membership.get(pair[0]), membership.get(pair[1])
-            if person_l is not None and person_l == person_r:
-                if probability >= high:
-                    inside.setdefault(person_l, []).append(
-                        (float(weight), pair[0], pair[1], float(probability))
-                    )
-            elif low <= probability < high:
-                out.append(
-                    Candidate(
-                        pair,
-                        float(weight),
-                        float(probability),
-                        "uncertain",
-                        uncertain_risk(float(probability)),
-                    )
-                )
-    for person_id, edges in inside.items():
-        weakest = _weakest_holding_edge(edges)
-        if weakest is not None and weakest[0] < link_weight + WEAK_LINK_MARGIN:
-            weight, left, right, probability = weakest
+            weakest = found
+        if weakest[0] < link_weight + WEAK_LINK_MARGIN:
+            w, a, b, p = weakest
             out.append(
-                Candidate(
-                    (left, right),
-                    weight,
-                    probability,
-                    "weak_link",
-                    weak_link_risk(weight, link_weight),
-                    person_id,
-                )
+                Candidate((a, b), w, p, "weak_link", weak_link_risk(w, link_weight), person_id)
             )
     out.sort(key=lambda c: (-c.risk, c.pair))
+    return out
+
+
+def _holding_edges(edges: pd.DataFrame, counts: np.ndarray) -> list[tuple[str, list[int]]]:
+    """Each person's rows among ``edges`` (columns ``person``, ``row``), in row order."""
+    persons = edges["person"].to_numpy()
+    rows = edges["row"].to_numpy()
+    single = counts == 1
+    out: list[tuple[str, list[int]]] = [
+        (person_id, [row])
+        for person_id, row in zip(persons[single], rows[single].tolist(), strict=True)
+    ]
+    # The rest grouped by sorting, not by pandas' groupby, whose groups are a Series each.
+    codes, _ = pd.factorize(persons[~single])
+    order = np.lexsort((rows[~single], codes))
+    grouped_rows, grouped_persons = rows[~single][order], persons[~single][order]
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    bounds: list[int] = [*starts.tolist(), len(order)] if len(order) else []
+    for lo, hi in itertools.pairwise(bounds):
+        out.append((str(grouped_persons[lo]), grouped_rows[lo:hi].tolist()))
     return out
 
 
@@ -340,7 +374,18 @@ def refresh_queue(
             pair = (found.record_key_l, found.record_key_r)
             if pair in wanted_pairs:
                 existing[pair] = found
-    fresh: list[dict[str, Any]] = []
+    columns = (
+        "record_key_l",
+        "record_key_r",
+        "match_weight",
+        "match_probability",
+        "reason",
+        "risk",
+        "status",
+        "run_id",
+        "person_id",
+    )
+    fresh: list[tuple[Any, ...]] = []
     for candidate in candidates:
         item = existing.get(candidate.pair)
         if item is not None:
@@ -353,22 +398,21 @@ def refresh_queue(
                 item.person_id = candidate.person_id
             continue
         fresh.append(
-            {
-                "record_key_l": candidate.pair[0],
-                "record_key_r": candidate.pair[1],
-                "match_weight": _finite(candidate.match_weight),
-                "match_probability": candidate.match_probability,
-                "reason": candidate.reason,
-                "risk": candidate.risk,
-                "status": "open",
-                "run_id": run_id,
-                "person_id": candidate.person_id,
-            }
+            (
+                candidate.pair[0],
+                candidate.pair[1],
+                _finite(candidate.match_weight),
+                candidate.match_probability,
+                candidate.reason,
+                candidate.risk,
+                "open",
+                run_id,
+                candidate.person_id,
+            )
         )
     session.flush()
-    # Core inserts in chunks: a full run over a large index can queue many thousands of pairs.
-    for start in range(0, len(fresh), 5_000):
-        session.execute(insert(ReviewItem), fresh[start : start + 5_000])
+    # Straight to the driver: a full run over a large index can queue a hundred thousand pairs.
+    BulkInsert(session, cast(Table, ReviewItem.__table__), columns).write(fresh)
     count = session.scalar(select(func.count()).where(ReviewItem.status == "open"))
     return int(count or 0)
 
