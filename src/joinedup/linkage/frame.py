@@ -35,6 +35,7 @@ FRAME_COLUMNS = (
     "given_group",
     "middle_key",
     "forenames",
+    "generation",
     "family_key",
     "family_all",
     "dob",
@@ -183,6 +184,23 @@ def _house_number(value: Any) -> str | None:
     return re.sub(r"[^A-Z0-9]+", "", text.upper()) or None
 
 
+#: Name suffixes that say which of two namesakes of one family a record is (Snr, Jr, II, …);
+#: honours and post-nominals say nothing of the kind and are left out.
+_GENERATIONS = {
+    "JR": "JR", "JNR": "JR", "JUNIOR": "JR", "SNR": "SNR", "SR": "SNR", "SENIOR": "SNR",
+    "II": "II", "III": "III", "IV": "IV",
+}  # fmt: skip
+
+
+def _generation(value: Any) -> str | None:
+    text = _blank_to_none(value)
+    if text is None:
+        return None
+    words = [_GENERATIONS.get(w) for w in re.split(r"[^A-Z]+", text.upper()) if w]
+    found = [w for w in words if w]
+    return found[0] if found else None
+
+
 def _phone_kind(number: str) -> str:
     # UK mobiles (+447…) belong to one person; landlines are shared by a household, so they are
     # weaker evidence and compared in their own level.
@@ -279,6 +297,9 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         tuple(sorted({w for part in (g, p, m) if part for w in part.split(" ") if len(w) > 1}))
         for g, p, m in zip(out["given_key"], preferred, middle, strict=True)
     ]
+
+    # "Snr" or "Jr" says the family holds two people of this name, whether or not the sources do.
+    out["generation"] = _map_unique(column("name_suffix"), _generation)
 
     family = _map_unique(column("family_name"), lambda v: name_key(_blank_to_none(v)))
     out["family_key"] = family

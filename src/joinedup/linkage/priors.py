@@ -16,6 +16,7 @@ from joinedup.linkage.comparisons import (
     DOB_EXACT,
     GIVEN_DIFFERENT,
     GIVEN_DIFFERENT_TWIN,
+    GIVEN_OTHER_GENERATION,
     HOUSEHOLD_FIXED_U,
     M_LOWER_BOUNDS,
     M_UPPER_BOUNDS,
@@ -31,6 +32,7 @@ PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 2e-5
 #: comparison → [(level label, m, u)], non-null levels in order.
 PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
     "given_name": [
+        ("two generations of one name (Snr, Jr)", 0.005, 0.93),
         ("given name exact", 0.85, 0.01),
         ("given and family names swapped", 0.005, 0.00001),
         ("nickname or formal form", 0.04, 0.002),
@@ -139,6 +141,7 @@ def apply_safety_rules(
     for comparison, levels in result.items():
         result[comparison] = _no_level_below_else(comparison, levels)
     _fix_twin_level(result)
+    _fix_generation_levels(result)
     return result
 
 
@@ -173,6 +176,22 @@ def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None
     discount = min(1.0, float(dob[DOB_EXACT]["u"]) / TWIN_SHARE)
     twin["u"] = float(differs["u"])
     twin["m"] = max(FLOOR, float(differs["m"]) * discount)
+
+
+def _fix_generation_levels(parameters: dict[str, list[dict[str, float | str]]]) -> None:
+    """Weigh "Snr against Jr" as two different given names: two generations are two people.
+
+    Not trained: pairs of records that both carry a suffix are too rare in any sample for EM or
+    random sampling to see, and u from random pairs would even make the level look like
+    agreement (two random records almost never both carry a suffix).
+    """
+    given = {str(level["label"]): level for level in parameters.get("given_name", [])}
+    if GIVEN_DIFFERENT not in given:
+        return
+    differs = given[GIVEN_DIFFERENT]
+    if GIVEN_OTHER_GENERATION in given:
+        given[GIVEN_OTHER_GENERATION]["m"] = float(differs["m"])
+        given[GIVEN_OTHER_GENERATION]["u"] = float(differs["u"])
 
 
 def _no_level_below_else(

@@ -172,6 +172,24 @@ CASES = [
         [{"ct|1"}, {"gp|1"}],
     ),
     (
+        # The council tax row of John Smith Snr and the son's GP record agree on the whole name
+        # and the address, and the son is the only John the sources hold there.
+        "Snr and Jr of one name stay apart, even when only one of them is in a second source",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="John",
+                name_suffix="Jr",
+                date_of_birth="1990-07-21",
+                sex="male",
+                **HOME,
+            ),
+            rec("ct", "1", title="Mr", given_name="John", name_suffix="Snr", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
         "one NHS number is one person, even with a replaced given name at one address",
         [
             rec(
@@ -310,6 +328,15 @@ def test_records_frame_derives_matching_columns():
     assert frame["address_key"] == "LS6 2AB|12A"
     assert list(frame["mobiles"]) == ["+447700900123"]
     assert list(frame["landlines"]) == ["+441132000000"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "expected"),
+    [("Jr", "JR"), ("Jnr", "JR"), ("Snr", "SNR"), ("III", "III"), ("OBE", None), (None, None)],
+)
+def test_a_generational_suffix_is_kept_and_other_suffixes_are_not(suffix, expected):
+    frame = records_frame([rec("gp", "1", given_name="John", name_suffix=suffix)])
+    assert frame.loc[0, "generation"] == expected
 
 
 def test_a_source_with_few_fields_still_scores(model):
