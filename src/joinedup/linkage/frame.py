@@ -54,6 +54,8 @@ FRAME_COLUMNS = (
     "mobiles",
     "landlines",
     "emails",
+    "mobile_key",
+    "email_key",
 )
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
@@ -356,6 +358,10 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "landline"))
     )
     out["emails"] = column("emails").map(lambda es: tuple(sorted(e.lower() for e in _as_tuple(es))))
+    # A mobile and an email belong to one person and outlast a move or a new surname; blocking
+    # joins on one value, so each record offers its first.
+    out["mobile_key"] = out["mobiles"].map(lambda ms: ms[0] if ms else None)
+    out["email_key"] = out["emails"].map(lambda es: es[0] if es else None)
 
     out = out.reset_index(drop=True)
     for name in LIST_COLUMNS:

@@ -11,7 +11,7 @@ from joinedup.linkage.cluster import cluster
 from joinedup.linkage.comparisons import COMPARISON_NAMES
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.model import PersonModel
-from joinedup.linkage.thresholds import MATCH_PROBABILITY
+from joinedup.linkage.thresholds import MATCH_PROBABILITY, UNAMBIGUOUS_PROBABILITY
 
 HOME = {
     "family_name": "Smith",
@@ -392,6 +392,37 @@ def test_a_mistyped_postcode_does_not_hide_a_pair_from_scoring(model, descriptio
     frame = records_frame([rec("a", "1", **left), rec("b", "1", **right)])
     pairs = model.predict(frame)
     assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("a|1", "b|1")}
+
+
+@pytest.mark.parametrize(
+    ("description", "shared"),
+    [
+        ("a mobile", {"phones": ["+447700900123"]}),
+        ("an email", {"emails": ["j.smith@example.org"]}),
+    ],
+)
+def test_a_mobile_or_email_reaches_a_mover_with_no_birth_date(model, description, shared):
+    # A council-tax row after a move shares only an initial, a surname and a contact detail
+    # with the GP record at the old address; that contact detail is what says who he is.
+    frame = records_frame(
+        [
+            rec("gp", "1", given_name="John", date_of_birth="1970-01-02", **HOME, **shared),
+            rec(
+                "ct",
+                "1",
+                title="Mr",
+                given_name="J",
+                family_name="Smith",
+                postcode="LS9 9ZZ",
+                house_number="3",
+                **shared,
+            ),
+        ]
+    )
+    pairs = model.predict(frame)
+    assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("ct|1", "gp|1")}
+    # Strong enough to join the only candidate; an initial alone would be left to review.
+    assert pairs["match_probability"].iloc[0] >= UNAMBIGUOUS_PROBABILITY
 
 
 def test_names_swapped_and_mistyped_still_count_as_swapped(model):
