@@ -252,7 +252,13 @@ def cluster(
         before_r = np.array([previous.get(b) for b in right], dtype=object)
         together = (before_l == before_r) & (before_l != None)  # noqa: E711 (element-wise)
     standing = together & (prob >= candidate_probability) & (prob < threshold)
-    second = strongest_first(((prob >= second_floor) & (prob < threshold)) | standing)
+    # "Jr" facing a record with no suffix and no birth date: either namesake (model.py).
+    unsure = (
+        pairs["generation_unknown"].fillna(False).to_numpy(dtype=bool)
+        if "generation_unknown" in pairs.columns
+        else np.zeros(len(prob), dtype=bool)
+    )
+    second = strongest_first(((prob >= second_floor) & (prob < threshold) & ~unsure) | standing)
 
     # Contrary evidence only matters between records that some link could bring together.
     touched = set(left[order]) | set(right[order]) | {n for pair in must for n in pair}

@@ -3,7 +3,8 @@
 Standardised records arrive as mappings of the common person schema
 (`joinedup.standards.person.StandardPerson` field names plus ``source_id`` and ``record_id``).
 This module derives what the comparisons need — upper-case ASCII name keys, nickname groups,
-postcode sector and district, an address key, mobile and other phones — and nothing else.
+the generation a name suffix states (Snr, Jr), postcode sector and district, an address key
+(with a flat's number), mobile and other phones — and nothing else.
 A source that lacks a field simply gives nulls there: every comparison has a null level, so a
 missing field is no evidence either way.
 
@@ -203,6 +204,26 @@ def _generation(value: Any) -> str | None:
     return found[0] if found else None
 
 
+#: Words that only say "this is a flat"; sources differ in which they write, if any.
+_FLAT_WORDS = frozenset({"FLAT", "APARTMENT", "APT", "UNIT", "ROOM", "MAISONETTE", "STUDIO"})
+
+
+def _flat_key(value: Any) -> str | None:
+    # The flat's number is what tells one household in a block from the next: "Flat 15" and
+    # "Flat 23" at 56 Cliff Gardens are two dwellings, and "Apartment 15" is the first of them.
+    text = _blank_to_none(value)
+    if text is None:
+        return None
+    words = [w for w in re.split(r"[^A-Z0-9]+", _upper_ascii(text)) if w]
+    return " ".join(w for w in words if w not in _FLAT_WORDS) or None
+
+
+def _upper_ascii(text: str) -> str:
+    """Upper-case ASCII letters and digits of ``text`` (diacritics folded), for address parts."""
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
+
+
 def _phone_kind(number: str) -> str:
     # UK mobiles (+447…) belong to one person; landlines are shared by a household, so they are
     # weaker evidence and compared in their own level.
@@ -337,7 +358,7 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     out["postcode_sector"] = parts.map(lambda p: p[1])
     out["postcode_district"] = parts.map(lambda p: p[2])
 
-    flat = _map_unique(column("flat"), lambda v: name_key(_blank_to_none(v)))
+    flat = _map_unique(column("flat"), _flat_key)
     number = _map_unique(column("house_number"), _house_number)
     house_name = _map_unique(column("house_name"), lambda v: name_key(_blank_to_none(v)))
     out["house_key"] = [

@@ -12,7 +12,9 @@ undo the household and "different person" rules described in `joinedup.linkage.c
 from __future__ import annotations
 
 from joinedup.linkage.comparisons import (
+    AGE_CONFLICT,
     CONDITIONAL_LEVELS,
+    DOB_DIFFERENT,
     DOB_EXACT,
     GIVEN_DIFFERENT,
     GIVEN_DIFFERENT_TWIN,
@@ -142,7 +144,36 @@ def apply_safety_rules(
         result[comparison] = _no_level_below_else(comparison, levels)
     _fix_twin_level(result)
     _fix_generation_levels(result)
+    _no_weaker_than(result, "dob", AGE_CONFLICT, DOB_DIFFERENT, against=True)
     return result
+
+
+def _no_weaker_than(
+    parameters: dict[str, list[dict[str, float | str]]],
+    comparison: str,
+    label: str,
+    other: str,
+    *,
+    against: bool = False,
+) -> None:
+    """Hold level ``label`` to level ``other``'s weight: no more for it, or with ``against``,
+    no less evidence against. Its m (how often one person's records fall there) is kept; u
+    moves.
+
+    - An adult's title on a record facing a child's date of birth is at least as much evidence
+      against one person as two different dates of birth: a date is mistyped far more often
+      than a child is billed as "Mr". Trained u (pairs with a titled record and a child) left it
+      weaker, and a rare shared name at one address outweighed it.
+    """
+    levels = {str(level["label"]): level for level in parameters.get(comparison, [])}
+    if label not in levels or other not in levels:
+        return
+    level, reference = levels[label], levels[other]
+    ratio = float(reference["m"]) / float(reference["u"])
+    current = float(level["m"]) / float(level["u"])
+    if (current < ratio) if against else (current > ratio):
+        return
+    level["u"] = max(FLOOR, float(level["m"]) / ratio)
 
 
 def _fix_conditional_levels(parameters: dict[str, list[dict[str, float | str]]]) -> None:

@@ -190,6 +190,31 @@ CASES = [
         [{"ct|1"}, {"gp|1"}],
     ),
     (
+        # Only the son is in a second source, but "Jr" says a father of that name exists.
+        "a council tax row is not joined to Jr on the name and address alone",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="Derek",
+                name_suffix="Jr",
+                date_of_birth="1981-11-11",
+                sex="male",
+                **HOME,
+            ),
+            rec("ct", "1", title="Mr", given_name="Derek", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
+        "Mr Chinedu Smith on the council tax is not the nine-year-old Chinedu at that address",
+        [
+            rec("gp", "1", given_name="Chinedu", date_of_birth="2017-11-01", sex="male", **HOME),
+            rec("ct", "1", title="Mr", given_name="Chinedu", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
         "one NHS number is one person, even with a replaced given name at one address",
         [
             rec(
@@ -337,6 +362,21 @@ def test_records_frame_derives_matching_columns():
 def test_a_generational_suffix_is_kept_and_other_suffixes_are_not(suffix, expected):
     frame = records_frame([rec("gp", "1", given_name="John", name_suffix=suffix)])
     assert frame.loc[0, "generation"] == expected
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "one_dwelling"),
+    [
+        ({"flat": "Flat 15"}, {"flat": "Flat 23"}, False),
+        ({"flat": "Flat 15"}, {"flat": "Apartment 15"}, True),
+        ({"flat": "flat 3b"}, {"flat": "Flat 3B"}, True),
+        ({}, {}, True),
+    ],
+)
+def test_flats_of_one_block_are_different_dwellings(left, right, one_dwelling):
+    block = {"house_number": "56", "street": "Cliff Gardens", "postcode": "LS6 2AB"}
+    frame = records_frame([rec("a", "1", **block, **left), rec("b", "1", **block, **right)])
+    assert (frame.loc[0, "address_key"] == frame.loc[1, "address_key"]) is one_dwelling
 
 
 def test_a_source_with_few_fields_still_scores(model):
