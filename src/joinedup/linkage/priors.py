@@ -144,26 +144,25 @@ def apply_safety_rules(
         result[comparison] = _no_level_below_else(comparison, levels)
     _fix_twin_level(result)
     _fix_generation_levels(result)
-    _no_weaker_than(result, "dob", AGE_CONFLICT, DOB_DIFFERENT, against=True)
+    _hold_weight(result, "dob", AGE_CONFLICT, DOB_DIFFERENT, at_least=False)
     return result
 
 
-def _no_weaker_than(
+def _hold_weight(
     parameters: dict[str, list[dict[str, float | str]]],
     comparison: str,
     label: str,
     other: str,
     *,
-    against: bool = False,
+    at_least: bool,
 ) -> None:
-    """Hold level ``label`` to level ``other``'s weight: no more for it, or with ``against``,
-    no less evidence against. Its m (how often one person's records fall there) is kept; u
-    moves.
+    """Hold level ``label``'s weight at least (or at most) level ``other``'s. Its m (how often
+    one person's records fall there) is kept; u moves.
 
-    - An adult's title on a record facing a child's date of birth is at least as much evidence
-      against one person as two different dates of birth: a date is mistyped far more often
-      than a child is billed as "Mr". Trained u (pairs with a titled record and a child) left it
-      weaker, and a rare shared name at one address outweighed it.
+    - An adult's title on a record facing a child's date of birth weighs at most what two
+      different dates of birth weigh (at least as much against): a date is mistyped far more
+      often than a child is billed as "Mr". Trained u (pairs with a titled record and a child)
+      left it weaker, and a rare shared given name at one address outweighed it.
     """
     levels = {str(level["label"]): level for level in parameters.get(comparison, [])}
     if label not in levels or other not in levels:
@@ -171,7 +170,7 @@ def _no_weaker_than(
     level, reference = levels[label], levels[other]
     ratio = float(reference["m"]) / float(reference["u"])
     current = float(level["m"]) / float(level["u"])
-    if (current < ratio) if against else (current > ratio):
+    if (current >= ratio) if at_least else (current <= ratio):
         return
     level["u"] = max(FLOOR, float(level["m"]) / ratio)
 
