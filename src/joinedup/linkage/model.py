@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from splink import Linker, SettingsCreator
@@ -438,22 +439,27 @@ def _empty_pairs() -> pd.DataFrame:
 
 
 def _with_generation_unknown(pairs: pd.DataFrame, df: pd.DataFrame | pa.Table) -> pd.DataFrame:
-    """``pairs`` with the `GENERATION_UNKNOWN` column, from the records in ``df``."""
+    """``pairs`` with the `GENERATION_UNKNOWN` column, from the records in ``df``.
+
+    Few records carry a suffix, so only the pairs with one are looked at any further.
+    """
     if GENERATION_UNKNOWN in pairs.columns:
         return pairs
     if isinstance(df, pa.Table):
-        columns = {n: df.column(n).to_pandas() for n in ("unique_id", "generation", "dob")}
-        records = pd.DataFrame(columns).set_index("unique_id")
+        ids = df.column("unique_id").to_pandas()
+        generation, dob = df.column("generation").to_pandas(), df.column("dob").to_pandas()
     else:
-        records = df.set_index("unique_id")[["generation", "dob"]]
-    generation, dob = records["generation"], records["dob"]
-    marked_l = pairs["unique_id_l"].map(generation).notna().to_numpy()
-    marked_r = pairs["unique_id_r"].map(generation).notna().to_numpy()
-    undated = (
-        pairs["unique_id_l"].map(dob).isna().to_numpy()
-        | pairs["unique_id_r"].map(dob).isna().to_numpy()
-    )
-    pairs[GENERATION_UNKNOWN] = (marked_l != marked_r) & undated
+        ids, generation, dob = df["unique_id"], df["generation"], df["dob"]
+    marked = set(ids[generation.notna().to_numpy()])
+    left, right = pairs["unique_id_l"], pairs["unique_id_r"]
+    flag = left.isin(marked).to_numpy() != right.isin(marked).to_numpy()
+    if flag.any():
+        undated = set(ids[dob.isna().to_numpy()])
+        rows = np.flatnonzero(flag)
+        flag[rows] = (
+            left.iloc[rows].isin(undated).to_numpy() | right.iloc[rows].isin(undated).to_numpy()
+        )
+    pairs[GENERATION_UNKNOWN] = flag
     return pairs
 
 
