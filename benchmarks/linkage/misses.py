@@ -11,8 +11,9 @@ the same model and sorts the missed ones into causes:
 - ``review band`` / ``below review``: scored too low to link.
 
 For each cause it tables the source pair, which fields each side holds, the comparison levels
-the pair hit, and its match weight. The scored frame is cached per data set
-(``$JOINEDUP_BENCH_CACHE/misses-<key>.pickle``); ``--fresh`` retrains.
+the pair hit, and its match weight. A last section gives the ceiling: how many true pairs any
+honest model could reach, and what each missed pair has in common. The scored frame is cached
+per data set (``$JOINEDUP_BENCH_CACHE/misses-<key>.pickle``); ``--fresh`` retrains.
 """
 
 from __future__ import annotations
@@ -200,6 +201,125 @@ def classify(state: dict[str, Any]) -> pd.DataFrame:
     return missed
 
 
+#: Levels that say who someone is, whoever else lives there: a shared identifier, a birth date
+#: that agrees (even in part), a personal phone or email.
+_IDENTIFYING = {
+    "dob": {
+        "date of birth exact",
+        "year agrees (one side year only)",
+        "day and month swapped",
+        "one digit wrong or transposed",
+    },
+    "nhs_number": {"NHS number exact", "one digit wrong or transposed"},
+    "phone": {"a mobile agrees"},
+    "email": {"an email agrees"},
+}
+_WHOLE_NAME = {
+    "given name exact",
+    "given and family names swapped",
+    "nickname or formal form",
+    "given name typo",
+}
+_FAMILY_AGREES = {
+    "family name agrees, shared postcode or address",
+    "family name exact",
+    "a previous or other family name agrees",
+    "family name typo",
+}
+_ONE_DWELLING = {"UPRN agrees", "postcode and house agree", "house and street agree"}
+_NEAR = _ONE_DWELLING | {"postcode agrees"}
+#: What a true pair has in common, best first. Only the first two can be linked by evidence
+#: that singles one person out; "initial, surname, address" can be linked only when the
+#: sources hold nobody else of that initial there; the last two cannot be linked honestly.
+EVIDENCE = (
+    "identifier (DOB, NHS number, mobile, email)",
+    "whole name + surname + address or postcode",
+    "initial + surname + one dwelling",
+    "whole name + surname, elsewhere (a move, no birth date)",
+    "initial or name only, elsewhere",
+    "nothing identifying",
+)
+
+
+def evidence_kind(row: Any, labels: dict[str, dict[int, str]]) -> str:
+    """Which of `EVIDENCE` a scored pair (with its gamma columns) has in common."""
+
+    def level(comparison: str) -> str:
+        return labels[comparison].get(int(row[f"gamma_{comparison}"]), "?")
+
+    if any(level(c) in levels for c, levels in _IDENTIFYING.items()):
+        return EVIDENCE[0]
+    given, family, place = level("given_name"), level("family_name"), level("location")
+    if given in _WHOLE_NAME and family in _FAMILY_AGREES and place in _NEAR:
+        return EVIDENCE[1]
+    initial = given in _WHOLE_NAME or given == "initial agrees with the name"
+    if initial and family in _FAMILY_AGREES and place in _ONE_DWELLING:
+        return EVIDENCE[2]
+    if given in _WHOLE_NAME and family in _FAMILY_AGREES:
+        return EVIDENCE[3]
+    if initial:
+        return EVIDENCE[4]
+    return EVIDENCE[5]
+
+
+def ceiling(state: dict[str, Any], model: Any) -> str:
+    """How many true pairs any honest model could link, and what the missed ones share.
+
+    A pair is within reach when a chain of its person's records joins the two, each link of
+    the chain sharing evidence of one of the first three kinds in `EVIDENCE`; "reach by an
+    identifier or whole name" allows only the first two (no "Mr J Smith at the address"), and
+    the last figure also allows a whole name and surname alone, which is enough only where the
+    name is rare. Pairs out of reach have nothing that tells their person from a namesake: a
+    council-tax "Mr J Smith" after a move, with no birth date, phone or email in common with
+    any other record of his.
+    """
+    labels = level_labels(model)
+    scored = state["true_scored"]
+    kinds = [evidence_kind(row, labels) for _, row in scored.iterrows()]
+    truth = state["truth"]
+    total = len(scored)
+
+    def reachable(allowed: set[str]) -> int:
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for (a, b), kind in zip(
+            zip(scored["unique_id_l"], scored["unique_id_r"], strict=True), kinds, strict=True
+        ):
+            if kind in allowed:
+                parent[find(a)] = find(b)
+        groups: Counter[tuple[str, str]] = Counter(
+            (truth[uid], find(uid)) for uid in truth if uid in parent
+        )
+        return sum(n * (n - 1) // 2 for n in groups.values())
+
+    strong = reachable(set(EVIDENCE[:2]))
+    honest = reachable(set(EVIDENCE[:3]))
+    rare_names = reachable(set(EVIDENCE[:4]))
+    missed = classify(state)
+    missed_kinds = Counter(evidence_kind(row, labels) for _, row in missed.iterrows())
+    lines = [
+        f"\n### ceiling ({total:,} true pairs)",
+        f"within reach by an identifier or whole name: {strong:,} ({strong / total:.4f})",
+        f"within reach allowing initial + surname + one dwelling: {honest:,} "
+        f"({honest / total:.4f}); out of any honest reach: {total - honest:,} "
+        f"({(total - honest) / total:.4f})",
+        f"within reach if a whole name alone were enough (a rare name after a move): "
+        f"{rare_names:,} ({rare_names / total:.4f})",
+        "what each missed pair has in common (on its own, before chains):",
+    ]
+    for kind in EVIDENCE:
+        n = missed_kinds.get(kind, 0)
+        lines.append(f"  {n:6,}  {kind}")
+    return "\n".join(lines)
+
+
 def report(state: dict[str, Any], model: Any, top: int = 12) -> str:
     from benchmarks.linkage import metrics
 
@@ -251,6 +371,7 @@ def report(state: dict[str, Any], model: Any, top: int = 12) -> str:
         lines.append("level combinations:")
         for combo, n in combos.most_common(top):
             lines.append(f"  {n:6,}  {combo}")
+    lines.append(ceiling(state, model))
     return "\n".join(lines)
 
 

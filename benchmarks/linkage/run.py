@@ -163,8 +163,13 @@ NOTES = """Notes:
   a name (or an initial) and a surname with the one person of that name the sources do hold at
   the address — his son, or her child given the parent's name. The rule sees only the people
   the sources hold, so it cannot call such a pair ambiguous, and no field of the records tells
-  them apart. They occur at every score in the band (0.62 for "Mr O Jones", 0.78–0.99 for a
-  full name), so no band setting removes them without the right links beside them.
+  them apart, unless one of them carries a `Snr` or `Jr` (then the band does not link). They
+  occur at every score in the band (about 0.85 for "Mr O Jones", up to 0.99 for a full name),
+  so no band setting removes them without the right links beside them.
+- The demo borough's recall target (0.98) is above what its records can support: `python -m
+  benchmarks.linkage.misses` ends with the ceiling, the share of true pairs that a chain of
+  records sharing identifying evidence can reach (0.9786 on the 20k borough; the rest are
+  council-tax rows after a move with nothing but a surname and an initial in common).
 - FEBRL's duplicates replace whole given names or dates of birth at an unchanged address and
   surname; that is what twins and a father and son of one name look like, and joinedup keeps
   such pairs apart on purpose, which is most of why its FEBRL4 recall without `soc_sec_id`

@@ -15,6 +15,10 @@ from __future__ import annotations
 #: Rules for prediction, as SQL over ``l.`` and ``r.``; valid in DuckDB and Spark SQL.
 PREDICTION_RULES: tuple[str, ...] = (
     "l.nhs_number = r.nhs_number",
+    # A personal mobile or email outlasts a move and a new surname, and a council-tax row has
+    # nothing else that does (no date of birth).
+    "l.mobile_key = r.mobile_key",
+    "l.email_key = r.email_key",
     "l.dob = r.dob AND l.family_key = r.family_key",
     "l.dob = r.dob AND l.given_key = r.given_key",
     "l.dob = r.dob AND l.postcode_sector = r.postcode_sector",

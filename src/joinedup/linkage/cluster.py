@@ -183,7 +183,13 @@ def cluster(
         before[where[where >= 0]] = person[where >= 0]
         together = (before[left] == before[right]) & (before[left] >= 0)
     standing = together & (prob >= candidate_probability) & (prob < threshold)
-    second = strongest_first(((prob >= second_floor) & (prob < threshold)) | standing)
+    # "Jr" facing a record with no suffix and no birth date: either namesake (model.py).
+    unsure = (
+        pairs["generation_unknown"].fillna(False).to_numpy(dtype=bool)
+        if "generation_unknown" in pairs.columns
+        else np.zeros(len(prob), dtype=bool)
+    )
+    second = strongest_first(((prob >= second_floor) & (prob < threshold) & ~unsure) | standing)
 
     # Contrary evidence only matters between records that some link could bring together.
     touched = np.zeros(size, dtype=bool)

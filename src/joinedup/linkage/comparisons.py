@@ -42,6 +42,7 @@ SHARED_POSTCODE = f"({SHARED_ADDRESS} OR postcode_l = postcode_r)"
 # Level labels the model refers to when it fixes or bounds parameters. Labels are stable: they
 # key the parameters in a saved model.
 GIVEN_DIFFERENT = "given names differ"
+GIVEN_OTHER_GENERATION = "two generations of one name (Snr, Jr)"
 FAMILY_AT_SHARED_LOCATION = "family name agrees, shared postcode or address"
 GIVEN_DIFFERENT_TWIN = "given names differ, same birth date and address"
 DOB_EXACT = "date of birth exact"
@@ -160,9 +161,14 @@ class _CloseAcross(ComparisonLevelCreator):
 def _given_name() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="given_name",
-        comparison_description="given names: exact, swapped, nickname, typo, middle, initial",
+        comparison_description="given names: generation, exact, swapped, nickname, typo, middle, "
+        "initial",
         comparison_levels=[
             cll.NullLevel("given_initial"),
+            # A father and son of one name are two people, as two different names would be.
+            cll.CustomLevel("generation_l <> generation_r").configure(
+                label_for_charts=GIVEN_OTHER_GENERATION
+            ),
             cll.ExactMatchLevel("given_key", term_frequency_adjustments=True).configure(
                 label_for_charts="given name exact"
             ),

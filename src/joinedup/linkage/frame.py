@@ -3,7 +3,8 @@
 Standardised records arrive as mappings of the common person schema
 (`joinedup.standards.person.StandardPerson` field names plus ``source_id`` and ``record_id``).
 This module derives what the comparisons need — upper-case ASCII name keys, nickname groups,
-postcode sector and district, an address key, mobile and other phones — and nothing else.
+the generation a name suffix states (Snr, Jr), postcode sector and district, an address key
+(with a flat's number), mobile and other phones — and nothing else.
 A source that lacks a field simply gives nulls there: every comparison has a null level, so a
 missing field is no evidence either way.
 
@@ -35,6 +36,7 @@ FRAME_COLUMNS = (
     "given_group",
     "middle_key",
     "forenames",
+    "generation",
     "family_key",
     "family_all",
     "dob",
@@ -53,6 +55,8 @@ FRAME_COLUMNS = (
     "mobiles",
     "landlines",
     "emails",
+    "mobile_key",
+    "email_key",
 )
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
@@ -183,6 +187,43 @@ def _house_number(value: Any) -> str | None:
     return re.sub(r"[^A-Z0-9]+", "", text.upper()) or None
 
 
+#: Name suffixes that say which of two namesakes of one family a record is (Snr, Jr, II, …);
+#: honours and post-nominals say nothing of the kind and are left out.
+_GENERATIONS = {
+    "JR": "JR", "JNR": "JR", "JUNIOR": "JR", "SNR": "SNR", "SR": "SNR", "SENIOR": "SNR",
+    "II": "II", "III": "III", "IV": "IV",
+}  # fmt: skip
+
+
+def _generation(value: Any) -> str | None:
+    text = _blank_to_none(value)
+    if text is None:
+        return None
+    words = [_GENERATIONS.get(w) for w in re.split(r"[^A-Z]+", text.upper()) if w]
+    found = [w for w in words if w]
+    return found[0] if found else None
+
+
+#: Words that only say "this is a flat"; sources differ in which they write, if any.
+_FLAT_WORDS = frozenset({"FLAT", "APARTMENT", "APT", "UNIT", "ROOM", "MAISONETTE", "STUDIO"})
+
+
+def _flat_key(value: Any) -> str | None:
+    # The flat's number is what tells one household in a block from the next: "Flat 15" and
+    # "Flat 23" at 56 Cliff Gardens are two dwellings, and "Apartment 15" is the first of them.
+    text = _blank_to_none(value)
+    if text is None:
+        return None
+    words = [w for w in re.split(r"[^A-Z0-9]+", _upper_ascii(text)) if w]
+    return " ".join(w for w in words if w not in _FLAT_WORDS) or None
+
+
+def _upper_ascii(text: str) -> str:
+    """Upper-case ASCII letters and digits of ``text`` (diacritics folded), for address parts."""
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
+
+
 def _phone_kind(number: str) -> str:
     # UK mobiles (+447…) belong to one person; landlines are shared by a household, so they are
     # weaker evidence and compared in their own level.
@@ -280,6 +321,9 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         for g, p, m in zip(out["given_key"], preferred, middle, strict=True)
     ]
 
+    # "Snr" or "Jr" says the family holds two people of this name, whether or not the sources do.
+    out["generation"] = _map_unique(column("name_suffix"), _generation)
+
     family = _map_unique(column("family_name"), lambda v: name_key(_blank_to_none(v)))
     out["family_key"] = family
     others = column("other_family_names").map(_as_tuple)
@@ -314,7 +358,7 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     out["postcode_sector"] = parts.map(lambda p: p[1])
     out["postcode_district"] = parts.map(lambda p: p[2])
 
-    flat = _map_unique(column("flat"), lambda v: name_key(_blank_to_none(v)))
+    flat = _map_unique(column("flat"), _flat_key)
     number = _map_unique(column("house_number"), _house_number)
     house_name = _map_unique(column("house_name"), lambda v: name_key(_blank_to_none(v)))
     out["house_key"] = [
@@ -335,6 +379,10 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "landline"))
     )
     out["emails"] = column("emails").map(lambda es: tuple(sorted(e.lower() for e in _as_tuple(es))))
+    # A mobile and an email belong to one person and outlast a move or a new surname; blocking
+    # joins on one value, so each record offers its first.
+    out["mobile_key"] = out["mobiles"].map(lambda ms: ms[0] if ms else None)
+    out["email_key"] = out["emails"].map(lambda es: es[0] if es else None)
 
     out = out.reset_index(drop=True)
     for name in LIST_COLUMNS:

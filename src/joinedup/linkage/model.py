@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from splink import Linker, SettingsCreator
@@ -229,7 +230,7 @@ class PersonModel:
 
             # Attaching records: the same SQL every time, so built once per process (``replay``).
             table = engines.conform(df) if isinstance(df, pa.Table) else engines.to_arrow(df)
-            return _tidy_pairs(
+            scored = _tidy_pairs(
                 replay.predict_new(
                     self.settings,
                     self.to_json(),
@@ -240,6 +241,7 @@ class PersonModel:
                     _SPLINK_LOG_LEVEL,
                 )
             )
+            return _with_generation_unknown(scored, table)
         if isinstance(df, pa.Table):
             df = df.to_pandas()
         api = engines.db_api(engine)
@@ -282,7 +284,7 @@ class PersonModel:
                     new_sdf, threshold_match_probability=threshold_probability, warning_mode="never"
                 )
                 frames.append(_fetch(within))
-        return _tidy_pairs(frames)
+        return _with_generation_unknown(_tidy_pairs(frames), df)
 
     def level_weights(self) -> pd.DataFrame:
         """Each level's m, u and match weight (log2 m/u) — the model as a reviewer reads it."""
@@ -422,10 +424,43 @@ def _complete(parameters: Parameters) -> Parameters:
 
 _PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
 
+#: Pair column: one record says which of two namesakes of one family it is (Snr, Jr), the other
+#: does not, and one holds no date of birth that could tell them apart. The name then fits both
+#: namesakes, whether or not any source holds the other one, so clustering never links such a
+#: pair on the unambiguous band's evidence (a council-tax "Mr D Dunwick" is not known to be
+#: Derek Jr when only Derek Jr is in a second source).
+GENERATION_UNKNOWN = "generation_unknown"
+
 
 def _empty_pairs() -> pd.DataFrame:
     columns = _PAIR_COLUMNS + [f"mw_{n}" for n in COMPARISON_NAMES]
-    return pd.DataFrame({c: pd.Series(dtype=object if "unique" in c else float) for c in columns})
+    empty = {c: pd.Series(dtype=object if "unique" in c else float) for c in columns}
+    return pd.DataFrame({**empty, GENERATION_UNKNOWN: pd.Series(dtype=bool)})
+
+
+def _with_generation_unknown(pairs: pd.DataFrame, df: pd.DataFrame | pa.Table) -> pd.DataFrame:
+    """``pairs`` with the `GENERATION_UNKNOWN` column, from the records in ``df``.
+
+    Few records carry a suffix, so only the pairs with one are looked at any further.
+    """
+    if GENERATION_UNKNOWN in pairs.columns:
+        return pairs
+    if isinstance(df, pa.Table):
+        ids = df.column("unique_id").to_pandas()
+        generation, dob = df.column("generation").to_pandas(), df.column("dob").to_pandas()
+    else:
+        ids, generation, dob = df["unique_id"], df["generation"], df["dob"]
+    marked = set(ids[generation.notna().to_numpy()])
+    left, right = pairs["unique_id_l"], pairs["unique_id_r"]
+    flag = left.isin(marked).to_numpy() != right.isin(marked).to_numpy()
+    if flag.any():
+        undated = set(ids[dob.isna().to_numpy()])
+        rows = np.flatnonzero(flag)
+        flag[rows] = (
+            left.iloc[rows].isin(undated).to_numpy() | right.iloc[rows].isin(undated).to_numpy()
+        )
+    pairs[GENERATION_UNKNOWN] = flag
+    return pairs
 
 
 def _fetch(result: Any) -> pd.DataFrame:

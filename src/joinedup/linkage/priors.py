@@ -12,10 +12,13 @@ undo the household and "different person" rules described in `joinedup.linkage.c
 from __future__ import annotations
 
 from joinedup.linkage.comparisons import (
+    AGE_CONFLICT,
     CONDITIONAL_LEVELS,
+    DOB_DIFFERENT,
     DOB_EXACT,
     GIVEN_DIFFERENT,
     GIVEN_DIFFERENT_TWIN,
+    GIVEN_OTHER_GENERATION,
     HOUSEHOLD_FIXED_U,
     M_LOWER_BOUNDS,
     M_UPPER_BOUNDS,
@@ -31,6 +34,7 @@ PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 2e-5
 #: comparison → [(level label, m, u)], non-null levels in order.
 PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
     "given_name": [
+        ("two generations of one name (Snr, Jr)", 0.005, 0.93),
         ("given name exact", 0.85, 0.01),
         ("given and family names swapped", 0.005, 0.00001),
         ("nickname or formal form", 0.04, 0.002),
@@ -139,7 +143,36 @@ def apply_safety_rules(
     for comparison, levels in result.items():
         result[comparison] = _no_level_below_else(comparison, levels)
     _fix_twin_level(result)
+    _fix_generation_levels(result)
+    _hold_weight(result, "dob", AGE_CONFLICT, DOB_DIFFERENT, at_least=False)
     return result
+
+
+def _hold_weight(
+    parameters: dict[str, list[dict[str, float | str]]],
+    comparison: str,
+    label: str,
+    other: str,
+    *,
+    at_least: bool,
+) -> None:
+    """Hold level ``label``'s weight at least (or at most) level ``other``'s. Its m (how often
+    one person's records fall there) is kept; u moves.
+
+    - An adult's title on a record facing a child's date of birth weighs at most what two
+      different dates of birth weigh (at least as much against): a date is mistyped far more
+      often than a child is billed as "Mr". Trained u (pairs with a titled record and a child)
+      left it weaker, and a rare shared given name at one address outweighed it.
+    """
+    levels = {str(level["label"]): level for level in parameters.get(comparison, [])}
+    if label not in levels or other not in levels:
+        return
+    level, reference = levels[label], levels[other]
+    ratio = float(reference["m"]) / float(reference["u"])
+    current = float(level["m"]) / float(level["u"])
+    if (current >= ratio) if at_least else (current <= ratio):
+        return
+    level["u"] = max(FLOOR, float(level["m"]) / ratio)
 
 
 def _fix_conditional_levels(parameters: dict[str, list[dict[str, float | str]]]) -> None:
@@ -173,6 +206,22 @@ def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None
     discount = min(1.0, float(dob[DOB_EXACT]["u"]) / TWIN_SHARE)
     twin["u"] = float(differs["u"])
     twin["m"] = max(FLOOR, float(differs["m"]) * discount)
+
+
+def _fix_generation_levels(parameters: dict[str, list[dict[str, float | str]]]) -> None:
+    """Weigh "Snr against Jr" as two different given names: two generations are two people.
+
+    Not trained: pairs of records that both carry a suffix are too rare in any sample for EM or
+    random sampling to see, and u from random pairs would even make the level look like
+    agreement (two random records almost never both carry a suffix).
+    """
+    given = {str(level["label"]): level for level in parameters.get("given_name", [])}
+    if GIVEN_DIFFERENT not in given:
+        return
+    differs = given[GIVEN_DIFFERENT]
+    if GIVEN_OTHER_GENERATION in given:
+        given[GIVEN_OTHER_GENERATION]["m"] = float(differs["m"])
+        given[GIVEN_OTHER_GENERATION]["u"] = float(differs["u"])
 
 
 def _no_level_below_else(

@@ -23,13 +23,13 @@ REVIEW_BAND: tuple[float, float] = (REVIEW_LOWER, MATCH_PROBABILITY)
 #: "Mr J Smith, 12 High St" with no date of birth joins the one John Smith living there, but not
 #: either of a father and son of that name: an initial and a surname that agree with the only
 #: person of that name at one address are strong evidence, and a second candidate is the reason
-#: not to link. Such a pair scores about 0.6 (a household often holds two people with one
-#: initial). What it cannot see is a namesake who is in no other source (a father on the council
-#: tax roll only, whose son is the one person of that name the sources hold). Starting the band
-#: just below 0.6 links most such rows and merges about one father and son in twenty on the demo
-#: borough, with pairwise precision under 0.999; starting it at 0.65 keeps precision at 0.999 and
-#: leaves those rows to the review queue as weak links. Safety first: a wrong merge shows one
-#: resident's record to another's practitioner. See docs/linkage-model.md for the trade-off.
+#: not to link. Trained on a borough, such a pair scores about 0.85 (it scored 0.6 while every
+#: flat of a block counted as one dwelling, which made sharing an address look common). What the
+#: rule cannot see is a namesake who is in no other source (a father on the council tax roll
+#: only, whose son is the one person of that name the sources hold); a suffix (Snr, Jr) on
+#: either record, an adult's title against a child's date of birth, and a rival that lacks a
+#: field are what keep such pairs apart (see cluster.py and docs/linkage-model.md). Safety
+#: first: a wrong merge shows one resident's record to another's practitioner.
 UNAMBIGUOUS_PROBABILITY = 0.65
 
 #: A scored pair below this probability is strong evidence that two records are different

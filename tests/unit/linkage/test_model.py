@@ -11,7 +11,7 @@ from joinedup.linkage.cluster import cluster
 from joinedup.linkage.comparisons import COMPARISON_NAMES
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.model import PersonModel
-from joinedup.linkage.thresholds import MATCH_PROBABILITY
+from joinedup.linkage.thresholds import MATCH_PROBABILITY, UNAMBIGUOUS_PROBABILITY
 
 HOME = {
     "family_name": "Smith",
@@ -144,15 +144,16 @@ CASES = [
         [{"gp|1"}, {"gp|2"}],
     ),
     (
-        # Safety first: an initial, a title and an address alone (about 0.6) are left to review,
-        # since the father of that name may be in no source but the council tax roll.
-        "a council tax initial is not joined on the initial alone, even to the only J there",
+        # An initial, a title and an address join the one person of that initial the sources
+        # hold there (about 0.85 with flats told apart); a second candidate, a Snr or Jr, or an
+        # adult's title against a child's date of birth is what keeps such a row apart.
+        "a council tax initial joins the only J at that address",
         [
             rec("gp", "1", given_name="Jakub", date_of_birth="1975-04-06", sex="male", **HOME),
             rec("gp", "2", given_name="Anna", date_of_birth="1977-09-01", sex="female", **HOME),
             rec("ct", "1", title="Mr", given_name="J", **HOME),
         ],
-        [{"ct|1"}, {"gp|1"}, {"gp|2"}],
+        [{"ct|1", "gp|1"}, {"gp|2"}],
     ),
     (
         "a council tax initial shared by father and son joins neither",
@@ -168,6 +169,49 @@ CASES = [
         [
             rec("gp", "1", given_name="Jakub", date_of_birth="2022-04-06", sex="male", **HOME),
             rec("ct", "1", title="Mr", given_name="J", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
+        # The council tax row of John Smith Snr and the son's GP record agree on the whole name
+        # and the address, and the son is the only John the sources hold there.
+        "Snr and Jr of one name stay apart, even when only one of them is in a second source",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="John",
+                name_suffix="Jr",
+                date_of_birth="1990-07-21",
+                sex="male",
+                **HOME,
+            ),
+            rec("ct", "1", title="Mr", given_name="John", name_suffix="Snr", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
+        # Only the son is in a second source, but "Jr" says a father of that name exists.
+        "a council tax row is not joined to Jr on the name and address alone",
+        [
+            rec(
+                "gp",
+                "1",
+                given_name="Derek",
+                name_suffix="Jr",
+                date_of_birth="1981-11-11",
+                sex="male",
+                **HOME,
+            ),
+            rec("ct", "1", title="Mr", given_name="Derek", **HOME),
+        ],
+        [{"ct|1"}, {"gp|1"}],
+    ),
+    (
+        "Mr Chinedu Smith on the council tax is not the nine-year-old Chinedu at that address",
+        [
+            rec("gp", "1", given_name="Chinedu", date_of_birth="2017-11-01", sex="male", **HOME),
+            rec("ct", "1", title="Mr", given_name="Chinedu", **HOME),
         ],
         [{"ct|1"}, {"gp|1"}],
     ),
@@ -312,6 +356,30 @@ def test_records_frame_derives_matching_columns():
     assert list(frame["landlines"]) == ["+441132000000"]
 
 
+@pytest.mark.parametrize(
+    ("suffix", "expected"),
+    [("Jr", "JR"), ("Jnr", "JR"), ("Snr", "SNR"), ("III", "III"), ("OBE", None), (None, None)],
+)
+def test_a_generational_suffix_is_kept_and_other_suffixes_are_not(suffix, expected):
+    frame = records_frame([rec("gp", "1", given_name="John", name_suffix=suffix)])
+    assert frame.loc[0, "generation"] == expected
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "one_dwelling"),
+    [
+        ({"flat": "Flat 15"}, {"flat": "Flat 23"}, False),
+        ({"flat": "Flat 15"}, {"flat": "Apartment 15"}, True),
+        ({"flat": "flat 3b"}, {"flat": "Flat 3B"}, True),
+        ({}, {}, True),
+    ],
+)
+def test_flats_of_one_block_are_different_dwellings(left, right, one_dwelling):
+    block = {"house_number": "56", "street": "Cliff Gardens", "postcode": "LS6 2AB"}
+    frame = records_frame([rec("a", "1", **block, **left), rec("b", "1", **block, **right)])
+    assert (frame.loc[0, "address_key"] == frame.loc[1, "address_key"]) is one_dwelling
+
+
 def test_a_source_with_few_fields_still_scores(model):
     frame = records_frame(
         [
@@ -365,6 +433,37 @@ def test_a_mistyped_postcode_does_not_hide_a_pair_from_scoring(model, descriptio
     frame = records_frame([rec("a", "1", **left), rec("b", "1", **right)])
     pairs = model.predict(frame)
     assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("a|1", "b|1")}
+
+
+@pytest.mark.parametrize(
+    ("description", "shared"),
+    [
+        ("a mobile", {"phones": ["+447700900123"]}),
+        ("an email", {"emails": ["j.smith@example.org"]}),
+    ],
+)
+def test_a_mobile_or_email_reaches_a_mover_with_no_birth_date(model, description, shared):
+    # A council-tax row after a move shares only an initial, a surname and a contact detail
+    # with the GP record at the old address; that contact detail is what says who he is.
+    frame = records_frame(
+        [
+            rec("gp", "1", given_name="John", date_of_birth="1970-01-02", **HOME, **shared),
+            rec(
+                "ct",
+                "1",
+                title="Mr",
+                given_name="J",
+                family_name="Smith",
+                postcode="LS9 9ZZ",
+                house_number="3",
+                **shared,
+            ),
+        ]
+    )
+    pairs = model.predict(frame)
+    assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("ct|1", "gp|1")}
+    # Strong enough to join the only candidate; an initial alone would be left to review.
+    assert pairs["match_probability"].iloc[0] >= UNAMBIGUOUS_PROBABILITY
 
 
 def test_names_swapped_and_mistyped_still_count_as_swapped(model):
