@@ -130,20 +130,43 @@ def _uk_regions() -> tuple[tuple[re.Pattern[str] | None, Test], ...]:
 
 
 def _type_test(metadata: PhoneMetadata) -> Test:
-    # Whether *any* type matches does not depend on the order asked: the types people give
-    # (mobile, then fixed line) come first, so most numbers match at the first or second.
-    kinds = [metadata.fixed_line]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        kinds.insert(0, metadata.mobile)
-    kinds += [
-        metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
-        metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
+    """Whether a national number is any known type in this region: the library asks each type
+    in turn (a possible length, then the whole pattern); here the patterns of the types that
+    allow a number's length are one alternation, matched once. A full match of ``(?:a)|(?:b)``
+    is a full match of ``a`` or of ``b``, so the answer is the same."""
+    kinds = [
+        metadata.fixed_line, metadata.mobile, metadata.premium_rate, metadata.toll_free,
+        metadata.shared_cost, metadata.voip, metadata.personal_number, metadata.pager,
+        metadata.uan, metadata.voicemail,
     ]  # fmt: skip
     general = _desc_test(metadata.general_desc)
-    tests = [test for test in map(_desc_test, kinds) if test is not None]
-    if general is None:
+    descs = [d for d in kinds if d is not None and d.national_number_pattern]
+    if general is None or not descs:
         return lambda national: False
-    return lambda national: general(national) and any(test(national) for test in tests)
+    lengths = {length for d in descs for length in d.possible_length or ()}
+    by_length = {
+        length: _alternation([d for d in descs if _allows(d, length)]) for length in lengths
+    }
+    # A type that states no possible lengths allows any.
+    other = _alternation([d for d in descs if not d.possible_length])
+
+    def test(national: str) -> bool:
+        if not general(national):
+            return False
+        pattern = by_length.get(len(national), other)
+        return pattern is not None and pattern.fullmatch(national) is not None
+
+    return test
+
+
+def _allows(desc: Any, length: int) -> bool:
+    return not desc.possible_length or length in desc.possible_length
+
+
+def _alternation(descs: list[Any]) -> re.Pattern[str] | None:
+    if not descs:
+        return None
+    return re.compile("|".join(f"(?:{d.national_number_pattern})" for d in descs))
 
 
 def _desc_test(desc: Any) -> Test | None:
