@@ -62,6 +62,7 @@ _NUMBER_RE = re.compile(
     r"(?:\s+(?P<street>.*[^\W\d_].*))?$",
     re.IGNORECASE,
 )
+_SPACES = re.compile(r"\s+")
 # Word lists read better as prose than as a column of quoted strings.
 _STREET_WORDS = frozenset(
     """street st road rd lane ln avenue ave av drive dr close cl court ct crescent cres place
@@ -200,8 +201,9 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
         else:
             rest.pop(0)
     else:
-        # Some systems write the flat after the street ("14A Oak Road, Flat 2").
-        for index, segment in enumerate(rest):
+        # Some systems write the flat after the street ("14A Oak Road, Flat 2"). The first
+        # segment has just been tried.
+        for index, segment in enumerate(rest[1:], start=1):
             match = _FLAT_RE.match(segment)
             if match and not match.group("rest"):
                 flat = _flat_form(match)
@@ -212,7 +214,7 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
         match = _NUMBER_RE.match(segment)
         if not match:
             continue
-        number = re.sub(r"\s+", "", match.group("number")).upper().replace("–", "-")
+        number = _SPACES.sub("", match.group("number")).upper().replace("–", "-")
         names = rest[:index]
         if match.group("street"):
             street = match.group("street")
