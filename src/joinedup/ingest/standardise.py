@@ -100,7 +100,8 @@ NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
     "email address; or a year of birth with an address)"
 )
-_PLAIN_ADDRESS = ("flat", "house_number", "house_name", "street", "locality", "town")
+# Address parts a source may give on their own (the town is passed to the parser instead).
+_PLAIN_ADDRESS = ("flat", "house_number", "house_name", "street", "locality")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +176,9 @@ class _Builder:
                     self.warnings.append(f"{key}: '{ref.name}' holds an object, not a value")
                 found.extend((v, ref.format) for v in values)
             self.raw[key] = found
-        if "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS):
+        if mapping.person and (
+            "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS)
+        ):
             # The mapping's own name fields replace a FHIR resource's name entirely.
             for key in ("full_name", *_NAME_PARTS):
                 if key not in mapping.person:
@@ -287,9 +290,10 @@ class _Builder:
         elif self.raw.get("address_lines") or town:
             parsed = self.outcome("address", _address(tuple(self.texts("address_lines")), town))
         out: dict[str, Any] = dict(parsed) if parsed is not None else {}
+        raw = self.raw
         for key in _PLAIN_ADDRESS:
-            text = self.text(key)
-            if text and key != "town":
+            text = self.text(key) if raw.get(key) else None
+            if text:
                 out[key] = _display_case(text)[0] if key != "house_number" else text.upper()
         postcode = self.text("postcode") or out.pop("postcode", None)
         out.pop("postcode", None)
