@@ -330,7 +330,6 @@ def parse_name_parts(
     return _parse_name_parts(*parts)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
 def _parse_name_parts(
     title: str | None,
     given_name: str | None,
@@ -339,7 +338,7 @@ def _parse_name_parts(
     name_suffix: str | None,
 ) -> PersonName:
     # The two ends of a name are tidied apart and each remembered: whole names rarely repeat
-    # in a file, given names and family names do.
+    # in a file, given names and family names do (so whole names are not remembered here).
     given = _given_side(title, given_name, middle_names)
     family = _family_side(family_name, name_suffix)
     return PersonName(
