@@ -120,7 +120,13 @@ def address_case(text: str) -> str:
 
 def _flat_form(match: re.Match[str]) -> str:
     """``FLAT 3a`` → ``Flat 3A``, ``ground floor flat`` → ``Ground Floor Flat``."""
-    words = match.group("flat").split()
+    return _flat_text(match.group("flat"))
+
+
+# A few hundred flat names ("Flat 3", "Ground Floor Flat") cover every block in a town.
+@lru_cache(maxsize=4_096)
+def _flat_text(flat: str) -> str:
+    words = flat.split()
     return " ".join(w.upper() if any(c.isdigit() for c in w) else address_case(w) for w in words)
 
 
