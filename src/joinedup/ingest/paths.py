@@ -30,7 +30,9 @@ def resolve(value: Any, path: Path) -> Any:
                 current = current[step]
                 continue
             return None
-        if isinstance(current, Sequence) and not isinstance(current, str | bytes):
+        if type(current) is list or (
+            isinstance(current, Sequence) and not isinstance(current, str | bytes)
+        ):
             if step.isdigit() and int(step) < len(current):
                 current = current[int(step)]
                 continue

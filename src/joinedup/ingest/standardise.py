@@ -20,7 +20,6 @@ from joinedup.ingest.paths import resolve
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.values import Scalar, as_text, json_value, scalar, values_of
 from joinedup.standards import (
-    PersonName,
     StandardPerson,
     StandardsError,
     display_case,
@@ -68,23 +67,41 @@ _uprn = _memo(normalise_uprn)
 # A century holds about 36,500 dates of birth: a smaller cache would evict them in turn.
 _date_of_birth = _memo(parse_date_of_birth, 65_536)
 _date = _memo(lambda value, fmt, today: parse_date(value, fmt, today=today))
-_full_name = _memo(parse_full_name)
+_ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
+_NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
+Items = tuple[tuple[str, str], ...]
+
+
+def _present(value: Any, names: tuple[str, ...]) -> Items:
+    """The fields of a parsed name or address that hold something, as ``(name, value)`` pairs:
+    remembered with the parse, so a recurring name or address is not taken apart again."""
+    return tuple((name, found) for name in names if (found := getattr(value, name, None)))
+
+
+_full_name = _memo(lambda text: _present(parse_full_name(text), _NAME_PARTS))
 _name_parts = _memo(
-    lambda title, given, middle, family, suffix: parse_name_parts(
-        title=title, given_name=given, middle_names=middle, family_name=family, name_suffix=suffix
+    lambda title, given, middle, family, suffix: _present(
+        parse_name_parts(
+            title=title,
+            given_name=given,
+            middle_names=middle,
+            family_name=family,
+            name_suffix=suffix,
+        ),
+        _NAME_PARTS,
     )
 )
-_address = _memo(lambda lines, town: parse_address(list(lines), town=town))
-_one_line_address = _memo(parse_one_line_address)
+_address = _memo(
+    lambda lines, town: _present(parse_address(list(lines), town=town), _ADDRESS_FIELDS)
+)
+_one_line_address = _memo(lambda text: _present(parse_one_line_address(text), _ADDRESS_FIELDS))
 _year_of_birth = _memo(parse_year_of_birth)
-_ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
-
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
     "email address; or a year of birth with an address)"
 )
-_NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
-_PLAIN_ADDRESS = ("flat", "house_number", "house_name", "street", "locality", "town")
+# Address parts a source may give on their own (the town is passed to the parser instead).
+_PLAIN_ADDRESS = ("flat", "house_number", "house_name", "street", "locality")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +176,9 @@ class _Builder:
                     self.warnings.append(f"{key}: '{ref.name}' holds an object, not a value")
                 found.extend((v, ref.format) for v in values)
             self.raw[key] = found
-        if "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS):
+        if mapping.person and (
+            "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS)
+        ):
             # The mapping's own name fields replace a FHIR resource's name entirely.
             for key in ("full_name", *_NAME_PARTS):
                 if key not in mapping.person:
@@ -197,7 +216,7 @@ class _Builder:
         fields: dict[str, Any] = {}
         name = self.name()
         if name is not None:
-            fields.update({k: getattr(name, k) for k in _NAME_PARTS if getattr(name, k)})
+            fields.update(name)
         preferred = self.apply("preferred_name", _display_case)
         if preferred:
             fields["preferred_name"] = preferred
@@ -217,11 +236,12 @@ class _Builder:
             fields["date_of_death"] = death
         return StandardPerson(**{k: v for k, v in fields.items() if v is not None})
 
-    def name(self) -> PersonName | None:
+    def name(self) -> Items | None:
+        """The name's parts that hold something, or None (no name, or none that parses)."""
         full = self.text("full_name")
         if full is not None and not any(self.raw.get(p) for p in _NAME_PARTS):
             reordered = _reorder(full, self.mapping.full_name_order)
-            name: PersonName | None = self.outcome("full_name", _full_name(reordered))
+            name: Items | None = self.outcome("full_name", _full_name(reordered))
             return name
         parts = [self.text(p) for p in _NAME_PARTS]
         if not any(parts):
@@ -269,12 +289,11 @@ class _Builder:
             parsed = self.outcome("address", _one_line_address(", ".join(self.texts("address"))))
         elif self.raw.get("address_lines") or town:
             parsed = self.outcome("address", _address(tuple(self.texts("address_lines")), town))
-        out: dict[str, Any] = {}
-        if parsed is not None:
-            out = {k: getattr(parsed, k) for k in _ADDRESS_FIELDS if getattr(parsed, k, None)}
+        out: dict[str, Any] = dict(parsed) if parsed is not None else {}
+        raw = self.raw
         for key in _PLAIN_ADDRESS:
-            text = self.text(key)
-            if text and key != "town":
+            text = self.text(key) if raw.get(key) else None
+            if text:
                 out[key] = _display_case(text)[0] if key != "house_number" else text.upper()
         postcode = self.text("postcode") or out.pop("postcode", None)
         out.pop("postcode", None)

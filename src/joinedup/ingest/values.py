@@ -78,6 +78,9 @@ def as_text(value: Scalar) -> str:
 
 def json_value(value: Any, null_values: frozenset[str]) -> Any:
     """An attribute value kept JSON-native: text trimmed, nulls dropped, dates in ISO form."""
+    if type(value) is str:  # the usual attribute: spared the type checks below
+        text = value.strip()
+        return None if text in null_values else text
     if isinstance(value, Mapping):
         return {str(k): json_value(v, null_values) for k, v in value.items()}
     if isinstance(value, list | tuple):

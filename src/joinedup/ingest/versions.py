@@ -116,7 +116,14 @@ def _has_float(value: Any) -> bool:
     if kind is float:
         return True
     if kind is dict:
-        return any(_has_float(v) for v in value.values())
-    if kind is list or kind is tuple:
-        return any(_has_float(v) for v in value)
-    return isinstance(value, float)
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return isinstance(value, float)
+    # Almost every value is text: judged here, without a call per value (a loop, as a
+    # generator in any() costs more than it saves).
+    for item in items:  # noqa: SIM110
+        if type(item) is not str and item is not None and _has_float(item):
+            return True
+    return False

@@ -62,6 +62,7 @@ _NUMBER_RE = re.compile(
     r"(?:\s+(?P<street>.*[^\W\d_].*))?$",
     re.IGNORECASE,
 )
+_SPACES = re.compile(r"\s+")
 # Word lists read better as prose than as a column of quoted strings.
 _STREET_WORDS = frozenset(
     """street st road rd lane ln avenue ave av drive dr close cl court ct crescent cres place
@@ -119,7 +120,13 @@ def address_case(text: str) -> str:
 
 def _flat_form(match: re.Match[str]) -> str:
     """``FLAT 3a`` → ``Flat 3A``, ``ground floor flat`` → ``Ground Floor Flat``."""
-    words = match.group("flat").split()
+    return _flat_text(match.group("flat"))
+
+
+# A few hundred flat names ("Flat 3", "Ground Floor Flat") cover every block in a town.
+@lru_cache(maxsize=4_096)
+def _flat_text(flat: str) -> str:
+    words = flat.split()
     return " ".join(w.upper() if any(c.isdigit() for c in w) else address_case(w) for w in words)
 
 
@@ -200,8 +207,9 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
         else:
             rest.pop(0)
     else:
-        # Some systems write the flat after the street ("14A Oak Road, Flat 2").
-        for index, segment in enumerate(rest):
+        # Some systems write the flat after the street ("14A Oak Road, Flat 2"). The first
+        # segment has just been tried.
+        for index, segment in enumerate(rest[1:], start=1):
             match = _FLAT_RE.match(segment)
             if match and not match.group("rest"):
                 flat = _flat_form(match)
@@ -212,7 +220,7 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
         match = _NUMBER_RE.match(segment)
         if not match:
             continue
-        number = re.sub(r"\s+", "", match.group("number")).upper().replace("–", "-")
+        number = _SPACES.sub("", match.group("number")).upper().replace("–", "-")
         names = rest[:index]
         if match.group("street"):
             street = match.group("street")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.name_case import (
@@ -32,6 +32,7 @@ from joinedup.standards.name_case import (
     has_letters,
     name_key,
 )
+from joinedup.standards.name_variants import nickname_variants
 
 __all__ = [
     "SUFFIXES",
@@ -329,7 +330,6 @@ def parse_name_parts(
     return _parse_name_parts(*parts)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
 def _parse_name_parts(
     title: str | None,
     given_name: str | None,
@@ -337,54 +337,38 @@ def _parse_name_parts(
     family_name: str | None,
     name_suffix: str | None,
 ) -> PersonName:
+    # The two ends of a name are tidied apart and each remembered: whole names rarely repeat
+    # in a file, given names and family names do (so whole names are not remembered here).
+    given = _given_side(title, given_name, middle_names)
+    family = _family_side(family_name, name_suffix)
+    return PersonName(
+        title=given.title,
+        given_name=given.given_name,
+        middle_names=given.middle_names,
+        family_name=family.family_name,
+        name_suffix=family.name_suffix,
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _given_side(title: str | None, given_name: str | None, middle_names: str | None) -> PersonName:
+    """The title, given name and middle names of :func:`parse_name_parts` (nothing else set)."""
     title_text = _part(title)
     given = (_part(given_name) or "").split()
     middle = (_part(middle_names) or "").split()
-    family = (_part(family_name) or "").split()
-    suffix_text = _part(name_suffix)
-
     titles = _take_titles(given) if len(given) > 1 else []
     if title_text:
         known = _title_of(title_text) or TITLES.get(_plain(title_text))
         titles = [known or title_text.replace(".", "").strip()]
+    return _finish(titles, _expand(given, strict=True) + middle, [], [])
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _family_side(family_name: str | None, name_suffix: str | None) -> PersonName:
+    """The family name and suffix of :func:`parse_name_parts` (nothing else set)."""
+    family = (_part(family_name) or "").split()
+    suffix_text = _part(name_suffix)
     suffixes = _take_suffixes(family)
     if suffix_text:
         suffixes = [_suffix_of(suffix_text) or suffix_text]
-    given_all = _expand(given, strict=True) + middle
-    return _finish(titles, given_all, family, suffixes)
-
-
-@cache
-def _nickname_graph() -> dict[str, frozenset[str]]:
-    """Name key → the keys one step away in the ``nicknames`` data set, both directions.
-
-    Loaded on first use (it reads a CSV of some 2,700 pairs) and kept for the process.
-    """
-    from nicknames import name_triplets  # imported lazily: only linkage needs it
-
-    graph: dict[str, set[str]] = {}
-    for canonical, relationship, nickname in name_triplets():
-        if relationship != "has_nickname":
-            continue
-        a, b = name_key(canonical), name_key(nickname)
-        if a and b:
-            graph.setdefault(a, set()).add(b)
-            graph.setdefault(b, set()).add(a)
-    return {key: frozenset(values) for key, values in graph.items()}
-
-
-def nickname_variants(given_name: str) -> frozenset[str]:
-    """Name keys of ``given_name`` and the names the ``nicknames`` data set links to it.
-
-    ``"BILL" in nickname_variants("William")`` and ``"MARGARET" in
-    nickname_variants("Peggy")``; the result always contains the name's own key (or is
-    empty for text without letters). Only direct links are followed, in both directions
-    (John→Jon, Jonathan→John): following chains would join unrelated names through shared
-    short forms. Never raises.
-    """
-    if not isinstance(given_name, str):
-        return frozenset()
-    key = name_key(given_name)
-    if not key:
-        return frozenset()
-    return frozenset({key}) | _nickname_graph().get(key, frozenset())
+    return _finish([], [], family, suffixes)

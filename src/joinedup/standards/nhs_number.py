@@ -15,6 +15,9 @@ import re
 from joinedup.standards.errors import StandardsError
 
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+# Each digit's code point is 48 more than its value: the weighted sum of nine ASCII digits
+# exceeds the weighted sum of their values by 48 times the sum of the weights.
+_ASCII_OFFSET = 48 * sum(_WEIGHTS)
 # Spaces, hyphens and dots are how people group the 3-3-4 digits; anything else is not a number.
 _SEPARATORS = re.compile(r"[\s\-.]")
 
@@ -53,6 +56,10 @@ def normalise_nhs_number(text: str | int) -> str:
     spreadsheet is dropped; anything else, a length other than ten, a repeated single digit or
     a failed Modulus 11 check raises :class:`StandardsError` with the reason.
     """
+    # Most extracts hold the ten digits as they are: check them without the clean-up below,
+    # and leave every failure to it, so reasons are worded in one place.
+    if type(text) is str and len(text) == 10 and _passes(text):
+        return text
     if isinstance(text, bool) or not isinstance(text, str | int):
         raise StandardsError("NHS number is not text")
     raw = str(text).strip()
@@ -76,3 +83,17 @@ def normalise_nhs_number(text: str | int) -> str:
     if check != int(digits[9]):
         raise StandardsError(f"NHS number {masked} fails the Modulus 11 check")
     return digits
+
+
+def _passes(digits: str) -> bool:
+    """Whether ten characters are ASCII digits making a valid NHS number (Modulus 11, not one
+    repeated digit)."""
+    if not (digits.isdigit() and digits.isascii()) or digits == digits[0] * 10:
+        return False
+    d = digits.encode("ascii")
+    total = (
+        10 * d[0] + 9 * d[1] + 8 * d[2] + 7 * d[3] + 6 * d[4] + 5 * d[5] + 4 * d[6] + 3 * d[7]
+        + 2 * d[8] - _ASCII_OFFSET
+    )  # fmt: skip
+    check = 11 - total % 11
+    return (0 if check == 11 else check) == d[9] - 48

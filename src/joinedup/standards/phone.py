@@ -130,31 +130,51 @@ def _uk_regions() -> tuple[tuple[re.Pattern[str] | None, Test], ...]:
 
 
 def _type_test(metadata: PhoneMetadata) -> Test:
-    # Whether *any* type matches does not depend on the order asked: the types people give
-    # (mobile, then fixed line) come first, so most numbers match at the first or second.
-    kinds = [metadata.fixed_line]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        kinds.insert(0, metadata.mobile)
-    kinds += [
-        metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
-        metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
+    """Whether a national number is any known type in this region (``_number_type_helper``
+    not UNKNOWN): the library checks the general description (a possible length, the whole
+    pattern), then each type in turn (the same). Here, for each length, the general pattern
+    (as a lookahead to the end) and the patterns of the types that allow that length are one
+    expression, matched once: a full match of "``g`` as a lookahead to the end of the text,
+    then ``(?:a)|(?:b)``" is a full match of ``g`` and of ``a`` or ``b``, so the answer is
+    the same."""
+    kinds = [
+        metadata.fixed_line, metadata.mobile, metadata.premium_rate, metadata.toll_free,
+        metadata.shared_cost, metadata.voip, metadata.personal_number, metadata.pager,
+        metadata.uan, metadata.voicemail,
     ]  # fmt: skip
-    general = _desc_test(metadata.general_desc)
-    tests = [test for test in map(_desc_test, kinds) if test is not None]
-    if general is None:
+    general = metadata.general_desc
+    descs = [d for d in kinds if d is not None and d.national_number_pattern]
+    if general is None or not general.national_number_pattern or not descs:
         return lambda national: False
-    return lambda national: general(national) and any(test(national) for test in tests)
+    general_lengths = frozenset(general.possible_length or ())
+    lookahead = f"(?=(?:{general.national_number_pattern})\\Z)"
+    lengths = {length for d in descs for length in d.possible_length or ()}
+    by_length = {
+        length: _alternation(lookahead, [d for d in descs if _allows(d, length)])
+        for length in lengths
+    }
+    # A type that states no possible lengths allows any.
+    other = _alternation(lookahead, [d for d in descs if not d.possible_length])
+
+    def test(national: str) -> bool:
+        size = len(national)
+        if general_lengths and size not in general_lengths:
+            return False
+        pattern = by_length.get(size, other)
+        return pattern is not None and pattern.fullmatch(national) is not None
+
+    return test
 
 
-def _desc_test(desc: Any) -> Test | None:
-    """``_is_number_matching_desc``: a possible length, then the whole pattern."""
-    if desc is None or not desc.national_number_pattern:
+def _allows(desc: Any, length: int) -> bool:
+    return not desc.possible_length or length in desc.possible_length
+
+
+def _alternation(lookahead: str, descs: list[Any]) -> re.Pattern[str] | None:
+    if not descs:
         return None
-    lengths = frozenset(desc.possible_length or ())
-    pattern = re.compile(desc.national_number_pattern)
-    if not lengths:
-        return lambda national: pattern.fullmatch(national) is not None
-    return lambda national: len(national) in lengths and pattern.fullmatch(national) is not None
+    either = "|".join(f"(?:{d.national_number_pattern})" for d in descs)
+    return re.compile(f"{lookahead}(?:{either})")
 
 
 def is_mobile(e164: str) -> bool:

@@ -49,6 +49,8 @@ _PSEUDO_RE = re.compile(r"^ZZ99 [0-9][A-Z]{2}$")
 _CANDIDATE_RE = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})(?![A-Za-z0-9])"
 )
+_SPACES = re.compile(r"\s+")
+_COMMAS = re.compile(r"\s*,\s*(,\s*)*")
 _GIRO = "GIR 0AA"
 _DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
 
@@ -171,6 +173,10 @@ def extract_postcode(text: str) -> tuple[str | None, str]:
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s*,\s*(,\s*)*", ", ", text)
+    if "," not in text and " ".join(text.split()) == text:
+        # Already tidy (an address line as parse_address passes it): ``\s`` and str.split()
+        # know the same whitespace, so there is nothing for the substitutions to do.
+        return text
+    text = _SPACES.sub(" ", text)
+    text = _COMMAS.sub(", ", text)
     return text.strip(" ,")

@@ -12,6 +12,8 @@ import random
 
 import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from joinedup.standards import phone
 from joinedup.standards.errors import StandardsError
@@ -89,3 +91,29 @@ def test_other_forms_take_the_parser(text: str, why: str) -> None:
 def test_other_countries_take_the_library() -> None:
     number = phonenumbers.parse("+1 202 555 0143", None)
     assert phone._is_valid(number) == phonenumbers.is_valid_number(number)
+
+
+def _normalised(text: str) -> str:
+    try:
+        return phone._normalise_phone.__wrapped__(text, "GB")
+    except StandardsError:
+        return "invalid"
+
+
+def _reference(text: str) -> str:
+    """The whole of ``normalise_phone`` done by the library alone, for the forms drawn below."""
+    answer = _library(text)
+    return "invalid" if answer == "not a number" else answer
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(
+    st.sampled_from(("0", "+44 ", "0044 ", "+44 (0)", "")),
+    st.sampled_from(PREFIXES),
+    st.text(alphabet="0123456789", min_size=0, max_size=9),
+    st.sampled_from(("", " ", "  ", "-")),
+)
+def test_uk_numbers_match_the_library(lead: str, prefix: str, rest: str, gap: str) -> None:
+    national = prefix + rest
+    text = f"{lead}{national[:4]}{gap}{national[4:]}"
+    assert _normalised(text) == _reference(text), text

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from joinedup.standards import names
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.names import (
     PersonName,
@@ -250,3 +251,49 @@ def test_parse_full_name_rejects_non_text(value: object) -> None:
 def test_parse_name_parts_rejects_non_text() -> None:
     with pytest.raises(StandardsError, match="not text"):
         parse_name_parts(family_name=["Smith"])  # type: ignore[arg-type]
+
+
+def _whole_name_parts(
+    title: str | None,
+    given_name: str | None,
+    middle_names: str | None,
+    family_name: str | None,
+    name_suffix: str | None,
+) -> PersonName:
+    """``parse_name_parts`` as it was written before its two ends were tidied (and cached)
+    apart: the reference that the split must agree with."""
+    title_text = names._part(title)
+    given = (names._part(given_name) or "").split()
+    middle = (names._part(middle_names) or "").split()
+    family = (names._part(family_name) or "").split()
+    suffix_text = names._part(name_suffix)
+    titles = names._take_titles(given) if len(given) > 1 else []
+    if title_text:
+        known = names._title_of(title_text) or names.TITLES.get(names._plain(title_text))
+        titles = [known or title_text.replace(".", "").strip()]
+    suffixes = names._take_suffixes(family)
+    if suffix_text:
+        suffixes = [names._suffix_of(suffix_text) or suffix_text]
+    given_all = names._expand(given, strict=True) + middle
+    return names._finish(titles, given_all, family, suffixes)
+
+
+_PART = (
+    st.none()
+    | _NAME_TEXT
+    | st.sampled_from(
+        ["Mr", "mrs.", "Dr John", "MR J", "Smith Jr", "SMITH III", "jnr", "O'NEILL", "van der Berg"]
+    )
+)
+
+
+@given(_PART, _PART, _PART, _PART, _PART)
+def test_parse_name_parts_agrees_with_the_whole_name_form(
+    title: str | None,
+    given_name: str | None,
+    middle: str | None,
+    family: str | None,
+    suffix: str | None,
+) -> None:
+    expected = _whole_name_parts(title, given_name, middle, family, suffix)
+    assert names._parse_name_parts(title, given_name, middle, family, suffix) == expected

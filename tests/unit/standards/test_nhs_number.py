@@ -77,3 +77,26 @@ def test_normalise_is_idempotent_and_raises_only_standards_error(text: str) -> N
     except StandardsError:
         return
     assert normalise_nhs_number(once) == once
+
+
+def _outcome(text: str) -> str:
+    try:
+        return normalise_nhs_number(text)
+    except StandardsError as exc:
+        return f"error: {exc.reason}"
+
+
+@given(st.text(alphabet="0123456789", min_size=10, max_size=10))
+def test_ten_digit_shortcut_agrees_with_the_full_check(digits: str) -> None:
+    # Ten bare digits take a shortcut; padded with a space they take the full clean-up.
+    assert _outcome(digits) == _outcome(f" {digits} ")
+
+
+@given(st.integers(min_value=0, max_value=999_999_999))
+def test_ten_digit_shortcut_on_valid_numbers(first: int) -> None:
+    nine = f"{first:09d}"
+    check = nhs_check_digit(nine)
+    if check is None or len(set(nine + str(check))) == 1:
+        return
+    assert normalise_nhs_number(nine + str(check)) == nine + str(check)
+    assert _outcome(nine + str((check + 1) % 10)).startswith("error")

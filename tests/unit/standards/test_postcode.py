@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from joinedup.standards import postcode as postcode_module
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.postcode import (
     extract_postcode,
@@ -145,3 +148,18 @@ def test_extract_never_raises(text: str) -> None:
     postcode, _rest = extract_postcode(text)
     if postcode is not None:
         assert normalise_postcode(postcode) == postcode
+
+
+def _tidy_by_substitution(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s*,\s*(,\s*)*", ", ", text)
+    return text.strip(" ,")
+
+
+# Every character Python counts as whitespace, so the shortcut meets each one.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3000 + 1)) if c.isspace())
+
+
+@given(st.text(alphabet=st.sampled_from(_WHITESPACE + ", aZ9.-") | st.characters(), max_size=30))
+def test_tidy_shortcut_agrees_with_the_substitutions(text: str) -> None:
+    assert postcode_module._tidy(text) == _tidy_by_substitution(text)

@@ -14,6 +14,7 @@ _UPRN_CODES = {"UPRN", "uprn"}
 # Which name is "the" name: the official one, else the usual one, else one with no stated use.
 _NAME_PREFERENCE = ("official", "usual", None, "nickname", "anonymous", "temp")
 _PREVIOUS_NAME_USES = {"maiden", "old"}
+_PHONE_SYSTEMS = ("phone", "sms")
 
 
 def patient_fields(patient: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,9 +44,15 @@ def patient_fields(patient: Mapping[str, Any]) -> dict[str, Any]:
         uprn = _uprn(address)
         if uprn:
             out["uprn"] = uprn
-    telecom = _dicts(patient.get("telecom"))
-    phones = [t["value"] for t in telecom if _telecom(t, "phone", "sms")]
-    emails = [t["value"] for t in telecom if _telecom(t, "email")]
+    phones = []
+    emails = []
+    for point in _dicts(patient.get("telecom")):
+        system = point.get("system")
+        if system in _PHONE_SYSTEMS:
+            if _telecom(point):
+                phones.append(point["value"])
+        elif system == "email" and _telecom(point):
+            emails.append(point["value"])
     if phones:
         out["phone"] = phones
     if emails:
@@ -72,16 +79,22 @@ def _current(item: Mapping[str, Any]) -> bool:
     return period is None or not (isinstance(period, Mapping) and period.get("end"))
 
 
+def _rank(name: Mapping[str, Any]) -> int:
+    use = name.get("use")
+    return _NAME_PREFERENCE.index(use) if use in _NAME_PREFERENCE else len(_NAME_PREFERENCE)
+
+
 def _names(names: list[Mapping[str, Any]], out: dict[str, Any]) -> None:
-    current = [n for n in names if n.get("use") not in _PREVIOUS_NAME_USES and _current(n)]
-    ranked = sorted(
-        current,
-        key=lambda n: (
-            _NAME_PREFERENCE.index(n.get("use"))
-            if n.get("use") in _NAME_PREFERENCE
-            else len(_NAME_PREFERENCE)
-        ),
-    )
+    # Whether each name is current is asked once; most Patients have one name, which needs
+    # no sorting and has no others beside it.
+    current = []
+    previous = []
+    for n in names:
+        if n.get("use") not in _PREVIOUS_NAME_USES and _current(n):
+            current.append(n)
+        else:
+            previous.append(n)
+    ranked = sorted(current, key=_rank) if len(current) > 1 else current
     if ranked:
         main = ranked[0]
         given = _strings(main.get("given"))
@@ -93,10 +106,10 @@ def _names(names: list[Mapping[str, Any]], out: dict[str, Any]) -> None:
                     out["middle_names"] = " ".join(given[1:])
             if family:
                 out["family_name"] = family
-            if _strings(main.get("prefix")):
-                out["title"] = _strings(main.get("prefix"))[0]
-            if _strings(main.get("suffix")):
-                out["name_suffix"] = _strings(main.get("suffix"))[0]
+            if prefixes := _strings(main.get("prefix")):
+                out["title"] = prefixes[0]
+            if suffixes := _strings(main.get("suffix")):
+                out["name_suffix"] = suffixes[0]
         elif isinstance(main.get("text"), str):
             out["full_name"] = main["text"]
         usual = [n for n in ranked[1:] if n.get("use") == "usual" and _strings(n.get("given"))]
@@ -104,10 +117,8 @@ def _names(names: list[Mapping[str, Any]], out: dict[str, Any]) -> None:
             out["preferred_name"] = _strings(usual[0].get("given"))[0]
     others = [
         n["family"]
-        for n in names
-        if isinstance(n.get("family"), str)
-        and (n.get("use") in _PREVIOUS_NAME_USES or not _current(n))
-        and n["family"] != out.get("family_name")
+        for n in previous
+        if isinstance(n.get("family"), str) and n["family"] != out.get("family_name")
     ]
     if others:
         out["other_family_names"] = list(dict.fromkeys(others))
@@ -132,7 +143,6 @@ def _uprn(address: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _telecom(point: Mapping[str, Any], *systems: str) -> bool:
-    return (
-        point.get("system") in systems and isinstance(point.get("value"), str) and _current(point)
-    )
+def _telecom(point: Mapping[str, Any]) -> bool:
+    """Whether a contact point of a wanted system has a text value and is current."""
+    return isinstance(point.get("value"), str) and _current(point)
