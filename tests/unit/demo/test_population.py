@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from joinedup.demo.people import REFERENCE_DATE
@@ -12,8 +12,15 @@ from joinedup.demo.population import build_population
 from joinedup.demo.rng import Rng
 
 
+def _masculine(family: str) -> str:
+    # Polish family names take a feminine form (Zieliński, Zielińska): twins of different sex
+    # share the name, not its spelling.
+    return family[:-1] + "i" if family.endswith(("ska", "cka", "dzka")) else family
+
+
 @settings(max_examples=25, deadline=None)
 @given(people=st.integers(1, 400), seed=st.integers(0, 10**6))
+@example(people=4, seed=1454)
 def test_the_borough_has_exactly_the_people_asked_for(people: int, seed: int) -> None:
     pop = build_population(people, seed)
     assert len(pop.people) == people
@@ -25,7 +32,8 @@ def test_the_borough_has_exactly_the_people_asked_for(people: int, seed: int) ->
         if p.twin_of >= 0:
             twin = pop.people[p.twin_of]
             assert twin.twin_of == p.index
-            assert (twin.dob, twin.family, twin.address) == (p.dob, p.family, p.address)
+            assert (twin.dob, twin.address) == (p.dob, p.address)
+            assert _masculine(twin.family) == _masculine(p.family)
             assert twin.given != p.given
         if p.father_son_of >= 0:
             other = pop.people[p.father_son_of]
