@@ -227,6 +227,12 @@ def get_current_user(
     Calls made with a browser's session cookie must carry the CSRF token in the
     ``X-CSRF-Token`` header for unsafe methods, as web forms do in a field.
     """
+    return authenticate(request, session)
+
+
+def authenticate(request: Request, session: Session) -> Caller:
+    """What :func:`get_current_user` checks, as a plain function for a unit of work that runs
+    in one step (:mod:`joinedup.api.unit_of_work`): the caller, or 401 / 403."""
     caller = resolve_caller(request, session)
     if caller is None:
         raise Unauthorised("Sign in, or send an API token as 'Authorization: Bearer <token>'.")

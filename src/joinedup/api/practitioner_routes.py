@@ -18,9 +18,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from joinedup.api import API_PREFIX
-from joinedup.api.deps import CurrentUser, SessionDep, actor_of, commit_in_route
+from joinedup.api.deps import Caller, CurrentUser, SessionDep, actor_of, commit_in_route
 from joinedup.api.errors import BadRequest
 from joinedup.api.schemas_explanation import ExplanationPublic
 from joinedup.api.schemas_practitioner import (
@@ -32,6 +33,7 @@ from joinedup.api.schemas_practitioner import (
     RelationshipPublic,
     SearchResultPublic,
 )
+from joinedup.api.unit_of_work import AuthenticatedWork, Session, public_json
 from joinedup.services import accounts
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import Actor
@@ -70,7 +72,7 @@ CaseQuery = Annotated[
 
 def _actor(
     request: Request,
-    caller: CurrentUser,
+    caller: Caller,
     purpose: str | None = None,
     case_reference: str | None = None,
 ) -> Actor:
@@ -143,21 +145,25 @@ def search_persons(
         503: {"description": "The audit trail cannot be written: nothing is returned."},
     },
 )
-def view_person(
+async def view_person(
     request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+    work: AuthenticatedWork,
     person_id: PersonId,
     purpose: PurposeQuery = None,
     case_reference: CaseQuery = None,
-) -> PersonViewPublic | JSONResponse:
-    actor = _actor(request, caller, purpose, case_reference)
-    try:
-        view = joined_view(session, actor, person_id)
-    except PersonMoved as moved:
-        return _moved(moved)
-    commit_in_route(session)
-    return PersonViewPublic.model_validate(view)
+) -> Response:
+    # The hot path: the caller's check, the view, its audit events, the commit and the JSON
+    # in one step on one worker thread (see joinedup.api.unit_of_work).
+    def step(session: Session, caller: Caller) -> Response:
+        actor = _actor(request, caller, purpose, case_reference)
+        try:
+            view = joined_view(session, actor, person_id)
+        except PersonMoved as moved:
+            return _moved(moved)
+        commit_in_route(session)
+        return public_json(PersonViewPublic, view)
+
+    return await work.run(step)
 
 
 def _moved(moved: PersonMoved, tail: str = "") -> JSONResponse:
