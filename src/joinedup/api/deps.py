@@ -84,7 +84,11 @@ def get_db(
     """
     engine = get_engine(request)
     gate: UnitOfWorkGate = request.app.state.unit_of_work_gate
-    with writer_turn(engine, gate.timeout), session_scope(audited_engine(engine)) as session:
+    with (
+        gate.writer(),
+        writer_turn(engine, gate.timeout),
+        session_scope(audited_engine(engine)) as session,
+    ):
         yield session
 
 

@@ -68,7 +68,12 @@ class Work:
 
     def _in_thread(self, step: Callable[[Session, Caller], T], timeout: float) -> T:
         engine = self.request.app.state.engine
-        with writer_turn(engine, timeout), session_scope(audited_engine(engine)) as session:
+        gate: UnitOfWorkGate = self.request.app.state.unit_of_work_gate
+        with (
+            gate.writer(),
+            writer_turn(engine, timeout),
+            session_scope(audited_engine(engine)) as session,
+        ):
             caller = authenticate(self.request, session)
             return step(session, caller)
 
