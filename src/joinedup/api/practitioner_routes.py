@@ -1,9 +1,12 @@
 """Practitioner API: find a person, the joined view for a purpose, relationships, break-glass.
 
 Routes are thin: each builds an :class:`joinedup.services.actor.Actor` from the caller and calls
-one service, which decides with policy and writes the audit event in the request's unit of work
-(``SessionDep``, committed before the response is sent — by the routes that read personal data
-as their last step, ``commit_in_route``, so the audit chain's lock is let go at once). A service
+one service, which decides with policy and writes the audit event in the request's unit of work,
+committed before the response is sent — by the routes that read personal data as their last
+step, ``commit_in_route``, so the audit chain's lock is let go at once. The reads (search, view,
+explanation) are the hot path: their sign-in check, service call, commit and JSON run as one
+step on one worker thread (``AuthenticatedWork``, :mod:`joinedup.api.unit_of_work`); the
+changes use ``SessionDep`` and ``CurrentUser``. A service
 that cannot write its audit event raises ``AuditUnavailable`` and the answer is a 503 with no
 personal data.
 
@@ -107,10 +110,9 @@ def _actor(
         "search is on the audit trail with the candidates it returned."
     ),
 )
-def search_persons(
+async def search_persons(
     request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+    work: AuthenticatedWork,
     name: Annotated[str | None, Query(max_length=200, examples=["Anne Walker"])] = None,
     date_of_birth: Annotated[
         str | None, Query(max_length=40, description="A full date or a year.")
@@ -120,14 +122,17 @@ def search_persons(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     purpose: PurposeQuery = None,
     case_reference: CaseQuery = None,
-) -> SearchResultPublic:
-    actor = _actor(request, caller, purpose, case_reference)
-    query = parse_query(
-        name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
-    )
-    result = find_persons(session, actor, query, limit=limit)
-    commit_in_route(session)
-    return SearchResultPublic.model_validate(result)
+) -> Response:
+    def step(session: Session, caller: Caller) -> Response:
+        actor = _actor(request, caller, purpose, case_reference)
+        query = parse_query(
+            name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
+        )
+        result = find_persons(session, actor, query, limit=limit)
+        commit_in_route(session)
+        return public_json(SearchResultPublic, result)
+
+    return await work.run(step)
 
 
 @router.get(
@@ -194,21 +199,23 @@ def _moved(moved: PersonMoved, tail: str = "") -> JSONResponse:
         503: {"description": "The audit trail cannot be written: nothing is returned."},
     },
 )
-def person_explanation(
+async def person_explanation(
     request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+    work: AuthenticatedWork,
     person_id: PersonId,
     purpose: PurposeQuery = None,
     case_reference: CaseQuery = None,
-) -> ExplanationPublic | JSONResponse:
-    actor = _actor(request, caller, purpose, case_reference)
-    try:
-        why = explain(session, actor, person_id)
-    except PersonMoved as moved:
-        return _moved(moved, "/explanation")
-    commit_in_route(session)
-    return ExplanationPublic.model_validate(why)
+) -> Response:
+    def step(session: Session, caller: Caller) -> Response:
+        actor = _actor(request, caller, purpose, case_reference)
+        try:
+            why = explain(session, actor, person_id)
+        except PersonMoved as moved:
+            return _moved(moved, "/explanation")
+        commit_in_route(session)
+        return public_json(ExplanationPublic, why)
+
+    return await work.run(step)
 
 
 @router.post(
