@@ -118,8 +118,9 @@ def _sqlite_slots(capacity: int | None) -> int:
     # Two: one unit of work holding SQLite's writer, the next already on its thread and queued
     # for the writer's turn (joinedup.store.db.writer_turn), so the hand-over happens between
     # threads, not through the event loop, which is busy with other requests' HTTP. Measured
-    # at 50 clients, one worker: 171 -> 279 views/s, p95 351 -> 250 ms. A database without a
-    # pool of its own (in memory: one shared connection) can run only one.
+    # at 50 clients, one worker, two runs each at load 4-6: 182 and 212 -> 288 and 236 views/s,
+    # p95 419 and 364 -> 239 and 326 ms. A database without a pool of its own (in memory: one
+    # shared connection) can run only one.
     return 2 if capacity is not None and capacity >= 2 else 1
 
 
