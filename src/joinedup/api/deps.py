@@ -31,7 +31,7 @@ from joinedup.api.gate import UnitOfWorkGate
 from joinedup.audit import audited_engine
 from joinedup.services import accounts
 from joinedup.services.actor import Actor
-from joinedup.store.account_tables import User
+from joinedup.services.credentials import Holder, session_holder, token_holder
 from joinedup.store.db import session_scope, writer_turn
 
 SESSION_COOKIE = "joinedup_session"
@@ -84,7 +84,11 @@ def get_db(
     """
     engine = get_engine(request)
     gate: UnitOfWorkGate = request.app.state.unit_of_work_gate
-    with writer_turn(engine, gate.timeout), session_scope(audited_engine(engine)) as session:
+    with (
+        gate.writer(),
+        writer_turn(engine, gate.timeout),
+        session_scope(audited_engine(engine)) as session,
+    ):
         yield session
 
 
@@ -136,14 +140,14 @@ class Caller:
         return accounts.purpose_label(self.purpose) if self.purpose else None
 
 
-def _caller(user: User, **kwargs: Any) -> Caller:
+def _caller(holder: Holder, **kwargs: Any) -> Caller:
     return Caller(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        organisation_id=user.organisation_id,
-        person_id=user.person_id,
+        user_id=holder.user_id,
+        username=holder.username,
+        display_name=holder.display_name,
+        role=holder.role,
+        organisation_id=holder.organisation_id,
+        person_id=holder.person_id,
         **kwargs,
     )
 
@@ -170,31 +174,29 @@ def resolve_caller(request: Request, session: Session) -> Caller | None:
     caller: Caller | None = None
     secret = _bearer(request)
     if secret is not None:
-        found = accounts.user_for_token(session, secret)
-        if found is None:
+        holder = token_holder(session, secret)
+        if holder is None:
             raise Unauthorised("The API token is not valid: it is unknown, expired or revoked.")
-        user, token = found
         purpose, reference = _stated_context(request)
         caller = _caller(
-            user,
+            holder,
             via="token",
-            scopes=frozenset(token.scopes),
-            token_id=token.id,
+            scopes=frozenset(holder.scopes),
+            token_id=holder.credential_id,
             purpose=purpose,
             case_reference=reference,
         )
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        resumed = accounts.resume_session(session, cookie) if cookie else None
+        resumed = session_holder(session, cookie) if cookie else None
         if resumed is not None:
-            user, web_session = resumed
             caller = _caller(
-                user,
+                resumed,
                 via="session",
                 scopes=frozenset(accounts.SCOPES),
-                session_id=web_session.id,
-                purpose=web_session.purpose,
-                case_reference=web_session.case_reference,
+                session_id=resumed.credential_id,
+                purpose=resumed.purpose,
+                case_reference=resumed.case_reference,
             )
     request.state.caller = caller
     return caller
@@ -227,6 +229,12 @@ def get_current_user(
     Calls made with a browser's session cookie must carry the CSRF token in the
     ``X-CSRF-Token`` header for unsafe methods, as web forms do in a field.
     """
+    return authenticate(request, session)
+
+
+def authenticate(request: Request, session: Session) -> Caller:
+    """What :func:`get_current_user` checks, as a plain function for a unit of work that runs
+    in one step (:mod:`joinedup.api.unit_of_work`): the caller, or 401 / 403."""
     caller = resolve_caller(request, session)
     if caller is None:
         raise Unauthorised("Sign in, or send an API token as 'Authorization: Bearer <token>'.")

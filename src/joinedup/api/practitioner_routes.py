@@ -1,9 +1,12 @@
 """Practitioner API: find a person, the joined view for a purpose, relationships, break-glass.
 
 Routes are thin: each builds an :class:`joinedup.services.actor.Actor` from the caller and calls
-one service, which decides with policy and writes the audit event in the request's unit of work
-(``SessionDep``, committed before the response is sent — by the routes that read personal data
-as their last step, ``commit_in_route``, so the audit chain's lock is let go at once). A service
+one service, which decides with policy and writes the audit event in the request's unit of work,
+committed before the response is sent — by the routes that read personal data as their last
+step, ``commit_in_route``, so the audit chain's lock is let go at once. The reads (search, view,
+explanation) are the hot path: their sign-in check, service call, commit and JSON run as one
+step on one worker thread (``AuthenticatedWork``, :mod:`joinedup.api.unit_of_work`); the
+changes use ``SessionDep`` and ``CurrentUser``. A service
 that cannot write its audit event raises ``AuditUnavailable`` and the answer is a 503 with no
 personal data.
 
@@ -18,9 +21,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from joinedup.api import API_PREFIX
-from joinedup.api.deps import CurrentUser, SessionDep, actor_of, commit_in_route
+from joinedup.api.deps import Caller, CurrentUser, SessionDep, actor_of, commit_in_route
 from joinedup.api.errors import BadRequest
 from joinedup.api.schemas_explanation import ExplanationPublic
 from joinedup.api.schemas_practitioner import (
@@ -32,6 +36,7 @@ from joinedup.api.schemas_practitioner import (
     RelationshipPublic,
     SearchResultPublic,
 )
+from joinedup.api.unit_of_work import AuthenticatedWork, Session, public_json
 from joinedup.services import accounts
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import Actor
@@ -70,7 +75,7 @@ CaseQuery = Annotated[
 
 def _actor(
     request: Request,
-    caller: CurrentUser,
+    caller: Caller,
     purpose: str | None = None,
     case_reference: str | None = None,
 ) -> Actor:
@@ -105,10 +110,9 @@ def _actor(
         "search is on the audit trail with the candidates it returned."
     ),
 )
-def search_persons(
+async def search_persons(
     request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+    work: AuthenticatedWork,
     name: Annotated[str | None, Query(max_length=200, examples=["Anne Walker"])] = None,
     date_of_birth: Annotated[
         str | None, Query(max_length=40, description="A full date or a year.")
@@ -118,14 +122,17 @@ def search_persons(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     purpose: PurposeQuery = None,
     case_reference: CaseQuery = None,
-) -> SearchResultPublic:
-    actor = _actor(request, caller, purpose, case_reference)
-    query = parse_query(
-        name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
-    )
-    result = find_persons(session, actor, query, limit=limit)
-    commit_in_route(session)
-    return SearchResultPublic.model_validate(result)
+) -> Response:
+    def step(session: Session, caller: Caller) -> Response:
+        actor = _actor(request, caller, purpose, case_reference)
+        query = parse_query(
+            name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
+        )
+        result = find_persons(session, actor, query, limit=limit)
+        commit_in_route(session)
+        return public_json(SearchResultPublic, result)
+
+    return await work.run(step)
 
 
 @router.get(
@@ -143,21 +150,25 @@ def search_persons(
         503: {"description": "The audit trail cannot be written: nothing is returned."},
     },
 )
-def view_person(
+async def view_person(
     request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+    work: AuthenticatedWork,
     person_id: PersonId,
     purpose: PurposeQuery = None,
     case_reference: CaseQuery = None,
-) -> PersonViewPublic | JSONResponse:
-    actor = _actor(request, caller, purpose, case_reference)
-    try:
-        view = joined_view(session, actor, person_id)
-    except PersonMoved as moved:
-        return _moved(moved)
-    commit_in_route(session)
-    return PersonViewPublic.model_validate(view)
+) -> Response:
+    # The hot path: the caller's check, the view, its audit events, the commit and the JSON
+    # in one step on one worker thread (see joinedup.api.unit_of_work).
+    def step(session: Session, caller: Caller) -> Response:
+        actor = _actor(request, caller, purpose, case_reference)
+        try:
+            view = joined_view(session, actor, person_id)
+        except PersonMoved as moved:
+            return _moved(moved)
+        commit_in_route(session)
+        return public_json(PersonViewPublic, view)
+
+    return await work.run(step)
 
 
 def _moved(moved: PersonMoved, tail: str = "") -> JSONResponse:
@@ -188,21 +199,23 @@ def _moved(moved: PersonMoved, tail: str = "") -> JSONResponse:
         503: {"description": "The audit trail cannot be written: nothing is returned."},
     },
 )
-def person_explanation(
+async def person_explanation(
     request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+    work: AuthenticatedWork,
     person_id: PersonId,
     purpose: PurposeQuery = None,
     case_reference: CaseQuery = None,
-) -> ExplanationPublic | JSONResponse:
-    actor = _actor(request, caller, purpose, case_reference)
-    try:
-        why = explain(session, actor, person_id)
-    except PersonMoved as moved:
-        return _moved(moved, "/explanation")
-    commit_in_route(session)
-    return ExplanationPublic.model_validate(why)
+) -> Response:
+    def step(session: Session, caller: Caller) -> Response:
+        actor = _actor(request, caller, purpose, case_reference)
+        try:
+            why = explain(session, actor, person_id)
+        except PersonMoved as moved:
+            return _moved(moved, "/explanation")
+        commit_in_route(session)
+        return public_json(ExplanationPublic, why)
+
+    return await work.run(step)
 
 
 @router.post(

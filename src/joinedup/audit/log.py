@@ -43,6 +43,9 @@ DECISIONS = ("permit", "partial", "deny", "none")
 _EVENTS = cast(Table, AuditEvent.__table__)
 _HEAD = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
 _INSERT = insert(_EVENTS)
+# The same two statements as _lock_chain and _HEAD, as the driver takes them in a pipeline.
+_PG_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
+_PG_HEAD_SQL = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
 _EVERY_VAR = "JOINEDUP_AUDIT_CHECKPOINT_EVERY"
 
 
@@ -181,6 +184,26 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("UPDATE audit_chain_lock SET id = id WHERE id = 1"))
 
 
+def _locked_head(session: Session) -> Sequence[Any] | None:
+    """Take the chain lock, then read the head ``(seq, hash)``; ``None`` for an empty trail.
+
+    On PostgreSQL through psycopg 3 the two statements go in one pipeline: one round trip
+    instead of two while the chain is locked. Under load each round trip also waits for the
+    process's GIL before the next statement is sent, and every appender of every worker waits
+    for that. The head is still read by its own statement, processed after the lock is granted,
+    so under READ COMMITTED it sees the previous holder's committed event.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        driver: Any = session.connection().connection.driver_connection
+        if hasattr(driver, "pipeline"):
+            with driver.pipeline():
+                driver.execute(_PG_LOCK_SQL, (PG_AUDIT_LOCK,))
+                cursor = driver.execute(_PG_HEAD_SQL)
+            return cast("Sequence[Any] | None", cursor.fetchone())
+    _lock_chain(session)
+    return session.execute(_HEAD).first()
+
+
 def append(
     session: Session, event: NewEvent, *, checkpoint_every: int | None = None
 ) -> StoredEvent:
@@ -215,8 +238,7 @@ def append_all(
     for event in events:
         _check(event)
     every = checkpoint_every if checkpoint_every is not None else _checkpoint_every()
-    _lock_chain(session)
-    head = session.execute(_HEAD).first()
+    head = _locked_head(session)
     seq, prev_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
     values: list[dict[str, Any]] = []
     checkpoints: list[AuditCheckpoint] = []

@@ -452,27 +452,6 @@ def revoke_token(
     return record
 
 
-def user_for_token(
-    session: Session, secret: str, *, now: datetime | None = None
-) -> tuple[User, ApiToken] | None:
-    """The active user and token for a bearer secret, or ``None`` if unknown, expired or revoked."""
-    at = now or utcnow()
-    record = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == sha256_hex(secret)))
-    if record is None or record.revoked_at is not None:
-        return None
-    expires = record.expires_at
-    if expires is not None and expires <= at:
-        return None
-    user = session.get(User, record.user_id)
-    if user is None or not user.active:
-        return None
-    last = record.last_used_at
-    if last is None or at - last >= TOUCH_EVERY:
-        record.last_used_at = at
-        session.flush()
-    return user, record
-
-
 @dataclass(frozen=True)
 class IssuedSession:
     """A new web session: ``secret`` goes in the cookie and is never stored."""
@@ -505,33 +484,6 @@ def start_session(session: Session, user: User, *, now: datetime | None = None) 
     session.add(record)
     session.flush()
     return IssuedSession(secret=secret, record=record)
-
-
-def resume_session(
-    session: Session, secret: str, *, now: datetime | None = None
-) -> tuple[User, WebSession] | None:
-    """The user and session for a cookie's secret, extending the idle timeout; ``None`` if over.
-
-    A session ends after :data:`SESSION_IDLE` without a request, and in any case
-    :data:`SESSION_MAX` after sign-in.
-    """
-    at = now or utcnow()
-    record = session.scalar(select(WebSession).where(WebSession.token_sha256 == sha256_hex(secret)))
-    if record is None or record.ended_at is not None:
-        return None
-    expires = record.expires_at
-    if expires is None or expires <= at:
-        return None
-    user = session.get(User, record.user_id)
-    if user is None or not user.active:
-        return None
-    last = record.last_seen_at
-    if last is None or at - last >= TOUCH_EVERY:
-        created = record.created_at or at
-        record.last_seen_at = at
-        record.expires_at = min(at + SESSION_IDLE, created + SESSION_MAX)
-        session.flush()
-    return user, record
 
 
 def end_session(session: Session, secret: str, *, now: datetime | None = None) -> None:

@@ -179,8 +179,9 @@ def test_settings_that_could_deadlock_are_refused_at_start(engine: Engine) -> No
         with pytest.raises(ValueError, match="fewer than"):
             gate_for(small, replace(settings, api_concurrency=2, api_threads=1))
         gate = gate_for(small, replace(settings, api_concurrency=None))
-        # SQLite runs one unit of work at a time (one writer); PostgreSQL one per connection.
-        assert gate.slots == (1 if engine.dialect.name == "sqlite" else 2)
+        # PostgreSQL: one per connection. SQLite: one unit of work holding the single writer and
+        # one queued on its thread for the writer's turn.
+        assert gate.slots == 2
         assert gate.threads >= gate.slots
     finally:
         small.dispose()
@@ -199,3 +200,29 @@ def test_a_database_that_fails_at_commit_is_a_503_not_a_500(
     assert response.status_code == 503, response.text
     assert "Walker" not in response.text
     assert _views(hub.engine) == before
+
+
+def test_the_writers_turn_is_one_thread_at_a_time_and_a_long_wait_is_busy() -> None:
+    gate = UnitOfWorkGate(slots=2, threads=4, timeout=0.2, one_writer=True)
+    outcome: list[str] = []
+
+    def second() -> None:
+        try:
+            with gate.writer():
+                outcome.append("entered")
+        except ServiceBusy:
+            outcome.append("busy")
+
+    with gate.writer():
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        waiter.join()
+    assert outcome == ["busy"]
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    waiter.join()
+    assert outcome == ["busy", "entered"]
+    # Where the database takes many writers, there is no turn to wait for.
+    many = UnitOfWorkGate(slots=2, threads=4, timeout=0.2)
+    with many.writer(), many.writer():
+        pass

@@ -68,3 +68,49 @@ def test_appending_first_needs_no_special_engine(engine: Engine) -> None:
         thread.join()
     assert errors == []
     assert verify(engine).events == THREADS * (PER_THREAD // 2)
+
+
+def test_an_appender_waits_for_the_holder_and_links_to_its_event(engine: Engine) -> None:
+    """The lock and the head are taken together (one pipeline on PostgreSQL): a second appender
+    must wait for the first to commit and then see its event as the head, not a stale one."""
+    work_engine = audited_engine(engine)
+    with session_scope(engine) as session:
+        append(session, event(0))
+    appended = threading.Event()
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with session_scope(work_engine) as session:
+                session.scalar(select(func.count()).select_from(AuditEvent))
+                append(session, event(1))
+                appended.set()
+                release.wait(10)
+        except BaseException as exc:  # collected and re-raised in the main thread
+            errors.append(exc)
+            appended.set()
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert appended.wait(10)
+    second_done = threading.Event()
+
+    def second() -> None:
+        try:
+            with session_scope(work_engine) as session:
+                append(session, event(2))
+        except BaseException as exc:
+            errors.append(exc)
+        second_done.set()
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    assert not second_done.wait(0.5), "the second appender did not wait for the chain lock"
+    release.set()
+    holder.join()
+    waiter.join()
+    assert errors == []
+    result = verify(engine)
+    assert result.ok, result.problems
+    assert result.events == 3 and result.head_seq == 3
