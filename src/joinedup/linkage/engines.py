@@ -118,8 +118,12 @@ def db_api(engine: str = "duckdb") -> Any:
     import duckdb
     from splink import DuckDBAPI
 
+    # DuckDB creates the spill directory itself but not its parents; with PostgreSQL as the store
+    # nothing else creates the data directory, and a query that must spill would then fail.
+    spill = spill_directory()
+    spill.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(
-        config={"memory_limit": duckdb_memory_limit(), "temp_directory": str(spill_directory())}
+        config={"memory_limit": duckdb_memory_limit(), "temp_directory": str(spill)}
     )
     return DuckDBAPI(connection=connection)
 

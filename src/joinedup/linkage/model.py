@@ -168,7 +168,10 @@ class PersonModel:
                     blocking.training_rule(alias, markers), estimate_without_term_frequencies=True
                 )
             except Exception as exc:
-                logging.getLogger(__name__).warning("EM block skipped: %s", type(exc).__name__)
+                # Not the message: an engine's error can quote a record's value.
+                logging.getLogger(__name__).warning(
+                    "EM block %s skipped: %s", alias, type(exc).__name__
+                )
                 continue
             finally:
                 settings_obj._probability_two_random_records_match = overall

@@ -30,3 +30,23 @@ def test_duckdb_memory_is_bounded_and_spills_under_the_data_directory(
     assert _setting(api, "memory_limit") in {"1.0 GiB", "953.6 MiB"}
     assert _setting(api, "temp_directory") == str(tmp_path / "spill")
     assert default != _setting(api, "memory_limit")
+
+
+def test_a_query_too_big_for_memory_spills_when_the_data_directory_does_not_exist_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With PostgreSQL as the store nothing else creates the data directory; at a million records
+    # EM training on the name block needed to spill, DuckDB could not create its spill directory,
+    # and the block was skipped with only a warning.
+    data_dir = tmp_path / "not-yet" / "data"
+    monkeypatch.delenv("JOINEDUP_DUCKDB_TEMP_DIR", raising=False)
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("JOINEDUP_DUCKDB_MEMORY_LIMIT", "40MB")
+    api = engines.db_api("duckdb")
+    connection = api._con
+    connection.execute("SET threads = 1; SET preserve_insertion_order = false")
+    rows = connection.execute(
+        "SELECT count(*) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(2000000) t(i) ORDER BY h)"
+    ).fetchall()
+    assert rows == [(2_000_000,)]
+    assert (data_dir / "linkage-spill").is_dir()
