@@ -14,9 +14,11 @@ records take seconds rather than minutes.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -352,6 +354,25 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     Example: ``records_frame([{"source_id": "gp", "record_id": "1", "given_name": "Bill"}])``.
     """
+    with _without_cycle_collection():
+        return _build(records)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    # A frame is made of many small tuples and lists, none in a cycle; as they are made the
+    # cycle collector walks every live object of the process again and again (in a link run,
+    # 40% of the frame's CPU time). Reference counting frees them all the same.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     raw = pd.DataFrame.from_records(list(records))
     if raw.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in FRAME_COLUMNS})
