@@ -14,11 +14,9 @@ records take seconds rather than minutes.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.gc_pause import cycle_collection_paused
 
 #: Columns of the frame whose values are lists of strings (empty list, never null).
 LIST_COLUMNS = ("given_group", "forenames", "family_all", "mobiles", "landlines", "emails")
@@ -354,22 +353,9 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     Example: ``records_frame([{"source_id": "gp", "record_id": "1", "given_name": "Bill"}])``.
     """
-    with _without_cycle_collection():
+    # Rows of small tuples and lists, none in a cycle (see gc_pause).
+    with cycle_collection_paused():
         return _build(records)
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    # A frame is made of many small tuples and lists, none in a cycle; as they are made the
-    # cycle collector walks every live object of the process again and again (in a link run,
-    # 40% of the frame's CPU time). Reference counting frees them all the same.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
