@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.distinct import Distinct, combine
 from joinedup.linkage.gc_pause import cycle_collection_paused
 
 #: Columns of the frame whose values are lists of strings (empty list, never null).
@@ -278,61 +279,6 @@ def _blank_to_none(value: Any) -> str | None:
     return text or None
 
 
-class _Distinct:
-    """A column as its distinct values and, per row, the position of the one it holds.
-
-    Person fields repeat heavily across records (names, dates, postcodes, titles), so each
-    derivation runs once per distinct value, or per distinct combination of the columns it
-    reads (`_combine`), and the rows take their result by position. A null (``None`` or NaN)
-    is the value ``None``: every derivation treats the two alike.
-    """
-
-    def __init__(self, codes: np.ndarray, values: list[Any]) -> None:
-        self.codes = codes
-        self.values = values
-
-    @classmethod
-    def of(cls, values: Iterable[Any] | pd.Series) -> _Distinct:
-        items = _objects(values)
-        try:
-            codes, uniques = pd.factorize(items)
-        except TypeError:  # an unhashable value (a list where a string belongs): by repr
-            keys = [v if isinstance(v, Hashable) else repr(v) for v in items]
-            seen: dict[Hashable, int] = {}
-            codes = np.fromiter((seen.setdefault(k, len(seen)) for k in keys), np.int64, len(keys))
-            return cls(codes, list(items[np.unique(codes, return_index=True)[1]]))
-        return cls(np.where(codes < 0, len(uniques), codes), [*uniques, None])
-
-    def map(self, func: Callable[[Any], Any]) -> _Distinct:
-        """``func`` of each row's value, called once per distinct value."""
-        return _Distinct(self.codes, [func(value) for value in self.values])
-
-    def rows(self) -> np.ndarray:
-        """The value of each row, as an object array."""
-        return _objects(self.values)[self.codes]
-
-
-def _combine(func: Callable[..., Any], *parts: _Distinct) -> _Distinct:
-    """``func`` of each row's values in several columns, once per distinct combination."""
-    codes = pd.factorize(parts[0].codes)[0]
-    for part in parts[1:]:
-        # Both codes are below the row count, so the pair fits an int64 for any frame we build.
-        codes = pd.factorize(codes * len(part.values) + part.codes)[0]
-    firsts = np.unique(codes, return_index=True)[1]
-    columns = [_objects(part.values)[part.codes[firsts]] for part in parts]
-    return _Distinct(codes, [func(*row) for row in zip(*columns, strict=True)])
-
-
-def _objects(values: Iterable[Any] | pd.Series) -> np.ndarray:
-    if isinstance(values, pd.Series):
-        return values.to_numpy(dtype=object)
-    items = list(values)
-    out = np.empty(len(items), dtype=object)
-    for position, value in enumerate(items):  # one by one: numpy would unpack a tuple
-        out[position] = value
-    return out
-
-
 def _year_only(year: Any) -> str | None:
     text = _blank_to_none(year)
     if text is None:
@@ -366,16 +312,16 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         if required not in raw.columns:
             raise JoinedupError(f"every record needs {required!r} to be linked")
 
-    def column(name: str) -> _Distinct:
+    def column(name: str) -> Distinct:
         if name in raw.columns:
-            return _Distinct.of(raw[name])
-        return _Distinct(np.zeros(len(raw), dtype=np.int64), [None])
+            return Distinct.of(raw[name])
+        return Distinct(np.zeros(len(raw), dtype=np.int64), [None])
 
-    def lists(name: str) -> _Distinct:
+    def lists(name: str) -> Distinct:
         # A list cannot be hashed; the same items as a tuple can, and derive alike.
         if name not in raw.columns:
             return column(name)
-        return _Distinct.of([tuple(v) if type(v) is list else v for v in raw[name]])
+        return Distinct.of([tuple(v) if type(v) is list else v for v in raw[name]])
 
     source = pd.Series(column("source_id").map(_blank_to_none).rows(), dtype=object)
     record = pd.Series(column("record_id").map(_blank_to_none).rows(), dtype=object)
@@ -385,7 +331,7 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     if unique_id.duplicated().any():
         dupes = unique_id[unique_id.duplicated()].head(3).tolist()
         raise JoinedupError(f"record keys must be unique; repeated: {', '.join(dupes)}")
-    out: dict[str, _Distinct | pd.Series] = {
+    out: dict[str, Distinct | pd.Series] = {
         "unique_id": unique_id,
         "source_dataset": source.astype(str),
     }
@@ -400,18 +346,18 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     given_key = given.map(lambda g: g if g is not None and len(g) > 1 else None)
     out["given_key"] = given_key
     out["given_initial"] = given.map(lambda g: g[:1] if g is not None else None)
-    out["given_group"] = _combine(
+    out["given_group"] = combine(
         lambda g, p: tuple(sorted(set(given_group(g)) | set(given_group(p)))), given_key, preferred
     )
     out["middle_key"] = middle.map(lambda m: m.split(" ")[0] if m else None)
-    out["forenames"] = _combine(_forenames, given_key, preferred, middle)
+    out["forenames"] = combine(_forenames, given_key, preferred, middle)
 
     # "Snr" or "Jr" says the family holds two people of this name, whether or not the sources do.
     out["generation"] = column("name_suffix").map(_generation)
 
     family = column("family_name").map(key_of)
     out["family_key"] = family
-    out["family_all"] = _combine(
+    out["family_all"] = combine(
         lambda f, other: tuple(sorted({k for k in (f, *(name_key(o) for o in other)) if k})),
         family,
         lists("other_family_names").map(_as_tuple),
@@ -419,7 +365,7 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     dob_parts = column("date_of_birth").map(lambda v: _dob_parts(_blank_to_none(v)))
     out["dob"] = dob_parts.map(lambda parts: parts[0])
-    out["dob_year"] = _combine(
+    out["dob_year"] = combine(
         lambda parts, year: parts[1] if parts[1] is not None else year,
         dob_parts,
         column("year_of_birth").map(_year_only),
@@ -427,7 +373,7 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     title = column("title")
     # A title says sex where a source records no sex (council tax holds "Mr N Rossi").
-    out["sex"] = _combine(
+    out["sex"] = combine(
         _sex,
         column("sex").map(lambda v: s.lower() if (s := _blank_to_none(v)) else None),
         title.map(_sex_of_title),
@@ -440,7 +386,7 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     out["nhs_number"] = nhs_number
     # A number that passes the Modulus 11 check was issued to someone; a typo almost never
     # passes it. Two such numbers that differ are two people (see comparisons.NHS_VALID_DIFFERENT).
-    out["nhs_valid"] = _Distinct(nhs_number.codes, _nhs_valid_each(nhs_number.values))
+    out["nhs_valid"] = Distinct(nhs_number.codes, _nhs_valid_each(nhs_number.values))
     out["uprn"] = column("uprn").map(_blank_to_none)
 
     parts = column("postcode").map(lambda v: _postcode_parts(_blank_to_none(v)))
@@ -449,7 +395,7 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     out["postcode_sector"] = parts.map(lambda p: p[1])
     out["postcode_district"] = parts.map(lambda p: p[2])
 
-    house_key = _combine(
+    house_key = combine(
         lambda f, n, h: " ".join(p for p in (f, n or h) if p) or None,
         column("flat").map(_flat_key),
         column("house_number").map(_house_number),
@@ -457,7 +403,7 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     )
     out["house_key"] = house_key
     out["street_key"] = column("street").map(key_of)
-    out["address_key"] = _combine(
+    out["address_key"] = combine(
         lambda pc, house: f"{pc}|{house}" if pc and house else None, postcode, house_key
     )
 

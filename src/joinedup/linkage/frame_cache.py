@@ -124,16 +124,18 @@ def load(engine: Engine, run_id: int) -> Cached | None:
 
 @lru_cache(maxsize=1)
 def derivation_digest() -> str:
-    """A digest of the code that derives the frame (``linkage.frame`` and ``standards``).
+    """A digest of the code that derives the frame (``linkage.frame``, ``linkage.distinct``
+    and ``standards``).
 
     A cached row is reused only while this is unchanged: an upgrade that derives a name key or
     a postcode sector differently must not leave old derivations in the index.
     """
+    import joinedup.linkage.distinct as distinct_module
     import joinedup.linkage.frame as frame_module
     import joinedup.standards as standards
 
     digest = hashlib.sha256()
-    sources = [Path(str(frame_module.__file__))]
+    sources = [Path(str(frame_module.__file__)), Path(str(distinct_module.__file__))]
     sources += sorted(Path(str(standards.__file__)).parent.glob("*.py"))
     for source in sources:
         try:
