@@ -10,13 +10,15 @@ joined by a reviewer's ``link`` decision says so; a record alone in its person h
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from joinedup.linkage.gc_pause import cycle_collection_paused
 from joinedup.linkage.persons import lookup_person, members_view
 from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import MatchEvidence, PersonEvent, ReviewDecision
@@ -26,19 +28,100 @@ _CHUNK = 5_000
 _IN_CHUNK = 900
 
 
-def _field_weights(row: Mapping[Any, Any], columns: list[str]) -> dict[str, float]:
-    # Splink gives per-comparison Bayes factors (bf_*) and, where asked, match weights (mw_*);
-    # a reader wants weights (log2 of the factor: positive for, negative against).
-    out: dict[str, float] = {}
-    for column in columns:
-        value = row[column]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+def _field_weights(frame: pd.DataFrame) -> list[dict[str, float]]:
+    """Each row's weight per comparison, built a column at a time.
+
+    Splink gives per-comparison Bayes factors (``bf_*``) and, where asked, match weights
+    (``mw_*``); a reader wants weights (log2 of the factor: positive for, negative against).
+    A weight wins over a factor of the same comparison; a missing value says nothing.
+    """
+    out: list[dict[str, float]] = [{} for _ in range(len(frame))]
+    for column in frame.columns:
+        if not column.startswith(("mw_", "bf_")):
             continue
+        name = column[3:]
         if column.startswith("mw_"):
-            out[column[3:]] = round(float(value), 3)
-        elif column[3:] not in out and float(value) > 0:
-            out[column[3:]] = round(math.log2(float(value)), 3)
+            rows, weights = _present(frame[column], lambda v: round(float(v), 3))
+            for row, weight in zip(rows, weights, strict=True):
+                out[row][name] = weight
+        else:
+            rows, weights = _present(
+                frame[column], lambda v: round(math.log2(float(v)), 3) if float(v) > 0 else None
+            )
+            for row, weight in zip(rows, weights, strict=True):
+                if weight is not None and name not in out[row]:
+                    out[row][name] = weight
     return out
+
+
+def _present(column: pd.Series, weigh: Callable[[Any], Any]) -> tuple[list[int], list[Any]]:
+    """The positions of a column's rows that hold a value (not None, not NaN), and ``weigh``
+    of each value, called once per distinct value: a comparison's weights are one per level,
+    a few per column."""
+    if column.dtype.kind != "f":
+        kept = [
+            (row, value)
+            for row, value in enumerate(column.tolist())
+            if not (value is None or (isinstance(value, float) and math.isnan(value)))
+        ]
+        return [row for row, _ in kept], [weigh(value) for _, value in kept]
+    values = column.to_numpy(dtype=np.float64)
+    rows = np.flatnonzero(~np.isnan(values))
+    # By bit pattern, so 0.0 and -0.0 (stored as different JSON) stay apart.
+    bits, where = np.unique(values[rows].view(np.int64), return_inverse=True)
+    weighed = [weigh(value) for value in bits.view(np.float64).tolist()]
+    return rows.tolist(), [weighed[i] for i in where.tolist()]
+
+
+def _best_pairs(
+    pairs: pd.DataFrame, membership: Mapping[str, str], wanted: set[str]
+) -> dict[str, tuple[float, str, float, dict[str, float]]]:
+    """For each wanted record, its strongest pair inside its own person.
+
+    Pairs are taken in order, left record first: a record keeps the first pair it is in and
+    changes only to a pair with a strictly larger weight (a NaN weight is never larger, and
+    never replaced once kept).
+    """
+    if not len(pairs) or not wanted:
+        return {}
+    left = pairs["unique_id_l"].to_numpy(dtype=object)
+    right = pairs["unique_id_r"].to_numpy(dtype=object)
+    person_l = pd.Series([membership.get(key) for key in left], dtype=object)
+    person_r = pd.Series([membership.get(key) for key in right], dtype=object)
+    inside = (person_l.notna() & (person_l == person_r)).to_numpy(dtype=bool)
+    weight = pairs["match_weight"].to_numpy(dtype=float)
+    entries = []
+    for side, (this, other) in enumerate(((left, right), (right, left))):
+        rows = np.flatnonzero(inside & pd.Index(this, dtype=object).isin(list(wanted)))
+        entries.append(
+            pd.DataFrame(
+                {
+                    "key": this[rows],
+                    "other": other[rows],
+                    "row": rows,
+                    "order": rows * 2 + side,
+                    "weight": weight[rows],
+                }
+            )
+        )
+    walk = pd.concat(entries, ignore_index=True).sort_values(["key", "order"], kind="stable")
+    first = walk.drop_duplicates("key")
+    held = first[first["weight"].isna()]  # a NaN kept first is never replaced
+    numbers = walk[walk["weight"].notna() & ~walk["key"].isin(held["key"])]
+    strongest = numbers.assign(negative=-numbers["weight"]).sort_values(
+        ["key", "negative", "order"], kind="stable"
+    )
+    chosen = pd.concat([held, strongest.drop_duplicates("key")], ignore_index=True)
+    picked = pairs.iloc[chosen["row"].to_numpy()]
+    fields = _field_weights(picked)
+    weights = picked["match_weight"].tolist()
+    probabilities = picked["match_probability"].tolist()
+    return {
+        key: (float(w), str(other), float(p), f)
+        for key, other, w, p, f in zip(
+            chosen["key"], chosen["other"], weights, probabilities, fields, strict=True
+        )
+    }
 
 
 def best_evidence(
@@ -54,27 +137,18 @@ def best_evidence(
     Records with no such pair take a reviewer's link decision if one joins them, else are
     recorded as ``alone`` (the only record of their person, or held by other records' pairs).
     """
-    wanted = set(keys)
-    best: dict[str, tuple[float, str, float, dict[str, float]]] = {}
-    if len(pairs) and wanted:
-        frame = pairs[pairs["unique_id_l"].isin(wanted) | pairs["unique_id_r"].isin(wanted)]
-        person_l = frame["unique_id_l"].map(membership)
-        person_r = frame["unique_id_r"].map(membership)
-        frame = frame[person_l.notna() & (person_l == person_r)]
-        factor_columns = [c for c in frame.columns if c.startswith(("mw_", "bf_"))]
-        for row in frame.to_dict("records"):
-            weight = float(row["match_weight"])
-            for this, other in (
-                (row["unique_id_l"], row["unique_id_r"]),
-                (row["unique_id_r"], row["unique_id_l"]),
-            ):
-                if this in wanted and (this not in best or weight > best[this][0]):
-                    best[this] = (
-                        weight,
-                        str(other),
-                        float(row["match_probability"]),
-                        _field_weights(row, factor_columns),
-                    )
+    # A row per record, as small dicts, none in a cycle (see gc_pause).
+    with cycle_collection_paused():
+        return _evidence_rows(pairs, membership, set(keys), linked_by_decision)
+
+
+def _evidence_rows(
+    pairs: pd.DataFrame,
+    membership: Mapping[str, str],
+    wanted: set[str],
+    linked_by_decision: Collection[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    best = _best_pairs(pairs, membership, wanted)
     decided: dict[str, str] = {}
     for left, right in linked_by_decision:
         if membership.get(left) is not None and membership.get(left) == membership.get(right):
@@ -146,9 +220,22 @@ def write_evidence(
         "field_weights",
         "basis",
     )
-    BulkInsert(session, _EVIDENCE, columns).write(
-        tuple(run_id if name == "run_id" else row[name] for name in columns) for row in rows
-    )
+    with cycle_collection_paused():  # a tuple per row, none in a cycle
+        BulkInsert(session, _EVIDENCE, columns).write(
+            [
+                (
+                    row["record_key"],
+                    row["person_id"],
+                    run_id,
+                    row["matched_record_key"],
+                    row["match_probability"],
+                    row["match_weight"],
+                    row["field_weights"],
+                    row["basis"],
+                )
+                for row in rows
+            ]
+        )
     if keep:
         statement = (
             update(_EVIDENCE)

@@ -19,8 +19,11 @@ ingested while it ran stays pending for the next run, and a failed run leaves no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import bindparam, text
@@ -28,6 +31,8 @@ from sqlalchemy.orm import Session
 
 # Ids per statement: under SQLite's historic limit of 999 bound parameters.
 _CHUNK = 900
+# Ids per statement where the list is one parameter: a few MB of text or array at most.
+_LIST_CHUNK = 200_000
 
 # The predicates must read exactly as the partial indexes' (``store.tables``): SQLite uses a
 # partial index only when a query's WHERE spells out the index's own terms.
@@ -55,24 +60,39 @@ def _ids(session: Session, query: str) -> np.ndarray:
 
 def mark_linked(session: Session, run_id: int, ids: Iterable[int]) -> None:
     """Record that run ``run_id`` took these versions into the index."""
-    statement = text(
-        "UPDATE source_records SET linked_run = :run WHERE id IN :ids AND linked_run IS NULL"
-    ).bindparams(bindparam("ids", expanding=True))
-    for chunk in _chunks(ids):
-        session.connection().execute(statement, {"run": run_id, "ids": chunk})
+    _update(session, "linked_run = :run", "linked_run IS NULL", ids, {"run": run_id})
 
 
 def mark_unlinked(session: Session, ids: Iterable[int]) -> None:
     """Record that these ended versions have left the index."""
-    statement = text(
-        "UPDATE source_records SET linked_run = NULL "
-        "WHERE id IN :ids AND valid_to IS NOT NULL AND linked_run IS NOT NULL"
-    ).bindparams(bindparam("ids", expanding=True))
-    for chunk in _chunks(ids):
-        session.connection().execute(statement, {"ids": chunk})
+    _update(session, "linked_run = NULL", "valid_to IS NOT NULL AND linked_run IS NOT NULL", ids)
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+def _update(
+    session: Session,
+    assignment: str,
+    condition: str,
+    ids: Iterable[int],
+    params: dict[str, Any] | None = None,
+) -> None:
+    # A first run marks every record: a statement per 900 ids made ~1,100 of them at a million
+    # records. Both backends take a whole list as one parameter instead: PostgreSQL as an array,
+    # SQLite as JSON text it unpacks with json_each (built in since 3.38). Others get chunks.
+    connection = session.connection()
     ordered = sorted({int(i) for i in ids})
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
+    dialect = connection.dialect.name
+    update = f"UPDATE source_records SET {assignment} WHERE {condition} AND id "
+    if dialect == "postgresql":
+        statement = text(update + "= ANY(CAST(:ids AS BIGINT[]))")
+        pack: Callable[[list[int]], Any] = list
+        size = _LIST_CHUNK
+    elif dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 38):
+        statement = text(update + "IN (SELECT value FROM json_each(:ids))")
+        pack, size = json.dumps, _LIST_CHUNK
+    else:
+        statement = text(update + "IN :ids").bindparams(bindparam("ids", expanding=True))
+        pack, size = list, _CHUNK
+    for start in range(0, len(ordered), size):
+        connection.execute(
+            statement, {**(params or {}), "ids": pack(ordered[start : start + size])}
+        )

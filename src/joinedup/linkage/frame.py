@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.distinct import Distinct, combine
+from joinedup.linkage.gc_pause import cycle_collection_paused
 
 #: Columns of the frame whose values are lists of strings (empty list, never null).
 LIST_COLUMNS = ("given_group", "forenames", "family_all", "mobiles", "landlines", "emails")
@@ -180,6 +183,32 @@ def _nhs_valid(value: Any) -> str | None:
     return "Y" if text and is_valid_nhs_number(text) else None
 
 
+_NHS_WEIGHTS = np.arange(10, 1, -1)
+
+
+def _nhs_valid_each(values: list[Any]) -> list[str | None]:
+    """`_nhs_valid` of each value; ten plain digits, nearly all of them, checked as one array.
+
+    For ten ASCII digits ``normalise_nhs_number`` only rejects one repeated digit and a failed
+    Modulus 11 check, which is what the array check does; any other value takes the function.
+    """
+    out = [None if _is_ten_digits(v) else _nhs_valid(v) for v in values]
+    plain = [i for i, v in enumerate(values) if _is_ten_digits(v)]
+    if plain:
+        text = "".join(values[i] for i in plain).encode("ascii")
+        digits = np.frombuffer(text, dtype=np.uint8).reshape(-1, 10).astype(np.int64) - 48
+        check = 11 - (digits[:, :9] @ _NHS_WEIGHTS) % 11
+        check[check == 11] = 0  # and 10 matches no digit: never valid
+        valid = (check == digits[:, 9]) & (digits != digits[:, :1]).any(axis=1)
+        for i, ok in zip(plain, valid.tolist(), strict=True):
+            out[i] = "Y" if ok else None
+    return out
+
+
+def _is_ten_digits(value: Any) -> bool:
+    return type(value) is str and len(value) == 10 and value.isascii() and value.isdigit()
+
+
 def _house_number(value: Any) -> str | None:
     text = _blank_to_none(value)
     if text is None:
@@ -250,18 +279,6 @@ def _blank_to_none(value: Any) -> str | None:
     return text or None
 
 
-def _map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """Apply ``func`` once per distinct value: person fields repeat heavily across records."""
-    cache: dict[Hashable, Any] = {}
-    out = []
-    for value in series:
-        key = value if isinstance(value, Hashable) else repr(value)
-        if key not in cache:
-            cache[key] = func(value)
-        out.append(cache[key])
-    return pd.Series(out, index=series.index, dtype=object)
-
-
 def _year_only(year: Any) -> str | None:
     text = _blank_to_none(year)
     if text is None:
@@ -282,6 +299,12 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     Example: ``records_frame([{"source_id": "gp", "record_id": "1", "given_name": "Bill"}])``.
     """
+    # Rows of small tuples and lists, none in a cycle (see gc_pause).
+    with cycle_collection_paused():
+        return _build(records)
+
+
+def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     raw = pd.DataFrame.from_records(list(records))
     if raw.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in FRAME_COLUMNS})
@@ -289,102 +312,130 @@ def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         if required not in raw.columns:
             raise JoinedupError(f"every record needs {required!r} to be linked")
 
-    def column(name: str) -> pd.Series:
+    def column(name: str) -> Distinct:
         if name in raw.columns:
-            return raw[name]
-        return pd.Series([None] * len(raw), index=raw.index, dtype=object)
+            return Distinct.of(raw[name])
+        return Distinct(np.zeros(len(raw), dtype=np.int64), [None])
 
-    out = pd.DataFrame(index=raw.index)
-    source = column("source_id").map(_blank_to_none)
-    record = column("record_id").map(_blank_to_none)
+    def lists(name: str) -> Distinct:
+        # A list cannot be hashed; the same items as a tuple can, and derive alike.
+        if name not in raw.columns:
+            return column(name)
+        return Distinct.of([tuple(v) if type(v) is list else v for v in raw[name]])
+
+    source = pd.Series(column("source_id").map(_blank_to_none).rows(), dtype=object)
+    record = pd.Series(column("record_id").map(_blank_to_none).rows(), dtype=object)
     if source.isna().any() or record.isna().any():
         raise JoinedupError("every record needs a non-empty source_id and record_id")
-    out["unique_id"] = source.astype(str) + "|" + record.astype(str)
-    if out["unique_id"].duplicated().any():
-        dupes = out.loc[out["unique_id"].duplicated(), "unique_id"].head(3).tolist()
+    unique_id = source.astype(str) + "|" + record.astype(str)
+    if unique_id.duplicated().any():
+        dupes = unique_id[unique_id.duplicated()].head(3).tolist()
         raise JoinedupError(f"record keys must be unique; repeated: {', '.join(dupes)}")
-    out["source_dataset"] = source.astype(str)
+    out: dict[str, Distinct | pd.Series] = {
+        "unique_id": unique_id,
+        "source_dataset": source.astype(str),
+    }
 
-    given = _map_unique(column("given_name"), lambda v: name_key(_blank_to_none(v)))
-    preferred = _map_unique(column("preferred_name"), lambda v: name_key(_blank_to_none(v)))
-    middle = _map_unique(column("middle_names"), lambda v: name_key(_blank_to_none(v)))
+    def key_of(value: Any) -> str | None:
+        return name_key(_blank_to_none(value))
+
+    given = column("given_name").map(key_of)
+    preferred = column("preferred_name").map(key_of)
+    middle = column("middle_names").map(key_of)
     # A given name recorded as an initial only ("J") matches by initial, not as a name.
-    out["given_key"] = given.where(given.str.len() > 1, None)
-    out["given_initial"] = given.str[:1]
-    out["given_group"] = [
-        tuple(sorted(set(given_group(g)) | set(given_group(p))))
-        for g, p in zip(out["given_key"], preferred, strict=True)
-    ]
+    given_key = given.map(lambda g: g if g is not None and len(g) > 1 else None)
+    out["given_key"] = given_key
+    out["given_initial"] = given.map(lambda g: g[:1] if g is not None else None)
+    out["given_group"] = combine(
+        lambda g, p: tuple(sorted(set(given_group(g)) | set(given_group(p)))), given_key, preferred
+    )
     out["middle_key"] = middle.map(lambda m: m.split(" ")[0] if m else None)
-    out["forenames"] = [
-        tuple(sorted({w for part in (g, p, m) if part for w in part.split(" ") if len(w) > 1}))
-        for g, p, m in zip(out["given_key"], preferred, middle, strict=True)
-    ]
+    out["forenames"] = combine(_forenames, given_key, preferred, middle)
 
     # "Snr" or "Jr" says the family holds two people of this name, whether or not the sources do.
-    out["generation"] = _map_unique(column("name_suffix"), _generation)
+    out["generation"] = column("name_suffix").map(_generation)
 
-    family = _map_unique(column("family_name"), lambda v: name_key(_blank_to_none(v)))
+    family = column("family_name").map(key_of)
     out["family_key"] = family
-    others = column("other_family_names").map(_as_tuple)
-    out["family_all"] = [
-        tuple(sorted({k for k in (f, *(name_key(o) for o in other)) if k}))
-        for f, other in zip(family, others, strict=True)
-    ]
+    out["family_all"] = combine(
+        lambda f, other: tuple(sorted({k for k in (f, *(name_key(o) for o in other)) if k})),
+        family,
+        lists("other_family_names").map(_as_tuple),
+    )
 
-    dob_parts = _map_unique(column("date_of_birth"), lambda v: _dob_parts(_blank_to_none(v)))
+    dob_parts = column("date_of_birth").map(lambda v: _dob_parts(_blank_to_none(v)))
     out["dob"] = dob_parts.map(lambda parts: parts[0])
-    year_from_dob = dob_parts.map(lambda parts: parts[1])
-    out["dob_year"] = year_from_dob.where(
-        year_from_dob.notna(), _map_unique(column("year_of_birth"), _year_only)
+    out["dob_year"] = combine(
+        lambda parts, year: parts[1] if parts[1] is not None else year,
+        dob_parts,
+        column("year_of_birth").map(_year_only),
     )
 
-    sex = column("sex").map(_blank_to_none).map(lambda s: s.lower() if s else None)
+    title = column("title")
     # A title says sex where a source records no sex (council tax holds "Mr N Rossi").
-    sex = sex.where(sex.notna(), column("title").map(_sex_of_title))
-    out["sex"] = sex.where(sex.isin(["male", "female"]), None)
-    # "Mr J Nowak" on a council tax bill is an adult: not the four-year-old Jakub at that address.
-    out["adult_title"] = _map_unique(column("title"), _adult_title)
-    out["nhs_number"] = (
-        column("nhs_number").map(_blank_to_none).map(lambda n: n.replace(" ", "") if n else None)
+    out["sex"] = combine(
+        _sex,
+        column("sex").map(lambda v: s.lower() if (s := _blank_to_none(v)) else None),
+        title.map(_sex_of_title),
     )
+    # "Mr J Nowak" on a council tax bill is an adult: not the four-year-old Jakub at that address.
+    out["adult_title"] = title.map(_adult_title)
+    nhs_number = column("nhs_number").map(
+        lambda v: n.replace(" ", "") if (n := _blank_to_none(v)) else None
+    )
+    out["nhs_number"] = nhs_number
     # A number that passes the Modulus 11 check was issued to someone; a typo almost never
     # passes it. Two such numbers that differ are two people (see comparisons.NHS_VALID_DIFFERENT).
-    out["nhs_valid"] = _map_unique(out["nhs_number"], _nhs_valid)
+    out["nhs_valid"] = Distinct(nhs_number.codes, _nhs_valid_each(nhs_number.values))
     out["uprn"] = column("uprn").map(_blank_to_none)
 
-    parts = _map_unique(column("postcode"), lambda v: _postcode_parts(_blank_to_none(v)))
-    out["postcode"] = parts.map(lambda p: p[0])
+    parts = column("postcode").map(lambda v: _postcode_parts(_blank_to_none(v)))
+    postcode = parts.map(lambda p: p[0])
+    out["postcode"] = postcode
     out["postcode_sector"] = parts.map(lambda p: p[1])
     out["postcode_district"] = parts.map(lambda p: p[2])
 
-    flat = _map_unique(column("flat"), _flat_key)
-    number = _map_unique(column("house_number"), _house_number)
-    house_name = _map_unique(column("house_name"), lambda v: name_key(_blank_to_none(v)))
-    out["house_key"] = [
-        " ".join(p for p in (f, n or h) if p) or None
-        for f, n, h in zip(flat, number, house_name, strict=True)
-    ]
-    out["street_key"] = _map_unique(column("street"), lambda v: name_key(_blank_to_none(v)))
-    out["address_key"] = [
-        f"{pc}|{house}" if pc and house else None
-        for pc, house in zip(out["postcode"], out["house_key"], strict=True)
-    ]
-
-    phones = column("phones").map(_as_tuple)
-    out["mobiles"] = phones.map(
-        lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "mobile"))
+    house_key = combine(
+        lambda f, n, h: " ".join(p for p in (f, n or h) if p) or None,
+        column("flat").map(_flat_key),
+        column("house_number").map(_house_number),
+        column("house_name").map(key_of),
     )
+    out["house_key"] = house_key
+    out["street_key"] = column("street").map(key_of)
+    out["address_key"] = combine(
+        lambda pc, house: f"{pc}|{house}" if pc and house else None, postcode, house_key
+    )
+
+    phones = lists("phones").map(_as_tuple)
+    mobiles = phones.map(lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "mobile")))
+    out["mobiles"] = mobiles
     out["landlines"] = phones.map(
         lambda ps: tuple(sorted(p for p in ps if _phone_kind(p) == "landline"))
     )
-    out["emails"] = column("emails").map(lambda es: tuple(sorted(e.lower() for e in _as_tuple(es))))
+    emails = lists("emails").map(lambda es: tuple(sorted(e.lower() for e in _as_tuple(es))))
+    out["emails"] = emails
     # A mobile and an email belong to one person and outlast a move or a new surname; blocking
     # joins on one value, so each record offers its first.
-    out["mobile_key"] = out["mobiles"].map(lambda ms: ms[0] if ms else None)
-    out["email_key"] = out["emails"].map(lambda es: es[0] if es else None)
+    out["mobile_key"] = mobiles.map(lambda ms: ms[0] if ms else None)
+    out["email_key"] = emails.map(lambda es: es[0] if es else None)
 
-    out = out.reset_index(drop=True)
-    for name in LIST_COLUMNS:
-        out[name] = out[name].map(list)
-    return out[list(FRAME_COLUMNS)]
+    for name in LIST_COLUMNS:  # a list per row, not one shared by every row of a value
+        out[name] = pd.Series(list(map(list, out[name].rows())), dtype=object)
+    return pd.DataFrame(
+        {
+            name: values
+            if isinstance(values, pd.Series)
+            else pd.Series(values.rows(), dtype=object)
+            for name, values in ((name, out[name]) for name in FRAME_COLUMNS)
+        }
+    )
+
+
+def _forenames(*names: str | None) -> tuple[str, ...]:
+    return tuple(sorted({w for name in names if name for w in name.split(" ") if len(w) > 1}))
+
+
+def _sex(stated: str | None, of_title: str | None) -> str | None:
+    sex = stated if stated is not None else of_title
+    return sex if sex in ("male", "female") else None

@@ -45,7 +45,8 @@ from sqlalchemy.orm import Session
 from joinedup.linkage.engines import arrow_schema, to_arrow
 from joinedup.linkage.feed import Feed
 from joinedup.linkage.frame import FRAME_COLUMNS, records_frame
-from joinedup.store.records import LINKAGE_COLUMNS, record_key
+from joinedup.linkage.gc_pause import cycle_collection_paused
+from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks, record_key
 from joinedup.store.tables import SourceRecord
 
 log = logging.getLogger(__name__)
@@ -123,16 +124,18 @@ def load(engine: Engine, run_id: int) -> Cached | None:
 
 @lru_cache(maxsize=1)
 def derivation_digest() -> str:
-    """A digest of the code that derives the frame (``linkage.frame`` and ``standards``).
+    """A digest of the code that derives the frame (``linkage.frame``, ``linkage.distinct``
+    and ``standards``).
 
     A cached row is reused only while this is unchanged: an upgrade that derives a name key or
     a postcode sector differently must not leave old derivations in the index.
     """
+    import joinedup.linkage.distinct as distinct_module
     import joinedup.linkage.frame as frame_module
     import joinedup.standards as standards
 
     digest = hashlib.sha256()
-    sources = [Path(str(frame_module.__file__))]
+    sources = [Path(str(frame_module.__file__)), Path(str(distinct_module.__file__))]
     sources += sorted(Path(str(standards.__file__)).parent.glob("*.py"))
     for source in sources:
         try:
@@ -296,6 +299,25 @@ def refresh(session: Session, cached: pa.Table, changes: Feed) -> Refreshed:
         frozenset(int(v) for v in dropped),
         frozenset(int(v) for v in (*versions.values(), *held)),
     )
+
+
+def from_store(session: Session) -> tuple[pa.Table, dict[str, int]]:
+    """Every current record's frame row with its version (`schema`), and each key's version.
+
+    Chunk by chunk into Arrow: a million rows held as Python dicts at once took gigabytes. The
+    cycle collector is paused throughout (see ``gc_pause``): each chunk is rows, dicts and
+    lists by the ten thousand, and the collector walked them over and over (at 97k records it
+    took 30% of the read's CPU time, and a collection after the read finds nothing to free).
+    """
+    versions: dict[str, int] = {}
+    parts = []
+    with cycle_collection_paused():
+        for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
+            rows = [dict(row) for row in chunk]
+            numbers = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
+            parts.append(with_versions(records_frame(rows), numbers))
+            versions.update(numbers)
+    return (pa.concat_tables(parts) if parts else empty()), versions
 
 
 def _derive(session: Session, ids: np.ndarray) -> tuple[pa.Table, dict[str, int]]:

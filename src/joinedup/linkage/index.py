@@ -36,7 +36,6 @@ from joinedup.linkage import (
     thresholds,
 )
 from joinedup.linkage.cluster import cluster
-from joinedup.linkage.frame import records_frame
 from joinedup.linkage.ids import assign_ids
 from joinedup.linkage.incremental import Delta, find_delta, find_scope, glue
 from joinedup.linkage.persons import (
@@ -53,7 +52,6 @@ from joinedup.linkage.persons import (
 )
 from joinedup.linkage.runs import LinkRunResult
 from joinedup.store.db import session_scope
-from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks, record_key
 
 __all__ = ["LinkRunResult", "PersonLookup", "PersonNotFound", "Scorer", "link", "lookup_person"]
 
@@ -215,15 +213,7 @@ def _load(
         refreshed = frame_cache.refresh(session, cached.table, changes)
         table = refreshed.table
     else:
-        # Chunk by chunk into Arrow: a million rows held as Python dicts at once took gigabytes.
-        versions = {}
-        parts = []
-        for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
-            rows = [dict(row) for row in chunk]
-            numbers = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
-            parts.append(frame_cache.with_versions(records_frame(rows), numbers))
-            versions.update(numbers)
-        table = pa.concat_tables(parts) if parts else frame_cache.empty()
+        table, versions = frame_cache.from_store(session)
     if full or cached is None:
         if cached is not None:
             ids = table.column("unique_id").to_pylist()

@@ -205,3 +205,21 @@ def test_a_cache_written_before_segments_is_still_used(store: Store) -> None:
     cached, loaded = _cached(store.engine, second.run_id)
     assert loaded.segments[0] == "frame.arrow" and len(loaded.segments) == 2
     assert cached == _current(store.engine)
+
+
+def test_marks_touch_exactly_the_listed_versions(store: Store) -> None:
+    # Marking goes to the database as one list (an array, JSON text): a version left off the
+    # list, or already marked by another run, keeps its mark.
+    pending, _ = _feed(store.engine)
+    ids = sorted(pending)
+    chosen, skipped = ids[::2], ids[1::2]
+    with session_scope(store.engine) as session:
+        feed.mark_linked(session, 7, [*chosen, *chosen, 10**12])
+    with session_scope(store.engine) as session:
+        feed.mark_linked(session, 8, ids)
+        marks = dict(session.execute(text("SELECT id, linked_run FROM source_records")).all())
+    assert {i: marks[i] for i in ids} == {**dict.fromkeys(chosen, 7), **dict.fromkeys(skipped, 8)}
+    with session_scope(store.engine) as session:
+        feed.mark_unlinked(session, ids)  # none has ended: none is unmarked
+        feed.mark_linked(session, 9, [])
+    assert _feed(store.engine) == (set(), set())

@@ -12,6 +12,7 @@ from joinedup.linkage import explain
 from joinedup.linkage.index import _evidence_pairs
 from joinedup.linkage.review import find_candidates
 
+from .reference_evidence import reference_best_evidence
 from .reference_review import reference_find_candidates
 
 RECORDS = [f"s|{i}" for i in range(9)]
@@ -54,3 +55,38 @@ def test_evidence_from_the_picked_rows_agrees_with_evidence_from_all(rows, perso
     assert explain.best_evidence(picked, persons, wanted) == explain.best_evidence(
         pairs, persons, wanted
     )
+
+
+FACTORS = st.one_of(st.none(), st.just(float("nan")), st.sampled_from([0.0, 0.5, 2.0, 1e6]))
+MW = st.one_of(st.just(float("nan")), st.sampled_from([-1.2345, 0.0, 3.14159, 7.0]))
+evidence_row = st.tuples(
+    record,
+    record,
+    st.one_of(st.sampled_from(WEIGHTS), st.just(float("nan")), st.just(float("inf"))),
+    st.sampled_from(PROBABILITIES),
+    MW,
+    FACTORS,
+    FACTORS,
+)
+
+
+def _scored(rows: list[tuple]) -> pd.DataFrame:
+    # Factors (bf_*) as Splink gives them, and a weight (mw_*) that wins over its factor.
+    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    columns += ["mw_dob", "bf_dob", "bf_postcode"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["bf_postcode"] = frame["bf_postcode"].astype(object)
+    return frame
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(evidence_row, max_size=30), membership, st.sets(record), decided)
+def test_evidence_agrees_with_the_reference(rows, persons, wanted, done):
+    pairs = _scored(rows)
+    got = explain.best_evidence(pairs, persons, wanted, done)
+    expected = reference_best_evidence(pairs, persons, wanted, done)
+    assert got == expected
+    # The same field weights in the same order: they are stored as JSON text.
+    assert [list((r["field_weights"] or {}).items()) for r in got] == [
+        list((r["field_weights"] or {}).items()) for r in expected
+    ]
