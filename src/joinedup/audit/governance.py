@@ -42,6 +42,7 @@ from joinedup.store.governance_tables import (
     DeclaredRelationship,
     ResidentChoiceRow,
 )
+from joinedup.store.prepared import Prepared
 
 ALERT_STATUSES = ("open", "acknowledged", "closed")
 CHOICE_KINDS = ("objection", "consent")
@@ -375,7 +376,9 @@ _CHOICES = select(
 ).where(_CHOICE.person_id.in_(bindparam("ids", expanding=True)))
 # Oldest first within each kind: policy takes the latest choice per (kind, purpose, source) as
 # the one in force, and of several open break-glass sessions the newest (read last) counts.
-_INPUTS = union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES).order_by("tag", "t1", "row_id")
+_INPUTS = Prepared(
+    union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES).order_by("tag", "t1", "row_id")
+)
 
 
 def policy_inputs_for(
@@ -404,7 +407,7 @@ def policy_inputs_for(
             "actor": actor,
             "now": _now(now),
         }
-        for tag, pid, first, second, one, two, three, flag, _ in session.execute(_INPUTS, values):
+        for tag, pid, first, second, one, two, three, flag, _ in _INPUTS.all(session, values):
             if tag == "r":
                 rels[pid].append(Relationship(one, two, first, second, three))
             elif tag == "g":

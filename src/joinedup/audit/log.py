@@ -27,13 +27,14 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from joinedup.audit.chain import GENESIS, compute_hash
+from joinedup.audit.chain import GENESIS, HASHED_FIELDS, compute_hash
 from joinedup.audit.signing import load_signing_key, sign_checkpoint
 from joinedup.config import Settings
 from joinedup.errors import JoinedupError
 from joinedup.policy.request import AccessRequest, Decision
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
+from joinedup.store.prepared import Prepared
 
 # Key of the PostgreSQL advisory lock that serialises appends (fixed, arbitrary, and distinct
 # from the store's migration lock).
@@ -41,8 +42,12 @@ PG_AUDIT_LOCK = 7_271_805_003
 
 DECISIONS = ("permit", "partial", "deny", "none")
 _EVENTS = cast(Table, AuditEvent.__table__)
-_HEAD = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
-_INSERT = insert(_EVENTS)
+_HEAD = Prepared(select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1))
+# Every column, in the order _fields gives them and the chain's three after.
+_INSERT = Prepared(
+    insert(_EVENTS),
+    keys=(*HASHED_FIELDS, "seq", "prev_hash", "hash"),
+)
 # The same two statements as _lock_chain and _HEAD, as the driver takes them in a pipeline.
 _PG_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
 _PG_HEAD_SQL = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
@@ -201,7 +206,7 @@ def _locked_head(session: Session) -> Sequence[Any] | None:
                 cursor = driver.execute(_PG_HEAD_SQL)
             return cast("Sequence[Any] | None", cursor.fetchone())
     _lock_chain(session)
-    return session.execute(_HEAD).first()
+    return cast("Sequence[Any] | None", _HEAD.first(session))
 
 
 def append(
@@ -250,9 +255,9 @@ def append_all(
         values.append(fields)
         if every > 0 and seq % every == 0:
             checkpoints.append(_checkpoint(seq, prev_hash))
-    # A Core insert of the values: the ORM's unit of work (identity map, flush ordering) cost
-    # more than hashing and writing the events. The rows returned are not in the session.
-    session.execute(_INSERT, values)
+    # A prepared Core insert of the values: the ORM's unit of work (identity map, flush
+    # ordering), and even Session.execute, cost more than hashing and writing the events.
+    _INSERT.execute_many(session, values)
     if checkpoints:
         session.add_all(checkpoints)
         session.flush()

@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, or_, select, text
+from sqlalchemy import ColumnElement, Row, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import PolicyInputs, policy_inputs
@@ -42,6 +42,7 @@ from joinedup.services.actor import (
 )
 from joinedup.services.agreements_store import current_agreements, ensure_recorded
 from joinedup.store.linkage_tables import Person, PersonMember
+from joinedup.store.prepared import Prepared
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import Source, SourceRecord
 
@@ -57,9 +58,11 @@ _PERSONS = Person.__table__.c
 _MEMBERS = PersonMember.__table__.c
 _RECORDS = SourceRecord.__table__.c
 _SOURCES = Source.__table__.c
-_PERSON_STATUS = select(_PERSONS.status).where(_PERSONS.person_id == bindparam("person_id"))
+_PERSON_STATUS = Prepared(
+    select(_PERSONS.status).where(_PERSONS.person_id == bindparam("person_id"))
+)
 # An active person's current record keys with its status, in one statement (a view's first).
-_PERSON_KEYS = (
+_PERSON_KEYS = Prepared(
     select(_PERSONS.status, _MEMBERS.record_key)
     .select_from(
         Person.__table__.outerjoin(
@@ -69,9 +72,13 @@ _PERSON_KEYS = (
     )
     .where(_PERSONS.person_id == bindparam("person_id"))
 )
-_SOURCE_ROWS = select(_SOURCES.id, _SOURCES.name, _SOURCES.organisation_id, _SOURCES.category)
-_MEMBER_KEYS = select(_MEMBERS.person_id, _MEMBERS.record_key).where(
-    _MEMBERS.to_run.is_(None), _MEMBERS.person_id.in_(bindparam("ids", expanding=True))
+_SOURCE_ROWS = Prepared(
+    select(_SOURCES.id, _SOURCES.name, _SOURCES.organisation_id, _SOURCES.category)
+)
+_MEMBER_KEYS = Prepared(
+    select(_MEMBERS.person_id, _MEMBERS.record_key).where(
+        _MEMBERS.to_run.is_(None), _MEMBERS.person_id.in_(bindparam("ids", expanding=True))
+    )
 )
 # What a view shows or decides on; not the raw row, the data-quality notes or the hashes, which
 # are the bulk of a record and never shown.
@@ -163,7 +170,8 @@ def hold_audit_lock(session: Session) -> None:
 def resolve_person(session: Session, person_id: str) -> str:
     """The active id for ``person_id``; :class:`PersonMoved`, :class:`PersonGone` or 404 else."""
     wanted = (person_id or "").strip()
-    if session.execute(_PERSON_STATUS, {"person_id": wanted}).scalar() == "active":
+    status = _PERSON_STATUS.first(session, {"person_id": wanted})
+    if status is not None and status[0] == "active":
         return wanted
     try:
         found = lookup_person(session, person_id)
@@ -182,7 +190,7 @@ def resolve_with_keys(session: Session, person_id: str) -> tuple[str, list[str]]
     """:func:`resolve_person` and the active id's record keys (:func:`member_keys`), in one
     statement when the id is active; raises as :func:`resolve_person` otherwise."""
     wanted = (person_id or "").strip()
-    rows = session.execute(_PERSON_KEYS, {"person_id": wanted}).all()
+    rows = _PERSON_KEYS.all(session, {"person_id": wanted})
     if rows and rows[0][0] == "active":
         return wanted, [key for _, key in rows if key is not None]
     active = resolve_person(session, person_id)
@@ -193,7 +201,7 @@ def sources_by_id(session: Session) -> dict[str, SourceInfo]:
     """Every source system (a handful of rows), by id."""
     return {
         id_: SourceInfo(id_, name, organisation, category)
-        for id_, name, organisation, category in session.execute(_SOURCE_ROWS)
+        for id_, name, organisation, category in _SOURCE_ROWS.all(session)
     }
 
 
@@ -202,7 +210,7 @@ def member_keys(session: Session, person_ids: Iterable[str]) -> dict[str, list[s
     ids = sorted(set(person_ids))
     out: dict[str, list[str]] = {pid: [] for pid in ids}
     for start in range(0, len(ids), _CHUNK):
-        for pid, key in session.execute(_MEMBER_KEYS, {"ids": ids[start : start + _CHUNK]}):
+        for pid, key in _MEMBER_KEYS.all(session, {"ids": ids[start : start + _CHUNK]}):
             out[pid].append(key)
     return out
 
@@ -250,7 +258,7 @@ def record_versions(session: Session, keys: Sequence[str]) -> list[SourceRecord]
 
 
 @lru_cache(maxsize=64)
-def _rows_statement(sources: int, *, current_only: bool) -> Select[Any]:
+def _rows_statement(sources: int, *, current_only: bool) -> Prepared:
     """The view's record lookup for ``sources`` distinct sources, built once per shape.
 
     ``source_id = :s0 AND record_id IN (:r0) OR source_id = :s1 AND ...``: one search of the
@@ -268,17 +276,15 @@ def _rows_statement(sources: int, *, current_only: bool) -> Select[Any]:
         )
     )
     statement = select(*_VIEW_COLUMNS).where(keyed)
-    return statement.where(_RECORDS.valid_to.is_(None)) if current_only else statement
+    return Prepared(statement.where(_RECORDS.valid_to.is_(None)) if current_only else statement)
 
 
-def record_rows(
-    session: Session, keys: Iterable[str], *, current_only: bool = False
-) -> list[Row[Any]]:
+def record_rows(session: Session, keys: Iterable[str], *, current_only: bool = False) -> list[Any]:
     """The versions of each record key (only the current ones with ``current_only``) as rows
-    with the columns a view uses, named as on :class:`SourceRecord`. Sorted by source, record
-    and version."""
+    (named tuples) with the columns a view uses, named as on :class:`SourceRecord`. Sorted by
+    source, record and version."""
     pairs = sorted({split_record_key(key) for key in keys})
-    rows: list[Row[Any]] = []
+    rows: list[Any] = []
     for start in range(0, len(pairs), _CHUNK):
         by_source: dict[str, list[str]] = defaultdict(list)
         for source_id, record_id in pairs[start : start + _CHUNK]:
@@ -287,7 +293,7 @@ def record_rows(
         for n, (source_id, record_ids) in enumerate(sorted(by_source.items())):
             values[f"s{n}"], values[f"r{n}"] = source_id, record_ids
         statement = _rows_statement(len(by_source), current_only=current_only)
-        rows.extend(session.execute(statement, values))
+        rows.extend(statement.all(session, values))
     rows.sort(key=lambda r: (r.source_id, r.record_id, r.version))
     return rows
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from joinedup.services.accounts import SESSION_IDLE, SESSION_MAX, TOUCH_EVERY, sha256_hex
 from joinedup.store.account_tables import ApiToken, User, WebSession
 from joinedup.store.base import utcnow
+from joinedup.store.prepared import Prepared
 
 _USER = (
     User.id.label("user_id"),
@@ -30,7 +31,7 @@ _USER = (
     User.organisation_id,
     User.person_id,
 )
-_TOKEN = (
+_TOKEN = Prepared(
     select(
         *_USER,
         ApiToken.id.label("credential_id"),
@@ -45,7 +46,7 @@ _TOKEN = (
         User.active.is_(True),
     )
 )
-_SESSION = (
+_SESSION = Prepared(
     select(
         *_USER,
         WebSession.id.label("credential_id"),
@@ -101,7 +102,7 @@ def token_holder(session: Session, secret: str, *, now: datetime | None = None) 
     """The holder of an API token's ``secret``, or ``None`` if unknown, expired or revoked, or
     its user is switched off. Example: ``token_holder(session, "jdp_…").scopes``."""
     at = now or utcnow()
-    row = session.execute(_TOKEN, {"digest": sha256_hex(secret)}).first()
+    row = _TOKEN.first(session, {"digest": sha256_hex(secret)})
     if row is None or (row.expires_at is not None and row.expires_at <= at):
         return None
     last = row.last_used_at
@@ -123,7 +124,7 @@ def session_holder(session: Session, secret: str, *, now: datetime | None = None
     """The holder of a session cookie's ``secret``, extending its idle timeout; ``None`` when
     the session is unknown, ended or timed out, or its user is switched off."""
     at = now or utcnow()
-    row = session.execute(_SESSION, {"digest": sha256_hex(secret)}).first()
+    row = _SESSION.first(session, {"digest": sha256_hex(secret)})
     if row is None or row.expires_at is None or row.expires_at <= at:
         return None
     last = row.last_seen_at

@@ -33,6 +33,7 @@ from joinedup.services.access import (
 from joinedup.services.actor import Actor
 from joinedup.services.views import HouseholdMember
 from joinedup.store.linkage_tables import PersonMember
+from joinedup.store.prepared import Prepared
 from joinedup.store.tables import SourceRecord
 
 # A "household" larger than this is a hostel, a care home or a bad UPRN: listing it would
@@ -45,7 +46,7 @@ _RECORDS = SourceRecord.__table__.c
 _MEMBERS = PersonMember.__table__.c
 # The persons holding a current record at one of the UPRNs: records by their UPRN index, then
 # each one's membership by the index on record keys.
-_AT_UPRNS = (
+_AT_UPRNS = Prepared(
     select(_MEMBERS.person_id, _RECORDS.uprn)
     .select_from(
         SourceRecord.__table__.join(
@@ -70,7 +71,7 @@ def neighbours(session: Session, uprns: set[str], person_id: str) -> dict[str, s
     if not uprns:
         return {}
     found: dict[str, set[str]] = defaultdict(set)
-    for member, uprn in session.execute(_AT_UPRNS, {"uprns": sorted(uprns)}):
+    for member, uprn in _AT_UPRNS.all(session, {"uprns": sorted(uprns)}):
         if member != person_id and uprn:
             found[member].add(uprn)
     return dict(found)
