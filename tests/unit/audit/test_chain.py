@@ -3,6 +3,7 @@ first problem must name that event and the kind of tampering."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -115,3 +116,32 @@ def test_any_insertion_is_named(length: int, data: st.DataObject, honest: bool) 
     forged["seq"] = k
     events.append(forged)
     assert check(events) == (k, "inserted")
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(st.none() | _TEXT, min_size=9, max_size=9),
+    categories=st.lists(_TEXT, max_size=4),
+    agreements=st.lists(st.dictionaries(_TEXT, _JSON, max_size=4), max_size=3),
+)
+def test_canonical_form_is_json_dumps_of_the_fields(
+    texts: list[str | None], categories: list[str], agreements: list[dict[str, Any]]
+) -> None:
+    """The shared encoder writes what ``json.dumps`` with the chain's options writes (the
+    reference: events already stored were hashed with it), for any text and nesting."""
+    names = ("event_id", "actor", "organisation", "role", "purpose", "case_reference")
+    fields: dict[str, Any] = dict(zip(names, texts, strict=False))
+    fields.update(person_id=texts[6], action=texts[7], decision="permit", reason=texts[8])
+    fields.update(at=T0, request_id=None, break_glass=True)
+    fields.update(categories=categories, agreements=agreements)
+    document = {**fields, "at": "2026-06-01T00:00:00.000000Z"}
+    expected = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_fields(fields) == expected
