@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from joinedup.policy.vocabulary import is_sealed
 
 _VALIDATOR = Draft202012Validator(AGREEMENT_SCHEMA, format_checker=FormatChecker())
 TEST_SUFFIXES = ("_test.yaml", "_test.yml", ".test.yaml", ".test.yml")
+_AGREEMENT_SUFFIXES = (".yaml", ".yml")
 
 
 class AgreementError(JoinedupError):
@@ -196,12 +198,34 @@ def agreement_files(directory: str | Path) -> list[Path]:
     root = Path(directory)
     if not root.is_dir():
         raise AgreementError(f"{root}: not a directory")
-    return sorted(
-        p
-        for pattern in ("*.yaml", "*.yml")
-        for p in root.rglob(pattern)
-        if not p.name.endswith(TEST_SUFFIXES)
-    )
+    found: list[Path] = []
+    _collect(root, found)
+    return sorted(found)
+
+
+def _collect(folder: Path, found: list[Path]) -> None:
+    """What ``rglob("*.yaml")`` and ``rglob("*.yml")`` find, in one scan of each directory.
+
+    Every request that decides lists the directory (a changed file takes effect at once), and
+    pathlib's two recursive globs cost more than the policy decision itself. Same rules as
+    theirs: any entry whose name matches (case-sensitively), subdirectories entered but not
+    symbolic links to them, a directory that cannot be read skipped.
+    """
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except PermissionError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.endswith(_AGREEMENT_SUFFIXES) and not name.endswith(TEST_SUFFIXES):
+            found.append(folder / name)
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            _collect(folder / name, found)
 
 
 def load_agreements(directory: str | Path) -> tuple[Agreement, ...]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from joinedup.policy import AgreementError, load_agreements, parse_agreement
+from joinedup.policy.agreements import TEST_SUFFIXES, agreement_files
 from tests.unit.policy.builders import CARE_YAML
 
 BAD = [
@@ -109,3 +110,40 @@ def test_providers_and_recipients_are_derived_from_the_clauses() -> None:
     agreement = parse_agreement(CARE_YAML)
     assert agreement.providers == ("council", "charity")
     assert agreement.recipients == ("icb", "council")
+
+
+def _rglob_reference(root: Path) -> list[Path]:
+    # The listing as it was written before (two pathlib globs): the one-scan walk must match it.
+    return sorted(
+        p
+        for pattern in ("*.yaml", "*.yml")
+        for p in root.rglob(pattern)
+        if not p.name.endswith(TEST_SUFFIXES)
+    )
+
+
+def test_agreement_files_finds_what_rglob_finds(tmp_path: Path) -> None:
+    for name in (
+        "a.yaml",
+        "b.yml",
+        "c.YAML",
+        ".hidden.yaml",
+        "notes.txt",
+        "x_test.yaml",
+        "y.test.yml",
+        "deep/d.yaml",
+        "deep/er/e.yml",
+        "deep/er/e_test.yml",
+        "dir.yaml/inside.yaml",
+    ):
+        path = tmp_path / "root" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "linked.yaml").write_text("x", encoding="utf-8")
+    (tmp_path / "root" / "link").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "root" / "file-link.yaml").symlink_to(outside / "linked.yaml")
+    root = tmp_path / "root"
+    assert agreement_files(root) == _rglob_reference(root)
+    assert len(agreement_files(root)) == 8  # dir.yaml, a directory, matches as in rglob
