@@ -108,16 +108,21 @@ def prepared_batches(
     size: int | None = None,
     part: int = 0,
     parts: int = 1,
+    *,
+    defer: bool = False,
 ) -> Iterator[Batch]:
     """The file's rows, prepared, in file order, in batches of ``size``.
 
     With ``parts`` > 1 only every ``parts``-th batch, from the ``part``-th, is prepared and
     yielded (the rows of the others are read, to keep the line numbers, and passed over):
     ``parts`` processes each take their share and the batches interleave back in order.
+    ``defer=True`` leaves rows to keep unstandardised, as CHECK tuples
+    (:class:`joinedup.ingest.prepare.Preparer`): only the ingesting process, which can look
+    their records up, can tell which need standardising.
     """
     size = size or BATCH
     reader = open_reader(mapping, path)
-    prepare = Preparer(mapping, last_line, today)
+    prepare = Preparer(mapping, last_line, today, defer=defer)
     batch: list[Prepared] = []
     number = 0  # of the batch being filled, counting everyone's
     mine = parts == 1 or part == 0
