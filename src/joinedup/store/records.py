@@ -142,7 +142,12 @@ def record_states(
             "valid_until FROM source_records "
             f"WHERE source_id = {mark} AND record_id IN ({', '.join([mark] * len(part))})"
         )
-        rows = connection.exec_driver_sql(sql, (source_id, *part))
+        cursor = connection.connection.cursor()  # the DB-API's own rows: no Row per version
+        try:
+            cursor.execute(sql, (source_id, *part))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
         for record_id, row_id, version, content_hash, is_current, digest, until in rows:
             state = found.get(record_id)
             current = state.current if state is not None else None

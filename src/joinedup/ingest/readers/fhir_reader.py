@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from joinedup.ingest.errors import SourceFileError
@@ -92,8 +92,41 @@ def resource_row(
     """
     if resource.get("resourceType") != "Patient":
         return SourceRow(line=number, raw=text, values=resource, kind="skip")
-    found = patient_fields(resource) if hints else None
-    return SourceRow(line=number, raw=text, values=resource, hints=found)
+    return SourceRow(
+        line=number, raw=text, values=resource, hints=PatientHints(resource) if hints else None
+    )
+
+
+class PatientHints(Mapping[str, Any]):
+    """:func:`patient_fields` of one Patient, read when first asked for.
+
+    A re-ingest never asks for most of them: a row whose raw digest shows it unchanged is not
+    standardised, and reading a Patient's fields costs more than parsing its line.
+    """
+
+    __slots__ = ("_fields", "_resource")
+
+    def __init__(self, resource: Mapping[str, Any]) -> None:
+        self._resource = resource
+        self._fields: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        fields = self._fields
+        if fields is None:
+            fields = self._fields = patient_fields(self._resource)
+        return fields
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def items(self) -> ItemsView[str, Any]:
+        return self._read().items()
 
 
 def _is_ndjson(first: bytes, codec: str) -> bool:
