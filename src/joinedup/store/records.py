@@ -461,6 +461,12 @@ def get_versions(session: Session, source_id: str, record_id: str) -> list[Sourc
     )
 
 
+def has_versions(session: Session, source_id: str) -> bool:
+    """Whether ``source_id`` has stored any version at all (one indexed probe)."""
+    query = select(_TABLE.c.id).where(_TABLE.c.source_id == source_id).limit(1)
+    return session.execute(query).first() is not None
+
+
 def count_current(session: Session, source_id: str | None = None) -> int:
     """How many records are current (in ``source_id``, or in all sources)."""
     query = select(func.count()).select_from(_TABLE).where(_TABLE.c.valid_to.is_(None))
