@@ -18,7 +18,7 @@ process that reads and prepares the file while the first one writes
   ahead, the row is unchanged and never standardised; otherwise :meth:`Preparer.finish` makes
   it a KEEP or QUARANTINE tuple.
 
-**The raw digest** (BLAKE2b, 128 bits, hex) is taken over the standardisers' version
+**The raw digest** (SHA-256 cut to 128 bits, in hex) is taken over the standardisers' version
 (:data:`joinedup.ingest.standardise.STANDARDISERS_VERSION`), the mapping's text and the row as
 read — the line of a JSON format, the decoded cells with their column names otherwise — so
 whatever standardising the row depends on is in it, except the day, which ``valid_until``
@@ -123,7 +123,7 @@ class Preparer:
             digest.update(row.raw.encode("utf-8", "surrogatepass"))
         else:
             digest.update(_values_bytes(row.values))
-        return digest.hexdigest()
+        return digest.hexdigest()[:32]
 
     def _raw(self, row: SourceRow) -> Any:
         if self.json_values and "NaN" not in row.raw and "Infinity" not in row.raw:
@@ -137,7 +137,7 @@ def raw_digest_base(mapping: SourceMapping) -> Any:
     standardisers' version and the mapping's text (its compiled form if it has no text)."""
     text = mapping.text or repr(mapping)
     head = f"joinedup raw row\n{STANDARDISERS_VERSION}\n{len(text)}\n{text}\n"
-    return hashlib.blake2b(head.encode("utf-8", "surrogatepass"), digest_size=16)
+    return hashlib.sha256(head.encode("utf-8", "surrogatepass"))
 
 
 def _values_bytes(values: Mapping[str, Any]) -> bytes:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.paths import resolve
+from joinedup.ingest.readers.fhir_reader import PatientHints
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.values import Scalar, as_text, json_value, scalar, values_of
 from joinedup.standards import (
@@ -198,7 +199,10 @@ class _Builder:
         self.warnings: list[str] = []
         self.raw: dict[str, list[tuple[Scalar, str | None]]] = {}
         nulls = mapping.null_values
-        for key, value in (row.hints or {}).items():
+        hints = row.hints
+        if type(hints) is PatientHints:
+            hints = hints.read()  # a plain dict's items, not the Mapping's
+        for key, value in (hints or {}).items():
             if type(value) is str:  # most hints: one text, kept cheap
                 text = value.strip()
                 self.raw[key] = [] if text in nulls else [(text, None)]

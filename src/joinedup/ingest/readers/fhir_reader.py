@@ -110,23 +110,24 @@ class PatientHints(Mapping[str, Any]):
         self._resource = resource
         self._fields: dict[str, Any] | None = None
 
-    def _read(self) -> dict[str, Any]:
+    def read(self) -> dict[str, Any]:
+        """The fields as a plain dict (read now if they have not been)."""
         fields = self._fields
         if fields is None:
             fields = self._fields = patient_fields(self._resource)
         return fields
 
     def __getitem__(self, key: str) -> Any:
-        return self._read()[key]
+        return self.read()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
+        return iter(self.read())
 
     def __len__(self) -> int:
-        return len(self._read())
+        return len(self.read())
 
     def items(self) -> ItemsView[str, Any]:
-        return self._read().items()
+        return self.read().items()
 
 
 def _is_ndjson(first: bytes, codec: str) -> bool:
