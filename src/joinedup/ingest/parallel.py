@@ -110,6 +110,7 @@ def prepared_batches(
     parts: int = 1,
     *,
     defer: bool = False,
+    unchanged: bytearray | None = None,
 ) -> Iterator[Batch]:
     """The file's rows, prepared, in file order, in batches of ``size``.
 
@@ -118,10 +119,12 @@ def prepared_batches(
     ``parts`` processes each take their share and the batches interleave back in order.
     ``defer=True`` leaves rows to keep unstandardised, as CHECK tuples
     (:class:`joinedup.ingest.prepare.Preparer`): only the ingesting process, which can look
-    their records up, can tell which need standardising.
+    their records up, can tell which need standardising. ``unchanged`` is a bitmap of lines
+    known unchanged already, which the reader yields unread (see ``Reader.unchanged``).
     """
     size = size or BATCH
     reader = open_reader(mapping, path)
+    reader.unchanged = unchanged
     prepare = Preparer(mapping, last_line, today, defer=defer)
     batch: list[Prepared] = []
     number = 0  # of the batch being filled, counting everyone's

@@ -45,7 +45,7 @@ from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping, load_mapping
 from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, preparing_processes
-from joinedup.ingest.prepare import CHECK, KEEP, SKIP, Prepared, Preparer
+from joinedup.ingest.prepare import CHECK, KEEP, SKIP, UNCHANGED, Prepared, Preparer
 from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
 from joinedup.ingest.rows import SourceRow
@@ -57,6 +57,8 @@ from joinedup.store.db import session_scope
 from joinedup.store.portable import portable_text
 from joinedup.store.records import RecordState
 
+#: Formats read line by line, whose unchanged lines the store pass need not parse.
+LINE_FORMATS = ("jsonl", "fhir")
 #: Rows read before their versions, ends and quarantine rows are written.
 CHUNK = 5_000
 #: Rows whose record states are looked up (and which are standardised, if they must be) at a
@@ -186,13 +188,25 @@ class _Run:
             with SecondProcess(self.mapping, self.path, self.today, self.parallel) as second:
                 self._store_pass(second.batches(self._scan(seen)))
         else:
-            last_line = self._scan(seen)
             # Rows are standardised only once their record is known to need it (_decide);
             # into a source with nothing stored yet every row must be, so at once.
             defer = records.has_versions(self.session, self.mapping.source)
+            self.preparer = Preparer(self.mapping, {}, self.today)
+            # A line format can do better: the scan notes each row's raw digest, the lines
+            # found unchanged in one join are not even parsed by the store pass.
+            lines = defer and self.mapping.format in LINE_FORMATS
+            last_line = self._scan(seen, digests=lines)
+            unchanged = seen.unchanged_lines(self.mapping.source, self.today) if lines else None
             self.preparer = Preparer(self.mapping, last_line, self.today)
             self._store_pass(
-                prepared_batches(self.mapping, self.path, last_line, self.today, defer=defer)
+                prepared_batches(
+                    self.mapping,
+                    self.path,
+                    last_line,
+                    self.today,
+                    defer=defer,
+                    unchanged=unchanged,
+                )
             )
         ended = 0
         if self.full:
@@ -214,16 +228,18 @@ class _Run:
         batches.finish_batch(self.session, batch, counts=result.counts(), status="complete")
         return result
 
-    def _scan(self, seen: SeenIds) -> dict[str, int]:
-        """Stage every record id with its line; return the ids that repeat → the line that wins."""
+    def _scan(self, seen: SeenIds, digests: bool = False) -> dict[str, int]:
+        """Stage every record id with its line (and raw digest, if ``digests``); return the
+        ids that repeat → the line that wins."""
         reader = open_reader(self.mapping, self.path)
         reader.ids_only = True
+        digest = self.preparer.raw_digest if digests else None
         for row in self._report(reader, "scan"):
             if row.kind != "row":
                 continue
             record_id = record_id_of(row, self.mapping)
             if record_id is not None:
-                seen.add(record_id, row.line)
+                seen.add(record_id, row.line, digest(row) if digest is not None else None)
         seen.finish()
         return seen.repeated()
 
@@ -256,7 +272,9 @@ class _Run:
     def _take(self, item: Prepared) -> None:
         self.counts["read"] += 1
         outcome = item[0]
-        if outcome in (KEEP, CHECK):
+        if outcome == UNCHANGED:
+            self.counts["unchanged"] += 1
+        elif outcome in (KEEP, CHECK):
             self.pending.append((item, self.counts["read"]))
         elif outcome == SKIP:
             self.counts["skipped"] += 1

@@ -12,6 +12,7 @@ process that reads and prepares the file while the first one writes
   raw_digest, valid_until)``: a row to compare with its record's current version by
   ``digest``; the rest is the new version's values, ready for
   :func:`joinedup.store.records.insert_prepared`;
+- ``(UNCHANGED,)``: a line the reader was told is unchanged (see ``Reader.unchanged``);
 - ``(CHECK, line, record_id, raw_digest, row)``: only when the ingest asked to defer
   (``defer=True``): a row not standardised yet. The ingest looks its record up first; if the
   current version was standardised from the same raw digest and its ``valid_until`` is still
@@ -49,7 +50,9 @@ SKIP = "skip"
 QUARANTINE = "quarantine"
 KEEP = "keep"
 CHECK = "check"
+UNCHANGED = "unchanged"
 Prepared = tuple[Any, ...]
+_UNCHANGED: Prepared = (UNCHANGED,)
 
 
 class Preparer:
@@ -79,6 +82,8 @@ class Preparer:
 
     def __call__(self, row: SourceRow) -> Prepared:
         kind = row.kind
+        if kind == "unchanged":
+            return _UNCHANGED
         if kind == "blank" or kind == "skip":
             return (SKIP, row.line)
         if kind == "bad":

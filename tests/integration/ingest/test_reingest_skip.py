@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from joinedup.ingest import prepare
 from joinedup.ingest.pipeline import ingest_file
 from joinedup.ingest.prepare import Preparer
+from joinedup.ingest.readers import jsonl_reader
 from joinedup.ingest.rows import SourceRow
 from joinedup.store import records
 from joinedup.store.db import session_scope
@@ -187,3 +188,78 @@ def test_a_second_process_stores_the_same_digests(engine: Engine, tmp_path: Path
         session.execute(text("DELETE FROM source_records"))
     ingest_file(engine, mapping, path, today=TODAY, parallel=True)
     assert _digests(engine) == here
+
+
+JSONL_MAPPING = """\
+source: people
+organisation: leeds-city-council
+name: People
+format: jsonl
+record_id: id
+person:
+  full_name: name
+  date_of_birth: dob
+"""
+
+
+def _jsonl(tmp_path: Path, lines: list[str], name: str = "people.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_unchanged_lines_of_a_line_format_are_not_even_parsed(
+    engine: Engine, tmp_path: Path, standardised: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mapping = tmp_path / "people.yaml"
+    mapping.write_text(JSONL_MAPPING, encoding="utf-8")
+    born = TODAY + timedelta(days=3)
+    lines = [
+        '{"id": 1, "name": "Ann Lee", "dob": "01/02/1960"}',
+        '{"id": 2, "name": "Bo Kim", "dob": "03/04/1970"}',
+        "not json",
+        '{"id": 1, "name": "Ann Lee", "dob": "01/02/1961"}',  # id 1 again: the later row wins
+        "",
+        '{"id": 3, "name": "Cy Day", "dob": "' + f"{born:%d/%m/%Y}" + '"}',
+        '{"id": 4}',
+    ]
+    path = _jsonl(tmp_path, lines)
+    first = ingest_file(engine, mapping, path, today=TODAY)
+    assert (first.stored, first.quarantined, first.skipped, first.duplicates) == (3, 3, 1, 1)
+    parsed: list[str] = []
+    parse = jsonl_reader.parse_json_line
+
+    def counted(data: bytes, codec: str) -> Any:
+        parsed.append(data.decode())
+        return parse(data, codec)
+
+    monkeypatch.setattr(jsonl_reader, "parse_json_line", counted)
+    standardised.clear()
+    again = ingest_file(engine, mapping, path, today=TODAY)
+    assert again.counts() == {**first.counts(), "stored": 0, "unchanged": 3}
+    # Scanned once each (7 lines, 6 not blank); then only what is not known unchanged: the
+    # bad line, the superseded row and the row quarantined for holding no name.
+    assert len(parsed) == 6 + 3
+    assert standardised == [7]
+    with session_scope(engine) as session:
+        quarantined = session.execute(
+            text(
+                "SELECT batch_id, line_number, record_number, raw, reasons FROM quarantine "
+                "ORDER BY id"
+            )
+        ).all()
+    firsts = [row[1:] for row in quarantined if row[0] == first.batch_id]
+    agains = [row[1:] for row in quarantined if row[0] == again.batch_id]
+    assert firsts == agains and [row[0] for row in firsts] == [1, 3, 7]
+    # On the day the date of birth becomes valid, its line is parsed and stored anew.
+    parsed.clear()
+    due = ingest_file(engine, mapping, path, today=born)
+    assert (due.updated, due.unchanged) == (1, 2)
+    assert len(parsed) == 6 + 4
+    # One byte changed: that line is parsed and standardised again, the rest not.
+    lines[1] = lines[1].replace('"Bo Kim"', '"Bo  Kim"')
+    parsed.clear()
+    standardised.clear()
+    changed = ingest_file(engine, mapping, _jsonl(tmp_path, lines, "b.jsonl"), today=born)
+    assert (changed.updated, changed.unchanged) == (0, 3)
+    assert (len(parsed), sorted(standardised)) == (6 + 4, [2, 7])

@@ -15,11 +15,11 @@ from collections.abc import ItemsView, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from joinedup.ingest.errors import SourceFileError
-from joinedup.ingest.readers.base import Reader
+from joinedup.ingest.readers.base import Reader, is_marked
 from joinedup.ingest.readers.fhir_patient import patient_fields
 from joinedup.ingest.readers.json_stream import BundleSyntaxError, bundle_entries
 from joinedup.ingest.readers.jsonl_reader import json_kind, parse_json_line
-from joinedup.ingest.rows import SourceRow, bad, blank
+from joinedup.ingest.rows import UNCHANGED, SourceRow, bad, blank
 
 
 class FhirReader(Reader):
@@ -40,7 +40,11 @@ class FhirReader(Reader):
             binary.close()
 
     def _ndjson(self, binary: Any, codec: str) -> Iterator[SourceRow]:
+        unchanged = self.unchanged
         for number, data in enumerate(binary, start=1):
+            if unchanged is not None and is_marked(unchanged, number):
+                yield UNCHANGED
+                continue
             if not data.strip():
                 yield blank(number)
                 continue
