@@ -212,11 +212,14 @@ class SecondProcess:
             f"the process reading the file stopped unexpectedly (exit code {code})"
         )
 
-    def batches(self, last_line: Mapping[str, int]) -> Iterator[Batch]:
-        """Send the repeated ids, then yield the prepared batches in file order."""
+    def batches(
+        self, last_line: Mapping[str, int], unchanged: bytearray | None = None
+    ) -> Iterator[Batch]:
+        """Send the repeated ids (and the lines known unchanged, which are yielded unread),
+        then yield the prepared batches in file order."""
         repeated = dict(last_line)
         for part in range(len(self._to_children)):
-            self._send(part, repeated)
+            self._send(part, (repeated, unchanged))
         for number in itertools.count():
             part = number % len(self._from_children)
             try:
@@ -241,9 +244,11 @@ def child_main(arguments: list[str]) -> None:
     outbox = Connection(int(arguments[1]), readable=False)
     try:
         mapping, path, today, size, part, parts = inbox.recv()
-        last_line = inbox.recv()
+        last_line, unchanged = inbox.recv()
         with collector.bulk_collection():
-            batches = prepared_batches(mapping, path, last_line, today, size, part, parts)
+            batches = prepared_batches(
+                mapping, path, last_line, today, size, part, parts, unchanged=unchanged
+            )
             for sent, batch in enumerate(batches, 1):
                 outbox.send(batch)
                 if sent % COLLECT_EVERY == 0:

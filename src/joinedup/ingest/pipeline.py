@@ -124,6 +124,15 @@ def ingest_file(
         with collector.bulk_collection(), session_scope(engine, write=True) as session:
             if parallel is None:
                 parallel = preparing_processes(path)
+                if (
+                    parallel
+                    and mapping.format not in LINE_FORMATS
+                    and records.has_versions(session, mapping.source)
+                ):
+                    # Only this process can skip standardising an unchanged row of a CSV or
+                    # Excel file (it needs the stored versions): on a re-ingest that is worth
+                    # more than a second core.
+                    parallel = 0
             run = _Run(session, mapping, path, full, progress, int(parallel), today)
             result = run.execute(started)
     except Exception as exc:
@@ -183,20 +192,23 @@ class _Run:
         )
         self.batch_id = batch.id
         seen = SeenIds(self.session)
+        # Rows are standardised only once their record is known to need it (_decide); into
+        # a source with nothing stored yet every row must be, so at once.
+        defer = records.has_versions(self.session, self.mapping.source)
+        self.preparer = Preparer(self.mapping, {}, self.today)
+        # A line format can do better: the scan notes each row's raw digest, and the lines
+        # found unchanged in one join are not even parsed by the store pass.
+        lines = defer and self.mapping.format in LINE_FORMATS
         if self.parallel:
-            # Started first, so that the new interpreter imports while the scan runs.
+            # Started first, so that the new interpreter imports while the scan runs. It
+            # standardises what it reads, unless its line is known unchanged.
             with SecondProcess(self.mapping, self.path, self.today, self.parallel) as second:
-                self._store_pass(second.batches(self._scan(seen)))
+                last_line = self._scan(seen, digests=lines)
+                unchanged = self._unchanged(seen) if lines else None
+                self._store_pass(second.batches(last_line, unchanged))
         else:
-            # Rows are standardised only once their record is known to need it (_decide);
-            # into a source with nothing stored yet every row must be, so at once.
-            defer = records.has_versions(self.session, self.mapping.source)
-            self.preparer = Preparer(self.mapping, {}, self.today)
-            # A line format can do better: the scan notes each row's raw digest, the lines
-            # found unchanged in one join are not even parsed by the store pass.
-            lines = defer and self.mapping.format in LINE_FORMATS
             last_line = self._scan(seen, digests=lines)
-            unchanged = seen.unchanged_lines(self.mapping.source, self.today) if lines else None
+            unchanged = self._unchanged(seen) if lines else None
             self.preparer = Preparer(self.mapping, last_line, self.today)
             self._store_pass(
                 prepared_batches(
@@ -227,6 +239,9 @@ class _Run:
         )
         batches.finish_batch(self.session, batch, counts=result.counts(), status="complete")
         return result
+
+    def _unchanged(self, seen: SeenIds) -> bytearray:
+        return seen.unchanged_lines(self.mapping.source, self.today)
 
     def _scan(self, seen: SeenIds, digests: bool = False) -> dict[str, int]:
         """Stage every record id with its line (and raw digest, if ``digests``); return the

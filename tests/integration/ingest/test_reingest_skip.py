@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from joinedup.ingest import prepare
+from joinedup.ingest import parallel, prepare
 from joinedup.ingest.pipeline import ingest_file
 from joinedup.ingest.prepare import Preparer
 from joinedup.ingest.readers import jsonl_reader
 from joinedup.ingest.rows import SourceRow
-from joinedup.store import records
+from joinedup.store import batches, records
 from joinedup.store.db import session_scope
 from tests.integration.ingest.helpers import MAPPING, ROWS, write_csv, write_mapping
 
@@ -263,3 +263,26 @@ def test_unchanged_lines_of_a_line_format_are_not_even_parsed(
     changed = ingest_file(engine, mapping, _jsonl(tmp_path, lines, "b.jsonl"), today=born)
     assert (changed.updated, changed.unchanged) == (0, 3)
     assert (len(parsed), sorted(standardised)) == (6 + 4, [2, 7])
+
+
+def test_preparing_processes_are_told_the_unchanged_lines(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "BATCH", 2)  # rows cross several messages and processes
+    mapping = tmp_path / "people.yaml"
+    mapping.write_text(JSONL_MAPPING, encoding="utf-8")
+    lines = [
+        f'{{"id": {i}, "name": "Person {chr(65 + i)}", "dob": "01/02/1960"}}' for i in range(9)
+    ]
+    lines[4] = '{"id": 4}'  # quarantined: nothing identifies a person
+    first = ingest_file(engine, mapping, _jsonl(tmp_path, lines), today=TODAY, parallel=2)
+    assert (first.stored, first.quarantined) == (8, 1)
+    again = ingest_file(engine, mapping, _jsonl(tmp_path, lines), today=TODAY, parallel=2)
+    assert again.counts() == {**first.counts(), "stored": 0, "unchanged": 8}
+    lines[6] = lines[6].replace("Person", "Persona")
+    moved = ingest_file(
+        engine, mapping, _jsonl(tmp_path, lines, "b.jsonl"), today=TODAY, parallel=2
+    )
+    assert (moved.updated, moved.unchanged, moved.quarantined) == (1, 7, 1)
+    with session_scope(engine) as session:
+        assert [r.line_number for r in batches.list_quarantine(session, moved.batch_id)] == [5]
