@@ -180,6 +180,7 @@ class _Run:
         self.today = today if today is not None else date.today()
         self.flushes = 0
         self.flush_at = CHUNK  # rows read when the next flush is due
+        self.empty = False  # whether the source held no version when the ingest began
 
     def execute(self, started: float) -> Reconciliation:
         _ensure_source(self.session, self.mapping)
@@ -195,6 +196,9 @@ class _Run:
         # Rows are standardised only once their record is known to need it (_decide); into
         # a source with nothing stored yet every row must be, so at once.
         defer = records.has_versions(self.session, self.mapping.source)
+        # Nor is there anything to look up: the scan left one row per id, so none can meet a
+        # version this ingest stored.
+        self.empty = not defer
         self.preparer = Preparer(self.mapping, {}, self.today)
         # A line format can do better: the scan notes each row's raw digest, and the lines
         # found unchanged in one join are not even parsed by the store pass.
@@ -305,8 +309,12 @@ class _Run:
         version's ``valid_until``, is unchanged as it stands; any other is standardised now.
         """
         self._keep_statistics()
-        states = records.record_states(
-            self.session, self.mapping.source, [item[2] for item, _ in self.pending]
+        states = (
+            {}
+            if self.empty
+            else records.record_states(
+                self.session, self.mapping.source, [item[2] for item, _ in self.pending]
+            )
         )
         today = self.today
         for item, number in self.pending:
