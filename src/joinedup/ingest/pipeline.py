@@ -15,8 +15,10 @@ How a file is processed, in one transaction:
    is standardised and its content hash of the standardised person and attributes compared
    with the current version's: new → ``stored`` (version 1), different → ``updated`` (the old
    version is ended, a new one inserted), equal → ``unchanged`` (and the version's raw digest
-   brought up to date, so that the next re-ingest skips it). Writes go in chunks
-   (executemany, ``COPY``).
+   brought up to date, so that the next re-ingest skips it). For a line format (JSON Lines,
+   NDJSON) into a source that holds versions, the scan stages each row's raw digest too and
+   the lines found unchanged in one join are handed to the reader, which yields them unread.
+   Writes go in chunks (executemany, ``COPY``).
 3. **Full extracts.** With ``full=True`` current records whose id never appears in the file
    are ended (``valid_to`` set, ``ended_batch_id`` this batch), compared in the database
    against the scanned ids.
