@@ -125,6 +125,7 @@ def prepared_batches(
     size = size or BATCH
     reader = open_reader(mapping, path)
     reader.unchanged = unchanged
+    reader.lazy_hints = defer  # a deferred row may never be standardised
     prepare = Preparer(mapping, last_line, today, defer=defer)
     batch: list[Prepared] = []
     number = 0  # of the batch being filled, counting everyone's

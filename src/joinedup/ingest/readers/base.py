@@ -29,6 +29,9 @@ class Reader:
         self.path = path
         self.ids_only = False
         self.unchanged: bytearray | None = None
+        # Whether a FHIR Patient's person fields are read only when first asked for (a
+        # re-ingest, which asks for few of them) rather than at once.
+        self.lazy_hints = False
         self._binary: BinaryIO | None = None
         try:
             self.total = path.stat().st_size

@@ -55,7 +55,9 @@ class FhirReader(Reader):
             elif not isinstance(value, dict):
                 yield bad(number, text, f"expected a FHIR resource, found {json_kind(value)}")
             else:
-                yield resource_row(number, text, value, hints=not self.ids_only)
+                yield resource_row(
+                    number, text, value, hints=not self.ids_only, lazy=self.lazy_hints
+                )
 
     def _bundle(self, binary: BinaryIO, codec: str) -> Iterator[SourceRow]:
         name = self.path.name
@@ -88,17 +90,24 @@ class FhirReader(Reader):
 
 
 def resource_row(
-    number: int, text: str, resource: Mapping[str, Any], *, hints: bool = True
+    number: int,
+    text: str,
+    resource: Mapping[str, Any],
+    *,
+    hints: bool = True,
+    lazy: bool = False,
 ) -> SourceRow:
     """A row for one resource: a Patient to standardise, or any other resource to skip.
 
-    ``hints=False`` leaves the Patient's person fields unread (a pass that wants only ids).
+    ``hints=False`` leaves the Patient's person fields unread (a pass that wants only ids);
+    ``lazy=True`` reads them only when first asked for (:class:`PatientHints`).
     """
     if resource.get("resourceType") != "Patient":
         return SourceRow(line=number, raw=text, values=resource, kind="skip")
-    return SourceRow(
-        line=number, raw=text, values=resource, hints=PatientHints(resource) if hints else None
-    )
+    found: Mapping[str, Any] | None = None
+    if hints:
+        found = PatientHints(resource) if lazy else patient_fields(resource)
+    return SourceRow(line=number, raw=text, values=resource, hints=found)
 
 
 class PatientHints(Mapping[str, Any]):
