@@ -20,7 +20,8 @@ process that reads and prepares the file while the first one writes
   it a KEEP or QUARANTINE tuple.
 
 **The raw digest** (SHA-256 cut to 128 bits, in hex) is taken over the standardisers' version
-(:data:`joinedup.ingest.standardise.STANDARDISERS_VERSION`), the mapping's text and the row as
+(:data:`joinedup.ingest.standardise.STANDARDISERS_VERSION`), what they depend on outside
+joinedup (the Python and Unicode versions, the phone library's), the mapping's text and the row as
 read — the line of a JSON format, the decoded cells with their column names otherwise — so
 whatever standardising the row depends on is in it, except the day, which ``valid_until``
 covers: a row that differs in any byte, a changed mapping or a bumped version is
@@ -30,9 +31,12 @@ standardised again.
 from __future__ import annotations
 
 import hashlib
+import sys
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from datetime import time as dtime
+from importlib import metadata
 from typing import Any
 
 import orjson
@@ -137,11 +141,29 @@ class Preparer:
         return jsonable(row.values)
 
 
+def _environment() -> str:
+    """What the standardisers' output depends on besides joinedup's own code, which upgrades
+    change without anyone bumping STANDARDISERS_VERSION: Python (its Unicode tables decide
+    case and letters) and the libraries ``joinedup.standards`` may use (phone metadata)."""
+    versions = []
+    for package in ("phonenumbers", "nicknames"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} -")
+    python = f"python {sys.version_info[0]}.{sys.version_info[1]}"
+    return "; ".join([python, f"unicode {unicodedata.unidata_version}", *versions])
+
+
+_ENVIRONMENT = _environment()
+
+
 def raw_digest_base(mapping: SourceMapping) -> Any:
     """The raw digest's hasher fed with what every row of ``mapping`` shares: the
-    standardisers' version and the mapping's text (its compiled form if it has no text)."""
+    standardisers' version and environment, and the mapping's text (its compiled form if it
+    has no text)."""
     text = mapping.text or repr(mapping)
-    head = f"joinedup raw row\n{STANDARDISERS_VERSION}\n{len(text)}\n{text}\n"
+    head = f"joinedup raw row\n{STANDARDISERS_VERSION}\n{_ENVIRONMENT}\n{len(text)}\n{text}\n"
     return hashlib.sha256(head.encode("utf-8", "surrogatepass"))
 
 

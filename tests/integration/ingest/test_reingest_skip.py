@@ -126,6 +126,10 @@ def test_a_bumped_standardisers_version_standardises_everything(
     standardised.clear()
     ingest_file(engine, mapping, path, today=TODAY)
     assert standardised == []
+    # So does an upgrade of what the standardisers rely on (here, the phone library).
+    monkeypatch.setattr(prepare, "_ENVIRONMENT", prepare._ENVIRONMENT + " (upgraded)")
+    result = ingest_file(engine, mapping, path, today=TODAY)
+    assert (result.unchanged, sorted(standardised)) == (3, [2, 3, 4])
 
 
 def test_a_date_of_birth_in_the_future_is_read_again_on_its_day(
