@@ -290,3 +290,24 @@ def test_preparing_processes_are_told_the_unchanged_lines(
     assert (moved.updated, moved.unchanged, moved.quarantined) == (1, 7, 1)
     with session_scope(engine) as session:
         assert [r.line_number for r in batches.list_quarantine(session, moved.batch_id)] == [5]
+
+
+def test_a_full_extract_still_ends_what_it_no_longer_holds(
+    engine: Engine, tmp_path: Path, standardised: list[int]
+) -> None:
+    mapping = tmp_path / "people.yaml"
+    mapping.write_text(JSONL_MAPPING, encoding="utf-8")
+    lines = [f'{{"id": {i}, "name": "Al {chr(65 + i)}", "dob": "01/02/1960"}}' for i in range(5)]
+    ingest_file(engine, mapping, _jsonl(tmp_path, lines), today=TODAY, full=True)
+    standardised.clear()
+    kept = lines[:2] + lines[3:]  # record 2 has gone
+    result = ingest_file(engine, mapping, _jsonl(tmp_path, kept, "b.jsonl"), today=TODAY, full=True)
+    assert (result.unchanged, result.ended, result.stored, standardised) == (4, 1, 0, [])
+    with session_scope(engine) as session:
+        assert records.get_current(session, "people", "2") is None
+        assert records.count_current(session, "people") == 4
+    # It comes back: a new version after the old one, standardised (no current version).
+    back = ingest_file(engine, mapping, _jsonl(tmp_path, lines, "c.jsonl"), today=TODAY, full=True)
+    assert (back.stored, back.unchanged, standardised) == (1, 4, [3])
+    with session_scope(engine) as session:
+        assert [v.version for v in records.get_versions(session, "people", "2")] == [1, 2]
