@@ -108,16 +108,25 @@ def prepared_batches(
     size: int | None = None,
     part: int = 0,
     parts: int = 1,
+    *,
+    defer: bool = False,
+    unchanged: bytearray | None = None,
 ) -> Iterator[Batch]:
     """The file's rows, prepared, in file order, in batches of ``size``.
 
     With ``parts`` > 1 only every ``parts``-th batch, from the ``part``-th, is prepared and
     yielded (the rows of the others are read, to keep the line numbers, and passed over):
     ``parts`` processes each take their share and the batches interleave back in order.
+    ``defer=True`` leaves rows to keep unstandardised, as CHECK tuples
+    (:class:`joinedup.ingest.prepare.Preparer`): only the ingesting process, which can look
+    their records up, can tell which need standardising. ``unchanged`` is a bitmap of lines
+    known unchanged already, which the reader yields unread (see ``Reader.unchanged``).
     """
     size = size or BATCH
     reader = open_reader(mapping, path)
-    prepare = Preparer(mapping, last_line, today)
+    reader.unchanged = unchanged
+    reader.lazy_hints = defer  # a deferred row may never be standardised
+    prepare = Preparer(mapping, last_line, today, defer=defer)
     batch: list[Prepared] = []
     number = 0  # of the batch being filled, counting everyone's
     mine = parts == 1 or part == 0
@@ -204,11 +213,14 @@ class SecondProcess:
             f"the process reading the file stopped unexpectedly (exit code {code})"
         )
 
-    def batches(self, last_line: Mapping[str, int]) -> Iterator[Batch]:
-        """Send the repeated ids, then yield the prepared batches in file order."""
+    def batches(
+        self, last_line: Mapping[str, int], unchanged: bytearray | None = None
+    ) -> Iterator[Batch]:
+        """Send the repeated ids (and the lines known unchanged, which are yielded unread),
+        then yield the prepared batches in file order."""
         repeated = dict(last_line)
         for part in range(len(self._to_children)):
-            self._send(part, repeated)
+            self._send(part, (repeated, unchanged))
         for number in itertools.count():
             part = number % len(self._from_children)
             try:
@@ -233,9 +245,11 @@ def child_main(arguments: list[str]) -> None:
     outbox = Connection(int(arguments[1]), readable=False)
     try:
         mapping, path, today, size, part, parts = inbox.recv()
-        last_line = inbox.recv()
+        last_line, unchanged = inbox.recv()
         with collector.bulk_collection():
-            batches = prepared_batches(mapping, path, last_line, today, size, part, parts)
+            batches = prepared_batches(
+                mapping, path, last_line, today, size, part, parts, unchanged=unchanged
+            )
             for sent, batch in enumerate(batches, 1):
                 outbox.send(batch)
                 if sent % COLLECT_EVERY == 0:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RowKind = Literal["row", "blank", "skip", "bad"]
+RowKind = Literal["row", "blank", "skip", "bad", "unchanged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,9 @@ class SourceRow:
     stored record and for quarantine. ``values`` is what mapping fields look up: a dict of column
     to value, or a parsed JSON object. ``kind`` says whether it is a row to standardise, a blank
     line, a row to skip (a non-Patient FHIR resource) or a ``bad`` row whose ``problems`` send it
-    to quarantine. ``hints`` carry person fields a reader already understands (FHIR).
+    to quarantine. ``hints`` carry person fields a reader already understands (FHIR). An
+    ``unchanged`` row is a line the ingest already knows to be its record's current version
+    (:attr:`joinedup.ingest.readers.base.Reader.unchanged`): not parsed, nothing else in it.
     """
 
     line: int
@@ -27,6 +29,10 @@ class SourceRow:
     kind: RowKind = "row"
     problems: tuple[str, ...] = ()
     hints: Mapping[str, Any] | None = None
+
+
+#: What a reader yields for a line it was told is unchanged (one object, as nothing in it varies).
+UNCHANGED = SourceRow(line=0, raw="", kind="unchanged")
 
 
 def blank(line: int, raw: str = "") -> SourceRow:

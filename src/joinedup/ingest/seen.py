@@ -15,16 +15,20 @@ rolled back with everything else when an ingest fails.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from sqlalchemy import Column, Integer, MetaData, Select, Table, Text, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from joinedup.store.bulk import BulkInsert
+from joinedup.store.tables import SourceRecord
 
 #: Ids sent to the database per round trip.
 FLUSH_EVERY = 20_000
+#: Lines fetched per round trip when reading the unchanged ones back.
+STREAM = 20_000
 
 _METADATA = MetaData()
 SEEN = Table(
@@ -32,6 +36,8 @@ SEEN = Table(
     _METADATA,
     Column("record_id", Text, nullable=False),
     Column("line", Integer, nullable=False),
+    # The row's raw digest (joinedup.ingest.prepare), when the ingest may skip unchanged lines.
+    Column("raw_digest", Text),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -48,13 +54,13 @@ class SeenIds:
             _temp_on_disk(connection)
             connection.exec_driver_sql("DROP TABLE IF EXISTS temp.ingest_seen_ids")
         SEEN.create(connection)
-        self._writer = BulkInsert(session, SEEN, ("record_id", "line"))
-        self._pending: list[tuple[str, int]] = []
+        self._writer = BulkInsert(session, SEEN, ("record_id", "line", "raw_digest"))
+        self._pending: list[tuple[str, int, str | None]] = []
         self.count = 0
 
-    def add(self, record_id: str, line: int) -> None:
-        """Note that ``record_id`` occurs at ``line``."""
-        self._pending.append((record_id, line))
+    def add(self, record_id: str, line: int, raw_digest: str | None = None) -> None:
+        """Note that ``record_id`` occurs at ``line`` (with this raw digest, if known)."""
+        self._pending.append((record_id, line, raw_digest))
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
@@ -78,6 +84,41 @@ class SeenIds:
             .having(func.count() > 1)
         )
         return {record_id: int(line) for record_id, line in self._session.execute(query)}
+
+    def unchanged_lines(self, source_id: str, today: date) -> bytearray:
+        """The lines whose row is its record's current version already, as a bitmap (see
+        :attr:`joinedup.ingest.readers.base.Reader.unchanged`): same raw digest, ``today``
+        before the version's ``valid_until``, and the last line of its id in the file (an
+        earlier one is quarantined as superseded). One join in the database; one bit a line
+        comes back (a million lines: 125 KiB).
+        """
+        later = aliased(SEEN)
+        record = cast(Table, SourceRecord.__table__)
+        query = (
+            select(SEEN.c.line)
+            .join(
+                record,
+                (record.c.source_id == source_id)
+                & (record.c.record_id == SEEN.c.record_id)
+                & record.c.valid_to.is_(None),
+            )
+            .where(
+                record.c.raw_digest == SEEN.c.raw_digest,
+                record.c.valid_until.is_(None) | (record.c.valid_until > today),
+                ~select(later.c.line)
+                .where(later.c.record_id == SEEN.c.record_id, later.c.line > SEEN.c.line)
+                .exists(),
+            )
+            .execution_options(yield_per=STREAM)
+        )
+        bits = bytearray()
+        for part in self._session.execute(query).scalars().partitions(STREAM):
+            for line in part:
+                index = line >> 3
+                if index >= len(bits):
+                    bits.extend(bytes(index + 1 - len(bits)))
+                bits[index] |= 1 << (line & 7)
+        return bits
 
     def ids(self) -> Select[Any]:
         """A select of every id seen, for comparing in the database (``records.end_absent``)."""

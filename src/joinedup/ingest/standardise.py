@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.paths import resolve
+from joinedup.ingest.readers.fhir_reader import PatientHints
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.values import Scalar, as_text, json_value, scalar, values_of
 from joinedup.standards import (
@@ -30,16 +31,28 @@ from joinedup.standards import (
     normalise_sex,
     normalise_uprn,
     parse_address,
-    parse_date,
-    parse_date_of_birth,
     parse_full_name,
     parse_name_parts,
     parse_one_line_address,
-    parse_year_of_birth,
+)
+from joinedup.standards.dates import (
+    parse_date_of_birth_until,
+    parse_date_until,
+    parse_year_of_birth_until,
 )
 
 T = TypeVar("T")
 Outcome = tuple[Any, str | None]
+# (value, reason, until): an outcome that depends on the day, and the first day it may differ.
+DatedOutcome = tuple[Any, str | None, date | None]
+
+#: The version of what standardising makes of a row. A re-ingest skips an unchanged raw row
+#: only when the digest stored with its record's version (see :mod:`joinedup.ingest.prepare`)
+#: was made under this same number, so **bump it whenever the stored outcome of any row could
+#: change**: a standardiser (``joinedup.standards``), this module, the readers or the mapping
+#: compiler reading a value differently, the content hash or the stored columns. Forgetting to
+#: bump it leaves records standardised the old way until their raw row changes.
+STANDARDISERS_VERSION = 1
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -64,9 +77,6 @@ _display_case = _memo(display_case)
 _postcode = _memo(normalise_postcode)
 _sex = _memo(normalise_sex)
 _uprn = _memo(normalise_uprn)
-# A century holds about 36,500 dates of birth: a smaller cache would evict them in turn.
-_date_of_birth = _memo(parse_date_of_birth, 65_536)
-_date = _memo(lambda value, fmt, today: parse_date(value, fmt, today=today))
 _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
 _NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
 Items = tuple[tuple[str, str], ...]
@@ -95,7 +105,27 @@ _address = _memo(
     lambda lines, town: _present(parse_address(list(lines), town=town), _ADDRESS_FIELDS)
 )
 _one_line_address = _memo(lambda text: _present(parse_one_line_address(text), _ADDRESS_FIELDS))
-_year_of_birth = _memo(parse_year_of_birth)
+
+
+def _memo_until(func: Callable[..., tuple[T, date | None]], size: int = 32_768) -> Any:
+    """:func:`_memo` for a standard whose answer depends on the day: ``func`` gives
+    ``(value, until)`` or raises with ``until``; the outcome is ``(value, reason, until)``."""
+
+    @lru_cache(maxsize=size)
+    def run(*args: Any) -> DatedOutcome:
+        try:
+            value, until = func(*args)
+            return value, None, until
+        except StandardsError as exc:
+            return None, exc.reason, exc.until
+
+    return run
+
+
+# A century holds about 36,500 dates of birth: a smaller cache would evict them in turn.
+_date_of_birth = _memo_until(parse_date_of_birth_until, 65_536)
+_date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today=today))
+_year_of_birth = _memo_until(parse_year_of_birth_until)
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
     "email address; or a year of birth with an address)"
@@ -106,13 +136,19 @@ _PLAIN_ADDRESS = ("flat", "house_number", "house_name", "street", "locality")
 
 @dataclass(frozen=True, slots=True)
 class Standardised:
-    """The outcome for one row. ``problems`` non-empty means: quarantine it, for those reasons."""
+    """The outcome for one row. ``problems`` non-empty means: quarantine it, for those reasons.
+
+    ``valid_until`` is the first day on which the same row might be standardised differently
+    (a date of birth in the future becomes valid on that day; a two-digit year may change
+    century on 1 January), or ``None`` when the outcome does not depend on the day.
+    """
 
     record_id: str | None
     person: StandardPerson
     attributes: dict[str, Any]
     warnings: tuple[str, ...]
     problems: tuple[str, ...]
+    valid_until: date | None = None
 
 
 def record_id_of(row: SourceRow, mapping: SourceMapping) -> str | None:
@@ -147,7 +183,9 @@ def standardise_with_id(
     warnings = tuple(builder.warnings)
     if problems:
         problems.extend(warnings)
-    return Standardised(record_id, person, attributes, warnings, tuple(problems))
+    return Standardised(
+        record_id, person, attributes, warnings, tuple(problems), builder.valid_until
+    )
 
 
 class _Builder:
@@ -157,10 +195,14 @@ class _Builder:
         self.row = row
         self.mapping = mapping
         self.today = today
+        self.valid_until: date | None = None
         self.warnings: list[str] = []
         self.raw: dict[str, list[tuple[Scalar, str | None]]] = {}
         nulls = mapping.null_values
-        for key, value in (row.hints or {}).items():
+        hints = row.hints
+        if type(hints) is PatientHints:
+            hints = hints.read()  # a plain dict's items, not the Mapping's
+        for key, value in (hints or {}).items():
             if type(value) is str:  # most hints: one text, kept cheap
                 text = value.strip()
                 self.raw[key] = [] if text in nulls else [(text, None)]
@@ -211,6 +253,14 @@ class _Builder:
         if reason is not None:
             self.warnings.append(f"{key}: {reason}")
         return value
+
+    def dated(self, key: str, result: DatedOutcome) -> Any:
+        """:meth:`outcome` for a standard that depends on the day, keeping the row's
+        ``valid_until`` the earliest of its fields'."""
+        value, reason, until = result
+        if until is not None and (self.valid_until is None or until < self.valid_until):
+            self.valid_until = until
+        return self.outcome(key, (value, reason))
 
     def person(self) -> StandardPerson:
         fields: dict[str, Any] = {}
@@ -264,7 +314,7 @@ class _Builder:
         if isinstance(value, date):
             out["year_of_birth"] = value.year
         else:
-            out["year_of_birth"] = self.outcome("year_of_birth", _year_of_birth(value, self.today))
+            out["year_of_birth"] = self.dated("year_of_birth", _year_of_birth(value, self.today))
         dob = self.first("date_of_birth")
         if out["year_of_birth"] is not None and dob is not None and dob[0] == value:
             # One column holding "1941" or "b.1941" for some people and full dates for others
@@ -272,14 +322,14 @@ class _Builder:
             del self.warnings[warned:]
         return out
 
-    def a_date(self, key: str, parser: Callable[..., Outcome]) -> str | None:
+    def a_date(self, key: str, parser: Callable[..., DatedOutcome]) -> str | None:
         found = self.first(key)
         if found is None:
             return None
         value, fmt = found
         if isinstance(value, date):
             fmt = None  # Excel already knew it was a date; a text format would not apply
-        parsed: date | None = self.outcome(key, parser(value, fmt, self.today))
+        parsed: date | None = self.dated(key, parser(value, fmt, self.today))
         return parsed.isoformat() if parsed is not None else None
 
     def address(self) -> dict[str, Any]:
@@ -323,7 +373,7 @@ class _Builder:
             if not found:
                 continue
             fmt = None if isinstance(found[0], date) else ref.format
-            parsed = self.outcome(f"attributes.{name}", _date(found[0], fmt, self.today))
+            parsed = self.dated(f"attributes.{name}", _date(found[0], fmt, self.today))
             if parsed is not None:
                 out[name] = parsed.isoformat()
         return out

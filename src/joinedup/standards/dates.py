@@ -132,6 +132,64 @@ def parse_date(
     return _parse(text, fmt, _today(today), two_digit_year)[0]
 
 
+# How long an answer holds. Only two things in this module depend on the day they are asked:
+# which century a two-digit year falls in (it moves with today's year) and, for dates of
+# birth, the checks against today (not in the future, an age of at most 125). Each ``*_until``
+# function gives its answer with the first day on which that answer might differ — or
+# ``None``, when it holds for ever — so that a caller keeping the answer (ingest, which skips
+# re-standardising an unchanged row) knows when it must ask again. The day given may be
+# earlier than the true one (asking again early is harmless), never later.
+
+
+def _next_year(now: date) -> date | None:
+    """1 January after ``now``: a two-digit year may fall in another century from then."""
+    return date(now.year + 1, 1, 1) if now.year < 9999 else None
+
+
+def _earliest(first: date | None, second: date | None) -> date | None:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return min(first, second)
+
+
+def _may_be_two_digit(text: str | int | float | date, fmt: str | None) -> bool:
+    """Whether a date that failed to parse had its century chosen by today's year (its
+    failure may then change with the year: 29/02/25 exists in 1925 but not in 2025)."""
+    if fmt is not None or isinstance(text, bool) or not isinstance(text, str | int):
+        return False  # strptime's own two-digit pivot does not move; numbers are serials
+    raw = " ".join(str(text).split())
+    for pattern in _PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            return len(match.group("y")) == 2
+    return False
+
+
+def parse_date_until(
+    text: str | int | float | date,
+    fmt: str | None = None,
+    *,
+    today: date | None = None,
+    two_digit_year: str = "window",
+) -> tuple[date, date | None]:
+    """:func:`parse_date`, with the first day its answer might differ (``None``: never).
+
+    Only a two-digit year makes the answer depend on the day: it holds until the next
+    1 January. A :class:`StandardsError` raised carries the same in its ``until``.
+    Example: ``parse_date_until("03/04/61", today=date(2026, 5, 1))`` is
+    ``(date(1961, 4, 3), date(2027, 1, 1))``.
+    """
+    now = _today(today)
+    try:
+        parsed, two_digit = _parse(text, fmt, now, two_digit_year)
+    except StandardsError as exc:
+        exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
+        raise
+    return parsed, _next_year(now) if two_digit else None
+
+
 def _parse(
     text: str | int | float | date, fmt: str | None, now: date, two_digit_year: str
 ) -> tuple[date, bool]:
@@ -208,20 +266,50 @@ def parse_date_of_birth(
     would still be after ``today`` it is taken a century earlier (``3/12/26`` read in
     November 2026 is 1926). Raises :class:`StandardsError` with the reason.
     """
+    return parse_date_of_birth_until(text, fmt, today)[0]
+
+
+def parse_date_of_birth_until(
+    text: str | int | float | date, fmt: str | None = None, today: date | None = None
+) -> tuple[date, date | None]:
+    """:func:`parse_date_of_birth`, with the first day its answer might differ (``None``: never).
+
+    A date of birth in the future is rejected until that day; a valid one holds until the
+    day it would give an age over 125; one already over 125 is rejected for ever; a
+    two-digit year holds at most until the next 1 January (its century may change then).
+    A :class:`StandardsError` raised carries the same in its ``until``. Example: read on
+    1 May 2026, ``"2026-06-01"`` is rejected with ``until`` 1 June 2026.
+    """
     now = _today(today)
-    born, two_digit = _parse(text, fmt, now, "birth")
+    try:
+        born, two_digit = _parse(text, fmt, now, "birth")
+    except StandardsError as exc:
+        exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
+        raise
+    until = _next_year(now) if two_digit else None
     if born > now:
-        if two_digit:
-            try:
-                born = born.replace(year=born.year - 100)
-            except ValueError:  # 29 February in a year that is not a leap year
-                raise StandardsError("date of birth is in the future") from None
-        else:
-            raise StandardsError("date of birth is in the future")
+        if not two_digit:
+            raise StandardsError("date of birth is in the future", until=born)
+        # Taken a century earlier until the day this century's date is no longer ahead.
+        until = _earliest(until, born)
+        try:
+            born = born.replace(year=born.year - 100)
+        except ValueError:  # 29 February in a year that is not a leap year
+            raise StandardsError("date of birth is in the future", until=until) from None
     age = now.year - born.year - ((now.month, now.day) < (born.month, born.day))
     if age > _MAX_AGE:
-        raise StandardsError(f"date of birth gives an age over {_MAX_AGE}")
-    return born
+        # Ages only grow: rejected for as long as the century stays the same.
+        raise StandardsError(f"date of birth gives an age over {_MAX_AGE}", until=until)
+    return born, _earliest(until, _birthday(born, _MAX_AGE + 1))
+
+
+def _birthday(born: date, age: int) -> date | None:
+    """The first day on which someone born on ``born`` is ``age`` (28 February stands in for
+    29 February: a day early, which is safe)."""
+    year = born.year + age
+    if year > 9999:
+        return None
+    return date(year, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
 
 
 _YOB_RE = re.compile(
@@ -237,7 +325,21 @@ def parse_year_of_birth(text: str | int | float, today: date | None = None) -> i
     A full date is accepted too and gives its year. The year must not be in the future or
     more than 125 years ago; otherwise :class:`StandardsError` is raised with the reason.
     """
+    return parse_year_of_birth_until(text, today)[0]
+
+
+def parse_year_of_birth_until(
+    text: str | int | float, today: date | None = None
+) -> tuple[int, date | None]:
+    """:func:`parse_year_of_birth`, with the first day its answer might differ (``None``: never).
+
+    A year in the future is rejected until its 1 January; a valid year holds until the
+    1 January from which it would be more than 125 years ago; a full date holds as
+    :func:`parse_date_of_birth_until` says. A :class:`StandardsError` raised carries the same
+    in its ``until``.
+    """
     now = _today(today)
+    until: date | None = None
     if isinstance(text, bool):
         raise StandardsError("a true/false value is not a year")
     if isinstance(text, float):
@@ -255,16 +357,21 @@ def parse_year_of_birth(text: str | int | float, today: date | None = None) -> i
             year = int(match.group("y"))
         else:
             try:
-                year = parse_date_of_birth(raw, today=now).year
-            except StandardsError:
-                raise StandardsError(f"not a recognised year of birth ({shape_of(raw)})") from None
+                born, until = parse_date_of_birth_until(raw, today=now)
+            except StandardsError as exc:
+                raise StandardsError(
+                    f"not a recognised year of birth ({shape_of(raw)})", until=exc.until
+                ) from None
+            year = born.year
     else:
         raise StandardsError("year of birth is not text")
     if year > now.year:
-        raise StandardsError("year of birth is in the future")
+        first = date(year, 1, 1) if 1 <= year <= 9999 else None
+        raise StandardsError("year of birth is in the future", until=_earliest(until, first))
     if year < now.year - _MAX_AGE:
-        raise StandardsError(f"year of birth gives an age over {_MAX_AGE}")
-    return year
+        raise StandardsError(f"year of birth gives an age over {_MAX_AGE}", until=until)
+    too_old = date(year + _MAX_AGE + 1, 1, 1) if year + _MAX_AGE + 1 <= 9999 else None
+    return year, _earliest(until, too_old)
 
 
 def to_iso(value: date) -> str:

@@ -7,17 +7,23 @@ on the record instead of losing the row.
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class StandardsError(ValueError):
     """A value that does not meet its standard, with a short human ``reason``.
 
     The reason is written to be stored and shown: it never repeats a personal value in full
     (an NHS number appears masked, ``943****918``), so it is safe in a data-quality report.
+    ``until`` is set by the standards whose answer depends on the day they are asked (the
+    ``*_until`` functions of :mod:`joinedup.standards.dates`): the first day on which the
+    same value might no longer be rejected this way; ``None`` means never.
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, until: date | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.until = until
 
 
 def shape_of(text: str, limit: int = 24) -> str:

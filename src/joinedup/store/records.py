@@ -11,7 +11,7 @@ need and stream with ``yield_per``; writes go in executemany chunks.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
@@ -50,6 +50,8 @@ _ALLOWED = (
         "valid_from",
         "attributes",
         "dq_warnings",
+        "raw_digest",
+        "valid_until",
     }
 )
 
@@ -64,6 +66,10 @@ class CurrentVersion(NamedTuple):
     id: int
     version: int
     content_hash: str
+    # The digest of the raw row it was standardised from, and until when that holds (see
+    # joinedup.ingest.prepare); only record_states reads them.
+    raw_digest: str | None = None
+    valid_until: date | None = None
 
     @property
     def row_id(self) -> int:
@@ -132,16 +138,24 @@ def record_states(
     for start in range(0, len(ids), UPDATE_CHUNK):
         part = ids[start : start + UPDATE_CHUNK]
         sql = (
-            "SELECT record_id, id, version, content_hash, valid_to IS NULL FROM source_records "
+            "SELECT record_id, id, version, content_hash, valid_to IS NULL, raw_digest, "
+            "valid_until FROM source_records "
             f"WHERE source_id = {mark} AND record_id IN ({', '.join([mark] * len(part))})"
         )
-        rows = connection.exec_driver_sql(sql, (source_id, *part))
-        for record_id, row_id, version, content_hash, is_current in rows:
+        cursor = connection.connection.cursor()  # the DB-API's own rows: no Row per version
+        try:
+            cursor.execute(sql, (source_id, *part))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        for record_id, row_id, version, content_hash, is_current, digest, until in rows:
             state = found.get(record_id)
             current = state.current if state is not None else None
             last = max(state.last_version, version) if state is not None else version
             if is_current:
-                current = CurrentVersion(row_id, version, content_hash)
+                if type(until) is str:  # SQLite gives the date as its ISO text
+                    until = date.fromisoformat(until)
+                current = CurrentVersion(row_id, version, content_hash, digest, until)
             found[record_id] = RecordState(current, last)
     return found
 
@@ -209,6 +223,8 @@ INSERT_COLUMNS: tuple[str, ...] = (
     "attributes",
     "dq_warnings",
     *PERSON_FIELDS,
+    "raw_digest",
+    "valid_until",
 )
 # Text person fields (all but the lists and the year), checked for NUL in one pass.
 _TEXT_FIELDS = tuple(
@@ -252,6 +268,31 @@ def _version_row(row: Mapping[str, Any], now: datetime) -> tuple[Any, ...]:
             if isinstance(out[name], str):
                 out[name] = portable_text(out[name])
     return _ALL_VALUES(out)
+
+
+def set_raw_digests(session: Session, rows: Sequence[tuple[str, date | None, int]]) -> int:
+    """Set ``(raw_digest, valid_until)`` on the versions with these row ids, given as
+    ``(raw_digest, valid_until, id)`` tuples; returns how many rows were given.
+
+    For a re-ingest that standardised a row and found its content unchanged, but the digest
+    stored with the version missing (a version stored before migration 0006) or out of date
+    (the raw row was reformatted, or the day it held until has passed): the next re-ingest of
+    the same row can then skip it. One ``executemany`` on the session's connection.
+    """
+    if not rows:
+        return 0
+    connection = session.connection()
+    if connection.dialect.paramstyle == "qmark":  # SQLite: dates as the ISO text SQLAlchemy stores
+        sql = "UPDATE source_records SET raw_digest = ?, valid_until = ? WHERE id = ?"
+        values: list[tuple[Any, ...]] = [
+            (digest, until.isoformat() if until is not None else None, row_id)
+            for digest, until, row_id in rows
+        ]
+    else:
+        sql = "UPDATE source_records SET raw_digest = %s, valid_until = %s WHERE id = %s"
+        values = list(rows)
+    connection.exec_driver_sql(sql, values)
+    return len(rows)
 
 
 def end_versions(
@@ -418,6 +459,12 @@ def get_versions(session: Session, source_id: str, record_id: str) -> list[Sourc
             .order_by(SourceRecord.version)
         )
     )
+
+
+def has_versions(session: Session, source_id: str) -> bool:
+    """Whether ``source_id`` has stored any version at all (one indexed probe)."""
+    query = select(_TABLE.c.id).where(_TABLE.c.source_id == source_id).limit(1)
+    return session.execute(query).first() is not None
 
 
 def count_current(session: Session, source_id: str | None = None) -> int:

@@ -15,12 +15,13 @@ phones). Matching keys are derived by linkage and never stored in their place.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -205,6 +206,12 @@ class SourceRecord(Base):
     raw: Mapped[Any] = mapped_column(JSONType, nullable=False)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     dq_warnings: Mapped[list[Any]] = mapped_column(JSONType, nullable=False, default=list)
+    # What lets a re-ingest skip standardising an unchanged row (migration 0006): a digest of
+    # the raw row as read, the mapping and the standardisers' version (see
+    # joinedup.ingest.prepare), and the first day on which standardising the same row might
+    # give another answer (NULL: never). NULL digest on versions stored before 0006.
+    raw_digest: Mapped[str | None] = mapped_column(String(32))
+    valid_until: Mapped[date | None] = mapped_column(Date)
 
     title: Mapped[str | None] = mapped_column(Text)
     given_name: Mapped[str | None] = mapped_column(Text)

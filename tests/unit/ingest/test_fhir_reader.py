@@ -10,7 +10,9 @@ import pytest
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import parse_mapping
+from joinedup.ingest.readers import open_reader
 from joinedup.ingest.readers.fhir_patient import NHS_NUMBER_SYSTEM, patient_fields
+from joinedup.ingest.rows import UNCHANGED
 from joinedup.ingest.standardise import standardise_row
 from tests.unit.ingest.helpers import read_all, write
 
@@ -144,3 +146,15 @@ def test_not_fhir(tmp_path: Path) -> None:
         read_all(FHIR, write(tmp_path, "x.json", '[\n{"resourceType": "Patient"}\n]'))
     with pytest.raises(SourceFileError, match="the JSON does not parse"):
         read_all(FHIR, write(tmp_path, "y.json", '{\n "resourceType": "Bundle",\n'))
+
+
+def test_lines_marked_unchanged_are_yielded_unread(tmp_path: Path) -> None:
+    patient = json.dumps(PATIENT)
+    path = tmp_path / "p.ndjson"
+    path.write_text("\n".join([patient, "", "{broken", patient, patient]) + "\n", "utf-8")
+    reader = open_reader(FHIR, path)
+    # Lines 3 (broken: never parsed, so not found broken) and 5; the bitmap ends early.
+    reader.unchanged = bytearray([0b0010_1000])
+    rows = list(reader.rows())
+    assert [r is UNCHANGED for r in rows] == [False, False, True, False, True]
+    assert [r.kind for r in rows] == ["row", "blank", "unchanged", "row", "unchanged"]

@@ -18,13 +18,20 @@ class Reader:
     ``total`` and ``position()`` measure progress in the same unit (bytes, or rows for xlsx),
     so a progress bar needs to know nothing about the format. ``ids_only`` (set before
     ``rows()``) says only record ids are wanted: a reader may then skip work such as reading a
-    FHIR Patient's person fields.
+    FHIR Patient's person fields. ``unchanged`` (set before ``rows()``; line formats only:
+    JSON Lines and NDJSON) is a bitmap of physical lines — bit ``n % 8`` of byte ``n // 8`` for
+    line ``n`` — that the ingest has found unchanged already: such a line is yielded as
+    :data:`joinedup.ingest.rows.UNCHANGED` without being parsed.
     """
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         self.mapping = mapping
         self.path = path
         self.ids_only = False
+        self.unchanged: bytearray | None = None
+        # Whether a FHIR Patient's person fields are read only when first asked for (a
+        # re-ingest, which asks for few of them) rather than at once.
+        self.lazy_hints = False
         self._binary: BinaryIO | None = None
         try:
             self.total = path.stat().st_size
@@ -90,3 +97,8 @@ def unique_names(header: Sequence[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return out
+
+
+def is_marked(bits: bytearray | None, line: int) -> bool:
+    """Whether ``line`` is set in a bitmap of lines (see :attr:`Reader.unchanged`)."""
+    return bits is not None and line >> 3 < len(bits) and bool(bits[line >> 3] >> (line & 7) & 1)

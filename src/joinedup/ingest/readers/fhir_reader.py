@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from joinedup.ingest.errors import SourceFileError
-from joinedup.ingest.readers.base import Reader
+from joinedup.ingest.readers.base import Reader, is_marked
 from joinedup.ingest.readers.fhir_patient import patient_fields
 from joinedup.ingest.readers.json_stream import BundleSyntaxError, bundle_entries
 from joinedup.ingest.readers.jsonl_reader import json_kind, parse_json_line
-from joinedup.ingest.rows import SourceRow, bad, blank
+from joinedup.ingest.rows import UNCHANGED, SourceRow, bad, blank
 
 
 class FhirReader(Reader):
@@ -40,7 +40,11 @@ class FhirReader(Reader):
             binary.close()
 
     def _ndjson(self, binary: Any, codec: str) -> Iterator[SourceRow]:
+        unchanged = self.unchanged
         for number, data in enumerate(binary, start=1):
+            if unchanged is not None and is_marked(unchanged, number):
+                yield UNCHANGED
+                continue
             if not data.strip():
                 yield blank(number)
                 continue
@@ -51,7 +55,9 @@ class FhirReader(Reader):
             elif not isinstance(value, dict):
                 yield bad(number, text, f"expected a FHIR resource, found {json_kind(value)}")
             else:
-                yield resource_row(number, text, value, hints=not self.ids_only)
+                yield resource_row(
+                    number, text, value, hints=not self.ids_only, lazy=self.lazy_hints
+                )
 
     def _bundle(self, binary: BinaryIO, codec: str) -> Iterator[SourceRow]:
         name = self.path.name
@@ -84,16 +90,57 @@ class FhirReader(Reader):
 
 
 def resource_row(
-    number: int, text: str, resource: Mapping[str, Any], *, hints: bool = True
+    number: int,
+    text: str,
+    resource: Mapping[str, Any],
+    *,
+    hints: bool = True,
+    lazy: bool = False,
 ) -> SourceRow:
     """A row for one resource: a Patient to standardise, or any other resource to skip.
 
-    ``hints=False`` leaves the Patient's person fields unread (a pass that wants only ids).
+    ``hints=False`` leaves the Patient's person fields unread (a pass that wants only ids);
+    ``lazy=True`` reads them only when first asked for (:class:`PatientHints`).
     """
     if resource.get("resourceType") != "Patient":
         return SourceRow(line=number, raw=text, values=resource, kind="skip")
-    found = patient_fields(resource) if hints else None
+    found: Mapping[str, Any] | None = None
+    if hints:
+        found = PatientHints(resource) if lazy else patient_fields(resource)
     return SourceRow(line=number, raw=text, values=resource, hints=found)
+
+
+class PatientHints(Mapping[str, Any]):
+    """:func:`patient_fields` of one Patient, read when first asked for.
+
+    A re-ingest never asks for most of them: a row whose raw digest shows it unchanged is not
+    standardised, and reading a Patient's fields costs more than parsing its line.
+    """
+
+    __slots__ = ("_fields", "_resource")
+
+    def __init__(self, resource: Mapping[str, Any]) -> None:
+        self._resource = resource
+        self._fields: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any]:
+        """The fields as a plain dict (read now if they have not been)."""
+        fields = self._fields
+        if fields is None:
+            fields = self._fields = patient_fields(self._resource)
+        return fields
+
+    def __getitem__(self, key: str) -> Any:
+        return self.read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.read())
+
+    def __len__(self) -> int:
+        return len(self.read())
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.read().items()
 
 
 def _is_ndjson(first: bytes, codec: str) -> bool:

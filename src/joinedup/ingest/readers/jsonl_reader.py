@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from joinedup.ingest.readers.base import Reader
-from joinedup.ingest.rows import SourceRow, bad, blank
+from joinedup.ingest.readers.base import Reader, is_marked
+from joinedup.ingest.rows import UNCHANGED, SourceRow, bad, blank
 
 
 def parse_json_line(data: bytes, codec: str) -> tuple[Any, str, str | None]:
@@ -53,8 +53,13 @@ class JsonLinesReader(Reader):
         """Yield each line as a row, a blank, or a bad row with why it could not be read."""
         codec = "utf-8-sig" if self.mapping.encoding == "auto" else self.mapping.encoding
         binary = self._open_binary()
+        unchanged = self.unchanged
         try:
             for number, data in enumerate(binary, start=1):
+                if unchanged is not None and is_marked(unchanged, number):
+                    codec = "utf-8" if codec == "utf-8-sig" else codec
+                    yield UNCHANGED
+                    continue
                 if not data.strip():
                     yield blank(number)
                     continue
