@@ -48,6 +48,13 @@ _SPLINK_LOG_LEVEL = logging.WARNING
 
 Parameters = dict[str, list[dict[str, float | str]]]
 
+#: The most pairs EM trains on in one block. m is a share — how often matching pairs agree at
+#: each level — and a few million pairs estimate it as well as fifty million, while EM's cost
+#: grows with the pairs: a million records put ~49M pairs in the full-name block (one common
+#: name alone ~3M) and EM was nine tenths of training. The demo borough of 200k people and
+#: FEBRL stay under it, so they train on every pair as before.
+MAX_EM_PAIRS_PER_BLOCK = 6_000_000
+
 
 @dataclass(frozen=True)
 class PersonModel:
@@ -128,7 +135,8 @@ class PersonModel:
         The chance that two random records match is estimated from near-certain rules (NHS
         number + date of birth; full name + date of birth); u from ``max_pairs_for_u`` random
         pairs (seeded, so reruns agree); m by expectation maximisation on two blocks (date of
-        birth; full name) so every comparison is trained on a block it does not define. Levels
+        birth; full name) so every comparison is trained on a block it does not define, each
+        block sampled down to `MAX_EM_PAIRS_PER_BLOCK` pairs (recorded in the metadata). Levels
         that no pair reached keep their priors; household and "differs" rules are then applied.
         """
         engines.check_engine(engine)
@@ -136,7 +144,9 @@ class PersonModel:
             raise JoinedupError("training needs at least two records")
         api = engines.db_api(engine)
         aliases = tuple(block[0] for block in blocking.TRAINING_BLOCKS)
-        sdf = engines.register(api, _with_block_columns(df), "records", extra=aliases)
+        blocked, em_sample = _with_block_columns(df, seed=seed)
+        sdf = engines.register(api, blocked, "records", extra=aliases)
+        del blocked
         linker = Linker(sdf, _settings_creator(), log_level=_SPLINK_LOG_LEVEL)
         register_term_frequencies(linker, api, df)
         training = linker.training
@@ -184,7 +194,7 @@ class PersonModel:
         return cls(
             prob,
             _with_initial_m(_with_m(_parameters_from_settings(trained), m_estimates), initial_only),
-            {"trained_on_records": len(df), "engine": engine, "seed": seed},
+            {"trained_on_records": len(df), "engine": engine, "seed": seed, "em_blocks": em_sample},
         )
 
     # ----------------------------------------------------------------- use
@@ -344,15 +354,43 @@ def _block_start(overall: float, fields: tuple[str, ...], params: Parameters) ->
     return min(0.5, odds / (1.0 + odds))
 
 
-def _with_block_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with the EM block columns: the joined fields, or null where any is missing."""
+def _with_block_columns(
+    df: pd.DataFrame, *, seed: int = 42, max_pairs: float = MAX_EM_PAIRS_PER_BLOCK
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """``df`` with the EM block columns — the joined fields, or null where any is missing — and,
+    per block, its pairs and the share of records kept in it.
+
+    A block of more than ``max_pairs`` pairs keeps each record with chance
+    ``sqrt(max_pairs / pairs)`` (by a seeded hash of its id, so reruns agree), which keeps every
+    pair of the block with the same chance, matching or not: the pairs EM sees are a uniform
+    sample of the block's pairs, so the share of matching pairs at each level — m — is estimated
+    without bias. Records are sampled rather than keys because one common name is a large part
+    of a name block (a key drawn or not would swing the sample).
+    """
     out = df.copy()
+    draws: np.ndarray | None = None
+    sample: dict[str, dict[str, float]] = {}
     for alias, fields, _, _ in blocking.TRAINING_BLOCKS:
         joined = out[fields[0]].astype(object)
         for name in fields[1:]:
             joined = joined + "|" + out[name].astype(object)
-        out[alias] = joined.where(out[list(fields)].notna().all(axis=1), None)
-    return out
+        joined = joined.where(out[list(fields)].notna().all(axis=1), None)
+        sizes = joined.value_counts(dropna=True).to_numpy(dtype=np.float64)
+        pairs = float((sizes * (sizes - 1.0) / 2.0).sum())
+        kept = 1.0 if pairs <= max_pairs else math.sqrt(max_pairs / pairs)
+        if kept < 1.0:
+            if draws is None:
+                draws = _uniform_draws(out["unique_id"], seed)
+            joined = joined.where(draws < kept, None)
+        out[alias] = joined
+        sample[alias] = {"pairs": pairs, "records_kept": round(kept, 6)}
+    return out, sample
+
+
+def _uniform_draws(ids: pd.Series, seed: int) -> np.ndarray:
+    """One number in [0, 1) per id, from a seeded hash of the id: the same id, the same draw."""
+    hashed = pd.util.hash_pandas_object(ids, index=False, hash_key=f"{seed:016d}"[-16:])
+    return (hashed.to_numpy(dtype=np.uint64) >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
 def _collect_m(
