@@ -546,10 +546,10 @@ def _tidy_pairs(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if len(frames) == 1 and frames[0].attrs.get("ordered"):
         # One prediction, each pair already low id first and sorted: a repeat would be adjacent.
         only = frames[0]
-        left = only["unique_id_l"].to_numpy()
-        right = only["unique_id_r"].to_numpy()
+        lows = only["unique_id_l"].to_numpy()
+        highs = only["unique_id_r"].to_numpy()
         repeat = np.zeros(len(only), dtype=bool)
-        repeat[1:] = (left[1:] == left[:-1]) & (right[1:] == right[:-1])
+        repeat[1:] = (lows[1:] == lows[:-1]) & (highs[1:] == highs[:-1])
         if repeat.any():
             only = only[~repeat]
         return only[keep].reset_index(drop=True)
