@@ -143,7 +143,19 @@ def borough(people: int) -> Dataset:
         hard_pairs={
             k: v for k, v in _hard_pairs(out_dir, person_records).items() if not k.startswith("_")
         },
+        adult_sources=_adult_sources(),
     )
+
+
+def _adult_sources() -> frozenset[str]:
+    """The demo sources whose mappings say adults_only (from the code: a cached borough's
+    files may predate the flag)."""
+    import yaml
+
+    from joinedup.demo.generate import SOURCES
+
+    documents = [yaml.safe_load(module.MAPPING) for module in SOURCES]
+    return frozenset(doc["source"] for doc in documents if doc.get("adults_only"))
 
 
 def speed_summary(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

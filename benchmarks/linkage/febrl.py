@@ -28,6 +28,8 @@ class Dataset:
     tutorial: str  # which Splink tutorial recipe the baseline uses
     tutorial_tables: list[pd.DataFrame] = field(default_factory=list)
     hard_pairs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Sources whose people are all adults (their mappings say adults_only), as `link` reads them.
+    adult_sources: frozenset[str] = frozenset()
 
 
 def _iso(value: Any) -> tuple[str | None, int | None]:

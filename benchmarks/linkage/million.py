@@ -82,6 +82,7 @@ def seed_index(database: Path) -> dict[str, Any]:
     from joinedup.store.db import make_engine, session_scope, upgrade
     from joinedup.store.linkage_tables import Person, PersonMember
     from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks, record_key
+    from joinedup.store.sources import adult_source_ids
 
     started, cpu = time.perf_counter(), time.process_time()
     engine = make_engine(f"sqlite:///{database}")
@@ -91,6 +92,7 @@ def seed_index(database: Path) -> dict[str, Any]:
     person_of_group: dict[tuple[Any, ...], str] = {}
     with session_scope(engine) as session:
         run_id = runs.start_run(session, "full", "duckdb").id
+        adults = adult_source_ids(session)
         for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
             rows = [dict(row) for row in chunk]
             versions = {}
@@ -107,7 +109,9 @@ def seed_index(database: Path) -> dict[str, Any]:
                 )
                 person = person_of_group.setdefault(group, new_person_id())
                 members.append((key, person, versions[key]))
-            parts.append(frame_cache.with_versions(records_frame(rows), versions))
+            parts.append(
+                frame_cache.with_versions(records_frame(rows, adult_sources=adults), versions)
+            )
         persons = sorted(set(person_of_group.values()))
         BulkInsert(session, Person.__table__, ("person_id", "created_run", "status")).write(
             (p, run_id, "active") for p in persons
@@ -130,7 +134,7 @@ def seed_index(database: Path) -> dict[str, Any]:
             thresholds={"match_probability": thresholds.MATCH_PROBABILITY},
             counts={"records": len(members), "persons": len(persons)},
         )
-    frame_cache.save(engine, run_id, pa.concat_tables(parts))
+    frame_cache.save(engine, run_id, pa.concat_tables(parts), adult_sources=adults)
     engine.dispose()
     return {
         "records": len(members),

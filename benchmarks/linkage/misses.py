@@ -127,7 +127,7 @@ def prepare(key: str, fresh: bool) -> dict[str, Any]:
 
     dataset = load(key)
     started = time.perf_counter()
-    frame = records_frame(dataset.records)
+    frame = records_frame(dataset.records, adult_sources=dataset.adult_sources)
     model = PersonModel.train(frame)
     pairs = model.predict(frame)
     persons = cluster(pairs, threshold=MATCH_PROBABILITY, ids=frame["unique_id"])

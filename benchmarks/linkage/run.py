@@ -27,7 +27,9 @@ BEGIN = "<!-- linkage:begin -->"
 END = "<!-- linkage:end -->"
 
 
-def run_joinedup(records: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, Any]]:
+def run_joinedup(
+    records: list[dict[str, Any]], adult_sources: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], dict[str, Any]]:
     """The pipeline as `joinedup link --full` runs it: frame, train, predict, cluster.
 
     Returns ``({unique_id: person}, step timings)``.
@@ -38,7 +40,7 @@ def run_joinedup(records: list[dict[str, Any]]) -> tuple[dict[str, str], dict[st
     from joinedup.linkage.thresholds import MATCH_PROBABILITY
 
     marks = [time.perf_counter()]
-    frame = records_frame(records)
+    frame = records_frame(records, adult_sources=adult_sources)
     marks.append(time.perf_counter())
     model = PersonModel.train(frame)
     marks.append(time.perf_counter())
@@ -85,7 +87,9 @@ def evaluate(
     200k people (~11 GB) is more than a shared machine can always spare.
     """
     rows = []
-    (predicted, steps), seconds, peak = isolated(run_joinedup, dataset.records)
+    (predicted, steps), seconds, peak = isolated(
+        run_joinedup, dataset.records, dataset.adult_sources
+    )
     rows.append(
         _row("joinedup default", predicted, dataset.truth, seconds, peak, dataset.hard_pairs)
     )

@@ -104,6 +104,8 @@ class SourceMapping:
     null_values: frozenset[str] = DEFAULT_NULL_VALUES
     full_name_order: NameOrder = "auto"
     category: str | None = None
+    # Every person the source holds is an adult (a council tax payer, a benefit claimant).
+    adults_only: bool = False
     attribute_fields: Mapping[str, FieldRef] = field(default_factory=lambda: MappingProxyType({}))
     attribute_constants: Mapping[str, str | int | float | bool] = field(
         default_factory=lambda: MappingProxyType({})
@@ -385,6 +387,7 @@ def _compile(doc: dict[str, Any], origin: str) -> SourceMapping:
         else DEFAULT_NULL_VALUES,
         full_name_order=cast(NameOrder, doc.get("full_name_order", "auto")),
         category=attributes.get("category"),
+        adults_only=bool(doc.get("adults_only", False)),
         attribute_fields=MappingProxyType(
             {name: ref(spec) for name, spec in (attributes.get("fields") or {}).items()}
         ),

@@ -431,6 +431,7 @@ def _ensure_source(session: Session, mapping: SourceMapping) -> None:
         category=mapping.category,
         mapping_text=mapping.text,
         mapping_sha256=hashlib.sha256(mapping.text.encode("utf-8")).hexdigest(),
+        adults_only=mapping.adults_only,
     )
 
 

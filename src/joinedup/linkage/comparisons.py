@@ -241,8 +241,8 @@ def _dob() -> ComparisonCreator:
     # Years compare as four-digit strings, the same in DuckDB and Spark SQL.
     child_after = f"'{date.today().year - ADULT_AGE}'"
     age_conflict = (
-        f"(adult_title_l = 'Y' AND dob_year_l IS NULL AND dob_year_r > {child_after}) "
-        f"OR (adult_title_r = 'Y' AND dob_year_r IS NULL AND dob_year_l > {child_after})"
+        f"(adult_l = 'Y' AND dob_year_l IS NULL AND dob_year_r > {child_after}) "
+        f"OR (adult_r = 'Y' AND dob_year_r IS NULL AND dob_year_l > {child_after})"
     )
     return cl.CustomComparison(
         output_column_name="dob",

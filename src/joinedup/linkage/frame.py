@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -45,7 +45,7 @@ FRAME_COLUMNS = (
     "dob",
     "dob_year",
     "sex",
-    "adult_title",
+    "adult",
     "nhs_number",
     "nhs_valid",
     "uprn",
@@ -289,22 +289,26 @@ def _year_only(year: Any) -> str | None:
         return None
 
 
-def records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def records_frame(
+    records: Iterable[Mapping[str, Any]], *, adult_sources: Collection[str] = ()
+) -> pd.DataFrame:
     """Build the model's input frame from standardised person records, one row per record.
 
     Each mapping carries ``source_id``, ``record_id`` and any of the common person fields
     (`StandardPerson` names; missing keys are missing data). The frame has ``unique_id`` =
     ``f"{source_id}|{record_id}"``, ``source_dataset`` = ``source_id`` and the derived matching
     columns listed in `FRAME_COLUMNS`. Duplicate record keys raise `JoinedupError`.
+    ``adult_sources`` names the sources whose people are all adults (``store.sources.
+    adult_source_ids``): their records count as an adult's, as an adult's title does.
 
     Example: ``records_frame([{"source_id": "gp", "record_id": "1", "given_name": "Bill"}])``.
     """
     # Rows of small tuples and lists, none in a cycle (see gc_pause).
     with cycle_collection_paused():
-        return _build(records)
+        return _build(records, frozenset(adult_sources))
 
 
-def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def _build(records: Iterable[Mapping[str, Any]], adult_sources: frozenset[str]) -> pd.DataFrame:
     raw = pd.DataFrame.from_records(list(records))
     if raw.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in FRAME_COLUMNS})
@@ -379,7 +383,12 @@ def _build(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         title.map(_sex_of_title),
     )
     # "Mr J Nowak" on a council tax bill is an adult: not the four-year-old Jakub at that address.
-    out["adult_title"] = title.map(_adult_title)
+    # So is "J Nowak" there: a council tax payer is 18 or over, whatever the bill prints.
+    out["adult"] = combine(
+        lambda t, source: "Y" if source in adult_sources else _adult_title(t),
+        title,
+        column("source_id"),
+    )
     nhs_number = column("nhs_number").map(
         lambda v: n.replace(" ", "") if (n := _blank_to_none(v)) else None
     )

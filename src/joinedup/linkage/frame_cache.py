@@ -87,10 +87,10 @@ class Cached:
     dropped: frozenset[int]
 
 
-def load(engine: Engine, run_id: int) -> Cached | None:
+def load(engine: Engine, run_id: int, *, adult_sources: Collection[str] = ()) -> Cached | None:
     """The frame the run ``run_id`` left, as Arrow with each record's version in
     `VERSION_COLUMN`, or ``None`` if there is no such cache (never written, written by another
-    run or for other frame columns, disabled, or unreadable).
+    run, for other frame columns or other ``adult_sources``, disabled, or unreadable).
 
     The files are memory-mapped, not read: attaching one record to a million touches only the
     columns and rows it joins on.
@@ -106,8 +106,10 @@ def load(engine: Engine, run_id: int) -> Cached | None:
             meta = {**meta, "segments": ["frame.arrow"], "dropped": []}
         elif meta.get("format") != _FORMAT:
             return None
-        if meta.get("derivation") != derivation_digest():
-            return None  # derived by other code: a changed rule must reach every record
+        if meta.get("derivation") != _derivation(adult_sources):
+            # Derived by other code, or with other sources counted as adults': a changed rule
+            # or mapping must reach every record.
+            return None
         segments = tuple(str(name) for name in meta["segments"])
         dropped = frozenset(int(v) for v in meta["dropped"])
         tables = [feather.read_table(directory / name, memory_map=True) for name in segments]
@@ -143,6 +145,11 @@ def derivation_digest() -> str:
         except OSError:
             digest.update(source.name.encode())
     return digest.hexdigest()[:16]
+
+
+def _derivation(adult_sources: Collection[str]) -> str:
+    """What a cached row was derived with: the code, and the sources whose people are adults."""
+    return f"{derivation_digest()}:{','.join(sorted(adult_sources))}"
 
 
 def schema() -> pa.Schema:
@@ -183,6 +190,7 @@ def save(
     base: Cached | None = None,
     added: pa.Table | None = None,
     dropped: Collection[int] = (),
+    adult_sources: Collection[str] = (),
 ) -> None:
     """Leave ``table`` (`schema`: the frame and each record's version) for the run after
     ``run_id``.
@@ -216,7 +224,7 @@ def save(
             "format": _FORMAT,
             "run_id": run_id,
             "records": table.num_rows,
-            "derivation": derivation_digest(),
+            "derivation": _derivation(adult_sources),
             "segments": segments,
             "dropped": sorted(gone),
         }
@@ -262,7 +270,9 @@ class Refreshed:
     linked: frozenset[int]
 
 
-def refresh(session: Session, cached: pa.Table, changes: Feed) -> Refreshed:
+def refresh(
+    session: Session, cached: pa.Table, changes: Feed, *, adult_sources: Collection[str] = ()
+) -> Refreshed:
     """The cached frame brought up to date with the store: rows of versions that ended or were
     replaced dropped (``stale``), pending versions the cache lacks derived afresh (``fresh``).
 
@@ -288,7 +298,7 @@ def refresh(session: Session, cached: pa.Table, changes: Feed) -> Refreshed:
         in_cache = pc.is_in(cached_versions, value_set=pa.array(changes.pending))
         held = cached_versions.filter(in_cache).to_numpy()
     fresh_ids = np.setdiff1d(changes.pending, held, assume_unique=True)
-    added, versions = _derive(session, fresh_ids)
+    added, versions = _derive(session, fresh_ids, adult_sources)
     dropped = stale_rows.column(VERSION_COLUMN).to_pylist()
     parts = [kept, added] if added.num_rows else [kept]
     return Refreshed(
@@ -301,7 +311,9 @@ def refresh(session: Session, cached: pa.Table, changes: Feed) -> Refreshed:
     )
 
 
-def from_store(session: Session) -> tuple[pa.Table, dict[str, int]]:
+def from_store(
+    session: Session, *, adult_sources: Collection[str] = ()
+) -> tuple[pa.Table, dict[str, int]]:
     """Every current record's frame row with its version (`schema`), and each key's version.
 
     Chunk by chunk into Arrow: a million rows held as Python dicts at once took gigabytes. The
@@ -315,12 +327,15 @@ def from_store(session: Session) -> tuple[pa.Table, dict[str, int]]:
         for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS):
             rows = [dict(row) for row in chunk]
             numbers = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
-            parts.append(with_versions(records_frame(rows), numbers))
+            frame = records_frame(rows, adult_sources=adult_sources)
+            parts.append(with_versions(frame, numbers))
             versions.update(numbers)
     return (pa.concat_tables(parts) if parts else empty()), versions
 
 
-def _derive(session: Session, ids: np.ndarray) -> tuple[pa.Table, dict[str, int]]:
+def _derive(
+    session: Session, ids: np.ndarray, adult_sources: Collection[str]
+) -> tuple[pa.Table, dict[str, int]]:
     """The frame rows of these versions, and each one's key → version."""
     records = SourceRecord.__table__
     rows: list[dict[str, Any]] = []
@@ -336,4 +351,4 @@ def _derive(session: Session, ids: np.ndarray) -> tuple[pa.Table, dict[str, int]
     if not rows:
         return empty(), {}
     versions = {record_key(r["source_id"], r["record_id"]): int(r["id"]) for r in rows}
-    return with_versions(records_frame(rows), versions), versions
+    return with_versions(records_frame(rows, adult_sources=adult_sources), versions), versions

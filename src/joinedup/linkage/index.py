@@ -51,6 +51,7 @@ from joinedup.linkage.persons import (
     members_of,
 )
 from joinedup.linkage.runs import LinkRunResult
+from joinedup.store import sources
 from joinedup.store.db import session_scope
 
 __all__ = ["LinkRunResult", "PersonLookup", "PersonNotFound", "Scorer", "link", "lookup_person"]
@@ -155,12 +156,17 @@ def link(
         previous_run = runs.last_done_run(session)
         mode = "full" if full or previous_run is None else "incremental"
         previous_model = previous_run.model_json if previous_run else None
+        adults = sources.adult_source_ids(session)
         # A full run re-scores everything but need not re-derive unchanged records either.
-        cached = frame_cache.load(engine, previous_run.id) if previous_run is not None else None
+        cached = (
+            frame_cache.load(engine, previous_run.id, adult_sources=adults)
+            if previous_run is not None
+            else None
+        )
         run_id = runs.start_run(session, mode, engine_name).id
     try:
         with session_scope(engine) as session:
-            data = _load(session, cached, mode == "full", say)
+            data = _load(session, cached, mode == "full", adults, say)
             counts, used_model = _run(
                 session, run_id, mode, engine_name, model, previous_model, data, say
             )
@@ -193,16 +199,21 @@ def link(
             base=cached,
             added=data.refreshed.added,
             dropped=data.refreshed.dropped,
+            adult_sources=adults,
         )
     else:  # a full run compacts the cache into one file
-        frame_cache.save(engine, run_id, data.table)
+        frame_cache.save(engine, run_id, data.table, adult_sources=adults)
     seconds = time.perf_counter() - started
     log.info("link run %s (%s) done in %.1f s", run_id, mode, seconds)
     return LinkRunResult(run_id, mode, engine_name, counts, round(seconds, 3), limits)
 
 
 def _load(
-    session: Session, cached: frame_cache.Cached | None, full: bool, say: Progress
+    session: Session,
+    cached: frame_cache.Cached | None,
+    full: bool,
+    adults: frozenset[str],
+    say: Progress,
 ) -> _Loaded:
     say("reading records")
     decisions = review.decisions_in_force(session)
@@ -210,10 +221,10 @@ def _load(
     frame: pd.DataFrame | None = None
     refreshed: frame_cache.Refreshed | None = None
     if cached is not None:
-        refreshed = frame_cache.refresh(session, cached.table, changes)
+        refreshed = frame_cache.refresh(session, cached.table, changes, adult_sources=adults)
         table = refreshed.table
     else:
-        table, versions = frame_cache.from_store(session)
+        table, versions = frame_cache.from_store(session, adult_sources=adults)
     if full or cached is None:
         if cached is not None:
             ids = table.column("unique_id").to_pylist()

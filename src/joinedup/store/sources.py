@@ -42,6 +42,7 @@ def ensure_source(
     category: str | None,
     mapping_text: str,
     mapping_sha256: str,
+    adults_only: bool = False,
 ) -> Source:
     """Create the source ``source_id`` or bring it up to date with the mapping it is read with.
 
@@ -59,6 +60,7 @@ def ensure_source(
             category=category,
             mapping_text=mapping_text,
             mapping_sha256=mapping_sha256,
+            adults_only=adults_only,
             created_at=now,
             updated_at=now,
         )
@@ -71,6 +73,7 @@ def ensure_source(
             "category": category,
             "mapping_text": mapping_text,
             "mapping_sha256": mapping_sha256,
+            "adults_only": adults_only,
         }
         changed = False
         for attribute, value in wanted.items():
@@ -81,6 +84,12 @@ def ensure_source(
             source.updated_at = now
     session.flush()
     return source
+
+
+def adult_source_ids(session: Session) -> frozenset[str]:
+    """The sources whose people are all adults (their mappings say ``adults_only``)."""
+    rows = session.execute(select(Source.id).where(Source.adults_only.is_(True))).scalars()
+    return frozenset(rows)
 
 
 def get_source(session: Session, source_id: str) -> Source | None:

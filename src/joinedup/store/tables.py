@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -100,6 +101,10 @@ class Source(Base):
     format: Mapped[str] = mapped_column(Text, nullable=False)
     # The data category sharing agreements refer to (``finance.council_tax``); may be unset.
     category: Mapped[str | None] = mapped_column(Text)
+    # Every person the source holds is an adult (its mapping's ``adults_only``; migration 0007).
+    adults_only: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     mapping_text: Mapped[str] = mapped_column(Text, nullable=False)
     mapping_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

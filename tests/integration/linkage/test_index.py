@@ -25,7 +25,7 @@ from joinedup.linkage.persons import PersonNotFound, export_rows
 from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import LinkRun, PersonEvent
 from joinedup.store.tables import SourceRecord
-from tests.integration.linkage.index_helpers import Store, StubScorer, key, person
+from tests.integration.linkage.index_helpers import SOURCE, Store, StubScorer, key, person
 
 BASE = [
     person("1", "Amara", "Okafor", "1980-01-02"),
@@ -401,3 +401,26 @@ def test_a_cache_from_other_derivation_code_is_not_used(
     assert frame_cache.load(store.engine, first.run_id) is not None
     monkeypatch.setattr(frame_cache, "derivation_digest", lambda: "another")
     assert frame_cache.load(store.engine, first.run_id) is None
+
+
+def test_a_source_said_to_hold_adults_reaches_the_frame_and_renews_the_cache(
+    store: Store,
+) -> None:
+    from joinedup.linkage import frame_cache
+    from joinedup.store import sources
+    from joinedup.store.tables import Source
+
+    def adults_column(run_id: int, adults: frozenset[str]) -> set[object]:
+        loaded = frame_cache.load(store.engine, run_id, adult_sources=adults)
+        assert loaded is not None
+        return set(loaded.table.column("adult").to_pylist())
+
+    first = link(store.engine, model=StubScorer())
+    assert adults_column(first.run_id, frozenset()) == {None}
+    with session_scope(store.engine) as session:
+        session.get(Source, SOURCE).adults_only = True  # the mapping now says adults_only
+        assert sources.adult_source_ids(session) == {SOURCE}
+    # The cache was derived without the flag: it is not used for a run that has it.
+    assert frame_cache.load(store.engine, first.run_id, adult_sources={SOURCE}) is None
+    second = link(store.engine, model=StubScorer())
+    assert adults_column(second.run_id, frozenset({SOURCE})) == {"Y"}

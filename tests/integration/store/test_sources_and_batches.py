@@ -57,6 +57,28 @@ def test_ensure_source_creates_then_updates_and_stamps_only_real_changes(engine)
         assert [s.id for s in sources.list_sources(session)] == ["gp"]
 
 
+def test_a_source_of_adults_is_listed_as_such_and_can_stop_being_one(engine):
+    with session_scope(engine) as session:
+        make_source(session, "gp")
+        make_source(session, "council_tax")
+        assert sources.adult_source_ids(session) == frozenset()
+    for flag, expected in ((True, {"council_tax"}), (False, set())):
+        with session_scope(engine) as session:
+            sources.ensure_source(
+                session,
+                source_id="council_tax",
+                organisation_id="nhs-leeds",
+                name="Council tax",
+                format="csv",
+                category=None,
+                mapping_text="source: council_tax\n",
+                mapping_sha256="c" * 64,
+                adults_only=flag,
+            )
+        with session_scope(engine) as session:
+            assert sources.adult_source_ids(session) == expected
+
+
 def test_a_source_needs_its_organisation(engine):
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         sources.ensure_source(

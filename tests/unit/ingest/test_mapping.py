@@ -159,6 +159,13 @@ def test_extensions() -> None:
     assert parse_mapping(BASE).null_values == DEFAULT_NULL_VALUES
 
 
+def test_adults_only_says_every_person_of_the_source_is_an_adult() -> None:
+    assert parse_mapping({**BASE, "adults_only": True}).adults_only is True
+    assert parse_mapping(BASE).adults_only is False
+    with pytest.raises(MappingError, match="adults_only: expected true or false"):
+        parse_mapping({**BASE, "adults_only": "yes"})
+
+
 @pytest.mark.parametrize(
     ("word", "char"), [("tab", "\t"), ("semicolon", ";"), ("|", "|"), ("auto", None)]
 )

@@ -32,7 +32,7 @@ FRAME_COLUMNS = (
     "dob",
     "dob_year",
     "sex",
-    "adult_title",
+    "adult",
     "nhs_number",
     "nhs_valid",
     "uprn",
@@ -334,7 +334,7 @@ def reference_records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFram
     sex = sex.where(sex.notna(), column("title").map(_sex_of_title))
     out["sex"] = sex.where(sex.isin(["male", "female"]), None)
     # "Mr J Nowak" on a council tax bill is an adult: not the four-year-old Jakub at that address.
-    out["adult_title"] = _map_unique(column("title"), _adult_title)
+    out["adult"] = _map_unique(column("title"), _adult_title)
     out["nhs_number"] = (
         column("nhs_number").map(_blank_to_none).map(lambda n: n.replace(" ", "") if n else None)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -398,7 +399,34 @@ def test_a_source_with_few_fields_still_scores(model):
 )
 def test_an_adult_title_is_marked_for_the_age_check(title, expected):
     frame = records_frame([rec("ct", "1", title=title, given_name="J", family_name="Nowak")])
-    assert frame.loc[0, "adult_title"] == expected
+    assert frame.loc[0, "adult"] == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "title", "expected"),
+    [("ct", None, "Y"), ("ct", "Miss", "Y"), ("gp", None, None), ("gp", "Mr", "Y")],
+)
+def test_a_source_of_adults_marks_every_record_for_the_age_check(source, title, expected):
+    frame = records_frame(
+        [rec(source, "1", title=title, given_name="J", family_name="Nowak")],
+        adult_sources={"ct"},
+    )
+    assert frame.loc[0, "adult"] == expected
+
+
+def test_a_payer_without_a_title_is_not_the_child_of_that_name_at_the_address():
+    # "J Nowak" on the council tax: no title, no date of birth; the four-year-old Jakub's GP
+    # record at the same house. A council tax payer is 18 or over.
+    place = {"family_name": "Nowak", "postcode": "LS6 2AB", "house_number": "12"}
+    payer = rec("ct", "1", given_name="J", **place)
+    child = rec("gp", "1", given_name="Jakub", date_of_birth=f"{date.today().year - 4}-05-01",
+                sex="male", **place)  # fmt: skip
+    model = PersonModel.default()
+    plain = model.predict(records_frame([payer, child]))
+    adults = model.predict(records_frame([payer, child], adult_sources={"ct"}))
+    assert len(adults) == 1
+    assert adults["match_weight"].iloc[0] < plain["match_weight"].iloc[0] - 5
+    assert adults["match_probability"].iloc[0] < 0.5
 
 
 @pytest.mark.parametrize(

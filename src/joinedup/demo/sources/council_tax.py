@@ -54,6 +54,7 @@ format: csv
 encoding: auto
 delimiter: ","
 record_id: account_ref
+adults_only: true
 person:
   full_name: liable_name
   address_lines: [addr1, addr2, addr3]

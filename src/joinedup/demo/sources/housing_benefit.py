@@ -51,6 +51,7 @@ format: csv
 encoding: utf-8-sig
 delimiter: ";"
 record_id: Person Ref
+adults_only: true
 person:
   title: Title
   given_name: Forenames
