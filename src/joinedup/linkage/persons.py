@@ -8,6 +8,7 @@ its row (``to_run``) and opens another; nothing is deleted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage.ids import Assignment
-from joinedup.store.bulk import BulkInsert
+from joinedup.store.bulk import BulkInsert, JsonText
 from joinedup.store.linkage_tables import Person, PersonEvent, PersonMember
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import SourceRecord
@@ -210,10 +211,34 @@ def apply_assignment(
     if assignment.events:
         columns = ("run_id", "kind", "person_ids", "record_counts", "person_id")
         BulkInsert(session, _EVENTS, columns).write(
-            (run_id, e.kind, list(e.person_ids), list(e.record_counts), e.person_ids[0])
+            (
+                run_id,
+                e.kind,
+                _ids_json(e.person_ids),
+                _counts_json(e.record_counts),
+                e.person_ids[0],
+            )
             for e in assignment.events
         )
     session.flush()
+
+
+# A first full run writes an event per person, most of a million: their two short JSON lists,
+# written as the compact encoder writes them (``store.db``), cost a fifth of the encoder's time.
+# Ids of other characters, and counts not plain ints, go to the encoder as before.
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]*")
+
+
+def _ids_json(person_ids: tuple[str, ...]) -> JsonText | list[str]:
+    if person_ids and all(type(p) is str and _PLAIN_ID.fullmatch(p) for p in person_ids):
+        return JsonText('["' + '","'.join(person_ids) + '"]')
+    return list(person_ids)
+
+
+def _counts_json(counts: tuple[int, ...]) -> JsonText | list[int]:
+    if all(type(c) is int for c in counts):
+        return JsonText("[" + ",".join([str(c) for c in counts]) + "]")
+    return list(counts)
 
 
 def count_active(session: Session) -> int:

@@ -13,6 +13,7 @@ from joinedup.linkage.index import _evidence_pairs
 from joinedup.linkage.review import find_candidates
 
 from .reference_evidence import reference_best_evidence
+from .reference_evidence_pairs import reference_evidence_pairs
 from .reference_review import reference_find_candidates
 
 RECORDS = [f"s|{i}" for i in range(9)]
@@ -90,3 +91,16 @@ def test_evidence_agrees_with_the_reference(rows, persons, wanted, done):
     assert [list((r["field_weights"] or {}).items()) for r in got] == [
         list((r["field_weights"] or {}).items()) for r in expected
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(evidence_row, max_size=30),
+    st.dictionaries(record, st.one_of(st.none(), st.sampled_from(["PA", "PB", "PC"]))),
+    st.sets(st.one_of(record, st.just("other|1"))),
+)
+def test_evidence_pairs_agree_with_the_reference(rows, persons, wanted):
+    pairs = _scored(rows)
+    got = _evidence_pairs(pairs, persons, wanted)
+    expected = reference_evidence_pairs(pairs, persons, wanted)
+    pd.testing.assert_frame_equal(got, expected)

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from joinedup.linkage.ids import assign_ids
+from joinedup.linkage.ids import _ALPHABET, _spell, assign_ids, is_person_id
 
 from .reference_ids import reference_assign_ids
 
@@ -57,3 +57,11 @@ def test_agrees_with_the_reference_when_most_persons_stay_whole(previous, label_
         counter = itertools.count()
         results.append(assign(previous, clusters, new_id=lambda: f"N{next(counter)}"))  # noqa: B023
     assert results[0] == results[1]
+
+
+@given(st.integers(min_value=0, max_value=2**60 - 1))
+def test_person_id_spelling_agrees_with_a_character_at_a_time(bits):
+    """The pair table spells the 60 bits as one look-up per character did."""
+    expected = "P" + "".join(_ALPHABET[(bits >> (5 * i)) & 31] for i in range(12))
+    assert _spell(bits) == expected
+    assert is_person_id(_spell(bits))

@@ -1,0 +1,31 @@
+"""An event's lists written as JSON text by hand are the text the JSON encoder would store."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.linkage.persons import _counts_json, _ids_json
+from joinedup.store.bulk import JsonText
+from joinedup.store.db import _json_dumps
+
+ids = st.lists(st.text(min_size=0, max_size=14), max_size=4).map(tuple)
+plain_ids = st.lists(st.from_regex(r"P[0-9A-Z]{12}", fullmatch=True), min_size=1, max_size=4)
+
+
+@given(st.one_of(ids, plain_ids.map(tuple)))
+def test_person_ids_json_is_the_encoders(person_ids):
+    written = _ids_json(person_ids)
+    if isinstance(written, JsonText):
+        assert str(written) == _json_dumps(list(person_ids))
+    else:
+        assert written == list(person_ids)
+
+
+@given(st.lists(st.one_of(st.integers(), st.booleans()), max_size=4).map(tuple))
+def test_record_counts_json_is_the_encoders(counts):
+    written = _counts_json(counts)
+    if isinstance(written, JsonText):
+        assert str(written) == _json_dumps(list(counts))
+    else:
+        assert written == list(counts)
