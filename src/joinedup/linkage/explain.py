@@ -86,40 +86,53 @@ def _best_pairs(
         return {}
     left = pairs["unique_id_l"].to_numpy(dtype=object)
     right = pairs["unique_id_r"].to_numpy(dtype=object)
-    person_l = pd.Series([membership.get(key) for key in left], dtype=object)
-    person_r = pd.Series([membership.get(key) for key in right], dtype=object)
-    inside = (person_l.notna() & (person_l == person_r)).to_numpy(dtype=bool)
-    weight = pairs["match_weight"].to_numpy(dtype=float)
-    entries = []
-    for side, (this, other) in enumerate(((left, right), (right, left))):
-        rows = np.flatnonzero(inside & pd.Index(this, dtype=object).isin(list(wanted)))
-        entries.append(
-            pd.DataFrame(
-                {
-                    "key": this[rows],
-                    "other": other[rows],
-                    "row": rows,
-                    "order": rows * 2 + side,
-                    "weight": weight[rows],
-                }
-            )
-        )
-    walk = pd.concat(entries, ignore_index=True).sort_values(["key", "order"], kind="stable")
-    first = walk.drop_duplicates("key")
-    held = first[first["weight"].isna()]  # a NaN kept first is never replaced
-    numbers = walk[walk["weight"].notna() & ~walk["key"].isin(held["key"])]
-    strongest = numbers.assign(negative=-numbers["weight"]).sort_values(
-        ["key", "negative", "order"], kind="stable"
-    )
-    chosen = pd.concat([held, strongest.drop_duplicates("key")], ignore_index=True)
-    picked = pairs.iloc[chosen["row"].to_numpy()]
+    # Each pair's records looked up once, as positions in the membership (-1: none); a record's
+    # position stands for its key (one to one), so grouping by it groups as by the key, and
+    # every step after is on integers: at a million records the keys are a million strings.
+    records = pd.Index(list(membership), dtype=object)
+    person, _ = pd.factorize(pd.Series(list(membership.values()), dtype=object))
+    person = np.append(person, -1)  # position -1 (not a member) has no person
+    at_l = records.get_indexer(pd.Index(left, dtype=object))
+    at_r = records.get_indexer(pd.Index(right, dtype=object))
+    person_l = person[at_l]
+    inside = (person_l >= 0) & (person_l == person[at_r])
+    is_wanted = np.append(records.isin(list(wanted)), False)
+    on_left = np.flatnonzero(inside & is_wanted[at_l])
+    on_right = np.flatnonzero(inside & is_wanted[at_r])
+    if not len(on_left) and not len(on_right):
+        return {}
+    key = np.concatenate([at_l[on_left], at_r[on_right]])
+    other = np.concatenate([right[on_left], left[on_right]])
+    row = np.concatenate([on_left, on_right])
+    order = np.concatenate([on_left * 2, on_right * 2 + 1])  # left record first
+    weight = pairs["match_weight"].to_numpy(dtype=float)[row]
+
+    def first_per_key(entries: np.ndarray) -> np.ndarray:
+        owners = key[entries]
+        first = np.ones(len(entries), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        return entries[first]
+
+    walk = first_per_key(np.lexsort((order, key)))
+    held = walk[np.isnan(weight[walk])]  # a NaN kept first is never replaced
+    is_held = np.zeros(len(records) + 1, dtype=bool)
+    is_held[key[held]] = True
+    numbers = np.flatnonzero(~np.isnan(weight) & ~is_held[key])
+    strongest = first_per_key(numbers[np.lexsort((order[numbers], -weight[numbers], key[numbers]))])
+    chosen = np.concatenate([held, strongest])
+    picked = pairs.iloc[row[chosen]]
     fields = _field_weights(picked)
     weights = picked["match_weight"].tolist()
     probabilities = picked["match_probability"].tolist()
     return {
-        key: (float(w), str(other), float(p), f)
-        for key, other, w, p, f in zip(
-            chosen["key"], chosen["other"], weights, probabilities, fields, strict=True
+        record: (float(w), str(matched), float(p), f)
+        for record, matched, w, p, f in zip(
+            records[key[chosen]].tolist(),
+            other[chosen].tolist(),
+            weights,
+            probabilities,
+            fields,
+            strict=True,
         )
     }
 

@@ -169,8 +169,10 @@ def assign_ids(
     created: list[str] = []
     retired: dict[str, str | None] = {}
     events: list[PersonEvent] = []
-    for label in sorted(members, key=lambda lb: first_key[lb]):
-        candidates = sorted(heirs.get(label, ()), key=age)
+    for label in sorted(members, key=first_key.__getitem__):
+        # Most labels are no previous person's destination (all of them on a first run).
+        heir = heirs.get(label)
+        candidates = sorted(heir, key=age) if heir else None
         if candidates:
             survivor = candidates[0]
             label_id[label] = survivor
@@ -187,7 +189,7 @@ def assign_ids(
         else:
             label_id[label] = fresh()
             created.append(label_id[label])
-            if not any(key in previous for key in members[label]):
+            if not previous or not any(key in previous for key in members[label]):
                 events.append(PersonEvent("create", (label_id[label],), (len(members[label]),)))
 
     for person_id in sorted(spread, key=age):

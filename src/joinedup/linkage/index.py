@@ -489,8 +489,8 @@ def _evidence_pairs(
     records = pd.Index(list(membership), dtype=object)
     person, _ = pd.factorize(pd.Series(list(membership.values()), dtype=object))
     person = np.append(person, -1)  # position -1 (not a member) has no person
-    at_l = records.get_indexer(pairs["unique_id_l"].to_numpy(dtype=object))
-    at_r = records.get_indexer(pairs["unique_id_r"].to_numpy(dtype=object))
+    at_l = records.get_indexer(pd.Index(pairs["unique_id_l"].to_numpy(dtype=object), dtype=object))
+    at_r = records.get_indexer(pd.Index(pairs["unique_id_r"].to_numpy(dtype=object), dtype=object))
     person_l = person[at_l]
     inside = (person_l >= 0) & (person_l == person[at_r])
     is_wanted = np.append(records.isin(list(wanted)), False)
