@@ -10,6 +10,7 @@ joined by a reviewer's ``link`` decision says so; a record alone in its person h
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, cast
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.linkage.gc_pause import cycle_collection_paused
 from joinedup.linkage.persons import lookup_person, members_view
-from joinedup.store.bulk import BulkInsert
+from joinedup.store.bulk import BulkInsert, JsonText
 from joinedup.store.linkage_tables import MatchEvidence, PersonEvent, ReviewDecision
 
 _EVIDENCE = cast(Table, MatchEvidence.__table__)
@@ -243,7 +244,7 @@ def write_evidence(
                     row["matched_record_key"],
                     row["match_probability"],
                     row["match_weight"],
-                    row["field_weights"],
+                    _weights_json(row["field_weights"]),
                     row["basis"],
                 )
                 for row in rows
@@ -259,6 +260,24 @@ def write_evidence(
         for start in range(0, len(updates), _CHUNK):
             session.connection().execute(statement, updates[start : start + _CHUNK])
     session.flush()
+
+
+# A full run writes a row of field weights per record, a million at a million records: as JSON
+# text built here, the compact text the encoder writes (``store.db``: a float as its repr), each
+# row costs a third of an encoder call. Names of other characters, and a value that is not a
+# finite float, go to the encoder as before.
+_PLAIN_NAME = re.compile(r"[0-9A-Za-z_]+")
+
+
+def _weights_json(weights: dict[str, float] | None) -> JsonText | dict[str, float] | None:
+    if not weights:
+        return weights
+    parts = []
+    for name, value in weights.items():
+        if type(value) is not float or not math.isfinite(value) or not _PLAIN_NAME.fullmatch(name):
+            return weights
+        parts.append(f'"{name}":{value!r}')
+    return JsonText("{" + ",".join(parts) + "}")
 
 
 def explain_person(session: Session, person_id: str) -> dict[str, Any]:
