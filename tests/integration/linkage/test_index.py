@@ -377,9 +377,9 @@ def test_a_full_run_derives_only_the_records_the_cache_lacks(
     derived: list[int] = []
     real = frame_cache.records_frame
 
-    def counting(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    def counting(rows: list[dict[str, Any]], **options: Any) -> pd.DataFrame:
         derived.append(len(rows))
-        return real(rows)
+        return real(rows, **options)
 
     monkeypatch.setattr(frame_cache, "records_frame", counting)
     store.put(person("7", "Ada", "Byron", "1815-12-10"), person("8", "Ada", "Byron", "1815-12-10"))

@@ -28,5 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources") as batch:
-        batch.drop_column("adults_only")
+    # Not a batch (copy-and-rename) on SQLite: other tables refer to sources, and dropping it
+    # to rename the copy breaks their foreign keys. SQLite drops a column itself since 3.35.
+    op.execute("ALTER TABLE sources DROP COLUMN adults_only")
