@@ -74,6 +74,30 @@ def _present(column: pd.Series, weigh: Callable[[Any], Any]) -> tuple[list[int],
     return rows.tolist(), [weighed[i] for i in where.tolist()]
 
 
+def wanted_inside(
+    pairs: pd.DataFrame, membership: Mapping[str, str], wanted: Collection[str]
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair's records as positions in ``membership`` (-1: not a member), and the rows of
+    the pairs inside one person whose left, and whose right, record is wanted.
+
+    Returns ``(records, at_l, at_r, on_left, on_right)``; ``records[at_l]`` are the left keys.
+    A record's position stands for its key (one to one), so grouping by it groups as by the
+    key, and every step after is on integers: at a million records a full run has eight
+    million pairs, and a hashed look-up of their key strings per step cost seconds.
+    """
+    records = pd.Index(list(membership), dtype=object)
+    person, _ = pd.factorize(pd.Series(list(membership.values()), dtype=object))
+    person = np.append(person, -1)  # position -1 (not a member) has no person
+    at_l = records.get_indexer(pd.Index(pairs["unique_id_l"].to_numpy(dtype=object), dtype=object))
+    at_r = records.get_indexer(pd.Index(pairs["unique_id_r"].to_numpy(dtype=object), dtype=object))
+    person_l = person[at_l]
+    inside = (person_l >= 0) & (person_l == person[at_r])
+    is_wanted = np.append(records.isin(list(wanted)), False)
+    on_left = np.flatnonzero(inside & is_wanted[at_l])
+    on_right = np.flatnonzero(inside & is_wanted[at_r])
+    return records, at_l, at_r, on_left, on_right
+
+
 def _best_pairs(
     pairs: pd.DataFrame, membership: Mapping[str, str], wanted: set[str]
 ) -> dict[str, tuple[float, str, float, dict[str, float]]]:
@@ -87,19 +111,7 @@ def _best_pairs(
         return {}
     left = pairs["unique_id_l"].to_numpy(dtype=object)
     right = pairs["unique_id_r"].to_numpy(dtype=object)
-    # Each pair's records looked up once, as positions in the membership (-1: none); a record's
-    # position stands for its key (one to one), so grouping by it groups as by the key, and
-    # every step after is on integers: at a million records the keys are a million strings.
-    records = pd.Index(list(membership), dtype=object)
-    person, _ = pd.factorize(pd.Series(list(membership.values()), dtype=object))
-    person = np.append(person, -1)  # position -1 (not a member) has no person
-    at_l = records.get_indexer(pd.Index(left, dtype=object))
-    at_r = records.get_indexer(pd.Index(right, dtype=object))
-    person_l = person[at_l]
-    inside = (person_l >= 0) & (person_l == person[at_r])
-    is_wanted = np.append(records.isin(list(wanted)), False)
-    on_left = np.flatnonzero(inside & is_wanted[at_l])
-    on_right = np.flatnonzero(inside & is_wanted[at_r])
+    records, at_l, at_r, on_left, on_right = wanted_inside(pairs, membership, wanted)
     if not len(on_left) and not len(on_right):
         return {}
     key = np.concatenate([at_l[on_left], at_r[on_right]])

@@ -483,25 +483,10 @@ def _evidence_pairs(
     weight = pairs["match_weight"].to_numpy(dtype=float)
     if not len(pairs) or np.isnan(weight).any():
         return pairs  # NaN compares false both ways: leave such frames to the walk itself
-    # Each pair's two records looked up once, as positions in the membership (-1: none), and
-    # every later test done on those integers: at a million records a full run has eight
-    # million pairs, and each hashed look-up of their keys cost seconds.
-    records = pd.Index(list(membership), dtype=object)
-    person, _ = pd.factorize(pd.Series(list(membership.values()), dtype=object))
-    person = np.append(person, -1)  # position -1 (not a member) has no person
-    at_l = records.get_indexer(pd.Index(pairs["unique_id_l"].to_numpy(dtype=object), dtype=object))
-    at_r = records.get_indexer(pd.Index(pairs["unique_id_r"].to_numpy(dtype=object), dtype=object))
-    person_l = person[at_l]
-    inside = (person_l >= 0) & (person_l == person[at_r])
-    is_wanted = np.append(records.isin(list(wanted)), False)
-    owner, rows = [], []
-    for at in (at_l, at_r):
-        found = np.flatnonzero(inside & is_wanted[at])
-        owner.append(at[found])
-        rows.append(found)
-    owner_all, rows_all = np.concatenate(owner), np.concatenate(rows)
-    # Per record, its largest weight, then its first row: a record's position stands for
-    # its key (one to one), so grouping by it groups as by the key.
+    _, at_l, at_r, on_left, on_right = explain.wanted_inside(pairs, membership, wanted)
+    owner_all = np.concatenate([at_l[on_left], at_r[on_right]])
+    rows_all = np.concatenate([on_left, on_right])
+    # Per record (its position), its largest weight, then its first row.
     order = np.lexsort((rows_all, -weight[rows_all], owner_all))
     owner_sorted = owner_all[order]
     first = np.ones(len(order), dtype=bool)
