@@ -55,7 +55,7 @@ class Neighbours:
     would make millions of small Python objects."""
 
     def __init__(self, size: int, owner: np.ndarray, other: np.ndarray, *payload: np.ndarray):
-        order = np.argsort(owner, kind="stable")
+        order = _stable_order(owner)
         start = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner, minlength=size), out=start[1:])
         self.start: list[int] = start.tolist()
@@ -113,6 +113,21 @@ class Neighbours:
             np.concatenate([right, left]),
             *(np.concatenate([column, column]) for column in payload),
         )
+
+
+def _stable_order(owner: np.ndarray) -> np.ndarray:
+    """``np.argsort(owner, kind="stable")``, faster for the large arrays clustering sorts.
+
+    numpy's stable sort of int64 is a merge sort; a plain sort of unique 64-bit keys (the owner
+    in the high half, the position in the low) gives the same order in about a third of the time
+    (16M entries: 2.6 -> 0.9 s), and clustering a million records sorts several such arrays.
+    """
+    n = len(owner)
+    if n == 0 or n >= 1 << 32 or int(owner.min()) < 0 or int(owner.max()) >= 1 << 31:
+        return np.argsort(owner, kind="stable")
+    keys = (owner.astype(np.int64) << 32) | np.arange(n, dtype=np.int64)
+    keys.sort()
+    return keys & 0xFFFFFFFF
 
 
 class Groups:

@@ -272,11 +272,12 @@ class PersonModel:
         else:
             engines.register_term_frequency_tables(linker, api, term_frequencies)
         inference = linker.inference
+        keys = _key_positions(api, df["unique_id"])
         if new_ids is None:
             result = inference.predict(
                 threshold_match_probability=threshold_probability, warning_mode="never"
             )
-            frames = [_fetch(result)]
+            frames = [_fetch(result, keys)]
         else:
             is_new = df["unique_id"].isin(set(new_ids))
             if not is_new.any():
@@ -291,12 +292,12 @@ class PersonModel:
                     threshold_match_probability=threshold_probability,
                     warning_mode="never",
                 )
-                frames.append(_fetch(between))
+                frames.append(_fetch(between, keys))
             if is_new.sum() > 1:
                 within = inference.predict_within(
                     new_sdf, threshold_match_probability=threshold_probability, warning_mode="never"
                 )
-                frames.append(_fetch(within))
+                frames.append(_fetch(within, keys))
         return _with_generation_unknown(_tidy_pairs(frames), df)
 
     def level_weights(self) -> pd.DataFrame:
@@ -504,13 +505,40 @@ def _with_generation_unknown(pairs: pd.DataFrame, df: pd.DataFrame | pa.Table) -
     return pairs
 
 
-def _fetch(result: Any) -> pd.DataFrame:
+#: The DuckDB table of every record key with its rank in sorted order (`_key_positions`).
+_POSITIONS = "joinedup_key_positions"
+
+
+def _key_positions(api: Any, ids: pd.Series) -> np.ndarray | None:
+    """Every record key sorted, registered with a DuckDB API as `_POSITIONS` (key, its rank).
+
+    The prediction then hands each pair to Python as two ranks rather than two strings: turning
+    millions of DuckDB strings into Python objects was most of reading a full run's pairs at a
+    million records (~10 s), and ranks come back as plain integer columns. ``None`` (and nothing
+    registered) for other engines, or keys that are not unique.
+    """
+    if not hasattr(api, "duckdb_con"):
+        return None
+    import pyarrow.compute as pc
+
+    keys = pa.array(ids.to_numpy(dtype=object), pa.string())
+    if pc.count_distinct(keys).as_py() != len(keys) or keys.null_count:
+        return None
+    # Arrow compares UTF-8 bytes, as DuckDB does and as Python orders str: ranks follow keys.
+    ordered = keys.take(pc.sort_indices(keys))
+    positions = pa.table({"unique_id": ordered, "pos": pa.array(np.arange(len(ordered)))})
+    api.duckdb_con.register(_POSITIONS, positions)
+    return ordered.to_numpy(zero_copy_only=False)
+
+
+def _fetch(result: Any, keys: np.ndarray | None = None) -> pd.DataFrame:
     """A Splink prediction as clustering, review and explanations read it, selected in the engine.
 
     Only those columns cross into Python — each comparison's weight with its name-frequency
     adjustment folded in, the pair in order — and Splink's table is dropped once read: a full
     run over a million records scores millions of pairs, and the term-frequency columns and two
-    copies of the table are what tipped it over the machine's memory.
+    copies of the table are what tipped it over the machine's memory. With ``keys`` (from
+    `_key_positions`) the pair crosses as two ranks, turned back into the same keys here.
     """
     present = {column.unquote().name for column in result.columns}
     # DuckDB hands rows over in the order it sorted them; Spark's collect need not, so only
@@ -522,16 +550,34 @@ def _fetch(result: Any) -> pd.DataFrame:
         if f"mw_tf_adj_{name}" in present:
             weight = f"{weight} + COALESCE(mw_tf_adj_{name}, 0.0)"
         weights.append(f"{weight} AS mw_{name}")
-    narrow = result.query_sql(
-        "SELECT LEAST(unique_id_l, unique_id_r) AS unique_id_l, "
+    columns = (
+        "LEAST(unique_id_l, unique_id_r) AS unique_id_l, "
         "GREATEST(unique_id_l, unique_id_r) AS unique_id_r, match_weight, match_probability, "
         + ", ".join(weights)
-        + " FROM {this}"
-        + (" ORDER BY unique_id_l, unique_id_r" if in_order else "")
     )
+    ranked = in_order and keys is not None
+    if ranked:
+        rest = ["match_weight", "match_probability", *(f"mw_{n}" for n in COMPARISON_NAMES)]
+        query = (
+            "SELECT l.pos AS pos_l, r.pos AS pos_r, "
+            + ", ".join(f"p.{c}" for c in rest)
+            + f" FROM (SELECT {columns} FROM {{this}}) AS p"
+            + f" JOIN {_POSITIONS} AS l ON p.unique_id_l = l.unique_id"
+            + f" JOIN {_POSITIONS} AS r ON p.unique_id_r = r.unique_id"
+            + " ORDER BY pos_l, pos_r"
+        )
+    else:
+        query = f"SELECT {columns} FROM {{this}}" + (
+            " ORDER BY unique_id_l, unique_id_r" if in_order else ""
+        )
+    narrow = result.query_sql(query)
     result.drop_table_from_database_and_remove_from_cache()
     frame = narrow.as_pandas_dataframe()
     narrow.drop_table_from_database_and_remove_from_cache()
+    if ranked:
+        assert keys is not None
+        frame.insert(0, "unique_id_l", keys[frame.pop("pos_l").to_numpy()])
+        frame.insert(1, "unique_id_r", keys[frame.pop("pos_r").to_numpy()])
     # Ordered in the engine (in parallel, on its own strings): sorting millions of pairs of
     # Python strings in pandas cost a full run at 1M records ~25 s of one core.
     frame.attrs["ordered"] = in_order
