@@ -290,14 +290,14 @@ def _year_only(year: Any) -> str | None:
 
 
 def records_frame(
-    records: Iterable[Mapping[str, Any]], *, adult_sources: Collection[str] = ()
+    records: Iterable[Mapping[str, Any]] | pd.DataFrame, *, adult_sources: Collection[str] = ()
 ) -> pd.DataFrame:
     """Build the model's input frame from standardised person records, one row per record.
 
-    Each mapping carries ``source_id``, ``record_id`` and any of the common person fields
-    (`StandardPerson` names; missing keys are missing data). The frame has ``unique_id`` =
-    ``f"{source_id}|{record_id}"``, ``source_dataset`` = ``source_id`` and the derived matching
-    columns listed in `FRAME_COLUMNS`. Duplicate record keys raise `JoinedupError`.
+    Each mapping (or row of a data frame) carries ``source_id``, ``record_id`` and any of the
+    common person fields (`StandardPerson` names; missing keys are missing data). The frame has
+    ``unique_id`` = ``f"{source_id}|{record_id}"``, ``source_dataset`` = ``source_id`` and the
+    derived matching columns listed in `FRAME_COLUMNS`. Duplicate record keys raise `JoinedupError`.
     ``adult_sources`` names the sources whose people are all adults (``store.sources.
     adult_source_ids``): their records count as an adult's, as an adult's title does.
 
@@ -308,8 +308,10 @@ def records_frame(
         return _build(records, frozenset(adult_sources))
 
 
-def _build(records: Iterable[Mapping[str, Any]], adult_sources: frozenset[str]) -> pd.DataFrame:
-    raw = pd.DataFrame.from_records(list(records))
+def _build(
+    records: Iterable[Mapping[str, Any]] | pd.DataFrame, adult_sources: frozenset[str]
+) -> pd.DataFrame:
+    raw = records if isinstance(records, pd.DataFrame) else pd.DataFrame.from_records(list(records))
     if raw.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in FRAME_COLUMNS})
     for required in ("source_id", "record_id"):

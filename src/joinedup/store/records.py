@@ -401,16 +401,19 @@ def iter_current_chunks(
     *,
     columns: Sequence[str] | None = None,
     chunk_size: int = STREAM_CHUNK,
-) -> Iterator[list[RowMapping]]:
+    mappings: bool = True,
+) -> Iterator[list[Any]]:
     """Like :func:`iter_current`, but yield lists of up to ``chunk_size`` records at a time.
 
-    Handy for building a data frame per chunk rather than one row at a time.
+    Handy for building a data frame per chunk rather than one row at a time. With
+    ``mappings=False`` each record is a row of the selected ``columns``, in their order.
     """
     query = _current_query(source_ids, changed_since_batch, columns).execution_options(
         yield_per=chunk_size
     )
-    result = session.execute(query).mappings()
-    for part in result.partitions(chunk_size):
+    result = session.execute(query)
+    parts = result.mappings().partitions(chunk_size) if mappings else result.partitions(chunk_size)
+    for part in parts:
         yield list(part)
 
 
