@@ -166,9 +166,7 @@ def with_versions(frame: pd.DataFrame | pa.Table, versions: Mapping[str, int]) -
     """``frame`` as Arrow (`engines.to_arrow`) with each record's version appended."""
     table = frame if isinstance(frame, pa.Table) else _as_table(frame)
     keys = table.column("unique_id").to_pylist()
-    return table.select(list(FRAME_COLUMNS)).append_column(
-        VERSION_COLUMN, pa.array([versions[key] for key in keys], pa.int64())
-    )
+    return _with_numbers(table, np.array([versions[key] for key in keys], dtype=np.int64))
 
 
 def _as_table(frame: pd.DataFrame) -> pa.Table:
