@@ -154,11 +154,7 @@ def cluster(
 
     given = [str(node) for node in ids] if ids is not None else []
     named = [node for pair in must + cannot for node in pair]
-    codes = Codes(
-        pairs["unique_id_l"].astype(str).to_numpy(),
-        pairs["unique_id_r"].astype(str).to_numpy(),
-        [*given, *named],
-    )
+    codes = Codes.of_pairs(pairs["unique_id_l"], pairs["unique_id_r"], [*given, *named])
     size = len(codes)
     left, right = codes.left, codes.right
     decided = codes.extra[len(given) :].reshape(-1, 2)

@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from joinedup.linkage import pair_keys
+
 
 class Codes:
     """Every record once, as an integer code in sorted key order.
@@ -40,6 +42,18 @@ class Codes:
         self.left = codes[: len(left)]
         self.right = codes[len(left) : len(left) + len(right)]
         self.extra = codes[len(left) + len(right) :]
+
+    @classmethod
+    def of_pairs(cls, left: pd.Series, right: pd.Series, extra: Sequence[str]) -> Codes:
+        """The codes of a pairs frame's two key columns and ``extra``: read off the columns
+        when they are codes already (`pair_keys`), else as ``Codes(...)`` from the strings."""
+        coded = pair_keys.codes(left, right)
+        packed = pair_keys.compact(*coded, extra) if coded is not None else None
+        if packed is None:
+            return cls(left.astype(str).to_numpy(), right.astype(str).to_numpy(), extra)
+        made = cls.__new__(cls)
+        made.keys, made.left, made.right, made.extra = packed
+        return made
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from joinedup.linkage import pair_keys
 from joinedup.linkage.gc_pause import cycle_collection_paused
 from joinedup.linkage.persons import lookup_person, members_view
 from joinedup.store.bulk import BulkInsert, JsonText
@@ -88,8 +89,18 @@ def wanted_inside(
     records = pd.Index(list(membership), dtype=object)
     person, _ = pd.factorize(pd.Series(list(membership.values()), dtype=object))
     person = np.append(person, -1)  # position -1 (not a member) has no person
-    at_l = records.get_indexer(pd.Index(pairs["unique_id_l"].to_numpy(dtype=object), dtype=object))
-    at_r = records.get_indexer(pd.Index(pairs["unique_id_r"].to_numpy(dtype=object), dtype=object))
+    coded = pair_keys.codes(pairs["unique_id_l"], pairs["unique_id_r"])
+    if coded is not None:  # each distinct key looked up once, not once per pair it is in
+        keys, code_l, code_r = coded
+        position = records.get_indexer(keys)
+        at_l, at_r = position[code_l], position[code_r]
+    else:
+        at_l = records.get_indexer(
+            pd.Index(pairs["unique_id_l"].to_numpy(dtype=object), dtype=object)
+        )
+        at_r = records.get_indexer(
+            pd.Index(pairs["unique_id_r"].to_numpy(dtype=object), dtype=object)
+        )
     person_l = person[at_l]
     inside = (person_l >= 0) & (person_l == person[at_r])
     is_wanted = np.append(records.isin(list(wanted)), False)

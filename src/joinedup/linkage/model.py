@@ -31,7 +31,7 @@ import pyarrow as pa
 from splink import Linker, SettingsCreator
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import blocking, engines
+from joinedup.linkage import blocking, engines, pair_keys
 from joinedup.linkage.comparisons import COMPARISON_NAMES, GIVEN_INITIAL, person_comparisons
 from joinedup.linkage.priors import (
     PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
@@ -277,7 +277,8 @@ class PersonModel:
             result = inference.predict(
                 threshold_match_probability=threshold_probability, warning_mode="never"
             )
-            frames = [_fetch(result, keys)]
+            # One run's pairs, read by clustering, explanations and review: kept as codes.
+            frames = [_fetch(result, keys, as_codes=True)]
         else:
             is_new = df["unique_id"].isin(set(new_ids))
             if not is_new.any():
@@ -509,7 +510,7 @@ def _with_generation_unknown(pairs: pd.DataFrame, df: pd.DataFrame | pa.Table) -
 _POSITIONS = "joinedup_key_positions"
 
 
-def _key_positions(api: Any, ids: pd.Series) -> np.ndarray | None:
+def _key_positions(api: Any, ids: pd.Series) -> pd.CategoricalDtype | None:
     """Every record key sorted, registered with a DuckDB API as `_POSITIONS` (key, its rank).
 
     The prediction then hands each pair to Python as two ranks rather than two strings: turning
@@ -528,17 +529,21 @@ def _key_positions(api: Any, ids: pd.Series) -> np.ndarray | None:
     ordered = keys.take(pc.sort_indices(keys))
     positions = pa.table({"unique_id": ordered, "pos": pa.array(np.arange(len(ordered)))})
     api.duckdb_con.register(_POSITIONS, positions)
-    return ordered.to_numpy(zero_copy_only=False)
+    return pair_keys.sorted_keys_dtype(ordered.to_numpy(zero_copy_only=False))
 
 
-def _fetch(result: Any, keys: np.ndarray | None = None) -> pd.DataFrame:
+def _fetch(
+    result: Any, keys: pd.CategoricalDtype | None = None, *, as_codes: bool = False
+) -> pd.DataFrame:
     """A Splink prediction as clustering, review and explanations read it, selected in the engine.
 
     Only those columns cross into Python — each comparison's weight with its name-frequency
     adjustment folded in, the pair in order — and Splink's table is dropped once read: a full
     run over a million records scores millions of pairs, and the term-frequency columns and two
     copies of the table are what tipped it over the machine's memory. With ``keys`` (from
-    `_key_positions`) the pair crosses as two ranks, turned back into the same keys here.
+    `_key_positions`) the pair crosses as two ranks, turned back into the same keys here —
+    or, ``as_codes``, kept as ranks: key columns that are categoricals over the sorted keys
+    (`pair_keys`), equal to the keys as strings.
     """
     present = {column.unquote().name for column in result.columns}
     # DuckDB hands rows over in the order it sorted them; Spark's collect need not, so only
@@ -576,8 +581,12 @@ def _fetch(result: Any, keys: np.ndarray | None = None) -> pd.DataFrame:
     narrow.drop_table_from_database_and_remove_from_cache()
     if ranked:
         assert keys is not None
-        frame.insert(0, "unique_id_l", keys[frame.pop("pos_l").to_numpy()])
-        frame.insert(1, "unique_id_r", keys[frame.pop("pos_r").to_numpy()])
+        for at, side in enumerate(("l", "r")):
+            ranks = frame.pop(f"pos_{side}").to_numpy()
+            column = (
+                pair_keys.as_keys(ranks, keys) if as_codes else keys.categories.to_numpy()[ranks]
+            )
+            frame.insert(at, f"unique_id_{side}", column)
     # Ordered in the engine (in parallel, on its own strings): sorting millions of pairs of
     # Python strings in pandas cost a full run at 1M records ~25 s of one core.
     frame.attrs["ordered"] = in_order

@@ -28,7 +28,7 @@ from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import thresholds
+from joinedup.linkage import pair_keys, thresholds
 from joinedup.store.base import utcnow
 from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import ReviewDecision, ReviewItem
@@ -155,13 +155,12 @@ def find_candidates(
     # Whole columns at a time, and only the pairs from the band up: a full run over a million
     # records scores millions of pairs, most far below it, and a Python loop over them all cost
     # more than the rest of the queue.
-    first = pairs["unique_id_l"].astype(str).to_numpy()
-    second = pairs["unique_id_r"].astype(str).to_numpy()
-    if (first == second).any():
-        canonical_pair(*next((a, b) for a, b in zip(first, second, strict=True) if a == b))
+    _refuse_self_pairs(pairs)
     probability = pairs["match_probability"].to_numpy(dtype=float)
     rows = np.flatnonzero(probability >= low)
-    first, second, probability = first[rows], second[rows], probability[rows]
+    first = pair_keys.rows_as_strings(pairs["unique_id_l"], rows)
+    second = pair_keys.rows_as_strings(pairs["unique_id_r"], rows)
+    probability = probability[rows]
     weight = pairs["match_weight"].to_numpy(dtype=float)[rows]
     swap = first > second
     left, right = np.where(swap, second, first), np.where(swap, first, second)
@@ -202,6 +201,18 @@ def find_candidates(
             )
     out.sort(key=lambda c: (-c.risk, c.pair))
     return out
+
+
+def _refuse_self_pairs(pairs: pd.DataFrame) -> None:
+    coded = pair_keys.codes(pairs["unique_id_l"], pairs["unique_id_r"])
+    if coded is not None:
+        same = np.flatnonzero(coded[1] == coded[2])
+    else:
+        first = pairs["unique_id_l"].astype(str).to_numpy()
+        same = np.flatnonzero(first == pairs["unique_id_r"].astype(str).to_numpy())
+    if len(same):
+        row = pairs.iloc[int(same[0])]
+        canonical_pair(str(row["unique_id_l"]), str(row["unique_id_r"]))
 
 
 def _holding_edges(edges: pd.DataFrame, counts: np.ndarray) -> list[tuple[str, list[int]]]:
