@@ -117,7 +117,9 @@ def _items(request: AccessRequest, items: list[tuple[Holding, str]]) -> tuple[It
             for holding, category in items
         )
 
-    if request.organisation_names:
+    if request.organisation_names or type(request.agreements) is not tuple:
+        # Wording from the caller's names, or agreements in a container that could change
+        # under the same identity: worked out afresh.
         return compute()
     # Whether consent and an objection are in effect, per source: all _check_clause reads of
     # the choices and of ``now`` (besides the day, which decides the agreements in force).

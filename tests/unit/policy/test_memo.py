@@ -141,3 +141,11 @@ def test_the_memo_is_bounded() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_memo() -> None:
     policy_engine._MEMO.clear()
+
+
+def test_agreements_in_a_list_are_not_remembered_by_identity() -> None:
+    agreements = [CARE]
+    asked = request(purpose="direct_care", agreements=agreements)
+    assert decide(asked).allows("social_care", "social_care.adult")
+    agreements[0] = replace(CARE, clauses=CARE.clauses[2:])  # the same list, changed
+    assert not decide(asked).allows("social_care", "social_care.adult")
