@@ -195,15 +195,33 @@ def load_agreement(path: str | Path) -> Agreement:
 
 def agreement_files(directory: str | Path) -> list[Path]:
     """The agreement files under ``directory`` (recursively), leaving out policy test files."""
-    root = Path(directory)
-    if not root.is_dir():
-        raise AgreementError(f"{root}: not a directory")
-    found: list[Path] = []
+    return sorted(Path(path) for path, _ in _entries(directory))
+
+
+def agreement_file_stats(directory: str | Path) -> tuple[tuple[str, int, int], ...]:
+    """``(path, size, mtime_ns)`` of each file :func:`agreement_files` gives, in one scan.
+
+    What a cache of the parsed agreements compares on every request to notice a changed, added
+    or removed file: the stat each directory entry gives, without a ``Path`` per file.
+    """
+    out = []
+    for path, entry in _entries(directory):
+        stat = entry.stat()
+        out.append((path, stat.st_size, stat.st_mtime_ns))
+    out.sort()
+    return tuple(out)
+
+
+def _entries(directory: str | Path) -> list[tuple[str, os.DirEntry[str]]]:
+    root = os.fspath(directory)
+    if not os.path.isdir(root):
+        raise AgreementError(f"{Path(root)}: not a directory")
+    found: list[tuple[str, os.DirEntry[str]]] = []
     _collect(root, found)
-    return sorted(found)
+    return found
 
 
-def _collect(folder: Path, found: list[Path]) -> None:
+def _collect(folder: str, found: list[tuple[str, os.DirEntry[str]]]) -> None:
     """What ``rglob("*.yaml")`` and ``rglob("*.yml")`` find, in one scan of each directory.
 
     Every request that decides lists the directory (a changed file takes effect at once), and
@@ -219,13 +237,13 @@ def _collect(folder: Path, found: list[Path]) -> None:
     for entry in entries:
         name = entry.name
         if name.endswith(_AGREEMENT_SUFFIXES) and not name.endswith(TEST_SUFFIXES):
-            found.append(folder / name)
+            found.append((entry.path, entry))
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             is_dir = False
         if is_dir:
-            _collect(folder / name, found)
+            _collect(entry.path, found)
 
 
 def load_agreements(directory: str | Path) -> tuple[Agreement, ...]:

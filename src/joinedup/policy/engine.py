@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from joinedup.policy import vocabulary as v
+from joinedup.policy.memo import ItemMemo
 from joinedup.policy.model import Agreement, Clause
 from joinedup.policy.request import (
     AccessRequest,
@@ -36,6 +37,10 @@ AGREEMENT_TIMEZONE = ZoneInfo("Europe/London")
 
 # The longest break-glass session the engine honours; a longer one is treated as not active.
 BREAK_GLASS_MAX = timedelta(hours=4)
+
+# Per-item answers already worked out (see joinedup.policy.memo for what the key holds and why
+# it is all they depend on).
+_MEMO = ItemMemo()
 
 
 def decide(request: AccessRequest) -> Decision:
@@ -80,11 +85,7 @@ def decide(request: AccessRequest) -> Decision:
             )
             return _uniform(request, items, permitted=False, reason=reason)
 
-    in_force, not_in_force = _agreements_on(request.agreements, _uk_day(request.now))
-    decided = tuple(
-        _decide_item(request, holding, category, in_force, not_in_force)
-        for holding, category in items
-    )
+    decided = _items(request, items)
     reasons: tuple[Reason, ...] = ()
     if break_glass_used:
         assert request.break_glass is not None
@@ -103,6 +104,43 @@ def decide(request: AccessRequest) -> Decision:
         break_glass_used=break_glass_used,
         request_id=request.request_id,
     )
+
+
+def _items(request: AccessRequest, items: list[tuple[Holding, str]]) -> tuple[ItemDecision, ...]:
+    """Each item's decision; remembered by :data:`_MEMO` under everything it depends on."""
+    day = _uk_day(request.now)
+
+    def compute() -> tuple[ItemDecision, ...]:
+        in_force, not_in_force = _agreements_on(request.agreements, day)
+        return tuple(
+            _decide_item(request, holding, category, in_force, not_in_force)
+            for holding, category in items
+        )
+
+    if request.organisation_names or type(request.agreements) is not tuple:
+        # Wording from the caller's names, or agreements in a container that could change
+        # under the same identity: worked out afresh.
+        return compute()
+    # Whether consent and an objection are in effect, per source: all _check_clause reads of
+    # the choices and of ``now`` (besides the day, which decides the agreements in force).
+    chosen = (
+        tuple(
+            (
+                holding.source,
+                _choice_in_effect(
+                    request.choices, "consent", request.purpose, holding.source, request.now
+                ),
+                _choice_in_effect(
+                    request.choices, "objection", request.purpose, holding.source, request.now
+                ),
+            )
+            for holding in request.holdings
+        )
+        if request.choices
+        else None
+    )
+    key = (day, request.organisation, request.role, request.purpose, request.holdings, chosen)
+    return _MEMO.get(request.agreements, key, compute)
 
 
 def _request_level_denial(request: AccessRequest) -> Reason | None:

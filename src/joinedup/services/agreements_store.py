@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import record_agreement_versions
 from joinedup.audit.signing import production_mode
-from joinedup.policy.agreements import AgreementError, agreement_files, load_agreements
+from joinedup.policy.agreements import AgreementError, agreement_file_stats, load_agreements
 from joinedup.policy.model import Agreement
 from joinedup.policy.request import AgreementRef
 from joinedup.store.governance_tables import AgreementVersion
@@ -56,14 +56,6 @@ def agreements_dir() -> Path:
     return SHIPPED
 
 
-def _stat_key(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    out = []
-    for path in files:
-        stat = path.stat()
-        out.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(out)
-
-
 def current_agreements(directory: str | Path | None = None) -> tuple[Agreement, ...]:
     """Every agreement under ``directory`` (default :func:`agreements_dir`), cached.
 
@@ -72,8 +64,7 @@ def current_agreements(directory: str | Path | None = None) -> tuple[Agreement, 
     """
     root = Path(directory) if directory is not None else agreements_dir()
     try:
-        files = agreement_files(root)
-        key = (str(root), _stat_key(files))
+        key = (str(root), agreement_file_stats(root))
     except OSError as exc:
         raise AgreementError(f"{root}: cannot read the agreements: {exc.strerror}") from None
     cached = _by_stat.get(key)
@@ -81,8 +72,9 @@ def current_agreements(directory: str | Path | None = None) -> tuple[Agreement, 
         return cached
     with _lock:
         digest = hashlib.sha256()
-        for path in files:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for path, _, _ in key[1]:
+            name = os.path.basename(path)
+            digest.update(name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
         content = digest.hexdigest()
         loaded = _by_hash.get(content)
         if loaded is None:

@@ -4,13 +4,13 @@ first problem must name that event and the kind of tampering."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from joinedup.audit.chain import GENESIS, canonical_fields, compute_hash
+from joinedup.audit.chain import GENESIS, canonical_fields, canonical_time, compute_hash
 from joinedup.audit.verify import _chain_problems, _Row
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
@@ -145,3 +145,31 @@ def test_canonical_form_is_json_dumps_of_the_fields(
     document = {**fields, "at": "2026-06-01T00:00:00.000000Z"}
     expected = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_fields(fields) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, None, timezone(timedelta(hours=5, minutes=30))]),
+    )
+)
+def test_canonical_time_is_the_strftime_form(moment: datetime) -> None:
+    # The chain's text form of a time is fixed by the events already stored: a faster way to
+    # write it must give exactly the characters strftime gave, or old events would not verify.
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    expected = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert canonical_time(moment) == expected
+
+
+def test_canonical_fields_are_unchanged_for_a_known_event() -> None:
+    # Pinned from the encoder as it was (sorted keys, compact separators, UTF-8 kept).
+    fields = {**chain(1)[0], "reason": "Zoë's household", "agreements": [{"version": 1, "id": "x"}]}
+    assert canonical_fields(fields) == (
+        '{"action":"person.view","actor":"u1","agreements":[{"id":"x","version":1}],'
+        '"at":"2026-06-01T00:00:01.000000Z","break_glass":false,"case_reference":null,'
+        '"categories":["a/b"],"decision":"permit","event_id":"e1","organisation":"org",'
+        '"person_id":"p1","purpose":"direct_care","reason":"Zoë\'s household",'
+        '"request_id":null,"role":"gp"}'
+    )

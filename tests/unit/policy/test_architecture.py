@@ -13,7 +13,7 @@ from tests.unit.policy.builders import CARE_YAML
 
 POLICY_DIR = Path(policy_package.__file__).parent
 # The engine and the value types it reads: nothing here may reach a database, a file or a clock.
-PURE_MODULES = ("engine.py", "request.py", "model.py", "vocabulary.py")
+PURE_MODULES = ("engine.py", "memo.py", "request.py", "model.py", "vocabulary.py")
 FORBIDDEN_IMPORTS = {
     "sqlalchemy",
     "os",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from joinedup.policy import AgreementError
+from joinedup.policy import AccessRequest, AgreementError, Holding, Relationship, decide
 from joinedup.services import agreements_store
 from joinedup.services.agreements_store import SHIPPED, agreements_dir, current_agreements
 
@@ -75,3 +77,37 @@ def test_an_unreadable_directory_shares_nothing(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("id: x\n", encoding="utf-8")
     with pytest.raises(AgreementError):
         current_agreements(tmp_path)
+
+
+def test_a_changed_file_changes_the_next_decision(tmp_path: Path) -> None:
+    # decide() remembers answers per agreements tuple: the tuple a changed file makes is a new
+    # one, so the next request is decided on the new words, not from what was remembered.
+    target = tmp_path / "one.yaml"
+    shutil.copy(EXAMPLE, target)
+    request = AccessRequest(
+        actor="sw",
+        organisation="northbridge-council",
+        role="social_worker",
+        purpose="safeguarding",
+        person_id="p1",
+        now=datetime(2026, 6, 1, 10, tzinfo=UTC),
+        holdings=(Holding("befriending", "northbridge-befriending", ("charity.befriending",)),),
+        agreements=current_agreements(tmp_path),
+        relationships=(
+            Relationship(
+                "northbridge-council",
+                "case",
+                datetime(2026, 5, 1, tzinfo=UTC),
+                datetime(2026, 7, 1, tzinfo=UTC),
+            ),
+        ),
+    )
+    assert decide(request).allows("befriending", "charity.befriending")
+    assert decide(request).allows("befriending", "charity.befriending")  # remembered
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "purposes: [safeguarding]", "purposes: [direct_care]"
+    )
+    target.write_text(text.replace("version: 1", "version: 2", 1), encoding="utf-8")
+    os.utime(target, ns=(3, 3))
+    changed = replace(request, agreements=current_agreements(tmp_path))
+    assert not decide(changed).allows("befriending", "charity.befriending")
