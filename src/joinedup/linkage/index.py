@@ -87,15 +87,14 @@ class _Loaded:
     """The index as a run finds it.
 
     ``table`` is every current record's model frame with its version (``frame_cache.schema``).
-    A full run also has the frame as pandas (to train on), every version and the whole
-    membership. An incremental run that started from the cache has ``versions`` and ``linked``
-    only for the records it reaches, read as it goes (``complete`` is false).
+    A full run also has every version and the whole membership. An incremental run that
+    started from the cache has ``versions`` and ``linked`` only for the records it reaches,
+    read as it goes (``complete`` is false).
     ``taken_in`` and ``taken_out`` are the versions the run marks in the change feed
     (``feed``); ``refreshed`` says how the table differs from the cache it came from.
     """
 
     table: pa.Table
-    frame: pd.DataFrame | None
     versions: dict[str, int]
     linked: dict[str, Linked]
     decisions: dict[tuple[str, str], str]
@@ -218,7 +217,6 @@ def _load(
     say("reading records")
     decisions = review.decisions_in_force(session)
     changes = feed.read(session)
-    frame: pd.DataFrame | None = None
     refreshed: frame_cache.Refreshed | None = None
     if cached is not None:
         refreshed = frame_cache.refresh(session, cached.table, changes, adult_sources=adults)
@@ -231,7 +229,7 @@ def _load(
             numbers = table.column(frame_cache.VERSION_COLUMN).to_pylist()
             versions = dict(zip(ids, numbers, strict=True))
         linked = current_membership(session)
-        data = _Loaded(table, frame, versions, linked, {}, find_delta(versions, linked), True)
+        data = _Loaded(table, versions, linked, {}, find_delta(versions, linked), True)
         data.taken_in = _taken_in(versions, linked, changes, refreshed)
         present: set[str] = set(versions)
     else:
@@ -245,7 +243,7 @@ def _load(
             changed=refreshed.fresh & refreshed.stale,
             ended=refreshed.stale - refreshed.fresh,
         )
-        data = _Loaded(table, None, {}, {}, {}, delta, complete=False)
+        data = _Loaded(table, {}, {}, {}, delta, complete=False)
         data.taken_in = refreshed.linked
         data.reach(session, delta.scored | delta.ended)
     data.taken_out = frozenset(int(v) for v in changes.ended)
@@ -285,7 +283,9 @@ def _model(
     if mode == "incremental" and saved:
         return PersonModel.from_json(saved)
     try:
-        return PersonModel.train(_pandas(data), engine=engine_name)
+        return PersonModel.train(
+            data.table.drop_columns([frame_cache.VERSION_COLUMN]), engine=engine_name
+        )
     except JoinedupError:
         # Too few records to estimate anything: the shipped model is the sensible start.
         return PersonModel.default()
@@ -312,9 +312,12 @@ def _run(
     cannot = [pair for pair, d in data.decisions.items() if d == "not-link"]
 
     if mode == "full":
-        frame = _pandas(data)
-        say(f"scoring {len(frame):,} records")
-        pairs = scorer.predict(frame, engine=engine_name, term_frequencies=frequencies)
+        say(f"scoring {data.table.num_rows:,} records")
+        pairs = scorer.predict(
+            data.table.drop_columns([frame_cache.VERSION_COLUMN]),
+            engine=engine_name,
+            term_frequencies=frequencies,
+        )
         keys: set[str] = set(data.versions)
         evaluated = keys
         carried_members: dict[str, list[str]] = {}
@@ -501,12 +504,6 @@ def _pair_keys(pairs: pd.DataFrame) -> set[str]:
 
 def _as_pandas(table: pa.Table) -> pd.DataFrame:
     return table.drop_columns([frame_cache.VERSION_COLUMN]).to_pandas()
-
-
-def _pandas(data: _Loaded) -> pd.DataFrame:
-    if data.frame is None:
-        data.frame = _as_pandas(data.table)  # once: training and scoring share it
-    return data.frame
 
 
 def _no_pairs() -> pd.DataFrame:

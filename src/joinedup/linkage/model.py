@@ -38,7 +38,7 @@ from joinedup.linkage.priors import (
     apply_safety_rules,
     prior_parameters,
 )
-from joinedup.linkage.term_frequencies import register_term_frequencies
+from joinedup.linkage.term_frequencies import TF_COLUMNS, register_term_frequencies
 
 FORMAT = "joinedup-person-model/1"
 DEFAULT_MODEL_RESOURCE = "default_model.json"
@@ -124,7 +124,7 @@ class PersonModel:
     @classmethod
     def train(
         cls,
-        df: pd.DataFrame,
+        df: pd.DataFrame | pa.Table,
         *,
         engine: str = "duckdb",
         seed: int = 42,
@@ -138,17 +138,23 @@ class PersonModel:
         birth; full name) so every comparison is trained on a block it does not define, each
         block sampled down to `MAX_EM_PAIRS_PER_BLOCK` pairs (recorded in the metadata). Levels
         that no pair reached keep their priors; household and "differs" rules are then applied.
+        ``df`` may be the frame cache's Arrow table, which goes into the engine as it is.
         """
         engines.check_engine(engine)
         if len(df) < 2:
             raise JoinedupError("training needs at least two records")
         api = engines.db_api(engine)
-        aliases = tuple(block[0] for block in blocking.TRAINING_BLOCKS)
-        blocked, em_sample = _with_block_columns(df, seed=seed)
-        sdf = engines.register(api, blocked, "records", extra=aliases)
-        del blocked
+        table = engines.conform(df) if isinstance(df, pa.Table) else engines.to_arrow(df)
+        # Only the columns read here cross into pandas: the whole frame, a million records of
+        # two dozen string columns, cost seconds each way.
+        read = table.select(list(_TRAINING_READS)).to_pandas()
+        blocks, em_sample = _block_columns(read, seed=seed)
+        for alias, values in blocks.items():
+            table = table.append_column(alias, pa.array(values, pa.string(), from_pandas=True))
+        sdf = engines.register(api, table, "records")
+        del table, blocks
         linker = Linker(sdf, _settings_creator(), log_level=_SPLINK_LOG_LEVEL)
-        register_term_frequencies(linker, api, df)
+        register_term_frequencies(linker, api, read)
         training = linker.training
         try:
             training.estimate_probability_two_random_records_match(
@@ -187,7 +193,7 @@ class PersonModel:
                 settings_obj._probability_two_random_records_match = overall
             _collect_m(session, trains, m_estimates)
         _log_step("m estimated")
-        initial_only = float((df["given_key"].isna() & df["given_initial"].notna()).mean())
+        initial_only = float((read["given_key"].isna() & read["given_initial"].notna()).mean())
         prob = float(trained.get("probability_two_random_records_match") or 0.0)
         if not 0.0 < prob < 1.0:
             prob = PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
@@ -256,7 +262,11 @@ class PersonModel:
             )
             return _with_generation_unknown(scored, table)
         if isinstance(df, pa.Table):
-            df = df.to_pandas()
+            # A whole index scored with the index's name frequencies needs no pandas: the
+            # frame cache's Arrow table goes into the engine as it is, as replayed attaches do
+            # (through pandas and back cost a million records ~6 s).
+            whole = new_ids is None and term_frequencies is not None
+            df = engines.conform(df) if whole else df.to_pandas()
         api = engines.db_api(engine)
         full = engines.register(api, df, "records")
         # Splink's settings check parses every comparison's SQL to look for missing columns, which
@@ -356,11 +366,11 @@ def _block_start(overall: float, fields: tuple[str, ...], params: Parameters) ->
     return min(0.5, odds / (1.0 + odds))
 
 
-def _with_block_columns(
+def _block_columns(
     df: pd.DataFrame, *, seed: int = 42, max_pairs: float = MAX_EM_PAIRS_PER_BLOCK
-) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
-    """``df`` with the EM block columns — the joined fields, or null where any is missing — and,
-    per block, its pairs and the share of records kept in it.
+) -> tuple[dict[str, pd.Series], dict[str, dict[str, float]]]:
+    """The EM block columns of ``df`` by alias — the joined fields, or null where any is
+    missing — and, per block, its pairs and the share of records kept in it.
 
     A block of more than ``max_pairs`` pairs keeps each record with chance
     ``sqrt(max_pairs / pairs)`` (by a seeded hash of its id, so reruns agree), which keeps every
@@ -369,24 +379,39 @@ def _with_block_columns(
     without bias. Records are sampled rather than keys because one common name is a large part
     of a name block (a key drawn or not would swing the sample).
     """
-    out = df.copy()
+    out: dict[str, pd.Series] = {}
     draws: np.ndarray | None = None
     sample: dict[str, dict[str, float]] = {}
     for alias, fields, _, _ in blocking.TRAINING_BLOCKS:
-        joined = out[fields[0]].astype(object)
+        joined = df[fields[0]].astype(object)
         for name in fields[1:]:
-            joined = joined + "|" + out[name].astype(object)
-        joined = joined.where(out[list(fields)].notna().all(axis=1), None)
+            joined = joined + "|" + df[name].astype(object)
+        joined = joined.where(df[list(fields)].notna().all(axis=1), None)
         sizes = joined.value_counts(dropna=True).to_numpy(dtype=np.float64)
         pairs = float((sizes * (sizes - 1.0) / 2.0).sum())
         kept = 1.0 if pairs <= max_pairs else math.sqrt(max_pairs / pairs)
         if kept < 1.0:
             if draws is None:
-                draws = _uniform_draws(out["unique_id"], seed)
+                draws = _uniform_draws(df["unique_id"], seed)
             joined = joined.where(draws < kept, None)
         out[alias] = joined
         sample[alias] = {"pairs": pairs, "records_kept": round(kept, 6)}
     return out, sample
+
+
+#: The frame's columns training reads in pandas: ids, the EM blocks' fields, the frequency-
+#: adjusted names and the initial.
+_TRAINING_READS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            "unique_id",
+            *(name for block in blocking.TRAINING_BLOCKS for name in block[1]),
+            *TF_COLUMNS,
+            "given_key",
+            "given_initial",
+        ]
+    )
+)
 
 
 def _uniform_draws(ids: pd.Series, seed: int) -> np.ndarray:
@@ -510,7 +535,7 @@ def _with_generation_unknown(pairs: pd.DataFrame, df: pd.DataFrame | pa.Table) -
 _POSITIONS = "joinedup_key_positions"
 
 
-def _key_positions(api: Any, ids: pd.Series) -> pd.CategoricalDtype | None:
+def _key_positions(api: Any, ids: pd.Series | pa.ChunkedArray) -> pd.CategoricalDtype | None:
     """Every record key sorted, registered with a DuckDB API as `_POSITIONS` (key, its rank).
 
     The prediction then hands each pair to Python as two ranks rather than two strings: turning
@@ -522,7 +547,10 @@ def _key_positions(api: Any, ids: pd.Series) -> pd.CategoricalDtype | None:
         return None
     import pyarrow.compute as pc
 
-    keys = pa.array(ids.to_numpy(dtype=object), pa.string())
+    if isinstance(ids, pa.ChunkedArray):
+        keys = ids.combine_chunks().cast(pa.string())
+    else:
+        keys = pa.array(ids.to_numpy(dtype=object), pa.string())
     if pc.count_distinct(keys).as_py() != len(keys) or keys.null_count:
         return None
     # Arrow compares UTF-8 bytes, as DuckDB does and as Python orders str: ranks follow keys.
@@ -575,10 +603,20 @@ def _fetch(
         query = f"SELECT {columns} FROM {{this}}" + (
             " ORDER BY unique_id_l, unique_id_r" if in_order else ""
         )
-    narrow = result.query_sql(query)
-    result.drop_table_from_database_and_remove_from_cache()
-    frame = narrow.as_pandas_dataframe()
-    narrow.drop_table_from_database_and_remove_from_cache()
+    if in_order:
+        # Straight from the query into Arrow, a column a block: no table in between (8M pairs
+        # sorted into one cost ~4 s) and no pandas consolidation of a dozen float columns into
+        # one block (~8 s at a million records), which DuckDB's own ``df()`` does.
+        con = result.db_api.duckdb_con
+        arrow = con.sql(query.replace("{this}", result.physical_name)).fetch_arrow_table()
+        result.drop_table_from_database_and_remove_from_cache()
+        frame = arrow.to_pandas(split_blocks=True, self_destruct=True)
+        del arrow
+    else:
+        narrow = result.query_sql(query)
+        result.drop_table_from_database_and_remove_from_cache()
+        frame = narrow.as_pandas_dataframe()
+        narrow.drop_table_from_database_and_remove_from_cache()
     if ranked:
         assert keys is not None
         for at, side in enumerate(("l", "r")):
@@ -607,6 +645,8 @@ def _tidy_pairs(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         repeat[1:] = (lows[1:] == lows[:-1]) & (highs[1:] == highs[:-1])
         if repeat.any():
             only = only[~repeat]
+        elif list(only.columns) == keep and isinstance(only.index, pd.RangeIndex):
+            return only  # already in shape: two copies of millions of pairs saved
         return only[keep].reset_index(drop=True)
     pairs = pd.concat(frames, ignore_index=True)
     for name in COMPARISON_NAMES:
