@@ -69,6 +69,20 @@ class Stages:
         return out
 
 
+def borough_from_args(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, Path]:
+    """The million-record benchmarks' common arguments (``--people``, ``--seed``, ``--workdir``,
+    ``--rounds``), parsed; linkage spills under the work directory; the borough built once."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--people", type=int, default=614_000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("JOINEDUP_DATA_DIR", str(args.workdir / "data"))
+    return args, build(args.workdir, args.people, args.seed)
+
+
 def build(workdir: Path, people: int, seed: int) -> Path:
     """Generate and ingest the borough once; returns the path of the ingested database."""
     from joinedup.demo.generate import generate_borough

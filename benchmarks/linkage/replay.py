@@ -19,9 +19,7 @@ record keys), the evidence and the review queue, which must agree across variant
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -29,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.linkage.incremental import build, timed_link
+from benchmarks.linkage.incremental import borough_from_args, timed_link
 from benchmarks.linkage.measure import isolated
 
 VARIANTS = ("before", "after")
@@ -116,15 +114,7 @@ def digest(database: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=614_000)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args(argv)
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("JOINEDUP_DATA_DIR", str(args.workdir / "data"))
-    built = build(args.workdir, args.people, args.seed)
+    args, built = borough_from_args(__doc__.splitlines()[0], argv)
     model_path, pairs_path = _record(built, args.workdir)
     rows = []
     for round_number in range(args.rounds):

@@ -15,7 +15,6 @@ package), alternating.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -27,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from benchmarks.linkage.incremental import build
+from benchmarks.linkage.incremental import borough_from_args
 from benchmarks.linkage.measure import isolated
 
 
@@ -89,15 +88,8 @@ def predict(frame: Path, model_json: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=614_000)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args(argv)
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("JOINEDUP_DATA_DIR", str(args.workdir / "data"))
-    frame = _frame(build(args.workdir, args.people, args.seed), args.workdir)
+    args, built = borough_from_args(__doc__.splitlines()[0], argv)
+    frame = _frame(built, args.workdir)
     model_path = args.workdir / "score-model.json"
     if not model_path.exists():
         model_path.write_text(isolated(train, frame)[0]["model"])
