@@ -61,14 +61,15 @@ def train(frame: Path) -> dict[str, Any]:
     model = PersonModel.train(table)
     seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
     # Rounded to 12 significant digits: DuckDB's parallel sums differ in the last place.
-    parameters = json.loads(model.to_json())["parameters"]
+    text = model.to_json()
+    parameters = json.loads(text)["parameters"]
     rounded = {
         name: [{k: f"{v:.12g}" if isinstance(v, float) else v for k, v in level.items()}
                for level in levels]
         for name, levels in parameters.items()
     }  # fmt: skip
     digest = hashlib.sha256(json.dumps(rounded, sort_keys=True).encode()).hexdigest()[:16]
-    return {"wall": seconds, "cpu": cpu_seconds, "digest": digest, "model": model.to_json()}
+    return {"wall": seconds, "cpu": cpu_seconds, "digest": digest, "model": text}
 
 
 def predict(frame: Path, model_json: Path) -> dict[str, Any]:
