@@ -8,29 +8,23 @@ order with their line numbers, whatever the format. Messages are batches of :dat
 prepared rows, pickled through a pipe: the reader blocks while the writer has a batch it has
 not taken, so it runs at most one batch ahead and memory stays flat.
 
-The process is a fresh interpreter (``python -c``), neither forked nor started through
-``multiprocessing``: an ingest may run inside a threaded server, where forking is unsafe, and
-``multiprocessing``'s spawn re-runs the caller's main script, which breaks any script that
-lacks a ``__main__`` guard. It starts before the scan pass and imports while the scan runs;
-it learns which record ids repeat once the scan is done. It ignores Ctrl-C: the ingesting
-process takes the interrupt, stops it and rolls back. An error in it (an undecodable line in
-a CSV, say) is sent back and raised here, so a failure reads the same whichever process met
-it; if it dies without a word (killed), that is an error too, never a silent short count.
+The process is a :class:`joinedup.worker.Worker` (a fresh interpreter). It starts before the
+scan pass and imports while the scan runs; it learns which record ids repeat once the scan is
+done. The ingesting process takes Ctrl-C, stops it and rolls back. An error in it (an
+undecodable line in a CSV, say) is sent back and raised here, so a failure reads the same
+whichever process met it; if it dies without a word (killed), that is an error too, never a
+silent short count.
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing.reduction
-import os
 import pickle
-import signal
-import subprocess
-import sys
 import types
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from datetime import date
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +33,7 @@ from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.prepare import Prepared, Preparer
 from joinedup.ingest.readers import open_reader
+from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program
 
 #: Rows per message (and per progress report).
 BATCH = 2_000
@@ -73,26 +68,16 @@ class ReaderProcessError(RuntimeError):
 def preparing_processes(path: Path) -> int:
     """How many processes should prepare ``path`` beside the ingesting one (0: none).
 
-    One per core left idle by the one-minute load average (at most :data:`MAX_PROCESSES`),
-    and none for a file under :data:`PARALLEL_FROM_BYTES`. A preparing process only helps
-    on a core that would otherwise idle: on a machine already busy with other work the
-    processes take turns on the same cores, and pickling rows between them is pure cost
-    (measured on a 2-core machine at load 5-10: a re-ingest took 10-30 % longer).
+    One per core left idle by the one-minute load average (``worker.idle_cores``; at most
+    :data:`MAX_PROCESSES`), and none for a file under :data:`PARALLEL_FROM_BYTES`.
     """
     try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    try:
         size = path.stat().st_size
-        load = os.getloadavg()[0]
-    except (OSError, AttributeError):  # no file; no load average (Windows): stay in one
+    except OSError:  # no file: stay in one
         return 0
-    # Embedded interpreters (a server's own binary as sys.executable) cannot be re-run.
-    runnable = os.path.basename(sys.executable or "").startswith("python")
-    if cores < 2 or size < PARALLEL_FROM_BYTES or not runnable:
+    if size < PARALLEL_FROM_BYTES:
         return 0
-    return max(0, min(MAX_PROCESSES, int(cores - load)))
+    return min(MAX_PROCESSES, idle_cores())
 
 
 def use_second_process(path: Path) -> bool:
@@ -156,62 +141,27 @@ class SecondProcess:
 
     def __init__(self, mapping: SourceMapping, path: Path, today: date, processes: int = 1) -> None:
         self._jobs = [(mapping, path, today, BATCH, part, processes) for part in range(processes)]
-        self._processes: list[subprocess.Popen[bytes]] = []
-        self._to_children: list[Connection] = []
-        self._from_children: list[Connection] = []
+        self._workers = ExitStack()
+        self._children: list[Worker] = []
 
     def __enter__(self) -> SecondProcess:
-        try:
+        with ExitStack() as starting:
             for job in self._jobs:
-                self._start(job)
-        except BaseException:
-            self.__exit__()
-            raise
+                child = starting.enter_context(Worker(_CHILD))
+                self._children.append(child)
+                self._send(child, job)
+            self._workers = starting.pop_all()
         return self
 
-    def _start(self, job: tuple[Any, ...]) -> None:
-        job_read, job_write = os.pipe()
-        out_read, out_write = os.pipe()
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _CHILD, str(job_read), str(out_write)],
-                pass_fds=(job_read, out_write),
-                stdin=subprocess.DEVNULL,
-            )
-        except BaseException:
-            os.close(job_write)
-            os.close(out_read)
-            raise
-        finally:
-            os.close(job_read)
-            os.close(out_write)
-        self._processes.append(process)
-        self._to_children.append(Connection(job_write, readable=False))
-        self._from_children.append(Connection(out_read, writable=False))
-        self._send(len(self._processes) - 1, job)
-
     def __exit__(self, *_: object) -> None:
-        for channel in (*self._to_children, *self._from_children):
-            channel.close()
-        for process in self._processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self._processes:
-            process.wait()
+        self._workers.close()
 
-    def _send(self, part: int, message: object) -> None:
-        # A process that died before reading its pipe shows as a broken pipe here, or as the
-        # end of its output later, depending on timing: both are the same failure to the caller.
+    @staticmethod
+    def _send(child: Worker, message: object) -> None:
         try:
-            self._to_children[part].send(message)
-        except BrokenPipeError:
-            raise self._died(part) from None
-
-    def _died(self, part: int) -> ReaderProcessError:
-        code = self._processes[part].wait()
-        return ReaderProcessError(
-            f"the process reading the file stopped unexpectedly (exit code {code})"
-        )
+            child.send(message)
+        except WorkerDied as died:
+            raise ReaderProcessError(_reading(died)) from None
 
     def batches(
         self, last_line: Mapping[str, int], unchanged: bytearray | None = None
@@ -219,14 +169,13 @@ class SecondProcess:
         """Send the repeated ids (and the lines known unchanged, which are yielded unread),
         then yield the prepared batches in file order."""
         repeated = dict(last_line)
-        for part in range(len(self._to_children)):
-            self._send(part, (repeated, unchanged))
+        for child in self._children:
+            self._send(child, (repeated, unchanged))
         for number in itertools.count():
-            part = number % len(self._from_children)
             try:
-                message = self._from_children[part].recv()
-            except EOFError:
-                raise self._died(part) from None
+                message = self._children[number % len(self._children)].recv()
+            except WorkerDied as died:
+                raise ReaderProcessError(_reading(died)) from None
             if message is None:
                 return  # the next batch in file order does not exist: the file is done
             if isinstance(message, BaseException):
@@ -234,15 +183,17 @@ class SecondProcess:
             yield message
 
 
+def _reading(died: WorkerDied) -> str:
+    return f"the process reading the file stopped unexpectedly (exit code {died.code})"
+
+
 # The second interpreter's whole program: its two pipes are named on its command line.
-_CHILD = "import sys; from joinedup.ingest.parallel import child_main; child_main(sys.argv[1:])"
+_CHILD = program("joinedup.ingest.parallel", "child_main")
 
 
 def child_main(arguments: list[str]) -> None:
     """The reading process: prepare every row of the file it is sent, and send them back."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the ingesting process handles Ctrl-C
-    inbox = Connection(int(arguments[0]), writable=False)
-    outbox = Connection(int(arguments[1]), readable=False)
+    inbox, outbox = pipes(arguments)
     try:
         mapping, path, today, size, part, parts = inbox.recv()
         last_line, unchanged = inbox.recv()

@@ -42,16 +42,19 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from joinedup.linkage.engines import arrow_schema, to_arrow
+from joinedup.linkage.derive import VERSION_COLUMN as VERSION_COLUMN
+from joinedup.linkage.derive import ChunkDeriver, as_table, with_numbers
+from joinedup.linkage.engines import arrow_schema
 from joinedup.linkage.feed import Feed
-from joinedup.linkage.frame import FRAME_COLUMNS, records_frame
+from joinedup.linkage.frame import records_frame
 from joinedup.linkage.gc_pause import cycle_collection_paused
-from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks, record_key
+from joinedup.store.records import LINKAGE_COLUMNS, STREAM_CHUNK, iter_current_chunks, record_key
 from joinedup.store.tables import SourceRecord
 
 log = logging.getLogger(__name__)
 
-VERSION_COLUMN = "record_version"
+#: Stored records per chunk read and derived.
+CHUNK = STREAM_CHUNK
 _FORMAT = "joinedup-frame-cache/3"
 # A cache of this format is one file, ``frame.arrow``; it reads as a single segment.
 _SINGLE_FILE_FORMAT = "joinedup-frame-cache/2"
@@ -164,20 +167,9 @@ def empty() -> pa.Table:
 
 def with_versions(frame: pd.DataFrame | pa.Table, versions: Mapping[str, int]) -> pa.Table:
     """``frame`` as Arrow (`engines.to_arrow`) with each record's version appended."""
-    table = frame if isinstance(frame, pa.Table) else _as_table(frame)
+    table = frame if isinstance(frame, pa.Table) else as_table(frame)
     keys = table.column("unique_id").to_pylist()
-    return _with_numbers(table, np.array([versions[key] for key in keys], dtype=np.int64))
-
-
-def _as_table(frame: pd.DataFrame) -> pa.Table:
-    # pyarrow's own conversion is several times faster than the model's value-by-value one;
-    # fall back to that for a frame it cannot take (a stray non-string value).
-    try:
-        return pa.Table.from_pandas(
-            frame[list(FRAME_COLUMNS)], schema=arrow_schema(), preserve_index=False
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return to_arrow(frame)
+    return with_numbers(table, np.array([versions[key] for key in keys], dtype=np.int64))
 
 
 def save(
@@ -310,37 +302,26 @@ def refresh(
 
 
 def from_store(
-    session: Session, *, adult_sources: Collection[str] = ()
+    session: Session, *, adult_sources: Collection[str] = (), helped: bool = True
 ) -> tuple[pa.Table, dict[str, int]]:
     """Every current record's frame row with its version (`schema`), and each key's version.
 
-    Chunk by chunk into Arrow: a million rows held as Python dicts at once took gigabytes. Each
-    chunk goes to `records_frame` as one data frame of the rows' tuples, not as a dict per row
-    (at a million records the dicts alone cost ~5 s). The cycle collector is paused throughout
-    (see ``gc_pause``): each chunk is rows, tuples and lists by the ten thousand, and the
-    collector walked them over and over (at 97k records it took 30% of the read's CPU time, and
-    a collection after the read finds nothing to free).
+    Chunk by chunk into Arrow (``derive``: in a worker beside this process too when a core is
+    idle and ``helped``): a million rows held as Python dicts at once took gigabytes. The cycle
+    collector is paused throughout (see ``gc_pause``): each chunk is rows, tuples and lists by
+    the ten thousand, and the collector walked them over and over (at 97k records it took 30%
+    of the read's CPU time, and a collection after the read finds nothing to free).
     """
-    versions: dict[str, int] = {}
-    parts = []
-    with cycle_collection_paused():
-        for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS, mappings=False):
-            raw = pd.DataFrame.from_records(
-                [tuple(row) for row in chunk], columns=list(LINKAGE_COLUMNS)
-            )
-            frame = records_frame(raw, adult_sources=adult_sources)
-            numbers = raw["id"].to_numpy(dtype=np.int64)
-            keys = frame["unique_id"].tolist()
-            parts.append(_with_numbers(_as_table(frame), numbers))
-            versions.update(zip(keys, numbers.tolist(), strict=True))
-    return (pa.concat_tables(parts) if parts else empty()), versions
-
-
-def _with_numbers(table: pa.Table, numbers: np.ndarray) -> pa.Table:
-    """``table``'s frame columns with the versions appended, row for row."""
-    return table.select(list(FRAME_COLUMNS)).append_column(
-        VERSION_COLUMN, pa.array(numbers, pa.int64())
-    )
+    with ChunkDeriver(adult_sources, helped=helped) as deriver:
+        with cycle_collection_paused():
+            for chunk in iter_current_chunks(
+                session, columns=LINKAGE_COLUMNS, mappings=False, chunk_size=CHUNK
+            ):
+                deriver.add([tuple(row) for row in chunk])
+        parts = deriver.tables()
+    table = pa.concat_tables(parts) if parts else empty()
+    keys = table.column("unique_id").to_pylist()
+    return table, dict(zip(keys, table.column(VERSION_COLUMN).to_pylist(), strict=True))
 
 
 def _derive(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from joinedup import worker
 from joinedup.errors import JoinedupError
 from joinedup.ingest import parallel
 from joinedup.ingest.pipeline import ingest_file
@@ -126,15 +127,15 @@ def test_a_second_process_only_with_a_core_to_spare(
     path = tmp_path / "big.csv"
     path.write_text("x\n")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
+    monkeypatch.setattr(worker.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
     assert parallel.preparing_processes(path) == 1
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert parallel.preparing_processes(path) == 2
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
     assert not parallel.use_second_process(path)
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0}, raising=False)
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(worker.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert not parallel.use_second_process(path)
 
 
@@ -166,7 +167,7 @@ def test_no_load_average_means_one_process(tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / "big.csv"
     path.write_text("x\n")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
-    monkeypatch.delattr(parallel.os, "getloadavg")
+    monkeypatch.delattr(worker.os, "getloadavg")
     assert parallel.preparing_processes(path) == 0
 
 
@@ -176,7 +177,7 @@ def test_an_embedded_interpreter_means_one_process(
     path = tmp_path / "big.csv"
     path.write_text("x\n")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    monkeypatch.setattr(parallel.sys, "executable", "/usr/sbin/uwsgi")
+    monkeypatch.setattr(worker.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(worker.sys, "executable", "/usr/sbin/uwsgi")
     assert parallel.preparing_processes(path) == 0

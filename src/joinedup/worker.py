@@ -1,0 +1,131 @@
+"""A second Python interpreter working beside this one, over two pipes.
+
+Some stages are pure Python CPU on one core while the machine's other cores idle: preparing an
+ingest's rows (``ingest.parallel``) and deriving the link frame from stored records
+(``linkage.derive_worker``). Such a stage hands part of its work to a :class:`Worker`.
+
+The worker is a fresh interpreter (``python -P -c``), neither forked nor started through
+``multiprocessing``: the work may run inside a threaded server, where forking is unsafe, and
+``multiprocessing``'s spawn re-runs the caller's main script, which breaks any script that lacks
+a ``__main__`` guard. It ignores Ctrl-C: the process that started it takes the interrupt and
+stops it. Messages are pickled objects on the pipes (``multiprocessing.connection``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+
+def idle_cores() -> int:
+    """Cores the one-minute load average leaves idle; 0 where a worker cannot help or start.
+
+    A worker only helps on a core that would otherwise idle: on a busy machine it takes turns
+    with everyone else, and pickling between processes is pure cost (measured on a 2-core
+    machine at load 5-10: an ingest took 10-30 % longer with one).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # no load average (Windows): stay in one process
+        return 0
+    # Embedded interpreters (a server's own binary as sys.executable) cannot be re-run; on one
+    # core the worker would only take turns with this process.
+    if cores < 2 or not os.path.basename(sys.executable or "").startswith("python"):
+        return 0
+    return max(0, int(cores - load))
+
+
+class WorkerDied(RuntimeError):
+    """The worker ended without answering (killed, or crashed outside its own handling)."""
+
+    def __init__(self, code: int | None) -> None:
+        super().__init__(f"a worker process stopped unexpectedly (exit code {code})")
+        self.code = code
+
+
+class Worker:
+    """One worker interpreter running ``program`` (Python source, see :func:`program`), which
+    finds its ends of the pipes with :func:`pipes`. Use as a context manager: it starts on entry
+    and is stopped on exit, whatever happened."""
+
+    def __init__(self, program: str) -> None:
+        self._program = program
+        self._process: subprocess.Popen[bytes] | None = None
+        self._to: Connection | None = None
+        self._from: Connection | None = None
+
+    def __enter__(self) -> Worker:
+        job_read, job_write = os.pipe()
+        out_read, out_write = os.pipe()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-P", "-c", self._program, str(job_read), str(out_write)],
+                pass_fds=(job_read, out_write),
+                stdin=subprocess.DEVNULL,
+            )
+        except BaseException:
+            os.close(job_write)
+            os.close(out_read)
+            raise
+        finally:
+            os.close(job_read)
+            os.close(out_write)
+        self._to = Connection(job_write, readable=False)
+        self._from = Connection(out_read, writable=False)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for channel in (self._to, self._from):
+            if channel is not None:
+                channel.close()
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.terminate()
+            self._process.wait()
+
+    def send(self, message: object) -> None:
+        """Send ``message``; blocks until the pipe takes it (the worker reads as it goes)."""
+        assert self._to is not None, "use the worker as a context manager"
+        # A worker that died before reading shows as a broken pipe here, or as the end of its
+        # output later, depending on timing: both are the same failure to the caller.
+        try:
+            self._to.send(message)
+        except BrokenPipeError:
+            raise self._died() from None
+
+    def recv(self) -> Any:
+        """The worker's next message; waits for it."""
+        assert self._from is not None, "use the worker as a context manager"
+        try:
+            return self._from.recv()
+        except EOFError:
+            raise self._died() from None
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        """Whether a message (or the end of the worker's output) is waiting."""
+        assert self._from is not None, "use the worker as a context manager"
+        return self._from.poll(timeout)
+
+    def _died(self) -> WorkerDied:
+        return WorkerDied(self._process.wait() if self._process is not None else None)
+
+
+def program(module: str, function: str) -> str:
+    """The source of a worker that calls ``module.function(sys.argv[1:])``."""
+    return f"import sys; from {module} import {function}; {function}(sys.argv[1:])"
+
+
+def pipes(arguments: list[str]) -> tuple[Connection, Connection]:
+    """In the worker: its inbox and outbox, from the arguments ``Worker`` started it with."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the starting process handles Ctrl-C
+    return Connection(int(arguments[0]), writable=False), Connection(
+        int(arguments[1]), readable=False
+    )
