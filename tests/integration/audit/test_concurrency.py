@@ -74,8 +74,9 @@ def test_appending_first_needs_no_special_engine(engine: Engine) -> None:
 
 
 def test_an_appender_waits_for_the_holder_and_links_to_its_event(engine: Engine) -> None:
-    """The lock and the head are taken together (one pipeline on PostgreSQL): a second appender
-    must wait for the first to commit and then see its event as the head, not a stale one."""
+    """The lock, the head and the inserts are taken together (one pipeline on PostgreSQL): a
+    second appender must wait for the first to commit and then see its event as the head, not a
+    stale one."""
     work_engine = audited_engine(engine)
     with session_scope(engine) as session:
         append(session, event(0))
