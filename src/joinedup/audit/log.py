@@ -5,8 +5,10 @@ read. If the append fails, the exception propagates and the whole unit of work r
 audit row, no data (fail closed). ``append`` therefore never commits and never swallows errors.
 
 Concurrent appends are serialised so that each event links to the true previous head:
-PostgreSQL takes a transaction-level advisory lock; SQLite takes its database write lock by
-updating the one-row ``audit_chain_lock`` table before reading the head. On SQLite a transaction
+PostgreSQL takes a transaction-level advisory lock (through psycopg 3 in the same round trip as
+the inserts, the links hashed by the database: see :mod:`joinedup.audit.pg_append`); SQLite
+takes its database write lock by updating the one-row ``audit_chain_lock`` table before reading
+the head. On SQLite a transaction
 that reads before it appends must take the write lock up front, or a concurrent appender makes
 its later upgrade fail at once with "database is locked": open such units of work on
 :func:`audited_engine` (``session_scope(audited_engine(engine))``), which does that.
@@ -28,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.audit.chain import GENESIS, HASHED_FIELDS, compute_hash
+from joinedup.audit.pg_append import append_linked, pipelined
 from joinedup.audit.signing import load_signing_key, sign_checkpoint
 from joinedup.config import Settings
 from joinedup.errors import JoinedupError
@@ -48,9 +51,6 @@ _INSERT = Prepared(
     insert(_EVENTS),
     keys=(*HASHED_FIELDS, "seq", "prev_hash", "hash"),
 )
-# The same two statements as _lock_chain and _HEAD, as the driver takes them in a pipeline.
-_PG_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
-_PG_HEAD_SQL = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
 _EVERY_VAR = "JOINEDUP_AUDIT_CHECKPOINT_EVERY"
 
 
@@ -190,21 +190,7 @@ def _lock_chain(session: Session) -> None:
 
 
 def _locked_head(session: Session) -> Sequence[Any] | None:
-    """Take the chain lock, then read the head ``(seq, hash)``; ``None`` for an empty trail.
-
-    On PostgreSQL through psycopg 3 the two statements go in one pipeline: one round trip
-    instead of two while the chain is locked. Under load each round trip also waits for the
-    process's GIL before the next statement is sent, and every appender of every worker waits
-    for that. The head is still read by its own statement, processed after the lock is granted,
-    so under READ COMMITTED it sees the previous holder's committed event.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        driver: Any = session.connection().connection.driver_connection
-        if hasattr(driver, "pipeline"):
-            with driver.pipeline():
-                driver.execute(_PG_LOCK_SQL, (PG_AUDIT_LOCK,))
-                cursor = driver.execute(_PG_HEAD_SQL)
-            return cast("Sequence[Any] | None", cursor.fetchone())
+    """Take the chain lock, then read the head ``(seq, hash)``; ``None`` for an empty trail."""
     _lock_chain(session)
     return cast("Sequence[Any] | None", _HEAD.first(session))
 
@@ -243,6 +229,12 @@ def append_all(
     for event in events:
         _check(event)
     every = checkpoint_every if checkpoint_every is not None else _checkpoint_every()
+    if _linked_by_database(session):
+        rows = [_fields(event) for event in events]
+        append_linked(session, PG_AUDIT_LOCK, rows)
+        due = [_checkpoint(row["seq"], row["hash"]) for row in rows if _due(row["seq"], every)]
+        _add_checkpoints(session, due)
+        return [StoredEvent(**row) for row in rows]
     head = _locked_head(session)
     seq, prev_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
     values: list[dict[str, Any]] = []
@@ -253,15 +245,30 @@ def append_all(
         fields.update(seq=seq, prev_hash=prev_hash, hash=compute_hash(prev_hash, fields))
         prev_hash = fields["hash"]
         values.append(fields)
-        if every > 0 and seq % every == 0:
+        if _due(seq, every):
             checkpoints.append(_checkpoint(seq, prev_hash))
     # A prepared Core insert of the values: the ORM's unit of work (identity map, flush
     # ordering), and even Session.execute, cost more than hashing and writing the events.
     _INSERT.execute_many(session, values)
+    _add_checkpoints(session, checkpoints)
+    return [StoredEvent(**fields) for fields in values]
+
+
+def _linked_by_database(session: Session) -> bool:
+    """PostgreSQL through psycopg 3: the lock and the links in one round trip (``pg_append``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return pipelined(session.connection().connection.driver_connection)
+
+
+def _due(seq: int, every: int) -> bool:
+    return every > 0 and seq % every == 0
+
+
+def _add_checkpoints(session: Session, checkpoints: list[AuditCheckpoint]) -> None:
     if checkpoints:
         session.add_all(checkpoints)
         session.flush()
-    return [StoredEvent(**fields) for fields in values]
 
 
 def _fields(event: NewEvent) -> dict[str, Any]:

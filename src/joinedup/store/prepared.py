@@ -183,6 +183,13 @@ class Prepared:
         rows = self.all(session, values)
         return rows[0] if rows else None
 
+    def for_driver(self, dialect: Dialect, values: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL text and the driver's parameters for ``values``, for a caller that sends the
+        statement itself (in a psycopg pipeline, say): the same text and conversions a run
+        through :meth:`all` would use."""
+        shape = self._plan(dialect).shape(values)
+        return shape.sql, shape.parameters(values)
+
     def execute_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run a statement that returns nothing once per parameter set (an INSERT of rows)."""
         if not rows:

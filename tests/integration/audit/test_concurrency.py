@@ -6,6 +6,9 @@ lock taken up front); one that appends first needs nothing special on either bac
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 from sqlalchemy import func, select
@@ -71,8 +74,9 @@ def test_appending_first_needs_no_special_engine(engine: Engine) -> None:
 
 
 def test_an_appender_waits_for_the_holder_and_links_to_its_event(engine: Engine) -> None:
-    """The lock and the head are taken together (one pipeline on PostgreSQL): a second appender
-    must wait for the first to commit and then see its event as the head, not a stale one."""
+    """The lock, the head and the inserts are taken together (one pipeline on PostgreSQL): a
+    second appender must wait for the first to commit and then see its event as the head, not a
+    stale one."""
     work_engine = audited_engine(engine)
     with session_scope(engine) as session:
         append(session, event(0))
@@ -114,3 +118,42 @@ def test_an_appender_waits_for_the_holder_and_links_to_its_event(engine: Engine)
     result = verify(engine)
     assert result.ok, result.problems
     assert result.events == 3 and result.head_seq == 3
+
+
+# Each process reads, then appends a batch of two events per unit of work, as the joined view
+# does (its own and a household member's).
+_APPENDER = """
+import sys
+from sqlalchemy import func, select
+from joinedup.audit import audited_engine
+from joinedup.audit.log import append_all
+from joinedup.store.db import make_engine, session_scope
+from joinedup.store.governance_tables import AuditEvent
+from tests.integration.audit.helpers import event
+
+url, offset, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+engine = audited_engine(make_engine(url))
+for n in range(count):
+    with session_scope(engine) as session:
+        session.scalar(select(func.count()).select_from(AuditEvent))
+        append_all(session, [event(offset + 2 * n), event(offset + 2 * n + 1)], checkpoint_every=5)
+"""
+
+
+def test_appenders_in_several_processes_keep_one_chain(db_url: str, engine: Engine) -> None:
+    """What several uvicorn workers do: each process has its own pool and threads, and only
+    the database's lock (PostgreSQL's advisory lock, taken in the same round trip as the
+    inserts; SQLite's write lock) keeps them to one chain."""
+    processes, per_process = 3, 15
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _APPENDER, db_url, str(i * 1000), str(per_process)], env=env
+        )
+        for i in range(processes)
+    ]
+    assert [child.wait(timeout=120) for child in children] == [0] * processes
+    result = verify(engine)
+    assert result.ok, result.problems
+    assert result.events == result.head_seq == processes * per_process * 2
+    assert result.checkpoints == (processes * per_process * 2) // 5
