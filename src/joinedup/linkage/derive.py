@@ -130,14 +130,16 @@ class ChunkDeriver:
             self._outbox.put(_DONE)
 
     def _start(self) -> None:
-        worker = Worker(_PROGRAM).__enter__()
-        self._worker = worker
+        try:
+            worker = Worker(_PROGRAM).__enter__()
+        except OSError:  # no interpreter to start: derive everything here
+            return
         try:
             worker.send(self._adults)
         except WorkerDied:
-            self._worker = None
             worker.__exit__()
             return  # derive everything here, as without a spare core
+        self._worker = worker
         self._threads = [
             threading.Thread(target=self._carry_out, name="derive-send", daemon=True),
             threading.Thread(target=self._carry_back, name="derive-receive", daemon=True),

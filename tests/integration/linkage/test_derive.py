@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy.engine import Engine
 
+from joinedup import worker as worker_module
 from joinedup.demo.generate import generate_borough
 from joinedup.demo.load import load_borough
 from joinedup.errors import JoinedupError
@@ -113,3 +114,18 @@ def test_leaving_early_stops_the_worker(monkeypatch: pytest.MonkeyPatch) -> None
         raise KeyboardInterrupt  # the reading stopped half way: nothing waits for the worker
     assert deriver._worker is not None
     assert all(not thread.is_alive() for thread in deriver._threads)
+
+
+def test_no_interpreter_to_start_derives_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(derive, "WORKER_FROM_CHUNK", 0)
+    monkeypatch.setattr(derive, "idle_cores", lambda: 1)
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise FileNotFoundError("no python here")
+
+    monkeypatch.setattr(worker_module.subprocess, "Popen", refuse)
+    with derive.ChunkDeriver((), helped=True) as deriver:
+        deriver.add([_row("1", 1)])
+        [table] = deriver.tables()
+    assert deriver._worker is None
+    assert table.column("unique_id").to_pylist() == ["gp|1"]
