@@ -155,7 +155,7 @@ class ChunkDeriver:
             if alive:
                 try:
                     self._worker.send(rows)
-                except (WorkerDied, OSError):
+                except Exception:  # ended, or its pipe closed under this thread on exit
                     # The receiving thread reports the worker's end; taking what is still put
                     # here keeps this process from waiting on a full queue.
                     alive = False
@@ -167,7 +167,7 @@ class ChunkDeriver:
         while True:
             try:
                 result = self._worker.recv()
-            except (WorkerDied, OSError) as exc:
+            except Exception as exc:  # ended, or its pipe closed under this thread on exit
                 self._results.put(exc if isinstance(exc, WorkerDied) else WorkerDied(None))
                 return
             if result is _DONE:
