@@ -2,7 +2,7 @@
 
 Some stages are pure Python CPU on one core while the machine's other cores idle: preparing an
 ingest's rows (``ingest.parallel``) and deriving the link frame from stored records
-(``linkage.derive_worker``). Such a stage hands part of its work to a :class:`Worker`.
+(``linkage.derive``). Such a stage hands part of its work to a :class:`Worker`.
 
 The worker is a fresh interpreter (``python -P -c``), neither forked nor started through
 ``multiprocessing``: the work may run inside a threaded server, where forking is unsafe, and
@@ -14,11 +14,14 @@ stops it. Messages are pickled objects on the pipes (``multiprocessing.connectio
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
 from multiprocessing.connection import Connection
 from typing import Any
+
+from joinedup.errors import JoinedupError
 
 
 def idle_cores() -> int:
@@ -109,13 +112,21 @@ class Worker:
         except EOFError:
             raise self._died() from None
 
-    def poll(self, timeout: float = 0.0) -> bool:
-        """Whether a message (or the end of the worker's output) is waiting."""
-        assert self._from is not None, "use the worker as a context manager"
-        return self._from.poll(timeout)
-
     def _died(self) -> WorkerDied:
         return WorkerDied(self._process.wait() if self._process is not None else None)
+
+
+def sendable(exc: Exception, other: Exception) -> Exception:
+    """What a worker sends back for ``exc``: our own errors as they are (their messages are
+    written for users and name no personal values), ``other`` for anything else, which may quote
+    a row."""
+    if isinstance(exc, JoinedupError):
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return exc
+        except Exception:
+            return JoinedupError(str(exc))
+    return other
 
 
 def program(module: str, function: str) -> str:

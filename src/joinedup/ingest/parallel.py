@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing.reduction
-import pickle
 import types
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
@@ -28,12 +27,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.prepare import Prepared, Preparer
 from joinedup.ingest.readers import open_reader
-from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program
+from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program, sendable
 
 #: Rows per message (and per progress report).
 BATCH = 2_000
@@ -209,16 +207,6 @@ def child_main(arguments: list[str]) -> None:
     except (EOFError, BrokenPipeError):
         return  # the ingesting process has gone: nobody to tell
     except Exception as exc:  # sent back, to be raised where the ingest runs
-        outbox.send(_sendable(exc))
-
-
-def _sendable(exc: Exception) -> Exception:
-    # Our own errors carry messages written for users (no personal values); others, which
-    # may quote a row, are named by kind only.
-    if isinstance(exc, JoinedupError):
-        try:
-            pickle.loads(pickle.dumps(exc))
-            return exc
-        except Exception:
-            return JoinedupError(str(exc))
-    return ReaderProcessError(f"reading the file failed: {type(exc).__name__}")
+        outbox.send(
+            sendable(exc, ReaderProcessError(f"reading the file failed: {type(exc).__name__}"))
+        )

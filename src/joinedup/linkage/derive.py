@@ -28,7 +28,7 @@ from joinedup.linkage.engines import arrow_schema, to_arrow
 from joinedup.linkage.frame import FRAME_COLUMNS, records_frame
 from joinedup.linkage.gc_pause import cycle_collection_paused
 from joinedup.store.records import LINKAGE_COLUMNS
-from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program
+from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program, sendable
 
 VERSION_COLUMN = "record_version"
 
@@ -186,7 +186,7 @@ def worker_main(arguments: list[str]) -> None:
         outbox.send(_DONE)
     except (EOFError, BrokenPipeError):
         return  # the starting process has gone: nobody to tell
-    except JoinedupError as exc:  # our own messages name no personal values
-        outbox.send(JoinedupError(str(exc)))
-    except Exception as exc:  # others may quote a row: named by kind only
-        outbox.send(JoinedupError(f"deriving the frame failed: {type(exc).__name__}"))
+    except Exception as exc:
+        outbox.send(
+            sendable(exc, JoinedupError(f"deriving the frame failed: {type(exc).__name__}"))
+        )
