@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     from joinedup.store import sources
     from joinedup.store.db import make_engine, session_scope
 
-    derive.idle_cores = lambda: 1  # measure the worker, whatever the load average says
+    derive.idle_cores = lambda *_: 1  # measure the worker, whatever the load average says
     engine = make_engine(f"sqlite:///{built}")
     first = None
     print("| round | read | rows | wall s | CPU s (this process) | load | table |")

@@ -18,30 +18,72 @@ import pickle
 import signal
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from joinedup.errors import JoinedupError
 
 
-def idle_cores() -> int:
-    """Cores the one-minute load average leaves idle; 0 where a worker cannot help or start.
+@dataclass(frozen=True)
+class CpuReading:
+    """The machine's busy CPU seconds (every core) and this process's own, at one moment."""
+
+    at: float
+    machine: float
+    own: float
+
+
+#: A window shorter than this says too little about the machine to act on.
+MIN_WINDOW = 0.25
+_STAT = "/proc/stat"
+_BUSY_FIELDS = slice(0, 8)  # user nice system idle iowait irq softirq steal
+_IDLE_FIELDS = (3, 4)
+
+
+def cpu_reading() -> CpuReading | None:
+    """Now's :class:`CpuReading`, or ``None`` where the kernel does not say (not Linux)."""
+    try:
+        with open(_STAT, "rb") as stat:
+            fields = stat.readline().split()[1:]
+        ticks = [int(value) for value in fields[_BUSY_FIELDS]]
+        hertz = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    busy = sum(ticks) - sum(ticks[i] for i in _IDLE_FIELDS if i < len(ticks))
+    return CpuReading(time.monotonic(), busy / hertz, time.process_time())
+
+
+def idle_cores(since: CpuReading | None = None) -> int:
+    """Cores left idle; 0 where a worker cannot help or start.
 
     A worker only helps on a core that would otherwise idle: on a busy machine it takes turns
     with everyone else, and pickling between processes is pure cost (measured on a 2-core
     machine at load 5-10: an ingest took 10-30 % longer with one).
+
+    With ``since`` (a :func:`cpu_reading` taken while this process worked), what other
+    processes used since then: this process holds one core, and a core counts as idle when
+    others left at least half of one. Without it, the one-minute load average, which lags: a
+    step that starts just after another ended (``joinedup link --full`` after an ingest) sees
+    the ended step's load for a minute.
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (OSError, AttributeError):  # no load average (Windows): stay in one process
-        return 0
     # Embedded interpreters (a server's own binary as sys.executable) cannot be re-run; on one
     # core the worker would only take turns with this process.
     if cores < 2 or not os.path.basename(sys.executable or "").startswith("python"):
+        return 0
+    now = cpu_reading() if since is not None else None
+    if since is not None and now is not None and now.at - since.at >= MIN_WINDOW:
+        used = (now.machine - since.machine) - (now.own - since.own)
+        others = max(0.0, used) / (now.at - since.at)
+        return max(0, int(cores - 1 - others + 0.5))
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # no load average (Windows): stay in one process
         return 0
     return max(0, int(cores - load))
 

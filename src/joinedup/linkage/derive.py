@@ -28,7 +28,15 @@ from joinedup.linkage.engines import arrow_schema, to_arrow
 from joinedup.linkage.frame import FRAME_COLUMNS, records_frame
 from joinedup.linkage.gc_pause import cycle_collection_paused
 from joinedup.store.records import LINKAGE_COLUMNS
-from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program, sendable
+from joinedup.worker import (
+    Worker,
+    WorkerDied,
+    cpu_reading,
+    idle_cores,
+    pipes,
+    program,
+    sendable,
+)
 
 VERSION_COLUMN = "record_version"
 
@@ -86,6 +94,9 @@ class ChunkDeriver:
         self._results: queue.Queue[Any] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._stopping = False
+        # Whether a core is idle is judged by what the machine did while the first chunks were
+        # derived here, not by the lagging load average.
+        self._since = cpu_reading()
 
     def __enter__(self) -> ChunkDeriver:
         return self
@@ -98,7 +109,7 @@ class ChunkDeriver:
                 thread.join()
 
     def add(self, rows: list[Any]) -> None:
-        if len(self._parts) == WORKER_FROM_CHUNK and self._helped and idle_cores() > 0:
+        if len(self._parts) == WORKER_FROM_CHUNK and self._helped and idle_cores(self._since) > 0:
             self._start()
         if self._worker is not None:
             try:

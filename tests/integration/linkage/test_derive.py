@@ -40,7 +40,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     this process derives itself counted (by their sizes)."""
     monkeypatch.setattr(frame_cache, "CHUNK", 23)
     monkeypatch.setattr(derive, "WORKER_FROM_CHUNK", 1)
-    monkeypatch.setattr(derive, "idle_cores", lambda: 1)
+    monkeypatch.setattr(derive, "idle_cores", lambda *_: 1)
     here: list[int] = []
     derive_rows = derive.derive_rows
 
@@ -93,7 +93,7 @@ def _row(record_id: str, version: int) -> tuple[Any, ...]:
 def test_an_error_in_the_worker_reads_as_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(derive, "WORKER_FROM_CHUNK", 0)
     monkeypatch.setattr(derive, "AHEAD", 10)  # both chunks to the worker
-    monkeypatch.setattr(derive, "idle_cores", lambda: 1)
+    monkeypatch.setattr(derive, "idle_cores", lambda *_: 1)
     repeated = [_row("1", 1), _row("1", 2)]
     with pytest.raises(JoinedupError) as in_process:
         derive.derive_rows(repeated, ())
@@ -107,7 +107,7 @@ def test_an_error_in_the_worker_reads_as_in_process(monkeypatch: pytest.MonkeyPa
 
 def test_leaving_early_stops_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(derive, "WORKER_FROM_CHUNK", 0)
-    monkeypatch.setattr(derive, "idle_cores", lambda: 1)
+    monkeypatch.setattr(derive, "idle_cores", lambda *_: 1)
     with pytest.raises(KeyboardInterrupt), derive.ChunkDeriver((), helped=True) as deriver:
         for number in range(5):
             deriver.add([_row(str(number), number)])
@@ -118,7 +118,7 @@ def test_leaving_early_stops_the_worker(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_no_interpreter_to_start_derives_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(derive, "WORKER_FROM_CHUNK", 0)
-    monkeypatch.setattr(derive, "idle_cores", lambda: 1)
+    monkeypatch.setattr(derive, "idle_cores", lambda *_: 1)
 
     def refuse(*_: Any, **__: Any) -> None:
         raise FileNotFoundError("no python here")
