@@ -127,3 +127,27 @@ def test_a_hash_that_python_does_not_compute_keeps_nothing(
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(AuditEvent)) == 1
     _check_chain(engine)
+
+
+def test_the_head_is_found_by_its_key_whatever_the_statistics_say(engine: Engine) -> None:
+    """A hub analysed while its audit table was nearly empty kept, on every pooled connection,
+    a plan that read the whole table to find the head — five times per event, with the chain
+    locked. Appending must not scan the table however stale its statistics are."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL links events in the database")
+    with session_scope(engine) as session:
+        append_all(session, [event(0), event(1)], checkpoint_every=0)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE audit_events")
+    with session_scope(engine) as session:
+        # One connection and transaction: psycopg prepares the insert after a few runs and
+        # PostgreSQL then keeps one plan, made while the statistics said two rows.
+        for n in range(2, 300):
+            append_all(session, [event(n)], checkpoint_every=0)
+        scans = session.connection().exec_driver_sql(
+            "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'audit_events'"
+        )
+        assert scans.scalar_one() == 0
+        setting = session.connection().exec_driver_sql("SHOW enable_seqscan").scalar_one()
+        assert setting == "on"  # the rest of the unit of work plans as it always did
+    _check_chain(engine)
