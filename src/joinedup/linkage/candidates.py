@@ -3,7 +3,8 @@
 Attaching records to an index does not need Splink to block the whole index: a pair is scored
 only when a blocking rule holds (``blocking.PREDICTION_RULES``), and every rule is a conjunction
 of equalities. So the index records that share all the columns of some rule with some new
-record — found by one join per rule in DuckDB over the Arrow frame — are exactly the records
+record — found by one join per rule in DuckDB over the Arrow frame, or in Python for the few
+rows a handful of new records leave after a pre-filter — are exactly the records
 any pair can reach. Splink then scores new × candidates, and gets the same pairs it would from
 new × index.
 
@@ -41,6 +42,11 @@ _ROW = "__row"
 #: Up to this many new records, columns are pre-filtered before the join (see `_could_pair`);
 #: for more, nearly every index row passes some column and the pre-filter only adds work.
 PREFILTER_UP_TO = 1_000
+#: Up to this many (index row, new record) pairs left after the pre-filter, they are joined in
+#: Python: for the few dozen rows one new record leaves, DuckDB's connection and registration
+#: cost ~50 ms, the join here well under one.
+JOIN_HERE_UP_TO = 20_000
+_FEW_CHUNKS = 40
 
 
 def equality_terms(rule: str) -> list[tuple[str, str]] | None:
@@ -58,19 +64,17 @@ def equality_terms(rule: str) -> list[tuple[str, str]] | None:
     return terms or None
 
 
-def _join_conditions(rules: Iterable[str]) -> list[str] | None:
-    # Both orientations of each rule: a rule such as "given = family AND family = given" must
-    # find the index record on either side of the pair.
-    conditions: set[str] = set()
+def _oriented_terms(rules: Iterable[str]) -> list[tuple[tuple[str, str], ...]] | None:
+    # Both orientations of each rule, as (index column, new column) terms: a rule such as
+    # "given = family AND family = given" must find the index record on either side of the pair.
+    oriented: set[tuple[tuple[str, str], ...]] = set()
     for rule in rules:
         terms = equality_terms(rule)
         if terms is None:
             return None
         for index_side, new_side in ((0, 1), (1, 0)):
-            conditions.add(
-                " AND ".join(f"i.{t[index_side]} = n.{t[new_side]}" for t in sorted(terms))
-            )
-    return sorted(conditions)
+            oriented.add(tuple(sorted((t[index_side], t[new_side]) for t in terms)))
+    return sorted(oriented)
 
 
 def select_candidates(
@@ -83,14 +87,17 @@ def select_candidates(
     """
     if index.num_rows == 0 or new.num_rows == 0:
         return index.slice(0, 0)
-    conditions = _join_conditions(rules)
-    if conditions is None:
+    oriented = _oriented_terms(rules)
+    if oriented is None:
         return index
     rules = tuple(rules)
     if new.num_rows <= PREFILTER_UP_TO:
         index = index.filter(_could_pair(index, new, rules))
         if index.num_rows == 0:
             return index
+    if index.num_rows * new.num_rows <= JOIN_HERE_UP_TO:
+        return index.take(pa.array(_joined_here(index, new, oriented), pa.int64()))
+    conditions = [" AND ".join(f"i.{a} = n.{b}" for a, b in terms) for terms in oriented]
     columns = sorted({c for rule in rules for t in equality_terms(rule) or () for c in t})
     numbered = index.select(columns).append_column(
         _ROW, pa.array(np.arange(index.num_rows, dtype=np.int64))
@@ -107,6 +114,29 @@ def select_candidates(
     finally:
         connection.close()
     return index.take(rows.column(_ROW))
+
+
+def _joined_here(
+    index: pa.Table, new: pa.Table, oriented: list[tuple[tuple[str, str], ...]]
+) -> list[int]:
+    # The join in Python, for the few rows left after the pre-filter, with SQL's equality: a
+    # missing value equals nothing.
+    values: dict[tuple[str, str], list[object]] = {}
+
+    def column(side: str, name: str) -> list[object]:
+        if (side, name) not in values:
+            values[side, name] = (index if side == "i" else new).column(name).to_pylist()
+        return values[side, name]
+
+    kept: set[int] = set()
+    for terms in oriented:
+        wanted = {
+            key for key in zip(*(column("n", b) for _, b in terms), strict=True) if None not in key
+        }
+        if wanted:
+            rows = zip(*(column("i", a) for a, _ in terms), strict=True)
+            kept.update(row for row, key in enumerate(rows) if key in wanted)
+    return sorted(kept)
 
 
 def _could_pair(index: pa.Table, new: pa.Table, rules: tuple[str, ...]) -> pa.Array:
@@ -136,7 +166,7 @@ def _could_pair(index: pa.Table, new: pa.Table, rules: tuple[str, ...]) -> pa.Ar
             for index_column, new_column in oriented[1:]:
                 if len(passing) == 0:
                     break
-                column = index.column(index_column).take(pa.array(passing))
+                column = _take_ascending(index.column(index_column), passing)
                 keep = pc.fill_null(pc.is_in(column, value_set=present(new_column)), False)
                 passing = passing[keep.to_numpy(zero_copy_only=False)]
             rows.append(passing)
@@ -144,6 +174,24 @@ def _could_pair(index: pa.Table, new: pa.Table, rules: tuple[str, ...]) -> pa.Ar
     for passing in rows:
         mask[passing] = True
     return pa.array(mask)
+
+
+def _take_ascending(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    # ``column.take`` on a column of many chunks (the frame cache's, one per 10,000 records)
+    # joins the chunks first, a copy of the whole column: ~2 ms at a million records, taken
+    # some twenty times by a one-record attach. Rows that fall in a few chunks (ascending, as
+    # they come) are taken from those chunks alone, ~20 µs each.
+    lengths = np.fromiter((len(chunk) for chunk in column.chunks), np.int64, column.num_chunks)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    chunk_of = np.searchsorted(starts, rows, side="right") - 1
+    touched = np.unique(chunk_of)
+    if len(touched) > _FEW_CHUNKS:
+        return column.take(pa.array(rows, pa.int64())).combine_chunks()
+    parts = [
+        column.chunk(int(c)).take(pa.array(rows[chunk_of == c] - starts[c], pa.int64()))
+        for c in touched
+    ]
+    return pa.concat_arrays(parts) if parts else pa.array([], column.type)
 
 
 def term_frequency_tables(frame: pa.Table | pd.DataFrame) -> dict[str, pd.DataFrame]:

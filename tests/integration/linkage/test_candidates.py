@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -51,6 +52,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _sorted(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("size", [1, 3, 20, 200])
+def test_the_join_here_finds_what_duckdbs_finds(
+    frame: pd.DataFrame, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = engines.to_arrow(frame)
+    for seed in (1, 2, 3):
+        keys = random.Random(seed).sample(sorted(frame["unique_id"]), size)
+        new_rows = candidates.only(table, keys)
+        with monkeypatch.context() as here:
+            here.setattr(candidates, "JOIN_HERE_UP_TO", 10**12)
+            joined_here = candidates.select_candidates(table, new_rows)
+        with monkeypatch.context() as duck:
+            duck.setattr(candidates, "JOIN_HERE_UP_TO", -1)
+            joined_by_duckdb = candidates.select_candidates(table, new_rows)
+        assert joined_here.equals(joined_by_duckdb)
+        assert joined_here.num_rows >= size  # each record pairs with itself at least
 
 
 @pytest.mark.parametrize("share", [0.0, 0.02, 0.1], ids=["one", "a few", "a tenth"])
@@ -129,6 +148,24 @@ def test_the_prefilter_finds_what_the_join_alone_finds(
     assert candidates.select_candidates(table, new_rows).equals(with_prefilter)
 
 
+@pytest.mark.parametrize("size", [1, 3, 20, 200])
+def test_the_join_here_finds_what_duckdbs_finds(
+    frame: pd.DataFrame, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = engines.to_arrow(frame)
+    for seed in (1, 2, 3):
+        keys = random.Random(seed).sample(sorted(frame["unique_id"]), size)
+        new_rows = candidates.only(table, keys)
+        with monkeypatch.context() as here:
+            here.setattr(candidates, "JOIN_HERE_UP_TO", 10**12)
+            joined_here = candidates.select_candidates(table, new_rows)
+        with monkeypatch.context() as duck:
+            duck.setattr(candidates, "JOIN_HERE_UP_TO", -1)
+            joined_by_duckdb = candidates.select_candidates(table, new_rows)
+        assert joined_here.equals(joined_by_duckdb)
+        assert joined_here.num_rows >= size  # each record pairs with itself at least
+
+
 @pytest.mark.parametrize("share", [0.0, 0.02, 0.1], ids=["one", "a few", "a tenth"])
 def test_replayed_scoring_equals_splinks_own(
     frame: pd.DataFrame, share: float, monkeypatch: pytest.MonkeyPatch
@@ -177,3 +214,13 @@ def test_recorded_sql_is_not_used_by_other_code(
     monkeypatch.setattr(replay, "_code_digest", lambda: "other code")
     model.predict(table, new_ids=new, term_frequencies=frequencies)
     assert len(list(saved[0].parent.glob("*.json"))) == 2  # recorded afresh, kept apart
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 300, 2_000])
+def test_taking_rows_chunk_by_chunk_takes_the_same_values(count: int) -> None:
+    rng = np.random.default_rng(count)
+    values = [None if i % 17 == 0 else f"v{i}" for i in range(5_000)]
+    column = pa.chunked_array([values[i : i + 100] for i in range(0, 5_000, 100)])
+    rows = np.sort(rng.choice(5_000, size=count, replace=False)).astype(np.int64)
+    taken = candidates._take_ascending(column, rows)
+    assert taken.to_pylist() == [values[i] for i in rows]
