@@ -11,6 +11,11 @@ child process of its own so that its peak memory is its own (``measure.isolated`
    ``joinedup link --full`` does, on a copy of the database: wall and CPU time per phase;
 3. attaching 1 new record, then ``--batch`` new records, by incremental runs on that index.
 
+``--attach-only --rounds N`` measures only the attaches, on the index an earlier run left in
+``DIR`` (``million-index.sqlite`` and its frame cache), restored from it before every round:
+1 record in a fresh process, 1 record six times in one process (the first pays the imports;
+the other five are what a long-lived ``joinedup link --watch`` pays), and ``--batch`` records.
+
 CPU time is the child's (every thread, DuckDB's included). The machine is shared: the load
 average at each step's start is printed beside it. Prints a Markdown table.
 """
@@ -181,6 +186,45 @@ def attach_warm(database: Path, times: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
+def restored(workdir: Path) -> Path:
+    """A fresh copy of the linked index in ``workdir`` and of its frame cache, as runs find it."""
+    from joinedup.linkage.frame_cache import _directory
+    from joinedup.store.db import make_engine
+
+    source, copy = workdir / "million-index.sqlite", workdir / "attach-round.sqlite"
+    if not source.exists():
+        raise SystemExit(f"no linked index in {workdir}: run with --full-only first")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, copy)
+    cache, cache_copy = (_directory(make_engine(f"sqlite:///{path}")) for path in (source, copy))
+    shutil.rmtree(cache_copy, ignore_errors=True)
+    if cache.exists():
+        shutil.copytree(cache, cache_copy)
+    return copy
+
+
+def attach_rounds(workdir: Path, rounds: int, batch: int, seed: int) -> None:
+    """Print, per round on a restored index, the attaches' wall and CPU seconds."""
+    print("| round | attach | wall (s) | CPU (s) | load | peak MB | phases: wall (CPU) s |")
+    print("|---:|---|---:|---:|---:|---:|---|")
+    for number in range(1, rounds + 1):
+        database = restored(workdir)
+        one, _, one_peak = isolated(attach, database, 1, "one", seed)
+        warm, _, warm_peak = isolated(attach_warm, database, 5, seed + 10)
+        many, _, many_peak = isolated(attach, database, batch, "many", seed + 1)
+        rows = [("1 record, fresh process", one, one_peak)]
+        rows += [(f"1 record, warm ({n + 1} of 6)", a, warm_peak) for n, a in enumerate(warm)]
+        rows.append((f"{batch:,} records, fresh process", many, many_peak))
+        for label, figures, peak in rows:
+            stages = figures["stages"]
+            print(
+                f"| {number} | {label} | {figures['seconds']:.2f} | {stages['cpu']:.2f} | "
+                f"{stages['load']:.1f} | {peak:,.0f} | {_phases(stages)} |",
+                flush=True,
+            )
+
+
 def _phases(stages: dict[str, float]) -> str:
     from benchmarks.linkage.incremental import _stages
 
@@ -263,9 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--plain-only", action="store_true", help="run plain Splink's train and predict and stop"
     )
+    parser.add_argument(
+        "--attach-only",
+        action="store_true",
+        help="only the attaches, on the index an earlier --full-only run left in DIR",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="with --attach-only")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("JOINEDUP_DATA_DIR", str(args.workdir / "data"))
+    if args.attach_only:
+        attach_rounds(args.workdir, args.rounds, args.batch, args.seed)
+        return 0
     built = build(args.workdir, args.people, args.seed)
     figures: dict[str, Any] = {}
     if not args.skip_plain:

@@ -23,22 +23,28 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from splink import Linker, SettingsCreator
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage import blocking, engines, pair_keys
-from joinedup.linkage.comparisons import COMPARISON_NAMES, GIVEN_INITIAL, person_comparisons
+from joinedup.linkage.levels import COMPARISON_NAMES, GIVEN_INITIAL
 from joinedup.linkage.priors import (
     PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
     apply_safety_rules,
     prior_parameters,
 )
 from joinedup.linkage.term_frequencies import TF_COLUMNS, register_term_frequencies
+
+if TYPE_CHECKING:
+    from splink import SettingsCreator
+
+# Splink is imported where settings are built or a linker made, not here: an attach that
+# replays recorded SQL (``replay``) needs neither, and importing Splink is half a second of a
+# one-record `joinedup link`.
 
 FORMAT = "joinedup-person-model/1"
 DEFAULT_MODEL_RESOURCE = "default_model.json"
@@ -153,6 +159,8 @@ class PersonModel:
             table = table.append_column(alias, pa.array(values, pa.string(), from_pandas=True))
         sdf = engines.register(api, table, "records")
         del table, blocks
+        from splink import Linker
+
         linker = Linker(sdf, _settings_creator(), log_level=_SPLINK_LOG_LEVEL)
         register_term_frequencies(linker, api, read)
         training = linker.training
@@ -269,6 +277,8 @@ class PersonModel:
             df = engines.conform(df) if whole else df.to_pandas()
         api = engines.db_api(engine)
         full = engines.register(api, df, "records")
+        from splink import Linker
+
         # Splink's settings check parses every comparison's SQL to look for missing columns, which
         # costs more than scoring a handful of records; the frame always has the model's columns.
         linker = Linker(
@@ -333,6 +343,10 @@ def _log_step(step: str) -> None:
 
 
 def _settings_creator() -> SettingsCreator:
+    from splink import SettingsCreator
+
+    from joinedup.linkage.comparisons import person_comparisons
+
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=list[Any](person_comparisons()),

@@ -6,12 +6,13 @@ are at hand. Each is a rate that holds for a UK population in round numbers: ``m
 two records of one person fall in the level, ``u`` how often two different people do.
 
 `apply_safety_rules` is applied to every model, trained or loaded, so that no training run can
-undo the household and "different person" rules described in `joinedup.linkage.comparisons`.
+undo the household and "different person" rules described in
+`joinedup.linkage.comparisons` (their values are in `joinedup.linkage.levels`).
 """
 
 from __future__ import annotations
 
-from joinedup.linkage.comparisons import (
+from joinedup.linkage.levels import (
     AGE_CONFLICT,
     CONDITIONAL_LEVELS,
     DOB_DIFFERENT,

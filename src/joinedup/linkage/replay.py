@@ -126,7 +126,16 @@ def _code_digest() -> str:
     from importlib.util import find_spec
 
     digest = hashlib.sha256(f"{version('splink')}|{duckdb.__version__}".encode())
-    names = ("blocking", "comparisons", "engines", "frame", "model", "priors", "term_frequencies")
+    names = (
+        "blocking",
+        "comparisons",
+        "engines",
+        "frame",
+        "levels",
+        "model",
+        "priors",
+        "term_frequencies",
+    )
     for name in names:
         spec = find_spec(f"joinedup.linkage.{name}")
         digest.update(Path(str(spec.origin if spec else name)).read_bytes())
@@ -219,7 +228,6 @@ def predict_new(
     ``new_ids``, scored on DuckDB: new × the rest (``predict_between``) and new × new
     (``predict_within``), as ``PersonModel.predict`` asks. ``settings(dialect)`` gives the
     model's Splink settings (called only to record); ``model_key`` identifies the model."""
-    from splink import Linker
 
     is_new = pc.is_in(table.column("unique_id"), value_set=pa.array(sorted(new_ids), pa.string()))
     new_count = pc.sum(is_new).as_py() or 0
@@ -236,6 +244,8 @@ def predict_new(
     within = new_count > 1
 
     def build(api: Any, registered: Mapping[str, Any]) -> list[Any]:
+        from splink import Linker  # only to record: a replay needs no Splink
+
         new = registered["new_records"]
         # Splink's settings check parses every comparison's SQL; the frame has the model's
         # columns by construction.

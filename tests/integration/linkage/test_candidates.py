@@ -148,24 +148,6 @@ def test_the_prefilter_finds_what_the_join_alone_finds(
     assert candidates.select_candidates(table, new_rows).equals(with_prefilter)
 
 
-@pytest.mark.parametrize("size", [1, 3, 20, 200])
-def test_the_join_here_finds_what_duckdbs_finds(
-    frame: pd.DataFrame, size: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    table = engines.to_arrow(frame)
-    for seed in (1, 2, 3):
-        keys = random.Random(seed).sample(sorted(frame["unique_id"]), size)
-        new_rows = candidates.only(table, keys)
-        with monkeypatch.context() as here:
-            here.setattr(candidates, "JOIN_HERE_UP_TO", 10**12)
-            joined_here = candidates.select_candidates(table, new_rows)
-        with monkeypatch.context() as duck:
-            duck.setattr(candidates, "JOIN_HERE_UP_TO", -1)
-            joined_by_duckdb = candidates.select_candidates(table, new_rows)
-        assert joined_here.equals(joined_by_duckdb)
-        assert joined_here.num_rows >= size  # each record pairs with itself at least
-
-
 @pytest.mark.parametrize("share", [0.0, 0.02, 0.1], ids=["one", "a few", "a tenth"])
 def test_replayed_scoring_equals_splinks_own(
     frame: pd.DataFrame, share: float, monkeypatch: pytest.MonkeyPatch
@@ -214,6 +196,43 @@ def test_recorded_sql_is_not_used_by_other_code(
     monkeypatch.setattr(replay, "_code_digest", lambda: "other code")
     model.predict(table, new_ids=new, term_frequencies=frequencies)
     assert len(list(saved[0].parent.glob("*.json"))) == 2  # recorded afresh, kept apart
+
+
+_REPLAY_IN_A_NEW_PROCESS = """
+import sys
+import pyarrow.feather as feather
+from joinedup.linkage import candidates
+from joinedup.linkage.model import PersonModel
+table = feather.read_table(sys.argv[1])
+new = set(table.column("unique_id").to_pylist()[:3])
+pairs = PersonModel.default().predict(
+    table, new_ids=new, term_frequencies=candidates.term_frequency_tables(table)
+)
+pairs.to_pickle(sys.argv[2])
+print("splink imported" if any(m.split(".")[0] == "splink" for m in sys.modules) else "no splink")
+"""
+
+
+def test_an_attach_that_replays_recorded_sql_never_imports_splink(
+    frame: pd.DataFrame, data_dir: Path
+) -> None:
+    """Importing Splink is half a second of a one-record ``joinedup link``; with the scoring
+    SQL recorded by an earlier run, a new process scores without it, and scores the same."""
+    import subprocess
+    import sys
+
+    import pyarrow.feather as feather
+
+    table = engines.to_arrow(frame)
+    frequencies = candidates.term_frequency_tables(table)
+    new = set(table.column("unique_id").to_pylist()[:3])
+    recorded = PersonModel.default().predict(table, new_ids=new, term_frequencies=frequencies)
+    feather.write_feather(table, data_dir / "frame.feather")
+    out = data_dir / "pairs.pkl"
+    args = [sys.executable, "-c", _REPLAY_IN_A_NEW_PROCESS, str(data_dir / "frame.feather")]
+    done = subprocess.run([*args, str(out)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "no splink", (done.stderr[-3000:], list(data_dir.rglob("*")))
+    pd.testing.assert_frame_equal(_sorted(pd.read_pickle(out)), _sorted(recorded))
 
 
 @pytest.mark.parametrize("count", [0, 1, 5, 300, 2_000])

@@ -9,8 +9,8 @@ import pytest
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage.cluster import cluster
-from joinedup.linkage.comparisons import COMPARISON_NAMES
 from joinedup.linkage.frame import records_frame
+from joinedup.linkage.levels import COMPARISON_NAMES
 from joinedup.linkage.model import PersonModel
 from joinedup.linkage.thresholds import MATCH_PROBABILITY, UNAMBIGUOUS_PROBABILITY
 

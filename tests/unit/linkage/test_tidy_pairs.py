@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from joinedup.linkage.comparisons import COMPARISON_NAMES
+from joinedup.linkage.levels import COMPARISON_NAMES
 from joinedup.linkage.model import _tidy_pairs
 
 

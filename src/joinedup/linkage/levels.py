@@ -1,0 +1,133 @@
+"""The person model's levels by name, the SQL they share and the bounds on their weights.
+
+Plain data, without Splink: what a saved model's parameters are checked and completed against
+(`priors`, `model`) when no Splink settings need building — an attach that replays recorded
+SQL. The comparisons themselves are built in `joinedup.linkage.comparisons`, which explains
+the household rules these values serve.
+"""
+
+from __future__ import annotations
+
+#: SQL: the two records are at the same dwelling (same UPRN, same postcode and house, or same
+#: house and street where a postcode is missing or mistyped).
+SHARED_ADDRESS = (
+    "(uprn_l = uprn_r OR address_key_l = address_key_r "
+    "OR (house_key_l = house_key_r AND street_key_l = street_key_r))"
+)
+#: SQL: the two records do not share an NHS number. Twins never do: an NHS number is issued to
+#: one person, so the twins level must not take back a date of birth from a pair that has one.
+NO_SHARED_NHS_NUMBER = (
+    "(nhs_number_l IS NULL OR nhs_number_r IS NULL OR nhs_number_l <> nhs_number_r)"
+)
+#: SQL: the two records share at least a full postcode (a street's worth of households).
+SHARED_POSTCODE = f"({SHARED_ADDRESS} OR postcode_l = postcode_r)"
+
+# Level labels the model refers to when it fixes or bounds parameters. Labels are stable: they
+# key the parameters in a saved model.
+GIVEN_DIFFERENT = "given names differ"
+GIVEN_OTHER_GENERATION = "two generations of one name (Snr, Jr)"
+FAMILY_AT_SHARED_LOCATION = "family name agrees, shared postcode or address"
+GIVEN_DIFFERENT_TWIN = "given names differ, same birth date and address"
+DOB_EXACT = "date of birth exact"
+DOB_DIFFERENT = "dates of birth differ"
+NHS_DIFFERENT = "NHS numbers differ"
+NHS_EXACT = "NHS number exact"
+NHS_VALID_DIFFERENT = "two valid NHS numbers differ"
+GIVEN_INITIAL = "initial agrees with the name"
+LOCATION_DIFFERENT = "elsewhere"
+FAMILY_DIFFERENT = "family names differ"
+PHONE_DIFFERENT = "phones differ"
+EMAIL_DIFFERENT = "emails differ"
+LANDLINE_AT_SHARED_ADDRESS = "landline agrees, shared address"
+LANDLINE = "a landline agrees"
+FAMILY_EXACT = "family name exact"
+AGE_CONFLICT = "an adult's title against a child's date of birth"
+
+#: Below this age a person is not addressed as Mr, Mrs, Ms or Dr, holds no tenancy and pays no
+#: council tax: a record that carries such a title and no date of birth is not a child's.
+ADULT_AGE = 16
+
+#: The chance that two *different* people at one address share a date of birth: about 1.5% of
+#: maternities are multiple births (ONS), so among pairs of people in one household it is a few
+#: per cent at most — 2% is generous. Two records at one address with one date of birth and
+#: different given names are therefore most likely twins, and the "given names differ" level
+#: for that case takes back all but this much of the date of birth's weight (see
+#: `joinedup.linkage.priors.apply_safety_rules`).
+TWIN_SHARE = 0.02
+
+#: u values fixed for household-shared levels (the chance that two *different* people who share
+#: an address agree on this field). Why each number holds for any UK population:
+#: - most pairs of people at one postcode or address are family, so their surnames agree more
+#:   often than not — 70% leaves surname agreement there worth about half a bit;
+#: - a landline rings in the whole household: most pairs at one address share it.
+HOUSEHOLD_FIXED_U: dict[tuple[str, str], float] = {
+    ("family_name", FAMILY_AT_SHARED_LOCATION): 0.70,
+    ("phone", LANDLINE_AT_SHARED_ADDRESS): 0.80,
+}
+
+#: Upper bounds on m for the "differs" levels of identifying fields. EM, run on blocks that are
+#: rich in family members (same surname, same date of birth), tends to take relatives for
+#: matches with a typo and so overstates how often one person's records disagree completely.
+#: After the nickname, initial, middle-name, typo and swap levels, a whole different given name
+#: or date of birth on two records of one person is an entry error that careful UK sources make
+#: in well under 1% of records; two NHS numbers that both pass the Modulus 11 check and differ
+#: in more than one digit are rarer still. A number that fails the check (a typo, or a national
+#: id that is not an NHS number at all) is left to training: how noisy it is depends on the
+#: source.
+M_UPPER_BOUNDS: dict[tuple[str, str], float] = {
+    ("given_name", GIVEN_DIFFERENT): 0.005,
+    ("dob", AGE_CONFLICT): 0.002,
+    ("dob", DOB_DIFFERENT): 0.005,
+    ("nhs_number", NHS_VALID_DIFFERENT): 0.002,
+}
+
+
+#: Upper bounds on u for identifier agreement. An NHS number is issued to one person, so two
+#: different people share one only through an error. Splink estimates u from random pairs, and
+#: in a data set holding several records per person some random pairs are the same person —
+#: enough, in a few thousand records, to make an NHS number look a thousand times less decisive
+#: than it is.
+U_UPPER_BOUNDS: dict[tuple[str, str], float] = {
+    ("nhs_number", NHS_EXACT): 1e-6,
+}
+
+
+#: Lower bounds on m for "differs" levels of fields that change in a person's life. EM trains on
+#: blocks where a person's records mostly agree, and can learn that they *never* differ — which
+#: would make every move, marriage or new phone number decisive evidence against. About one in
+#: ten people in England moves home each year and sources' records are years apart; surnames
+#: change at marriage; people hold several phone numbers and email addresses.
+M_LOWER_BOUNDS: dict[tuple[str, str], float] = {
+    ("location", LOCATION_DIFFERENT): 0.05,
+    ("family_name", FAMILY_DIFFERENT): 0.02,
+    ("phone", PHONE_DIFFERENT): 0.10,
+    ("email", EMAIL_DIFFERENT): 0.20,
+}
+
+
+#: Levels that are evidence *against* one person, more than the comparison's "differs" level can
+#: be: the safety rule that no level weighs less than "differs" does not apply to them.
+STRONGER_THAN_DIFFERS = frozenset({("nhs_number", NHS_VALID_DIFFERENT), ("dob", AGE_CONFLICT)})
+
+#: Levels that hold only *away* from a shared address, with their household twin. Splink's m of
+#: such a level is the chance that one person's two records agree on the field *and* live
+#: apart, but the `location` comparison already weighs living apart. So the level takes the
+#: chance that one person's records agree at all (see `priors.apply_safety_rules`), or a mover's
+#: unchanged surname would count for nothing on top of the move.
+CONDITIONAL_LEVELS: dict[tuple[str, str], str] = {
+    ("family_name", FAMILY_EXACT): FAMILY_AT_SHARED_LOCATION,
+    ("phone", LANDLINE): LANDLINE_AT_SHARED_ADDRESS,
+}
+
+
+#: The comparisons, in the order their evidence is shown (the ``mw_…`` columns' suffixes).
+COMPARISON_NAMES = (
+    "given_name",
+    "family_name",
+    "dob",
+    "location",
+    "nhs_number",
+    "sex",
+    "phone",
+    "email",
+)
