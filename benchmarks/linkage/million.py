@@ -14,7 +14,8 @@ child process of its own so that its peak memory is its own (``measure.isolated`
 ``--attach-only --rounds N`` measures only the attaches, on the index an earlier run left in
 ``DIR`` (``million-index.sqlite`` and its frame cache), restored from it before every round:
 1 record in a fresh process, 1 record six times in one process (the first pays the imports;
-the other five are what a long-lived ``joinedup link --watch`` pays), and ``--batch`` records.
+the other five are what a long-lived ``joinedup link --watch`` pays), ``--batch`` records, and
+1 record by ``joinedup link`` run from cold as a command (`cold_cli`).
 
 CPU time is the child's (every thread, DuckDB's included). The machine is shared: the load
 average at each step's start is printed beside it. Prints a Markdown table.
@@ -150,8 +151,8 @@ def seed_index(database: Path) -> dict[str, Any]:
     }
 
 
-def attach(database: Path, size: int, tag: str, seed: int) -> dict[str, Any]:
-    """Store ``size`` copies of random records (a fifth with a typo) and link incrementally."""
+def arrivals(database: Path, size: int, tag: str, seed: int) -> Any:
+    """Store ``size`` copies of random records (a fifth with a typo); returns the engine."""
     from sqlalchemy import func, select
 
     from joinedup.store.db import make_engine, session_scope, upgrade
@@ -171,9 +172,43 @@ def attach(database: Path, size: int, tag: str, seed: int) -> dict[str, Any]:
     with session_scope(engine) as session:
         rows = [dict(row) for row in session.connection().execute(query).mappings()]
     add_copies(engine, rows, tag, random.Random(seed))
+    return engine
+
+
+def attach(database: Path, size: int, tag: str, seed: int) -> dict[str, Any]:
+    """Store ``size`` new records (see `arrivals`) and link incrementally."""
+    engine = arrivals(database, size, tag, seed)
     result, seconds, stages = timed_link(engine)
     engine.dispose()
     return {"seconds": seconds, "stages": stages, "counts": result.counts}
+
+
+def cold_cli(database: Path, tag: str, seed: int) -> dict[str, float]:
+    """One new record attached by ``joinedup link`` in a process of its own, as a cron job runs
+    it: wall and CPU seconds of the whole process, interpreter start and imports included.
+    Bytecode is cached (``PYTHONPYCACHEPREFIX``, as an installed package has it), and the
+    timed run is the second, so the first has written it."""
+    import resource
+    import subprocess
+    import sys
+
+    cache = database.parent / "pycache"
+    env = {**os.environ, "JOINEDUP_DATABASE_URL": f"sqlite:///{database}"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    command = [sys.executable, "-c", "from joinedup.cli import main; main()", "link", "--json"]
+    figures: dict[str, float] = {}
+    for attempt in range(2):
+        arrivals(database, 1, f"{tag}{attempt}", seed + attempt).dispose()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures = {
+            "seconds": time.perf_counter() - started,
+            "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        }
+    return figures
 
 
 def attach_warm(database: Path, times: int, seed: int) -> list[dict[str, Any]]:
@@ -213,6 +248,7 @@ def attach_rounds(workdir: Path, rounds: int, batch: int, seed: int) -> None:
         one, _, one_peak = isolated(attach, database, 1, "one", seed)
         warm, _, warm_peak = isolated(attach_warm, database, 5, seed + 10)
         many, _, many_peak = isolated(attach, database, batch, "many", seed + 1)
+        cold = cold_cli(database, "cli", seed + 2)
         rows = [("1 record, fresh process", one, one_peak)]
         rows += [(f"1 record, warm ({n + 1} of 6)", a, warm_peak) for n, a in enumerate(warm)]
         rows.append((f"{batch:,} records, fresh process", many, many_peak))
@@ -223,6 +259,11 @@ def attach_rounds(workdir: Path, rounds: int, batch: int, seed: int) -> None:
                 f"{stages['load']:.1f} | {peak:,.0f} | {_phases(stages)} |",
                 flush=True,
             )
+        print(
+            f"| {number} | 1 record, `joinedup link` from cold (the whole process) | "
+            f"{cold['seconds']:.2f} | {cold['cpu']:.2f} | {os.getloadavg()[0]:.1f} | | |",
+            flush=True,
+        )
 
 
 def _phases(stages: dict[str, float]) -> str:
