@@ -38,8 +38,8 @@ class CpuReading:
 #: A window shorter than this says too little about the machine to act on.
 MIN_WINDOW = 0.25
 _STAT = "/proc/stat"
-_BUSY_FIELDS = slice(0, 8)  # user nice system idle iowait irq softirq steal
-_IDLE_FIELDS = (3, 4)
+_COUNTED = 8  # the first line's user nice system idle iowait irq softirq steal (guest is in user)
+_IDLE, _IOWAIT = 3, 4
 
 
 def cpu_reading() -> CpuReading | None:
@@ -47,11 +47,11 @@ def cpu_reading() -> CpuReading | None:
     try:
         with open(_STAT, "rb") as stat:
             fields = stat.readline().split()[1:]
-        ticks = [int(value) for value in fields[_BUSY_FIELDS]]
+        ticks = [int(value) for value in fields[:_COUNTED]]
+        busy = sum(ticks) - ticks[_IDLE] - ticks[_IOWAIT]
         hertz = os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
-    busy = sum(ticks) - sum(ticks[i] for i in _IDLE_FIELDS if i < len(ticks))
     return CpuReading(time.monotonic(), busy / hertz, time.process_time())
 
 
@@ -64,7 +64,9 @@ def idle_cores(since: CpuReading | None = None) -> int:
 
     With ``since`` (a :func:`cpu_reading` taken while this process worked), what other
     processes used since then: this process holds one core, and a core counts as idle when
-    others left at least half of one. Without it, the one-minute load average, which lags: a
+    others left at least half of one. The kernel's counters are the whole machine's; in a
+    container pinned to some of a host's cores the other cores' work counts too, so it errs
+    towards no worker. Without it, the one-minute load average, which lags: a
     step that starts just after another ended (``joinedup link --full`` after an ingest) sees
     the ended step's load for a minute.
     """
