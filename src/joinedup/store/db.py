@@ -275,10 +275,14 @@ def _at_shipped_head(engine: Engine) -> bool:
     finds the database already there."""
     head = _shipped_head()
     try:
-        with engine.connect() as conn:
+        conn = engine.connect()
+    except DBAPIError as exc:
+        raise _unavailable(engine, exc) from exc
+    with conn:
+        try:
             stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except DBAPIError:
-        return False  # no version table yet, or no database: Alembic's path says which
+        except DBAPIError:
+            return False  # no version table yet: Alembic's path creates it
     return head is not None and stored == [head]
 
 
