@@ -55,6 +55,19 @@ def cpu_reading() -> CpuReading | None:
     return CpuReading(time.monotonic(), busy / hertz, time.process_time())
 
 
+def _usable_cores() -> int:
+    """This process's cores, or 0 where a worker cannot help or start."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    # Embedded interpreters (a server's own binary as sys.executable) cannot be re-run; on one
+    # core the worker would only take turns with this process.
+    if cores < 2 or not os.path.basename(sys.executable or "").startswith("python"):
+        return 0
+    return cores
+
+
 def idle_cores(since: CpuReading | None = None) -> int:
     """Cores left idle; 0 where a worker cannot help or start.
 
@@ -70,13 +83,8 @@ def idle_cores(since: CpuReading | None = None) -> int:
     step that starts just after another ended (``joinedup link --full`` after an ingest) sees
     the ended step's load for a minute.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    # Embedded interpreters (a server's own binary as sys.executable) cannot be re-run; on one
-    # core the worker would only take turns with this process.
-    if cores < 2 or not os.path.basename(sys.executable or "").startswith("python"):
+    cores = _usable_cores()
+    if cores == 0:
         return 0
     now = cpu_reading() if since is not None else None
     if since is not None and now is not None and now.at - since.at >= MIN_WINDOW:
@@ -88,6 +96,21 @@ def idle_cores(since: CpuReading | None = None) -> int:
     except (OSError, AttributeError):  # no load average (Windows): stay in one process
         return 0
     return max(0, int(cores - load))
+
+
+def idle_cores_now() -> int:
+    """:func:`idle_cores` for a step about to start, with no window of its own behind it.
+
+    The load average, unless it says no core is idle: it still counts a step that ended under a
+    minute ago (the previous file of a run of ingests), so the machine is then watched for
+    :data:`MIN_WINDOW` seconds, this process waiting, and what others used decides.
+    """
+    idle = idle_cores()
+    since = cpu_reading() if idle == 0 and _usable_cores() else None
+    if since is None:
+        return idle
+    time.sleep(MIN_WINDOW)
+    return idle_cores(since)
 
 
 class WorkerDied(RuntimeError):

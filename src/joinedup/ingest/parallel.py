@@ -31,7 +31,7 @@ from joinedup.ingest import collector
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.prepare import Prepared, Preparer
 from joinedup.ingest.readers import open_reader
-from joinedup.worker import Worker, WorkerDied, idle_cores, pipes, program, sendable
+from joinedup.worker import Worker, WorkerDied, idle_cores_now, pipes, program, sendable
 
 #: Rows per message (and per progress report).
 BATCH = 2_000
@@ -66,7 +66,8 @@ class ReaderProcessError(RuntimeError):
 def preparing_processes(path: Path) -> int:
     """How many processes should prepare ``path`` beside the ingesting one (0: none).
 
-    One per core left idle by the one-minute load average (``worker.idle_cores``; at most
+    One per core left idle (``worker.idle_cores_now``: the one-minute load average, or where
+    that says none, what other processes use over a quarter of a second; at most
     :data:`MAX_PROCESSES`), and none for a file under :data:`PARALLEL_FROM_BYTES`.
     """
     try:
@@ -75,7 +76,7 @@ def preparing_processes(path: Path) -> int:
         return 0
     if size < PARALLEL_FROM_BYTES:
         return 0
-    return min(MAX_PROCESSES, idle_cores())
+    return min(MAX_PROCESSES, idle_cores_now())
 
 
 def use_second_process(path: Path) -> bool:

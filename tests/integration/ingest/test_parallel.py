@@ -133,10 +133,33 @@ def test_a_second_process_only_with_a_core_to_spare(
     monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert parallel.preparing_processes(path) == 2
     monkeypatch.setattr(worker.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    monkeypatch.setattr(worker, "cpu_reading", lambda: None)  # nothing better to go on
     assert not parallel.use_second_process(path)
     monkeypatch.setattr(worker.os, "sched_getaffinity", lambda _: {0}, raising=False)
     monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert not parallel.use_second_process(path)
+
+
+@pytest.mark.parametrize(("others", "expected"), [(0.1, 1), (0.4, 1), (0.6, 0), (1.5, 0)])
+def test_a_load_average_left_by_a_step_that_ended_is_checked_against_the_machine_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, others: float, expected: int
+) -> None:
+    """The previous file of a run of ingests leaves the one-minute load average high for a
+    minute; what other processes use over a quarter of a second decides instead."""
+    path = tmp_path / "big.csv"
+    path.write_text("x\n")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
+    monkeypatch.setattr(worker.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (1.6, 1.2, 0.7))
+    # the machine's busy seconds over the quarter second: others' use times the window
+    readings = iter(
+        [worker.CpuReading(10.0, 100.0, 5.0), worker.CpuReading(10.25, 100.0 + others / 4, 5.0)]
+    )
+    monkeypatch.setattr(worker, "cpu_reading", lambda: next(readings))
+    slept: list[float] = []
+    monkeypatch.setattr(worker.time, "sleep", slept.append)
+    assert parallel.preparing_processes(path) == expected
+    assert slept == [worker.MIN_WINDOW]
 
 
 @pytest.mark.parametrize("rows", [0, 1, 7, 8, 9, 12, 13])
@@ -168,6 +191,7 @@ def test_no_load_average_means_one_process(tmp_path: Path, monkeypatch: pytest.M
     path.write_text("x\n")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 1)
     monkeypatch.delattr(worker.os, "getloadavg")
+    monkeypatch.setattr(worker, "cpu_reading", lambda: None)  # nor the kernel's counters
     assert parallel.preparing_processes(path) == 0
 
 
