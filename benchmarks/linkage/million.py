@@ -223,7 +223,7 @@ def attach_warm(database: Path, times: int, seed: int) -> list[dict[str, Any]]:
 
 def restored(workdir: Path) -> Path:
     """A fresh copy of the linked index in ``workdir`` and of its frame cache, as runs find it."""
-    from joinedup.linkage.frame_cache import _directory
+    from joinedup.linkage.frame_cache import cache_directory
     from joinedup.store.db import make_engine
 
     source, copy = workdir / "million-index.sqlite", workdir / "attach-round.sqlite"
@@ -232,7 +232,7 @@ def restored(workdir: Path) -> Path:
     for suffix in ("-wal", "-shm"):
         Path(f"{copy}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(source, copy)
-    cache, cache_copy = (_directory(make_engine(f"sqlite:///{path}")) for path in (source, copy))
+    cache, cache_copy = (cache_directory(make_engine(f"sqlite:///{p}")) for p in (source, copy))
     shutil.rmtree(cache_copy, ignore_errors=True)
     if cache.exists():
         shutil.copytree(cache, cache_copy)

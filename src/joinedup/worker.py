@@ -106,9 +106,11 @@ def idle_cores_now() -> int:
     :data:`MIN_WINDOW` seconds, this process waiting, and what others used decides.
     """
     idle = idle_cores()
-    since = cpu_reading() if idle == 0 and _usable_cores() else None
-    if since is None:
+    if idle or not _usable_cores():
         return idle
+    since = cpu_reading()
+    if since is None:  # no counters to watch: the load average stands
+        return 0
     time.sleep(MIN_WINDOW)
     return idle_cores(since)
 

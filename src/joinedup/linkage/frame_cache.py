@@ -71,7 +71,8 @@ def enabled() -> bool:
     return os.environ.get("JOINEDUP_LINKAGE_CACHE", "").strip().lower() not in {"off", "0", "no"}
 
 
-def _directory(engine: Engine) -> Path:
+def cache_directory(engine: Engine) -> Path:
+    """Where ``engine``'s database keeps its frame cache (whether or not one is there yet)."""
     from joinedup.config import Settings
 
     # One cache per database, named by a digest of its URL (never the URL, which may hold a
@@ -100,7 +101,7 @@ def load(engine: Engine, run_id: int, *, adult_sources: Collection[str] = ()) ->
     """
     if not enabled():
         return None
-    directory = _directory(engine)
+    directory = cache_directory(engine)
     try:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("run_id") != run_id:
@@ -194,7 +195,7 @@ def save(
     """
     if not enabled():
         return
-    directory = _directory(engine)
+    directory = cache_directory(engine)
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         gone = base.dropped | {int(v) for v in dropped} if base is not None else frozenset()

@@ -115,7 +115,7 @@ def test_incremental_runs_append_to_the_cache_and_a_full_run_compacts_it(
     cached, loaded = _cached(store.engine, full.run_id)
     assert cached == _current(store.engine)
     assert len(loaded.segments) == 1 and not loaded.dropped
-    files = {path.name for path in frame_cache._directory(store.engine).iterdir()}
+    files = {path.name for path in frame_cache.cache_directory(store.engine).iterdir()}
     assert files == {"meta.json", *loaded.segments}  # the appended segments are gone
 
 
@@ -191,7 +191,7 @@ def test_a_cache_written_before_segments_is_still_used(store: Store) -> None:
     import json
 
     first = link(store.engine, model=StubScorer())
-    directory = frame_cache._directory(store.engine)
+    directory = frame_cache.cache_directory(store.engine)
     meta = json.loads((directory / "meta.json").read_text())
     (directory / meta["segments"][0]).rename(directory / "frame.arrow")
     old = {k: v for k, v in meta.items() if k not in {"segments", "dropped"}}
