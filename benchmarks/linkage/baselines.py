@@ -213,7 +213,7 @@ def plain_splink(
     if "source_dataset" in clusters.columns and recipe.startswith("febrl4"):
         keys = clusters["source_dataset"].astype(str) + "|" + clusters["rec_id"].astype(str)
     elif recipe == "febrl3":
-        keys = "F3|" + clusters["rec_id"].astype(str)
+        keys = f"{tables[0]['source_dataset'].iloc[0]}|" + clusters["rec_id"].astype(str)
     else:
         keys = clusters["rec_id"].astype(str)
     return dict(zip(keys, clusters["cluster_id"].astype(str), strict=True)), steps

@@ -61,8 +61,8 @@ def load(key: str) -> febrl.Dataset:
         return febrl.febrl4(with_id=True)
     if key == "febrl4_no_id":
         return febrl.febrl4(with_id=False)
-    if key == "febrl3":
-        return febrl.febrl3()
+    if key in ("febrl1", "febrl2", "febrl3"):
+        return febrl.febrl_dedupe(int(key[-1]))
     if key.startswith("demo"):
         return demo.borough(int(key[4:]))
     raise SystemExit(f"unknown data set {key}")
