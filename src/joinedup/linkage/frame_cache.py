@@ -316,7 +316,11 @@ def from_store(
     with ChunkDeriver(adult_sources, helped=helped) as deriver:
         with cycle_collection_paused():
             for chunk in iter_current_chunks(
-                session, columns=LINKAGE_COLUMNS, mappings=False, chunk_size=CHUNK
+                session,
+                columns=LINKAGE_COLUMNS,
+                mappings=False,
+                chunk_size=CHUNK,
+                lists_as_stored=True,  # parsed where the chunk is derived, maybe the worker
             ):
                 deriver.add([tuple(row) for row in chunk])
         parts = deriver.tables()

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import RowMapping, Select, Table, func, select, text, update
+import orjson
+from sqlalchemy import RowMapping, Select, Table, Text, func, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from joinedup.store.base import utcnow
@@ -353,16 +354,36 @@ def end_absent(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def stored_list(value: Any) -> list[Any]:
+    """A list column's value read with ``lists_as_stored``: JSON text (SQLite) or the list the
+    driver already parsed (PostgreSQL's ``jsonb``), as the list SQLAlchemy would have given."""
+    if value.__class__ is not str:
+        return value
+    if value == "[]":
+        return []
+    # The columns hold lists of text (names, phones, emails), which orjson reads exactly as
+    # ``json`` does, several times faster.
+    return orjson.loads(value)
+
+
 def _current_query(
     source_ids: Collection[str] | None,
     changed_since_batch: int | None,
     columns: Sequence[str] | None,
+    *,
+    lists_as_stored: bool = False,
 ) -> Select[Any]:
     if columns:
         unknown = [name for name in columns if name not in _TABLE.c]
         if unknown:
             raise ValueError(f"unknown source_records columns {unknown}")
-    selected = [_TABLE.c[name] for name in columns] if columns else list(_TABLE.c)
+    names = list(columns) if columns else [c.name for c in _TABLE.c]
+    selected = [
+        type_coerce(_TABLE.c[name], Text).label(name)
+        if lists_as_stored and name in PERSON_LIST_FIELDS
+        else _TABLE.c[name]
+        for name in names
+    ]
     query = select(*selected).where(_TABLE.c.valid_to.is_(None))
     if source_ids is not None:
         query = query.where(_TABLE.c.source_id.in_(list(source_ids)))
@@ -402,15 +423,20 @@ def iter_current_chunks(
     columns: Sequence[str] | None = None,
     chunk_size: int = STREAM_CHUNK,
     mappings: bool = True,
+    lists_as_stored: bool = False,
 ) -> Iterator[list[Any]]:
     """Like :func:`iter_current`, but yield lists of up to ``chunk_size`` records at a time.
 
     Handy for building a data frame per chunk rather than one row at a time. With
     ``mappings=False`` each record is a row of the selected ``columns``, in their order.
+    ``lists_as_stored=True`` leaves the list columns (:data:`PERSON_LIST_FIELDS`) as the
+    driver returns them — JSON text on SQLite — for the caller to read with
+    :func:`stored_list`, perhaps in another process: SQLAlchemy's JSON processing was over
+    half the CPU of fetching a million records (16.9 s of fetching against 7.5 s without it).
     """
-    query = _current_query(source_ids, changed_since_batch, columns).execution_options(
-        yield_per=chunk_size
-    )
+    query = _current_query(
+        source_ids, changed_since_batch, columns, lists_as_stored=lists_as_stored
+    ).execution_options(yield_per=chunk_size)
     result = session.execute(query)
     parts = result.mappings().partitions(chunk_size) if mappings else result.partitions(chunk_size)
     for part in parts:

@@ -16,7 +16,7 @@ from joinedup.errors import JoinedupError
 from joinedup.linkage import derive, frame_cache
 from joinedup.store import sources
 from joinedup.store.db import session_scope
-from joinedup.store.records import LINKAGE_COLUMNS
+from joinedup.store.records import LINKAGE_COLUMNS, iter_current_chunks
 from joinedup.worker import WorkerDied
 
 
@@ -63,6 +63,22 @@ def test_a_worker_derives_the_same_frame(borough: Engine, small_chunks: list[int
     assert helped.equals(alone)
     assert helped.schema == frame_cache.schema()
     assert helped_versions == alone_versions
+
+
+def test_lists_parsed_where_derived_give_the_frame_of_lists_parsed_on_reading(
+    borough: Engine,
+) -> None:
+    # from_store leaves the list columns as stored for the deriving process to parse.
+    alone, _ = _read(borough, helped=False)
+    with session_scope(borough) as session:
+        adults = sources.adult_source_ids(session)
+        rows = [
+            tuple(row)
+            for chunk in iter_current_chunks(session, columns=LINKAGE_COLUMNS, mappings=False)
+            for row in chunk
+        ]
+    assert any(row[LINKAGE_COLUMNS.index("phones")] for row in rows)
+    assert derive.derive_rows(rows, adults).equals(alone)
 
 
 def test_with_every_chunk_sent_the_order_holds(

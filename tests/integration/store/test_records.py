@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from joinedup.store import records
 from joinedup.store.db import session_scope
-from joinedup.store.tables import PERSON_FIELDS
+from joinedup.store.tables import PERSON_FIELDS, PERSON_LIST_FIELDS
 
 from .helpers import make_batch, make_source, version_row
 
@@ -256,6 +256,39 @@ def test_iter_current_streams_chunks_in_row_order_with_chosen_columns(engine):
         assert rows[0]["given_name"] == "Zoë" and rows[0]["phones"] == ["+447700900123"]
         streamed = list(records.iter_current(session, chunk_size=7))
         assert len(streamed) == 25 and "raw" in streamed[0]
+
+
+def test_lists_as_stored_read_back_as_sqlalchemy_reads_them(engine):
+    with session_scope(engine) as session:
+        make_source(session)
+        batch_id = make_batch(session).id
+        rows = [version_row("gp", f"{n:03d}", batch_id, **ZOE) for n in range(5)]
+        rows += [version_row("gp", "bare", batch_id, given_name="Al")]  # empty list columns
+        rows += [version_row("gp", "quoted", batch_id, other_family_names=('O"Brien', "\\x"))]
+        records.insert_versions(session, rows)
+    with session_scope(engine) as session:
+
+        def read(as_stored):
+            return [
+                tuple(row)
+                for chunk in records.iter_current_chunks(
+                    session,
+                    columns=records.LINKAGE_COLUMNS,
+                    mappings=False,
+                    lists_as_stored=as_stored,
+                )
+                for row in chunk
+            ]
+
+        parsed, stored = read(False), read(True)
+    lists = [i for i, name in enumerate(records.LINKAGE_COLUMNS) if name in PERSON_LIST_FIELDS]
+    assert len(lists) == 3
+    for ours, theirs in zip(stored, parsed, strict=True):
+        row = list(ours)
+        for i in lists:
+            row[i] = records.stored_list(row[i])
+        assert tuple(row) == theirs
+    assert [r[lists[0]] for r in parsed][-2:] == [[], ['O"Brien', "\\x"]]
 
 
 def test_ended_since_names_records_that_went_away_not_those_that_changed(engine):
