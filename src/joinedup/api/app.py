@@ -20,6 +20,8 @@ import secrets
 import time
 import uuid
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -36,6 +38,7 @@ from joinedup.api.deps import CSRF_COOKIE
 from joinedup.api.errors import install_error_handlers
 from joinedup.api.gate import gate_for
 from joinedup.config import Settings
+from joinedup.store.wal import WalCheckpointer
 
 access_log = logging.getLogger("joinedup.access")
 
@@ -182,6 +185,18 @@ def _routers(module_names: tuple[str, ...]) -> list[APIRouter]:
     return routers
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # While serving, SQLite's log is checkpointed by a thread of its own rather than by
+    # whichever request's commit fills it (see joinedup.store.wal).
+    checkpoints = WalCheckpointer(app.state.engine).start()
+    app.state.wal_checkpointer = checkpoints
+    try:
+        yield
+    finally:
+        checkpoints.stop()
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the joinedup web application: the API under ``/api/v1``, the pages, the assets.
 
@@ -200,6 +215,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url, settings=settings)
     app = FastAPI(
+        lifespan=_lifespan,
         title="joinedup API",
         version=__version__,
         description=API_DESCRIPTION,
