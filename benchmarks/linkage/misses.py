@@ -64,7 +64,8 @@ def load(key: str) -> febrl.Dataset:
     if key in ("febrl1", "febrl2", "febrl3"):
         return febrl.febrl_dedupe(int(key[-1]))
     if key.startswith("demo"):
-        return demo.borough(int(key[4:]))
+        people, _, seed = key[4:].partition("s")
+        return demo.borough(int(people), int(seed or demo.SEED))
     raise SystemExit(f"unknown data set {key}")
 
 
