@@ -35,6 +35,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from joinedup.linkage.candidates import frequencies_of
+
 # Splink is imported only to record a script: replaying one needs DuckDB alone, and importing
 # Splink (sqlglot with it) is a fifth of a cold ``joinedup link`` that attaches one record.
 
@@ -238,9 +240,9 @@ def predict_new(
         inputs["index_records"] = table.filter(pc.invert(is_new))
     # A name's frequency is looked up by value, so only the values these records hold matter:
     # a handful of rows instead of every name in the index, for the same scores.
-    for column, frequencies in term_frequencies.items():
-        held = pc.unique(table.column(column).drop_null()).to_pylist()
-        inputs[f"tf_{column}"] = frequencies[frequencies[column].isin(held)]
+    for column in term_frequencies:
+        held = pc.unique(table.column(column).drop_null())
+        inputs[f"tf_{column}"] = frequencies_of(term_frequencies, column, held)
     within = new_count > 1
 
     def build(api: Any, registered: Mapping[str, Any]) -> list[Any]:

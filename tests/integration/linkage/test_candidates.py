@@ -114,6 +114,30 @@ def test_frequencies_counted_in_arrow_equal_the_models_own(frame: pd.DataFrame) 
         pd.testing.assert_frame_equal(tables[column].sort_values(column, ignore_index=True), own)
 
 
+def test_frequencies_of_a_few_values_are_the_whole_tables_rows(frame: pd.DataFrame) -> None:
+    table = engines.to_arrow(frame)
+    whole = candidates.term_frequency_tables(table)
+    for column in TF_COLUMNS:
+        names = frame[column].dropna().unique().tolist()
+        values = pa.array([*names[:3], names[-1], "NOT A NAME HELD"], pa.string())
+        # Counted afresh over the index for these values alone (nothing counted yet) ...
+        fresh = candidates.term_frequency_tables(table)
+        few = candidates.frequencies_of(fresh, column, values)
+        # ... and taken from the whole table once it is counted: the same rows either way.
+        after = candidates.frequencies_of(fresh, column, values)
+        expected = whole[column][whole[column][column].isin(values.to_pylist())]
+        for got in (few, after):
+            pd.testing.assert_frame_equal(
+                got.sort_values(column, ignore_index=True),
+                expected.sort_values(column, ignore_index=True),
+            )
+        assert len(few) == 4
+    pandas_tables = candidates.term_frequency_tables(frame)
+    given = frame["given_key"].dropna().unique().tolist()[:2]
+    got = candidates.frequencies_of(pandas_tables, "given_key", pa.array(given, pa.string()))
+    assert len(got) == 2
+
+
 CASES = [
     # (description, rule, expected terms)
     ("plain equalities", "l.dob = r.dob AND l.family_key = r.family_key",
