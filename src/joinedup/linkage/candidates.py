@@ -160,8 +160,12 @@ def _could_pair(index: pa.Table, new: pa.Table, rules: tuple[str, ...]) -> pa.Ar
                 continue
             first = oriented[0]
             if first not in scanned:
-                mask = pc.is_in(index.column(first[0]), value_set=present(first[1]))
-                scanned[first] = np.flatnonzero(pc.fill_null(mask, False).to_numpy(False))
+                wanted = present(first[1])
+                if len(wanted) == 0:  # no new record holds it (a bill has no birth date)
+                    scanned[first] = np.empty(0, np.int64)
+                else:
+                    mask = pc.is_in(index.column(first[0]), value_set=wanted)
+                    scanned[first] = np.flatnonzero(pc.fill_null(mask, False).to_numpy(False))
             passing = scanned[first]
             for index_column, new_column in oriented[1:]:
                 if len(passing) == 0:

@@ -72,6 +72,23 @@ def test_the_join_here_finds_what_duckdbs_finds(
         assert joined_here.num_rows >= size  # each record pairs with itself at least
 
 
+def test_the_prefilter_of_a_record_missing_fields_finds_what_the_join_finds(
+    frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A council-tax row: no birth date, NHS number, mobile or email, so those columns are not
+    # scanned at all.
+    table = engines.to_arrow(frame)
+    bare = frame[frame["dob"].isna() & frame["nhs_number"].isna() & frame["mobile_key"].isna()]
+    assert len(bare) >= 5
+    for uid in bare["unique_id"].head(5):
+        new_row = candidates.only(table, [uid])
+        with_prefilter = candidates.select_candidates(table, new_row)
+        monkeypatch.setattr(candidates, "PREFILTER_UP_TO", 0)
+        assert candidates.select_candidates(table, new_row).equals(with_prefilter)
+        assert with_prefilter.num_rows > 0
+        monkeypatch.undo()
+
+
 @pytest.mark.parametrize("share", [0.0, 0.02, 0.1], ids=["one", "a few", "a tenth"])
 def test_candidate_path_scores_exactly_as_the_full_path(frame: pd.DataFrame, share: float) -> None:
     model = PersonModel.default()
