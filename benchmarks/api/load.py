@@ -46,6 +46,21 @@ class Cell:
     server_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
     load: float = 0.0
+    # person.view audit events written while the cell ran (the run compares them with ``ok``).
+    audited: int = 0
+
+    def merge(self, part: Cell) -> None:
+        """Add ``part`` (a slice of the same cell, measured later) to this cell."""
+        self.seconds += part.seconds
+        self.latencies_ms.extend(part.latencies_ms)
+        self.ok += part.ok
+        self.errors += part.errors
+        for status, count in part.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.server_cpu_s += part.server_cpu_s
+        self.client_cpu_s += part.client_cpu_s
+        self.audited += part.audited
+        self.load = part.load
 
     def percentile(self, p: float) -> float:
         """The ``p``-th percentile latency (nearest rank), in milliseconds."""

@@ -66,6 +66,7 @@ class WalCheckpointer:
         self.interval = interval
         self.backstop = backstop
         self.checkpoints = 0  # completed, for tests and diagnostics
+        self._last_failure: str | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -121,6 +122,10 @@ class WalCheckpointer:
         try:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as exc:  # a busy or vanished file: the backstop still holds
-            log.warning("WAL checkpoint failed: %s", exc)
+            # Said once per kind of failure, not twice a second for as long as it lasts.
+            if str(exc) != self._last_failure:
+                self._last_failure = str(exc)
+                log.warning("WAL checkpoint failed: %s", exc)
             return
+        self._last_failure = None
         self.checkpoints += 1
