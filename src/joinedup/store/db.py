@@ -328,11 +328,17 @@ def write_engine(engine: Engine) -> Engine:
     return engine
 
 
-def _turn_file(engine: Engine) -> str | None:
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a SQLite ``engine``; ``None`` in memory or on another backend."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or _is_memory_sqlite(url):
         return None
-    return f"{Path(url.database or '').expanduser()}-joinedup-turn"
+    return Path(url.database or "").expanduser()
+
+
+def _turn_file(engine: Engine) -> str | None:
+    path = sqlite_file(engine)
+    return None if path is None else f"{path}-joinedup-turn"
 
 
 @contextmanager

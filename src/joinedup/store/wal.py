@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from joinedup.store.db import sqlite_file
+
 log = logging.getLogger(__name__)
 
 #: Seconds between the thread's checkpoints.
@@ -37,13 +39,7 @@ _TIMEOUT = 5.0
 
 def applies_to(engine: Engine) -> bool:
     """Whether ``engine`` is a SQLite file (the only kind with a write-ahead log to keep)."""
-    database = engine.url.database or ""
-    return (
-        engine.dialect.name == "sqlite"
-        and database not in ("", ":memory:")
-        and not database.startswith("file::memory:")
-        and "mode=memory" not in database
-    )
+    return sqlite_file(engine) is not None
 
 
 class WalCheckpointer:
@@ -103,7 +99,7 @@ class WalCheckpointer:
     def _run(self) -> None:
         try:
             connection = sqlite3.connect(
-                str(self.engine.url.database),
+                str(sqlite_file(self.engine)),
                 timeout=_TIMEOUT,
                 isolation_level=None,
                 check_same_thread=False,
