@@ -84,6 +84,9 @@ def served_html(watch: PageWatch) -> str:
 def problems(watch: PageWatch, *, axe: bool = True) -> list[str]:
     """Every rule the page currently shown breaks (empty when it passes)."""
     page = watch.page
+    # A test's wait for the new page's title ends as soon as the head is parsed; on a loaded
+    # machine the body may not be yet (seen once in CI: "expected exactly one h1, found 0").
+    page.wait_for_load_state("load")
     found: list[str] = []
 
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
