@@ -239,11 +239,12 @@ class IndexFrequencies(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(TF_COLUMNS)
 
+    def counted(self, column: str) -> bool:
+        """Whether ``self[column]``, the whole table, has been counted already."""
+        return column in self._tables
+
     def of_values(self, column: str, values: pa.Array) -> pd.DataFrame:
-        """The rows of ``self[column]`` for ``values`` (those the index holds), in its order."""
-        if column in self._tables:
-            table = self._tables[column]
-            return table[table[column].isin(values.to_pylist())]
+        """The rows ``self[column]`` would hold for ``values``, counted for those alone."""
         whole = self._table.column(column)
         held = pc.filter(whole, pc.fill_null(pc.is_in(whole, value_set=values), False))
         return self._smoothed(column, held, total=len(whole) - whole.null_count)
@@ -265,7 +266,7 @@ def frequencies_of(
     frequencies: Mapping[str, pd.DataFrame], column: str, values: pa.Array
 ) -> pd.DataFrame:
     """The rows of ``frequencies[column]`` for the name ``values`` (those it holds)."""
-    if isinstance(frequencies, IndexFrequencies):
+    if isinstance(frequencies, IndexFrequencies) and not frequencies.counted(column):
         return frequencies.of_values(column, values)
     table = frequencies[column]
     return table[table[column].isin(values.to_pylist())]

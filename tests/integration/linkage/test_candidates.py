@@ -141,6 +141,8 @@ def test_frequencies_of_a_few_values_are_the_whole_tables_rows(frame: pd.DataFra
         fresh = candidates.term_frequency_tables(table)
         few = candidates.frequencies_of(fresh, column, values)
         # ... and taken from the whole table once it is counted: the same rows either way.
+        assert not fresh.counted(column)
+        fresh[column]
         after = candidates.frequencies_of(fresh, column, values)
         expected = whole[column][whole[column][column].isin(values.to_pylist())]
         for got in (few, after):
