@@ -107,6 +107,23 @@ def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None
     audit(session, event)
 
 
+def _check_person_exists(session: Session, person_id: str) -> None:
+    # An administrator's typo would make an account that answers "the hub holds no record
+    # linked to your account" on every page. Accounts loaded by the system itself (the demo,
+    # accounts moved from another system) may come before the first link run, so only an
+    # administrator's are checked.
+    from joinedup.linkage.persons import PersonNotFound, lookup_person
+
+    try:
+        found = lookup_person(session, person_id)
+    except PersonNotFound:
+        raise Invalid(
+            "person_id", f"There is no person {person_id!r} in the master person index."
+        ) from None
+    if found.person_id is None:
+        raise Invalid("person_id", f"Person {person_id!r} no longer has any records in the index.")
+
+
 def _refuse_control_characters(field: str, text: str) -> None:
     # A NUL or other control character cannot be stored by PostgreSQL and is never meant.
     if not text.strip().isprintable():
@@ -170,8 +187,12 @@ def create_user(
             raise Invalid("person_id", "A resident account needs the person id it belongs to.")
         if len(person_id) > PERSON_ID_MAX or not person_id.isprintable():
             raise Invalid("person_id", "Enter a person id as the master person index shows it.")
+        if by is not None:
+            _check_person_exists(session, person_id)
     elif not organisation_id:
         raise Invalid("organisation_id", "A staff account needs an organisation.")
+    elif person_id:
+        raise Invalid("person_id", "Only a resident's account names a person id.")
     if password is not None and password_hash is not None:
         raise Invalid("password", "Give a password or a password hash, not both.")
     if password_hash is not None and not password_hash.startswith("$argon2"):

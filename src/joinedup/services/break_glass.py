@@ -9,7 +9,7 @@ Starting one raises a ``break_glass`` alert for the IG officer and writes a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -17,9 +17,19 @@ from sqlalchemy.orm import Session
 from joinedup.audit import governance
 from joinedup.audit.log import NewEvent
 from joinedup.policy.engine import BREAK_GLASS_MAX
-from joinedup.services.access import audit, hold_audit_lock, resolve_person
+from joinedup.policy.request import BreakGlass, Reason
+from joinedup.services.access import (
+    audit,
+    current_records,
+    decide_for,
+    hold_audit_lock,
+    member_keys,
+    resolve_person,
+    sources_by_id,
+)
 from joinedup.services.actor import (
     Actor,
+    NotPermitted,
     ServiceError,
     require_person_level_purpose,
     require_practitioner,
@@ -57,6 +67,13 @@ def start_break_glass(
     Needs a stated purpose and case reference, and a reason of at least :data:`MIN_REASON`
     characters. ``ServiceError`` (400) for bad input, ``AuditUnavailable`` (503) when the audit
     event cannot be written (then no session is opened either).
+
+    Break-glass stands in for a legitimate relationship only, so it is refused when it would
+    change nothing: ``NotPermitted`` (403) when even with it no agreement releases anything of
+    this person to the actor for this purpose (a charity caseworker and a GP record, say), and
+    ``BreakGlassNotNeeded`` (409) when the actor already sees all it would open. Either way no
+    session is opened and no alert raised: an emergency page that said "you can see this
+    record" and then showed nothing would cost the time the emergency does not have.
     """
     require_practitioner(actor)
     purpose = require_person_level_purpose(actor)
@@ -66,6 +83,7 @@ def start_break_glass(
     moment = now or utcnow()
     hold_audit_lock(session)
     active = resolve_person(session, person_id)
+    _check_it_opens_something(session, actor, active, purpose, text, hours, moment)
     try:
         row = governance.start_break_glass(
             session,
@@ -96,3 +114,64 @@ def start_break_glass(
         ),
     )
     return BreakGlassStarted(row.id, active, row.reason, row.started_at, row.expires_at)
+
+
+class BreakGlassNotNeeded(ServiceError):
+    """The actor already sees everything break-glass would open (409)."""
+
+    http_status = 409
+
+
+def _check_it_opens_something(
+    session: Session,
+    actor: Actor,
+    person_id: str,
+    purpose: str,
+    reason: str,
+    hours: int,
+    moment: datetime,
+) -> None:
+    # The decision a view would get now, and the one it would get under the session about to be
+    # opened: the same policy, the same holdings, so the two differ only by what break-glass adds.
+    sources = sources_by_id(session)
+    records = current_records(session, member_keys(session, [person_id]).get(person_id, []))
+    inputs = governance.policy_inputs(
+        session, person_id=person_id, actor=actor.user, organisation=actor.organisation, now=moment
+    )
+    glass = BreakGlass(actor.user, reason, moment, moment + timedelta(hours=hours))
+    decided = {}
+    for label, given in (("now", inputs), ("with", replace(inputs, break_glass=glass))):
+        _request, decision = decide_for(
+            session,
+            actor,
+            person_id,
+            records,
+            purpose=purpose,
+            now=moment,
+            sources=sources,
+            inputs=given,
+        )
+        decided[label] = decision
+    opened = set(decided["with"].released)
+    if not opened:
+        # Only the request-level reason is named: an item's would say which services hold
+        # the person, and some of them (health, social care) must not be disclosed by a refusal.
+        why = _first_reason(decided["with"].reasons) or (
+            "no data sharing agreement shares what is held with your organisation and role"
+        )
+        raise NotPermitted(
+            f"Break-glass would not open anything of this person's record to you: {why}. "
+            "Contact the services that look after the person directly."
+        )
+    if opened <= set(decided["now"].released):
+        raise BreakGlassNotNeeded(
+            "You can already see everything break-glass would open for this purpose; "
+            "it is not needed."
+        )
+
+
+def _first_reason(reasons: tuple[Reason, ...]) -> str:
+    for reason in reasons:
+        if reason.code.startswith("deny") and reason.message:
+            return reason.message.rstrip(".")
+    return ""

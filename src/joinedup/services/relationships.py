@@ -24,6 +24,7 @@ from joinedup.services.access import (
     sources_by_id,
 )
 from joinedup.services.actor import Actor, ServiceError, require_practitioner
+from joinedup.services.text import has_control_characters, tidy_reason, visible_length
 from joinedup.store.base import utcnow
 
 MIN_REASON = 10
@@ -60,9 +61,15 @@ class RelationshipStatus:
 
 
 def check_reason(reason: str | None, *, minimum: int = MIN_REASON) -> str:
-    """The reason with spacing tidied, or :class:`ServiceError` when too short or too long."""
-    text = " ".join((reason or "").split())
-    if len(text) < minimum:
+    """The reason with spacing tidied, or :class:`ServiceError` when too short or too long.
+
+    Only characters a reader sees count towards ``minimum`` (see :mod:`joinedup.services.text`):
+    a reason of zero-width spaces is refused as too short, one with a NUL as unreadable.
+    """
+    if has_control_characters(reason or ""):
+        raise ServiceError("The reason holds control characters: write it in ordinary text.")
+    text = tidy_reason(reason)
+    if visible_length(text) < minimum:
         raise ServiceError(f"Give a reason of at least {minimum} characters.")
     if len(text) > MAX_REASON:
         raise ServiceError(f"The reason must be {MAX_REASON} characters or fewer.")

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from joinedup.services import accounts
 from joinedup.services.actor import Actor
+from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 
@@ -53,6 +54,12 @@ USER_CASES = [
         "person_id",
     ),
     ("an unknown role", _user(role="wizard"), "role"),
+    ("a staff account naming a person", _user(person_id="P7K2M9QX4TB1A"), "person_id"),
+    (
+        "an administrator naming a person the index does not hold",
+        {**_user(role="resident", organisation_id=None, person_id="PNOPE"), "by": ADMIN},
+        "person_id",
+    ),
 ]
 
 
@@ -125,3 +132,17 @@ def test_an_administrators_changes_are_audited_and_name_no_secret(org: Engine) -
     assert all(r.request_id == ADMIN.request_id for r in rows)
     assert issued.secret not in str(rows) and "passphrase" not in str(rows)
     assert "no.audit" not in str(rows)
+
+
+def test_an_administrators_resident_account_names_a_person_the_index_holds(org: Engine) -> None:
+    from joinedup.store.linkage_tables import LinkRun, Person
+
+    with session_scope(org) as session:
+        run = LinkRun(mode="full", engine="duckdb", status="done", started_at=utcnow())
+        session.add(run)
+        session.flush()
+        session.add(Person(person_id="PHELD0000001", created_run=run.id, status="active"))
+    with session_scope(org) as session:
+        fields = _user(role="resident", organisation_id=None, person_id="PHELD0000001")
+        user = accounts.create_user(session, **fields, by=ADMIN)
+    assert user.person_id == "PHELD0000001"
