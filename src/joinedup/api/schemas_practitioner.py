@@ -229,8 +229,9 @@ class RelationshipCreate(BaseModel):
     reason: str = Field(min_length=MIN_REASON, max_length=MAX_REASON)
     days: int | None = Field(default=None, ge=1, le=366)
     expires_at: datetime | None = None
+    # Strict: it widens who may see the record, so only a JSON true does it ("yes" is refused).
     whole_organisation: bool = Field(
-        default=False, description="True: anyone in your organisation may rely on it."
+        default=False, strict=True, description="True: anyone in your organisation may rely on it."
     )
 
 

@@ -45,6 +45,8 @@ from joinedup.store.governance_tables import (
 from joinedup.store.prepared import Prepared
 
 ALERT_STATUSES = ("open", "acknowledged", "closed")
+# What raises an alert for the IG officer: a break-glass session, a declared relationship.
+ALERT_KINDS = ("break_glass", "relationship_declared")
 CHOICE_KINDS = ("objection", "consent")
 # A declared relationship is reviewed at least this often: a longer one must be declared again.
 RELATIONSHIP_MAX = timedelta(days=366)

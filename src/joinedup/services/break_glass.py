@@ -68,12 +68,11 @@ def start_break_glass(
     characters. ``ServiceError`` (400) for bad input, ``AuditUnavailable`` (503) when the audit
     event cannot be written (then no session is opened either).
 
-    Break-glass stands in for a legitimate relationship only, so it is refused when it would
-    change nothing: ``NotPermitted`` (403) when even with it no agreement releases anything of
-    this person to the actor for this purpose (a charity caseworker and a GP record, say), and
-    ``BreakGlassNotNeeded`` (409) when the actor already sees all it would open. Either way no
-    session is opened and no alert raised: an emergency page that said "you can see this
-    record" and then showed nothing would cost the time the emergency does not have.
+    Break-glass stands in for a legitimate relationship only, so it is refused with
+    ``NotPermitted`` (403) when even with it no agreement would release anything of this person
+    to the actor for this purpose (a charity caseworker and a GP record, say): no session is
+    opened and no alert raised. An emergency page that said "you can see this record" and then
+    showed nothing would cost the time the emergency does not have.
     """
     require_practitioner(actor)
     purpose = require_person_level_purpose(actor)
@@ -116,12 +115,6 @@ def start_break_glass(
     return BreakGlassStarted(row.id, active, row.reason, row.started_at, row.expires_at)
 
 
-class BreakGlassNotNeeded(ServiceError):
-    """The actor already sees everything break-glass would open (409)."""
-
-    http_status = 409
-
-
 def _check_it_opens_something(
     session: Session,
     actor: Actor,
@@ -131,42 +124,32 @@ def _check_it_opens_something(
     hours: int,
     moment: datetime,
 ) -> None:
-    # The decision a view would get now, and the one it would get under the session about to be
-    # opened: the same policy, the same holdings, so the two differ only by what break-glass adds.
+    # The decision a view would get under the session about to be opened.
     sources = sources_by_id(session)
     records = current_records(session, member_keys(session, [person_id]).get(person_id, []))
     inputs = governance.policy_inputs(
         session, person_id=person_id, actor=actor.user, organisation=actor.organisation, now=moment
     )
     glass = BreakGlass(actor.user, reason, moment, moment + timedelta(hours=hours))
-    decided = {}
-    for label, given in (("now", inputs), ("with", replace(inputs, break_glass=glass))):
-        _request, decision = decide_for(
-            session,
-            actor,
-            person_id,
-            records,
-            purpose=purpose,
-            now=moment,
-            sources=sources,
-            inputs=given,
-        )
-        decided[label] = decision
-    opened = set(decided["with"].released)
-    if not opened:
+    _request, decision = decide_for(
+        session,
+        actor,
+        person_id,
+        records,
+        purpose=purpose,
+        now=moment,
+        sources=sources,
+        inputs=replace(inputs, break_glass=glass),
+    )
+    if not decision.released:
         # Only the request-level reason is named: an item's would say which services hold
         # the person, and some of them (health, social care) must not be disclosed by a refusal.
-        why = _first_reason(decided["with"].reasons) or (
+        why = _first_reason(decision.reasons) or (
             "no data sharing agreement shares what is held with your organisation and role"
         )
         raise NotPermitted(
             f"Break-glass would not open anything of this person's record to you: {why}. "
             "Contact the services that look after the person directly."
-        )
-    if opened <= set(decided["now"].released):
-        raise BreakGlassNotNeeded(
-            "You can already see everything break-glass would open for this purpose; "
-            "it is not needed."
         )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
-from joinedup.audit.governance import ALERT_STATUSES, handle_alert
+from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
 from joinedup.policy.model import Agreement, Clause
 from joinedup.policy.vocabulary import PURPOSES, is_sealed
@@ -285,11 +285,16 @@ def list_alerts(
 ) -> tuple[AlertEntry, ...]:
     """The alert queue (break-glass, declared relationships), newest first.
 
-    ``status`` is ``open`` (the default), ``acknowledged``, ``closed`` or ``None`` for all.
+    ``status`` is ``open`` (the default), ``acknowledged``, ``closed`` or ``None`` for all;
+    ``kind`` one of :data:`~joinedup.audit.governance.ALERT_KINDS` or ``None`` for all. An
+    unknown value is an error, not an empty queue: a mistyped filter must not read as "nothing
+    to review".
     """
     require_ig_officer(actor)
     if status is not None and status not in ALERT_STATUSES:
-        raise ServiceError(f"status must be one of {', '.join(ALERT_STATUSES)}.")
+        raise ServiceError(f"status must be one of {', '.join(ALERT_STATUSES)} or all.")
+    if kind is not None and kind not in ALERT_KINDS:
+        raise ServiceError(f"kind must be one of {', '.join(ALERT_KINDS)}.")
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
     query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)

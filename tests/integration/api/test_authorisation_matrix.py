@@ -189,6 +189,8 @@ def test_matrix_row(engine: Engine, row: dict[str, Any]) -> None:
     text = response.text
     for secret in expect.get("body_excludes", ()):
         assert secret not in text
+    for needed in expect.get("body_includes", ()):
+        assert needed in text
     if response.status_code >= 400:
         assert response.json()["detail"], "every error says what to change"
         return

@@ -16,7 +16,13 @@ from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import username
-from tests.integration.api.practitioner_hub import ANNE, BOB, PractitionerHub, make_practitioner_hub
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    BOB,
+    CLARE,
+    PractitionerHub,
+    make_practitioner_hub,
+)
 
 BREAK_GLASS_REASON = "Found collapsed at home, no relationship on record, urgent"
 
@@ -35,9 +41,10 @@ def _ig(hub: PractitionerHub) -> dict[str, str]:
 def _activity(hub: PractitionerHub) -> None:
     hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker"))
     hub.client.get(f"/api/v1/persons/{BOB}", headers=hub.bearer("gp", "direct_care"))
+    # A GP with no relationship to Clare: break-glass opens her social care record.
     started = hub.client.post(
-        f"/api/v1/persons/{ANNE}/break-glass",
-        headers=hub.bearer("housing_officer", "housing_support"),
+        f"/api/v1/persons/{CLARE}/break-glass",
+        headers=hub.bearer("gp", "direct_care"),
         json={"reason": BREAK_GLASS_REASON, "hours": 1},
     )
     assert started.status_code == 201, started.text
@@ -125,7 +132,7 @@ def test_alert_queue_acknowledge_and_close(hub: PractitionerHub) -> None:
     url = "/api/v1/governance/alerts"
     alerts = hub.client.get(url, headers=_ig(hub)).json()
     [alert] = [a for a in alerts if a["kind"] == "break_glass"]
-    assert alert["status"] == "open" and alert["person_id"] == ANNE
+    assert alert["status"] == "open" and alert["person_id"] == CLARE
     acked = hub.client.post(
         f"{url}/{alert['id']}/acknowledge",
         headers=_ig(hub),

@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from joinedup.services import accounts
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     ANNE_NHS,
+    CLARE,
     PractitionerHub,
     make_practitioner_hub,
 )
@@ -87,13 +89,24 @@ def test_access_log_names_organisation_and_role_not_the_member_of_staff(
 
 def test_access_log_flags_break_glass_with_its_reason(hub: PractitionerHub) -> None:
     reason = "Found collapsed at home, no relationship on record, urgent"
+    # Clare's GP practice holds no record of her: break-glass is what opens her record to it.
+    with session_scope(hub.engine) as session:
+        clare = accounts.create_user(
+            session,
+            username="clare.resident",
+            display_name="Clare",
+            role="resident",
+            person_id=CLARE,
+        )
+        secret = accounts.issue_token(session, user_id=clare.id, name="t", scopes=["read"]).secret
     started = hub.client.post(
-        f"/api/v1/persons/{ANNE}/break-glass",
-        headers=hub.bearer("housing_officer", "housing_support"),
+        f"/api/v1/persons/{CLARE}/break-glass",
+        headers=hub.bearer("gp", "direct_care"),
         json={"reason": reason, "hours": 1},
     )
     assert started.status_code == 201, started.text
-    entries = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    mine = {"Authorization": f"Bearer {secret}"}
+    entries = hub.client.get("/api/v1/me/access-log", headers=mine).json()["entries"]
     flagged = [e for e in entries if e["break_glass"]]
     assert flagged and all(e["break_glass_reason"] for e in flagged)
     assert any(reason in (e["break_glass_reason"] or "") for e in flagged)
