@@ -59,6 +59,13 @@ def ingest(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the reconciliation as one JSON object.")
     ] = False,
+    allow_mass_end: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-end",
+            help="With --full: accept a file that ends more than half the source's records.",
+        ),
+    ] = False,
 ) -> None:
     """Ingest FILE as MAPPING describes and print the reconciliation.
 
@@ -72,9 +79,9 @@ def ingest(
         engine = make_engine()
         upgrade(engine)
         if sys.stderr.isatty() and not as_json:
-            result = _with_progress_bar(engine, mapping, file, full)
+            result = _with_progress_bar(engine, mapping, file, full, allow_mass_end)
         else:
-            result = ingest_file(engine, mapping, file, full=full)
+            result = ingest_file(engine, mapping, file, full=full, allow_mass_end=allow_mass_end)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -83,7 +90,9 @@ def ingest(
         typer.echo(result.summary())
 
 
-def _with_progress_bar(engine: Engine, mapping: Path, file: Path, full: bool) -> Reconciliation:
+def _with_progress_bar(
+    engine: Engine, mapping: Path, file: Path, full: bool, allow_mass_end: bool
+) -> Reconciliation:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
@@ -109,4 +118,6 @@ def _with_progress_bar(engine: Engine, mapping: Path, file: Path, full: bool) ->
                 rows=state.rows,
             )
 
-        return ingest_file(engine, mapping, file, full=full, progress=update)
+        return ingest_file(
+            engine, mapping, file, full=full, progress=update, allow_mass_end=allow_mass_end
+        )

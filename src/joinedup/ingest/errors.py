@@ -27,3 +27,8 @@ class MappingError(JoinedupError):
 
 class SourceFileError(JoinedupError):
     """An extract that cannot be read as the mapping says (missing, wrong encoding, no header)."""
+
+
+class MassEndRefused(JoinedupError):
+    """A full extract that would end too much of its source to be trusted (see
+    :data:`joinedup.ingest.pipeline.MASS_END_SHARE`); nothing of the batch is kept."""

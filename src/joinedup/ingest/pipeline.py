@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
+from joinedup.ingest.errors import MassEndRefused
 from joinedup.ingest.mapping import SourceMapping, load_mapping
 from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, preparing_processes
 from joinedup.ingest.prepare import CHECK, KEEP, SKIP, UNCHANGED, Prepared, Preparer
@@ -71,6 +72,12 @@ DECIDE = 500
 ANALYZE_FROM = 10_000
 #: Chunks between full garbage collections (see :mod:`joinedup.ingest.collector`).
 COLLECT_EVERY = 20
+#: A full extract may end at most this share of its source's current records in one batch…
+MASS_END_SHARE = 0.5
+#: …unless it ends fewer than this many (a small source's full extract may well drop two of
+#: three). A full extract normally ends a few per cent (moves, deaths, closed cases); ending
+#: most of a source at once is what a cut-off export or the wrong file looks like.
+MASS_END_MIN = 10
 #: How often (in rows) the progress callback hears from a pass.
 PROGRESS_EVERY = 2_000
 
@@ -100,6 +107,7 @@ def ingest_file(
     progress: ProgressCallback | None = None,
     parallel: bool | int | None = None,
     today: date | None = None,
+    allow_mass_end: bool = False,
 ) -> Reconciliation:
     """Ingest the extract at ``path`` as ``mapping`` says, and return its reconciliation.
 
@@ -113,6 +121,9 @@ def ingest_file(
     (:mod:`joinedup.ingest.parallel`): ``True`` one, ``False`` none, a number that many; by
     default one per idle core for a large file. ``today`` is the day rows are judged against
     (dates of birth in the future, ages, two-digit years): the real date by default.
+    A full extract that would end more than :data:`MASS_END_SHARE` of the source's current
+    records (at least :data:`MASS_END_MIN`), or that has no readable record but would end some,
+    raises :class:`MassEndRefused` with nothing kept, unless ``allow_mass_end``.
 
     >>> ingest_file(engine, Path("council_tax.yaml"), Path("ctax.csv")).stored  # doctest: +SKIP
     1200
@@ -136,6 +147,7 @@ def ingest_file(
                     # more than a second core.
                     parallel = 0
             run = _Run(session, mapping, path, full, progress, int(parallel), today)
+            run.allow_mass_end = allow_mass_end
             result = run.execute(started)
     except Exception as exc:
         _record_failure(engine, mapping, path, full, exc)
@@ -183,6 +195,7 @@ class _Run:
         self.flushes = 0
         self.flush_at = CHUNK  # rows read when the next flush is due
         self.empty = False  # whether the source held no version when the ingest began
+        self.allow_mass_end = False
 
     def execute(self, started: float) -> Reconciliation:
         _ensure_source(self.session, self.mapping)
@@ -194,6 +207,8 @@ class _Run:
             full=self.full,
         )
         self.batch_id = batch.id
+        source = self.mapping.source
+        current_before = records.count_current(self.session, source) if self.full else 0
         seen = SeenIds(self.session)
         # Rows are standardised only once their record is known to need it (_decide); into
         # a source with nothing stored yet every row must be, so at once.
@@ -231,6 +246,7 @@ class _Run:
             ended = records.end_absent(
                 self.session, self.mapping.source, seen.ids(), self.now, batch_id=self.batch_id
             )
+            self._check_what_ends(ended, current_before)
         seen.drop()
         result = Reconciliation(
             source=self.mapping.source,
@@ -245,6 +261,29 @@ class _Run:
         )
         batches.finish_batch(self.session, batch, counts=result.counts(), status="complete")
         return result
+
+    def _check_what_ends(self, ended: int, current_before: int) -> None:
+        """Refuse a full extract that would end most of its source (the transaction rolls
+        back, so nothing of the batch is kept), unless the caller allowed it."""
+        if self.allow_mass_end or ended == 0:
+            return
+        kept = self.counts["stored"] + self.counts["updated"] + self.counts["unchanged"]
+        share = ended / current_before if current_before else 0.0
+        if kept > 0 and (share <= MASS_END_SHARE or ended < MASS_END_MIN):
+            return
+        quarantined = self.counts["quarantined"]
+        why = (
+            f"it holds no readable record ({quarantined:,} rows quarantined)"
+            if kept == 0
+            else f"only {kept:,} of its records were read ({quarantined:,} rows quarantined)"
+        )
+        raise MassEndRefused(
+            f"{self.path.name}: refused as a full extract of {self.mapping.source}: {why}, and it "
+            f"would end {ended:,} of the {current_before:,} current records ({share:.0%}). "
+            "A cut-off export, a wrong file or a broken row usually looks like this. Nothing "
+            "was stored. Check the file; if the source really has dropped them, ingest again "
+            "with --allow-mass-end."
+        )
 
     def _unchanged(self, seen: SeenIds) -> bytearray:
         return seen.unchanged_lines(self.mapping.source, self.today)

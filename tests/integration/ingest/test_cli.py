@@ -46,7 +46,11 @@ def test_full_flag(on_db: str, tmp_path: Path) -> None:
     mapping = write_mapping(tmp_path)
     runner.invoke(app, ["ingest", str(mapping), str(write_csv(tmp_path, ALL_ROWS))])
     empty = write_csv(tmp_path, "", name="empty.csv")
-    result = runner.invoke(app, ["ingest", str(mapping), str(empty), "--full", "--json"])
+    refused = runner.invoke(app, ["ingest", str(mapping), str(empty), "--full", "--json"])
+    assert refused.exit_code != 0
+    assert "refused as a full extract" in refused.output and "Traceback" not in refused.output
+    argv = ["ingest", str(mapping), str(empty), "--full", "--allow-mass-end", "--json"]
+    result = runner.invoke(app, argv)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ended"] == 3
 

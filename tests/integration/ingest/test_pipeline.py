@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from joinedup.ingest.errors import SourceFileError
+from joinedup.ingest.errors import MassEndRefused, SourceFileError
 from joinedup.ingest.mapping import load_mapping
 from joinedup.ingest.pipeline import IngestProgress, ingest_file
 from joinedup.store import batches, records
@@ -76,6 +76,50 @@ def test_full_extract_ends_absent_records(engine: Engine, tmp_path: Path) -> Non
     with session_scope(engine) as session:
         assert records.get_current(session, "council_tax", "2") is None
         assert records.count_current(session, "council_tax") == 2
+
+
+def _people(ids: range) -> str:
+    return "".join(f"{i},Name {i},01/01/1970,,,\n" for i in ids)
+
+
+# (why, full extract after 40 stored records, whether it is refused)
+MASS_END_CASES = [
+    ("a header-only file", "", True),
+    ("every row quarantined (the wrong delimiter)", "1;Ann;01/01/1970;;;\n2;Bo;;;;\n", True),
+    ("a cut-off export: 10 of 40", _people(range(10)), True),
+    ("half the source, not more", _people(range(20)), False),
+    ("the usual few leave", _people(range(37)), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "body", "refused"), MASS_END_CASES, ids=[c[0] for c in MASS_END_CASES]
+)
+def test_a_full_extract_that_would_end_most_of_its_source_is_refused(
+    engine: Engine, tmp_path: Path, why: str, body: str, refused: bool
+) -> None:
+    mapping = write_mapping(tmp_path)
+    ingest_file(engine, mapping, write_csv(tmp_path, _people(range(40))))
+    extract = write_csv(tmp_path, body, name="extract.csv")
+    if not refused:
+        assert ingest_file(engine, mapping, extract, full=True).ended == 40 - body.count("\n")
+        return
+    with pytest.raises(MassEndRefused, match=r"extract\.csv: refused as a full extract") as caught:
+        ingest_file(engine, mapping, extract, full=True)
+    assert "--allow-mass-end" in str(caught.value) and "Nothing was stored" in str(caught.value)
+    with session_scope(engine) as session:
+        assert records.count_current(session, "council_tax") == 40  # nothing ended
+        statuses = [b.status for b in batches.list_batches(session, "council_tax")]
+        assert sorted(statuses) == ["complete", "failed"]
+    allowed = ingest_file(engine, mapping, extract, full=True, allow_mass_end=True)
+    assert allowed.ended == 40 - allowed.stored - allowed.updated - allowed.unchanged
+
+
+def test_a_small_source_may_lose_most_of_its_few_records(engine: Engine, tmp_path: Path) -> None:
+    mapping = write_mapping(tmp_path)
+    ingest_file(engine, mapping, write_csv(tmp_path, ROWS["1"] + ROWS["2"] + ROWS["3"]))
+    partial = write_csv(tmp_path, ROWS["1"], name="partial.csv")
+    assert ingest_file(engine, mapping, partial, full=True).ended == 2
 
 
 def test_duplicate_ids_later_row_wins_and_reingest_is_stable(
