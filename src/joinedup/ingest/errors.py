@@ -32,3 +32,7 @@ class SourceFileError(JoinedupError):
 class MassEndRefused(JoinedupError):
     """A full extract that would end too much of its source to be trusted (see
     :data:`joinedup.ingest.pipeline.MASS_END_SHARE`); nothing of the batch is kept."""
+
+
+class SourceConflict(JoinedupError):
+    """A mapping that would move an existing source to another organisation or category."""

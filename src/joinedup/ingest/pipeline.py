@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
-from joinedup.ingest.errors import MassEndRefused
+from joinedup.ingest.errors import MassEndRefused, SourceConflict
 from joinedup.ingest.mapping import SourceMapping, load_mapping
 from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, preparing_processes
 from joinedup.ingest.prepare import CHECK, KEEP, SKIP, UNCHANGED, Prepared, Preparer
@@ -59,6 +59,7 @@ from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.portable import portable_text
 from joinedup.store.records import RecordState
+from joinedup.store.tables import Source
 
 #: Formats read line by line, whose unchanged lines the store pass need not parse.
 LINE_FORMATS = ("jsonl", "fhir")
@@ -460,6 +461,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _ensure_source(session: Session, mapping: SourceMapping) -> None:
+    _refuse_a_move(session, mapping)
     sources.ensure_organisation(session, mapping.organisation)
     sources.ensure_source(
         session,
@@ -496,3 +498,23 @@ def _record_failure(
             batches.finish_batch(session, batch, counts={}, status="failed", message=message)
     except Exception:
         return
+
+
+def _refuse_a_move(session: Session, mapping: SourceMapping) -> None:
+    # A source's organisation and category decide who may see its records under the data
+    # sharing agreements: a copied mapping that kept another source's id, or an edited
+    # organisation line, must not quietly hand a source's history to someone else.
+    existing = session.get(Source, mapping.source)
+    if existing is None or not records.has_versions(session, mapping.source):
+        return
+    for what, stored, wanted in (
+        ("organisation", existing.organisation_id, mapping.organisation),
+        ("category", existing.category, mapping.category),
+    ):
+        if stored != wanted:
+            raise SourceConflict(
+                f"{mapping.origin}: source {mapping.source} holds records of {what} {stored}, "
+                f"but this mapping says {what} {wanted}. A source's organisation and category "
+                "decide who may see its records, so an ingest never changes them: correct the "
+                "mapping, or give the other system a source id of its own. Nothing was stored."
+            )

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from joinedup.ingest.errors import MassEndRefused, SourceFileError
+from joinedup.ingest.errors import MassEndRefused, SourceConflict, SourceFileError
 from joinedup.ingest.mapping import load_mapping
 from joinedup.ingest.pipeline import IngestProgress, ingest_file
 from joinedup.store import batches, records
 from joinedup.store.db import session_scope
+from joinedup.store.tables import Source
 from tests.integration.ingest.helpers import ROWS, write_csv, write_mapping
 
 ALL = "".join(ROWS.values())
@@ -168,3 +169,27 @@ def test_missing_file_records_nothing(engine: Engine, tmp_path: Path) -> None:
         ingest_file(engine, write_mapping(tmp_path), tmp_path / "absent.csv")
     with session_scope(engine) as session:
         assert batches.list_batches(session) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "changed"),
+    [
+        ("organisation: leeds-city-council", "organisation: other-council"),
+        ("category: finance.council_tax", "category: health.gp_registration"),
+    ],
+)
+def test_a_mapping_never_moves_a_source_to_another_organisation_or_category(
+    engine: Engine, tmp_path: Path, line: str, changed: str
+) -> None:
+    mapping = write_mapping(tmp_path)
+    path = write_csv(tmp_path, ROWS["1"])
+    ingest_file(engine, mapping, path)
+    moved = write_mapping(tmp_path, mapping.read_text().replace(line, changed))
+    with pytest.raises(SourceConflict, match="never changes them"):
+        ingest_file(engine, moved, path)
+    with session_scope(engine) as session:
+        [source] = [s for s in session.query(Source).all() if s.id == "council_tax"]
+        assert (source.organisation_id, source.category) == (
+            "leeds-city-council",
+            "finance.council_tax",
+        )
