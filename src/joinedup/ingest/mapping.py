@@ -9,8 +9,10 @@ data engineer uses. The result is a frozen :class:`SourceMapping`; nothing reads
 from __future__ import annotations
 
 import codecs
+import contextlib
 import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -146,13 +148,79 @@ def load_mapping(path: Path | str) -> SourceMapping:
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError(origin, [f"cannot read the file ({_describe(exc)})"]) from None
     try:
-        document = yaml.safe_load(text)
+        node, document = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise MappingError(origin, [f"{where}not valid YAML ({problem})"]) from None
-    return parse_mapping(document, origin=origin, text=text)
+    try:
+        return parse_mapping(document, origin=origin, text=text)
+    except MappingError as exc:
+        lines = _node_lines(node)
+        raise MappingError(origin, [_with_line(p, lines) for p in exc.problems]) from None
+
+
+def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for line numbers) and its value, parsed once."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping: YAML would keep the
+    second silently, and a second ``person:`` block would drop every field of the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key '{key}' given twice (first on line {first}); the second would replace "
+                    "the first",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def _node_lines(node: yaml.Node | None) -> dict[str, int]:
+    """Where (``person.date_of_birth``, as problems name it) → its line in the file."""
+    out: dict[str, int] = {}
+
+    def walk(current: yaml.Node, path: str) -> None:
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                step = f"{path}.{key_node.value}" if path else str(key_node.value)
+                out.setdefault(step, key_node.start_mark.line + 1)
+                walk(value_node, step)
+        elif isinstance(current, yaml.SequenceNode):
+            for i, item in enumerate(current.value):
+                step = f"{path}[{i}]"
+                out.setdefault(step, item.start_mark.line + 1)
+                walk(item, step)
+
+    if node is not None:
+        walk(node, "")
+    return out
+
+
+def _with_line(problem: str, lines: dict[str, int]) -> str:
+    where, _, what = problem.partition(": ")
+    unknown = re.match(r"unknown key '([^']+)'", what)
+    # An unknown key is found on its own line, not on its parent's.
+    line = lines.get(f"{where}.{unknown.group(1)}") if unknown else None
+    if line is None:
+        line = lines.get(where)
+    return f"line {line}: {problem}" if line is not None else problem
 
 
 def parse_mapping(
@@ -162,8 +230,11 @@ def parse_mapping(
     if not isinstance(document, dict):
         raise MappingError(origin, ["expected a mapping of keys (source, organisation, format …)"])
     problems = schema_problems(document)
-    if not problems:
-        problems = _semantic_problems(document)
+    # Everything wrong at once: the checks the schema cannot express run on whatever the
+    # schema found usable, so fixing one list of problems does not reveal a second. A document
+    # too broken for them is explained by the schema's problems.
+    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError):
+        problems += [p for p in _semantic_problems(document) if p not in problems]
     if problems:
         raise MappingError(origin, problems)
     mapping = _compile(document, origin)
@@ -215,7 +286,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if "x-message" in schema:
         return f"{prefix}{schema['x-message']}"
     if error.validator == "type":
-        return f"{prefix}expected {_a(schema.get('type'))}, found {_kind(error.instance)}"
+        found = _kind(error.instance)
+        if error.instance is None:
+            # YAML reads an empty value, ~, null and NULL as nothing, not as the text.
+            found += " (YAML reads null, NULL, ~ and an empty value as nothing: quote text, 'NULL')"
+        return f"{prefix}expected {_a(schema.get('type'))}, found {found}"
     if error.validator == "minLength":
         return f"{prefix}must not be empty"
     if error.validator == "minItems":
@@ -239,7 +314,14 @@ def _where(path: Iterable[Any]) -> str:
 
 
 def _a(kind: Any) -> str:
-    names = {"string": "a string", "integer": "a whole number", "object": "a mapping"}
+    names = {
+        "string": "a string",
+        "integer": "a whole number",
+        "object": "a mapping",
+        "array": "a list",
+        "boolean": "true or false",
+        "number": "a number",
+    }
     if isinstance(kind, list):
         return " or ".join(names.get(k, f"a {k}") for k in kind)
     return names.get(str(kind), f"a {kind}")

@@ -59,7 +59,10 @@ def test_full_flag(on_db: str, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["MAPPING", "absent.csv"], "Error: absent.csv: file not found"),
-        (["bad.yaml", "FILE"], "Error: bad.yaml: format: expected one of csv, jsonl, xlsx, fhir"),
+        (
+            ["bad.yaml", "FILE"],
+            "Error: bad.yaml: line 4: format: expected one of csv, jsonl, xlsx, fhir",
+        ),
     ],
 )
 def test_fatal_errors_are_one_clear_line(
@@ -83,7 +86,8 @@ def test_mapping_check(tmp_path: Path) -> None:
     bad.write_text(write_mapping(tmp_path).read_text().replace("full_name:", "ful_name:"))
     result = runner.invoke(app, ["mapping", "check", str(bad)])
     assert result.exit_code != 0
-    assert "typo.yaml: person: unknown key 'ful_name' (did you mean 'full_name'?)" in result.output
+    expected = "typo.yaml: line 7: person: unknown key 'ful_name' (did you mean 'full_name'?)"
+    assert expected in result.output
 
 
 def test_the_installed_command_prints_plain_output_when_piped(on_db: str, tmp_path: Path) -> None:

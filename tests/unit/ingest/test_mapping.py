@@ -184,3 +184,45 @@ def test_yaml_and_file_problems(tmp_path: Path) -> None:
     listy.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(MappingError, match="expected a mapping of keys"):
         load_mapping(listy)
+
+
+# (why, the mapping file's text, what a line of the error must say)
+FILE_CASES = [
+    (
+        "a key given twice",
+        "source: a\norganisation: o\nformat: csv\nrecord_id: id\nperson:\n  full_name: n\n"
+        "person:\n  sex: s\n",
+        "line 7, column 1: not valid YAML (key 'person' given twice (first on line 5)",
+    ),
+    (
+        "a schema problem names its line",
+        "source: a\norganisation: o\nformat: csv\nrecord_id: id\nperson:\n  dob: d\n",
+        "line 6: person: unknown key 'dob'",
+    ),
+    (
+        "NULL in YAML is nothing, not text",
+        "source: a\norganisation: o\nformat: csv\nrecord_id: id\nperson:\n  sex: s\n"
+        "null_values: NULL\n",
+        "quote text, 'NULL'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("why", "text", "expected"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_a_mapping_files_problems_say_where(
+    tmp_path: Path, why: str, text: str, expected: str
+) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    assert any(expected in line for line in str(caught.value).splitlines()), str(caught.value)
+
+
+def test_schema_and_semantic_problems_come_together() -> None:
+    doc = {**BASE, "source": "Bad Name", "encoding": "cp9999", "delimiter": ";;"}
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(doc, origin="m.yaml")
+    text = str(caught.value)
+    assert "source: expected lower-case" in text
+    assert "unknown codec 'cp9999'" in text and "delimiter: expected auto" in text
