@@ -18,7 +18,8 @@ class SourceRow:
     stored record and for quarantine. ``values`` is what mapping fields look up: a dict of column
     to value, or a parsed JSON object. ``kind`` says whether it is a row to standardise, a blank
     line, a row to skip (a non-Patient FHIR resource) or a ``bad`` row whose ``problems`` send it
-    to quarantine. ``hints`` carry person fields a reader already understands (FHIR). An
+    to quarantine. ``hints`` carry person fields a reader already understands (FHIR); ``notes``
+    the reader's own warnings about a kept row. An
     ``unchanged`` row is a line the ingest already knows to be its record's current version
     (:attr:`joinedup.ingest.readers.base.Reader.unchanged`): not parsed, nothing else in it.
     """
@@ -29,6 +30,9 @@ class SourceRow:
     kind: RowKind = "row"
     problems: tuple[str, ...] = ()
     hints: Mapping[str, Any] | None = None
+    #: Data-quality warnings the reader itself has about a kept row (bytes decoded as
+    #: Windows-1252 in a UTF-8 file), kept on the record with the standardisers' own.
+    notes: tuple[str, ...] = ()
 
 
 #: What a reader yields for a line it was told is unchanged (one object, as nothing in it varies).

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.paths import resolve
+from joinedup.ingest.readers.fhir_patient import DAY_DEPENDENT, patient_fields
 from joinedup.ingest.readers.fhir_reader import PatientHints
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.values import Scalar, as_text, json_value, scalar, values_of
@@ -24,6 +25,7 @@ from joinedup.standards import (
     StandardPerson,
     StandardsError,
     display_case,
+    is_no_fixed_abode,
     normalise_email,
     normalise_nhs_number,
     normalise_phone,
@@ -34,12 +36,15 @@ from joinedup.standards import (
     parse_full_name,
     parse_name_parts,
     parse_one_line_address,
+    pseudo_postcode_note,
 )
 from joinedup.standards.dates import (
+    is_year_of_birth_form,
     parse_date_of_birth_until,
     parse_date_until,
     parse_year_of_birth_until,
 )
+from joinedup.standards.phone import split_phones
 
 T = TypeVar("T")
 Outcome = tuple[Any, str | None]
@@ -52,7 +57,11 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: change**: a standardiser (``joinedup.standards``), this module, the readers or the mapping
 #: compiler reading a value differently, the content hash or the stored columns. Forgetting to
 #: bump it leaves records standardised the old way until their raw row changes.
-STANDARDISERS_VERSION = 1
+#: 2: FHIR legacy NHS number system, period ends compared with the day, text-only addresses;
+#: pseudo-postcodes and "no fixed abode" warned about; a year kept from a date-of-birth cell;
+#: spaced date separators, hyphenated postcodes, several phones in a cell; names with
+#: honours, Welsh particles, stacked titles, known-as names, and non-person names.
+STANDARDISERS_VERSION = 2
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -78,7 +87,11 @@ _postcode = _memo(normalise_postcode)
 _sex = _memo(normalise_sex)
 _uprn = _memo(normalise_uprn)
 _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "town", "postcode")
+# What a parsed address says beside its parts: not a person field (see _Builder.address).
+_NO_FIXED_ABODE = "no_fixed_abode"
 _NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
+# A one-field name may also give a known-as name (``John 'Jack' Smith``).
+_FULL_NAME_FIELDS = (*_NAME_PARTS, "preferred_name")
 Items = tuple[tuple[str, str], ...]
 
 
@@ -88,7 +101,7 @@ def _present(value: Any, names: tuple[str, ...]) -> Items:
     return tuple((name, found) for name in names if (found := getattr(value, name, None)))
 
 
-_full_name = _memo(lambda text: _present(parse_full_name(text), _NAME_PARTS))
+_full_name = _memo(lambda text: _present(parse_full_name(text), _FULL_NAME_FIELDS))
 _name_parts = _memo(
     lambda title, given, middle, family, suffix: _present(
         parse_name_parts(
@@ -101,10 +114,10 @@ _name_parts = _memo(
         _NAME_PARTS,
     )
 )
-_address = _memo(
-    lambda lines, town: _present(parse_address(list(lines), town=town), _ADDRESS_FIELDS)
-)
-_one_line_address = _memo(lambda text: _present(parse_one_line_address(text), _ADDRESS_FIELDS))
+_WITH_FLAG = (*_ADDRESS_FIELDS, _NO_FIXED_ABODE)
+_address = _memo(lambda lines, town: _present(parse_address(list(lines), town=town), _WITH_FLAG))
+_one_line_address = _memo(lambda text: _present(parse_one_line_address(text), _WITH_FLAG))
+NO_FIXED_ABODE_WARNING = "address: says no fixed abode, which is not kept as part of the address"
 
 
 def _memo_until(func: Callable[..., tuple[T, date | None]], size: int = 32_768) -> Any:
@@ -126,6 +139,7 @@ def _memo_until(func: Callable[..., tuple[T, date | None]], size: int = 32_768) 
 _date_of_birth = _memo_until(parse_date_of_birth_until, 65_536)
 _date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today=today))
 _year_of_birth = _memo_until(parse_year_of_birth_until)
+YEAR_ONLY = "only a year is given: kept as the year of birth"
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
     "email address; or a year of birth with an address)"
@@ -196,12 +210,14 @@ class _Builder:
         self.mapping = mapping
         self.today = today
         self.valid_until: date | None = None
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(row.notes) if row.notes else []
         self.raw: dict[str, list[tuple[Scalar, str | None]]] = {}
         nulls = mapping.null_values
         hints = row.hints
         if type(hints) is PatientHints:
             hints = hints.read()  # a plain dict's items, not the Mapping's
+        if hints and DAY_DEPENDENT in hints:
+            hints = self.on_the_day(hints)
         for key, value in (hints or {}).items():
             if type(value) is str:  # most hints: one text, kept cheap
                 text = value.strip()
@@ -225,6 +241,17 @@ class _Builder:
             for key in ("full_name", *_NAME_PARTS):
                 if key not in mapping.person:
                     self.raw.pop(key, None)
+
+    def on_the_day(self, hints: Mapping[str, Any]) -> dict[str, Any]:
+        """A Patient's fields that depend on the day (a period end), as read on ``today``
+        (the reader read them on the real date), with the row's ``valid_until`` noted."""
+        judged_on, until = hints[DAY_DEPENDENT]
+        if judged_on != self.today:
+            hints = patient_fields(self.row.values, self.today)
+            judged_on, until = hints[DAY_DEPENDENT]
+        if until is not None and (self.valid_until is None or until < self.valid_until):
+            self.valid_until = until
+        return {key: value for key, value in hints.items() if key != DAY_DEPENDENT}
 
     def first(self, key: str) -> tuple[Scalar, str | None] | None:
         found = self.raw.get(key)
@@ -269,7 +296,7 @@ class _Builder:
             fields.update(name)
         preferred = self.apply("preferred_name", _display_case)
         if preferred:
-            fields["preferred_name"] = preferred
+            fields["preferred_name"] = preferred  # a source's own known-as name wins
         others = [_display_case(t)[0] for t in self.texts("other_family_names")]
         fields["other_family_names"] = tuple(
             o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
@@ -279,7 +306,7 @@ class _Builder:
         fields["nhs_number"] = self.apply("nhs_number", _nhs_number)
         fields.update(self.address())
         fields["uprn"] = self.apply("uprn", _uprn)
-        fields["phones"] = self.many("phone", normalise_phone)
+        fields["phones"] = self.phones()
         fields["emails"] = self.many("email", normalise_email)
         death = self.a_date("date_of_death", _date)
         if death:
@@ -309,7 +336,7 @@ class _Builder:
             return out
         year = self.first("year_of_birth")
         if year is None:
-            return out
+            return self.year_of_a_date(out, warned)
         value = year[0]
         if isinstance(value, date):
             out["year_of_birth"] = value.year
@@ -320,6 +347,20 @@ class _Builder:
             # One column holding "1941" or "b.1941" for some people and full dates for others
             # (mapped as both): a year read from it is what it says, not a failed date.
             del self.warnings[warned:]
+        return out
+
+    def year_of_a_date(self, out: dict[str, Any], warned: int) -> dict[str, Any]:
+        """A date-of-birth cell holding only a year (``1961``, ``b.1941``) and no year of
+        birth mapped: the year is kept as the year of birth, the date's warning replaced by
+        one saying so (or by the year's own, when the year cannot be one)."""
+        dob = self.first("date_of_birth")
+        if dob is None or type(dob[0]) is not str or not is_year_of_birth_form(dob[0]):
+            return out
+        del self.warnings[warned:]
+        year = self.dated("date_of_birth", _year_of_birth(dob[0], self.today))
+        if year is not None:
+            out["year_of_birth"] = year
+            self.warnings.append(f"date_of_birth: {YEAR_ONLY}")
         return out
 
     def a_date(self, key: str, parser: Callable[..., DatedOutcome]) -> str | None:
@@ -340,16 +381,45 @@ class _Builder:
         elif self.raw.get("address_lines") or town:
             parsed = self.outcome("address", _address(tuple(self.texts("address_lines")), town))
         out: dict[str, Any] = dict(parsed) if parsed is not None else {}
+        homeless = out.pop(_NO_FIXED_ABODE, False)
         raw = self.raw
         for key in _PLAIN_ADDRESS:
             text = self.text(key) if raw.get(key) else None
             if text:
+                if is_no_fixed_abode(text):
+                    homeless = True  # "NFA" in a house name column is not a house name
+                    continue
                 out[key] = _display_case(text)[0] if key != "house_number" else text.upper()
+        if homeless:
+            self.warnings.append(NO_FIXED_ABODE_WARNING)
         postcode = self.text("postcode") or out.pop("postcode", None)
         out.pop("postcode", None)
         if postcode:
-            out["postcode"] = self.outcome("postcode", _postcode(postcode))
+            value = out["postcode"] = self.outcome("postcode", _postcode(postcode))
+            if value is not None and value.startswith("ZZ99"):
+                # Kept (it says no fixed abode, or not known), but flagged: it is no place.
+                self.warnings.append(f"postcode: {pseudo_postcode_note(value)}")
         return out
+
+    def phones(self) -> tuple[str, ...]:
+        """:meth:`many` for phone numbers; a cell that fails as one number but holds several
+        (``07700 900123 / 0113 496 0000``) gives each number that is valid."""
+        out: list[str] = []
+        for text in self.texts("phone"):
+            try:
+                out.append(normalise_phone(text))
+                continue
+            except StandardsError as exc:
+                pieces = split_phones(text)
+                if len(pieces) < 2:
+                    self.warnings.append(f"phone: {exc.reason}")
+                    continue
+            for piece in pieces:
+                try:
+                    out.append(normalise_phone(piece))
+                except StandardsError as exc:
+                    self.warnings.append(f"phone: {exc.reason}")
+        return tuple(dict.fromkeys(out))
 
     def many(self, key: str, func: Callable[[str], str]) -> tuple[str, ...]:
         out: list[str] = []

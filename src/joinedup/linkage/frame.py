@@ -26,6 +26,7 @@ import pandas as pd
 from joinedup.errors import JoinedupError
 from joinedup.linkage.distinct import Distinct, combine
 from joinedup.linkage.gc_pause import cycle_collection_paused
+from joinedup.standards.postcode import is_pseudo_postcode
 
 #: Columns of the frame whose values are lists of strings (empty list, never null).
 LIST_COLUMNS = ("given_group", "forenames", "family_all", "mobiles", "landlines", "emails")
@@ -126,6 +127,10 @@ def given_group(key: str | None) -> tuple[str, ...]:
 @lru_cache(maxsize=100_000)
 def _postcode_parts(postcode: str | None) -> tuple[str | None, str | None, str | None]:
     if not postcode:
+        return None, None, None
+    if is_pseudo_postcode(str(postcode)):
+        # An NHS pseudo-postcode (ZZ99 3VZ, no fixed abode) says where someone is not known
+        # to live: two of them are no shared place, so it derives as no postcode at all.
         return None, None, None
     compact = str(postcode).upper().replace(" ", "")
     match = _UK_POSTCODE.match(compact)

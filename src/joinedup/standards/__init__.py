@@ -5,7 +5,12 @@ No I/O and no import of any other joinedup package. Every function raises only
 warning. See ``docs/standards.md`` for the standards followed and the choices made.
 """
 
-from joinedup.standards.address import Address, parse_address, parse_one_line_address
+from joinedup.standards.address import (
+    Address,
+    is_no_fixed_abode,
+    parse_address,
+    parse_one_line_address,
+)
 from joinedup.standards.dates import parse_date, parse_date_of_birth, parse_year_of_birth
 from joinedup.standards.email import normalise_email
 from joinedup.standards.errors import StandardsError
@@ -26,6 +31,7 @@ from joinedup.standards.postcode import (
     is_pseudo_postcode,
     normalise_postcode,
     parse_postcode,
+    pseudo_postcode_note,
 )
 from joinedup.standards.sex import normalise_sex
 from joinedup.standards.uprn import normalise_uprn
@@ -38,6 +44,7 @@ __all__ = [
     "StandardsError",
     "display_case",
     "extract_postcode",
+    "is_no_fixed_abode",
     "is_pseudo_postcode",
     "name_key",
     "nickname_variants",
@@ -55,4 +62,5 @@ __all__ = [
     "parse_one_line_address",
     "parse_postcode",
     "parse_year_of_birth",
+    "pseudo_postcode_note",
 ]

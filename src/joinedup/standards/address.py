@@ -16,6 +16,9 @@ This module recovers the parts by the shape of each line, without a gazetteer:
   after the town (``West Yorkshire``) is dropped, as Royal Mail has not used counties since 1996.
 - The postcode is pulled out of any line and normalised (an invalid ``postcode=`` argument
   gives None here; call :func:`normalise_postcode` on it for the reason).
+- A line (or a comma-separated part of one) that only says the person has no fixed abode
+  (``NFA``, ``N.F.A.``, ``No Fixed Abode``, ``No fixed address``) is not an address part: it
+  is left out and ``Address.no_fixed_abode`` says it was there (ingest keeps a warning).
 
 Lines written all in capitals or all in lower case are shown in display case (``HAREHILLS
 LANE`` → ``Harehills Lane``); lines in mixed case are kept as written.
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError
@@ -44,6 +47,24 @@ class Address:
     locality: str | None = None
     town: str | None = None
     postcode: str | None = None
+    #: A part said "no fixed abode" (``NFA``) and was left out.
+    no_fixed_abode: bool = False
+
+
+# What sources write for "no fixed abode", matched on its words in capitals, punctuation gone.
+_NO_FIXED_ABODE = re.compile(
+    r"^(?:OF )?(?:NO FIXED (?:ABODE|ADDRESS|RESIDENCE)(?: N ?F ?A)?|N ?F ?A)$"
+)
+_NOT_LETTERS = re.compile(r"[^A-Z]+")
+
+
+def is_no_fixed_abode(text: str) -> bool:
+    """True when ``text`` only says "no fixed abode": ``NFA``, ``N.F.A.``, ``No Fixed Abode``,
+    ``no fixed address``, ``No Fixed Abode (NFA)``. Never raises."""
+    if not isinstance(text, str) or len(text) > 40:
+        return False
+    words = " ".join(_NOT_LETTERS.sub(" ", text.upper()).split())
+    return _NO_FIXED_ABODE.match(words) is not None
 
 
 _FLOOR = r"(?:ground|first|second|third|fourth|top|basement|lower|upper|1st|2nd|3rd)"
@@ -183,7 +204,35 @@ def _parse_address(
         if rest and rest.upper() not in _COUNTRIES:
             kept.append(rest)
     chosen = _valid_postcode(postcode) if postcode and postcode.strip() else found
+    kept, homeless = _without_no_fixed_abode(kept)
+    if town is not None and is_no_fixed_abode(town):
+        town, homeless = None, True  # "NFA" in the town column is no town
+    if homeless:
+        return _no_fixed_abode(kept, town, chosen)
     return _assemble(kept, town, chosen)
+
+
+def _without_no_fixed_abode(segments: list[str]) -> tuple[list[str], bool]:
+    """``segments`` without those saying "no fixed abode", and whether there were any."""
+    kept = [s for s in segments if not is_no_fixed_abode(s)]
+    return kept, len(kept) < len(segments)
+
+
+def _no_fixed_abode(segments: list[str], town: str | None, postcode: str | None) -> Address:
+    """The address of someone recorded as of no fixed abode: what is left beside it is
+    usually where they are (``NFA, Leeds``), so without a flat, number or street in it, it is
+    the locality and town, never a house name."""
+    if any(_FLAT_RE.match(s) or _NUMBER_RE.match(s) or _is_street(s) for s in segments):
+        return replace(_assemble(segments, town, postcode), no_fixed_abode=True)
+    if town and town.strip():
+        segments = [s for s in segments if s.upper() != " ".join(town.split()).upper()]
+    elif len(segments) > 1 and segments[-1].upper().replace(".", "") in _COUNTIES:
+        segments.pop()
+    return replace(
+        _assemble([], town or (segments.pop() if segments else None), postcode),
+        locality=address_case(", ".join(segments)) if segments else None,
+        no_fixed_abode=True,
+    )
 
 
 def _valid_postcode(text: str) -> str | None:
@@ -270,10 +319,12 @@ def parse_one_line_address(text: str) -> Address:
     if not isinstance(text, str):
         raise StandardsError("address is not text")
     postcode, rest = extract_postcode(text)
-    segments = _segments(rest.split(","))
+    segments, homeless = _without_no_fixed_abode(_segments(rest.split(",")))
     if len(segments) == 1:
         segments = _split_after_street(segments[0])
     segments = [s for s in segments if s.upper() not in _COUNTRIES]
+    if homeless:
+        return _no_fixed_abode(segments, None, postcode)
     return _assemble(segments, None, postcode)
 
 

@@ -1,6 +1,7 @@
 """Dates as UK systems write them, read day first, returned as ``datetime.date``.
 
-Recognised without a format: ``03/04/1961``, ``3/4/61``, ``03.04.1961``, ``03-APR-1961``,
+Recognised without a format: ``03/04/1961``, ``3/4/61``, ``03.04.1961``, ``03 / 04 / 1961``
+(a space either side of a separator), ``03-APR-1961``,
 ``3 April 1961``, ``3rd April 1961``, ``April 3, 1961``, ``1961-04-03``, ``1961/04/03``,
 ``19610403``, ``030461``, ISO datetimes (``1961-04-03T00:00:00Z``), a date followed by a
 midnight time (``03/04/1961 00:00:00``), Excel serial day numbers as numbers or text
@@ -47,8 +48,8 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_TIME}$"),
-    re.compile(rf"^(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-]{_YEAR}{_TIME}$"),
+    re.compile(rf"^(?P<y>\d{{4}}) ?[-/.] ?(?P<m>\d{{1,2}}) ?[-/.] ?(?P<d>\d{{1,2}}){_TIME}$"),
+    re.compile(rf"^(?P<d>\d{{1,2}}) ?[/.\-] ?(?P<m>\d{{1,2}}) ?[/.\-] ?{_YEAR}{_TIME}$"),
     re.compile(rf"^{_WEEKDAY}{_DAY}[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
     re.compile(rf"^{_WEEKDAY}{_MONTH}\s*{_DAY},?\s*(?P<y>\d{{4}}){_TIME}$", re.I),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
@@ -317,6 +318,12 @@ _YOB_RE = re.compile(
     r"(?P<y>\d{4})(?:\.0)?\s*\??$",
     re.I,
 )
+
+
+def is_year_of_birth_form(text: str) -> bool:
+    """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
+    ``YOB 1941``): what :func:`parse_year_of_birth` reads without falling back to a date."""
+    return isinstance(text, str) and _YOB_RE.match(" ".join(text.split())) is not None
 
 
 def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:

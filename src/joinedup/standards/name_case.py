@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 
-# Family-name particles written in lower case inside a name ("Ludwig van Beethoven").
+# Family-name particles written in lower case inside a name ("Ludwig van Beethoven"); the
+# Welsh patronymics "ap"/"ab" (son of) and "ferch"/"verch" (daughter of) as "bin" is.
 PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten"}
     | {"bin", "binti", "bint", "ibn", "al", "el", "dos", "das", "do", "y"}
+    | {"ap", "ab", "ferch", "verch"}
 )
 
 # "Mac" is only capitalised as "MacX" for names where that is the usual spelling; "Mackie",

@@ -2,37 +2,65 @@
 
 The one-field forms councils and the NHS really hold are recognised:
 
-========================================  =====================================================
-``Mr J Smith``                            title, initial, family name
-``SMITH, John``                           family name first, before a comma
-``SMITH JP MR``                           family name, initials, title last (system exports)
-``John SMITH``, ``SMITH John``            the family name is the part written in capitals
-``Dr. Mary-Jane O'NEILL-Smith Jr``        title, hyphens, apostrophes, suffix
-``Ludwig van Beethoven``                  particles stay with the family name
-``Madonna``                               a single name is the family name (the PDS convention)
-========================================  =====================================================
+==============================================  ===============================================
+``Mr J Smith``                                  title, initial, family name
+``SMITH, John``                                 family name first, before a comma
+``SMITH JP MR``                                 family name, initials, title last (exports)
+``John SMITH``, ``SMITH John``                  the family name is the part in capitals
+``Dr. Mary-Jane O'NEILL-Smith Jr``              title, hyphens, apostrophes, suffix
+``Ludwig van Beethoven``, ``Ffion ap Rhys``     particles stay with the family name
+``Madonna``                                     a single name is the family name (as PDS)
+``Rev Canon J Smith``                           titles stacked
+``Sir John SMITH-JONES OBE``                    honours kept as the suffix, not the name
+``John 'Jack' Smith``, ``SMITH, John (Jack)``   a known-as name: the preferred name
+``John & Mary Smith``                           two people: only their shared family name
+==============================================  ===============================================
 
 When nothing marks the order (``JOHN SMITH``, ``SMITH JOHN``) the name is read given name
-first. Bracketed text (``John (Jack) Smith``) is dropped. Titles and suffixes come from the
-lists below; post-nominals (OBE, JP …) are not recognised because in upper-case exports they
-are indistinguishable from initials.
+first. Other bracketed text (``(nee Jones)``) is dropped. Titles and suffixes come from the
+lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as rules from
+:mod:`joinedup.standards.name_words`. Honours that look like initials (``JP``, ``MP``,
+``QC``) are read as initials where initials are expected (``SMITH JP``, ``SMITH, John JP``),
+and a name all in capitals keeps a last word that may be a family name (``ADE OBE``) unless
+two words stay before it. The Welsh ``ap`` and ``ab`` written in capitals inside a name in
+mixed case (``John AB Smith``) are initials, not particles.
+
+Text that is not one person's name raises :class:`StandardsError` (ingest keeps the reason as
+a warning, and no name): a role (``The Occupier``), people acting for someone (``Executors
+of J Smith``), someone described by another's name (``Baby of Sarah Jones``) and two people's
+full names (``Mr J Smith & Ms K Jones``).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError
-from joinedup.standards.name_case import (
-    APOSTROPHES,
-    PARTICLES,
-    display_case,
-    has_letters,
-    name_key,
+from joinedup.standards.name_case import PARTICLES, display_case, has_letters, name_key
+from joinedup.standards.name_tokens import (
+    _CACHE_SIZE,
+    _JOINERS,
+    _PLACEHOLDERS,
+    _TRAILING_TITLES,
+    SUFFIXES,
+    TITLES,
+    PersonName,
+    _clean,
+    _expand,
+    _finish,
+    _initials,
+    _is_caps_word,
+    _letters,
+    _plain,
+    _suffix_of,
+    _take_endings,
+    _take_suffixes,
+    _take_titles,
+    _title_of,
 )
 from joinedup.standards.name_variants import nickname_variants
+from joinedup.standards.name_words import honour_of, not_one_person, take_known_as
 
 __all__ = [
     "SUFFIXES",
@@ -44,150 +72,6 @@ __all__ = [
     "parse_full_name",
     "parse_name_parts",
 ]
-
-# Spellings (upper case, no dots) → the form stored. Leading position only, except the
-# everyday ones in _TRAILING_TITLES which exports also write last ("SMITH J MR").
-TITLES: dict[str, str] = {
-    "MR": "Mr", "MISTER": "Mr", "MRS": "Mrs", "MISSUS": "Mrs", "MS": "Ms", "MISS": "Miss",
-    "MX": "Mx", "MASTER": "Master", "MSTR": "Master", "DR": "Dr", "DOCTOR": "Dr",
-    "PROF": "Prof", "PROFESSOR": "Prof", "REV": "Rev", "REVD": "Rev", "REVEREND": "Rev",
-    "SIR": "Sir", "DAME": "Dame", "LADY": "Lady", "LORD": "Lord", "FR": "Fr", "FATHER": "Fr",
-    "SR": "Sr", "SISTER": "Sr", "CLLR": "Cllr", "COUNCILLOR": "Cllr", "CAPT": "Capt",
-    "CAPTAIN": "Capt", "RABBI": "Rabbi", "IMAM": "Imam", "HON": "Hon", "RT HON": "Rt Hon",
-}  # fmt: skip
-_TRAILING_TITLES = frozenset(
-    {"MR", "MRS", "MS", "MISS", "MX", "MASTER", "MSTR", "DR", "PROF", "REV", "REVD"}
-)
-SUFFIXES: dict[str, str] = {
-    "JR": "Jr", "JNR": "Jr", "JUNIOR": "Jr", "SNR": "Snr", "SENIOR": "Snr",
-    "II": "II", "III": "III", "IV": "IV",
-}  # fmt: skip
-# "Sr" is a suffix after a name but a title (Sister) before one.
-_TRAILING_SUFFIXES = {**SUFFIXES, "SR": "Snr"}
-
-# Values systems put in a name field to mean "no name".
-_PLACEHOLDERS = frozenset(
-    {"", "-", "?", ".", "N/A", "NA", "NK", "NONE", "NULL", "UNKNOWN", "NOT KNOWN", "NOT GIVEN"}
-)
-_VOWELS = set("AEIOUY")
-_JOINERS = frozenset({"&", "AND", "+"})
-_CACHE_SIZE = 65_536
-
-
-@dataclass(frozen=True, slots=True)
-class PersonName:
-    """A name in parts, each display-cased, or None when absent."""
-
-    title: str | None = None
-    given_name: str | None = None
-    middle_names: str | None = None
-    family_name: str | None = None
-    name_suffix: str | None = None
-
-
-def _plain(token: str) -> str:
-    return token.replace(".", "").upper()
-
-
-def _title_of(token: str) -> str | None:
-    return TITLES.get(_plain(token))
-
-
-def _suffix_of(token: str) -> str | None:
-    return _TRAILING_SUFFIXES.get(_plain(token.rstrip(",")))
-
-
-def _clean(text: str) -> str:
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    text = text.translate(APOSTROPHES)
-    text = re.sub(r"[\"“”]", " ", text)
-    return " ".join(text.split())
-
-
-def _letters(token: str) -> str:
-    return "".join(filter(str.isalpha, token))
-
-
-def _is_caps_word(token: str) -> bool:
-    letters = _letters(token)
-    return len(letters) >= 2 and letters.isupper() and _initials(token, strict=True) is None
-
-
-def _initials(token: str, strict: bool) -> list[str] | None:
-    """Split ``J``, ``J.``, ``J.P.`` (or, when not ``strict``, ``JP``) into initials."""
-    if "." in token and all(len(p) <= 1 for p in token.split(".")):
-        parts = [p for p in token.split(".") if p]
-        return parts if parts and all(p.isalpha() for p in parts) else None
-    letters = _letters(token)
-    if len(token) == 1 and token.isalpha():
-        return [token]
-    if (
-        not strict
-        and token == letters
-        and 2 <= len(letters) <= 3
-        and letters.isupper()
-        and not (_VOWELS & set(letters))
-    ):
-        return list(letters)
-    return None
-
-
-def _expand(tokens: list[str], strict: bool) -> list[str]:
-    out: list[str] = []
-    for token in tokens:
-        out.extend(_initials(token, strict) or [token])
-    return out
-
-
-def _take_titles(tokens: list[str]) -> list[str]:
-    """Remove leading titles (also two-word ``Rt Hon``) from ``tokens``; return them.
-
-    Joint titles (``Mr & Mrs J Smith``, common on council tax accounts) are removed and not
-    returned: they name two people, so neither title belongs to the one record.
-    """
-    found: list[str] = []
-    joint = False
-    while len(tokens) > 1:
-        pair = _plain(" ".join(tokens[:2])) if len(tokens) > 2 else ""
-        if pair in TITLES:
-            found.append(TITLES[pair])
-            del tokens[:2]
-        elif (title := _title_of(tokens[0])) is not None:
-            found.append(title)
-            del tokens[0]
-        elif found and len(tokens) > 2 and _plain(tokens[0]) in _JOINERS:
-            if _title_of(tokens[1]) is None:
-                break
-            joint = True
-            del tokens[0]
-        else:
-            break
-    return [] if joint else found
-
-
-def _take_suffixes(tokens: list[str]) -> list[str]:
-    found: list[str] = []
-    while len(tokens) > 1 and (suffix := _suffix_of(tokens[-1])) is not None:
-        found.insert(0, suffix)
-        tokens.pop()
-    return found
-
-
-def _finish(
-    titles: list[str], given: list[str], family: list[str], suffixes: list[str]
-) -> PersonName:
-    def joined(parts: list[str]) -> str | None:
-        text = " ".join(p.strip(",") for p in parts if has_letters(p))
-        return _display_case(text) if text else None
-
-    given = [p for p in given if has_letters(p)]
-    return PersonName(
-        title=" ".join(titles) or None,
-        given_name=joined(given[:1]),
-        middle_names=joined(given[1:]),
-        family_name=joined(family),
-        name_suffix=" ".join(suffixes) or None,
-    )
 
 
 def parse_full_name(text: str) -> PersonName:
@@ -207,20 +91,51 @@ def parse_full_name(text: str) -> PersonName:
 # million rows spends its time on distinct names only. Bounded, so memory stays flat.
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_full_name(text: str) -> PersonName:
+    text, known_as = take_known_as(text)
     cleaned = _clean(text)
-    if _plain(cleaned) in _PLACEHOLDERS:
+    plain = _plain(cleaned)
+    if plain in _PLACEHOLDERS:
         raise StandardsError("name is blank or a placeholder")
     if not has_letters(cleaned):
         raise StandardsError("name has no letters")
+    if (reason := not_one_person(plain)) is not None:
+        raise StandardsError(reason)
+    all_caps = cleaned == cleaned.upper()
     if "," in cleaned:
         parts = [p.strip() for p in cleaned.split(",") if has_letters(p)]
         suffixes: list[str] = []
-        if len(parts) > 1 and all(_suffix_of(t) for t in parts[-1].split()):
-            suffixes = [_suffix_of(t) or t for t in parts.pop().split()]
+        if len(parts) > 1 and all(_ending_of(t) for t in parts[-1].split()):
+            suffixes = [_ending_of(t) or t for t in parts.pop().split()]
         if len(parts) > 1:
-            return _surname_comma(parts[0], " ".join(parts[1:]), suffixes)
+            name = _surname_comma(parts[0], " ".join(parts[1:]), suffixes, all_caps)
+            return _with_preferred(name, known_as)
         cleaned = " ".join(parts) + (" " + " ".join(suffixes) if suffixes else "")
-    return _no_comma(_words(cleaned))
+    return _with_preferred(_no_comma(_words(cleaned), all_caps), known_as)
+
+
+_LIKE_INITIALS = frozenset({"ap", "ab"})
+
+
+def _is_particle(token: str) -> bool:
+    """A family-name particle (``van``, ``bin``, ``ap``); the Welsh ``ap`` and ``ab`` only
+    when not written in capitals, which in ``John AB Smith`` are initials."""
+    lowered = token.lower()
+    return lowered in PARTICLES and not (lowered in _LIKE_INITIALS and token.isupper())
+
+
+def _ending_of(token: str) -> str | None:
+    """A suffix or an honour (a part of its own after a comma: ``John Smith, OBE``)."""
+    return _suffix_of(token) or honour_of(token)
+
+
+def _with_preferred(name: PersonName, known_as: str | None) -> PersonName:
+    """``name`` with the known-as name it was written with, when that is another name for
+    its given name (not for a joint name, which has none, nor ``John 'John' Smith``)."""
+    if known_as is None or name.given_name is None:
+        return name
+    if name_key(known_as) == name_key(name.given_name):
+        return name
+    return replace(name, preferred_name=known_as)
 
 
 def _words(text: str) -> list[str]:
@@ -228,13 +143,18 @@ def _words(text: str) -> list[str]:
     return [t for t in text.split(" ") if has_letters(t) or _plain(t) in _JOINERS]
 
 
-def _surname_comma(family_part: str, rest_part: str, suffixes: list[str]) -> PersonName:
+def _surname_comma(
+    family_part: str, rest_part: str, suffixes: list[str], all_caps: bool
+) -> PersonName:
     family = _words(family_part)
     titles = _take_titles(family)
-    suffixes = _take_suffixes(family) + suffixes
+    suffixes = _take_endings(family, all_caps=all_caps) + suffixes
     rest = _words(rest_part)
     titles += _take_titles(rest)
-    suffixes = _take_suffixes(rest) + suffixes
+    if _joint(rest) is not None:
+        # "SMITH, John & Mary": two people who share the family name; only it is theirs both.
+        return _finish([], [], family, [])
+    suffixes = _take_endings(rest, all_caps=all_caps, given_part=True) + suffixes
     if len(rest) > 1 and _plain(rest[-1]) in _TRAILING_TITLES:
         titles.append(TITLES[_plain(rest.pop())])
     if len(rest) == 1 and (only := _title_of(rest[0])) is not None:
@@ -243,13 +163,39 @@ def _surname_comma(family_part: str, rest_part: str, suffixes: list[str]) -> Per
     return _finish(titles, _expand(rest, strict=False), family, suffixes)
 
 
-def _no_comma(tokens: list[str]) -> PersonName:
+def _joint(tokens: list[str]) -> list[str] | None:
+    """For a name joining two people (``John & Mary Smith``): the second's words, titles
+    taken off, when the first is a given name alone (the family name is shared), else ``[]``
+    (two full names); None when no joiner stands between two names."""
+    joiner = next((i for i, t in enumerate(tokens) if _plain(t) in _JOINERS), None)
+    if joiner is None:
+        return None
+    first = [t for t in tokens[:joiner] if has_letters(t)]
+    second = [t for t in tokens[joiner + 1 :] if has_letters(t)]
+    if not first or not second:
+        return None
+    _take_titles(second)
+    return second if len(first) == 1 else []
+
+
+_TWO_PEOPLE = "name is of two people (a joint name), not one person's"
+
+
+def _no_comma(tokens: list[str], all_caps: bool = False) -> PersonName:
     titles = _take_titles(tokens)
-    suffixes = _take_suffixes(tokens)
+    joint = _joint(tokens)
+    if joint is not None:
+        # "John & Mary Smith": the second name's family name is theirs both; no given name
+        # (which of the two is this record?), and never the second's as a middle name.
+        family = _no_comma(joint, all_caps).family_name if len(joint) > 1 else None
+        if family is None:
+            raise StandardsError(_TWO_PEOPLE)
+        return _finish([], [], family.split(), [])
+    suffixes = _take_endings(tokens, all_caps=all_caps)
     surname_first = False
     if not titles and len(tokens) > 1 and _plain(tokens[-1]) in _TRAILING_TITLES:
         titles.append(TITLES[_plain(tokens.pop())])
-        suffixes = _take_suffixes(tokens) + suffixes
+        suffixes = _take_endings(tokens, all_caps=all_caps) + suffixes
         surname_first = True
     elif not titles and len(tokens) > 2 and _plain(tokens[1]) in _TRAILING_TITLES:
         # "SMITH MRS J": some exports put the title between family name and initials.
@@ -270,7 +216,7 @@ def _no_comma(tokens: list[str]) -> PersonName:
         # The family name is the run of capitals, at the start or at the end ("John SMITH").
         if caps[-1]:
             start = len(tokens)
-            while start > 1 and (caps[start - 1] or tokens[start - 1].lower() in PARTICLES):
+            while start > 1 and (caps[start - 1] or _is_particle(tokens[start - 1])):
                 start -= 1
             return _finish(titles, _expand(tokens[:start], strict=True), tokens[start:], suffixes)
         if caps[0]:
@@ -286,14 +232,9 @@ def _no_comma(tokens: list[str]) -> PersonName:
         return _finish(titles, _expand(tokens[1:], strict=False), tokens[:1], suffixes)
 
     start = len(tokens) - 1
-    while start > 1 and tokens[start - 1].lower() in PARTICLES:
+    while start > 1 and _is_particle(tokens[start - 1]):
         start -= 1
     return _finish(titles, _expand(tokens[:start], strict=True), tokens[start:], suffixes)
-
-
-# Given and family names recur far more than whole names do: tidying each part once is what
-# keeps names cheap in a large file where most people's full name is their own.
-_display_case = lru_cache(maxsize=_CACHE_SIZE)(display_case)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

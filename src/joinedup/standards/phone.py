@@ -9,6 +9,10 @@ number, and linkage compares numbers. A UK mobile whose leading zero a spreadshe
 Numbers libphonenumber does not consider valid for their country are rejected, with one
 exception: Ofcom's drama range for mobiles (``07700 900000``–``07700 900999``) is accepted,
 because it is reserved for fiction and test data and never reaches a real person.
+
+A cell holding several numbers (``07700 900123 / 0113 496 0000``, also with ``;``, ``,``,
+``|``, ``&``, ``or`` or ``and`` between them) is split by :func:`split_phones`, so that each
+can be normalised on its own.
 """
 
 from __future__ import annotations
@@ -62,6 +66,31 @@ def _normalise_phone(text: str, region: str) -> str:
         raise StandardsError("not a valid phone number for its country")
     number.extension = None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+# What stands between two numbers in one cell.
+_BETWEEN = re.compile(r"\s*(?:[/;,|&]|\s(?:or|and)\s)\s*", re.IGNORECASE)
+# A piece with this many digits is a number of its own (the shortest UK numbers have 9 after
+# the 0; 7 leaves room for a local number); fewer ("ext 12", "x3") belong to the one before.
+_NUMBER_DIGITS = 7
+
+
+def split_phones(text: str) -> tuple[str, ...]:
+    """The numbers in a cell that holds several: ``"07700 900123 / 0113 496 0000"`` gives
+    ``("07700 900123", "0113 496 0000")``. Pieces with too few digits to be a number
+    (``ext 12``) stay with the number before them; text holding fewer than two numbers comes
+    back whole, as ``(text,)``. Never raises; the pieces are not normalised.
+    """
+    if not isinstance(text, str) or not _BETWEEN.search(text):
+        return (text,)
+    pieces: list[str] = []
+    for piece in _BETWEEN.split(text):
+        if sum(ch.isdigit() for ch in piece) >= _NUMBER_DIGITS or not pieces:
+            pieces.append(piece)
+        elif piece:
+            pieces[-1] = f"{pieces[-1]} {piece}"
+    numbers = [p for p in pieces if sum(ch.isdigit() for ch in p) >= _NUMBER_DIGITS]
+    return tuple(numbers) if len(numbers) > 1 else (text,)
 
 
 def _gb_national(raw: str) -> str | None:

@@ -17,9 +17,12 @@ Choices, documented in ``docs/standards.md``:
   ``ZZ99`` country codes) are recognised and normalised but flagged by
   :func:`is_pseudo_postcode` and ``Postcode.is_pseudo``: they say something about the person,
   not where they live, so linkage must not treat two of them as the same place.
+  :func:`pseudo_postcode_note` gives the data-quality warning ingest keeps beside one.
 - One repair only: the inward code always starts with a digit, so a letter ``O`` or ``I``
   there (``LS6 OAB``) can only be a mistyped ``0`` or ``1`` and is read as one. Nothing else
   is guessed: a wrong postcode joins strangers, which is worse than none.
+- A hyphen between the outward and inward codes (``ls6-2ab``) stands for the space; anywhere
+  else it is not a postcode.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ _POSTCODE_RE = re.compile(rf"^(?P<outward>{_OUTWARD}) (?P<inward>{_INWARD})$")
 _PSEUDO_RE = re.compile(r"^ZZ99 [0-9][A-Z]{2}$")
 # A loose shape used to find candidates inside free text before validating them strictly.
 _CANDIDATE_RE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)(?:\s*-\s*|\s*)([0-9][A-Za-z]{2})"
+    r"(?![A-Za-z0-9])"
 )
 _SPACES = re.compile(r"\s+")
 _COMMAS = re.compile(r"\s*,\s*(,\s*)*")
@@ -76,7 +80,12 @@ class Postcode:
 def _compact(text: str) -> str:
     if not isinstance(text, str):
         raise StandardsError("postcode is not text")
-    return re.sub(r"\s+", "", text).upper()
+    compact = re.sub(r"\s+", "", text).upper()
+    if "-" in compact and compact.count("-") == 1 and compact.index("-") == len(compact) - 4:
+        # "LS6-2AB": one hyphen just before the inward code (a digit and two letters) can
+        # only stand for the space. Elsewhere it is left in, and the text is not a postcode.
+        compact = compact.replace("-", "")
+    return compact
 
 
 def normalise_postcode(text: str, *, allow_pseudo: bool = True) -> str:
@@ -128,6 +137,25 @@ def is_pseudo_postcode(text: str) -> bool:
     except StandardsError:
         return False
     return len(compact) == 7 and bool(_PSEUDO_RE.match(f"{compact[:4]} {compact[4:]}"))
+
+
+# What each pseudo-postcode stands for (NHS Data Dictionary); the other ZZ99 codes stand for
+# a country or a part of the UK, not an address.
+_PSEUDO_MEANINGS = {"ZZ99 3VZ": "no fixed abode", "ZZ99 3WZ": "address not known"}
+
+
+def pseudo_postcode_note(postcode: str) -> str | None:
+    """The data-quality warning for an NHS pseudo-postcode, or None for any other text.
+
+    ``pseudo_postcode_note("ZZ99 3VZ")`` is ``"NHS pseudo-postcode (no fixed abode): kept,
+    but it is not a place"``. Ingest keeps the pseudo-postcode (it says something about the
+    person) with this warning; linkage never counts it as a shared location.
+    """
+    if not is_pseudo_postcode(postcode):
+        return None
+    compact = _compact(postcode)
+    meaning = _PSEUDO_MEANINGS.get(f"{compact[:4]} {compact[4:]}", "a country, not an address")
+    return f"NHS pseudo-postcode ({meaning}): kept, but it is not a place"
 
 
 def parse_postcode(text: str) -> Postcode:

@@ -32,6 +32,14 @@ CSV_TEXT = st.lists(st.lists(CELL, min_size=0, max_size=6), max_size=15).map(
     lambda rows: "id,name,dob,nhs,pc\n" + "\n".join(",".join(r) for r in rows)
 )
 ANY_BYTES = st.binary(max_size=400).map(lambda b: b"id,name,dob,nhs,pc\n" + b)
+# Text-like bytes, where random bytes would mostly be refused as binary: quotes that may never
+# close, every kind of line end, UTF-8 and Windows-1252 letters (and a UTF-8 letter cut
+# short), Ctrl-Z and the odd NUL.
+TEXT_PIECES = [b'"', b",", b"\n", b"\r", b"\r\n", b" ", b"a", b"7", b"01/02/1970"]
+TEXT_PIECES += [b"\xc3\xab", b"\xe9", b"\x92", b"\xc3", b"\x1a", b"\x00"]
+TEXT_BYTES = st.lists(st.sampled_from(TEXT_PIECES), max_size=150).map(
+    lambda pieces: b"id,name,dob,nhs,pc\n" + b"".join(pieces)
+)
 JSON_LINES = st.lists(
     st.one_of(
         st.binary(max_size=40),
@@ -41,9 +49,20 @@ JSON_LINES = st.lists(
             st.text(alphabet="abcXYZ é", max_size=8),
             st.text(alphabet="0123456789/", max_size=10),
         ),
+        # A lone surrogate escape, which json accepts and no database can store.
+        st.just(b'{"id": 99, "p": {"name": "K\\ud800"}}'),
     ),
     max_size=15,
 ).map(lambda lines: b"\n".join(lines))
+# PowerShell's JSON Lines: UTF-16 with a byte-order mark.
+UTF16_LINES = st.lists(
+    st.builds(
+        lambda i, n: f'{{"id": {i}, "p": {{"name": "{n}", "dob": "01/02/1970"}}}}',
+        st.integers(0, 9),
+        st.text(alphabet="abcXYZ é😀", max_size=8),
+    ),
+    max_size=10,
+).map(lambda lines: "\r\n".join(lines).encode("utf-16"))
 
 
 def _check(
@@ -117,6 +136,18 @@ def test_any_bytes_as_csv(engine: Engine, tmp_path: Path, content: bytes) -> Non
 @PROPERTY
 @given(content=JSON_LINES)
 def test_json_lines(engine: Engine, tmp_path: Path, content: bytes) -> None:
+    _check(engine, tmp_path, "jsonl", content)
+
+
+@PROPERTY
+@given(content=TEXT_BYTES)
+def test_text_like_bytes_as_csv(engine: Engine, tmp_path: Path, content: bytes) -> None:
+    _check(engine, tmp_path, "csv", content)
+
+
+@PROPERTY
+@given(content=UTF16_LINES)
+def test_utf16_json_lines(engine: Engine, tmp_path: Path, content: bytes) -> None:
     _check(engine, tmp_path, "jsonl", content)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import parse_mapping
 from joinedup.ingest.readers import open_reader
-from joinedup.ingest.readers.fhir_patient import NHS_NUMBER_SYSTEM, patient_fields
+from joinedup.ingest.readers.fhir_patient import DAY_DEPENDENT, NHS_NUMBER_SYSTEM, patient_fields
+from joinedup.ingest.readers.fhir_reader import resource_row
 from joinedup.ingest.rows import UNCHANGED
 from joinedup.ingest.standardise import standardise_row
 from tests.unit.ingest.helpers import read_all, write
@@ -89,6 +91,146 @@ def test_patient_fields() -> None:
 )
 def test_patient_field_edge_cases(patient: dict[str, Any], expected: dict[str, Any]) -> None:
     assert patient_fields(patient) == expected
+
+
+TODAY = date(2026, 11, 23)
+LEGACY = "http://fhir.nhs.net/Id/nhs-number"
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "expected", "why"),
+    [
+        ([{"system": LEGACY, "value": "9434765919"}], "9434765919", "the pre-UK Core system"),
+        (
+            [
+                {"system": LEGACY, "value": "9434765870"},
+                {"system": NHS_NUMBER_SYSTEM, "value": "9434765919"},
+            ],
+            "9434765919",
+            "UK Core's system wins, in any order",
+        ),
+        (
+            [
+                {"system": NHS_NUMBER_SYSTEM, "value": "9434765919"},
+                {"system": LEGACY, "value": "9434765870"},
+            ],
+            "9434765919",
+            "UK Core's system first",
+        ),
+        ([{"system": LEGACY, "value": ""}], None, "an empty value is none"),
+        ([{"system": "https://example.org/mrn", "value": "X1"}], None, "another system"),
+    ],
+)
+def test_nhs_number_systems(
+    identifiers: list[dict[str, str]], expected: str | None, why: str
+) -> None:
+    assert patient_fields({"identifier": identifiers}).get("nhs_number") == expected, why
+
+
+def _named(end: Any) -> dict[str, Any]:
+    return {
+        "name": [
+            {"use": "official", "family": "Ended", "given": ["Ann"], "period": {"end": end}},
+            {"use": "usual", "family": "Usual", "given": ["Bea"]},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("end", "family", "until", "why"),
+    [
+        ("2099-01-01", "Ended", date(2099, 1, 2), "an end in the future has not happened"),
+        ("2026-11-23", "Ended", date(2026, 11, 24), "the name holds on its last day"),
+        ("2026-11-23T09:00:00Z", "Ended", date(2026, 11, 24), "a dateTime by its date"),
+        ("2026-11-22", "Usual", None, "ended yesterday"),
+        ("2026-11", "Ended", date(2026, 12, 1), "a month runs to its last day"),
+        ("2026", "Ended", date(2027, 1, 1), "a year runs to its last day"),
+        ("2026-10", "Usual", None, "last month"),
+        ("2025", "Usual", None, "last year"),
+        ("soon", "Usual", None, "an end that is not a date: ended, as before"),
+        ("2026-02-30", "Usual", None, "an impossible date is not a date"),
+        (20990101, "Usual", None, "an end that is not text: ended, as before"),
+    ],
+)
+def test_a_period_has_ended_only_when_its_end_is_past(
+    end: Any, family: str, until: date | None, why: str
+) -> None:
+    fields = patient_fields(_named(end), TODAY)
+    assert fields["family_name"] == family, why
+    judged = isinstance(end, str) and end[:4].isdigit() and end != "2026-02-30"
+    assert fields.get(DAY_DEPENDENT) == ((TODAY, until) if judged else None), why
+
+
+def test_contact_points_and_addresses_use_the_same_periods() -> None:
+    patient = {
+        "telecom": [
+            {"system": "phone", "value": "0113 496 0000", "period": {"end": "2030"}},
+            {"system": "phone", "value": "0113 496 0001", "period": {"end": "2020"}},
+        ],
+        "address": [{"use": "home", "postalCode": "LS6 2AB", "period": {"end": "2027-03"}}],
+    }
+    fields = patient_fields(patient, TODAY)
+    assert fields["phone"] == ["0113 496 0000"] and fields["postcode"] == "LS6 2AB"
+    assert fields[DAY_DEPENDENT] == (TODAY, date(2027, 4, 1))
+
+
+@pytest.mark.parametrize(
+    ("address", "expected", "why"),
+    [
+        (
+            {"text": "1 High St, Leeds LS6 2AB"},
+            {"address": "1 High St, Leeds LS6 2AB"},
+            "text only",
+        ),
+        (
+            {"text": "1 High St", "city": "Leeds", "district": "Headingley"},
+            {"address": "1 High St, Headingley, Leeds"},
+            "places the text lacks are added to it",
+        ),
+        (
+            {"text": "1 High St, Leeds", "city": "LEEDS", "postalCode": "LS6 2AB"},
+            {"address": "1 High St, Leeds", "postcode": "LS6 2AB"},
+            "a postal code given beside the text is kept",
+        ),
+        (
+            {"text": "ignored", "line": ["1 High St"], "city": "Leeds"},
+            {"address_lines": ["1 High St"], "town": "Leeds"},
+            "lines win over the text",
+        ),
+        ({"text": "  "}, {}, "blank text"),
+    ],
+)
+def test_an_address_given_as_text(
+    address: dict[str, Any], expected: dict[str, Any], why: str
+) -> None:
+    assert patient_fields({"address": [address]}) == expected, why
+
+
+def test_a_text_address_is_standardised_as_one_line() -> None:
+    patient = {**PATIENT, "address": [{"use": "home", "text": "1 High St, Leeds LS6 2AB"}]}
+    row = resource_row(1, json.dumps(patient), patient)
+    person = standardise_row(row, FHIR, today=TODAY).person
+    assert (person.house_number, person.street, person.town, person.postcode) == (
+        "1",
+        "High St",
+        "Leeds",
+        "LS6 2AB",
+    )
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_periods_are_judged_on_the_ingest_day(lazy: bool) -> None:
+    # The reader reads a Patient on the real day; standardising on another day (ingest_file's
+    # ``today``) judges the periods again on that day, and the row is valid until the end.
+    patient = {**PATIENT, **_named("2021-01-01")}
+    row = resource_row(1, json.dumps(patient), patient, lazy=lazy)
+    result = standardise_row(row, FHIR, today=date(2020, 6, 1))
+    assert (result.person.given_name, result.person.family_name) == ("Ann", "Ended")
+    assert result.valid_until == date(2021, 1, 2)
+    later = standardise_row(row, FHIR, today=TODAY)
+    assert (later.person.given_name, later.person.family_name) == ("Bea", "Usual")
+    plain = standardise_row(resource_row(1, "", PATIENT), FHIR, today=TODAY)
+    assert later.valid_until == plain.valid_until  # the date of birth's own (an age of 126)
 
 
 def test_bundle(tmp_path: Path) -> None:

@@ -64,6 +64,43 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             "Harehills Lane",
             None,
         ),
+        # Salvaged rather than dropped.
+        ({"name": "J Smith", "dob": "03 / 04 / 1961"}, "date_of_birth", "1961-04-03", None),
+        ({"name": "J Smith", "dob": "1961"}, "year_of_birth", 1961, "date_of_birth: only a year"),
+        ({"name": "J Smith", "dob": "b.1941"}, "year_of_birth", 1941, "date_of_birth: only a year"),
+        ({"name": "J Smith", "dob": "b.1941"}, "date_of_birth", None, "date_of_birth: only a year"),
+        ({"name": "J Smith", "dob": "2031"}, "year_of_birth", None, "date_of_birth: year of birth"),
+        ({"name": "J Smith", "pc": "ls6-2ab"}, "postcode", "LS6 2AB", None),
+        (
+            {"name": "J Smith", "tel": "07700900123 / 0113 4960000"},
+            "phones",
+            ("+447700900123", "+441134960000"),
+            None,
+        ),
+        (
+            {"name": "J Smith", "tel": "07700900123 or 0113 4960000", "mob": "07700900123"},
+            "phones",
+            ("+447700900123", "+441134960000"),
+            None,
+        ),
+        (
+            {"name": "J Smith", "tel": "07700900123; 07700 600001"},
+            "phones",
+            ("+447700900123",),
+            "phone: not a valid phone number",
+        ),
+        ({"name": "J Smith", "tel": "07700 600001"}, "phones", (), "phone: not a valid"),
+        # A pseudo-postcode is kept, with a warning; "no fixed abode" is no house name.
+        ({"name": "J Smith", "pc": "zz99 3vz"}, "postcode", "ZZ99 3VZ", "postcode: NHS pseudo"),
+        ({"name": "J Smith", "a1": "NFA", "a2": "Leeds"}, "house_name", None, "address: says no"),
+        ({"name": "J Smith", "a1": "No Fixed Abode", "a2": "Leeds"}, "town", "Leeds", "address: "),
+        # Names: a known-as name is the preferred name; what is not one person's is no name.
+        ({"name": "John 'Jack' Smith"}, "preferred_name", "Jack", None),
+        ({"name": "John 'Jack' Smith"}, "middle_names", None, None),
+        ({"name": "Sir John SMITH-JONES OBE"}, "family_name", "Smith-Jones", None),
+        ({"name": "The Occupier", "dob": "3/4/61"}, "family_name", None, "full_name: name is a"),
+        ({"name": "Baby of Sarah Jones", "dob": "3/4/61"}, "given_name", None, "full_name: "),
+        ({"name": "Mr J Smith & Ms K Jones", "nhs": "9434765919"}, "middle_names", None, "full_"),
     ],
 )
 def test_fields(values: dict[str, Any], field: str, expected: Any, warning: str | None) -> None:
@@ -92,6 +129,7 @@ def test_attributes_and_constants() -> None:
         ({"sex": "M"}, [NOT_IDENTIFYING]),
         ({"nhs": "9434765918", "pc": "LS6 2AB"}, [NOT_IDENTIFYING, "nhs_number: "]),
         ({"id": " ", "nhs": "1"}, ["record_id: ", NOT_IDENTIFYING, "nhs_number: "]),
+        ({"name": "Executors of J Smith", "pc": "LS6 2AB"}, [NOT_IDENTIFYING, "full_name: "]),
     ],
 )
 def test_quarantine_gives_every_reason(values: dict[str, Any], reasons: list[str]) -> None:
@@ -160,3 +198,35 @@ def test_one_column_for_date_or_year_of_birth(
     assert len(result.warnings) == len(warnings)
     for warning, prefix in zip(result.warnings, warnings, strict=True):
         assert warning.startswith(prefix)
+
+
+def test_a_source_preferred_name_wins_over_a_known_as_name() -> None:
+    m = mapping(person={"full_name": "name", "preferred_name": "known"})
+    assert run({"name": "John 'Jack' Smith", "known": "Johnny"}, m).person.preferred_name == (
+        "Johnny"
+    )
+    assert run({"name": "John 'Jack' Smith", "known": ""}, m).person.preferred_name == "Jack"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"hname": "NFA", "pc": "ZZ99 3VZ"}, (None, "ZZ99 3VZ")),
+        ({"hname": "Rose Cottage", "pc": "LS6 2AB"}, ("Rose Cottage", "LS6 2AB")),
+    ],
+)
+def test_no_fixed_abode_in_a_house_name_column(
+    values: dict[str, Any], expected: tuple[str | None, str | None]
+) -> None:
+    m = mapping(person={"full_name": "name", "house_name": "hname", "postcode": "pc"})
+    result = run({"name": "J Smith", **values}, m)
+    assert (result.person.house_name, result.person.postcode) == expected
+    homeless = expected[0] is None
+    assert result.warnings == (
+        (
+            "address: says no fixed abode, which is not kept as part of the address",
+            "postcode: NHS pseudo-postcode (no fixed abode): kept, but it is not a place",
+        )
+        if homeless
+        else ()
+    )

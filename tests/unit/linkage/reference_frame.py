@@ -52,6 +52,7 @@ FRAME_COLUMNS = (
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])([A-Z]{2})$")
+_PSEUDO_POSTCODE = re.compile(r"^ZZ99-?[0-9][A-Z]{2}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -114,6 +115,8 @@ def given_group(key: str | None) -> tuple[str, ...]:
 def _postcode_parts(postcode: str | None) -> tuple[str | None, str | None, str | None]:
     if not postcode:
         return None, None, None
+    if _PSEUDO_POSTCODE.match("".join(str(postcode).split()).upper()):
+        return None, None, None  # an NHS pseudo-postcode (ZZ99 3VZ) is no place
     compact = str(postcode).upper().replace(" ", "")
     match = _UK_POSTCODE.match(compact)
     if match is None:

@@ -41,7 +41,7 @@ FIELDS = {
     "house_number": _text("12", "12A", "12-14"),
     "house_name": _text("Rose Cottage", "The Old Mill"),
     "street": _text("Harehills Lane", "Main St"),
-    "postcode": _text("LS6 2AB", "ls62ab", "SW1A 1AA", "75001", "LS6"),
+    "postcode": _text("LS6 2AB", "ls62ab", "SW1A 1AA", "75001", "LS6", "ZZ99 3VZ", "zz993wz"),
     "uprn": _text("100023336956", "42"),
     "phones": st.lists(_text("+447700900123", "+441132496000", "+447700900124"), max_size=3),
     "emails": st.lists(_text("A@Example.com", "a@example.com", "b@nhs.net"), max_size=2),

@@ -381,6 +381,38 @@ def test_flats_of_one_block_are_different_dwellings(left, right, one_dwelling):
     assert (frame.loc[0, "address_key"] == frame.loc[1, "address_key"]) is one_dwelling
 
 
+@pytest.mark.parametrize(
+    ("postcode", "derived"),
+    [
+        ("ZZ99 3VZ", (None, None, None, None)),
+        ("zz993wz", (None, None, None, None)),
+        ("ZZ99 6AZ", (None, None, None, None)),
+        ("LS6 2AB", ("LS6 2AB", "LS6 2", "LS6", "LS6 2AB|12")),
+    ],
+)
+def test_a_pseudo_postcode_derives_no_location(postcode, derived):
+    # An NHS pseudo-postcode (ZZ99 3VZ: no fixed abode) is no place: no postcode, sector,
+    # district or address key is derived from it, whatever else the record holds.
+    frame = records_frame([rec("gp", "1", postcode=postcode, house_number="12")])
+    columns = ["postcode", "postcode_sector", "postcode_district", "address_key"]
+    assert tuple(frame.loc[0, columns]) == derived
+
+
+def test_two_records_of_no_fixed_abode_do_not_share_a_location(model):
+    person = {"given_name": "Ann", "family_name": "Lee", "date_of_birth": "1970-01-02"}
+
+    def location_weight(place):
+        frame = records_frame([rec("a", "1", **person, **place), rec("b", "1", **person, **place)])
+        pairs = model.predict(frame)
+        assert len(pairs) == 1
+        return pairs["mw_location"].iloc[0]
+
+    # Two homeless people's records: "location missing", no evidence either way.
+    assert location_weight({"postcode": "ZZ99 3VZ"}) == 0.0
+    # A real postcode shared is evidence, as it always was.
+    assert location_weight({"postcode": "LS6 2AB"}) > 0.0
+
+
 def test_a_source_with_few_fields_still_scores(model):
     frame = records_frame(
         [

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from joinedup.standards.address import Address, address_case, parse_address, parse_one_line_address
+from joinedup.standards.address import (
+    Address,
+    address_case,
+    is_no_fixed_abode,
+    parse_address,
+    parse_one_line_address,
+)
 from joinedup.standards.errors import StandardsError
 
 A = Address
@@ -98,6 +104,38 @@ LINES = [
         "flat with a tenement position",
     ),
     (([], None, None), A(), "nothing"),
+    # "No fixed abode" is not an address part: left out, and said (no_fixed_abode).
+    ((["NFA"], None, None), A(no_fixed_abode=True), "NFA alone is no house name"),
+    (
+        (["No Fixed Abode", "Leeds"], None, "ZZ99 3VZ"),
+        A(None, None, None, None, None, "Leeds", "ZZ99 3VZ", True),
+        "what is left is where they are: the town, not a house name",
+    ),
+    (
+        (["N.F.A.", "Headingley", "Leeds", "West Yorkshire"], None, None),
+        A(None, None, None, None, "Headingley", "Leeds", None, True),
+        "dotted, with a locality and a county",
+    ),
+    (
+        (["no fixed address, LEEDS"], "Leeds", None),
+        A(None, None, None, None, None, "Leeds", None, True),
+        "in a line with the town, the town also given",
+    ),
+    (
+        (["Of No Fixed Abode (NFA)", "12 High Street", "Leeds"], None, None),
+        A(None, "12", None, "High Street", None, "Leeds", None, True),
+        "beside a street it is still left out",
+    ),
+    (
+        (["Headingley"], "N.F.A.", None),
+        A(None, None, None, None, None, "Headingley", None, True),
+        "in the town column",
+    ),
+    (
+        (["NFA House", "12 High Street"], None, None),
+        A(None, "12", "Nfa House", "High Street", None, None, None),
+        "a name that only starts with NFA is a name",
+    ),
 ]
 
 
@@ -131,7 +169,33 @@ ONE_LINE = [
         "house name and country",
     ),
     ("", A(), "empty"),
+    (
+        "NFA, ZZ99 3VZ",
+        A(postcode="ZZ99 3VZ", no_fixed_abode=True),
+        "no fixed abode, pseudo-postcode",
+    ),
+    ("No Fixed Abode", A(no_fixed_abode=True), "no house name 'No Fixed Abode'"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NFA", True),
+        ("nfa", True),
+        ("N.F.A.", True),
+        ("N F A", True),
+        ("No Fixed Abode", True),
+        ("NO FIXED ADDRESS", True),
+        ("of no fixed abode", True),
+        ("No Fixed Abode (NFA)", True),
+        ("NFA House", False),
+        ("Abode Cottage", False),
+        ("", False),
+    ],
+)
+def test_is_no_fixed_abode(text: str, expected: bool) -> None:
+    assert is_no_fixed_abode(text) is expected
 
 
 @pytest.mark.parametrize(("text", "expected", "why"), ONE_LINE)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from joinedup.standards.dates import (
     excel_serial_to_date,
+    is_year_of_birth_form,
     parse_date,
     parse_date_of_birth,
     parse_year_of_birth,
@@ -51,6 +52,10 @@ PARSE = [
     ("1/3/20", date(2020, 3, 1), "two-digit year this century"),
     ("1/3/45", date(2045, 3, 1), "two-digit year within 19 years ahead"),
     ("1/3/46", date(1946, 3, 1), "two-digit year beyond 19 years ahead goes back"),
+    ("03 / 04 / 1961", APRIL_3, "spaces around the separators"),
+    ("3 /4/ 61", APRIL_3, "a space on one side"),
+    ("03 - 04 - 1961 00:00:00", APRIL_3, "spaced hyphens, with a time"),
+    ("1961 - 04 - 03", APRIL_3, "year first, spaced"),
 ]
 
 REJECT = [
@@ -63,6 +68,8 @@ REJECT = [
     ("", "blank", "blank"),
     ("hello", "not a recognised date form (AAAAA)", "no date"),
     ("3 Foo 1961", "is not a month name", "an unknown month"),
+    ("03 04 1961", "not a recognised date form", "spaces alone are not separators"),
+    ("03 / 13 / 1961", "month 13", "spaced, still day first"),
     ("60", "not a recognised", "too short to be a serial"),
     (60, "did not exist", "Excel's phantom 29 February 1900"),
     (0, "start at 1", "Excel serials start at 1"),
@@ -179,6 +186,22 @@ YOB_REJECT = [
 @pytest.mark.parametrize(("text", "expected", "why"), YOB)
 def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
     assert parse_year_of_birth(text, today=TODAY) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        ("1941", True, "a bare year"),
+        ("b.1941", True, "born"),
+        (" c. 1941 ", True, "circa, padded"),
+        ("YOB: 1941", True, "YOB"),
+        ("03/04/1941", False, "a full date is not a year alone"),
+        ("nineteen", False, "words"),
+        ("19411", False, "five digits"),
+    ],
+)
+def test_is_year_of_birth_form(text: str, expected: bool, why: str) -> None:
+    assert is_year_of_birth_form(text) is expected, why
 
 
 @pytest.mark.parametrize(("text", "reason", "why"), YOB_REJECT)

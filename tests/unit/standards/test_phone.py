@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from joinedup.standards.errors import StandardsError
-from joinedup.standards.phone import is_mobile, normalise_phone
+from joinedup.standards.phone import is_mobile, normalise_phone, split_phones
 
 PHONES = [
     ("07911 123456", "+447911123456", "UK mobile, national form"),
@@ -48,6 +48,40 @@ def test_normalise_phone_rejects(text: str, reason: str, why: str) -> None:
     with pytest.raises(StandardsError) as raised:
         normalise_phone(text)
     assert reason in raised.value.reason, why
+
+
+SPLIT = [
+    ("07700900123 / 0113 4960000", ("07700900123", "0113 4960000"), "slash"),
+    ("07700 900123; 0113 496 0000", ("07700 900123", "0113 496 0000"), "semicolon"),
+    ("07700900123,0113 4960000", ("07700900123", "0113 4960000"), "comma"),
+    ("07700900123 or 0113 4960000", ("07700900123", "0113 4960000"), "or"),
+    ("07700900123 OR 0113 4960000", ("07700900123", "0113 4960000"), "OR"),
+    (
+        "07700900123 | 07700900124 | 0113 4960000",
+        ("07700900123", "07700900124", "0113 4960000"),
+        "three",
+    ),
+    (
+        "0113 496 0000 ext 12, 07700900123",
+        ("0113 496 0000 ext 12", "07700900123"),
+        "extension kept",
+    ),
+    ("0113 496 0000, ext 12", ("0113 496 0000, ext 12",), "one number and its extension"),
+    ("0113 496 0000/1", ("0113 496 0000/1",), "a second ending is not a number"),
+    ("07911 123456", ("07911 123456",), "one number"),
+    ("07700900123 orange", ("07700900123 orange",), "'or' must be a word"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), SPLIT)
+def test_split_phones(text: str, expected: tuple[str, ...], why: str) -> None:
+    assert split_phones(text) == expected, why
+
+
+@given(st.text(alphabet="0123456789 +()-x/;,or", max_size=40))
+def test_split_phones_never_raises_and_keeps_digits(text: str) -> None:
+    pieces = split_phones(text)
+    assert pieces == (text,) or all(sum(c.isdigit() for c in p) >= 7 for p in pieces)
 
 
 def test_region_changes_national_reading() -> None:

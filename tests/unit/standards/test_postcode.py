@@ -15,6 +15,7 @@ from joinedup.standards.postcode import (
     is_pseudo_postcode,
     normalise_postcode,
     parse_postcode,
+    pseudo_postcode_note,
 )
 
 NORMALISE = [
@@ -34,6 +35,9 @@ NORMALISE = [
     ("zz99 3vz", "ZZ99 3VZ", "NHS pseudo-postcode: recognised, normalised"),
     ("LS6 OAB", "LS6 0AB", "O where only a digit can be is a mistyped zero"),
     ("ls6 iab", "LS6 1AB", "I where only a digit can be is a mistyped one"),
+    ("ls6-2ab", "LS6 2AB", "a hyphen for the space"),
+    ("LS6 - 2AB", "LS6 2AB", "a hyphen with spaces"),
+    ("EC1A-1BB", "EC1A 1BB", "a hyphen after a four-character outward code"),
 ]
 
 REJECT = [
@@ -47,6 +51,8 @@ REJECT = [
     ("123 4AB", "outward code must start", "no area letters"),
     ("ASCN 1ZZ", "outward code", "overseas territory, not a UK postcode"),
     ("LSO 2AB", "outward code", "no guessing in the outward code"),
+    ("L-S62AB", "outward code", "a hyphen anywhere else is not a space"),
+    ("LS6--2AB", "characters", "two hyphens"),
 ]
 
 
@@ -73,6 +79,7 @@ def test_pseudo_postcode_can_be_refused() -> None:
         ("ZZ99 3VZ", True, "no fixed abode"),
         ("zz993wz", True, "address not known, compact"),
         ("ZZ99 6AZ", True, "an overseas country code"),
+        ("zz99-3vz", True, "a hyphen for the space"),
         ("LS6 2AB", False, "a real postcode"),
         ("ZZ9", False, "too short"),
         ("", False, "blank"),
@@ -109,6 +116,23 @@ def test_parse_pseudo_postcode_is_flagged() -> None:
     assert parse_postcode("ZZ99 3VZ").is_pseudo is True
 
 
+_KEPT = "kept, but it is not a place"
+
+
+@pytest.mark.parametrize(
+    ("text", "note", "why"),
+    [
+        ("ZZ99 3VZ", f"NHS pseudo-postcode (no fixed abode): {_KEPT}", "no fixed abode"),
+        ("zz993wz", f"NHS pseudo-postcode (address not known): {_KEPT}", "not known, compact"),
+        ("ZZ99 6AZ", f"NHS pseudo-postcode (a country, not an address): {_KEPT}", "abroad"),
+        ("LS6 2AB", None, "a real postcode has no note"),
+        ("not a postcode", None, "nor has text that is no postcode"),
+    ],
+)
+def test_pseudo_postcode_note(text: str, note: str | None, why: str) -> None:
+    assert pseudo_postcode_note(text) == note, why
+
+
 @pytest.mark.parametrize(
     ("text", "postcode", "rest", "why"),
     [
@@ -117,6 +141,8 @@ def test_parse_pseudo_postcode_is_flagged() -> None:
         ("Flat 3, 12 High St, LS6 2AB, UK", "LS6 2AB", "Flat 3, 12 High St, UK", "not last"),
         ("12 High St, Leeds", None, "12 High St, Leeds", "no postcode"),
         ("Unit 2A1 2BC Works, M1 1AE", "M1 1AE", "Unit 2A1 2BC Works", "last valid one wins"),
+        ("1 High St, Leeds ls6-2ab", "LS6 2AB", "1 High St, Leeds", "hyphenated"),
+        ("12-14 High St, LS6 2AB", "LS6 2AB", "12-14 High St", "a number range is no postcode"),
         ("", None, "", "empty"),
     ],
 )

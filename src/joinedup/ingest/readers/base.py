@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -70,23 +71,95 @@ def check_columns(mapping: SourceMapping, header: Sequence[str], file_name: str)
 
     A missing column is a mapping written for another export: every row would lose that field,
     so it is better stopped at once than quarantined a million times.
+
+    The message goes to the terminal and to ``ingest_batches.message``, so it never repeats a
+    header cell that may be personal data. When no column the mapping names is found at all
+    (not even in another case), the "header" is most likely the first row of a file without
+    one: the message says so and shows no cell. Otherwise the columns are listed, but a cell
+    that looks like data (a date, a long number, an email address, a postcode) is hidden and
+    never offered as a "did you mean".
     """
     present = set(header)
+    wanted = list(dict.fromkeys(r.name for r in mapping.field_refs()))
+    if all(ref in present and header.count(ref) == 1 for ref in wanted):
+        return
+    if mapping.columns is None:  # the header came from the file, not from the mapping
+        folded = {h.casefold() for h in header}
+        if not any(ref in present or ref.casefold() in folded for ref in wanted):
+            raise SourceFileError(_headerless(header, wanted, file_name))
+        hidden = {h for h in header if looks_like_data(h)}
+    else:
+        hidden = set()
+    names = [h for h in header if h not in hidden]
     problems = []
-    for ref in dict.fromkeys(r.name for r in mapping.field_refs()):
+    for ref in wanted:
         if ref not in present:
-            hint = difflib.get_close_matches(ref, list(present), n=1, cutoff=0.6)
+            hint = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
             if not hint:
-                hint = [h for h in header if h.casefold() == ref.casefold()]
+                hint = [h for h in names if h.casefold() == ref.casefold()]
             problems.append(
                 f"column '{ref}' is not in the file"
-                + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                + (f" (did you mean '{shown(hint[0])}'?)" if hint else "")
             )
-        elif list(header).count(ref) > 1:
+        elif header.count(ref) > 1:
             problems.append(f"column '{ref}' appears more than once in the header")
-    if problems:
-        shown = ", ".join(header[:30]) + (" …" if len(header) > 30 else "")
-        raise SourceFileError(f"{file_name}: {'; '.join(problems)}. The columns are: {shown}")
+    listed = [HIDDEN if h in hidden else shown(h) for h in header[:30]]
+    columns = ", ".join(listed) + (" …" if len(header) > 30 else "")
+    raise SourceFileError(f"{file_name}: {'; '.join(problems)}. The columns are: {columns}")
+
+
+#: How a header cell that looks like data is shown in a message.
+HIDDEN = "[hidden: looks like data]"
+
+# What a column name is not: a date (01/01/1970, 1970-01-01, 3 Apr 1961), five digits or more
+# in a row (an NHS number, a phone number, a compact date), an email address or a postcode.
+_DATA = re.compile(
+    r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}"
+    r"|\d{1,2}[-/ ]?[a-z]{3,9}[-/ ]?\d{2,4}"
+    r"|\d{5,}"
+    r"|@"
+    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_data(cell: str) -> bool:
+    """Whether a header cell looks like a value rather than a column name.
+
+    A bare number counts too (a record id in the first row of a file with no header), and so
+    does text with control characters in it (a binary file read as text).
+
+    >>> [looks_like_data(c) for c in ("1", "01/01/1970", "9434765919", "Date of birth", "ref")]
+    [True, True, True, False, False]
+    """
+    text = cell.strip()
+    if not text:
+        return False
+    if not text.isprintable() or text.replace(" ", "").isdigit():
+        return True
+    return _DATA.search(text) is not None
+
+
+def shown(name: str, limit: int = 40) -> str:
+    """A header name as it may appear in a message: one line, printable, at most ``limit``
+    characters."""
+    text = "".join(c if c.isprintable() else "?" for c in name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _headerless(header: Sequence[str], wanted: list[str], file_name: str) -> str:
+    data = any(looks_like_data(h) for h in header)
+    what = (
+        "the first row looks like data rather than column names"
+        if data
+        else "none of the columns the mapping names is in the header row"
+    )
+    reads = ", ".join(wanted[:10]) + (" …" if len(wanted) > 10 else "")
+    return (
+        f"{file_name}: {what} ({len(header)} cells; the mapping reads {reads}). If the file "
+        "has no header row, name its columns in file order with columns: [...] in the mapping "
+        "(see docs/mappings.md); otherwise check that the mapping was written for this export"
+    )
 
 
 def unique_names(header: Sequence[str]) -> list[str]:

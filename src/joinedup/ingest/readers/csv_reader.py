@@ -1,8 +1,10 @@
 """CSV in any encoding and delimiter, streamed record by record with the line each record starts on.
 
 The file is read through :class:`io.TextIOWrapper` with ``newline=""`` so that ``csv`` sees quoted
-newlines intact, and through a small capture generator so each record keeps its exact raw text
-(for quarantine) and the physical line it starts on (what a data engineer opens the file at).
+newlines intact, and split into records by :class:`~joinedup.ingest.readers.csv_records.CsvRecords`,
+which keeps each record's exact raw text (for quarantine), the physical line it starts on (what a
+data engineer opens the file at) and — when a quoted field never closes — cuts the broken record
+back to one line so that every physical line is counted once and the rows after it are kept.
 """
 
 from __future__ import annotations
@@ -10,41 +12,54 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from itertools import chain
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
-from joinedup.ingest.readers.base import Reader, check_columns, unique_names
-from joinedup.ingest.readers.encoding import detect_encoding, first_undecodable_line
+from joinedup.ingest.readers.base import Reader, check_columns, is_marked, unique_names
+from joinedup.ingest.readers.csv_records import CsvRecords
+from joinedup.ingest.readers.encoding import Detected, detect, first_undecodable_line
+from joinedup.ingest.readers.sniff import read_head, refuse_binary
 from joinedup.ingest.rows import SourceRow, bad, blank
-
-if TYPE_CHECKING:
-    from _csv import Reader as _CsvReader
 
 _CANDIDATES = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 200
+_EOF_MARK = "\x1a"  # Ctrl-Z: what DOS wrote at the end of a text file
+#: Kept on a row of a UTF-8 file whose line also held bytes that are not UTF-8.
+MIXED_ENCODING_NOTE = "encoding: bytes that are not UTF-8 in this row were read as Windows-1252"
 
 
 class CsvReader(Reader):
-    """Rows of a delimited text file, per the mapping's encoding, delimiter and header options."""
+    """Rows of a delimited text file, per the mapping's encoding, delimiter and header options.
+
+    ``fallback_rows`` counts the rows (so far) holding bytes that were not UTF-8 in a file
+    otherwise UTF-8, read as Windows-1252 (see :mod:`joinedup.ingest.readers.encoding`);
+    ``fallback_lines`` are the first few of their line numbers.
+    """
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         super().__init__(mapping, path)
         self.encoding = mapping.encoding
         self.delimiter = mapping.delimiter
+        self.fallback_rows = 0
+        self.fallback_lines: list[int] = []
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield every record after the header; see :class:`SourceRow` for what each carries."""
-        if self.encoding == "auto":
-            self.encoding = detect_encoding(self.path)
+        head = read_head(self.path)
+        refuse_binary(self.path, head, self.mapping.encoding, "CSV text")
+        detected = detect(self.path) if self.encoding == "auto" else Detected(self.encoding)
+        self.encoding = detected.codec
+        fallback = detected.fallback_lines
         binary = self._open_binary()
-        text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
-        skipped = 0  # banner lines before the header; csv's line_num counts from after them
+        text = io.TextIOWrapper(binary, encoding=detected.codec, errors=detected.errors, newline="")
         try:
-            physical = iter(text)
+            physical: Iterator[str] = iter(text)
+            if _ends_with_eof_mark(self.path):
+                physical = _without_eof_mark(physical)
+            skipped = 0  # banner lines before the header
             for _ in range(self.mapping.skip_rows):
                 if next(physical, None) is None:
                     break
@@ -52,27 +67,23 @@ class CsvReader(Reader):
             sample = _take_sample(physical)
             if self.delimiter is None:
                 self.delimiter = sniff_delimiter("".join(sample))
-            captured: list[str] = []
-            reader = csv.reader(
-                _capture(chain(sample, physical), captured), delimiter=self.delimiter
-            )
-            header = self._header(reader)
-            captured.clear()
+            records = CsvRecords(physical, self.delimiter, skipped + 1, sample)
+            header = self._header(records)
             width = len(header)
-            while True:
-                start = skipped + reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    raw = "".join(captured).rstrip("\r\n")
-                    yield bad(start, raw, f"cannot parse the CSV record ({exc})")
-                    captured.clear()
-                    continue
-                raw = "".join(captured).rstrip("\r\n")
-                captured.clear()
-                yield self._row(start, raw, cells, header, width)
+            for line, raw, count, cells, problem in records:
+                raw = raw.rstrip("\r\n")
+                mixed = fallback is not None and _marked(fallback, line, count)
+                if mixed:
+                    self.fallback_rows += 1
+                    if len(self.fallback_lines) < 10:
+                        self.fallback_lines.append(line)
+                if cells is None:
+                    yield bad(line, raw, problem or "cannot parse the CSV record")
+                elif mixed:
+                    row = self._row(line, raw, cells, header, width)
+                    yield replace(row, notes=(MIXED_ENCODING_NOTE,)) if row.kind == "row" else row
+                else:
+                    yield self._row(line, raw, cells, header, width)
         except UnicodeDecodeError as exc:
             line = first_undecodable_line(self.path, self.encoding) or 1
             raise SourceFileError(
@@ -82,19 +93,20 @@ class CsvReader(Reader):
         finally:
             text.close()
 
-    def _header(self, reader: _CsvReader) -> list[str]:
+    def _header(self, records: CsvRecords) -> list[str]:
         if self.mapping.columns is not None:
             header = list(self.mapping.columns)
         else:
-            try:
-                first = next(reader, None)
-                while first is not None and not any(cell.strip() for cell in first):
-                    first = next(reader, None)
-            except csv.Error as exc:
-                raise SourceFileError(f"{self.path.name}: cannot read the header ({exc})") from None
-            if first is None:
+            for record in records:
+                if record.cells is None:
+                    raise SourceFileError(
+                        f"{self.path.name}: cannot read the header ({record.problem})"
+                    )
+                if any(cell.strip() for cell in record.cells):
+                    break
+            else:
                 raise SourceFileError(f"{self.path.name}: the file has no header row")
-            header = [cell.strip().lstrip("\ufeff") for cell in first]
+            header = [cell.strip().lstrip("\ufeff") for cell in record.cells]
         check_columns(self.mapping, header, self.path.name)
         return unique_names(header)
 
@@ -111,10 +123,30 @@ class CsvReader(Reader):
         return SourceRow(line=line, raw=raw, values=dict(zip(header, cells, strict=False)))
 
 
-def _capture(lines: Iterator[str], captured: list[str]) -> Iterator[str]:
+def _marked(bits: bytearray, line: int, count: int) -> bool:
+    return any(is_marked(bits, n) for n in range(line, line + count))
+
+
+def _ends_with_eof_mark(path: Path) -> bool:
+    """Whether the file's last bytes hold a Ctrl-Z (its last character is checked as text)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 4))
+            return b"\x1a" in handle.read()
+    except OSError:
+        return False
+
+
+def _without_eof_mark(lines: Iterator[str]) -> Iterator[str]:
+    """``lines`` with a Ctrl-Z that ends the last of them taken off: the end of the file, not
+    data (a line holding only that mark is then an empty line, counted as skipped)."""
+    previous = None
     for line in lines:
-        captured.append(line)
-        yield line
+        if previous is not None:
+            yield previous
+        previous = line
+    if previous is not None:
+        yield previous[:-1] if previous.endswith(_EOF_MARK) else previous
 
 
 def _take_sample(lines: Iterator[str]) -> list[str]:

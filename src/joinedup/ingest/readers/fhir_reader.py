@@ -4,11 +4,14 @@ NDJSON streams line by line like JSON Lines. A Bundle is one JSON document; its 
 streamed one at a time (:mod:`joinedup.ingest.readers.json_stream`), so memory stays flat
 however large it is. Resources other than Patient are skipped and counted; Bundle entries are
 numbered from 1 in place of line numbers. A Bundle broken part-way cannot be resynchronised,
-so it fails the file (and nothing is stored) rather than quarantining a guess.
+so it fails the file (and nothing is stored) rather than quarantining a guess. A string holding
+a lone surrogate escape (``"\\ud800"``) quarantines its line or entry, as in JSON Lines; a
+UTF-16 or UTF-32 file (a byte-order mark, or the mapping's ``encoding``) is read as text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import ItemsView, Iterator, Mapping
@@ -18,7 +21,17 @@ from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.readers.base import Reader, is_marked
 from joinedup.ingest.readers.fhir_patient import patient_fields
 from joinedup.ingest.readers.json_stream import BundleSyntaxError, bundle_entries
-from joinedup.ingest.readers.jsonl_reader import json_kind, parse_json_line
+from joinedup.ingest.readers.jsonl_reader import (
+    escape_surrogates,
+    invalid_escape,
+    json_kind,
+    line_codec,
+    lone_surrogate,
+    parse_json_line,
+    parse_wide_line,
+    wide_lines,
+)
+from joinedup.ingest.readers.sniff import is_wide, read_head, refuse_binary
 from joinedup.ingest.rows import UNCHANGED, SourceRow, bad, blank
 
 
@@ -27,29 +40,41 @@ class FhirReader(Reader):
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield one row per Patient (Bundle entry or NDJSON line); other resources are skipped."""
-        codec = "utf-8-sig" if self.mapping.encoding == "auto" else self.mapping.encoding
+        head = read_head(self.path)
+        refuse_binary(self.path, head, self.mapping.encoding, "FHIR JSON")
+        codec = line_codec(self.mapping.encoding, head)
+        wide = is_wide(codec)
         binary = self._open_binary()
         try:
-            first = _first_content_line(binary)
-            binary.seek(0)
-            if _is_ndjson(first, codec):
-                yield from self._ndjson(binary, codec)
+            if wide:
+                with self.path.open("rb") as probe:
+                    first = _first_content_line(wide_lines(probe, codec))
+                ndjson = _is_ndjson(first, codec, wide=True)
             else:
+                ndjson = _is_ndjson(_first_content_line(binary), codec)
+                binary.seek(0)
+            if not ndjson:
                 yield from self._bundle(binary, codec)
+            elif wide:
+                yield from self._ndjson(wide_lines(binary, codec), codec, wide=True)
+            else:
+                yield from self._ndjson(binary, codec)
         finally:
             binary.close()
 
-    def _ndjson(self, binary: Any, codec: str) -> Iterator[SourceRow]:
+    def _ndjson(self, lines: Any, codec: str, *, wide: bool = False) -> Iterator[SourceRow]:
         unchanged = self.unchanged
-        for number, data in enumerate(binary, start=1):
+        for number, data in enumerate(lines, start=1):
             if unchanged is not None and is_marked(unchanged, number):
                 yield UNCHANGED
                 continue
             if not data.strip():
                 yield blank(number)
                 continue
-            value, text, problem = parse_json_line(data, codec)
-            text = text.rstrip("\r\n")
+            if wide:
+                value, text, problem = parse_wide_line(data, codec)
+            else:
+                value, text, problem = parse_json_line(data, codec)
             if problem is not None:
                 yield bad(number, text, problem)
             elif not isinstance(value, dict):
@@ -66,19 +91,16 @@ class FhirReader(Reader):
         try:
             for number, entry in enumerate(bundle_entries(text), start=1):
                 resource = entry.get("resource") if isinstance(entry, dict) else None
-                if not isinstance(resource, dict):
-                    yield bad(
-                        number,
-                        json.dumps(entry, ensure_ascii=False),
-                        "bundle entry has no resource",
-                    )
+                raw = json.dumps(
+                    resource if isinstance(resource, dict) else entry, ensure_ascii=False
+                )
+                lone = lone_surrogate(raw)  # json writes a lone surrogate as it is
+                if lone is not None:
+                    yield bad(number, escape_surrogates(raw), invalid_escape(lone))
+                elif not isinstance(resource, dict):
+                    yield bad(number, raw, "bundle entry has no resource")
                 else:
-                    yield resource_row(
-                        number,
-                        json.dumps(resource, ensure_ascii=False),
-                        resource,
-                        hints=not self.ids_only,
-                    )
+                    yield resource_row(number, raw, resource, hints=not self.ids_only)
         except UnicodeDecodeError as exc:
             raise SourceFileError(f"{name}: not valid {codec} text ({exc.reason})") from None
         except (BundleSyntaxError, json.JSONDecodeError, RecursionError) as exc:
@@ -143,21 +165,27 @@ class PatientHints(Mapping[str, Any]):
         return self.read().items()
 
 
-def _is_ndjson(first: bytes, codec: str) -> bool:
+def _is_ndjson(first: Any, codec: str, *, wide: bool = False) -> bool:
     # A Bundle is one document, usually pretty-printed ("{" alone on line 1); NDJSON's first line
     # is a whole resource. A broken first line that still looks like one object is NDJSON too,
     # so it is quarantined rather than failing the file.
     if not first:
         return False
-    value, _, problem = parse_json_line(first, codec)
+    parsed = parse_wide_line(first, codec) if wide else parse_json_line(first, codec)
+    value, text, problem = parsed
+    if problem is not None:
+        # Refused as a row (a lone surrogate, say), it may still say it is a Bundle.
+        with contextlib.suppress(ValueError, RecursionError):
+            value, problem = json.loads(text), None
     if problem is None:
         return not (isinstance(value, dict) and value.get("resourceType") == "Bundle")
-    stripped = first.strip()
-    return stripped.startswith(b"{") and stripped.endswith(b"}") and len(stripped) > 2
+    stripped = text.strip()
+    return stripped.startswith("{") and stripped.endswith("}") and len(stripped) > 2
 
 
-def _first_content_line(binary: Any) -> bytes:
-    for data in binary:
+def _first_content_line(lines: Iterator[Any]) -> Any:
+    """The first line that is not blank (bytes or text, as ``lines`` gives them), or ``b""``."""
+    for data in lines:
         if data.strip():
-            return bytes(data)
+            return data
     return b""
