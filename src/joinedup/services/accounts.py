@@ -69,7 +69,7 @@ SIGN_IN_FAILED = (
     f"{int(LOCKOUT.total_seconds() // 60)} minutes."
 )
 
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,99}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,99}$")
 # argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about as slow to crack
 # as argon2-cffi's heavier default, at a third of the cost per sign-in on a small server.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -169,7 +169,7 @@ def create_user(
     message saying what to fix.
     """
     username = normalise_username(username)
-    if not _USERNAME.match(username):
+    if not USERNAME.match(username):
         raise Invalid(
             "username",
             "A username must be 3 to 100 characters: lower-case letters, digits and . _ @ -, "
@@ -225,7 +225,7 @@ def create_user(
     return user
 
 
-_ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
 def create_organisation(
@@ -237,7 +237,7 @@ def create_organisation(
     by: Actor | None = None,
 ) -> Organisation:
     """Add a partner organisation (a council, NHS body or charity); its id is a short slug."""
-    if not _ORGANISATION_ID.match(organisation_id):
+    if not ORGANISATION_ID.match(organisation_id):
         raise Invalid(
             "id",
             "An organisation id must be 2 to 63 lower-case letters, digits and hyphens, "

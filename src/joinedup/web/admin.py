@@ -2,7 +2,8 @@
 
 Routes are thin: they read the form and call :mod:`joinedup.services.accounts` — the same
 functions as the admin API — which validates and says which field is wrong. What is here is
-the form handling GOV.UK asks for (an error summary linked to each field, the answers kept),
+the form handling GOV.UK asks for (every field checked first, so that all the problems are shown
+at once in an error summary linked to each field, the answers kept: :mod:`.admin_forms`),
 a confirmation page before anything that cannot be undone, and showing a new token's secret
 once, on the page that answers the form, never in a URL or a later page. Each change is on
 the audit trail as the administrator's (``account.create``, ``token.revoke``, …).
@@ -22,6 +23,7 @@ from joinedup.api.errors import Conflict
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
+from joinedup.web.admin_forms import organisation_problems, too_long, user_problems
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -34,9 +36,6 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Done = Annotated[str | None, Query(max_length=100)]
 OptionalText = Annotated[str | None, Form()]
-# Longer than any field's limit in services.accounts: what the service would refuse anyway is
-# refused here before it is copied around, so a pasted document gets a message, not a slow page.
-FIELD_MAX = 1000
 
 ROLE_LABELS: dict[str, str] = {
     "social_worker": "Social worker",
@@ -75,14 +74,6 @@ def _see_other(path: str, **query: str) -> RedirectResponse:
 
 def _clean(value: str | None) -> str:
     return (value or "").strip()
-
-
-def _too_long(values: dict[str, str]) -> dict[str, str]:
-    return {
-        field: f"Enter at most {FIELD_MAX} characters"
-        for field, value in values.items()
-        if len(value) > FIELD_MAX
-    }
 
 
 def _field_error(exc: JoinedupError, default: str) -> dict[str, str]:
@@ -129,11 +120,7 @@ def add_organisation(
 ) -> Response:
     """Add the organisation, then show the list with it; or the form again, saying what to fix."""
     values = {"id": _clean(id).lower(), "name": _clean(name), "kind": _clean(kind)}
-    errors = _too_long(values)
-    if not values["id"]:
-        errors.setdefault("id", "Enter a short id for the organisation")
-    if not values["name"]:
-        errors.setdefault("name", "Enter the organisation's name")
+    errors = organisation_problems(values)
     if errors:
         return _organisation_form(request, values, errors, 400)
     try:
@@ -226,18 +213,8 @@ def add_user(
         "organisation_id": _clean(organisation_id),
         "person_id": _clean(person_id),
     }
-    errors = _too_long({**values, "password": password or ""})
-    if not values["username"]:
-        errors.setdefault("username", "Enter a username")
-    if not values["display_name"]:
-        errors.setdefault("display_name", "Enter the person's name, or what the account is for")
-    if values["role"] not in ROLES:
-        errors.setdefault("role", "Select a role")
-    elif values["role"] == "resident":
-        if not values["person_id"]:
-            errors.setdefault("person_id", "Enter the person id the resident's account is for")
-    elif not values["organisation_id"]:
-        errors.setdefault("organisation_id", "Select the organisation the account belongs to")
+    known = {o.id for o in accounts.list_organisations(session)}
+    errors = user_problems(values, password or "", known)
     if errors:
         return _user_form(request, session, values, errors, 400)
     resident = values["role"] == "resident"
@@ -362,7 +339,7 @@ def issue_token(
         "expiry": _clean(expiry),
         "scopes": [s for s in sent if s in accounts.SCOPES],
     }
-    errors = _too_long({k: v for k, v in values.items() if isinstance(v, str)})
+    errors = too_long({k: v for k, v in values.items() if isinstance(v, str)})
     digits = values["user_id"]
     account = int(digits) if digits.isdecimal() and len(digits) <= 10 else 0
     if not 1 <= account <= MAX_ID:

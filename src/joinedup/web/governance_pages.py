@@ -3,7 +3,8 @@
 Routes are thin: each builds an :class:`~joinedup.services.actor.Actor` and calls one function
 of :mod:`joinedup.services.governance` — the same functions the API calls — which checks the
 role, validates, and puts the search and each handled alert on the audit trail. What is here is
-reading the form (GOV.UK date inputs into times) and wording for people: an agreement's clause
+reading the form (:mod:`.governance_forms`: GOV.UK date inputs into times, and a message
+for any value the form does not offer) and wording for people: an agreement's clause
 becomes sentences a non-lawyer can follow, with its clause id beside them.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,14 +23,9 @@ from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services import governance
 from joinedup.services.actor import ServiceError
-from joinedup.services.governance import (
-    ALERT_STATUSES,
-    DECISIONS,
-    NOTE_MAX,
-    AuditFilters,
-    ClauseTerms,
-)
+from joinedup.services.governance import NOTE_MAX, ClauseTerms
 from joinedup.services.resident import category_words, organisation_names
+from joinedup.web.governance_forms import ALERT_FILTERS, alert_status_problem, read_audit_form
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -41,8 +36,6 @@ AlertId = Annotated[int, Path(ge=1, le=2**53)]
 OptionalText = Annotated[str | None, Form()]
 
 PAGE_SIZE = 25
-TEXT_FILTERS = ("actor", "organisation", "person_id", "action")
-TEXT_MAX = 200
 ALERT_KINDS: dict[str, str] = {
     "break_glass": "Break-glass access",
     "relationship_declared": "Declared relationship",
@@ -90,75 +83,6 @@ def _join(words: list[str]) -> str:
 # --- audit search -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AuditForm:
-    """The audit search form as typed: what to show back in the fields, and the filters."""
-
-    values: dict[str, str]
-    filters: AuditFilters
-    errors: dict[str, str]
-
-
-def _date_from(values: dict[str, str], prefix: str, label: str) -> tuple[date | None, str | None]:
-    parts = [values.get(f"{prefix}-{p}", "").strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return None, None
-    if not all(parts):
-        return None, f"{label} must include a day, month and year"
-    try:
-        day, month, year = (int(p) for p in parts)
-        if year < 1000:
-            raise ValueError
-        return date(year, month, day), None
-    except ValueError:
-        return None, f"{label} must be a real date, for example 27 3 2026"
-
-
-def read_audit_form(params: dict[str, str]) -> AuditForm:
-    """The filters an audit search form asks for, with a GOV.UK message per field in error.
-
-    Dates are whole days in UTC: *from* includes its day, *to* includes its day too (the
-    service's ``until`` is exclusive, so it gets the next midnight). Example:
-    ``read_audit_form({"decision": "deny"}).filters.decision == "deny"``.
-    """
-    values = {k: v for k, v in params.items() if isinstance(v, str)}
-    errors: dict[str, str] = {}
-    text: dict[str, str | None] = {}
-    for name in TEXT_FILTERS:
-        value = values.get(name, "").strip()
-        if len(value) > TEXT_MAX:
-            errors[name] = f"Enter at most {TEXT_MAX} characters"
-        text[name] = value or None
-    purpose = values.get("purpose", "").strip() or None
-    if purpose is not None and purpose not in PURPOSES:
-        errors["purpose"] = "Select a purpose from the list"
-    decision = values.get("decision", "").strip() or None
-    if decision is not None and decision not in DECISIONS:
-        errors["decision"] = "Select a decision from the list"
-    glass = values.get("break_glass", "").strip()
-    break_glass = {"yes": True, "no": False}.get(glass)
-    since, problem = _date_from(values, "since", "The from date")
-    if problem:
-        errors["since-day"] = problem
-    until, problem = _date_from(values, "until", "The to date")
-    if problem:
-        errors["until-day"] = problem
-    if since and until and since > until:
-        errors["until-day"] = "The to date must be the same as or after the from date"
-    filters = AuditFilters(
-        actor=text["actor"],
-        organisation=text["organisation"],
-        person_id=text["person_id"],
-        purpose=purpose,
-        decision=decision,
-        action=text["action"],
-        break_glass=break_glass,
-        since=datetime.combine(since, time(), UTC) if since else None,
-        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
-    )
-    return AuditForm(values=values, filters=filters, errors=errors)
-
-
 def _page_link(values: dict[str, str], before_seq: int | None) -> str:
     query = {k: v for k, v in values.items() if v and k not in ("before_seq",)}
     if before_seq is not None:
@@ -185,7 +109,9 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
             request, "governance/audit.html", context, status_code=400 if form.errors else 200
         )
     before = params.get("before_seq", "")
-    before_seq = int(before) if before.isdigit() and 0 < int(before) < 2**62 else None
+    # A page link only: anything but a sequence number is the first page. (Not isdigit: "²"
+    # passes it and then int() fails.)
+    before_seq = int(before) if re.fullmatch(r"[0-9]{1,18}", before) and int(before) else None
     result = governance.search_audit(
         session, actor_of(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
     )
@@ -212,7 +138,7 @@ def _alerts_context(
     return {
         "alerts": alerts,
         "status": status,
-        "statuses": ("open", "acknowledged", "closed", "all"),
+        "statuses": ALERT_FILTERS,
         "kinds": ALERT_KINDS,
         "note_max": NOTE_MAX,
         "notes": {},
@@ -225,16 +151,30 @@ def alerts_page(
     request: Request,
     session: SessionDep,
     caller: IgOfficer,
-    status: Annotated[str, Query(max_length=12)] = "open",
-    handled: Annotated[int | None, Query(ge=1, le=2**53)] = None,
-    outcome: Annotated[str | None, Query(max_length=12)] = None,
+    status: str = "open",
+    handled: str | None = None,
+    outcome: str | None = None,
 ) -> Response:
-    """The alert queue: break-glass sessions and declared relationships to look into."""
-    if status not in (*ALERT_STATUSES, "all"):
-        status = "open"
+    """The alert queue: break-glass sessions and declared relationships to look into.
+
+    ``status`` filters it; one the queue does not have is an error on the page, listing those
+    it has, and no alerts are shown (rather than the open ones, as if it had been asked for).
+    ``handled`` and ``outcome`` come from handling an alert, for the banner saying so: they are
+    ignored unless they are what that would send.
+    """
+    status = status.strip() or "open"
+    problem = alert_status_problem(status)
+    if problem is not None:
+        context: dict[str, Any] = {
+            "alerts": [],
+            "status": None,
+            "statuses": ALERT_FILTERS,
+            "errors": {"status": problem},
+        }
+        return render(request, "governance/alerts.html", context, status_code=400)
     context = _alerts_context(request, session, caller, status)
-    if handled is not None and outcome in ("acknowledged", "closed"):
-        context["handled"] = {"id": handled, "outcome": outcome}
+    if handled and re.fullmatch(r"[0-9]{1,15}", handled) and outcome in ("acknowledged", "closed"):
+        context["handled"] = {"id": int(handled), "outcome": outcome}
     return render(request, "governance/alerts.html", context)
 
 

@@ -13,11 +13,10 @@ it, htmx fetches just the results and swaps them in, pushing the address so Back
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep, actor_of
@@ -35,6 +34,16 @@ from joinedup.services.relationships import (
 )
 from joinedup.services.search import MAX_LIMIT, find_persons, parse_query
 from joinedup.services.views import JoinedView
+from joinedup.web.practitioner_forms import (
+    SEARCH_FIELDS,
+    break_glass_problems,
+    days_number,
+    field_errors_only,
+    relationship_problems,
+    search_errors,
+    search_length_errors,
+    shown,
+)
 from joinedup.web.review_pages import evidence_bars, largest_weight, percent
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
@@ -44,9 +53,10 @@ router = APIRouter(include_in_schema=False)
 Practitioner = Annotated[Caller, web_role(*sorted(PRACTITIONER_ROLES))]
 PersonId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 OptionalText = Annotated[str | None, Form()]
+# The search form's values, unchecked: their limits are checked by the page, so that a value
+# too long is a message by its field (practitioner_forms.search_length_errors), not a 422.
+SearchText = str | None
 
-SEARCH_FIELDS: tuple[str, ...] = ("name", "date_of_birth", "postcode", "nhs_number")
-_FIELD_SPLIT = re.compile(r";\s*(?=(?:" + "|".join(SEARCH_FIELDS) + r"): )")
 _ACRONYMS = {"gp": "GP", "nhs": "NHS", "sen": "SEN", "send": "SEND", "ehcp": "EHCP"}
 GRADE_TAGS: dict[str, str] = {
     "certain": "govuk-tag--green",
@@ -106,35 +116,15 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def search_errors(message: str) -> dict[str, str]:
-    """Map ``parse_query``'s message ("field: problem; field: problem") to GOV.UK field errors.
-
-    A problem may itself contain "; ", so the message is split only where the next field's
-    name follows. A problem that names no field (a search too broad to run) is shown against
-    the name, the first field of the form. Messages start with a capital letter, as GOV.UK's do.
-    """
-    errors: dict[str, str] = {}
-    for part in _FIELD_SPLIT.split(message):
-        part = part.strip()
-        if not part:
-            continue
-        field, sep, text = part.partition(": ")
-        if not sep or field not in SEARCH_FIELDS:
-            field, text = "name", part
-        text = text.strip().rstrip(".")
-        errors.setdefault(field, text[:1].upper() + text[1:])
-    return errors
-
-
 @router.get("/people")
 def search_page(
     request: Request,
     session: SessionDep,
     caller: Practitioner,
-    name: Annotated[str | None, Query(max_length=200)] = None,
-    date_of_birth: Annotated[str | None, Query(max_length=40)] = None,
-    postcode: Annotated[str | None, Query(max_length=16)] = None,
-    nhs_number: Annotated[str | None, Query(max_length=20)] = None,
+    name: SearchText = None,
+    date_of_birth: SearchText = None,
+    postcode: SearchText = None,
+    nhs_number: SearchText = None,
 ) -> Response:
     """The search form and, once searched, the candidates with their match grades."""
     values = {
@@ -155,12 +145,20 @@ def search_page(
     if not searched:
         return render(request, "practitioner/search.html", context)
     if not any(v.strip() for v in values.values()):
-        errors = {"name": "Enter a name, date of birth, postcode or NHS number"}
-        return _search_failed(request, context, errors)
+        nothing = {"name": "Enter a name, date of birth, postcode or NHS number"}
+        return _search_failed(request, context, nothing)
+    errors = search_length_errors(values)
+    if errors:
+        # Every problem at once: the other fields are checked too, without the long ones.
+        try:
+            parse_query(**{k: v for k, v in values.items() if k not in errors})
+        except ServiceError as exc:
+            errors.update(field_errors_only(str(exc)))
+        context["values"] = shown(values)
+        in_order = {k: errors[k] for k in SEARCH_FIELDS if k in errors}
+        return _search_failed(request, context, in_order)
     try:
-        query = parse_query(
-            name=name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number
-        )
+        query = parse_query(**values)
     except ServiceError as exc:
         return _search_failed(request, context, search_errors(str(exc)))
     try:
@@ -298,15 +296,10 @@ def break_glass(
     hours: OptionalText = None,
 ) -> Response:
     """Open a break-glass session (audited, the IG officer alerted), then confirm it."""
-    text = reason or ""
-    errors: dict[str, str] = {}
-    if not text.strip():
-        errors["reason"] = "Enter why you need emergency access"
-    if not (hours or "").isdigit():
-        errors["hours"] = "Select how long you need access for"
+    text, hours = reason or "", hours or ""
+    errors = break_glass_problems(text, hours)
     if errors:
-        return _break_glass_form(request, person_id, reason=text, hours=hours or "", errors=errors)
-    assert hours is not None
+        return _break_glass_form(request, person_id, reason=text, hours=hours, errors=errors)
     try:
         started = start_break_glass(
             session, actor_of(request, caller), person_id, reason=text, hours=int(hours)
@@ -378,15 +371,16 @@ def declare(
     actor = actor_of(request, caller)
     text, count = reason or "", (days or "").strip()
     whole = whole_organisation == "yes"
-    errors: dict[str, str] = {}
-    if not text.strip():
-        errors["reason"] = "Enter why you have a relationship with this person"
-    if not count.isdigit():
-        errors["days"] = "Enter how many days the relationship lasts, as a number"
+    errors = relationship_problems(text, count)
     if not errors:
         try:
             made = declare_relationship(
-                session, actor, person_id, reason=text, days=int(count), whole_organisation=whole
+                session,
+                actor,
+                person_id,
+                reason=text,
+                days=days_number(count),
+                whole_organisation=whole,
             )
         except ServiceError as exc:
             if exc.http_status != 400:

@@ -1,0 +1,123 @@
+"""What the IG officer's pages read from their addresses: the audit search and the alert filter.
+
+Both are GET forms, so their answers come in the query string, where anything can be typed or
+pasted. A value the page does not offer is never quietly read as something else ("break-glass:
+perhaps" as "either", a status "bogus" as "open"): it is a GOV.UK error by its field, saying
+which values there are, and nothing is searched until it is put right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from joinedup.policy.vocabulary import PURPOSES
+from joinedup.services.governance import ALERT_STATUSES, DECISIONS, AuditFilters
+
+TEXT_FILTERS = ("person_id", "actor", "organisation", "action")
+# The fields of the audit search form (a date by its first box), in the order they are shown.
+AUDIT_FIELDS = (
+    "person_id",
+    "actor",
+    "organisation",
+    "purpose",
+    "decision",
+    "action",
+    "break_glass",
+    "since-day",
+    "until-day",
+)
+TEXT_MAX = 200
+# The break-glass radios: the value each sends and what it searches for.
+BREAK_GLASS_CHOICES: dict[str, bool | None] = {"": None, "yes": True, "no": False}
+BREAK_GLASS_RULE = "Select Either, Only break-glass or No break-glass"
+# The alert queue's filter: a status the service knows, or every alert.
+ALERT_FILTERS: tuple[str, ...] = (*ALERT_STATUSES, "all")
+
+
+@dataclass(frozen=True)
+class AuditForm:
+    """The audit search form as typed: what to show back in the fields, and the filters."""
+
+    values: dict[str, str]
+    filters: AuditFilters
+    errors: dict[str, str]
+
+
+def _date_from(values: dict[str, str], prefix: str, label: str) -> tuple[date | None, str | None]:
+    parts = [values.get(f"{prefix}-{p}", "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None, None
+    if not all(parts):
+        return None, f"{label} must include a day, month and year"
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1000:
+            raise ValueError
+        return date(year, month, day), None
+    except ValueError:
+        return None, f"{label} must be a real date, for example 27 3 2026"
+
+
+def read_audit_form(params: Mapping[str, str]) -> AuditForm:
+    """The filters an audit search form asks for, with a GOV.UK message per field in error.
+
+    Errors come in the order of the fields on the form. Dates are whole days in UTC: *from*
+    includes its day, *to* includes its day too (the service's ``until`` is exclusive, so it
+    gets the next midnight). Example:
+    ``read_audit_form({"decision": "deny"}).filters.decision == "deny"``;
+    ``read_audit_form({"break_glass": "perhaps"}).errors == {"break_glass": BREAK_GLASS_RULE}``.
+    """
+    values = {k: v for k, v in params.items() if isinstance(v, str)}
+    errors: dict[str, str] = {}
+    text: dict[str, str | None] = {}
+    for name in TEXT_FILTERS:
+        value = values.get(name, "").strip()
+        if len(value) > TEXT_MAX:
+            errors[name] = f"Enter at most {TEXT_MAX} characters"
+        text[name] = value or None
+    purpose = values.get("purpose", "").strip() or None
+    if purpose is not None and purpose not in PURPOSES:
+        errors["purpose"] = "Select a purpose from the list"
+    decision = values.get("decision", "").strip() or None
+    if decision is not None and decision not in DECISIONS:
+        errors["decision"] = "Select a decision from the list"
+    glass = values.get("break_glass", "").strip()
+    if glass not in BREAK_GLASS_CHOICES:
+        errors["break_glass"] = BREAK_GLASS_RULE
+    since, problem = _date_from(values, "since", "The from date")
+    if problem:
+        errors["since-day"] = problem
+    until, problem = _date_from(values, "until", "The to date")
+    if problem:
+        errors["until-day"] = problem
+    if since and until and since > until:
+        errors["until-day"] = "The to date must be the same as or after the from date"
+    filters = AuditFilters(
+        actor=text["actor"],
+        organisation=text["organisation"],
+        person_id=text["person_id"],
+        purpose=purpose,
+        decision=decision,
+        action=text["action"],
+        break_glass=BREAK_GLASS_CHOICES.get(glass),
+        since=datetime.combine(since, time(), UTC) if since else None,
+        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+    )
+    return AuditForm(values=values, filters=filters, errors=_in_form_order(errors))
+
+
+def _in_form_order(errors: dict[str, str]) -> dict[str, str]:
+    return {k: errors[k] for k in AUDIT_FIELDS if k in errors}
+
+
+def alert_status_problem(status: str) -> str | None:
+    """The message for an alert filter the queue does not have, or ``None``.
+
+    ``alert_status_problem("bogus")`` gives "Select Open, Acknowledged, Closed or All".
+    """
+    if status in ALERT_FILTERS:
+        return None
+    names = [s.capitalize() for s in ALERT_FILTERS]
+    return "Select " + ", ".join(names[:-1]) + " or " + names[-1]

@@ -1,0 +1,108 @@
+"""The IG officer's filters never read a value they do not offer as another one.
+
+``/governance/alerts?status=bogus`` used to show the open alerts, and an audit search with
+``break_glass=perhaps`` searched "either", each without a word: someone who typed or pasted a
+filter would believe the page showed what they asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from joinedup.web.governance_forms import (
+    BREAK_GLASS_RULE,
+    alert_status_problem,
+    read_audit_form,
+)
+from tests.integration.web.pages import checked, error_summary, field_error, parse, value_of
+
+SignedIn = Callable[..., TestClient]
+STATUS_RULE = "Select Open, Acknowledged, Closed or All"
+
+
+@pytest.mark.parametrize("status", ["bogus", "OPEN", "acknowledged-or-closed-or-anything"])
+def test_an_unknown_alert_status_is_an_error_naming_the_statuses(
+    signed_in: SignedIn, status: str
+) -> None:
+    response = signed_in("ig_officer").get("/governance/alerts", params={"status": status})
+    assert response.status_code == 400
+    page = response.text
+    assert error_summary(page) == {"#status": STATUS_RULE}
+    assert field_error(page, "status") == STATUS_RULE
+    # The filter's links are there to choose from, and no alerts are listed as if asked for.
+    links = [a.get("href") for a in parse(page).iter("a")]
+    for known in ("open", "acknowledged", "closed", "all"):
+        assert f"/governance/alerts?status={known}" in links
+    assert "alerts, newest first" not in page and "There are no" not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": ""},
+        {"status": "closed"},
+        {"status": "all"},
+        {"handled": "abc", "outcome": "closed"},
+        {"handled": "7", "outcome": "x" * 50},
+    ],
+)
+def test_known_statuses_and_stray_banner_values_show_the_queue(
+    signed_in: SignedIn, query: dict[str, str]
+) -> None:
+    response = signed_in("ig_officer").get("/governance/alerts", params=query)
+    assert response.status_code == 200
+    assert error_summary(response.text) == {}
+    assert "There are no" in response.text
+
+
+def test_an_unknown_break_glass_filter_is_an_error_with_the_answers_kept(
+    signed_in: SignedIn,
+) -> None:
+    response = signed_in("ig_officer").get(
+        "/governance/audit",
+        params={"search": "1", "actor": "gp@example.org", "break_glass": "perhaps"},
+    )
+    assert response.status_code == 400
+    page = response.text
+    assert error_summary(page) == {"#break_glass": BREAK_GLASS_RULE}
+    assert field_error(page, "break_glass") == BREAK_GLASS_RULE
+    assert value_of(page, "actor") == "gp@example.org"
+    assert checked(page, "break_glass") == []
+    assert 'id="results"' not in page
+
+
+@pytest.mark.parametrize(("value", "searched"), [("", None), ("yes", True), ("no", False)])
+def test_the_break_glass_filters_the_form_offers(
+    signed_in: SignedIn, value: str, searched: bool | None
+) -> None:
+    response = signed_in("ig_officer").get(
+        "/governance/audit", params={"search": "1", "break_glass": value, "before_seq": "²"}
+    )
+    assert response.status_code == 200
+    assert checked(response.text, "break_glass") == [value]
+    assert read_audit_form({"break_glass": value}).filters.break_glass is searched
+
+
+def test_audit_form_errors_come_in_the_order_of_the_fields() -> None:
+    form = read_audit_form(
+        {
+            "until-day": "1",
+            "break_glass": "maybe",
+            "decision": "perhaps",
+            "person_id": "P" * 201,
+            "since-day": "31",
+            "since-month": "2",
+            "since-year": "2026",
+        }
+    )
+    assert list(form.errors) == ["person_id", "decision", "break_glass", "since-day", "until-day"]
+
+
+def test_alert_status_problem() -> None:
+    assert alert_status_problem("open") is None
+    assert alert_status_problem("all") is None
+    assert alert_status_problem("bogus") == STATUS_RULE
