@@ -73,6 +73,7 @@ def ingest(
     ingested (quarantined rows included); non-zero, with nothing stored, on a fatal problem.
     """
     from joinedup.ingest.pipeline import ingest_file
+    from joinedup.ingest.reconcile import quarantine_report
     from joinedup.store.db import make_engine, upgrade
 
     try:
@@ -88,6 +89,8 @@ def ingest(
         typer.echo(json.dumps(result.to_json()))
     else:
         typer.echo(result.summary())
+        if result.quarantined:
+            typer.echo(quarantine_report(engine, result))
 
 
 def _with_progress_bar(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 #: The keys of ``joinedup ingest --json``, in the order they are printed.
 JSON_KEYS = (
@@ -80,3 +83,39 @@ class Reconciliation:
             extra.append(f"{self.warnings:,} data-quality warnings on stored rows")
         lines.extend(extra)
         return "\n".join(lines)
+
+
+#: Quarantined rows named after an ingest's summary; the rest are in the quarantine table.
+SHOWN_QUARANTINE = 10
+
+
+def quarantine_report(engine: Engine, result: Reconciliation, limit: int = SHOWN_QUARANTINE) -> str:
+    """The first ``limit`` quarantined rows of ``result``'s batch, one line each with where it
+    was and every reason — what an engineer fixing the file needs first. Reasons never repeat a
+    personal value (the standards mask what they mention), so no row's content is shown."""
+    from joinedup.store import batches
+    from joinedup.store.db import session_scope
+
+    if not result.quarantined:
+        return ""
+    with session_scope(engine) as session:
+        rows = batches.list_quarantine(session, result.batch_id, limit=limit)
+        lines = [
+            f"  {_where(row.line_number, row.record_number)}: {'; '.join(map(str, row.reasons))}"
+            for row in rows
+        ]
+    shown = len(lines)
+    head = (
+        f"quarantined rows (the first {shown} of {result.quarantined:,}):"
+        if result.quarantined > shown
+        else "quarantined rows:"
+    )
+    more = result.quarantined - shown
+    tail = [f"  … and {more:,} more in the quarantine table, batch {result.batch_id}"]
+    if not more:
+        tail = []
+    return "\n".join([head, *lines, *tail])
+
+
+def _where(line: int | None, record: int) -> str:
+    return f"line {line}" if line is not None else f"record {record}"

@@ -105,3 +105,18 @@ def test_the_installed_command_prints_plain_output_when_piped(on_db: str, tmp_pa
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].startswith("read 3 = stored 3")
     assert "\x1b[" not in done.stdout + done.stderr  # no progress bar or colour when piped
+
+
+def test_the_summary_names_the_first_quarantined_rows_and_their_reasons(
+    on_db: str, tmp_path: Path
+) -> None:
+    mapping = write_mapping(tmp_path)
+    body = "".join(f"{i},,,,,\n" for i in range(1, 14))  # 13 rows with nothing identifying
+    result = runner.invoke(app, ["ingest", str(mapping), str(write_csv(tmp_path, body))])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "quarantined rows (the first 10 of 13):" in lines
+    assert any(line.startswith("  line 2: ") and "no identifying field" in line for line in lines)
+    assert "  … and 3 more in the quarantine table, batch 1" in lines
+    piped = runner.invoke(app, ["ingest", str(mapping), str(write_csv(tmp_path, body)), "--json"])
+    assert "quarantined rows" not in piped.stdout  # --json stays one JSON object
