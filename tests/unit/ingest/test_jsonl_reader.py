@@ -10,7 +10,16 @@ from joinedup.ingest.paths import compile_path, resolve
 from joinedup.ingest.readers import open_reader
 from tests.unit.ingest.helpers import mapping, read_all, write
 
-DOC = {"person": {"name": {"family": "Smith"}}, "addresses": [{"postcode": "LS6 2AB"}], "n": 0}
+DOC = {
+    "person": {"name": {"family": "Smith"}},
+    "addresses": [{"postcode": "LS6 2AB"}],
+    "n": 0,
+    "contacts": [
+        {"phone": "07700 900123"},
+        {"email": "a@example.org"},
+        {"phone": ["0113 496 0000", "0113 496 0001"]},
+    ],
+}
 
 
 @pytest.mark.parametrize(
@@ -23,6 +32,11 @@ DOC = {"person": {"name": {"family": "Smith"}}, "addresses": [{"postcode": "LS6 
         ("person.name.family.more", None),
         ("missing", None),
         ("n", 0),
+        # A key step over a list of objects takes it in each (JSONPath's contacts[*].phone).
+        ("contacts.phone", ["07700 900123", "0113 496 0000", "0113 496 0001"]),
+        ("contacts.email", ["a@example.org"]),
+        ("contacts.fax", None),
+        ("contacts.1.email", "a@example.org"),
     ],
 )
 def test_resolve(path: str, expected: object) -> None:
