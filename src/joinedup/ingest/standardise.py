@@ -60,7 +60,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: 2: FHIR legacy NHS number system, period ends compared with the day, text-only addresses;
 #: pseudo-postcodes and "no fixed abode" warned about; a year kept from a date-of-birth cell;
 #: spaced date separators, hyphenated postcodes, several phones in a cell; names with
-#: honours, Welsh particles, stacked titles, known-as names, and non-person names.
+#: honours, Welsh particles, stacked titles, known-as names, and non-person names; a dotted
+#: path over a list of objects read in each of them.
 STANDARDISERS_VERSION = 2
 
 
