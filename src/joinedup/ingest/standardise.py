@@ -355,10 +355,11 @@ class _Builder:
         birth mapped: the year is kept as the year of birth, the date's warning replaced by
         one saying so (or by the year's own, when the year cannot be one)."""
         dob = self.first("date_of_birth")
-        if dob is None or type(dob[0]) is not str or not is_year_of_birth_form(dob[0]):
+        if dob is None or isinstance(dob[0], date) or not is_year_of_birth_form(dob[0]):
             return out
         del self.warnings[warned:]
-        year = self.dated("date_of_birth", _year_of_birth(dob[0], self.today))
+        written = dob[0] if isinstance(dob[0], str) else str(int(dob[0]))
+        year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
             self.warnings.append(f"date_of_birth: {YEAR_ONLY}")

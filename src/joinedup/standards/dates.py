@@ -16,7 +16,8 @@ Choices (see ``docs/standards.md``):
   future, so ``3/4/61`` is 1961 and ``3/4/19`` is 2019.
 - Excel serials count days from 1899-12-30 as Excel does, including its phantom 29 February
   1900 (serial 60), which is rejected; serials below 60 are shifted by the one day Excel gets
-  wrong. A bare string of four digits is a year, not a serial: use :func:`parse_year_of_birth`.
+  wrong. A bare string of four digits is a year, not a serial, and so is a whole number from
+  1850 to 2100: use :func:`parse_year_of_birth`.
 - Reasons describe the problem and the shape of the input (``99/99/9999``), never the date,
   because a date of birth is personal.
 """
@@ -56,6 +57,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{2})$"),
 )
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
+# Whole numbers read as a year rather than an Excel serial (which would be a day in 1905–1910).
+_YEAR_NUMBERS = (1850, 2100)
 
 
 def _today(today: date | None) -> date:
@@ -208,6 +211,10 @@ def _parse(
     if isinstance(text, int | float):
         if isinstance(text, int) and 10_000_000 <= text <= 99_991_231:
             return _parse(str(text), fmt, now, two_digit_year)
+        if _YEAR_NUMBERS[0] <= text <= _YEAR_NUMBERS[1] and float(text).is_integer():
+            # A spreadsheet number 1961 in a date column is the year, not Excel's serial for
+            # 14 May 1905, as the text "1961" is (parse_year_of_birth reads it).
+            raise StandardsError("a year alone is not a date")
         return excel_serial_to_date(float(text)), False
     raise StandardsError("date is not text")
 
@@ -320,9 +327,14 @@ _YOB_RE = re.compile(
 )
 
 
-def is_year_of_birth_form(text: str) -> bool:
+def is_year_of_birth_form(text: str | int | float) -> bool:
     """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
-    ``YOB 1941``): what :func:`parse_year_of_birth` reads without falling back to a date."""
+    ``YOB 1941``, or the spreadsheet number 1941): what :func:`parse_year_of_birth` reads
+    without falling back to a date."""
+    if isinstance(text, bool):
+        return False
+    if isinstance(text, int | float):
+        return _YEAR_NUMBERS[0] <= text <= _YEAR_NUMBERS[1] and float(text).is_integer()
     return isinstance(text, str) and _YOB_RE.match(" ".join(text.split())) is not None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from joinedup.standards.errors import StandardsError
+from joinedup.standards.postcode import is_pseudo_postcode
 
 _TUPLE_FIELDS = frozenset({"other_family_names", "phones", "emails"})
 _INT_FIELDS = frozenset({"year_of_birth"})
@@ -95,9 +96,10 @@ class StandardPerson:
         return bool(self.given_name or self.family_name or self.preferred_name)
 
     def has_address(self) -> bool:
-        """True when any part of an address (or a UPRN) is present."""
+        """True when any part of an address (or a UPRN) is present. An NHS pseudo-postcode
+        (``ZZ99 3VZ``, no fixed abode) is no place, so it is not an address."""
         return bool(
-            self.postcode
+            (self.postcode and not is_pseudo_postcode(self.postcode))
             or self.uprn
             or self.street
             or self.house_number

@@ -70,6 +70,9 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
         ({"name": "J Smith", "dob": "b.1941"}, "year_of_birth", 1941, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "b.1941"}, "date_of_birth", None, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "2031"}, "year_of_birth", None, "date_of_birth: year of birth"),
+        # A spreadsheet's number 1961 is the year, not Excel's serial for 14 May 1905.
+        ({"name": "J Smith", "dob": 1961}, "year_of_birth", 1961, "date_of_birth: only a year"),
+        ({"name": "J Smith", "dob": 1961}, "date_of_birth", None, "date_of_birth: only a year"),
         ({"name": "J Smith", "pc": "ls6-2ab"}, "postcode", "LS6 2AB", None),
         (
             {"name": "J Smith", "tel": "07700900123 / 0113 4960000"},

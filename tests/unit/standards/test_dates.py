@@ -77,6 +77,8 @@ REJECT = [
     (float("inf"), "too large", "infinity from a broken spreadsheet cell"),
     (float("nan"), "start at 1", "NaN from an empty pandas cell"),
     (3_000_000, "too large", "beyond 9999-12-31"),
+    (1961, "a year alone", "a spreadsheet number 1961 is the year, not a day in 1905"),
+    (1961.0, "a year alone", "the same as a float"),
 ]
 
 
@@ -198,6 +200,9 @@ def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
         ("03/04/1941", False, "a full date is not a year alone"),
         ("nineteen", False, "words"),
         ("19411", False, "five digits"),
+        (1941, True, "a spreadsheet number"),
+        (1941.5, False, "not a whole number"),
+        (22374, False, "an Excel serial"),
     ],
 )
 def test_is_year_of_birth_form(text: str, expected: bool, why: str) -> None:

@@ -88,6 +88,11 @@ IDENTIFYING = [
     (StandardPerson(emails=("a@example.org",)), True, "an email address"),
     (StandardPerson(year_of_birth=1961, postcode="LS6 2AB"), True, "year of birth at an address"),
     (StandardPerson(year_of_birth=1961), False, "a year of birth alone fits thousands"),
+    (
+        StandardPerson(year_of_birth=1961, postcode="ZZ99 3VZ"),
+        False,
+        "a pseudo-postcode is no place: a year of birth with no fixed abode fits thousands",
+    ),
     (StandardPerson(postcode="LS6 2AB", uprn="72123456"), False, "a property, not a person"),
     (StandardPerson(sex="female", date_of_death="2020-01-01"), False, "describes no one"),
     (StandardPerson(title="Mr"), False, "a title alone"),
