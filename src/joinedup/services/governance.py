@@ -27,6 +27,7 @@ from joinedup.policy.vocabulary import PURPOSES, is_sealed
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.text import has_control_characters
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
 
@@ -325,6 +326,8 @@ def acknowledge_alert(
         raise ServiceError("Write a note saying what you checked or decided.")
     if len(text) > NOTE_MAX:
         raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    if has_control_characters(text):
+        raise ServiceError("The note holds control characters: write it in ordinary text.")
     row = session.get(Alert, alert_id)
     if row is None:
         raise NotFound(f"There is no alert {alert_id}.")

@@ -44,6 +44,7 @@ from joinedup.services.actor import (
     ServiceError,
 )
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.text import has_control_characters
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AuditEvent, ResidentChoiceRow
 from joinedup.store.tables import Organisation, SourceRecord
@@ -517,6 +518,8 @@ def record_my_choice(
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
         raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    if note is not None and has_control_characters(note):
+        raise ServiceError("The note holds control characters: write it in ordinary text.")
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
     if source is not None and source not in held:
