@@ -66,7 +66,8 @@ def test_create_account_and_add_organisation_show_every_problem(
 def test_break_glass_shows_the_reason_and_the_hours_problems(
     page: Page, sign_in_as: SignIn, check_page: CheckPage
 ) -> None:
-    sign_in_as(page, "gp", purpose="direct_care", case="GP-FORM-ERRORS")
+    # A social worker: break-glass would open Dora's record to one (not to the council's GP).
+    sign_in_as(page, "social_worker", purpose="direct_care", case="ASC-FORM-ERRORS")
     page.goto(f"/people/{DORA}/break-glass")
     page.get_by_label("Why do you need emergency access?").fill("short")
     # The form starts with the longest time chosen; a browser can still send none.

@@ -124,6 +124,35 @@ def _check_it_opens_something(
     hours: int,
     moment: datetime,
 ) -> None:
+    why = _why_nothing_opens(session, actor, person_id, purpose, reason, hours, moment)
+    if why is not None:
+        raise NotPermitted(why)
+
+
+def why_break_glass_opens_nothing(
+    session: Session, actor: Actor, person_id: str, *, now: datetime | None = None
+) -> str | None:
+    """Why break-glass would open nothing of ``person_id`` to ``actor`` for their stated
+    purpose, or ``None`` when it would open something — so a page offers it only where it
+    helps. Reads which services hold the person, not what they hold (as
+    :func:`~joinedup.services.relationships.relationship_status`), so it is not audited."""
+    require_practitioner(actor)
+    purpose = require_person_level_purpose(actor)
+    active = resolve_person(session, person_id)
+    moment = now or utcnow()
+    reason = "(would break-glass open anything?)"
+    return _why_nothing_opens(session, actor, active, purpose, reason, MAX_HOURS, moment)
+
+
+def _why_nothing_opens(
+    session: Session,
+    actor: Actor,
+    person_id: str,
+    purpose: str,
+    reason: str,
+    hours: int,
+    moment: datetime,
+) -> str | None:
     # The decision a view would get under the session about to be opened.
     sources = sources_by_id(session)
     records = current_records(session, member_keys(session, [person_id]).get(person_id, []))
@@ -141,16 +170,17 @@ def _check_it_opens_something(
         sources=sources,
         inputs=replace(inputs, break_glass=glass),
     )
-    if not decision.released:
-        # Only the request-level reason is named: an item's would say which services hold
-        # the person, and some of them (health, social care) must not be disclosed by a refusal.
-        why = _first_reason(decision.reasons) or (
-            "no data sharing agreement shares what is held with your organisation and role"
-        )
-        raise NotPermitted(
-            f"Break-glass would not open anything of this person's record to you: {why}. "
-            "Contact the services that look after the person directly."
-        )
+    if decision.released:
+        return None
+    # Only the request-level reason is named: an item's would say which services hold the
+    # person, and some of them (health, social care) must not be disclosed by a refusal.
+    why = _first_reason(decision.reasons) or (
+        "no data sharing agreement shares what is held with your organisation and role"
+    )
+    return (
+        f"Break-glass would not open anything of this person's record to you: {why}. "
+        "Contact the services that look after the person directly."
+    )
 
 
 def _first_reason(reasons: tuple[Reason, ...]) -> str:

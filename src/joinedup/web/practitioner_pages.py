@@ -22,7 +22,11 @@ from starlette.responses import RedirectResponse, Response
 from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import PRACTITIONER_ROLES, Actor, ServiceError
-from joinedup.services.break_glass import MAX_HOURS, start_break_glass
+from joinedup.services.break_glass import (
+    MAX_HOURS,
+    start_break_glass,
+    why_break_glass_opens_nothing,
+)
 from joinedup.services.break_glass import MIN_REASON as BREAK_GLASS_MIN_REASON
 from joinedup.services.explanations import explain
 from joinedup.services.joined_view import joined_view
@@ -244,6 +248,11 @@ def person_page(
         "needs_relationship": any(r.get("code") == "deny_no_relationship" for r in view.reasons)
         or any(w.reason_code == "deny_no_relationship" for w in view.withheld),
     }
+    if context["needs_relationship"] and status.break_glass_until is None:
+        # Offer break-glass only where it would open something; else say why not, up front.
+        context["glass_opens_nothing"] = why_break_glass_opens_nothing(
+            session, actor, view.person_id
+        )
     return render(request, "practitioner/person.html", context)
 
 
@@ -261,7 +270,13 @@ def break_glass_page(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """The warning, and the form asking why the glass must be broken and for how long."""
-    status = relationship_status(session, actor_of(request, caller), person_id)
+    actor = actor_of(request, caller)
+    status = relationship_status(session, actor, person_id)
+    nothing = why_break_glass_opens_nothing(session, actor, status.person_id)
+    if nothing is not None:
+        return _break_glass_form(
+            request, status.person_id, reason="", hours=str(MAX_HOURS), opens_nothing=nothing
+        )
     return _break_glass_form(request, status.person_id, reason="", hours=str(MAX_HOURS))
 
 
@@ -272,8 +287,10 @@ def _break_glass_form(
     reason: str,
     hours: str,
     errors: dict[str, str] | None = None,
+    opens_nothing: str | None = None,
 ) -> Response:
     context = {
+        "opens_nothing": opens_nothing,
         "person_id": person_id,
         "reason": reason,
         "hours": hours,
