@@ -63,7 +63,9 @@ FRAME_COLUMNS = (
     "email_key",
 )
 
-_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+# Anything but letters (of any script: a Cyrillic, Arabic or Chinese name is a name, and an
+# empty key would make every such name compare as missing) and spaces.
+_NOT_LETTERS = re.compile(r"(?:[^\w ]|[\d_])+")
 _SPACES = re.compile(r"\s+")
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])([A-Z]{2})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -91,9 +93,11 @@ _name_key = _load_name_key()
 
 @lru_cache(maxsize=200_000)
 def name_key(text: str | None) -> str | None:
-    """The matching key of a name: upper-case ASCII letters and single spaces, or ``None``.
+    """The matching key of a name: upper-case letters and single spaces, or ``None``.
 
-    ``"Zoë O'Neill"`` → ``"ZOE ONEILL"``; an empty result is ``None`` so it compares as missing.
+    ``"Zoë O'Neill"`` → ``"ZOE ONEILL"`` (diacritics folded); ``"Иван"`` → ``"ИВАН"`` and
+    ``"李"`` → ``"李"`` (other scripts kept, as ``standards`` keeps them); an empty result is
+    ``None`` so it compares as missing.
     """
     if text is None:
         return None

@@ -43,9 +43,11 @@ LANDLINE = "a landline agrees"
 FAMILY_EXACT = "family name exact"
 AGE_CONFLICT = "an adult's title against a child's date of birth"
 
-#: Below this age a person is not addressed as Mr, Mrs, Ms or Dr, holds no tenancy and pays no
-#: council tax: a record that carries such a title and no date of birth is not a child's.
-ADULT_AGE = 16
+#: Below this age a person holds no tenancy, pays no council tax (liability starts at 18) and
+#: is not a "Mrs" (no one under 18 may marry in England and Wales since 2023): a record that
+#: carries an adult's title, or comes from a source of adults, and no date of birth is not a
+#: child's. At 16 a council-tax "Mrs O Atkinson" joined her 16-year-old daughter's records.
+ADULT_AGE = 18
 
 #: The chance that two *different* people at one address share a date of birth: about 1.5% of
 #: maternities are multiple births (ONS), so among pairs of people in one household it is a few

@@ -49,7 +49,8 @@ FRAME_COLUMNS = (
     "email_key",
 )
 
-_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+# Letters of any script are kept (a Cyrillic or Chinese name is a name), as in frame.py.
+_NOT_LETTERS = re.compile(r"(?:[^\w ]|[\d_])+")
 _SPACES = re.compile(r"\s+")
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])([A-Z]{2})$")
 _PSEUDO_POSTCODE = re.compile(r"^ZZ99-?[0-9][A-Z]{2}$")

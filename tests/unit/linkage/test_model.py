@@ -552,3 +552,26 @@ def test_names_swapped_and_mistyped_still_count_as_swapped(model):
     swapped = levels[levels["level"] == "given and family names swapped"]["match_weight"]
     assert len(pairs) == 1
     assert pairs["mw_given_name"].iloc[0] == pytest.approx(float(swapped.iloc[0]), abs=1e-6)
+
+
+def test_names_in_other_scripts_are_evidence(model):
+    # A name written in Cyrillic, Arabic or Chinese is a name: the same one agrees, a different
+    # one differs (the key once kept only A-Z, so every such name compared as missing).
+    home = {"date_of_birth": "2015-08-08", "postcode": "LS6 2AB", "house_number": "12"}
+
+    def given_weight(first, second):
+        frame = records_frame(
+            [
+                rec("a", "1", given_name=first, family_name="李", **home),
+                rec("b", "1", given_name=second, family_name="李", **home),
+            ]
+        )
+        pairs = model.predict(frame)
+        assert len(pairs) == 1
+        return pairs["mw_given_name"].iloc[0], pairs["match_probability"].iloc[0]
+
+    same, _ = given_weight("Иван", "Иван")
+    assert same > 0.0
+    differ, twins = given_weight("明", "华")  # twins: one birthday, one home, two names
+    assert differ < 0.0 and twins < MATCH_PROBABILITY
+    assert records_frame([rec("a", "1", given_name="محمد")]).loc[0, "given_key"] == "محمد"
