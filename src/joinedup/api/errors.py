@@ -131,7 +131,14 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def handle_joinedup_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JoinedupError)
-    return _respond(request, status_for(exc), str(exc), exc)
+    status = status_for(exc)
+    if status >= 500:
+        # The user is told to tell an administrator, who needs a line to look for: the type,
+        # what caused it and the request id (no message: it may quote what was being written).
+        cause = exc.__cause__ or exc.__context__
+        because = f" caused by {type(cause).__name__}" if cause is not None else ""
+        log.error("%s%s (request %s)", type(exc).__name__, because, request_id(request))
+    return _respond(request, status, str(exc), exc)
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
@@ -180,6 +187,18 @@ async def handle_unavailable(request: Request, exc: Exception) -> Response:
     return _respond(request, 503, str(ServiceBusy()), exc)
 
 
+async def handle_unencodable(request: Request, exc: Exception) -> Response:
+    # JSON may carry an unpaired surrogate ("\ud800"), which is no character and cannot be
+    # stored or sent on: the request's fault wherever it got to, and nothing was committed.
+    log.warning("unencodable text (request %s)", request_id(request))
+    return _respond(
+        request,
+        400,
+        "The request holds text that is not valid Unicode (an unpaired surrogate).",
+        exc,
+    )
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f"{frame.filename}:{frame.lineno}" if frame else "?"
@@ -201,4 +220,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, handle_database_error)
     app.add_exception_handler(OperationalError, handle_unavailable)
     app.add_exception_handler(PoolTimeout, handle_unavailable)
+    app.add_exception_handler(UnicodeEncodeError, handle_unencodable)
     app.add_exception_handler(Exception, handle_unexpected)

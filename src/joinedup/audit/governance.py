@@ -28,6 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from joinedup.errors import JoinedupError
 from joinedup.policy.agreements import agreement_files, load_agreement
@@ -438,18 +439,38 @@ def record_agreement_versions(
                     "bump the version"
                 )
             continue
-        row = AgreementVersion(
-            agreement_id=agreement.id,
-            version=agreement.version,
-            sha256=agreement.sha256,
-            title=agreement.title,
-            valid_from=agreement.valid_from,
-            valid_to=agreement.valid_to,
-            text=Path(path).read_text(encoding="utf-8"),
-            loaded_at=_now(now),
-            parties=sorted(agreement.party_orgs),
-        )
-        session.add(row)
-        added.append(row)
+        values = {
+            "agreement_id": agreement.id,
+            "version": agreement.version,
+            "sha256": agreement.sha256,
+            "title": agreement.title,
+            "valid_from": agreement.valid_from,
+            "valid_to": agreement.valid_to,
+            "text": Path(path).read_text(encoding="utf-8"),
+            "loaded_at": _now(now),
+            "parties": sorted(agreement.party_orgs),
+        }
+        # Concurrent first views each find the version missing: on a conflict the other
+        # request's row stands (the same file, the same hash), instead of this request's whole
+        # unit of work failing on the primary key (a 503 on a fresh PostgreSQL hub).
+        written = session.execute(_insert_if_absent(session, values))
+        row = session.get(AgreementVersion, (agreement.id, agreement.version))
+        if row is None or row.sha256 != agreement.sha256:
+            raise GovernanceError(
+                f"{path}: {agreement.ref} is already recorded with different content; "
+                "bump the version"
+            )
+        if written.rowcount:  # type: ignore[attr-defined]
+            added.append(row)
     session.flush()
     return added
+
+
+def _insert_if_absent(session: Session, values: dict[str, object]) -> Executable:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(AgreementVersion).values(values).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(AgreementVersion).values(values).on_conflict_do_nothing()

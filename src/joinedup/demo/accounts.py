@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import current_choices, record_choice
@@ -63,20 +63,16 @@ def _ensure_organisations(session: Session) -> None:
 
 def _showcase_person(session: Session) -> str | None:
     """The person known to the most sources, befriending among them (ties: lowest id)."""
-    source = func.substr(PersonMember.record_key, 1, func.instr(PersonMember.record_key, "|") - 1)
-    current = select(PersonMember.person_id, source.label("source")).where(
-        PersonMember.to_run.is_(None)
+    # Counted here, not in SQL: splitting a record key on "|" has no portable SQL function
+    # (SQLite's instr does not exist on PostgreSQL), and a demo borough is small.
+    rows = session.execute(
+        select(PersonMember.person_id, PersonMember.record_key).where(PersonMember.to_run.is_(None))
     )
-    sub = current.subquery()
-    befriended = select(sub.c.person_id).where(sub.c.source == "befriending")
-    row = session.execute(
-        select(sub.c.person_id, func.count(func.distinct(sub.c.source)).label("n"))
-        .where(sub.c.person_id.in_(befriended))
-        .group_by(sub.c.person_id)
-        .order_by(func.count(func.distinct(sub.c.source)).desc(), sub.c.person_id)
-        .limit(1)
-    ).first()
-    return row[0] if row else None
+    sources: dict[str, set[str]] = {}
+    for person_id, record_key in rows:
+        sources.setdefault(person_id, set()).add(str(record_key).split("|", 1)[0])
+    befriended = [(-len(s), p) for p, s in sources.items() if "befriending" in s]
+    return min(befriended)[1] if befriended else None
 
 
 def _other_persons(session: Session, exclude: str, limit: int) -> list[str]:

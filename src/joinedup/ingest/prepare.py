@@ -49,6 +49,7 @@ from joinedup.ingest.standardise import (
     standardise_with_id,
 )
 from joinedup.ingest.versions import json_text, person_values, values_hash, version_values
+from joinedup.store.portable import portable_text
 
 SKIP = "skip"
 QUARANTINE = "quarantine"
@@ -93,10 +94,10 @@ class Preparer:
         if kind == "bad":
             return (QUARANTINE, row.line, row.raw, row.problems, False)
         record_id = record_id_of(row, self.mapping)
-        if record_id is not None and self.last_line.get(record_id, row.line) != row.line:
-            reason = (
-                f"record id repeated at line {self.last_line[record_id]}; the later row is kept"
-            )
+        # The ids were staged as the store keeps them (a NUL as U+FFFD: ingest.seen).
+        last = row.line if record_id is None else self.last_line.get(portable_text(record_id))
+        if last is not None and last != row.line:
+            reason = f"record id repeated at line {last}; the later row is kept"
             return (QUARANTINE, row.line, row.raw, (reason,), True)
         if record_id is None:
             return self.finish(row, None, None)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from joinedup.store.bulk import BulkInsert
+from joinedup.store.portable import portable_text
 from joinedup.store.tables import SourceRecord
 
 #: Ids sent to the database per round trip.
@@ -59,8 +60,11 @@ class SeenIds:
         self.count = 0
 
     def add(self, record_id: str, line: int, raw_digest: str | None = None) -> None:
-        """Note that ``record_id`` occurs at ``line`` (with this raw digest, if known)."""
-        self._pending.append((record_id, line, raw_digest))
+        """Note that ``record_id`` occurs at ``line`` (with this raw digest, if known).
+
+        The id as the store keeps it (a NUL becomes U+FFFD, ``store.portable``): PostgreSQL
+        refuses a NUL in text, and one such id failed the whole file there."""
+        self._pending.append((portable_text(record_id), line, raw_digest))
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 

@@ -154,3 +154,21 @@ def test_unreadable_agreements_share_nothing(
     for secret in ANNE_SECRETS:
         assert secret not in response.text
     assert _counts(hub.engine) == before
+
+
+def test_a_failed_audit_write_is_logged_with_its_request_id_and_nothing_personal(
+    hub: PractitionerHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The 503 tells the practitioner to tell an administrator, who needs a line to look for.
+    _refuse_audit_inserts(hub.engine)
+    with caplog.at_level("ERROR", logger="joinedup"):
+        response = hub.client.get(
+            f"/api/v1/persons/{ANNE}", headers=hub.bearer("gp", "direct_care")
+        )
+    assert response.status_code == 503
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(
+        "AuditUnavailable" in line and response.json()["request_id"] in line for line in lines
+    ), lines
+    for secret in ANNE_SECRETS:
+        assert all(secret not in line for line in lines)

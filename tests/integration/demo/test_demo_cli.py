@@ -107,3 +107,22 @@ def test_demo_in_its_own_directory_keeps_its_database_there(
 def test_demo_refuses_a_silly_size(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["demo", "--no-serve", "--dir", str(tmp_path), "--people", "0"])
     assert result.exit_code != 0
+
+
+def test_the_demo_accounts_are_made_on_either_database(
+    cli: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    # The serve hook makes these after linking; its showcase resident was found with SQLite's
+    # instr(), which PostgreSQL lacks, so `joinedup demo` on PostgreSQL stopped before serving.
+    from joinedup.demo.accounts import seed_accounts
+    from joinedup.linkage.index import link
+    from joinedup.store.db import make_engine, session_scope
+
+    args = ["demo", "--no-serve", "--dir", str(tmp_path / "b"), "--people", "600", "--seed", "3"]
+    assert cli.invoke(app, args).exit_code == 0
+    engine = make_engine(db_url)
+    link(engine)
+    with session_scope(engine) as session:
+        made = seed_accounts(session)
+    engine.dispose()
+    assert "resident" in {account.role for account in made}
