@@ -73,9 +73,18 @@ def review_item(
     summary="Decide link or not-link",
     description=(
         "Recorded in your name; every later link run keeps a `link` pair in one person and a "
-        "`not-link` pair apart. Deciding again records a new decision, which then applies."
+        "`not-link` pair apart. Deciding again records a new decision, which then applies. "
+        "A decision that contradicts the decisions in force, through other pairs too (a "
+        "`not-link` between records that `link` decisions join, or a `link` joining a "
+        "`not-link` pair), is refused with 409 naming them. A decision on a record that is "
+        "no longer current is recorded, with a `warning` saying it applies if the record "
+        "comes back."
     ),
-    responses={**_REVIEWER, 404: {"description": "No such review item."}},
+    responses={
+        **_REVIEWER,
+        404: {"description": "No such review item."},
+        409: {"description": "The decision contradicts decisions in force; `detail` names them."},
+    },
 )
 def decide_item(
     request: Request,

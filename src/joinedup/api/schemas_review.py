@@ -112,6 +112,7 @@ class ReviewOutcomePublic(BaseModel):
                     "reviewer": "rita.reviewer@example.org",
                     "note": "Different dates of birth; father and son.",
                     "decided_at": "2026-03-02T10:15:00Z",
+                    "warning": None,
                 }
             ]
         },
@@ -124,3 +125,10 @@ class ReviewOutcomePublic(BaseModel):
     reviewer: str
     note: str | None
     decided_at: datetime
+    warning: str | None = Field(
+        None,
+        description=(
+            "Set when a record of the pair is no longer current (its source no longer holds "
+            "it): the decision is recorded and will apply if the record comes back."
+        ),
+    )

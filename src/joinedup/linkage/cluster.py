@@ -268,9 +268,24 @@ def cluster(
             for other in forbidden.others(member)
             if (member, other) in cannot_set
         ):
+            # Name the not-link pair in the way (found again here: this is the error path).
+            kept_apart = {
+                frozenset(c): keys for c, keys in zip(cannot_codes.tolist(), cannot, strict=True)
+            }
+            x_key, y_key = next(
+                kept_apart[frozenset((member, other))]
+                for member in groups.members(ra)
+                for other in forbidden.others(member)
+                if (member, other) in cannot_set and root[other] == rb
+            )
+            # A must-link is a reviewer's link or, in an incremental run, part of a person
+            # carried whole, so the message offers the way out of each.
             raise JoinedupError(
-                f"review decisions conflict: {a_key} and {b_key} must be linked, "
-                "but that would join a pair marked not-link"
+                f"review decisions conflict: {a_key} and {b_key} must be linked, but that "
+                f"would join {x_key} ~ {y_key}, a pair a reviewer marked not-link. If reviewers' "
+                "decisions contradict each other, decide one of these pairs again (joinedup "
+                "review decide; a later decision on a pair replaces the earlier one); if they "
+                "do not, run link --full, which decides every person afresh"
             )
         groups.union(a, b)
 

@@ -11,24 +11,36 @@ A wrong merge shows one resident's record to another's practitioner, so weak lin
 every uncertain pair (risk 1–2 against 0–1); within each kind, the nearer the evidence is to the
 threshold the higher the risk. Decisions are appended, never edited; the latest per pair is in
 force and every later run obeys it (``link`` pairs are always in one person, ``not-link`` pairs
-never). The scoring here is pure; the functions taking a ``Session`` read and write the queue.
+never). So decisions must not contradict each other, even through other pairs: ``link``
+decisions join their records into groups, and a ``not-link`` pair inside one group could never
+be obeyed. ``decide`` refuses such a decision and names the decisions it contradicts (the
+check itself is ``contradictions``). The scoring is pure; the functions taking a ``Session``
+read and write the queue and the decisions.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage import pair_keys, thresholds
+from joinedup.linkage.contradictions import (
+    Contradiction,
+    DecisionInForce,
+    contradictions,
+    introduced_by,
+)
 from joinedup.store.base import utcnow
 from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import ReviewDecision, ReviewItem
@@ -42,9 +54,31 @@ DECISIONS: tuple[str, ...] = ("link", "not-link")
 #: evidence": 3 bits (8 times the Bayes factor) above the automatic link threshold.
 WEAK_LINK_MARGIN = 3.0
 
-# How a pair is written on the command line: the two record keys joined by this. Record keys
-# hold one "|" already, and record ids may contain most characters, but not a tilde and a space.
+# How a pair is written on the command line: the two record keys joined by this. A record id
+# may hold any character, "~", "|" and " ~ " included, so ``parse_pair`` reads a pair by where
+# the second key can start (a source id, then "|"), not by splitting on every tilde.
 PAIR_SEPARATOR = " ~ "
+# A source id, as a mapping's schema allows it (``ingest/mapping.schema.json``, "identifier").
+_SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+# Key of the PostgreSQL advisory lock that serialises decisions (fixed, arbitrary, and distinct
+# from the store's migration lock and the audit chain's lock).
+PG_REVIEW_LOCK = 7_271_805_004
+# How many contradictions a refusal names before "and N more".
+_NAMED_AT_MOST = 3
+
+
+class ContradictoryDecision(JoinedupError):
+    """A decision that contradicts the decisions in force (409 where there is HTTP).
+
+    ``contradictions`` holds what it would contradict, each a not-link pair and the chain of
+    link decisions that would put its two records in one person.
+    """
+
+    http_status = 409
+
+    def __init__(self, message: str, found: tuple[Contradiction, ...]) -> None:
+        super().__init__(message)
+        self.contradictions = found
 
 
 @dataclass(frozen=True)
@@ -91,6 +125,40 @@ class QueueEntry:
         }
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A decision just recorded, and the records of its pair that are not current.
+
+    A record a full extract ended is in no person, so no run applies the decision until the
+    record comes back; ``warning`` says so in words for every front end.
+    """
+
+    row: ReviewDecision
+    not_current: tuple[str, ...] = ()
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """The pair decided, in canonical order."""
+        return (self.row.record_key_l, self.row.record_key_r)
+
+    @property
+    def warning(self) -> str | None:
+        """What the reviewer should know, or ``None`` when both records are current."""
+        if not self.not_current:
+            return None
+        if len(self.not_current) == 1:
+            return (
+                f"{self.not_current[0]} is not current (its source no longer holds it), so no "
+                "link run applies this decision now; it is recorded and will apply if the "
+                "record comes back."
+            )
+        return (
+            f"{' and '.join(self.not_current)} are not current (their sources no longer hold "
+            "them), so no link run applies this decision now; it is recorded and will apply if "
+            "the records come back."
+        )
+
+
 def canonical_pair(a: str, b: str) -> tuple[str, str]:
     """The pair in its one stored order (smaller key first); a record cannot pair with itself."""
     if a == b:
@@ -106,22 +174,50 @@ def format_pair(pair: tuple[str, str]) -> str:
 def parse_pair(text: str) -> tuple[str, str]:
     """Read a pair as ``review list`` prints it (``"gp|1 ~ lbx|9"``) into canonical order.
 
-    Spaces around the tilde are optional. Anything else raises ``JoinedupError`` saying what
-    form is expected.
+    Record ids may hold ``~``, ``|`` and spaces, so the text is read at each tilde in turn and
+    kept where both sides are record keys (a source id, ``|``, a record id). Readings at the
+    printed separator (``" ~ "``) come first; a bare ``~`` (``"gp|1~lbx|9"``) is read only when
+    no printed separator gives a pair. More than one reading is refused as ambiguous, as is
+    text that is not two record keys: ``JoinedupError`` says what form is expected.
+    Example: ``parse_pair("gp|T~1 ~ lbx|9")`` is ``("gp|T~1", "lbx|9")``.
     """
-    parts = [part.strip() for part in text.split("~")]
-    if len(parts) != 2 or not all(parts):
+    text = text.strip()
+    readings = _readings(text, PAIR_SEPARATOR) or _readings(text, "~")
+    if len(readings) > 1:
+        shown = "; ".join(f"{a!r} and {b!r}" for a, b in readings)
+        raise JoinedupError(
+            f"{text!r} can be read as more than one pair ({shown}); write it as "
+            f"'review list' prints it, with {PAIR_SEPARATOR.strip()!r} between spaces"
+        )
+    if not readings:
+        parts = [part.strip() for part in text.split("~")]
+        if len(parts) == 2 and all(parts):  # one tilde: name the side that is not a key
+            bad = next(part for part in parts if not _is_key(part))
+            raise JoinedupError(
+                f"{bad!r} is not a record key (expected 'source|record_id', the source id as "
+                "its mapping names it)"
+            )
         raise JoinedupError(
             f"a pair is two record keys joined by '~', e.g. 'gp|A1 ~ council_tax|77'; got {text!r}"
         )
-    for part in parts:
-        try:
-            split_record_key(part)
-        except ValueError as exc:
-            raise JoinedupError(
-                f"{part!r} is not a record key (expected 'source|record_id')"
-            ) from exc
-    return canonical_pair(parts[0], parts[1])
+    return canonical_pair(*readings[0])
+
+
+def _readings(text: str, separator: str) -> list[tuple[str, str]]:
+    """Each way of splitting ``text`` at one ``separator`` into two record keys."""
+    out = []
+    start = text.find(separator)
+    while start >= 0:
+        left, right = text[:start].strip(), text[start + len(separator) :].strip()
+        if _is_key(left) and _is_key(right):
+            out.append((left, right))
+        start = text.find(separator, start + 1)
+    return out
+
+
+def _is_key(part: str) -> bool:
+    source_id, sep, record_id = part.partition("|")
+    return bool(sep and record_id.strip() and _SOURCE_ID.fullmatch(source_id))
 
 
 def uncertain_risk(probability: float) -> float:
@@ -269,19 +365,85 @@ def decisions_in_force(session: Session) -> dict[tuple[str, str], str]:
     return {(left, right): decision for left, right, decision in rows}
 
 
+def latest_decisions(session: Session) -> dict[tuple[str, str], DecisionInForce]:
+    """Every pair's decision in force with who made it and when, keyed by canonical pair."""
+    rows = session.execute(
+        select(
+            ReviewDecision.record_key_l,
+            ReviewDecision.record_key_r,
+            ReviewDecision.decision,
+            ReviewDecision.reviewer,
+            ReviewDecision.decided_at,
+        ).order_by(ReviewDecision.id)
+    )
+    return {
+        (left, right): DecisionInForce((left, right), decision, reviewer, decided_at)
+        for left, right, decision, reviewer, decided_at in rows
+    }
+
+
+def describe(decided: DecisionInForce) -> str:
+    """A decision for a message: ``"gp|1 ~ lbx|9 (not-link by carol on 2026-03-02 10:15 UTC)"``."""
+    if decided.decided_at is None:
+        return f"{format_pair(decided.pair)} ({decided.decision}, this decision)"
+    when = decided.decided_at
+    when = when.astimezone(UTC) if when.tzinfo is not None else when
+    return (
+        f"{format_pair(decided.pair)} ({decided.decision} by {decided.reviewer} "
+        f"on {when:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+def refusal(new: DecisionInForce, found: list[Contradiction]) -> str:
+    """Why ``new`` cannot be recorded and what to do instead, naming the decisions in the way.
+
+    Example, after ``a ~ b`` not-link and ``b ~ c`` link: ``a ~ c cannot be decided link: it
+    would put in one person two records a reviewer decided are different people: a ~ b
+    (not-link by carol on …), joined through b ~ c (link by bob on …). …``
+    """
+    label = format_pair(new.pair)
+    how = (
+        "If one of those decisions is wrong, decide its pair again first (a later decision on "
+        f"a pair replaces the earlier one), then decide {label} again."
+    )
+    if new.decision == "not-link":
+        [found_here] = [c for c in found if c.not_link.pair == new.pair]
+        chain = ", ".join(describe(link) for link in found_here.links)
+        return (
+            f"{label} cannot be decided not-link: reviewers' link decisions put its two "
+            f"records in one person: {chain}. {how}"
+        )
+    named = []
+    for contradiction in found[:_NAMED_AT_MOST]:
+        through = [describe(link) for link in contradiction.links if link.pair != new.pair]
+        joined = f", joined through {', '.join(through)}" if through else ""
+        named.append(f"{describe(contradiction.not_link)}{joined}")
+    more = len(found) - len(named)
+    also = f"; and {more} more not-link pair{'s' if more > 1 else ''}" if more else ""
+    return (
+        f"{label} cannot be decided link: it would put in one person two records a reviewer "
+        f"decided are different people: {'; '.join(named)}{also}. {how}"
+    )
+
+
 def decide(
     session: Session,
     pair: tuple[str, str] | str,
     decision: str,
     reviewer: str,
     note: str | None = None,
-) -> ReviewDecision:
+) -> Recorded:
     """Record a reviewer's decision on a pair; the next ``link`` run (of either mode) obeys it.
 
     ``pair`` is two record keys (any order) or the text ``review list`` shows. Both records must
     be stored (current or past versions); ``decision`` is ``link`` or ``not-link``; ``reviewer``
     names the person deciding. The decision is appended to the history and the pair's open
-    review item, if any, is marked decided. Raises ``JoinedupError`` on bad input.
+    review item, if any, is marked decided. A decision that would contradict the decisions in
+    force, through other pairs too (``contradictions``), raises ``ContradictoryDecision``
+    naming them; a later decision on the same pair replaces the earlier one, so deciding a
+    pair again is how a wrong decision is put right. Other bad input raises ``JoinedupError``.
+    The result says which records of the pair are not current: the decision is recorded all
+    the same and applies if they come back.
     """
     if decision not in DECISIONS:
         raise JoinedupError(f"a decision is 'link' or 'not-link', got {decision!r}")
@@ -289,9 +451,15 @@ def decide(
     if not reviewer:
         raise JoinedupError("a decision needs the name of the reviewer who made it")
     key_pair = parse_pair(pair) if isinstance(pair, str) else canonical_pair(*pair)
-    missing = [key for key in key_pair if not _record_exists(session, key)]
+    _lock_decisions(session)
+    current = {key: _is_current(session, key) for key in key_pair}
+    missing = [key for key, state in current.items() if state is None]
     if missing:
         raise JoinedupError(f"no stored record {', '.join(missing)}")
+    new = DecisionInForce(key_pair, decision, reviewer)
+    found = introduced_by(latest_decisions(session), new)
+    if found:
+        raise ContradictoryDecision(refusal(new, found), tuple(found))
     row = ReviewDecision(
         record_key_l=key_pair[0],
         record_key_r=key_pair[1],
@@ -307,17 +475,60 @@ def decide(
         .values(status="decided")
     )
     session.flush()
-    return row
+    return Recorded(row, tuple(key for key, state in current.items() if not state))
 
 
-def _record_exists(session: Session, key: str) -> bool:
-    source_id, record_id = split_record_key(key)
-    found = session.scalar(
-        select(SourceRecord.id)
-        .where(SourceRecord.source_id == source_id, SourceRecord.record_id == record_id)
-        .limit(1)
+def check_in_force(session: Session, pairs: Iterable[tuple[str, str]] | None = None) -> None:
+    """Raise ``ContradictoryDecision`` when the decisions in force on ``pairs`` (all when
+    ``None``) contradict each other, naming each not-link pair, its reviewer and the links.
+
+    ``decide`` refuses new contradictions, but decisions recorded before it did may hold some,
+    and no link run can obey them: a run can check the decisions it is about to apply first.
+    """
+    in_force = latest_decisions(session)
+    if pairs is not None:
+        wanted = set(pairs)
+        in_force = {pair: decided for pair, decided in in_force.items() if pair in wanted}
+    found = contradictions(in_force.values())
+    if not found:
+        return
+    named = [
+        f"{describe(c.not_link)}, though {', '.join(describe(link) for link in c.links)} put "
+        "its records in one person"
+        for c in found[:_NAMED_AT_MOST]
+    ]
+    more = len(found) - len(named)
+    also = f"; and {more} more" if more else ""
+    raise ContradictoryDecision(
+        f"review decisions conflict: {'; '.join(named)}{also}. No link run can obey them all: "
+        "decide one of these pairs again (joinedup review decide; a later decision on a pair "
+        "replaces the earlier one), then link again",
+        tuple(found),
     )
-    return found is not None
+
+
+def _lock_decisions(session: Session) -> None:
+    # Two reviewers deciding at once must not each pass the check against decisions the other
+    # is about to add. PostgreSQL: a transaction-level advisory lock, taken before the
+    # decisions are read (READ COMMITTED then reads whatever the last holder committed).
+    # SQLite has one writer, and the API's units of work and ``review decide`` begin IMMEDIATE
+    # (``store.db.write_engine``), so decisions are made one at a time there already; any other
+    # unit of work that read first fails on its stale snapshot rather than write past the check.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_REVIEW_LOCK})
+
+
+def _is_current(session: Session, key: str) -> bool | None:
+    """Whether the record has a current version; ``None`` when it was never stored."""
+    source_id, record_id = split_record_key(key)
+    ends = session.scalars(
+        select(SourceRecord.valid_to).where(
+            SourceRecord.source_id == source_id, SourceRecord.record_id == record_id
+        )
+    ).all()
+    if not ends:
+        return None
+    return any(end is None for end in ends)
 
 
 def open_items(session: Session, limit: int | None = None) -> list[QueueEntry]:

@@ -39,6 +39,13 @@ class ReviewItemNotFound(ServiceError):
     http_status = 404
 
 
+class DecisionContradicts(ServiceError):
+    """The decision contradicts decisions in force (409); the message names them and says how
+    to proceed (``linkage.review.ContradictoryDecision``)."""
+
+    http_status = 409
+
+
 @dataclass(frozen=True)
 class QueueItem:
     """An open pair on the queue: which records, why, how risky — no personal data."""
@@ -96,7 +103,11 @@ class ReviewDetail:
 
 @dataclass(frozen=True)
 class ReviewOutcome:
-    """A recorded decision: what was decided, by whom, when; the next link run obeys it."""
+    """A recorded decision: what was decided, by whom, when; the next link run obeys it.
+
+    ``warning`` is set when a record of the pair is no longer current: the decision is kept
+    and applies if the record comes back (``linkage.review.Recorded.warning``).
+    """
 
     item_id: int
     record_l: str
@@ -105,6 +116,7 @@ class ReviewOutcome:
     reviewer: str
     note: str | None
     decided_at: datetime
+    warning: str | None = None
 
 
 def require_reviewer(actor: Actor) -> None:
@@ -271,7 +283,9 @@ def decide_item(
 
     Wraps :func:`joinedup.linkage.review.decide`: the decision is appended to the history, the
     item is marked decided, and every later link run obeys it. Deciding an item again records
-    a new decision, which then is the one in force.
+    a new decision, which then is the one in force. A decision that contradicts the decisions
+    in force raises :class:`DecisionContradicts` (409) naming them, and nothing is recorded or
+    audited; one on a record no longer current is recorded with a ``warning``.
     """
     require_reviewer(actor)
     if decision not in review.DECISIONS:
@@ -281,7 +295,11 @@ def decide_item(
         raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
     item = _item(session, item_id)
     pair = (item.record_key_l, item.record_key_r)
-    row = review.decide(session, pair, decision, actor.user, note=text)
+    try:
+        recorded = review.decide(session, pair, decision, actor.user, note=text)
+    except review.ContradictoryDecision as exc:
+        raise DecisionContradicts(str(exc)) from exc
+    row = recorded.row
     audit(
         session,
         NewEvent(
@@ -302,4 +320,5 @@ def decide_item(
         reviewer=row.reviewer,
         note=row.note,
         decided_at=row.decided_at,
+        warning=recorded.warning,
     )

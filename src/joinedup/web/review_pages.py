@@ -25,6 +25,7 @@ from joinedup.services.actor import ServiceError
 from joinedup.services.review_service import (
     NOTE_MAX,
     REVIEWER_ROLES,
+    DecisionContradicts,
     decide_item,
     review_item,
     review_queue,
@@ -183,12 +184,17 @@ def queue_page(
     caller: Reviewer,
     decided: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     decision: str | None = None,
+    ended: bool = False,
 ) -> Response:
-    """The open review items, largest risk first, and the decision just saved (if any)."""
+    """The open review items, largest risk first, and the decision just saved (if any).
+
+    ``ended`` says a record of the pair just decided is no longer current, so the banner says
+    the decision applies if the record comes back rather than at the next run.
+    """
     items = review_queue(session, actor_of(request, caller), limit=QUEUE_LENGTH)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
-        saved = {"item": decided, "decision": DECISION_LABELS[decision]}
+        saved = {"item": decided, "decision": DECISION_LABELS[decision], "ended": ended}
     context = {
         "items": items,
         "reasons": REASON_LABELS,
@@ -208,6 +214,7 @@ def _item_page(
     errors: dict[str, str] | None = None,
     decision: str | None = None,
     note: str = "",
+    status_code: int = 400,
 ) -> Response:
     detail = review_item(session, actor_of(request, caller), item_id)
     scale = largest_weight(detail.left.field_weights, detail.right.field_weights)
@@ -223,7 +230,7 @@ def _item_page(
         "note_max": NOTE_MAX,
         "percent": percent,
     }
-    return render(request, "review/item.html", context, status_code=400 if errors else 200)
+    return render(request, "review/item.html", context, status_code=status_code if errors else 200)
 
 
 @router.get("/review/{item_id}")
@@ -247,7 +254,23 @@ def decide(
         errors = {"decision": "Select whether these records are the same person"}
         return _item_page(request, session, caller, item_id, errors=errors, note=text)
     try:
-        decide_item(session, actor_of(request, caller), item_id, decision=decision, note=text)
+        outcome = decide_item(
+            session, actor_of(request, caller), item_id, decision=decision, note=text
+        )
+    except DecisionContradicts as exc:
+        # The decisions it contradicts, by the radios: the reviewer may decide one of them
+        # again first, or choose differently here.
+        errors = {"decision": str(exc)}
+        return _item_page(
+            request,
+            session,
+            caller,
+            item_id,
+            errors=errors,
+            decision=decision,
+            note=text,
+            status_code=exc.http_status,
+        )
     except ServiceError as exc:
         if exc.http_status != 400:
             raise
@@ -255,4 +278,7 @@ def decide(
         return _item_page(
             request, session, caller, item_id, errors=errors, decision=decision, note=text
         )
-    return RedirectResponse(f"/review?decided={item_id}&decision={decision}", status_code=303)
+    ended = "&ended=true" if outcome.warning else ""
+    return RedirectResponse(
+        f"/review?decided={item_id}&decision={decision}{ended}", status_code=303
+    )

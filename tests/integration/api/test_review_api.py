@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage import review
 from joinedup.services.review_service import compare_fields
+from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewItem
+from joinedup.store.tables import SourceRecord
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -106,6 +108,7 @@ def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: Practition
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["reviewer"] == username("reviewer") and body["decision"] == "not-link"
+    assert body["warning"] is None
     assert _item_ids(hub) == [i for i in _item_ids(hub) if i != uncertain_id]
     with session_scope(hub.engine) as session:
         assert review.decisions_in_force(session)[UNCERTAIN] == "not-link"
@@ -114,6 +117,60 @@ def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: Practition
     detail = hub.client.get(f"/api/v1/review/items/{uncertain_id}", headers=_reviewer(hub))
     assert detail.json()["status"] == "decided"
     assert detail.json()["decision_in_force"] == "not-link"
+
+
+def test_a_decision_contradicting_those_in_force_is_409_naming_them(hub: PractitionerHub) -> None:
+    # Bob's S3 and Clare's C2 are each linked to C1 by a reviewer: keeping them apart would
+    # contradict those links.
+    with session_scope(hub.engine) as session:
+        review.decide(session, (UNCERTAIN[0], WEAK[0]), "link", "bob")
+        review.decide(session, (UNCERTAIN[1], WEAK[0]), "link", "dave")
+    uncertain_id = _item_ids(hub)[1]
+    response = hub.client.post(
+        f"/api/v1/review/items/{uncertain_id}/decision",
+        headers=_reviewer(hub),
+        json={"decision": "not-link"},
+    )
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert detail.startswith(
+        "adult_social_care|S3 ~ council_tax|C2 cannot be decided not-link: reviewers' link "
+        "decisions put its two records in one person"
+    )
+    assert "adult_social_care|S3 ~ council_tax|C1 (link by bob on " in detail
+    assert "council_tax|C1 ~ council_tax|C2 (link by dave on " in detail
+    assert "decide its pair again first" in detail
+    with session_scope(hub.engine) as session:
+        assert UNCERTAIN not in review.decisions_in_force(session)
+        assert not list(session.scalars(select(AuditEvent.action)))
+    assert uncertain_id in _item_ids(hub)  # still open
+
+
+def test_a_decision_on_a_record_no_longer_current_is_recorded_with_a_warning(
+    hub: PractitionerHub,
+) -> None:
+    with session_scope(hub.engine) as session:  # a full extract of the GP register ended G1
+        session.execute(
+            update(SourceRecord)
+            .where(
+                SourceRecord.source_id == "gp_registrations",
+                SourceRecord.record_id == "G1",
+                SourceRecord.valid_to.is_(None),
+            )
+            .values(valid_to=utcnow())
+        )
+    weak_id = _item_ids(hub)[0]
+    response = hub.client.post(
+        f"/api/v1/review/items/{weak_id}/decision",
+        headers=_reviewer(hub),
+        json={"decision": "not-link"},
+    )
+    assert response.status_code == 201, response.text
+    warning = response.json()["warning"]
+    assert warning.startswith("gp_registrations|G1 is not current")
+    assert "will apply if the record comes back" in warning
+    with session_scope(hub.engine) as session:
+        assert review.decisions_in_force(session)[WEAK] == "not-link"
 
 
 @pytest.mark.parametrize(

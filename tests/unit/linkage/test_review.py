@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -20,6 +22,16 @@ LINK_WEIGHT = probability_to_weight(0.999)
         ("gp|1 ~ ctax|9", ("ctax|9", "gp|1")),
         ("ctax|9~gp|1", ("ctax|9", "gp|1")),
         ("  gp|a|b ~ gp|c  ", ("gp|a|b", "gp|c")),  # record ids may hold a bar
+        # ... and a tilde: the pair is read at the separator `review list` prints
+        ("qa_src|T~1 ~ qb_src|T~1", ("qa_src|T~1", "qb_src|T~1")),
+        ("qb_src|T~1 ~ qa_src|T~1", ("qa_src|T~1", "qb_src|T~1")),
+        ("gp|a~|~b ~ gp|c|~", ("gp|a~|~b", "gp|c|~")),
+        ("gp|x ~ y ~ ctax|9", ("ctax|9", "gp|x ~ y")),  # "y ~ ctax" is no source id
+        ("gp|~ ~ gp|c", ("gp|c", "gp|~")),
+        ("gp|1 ~ gp|~", ("gp|1", "gp|~")),
+        # without spaces, only when the text can be read one way
+        ("qa_src|T~1~qb_src|T~1", ("qa_src|T~1", "qb_src|T~1")),
+        ("gp|1~ ctax|9", ("ctax|9", "gp|1")),
     ],
 )
 def test_parse_pair(text: str, expected: tuple[str, str]) -> None:
@@ -31,15 +43,39 @@ def test_parse_pair(text: str, expected: tuple[str, str]) -> None:
     ("text", "message"),
     [
         ("gp|1", "two record keys"),
-        ("gp|1 ~ gp|2 ~ gp|3", "two record keys"),
         ("gp|1 ~ ", "two record keys"),
-        ("gp|1 ~ nosource", "not a record key"),
+        ("gp|1 ~ |2", "'|2' is not a record key"),
+        ("gp|1 ~ nosource", "'nosource' is not a record key"),
+        ("GP|1 ~ gp|2", "'GP|1' is not a record key"),  # source ids are lower case
         ("gp|1 ~ gp|1", "two different records"),
+        # "gp|1" and "gp|2 ~ gp|3", or "gp|1 ~ gp|2" and "gp|3"?
+        ("gp|1 ~ gp|2 ~ gp|3", "more than one pair"),
+        ("qa_src|T~qb_src|T~qc_src|T", "more than one pair"),
     ],
 )
 def test_parse_pair_refuses(text: str, message: str) -> None:
-    with pytest.raises(JoinedupError, match=message):
+    with pytest.raises(JoinedupError, match=re.escape(message)):
         review.parse_pair(text)
+
+
+_SOURCE_IDS = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,6}", fullmatch=True)
+_RECORD_IDS = st.text(alphabet="ab1~| ", min_size=1, max_size=8).map(str.strip).filter(bool)
+
+
+@given(_SOURCE_IDS, _RECORD_IDS, _SOURCE_IDS, _RECORD_IDS)
+def test_a_printed_pair_reads_back_as_itself_or_is_refused_as_ambiguous(
+    source_a: str, id_a: str, source_b: str, id_b: str
+) -> None:
+    a, b = f"{source_a}|{id_a}", f"{source_b}|{id_b}"
+    if a == b:
+        return
+    pair = review.canonical_pair(a, b)
+    try:
+        assert review.parse_pair(review.format_pair(pair)) == pair
+    except JoinedupError as exc:
+        # Never another pair: only a record id holding " ~ " can make the text ambiguous.
+        assert "more than one pair" in str(exc)
+        assert review.PAIR_SEPARATOR in id_a or review.PAIR_SEPARATOR in id_b
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,120 @@
+"""The reviewer's decision form: a decision that contradicts those in force, a record gone.
+
+A contradicting decision used to reach the error handler as a bare linkage error; now the item
+page comes back with the reason by the radios and the reviewer's choice and note kept. A
+decision on a record no longer current is saved, and the banner says when it will apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from joinedup.linkage import review
+from joinedup.store.base import utcnow
+from joinedup.store.db import session_scope
+from joinedup.store.linkage_tables import LinkRun, ReviewItem
+from joinedup.store.tables import SourceRecord
+from tests.integration.api.auth_hub import csrf_from
+from tests.integration.api.practitioner_hub import ANNE, build_borough
+from tests.integration.web.pages import checked, error_summary, field_error, value_of
+
+SignedIn = Callable[..., TestClient]
+WEAK = ("council_tax|C1", "gp_registrations|G1")
+UNCERTAIN = ("adult_social_care|S3", "council_tax|C2")
+
+
+@pytest.fixture
+def items(engine: Engine) -> dict[str, int]:
+    """The borough with two open review items: a weak link inside Anne, an uncertain pair."""
+    build_borough(engine)
+    with session_scope(engine) as session:
+        run_id = session.scalars(select(LinkRun.id)).first()
+        weak = ReviewItem(
+            record_key_l=WEAK[0],
+            record_key_r=WEAK[1],
+            match_weight=6.1,
+            match_probability=0.985,
+            reason="weak_link",
+            risk=1.7,
+            status="open",
+            run_id=run_id,
+            person_id=ANNE,
+        )
+        uncertain = ReviewItem(
+            record_key_l=UNCERTAIN[0],
+            record_key_r=UNCERTAIN[1],
+            match_weight=0.2,
+            match_probability=0.53,
+            reason="uncertain",
+            risk=0.94,
+            status="open",
+            run_id=run_id,
+            person_id=None,
+        )
+        session.add_all([weak, uncertain])
+        session.flush()
+        return {"weak": weak.id, "uncertain": uncertain.id}  # fmt: skip
+
+
+def _decide(client: TestClient, item_id: int, decision: str, note: str = "") -> Response:
+    token = csrf_from(client.get(f"/review/{item_id}").text)
+    return client.post(
+        f"/review/{item_id}",
+        data={"decision": decision, "note": note, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def test_a_contradicting_decision_is_shown_by_the_radios_with_the_form_kept(
+    signed_in: SignedIn, items: dict[str, int], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        review.decide(session, (UNCERTAIN[0], WEAK[0]), "link", "bob")
+        review.decide(session, (UNCERTAIN[1], WEAK[0]), "link", "dave")
+    client = signed_in("reviewer")
+    response = _decide(client, items["uncertain"], "not-link", "Different people.")
+    assert response.status_code == 409, response.text[:500]
+    page = response.text
+    message = field_error(page, "decision")
+    assert message.startswith("adult_social_care|S3 ~ council_tax|C2 cannot be decided not-link")
+    assert "(link by bob on " in message and "(link by dave on " in message
+    assert list(error_summary(page)) == ["#decision"]
+    assert checked(page, "decision") == ["not-link"]
+    assert value_of(page, "note") == "Different people."
+    with session_scope(engine) as session:
+        assert UNCERTAIN not in review.decisions_in_force(session)
+
+
+def test_a_decision_on_a_record_gone_says_it_applies_if_the_record_comes_back(
+    signed_in: SignedIn, items: dict[str, int], engine: Engine
+) -> None:
+    client = signed_in("reviewer")
+    response = _decide(client, items["uncertain"], "not-link")
+    assert response.status_code == 303
+    banner = client.get(response.headers["location"]).text
+    assert "The next linking run will obey it." in banner
+    with session_scope(engine) as session:  # a full extract of the GP register ended G1
+        session.execute(
+            update(SourceRecord)
+            .where(
+                SourceRecord.source_id == "gp_registrations",
+                SourceRecord.record_id == "G1",
+                SourceRecord.valid_to.is_(None),
+            )
+            .values(valid_to=utcnow())
+        )
+    response = _decide(client, items["weak"], "not-link")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.endswith("&ended=true")
+    banner = client.get(location).text
+    assert "A record of this pair is no longer current" in banner
+    assert "will apply if the record comes back" in banner
+    with session_scope(engine) as session:
+        assert review.decisions_in_force(session)[WEAK] == "not-link"
