@@ -1,14 +1,15 @@
 """``joinedup link``, ``joinedup review list|decide`` and ``joinedup export persons``.
 
 Argument handling and printing only: the work is :func:`joinedup.linkage.index.link`,
-:mod:`joinedup.linkage.review` and :func:`joinedup.linkage.persons.export_rows`. Output names
-records by their keys and persons by their ids; it never prints names or other personal data.
+:mod:`joinedup.linkage.review` and :mod:`joinedup.linkage.export`; what a link run shows on
+stderr is :mod:`joinedup.cli.link_output`. Output names records by their keys and persons by
+their ids; it never prints names or other personal data.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,9 +26,6 @@ review_app = typer.Typer(help="The linkage review queue and reviewers' decisions
 app.add_typer(review_app, name="review")
 export_app = typer.Typer(help="Export from the master person index.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
-
-#: The columns of ``joinedup export persons``, in order (part of the public interface).
-EXPORT_COLUMNS: tuple[str, ...] = ("source", "source_record_id", "person_id")
 
 _SUMMARY = (
     ("records", "records"),
@@ -76,6 +74,14 @@ def link_command(
     every: Annotated[
         float, typer.Option("--every", help="With --watch: seconds between looks.", min=0.1)
     ] = 30.0,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also show Splink's own warnings on stderr, each line starting 'splink:'.",
+        ),
+    ] = False,
 ) -> None:
     """Link stored records into the master person index and print the run's summary.
 
@@ -83,7 +89,12 @@ def link_command(
     among themselves. Person ids stay stable; reviewers' decisions always hold. With --watch
     the process stays up and links as records arrive, keeping the model and Splink's scoring
     SQL loaded between runs, which is most of the cost of attaching a few records.
+
+    The summary goes to stdout. Stderr holds only joinedup's own lines: errors, and one
+    'training:' line when training left something to joinedup's built-in values. Splink's
+    messages are not shown unless --verbose.
     """
+    from joinedup.cli.link_output import link_output
     from joinedup.linkage.index import link
 
     def progress(message: str) -> None:
@@ -93,10 +104,12 @@ def link_command(
     if watch:
         if full:
             raise _fail(JoinedupError("--watch links incrementally; run --full on its own"))
-        _watch(engine_name, every, as_json)
+        with link_output(verbose=verbose):
+            _watch(engine_name, every, as_json)
         return
     try:
-        result = link(_engine(), full=full, engine_name=engine_name, progress=progress)
+        with link_output(verbose=verbose):
+            result = link(_engine(), full=full, engine_name=engine_name, progress=progress)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -172,42 +185,81 @@ def review_decide(
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who is deciding.")],
     note: Annotated[str | None, typer.Option("--note", help="Why, for the record.")] = None,
 ) -> None:
-    """Record a decision on PAIR; every later ``joinedup link`` obeys it."""
+    """Record a decision on PAIR; every later ``joinedup link`` obeys it.
+
+    A decision that contradicts the decisions in force (through other pairs too) is refused,
+    naming them; deciding a pair again replaces its earlier decision. A decision on a record
+    that is no longer current is recorded with a warning: it applies if the record comes back.
+    """
     from joinedup.linkage import review
     from joinedup.store.db import session_scope
 
     try:
-        with session_scope(_engine()) as session:
-            row = review.decide(session, pair, decision, reviewer, note)
-            label = review.format_pair((row.record_key_l, row.record_key_r))
+        # Reads the decisions in force, then writes: one decision at a time (docs/store.md).
+        with session_scope(_engine(), write=True) as session:
+            recorded = review.decide(session, pair, decision, reviewer, note)
+            label = review.format_pair(recorded.pair)
     except JoinedupError as exc:
         raise _fail(exc) from None
-    typer.echo(f"recorded: {label} → {decision} by {reviewer.strip()}; the next link applies it")
+    if recorded.warning is None:
+        typer.echo(
+            f"recorded: {label} → {decision} by {reviewer.strip()}; the next link applies it"
+        )
+        return
+    typer.echo(f"recorded: {label} → {decision} by {reviewer.strip()}")
+    typer.echo(f"Warning: {recorded.warning}", err=True)
+
+
+#: What ``--out`` takes to mean standard output.
+STDOUT = "-"
 
 
 @export_app.command("persons")
 def export_persons(
-    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+    # Text, not a Path: Path("./-") is "-", and ./- must still name a file.
+    out: Annotated[
+        str,
+        typer.Option("--out", help="The CSV file to write (mode 0600), or - for standard output."),
+    ],
 ) -> None:
-    """Write source,source_record_id,person_id for every current stored record to a CSV file."""
-    from joinedup.linkage.persons import export_rows
+    """Write source,source_record_id,person_id for every current stored record as CSV.
+
+    The file is created readable by its owner only (0600) and appears whole or not at all.
+    With --out - the CSV goes to standard output and nothing else does.
+
+    Cells are safe to open in a spreadsheet: one starting with =, +, -, @, a tab, a carriage
+    return or ' gets a ' in front, so it shows as text and never runs as a formula. To get the
+    stored value back, drop one leading ' from any cell that starts with one.
+    """
+    from joinedup.linkage.export import private_file, write_persons
     from joinedup.store.db import session_scope
 
-    partial = out.with_name(out.name + ".partial")
+    to_stdout = out == STDOUT
+    where = "standard output" if to_stdout else out
     try:
-        count = 0
-        with session_scope(_engine()) as session, partial.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            for row in export_rows(session):
-                writer.writerow(row)
-                count += 1
-        # Written aside and renamed, so a reader never sees half a file.
-        partial.replace(out)
+        if to_stdout:
+            with session_scope(_engine()) as session:
+                count = write_persons(session, sys.stdout)
+            sys.stdout.flush()
+        else:
+            with private_file(Path(out)) as handle, session_scope(_engine()) as session:
+                count = write_persons(session, handle)
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): nothing wrong here, and nothing more to say.
+        _stdout_to_devnull()
+        raise typer.Exit(1) from None
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise _fail(JoinedupError(f"cannot write {out}: {exc.strerror}")) from None
+        raise _fail(JoinedupError(f"cannot write {where}: {exc.strerror}")) from None
     except JoinedupError as exc:
-        partial.unlink(missing_ok=True)
         raise _fail(exc) from None
-    typer.echo(f"wrote {count:,} rows to {out}")
+    # Stderr, so that with --out - standard output holds the CSV alone.
+    typer.echo(f"wrote {count:,} rows to {where}", err=to_stdout)
+
+
+def _stdout_to_devnull() -> None:
+    # Python flushes stdout at exit, and a flush into a closed pipe prints a second error.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file descriptor (a test runner's stream): nothing to flush into

@@ -125,6 +125,9 @@ def db_api(engine: str = "duckdb") -> Any:
     connection = duckdb.connect(
         config={"memory_limit": duckdb_memory_limit(), "temp_directory": str(spill)}
     )
+    # DuckDB draws a progress bar on stdout, terminal or not, for any query over two seconds:
+    # it would land in the middle of `joinedup link --json`. (A session setting, not a config.)
+    connection.execute("SET enable_progress_bar = false")
     return DuckDBAPI(connection=connection)
 
 
@@ -172,7 +175,8 @@ def spark_session() -> Any:
     """A local Spark session for Splink (``local[2]``), created once per process.
 
     Uses Splink's similarity-function jar, four shuffle partitions (right for two cores) and a
-    temporary checkpoint directory, which Splink's Spark backend requires.
+    temporary checkpoint directory, which Splink's Spark backend requires. No web UI and no
+    progress bars on the console; the JVM logs errors only once the session is up.
     """
     try:
         from pyspark.sql import SparkSession
@@ -190,6 +194,8 @@ def spark_session() -> Any:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
         .config("spark.ui.enabled", "false")
+        # The [Stage 3:=====>] bars on the terminal say nothing a person running a link can use.
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "2g"))
         .getOrCreate()
     )

@@ -164,11 +164,15 @@ class PersonModel:
         linker = Linker(sdf, _settings_creator(), log_level=_SPLINK_LOG_LEVEL)
         register_term_frequencies(linker, api, read)
         training = linker.training
+        # What training could not learn, for one line at the end (`_training_gaps`).
+        rate_from_prior = False
+        skipped: list[str] = []
         try:
             training.estimate_probability_two_random_records_match(
                 list(blocking.DETERMINISTIC_RULES), recall=blocking.DETERMINISTIC_RECALL
             )
         except Exception:
+            rate_from_prior = True
             linker._settings_obj._probability_two_random_records_match = (
                 PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
             )
@@ -193,9 +197,7 @@ class PersonModel:
                 )
             except Exception as exc:
                 # Not the message: an engine's error can quote a record's value.
-                logging.getLogger(__name__).warning(
-                    "EM block %s skipped: %s", alias, type(exc).__name__
-                )
+                skipped.append(_skipped_block(alias, exc))
                 continue
             finally:
                 settings_obj._probability_two_random_records_match = overall
@@ -204,10 +206,17 @@ class PersonModel:
         initial_only = float((read["given_key"].isna() & read["given_initial"].notna()).mean())
         prob = float(trained.get("probability_two_random_records_match") or 0.0)
         if not 0.0 < prob < 1.0:
+            rate_from_prior = True
             prob = PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+        params = _with_initial_m(
+            _with_m(_parameters_from_settings(trained), m_estimates), initial_only
+        )
+        gaps = _training_gaps(params, rate_from_prior, skipped)
+        if gaps:
+            logging.getLogger(__name__).warning("%s", gaps)
         return cls(
             prob,
-            _with_initial_m(_with_m(_parameters_from_settings(trained), m_estimates), initial_only),
+            params,
             {"trained_on_records": len(df), "engine": engine, "seed": seed, "em_blocks": em_sample},
         )
 
@@ -340,6 +349,67 @@ class PersonModel:
 def _log_step(step: str) -> None:
     # Timings only, never data: training is the slow step and worth seeing in a long run.
     logging.getLogger(__name__).info("training: %s at %.1f s", step, time.perf_counter())
+
+
+#: What the pairs of each EM block share, as the training line names them.
+_BLOCK_SHARES = {
+    "train_dob": "a date of birth",
+    "train_name": "a given and family name",
+}
+
+
+def _skipped_block(alias: str, exc: Exception) -> str:
+    """Why EM learned nothing from one block, in words, from the error's class alone."""
+    shares = _BLOCK_SHARES.get(alias, f"the {alias} key")
+    if type(exc).__name__ == "EMTrainingException":
+        # Splink raises it for a block without a single pair.
+        return f"no two records share {shares}"
+    return f"Splink could not learn from pairs that share {shares}: {type(exc).__name__}"
+
+
+def _training_gaps(params: Parameters, rate_from_prior: bool, skipped: list[str]) -> str | None:
+    """One line on what training left to the priors (built-in values), or ``None`` if nothing.
+
+    Counts, never values. A level counts when its trained m or u is not a positive number —
+    no pair of these records fell in it, or EM learned nothing from the block that trains it —
+    which is exactly when `apply_safety_rules` gives it the prior. ``skipped`` says why a
+    block taught nothing (`_skipped_block`). Splink says much the same at length, a warning per
+    level; the ``link`` command keeps that off the terminal.
+
+    Example: "training: 12 of 39 comparison levels could not be estimated from these records,
+    so they keep joinedup's built-in values".
+    """
+    total = sum(len(levels) for levels in params.values())
+    unseen = sum(
+        1
+        for levels in params.values()
+        for level in levels
+        if not all(_positive(level.get(key)) for key in ("m", "u"))
+    )
+    kept = []
+    if rate_from_prior:
+        kept.append("the chance that two records match")
+    if unseen:
+        levels = f"all {total}" if unseen == total else f"{unseen} of {total}"
+        kept.append(f"{levels} comparison levels")
+    because = f" ({'; '.join(skipped)})" if skipped else ""
+    if kept:
+        keeps = (
+            "they keep joinedup's built-in values"
+            if unseen
+            else "it keeps joinedup's built-in value"
+        )
+        return (
+            f"training: {' and '.join(kept)} could not be estimated from these records,"
+            f" so {keeps}{because}"
+        )
+    if skipped:
+        return f"training: {'; '.join(skipped)}; the other pairs still gave every level a value"
+    return None
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int | float) and value == value and value > 0
 
 
 def _settings_creator() -> SettingsCreator:

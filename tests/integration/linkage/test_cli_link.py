@@ -7,7 +7,10 @@ model when there are too few), so they check the wiring rather than linkage qual
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -94,6 +97,55 @@ def test_review_decide_rejects_bad_input(cli: CliRunner, store: Store) -> None:
     assert missing.exit_code == 2 and "no stored record" in missing.output
 
 
+def test_review_decide_refuses_a_contradiction_naming_who_decided_what(
+    cli: CliRunner, store: Store
+) -> None:
+    for pair, decision, reviewer in (
+        ("gp|1 ~ gp|3", "link", "bob"),
+        ("gp|2 ~ gp|3", "not-link", "carol"),
+    ):
+        link(store.engine, model=StubScorer())
+        done = cli.invoke(app, ["review", "decide", pair, decision, "--reviewer", reviewer])
+        assert done.exit_code == 0, done.output
+    refused = cli.invoke(app, ["review", "decide", "gp|1 ~ gp|2", "link", "--reviewer", "dave"])
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("Error: gp|1 ~ gp|2 cannot be decided link")
+    assert "gp|2 ~ gp|3 (not-link by carol on " in refused.stderr
+    assert "joined through gp|1 ~ gp|3 (link by bob on " in refused.stderr
+    assert "decide its pair again first" in refused.stderr
+    with session_scope(store.engine) as session:
+        assert ("gp|1", "gp|2") not in review.decisions_in_force(session)
+    # The runs go on, obeying what is in force.
+    for full in (False, True):
+        link(store.engine, full=full, model=StubScorer())
+        persons = store.persons()
+        assert persons["1"] == persons["3"] != persons["2"]
+
+
+def test_review_decide_takes_record_ids_holding_a_tilde_and_a_bar(
+    cli: CliRunner, store: Store
+) -> None:
+    store.put(person("T~1", "Ada", "Byron"), person("T~1|b", "Ada", "Byron"))
+    pair = "gp|T~1 ~ gp|T~1|b"
+    done = cli.invoke(app, ["review", "decide", pair, "not-link", "--reviewer", "R"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"recorded: {pair} → not-link by R")
+    with session_scope(store.engine) as session:
+        assert review.decisions_in_force(session) == {("gp|T~1", "gp|T~1|b"): "not-link"}
+
+
+def test_review_decide_on_a_record_no_longer_current_warns(cli: CliRunner, store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    store.end("3")
+    done = cli.invoke(app, ["review", "decide", "gp|3 ~ gp|4", "not-link", "--reviewer", "R"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "recorded: gp|3 ~ gp|4 → not-link by R\n"
+    assert done.stderr.startswith("Warning: gp|3 is not current")
+    assert "will apply if the record comes back" in done.stderr
+    with session_scope(store.engine) as session:
+        assert review.decisions_in_force(session) == {("gp|3", "gp|4"): "not-link"}
+
+
 def test_export_persons_has_exactly_the_columns(
     cli: CliRunner, store: Store, tmp_path: Path
 ) -> None:
@@ -116,3 +168,110 @@ def test_export_to_an_unwritable_place_is_a_clear_error(
     result = cli.invoke(app, ["export", "persons", "--out", str(tmp_path / "no" / "x.csv")])
     assert result.exit_code == 2
     assert "cannot write" in result.output
+
+
+# Record ids as a hostile or careless source might send them, and the cell each must become.
+FORMULA_IDS = [
+    ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+    ("+441234", "'+441234"),
+    ("-2", "'-2"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"),
+    ("'quoted", "''quoted"),
+    ("A=1", "A=1"),
+]
+
+
+def test_export_persons_to_stdout_writes_only_the_csv_there(
+    cli: CliRunner, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link(store.engine, model=StubScorer())
+    monkeypatch.chdir(tmp_path)
+    result = cli.invoke(app, ["export", "persons", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert rows[0] == ["source", "source_record_id", "person_id"]
+    assert sorted(r[1] for r in rows[1:]) == ["1", "2", "3", "4"]
+    assert "wrote 4 rows to standard output" in result.stderr
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.partial").exists()
+    # A file that is really called "-" is still reachable, as ./-
+    to_file = cli.invoke(app, ["export", "persons", "--out", "./-"])
+    assert to_file.exit_code == 0, to_file.output
+    assert to_file.stdout == "wrote 4 rows to ./-\n"
+    assert (tmp_path / "-").read_text(encoding="utf-8").startswith("source,")
+
+
+def test_export_persons_defuses_formulas_in_every_cell(
+    cli: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    store.put(*(person(record_id, "Jo", "Bloggs") for record_id, _ in FORMULA_IDS))
+    out = tmp_path / "persons.csv"
+    result = cli.invoke(app, ["export", "persons", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as handle:
+        exported = {row[1] for row in list(csv.reader(handle))[1:]}
+    assert exported >= {cell for _, cell in FORMULA_IDS}
+    assert not any(cell[:1] in "=+-@\t\r" for cell in exported)
+    on_stdout = cli.invoke(app, ["export", "persons", "--out", "-"])
+    assert '"\'=HYPERLINK(""http://x"")"' in on_stdout.stdout
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000, 0o277])
+def test_export_persons_file_is_owner_only_whatever_the_umask(
+    cli: CliRunner, store: Store, tmp_path: Path, umask: int
+) -> None:
+    out = tmp_path / "persons.csv"
+    out.write_text("an older export\n")
+    out.chmod(0o644)
+    previous = os.umask(umask)
+    try:
+        result = cli.invoke(app, ["export", "persons", "--out", str(out)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text().startswith("source,source_record_id,person_id")
+
+
+GIVEN = ("Amara", "Tomasz", "Priya", "Declan", "Fatima", "Oluwaseun", "Megan", "Jan", "Aisha")
+FAMILY = ("Okafor", "Nowak", "Patel", "Byrne", "Hussain", "Adeyemi", "Jones", "Kowalski")
+
+
+@pytest.fixture
+def trainable(store: Store) -> Store:
+    """Enough records that a full run trains a model rather than use the shipped one: 24
+    people, most with two records, and few of the comparison levels ever reached."""
+    people = []
+    for i in range(24):
+        given, family = GIVEN[i % len(GIVEN)], FAMILY[i % len(FAMILY)]
+        dob = f"19{50 + i}-0{1 + i % 9}-1{i % 10}"
+        people.append(person(f"t{i}a", given, family, dob))
+        if i % 4:
+            people.append(person(f"t{i}b", given, family, dob if i % 3 else None))
+    store.put(*people)
+    return store
+
+
+def test_link_shows_none_of_splinks_messages_and_one_training_line(
+    cli: CliRunner, trainable: Store
+) -> None:
+    # Trained on a few dozen records, the model sees few levels and Splink warns about each.
+    result = cli.invoke(app, ["link", "--full"])
+    assert result.exit_code == 0, result.output
+    assert "link run 1 (full, duckdb)" in result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("training: ")
+    assert "comparison levels could not be estimated" in lines[0]
+    for chatter in ("max_pairs", "not observed", "truly the case", "EM block", "splink"):
+        assert chatter not in result.stderr
+
+
+def test_link_verbose_shows_splinks_messages_marked(cli: CliRunner, trainable: Store) -> None:
+    result = cli.invoke(app, ["link", "--full", "-v"])
+    assert result.exit_code == 0, result.output
+    assert "splink: You are using the default value for `max_pairs`" in result.stderr
+    assert "not observed in dataset" in result.stderr
+    assert sum(line.startswith("training: ") for line in result.stderr.splitlines()) == 1
+    assert "splink" not in result.stdout

@@ -50,3 +50,9 @@ def test_a_query_too_big_for_memory_spills_when_the_data_directory_does_not_exis
     ).fetchall()
     assert rows == [(2_000_000,)]
     assert (data_dir / "linkage-spill").is_dir()
+
+
+def test_duckdb_draws_no_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB prints its bar on stdout even when that is a pipe, inside `joinedup link --json`.
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    assert _setting(engines.db_api("duckdb"), "enable_progress_bar") == "False"
