@@ -47,6 +47,16 @@ class Contradiction:
     links: tuple[DecisionInForce, ...]
 
 
+def root_of(parent: dict[str, str], node: str) -> str:
+    """The root of ``node`` in the union-find forest ``parent`` (a new node is its own root),
+    halving the path on the way."""
+    parent.setdefault(node, node)
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node
+
+
 def contradictions(decisions: Iterable[DecisionInForce]) -> list[Contradiction]:
     """Every not-link decision among ``decisions`` whose records the link decisions join.
 
@@ -56,11 +66,7 @@ def contradictions(decisions: Iterable[DecisionInForce]) -> list[Contradiction]:
     parent: dict[str, str] = {}
 
     def find(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+        return root_of(parent, node)
 
     not_links = []
     for decided in decisions:

@@ -40,6 +40,7 @@ from joinedup.linkage.contradictions import (
     DecisionInForce,
     contradictions,
     introduced_by,
+    root_of,
 )
 from joinedup.store.base import utcnow
 from joinedup.store.bulk import BulkInsert
@@ -340,11 +341,7 @@ def _weakest_holding_edge(
     parent: dict[str, str] = {}
 
     def find(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+        return root_of(parent, node)
 
     weakest = None
     for edge in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):

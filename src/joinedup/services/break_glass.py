@@ -82,7 +82,9 @@ def start_break_glass(
     moment = now or utcnow()
     hold_audit_lock(session)
     active = resolve_person(session, person_id)
-    _check_it_opens_something(session, actor, active, purpose, text, hours, moment)
+    nothing = _why_nothing_opens(session, actor, active, purpose, text, hours, moment)
+    if nothing is not None:
+        raise NotPermitted(nothing)
     try:
         row = governance.start_break_glass(
             session,
@@ -113,20 +115,6 @@ def start_break_glass(
         ),
     )
     return BreakGlassStarted(row.id, active, row.reason, row.started_at, row.expires_at)
-
-
-def _check_it_opens_something(
-    session: Session,
-    actor: Actor,
-    person_id: str,
-    purpose: str,
-    reason: str,
-    hours: int,
-    moment: datetime,
-) -> None:
-    why = _why_nothing_opens(session, actor, person_id, purpose, reason, hours, moment)
-    if why is not None:
-        raise NotPermitted(why)
 
 
 def why_break_glass_opens_nothing(
