@@ -1,11 +1,15 @@
-"""Who am I, and is the service up: the two routes every client calls first."""
+"""Who am I, is the service up, and can it serve: the routes every client calls first."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from joinedup.api.deps import CurrentUser
 
@@ -54,6 +58,37 @@ class Me(BaseModel):
 def health() -> Health:
     """Answers 200 while the service runs (no authentication; for load balancers)."""
     return Health()
+
+
+class Ready(BaseModel):
+    """The service is up and its database answers."""
+
+    status: Literal["ready"] = "ready"
+
+
+@router.get(
+    "/ready",
+    response_model=Ready,
+    summary="Can the service serve requests?",
+    responses={503: {"description": "The database cannot be reached."}},
+)
+def ready(request: Request) -> Ready | JSONResponse:
+    """200 when the database answers a trivial query, else 503 (no authentication; for a load
+    balancer's readiness check: ``/health`` only says the process runs, and answered "ok"
+    while PostgreSQL was down)."""
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (OperationalError, PoolTimeout):
+        return JSONResponse(
+            {"status": 503, "title": "Service Unavailable", "detail": DATABASE_DOWN},
+            status_code=503,
+            media_type="application/problem+json",
+        )
+    return Ready()
+
+
+DATABASE_DOWN = "The database cannot be reached."
 
 
 @router.get("/me", response_model=Me, summary="Who am I?")

@@ -22,7 +22,7 @@ from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import Hub, make_hub, sign_in
 
 # Routes anyone may call: the service's health and the API's own description.
-PUBLIC_API_ROUTES = {"/api/v1/health", "/api/v1/openapi.json"}
+PUBLIC_API_ROUTES = {"/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json"}
 
 
 @pytest.fixture
