@@ -75,6 +75,13 @@ _LINK = Prepared(
 )
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(%s), set_config('enable_seqscan', 'off', true)"
 _SEQSCAN_AS_BEFORE_SQL = "SET LOCAL enable_seqscan TO DEFAULT"
+#: How long an append waits for the chain's lock (or a lock on the audit table) before giving
+#: up: the request then fails closed with a 503. Without it a lock held by a forgotten open
+#: transaction (an administrator's psql session, say) stalled every view for as long as it
+#: was held (a QA pass: 88 s). An append holds the lock for milliseconds.
+LOCK_TIMEOUT = "5s"
+_LOCK_TIMEOUT_SQL = "SELECT set_config('lock_timeout', %s, true)"
+_LOCK_TIMEOUT_AS_BEFORE_SQL = "SET LOCAL lock_timeout TO DEFAULT"
 
 
 class ChainMismatch(RuntimeError):
@@ -103,9 +110,11 @@ def append_linked(session: Session, lock_key: int, rows: Sequence[dict[str, Any]
     ]
     try:
         with driver.pipeline():
+            driver.execute(_LOCK_TIMEOUT_SQL, (LOCK_TIMEOUT,))
             driver.execute(_LOCK_SQL, (lock_key,))
             cursors = [driver.execute(sql, parameters) for sql, parameters in statements]
             driver.execute(_SEQSCAN_AS_BEFORE_SQL)
+            driver.execute(_LOCK_TIMEOUT_AS_BEFORE_SQL)
         linked = [cursor.fetchone() for cursor in cursors]
     except dialect.loaded_dbapi.Error as exc:
         sql, parameters = statements[0]
