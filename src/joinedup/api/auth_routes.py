@@ -7,11 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from joinedup.api.deps import CurrentUser
+from joinedup.services.health import database_answers
 
 router = APIRouter(tags=["auth"])
 
@@ -76,10 +74,7 @@ def ready(request: Request) -> Ready | JSONResponse:
     """200 when the database answers a trivial query, else 503 (no authentication; for a load
     balancer's readiness check: ``/health`` only says the process runs, and answered "ok"
     while PostgreSQL was down)."""
-    try:
-        with request.app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except (OperationalError, PoolTimeout):
+    if not database_answers(request.app.state.engine):
         return JSONResponse(
             {"status": 503, "title": "Service Unavailable", "detail": DATABASE_DOWN},
             status_code=503,
