@@ -107,6 +107,7 @@ def select_candidates(
         f"SELECT i.{_ROW} FROM idx i JOIN new n ON {condition}" for condition in conditions
     )
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # stdout is `link --json`'s
     try:
         connection.register("idx", numbered)
         connection.register("new", probe)

@@ -194,9 +194,12 @@ def _connect() -> duckdb.DuckDBPyConnection:
     # directory.
     from joinedup.linkage.engines import duckdb_memory_limit, spill_directory
 
-    return duckdb.connect(
+    connection = duckdb.connect(
         config={"memory_limit": duckdb_memory_limit(), "temp_directory": str(spill_directory())}
     )
+    # No progress bar on stdout, where it would break `joinedup link --json` (as engines.py).
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 def _replay(script: Script, inputs: Mapping[str, Table]) -> list[pd.DataFrame]:

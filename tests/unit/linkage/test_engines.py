@@ -56,3 +56,18 @@ def test_duckdb_draws_no_progress_bar(tmp_path: Path, monkeypatch: pytest.Monkey
     # DuckDB prints its bar on stdout even when that is a pipe, inside `joinedup link --json`.
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
     assert _setting(engines.db_api("duckdb"), "enable_progress_bar") == "False"
+
+
+def test_the_replay_connection_draws_no_progress_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The attach path scores on a connection of its own (linkage.replay): the same rule.
+    from joinedup.linkage import replay
+
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path))
+    connection = replay._connect()
+    try:
+        setting = connection.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+        assert setting is not None and str(setting[0]) == "False"
+    finally:
+        connection.close()
