@@ -36,6 +36,7 @@ from joinedup.store.linkage_tables import (
     ReviewItem,
 )
 from tests.browser.conftest import ORGANISATION, PASSWORD
+from tests.browser.practitioner_review_data import record_row
 from tests.integration.api.practitioner_hub import ANNE, ICB, build_borough, nhs
 
 LONG = "PLONGVALUES07"
@@ -74,15 +75,7 @@ ICB_GP_USERNAME = "long.values.gp@example.org"
 
 
 def _row(source: str, record_id: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "source_id": source,
-        "record_id": record_id,
-        "version": 1,
-        "content_hash": f"{source}-{record_id}-1",
-        "raw": {"id": record_id},
-        **LONG_PERSON,
-        **extra,
-    }
+    return record_row(source, record_id, LONG_PERSON, **extra)
 
 
 def add_long_values(engine: Engine) -> None:

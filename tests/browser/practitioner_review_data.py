@@ -104,7 +104,8 @@ KEYBOARD_PAIR = REVIEW_ITEMS[2][:2]
 SCREENSHOT_PAIR = REVIEW_ITEMS[1][:2]
 
 
-def _row(source: str, record_id: str, person: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def record_row(source: str, record_id: str, person: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A first version of ``record_id`` in ``source`` holding ``person``, as the store takes it."""
     return {
         "source_id": source,
         "record_id": record_id,
@@ -128,9 +129,9 @@ def add_practitioner_and_review_data(engine: Engine) -> None:
         run_id = session.scalar(select(func.max(LinkRun.id)))
         assert run_id is not None
         rows = [
-            _row("gp_registrations", "G9", {**DORA_PERSON, "nhs_number": DORA_NHS},
+            record_row("gp_registrations", "G9", {**DORA_PERSON, "nhs_number": DORA_NHS},
                  attributes={"registered": "2001-06-12", "practice": "Heron Close Surgery"}),
-            _row("befriending", "B9", DORA_PERSON, attributes={"befriender": "Wed"}),
+            record_row("befriending", "B9", DORA_PERSON, attributes={"befriender": "Wed"}),
         ]  # fmt: skip
         for row in rows:
             batch = batches.start_batch(

@@ -20,21 +20,13 @@ from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import ReviewDecision
 from tests.integration.linkage.index_helpers import Store, StubScorer, key, person
-
-RECORDS = [
-    person("1", "Amara", "Okafor", "1980-01-02"),
-    person("2", "Amara", "Okafor", "1980-01-02"),
-    person("3", "Amara", "Okafor", "1980-01-02"),
-    person("4", "Tomasz", "Nowak", "1975-05-06"),
-    person("5", "Tomasz", "Nowak", "1975-05-06"),
-    person("6", "Siobhan", "Kelly", "1990-09-09"),
-]
+from tests.integration.linkage.test_index import BASE
 
 
 @pytest.fixture
 def store(engine: Engine) -> Store:
     store = Store(engine)
-    store.put(*RECORDS)
+    store.put(*BASE)
     link(engine, model=StubScorer())
     return store
 
