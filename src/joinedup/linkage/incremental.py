@@ -83,8 +83,9 @@ def find_scope(
 
     ``person_of`` is the membership before the run; ``new_pairs`` the pairs scored for the
     delta; ``decisions`` the reviewers' decisions in force. A person is re-clustered when it
-    lost a record or a ``not-link`` pair sits inside it; carried when a new pair at or above
-    ``threshold`` or a ``link`` decision reaches it from a record in scope.
+    lost a record, a ``not-link`` pair sits inside it, or a ``not-link`` pair joins one of its
+    records to another record in scope; carried when a new pair at or above ``threshold`` or a
+    ``link`` decision reaches it from a record in scope.
     """
     scope = Scope()
     for key in delta.changed | delta.ended:
@@ -117,6 +118,14 @@ def find_scope(
                         grown = True
         if not grown:
             break
+    # A carried person is glued whole, so a not-link from one of its records to another record
+    # the run re-decides could only be kept by the glue giving way: re-cluster it instead.
+    for (left, right), decision in decisions.items():
+        if decision != "not-link":
+            continue
+        ends = [(key, person_of.get(key)) for key in (left, right)]
+        if all((p in scope.persons) if p else key in delta.scored for key, p in ends):
+            scope.recluster.update(p for _, p in ends if p in scope.carry)
     scope.carry -= scope.recluster
     return scope
 

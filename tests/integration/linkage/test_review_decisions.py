@@ -72,12 +72,6 @@ def test_a_link_joining_a_pair_kept_apart_is_refused_and_naming_it_lets_it_be_pu
     assert persons["1"] == persons["2"] == persons["6"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=JoinedupError,
-    reason="incremental.find_scope carries person {1, 2, 3} whole (glue must-links 1~2, 2~3) "
-    "although the new link 2~6 brings the new not-link 1~6 inside it; link --full copes",
-)
 def test_consistent_decisions_made_between_two_runs_are_applied_incrementally(
     store: Store,
 ) -> None:
