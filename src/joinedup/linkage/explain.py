@@ -224,6 +224,33 @@ def _evidence_rows(
     return rows
 
 
+def stored_alone(session: Session, keys: Collection[str]) -> set[str]:
+    """Those of ``keys`` whose stored evidence says they are ``alone`` in their person."""
+    ordered = sorted(keys)
+    out: set[str] = set()
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        out.update(
+            session.scalars(
+                select(_EVIDENCE.c.record_key).where(
+                    _EVIDENCE.c.record_key.in_(chunk), _EVIDENCE.c.basis == "alone"
+                )
+            )
+        )
+    return out
+
+
+def partners_inside(
+    pairs: pd.DataFrame, membership: Mapping[str, str], keys: Collection[str]
+) -> set[str]:
+    """Records paired with one of ``keys`` inside the same person, other than ``keys``."""
+    if not len(pairs):
+        return set()
+    records, at_l, at_r, on_left, on_right = wanted_inside(pairs, membership, keys)
+    found = set(records[at_r[on_left]]) | set(records[at_l[on_right]])
+    return found - set(keys)
+
+
 def write_evidence(
     session: Session,
     run_id: int,

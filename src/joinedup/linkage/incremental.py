@@ -123,9 +123,9 @@ def find_scope(
     for (left, right), decision in decisions.items():
         if decision != "not-link":
             continue
-        ends = [(key, person_of.get(key)) for key in (left, right)]
-        if all((p in scope.persons) if p else key in delta.scored for key, p in ends):
-            scope.recluster.update(p for _, p in ends if p in scope.carry)
+        sides = [(key, person_of.get(key)) for key in (left, right)]
+        if all((p in scope.persons) if p else key in delta.scored for key, p in sides):
+            scope.recluster.update(p for _, p in sides if p in scope.carry)
     scope.carry -= scope.recluster
     return scope
 

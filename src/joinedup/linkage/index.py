@@ -432,6 +432,12 @@ def _run(
     for key in ended:
         after.pop(key, None)
     wanted = evaluated & keys
+    if mode == "incremental":
+        # A record that was alone in its person and has just been joined by a new one is not
+        # re-scored, but its explanation must now name the pair that holds them together.
+        wanted |= explain.stored_alone(
+            session, explain.partners_inside(pairs, after, wanted) & keys
+        )
     rows = explain.best_evidence(
         _evidence_pairs(pairs, after, wanted), after, wanted, linked_by_decision
     )

@@ -424,3 +424,16 @@ def test_a_source_said_to_hold_adults_reaches_the_frame_and_renews_the_cache(
     assert frame_cache.load(store.engine, first.run_id, adult_sources={SOURCE}) is None
     second = link(store.engine, model=StubScorer())
     assert adults_column(second.run_id, frozenset({SOURCE})) == {"Y"}
+
+
+def test_a_record_alone_until_a_new_one_joins_it_is_explained_by_that_pair(store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    store.put(person("7", "Siobhan", "Kelly", "1990-09-09"))
+    link(store.engine, model=StubScorer())  # incremental: record 6 is not re-scored
+    with session_scope(store.engine) as session:
+        explained = explain_person(session, store.persons()["6"])
+    by_record = {r["source_record_id"]: r for r in explained["records"]}
+    assert set(by_record) == {"6", "7"}
+    assert by_record["6"]["basis"] == by_record["7"]["basis"] == "model"
+    assert by_record["6"]["matched_record_key"] == key("7")
+    assert by_record["7"]["matched_record_key"] == key("6")
