@@ -41,6 +41,8 @@ from joinedup.linkage.levels import (
     LANDLINE,
     LANDLINE_AT_SHARED_ADDRESS,
     LOCATION_DIFFERENT,
+    MOBILE,
+    MOBILE_HOUSEHOLD,
     NHS_DIFFERENT,
     NHS_EXACT,
     NHS_VALID_DIFFERENT,
@@ -96,6 +98,28 @@ class _CloseAcross(ComparisonLevelCreator):
 
     def create_label_for_charts(self) -> str:
         return f"{self.column_l} close to the other's {self.column_r}"
+
+
+def _given_names_related() -> ComparisonLevelCreator:
+    """The given names are one name: exact, swapped with the family name, a nickname, a typo or
+    a middle name used as the first (the `given_name` comparison's agreeing levels where both
+    records hold a whole given name)."""
+    return cll.Or(
+        cll.ExactMatchLevel("given_key"),
+        cll.And(_CloseAcross("given_key", "family_key"), _CloseAcross("family_key", "given_key")),
+        cll.ArrayIntersectLevel("given_group", 1),
+        cll.JaroWinklerLevel("given_key", 0.9),
+        _Typo("given_key"),
+        cll.ArrayIntersectLevel("forenames", 1),
+    )
+
+
+def _given_names_differ() -> ComparisonLevelCreator:
+    """Both records hold a given name and they are not one name, or are two generations of it."""
+    return cll.And(
+        cll.CustomLevel("given_key_l IS NOT NULL AND given_key_r IS NOT NULL"),
+        cll.Or(cll.CustomLevel("generation_l <> generation_r"), cll.Not(_given_names_related())),
+    )
 
 
 def _given_name() -> ComparisonCreator:
@@ -271,7 +295,12 @@ def _phone() -> ComparisonCreator:
             cll.Or(cll.CustomLevel(missing_l), cll.CustomLevel(missing_r)).configure(
                 is_null_level=True, label_for_charts="no phone"
             ),
-            cll.ArrayIntersectLevel("mobiles", 1).configure(label_for_charts="a mobile agrees"),
+            cll.And(
+                cll.ArrayIntersectLevel("mobiles", 1),
+                cll.CustomLevel(SHARED_ADDRESS),
+                _given_names_differ(),
+            ).configure(label_for_charts=MOBILE_HOUSEHOLD),
+            cll.ArrayIntersectLevel("mobiles", 1).configure(label_for_charts=MOBILE),
             cll.And(
                 cll.ArrayIntersectLevel("landlines", 1), cll.CustomLevel(SHARED_ADDRESS)
             ).configure(label_for_charts=LANDLINE_AT_SHARED_ADDRESS),

@@ -40,6 +40,8 @@ PHONE_DIFFERENT = "phones differ"
 EMAIL_DIFFERENT = "emails differ"
 LANDLINE_AT_SHARED_ADDRESS = "landline agrees, shared address"
 LANDLINE = "a landline agrees"
+MOBILE = "a mobile agrees"
+MOBILE_HOUSEHOLD = "a mobile agrees, shared address, given names differ"
 FAMILY_EXACT = "family name exact"
 AGE_CONFLICT = "an adult's title against a child's date of birth"
 
@@ -62,9 +64,15 @@ TWIN_SHARE = 0.02
 #: - most pairs of people at one postcode or address are family, so their surnames agree more
 #:   often than not — 70% leaves surname agreement there worth about half a bit;
 #: - a landline rings in the whole household: most pairs at one address share it.
+#: - a mobile is one person's, but a child's GP, school or social care record usually carries a
+#:   parent's mobile as its contact number, and a dependent adult's a carer's: among differently
+#:   named people at one address whose records both hold a mobile, about a third share it (in a
+#:   family of two parents and two children whose records carry the mother's mobile, three of
+#:   the six pairs). Without this, twins whose records both carry their mother's mobile merged.
 HOUSEHOLD_FIXED_U: dict[tuple[str, str], float] = {
     ("family_name", FAMILY_AT_SHARED_LOCATION): 0.70,
     ("phone", LANDLINE_AT_SHARED_ADDRESS): 0.80,
+    ("phone", MOBILE_HOUSEHOLD): 0.30,
 }
 
 #: Upper bounds on m for the "differs" levels of identifying fields. EM, run on blocks that are
@@ -115,10 +123,12 @@ STRONGER_THAN_DIFFERS = frozenset({("nhs_number", NHS_VALID_DIFFERENT), ("dob", 
 #: such a level is the chance that one person's two records agree on the field *and* live
 #: apart, but the `location` comparison already weighs living apart. So the level takes the
 #: chance that one person's records agree at all (see `priors.apply_safety_rules`), or a mover's
-#: unchanged surname would count for nothing on top of the move.
+#: unchanged surname would count for nothing on top of the move. A mobile's household twin holds
+#: only where the given names differ too, which the `given_name` comparison already weighs.
 CONDITIONAL_LEVELS: dict[tuple[str, str], str] = {
     ("family_name", FAMILY_EXACT): FAMILY_AT_SHARED_LOCATION,
     ("phone", LANDLINE): LANDLINE_AT_SHARED_ADDRESS,
+    ("phone", MOBILE): MOBILE_HOUSEHOLD,
 }
 
 

@@ -80,6 +80,7 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
         ("sex differs", 0.02, 0.5),
     ],
     "phone": [
+        ("a mobile agrees, shared address, given names differ", 0.5, 0.3),
         ("a mobile agrees", 0.5, 0.00001),
         ("landline agrees, shared address", 0.5, 0.8),
         ("a landline agrees", 0.3, 0.0001),

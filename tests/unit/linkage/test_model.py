@@ -22,6 +22,9 @@ HOME = {
 }
 
 
+MUM = "+447700900123"
+
+
 def rec(source: str, record: str, **fields):
     return {"source_id": source, "record_id": record, **fields}
 
@@ -237,6 +240,34 @@ CASES = [
             ),
         ],
         [{"gp|1", "asc|1"}],
+    ),
+    (
+        "twins whose records carry their mother's mobile stay apart",
+        [
+            rec("gp", "1", given_name="James", date_of_birth="2010-05-01", phones=[MUM], **HOME),
+            rec("gp", "2", given_name="John", date_of_birth="2010-05-01", phones=[MUM], **HOME),
+            rec("sc", "2", given_name="John", date_of_birth="2010-05-01", phones=[MUM], **HOME),
+        ],
+        [{"gp|1"}, {"gp|2", "sc|2"}],
+    ),
+    (
+        "siblings whose records carry their mother's mobile stay apart",
+        [
+            rec("gp", "1", given_name="Amelia", date_of_birth="2012-01-09", phones=[MUM], **HOME),
+            rec("gp", "2", given_name="Olivia", date_of_birth="2015-03-30", phones=[MUM], **HOME),
+        ],
+        [{"gp|1"}, {"gp|2"}],
+    ),
+    (
+        "one person's mobile still joins a nickname at home and a move",
+        [
+            rec("gp", "1", given_name="Robert", date_of_birth="1961-04-03", phones=[MUM], **HOME),
+            rec("ct", "1", given_name="Bob", phones=[MUM], **HOME),
+            rec(
+                "hb", "1", given_name="Robert", family_name="Smith", postcode="M1 1AA", phones=[MUM]
+            ),
+        ],
+        [{"ct|1", "gp|1", "hb|1"}],
     ),
 ]
 
