@@ -10,8 +10,9 @@ The rules, in the order they apply:
 1. Every previous person has one *main destination*: the new cluster that received most of its
    records (ties: the cluster whose smallest record key sorts first, so the choice is repeatable).
 2. A cluster that is the main destination of one or more previous persons keeps the id of the
-   oldest of them. When there are several, the persons have *merged*: the older id survives and
-   the others are retired with a redirect to it.
+   oldest of them (of persons as old, the one bringing most records; then the smallest id). When
+   there are several, the persons have *merged*: the older id survives and the others are
+   retired with a redirect to it.
 3. A previous person whose records went to several clusters has *split*: its main destination is
    the larger part and keeps (or merges into) its id; the other parts get new ids unless they are
    themselves the main destination of another person.
@@ -172,7 +173,11 @@ def assign_ids(
     for label in sorted(members, key=first_key.__getitem__):
         # Most labels are no previous person's destination (all of them on a first run).
         heir = heirs.get(label)
-        candidates = sorted(heir, key=age) if heir else None
+        # Of persons made in one run (a first run makes them all), the one that brings more
+        # records keeps its id: more of what holds the id stays where it was.
+        candidates = (
+            sorted(heir, key=lambda p: (*age(p)[:2], -spread[p][label], p)) if heir else None
+        )
         if candidates:
             survivor = candidates[0]
             label_id[label] = survivor

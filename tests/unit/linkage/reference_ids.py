@@ -72,7 +72,10 @@ def reference_assign_ids(
     retired: dict[str, str | None] = {}
     events: list[PersonEvent] = []
     for label in sorted(members, key=lambda lb: first_key[lb]):
-        candidates = sorted(heirs.get(label, ()), key=age)
+        # Oldest first; of persons as old, the one bringing most records; then by id.
+        candidates = sorted(
+            heirs.get(label, ()), key=lambda p: (age(p)[0], age(p)[1], -spread[p][label], p)
+        )
         if candidates:
             survivor = candidates[0]
             label_id[label] = survivor

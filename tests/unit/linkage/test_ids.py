@@ -57,7 +57,16 @@ CASES = [
         ["merge"],
     ),
     (
-        "merge age ties are broken by id",
+        "merge age ties keep the id of the person bringing more records",
+        {"a": "P1", "b": "P2", "c": "P2"},
+        {"a": "x", "b": "x", "c": "x"},
+        {"P1": 5, "P2": 5},
+        {"a": "P2", "b": "P2", "c": "P2"},
+        {"P1": "P2"},
+        ["merge"],
+    ),
+    (
+        "merge ties of age and size are broken by id",
         {"a": "P2", "b": "P1"},
         {"a": "x", "b": "x"},
         {"P1": 5, "P2": 5},
