@@ -177,9 +177,11 @@ NOTES = """Notes:
   records sharing identifying evidence can reach (0.9786 on the 20k borough; the rest are
   council-tax rows after a move with nothing but a surname and an initial in common).
 - FEBRL's duplicates replace whole given names or dates of birth at an unchanged address and
-  surname; that is what twins and a father and son of one name look like, and joinedup keeps
-  such pairs apart on purpose, which is most of why its FEBRL4 recall without `soc_sec_id`
-  trails plain Splink's (FEBRL has no households)."""
+  surname; that is what twins and a father and son of one name look like. joinedup measures
+  whether the records hold households (`linkage/households.py`): FEBRL's co-residents are
+  chance meetings (2–4% share a surname, against ~70% in the borough), so there the household
+  rules mostly give way; what FEBRL4 still misses without `soc_sec_id` is mostly such pairs
+  whose remaining evidence is too thin for the 0.999 threshold."""
 
 TARGETS = [
     ("FEBRL4 with soc_sec_id", "f1", 0.999, "F1"),

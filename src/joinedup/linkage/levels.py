@@ -59,8 +59,14 @@ ADULT_AGE = 18
 #: `joinedup.linkage.priors.apply_safety_rules`).
 TWIN_SHARE = 0.02
 
+#: How often two different people of one household share a family name: most pairs of people
+#: at one address are family. `joinedup.linkage.households` measures it in the data at hand.
+HOUSEHOLD_SURNAME_SHARE = 0.70
+
 #: u values fixed for household-shared levels (the chance that two *different* people who share
-#: an address agree on this field). Why each number holds for any UK population:
+#: an address agree on this field) where the records hold households; `priors` moves them
+#: towards their plain counterparts as far as the data show chance co-residence instead
+#: (`joinedup.linkage.households`). Why each number holds for any UK population:
 #: - most pairs of people at one postcode or address are family, so their surnames agree more
 #:   often than not — 70% leaves surname agreement there worth about half a bit;
 #: - a landline rings in the whole household: most pairs at one address share it.
@@ -70,7 +76,7 @@ TWIN_SHARE = 0.02
 #:   family of two parents and two children whose records carry the mother's mobile, three of
 #:   the six pairs). Without this, twins whose records both carry their mother's mobile merged.
 HOUSEHOLD_FIXED_U: dict[tuple[str, str], float] = {
-    ("family_name", FAMILY_AT_SHARED_LOCATION): 0.70,
+    ("family_name", FAMILY_AT_SHARED_LOCATION): HOUSEHOLD_SURNAME_SHARE,
     ("phone", LANDLINE_AT_SHARED_ADDRESS): 0.80,
     ("phone", MOBILE_HOUSEHOLD): 0.30,
 }

@@ -30,8 +30,8 @@ import pandas as pd
 import pyarrow as pa
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import blocking, engines, pair_keys
-from joinedup.linkage.levels import COMPARISON_NAMES, GIVEN_INITIAL
+from joinedup.linkage import blocking, engines, households, pair_keys
+from joinedup.linkage.levels import COMPARISON_NAMES, FAMILY_EXACT, GIVEN_INITIAL
 from joinedup.linkage.priors import (
     PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
     apply_safety_rules,
@@ -76,7 +76,10 @@ class PersonModel:
         unknown = set(self.parameters) - set(COMPARISON_NAMES)
         if unknown:
             raise JoinedupError(f"model has unknown comparisons: {', '.join(sorted(unknown))}")
-        object.__setattr__(self, "parameters", apply_safety_rules(_complete(self.parameters)))
+        share = _household_share(self.metadata)
+        object.__setattr__(
+            self, "parameters", apply_safety_rules(_complete(self.parameters), share)
+        )
 
     # ----------------------------------------------------------------- construction
 
@@ -154,6 +157,7 @@ class PersonModel:
         # Only the columns read here cross into pandas: the whole frame, a million records of
         # two dozen string columns, cost seconds each way.
         read = table.select(list(_TRAINING_READS)).to_pandas()
+        coresidents = households.measure(table)
         blocks, em_sample = _block_columns(read, seed=seed)
         for alias, values in blocks.items():
             table = table.append_column(alias, pa.array(values, pa.string(), from_pandas=True))
@@ -214,11 +218,14 @@ class PersonModel:
         gaps = _training_gaps(params, rate_from_prior, skipped)
         if gaps:
             logging.getLogger(__name__).warning("%s", gaps)
-        return cls(
-            prob,
-            params,
-            {"trained_on_records": len(df), "engine": engine, "seed": seed, "em_blocks": em_sample},
-        )
+        metadata = {
+            "trained_on_records": len(df),
+            "engine": engine,
+            "seed": seed,
+            "em_blocks": em_sample,
+            "households": _households(coresidents, params),
+        }
+        return cls(prob, params, metadata)
 
     # ----------------------------------------------------------------- use
 
@@ -406,6 +413,31 @@ def _training_gaps(params: Parameters, rate_from_prior: bool, skipped: list[str]
     if skipped:
         return f"training: {'; '.join(skipped)}; the other pairs still gave every level a value"
     return None
+
+
+def _households(coresidents: households.Coresidents, params: Parameters) -> dict[str, Any]:
+    """What the records say about households, for the model's metadata (`households`)."""
+    family = {str(level["label"]): level for level in params.get("family_name", [])}
+    u_family = family.get(FAMILY_EXACT, {}).get("u")
+    if not _positive(u_family):
+        priors = {str(lv["label"]): lv for lv in prior_parameters()["family_name"]}
+        u_family = priors[FAMILY_EXACT]["u"]
+    return {
+        "coresident_pairs": coresidents.pairs,
+        "same_family_name": coresidents.same_family_name,
+        "household_share": round(coresidents.household_share(float(u_family or 0.0)), 4),
+    }
+
+
+def _household_share(metadata: dict[str, Any]) -> float:
+    """The metadata's household share; 1 (a population of households) when a model has none."""
+    found = metadata.get("households")
+    if found is None:
+        return 1.0
+    share = found.get("household_share") if isinstance(found, dict) else None
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+        raise JoinedupError("model metadata households.household_share must be between 0 and 1")
+    return float(share)
 
 
 def _positive(value: object) -> bool:

@@ -106,6 +106,7 @@ def prior_parameters() -> dict[str, list[dict[str, float | str]]]:
 
 def apply_safety_rules(
     parameters: dict[str, list[dict[str, float | str]]],
+    household_share: float = 1.0,
 ) -> dict[str, list[dict[str, float | str]]]:
     """Fill missing values from the priors, fix household levels and bound "differs" levels.
 
@@ -113,6 +114,11 @@ def apply_safety_rules(
     positive number takes the prior; levels in `HOUSEHOLD_FIXED_U` take that u whatever training
     said; levels in `U_UPPER_BOUNDS`, `M_UPPER_BOUNDS` and `M_LOWER_BOUNDS` are held within
     them; finally no level may weigh less than its comparison's "differs" level.
+
+    ``household_share`` is the share of different people at one address who are a household
+    rather than a chance meeting (`joinedup.linkage.households`; 1 for a UK population). Below
+    1 the household levels move towards their plain counterparts, and the twins level's
+    birthday share towards the chance two people share one.
     """
     priors = {
         (c, str(level["label"])): level
@@ -141,10 +147,12 @@ def apply_safety_rules(
                 new["m"] = max(float(new["m"]), M_LOWER_BOUNDS[(comparison, label)])
             fixed_levels.append(new)
         result[comparison] = fixed_levels
+    if household_share < 1.0:
+        _mix_household_levels(result, household_share)
     _fix_conditional_levels(result)
     for comparison, levels in result.items():
         result[comparison] = _no_level_below_else(comparison, levels)
-    _fix_twin_level(result)
+    _fix_twin_level(result, household_share)
     _fix_generation_levels(result)
     _hold_weight(result, "dob", AGE_CONFLICT, DOB_DIFFERENT, at_least=False)
     return result
@@ -193,7 +201,25 @@ def _fix_conditional_levels(parameters: dict[str, list[dict[str, float | str]]])
         levels[household_label]["m"] = agree
 
 
-def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None:
+def _mix_household_levels(
+    parameters: dict[str, list[dict[str, float | str]]], household_share: float
+) -> None:
+    """Weigh each household level's u between its household value and its plain counterpart's
+    u, by the share of different people at one address who are a household: among people who
+    met at one address by chance, a surname or a phone agrees no more often than anywhere."""
+    plain_of = {(c, household): plain for (c, plain), household in CONDITIONAL_LEVELS.items()}
+    for (comparison, label), fixed in HOUSEHOLD_FIXED_U.items():
+        levels = {str(level["label"]): level for level in parameters.get(comparison, [])}
+        plain = plain_of.get((comparison, label))
+        if label not in levels or plain is None or plain not in levels:
+            continue
+        chance = float(levels[plain]["u"])
+        levels[label]["u"] = household_share * fixed + (1.0 - household_share) * chance
+
+
+def _fix_twin_level(
+    parameters: dict[str, list[dict[str, float | str]]], household_share: float = 1.0
+) -> None:
     """Set the twins level so one date of birth at one address counts only as twins would.
 
     Its weight is the "given names differ" weight plus log2(u(DOB exact) / TWIN_SHARE): added to
@@ -205,7 +231,9 @@ def _fix_twin_level(parameters: dict[str, list[dict[str, float | str]]]) -> None
     if GIVEN_DIFFERENT_TWIN not in given or GIVEN_DIFFERENT not in given or DOB_EXACT not in dob:
         return
     differs, twin = given[GIVEN_DIFFERENT], given[GIVEN_DIFFERENT_TWIN]
-    discount = min(1.0, float(dob[DOB_EXACT]["u"]) / TWIN_SHARE)
+    chance = float(dob[DOB_EXACT]["u"])
+    share = household_share * TWIN_SHARE + (1.0 - household_share) * chance
+    discount = min(1.0, chance / share)
     twin["u"] = float(differs["u"])
     twin["m"] = max(FLOOR, float(differs["m"]) * discount)
 
