@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import warnings
@@ -82,24 +81,33 @@ def serve(
     """Migrate the configured database and serve joinedup until interrupted.
 
     ``workers`` server processes (``JOINEDUP_API_WORKERS``, else :func:`default_workers`) share
-    the listening socket; with one, the app runs in this process. uvicorn's own access log is
-    off: it prints raw paths and query strings, which can hold names or NHS numbers.
-    joinedup's access log (``joinedup.access``) names route templates only. uvicorn uses
-    uvloop and httptools (``loop="auto"``, ``http="auto"``), which are installed with joinedup.
+    the listening socket; with one, the app runs in this process. Logging is configured alike
+    in this process and in every worker (:mod:`joinedup.api.log_config`): uvicorn's own access
+    log is off, as it prints raw paths and query strings, which can hold names or NHS numbers;
+    joinedup's access log (``joinedup.access``) names route templates only. On PostgreSQL a
+    role that could switch off the audit trail's triggers gets one warning, not a refusal.
+    uvicorn uses uvloop and httptools (``loop="auto"``, ``http="auto"``), which are installed
+    with joinedup.
     """
     import uvicorn
 
     from joinedup.api.app import create_app
+    from joinedup.api.log_config import configure_logging, log_config
+    from joinedup.services.serving_role import warn_if_role_can_rewrite_audit
     from joinedup.store.db import make_engine, upgrade
 
     settings = settings or Settings.from_env()
     count = workers or settings.api_workers or default_workers(settings.database_url)
     engine = make_engine(settings.database_url, settings=settings)
     upgrade(engine)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
+    warn_if_role_can_rewrite_audit(engine)
     options = {
         "host": host,
         "port": port,
+        # Applied by uvicorn in each worker process too, which would otherwise log nothing of
+        # joinedup's (see joinedup.api.log_config).
+        "log_config": log_config(),
         "access_log": False,
         "proxy_headers": True,
         "server_header": False,

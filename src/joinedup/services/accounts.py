@@ -32,6 +32,7 @@ from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import PURPOSES, ROLES
 from joinedup.policy.vocabulary import purpose_label as _policy_purpose_label
 from joinedup.services.actor import Actor
+from joinedup.services.text import refuse_control_characters
 from joinedup.store import sources
 from joinedup.store.account_tables import ApiToken, User, WebSession
 from joinedup.store.base import utcnow
@@ -275,6 +276,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 def list_users(session: Session, *, organisation_id: str | None = None) -> Sequence[User]:
     """Users ordered by username, optionally those of one organisation."""
+    refuse_control_characters({"organisation_id": organisation_id})
     query = select(User).order_by(User.username)
     if organisation_id is not None:
         query = query.where(User.organisation_id == organisation_id)

@@ -27,7 +27,7 @@ from joinedup.policy.vocabulary import PURPOSES, is_sealed
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
-from joinedup.services.text import has_control_characters
+from joinedup.services.text import has_control_characters, refuse_control_characters
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
 
@@ -184,6 +184,7 @@ def _organisation(actor: Actor) -> str:
 
 
 def _check_filters(filters: AuditFilters) -> None:
+    refuse_control_characters({k: v for k, v in vars(filters).items() if isinstance(v, str)})
     if filters.decision is not None and filters.decision not in DECISIONS:
         raise ServiceError(f"decision must be one of {', '.join(DECISIONS)}.")
     if filters.purpose is not None and filters.purpose not in PURPOSES:

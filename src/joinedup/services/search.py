@@ -35,6 +35,7 @@ from joinedup.services.actor import (
     require_person_level_purpose,
     require_practitioner,
 )
+from joinedup.services.text import has_control_characters
 from joinedup.standards.dates import parse_date_of_birth, parse_year_of_birth
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.names import name_key, nickname_variants, parse_full_name
@@ -128,7 +129,11 @@ def parse_query(
     """
     problems: list[str] = []
     given_key = family_key = None
-    if name and name.strip():
+    if name and has_control_characters(name):
+        # The name keys would drop a NUL and search for what is left, quietly: refused, as the
+        # other fields' standards refuse it, and as every search filter is (services.text).
+        problems.append("name: a name cannot hold a control character (such as NUL)")
+    elif name and name.strip():
         try:
             parsed = parse_full_name(name)
             given_key = name_key(parsed.given_name) if parsed.given_name else None

@@ -1,15 +1,22 @@
-"""Free text a person types for the record — a reason for break-glass or a relationship.
+"""Free text a person types — a reason for the record, or a filter to search by.
 
 A reason is read later by an IG officer and by the resident, so what counts towards its minimum
 length is what they will see: letters, digits, punctuation and symbols. Zero-width and other
 format characters (U+200B, U+2060, a byte-order mark) are invisible, and control characters (a
 NUL) are never typed on purpose and cannot be stored by PostgreSQL; thirty zero-width spaces
 are not a reason.
+
+A search filter with a control character is refused too, naming the field: PostgreSQL cannot
+compare text holding a NUL and fails the query, where SQLite quietly finds nothing, so the
+same search would otherwise answer a bare 400 on one database and "no results" on the other.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
+
+from joinedup.services.actor import ServiceError
 
 # Letters, marks, numbers, punctuation and symbols: the categories a reader sees.
 _VISIBLE = frozenset("LMNPS")
@@ -30,3 +37,16 @@ def tidy_reason(reason: str | None) -> str:
     dropped (what is stored and shown)."""
     kept = "".join(ch for ch in (reason or "") if unicodedata.category(ch) != "Cf")
     return " ".join(kept.split())
+
+
+def refuse_control_characters(filters: Mapping[str, str | None]) -> None:
+    """Refuse (400) the first of ``filters`` (field name → value) holding a control character.
+
+    ``refuse_control_characters({"actor": "sam\\x00"})`` raises :class:`ServiceError` with
+    "actor holds a control character (such as NUL): search with ordinary text."
+    """
+    for name, value in filters.items():
+        if value is not None and has_control_characters(value):
+            raise ServiceError(
+                f"{name} holds a control character (such as NUL): search with ordinary text."
+            )

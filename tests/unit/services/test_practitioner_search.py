@@ -89,6 +89,8 @@ BAD_QUERIES = [
     ("a date of birth in the future", {"name": "Anne Walker", "date_of_birth": "2999-01-01"},
      "date_of_birth:"),
     ("a name without letters", {"name": "123", "postcode": "NB1 2AB"}, "name:"),
+    ("a NUL in the name, not dropped", {"name": "Anne Wal\x00ker"},
+     "name: a name cannot hold a control character"),
 ]  # fmt: skip
 
 
