@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -156,12 +158,12 @@ def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             if not memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _switch_to_wal(cursor)
                 # With WAL, NORMAL is durable against application crashes and much faster.
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # A bigger page cache (the default is 2 MiB) keeps the index pages of a large
             # source in memory during bulk ingest; it is only allocated as it is used.
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
@@ -177,6 +179,24 @@ def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, tried again while another connection holds the new file.
+
+    Switching a file to WAL needs it to itself, and SQLite answers "database is locked" at once
+    rather than wait in the busy handler (waiting there could deadlock). Several workers opening
+    a new database together hit it: one in 50 such starts under load failed.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def describe(engine: Engine) -> str:
