@@ -100,6 +100,15 @@ class _CloseAcross(ComparisonLevelCreator):
         return f"{self.column_l} close to the other's {self.column_r}"
 
 
+def _close_given_names() -> ComparisonLevelCreator:
+    """A nickname or formal form of the name, or a typo of it."""
+    return cll.Or(
+        cll.ArrayIntersectLevel("given_group", 1),
+        cll.JaroWinklerLevel("given_key", 0.9),
+        _Typo("given_key"),
+    )
+
+
 def _given_names_related() -> ComparisonLevelCreator:
     """The given names are one name: exact, swapped with the family name, a nickname, a typo or
     a middle name used as the first (the `given_name` comparison's agreeing levels where both
@@ -139,12 +148,6 @@ def _given_name() -> ComparisonCreator:
             cll.And(
                 _CloseAcross("given_key", "family_key"), _CloseAcross("family_key", "given_key")
             ).configure(label_for_charts="given and family names swapped"),
-            cll.ArrayIntersectLevel("given_group", 1).configure(
-                label_for_charts="nickname or formal form"
-            ),
-            cll.Or(cll.JaroWinklerLevel("given_key", 0.9), _Typo("given_key")).configure(
-                label_for_charts="given name typo"
-            ),
             cll.And(
                 cll.ExactMatchLevel("dob"),
                 cll.CustomLevel(SHARED_ADDRESS),
@@ -157,7 +160,17 @@ def _given_name() -> ComparisonCreator:
                     _Typo("family_key"),
                     cll.ArrayIntersectLevel("family_all", 1),
                 ),
+                # Boy and girl twins are often given one name's two forms (Daniel and
+                # Danielle, Paul and Paula, Alexander and Alexandra): close names of different
+                # sexes are twins too, where one person's records would need two errors.
+                cll.Or(cll.CustomLevel("sex_l <> sex_r"), cll.Not(_close_given_names())),
             ).configure(label_for_charts=GIVEN_DIFFERENT_TWIN),
+            cll.ArrayIntersectLevel("given_group", 1).configure(
+                label_for_charts="nickname or formal form"
+            ),
+            cll.Or(cll.JaroWinklerLevel("given_key", 0.9), _Typo("given_key")).configure(
+                label_for_charts="given name typo"
+            ),
             cll.ArrayIntersectLevel("forenames", 1).configure(
                 label_for_charts="a middle name used as the first"
             ),

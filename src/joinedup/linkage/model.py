@@ -235,11 +235,13 @@ class PersonModel:
         settings["probability_two_random_records_match"] = self.probability_two_random_records_match
         for comparison in settings["comparisons"]:
             name = comparison["output_column_name"]
-            levels = iter(self.parameters[name])
+            # By label, not position: a saved model keeps its levels in the order they had
+            # when it was trained, and levels move when the comparisons change.
+            by_label = {str(values["label"]): values for values in self.parameters[name]}
             for level in comparison["comparison_levels"]:
                 if level.get("is_null_level"):
                     continue
-                values = next(levels)
+                values = by_label[level["label_for_charts"]]
                 level["m_probability"] = values["m"]
                 level["u_probability"] = values["u"]
         return settings

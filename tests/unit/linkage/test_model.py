@@ -259,6 +259,26 @@ CASES = [
         [{"gp|1"}, {"gp|2"}],
     ),
     (
+        "a boy and a girl twin given one name's two forms stay apart",
+        [
+            rec("gp", "1", given_name="Daniel", date_of_birth="2012-03-04", sex="male", **HOME),
+            rec("gp", "2", given_name="Danielle", date_of_birth="2012-03-04", sex="female", **HOME),
+            rec("sc", "1", given_name="Alexander", date_of_birth="2014-05-06", sex="male", **HOME),
+            rec(
+                "sc", "2", given_name="Alexandra", date_of_birth="2014-05-06", sex="female", **HOME
+            ),
+        ],
+        [{"gp|1"}, {"gp|2"}, {"sc|1"}, {"sc|2"}],
+    ),
+    (
+        "one person's nickname at one birth date and address still joins",
+        [
+            rec("gp", "1", given_name="Robert", date_of_birth="1961-04-03", sex="male", **HOME),
+            rec("sc", "1", given_name="Bob", date_of_birth="1961-04-03", sex="male", **HOME),
+        ],
+        [{"gp|1", "sc|1"}],
+    ),
+    (
         "one person's mobile still joins a nickname at home and a move",
         [
             rec("gp", "1", given_name="Robert", date_of_birth="1961-04-03", phones=[MUM], **HOME),
