@@ -123,24 +123,36 @@ def load_signing_key() -> SigningKey:
     return SigningKey(Ed25519PrivateKey.from_private_bytes(_DEVELOPMENT_SEED), development=True)
 
 
+def development_key_id() -> str:
+    """The key id of the public development key, so a verifier can say what it signed."""
+    return key_id(Ed25519PrivateKey.from_private_bytes(_DEVELOPMENT_SEED).public_key())
+
+
 def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
-    """Public keys that verification accepts, by key id: the signing key's and the listed ones."""
+    """Public keys that verification accepts, by key id: the signing key's and the listed ones.
+
+    The development key is trusted only where it is what this machine signs with: no signing
+    key, no trusted keys listed, not production. An auditor who sets only
+    ``JOINEDUP_AUDIT_TRUSTED_KEYS`` must not accept checkpoints anyone could have forged with
+    it; to trust it deliberately, list its public key there.
+    """
     keys: dict[str, Ed25519PublicKey] = {}
+    listed = [item.strip() for item in os.environ.get(TRUSTED_KEYS_ENV, "").split(",")]
+    listed = [item for item in listed if item]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             current = load_signing_key()
-            keys[current.key_id] = current.public
+            if not (current.development and listed):
+                keys[current.key_id] = current.public
         except SigningKeyError:
             pass
-    for item in os.environ.get(TRUSTED_KEYS_ENV, "").split(","):
-        if not item.strip():
-            continue
+    for item in listed:
         try:
-            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(item.strip()))
+            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(item))
         except (binascii.Error, ValueError):
             raise SigningKeyError(
-                f"{TRUSTED_KEYS_ENV}: {item.strip()[:12]}… is not a base64 Ed25519 public key"
+                f"{TRUSTED_KEYS_ENV}: {item[:12]}… is not a base64 Ed25519 public key"
             ) from None
         keys[key_id(public)] = public
     return keys

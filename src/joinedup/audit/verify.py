@@ -22,14 +22,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 
 from joinedup.audit.chain import GENESIS, compute_hash
-from joinedup.audit.signing import signature_valid, trusted_public_keys
-from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
+from joinedup.audit.signing import (
+    TRUSTED_KEYS_ENV,
+    development_key_id,
+    signature_valid,
+    trusted_public_keys,
+)
+from joinedup.audit.stored import DECODE_ERRORS, checkpoint_table, event_table, tolerant_rows
 
 MAX_PROBLEMS = 100
 
@@ -59,6 +65,9 @@ class VerifyResult:
     head_hash: str = GENESIS
     last_checkpoint_seq: int | None = None
     problems: list[Problem] = field(default_factory=list)
+    # Checkpoints accepted only because the public development key is trusted here: they show
+    # the chain is as signed, not that nobody re-signed it.
+    development_signed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -81,6 +90,7 @@ class _Row:
     stored: str
     prev: str
     computed: str
+    unreadable: str | None = None  # why the stored content could not be decoded and hashed
 
 
 def _chain_problems(rows: list[_Row]) -> list[Problem]:
@@ -110,6 +120,9 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
                         f"to event {before}",
                     )
                 )
+            elif row.unreadable is not None:
+                why = f"its stored content cannot be read ({row.unreadable})"
+                problems.append(Problem(row.seq, "edited", why))
             else:
                 problems.append(
                     Problem(row.seq, "edited", "its content does not match its recorded hash")
@@ -157,6 +170,12 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
     return problems
 
 
+def _names(keys: dict[str, Any]) -> str:
+    development = development_key_id()
+    named = [f"{k} (the development key)" if k == development else k for k in sorted(keys)]
+    return ", ".join(named) or "none"
+
+
 def _checkpoint_problems(
     checkpoints: Sequence[Any], rows: list[_Row], chain: list[Problem]
 ) -> list[Problem]:
@@ -179,11 +198,13 @@ def _checkpoint_problems(
                 Problem(
                     checkpoint.seq,
                     "bad_signature",
-                    f"checkpoint signed by key {checkpoint.key_id}, which is not trusted",
+                    f"checkpoint signed by key {checkpoint.key_id}, which is not trusted "
+                    f"(trusted here: {_names(keys)}; a verifier lists the "
+                    f"hub's public keys in {TRUSTED_KEYS_ENV})",
                 )
             )
             continue
-        if not signature_valid(
+        if checkpoint.at is None or not signature_valid(
             public, checkpoint.signature, checkpoint.seq, checkpoint.hash, checkpoint.at
         ):
             problems.append(
@@ -228,26 +249,52 @@ def _checkpoint_problems(
     return problems
 
 
+def _row(seq: int, stored: str, prev: str, fields: dict[str, Any], unreadable: str | None) -> _Row:
+    if unreadable is None:
+        try:
+            return _Row(seq, stored, prev, compute_hash(prev, fields))
+        except DECODE_ERRORS:
+            # e.g. categories that decode to a number: the content is not an event's
+            unreadable = "a field holds a value of the wrong type"
+    return _Row(seq, stored, prev, "", unreadable)
+
+
+def _read_events(conn: Connection) -> list[_Row]:
+    table = event_table()
+    try:
+        events = conn.execute(select(table).order_by(table.c.seq)).yield_per(2000)
+        return [
+            _row(event.seq, event.hash, event.prev_hash, dict(event._mapping), None)
+            for event in events
+        ]
+    except DECODE_ERRORS:
+        return [
+            _row(fields["seq"], fields["hash"], fields["prev_hash"], fields, unreadable)
+            for fields, unreadable in tolerant_rows(conn, table)
+        ]
+
+
+def _read_checkpoints(conn: Connection) -> list[Any]:
+    table = checkpoint_table()
+    try:
+        return list(conn.execute(select(table).order_by(table.c.seq)).all())
+    except DECODE_ERRORS:
+        # An unreadable time is left as None, which no signature verifies.
+        return [SimpleNamespace(**fields) for fields, _ in tolerant_rows(conn, table)]
+
+
 def verify(engine: Engine) -> VerifyResult:
     """Recompute the whole hash chain and check every checkpoint's signature and hash.
 
     Reads only; needs no signing key (the public keys come from :mod:`joinedup.audit.signing`).
     Returns a :class:`VerifyResult` whose ``first`` names the first bad event and what is wrong
-    with it; ``ok`` is True when nothing is.
+    with it; ``ok`` is True when nothing is. A stored value that cannot even be decoded (SQLite
+    keeps times and JSON as text) is reported as that event edited, not raised.
     """
     result = VerifyResult()
-    rows: list[_Row] = []
     with engine.connect() as conn:
-        table = AuditEvent.__table__
-        events = conn.execute(select(table).order_by(table.c.seq)).yield_per(2000)
-        for event in events:
-            fields = dict(event._mapping)
-            rows.append(
-                _Row(event.seq, event.hash, event.prev_hash, compute_hash(event.prev_hash, fields))
-            )
-        checkpoints = conn.execute(
-            select(AuditCheckpoint.__table__).order_by(AuditCheckpoint.__table__.c.seq)
-        ).all()
+        rows = _read_events(conn)
+        checkpoints = _read_checkpoints(conn)
     result.events = len(rows)
     if rows:
         result.head_seq, result.head_hash = rows[-1].seq, rows[-1].stored
@@ -257,4 +304,7 @@ def verify(engine: Engine) -> VerifyResult:
     chain = _chain_problems(rows)
     signed = _checkpoint_problems(checkpoints, rows, chain)  # may resolve ambiguous chain ones
     result.problems = sorted(chain + signed, key=lambda p: p.seq)
+    development = development_key_id()
+    if development in trusted_public_keys():
+        result.development_signed = sum(c.key_id == development for c in checkpoints)
     return result

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from joinedup.cli import app
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 policy_app = typer.Typer(help="Data sharing agreements: check them and run policy tests.")
 audit_app = typer.Typer(help="The audit trail: verify it, sign it, make keys.")
@@ -70,6 +74,34 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _existing_database(database_url: str | None) -> Engine:
+    """An engine on the audit trail to read, refusing a SQLite file that does not exist.
+
+    Opening one would create and migrate an empty database — a mistyped path or a forgotten
+    ``JOINEDUP_DATABASE_URL`` then read as an intact trail of no events.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from joinedup.config import Settings
+    from joinedup.errors import JoinedupError
+    from joinedup.store.db import make_engine
+
+    url = database_url or Settings.from_env().database_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # make_engine names a bad URL itself
+        return make_engine(url)
+    path = parsed.database or ""
+    memory = path in ("", ":memory:") or path.startswith("file::memory:")
+    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
+        raise JoinedupError(
+            f"no database at {path}: check --database-url or JOINEDUP_DATABASE_URL "
+            "(an audit command never creates one)"
+        )
+    return make_engine(url)
+
+
 @audit_app.command("verify")
 def audit_verify(
     database_url: str | None = typer.Option(
@@ -78,9 +110,9 @@ def audit_verify(
 ) -> None:
     """Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad event."""
     from joinedup.audit.verify import verify
-    from joinedup.store.db import make_engine, upgrade
+    from joinedup.store.db import upgrade
 
-    engine = make_engine(database_url)
+    engine = _existing_database(database_url)
     try:
         upgrade(engine)
         result = verify(engine)
@@ -95,6 +127,13 @@ def audit_verify(
         if len(result.problems) > 1:
             typer.echo(f"({len(result.problems) - 1} further problems follow from it)", err=True)
         raise typer.Exit(1)
+    if result.development_signed:
+        typer.echo(
+            f"WARNING: {_count(result.development_signed, 'checkpoint')} signed with the public "
+            "development key, which anyone can use: they prove nothing. Set "
+            "JOINEDUP_AUDIT_SIGNING_KEY (joinedup audit keygen) before real use.",
+            err=True,
+        )
     tail = result.unsigned_tail
     typer.echo(
         "OK: chain intact"
@@ -109,9 +148,9 @@ def audit_checkpoint(
 ) -> None:
     """Sign the current head of the audit trail now (before a backup, say)."""
     from joinedup.audit.log import checkpoint_now
-    from joinedup.store.db import make_engine, session_scope, upgrade
+    from joinedup.store.db import session_scope, upgrade
 
-    engine = make_engine(database_url)
+    engine = _existing_database(database_url)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
@@ -132,9 +171,9 @@ def audit_log(
 ) -> None:
     """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
     from joinedup.audit.queries import access_log
-    from joinedup.store.db import make_engine, session_scope, upgrade
+    from joinedup.store.db import session_scope, upgrade
 
-    engine = make_engine(database_url)
+    engine = _existing_database(database_url)
     try:
         upgrade(engine)
         with session_scope(engine) as session:

@@ -61,14 +61,20 @@ def load_yaml(text: str, origin: str) -> Any:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise AgreementError(f"{origin}: not valid YAML: {exc}") from None
+    except ValueError as exc:
+        # PyYAML reads 2026-02-30 as a date and lets datetime's ValueError out, with no line.
+        raise AgreementError(
+            f"{origin}: not valid YAML: a date that does not exist ({exc})"
+        ) from None
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """The parsed YAML as JSON would hold it: dates and times as ISO strings, keys as text."""
     # YAML turns 2026-04-01 into a date; the schema and the hash both see the ISO string.
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
@@ -76,9 +82,7 @@ def _jsonable(value: Any) -> Any:
 
 def canonical_json(document: Any) -> str:
     """The canonical text of a parsed document: sorted keys, no whitespace, UTF-8 kept."""
-    return json.dumps(
-        _jsonable(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    return json.dumps(jsonable(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_hash(document: Any) -> str:
@@ -99,7 +103,7 @@ def parse_agreement(text: str, origin: str = "<agreement>") -> Agreement:
     The error lists every problem found, each with the field's path, e.g.
     ``nb.yaml: clauses[1].purposes[0]: 'dirct_care' is not one of [...]``.
     """
-    document = _jsonable(load_yaml(text, origin))
+    document = jsonable(load_yaml(text, origin))
     if not isinstance(document, dict):
         raise AgreementError(f"{origin}: an agreement must be a mapping at the top level")
     errors = sorted(_VALIDATOR.iter_errors(document), key=lambda e: list(e.absolute_path))
@@ -151,6 +155,9 @@ def _build(doc: dict[str, Any], origin: str) -> Agreement:
 
 def _cross_check(agreement: Agreement, doc: dict[str, Any]) -> list[str]:
     problems: list[str] = []
+    if not isinstance(doc["version"], int):
+        # JSON Schema counts 1.0 as an integer, but it would hash differently from 1.
+        problems.append(f"version: {doc['version']!r} must be a whole number, as in 'version: 1'")
     if agreement.valid_to is not None and agreement.valid_to < agreement.valid_from:
         problems.append(f"valid_to: {agreement.valid_to} is before valid_from")
     orgs = [party.org for party in agreement.parties]
@@ -190,6 +197,10 @@ def load_agreement(path: str | Path) -> Agreement:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AgreementError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise AgreementError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the agreement as UTF-8"
+        ) from None
     return parse_agreement(text, str(path))
 
 

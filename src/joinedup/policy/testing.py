@@ -26,8 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
 from joinedup.errors import JoinedupError
-from joinedup.policy.agreements import TEST_SUFFIXES, load_agreements, load_yaml
+from joinedup.policy.agreements import TEST_SUFFIXES, jsonable, load_agreements, load_yaml
 from joinedup.policy.engine import decide
 from joinedup.policy.model import Agreement
 from joinedup.policy.request import (
@@ -38,6 +41,9 @@ from joinedup.policy.request import (
     Relationship,
     ResidentChoice,
 )
+from joinedup.policy.testfile_schema import POLICY_TEST_SCHEMA
+
+_VALIDATOR = Draft202012Validator(POLICY_TEST_SCHEMA)
 
 
 class PolicyTestError(JoinedupError):
@@ -137,15 +143,20 @@ def _check(decision: Decision, expect: dict[str, Any]) -> list[str]:
     deny = expect.get("deny") or {}
     if isinstance(deny, list):
         deny = dict.fromkeys(deny)
-    for label, code in deny.items():
+    for label, wanted_codes in deny.items():
         item = labels.get(label)
         if item is None:
             failures.append(f"expected deny {label}, but no such item is held")
-        elif item.permitted:
+            continue
+        if item.permitted:
             failures.append(f"expected deny {label}, got permit")
-        elif code and code not in {r.code for r in item.reasons}:
-            got_codes = ", ".join(r.code for r in item.reasons)
-            failures.append(f"expected {label} denied for {code}, got {got_codes}")
+            continue
+        expected = [wanted_codes] if isinstance(wanted_codes, str) else wanted_codes or []
+        got_set = {r.code for r in item.reasons}
+        for code in expected:
+            if code not in got_set:
+                got_codes = ", ".join(r.code for r in item.reasons)
+                failures.append(f"expected {label} denied for {code}, got {got_codes}")
     if "break_glass_used" in expect and expect["break_glass_used"] != decision.break_glass_used:
         failures.append(
             f"expected break_glass_used={expect['break_glass_used']}, "
@@ -156,18 +167,65 @@ def _check(decision: Decision, expect: dict[str, Any]) -> list[str]:
     return failures
 
 
-def run_file(path: Path, agreements: tuple[Agreement, ...]) -> list[CaseResult]:
-    """Run every case of one test file against ``agreements``."""
-    document = load_yaml(path.read_text(encoding="utf-8"), str(path))
-    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
+def _where(parts: list[Any], document: Any) -> str:
+    """A field's path, with the case's name: ``cases[2] (a GP sees …).expect.permits``."""
+    text = ""
+    for index, part in enumerate(parts):
+        if isinstance(part, int):
+            text += f"[{part}]"
+            if index == 1 and parts[0] == "cases":
+                case = document["cases"][part]
+                if isinstance(case, dict) and isinstance(case.get("name"), str):
+                    text += f" ({case['name']})"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _problem(error: ValidationError, document: Any) -> str:
+    if error.context:
+        # "not valid under any of the given schemas" says nothing: name the likeliest miss.
+        error = best_match(error.context)
+    message = error.message
+    if error.validator == "minProperties":
+        message = "checks nothing: give permit, deny, break_glass_used or outcome"
+    elif error.validator == "pattern":
+        message = f"{error.instance!r} is not an item: write it as source/category"
+    return f"{_where(list(error.absolute_path), document)}: {message}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """Parse and check one test file; every problem is listed, each naming its case and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise PolicyTestError(f"{path}: cannot read: {why}") from None
+    document = load_yaml(text, str(path))
+    if not isinstance(document, dict):
         raise PolicyTestError(f"{path}: a policy test file needs a list of 'cases'")
+    errors = sorted(
+        _VALIDATOR.iter_errors(jsonable(document)), key=lambda e: [str(p) for p in e.path]
+    )
+    if errors:
+        lines = [_problem(e, document) for e in errors[:10]]
+        more = f"\n  … and {len(errors) - 10} more" if len(errors) > 10 else ""
+        raise PolicyTestError(f"{path}: invalid policy test file:\n  " + "\n  ".join(lines) + more)
+    return document
+
+
+def run_file(path: Path, agreements: tuple[Agreement, ...]) -> list[CaseResult]:
+    """Run every case of one test file against ``agreements``.
+
+    Raises :class:`PolicyTestError` (nothing is run) when the file is not a valid test file:
+    an unknown field, a choice of an unknown kind, a reason code that does not exist…
+    """
+    document = _read(path)
     defaults = document.get("defaults") or {}
     results = []
     for index, case in enumerate(document["cases"]):
-        name = str(case.get("name", f"case {index + 1}")) if isinstance(case, dict) else ""
-        where = f"{path}: {name or f'case {index + 1}'}"
-        if not isinstance(case, dict) or not isinstance(case.get("expect"), dict):
-            raise PolicyTestError(f"{where}: each case needs a 'request' and an 'expect' mapping")
+        name = str(case.get("name", f"case {index + 1}"))
+        where = f"{path}: {name}"
         request = _request({**defaults, **(case.get("request") or {})}, agreements, where)
         decision = decide(request)
         results.append(CaseResult(str(path), name, _check(decision, case["expect"]), decision))

@@ -118,3 +118,23 @@ DENY_ROLE = "deny_role_not_permitted"
 DENY_PURPOSE = "deny_purpose_not_permitted"
 DENY_OBJECTION = "deny_objection"
 DENY_CONSENT = "deny_consent_missing"
+
+# Every code an item's reasons may carry; a policy test may expect any of the deny ones.
+REASON_CODES: tuple[str, ...] = (
+    PERMIT,
+    PERMIT_OBJECTION_OVERRIDDEN,
+    PERMIT_SUBJECT_ACCESS,
+    DENY_UNKNOWN_ROLE,
+    DENY_UNKNOWN_PURPOSE,
+    DENY_AGGREGATE_ONLY,
+    DENY_NO_RELATIONSHIP,
+    DENY_NO_AGREEMENT,
+    DENY_AGREEMENT_NOT_IN_FORCE,
+    DENY_SEALED,
+    DENY_PROVIDER,
+    DENY_RECIPIENT,
+    DENY_ROLE,
+    DENY_PURPOSE,
+    DENY_OBJECTION,
+    DENY_CONSENT,
+)

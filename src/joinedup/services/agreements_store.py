@@ -84,6 +84,11 @@ def current_agreements(directory: str | Path | None = None) -> tuple[Agreement, 
         return loaded
 
 
+def _not_stored(session: Session, ref: AgreementRef) -> bool:
+    row = session.get(AgreementVersion, (ref.id, ref.version))
+    return row is None or row.sha256 != ref.sha256
+
+
 def ensure_recorded(
     session: Session, refs: tuple[AgreementRef, ...], directory: str | Path | None = None
 ) -> None:
@@ -97,7 +102,10 @@ def ensure_recorded(
     missing = [ref for ref in refs if (url, ref.id, ref.version, ref.sha256) not in _recorded]
     if not missing:
         return
-    if any(session.get(AgreementVersion, (ref.id, ref.version)) is None for ref in missing):
+    if any(_not_stored(session, ref) for ref in missing):
+        # Also when the version is stored with other words: a file edited in place without a
+        # new version. record_agreement_versions refuses that, so the decision fails closed
+        # rather than being audited under a hash no stored text has.
         record_agreement_versions(session, root)
 
     # Remembered only once committed: a rolled-back request must not make the next one skip it.

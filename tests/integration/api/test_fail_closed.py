@@ -9,7 +9,9 @@ holding none of the person's data, and the unit of work leaves no row behind.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from httpx import Response
@@ -17,8 +19,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from joinedup.services import access
+from joinedup.services.agreements_store import SHIPPED
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import (
+    AgreementVersion,
     Alert,
     AuditEvent,
     BreakGlassSession,
@@ -195,3 +199,32 @@ def test_a_chain_lock_held_elsewhere_fails_closed_in_good_time(
         holder.rollback()
     again = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("gp", "direct_care"))
     assert again.status_code == 200
+
+
+def test_an_agreement_edited_without_a_new_version_shares_nothing(
+    hub: PractitionerHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # QA: the next views were decided under the edited words and audited under a hash whose
+    # text agreement_versions did not hold (it kept the first text of that version).
+    shutil.copytree(SHIPPED, tmp_path / "agreements")
+    monkeypatch.setenv("JOINEDUP_AGREEMENTS_DIR", str(tmp_path / "agreements"))
+    headers = hub.bearer("social_worker")
+    assert hub.client.get(f"/api/v1/persons/{ANNE}", headers=headers).status_code == 200
+    edited = tmp_path / "agreements" / "northbridge-council-services.yaml"
+    edited.write_text(
+        edited.read_text().replace(
+            "roles: [housing_officer]", "roles: [housing_officer, charity_caseworker]", 1
+        )
+    )
+    before = _counts(hub.engine)
+    _assert_closed(hub.client.get(f"/api/v1/persons/{ANNE}", headers=headers), before, hub)
+    with session_scope(hub.engine) as session:
+        stored = set(
+            session.execute(select(AgreementVersion.agreement_id, AgreementVersion.sha256)).tuples()
+        )
+        cited = {
+            (ref["id"], ref["sha256"])
+            for refs in session.scalars(select(AuditEvent.agreements))
+            for ref in refs
+        }
+    assert cited <= stored

@@ -62,6 +62,16 @@ BAD = [
         "would cover special category data",
     ),
     ("unknown field", CARE_YAML.replace("title: Care", "title: Care\ncolour: blue"), "colour"),
+    (
+        "a date that does not exist",
+        CARE_YAML.replace("valid_to: 2026-12-31", "valid_to: 2026-02-30"),
+        "a date that does not exist",
+    ),
+    (
+        "version with a decimal point",
+        CARE_YAML.replace("version: 1", "version: 1.0"),
+        "version: 1.0 must be a whole number",
+    ),
 ]
 
 
@@ -99,6 +109,12 @@ def test_identical_copies_and_test_files_are_tolerated(tmp_path: Path) -> None:
     (tmp_path / "b.yml").write_text(CARE_YAML)
     (tmp_path / "care_test.yaml").write_text("cases: []")
     assert [a.ref for a in load_agreements(tmp_path)] == ["care@1"]
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / "care.yaml").write_bytes(CARE_YAML.encode() + "# café\n".encode("cp1252"))
+    with pytest.raises(AgreementError, match=r"care\.yaml: not UTF-8 text"):
+        load_agreements(tmp_path)
 
 
 def test_missing_directory() -> None:

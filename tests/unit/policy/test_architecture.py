@@ -62,15 +62,15 @@ def test_modules_stay_small(path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("cases: nope", "needs a list of 'cases'"),
-        ("cases:\n  - name: x\n    request: {}\n", "needs a 'request' and an 'expect'"),
+        ("cases: nope", "cases: 'nope' is not of type 'array'"),
+        ("cases:\n  - name: x\n    request: {}\n", r"cases\[0\] \(x\): 'expect' is a required"),
         (
             "cases:\n  - name: x\n    request: {actor: a}\n    expect: {permit: []}\n",
             "request lacks organisation, role, purpose, person_id, now",
         ),
         (
             "cases:\n  - name: x\n    request: {actor: a, organisation: o, role: gp, "
-            "purpose: direct_care, person_id: p, now: yesterday}\n    expect: {}\n",
+            "purpose: direct_care, person_id: p, now: yesterday}\n    expect: {outcome: deny}\n",
             "'yesterday' is not an ISO date-time",
         ),
     ],
