@@ -11,6 +11,7 @@ audit row.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import ColumnElement, Row, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
-from joinedup.audit.governance import PolicyInputs, policy_inputs
+from joinedup.audit.governance import GovernanceError, PolicyInputs, policy_inputs
 from joinedup.audit.log import NewEvent
 
 # Every audit write of the services goes through this one name, a batch append (one event or a
@@ -35,6 +36,7 @@ from joinedup.policy.request import AccessRequest, Decision, Holding
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.actor import (
     Actor,
+    AgreementsUnversioned,
     AuditUnavailable,
     PersonGone,
     PersonNotFoundError,
@@ -93,6 +95,8 @@ _VIEW_COLUMNS = (
 # has the same attribute names for the columns a view uses.
 RecordLike = SourceRecord | Row[Any]
 _R = TypeVar("_R", SourceRecord, Row[Any])
+
+log = logging.getLogger(__name__)
 
 
 class AgreementsUnavailable(ServiceError):
@@ -416,6 +420,11 @@ def record_agreements(session: Session, *decisions: Decision) -> None:
     cited = tuple(dict.fromkeys(ref for d in decisions for ref in d.agreements_used))
     try:
         ensure_recorded(session, cited)
+    except GovernanceError as exc:
+        # The message names the file and the agreement, nothing personal: what the IG officer
+        # must put right.
+        log.error("sharing paused: %s", exc)
+        raise AgreementsUnversioned() from exc
     except Exception as exc:  # the cited text is part of the audit record
         raise AuditUnavailable() from exc
 

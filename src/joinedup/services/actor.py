@@ -58,6 +58,19 @@ class AuditUnavailable(ServiceError):
         )
 
 
+class AgreementsUnversioned(AuditUnavailable):
+    """An agreement file in force was edited without a new version number, so the words an
+    audit row would cite are not the stored ones: sharing pauses (503) until it is versioned."""
+
+    def __init__(self) -> None:
+        ServiceError.__init__(
+            self,
+            "A data sharing agreement in force was changed without a new version number, so no "
+            "personal data can be shown until it is versioned. Tell your information "
+            "governance officer.",
+        )
+
+
 class CallerLike(Protocol):
     """The attributes of ``joinedup.api.deps.Caller`` that an :class:`Actor` is made from."""
 

@@ -94,10 +94,15 @@ def _counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def _assert_closed(response: Response, before: dict[str, int], hub: PractitionerHub) -> None:
+def _assert_closed(
+    response: Response,
+    before: dict[str, int],
+    hub: PractitionerHub,
+    says: str = "The audit trail cannot be written",
+) -> None:
     assert response.status_code == 503, response.text
     body = response.text
-    assert response.json()["detail"].startswith("The audit trail cannot be written")
+    assert response.json()["detail"].startswith(says)
     # No name, date, postcode, contact or NHS number; no other person's id.
     for secret in (*ANNE_SECRETS, "Clare", "Moss", "PBOB"):
         assert secret not in body
@@ -217,7 +222,9 @@ def test_an_agreement_edited_without_a_new_version_shares_nothing(
         )
     )
     before = _counts(hub.engine)
-    _assert_closed(hub.client.get(f"/api/v1/persons/{ANNE}", headers=headers), before, hub)
+    response = hub.client.get(f"/api/v1/persons/{ANNE}", headers=headers)
+    # The practitioner is told why, and whom to tell; not that the trail is broken.
+    _assert_closed(response, before, hub, says="A data sharing agreement in force was changed")
     with session_scope(hub.engine) as session:
         stored = set(
             session.execute(select(AgreementVersion.agreement_id, AgreementVersion.sha256)).tuples()
