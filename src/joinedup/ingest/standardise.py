@@ -62,7 +62,10 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: spaced date separators, hyphenated postcodes, several phones in a cell; names with
 #: honours, Welsh particles, stacked titles, known-as names, and non-person names; a dotted
 #: path over a list of objects read in each of them.
-STANDARDISERS_VERSION = 2
+#: 3: numbers in date fields of a 1904-system workbook; family-name prefixes ("Mc Donald",
+#: "O' Brien", "St John"); a note after a phone number; PO, BFPO, ordinals, Welsh "y" and
+#: Welsh street words in addresses.
+STANDARDISERS_VERSION = 3
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:

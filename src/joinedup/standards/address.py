@@ -90,7 +90,12 @@ _STREET_WORDS = frozenset(
     pl way grove gr gardens gdns terrace ter terr walk square sq hill row mews parade pde green
     rise view park vale mount croft fold garth wynd brow approach boulevard circus broadway
     chase gate mead bank causeway quay wharf yard lea dale fields heights villas cottages
-    hollow ridge side wood meadow meadows end embankment esplanade promenade""".split()  # noqa: SIM905
+    hollow ridge side wood meadow meadows end embankment esplanade promenade brae loan
+    vennel""".split()  # noqa: SIM905
+)
+# Welsh street names put the kind of street first: "Heol y Bont", "Ffordd y Brenin".
+_STREET_FIRST_WORDS = frozenset(
+    "heol ffordd stryd lôn lon rhodfa cilgant clos teras".split()  # noqa: SIM905
 )
 _COUNTRIES = frozenset(
     {"UK", "U.K.", "GB", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND", "WALES"}
@@ -112,7 +117,15 @@ _COUNTIES = frozenset(
         "CO ANTRIM", "COUNTY ANTRIM", "CO DOWN", "COUNTY DOWN",
     }
 )  # fmt: skip
-_SMALL_WORDS = frozenset({"and", "of", "the", "upon", "on", "in", "by", "under", "le", "la"})
+# Lower case inside a line; "y" and "yr" are the Welsh "the" ("Heol y Bont").
+_SMALL_WORDS = frozenset(
+    {"and", "of", "the", "upon", "on", "in", "by", "under", "le", "la", "y", "yr"}
+)
+# Kept in capitals: a PO box, British Forces post, and the bodies whose buildings people live
+# in or write from. Letters with dots ("P.O.") are kept in capitals too.
+_ACRONYMS = frozenset({"PO", "BFPO", "HQ", "RAF", "HMP", "HMS", "NHS", "YMCA", "YWCA"})
+_DOTTED = re.compile(r"^(?:[^\W\d_]\.)+$")
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$", re.IGNORECASE)
 
 
 # Streets, localities and towns recur across the households of a file.
@@ -126,6 +139,8 @@ def address_case(text: str) -> str:
     for index, word in enumerate(words):
         if not is_one_case(word):
             out.append(word)
+        elif word.upper() in _ACRONYMS or _DOTTED.match(word):
+            out.append(word.upper())
         elif index > 0 and word.lower() in _SMALL_WORDS:
             out.append(word.lower())
         else:
@@ -148,12 +163,21 @@ def _flat_form(match: re.Match[str]) -> str:
 @lru_cache(maxsize=4_096)
 def _flat_text(flat: str) -> str:
     words = flat.split()
-    return " ".join(w.upper() if any(c.isdigit() for c in w) else address_case(w) for w in words)
+    return " ".join(_flat_word(w) for w in words)
+
+
+def _flat_word(word: str) -> str:
+    """``3a`` → ``3A``, but ``1ST`` → ``1st`` (a floor)."""
+    if ordinal := _ORDINAL.match(word):
+        return ordinal.group(1) + ordinal.group(2).lower()
+    return word.upper() if any(c.isdigit() for c in word) else address_case(word)
 
 
 def _is_street(text: str) -> bool:
     words = text.replace(".", "").split()
-    return len(words) > 1 and words[-1].lower() in _STREET_WORDS
+    return len(words) > 1 and (
+        words[-1].lower() in _STREET_WORDS or words[0].lower() in _STREET_FIRST_WORDS
+    )
 
 
 def _segments(lines: Sequence[str | None]) -> list[str]:

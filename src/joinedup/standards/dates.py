@@ -26,13 +26,17 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError, shape_of
+from joinedup.standards.excel_dates import (
+    YEAR_NUMBERS,
+    excel_serial_to_date,
+    is_compact_date,
+    is_excel_serial,
+)
 
-_EXCEL_EPOCH = date(1899, 12, 30)
-_EXCEL_MAX = (date(9999, 12, 31) - _EXCEL_EPOCH).days
 _MAX_AGE = 125
 
 _MONTHS: dict[str, int] = {}
@@ -57,8 +61,6 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{2})$"),
 )
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
-# Whole numbers read as a year rather than an Excel serial (which would be a day in 1905–1910).
-_YEAR_NUMBERS = (1850, 2100)
 
 
 def _today(today: date | None) -> date:
@@ -94,27 +96,6 @@ def _build(year: int, month: int, day: int) -> date:
             raise StandardsError("29 February does not exist in that year (not a leap year)")
         raise StandardsError(f"day {day} does not exist in {calendar.month_name[month]}")
     return date(year, month, day)
-
-
-def excel_serial_to_date(serial: float) -> date:
-    """Convert an Excel (1900 date system) serial day number to a date.
-
-    Excel believes 1900 was a leap year, so serial 60 is a 29 February that never happened
-    (rejected) and serials 1–59 are one day later than their true date would be counted from
-    Excel's effective epoch of 1899-12-30. The fractional part (a time of day) is ignored.
-    """
-    if serial != serial or serial < 1:  # NaN or before Excel's first day
-        raise StandardsError("Excel serial day numbers start at 1 (1900-01-01)")
-    if serial > _EXCEL_MAX:
-        raise StandardsError("number is too large to be an Excel date")
-    whole = int(serial)
-    if whole > _EXCEL_MAX:
-        raise StandardsError("number is too large to be an Excel date")
-    if whole == 60:
-        raise StandardsError("Excel serial 60 is 29 February 1900, a day that did not exist")
-    if whole < 60:
-        whole += 1
-    return _EXCEL_EPOCH + timedelta(days=whole)
 
 
 def parse_date(
@@ -209,9 +190,9 @@ def _parse(
     if isinstance(text, bool):
         raise StandardsError("a true/false value is not a date")
     if isinstance(text, int | float):
-        if isinstance(text, int) and 10_000_000 <= text <= 99_991_231:
+        if isinstance(text, int) and is_compact_date(text):
             return _parse(str(text), fmt, now, two_digit_year)
-        if _YEAR_NUMBERS[0] <= text <= _YEAR_NUMBERS[1] and float(text).is_integer():
+        if not is_excel_serial(text):
             # A spreadsheet number 1961 in a date column is the year, not Excel's serial for
             # 14 May 1905, as the text "1961" is (parse_year_of_birth reads it).
             raise StandardsError("a year alone is not a date")
@@ -334,7 +315,7 @@ def is_year_of_birth_form(text: str | int | float) -> bool:
     if isinstance(text, bool):
         return False
     if isinstance(text, int | float):
-        return _YEAR_NUMBERS[0] <= text <= _YEAR_NUMBERS[1] and float(text).is_integer()
+        return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
     return isinstance(text, str) and _YOB_RE.match(" ".join(text.split())) is not None
 
 

@@ -123,6 +123,32 @@ def _is_particle(token: str) -> bool:
     return lowered in PARTICLES and not (lowered in _LIKE_INITIALS and token.isupper())
 
 
+# Words that begin a family name written with a space ("Mc Donald", "O' Brien", "St John",
+# the Irish "Ó Briain", "Ní Bhriain") and are never a name alone, so they join the family name
+# even at the start. "Mac" and "Nic" begin one too ("Iain Mac an t-Saoir") but are given
+# names as well: they join it only after a given name, as particles do.
+_PREFIXES_ONLY = frozenset({"mc", "o'", "ó", "st", "st.", "ní", "uí"})
+_PREFIXES = _PREFIXES_ONLY | {"mac", "nic"}
+
+
+def _joins_family(token: str, *, first: bool) -> bool:
+    """Whether ``token``, before a family name, is part of it: a prefix (``Mc``, ``St``) or a
+    particle (``van``). ``first``: it is the name's first word, which may be a given name."""
+    lowered = token.lower()
+    if lowered in _PREFIXES_ONLY:
+        return True
+    return not first and (lowered in _PREFIXES or _is_particle(token))
+
+
+def _family_first_words(tokens: list[str]) -> int:
+    """How many words a family name written first takes: one, and the prefixes and particles
+    before it (``MC DONALD J``, ``DE LA CRUZ M``); at least one word is left after it."""
+    lead = 0
+    while lead < len(tokens) - 2 and _joins_family(tokens[lead], first=False):
+        lead += 1
+    return lead + 1
+
+
 def _ending_of(token: str) -> str | None:
     """A suffix or an honour (a part of its own after a comma: ``John Smith, OBE``)."""
     return _suffix_of(token) or honour_of(token)
@@ -216,7 +242,7 @@ def _no_comma(tokens: list[str], all_caps: bool = False) -> PersonName:
         # The family name is the run of capitals, at the start or at the end ("John SMITH").
         if caps[-1]:
             start = len(tokens)
-            while start > 1 and (caps[start - 1] or _is_particle(tokens[start - 1])):
+            while start > 1 and (caps[start - 1] or _joins_family(tokens[start - 1], first=False)):
                 start -= 1
             return _finish(titles, _expand(tokens[:start], strict=True), tokens[start:], suffixes)
         if caps[0]:
@@ -225,14 +251,16 @@ def _no_comma(tokens: list[str], all_caps: bool = False) -> PersonName:
                 end += 1
             return _finish(titles, _expand(tokens[end:], strict=True), tokens[:end], suffixes)
 
+    family_words = _family_first_words(tokens)
     if not surname_first and _initials(tokens[0], strict=True) is None:
         # "SMITH J" / "SMITH JP": a word followed only by initials is family name first.
-        surname_first = all(_initials(t, strict=False) for t in tokens[1:])
+        surname_first = all(_initials(t, strict=False) for t in tokens[family_words:])
     if surname_first:
-        return _finish(titles, _expand(tokens[1:], strict=False), tokens[:1], suffixes)
+        given = _expand(tokens[family_words:], strict=False)
+        return _finish(titles, given, tokens[:family_words], suffixes)
 
     start = len(tokens) - 1
-    while start > 1 and _is_particle(tokens[start - 1]):
+    while start > 0 and _joins_family(tokens[start - 1], first=start == 1):
         start -= 1
     return _finish(titles, _expand(tokens[:start], strict=True), tokens[start:], suffixes)
 
@@ -301,7 +329,9 @@ def _given_side(title: str | None, given_name: str | None, middle_names: str | N
     if title_text:
         known = _title_of(title_text) or TITLES.get(_plain(title_text))
         titles = [known or title_text.replace(".", "").strip()]
-    return _finish(titles, _expand(given, strict=True) + middle, [], [])
+    # Middle initials are split as given ones are ("J.P." → J P): a middle name moves up to
+    # the given name when there is none, and must read the same there the second time.
+    return _finish(titles, _expand(given + middle, strict=True), [], [])
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

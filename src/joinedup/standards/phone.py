@@ -3,8 +3,10 @@
 National numbers are read in the ``region`` given (GB by default), so ``0113 496 0000``,
 ``(0113) 4960000``, ``+44 113 496 0000`` and ``0044 113 496 0000`` all become
 ``+441134960000``. Extensions (``ext 123``, ``x12``) are dropped: a person is reached at the
-number, and linkage compares numbers. A UK mobile whose leading zero a spreadsheet removed
-(``7911123456``) is read as ``07911 123456``, which is what libphonenumber does for GB.
+number, and linkage compares numbers. So is a note written after the number (``07700 900123
+(mum)``, ``0113 496 0000 - work``), which libphonenumber would read as vanity letters. A UK
+mobile whose leading zero a spreadsheet removed (``7911123456``) is read as ``07911 123456``,
+which is what libphonenumber does for GB.
 
 Numbers libphonenumber does not consider valid for their country are rejected, with one
 exception: Ofcom's drama range for mobiles (``07700 900000``–``07700 900999``) is accepted,
@@ -46,7 +48,7 @@ def normalise_phone(text: str | int, region: str = "GB") -> str:
 # libphonenumber takes a quarter of a millisecond a number; the same numbers recur.
 @lru_cache(maxsize=65_536)
 def _normalise_phone(text: str, region: str) -> str:
-    raw = text.strip()
+    raw = _TRAILING_NOTE.sub("", text.strip())
     if raw.endswith(".0") and raw[:-2].isdigit():
         raw = raw[:-2]
     if not raw:
@@ -68,6 +70,10 @@ def _normalise_phone(text: str, region: str) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+# A note after the number ("07700 900123 (mum)", "0113 496 0000 - work"): text with no digit
+# after the last one. libphonenumber would read its letters as a vanity number's digits and
+# reject the whole; a note before the number ("Mum: 07700 900123") it skips by itself.
+_TRAILING_NOTE = re.compile(r"(?<=\d)[\s\-–:,;]*[(\[]?[^\W\d_][^\d]*$")
 # What stands between two numbers in one cell.
 _BETWEEN = re.compile(r"\s*(?:[/;,|&]|\s(?:or|and)\s)\s*", re.IGNORECASE)
 # A piece with this many digits is a number of its own (the shortest UK numbers have 9 after

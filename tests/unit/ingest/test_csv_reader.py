@@ -56,6 +56,7 @@ def test_explicit_codec_is_honoured_and_wrong_bytes_are_fatal(tmp_path: Path) ->
         ('name;note\n"Smith, J";"a,b,c"\n', ";"),
         ("single\nvalue\n", ","),
         ("", ","),
+        ("Council Tax extract\na;b;c\n1;2,5;3\n", ";"),  # a title: the commonest width wins
     ],
 )
 def test_sniff_delimiter(sample: str, expected: str) -> None:
@@ -98,6 +99,33 @@ def test_skip_rows_and_headerless_columns(tmp_path: Path) -> None:
     headerless = mapping(columns=["id", "name", "dob", "nhs"])
     rows = read_all(headerless, write(tmp_path, "h.csv", "1,A,,\n2,B,,\n"))
     assert [(r.line, r.values["name"]) for r in rows] == [(1, "A"), (2, "B")]
+
+
+@pytest.mark.parametrize(
+    ("banner", "line"),
+    [
+        ("Council Tax extract\n", 2),
+        ("Council Tax extract,,,\nRun 2026-11-01,,,\n,,,\n", 4),
+        ("Report,,,\n\n", 3),
+    ],
+)
+def test_a_header_below_report_titles_is_found_for_the_message(
+    tmp_path: Path, banner: str, line: int
+) -> None:
+    path = write(tmp_path, "t.csv", banner + HEADER + "1,A,,\n")
+    with pytest.raises(SourceFileError) as caught:
+        read_all(mapping(), path)
+    message = str(caught.value)
+    assert f"are on line {line}: set skip_rows: {line - 1} in the mapping" in message
+    [row] = read_all(mapping(skip_rows=line - 1), path)
+    assert (row.line, row.values["id"]) == (line + 1, "1")
+
+
+def test_no_skip_rows_hint_when_no_row_has_the_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "n.csv", "Report\nid,name\n1,A\n")
+    with pytest.raises(SourceFileError) as caught:
+        read_all(mapping(), path)
+    assert "skip_rows" not in str(caught.value)
 
 
 def test_a_missing_column_fails_the_file_with_a_hint(tmp_path: Path) -> None:

@@ -89,3 +89,53 @@ def test_sheet_by_name_or_number_and_skip_rows(tmp_path: Path) -> None:
 def test_not_a_workbook(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError, match=r"not a readable Excel \.xlsx workbook"):
         read_all(mapping(**XLSX), write(tmp_path, "fake.xlsx", "id,name\n"))
+
+
+def test_a_number_in_a_date_field_of_a_1904_workbook(tmp_path: Path) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    m = mapping(
+        **XLSX,
+        attributes={"fields": {"start": {"field": "start", "format": "%d/%m/%Y"}, "n": "n"}},
+    )
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id", "name", "dob", "nhs", "start", "n"])
+    # 20912 is 3 April 1961 counted from 1904 (22374 from 1900); 1961 is a year, not a serial.
+    sheet.append([1, "Mary Jones", 20912, None, 43000, 20912])
+    sheet.append([2, "Ali Khan", datetime(1961, 4, 3), None, "01/02/2020", None])
+    sheet.append([3, "Sam Lee", 1961, None, None, None])
+    path = tmp_path / "mac.xlsx"
+    book.save(path)
+    rows = read_all(m, path)
+    first, second, third = (standardise_row(r, m, today=date(2026, 12, 7)) for r in rows)
+    assert first.person.date_of_birth == "1961-04-03"
+    assert first.attributes == {"start": "2021-09-23", "n": 20912}  # an undated number stays
+    assert '"dob": "20912"' in rows[0].raw  # the raw row is the cell as written
+    assert second.person.date_of_birth == "1961-04-03"
+    assert second.attributes == {"start": "2020-02-01"}
+    assert (third.person.date_of_birth, third.person.year_of_birth) == (None, 1961)
+
+
+def test_a_header_below_titles_or_on_another_sheet_is_named(tmp_path: Path) -> None:
+    titled = workbook(tmp_path, [["Council Tax extract"], [], ["id", "name", "dob", "nhs"]])
+    with pytest.raises(SourceFileError, match="are on row 3: set skip_rows: 2 in the mapping"):
+        read_all(mapping(**XLSX), titled)
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "Summary"
+    summary.append(["Total", 2])
+    data = book.create_sheet("Data")
+    data.append(["Exported 07/12/2026"])
+    data.append(["id", "name", "dob", "nhs"])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    with pytest.raises(
+        SourceFileError,
+        match="on sheet 'Data', row 2: set sheet: Data and skip_rows: 1 in the mapping",
+    ):
+        read_all(mapping(**XLSX), path)
+    assert read_all(mapping(**XLSX, sheet="Data", skip_rows=1), path) == []

@@ -136,6 +136,31 @@ LINES = [
         A(None, "12", "Nfa House", "High Street", None, None, None),
         "a name that only starts with NFA is a name",
     ),
+    (
+        (["PO BOX 123", "LEEDS"], None, None),
+        A(None, None, "PO Box 123", None, None, "Leeds", None),
+        "a PO box keeps its capitals",
+    ),
+    (
+        (["1ST FLOOR FLAT", "12 HIGH ST"], None, None),
+        A("1st Floor Flat", "12", None, "High St", None, None, None),
+        "an ordinal floor is not shouted",
+    ),
+    (
+        (["Ty Gwyn", "FFORDD Y BRENIN", "Aberystwyth"], None, None),
+        A(None, None, "Ty Gwyn", "Ffordd y Brenin", None, "Aberystwyth", None),
+        "a Welsh street puts its kind first",
+    ),
+    (
+        (["Bwthyn Rhosyn", "Lôn Isaf", "Bala"], None, None),
+        A(None, None, "Bwthyn Rhosyn", "Lôn Isaf", None, "Bala", None),
+        "Lôn is a lane",
+    ),
+    (
+        (["Rose Cottage", "Kirk Brae", "Fife"], None, None),
+        A(None, None, "Rose Cottage", "Kirk Brae", None, "Fife", None),
+        "a Scottish brae is a street",
+    ),
 ]
 
 
@@ -210,6 +235,11 @@ def test_parse_one_line_address(text: str, expected: Address, why: str) -> None:
         ("STRATFORD-UPON-AVON", "Stratford-upon-Avon"),
         ("ST JOHN'S ROAD", "St John's Road"),
         ("McDonald Court", "McDonald Court"),
+        ("PO BOX 123", "PO Box 123"),
+        ("p.o. box 123", "P.O. Box 123"),
+        ("RAF HQ", "RAF HQ"),
+        ("HEOL Y BONT", "Heol y Bont"),
+        ("Y MAES", "Y Maes"),
     ],
 )
 def test_address_case(text: str, expected: str) -> None:

@@ -17,6 +17,7 @@ from joinedup.standards.dates import (
     parse_year_of_birth,
 )
 from joinedup.standards.errors import StandardsError
+from joinedup.standards.excel_dates import is_excel_serial
 
 TODAY = date(2026, 11, 23)
 APRIL_3 = date(1961, 4, 3)
@@ -128,6 +129,41 @@ def test_parse_date_with_format_rejects_mismatch() -> None:
 )
 def test_excel_serial(serial: int, expected: date, why: str) -> None:
     assert excel_serial_to_date(serial) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("serial", "expected", "why"),
+    [
+        (0, date(1904, 1, 1), "the 1904 system's day 0"),
+        (20912, date(1961, 4, 3), "the 1900 system's 22374, 1,462 days less"),
+        (59.5, date(1904, 2, 29), "no phantom leap day; a time of day ignored"),
+    ],
+)
+def test_excel_serial_1904(serial: float, expected: date, why: str) -> None:
+    assert excel_serial_to_date(serial, date1904=True) == expected, why
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "why"),
+    [
+        (22374, True, "a serial"),
+        (22374.5, True, "a serial with a time of day"),
+        (1961, False, "a year"),
+        (1961.0, False, "a year as a float"),
+        (19610403, False, "YYYYMMDD"),
+        (True, False, "a boolean is not a number here"),
+        ("22374", False, "text is read by parse_date"),
+    ],
+)
+def test_is_excel_serial(value: object, expected: bool, why: str) -> None:
+    assert is_excel_serial(value) is expected, why
+
+
+@given(st.dates(min_value=date(1904, 1, 1), max_value=date(9999, 12, 31)))
+def test_the_two_date_systems_differ_by_1462_days(value: date) -> None:
+    serial_1904 = (value - date(1904, 1, 1)).days
+    assert excel_serial_to_date(serial_1904, date1904=True) == value
+    assert excel_serial_to_date(serial_1904 + 1462) == value
 
 
 DOB = [

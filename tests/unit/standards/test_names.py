@@ -81,7 +81,20 @@ FULL_NAMES = [
     ),
     ("john  o’neill", n(None, "John", None, "O'Neill"), "typographic apostrophe, spaces"),
     ("Miss Ayşe Yılmaz", n("Miss", "Ayşe", None, "Yılmaz"), "Turkish letters"),
-    ("Prof Siobhán Ní Bhriain", n("Prof", "Siobhán", "Ní", "Bhriain"), "Irish: Ní read as middle"),
+    ("Prof Siobhán Ní Bhriain", n("Prof", "Siobhán", None, "Ní Bhriain"), "Irish Ní: family"),
+    # Prefixes written with a space begin the family name; they are never a middle name.
+    ("John Mc Donald", n(None, "John", None, "Mc Donald"), "Mc with a space, as keyed"),
+    ("Mr J MC DONALD", n("Mr", "J", None, "Mc Donald"), "Mc with a space, in capitals"),
+    ("MC DONALD JOHN MR", n("Mr", "John", None, "Mc Donald"), "export form: Mc first"),
+    ("MC DONALD J", n(None, "J", None, "Mc Donald"), "prefixed family name, then initials"),
+    ("DE LA CRUZ M", n(None, "M", None, "de la Cruz"), "particles first, then initials"),
+    ("Mary O' Brien", n(None, "Mary", None, "O' Brien"), "O' with a space"),
+    ("JOHN ST JOHN", n(None, "John", None, "St John"), "St John is a family name"),
+    ("Mary St. John-Smith", n(None, "Mary", None, "St. John-Smith"), "St. with a dot"),
+    ("Seán Ó Briain", n(None, "Seán", None, "Ó Briain"), "Irish Ó"),
+    ("John Mac Donald", n(None, "John", None, "Mac Donald"), "Mac after a given name"),
+    ("Mac Smith", n(None, "Mac", None, "Smith"), "Mac first is a given name"),
+    ("Mc Donald", n(None, None, None, "Mc Donald"), "Mc is never a given name"),
     # Honours and post-nominals are a suffix, never a name.
     (
         "Sir John SMITH-JONES OBE",
@@ -181,6 +194,8 @@ PARTS = [
     ({"title": "Sgt", "given_name": "Ann"}, n("Sgt", "Ann"), "unknown titles kept"),
     ({"name_suffix": "junior"}, n(suffix="Jr"), "suffix spelling"),
     ({}, n(), "nothing at all"),
+    ({"given_name": "Ann", "middle_names": "J.P."}, n(None, "Ann", "J P"), "middle initials"),
+    ({"middle_names": "A."}, n(None, "A"), "a middle initial alone moves up, split once"),
 ]
 
 

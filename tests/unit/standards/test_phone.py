@@ -27,6 +27,11 @@ PHONES = [
     ("+1 202 555 0143", "+12025550143", "a US number with its country code"),
     ("01134960000.0", "+441134960000", "a spreadsheet float"),
     ("+441134960000", "+441134960000", "already E.164"),
+    ("07700 900123 (mum)", "+447700900123", "a note after the number, in brackets"),
+    ("0113 496 0000 - work", "+441134960000", "a note after a dash"),
+    ("07700 900123 mobile", "+447700900123", "a word after the number"),
+    ("Mum: 07700 900123", "+447700900123", "a note before the number"),
+    ("(0113) 496 0000 (home)", "+441134960000", "brackets around the code and a note"),
 ]
 
 REJECT = [
@@ -109,3 +114,13 @@ def test_normalise_is_idempotent_and_raises_only_standards_error(text: str) -> N
 def test_arbitrary_text_raises_only_standards_error(text: str) -> None:
     with contextlib.suppress(StandardsError):
         normalise_phone(text)
+
+
+@given(
+    st.sampled_from(["07700 900123", "0113 496 0000", "+44 20 7946 0000", "0113 496 0000 x12"]),
+    st.sampled_from([" ", " - ", ": ", " (", ", "]),
+    st.text(alphabet=st.characters(categories=["L", "Zs"]), min_size=1, max_size=15),
+)
+def test_a_note_after_the_number_changes_nothing(number: str, gap: str, note: str) -> None:
+    written = number + gap + note.lstrip() + (")" if "(" in gap else "")
+    assert normalise_phone(written) == normalise_phone(number)

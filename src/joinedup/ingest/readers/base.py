@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
@@ -159,6 +159,34 @@ def _headerless(header: Sequence[str], wanted: list[str], file_name: str) -> str
         f"{file_name}: {what} ({len(header)} cells; the mapping reads {reads}). If the file "
         "has no header row, name its columns in file order with columns: [...] in the mapping "
         "(see docs/mappings.md); otherwise check that the mapping was written for this export"
+    )
+
+
+#: Rows looked at below a header that lacks the mapped columns, for the one that has them.
+LOOK_AHEAD = 50
+
+
+def header_row(mapping: SourceMapping, rows: Iterable[tuple[int, Sequence[Any]]]) -> int | None:
+    """The number of the first of ``rows`` (``(number, cells)`` pairs) whose cells name every
+    column the mapping reads, or None.
+
+    Exports put report titles, run dates and blank lines above the header; when the first
+    row is not the header, this finds the one that is, so the message can say what
+    ``skip_rows`` (or ``sheet``) to set instead of only that the columns are missing.
+    """
+    wanted = {r.name for r in mapping.field_refs()}
+    for number, cells in rows:
+        names = {str(c).strip() for c in cells if c is not None}
+        if wanted <= names:
+            return number
+    return None
+
+
+def skip_rows_hint(number: int, unit: str) -> str:
+    """What to set when the header is on ``number`` (a physical line or a sheet row)."""
+    return (
+        f"The columns the mapping names are on {unit} {number}: set skip_rows: {number - 1} "
+        "in the mapping"
     )
 
 

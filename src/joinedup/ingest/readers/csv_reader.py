@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
-from joinedup.ingest.readers.base import Reader, check_columns, is_marked, unique_names
+from joinedup.ingest.readers.base import (
+    LOOK_AHEAD,
+    Reader,
+    check_columns,
+    header_row,
+    is_marked,
+    skip_rows_hint,
+    unique_names,
+)
 from joinedup.ingest.readers.csv_records import CsvRecords
 from joinedup.ingest.readers.encoding import Detected, detect, first_undecodable_line
 from joinedup.ingest.readers.sniff import read_head, refuse_binary
@@ -107,7 +117,16 @@ class CsvReader(Reader):
             else:
                 raise SourceFileError(f"{self.path.name}: the file has no header row")
             header = [cell.strip().lstrip("\ufeff") for cell in record.cells]
-        check_columns(self.mapping, header, self.path.name)
+        try:
+            check_columns(self.mapping, header, self.path.name)
+        except SourceFileError as exc:
+            if self.mapping.columns is not None:
+                raise
+            ahead = islice(records, LOOK_AHEAD)
+            found = header_row(self.mapping, ((r.line, r.cells or ()) for r in ahead))
+            if found is None:
+                raise
+            raise SourceFileError(f"{exc}. {skip_rows_hint(found, 'line')}") from None
         return unique_names(header)
 
     def _row(
@@ -164,8 +183,11 @@ def sniff_delimiter(sample: str) -> str:
     """The delimiter among comma, semicolon, tab and pipe that splits ``sample`` most consistently.
 
     Each candidate parses the sample; the winner gives the header more than one column and the
-    most records with the header's width (ties go to the wider header, then to comma). Python's
-    ``csv.Sniffer`` is not used: it guesses letters as delimiters on small, regular samples.
+    most records with the header's width (ties go to the wider header, then to comma). When no
+    candidate splits the first record — a report title above the header (``Council Tax
+    extract``) — each is judged by its commonest record width instead, so that the message
+    about the header can point at the row that is one. Python's ``csv.Sniffer`` is not used:
+    it guesses letters as delimiters on small, regular samples.
 
     >>> sniff_delimiter("a;b;c\\n1;2;3\\n")
     ';'
@@ -178,14 +200,30 @@ def sniff_delimiter(sample: str) -> str:
             continue
         if len(records) > 1 and not sample.endswith(("\n", "\r")):
             records = records[:-1]  # the sample may have cut the last record short
-        records_by[candidate] = records
-    best, best_score = ",", (False, 0.0, 0)
+        if records:
+            records_by[candidate] = records
+    best = _best_delimiter(records_by, lambda records: len(records[0]))
+    if best is None:
+        best = _best_delimiter(records_by, _commonest_width)
+    return best or ","
+
+
+def _best_delimiter(
+    records_by: dict[str, list[list[str]]], width_of: Callable[[list[list[str]]], int]
+) -> str | None:
+    """The candidate whose records have the most of the width ``width_of`` gives, when that
+    width is more than one column (ties to the wider, then to the earlier candidate)."""
+    best, best_score = None, (0.0, 0)
     for candidate, records in records_by.items():
-        if not records:
+        width = width_of(records)
+        if width < 2:
             continue
-        width = len(records[0])
-        same = sum(1 for r in records if len(r) == width) / len(records)
-        score = (width > 1, same, width)
+        score = (sum(1 for r in records if len(r) == width) / len(records), width)
         if score > best_score:
             best, best_score = candidate, score
     return best
+
+
+def _commonest_width(records: list[list[str]]) -> int:
+    widths = Counter(len(r) for r in records)
+    return max(widths.items(), key=lambda item: (item[1], item[0]))[0]
