@@ -71,7 +71,11 @@ def _ingest(out_dir: Path, people: int, seed: int) -> list[dict[str, Any]]:
 
 
 def _records(people: int, seed: int) -> tuple[list[dict[str, Any]], Path]:
-    cache = _cache_dir() / f"borough-{people}-{seed}"
+    # Keyed by the standardisers' version too: a borough ingested by older standardisers
+    # would measure the model on records the hub no longer stores.
+    from joinedup.ingest.standardise import STANDARDISERS_VERSION
+
+    cache = _cache_dir() / f"borough-{people}-{seed}-s{STANDARDISERS_VERSION}"
     pickled = cache / "records.pickle"
     if pickled.exists():
         with pickled.open("rb") as handle:

@@ -106,6 +106,15 @@ def name_key(text: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=200_000)
+def family_key(text: str | None) -> str | None:
+    """The matching key of a family name: its name key without spaces, so a prefix written
+    apart or together is one name (``Mc Donald``/``McDonald``, ``O' Brien``/``O'Brien``,
+    ``Van der Berg``/``Vanderberg``, ``Smith-Jones``/``Smith Jones``)."""
+    key = name_key(text)
+    return key.replace(" ", "") if key else None
+
+
 @lru_cache(maxsize=1)
 def _nicknamer() -> Any:
     from nicknames import NickNamer
@@ -370,10 +379,10 @@ def _build(
     # "Snr" or "Jr" says the family holds two people of this name, whether or not the sources do.
     out["generation"] = column("name_suffix").map(_generation)
 
-    family = column("family_name").map(key_of)
+    family = column("family_name").map(lambda value: family_key(_blank_to_none(value)))
     out["family_key"] = family
     out["family_all"] = combine(
-        lambda f, other: tuple(sorted({k for k in (f, *(name_key(o) for o in other)) if k})),
+        lambda f, other: tuple(sorted({k for k in (f, *(family_key(o) for o in other)) if k})),
         family,
         lists("other_family_names").map(_as_tuple),
     )

@@ -318,11 +318,16 @@ def reference_records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFram
     # "Snr" or "Jr" says the family holds two people of this name, whether or not the sources do.
     out["generation"] = _map_unique(column("name_suffix"), _generation)
 
-    family = _map_unique(column("family_name"), lambda v: name_key(_blank_to_none(v)))
+    def family_key(value: Any) -> str | None:
+        # A prefix written apart or together is one family name: Mc Donald, McDonald.
+        key = name_key(value)
+        return key.replace(" ", "") if key else None
+
+    family = _map_unique(column("family_name"), lambda v: family_key(_blank_to_none(v)))
     out["family_key"] = family
     others = column("other_family_names").map(_as_tuple)
     out["family_all"] = [
-        tuple(sorted({k for k in (f, *(name_key(o) for o in other)) if k}))
+        tuple(sorted({k for k in (f, *(family_key(o) for o in other)) if k}))
         for f, other in zip(family, others, strict=True)
     ]
 

@@ -626,3 +626,12 @@ def test_names_in_other_scripts_are_evidence(model):
     differ, twins = given_weight("明", "华")  # twins: one birthday, one home, two names
     assert differ < 0.0 and twins < MATCH_PROBABILITY
     assert records_frame([rec("a", "1", given_name="محمد")]).loc[0, "given_key"] == "محمد"
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("Mc Donald", "McDonald"), ("O' Brien", "O'Brien"), ("Van der Berg", "Vanderberg")],
+)
+def test_a_family_name_prefix_written_apart_or_together_is_one_name(left, right):
+    frame = records_frame([rec("a", "1", family_name=left), rec("b", "1", family_name=right)])
+    assert frame["family_key"].iloc[0] == frame["family_key"].iloc[1]
