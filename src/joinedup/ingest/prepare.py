@@ -97,7 +97,7 @@ class Preparer:
         # The ids were staged as the store keeps them (a NUL as U+FFFD: ingest.seen).
         last = row.line if record_id is None else self.last_line.get(portable_text(record_id))
         if last is not None and last != row.line:
-            reason = f"record id repeated at line {last}; the later row is kept"
+            reason = f"record id repeated at line {last}; only that later row is read"
             return (QUARANTINE, row.line, row.raw, (reason,), True)
         if record_id is None:
             return self.finish(row, None, None)

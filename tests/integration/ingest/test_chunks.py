@@ -54,7 +54,7 @@ def test_many_chunks_add_up(engine: Engine, tmp_path: Path) -> None:
         assert current is not None and current.postcode == "LS8 1AA"
         [earlier] = batches.list_quarantine(session, again.batch_id)
         assert earlier.line_number == 8
-        assert earlier.reasons == ["record id repeated at line 22; the later row is kept"]
+        assert earlier.reasons == ["record id repeated at line 22; only that later row is read"]
 
 
 def test_full_extract_across_chunks_and_a_record_that_comes_back(

@@ -138,7 +138,7 @@ def test_duplicate_ids_later_row_wins_and_reingest_is_stable(
         assert current is not None and current.postcode == "LS8 1AA"
         [earlier] = batches.list_quarantine(session, first.batch_id)
         assert earlier.line_number == 2
-        assert earlier.reasons == ["record id repeated at line 4; the later row is kept"]
+        assert earlier.reasons == ["record id repeated at line 4; only that later row is read"]
 
 
 def test_a_fatal_problem_stores_nothing(engine: Engine, tmp_path: Path) -> None:
