@@ -9,11 +9,6 @@ accepts.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,16 +22,11 @@ from typer.testing import CliRunner
 from joinedup.cli import _register, app
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
+from tests.integration.api.live_server import serving
 from tests.integration.api.practitioner_hub import ANNE, BOB, PractitionerHub, make_practitioner_hub
 
 VIEWS = 40
 WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -60,38 +50,8 @@ def hub(engine: Engine) -> Iterator[PractitionerHub]:
 @pytest.fixture
 def served(hub: PractitionerHub, tmp_path: Path) -> Iterator[tuple[str, int]]:
     """``joinedup serve --workers 2`` on the hub's database, in a process of its own."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JOINEDUP_DATABASE_URL": hub.engine.url.render_as_string(hide_password=False),
-        "JOINEDUP_SECRET_KEY": "multi-worker test, not for production",
-        "PYTHONWARNINGS": "ignore",
-    }
-    command = [sys.executable, "-m", "joinedup", "serve", "--port", str(port)]
-    log = open(tmp_path / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [*command, "--workers", str(WORKERS)], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with serving(hub.engine, tmp_path / "serve.log", workers=WORKERS) as served_at:
+        yield served_at
 
 
 def _views(engine: Engine) -> int:

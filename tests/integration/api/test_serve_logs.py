@@ -10,11 +10,7 @@ owns the tables, so the start-up warning about the audit trail's triggers must a
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,53 +19,22 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.integration.api.live_server import serving
 from tests.integration.api.practitioner_hub import ANNE_NHS, PractitionerHub, make_practitioner_hub
 
 SEARCH = {"name": "Anne Walker", "date_of_birth": "1950-03-04", "nhs_number": ANNE_NHS}
 SECRETS = ("Anne", "Walker", "1950-03-04", ANNE_NHS, "?", "name=", "nhs_number")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(engine: Engine, tmp_path: Path) -> Iterator[tuple[PractitionerHub, str, Path]]:
     """``joinedup serve --workers 2`` on a hub's database; yields the hub, its URL and its log."""
     hub = make_practitioner_hub(engine)
-    port = _free_port()
     log_path = tmp_path / "serve.log"
-    env = {
-        **os.environ,
-        "JOINEDUP_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "JOINEDUP_SECRET_KEY": "serve log test, not for production",
-        "PYTHONWARNINGS": "ignore",
-    }
-    command = [sys.executable, "-m", "joinedup", "serve", "--port", str(port), "--workers", "2"]
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-        yield hub, base, log_path
+        with serving(engine, log_path, workers=2) as (base, _):
+            yield hub, base, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         hub.client.close()
 
 
