@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "joinedup.cli.link_cmd",
     "joinedup.cli.governance_cmd",
     "joinedup.cli.serve_cmd",
+    "joinedup.cli.person_cmd",
 )
 
 

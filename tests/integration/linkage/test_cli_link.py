@@ -275,3 +275,37 @@ def test_link_verbose_shows_splinks_messages_marked(cli: CliRunner, trainable: S
     assert "not observed in dataset" in result.stderr
     assert sum(line.startswith("training: ") for line in result.stderr.splitlines()) == 1
     assert "splink" not in result.stdout
+
+
+def test_person_shows_each_records_evidence_and_where_a_retired_id_went(
+    cli: CliRunner, store: Store
+) -> None:
+    link(store.engine, model=StubScorer())
+    amara, tomasz = store.persons()["1"], store.persons()["3"]
+    shown = cli.invoke(app, ["person", amara])
+    assert shown.exit_code == 0, shown.output
+    assert f"person {amara}: 2 records" in shown.output
+    assert f"{key('1')}  joined in run 1" in shown.output
+    assert f"matched {key('2')} at 0.999990: dob +9.0, name +7.6" in shown.output
+    for personal in ("Amara", "Okafor", "1980"):
+        assert personal not in shown.output
+    # A reviewer joins Tomasz's person to Amara's: one id is retired and says where it went.
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("1"), key("3")), "link", "A Reviewer", "checked the file")
+    link(store.engine, model=StubScorer())
+    survivor = store.persons()["1"]
+    retired = tomasz if survivor == amara else amara
+    moved = cli.invoke(app, ["person", retired])
+    assert moved.exit_code == 0, moved.output
+    assert f"{retired} was retired: " in moved.output and f"→ {survivor}" in moved.output
+    assert "link by A Reviewer on " in moved.output
+    assert "checked the file" not in moved.output  # a reviewer's note is never printed
+    as_json = json.loads(cli.invoke(app, ["person", retired, "--json"]).output)
+    assert as_json["person_id"] == survivor and as_json["decisions"][0]["note"] is True
+
+
+def test_person_with_an_unknown_id_is_a_clear_error(cli: CliRunner, store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    result = cli.invoke(app, ["person", "PNOSUCHPERSON"])
+    assert result.exit_code == 3
+    assert "PNOSUCHPERSON" in result.output
