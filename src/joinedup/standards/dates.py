@@ -55,9 +55,12 @@ _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"^(?P<y>\d{{4}}) ?[-/.] ?(?P<m>\d{{1,2}}) ?[-/.] ?(?P<d>\d{{1,2}}){_TIME}$"),
     re.compile(rf"^(?P<d>\d{{1,2}}) ?[/.\-] ?(?P<m>\d{{1,2}}) ?[/.\-] ?{_YEAR}{_TIME}$"),
-    re.compile(rf"^{_WEEKDAY}{_DAY}[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
+    re.compile(rf"^{_WEEKDAY}{_DAY}(?:\s+of)?[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
     re.compile(rf"^{_WEEKDAY}{_MONTH}\s*{_DAY},?\s*(?P<y>\d{{4}}){_TIME}$", re.I),
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+    # HL7 v2 writes a date of birth as YYYYMMDD with the hour, minute and second if it has them.
+    re.compile(
+        r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?:[01]\d|2[0-3])(?:[0-5]\d(?:[0-5]\d)?)?)?$"
+    ),
     re.compile(r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{2})$"),
 )
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
