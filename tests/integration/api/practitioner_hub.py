@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from joinedup.api.app import create_app
@@ -32,6 +33,7 @@ from joinedup.store import batches, records, sources
 from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import LinkRun, Person, PersonMember
+from joinedup.store.tables import SourceRecord
 from tests.integration.api.auth_hub import password_hash, username
 
 ANNE, BOB, CLARE = "PANNE00000001", "PBOB000000002", "PCLARE0000005"
@@ -247,3 +249,17 @@ def make_practitioner_hub(engine: Engine) -> PractitionerHub:
 def at(days: int = 0) -> datetime:
     """A UTC time ``days`` from now."""
     return datetime.now(UTC) + timedelta(days=days)
+
+
+def end_record(engine: Engine, source: str, record_id: str) -> None:
+    """End a record's current version, as a full extract without it would."""
+    with session_scope(engine) as session:
+        session.execute(
+            update(SourceRecord)
+            .where(
+                SourceRecord.source_id == source,
+                SourceRecord.record_id == record_id,
+                SourceRecord.valid_to.is_(None),
+            )
+            .values(valid_to=utcnow())
+        )

@@ -9,21 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage import review
 from joinedup.services.review_service import compare_fields
-from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewItem
-from joinedup.store.tables import SourceRecord
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     BOB,
     PractitionerHub,
+    end_record,
     make_practitioner_hub,
 )
 
@@ -149,16 +148,7 @@ def test_a_decision_contradicting_those_in_force_is_409_naming_them(hub: Practit
 def test_a_decision_on_a_record_no_longer_current_is_recorded_with_a_warning(
     hub: PractitionerHub,
 ) -> None:
-    with session_scope(hub.engine) as session:  # a full extract of the GP register ended G1
-        session.execute(
-            update(SourceRecord)
-            .where(
-                SourceRecord.source_id == "gp_registrations",
-                SourceRecord.record_id == "G1",
-                SourceRecord.valid_to.is_(None),
-            )
-            .values(valid_to=utcnow())
-        )
+    end_record(hub.engine, "gp_registrations", "G1")  # a full extract of the GP register
     weak_id = _item_ids(hub)[0]
     response = hub.client.post(
         f"/api/v1/review/items/{weak_id}/decision",

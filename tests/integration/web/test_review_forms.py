@@ -12,16 +12,14 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage import review
-from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import LinkRun, ReviewItem
-from joinedup.store.tables import SourceRecord
 from tests.integration.api.auth_hub import csrf_from
-from tests.integration.api.practitioner_hub import ANNE, build_borough
+from tests.integration.api.practitioner_hub import ANNE, build_borough, end_record
 from tests.integration.web.pages import checked, error_summary, field_error, value_of
 
 SignedIn = Callable[..., TestClient]
@@ -99,16 +97,7 @@ def test_a_decision_on_a_record_gone_says_it_applies_if_the_record_comes_back(
     assert response.status_code == 303
     banner = client.get(response.headers["location"]).text
     assert "The next linking run will obey it." in banner
-    with session_scope(engine) as session:  # a full extract of the GP register ended G1
-        session.execute(
-            update(SourceRecord)
-            .where(
-                SourceRecord.source_id == "gp_registrations",
-                SourceRecord.record_id == "G1",
-                SourceRecord.valid_to.is_(None),
-            )
-            .values(valid_to=utcnow())
-        )
+    end_record(engine, "gp_registrations", "G1")  # a full extract of the GP register
     response = _decide(client, items["weak"], "not-link")
     assert response.status_code == 303
     location = response.headers["location"]
