@@ -116,9 +116,7 @@ def _given_names_related() -> ComparisonLevelCreator:
     return cll.Or(
         cll.ExactMatchLevel("given_key"),
         cll.And(_CloseAcross("given_key", "family_key"), _CloseAcross("family_key", "given_key")),
-        cll.ArrayIntersectLevel("given_group", 1),
-        cll.JaroWinklerLevel("given_key", 0.9),
-        _Typo("given_key"),
+        _close_given_names(),
         cll.ArrayIntersectLevel("forenames", 1),
     )
 
