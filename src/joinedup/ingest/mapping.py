@@ -30,6 +30,7 @@ from joinedup.ingest.paths import compile_path
 
 Format = Literal["csv", "jsonl", "xlsx", "fhir"]
 NameOrder = Literal["auto", "given_first", "family_first"]
+HiddenRows = Literal["read", "skip"]
 
 #: Person fields that hold several values; a list of source fields gives every value.
 LIST_FIELDS = frozenset({"other_family_names", "address_lines", "phone", "email"})
@@ -103,6 +104,8 @@ class SourceMapping:
     skip_rows: int = 0
     columns: tuple[str, ...] | None = None
     sheet: str | int | None = None
+    # Whether rows hidden in a workbook are read (with a warning each) or skipped.
+    hidden_rows: HiddenRows = "read"
     null_values: frozenset[str] = DEFAULT_NULL_VALUES
     full_name_order: NameOrder = "auto"
     category: str | None = None
@@ -378,8 +381,9 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
             problems.append("delimiter: only applies to format csv")
         elif _delimiter(doc["delimiter"]) == "":
             problems.append("delimiter: expected auto, one character, or comma/semicolon/tab/pipe")
-    if "sheet" in doc and fmt != "xlsx":
-        problems.append("sheet: only applies to format xlsx")
+    for key in ("sheet", "hidden_rows"):
+        if key in doc and fmt != "xlsx":
+            problems.append(f"{key}: only applies to format xlsx")
     for key in ("skip_rows", "columns"):
         if key in doc and fmt not in ("csv", "xlsx"):
             problems.append(f"{key}: only applies to formats csv and xlsx")
@@ -464,6 +468,7 @@ def _compile(doc: dict[str, Any], origin: str) -> SourceMapping:
         skip_rows=int(doc.get("skip_rows", 0)),
         columns=tuple(columns) if columns else None,
         sheet=doc.get("sheet"),
+        hidden_rows=cast(HiddenRows, doc.get("hidden_rows", "read")),
         null_values=frozenset([*null_values, ""])
         if null_values is not None
         else DEFAULT_NULL_VALUES,

@@ -197,6 +197,9 @@ class _Run:
         self.flush_at = CHUNK  # rows read when the next flush is due
         self.empty = False  # whether the source held no version when the ingest began
         self.allow_mass_end = False
+        # What the file hid from view (a workbook's hidden rows and unsaved formulas).
+        self.workbook: dict[str, int] = {}
+        self.notes: tuple[str, ...] = ()
 
     def execute(self, started: float) -> Reconciliation:
         _ensure_source(self.session, self.mapping)
@@ -258,7 +261,9 @@ class _Run:
             warnings=self.warnings,
             full=self.full,
             seconds=round(time.perf_counter() - started, 3),
+            notes=self.notes,
             **self.counts,
+            **self.workbook,
         )
         batches.finish_batch(self.session, batch, counts=result.counts(), status="complete")
         return result
@@ -301,6 +306,11 @@ class _Run:
             record_id = record_id_of(row, self.mapping)
             if record_id is not None:
                 seen.add(record_id, row.line, digest(row) if digest is not None else None)
+        # The scan reads every row, so its reader's account of what the file hid is whole,
+        # wherever the store pass's rows are prepared.
+        hidden = "hidden_skipped" if self.mapping.hidden_rows == "skip" else "hidden_read"
+        self.workbook = {hidden: reader.hidden, "unsaved_formulas": reader.unsaved}
+        self.notes = tuple(reader.notes)
         seen.finish()
         return seen.repeated()
 

@@ -133,6 +133,11 @@ class Preparer:
             digest.update(row.raw.encode("utf-8", "surrogatepass"))
         else:
             digest.update(_values_bytes(row.values))
+        if row.notes:
+            # What the reader saw beside the values (a hidden row, a formula with no result,
+            # bytes read as Windows-1252) is kept as warnings: a row that differs in it only
+            # is not the same row.
+            digest.update(b"\0notes" + repr(row.notes).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()[:32]
 
     def _raw(self, row: SourceRow) -> Any:

@@ -31,6 +31,13 @@ class Reconciliation:
     reasons (``duplicates`` of them are earlier rows whose record id came again later in the
     file), ``skipped`` blank lines and non-Patient FHIR resources. ``ended`` counts records a
     ``--full`` extract no longer holds; ``warnings`` counts data-quality warnings on stored rows.
+
+    What a workbook hid is told too, since nothing in the counts shows it: ``hidden_read`` rows
+    hidden in it were read as data (each keeps a warning), ``hidden_skipped`` were skipped as
+    the mapping says (``hidden_rows: skip``; counted in ``skipped``), ``unsaved_formulas``
+    cells of mapped columns held a formula with no saved result (dropped, each with a warning
+    on its record, or the row quarantined for its record id). ``notes`` is what the reader had
+    to say about the file as a whole (which sheet it read).
     """
 
     source: str
@@ -47,6 +54,10 @@ class Reconciliation:
     warnings: int = 0
     full: bool = False
     seconds: float = 0.0
+    hidden_read: int = 0
+    hidden_skipped: int = 0
+    unsaved_formulas: int = 0
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         accounted = self.stored + self.updated + self.unchanged + self.quarantined + self.skipped
@@ -81,8 +92,36 @@ class Reconciliation:
             extra.append(f"{self.duplicates:,} rows superseded by a later row with the same id")
         if self.warnings:
             extra.append(f"{self.warnings:,} data-quality warnings on stored rows")
+        extra.extend(self.workbook_lines())
         lines.extend(extra)
         return "\n".join(lines)
+
+    def workbook_lines(self) -> list[str]:
+        """What a workbook hid from view, said in words (nothing when it hid nothing)."""
+        out = list(self.notes)
+        if self.hidden_read:
+            out.append(
+                f"{_rows(self.hidden_read)} hidden in the workbook and "
+                f"{'was' if self.hidden_read == 1 else 'were'} read (each record keeps a "
+                "warning; set hidden_rows: skip in the mapping if hidden rows are not data)"
+            )
+        if self.hidden_skipped:
+            out.append(
+                f"{_rows(self.hidden_skipped)} hidden in the workbook and "
+                f"{'was' if self.hidden_skipped == 1 else 'were'} skipped (hidden_rows: skip)"
+            )
+        if self.unsaved_formulas:
+            cells = "1 cell" if self.unsaved_formulas == 1 else f"{self.unsaved_formulas:,} cells"
+            out.append(
+                f"{cells} of mapped columns held a formula with no saved result and "
+                f"{'was' if self.unsaved_formulas == 1 else 'were'} read as empty: open and "
+                "save the workbook in Excel, or export it to CSV, and ingest it again"
+            )
+        return out
+
+
+def _rows(count: int) -> str:
+    return "1 row was" if count == 1 else f"{count:,} rows were"
 
 
 #: Quarantined rows named after an ingest's summary; the rest are in the quarantine table.

@@ -45,6 +45,7 @@ from joinedup.standards.dates import (
     parse_year_of_birth_until,
 )
 from joinedup.standards.phone import split_phones
+from joinedup.standards.placeholders import is_placeholder, placeholder_reason
 
 T = TypeVar("T")
 Outcome = tuple[Any, str | None]
@@ -65,7 +66,12 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: 3: numbers in date fields of a 1904-system workbook; family-name prefixes ("Mc Donald",
 #: "O' Brien", "St John"); a note after a phone number; PO, BFPO, ordinals, Welsh "y" and
 #: Welsh street words in addresses.
-STANDARDISERS_VERSION = 3
+#: 4: a lone letter after a house or flat number is its suffix ("12 A High Street" is 12A);
+#: workbooks' hidden rows and formulas saved without a result are warned about; placeholders
+#: ("N/K", "Unknown") in a standardised field are "not known", not a failed value. Bumped
+#: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
+#: this number) were standardised under 3 today, and would otherwise keep the old addresses.
+STANDARDISERS_VERSION = 4
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -277,21 +283,26 @@ class _Builder:
         text = self.text(key)
         if text is None:
             return None
-        return self.outcome(key, func(text))
+        return self.outcome(key, func(text), text)
 
-    def outcome(self, key: str, result: Outcome) -> Any:
+    def outcome(self, key: str, result: Outcome, given: Any = None) -> Any:
+        """The value of a standard's ``result``, or None with its reason kept as a warning.
+        ``given`` is the value the standard was given: a placeholder (``N/K``) that it
+        rejected is said to be one, not described as a malformed date or postcode."""
         value, reason = result
         if reason is not None:
+            if type(given) is str and is_placeholder(given):
+                reason = placeholder_reason(given)
             self.warnings.append(f"{key}: {reason}")
         return value
 
-    def dated(self, key: str, result: DatedOutcome) -> Any:
+    def dated(self, key: str, result: DatedOutcome, given: Any = None) -> Any:
         """:meth:`outcome` for a standard that depends on the day, keeping the row's
         ``valid_until`` the earliest of its fields'."""
         value, reason, until = result
         if until is not None and (self.valid_until is None or until < self.valid_until):
             self.valid_until = until
-        return self.outcome(key, (value, reason))
+        return self.outcome(key, (value, reason), given)
 
     def person(self) -> StandardPerson:
         fields: dict[str, Any] = {}
@@ -345,7 +356,8 @@ class _Builder:
         if isinstance(value, date):
             out["year_of_birth"] = value.year
         else:
-            out["year_of_birth"] = self.dated("year_of_birth", _year_of_birth(value, self.today))
+            year = _year_of_birth(value, self.today)
+            out["year_of_birth"] = self.dated("year_of_birth", year, value)
         dob = self.first("date_of_birth")
         if out["year_of_birth"] is not None and dob is not None and dob[0] == value:
             # One column holding "1941" or "b.1941" for some people and full dates for others
@@ -375,7 +387,7 @@ class _Builder:
         value, fmt = found
         if isinstance(value, date):
             fmt = None  # Excel already knew it was a date; a text format would not apply
-        parsed: date | None = self.dated(key, parser(value, fmt, self.today))
+        parsed: date | None = self.dated(key, parser(value, fmt, self.today), value)
         return parsed.isoformat() if parsed is not None else None
 
     def address(self) -> dict[str, Any]:
@@ -400,7 +412,7 @@ class _Builder:
         postcode = self.text("postcode") or out.pop("postcode", None)
         out.pop("postcode", None)
         if postcode:
-            value = out["postcode"] = self.outcome("postcode", _postcode(postcode))
+            value = out["postcode"] = self.outcome("postcode", _postcode(postcode), postcode)
             if value is not None and value.startswith("ZZ99"):
                 # Kept (it says no fixed abode, or not known), but flagged: it is no place.
                 self.warnings.append(f"postcode: {pseudo_postcode_note(value)}")
@@ -417,7 +429,7 @@ class _Builder:
             except StandardsError as exc:
                 pieces = split_phones(text)
                 if len(pieces) < 2:
-                    self.warnings.append(f"phone: {exc.reason}")
+                    self.outcome("phone", (None, exc.reason), text)
                     continue
             for piece in pieces:
                 try:
@@ -432,7 +444,7 @@ class _Builder:
             try:
                 out.append(func(text))
             except StandardsError as exc:
-                self.warnings.append(f"{key}: {exc.reason}")
+                self.outcome(key, (None, exc.reason), text)
         return tuple(dict.fromkeys(out))
 
     def attributes(self) -> dict[str, Any]:
@@ -448,7 +460,7 @@ class _Builder:
             if not found:
                 continue
             fmt = None if isinstance(found[0], date) else ref.format
-            parsed = self.dated(f"attributes.{name}", _date(found[0], fmt, self.today))
+            parsed = self.dated(f"attributes.{name}", _date(found[0], fmt, self.today), found[0])
             if parsed is not None:
                 out[name] = parsed.isoformat()
         return out

@@ -17,6 +17,14 @@ from joinedup.ingest.paths import resolve
 Scalar = str | date
 
 
+class FormulaText(str):
+    """A spreadsheet formula saved without its result (``=DATE(1961,4,3)``), in place of the
+    value it would have had: not known, like an empty cell, but kept as written in the raw
+    row. The reader warns about it (:mod:`joinedup.ingest.readers.xlsx_reader`)."""
+
+    __slots__ = ()
+
+
 def scalar(value: Any, null_values: frozenset[str]) -> Scalar | None:
     """One value as trimmed text (or a ``date``), or ``None`` when it means "not known".
 
@@ -26,7 +34,7 @@ def scalar(value: Any, null_values: frozenset[str]) -> Scalar | None:
     if type(value) is str:  # the common case (every CSV cell): keep it cheap
         text = value.strip()
         return None if text in null_values else text
-    if value is None or isinstance(value, dict | list | tuple | Mapping):
+    if value is None or isinstance(value, dict | list | tuple | Mapping | FormulaText):
         return None
     if isinstance(value, datetime):
         return value.date()  # a date field: the time of day an export adds is noise

@@ -31,6 +31,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from joinedup.standards.address_words import (
+    ACRONYMS,
+    COUNTIES,
+    COUNTRIES,
+    SMALL_WORDS,
+    STREET_FIRST_WORDS,
+    STREET_WORDS,
+)
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.name_case import capitalise_word, is_one_case
 from joinedup.standards.postcode import extract_postcode, normalise_postcode
@@ -79,51 +87,24 @@ _FLAT_RE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(
-    r"^(?:no\.?\s*)?(?P<number>[0-9]+[A-Z]?(?:\s*[-–/]\s*[0-9]+[A-Z]?)?)(?:\s*,)?"
+    r"^(?:no\.?\s*)?(?P<number>[0-9]+[A-Z]?(?:\s*[-–/]\s*[0-9]+[A-Z]?"
+    r"|(?<=[A-Z])(?:\s*(?:[&/]|\band\b)\s*[A-Z](?![\w'’]))+)?)(?:\s*,)?"
     r"(?:\s+(?P<street>.*[^\W\d_].*))?$",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s+")
-# Word lists read better as prose than as a column of quoted strings.
-_STREET_WORDS = frozenset(
-    """street st road rd lane ln avenue ave av drive dr close cl court ct crescent cres place
-    pl way grove gr gardens gdns terrace ter terr walk square sq hill row mews parade pde green
-    rise view park vale mount croft fold garth wynd brow approach boulevard circus broadway
-    chase gate mead bank causeway quay wharf yard lea dale fields heights villas cottages
-    hollow ridge side wood meadow meadows end embankment esplanade promenade brae loan
-    vennel""".split()  # noqa: SIM905
+# "12 A High Street": a letter standing alone after a house or flat number is the number's
+# suffix (12A), as are letters listed after it ("12 A & B", "12A/B": one home over two).
+_SUFFIX_RE = re.compile(
+    r"^(?P<letters>[A-Z](?:\s*(?:&|/|\band\b)\s*[A-Z])*)(?![\w'’.])\s*(?P<rest>.*)$",
+    re.IGNORECASE,
 )
-# Welsh street names put the kind of street first: "Heol y Bont", "Ffordd y Brenin".
-_STREET_FIRST_WORDS = frozenset(
-    "heol ffordd stryd lôn lon rhodfa cilgant clos teras".split()  # noqa: SIM905
-)
-_COUNTRIES = frozenset(
-    {"UK", "U.K.", "GB", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND", "WALES"}
-    | {"NORTHERN IRELAND"}
-)
-_COUNTIES = frozenset(
-    """AVON BEDFORDSHIRE BERKSHIRE BUCKINGHAMSHIRE CAMBRIDGESHIRE CHESHIRE CLEVELAND CORNWALL
-    CUMBRIA DERBYSHIRE DEVON DORSET ESSEX GLOUCESTERSHIRE HAMPSHIRE HEREFORDSHIRE HERTFORDSHIRE
-    HUMBERSIDE KENT LANCASHIRE LEICESTERSHIRE LINCOLNSHIRE MERSEYSIDE MIDDLESEX NORFOLK
-    NORTHAMPTONSHIRE NORTHUMBERLAND NOTTINGHAMSHIRE OXFORDSHIRE RUTLAND SHROPSHIRE SOMERSET
-    STAFFORDSHIRE SUFFOLK SURREY WARWICKSHIRE WILTSHIRE WORCESTERSHIRE CLWYD DYFED GWENT
-    GWYNEDD POWYS FIFE AYRSHIRE LANARKSHIRE RENFREWSHIRE ABERDEENSHIRE""".split()  # noqa: SIM905
-) | frozenset(
-    {
-        "COUNTY DURHAM", "CO DURHAM", "EAST SUSSEX", "WEST SUSSEX", "GREATER LONDON",
-        "GREATER MANCHESTER", "NORTH YORKSHIRE", "SOUTH YORKSHIRE", "WEST YORKSHIRE",
-        "EAST YORKSHIRE", "EAST RIDING OF YORKSHIRE", "TYNE AND WEAR", "TYNE & WEAR",
-        "WEST MIDLANDS", "ISLE OF WIGHT", "MID GLAMORGAN", "SOUTH GLAMORGAN", "WEST GLAMORGAN",
-        "CO ANTRIM", "COUNTY ANTRIM", "CO DOWN", "COUNTY DOWN",
-    }
-)  # fmt: skip
-# Lower case inside a line; "y" and "yr" are the Welsh "the" ("Heol y Bont").
-_SMALL_WORDS = frozenset(
-    {"and", "of", "the", "upon", "on", "in", "by", "under", "le", "la", "y", "yr"}
-)
-# Kept in capitals: a PO box, British Forces post, and the bodies whose buildings people live
-# in or write from. Letters with dots ("P.O.") are kept in capitals too.
-_ACRONYMS = frozenset({"PO", "BFPO", "HQ", "RAF", "HMP", "HMS", "NHS", "YMCA", "YWCA"})
+# A lone letter is not a suffix before these: Irish "O" with its apostrophe dropped
+# ("O Connell Street") and the Welsh article "Y" ("Y Wern").
+_NOT_SUFFIXES = frozenset("OoYy")
+# Nor when all that follows is one word naming a building or a street: "B Block", "C Wing",
+# "A Road" — a letter that is the name, not the number's.
+_BUILDING_WORDS = frozenset("block blk wing tower building house hall".split())  # noqa: SIM905
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+$")
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$", re.IGNORECASE)
 
@@ -139,15 +120,15 @@ def address_case(text: str) -> str:
     for index, word in enumerate(words):
         if not is_one_case(word):
             out.append(word)
-        elif word.upper() in _ACRONYMS or _DOTTED.match(word):
+        elif word.upper() in ACRONYMS or _DOTTED.match(word):
             out.append(word.upper())
-        elif index > 0 and word.lower() in _SMALL_WORDS:
+        elif index > 0 and word.lower() in SMALL_WORDS:
             out.append(word.lower())
         else:
             pieces = word.split("-")
             out.append(
                 "-".join(
-                    p.lower() if i > 0 and p.lower() in _SMALL_WORDS else capitalise_word(p)
+                    p.lower() if i > 0 and p.lower() in SMALL_WORDS else capitalise_word(p)
                     for i, p in enumerate(pieces)
                 )
             )
@@ -176,8 +157,34 @@ def _flat_word(word: str) -> str:
 def _is_street(text: str) -> bool:
     words = text.replace(".", "").split()
     return len(words) > 1 and (
-        words[-1].lower() in _STREET_WORDS or words[0].lower() in _STREET_FIRST_WORDS
+        words[-1].lower() in STREET_WORDS or words[0].lower() in STREET_FIRST_WORDS
     )
+
+
+def _suffix(rest: str) -> tuple[str, str] | None:
+    """The letters that begin ``rest`` and belong to the number before it, as a suffix
+    (``A``, ``A&B``, ``A/B``), and what follows them; None when ``rest`` does not begin
+    with one (see ``_SUFFIX_RE`` and the exceptions beside it)."""
+    match = _SUFFIX_RE.match(rest)
+    if not match:
+        return None
+    letters, after = match.group("letters"), match.group("rest")
+    if (letters in _NOT_SUFFIXES and after) or after[:1] in ("&", "/"):
+        return None  # "12 A & Bramley Road" says too little to take apart
+    words = after.replace(".", "").split()
+    if len(letters) == 1 and len(words) == 1:
+        word = words[0].lower()
+        if word in STREET_WORDS or word in _BUILDING_WORDS:
+            return None
+    return _number_form(letters), after
+
+
+_AND = re.compile(r"\s*\band\b\s*", re.IGNORECASE)
+
+
+def _number_form(text: str) -> str:
+    """``12 - 14`` → ``12-14``, ``12a and b`` → ``12A&B``."""
+    return _SPACES.sub("", _AND.sub("&", text)).upper().replace("–", "-")
 
 
 def _segments(lines: Sequence[str | None]) -> list[str]:
@@ -225,7 +232,7 @@ def _parse_address(
     for segment in segments:
         code, rest = extract_postcode(segment)
         found = found or code
-        if rest and rest.upper() not in _COUNTRIES:
+        if rest and rest.upper() not in COUNTRIES:
             kept.append(rest)
     chosen = _valid_postcode(postcode) if postcode and postcode.strip() else found
     kept, homeless = _without_no_fixed_abode(kept)
@@ -250,7 +257,7 @@ def _no_fixed_abode(segments: list[str], town: str | None, postcode: str | None)
         return replace(_assemble(segments, town, postcode), no_fixed_abode=True)
     if town and town.strip():
         segments = [s for s in segments if s.upper() != " ".join(town.split()).upper()]
-    elif len(segments) > 1 and segments[-1].upper().replace(".", "") in _COUNTIES:
+    elif len(segments) > 1 and segments[-1].upper().replace(".", "") in COUNTIES:
         segments.pop()
     return replace(
         _assemble([], town or (segments.pop() if segments else None), postcode),
@@ -275,8 +282,11 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
 
     if rest and (match := _FLAT_RE.match(rest[0])):
         flat = _flat_form(match)
-        if match.group("rest"):
-            rest[0] = match.group("rest")
+        after = match.group("rest")
+        if after and (match.group("id") or "").isdigit() and (found := _suffix(after)):
+            flat, after = flat + found[0], found[1]  # "Unit 4 C" is Unit 4C
+        if after:
+            rest[0] = after
         else:
             rest.pop(0)
     else:
@@ -293,10 +303,12 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
         match = _NUMBER_RE.match(segment)
         if not match:
             continue
-        number = _SPACES.sub("", match.group("number")).upper().replace("–", "-")
+        number = _number_form(match.group("number"))
         names = rest[:index]
-        if match.group("street"):
-            street = match.group("street")
+        street = match.group("street")
+        if street and number.isdigit() and (found := _suffix(street)):
+            number, street = number + found[0], found[1] or None
+        if street:
             rest = rest[index + 1 :]
         elif index + 1 < len(rest):
             street = rest[index + 1]
@@ -314,7 +326,7 @@ def _assemble(segments: list[str], town: str | None, postcode: str | None) -> Ad
     if town_text:
         rest = [r for r in rest if r.upper() != town_text.upper()]
     else:
-        if len(rest) > 1 and rest[-1].upper().replace(".", "") in _COUNTIES:
+        if len(rest) > 1 and rest[-1].upper().replace(".", "") in COUNTIES:
             rest.pop()
         town_text = rest.pop() if rest else None
 
@@ -346,7 +358,7 @@ def parse_one_line_address(text: str) -> Address:
     segments, homeless = _without_no_fixed_abode(_segments(rest.split(",")))
     if len(segments) == 1:
         segments = _split_after_street(segments[0])
-    segments = [s for s in segments if s.upper() not in _COUNTRIES]
+    segments = [s for s in segments if s.upper() not in COUNTRIES]
     if homeless:
         return _no_fixed_abode(segments, None, postcode)
     return _assemble(segments, None, postcode)
@@ -355,6 +367,6 @@ def parse_one_line_address(text: str) -> Address:
 def _split_after_street(segment: str) -> list[str]:
     words = segment.split()
     for index in range(len(words) - 2, 0, -1):
-        if words[index].lower().rstrip(".") in _STREET_WORDS:
+        if words[index].lower().rstrip(".") in STREET_WORDS:
             return [" ".join(words[: index + 1]), " ".join(words[index + 1 :])]
     return [segment]

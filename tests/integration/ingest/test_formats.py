@@ -116,3 +116,49 @@ def test_json_lines(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as session:
         zoe = records.get_current(session, "care", "C1")
         assert zoe is not None and (zoe.given_name, zoe.family_name) == ("Zoë", "Nowak")
+
+
+def test_xlsx_hidden_rows_and_unsaved_formulas_are_reported(engine: Engine, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (
+        ["Ref", "Name", "Born"],
+        [101, "Mrs Ada Lovelace", "=DATE(1961,4,3)"],
+        [102, "Test Person", datetime(1941, 12, 10)],
+        ["=ROW()", "Bob Smith", None],
+    ):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "visits.xlsx"
+    book.save(path)
+    doc = {
+        "source": "befriending",
+        "organisation": "charity",
+        "format": "xlsx",
+        "record_id": "Ref",
+        "person": {"full_name": "Name", "date_of_birth": "Born"},
+    }
+    result = ingest_file(engine, parse_mapping(doc), path)
+    assert (result.read, result.stored, result.quarantined) == (3, 2, 1)
+    assert (result.hidden_read, result.unsaved_formulas) == (1, 2)
+    assert result.summary().splitlines()[3:] == [
+        "1 row was hidden in the workbook and was read (each record keeps a warning; set "
+        "hidden_rows: skip in the mapping if hidden rows are not data)",
+        "2 cells of mapped columns held a formula with no saved result and were read as "
+        "empty: open and save the workbook in Excel, or export it to CSV, and ingest it again",
+    ]
+    assert result.to_json()["hidden_read"] == 1
+    with session_scope(engine) as session:
+        ada = records.get_current(session, "befriending", "101")
+        assert ada is not None and ada.date_of_birth is None
+        assert ada.dq_warnings == [
+            "date_of_birth: C2 ('Born') holds a formula with no saved result; open and save "
+            "the workbook in Excel, or export it to CSV"
+        ]
+        assert ada.raw["Born"] == "=DATE(1961,4,3)"
+        hidden = records.get_current(session, "befriending", "102")
+        assert hidden is not None and hidden.dq_warnings[0].startswith("hidden row:")
+    skipped = ingest_file(engine, parse_mapping({**doc, "hidden_rows": "skip"}), path, full=True)
+    assert (skipped.read, skipped.skipped, skipped.hidden_skipped, skipped.ended) == (3, 1, 1, 1)
+    assert "1 row was hidden in the workbook and was skipped" in skipped.summary()

@@ -233,3 +233,41 @@ def test_no_fixed_abode_in_a_house_name_column(
         if homeless
         else ()
     )
+
+
+# A placeholder for "not known" in a field with a standard is said to be one: it is not a
+# malformed date or postcode. The row keeps its other fields; the mapping's null_values can
+# name the placeholder to make it as silent as an empty cell.
+PLACEHOLDERS = [
+    ("dob", "N/K", "date_of_birth", "'N/K' is a placeholder"),
+    ("dob", "Not Known", "date_of_birth", "'Not Known' is a placeholder"),
+    ("start", "-", "attributes.start", "'-' is a placeholder"),
+    ("nhs", "NK", "nhs_number", "'NK' is a placeholder"),
+    ("pc", "Unknown", "postcode", "'Unknown' is a placeholder"),
+    ("tel", "n.k.", "phone", "'n.k.' is a placeholder"),
+    ("email", "N/A ", "email", None),  # in the default null_values: silent, as before
+    ("email", "none", "email", "'none' is a placeholder"),
+    ("uprn", "?", "uprn", "'?' is a placeholder"),
+    ("sex", "N/K", "sex", "'N/K' is a placeholder"),
+    ("dob", "32/01/1980", "date_of_birth", "day 32 does not exist"),  # a real failure
+]
+
+
+@pytest.mark.parametrize(("column", "value", "key", "said"), PLACEHOLDERS)
+def test_a_placeholder_is_said_to_be_one(
+    column: str, value: str, key: str, said: str | None
+) -> None:
+    result = run({"name": "J Smith", column: value})
+    assert not result.problems
+    if said is None:
+        assert result.warnings == ()
+        return
+    [warning] = result.warnings
+    assert warning.startswith(f"{key}: {said}"), warning
+    if "placeholder" in said:
+        assert warning.endswith("is a placeholder for not known: treated as missing")
+
+
+def test_a_placeholder_listed_in_null_values_is_silent() -> None:
+    m = mapping(person={"full_name": "name", "date_of_birth": "dob"}, null_values=["N/K"])
+    assert run({"name": "J Smith", "dob": "N/K"}, m).warnings == ()

@@ -172,6 +172,40 @@ def test_parse_address(
     assert parse_address(lines, town=town, postcode=postcode) == expected, why
 
 
+# A lone letter after a house or flat number is the number's suffix (12A) — unless it names
+# the street or the building itself.
+SUFFIXES = [
+    (["12 A High Street", "Leeds"], A(None, "12A", None, "High Street", None, "Leeds"), "spaced"),
+    (["12 a high street"], A(None, "12A", None, "High Street"), "lower case"),
+    (["12 A", "High Street"], A(None, "12A", None, "High Street"), "number on its own line"),
+    (["12 A, High Street"], A(None, "12A", None, "High Street"), "a comma after the letter"),
+    (["12 A Church Road"], A(None, "12A", None, "Church Road"), "a street of two words"),
+    (["12A High Street"], A(None, "12A", None, "High Street"), "written on, as before"),
+    (["1 A Road", "Leeds"], A(None, "1", None, "A Road", None, "Leeds"), "a one-letter street"),
+    (["12 B Block"], A(None, "12", None, "B Block"), "a one-letter building"),
+    (["12 A & B High Street"], A(None, "12A&B", None, "High Street"), "two letters: one home"),
+    (["12A & B High Street"], A(None, "12A&B", None, "High Street"), "the list after 12A"),
+    (["12 a and b high street"], A(None, "12A&B", None, "High Street"), "'and' is '&'"),
+    (["12A/B High Street"], A(None, "12A/B", None, "High Street"), "a slash (was a house name)"),
+    (["12 A & Bramley Road"], A(None, "12", None, "A & Bramley Road"), "too odd to split"),
+    (["12 O Connell Street"], A(None, "12", None, "O Connell Street"), "O'Connell, no apostrophe"),
+    (["12 Y Wern"], A(None, "12", None, "Y Wern"), "the Welsh article"),
+    (["12-14 A Road"], A(None, "12-14", None, "A Road"), "a range takes no letter"),
+    (["Flat 2 B Block", "12 High St"], A("Flat 2", "12", "B Block", "High St"), "B Block"),
+    (["Flat 2 B", "12 High St"], A("Flat 2B", "12", None, "High St"), "a flat's suffix"),
+    (["Flat 2 B Rose Court", "12 High St"], A("Flat 2B", "12", "Rose Court", "High St"), "block"),
+    (["Unit 4 C", "Riverside Park"], A("Unit 4C", None, None, "Riverside Park"), "a unit's"),
+    (["Flat A", "1 High St"], A("Flat A", "1", None, "High St"), "a lettered flat, as before"),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected", "why"), SUFFIXES)
+def test_a_lone_letter_after_a_number_is_its_suffix(
+    lines: list[str], expected: Address, why: str
+) -> None:
+    assert parse_address(lines) == expected, why
+
+
 ONE_LINE = [
     (
         "Flat 3, 12 High St, Leeds LS1 1AA",
@@ -200,6 +234,12 @@ ONE_LINE = [
         "no fixed abode, pseudo-postcode",
     ),
     ("No Fixed Abode", A(no_fixed_abode=True), "no house name 'No Fixed Abode'"),
+    (
+        "12 A High Street Leeds LS1 1AA",
+        A(None, "12A", None, "High Street", None, "Leeds", "LS1 1AA"),
+        "a suffix written apart, on one line",
+    ),
+    ("1 A Road Leeds", A(None, "1", None, "A Road", None, "Leeds"), "a one-letter street"),
 ]
 
 

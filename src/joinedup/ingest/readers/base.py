@@ -23,6 +23,10 @@ class Reader:
     JSON Lines and NDJSON) is a bitmap of physical lines — bit ``n % 8`` of byte ``n // 8`` for
     line ``n`` — that the ingest has found unchanged already: such a line is yielded as
     :data:`joinedup.ingest.rows.UNCHANGED` without being parsed.
+
+    Once ``rows()`` is done, ``hidden`` and ``unsaved`` count what a workbook hid (rows hidden
+    in it, formulas in mapped columns with no saved result) and ``notes`` holds what the
+    reader has to say about the file as a whole; the reconciliation reports them.
     """
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
@@ -34,6 +38,9 @@ class Reader:
         # re-ingest, which asks for few of them) rather than at once.
         self.lazy_hints = False
         self._binary: BinaryIO | None = None
+        self.hidden = 0
+        self.unsaved = 0
+        self.notes: list[str] = []
         try:
             self.total = path.stat().st_size
         except FileNotFoundError:

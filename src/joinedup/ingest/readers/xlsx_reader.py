@@ -26,10 +26,13 @@ from joinedup.ingest.readers.base import (
     Reader,
     check_columns,
     header_row,
+    shown,
     skip_rows_hint,
     unique_names,
 )
+from joinedup.ingest.readers.xlsx_sheet import SheetRow, sheet_rows
 from joinedup.ingest.rows import SourceRow, bad, blank
+from joinedup.ingest.values import FormulaText
 from joinedup.standards import StandardsError
 from joinedup.standards.excel_dates import excel_serial_to_date, is_excel_serial
 
@@ -51,7 +54,14 @@ def cell_text(value: Any) -> str:
 
 
 class XlsxReader(Reader):
-    """Rows of one worksheet; ``values`` keeps each cell's Excel type (datetime, number, text)."""
+    """Rows of one worksheet; ``values`` keeps each cell's Excel type (datetime, number, text).
+
+    A row hidden in the workbook is read with a warning (or skipped, with ``hidden_rows:
+    skip``); a formula with no saved result in a mapped column is a warning naming the cell
+    (the record id's: the row is quarantined). Both are counted for the reconciliation
+    (``hidden``, ``unsaved``), and ``notes`` says which sheet was read when the mapping did not
+    name a visible one.
+    """
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield each row after the header row; empty rows are blanks."""
@@ -66,7 +76,7 @@ class XlsxReader(Reader):
         try:
             sheet = self._sheet(workbook)
             self.total = max(1, sheet.max_row or 1)
-            rows = sheet.iter_rows(values_only=True)
+            rows = sheet_rows(workbook, sheet)
             number = 0
             for _ in range(self.mapping.skip_rows):
                 if next(rows, None) is None:
@@ -75,14 +85,14 @@ class XlsxReader(Reader):
             if self.mapping.columns is not None:
                 header = list(self.mapping.columns)
             else:
-                first: tuple[Any, ...] | None = None
+                first: SheetRow | None = None
                 for first in rows:
                     number += 1
-                    if any(cell_text(c).strip() for c in first):
+                    if any(cell_text(c).strip() for c in first.cells):
                         break
                 else:
                     raise SourceFileError(f"{name}: the sheet has no header row")
-                header = [cell_text(c).strip() for c in first]
+                header = [cell_text(c).strip() for c in first.cells]
                 while header and not header[-1]:
                     header.pop()
             try:
@@ -95,14 +105,14 @@ class XlsxReader(Reader):
                     raise
                 raise SourceFileError(f"{exc}. {hint}") from None
             header = unique_names(header)
-            width = len(header)
             self._dates1904 = (
                 date_columns(self.mapping) & set(header) if _is_1904(workbook) else frozenset()
             )
-            for cells in rows:
+            cells = CellLabels(self.mapping, header)
+            for row in rows:
                 number += 1
                 self._done = number
-                yield self._row(number, cells, header, width)
+                yield self._row(row, header, cells)
         finally:
             workbook.close()
 
@@ -114,11 +124,11 @@ class XlsxReader(Reader):
         return self._done
 
     def _where_the_header_is(
-        self, workbook: Any, sheet: Any, rows: Iterator[tuple[Any, ...]], number: int
+        self, workbook: Any, sheet: Any, rows: Iterator[SheetRow], number: int
     ) -> str | None:
         """Where the mapped columns are when the header read lacks them: further down this
         sheet (report titles above the header), or on another sheet of the workbook."""
-        below = ((number + n, cells) for n, cells in enumerate(rows, start=1))
+        below = ((number + n, row.cells) for n, row in enumerate(rows, start=1))
         found = header_row(self.mapping, islice(below, LOOK_AHEAD))
         if found is not None:
             return skip_rows_hint(found, "row")
@@ -139,33 +149,125 @@ class XlsxReader(Reader):
         wanted = self.mapping.sheet
         names = list(workbook.sheetnames)
         if wanted is None:
-            return workbook[names[0]]
+            # The first sheet a person opening the workbook sees: a hidden first sheet is
+            # a lookup list or a macro's scratch space, not the extract.
+            visible = [n for n in names if workbook[n].sheet_state == "visible"] or names
+            if visible[0] != names[0]:
+                before = ", ".join(f"'{n}'" for n in names[: names.index(visible[0])])
+                self.notes.append(
+                    f"sheet '{visible[0]}' was read: the first visible sheet (hidden before it: "
+                    f"{before}; name the sheet with sheet: in the mapping to read another)"
+                )
+            return workbook[visible[0]]
         if isinstance(wanted, int):
             if wanted > len(names):
                 raise SourceFileError(
                     f"{self.path.name}: sheet {wanted} asked for, the workbook has {len(names)}"
                 )
-            return workbook[names[wanted - 1]]
-        if wanted not in names:
+            chosen = workbook[names[wanted - 1]]
+        elif wanted not in names:
             raise SourceFileError(
                 f"{self.path.name}: no sheet named '{wanted}'; the sheets are: {', '.join(names)}"
             )
-        return workbook[wanted]
+        else:
+            chosen = workbook[wanted]
+        if chosen.sheet_state != "visible":
+            self.notes.append(
+                f"sheet '{chosen.title}' is hidden in the workbook; it was read because the "
+                "mapping names it"
+            )
+        return chosen
 
-    def _row(self, number: int, cells: tuple[Any, ...], header: list[str], width: int) -> SourceRow:
+    def _row(self, row: SheetRow, header: list[str], labels: CellLabels) -> SourceRow:
+        number, cells, width = row.number, row.cells, len(header)
         texts = [cell_text(c) for c in cells]
-        if not any(t.strip() for t in texts):
+        if not any(t.strip() for t in texts) and not row.unsaved:
             return blank(number)
+        if row.hidden and self.mapping.hidden_rows == "skip":
+            self.hidden += 1
+            return SourceRow(line=number, raw="", kind="skip")
+        if len(cells) < width:
+            cells = cells + (None,) * (width - len(cells))
         values = dict(zip(header, cells, strict=False))
-        raw = json.dumps({h: cell_text(v) for h, v in values.items()}, ensure_ascii=False)
+        written = {h: cell_text(v) for h, v in values.items()}
+        notes: list[str] = []
+        problems: list[str] = []
+        if row.unsaved:
+            for index, formula in row.unsaved.items():
+                if index >= width:
+                    continue
+                column = header[index]
+                # Not known (no result, or XlsxWriter's placeholder 0); the raw row keeps the
+                # formula, so what the cell held is not lost.
+                values[column] = written[column] = FormulaText(formula)
+                said = labels.unsaved(index, number)
+                if said is not None:
+                    self.unsaved += 1
+                    (problems if index == labels.record_id else notes).append(said)
+        raw = json.dumps(written, ensure_ascii=False)
         for column in self._dates1904:
             if column in values:
                 values[column] = from_1904(values[column])
+        if row.hidden:
+            self.hidden += 1
+            notes.append(HIDDEN_ROW)
         if any(t.strip() for t in texts[width:]):
             return bad(
-                number, json.dumps(texts, ensure_ascii=False), "values beyond the last column"
+                number,
+                json.dumps(texts, ensure_ascii=False),
+                "values beyond the last column",
+                *problems,
+                *notes,
             )
-        return SourceRow(line=number, raw=raw, values=values)
+        if problems:
+            return bad(number, raw, *problems, *notes)
+        return SourceRow(line=number, raw=raw, values=values, notes=tuple(notes))
+
+
+#: The warning kept on a record read from a hidden row. It names no row: a warning is kept
+#: with the record's version, and the same row exported a line lower is the same version.
+HIDDEN_ROW = (
+    "hidden row: the row is hidden in the workbook and was read as data; rows are often "
+    "hidden to exclude them (deleted or test records)"
+)
+
+
+#: What a formula cell with no saved result is told to do.
+UNSAVED_ADVICE = "open and save the workbook in Excel, or export it to CSV"
+
+
+class CellLabels:
+    """What each mapped column is called in a warning: the mapping keys that read it."""
+
+    def __init__(self, mapping: SourceMapping, header: list[str]) -> None:
+        keys: dict[str, list[str]] = {}
+        keys.setdefault(mapping.record_id.name, []).append("record_id")
+        for key, refs in mapping.person.items():
+            for ref in refs:
+                keys.setdefault(ref.name, []).append(key)
+        for attribute, ref in mapping.attribute_fields.items():
+            keys.setdefault(ref.name, []).append(f"attributes.{attribute}")
+        self.keys = {
+            i: ", ".join(dict.fromkeys(keys[h])) for i, h in enumerate(header) if h in keys
+        }
+        self.header = header
+        self.record_id = (
+            header.index(mapping.record_id.name) if mapping.record_id.name in header else -1
+        )
+
+    def unsaved(self, index: int, number: int) -> str | None:
+        """The warning for a formula with no saved result in column ``index`` of row ``number``
+        (None for a column the mapping does not read: nothing is lost from the record)."""
+        from openpyxl.utils.cell import get_column_letter
+
+        key = self.keys.get(index)
+        if key is None:
+            return None
+        cell = f"{get_column_letter(index + 1)}{number}"
+        return (
+            f"{key}: {cell} ('{shown(self.header[index])}') holds a formula with no saved "
+            f"result; {UNSAVED_ADVICE}"
+        )
 
 
 def date_columns(mapping: SourceMapping) -> frozenset[str]:

@@ -1,0 +1,38 @@
+"""Values systems hold in a field to say "not known": ``N/K``, ``Not Known``, ``Unknown``, ``-``.
+
+No date, phone number, postcode, email address, NHS number or UPRN is written this way, so a
+standard that rejects such a value should not describe it as a malformed one ("postcode has 3
+characters"): it is a placeholder, and nothing was lost with it. Names have their own list
+(:mod:`joinedup.standards.name_tokens`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Compared in capitals with dots dropped and spaces single: "n.k." and "N / K" are NK and N/K.
+PLACEHOLDERS = frozenset(
+    """- -- --- ? ?? . N/A NA N/K NK N/S NS UNK UNKNOWN NONE NULL NIL TBC TBA
+    NOT-KNOWN""".split()  # noqa: SIM905
+) | frozenset(
+    {"NOT KNOWN", "NOT GIVEN", "NOT RECORDED", "NOT STATED", "NOT APPLICABLE", "NOT AVAILABLE"}
+)
+_SPACED = re.compile(r"\s*/\s*|\s+")
+
+
+def is_placeholder(text: object) -> bool:
+    """Whether ``text`` only says "not known" (``N/K``, ``n.k.``, ``Not Known``, ``-``).
+
+    >>> [is_placeholder(t) for t in ("N/K", "n.k.", "Not known", "-", "LS6 2AB", "")]
+    [True, True, True, True, False, False]
+    """
+    if not isinstance(text, str) or len(text) > 20:
+        return False
+    plain = _SPACED.sub(lambda m: "/" if "/" in m.group() else " ", text.strip().upper())
+    return plain.replace(".", "") in PLACEHOLDERS or plain in PLACEHOLDERS
+
+
+def placeholder_reason(text: str) -> str:
+    """The reason a placeholder is not a value: it names the placeholder (one of a fixed list,
+    never personal data) so that the source's mapping can list it in ``null_values``."""
+    return f"'{text.strip()}' is a placeholder for not known: treated as missing"

@@ -1,0 +1,45 @@
+"""Placeholders for "not known" in fields that are not names."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.standards.placeholders import is_placeholder, placeholder_reason
+
+CASES = [
+    ("N/K", True, "the commonest"),
+    ("n/k", True, "any case"),
+    ("N / K", True, "spaced slash"),
+    ("N.K.", True, "dotted"),
+    ("NK", True, "run together"),
+    ("Not Known", True, "in words"),
+    ("not  known", True, "doubled space"),
+    ("Unknown", True, "unknown"),
+    ("UNK", True, "HL7's code"),
+    ("-", True, "a dash"),
+    ("N/A", True, "not applicable"),
+    ("Not recorded", True, "not recorded"),
+    ("TBC", True, "to be confirmed"),
+    ("", False, "empty is empty, not a placeholder"),
+    ("...", False, "an ellipsis is no known marker"),
+    ("LS6 2AB", False, "a postcode"),
+    ("03/04/1961", False, "a date"),
+    ("Nk@example.org", False, "an email"),
+    ("Unknown Road", False, "longer text"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), CASES)
+def test_is_placeholder(text: str, expected: bool, why: str) -> None:
+    assert is_placeholder(text) is expected, why
+
+
+def test_the_reason_names_the_placeholder_only() -> None:
+    assert placeholder_reason(" N/K ") == "'N/K' is a placeholder for not known: treated as missing"
+
+
+@given(st.text(max_size=30) | st.none() | st.integers())
+def test_never_raises(value: object) -> None:
+    is_placeholder(value)
