@@ -23,6 +23,7 @@ from joinedup.api.app import create_app
 from joinedup.config import Settings
 from joinedup.services import accounts
 from joinedup.store.db import make_engine, session_scope
+from joinedup.store.governance_tables import Alert
 from joinedup.store.linkage_tables import ReviewItem
 from tests.browser.conftest import LiveServer
 from tests.browser.practitioner_review_data import ANNE, DORA, add_practitioner_and_review_data
@@ -82,6 +83,12 @@ PAGES = [
         role="ig_officer",
     ),
     Row("/governance/alerts", "/governance/alerts?status=all", role="ig_officer"),
+    # "{alert}" is the break-glass alert on Rosa (resident_governance_data raises it).
+    Row(
+        "/governance/alerts/{alert_id}/reason",
+        "/governance/alerts/{alert}/reason",
+        role="ig_officer",
+    ),
     Row("/governance/agreements", "/governance/agreements", role="ig_officer"),
     Row(
         "/governance/agreements/{agreement_id}",
@@ -173,6 +180,13 @@ def test_every_page_passes_the_page_checks(
             item = session.scalars(select(ReviewItem.id).order_by(ReviewItem.id)).first()
         assert item is not None, "the borough has review items"
         path = path.replace("{item}", str(item))
+    if "{alert}" in path:
+        with session_scope(live_server.engine) as session:
+            alert = session.scalars(
+                select(Alert.id).where(Alert.kind == "break_glass", Alert.person_id == ROSA)
+            ).first()
+        assert alert is not None, "Rosa's break-glass raised an alert"
+        path = path.replace("{alert}", str(alert))
     path = path.replace("{user}", str(live_server.user_ids["reviewer"]))
     path = path.replace("{token}", str(token_id))
     response = page.goto(path)

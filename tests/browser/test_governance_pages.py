@@ -17,9 +17,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from joinedup.store.db import session_scope
+from joinedup.store.disclosure_tables import BreakGlassReasonReview
 from joinedup.store.governance_tables import Alert, AuditEvent
 from tests.browser.conftest import LiveServer
-from tests.browser.resident_governance_data import ROSA, add_resident_and_governance_data
+from tests.browser.resident_governance_data import (
+    BREAK_GLASS_REASON,
+    ROSA,
+    add_resident_and_governance_data,
+)
 
 CheckPage = Callable[..., None]
 SignIn = Callable[..., Page]
@@ -138,6 +143,62 @@ def test_alert_handled_without_javascript(
     glass.locator("form").evaluate("form => form.submit()")
     expect(page).to_have_title("Error: Alerts – joinedup")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Write a note")
+    check_page(page)
+
+
+SUMMARY = "A neighbour was worried about you after a fall and could not reach you."
+
+
+def test_break_glass_reason_reviewed_then_seen_by_the_resident_as_redacted(
+    page: Page, sign_in_as: SignIn, check_page: CheckPage, live_server: LiveServer
+) -> None:
+    """The IG officer reads the reason, redacts it with a summary (a GOV.UK form with CSRF),
+    and the resident sees the summary — never the reason as typed."""
+    sign_in_as(page, "ig_officer")
+    page.goto("/governance/alerts?status=all")
+    glass = page.locator(".govuk-summary-card", has_text=ROSA).filter(has_text="Break-glass access")
+    expect(glass).to_contain_text("The resident sees")
+    glass.get_by_role("link", name=re.compile("Review the reason")).click()
+    expect(page.locator("h1")).to_have_text("Review the reason for emergency access")
+    expect(page.locator("#reason-as-written")).to_contain_text(BREAK_GLASS_REASON)
+    expect(page.locator("#resident-sees")).to_contain_text("Nothing yet")
+    expect(page.locator("main form input[name=csrf_token]")).to_have_count(1)
+    check_page(page)
+
+    page.get_by_role("button", name="Save what the resident sees").click()
+    expect(page).to_have_title("Error: Review the reason for emergency access – joinedup")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select whether the resident")
+    check_page(page)
+
+    page.get_by_label("A summary instead").check()
+    page.get_by_role("button", name="Save what the resident sees").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Write a summary")
+    check_page(page)
+    page.get_by_label("Summary for the resident").fill(SUMMARY)
+    page.get_by_role("button", name="Save what the resident sees").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("your summary")
+    expect(page.locator("#resident-sees")).to_contain_text(SUMMARY)
+    check_page(page)
+
+    with session_scope(live_server.engine) as session:
+        [row] = session.scalars(
+            select(BreakGlassReasonReview).where(BreakGlassReasonReview.person_id == ROSA)
+        )
+        assert (row.outcome, row.shown_text) == ("redacted", SUMMARY)
+        actions = set(
+            session.scalars(select(AuditEvent.action).where(AuditEvent.person_id == ROSA))
+        )
+    assert {"break_glass.reason_read", "break_glass.reason_redact"} <= actions
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_as(page, "resident")
+    page.goto("/my/access")
+    entry = page.locator("#access-log > li").filter(
+        has=page.locator(".govuk-tag", has_text="Emergency access")
+    )
+    expect(entry).to_contain_text(SUMMARY)
+    expect(entry).to_contain_text("This is a summary by Northbridge Borough Council")
+    expect(page.locator("main")).not_to_contain_text(BREAK_GLASS_REASON)
     check_page(page)
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from joinedup.api.deps import CurrentUser, SessionDep, actor_of
 from joinedup.api.resident_routes import ID_MAX, SEQ_MAX
+from joinedup.api.schemas_break_glass_review import ReasonDecision, ReasonReviewPublic
 from joinedup.api.schemas_governance import (
     AgreementDetailPublic,
     AgreementSummaryPublic,
@@ -23,7 +24,7 @@ from joinedup.api.schemas_governance import (
     AuditPagePublic,
     ChainStatusPublic,
 )
-from joinedup.services import governance
+from joinedup.services import break_glass_review, governance
 from joinedup.services.governance import PAGE_MAX, AuditFilters
 
 router = APIRouter(prefix="/governance", tags=["governance"])
@@ -145,6 +146,56 @@ def acknowledge_alert(
         session, actor_of(request, caller), alert_id, note=body.note, close=body.close
     )
     return AlertPublic.model_validate(row)
+
+
+AlertId = Annotated[int, Path(ge=1, le=ID_MAX)]
+_NOT_GLASS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such alert, or not a break-glass one."}
+}
+
+
+@router.get(
+    "/alerts/{alert_id}/break-glass-reason",
+    response_model=ReasonReviewPublic,
+    summary="A break-glass reason, to review what the resident sees",
+    description=(
+        "The session behind a break_glass alert: who, for whom, for what purpose, the reason as "
+        "typed, and what the resident is shown of it now (nothing until it is released or "
+        "redacted). Reading it is audited (`break_glass.reason_read`)."
+    ),
+    responses={**_IG, **_NOT_GLASS},
+)
+def read_break_glass_reason(
+    request: Request, session: SessionDep, caller: CurrentUser, alert_id: AlertId
+) -> ReasonReviewPublic:
+    review = break_glass_review.reason_review(session, actor_of(request, caller), alert_id)
+    return ReasonReviewPublic.model_validate(review)
+
+
+@router.post(
+    "/alerts/{alert_id}/break-glass-reason",
+    response_model=ReasonReviewPublic,
+    status_code=201,
+    summary="Release or redact a break-glass reason for the resident",
+    description=(
+        "`release` shows the resident the reason as typed; `redact` shows `summary` instead "
+        "(required then), for a reason that names other people. A new review replaces the "
+        "last for the resident; none is edited. Audited (`break_glass.reason_release` or "
+        "`break_glass.reason_redact`, with the SHA-256 of the text shown)."
+    ),
+    responses={**_IG, **_NOT_GLASS, 400: {"description": "A summary missing or not wanted."}},
+)
+def review_break_glass_reason(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    alert_id: AlertId,
+    body: ReasonDecision,
+) -> ReasonReviewPublic:
+    review = break_glass_review.review_reason(
+        session, actor_of(request, caller), alert_id, decision=body.decision, summary=body.summary
+    )
+    return ReasonReviewPublic.model_validate(review)
 
 
 @router.get(

@@ -98,6 +98,7 @@ class AlertPublic(BaseModel):
                     "handled_by": None,
                     "handled_at": None,
                     "outcome": None,
+                    "reason_review": "under_review",
                 }
             ]
         },
@@ -115,6 +116,13 @@ class AlertPublic(BaseModel):
     handled_by: str | None
     handled_at: datetime | None
     outcome: str | None = Field(description="The IG officer's note.")
+    reason_review: str | None = Field(
+        None,
+        description=(
+            "For a break_glass alert, what the resident sees of the reason: under_review "
+            "(nothing yet), released (as typed) or redacted (a summary); null otherwise."
+        ),
+    )
 
 
 class AlertAcknowledge(BaseModel):

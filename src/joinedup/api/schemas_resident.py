@@ -85,7 +85,16 @@ class AccessEntryPublic(BaseModel):
     categories: list[str] = Field(description="What was released, as source/category.")
     break_glass: bool
     break_glass_reason: str | None = Field(
-        description="The reason stated for emergency access; only for break-glass."
+        description=(
+            "Why emergency access was used, once the organisation's information governance "
+            "officer has reviewed it: the reason as stated, or their summary where it named "
+            "other people. Null while under review, and for every other access."
+        )
+    )
+    break_glass_reason_status: str | None = Field(
+        None,
+        description="For break-glass: under_review, released (as stated) or redacted (a "
+        "summary). Null for every other access.",
     )
 
 
@@ -111,6 +120,7 @@ class AccessHistoryPublic(BaseModel):
                             "categories": ["council_tax/identity.core"],
                             "break_glass": False,
                             "break_glass_reason": None,
+                            "break_glass_reason_status": None,
                         }
                     ],
                     "next_before_seq": None,

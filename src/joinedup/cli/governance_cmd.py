@@ -13,6 +13,9 @@ from joinedup.cli import app
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from joinedup.policy.model import Agreement
+    from joinedup.services.agreements_store import StoredStatus
+
 policy_app = typer.Typer(help="Data sharing agreements: check them and run policy tests.")
 audit_app = typer.Typer(help="The audit trail: verify it, sign it, make keys.")
 app.add_typer(policy_app, name="policy")
@@ -50,16 +53,103 @@ def policy_test(
 @policy_app.command("check")
 def policy_check(
     directory: Path = typer.Argument(..., help="Directory of agreement YAML files"),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="Compare with the versions stored there (default: JOINEDUP_DATABASE_URL or the "
+        "SQLite file under JOINEDUP_DATA_DIR, when there is one)",
+    ),
 ) -> None:
-    """Validate every agreement in DIRECTORY and print its id, version, validity and hash."""
-    from joinedup.policy.agreements import load_agreements
+    """Validate every agreement in DIRECTORY and print its id, version, validity and hash.
 
-    for agreement in load_agreements(directory):
+    Where there is a database, also say how each agreement stands against the versions stored
+    there — new, unchanged, a new version, or edited without a new version — and exit 1 naming
+    each file edited without one: a hub serving it would pause sharing under that agreement.
+    """
+    from joinedup.policy.agreements import load_agreements
+    from joinedup.services.agreements_store import StoredStatus
+
+    agreements = load_agreements(directory)
+    compared = _compare_with_database(agreements, database_url)
+    edited = []
+    for agreement in agreements:
         until = agreement.valid_to or "open-ended"
+        status = compared.get((agreement.id, agreement.version))
+        if status is StoredStatus.EDITED:
+            edited.append(agreement)
+        shown = f"  {status.upper() if status is StoredStatus.EDITED else status}" if status else ""
         typer.echo(
             f"{agreement.ref:40} {agreement.valid_from} to {until}  "
-            f"{len(agreement.clauses)} clauses  sha256:{agreement.sha256}"
+            f"{len(agreement.clauses)} clauses  sha256:{agreement.sha256}{shown}"
         )
+    for agreement in edited:
+        typer.echo(
+            f"{agreement.origin}: {agreement.ref} is stored with different content: edited "
+            "without a new version, so sharing under it would pause (503) once deployed. Bump "
+            "its version, or put the stored text back.",
+            err=True,
+        )
+    if edited:
+        raise typer.Exit(1)
+
+
+def _compare_with_database(
+    agreements: tuple[Agreement, ...], database_url: str | None
+) -> dict[tuple[str, int], StoredStatus]:
+    """(id, version) → how it stands against the database's stored versions; empty without one.
+
+    Reads only: a configured SQLite file that does not exist is an error (comparing with an empty
+    database would call every agreement new), while the default file's absence just means there
+    is no hub here to compare with, as before this check existed.
+    """
+    import os
+
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from joinedup.config import Settings
+    from joinedup.errors import JoinedupError
+    from joinedup.services.agreements_store import compare_with_stored
+    from joinedup.store.db import make_engine
+
+    configured = database_url or any(
+        os.environ.get(f"JOINEDUP_{name}", "").strip() for name in ("DATABASE_URL", "DATA_DIR")
+    )
+    url = database_url or Settings.from_env().database_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise JoinedupError(
+            "the database URL is not a valid URL (see JOINEDUP_DATABASE_URL)"
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    path = parsed.database or ""
+    memory = path in ("", ":memory:") or path.startswith("file::memory:")
+    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
+        if configured:
+            raise JoinedupError(
+                f"no database at {path}: check --database-url, JOINEDUP_DATABASE_URL or "
+                "JOINEDUP_DATA_DIR (policy check never creates one)"
+            )
+        return {}
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("agreement_versions"):
+            raise JoinedupError(
+                f"{shown} has no agreement_versions table: is it a joinedup database? "
+                "(policy check never creates or migrates one)"
+            )
+        with Session(engine) as session:
+            compared = compare_with_stored(session, agreements)
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise JoinedupError(f"cannot read the agreements stored in {shown}: {reason}") from None
+    finally:
+        engine.dispose()
+    typer.echo(f"compared with the agreement versions stored in {shown}")
+    return {(a.id, a.version): status for a, status in compared}
 
 
 @policy_app.command("schema")

@@ -8,7 +8,9 @@ so a request never parses YAML, and replacing a file takes effect on the next re
 a restart.
 
 Every agreement version a decision relied on is also stored in ``agreement_versions`` (its
-words and hash), once per process, so an audit row's hash always leads back to a text.
+words and hash), once per process, so an audit row's hash always leads back to a text. Whether
+a file matches its stored text is one comparison (:func:`stored_text_matches`), which both the
+server and ``joinedup policy check`` (:func:`compare_with_stored`) make.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.governance import record_agreement_versions
@@ -84,9 +88,48 @@ def current_agreements(directory: str | Path | None = None) -> tuple[Agreement, 
         return loaded
 
 
+class StoredStatus(StrEnum):
+    """How an agreement version on disk stands against the texts in ``agreement_versions``."""
+
+    NEW = "new"  # no version of this agreement is stored yet
+    NEW_VERSION = "new version"  # other versions are stored; this one will be on first use
+    UNCHANGED = "unchanged"  # this version is stored with these very words
+    # This version is stored with other words: the file was edited in place, and every view
+    # relying on it is refused (AgreementsUnversioned, 503) until the version is bumped.
+    EDITED = "edited without a new version"
+
+
+def stored_text_matches(
+    session: Session, agreement_id: str, version: int, sha256: str
+) -> bool | None:
+    """Whether the stored text of ``agreement_id`` ``version`` has this hash; ``None`` when that
+    version is not stored. ``False`` is an agreement edited in place: the one comparison both
+    the server (before it relies on a version) and ``joinedup policy check`` make."""
+    row = session.get(AgreementVersion, (agreement_id, version))
+    return None if row is None else row.sha256 == sha256
+
+
+def compare_with_stored(
+    session: Session, agreements: Iterable[Agreement]
+) -> tuple[tuple[Agreement, StoredStatus], ...]:
+    """Each agreement with its :class:`StoredStatus` in the database ``session`` reads.
+
+    Reads only: nothing is stored, so an officer can run it before deploying the files.
+    """
+    stored_ids = set(session.scalars(select(AgreementVersion.agreement_id).distinct()))
+    out = []
+    for agreement in agreements:
+        matches = stored_text_matches(session, agreement.id, agreement.version, agreement.sha256)
+        if matches is None:
+            status = StoredStatus.NEW_VERSION if agreement.id in stored_ids else StoredStatus.NEW
+        else:
+            status = StoredStatus.UNCHANGED if matches else StoredStatus.EDITED
+        out.append((agreement, status))
+    return tuple(out)
+
+
 def _not_stored(session: Session, ref: AgreementRef) -> bool:
-    row = session.get(AgreementVersion, (ref.id, ref.version))
-    return row is None or row.sha256 != ref.sha256
+    return stored_text_matches(session, ref.id, ref.version, ref.sha256) is not True
 
 
 def ensure_recorded(

@@ -27,6 +27,7 @@ from joinedup.policy.vocabulary import PURPOSES, is_sealed
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.break_glass_reasons import review_statuses
 from joinedup.services.text import has_control_characters, refuse_control_characters
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
@@ -108,6 +109,8 @@ class AlertEntry:
     handled_by: str | None
     handled_at: datetime | None
     outcome: str | None
+    # A break-glass alert's reason as the resident sees it: under_review, released, redacted.
+    reason_review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,12 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
     )
 
 
-def _alert_entry(row: Alert) -> AlertEntry:
+def _alert_entries(session: Session, rows: list[Alert]) -> tuple[AlertEntry, ...]:
+    reviews = review_statuses(session, rows)
+    return tuple(_alert_entry(row, reviews.get(row.id)) for row in rows)
+
+
+def _alert_entry(row: Alert, reason_review: str | None) -> AlertEntry:
     return AlertEntry(
         id=row.id,
         kind=row.kind,
@@ -274,6 +282,7 @@ def _alert_entry(row: Alert) -> AlertEntry:
         handled_by=row.handled_by,
         handled_at=row.handled_at,
         outcome=row.outcome,
+        reason_review=reason_review,
     )
 
 
@@ -304,7 +313,7 @@ def list_alerts(
         query = query.where(Alert.status == status)
     if kind is not None:
         query = query.where(Alert.kind == kind)
-    return tuple(_alert_entry(row) for row in session.scalars(query))
+    return _alert_entries(session, list(session.scalars(query)))
 
 
 def acknowledge_alert(
@@ -350,7 +359,7 @@ def acknowledge_alert(
             at=moment,
         ),
     )
-    return _alert_entry(row)
+    return _alert_entries(session, [row])[0]
 
 
 def _plain(clause: Clause) -> str:

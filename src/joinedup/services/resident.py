@@ -8,8 +8,11 @@ the request fails with 503 (fail closed) as every other read does.
 
 The access log shows which organisation looked, in what role, when, for what purpose, whether
 it was break-glass — never the individual member of staff, and never the reason text of
-ordinary accesses (a household look-up's reason names another person's id). The resident's own
-reads of their record are left out of it: it answers "who else looked".
+ordinary accesses (a household look-up's reason names another person's id). A break-glass
+reason is shown only once an IG officer has released it or redacted it with a summary (it may
+name other people: :mod:`joinedup.services.break_glass_reasons`); until then it is "under
+review". The resident's own reads of their record are left out of it: it answers "who else
+looked".
 
 Services take the caller's ``Session`` and an :class:`Actor` and return frozen dataclasses; the
 API (``api/resident_routes.py``) and the web pages call the same functions.
@@ -17,7 +20,7 @@ API (``api/resident_routes.py``) and the web pages call the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -44,6 +47,7 @@ from joinedup.services.actor import (
     ServiceError,
 )
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.break_glass_reasons import UNDER_REVIEW, ReasonShown, reasons_shown
 from joinedup.services.text import has_control_characters
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AuditEvent, ResidentChoiceRow
@@ -81,6 +85,9 @@ ACTION_WORDS: dict[str, str] = {
     "choice.record": "recorded one of your choices",
     "review.view": "compared two of your records to check they belong together",
     "review.decide": "decided whether two records are both yours",
+    "break_glass.reason_read": "checked the reason given for opening your record in an emergency",
+    "break_glass.reason_release": "decided you can see that reason as it was written",
+    "break_glass.reason_redact": "wrote a summary of that reason for you",
 }
 
 
@@ -129,9 +136,13 @@ class AccessEntry:
     decision: str
     categories: tuple[str, ...]
     break_glass: bool
+    # The reason for emergency access as an IG officer released it (as typed, or a redacted
+    # summary); ``None`` while it is under review, and for every other access.
     break_glass_reason: str | None
     # Every action of the visit, first to last (``action`` is the first).
     actions: tuple[str, ...] = ()
+    # under_review | released | redacted for a break-glass access, else ``None``.
+    break_glass_reason_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,9 +355,10 @@ def access_history(
                     open_visits[key] = len(visits)
                 visits.append([event])
             cursor = event.seq
+    reasons = reasons_shown(session, (e for events in visits for e in events))
     return AccessHistory(
         person_id=person_id,
-        entries=tuple(visit_entry(events, names) for events in visits),
+        entries=tuple(visit_entry(events, names, reasons) for events in visits),
         next_before_seq=cursor if full_stop else None,
     )
 
@@ -357,13 +369,19 @@ def _visit_key(event: AuditEvent) -> tuple[str, str, str, str] | None:
     return (event.request_id, event.actor, event.organisation, event.role)
 
 
-def visit_entry(events: Sequence[AuditEvent], names: dict[str, str]) -> AccessEntry:
+def visit_entry(
+    events: Sequence[AuditEvent],
+    names: dict[str, str],
+    reasons: Mapping[int, ReasonShown] | None = None,
+) -> AccessEntry:
     """The events of one visit as one line of the access log, in the order they happened.
 
     ``what`` joins each action's words (``looked at your joined-up record and checked why …``);
     categories are every one released; the decision is ``partial`` when the events' differ.
+    ``reasons`` is what the resident may see of each break-glass event's reason
+    (:func:`~joinedup.services.break_glass_reasons.reasons_shown`); without it, none is shown.
     """
-    parts = [access_entry(e, names) for e in sorted(events, key=lambda e: e.seq)]
+    parts = [access_entry(e, names, reasons) for e in sorted(events, key=lambda e: e.seq)]
     first = parts[0]
     if len(parts) == 1:
         return first
@@ -381,6 +399,11 @@ def visit_entry(events: Sequence[AuditEvent], names: dict[str, str]) -> AccessEn
         break_glass_reason=next(
             (p.break_glass_reason for p in glass if p.break_glass_reason), None
         ),
+        break_glass_reason_status=next(
+            (p.break_glass_reason_status for p in glass if p.break_glass_reason), UNDER_REVIEW
+        )
+        if glass
+        else None,
         actions=tuple(p.action for p in parts),
     )
 
@@ -403,10 +426,21 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def access_entry(event: AuditEvent, names: dict[str, str]) -> AccessEntry:
-    """An audit event as the resident's access log shows it."""
+def access_entry(
+    event: AuditEvent, names: dict[str, str], reasons: Mapping[int, ReasonShown] | None = None
+) -> AccessEntry:
+    """An audit event as the resident's access log shows it.
+
+    Of the reasons stated, only a break-glass one is ever shown, and only as ``reasons`` has it
+    — released or redacted by an IG officer: as typed it may name other people. Other reasons
+    are never shown (a household look-up's names another person's id).
+    """
     rule = PURPOSES.get(event.purpose or "")
-    reason = event.reason or ""
+    shown = (
+        (reasons or {}).get(event.seq, ReasonShown(UNDER_REVIEW, None))
+        if event.break_glass
+        else None
+    )
     return AccessEntry(
         seq=event.seq,
         at=event.at,
@@ -420,12 +454,9 @@ def access_entry(event: AuditEvent, names: dict[str, str]) -> AccessEntry:
         decision=event.decision,
         categories=tuple(event.categories or ()),
         break_glass=event.break_glass,
-        # Only a break-glass reason is shown: it is what the practitioner stated to justify
-        # emergency access, which the resident is entitled to see. Other reasons may name ids.
-        break_glass_reason=reason.removeprefix("break-glass: ")
-        if event.break_glass and reason
-        else None,
+        break_glass_reason=shown.text if shown else None,
         actions=(event.action,),
+        break_glass_reason_status=shown.status if shown else None,
     )
 
 

@@ -27,6 +27,7 @@ from joinedup.services.access import (
 )
 from joinedup.services.actor import Actor
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.break_glass_reasons import reasons_shown
 from joinedup.services.resident import (
     SUBJECT_ACCESS_REASON,
     AccessEntry,
@@ -220,7 +221,10 @@ def _whole_access_log(
         batch = queries.search(
             session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
         )
-        entries.extend(access_entry(e, names) for e in batch if e.role != "resident")
+        others = [e for e in batch if e.role != "resident"]
+        # A break-glass reason as an IG officer released or redacted it, never as typed.
+        reasons = reasons_shown(session, others)
+        entries.extend(access_entry(e, names, reasons) for e in others)
         if len(batch) < queries.MAX_LIMIT:
             return tuple(entries)
         cursor = batch[-1].seq

@@ -34,6 +34,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "joinedup.store.linkage_tables",
     "joinedup.store.governance_tables",
     "joinedup.store.account_tables",
+    "joinedup.store.disclosure_tables",
 )
 
 

@@ -20,6 +20,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.practitioner_pages",
     "joinedup.web.review_pages",
     "joinedup.web.governance_pages",
+    "joinedup.web.break_glass_review_pages",
     "joinedup.web.resident_pages",
     "joinedup.web.admin",
 )

@@ -16,6 +16,7 @@ import pytest
 from joinedup.policy.vocabulary import PURPOSES
 from joinedup.services import resident
 from joinedup.services.actor import Actor
+from joinedup.services.break_glass_reasons import ReasonShown
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NAMES = {"northbridge-council": "Northbridge Council"}
@@ -96,25 +97,48 @@ def test_a_visit_reads_as_one_line(why: str, events: list, what: str, decision: 
     assert entry.actions == tuple(e.action for e in sorted(events, key=lambda e: e.seq))
 
 
-def test_a_visit_keeps_every_category_and_the_break_glass_reason() -> None:
-    entry = resident.visit_entry(
-        [
-            event(
-                1,
-                "person.view",
-                categories=["gp/identity.core"],
-                break_glass=True,
-                reason="break-glass: found collapsed",
-                purpose="direct_care",
-            ),
-            event(2, "person.explain", categories=["gp/identity.core", "council/finance"]),
-        ],
-        NAMES,
-    )
+def _glass_visit() -> list[Any]:
+    return [
+        event(
+            1,
+            "person.view",
+            categories=["gp/identity.core"],
+            break_glass=True,
+            reason="break-glass: found collapsed after John Smith, 14 Oak Rd, called",
+            purpose="direct_care",
+        ),
+        event(2, "person.explain", categories=["gp/identity.core", "council/finance"]),
+    ]
+
+
+def test_a_visit_keeps_every_category_and_its_break_glass_reason_is_under_review() -> None:
+    entry = resident.visit_entry(_glass_visit(), NAMES)
     assert entry.categories == ("gp/identity.core", "council/finance")
-    assert entry.break_glass and entry.break_glass_reason == "found collapsed"
+    assert entry.break_glass and entry.break_glass_reason_status == "under_review"
+    # Unreviewed, the reason as typed (which names someone else) is never shown.
+    assert entry.break_glass_reason is None
     assert entry.purpose == "direct_care"
     assert entry.purpose_description == PURPOSES["direct_care"].description
+
+
+@pytest.mark.parametrize(
+    ("shown", "status", "text"),
+    [
+        (ReasonShown("released", "found collapsed"), "released", "found collapsed"),
+        (ReasonShown("redacted", "A caller was worried"), "redacted", "A caller was worried"),
+        (ReasonShown("under_review", None), "under_review", None),
+    ],
+)
+def test_a_break_glass_reason_is_shown_as_its_review_says(
+    shown: ReasonShown, status: str, text: str | None
+) -> None:
+    entry = resident.visit_entry(_glass_visit(), NAMES, {1: shown})
+    assert (entry.break_glass_reason_status, entry.break_glass_reason) == (status, text)
+
+
+def test_an_ordinary_access_has_no_reason_and_no_review_status() -> None:
+    entry = resident.visit_entry([event(1, "person.view", reason="household of P123")], NAMES)
+    assert entry.break_glass_reason is None and entry.break_glass_reason_status is None
 
 
 @pytest.fixture
