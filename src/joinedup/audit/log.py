@@ -45,7 +45,14 @@ PG_AUDIT_LOCK = 7_271_805_003
 
 DECISIONS = ("permit", "partial", "deny", "none")
 _EVENTS = cast(Table, AuditEvent.__table__)
-_HEAD = Prepared(select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1))
+_CHECKPOINTS = cast(Table, AuditCheckpoint.__table__)
+# The cadence the latest checkpoint announced (see _due), read with the head: one statement.
+_DECLARED = (
+    select(_CHECKPOINTS.c.cadence).order_by(_CHECKPOINTS.c.seq.desc()).limit(1).scalar_subquery()
+)
+_HEAD = Prepared(
+    select(_EVENTS.c.seq, _EVENTS.c.hash, _DECLARED).order_by(_EVENTS.c.seq.desc()).limit(1)
+)
 # Every column, in the order _fields gives them and the chain's three after.
 _INSERT = Prepared(
     insert(_EVENTS),
@@ -190,7 +197,8 @@ def _lock_chain(session: Session) -> None:
 
 
 def _locked_head(session: Session) -> Sequence[Any] | None:
-    """Take the chain lock, then read the head ``(seq, hash)``; ``None`` for an empty trail."""
+    """Take the chain lock, then read the head ``(seq, hash, cadence the latest checkpoint
+    announced)``; ``None`` for an empty trail."""
     _lock_chain(session)
     return cast("Sequence[Any] | None", _HEAD.first(session))
 
@@ -231,12 +239,18 @@ def append_all(
     every = checkpoint_every if checkpoint_every is not None else _checkpoint_every()
     if _linked_by_database(session):
         rows = [_fields(event) for event in events]
-        append_linked(session, PG_AUDIT_LOCK, rows)
-        due = [_checkpoint(row["seq"], row["hash"]) for row in rows if _due(row["seq"], every)]
+        declared = append_linked(session, PG_AUDIT_LOCK, rows)
+        due: list[AuditCheckpoint] = []
+        for row in rows:
+            if _due(row["seq"], every, declared):
+                due.append(_checkpoint(row["seq"], row["hash"], every))
+                declared = every
         _add_checkpoints(session, due)
         return [StoredEvent(**row) for row in rows]
     head = _locked_head(session)
-    seq, prev_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
+    seq, prev_hash, declared = (
+        (head[0], head[1], head[2]) if head is not None else (0, GENESIS, None)
+    )
     values: list[dict[str, Any]] = []
     checkpoints: list[AuditCheckpoint] = []
     for event in events:
@@ -245,8 +259,9 @@ def append_all(
         fields.update(seq=seq, prev_hash=prev_hash, hash=compute_hash(prev_hash, fields))
         prev_hash = fields["hash"]
         values.append(fields)
-        if _due(seq, every):
-            checkpoints.append(_checkpoint(seq, prev_hash))
+        if _due(seq, every, declared):
+            checkpoints.append(_checkpoint(seq, prev_hash, every))
+            declared = every
     # A prepared Core insert of the values: the ORM's unit of work (identity map, flush
     # ordering), and even Session.execute, cost more than hashing and writing the events.
     _INSERT.execute_many(session, values)
@@ -261,8 +276,18 @@ def _linked_by_database(session: Session) -> bool:
     return pipelined(session.connection().connection.driver_connection)
 
 
-def _due(seq: int, every: int) -> bool:
-    return every > 0 and seq % every == 0
+def _due(seq: int, every: int, declared: int | None) -> bool:
+    """Whether event ``seq`` gets a checkpoint: every ``every`` events (this process's setting),
+    and also wherever the latest checkpoint's recorded cadence (``declared``) says one is due.
+
+    Honouring the announced cadence is what makes a missing checkpoint evidence
+    (:mod:`joinedup.audit.cadence`): processes with different settings (a rolling restart, a
+    changed JOINEDUP_AUDIT_CHECKPOINT_EVERY) all keep the interval the latest checkpoint
+    announced, and the next checkpoint announces the writer's own.
+    """
+    if every > 0 and seq % every == 0:
+        return True
+    return declared is not None and declared > 0 and seq % declared == 0
 
 
 def _add_checkpoints(session: Session, checkpoints: list[AuditCheckpoint]) -> None:
@@ -291,15 +316,16 @@ def _fields(event: NewEvent) -> dict[str, Any]:
     }
 
 
-def _checkpoint(seq: int, chain_hash: str) -> AuditCheckpoint:
+def _checkpoint(seq: int, chain_hash: str, cadence: int) -> AuditCheckpoint:
     key = load_signing_key()
     at = utcnow()
     return AuditCheckpoint(
         seq=seq,
         hash=chain_hash,
-        signature=sign_checkpoint(key, seq, chain_hash, at),
+        signature=sign_checkpoint(key, seq, chain_hash, at, cadence),
         key_id=key.key_id,
         at=at,
+        cadence=cadence,
     )
 
 
@@ -308,11 +334,17 @@ def checkpoint_now(session: Session) -> AuditCheckpoint | None:
     trail is empty or the head is already checkpointed. In the caller's transaction."""
     _lock_chain(session)
     head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash, _DECLARED).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     if head is None or session.get(AuditCheckpoint, head.seq) is not None:
         return None
-    checkpoint = _checkpoint(head.seq, head.hash)
+    # It carries the announced cadence on rather than this process's setting: the command runs
+    # wherever the IG officer runs it, often not with the hub's environment. (Appenders honour
+    # whatever it records, so even this process's own would raise no false alarm.)
+    declared = head[2]
+    checkpoint = _checkpoint(
+        head.seq, head.hash, _checkpoint_every() if declared is None else declared
+    )
     session.add(checkpoint)
     session.flush()
     return checkpoint

@@ -6,12 +6,14 @@ there and then inserting held it for three round trips (lock and head, insert, c
 busy worker each round trip also waits for the process's GIL before the next statement goes out
 (up to the 5 ms switch interval), so the hold grew with the load and capped governed throughput.
 
-Here the lock and one ``INSERT … SELECT`` per event go out in one psycopg pipeline, one round
-trip: the database reads the head, takes ``seq + 1`` and computes the link's hash with its own
-``sha256()`` over exactly the text :func:`joinedup.audit.chain.compute_hash` hashes —
-``prev_hash || E'\\n' || canonical JSON``, as UTF-8. The canonical JSON is still made in Python
-(one implementation, the one ``joinedup audit verify`` uses), and each returned hash is checked
-against Python's before the unit of work can commit: a mismatch raises and nothing is kept.
+Here the lock, a read of the interval the latest checkpoint recorded (which the appender must
+keep: :func:`joinedup.audit.log._due`) and one ``INSERT … SELECT`` per event go out in one
+psycopg pipeline, one round trip: the database reads the head, takes ``seq + 1`` and computes
+the link's hash with its own ``sha256()`` over exactly the text
+:func:`joinedup.audit.chain.compute_hash` hashes — ``prev_hash || E'\\n' || canonical JSON``,
+as UTF-8. The canonical JSON is still made in Python (one implementation, the one
+``joinedup audit verify`` uses), and each returned hash is checked against Python's before the
+unit of work can commit: a mismatch raises and nothing is kept.
 
 Each insert is a statement of its own, so under READ COMMITTED it takes its snapshot when it
 starts — after the lock statement ahead of it was granted: it sees the previous holder's
@@ -36,7 +38,7 @@ from sqlalchemy import Table, Text, bindparam, func, insert, literal, literal_co
 from sqlalchemy.orm import Session
 
 from joinedup.audit.chain import GENESIS, HASHED_FIELDS, canonical_fields
-from joinedup.store.governance_tables import AuditEvent
+from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 from joinedup.store.prepared import Prepared
 
 _EVENTS = cast(Table, AuditEvent.__table__)
@@ -73,6 +75,15 @@ _LINK = Prepared(
     )
     .returning(_EVENTS.c.seq, _EVENTS.c.prev_hash, _EVENTS.c.hash)
 )
+_CHECKPOINTS = cast(Table, AuditCheckpoint.__table__)
+# The cadence the latest checkpoint announced, which the appender must honour
+# (joinedup.audit.log._due): read under the lock, in the same round trip. max(seq), not a
+# LIMIT, for the reason _LAST gives.
+_DECLARED = Prepared(
+    select(_CHECKPOINTS.c.cadence).where(
+        _CHECKPOINTS.c.seq == select(func.max(_CHECKPOINTS.c.seq)).scalar_subquery()
+    )
+)
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(%s), set_config('enable_seqscan', 'off', true)"
 _SEQSCAN_AS_BEFORE_SQL = "SET LOCAL enable_seqscan TO DEFAULT"
 #: How long an append waits for the chain's lock (or a lock on the audit table) before giving
@@ -93,9 +104,11 @@ def pipelined(driver: Any) -> bool:
     return hasattr(driver, "pipeline")
 
 
-def append_linked(session: Session, lock_key: int, rows: Sequence[dict[str, Any]]) -> None:
+def append_linked(session: Session, lock_key: int, rows: Sequence[dict[str, Any]]) -> int | None:
     """Lock the chain and insert ``rows`` (the hashed fields of each event) as its next links,
-    in one round trip; fills in each row's ``seq``, ``prev_hash`` and ``hash`` as stored.
+    in one round trip; fills in each row's ``seq``, ``prev_hash`` and ``hash`` as stored, and
+    returns the cadence the latest checkpoint records (``None``: no checkpoint, or one older
+    than migration 0009).
 
     Raises (leaving the transaction to be rolled back) if the database refuses a row or its
     hash differs from :func:`joinedup.audit.chain.compute_hash`'s.
@@ -108,14 +121,17 @@ def append_linked(session: Session, lock_key: int, rows: Sequence[dict[str, Any]
         _LINK.for_driver(dialect, {**row, "canonical": text})
         for row, text in zip(rows, canonical, strict=True)
     ]
+    declared_sql, declared_parameters = _DECLARED.for_driver(dialect, {})
     try:
         with driver.pipeline():
             driver.execute(_LOCK_TIMEOUT_SQL, (LOCK_TIMEOUT,))
             driver.execute(_LOCK_SQL, (lock_key,))
+            declared = driver.execute(declared_sql, declared_parameters)
             cursors = [driver.execute(sql, parameters) for sql, parameters in statements]
             driver.execute(_SEQSCAN_AS_BEFORE_SQL)
             driver.execute(_LOCK_TIMEOUT_AS_BEFORE_SQL)
         linked = [cursor.fetchone() for cursor in cursors]
+        announced = declared.fetchone()
     except dialect.loaded_dbapi.Error as exc:
         sql, parameters = statements[0]
         connection._handle_dbapi_exception(exc, sql, parameters, None, None)
@@ -125,3 +141,4 @@ def append_linked(session: Session, lock_key: int, rows: Sequence[dict[str, Any]
         if chained != expected:
             raise ChainMismatch(f"audit event {seq}: the database's hash differs from Python's")
         row.update(seq=seq, prev_hash=prev_hash, hash=chained)
+    return None if announced is None else cast("int | None", announced[0])

@@ -128,6 +128,13 @@ def development_key_id() -> str:
     return key_id(Ed25519PrivateKey.from_private_bytes(_DEVELOPMENT_SEED).public_key())
 
 
+def describe_keys(keys: dict[str, Ed25519PublicKey]) -> str:
+    """The key ids of ``keys`` for a message, the development key named as such."""
+    development = development_key_id()
+    named = [f"{k} (the development key)" if k == development else k for k in sorted(keys)]
+    return ", ".join(named) or "none"
+
+
 def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
     """Public keys that verification accepts, by key id: the signing key's and the listed ones.
 
@@ -158,23 +165,40 @@ def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def checkpoint_message(seq: int, chain_hash: str, at: datetime) -> bytes:
-    """The exact bytes a checkpoint signs: a domain tag, the event number, hash and time."""
-    return f"joinedup-audit-checkpoint/1\n{seq}\n{chain_hash}\n{canonical_time(at)}".encode()
+def checkpoint_message(
+    seq: int, chain_hash: str, at: datetime, cadence: int | None = None
+) -> bytes:
+    """The exact bytes a checkpoint signs: a domain tag, the event number, hash and time, and
+    the checkpoint interval in force (``cadence``). Checkpoints from before migration 0009
+    have no cadence and were signed as version 1, without it; a cadence is never left out of
+    a version 2 message, so clearing one in the database breaks the signature."""
+    if cadence is None:
+        return f"joinedup-audit-checkpoint/1\n{seq}\n{chain_hash}\n{canonical_time(at)}".encode()
+    return (
+        f"joinedup-audit-checkpoint/2\n{seq}\n{chain_hash}\n{canonical_time(at)}\n{cadence}"
+    ).encode()
 
 
-def sign_checkpoint(key: SigningKey, seq: int, chain_hash: str, at: datetime) -> str:
+def sign_checkpoint(
+    key: SigningKey, seq: int, chain_hash: str, at: datetime, cadence: int | None = None
+) -> str:
     """Base64 Ed25519 signature of :func:`checkpoint_message`."""
-    return base64.b64encode(key.private.sign(checkpoint_message(seq, chain_hash, at))).decode()
+    message = checkpoint_message(seq, chain_hash, at, cadence)
+    return base64.b64encode(key.private.sign(message)).decode()
 
 
 def signature_valid(
-    public: Ed25519PublicKey, signature: str, seq: int, chain_hash: str, at: datetime
+    public: Ed25519PublicKey,
+    signature: str,
+    seq: int,
+    chain_hash: str,
+    at: datetime,
+    cadence: int | None = None,
 ) -> bool:
     """True when ``signature`` is the key's signature over this checkpoint."""
     try:
-        public.verify(base64.b64decode(signature), checkpoint_message(seq, chain_hash, at))
-    except (InvalidSignature, binascii.Error, ValueError):
+        public.verify(base64.b64decode(signature), checkpoint_message(seq, chain_hash, at, cadence))
+    except (InvalidSignature, binascii.Error, ValueError, TypeError):
         return False
     return True
 

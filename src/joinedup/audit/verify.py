@@ -10,49 +10,48 @@ What each finding means (``Problem.kind``):
   or it links back to an earlier point of the chain;
 - ``reordered`` — an event links to one that comes after it;
 - ``bad_signature`` — a checkpoint whose signature fails, or signed by a key not trusted;
-- ``rewritten`` — the chain is self-consistent but differs from what a checkpoint signed: the
-  history between the previous good checkpoint and this one was rebuilt.
+- ``rewritten`` — the chain is self-consistent but differs from what a checkpoint signed (or a
+  witness holds): the history between the previous good checkpoint and this one was rebuilt;
+  or a checkpoint differs from its witnessed copy;
+- ``checkpoint_missing`` — a checkpoint is due where none is (:mod:`joinedup.audit.cadence`),
+  or a witnessed checkpoint is gone from the database (:mod:`joinedup.audit.witness`).
 
-Events after the last checkpoint are protected by the chain alone; someone able to drop the
-triggers could rewrite that tail consistently. Checkpoint often, and keep a copy of the latest
-checkpoint elsewhere (``joinedup audit verify`` prints it).
+Events after the last checkpoint are protected by the chain alone, and, if fewer than the
+checkpoint interval, they do not even look unsigned: someone able to drop the triggers could
+delete the newest checkpoints and rewrite that tail consistently. Only a witness taken after
+them (kept outside the database) shows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 
+from joinedup.audit.cadence import cadence_problems
 from joinedup.audit.chain import GENESIS, compute_hash
+from joinedup.audit.problem import Problem
 from joinedup.audit.signing import (
     TRUSTED_KEYS_ENV,
+    describe_keys,
     development_key_id,
     signature_valid,
     trusted_public_keys,
 )
 from joinedup.audit.stored import DECODE_ERRORS, checkpoint_table, event_table, tolerant_rows
+from joinedup.audit.witness import Witness, read_witnesses, witness_problems
+
+__all__ = ["Problem", "VerifyResult", "verify"]
 
 MAX_PROBLEMS = 100
 
 # The kind reported for a broken link that the chain alone cannot explain (see _chain_problems).
 AMBIGUOUS = "edited"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the trail, at event ``seq``."""
-
-    seq: int
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"event {self.seq}: {self.kind}: {self.message}"
 
 
 @dataclass
@@ -68,6 +67,10 @@ class VerifyResult:
     # Checkpoints accepted only because the public development key is trusted here: they show
     # the chain is as signed, not that nobody re-signed it.
     development_signed: int = 0
+    # Witnesses checked (copies of signed checkpoints kept outside the database) and the
+    # latest event one covers.
+    witnesses: int = 0
+    last_witnessed_seq: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -170,20 +173,15 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
     return problems
 
 
-def _names(keys: dict[str, Any]) -> str:
-    development = development_key_id()
-    named = [f"{k} (the development key)" if k == development else k for k in sorted(keys)]
-    return ", ".join(named) or "none"
-
-
 def _checkpoint_problems(
-    checkpoints: Sequence[Any], rows: list[_Row], chain: list[Problem]
+    checkpoints: Sequence[Any], rows: list[_Row], chain: list[Problem], genuine: list[Any]
 ) -> list[Problem]:
     """Check each checkpoint's signature, and that the chain still holds the hash it signed.
 
     A mismatch already explained by a chain problem between the previous good checkpoint and
     this one is not reported again. A signed hash found at a lower seq means events were deleted
     and the rest renumbered: an ambiguous broken link in that stretch is resolved to a deletion.
+    Checkpoints whose signature verifies with a trusted key are added to ``genuine``.
     """
     keys = trusted_public_keys()
     by_seq = {row.seq: row for row in rows}
@@ -199,18 +197,20 @@ def _checkpoint_problems(
                     checkpoint.seq,
                     "bad_signature",
                     f"checkpoint signed by key {checkpoint.key_id}, which is not trusted "
-                    f"(trusted here: {_names(keys)}; a verifier lists the "
+                    f"(trusted here: {describe_keys(keys)}; a verifier lists the "
                     f"hub's public keys in {TRUSTED_KEYS_ENV})",
                 )
             )
             continue
+        cadence = getattr(checkpoint, "cadence", None)
         if checkpoint.at is None or not signature_valid(
-            public, checkpoint.signature, checkpoint.seq, checkpoint.hash, checkpoint.at
+            public, checkpoint.signature, checkpoint.seq, checkpoint.hash, checkpoint.at, cadence
         ):
             problems.append(
                 Problem(checkpoint.seq, "bad_signature", "the checkpoint's signature is invalid")
             )
             continue
+        genuine.append(checkpoint)
         row = by_seq.get(checkpoint.seq)
         if row is not None and row.stored == checkpoint.hash:
             previous_good = checkpoint.seq
@@ -283,14 +283,23 @@ def _read_checkpoints(conn: Connection) -> list[Any]:
         return [SimpleNamespace(**fields) for fields, _ in tolerant_rows(conn, table)]
 
 
-def verify(engine: Engine) -> VerifyResult:
-    """Recompute the whole hash chain and check every checkpoint's signature and hash.
+def verify(engine: Engine, *, witnesses: Sequence[Witness | Path] = ()) -> VerifyResult:
+    """Recompute the whole hash chain and check every checkpoint's signature and hash, that no
+    checkpoint the recorded cadence calls for is missing, and the database against each witness.
 
     Reads only; needs no signing key (the public keys come from :mod:`joinedup.audit.signing`).
     Returns a :class:`VerifyResult` whose ``first`` names the first bad event and what is wrong
     with it; ``ok`` is True when nothing is. A stored value that cannot even be decoded (SQLite
-    keeps times and JSON as text) is reported as that event edited, not raised.
+    keeps times and JSON as text) is reported as that event edited, not raised. ``witnesses``
+    are :class:`~joinedup.audit.witness.Witness` objects or paths of witness files (or of
+    directories of them); a witness that cannot be believed raises
+    :class:`~joinedup.audit.witness.WitnessError`. Example:
+    ``verify(engine, witnesses=[Path("/mnt/ig/witnesses")]).ok``.
     """
+    paths = [w for w in witnesses if isinstance(w, Path)]
+    witnessed = [w for w in witnesses if isinstance(w, Witness)]
+    if paths:
+        witnessed = sorted([*witnessed, *read_witnesses(paths)], key=lambda w: w.seq)
     result = VerifyResult()
     with engine.connect() as conn:
         rows = _read_events(conn)
@@ -302,8 +311,23 @@ def verify(engine: Engine) -> VerifyResult:
     if checkpoints:
         result.last_checkpoint_seq = checkpoints[-1].seq
     chain = _chain_problems(rows)
-    signed = _checkpoint_problems(checkpoints, rows, chain)  # may resolve ambiguous chain ones
-    result.problems = sorted(chain + signed, key=lambda p: p.seq)
+    genuine: list[Any] = []
+    # may resolve ambiguous chain problems
+    signed = _checkpoint_problems(checkpoints, rows, chain, genuine)
+    found = chain + signed + cadence_problems(genuine, result.head_seq)
+    if witnessed:
+        events = {row.seq: row.stored for row in rows}
+        anchors = [c.seq for c in genuine if events.get(c.seq) == c.hash]
+        # A rebuilt stretch that the chain or a checkpoint already explains is not reported
+        # again; a missing checkpoint does not explain it (the witness says what was rebuilt).
+        against = witness_problems(
+            witnessed, events, {c.seq: c for c in checkpoints}, anchors, chain + signed
+        )
+        seen = {(p.seq, p.kind) for p in found}
+        found += [p for p in against if (p.seq, p.kind) not in seen]
+        result.witnesses = len(witnessed)
+        result.last_witnessed_seq = witnessed[-1].seq
+    result.problems = sorted(found, key=lambda p: p.seq)
     development = development_key_id()
     if development in trusted_public_keys():
         result.development_signed = sum(c.key_id == development for c in checkpoints)

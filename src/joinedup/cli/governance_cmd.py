@@ -197,15 +197,24 @@ def audit_verify(
     database_url: str | None = typer.Option(
         None, "--database-url", help="Defaults to JOINEDUP_DATABASE_URL or the local SQLite file"
     ),
+    witness: list[Path] | None = typer.Option(
+        None,
+        "--witness",
+        help="A witness file, or a directory of them, from 'audit checkpoint --witness' "
+        "(repeatable): the database must still hold each witnessed checkpoint",
+    ),
 ) -> None:
     """Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad event."""
     from joinedup.audit.verify import verify
+    from joinedup.audit.witness import read_witnesses
     from joinedup.store.db import upgrade
 
+    # A witness that cannot be believed is refused before the database is even opened.
+    witnesses = read_witnesses(witness) if witness else []
     engine = _existing_database(database_url)
     try:
         upgrade(engine)
-        result = verify(engine)
+        result = verify(engine, witnesses=witnesses)
     finally:
         engine.dispose()
     typer.echo(
@@ -225,19 +234,33 @@ def audit_verify(
             err=True,
         )
     tail = result.unsigned_tail
+    witnessed = (
+        f"; as {result.witnesses} witnesses hold it, the latest at event "
+        f"{result.last_witnessed_seq}"
+        if result.witnesses > 1
+        else f"; as the witness of event {result.last_witnessed_seq} holds it"
+    )
     typer.echo(
         "OK: chain intact"
         + (f"; last checkpoint at event {result.last_checkpoint_seq}" if result.checkpoints else "")
         + (f"; {tail} events since, protected by the chain only" if tail else "")
+        + (witnessed if result.witnesses else "")
     )
 
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
     database_url: str | None = typer.Option(None, "--database-url"),
+    witness: Path | None = typer.Option(
+        None,
+        "--witness",
+        help="Also write the latest signed checkpoint to this file (or to a new file in this "
+        "directory), to keep where the database's administrators cannot write",
+    ),
 ) -> None:
     """Sign the current head of the audit trail now (before a backup, say)."""
     from joinedup.audit.log import checkpoint_now
+    from joinedup.audit.witness import latest_witness, write_witness
     from joinedup.store.db import session_scope, upgrade
 
     engine = _existing_database(database_url)
@@ -245,12 +268,27 @@ def audit_checkpoint(
         upgrade(engine)
         with session_scope(engine) as session:
             checkpoint = checkpoint_now(session)
+            # Read while the session is open: the checkpoint's attributes expire at the commit.
+            signed = (
+                None
+                if checkpoint is None
+                else f"signed event {checkpoint.seq} {checkpoint.hash} with key {checkpoint.key_id}"
+            )
+            latest = latest_witness(session) if witness is not None else None
     finally:
         engine.dispose()
-    if checkpoint is None:
+    if signed is None:
         typer.echo("nothing to sign: the trail is empty or its head is already checkpointed")
     else:
-        typer.echo(f"signed event {checkpoint.seq} {checkpoint.hash} with key {checkpoint.key_id}")
+        typer.echo(signed)
+    if witness is None:
+        return
+    if latest is None:
+        typer.echo("no witness written: the trail has no checkpoint yet")
+        return
+    # Written only after the commit: a witness of a checkpoint rolled back would accuse the hub.
+    path = write_witness(latest, witness)
+    typer.echo(f"witness of the checkpoint at event {latest.seq} written to {path}")
 
 
 @audit_app.command("log")

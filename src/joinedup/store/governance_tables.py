@@ -74,6 +74,10 @@ class AuditCheckpoint(Base):
     signature: Mapped[str] = mapped_column(String(100), nullable=False)  # base64, 64 bytes
     key_id: Mapped[str] = mapped_column(String(32), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The interval (JOINEDUP_AUDIT_CHECKPOINT_EVERY) in force when it was signed, and signed
+    # with it, so a missing checkpoint is evidence whatever the interval is now; NULL on
+    # checkpoints older than migration 0009, 0 where automatic checkpoints were off.
+    cadence: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditChainLock(Base):

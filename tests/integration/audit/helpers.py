@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.engine import Engine
 
 from joinedup.audit import NewEvent, append
+from joinedup.audit.chain import compute_hash
+from joinedup.audit.signing import load_signing_key, sign_checkpoint
 from joinedup.store.db import session_scope
-from joinedup.store.governance_tables import AuditEvent
+from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -64,3 +66,46 @@ def row(engine: Engine, seq: int) -> dict[str, object]:
         found = conn.execute(select(table).where(table.c.seq == seq)).first()
     assert found is not None
     return dict(found._mapping)
+
+
+def rebuild_from(engine: Engine, seq: int) -> None:
+    """Edit event ``seq`` and recompute every hash after it: a self-consistent chain, which
+    only a checkpoint (or a witness) signed over the original contradicts."""
+    head = _head(engine)
+    rows = [row(engine, n) for n in range(seq, head + 1)]
+    prev = str(row(engine, seq - 1)["hash"]) if seq > 1 else "0" * 64
+    statements, params = [], {}
+    for index, values in enumerate(rows):
+        if index == 0:
+            values["purpose"] = "planning"
+        values["prev_hash"] = prev
+        prev = compute_hash(prev, values)
+        statements.append(
+            f"UPDATE audit_events SET prev_hash = :p{index}, hash = :h{index}"
+            + (", purpose = 'planning'" if index == 0 else "")
+            + f" WHERE seq = {values['seq']}"
+        )
+        params[f"p{index}"], params[f"h{index}"] = values["prev_hash"], prev
+    tamper(engine, *statements, params=params)
+
+
+def _head(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one())
+
+
+def legacy_checkpoint(engine: Engine, seq: int) -> None:
+    """A checkpoint of event ``seq`` as written before migration 0009: no cadence, signed
+    without one."""
+    key, at = load_signing_key(), datetime.now(UTC)
+    chain_hash = str(row(engine, seq)["hash"])
+    signature = sign_checkpoint(key, seq, chain_hash, at)
+    values = {
+        "seq": seq,
+        "hash": chain_hash,
+        "signature": signature,
+        "key_id": key.key_id,
+        "at": at,
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(AuditCheckpoint.__table__).values(**values))

@@ -24,3 +24,33 @@ def test_down_and_up_again(empty_db_url: str) -> None:
             conn.execute(text("DELETE FROM audit_events"))
     finally:
         engine.dispose()
+
+
+def test_checkpoint_cadence_migration_keeps_old_checkpoints_and_guards_new_ones(
+    empty_db_url: str,
+) -> None:
+    """0009 adds ``audit_checkpoints.cadence``: checkpoints signed before it (no cadence) still
+    verify; going back down is refused once a checkpoint has signed its cadence, since dropping
+    the column would leave its signature unverifiable."""
+    from joinedup.audit import verify
+    from tests.integration.audit.helpers import legacy_checkpoint
+
+    engine = make_engine(empty_db_url)
+    try:
+        upgrade(engine)
+        fill(engine, 4)
+        legacy_checkpoint(engine, 2)
+        downgrade(engine, "0008")
+        assert "cadence" not in {
+            c["name"] for c in inspect(engine).get_columns("audit_checkpoints")
+        }
+        upgrade(engine)
+        assert verify(engine).ok
+        fill(engine, 2, checkpoint_every=3)  # a checkpoint at 6, recording its cadence
+        assert verify(engine).ok
+        with pytest.raises(RuntimeError, match="signatures unverifiable"):
+            downgrade(engine, "0008")
+        assert verify(engine).ok
+    finally:
+        engine.dispose()
+

@@ -17,7 +17,7 @@ from joinedup.audit import verify
 from joinedup.audit.chain import compute_hash
 from joinedup.cli import _register, app
 from tests.integration.audit.conftest import new_key
-from tests.integration.audit.helpers import event, fill, row, tamper
+from tests.integration.audit.helpers import event, fill, rebuild_from, row, tamper
 
 EVENTS = 12
 EVERY = 5  # checkpoints at 5 and 10; 11 and 12 are the unsigned tail
@@ -153,6 +153,22 @@ def rebuild_history(engine: Engine) -> None:
     tamper(engine, *statements, params=params)
 
 
+def delete_last_checkpoint_and_rebuild(engine: Engine) -> None:
+    # The signed checkpoint at 10 deleted, then events 7 to 12 rebuilt: nothing in the database
+    # contradicts the new chain, but the checkpoint at 5 announced one every 5 events.
+    tamper(engine, "DELETE FROM audit_checkpoints WHERE seq >= 10")
+    rebuild_from(engine, 7)
+
+
+def clear_a_checkpoint_cadence(engine: Engine) -> None:
+    # Making the checkpoint at 10 look older than the cadence, so that it announces nothing.
+    tamper(engine, "UPDATE audit_checkpoints SET cadence = NULL WHERE seq = 10")
+
+
+def stretch_a_checkpoint_cadence(engine: Engine) -> None:
+    tamper(engine, "UPDATE audit_checkpoints SET cadence = 1000 WHERE seq = 10")
+
+
 ATTACKS: list[tuple[str, Callable[[Engine], None], int, str]] = [
     ("edit", edit, 4, "edited"),
     ("edit and recompute its hash", edit_and_rehash, 4, "edited"),
@@ -165,6 +181,14 @@ ATTACKS: list[tuple[str, Callable[[Engine], None], int, str]] = [
     ("swap two events", reorder, 4, "reordered"),
     ("forge a checkpoint signature", forge_signature, 5, "bad_signature"),
     ("rebuild history after an edit", rebuild_history, 6, "rewritten"),
+    (
+        "delete the last checkpoint, rebuild what follows the one before",
+        delete_last_checkpoint_and_rebuild,
+        10,
+        "checkpoint_missing",
+    ),
+    ("clear a checkpoint's cadence", clear_a_checkpoint_cadence, 10, "bad_signature"),
+    ("stretch a checkpoint's cadence", stretch_a_checkpoint_cadence, 10, "bad_signature"),
 ]
 
 

@@ -40,7 +40,7 @@ def _resign_checkpoints(engine: Engine, key: SigningKey) -> None:
             "UPDATE audit_checkpoints SET signature = :signature, key_id = :key_id "
             "WHERE seq = :seq",
             params={
-                "signature": sign_checkpoint(key, c["seq"], c["hash"], c["at"]),
+                "signature": sign_checkpoint(key, c["seq"], c["hash"], c["at"], c["cadence"]),
                 "key_id": key.key_id,
                 "seq": c["seq"],
             },
