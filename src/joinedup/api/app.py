@@ -18,7 +18,6 @@ import logging
 import re
 import secrets
 import time
-import uuid
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,6 +37,7 @@ from joinedup.api.deps import CSRF_COOKIE
 from joinedup.api.errors import install_error_handlers
 from joinedup.api.gate import gate_for
 from joinedup.config import Settings
+from joinedup.store.ordered_ids import uuid7
 from joinedup.store.wal import WalCheckpointer
 
 access_log = logging.getLogger("joinedup.access")
@@ -96,7 +96,7 @@ class ShellMiddleware:
             return
         state = scope.setdefault("state", {})
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid7().hex
         nonce = secrets.token_urlsafe(16)
         state["request_id"] = request_id
         state["csp_nonce"] = nonce

@@ -17,7 +17,6 @@ its later upgrade fail at once with "database is locked": open such units of wor
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +36,7 @@ from joinedup.errors import JoinedupError
 from joinedup.policy.request import AccessRequest, Decision
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
+from joinedup.store.ordered_ids import uuid7
 from joinedup.store.prepared import Prepared
 
 # Key of the PostgreSQL advisory lock that serialises appends (fixed, arbitrary, and distinct
@@ -90,7 +90,7 @@ class NewEvent:
     reason: str | None = None
     break_glass: bool = False
     at: datetime | None = None
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_id: str = field(default_factory=lambda: str(uuid7()))
 
     @classmethod
     def from_decision(

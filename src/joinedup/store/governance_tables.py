@@ -61,7 +61,9 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     break_glass: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     prev_hash: Mapped[str] = mapped_column(HASH, nullable=False)
-    hash: Mapped[str] = mapped_column(HASH, nullable=False, unique=True)
+    # Not unique (migration 0010): the chain makes it so, and an index on random hashes cost
+    # every append a page.
+    hash: Mapped[str] = mapped_column(HASH, nullable=False)
 
 
 class AuditCheckpoint(Base):

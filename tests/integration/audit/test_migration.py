@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from joinedup.store.db import downgrade, make_engine, upgrade
@@ -54,3 +55,41 @@ def test_checkpoint_cadence_migration_keeps_old_checkpoints_and_guards_new_ones(
     finally:
         engine.dispose()
 
+
+def test_the_hash_index_goes_and_the_trail_stays_append_only(empty_db_url: str) -> None:
+    """0010 drops the unique index on ``audit_events.hash``. On SQLite that copies the table, so
+    the rows must come across unchanged and the append-only triggers be made again; and the
+    same going back down."""
+    from joinedup.audit import verify
+
+    def hash_is_unique(engine: Engine) -> bool:
+        checker = inspect(engine)
+        keys = [c["column_names"] for c in checker.get_unique_constraints("audit_events")]
+        keys += [i["column_names"] for i in checker.get_indexes("audit_events") if i["unique"]]
+        return ["hash"] in keys
+
+    def refuses_changes(engine: Engine) -> None:
+        for statement in ("DELETE FROM audit_events", "UPDATE audit_events SET actor = 'x'"):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+                conn.execute(text(statement))
+
+    engine = make_engine(empty_db_url)
+    try:
+        upgrade(engine, "0009")
+        fill(engine, 5, checkpoint_every=2)
+        with engine.connect() as conn:
+            before = conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).all()
+        assert hash_is_unique(engine)
+        upgrade(engine)
+        assert not hash_is_unique(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).all() == before
+        refuses_changes(engine)
+        fill(engine, 3, checkpoint_every=2)
+        assert verify(engine).ok
+        downgrade(engine, "0009")
+        assert hash_is_unique(engine)
+        refuses_changes(engine)
+        assert verify(engine).ok
+    finally:
+        engine.dispose()
