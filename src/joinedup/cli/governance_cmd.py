@@ -125,9 +125,8 @@ def _compare_with_database(
             "the database URL is not a valid URL (see JOINEDUP_DATABASE_URL)"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
-    path = parsed.database or ""
-    memory = path in ("", ":memory:") or path.startswith("file::memory:")
-    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
+    path = _absent_sqlite_file(url)
+    if path is not None:
         if configured:
             raise JoinedupError(
                 f"no database at {path}: check --database-url, JOINEDUP_DATABASE_URL or "
@@ -170,26 +169,37 @@ def _existing_database(database_url: str | None) -> Engine:
     Opening one would create and migrate an empty database — a mistyped path or a forgotten
     ``JOINEDUP_DATABASE_URL`` then read as an intact trail of no events.
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     from joinedup.config import Settings
     from joinedup.errors import JoinedupError
     from joinedup.store.db import make_engine
 
     url = database_url or Settings.from_env().database_url
-    try:
-        parsed = make_url(url)
-    except ArgumentError:  # make_engine names a bad URL itself
-        return make_engine(url)
-    path = parsed.database or ""
-    memory = path in ("", ":memory:") or path.startswith("file::memory:")
-    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
+    path = _absent_sqlite_file(url)
+    if path is not None:
         raise JoinedupError(
             f"no database at {path}: check --database-url or JOINEDUP_DATABASE_URL "
             "(an audit command never creates one)"
         )
     return make_engine(url)
+
+
+def _absent_sqlite_file(url: str) -> str | None:
+    """The path of the SQLite file ``url`` names, when that file does not exist; ``None`` for
+    an existing file, memory, another backend, or a URL too bad to parse (``make_engine`` names
+    that itself). Opening the path would create an empty database, which reads as a hub with
+    nothing in it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    path = parsed.database or ""
+    memory = path in ("", ":memory:") or path.startswith("file::memory:")
+    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
+        return path
+    return None
 
 
 @audit_app.command("verify")
