@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.errors import JoinedupError
 from joinedup.store.governance_tables import AuditEvent
@@ -54,12 +55,16 @@ def search(
     until: datetime | None = None,
     before_seq: int | None = None,
     limit: int = 100,
+    within: ColumnElement[bool] | None = None,
 ) -> list[AuditEvent]:
     """Events matching every filter given, newest first; ``until`` is exclusive.
 
-    Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page.
+    Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page. ``within``
+    is a further condition on ``audit_events`` (an IG officer's remit).
     """
     query: Select[tuple[AuditEvent]] = select(AuditEvent)
+    if within is not None:
+        query = query.where(within)
     filters = {
         AuditEvent.actor: actor,
         AuditEvent.organisation: organisation,

@@ -33,7 +33,10 @@ STAFF = (
     ("gita.gp", "Dr Gita Shah (GP)", "gp", "nhs-northbridge-icb"),
     ("harry.housing", "Harry Nowak (housing officer)", "housing_officer", "northbridge-council"),
     ("chloe.charity", "Chloe Byrne (befriending)", "charity_caseworker", "northbridge-befriending"),
+    # One IG officer per organisation: each oversees its own staff and its own data.
     ("iris.ig", "Iris Adeyemi (IG officer)", "ig_officer", "northbridge-council"),
+    ("ian.ig", "Ian Forde (IG officer, NHS)", "ig_officer", "nhs-northbridge-icb"),
+    ("bea.ig", "Bea Lund (IG officer, charity)", "ig_officer", "northbridge-befriending"),
     ("rory.reviewer", "Rory Campbell (linkage reviewer)", "reviewer", "northbridge-council"),
     ("ada.admin", "Ada Lewis (administrator)", "admin", "northbridge-council"),
 )

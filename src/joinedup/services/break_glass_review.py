@@ -25,14 +25,15 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.log import NewEvent
 from joinedup.services.access import audit
-from joinedup.services.actor import Actor, ServiceError
+from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.break_glass_reasons import (
     REDACTED,
     RELEASED,
     session_id_of,
     shown_by,
 )
-from joinedup.services.governance import NotFound, require_ig_officer
+from joinedup.services.governance import IG_ROLES, NotFound, require_ig_officer
+from joinedup.services.ig_remit import alert_in_remit, remit_of
 from joinedup.services.text import has_control_characters, visible_length
 from joinedup.store.base import utcnow
 from joinedup.store.disclosure_tables import BreakGlassReasonReview
@@ -75,10 +76,10 @@ class ReasonReview:
     history: tuple[ReviewEntry, ...]
 
 
-def _load(session: Session, alert_id: int) -> tuple[Alert, BreakGlassSession]:
+def _load(session: Session, actor: Actor, alert_id: int) -> tuple[Alert, BreakGlassSession]:
     alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound(f"There is no alert {alert_id}.")
+    if alert is None or not alert_in_remit(session, remit_of(session, actor), alert_id):
+        raise NotFound(f"There is no alert {alert_id} for your organisation.")
     session_id = session_id_of(alert) if alert.kind == "break_glass" else None
     glass = session.get(BreakGlassSession, session_id) if session_id is not None else None
     if glass is None:
@@ -149,6 +150,14 @@ def _audit(
     )
 
 
+def may_decide(actor: Actor, organisation: str) -> bool:
+    """Whether ``actor`` decides what the resident is told of a reason written by the staff of
+    ``organisation``: only that organisation's IG officer. The resident is told it is they who
+    review it; an IG officer of another holder of the resident's data may read it, not answer
+    for it."""
+    return actor.role in IG_ROLES and (actor.organisation or "hub") == organisation
+
+
 def reason_review(session: Session, actor: Actor, alert_id: int) -> ReasonReview:
     """The break-glass session behind alert ``alert_id``, with its reason as typed and what the
     resident is shown, for the IG officer to review. Audited (``break_glass.reason_read``)
@@ -156,7 +165,7 @@ def reason_review(session: Session, actor: Actor, alert_id: int) -> ReasonReview
     not exist or is not a break-glass one; ``NotPermitted`` (403) for anyone but an IG officer.
     """
     require_ig_officer(actor)
-    alert, glass = _load(session, alert_id)
+    alert, glass = _load(session, actor, alert_id)
     _audit(session, actor, glass, "break_glass.reason_read", "reason read for review")
     return _detail(session, alert, glass)
 
@@ -176,7 +185,9 @@ def review_reason(
     Recorded as a new row (a later review replaces it for the resident; none is edited) and
     audited (``break_glass.reason_release`` / ``break_glass.reason_redact``) with the SHA-256
     of the text disclosed — not the text, which is kept with the review — so the trail proves
-    what the resident was shown. ``ServiceError`` (400) for bad input.
+    what the resident was shown. ``ServiceError`` (400) for bad input; ``NotPermitted`` (403)
+    for an IG officer of another organisation than the one whose staff broke the glass (they
+    may read the reason if its resident is theirs too, not decide it).
     """
     require_ig_officer(actor)
     outcome = DECISIONS.get(decision)
@@ -194,7 +205,12 @@ def review_reason(
             )
         if has_control_characters(text):
             raise ServiceError("The summary holds control characters: write it in ordinary text.")
-    alert, glass = _load(session, alert_id)
+    alert, glass = _load(session, actor, alert_id)
+    if not may_decide(actor, glass.organisation):
+        raise NotPermitted(
+            "Only an information governance officer of the organisation whose staff broke "
+            "the glass decides what the resident is told of the reason."
+        )
     shown = glass.reason if outcome == RELEASED else text
     moment = now or utcnow()
     session.add(

@@ -28,6 +28,7 @@ from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
 from joinedup.services.break_glass_reasons import review_statuses
+from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
 from joinedup.services.text import has_control_characters, refuse_control_characters
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
@@ -220,7 +221,13 @@ def search_audit(
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
     if before_seq is not None and before_seq < 1:
         raise ServiceError("before_seq must be a positive event number.")
-    rows = queries.search(session, **vars(filters), before_seq=before_seq, limit=limit + 1)
+    rows = queries.search(
+        session,
+        **vars(filters),
+        before_seq=before_seq,
+        limit=limit + 1,
+        within=audit_events_in(remit_of(session, actor)),
+    )
     # Appended after the search so that the page does not show its own event; both are in one
     # unit of work, so if the event cannot be written nothing is returned.
     audit(
@@ -308,7 +315,12 @@ def list_alerts(
         raise ServiceError(f"kind must be one of {', '.join(ALERT_KINDS)}.")
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
-    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    query = (
+        select(Alert)
+        .where(alerts_in(remit_of(session, actor)))
+        .order_by(Alert.raised_at.desc(), Alert.id.desc())
+        .limit(limit)
+    )
     if status is not None:
         query = query.where(Alert.status == status)
     if kind is not None:
@@ -339,8 +351,8 @@ def acknowledge_alert(
     if has_control_characters(text):
         raise ServiceError("The note holds control characters: write it in ordinary text.")
     row = session.get(Alert, alert_id)
-    if row is None:
-        raise NotFound(f"There is no alert {alert_id}.")
+    if row is None or not alert_in_remit(session, remit_of(session, actor), alert_id):
+        raise NotFound(f"There is no alert {alert_id} for your organisation.")
     if row.status == "closed":
         raise ServiceError(f"Alert {alert_id} is closed already.")
     status = "closed" if close else "acknowledged"

@@ -40,9 +40,11 @@ def _page(
     values: dict[str, str] | None = None,
     saved: bool = False,
 ) -> Response:
-    review = break_glass_review.reason_review(session, actor_of(request, caller), alert_id)
+    actor = actor_of(request, caller)
+    review = break_glass_review.reason_review(session, actor, alert_id)
     context: dict[str, Any] = {
         "review": review,
+        "decides": break_glass_review.may_decide(actor, review.organisation),
         "names": organisation_names(session),
         "purpose": purpose_label(review.purpose) if review.purpose else None,
         "summary_max": break_glass_review.SUMMARY_MAX,

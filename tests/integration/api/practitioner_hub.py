@@ -116,6 +116,24 @@ class PractitionerHub:
             headers["Joinedup-Case-Reference"] = case_reference
         return headers
 
+    def add_ig_officer(self, name: str, organisation: str) -> dict[str, str]:
+        """An IG officer account ``name`` at ``organisation`` (the hub's own is the council's),
+        its token kept under ``name``; the headers to use it."""
+        with session_scope(self.engine) as session:
+            user = accounts.create_user(
+                session,
+                username=name,
+                display_name=f"IG officer at {organisation}",
+                role="ig_officer",
+                password_hash=password_hash(),
+                organisation_id=organisation,
+            )
+            issued = accounts.issue_token(
+                session, user_id=user.id, name="t", scopes=["read", "write"]
+            )
+            self.tokens[name] = issued.secret
+        return self.bearer(name, None)
+
 
 def _rows(source: str, record_id: str, person: dict[str, object], **extra: object) -> dict:
     return {

@@ -13,9 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from joinedup.audit import governance
+from joinedup.store import sources
+from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.disclosure_tables import BreakGlassReasonReview
 from joinedup.store.governance_tables import Alert
+from joinedup.store.linkage_tables import LinkRun, Person, PersonMember
 from tests.integration.api.auth_hub import Hub, csrf_from, username
 from tests.integration.web.pages import error_summary, value_of
 
@@ -84,3 +87,61 @@ def test_only_an_ig_officer_sees_the_page(hub: Hub, signed_in: SignedIn) -> None
     alert_id = _alert(hub)
     response = signed_in("social_worker").get(f"/governance/alerts/{alert_id}/reason")
     assert response.status_code == 403 and TYPED not in response.text
+
+
+def _elsewhere(hub: Hub, *, held: bool) -> int:
+    """A GP of the ICB breaks the glass on a resident the council (the IG officer's
+    organisation) holds a record of when ``held``, or on one it knows nothing of."""
+    person = "PHELD00000001" if held else "PNOTHELD00001"
+    with session_scope(hub.engine) as session:
+        sources.ensure_organisation(session, "nhs-northbridge-icb", "NHS Northbridge", "nhs")
+        if held:
+            sources.ensure_source(
+                session,
+                source_id="council_tax",
+                organisation_id="northbridge-council",
+                name="Council Tax",
+                format="csv",
+                category="finance.council_tax",
+                mapping_text="source: council_tax",
+                mapping_sha256="0" * 64,
+            )
+            run = LinkRun(mode="full", engine="duckdb", status="done", started_at=utcnow())
+            session.add(run)
+            session.flush()
+            session.add(Person(person_id=person, created_run=run.id, status="active"))
+            session.flush()
+            session.add(
+                PersonMember(record_key="council_tax|C9", person_id=person, from_run=run.id)
+            )
+        governance.start_break_glass(
+            session,
+            actor=username("gp"),
+            organisation="nhs-northbridge-icb",
+            role="gp",
+            person_id=person,
+            reason=TYPED,
+        )
+        alert_id = session.scalars(select(Alert.id).where(Alert.person_id == person)).one()
+    return int(alert_id)
+
+
+def test_another_organisations_break_glass_is_read_not_decided(
+    hub: Hub, signed_in: SignedIn
+) -> None:
+    alert_id = _elsewhere(hub, held=True)
+    client = signed_in("ig_officer")
+    url = f"/governance/alerts/{alert_id}/reason"
+    page = client.get(url)
+    assert page.status_code == 200 and TYPED in page.text
+    assert 'id="not-yours-to-decide"' in page.text and 'name="decision"' not in page.text
+    refused = client.post(url, data={"csrf_token": csrf_from(page.text), "decision": "release"})
+    assert refused.status_code == 403 and _reviews(hub) == []
+
+
+def test_a_break_glass_outside_the_organisations_remit_is_not_found(
+    hub: Hub, signed_in: SignedIn
+) -> None:
+    alert_id = _elsewhere(hub, held=False)
+    page = signed_in("ig_officer").get(f"/governance/alerts/{alert_id}/reason")
+    assert page.status_code == 404 and TYPED not in page.text

@@ -1,0 +1,92 @@
+"""What an information governance officer answers for: their own organisation's part of the hub.
+
+Each partner is a controller of its own data and answers for its own staff, so an IG officer (a
+DPO, a Caldicott Guardian, an NHS privacy officer) oversees what their organisation did and
+what was done with their organisation's data — not every partner's. The NHS Spine works the same
+way: a privacy officer sees the alerts of their own organisation's users. Who else looked at a
+resident, for what, is itself personal data (that a GP saw them, that social care holds a
+file), and a charity's IG officer has no business reading the hub's whole trail.
+
+An audit event is in an IG officer's remit when
+
+- their organisation's staff did it (the event's organisation), or
+- it released a category of data from one of their organisation's sources, or
+- it is emergency access (break-glass) to a resident their organisation holds a record of —
+  a break-glass session opens everything an agreement would release, so every holder hears of it.
+
+An alert is in remit when their organisation's staff raised it, or it concerns a resident their
+organisation holds a record of (a break-glass or a declared relationship reaches their data).
+Anything outside the remit reads as absent: a search does not return it, an alert id outside it
+is "not found". The operator's command line (``joinedup audit log``) still reads the whole trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import SQLColumnExpression, Text, and_, cast, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from joinedup.services.actor import Actor
+from joinedup.store.governance_tables import Alert, AuditEvent
+from joinedup.store.linkage_tables import PersonMember
+from joinedup.store.tables import Source
+
+
+@dataclass(frozen=True)
+class Remit:
+    """An IG officer's organisation and the source systems it holds."""
+
+    organisation: str
+    sources: tuple[str, ...]
+
+
+def remit_of(session: Session, actor: Actor) -> Remit:
+    """The remit of ``actor`` (an IG officer): their organisation and its sources.
+
+    An actor with no organisation answers for none: they see only what is recorded as the
+    hub's own (``organisation`` "hub"), never every partner's.
+    """
+    organisation = actor.organisation or "hub"
+    held = session.scalars(
+        select(Source.id).where(Source.organisation_id == organisation).order_by(Source.id)
+    )
+    return Remit(organisation, tuple(held))
+
+
+def _held(remit: Remit, person_id: SQLColumnExpression[str | None]) -> ColumnElement[bool]:
+    """Whether one of the remit's sources holds a current record of the resident ``person_id``."""
+    if not remit.sources:
+        return false()
+    # Record keys are "source|record": a prefix per source, escaped (ids hold '_').
+    prefixes = or_(
+        *(PersonMember.record_key.startswith(f"{s}|", autoescape=True) for s in remit.sources)
+    )
+    return (
+        select(PersonMember.id)
+        .where(PersonMember.person_id == person_id, PersonMember.to_run.is_(None), prefixes)
+        .exists()
+    )
+
+
+def audit_events_in(remit: Remit) -> ColumnElement[bool]:
+    """The condition on ``audit_events`` for events in ``remit`` (see the module's rules)."""
+    conditions: list[ColumnElement[bool]] = [AuditEvent.organisation == remit.organisation]
+    # Released categories are stored as "source/category" labels in a JSON array; its text
+    # holds each label in quotes on both backends.
+    categories = cast(AuditEvent.categories, Text)
+    conditions += [categories.contains(f'"{s}/', autoescape=True) for s in remit.sources]
+    conditions.append(and_(AuditEvent.break_glass.is_(True), _held(remit, AuditEvent.person_id)))
+    return or_(*conditions)
+
+
+def alerts_in(remit: Remit) -> ColumnElement[bool]:
+    """The condition on ``alerts`` for alerts in ``remit``."""
+    return or_(Alert.organisation == remit.organisation, _held(remit, Alert.person_id))
+
+
+def alert_in_remit(session: Session, remit: Remit, alert_id: int) -> bool:
+    """Whether alert ``alert_id`` exists and is in ``remit``."""
+    found = session.scalar(select(Alert.id).where(Alert.id == alert_id, alerts_in(remit)))
+    return found is not None
