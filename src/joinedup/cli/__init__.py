@@ -17,6 +17,11 @@ app = typer.Typer(
     help="Join up what public services know about the residents they serve.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Click's plain help: it re-flows each docstring paragraph and draws no boxes, so --help
+    # reads the same in a terminal, a pipe and a cron mail (Typer's Rich help kept every line
+    # break and wrapped again, leaving ragged paragraphs), and a usage error is one
+    # "Error: ..." line like joinedup's own.
+    rich_markup_mode=None,
 )
 
 # Each module adds its own commands or sub-apps to ``app`` when imported.

@@ -34,7 +34,9 @@ def demo(
         int, typer.Option("--people", min=1, help="How many residents Northbridge has.")
     ] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="The same seed makes the same borough.")] = 1,
-    port: Annotated[int, typer.Option("--port", help="Port to serve the hub on.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to serve the hub on.")
+    ] = 8000,
     directory: Annotated[
         Path | None,
         typer.Option(
@@ -45,6 +47,7 @@ def demo(
                 " JOINEDUP_DATA_DIR)."
             ),
             file_okay=False,
+            metavar="DIR",
         ),
     ] = None,
     no_serve: Annotated[

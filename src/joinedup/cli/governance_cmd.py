@@ -24,10 +24,12 @@ app.add_typer(audit_app, name="audit")
 
 @policy_app.command("test")
 def policy_test(
-    directory: Path = typer.Argument(..., help="Agreements and *_test.yaml files, searched deeply"),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every item's reasons"),
+    directory: Path = typer.Argument(
+        ..., metavar="DIRECTORY", help="Agreements and *_test.yaml files, searched deeply."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every item's reasons."),
 ) -> None:
-    """Run table-driven policy tests (request -> expected permits/denies), as ``opa test`` does."""
+    """Run table-driven policy tests (request -> expected permits/denies), as 'opa test' does."""
     from joinedup.policy.testing import run_directory
 
     results = run_directory(directory)
@@ -52,12 +54,14 @@ def policy_test(
 
 @policy_app.command("check")
 def policy_check(
-    directory: Path = typer.Argument(..., help="Directory of agreement YAML files"),
+    directory: Path = typer.Argument(
+        ..., metavar="DIRECTORY", help="Directory of agreement YAML files."
+    ),
     database_url: str | None = typer.Option(
         None,
         "--database-url",
         help="Compare with the versions stored there (default: JOINEDUP_DATABASE_URL or the "
-        "SQLite file under JOINEDUP_DATA_DIR, when there is one)",
+        "SQLite file under JOINEDUP_DATA_DIR, when there is one).",
     ),
 ) -> None:
     """Validate every agreement in DIRECTORY and print its id, version, validity and hash.
@@ -205,13 +209,17 @@ def _absent_sqlite_file(url: str) -> str | None:
 @audit_app.command("verify")
 def audit_verify(
     database_url: str | None = typer.Option(
-        None, "--database-url", help="Defaults to JOINEDUP_DATABASE_URL or the local SQLite file"
+        None,
+        "--database-url",
+        help="The database holding the trail (default: JOINEDUP_DATABASE_URL or the SQLite "
+        "file under JOINEDUP_DATA_DIR).",
     ),
     witness: list[Path] | None = typer.Option(
         None,
         "--witness",
         help="A witness file, or a directory of them, from 'audit checkpoint --witness' "
-        "(repeatable): the database must still hold each witnessed checkpoint",
+        "(repeatable): the database must still hold each witnessed checkpoint.",
+        metavar="PATH",
     ),
 ) -> None:
     """Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad event."""
@@ -260,12 +268,18 @@ def audit_verify(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
-    database_url: str | None = typer.Option(None, "--database-url"),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="The database holding the trail (default: JOINEDUP_DATABASE_URL or the SQLite "
+        "file under JOINEDUP_DATA_DIR).",
+    ),
     witness: Path | None = typer.Option(
         None,
         "--witness",
         help="Also write the latest signed checkpoint to this file (or to a new file in this "
-        "directory), to keep where the database's administrators cannot write",
+        "directory), to keep where the database's administrators cannot write.",
+        metavar="PATH",
     ),
 ) -> None:
     """Sign the current head of the audit trail now (before a backup, say)."""
@@ -303,9 +317,16 @@ def audit_checkpoint(
 
 @audit_app.command("log")
 def audit_log(
-    person_id: str = typer.Argument(..., help="The person id (as in the master person index)"),
-    limit: int = typer.Option(100, "--limit", min=1, max=1000),
-    database_url: str | None = typer.Option(None, "--database-url"),
+    person_id: str = typer.Argument(
+        ..., metavar="PERSON_ID", help="The person id (as in the master person index)."
+    ),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Show at most N accesses."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="The database holding the trail (default: JOINEDUP_DATABASE_URL or the SQLite "
+        "file under JOINEDUP_DATA_DIR).",
+    ),
 ) -> None:
     """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
     from joinedup.audit.queries import access_log

@@ -157,7 +157,7 @@ def review_list(
     limit: Annotated[int, typer.Option("--limit", help="Show at most N items.", min=1)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
 ) -> None:
-    """List open review items, largest risk first. PAIR is what ``review decide`` takes."""
+    """List open review items, largest risk first. PAIR is what 'review decide' takes."""
     from joinedup.linkage import review
     from joinedup.store.db import session_scope
 
@@ -180,12 +180,14 @@ def review_list(
 
 @review_app.command("decide")
 def review_decide(
-    pair: Annotated[str, typer.Argument(help="Two record keys, as 'gp|A1 ~ ctax|77'.")],
-    decision: Annotated[str, typer.Argument(help="link or not-link.")],
+    pair: Annotated[
+        str, typer.Argument(metavar="PAIR", help="Two record keys, as 'gp|A1 ~ ctax|77'.")
+    ],
+    decision: Annotated[str, typer.Argument(metavar="DECISION", help="link or not-link.")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who is deciding.")],
     note: Annotated[str | None, typer.Option("--note", help="Why, for the record.")] = None,
 ) -> None:
-    """Record a decision on PAIR; every later ``joinedup link`` obeys it.
+    """Record a decision on PAIR; every later 'joinedup link' obeys it.
 
     A decision that contradicts the decisions in force (through other pairs too) is refused,
     naming them; deciding a pair again replaces its earlier decision. A decision on a record
@@ -219,7 +221,11 @@ def export_persons(
     # Text, not a Path: Path("./-") is "-", and ./- must still name a file.
     out: Annotated[
         str,
-        typer.Option("--out", help="The CSV file to write (mode 0600), or - for standard output."),
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="The CSV file to write (mode 0600), or - for standard output.",
+        ),
     ],
 ) -> None:
     """Write source,source_record_id,person_id for every current stored record as CSV.

@@ -20,7 +20,9 @@ from joinedup.errors import JoinedupError
 
 @app.command("person")
 def person_command(
-    person_id: Annotated[str, typer.Argument(help="A person id, current or retired.")],
+    person_id: Annotated[
+        str, typer.Argument(metavar="PERSON_ID", help="A person id, current or retired.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """Look a person id up: where a retired id went, and the evidence for each record."""
