@@ -6,7 +6,10 @@ Modules only parse arguments and print; the work lives in the packages they call
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import traceback
+from pathlib import Path
 
 import typer
 
@@ -44,10 +47,65 @@ def _register() -> None:
                 raise
 
 
+#: The exit status of a fault in joinedup itself (sysexits' EX_SOFTWARE), apart from the 1 and
+#: 2 a cron job reads as "the check failed" and "fix the input or the configuration".
+EXIT_FAULT = 70
+#: Set to see the traceback of a fault instead of its one line.
+TRACEBACK_VAR = "JOINEDUP_TRACEBACK"
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
 def main() -> None:
+    """The ``joinedup`` command: every error ends as one line on stderr and a non-zero status.
+
+    A :class:`JoinedupError` prints its message. A database that cannot serve the command just
+    now (locked by another writer, the server gone) says so; anything else is a fault in
+    joinedup and prints its type and where it happened. Neither shows a traceback unless
+    ``JOINEDUP_TRACEBACK=1``: a cron job wants one line, and a database error's text can quote
+    the values of the row it was writing, which are personal data.
+    """
     _register()
     try:
         app()
     except JoinedupError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        if os.environ.get(TRACEBACK_VAR, "").strip() not in ("", "0"):
+            raise
+        message, code = describe_failure(exc)
+        typer.echo(f"Error: {message}", err=True)
+        sys.exit(code)
+
+
+def describe_failure(exc: Exception) -> tuple[str, int]:
+    """One line and an exit status for an exception that is not a :class:`JoinedupError`."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, OperationalError | PoolTimeout):
+        # The driver's own words (first line only: the SQL and its parameters follow it).
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""]
+        return (
+            f"the database could not serve this command just now ({reason[0]}); what it was "
+            "writing was rolled back. If another joinedup command is writing (an ingest, a link "
+            "run), run this one again when it has finished.",
+            2,
+        )
+    # The innermost line of joinedup's own code: where a fix would go.
+    ours = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if _PACKAGE in Path(frame.filename).parents
+    ]
+    where = (
+        f" at {Path(ours[-1].filename).relative_to(_PACKAGE.parent)}:{ours[-1].lineno}"
+        if ours
+        else ""
+    )
+    return (
+        f"unexpected {type(exc).__name__}{where}, a fault in joinedup rather "
+        f"than in its input; please report it with this line ({TRACEBACK_VAR}=1 shows the "
+        "traceback)",
+        EXIT_FAULT,
+    )

@@ -81,7 +81,7 @@ def _json_loads(text_: str | bytes) -> Any:
 def _normalise_url(url: str) -> URL:
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise JoinedupError(
             "JOINEDUP_DATABASE_URL is not a database URL; expected sqlite:///PATH or "
             "postgresql+psycopg://USER@HOST:PORT/DATABASE"

@@ -1,0 +1,109 @@
+"""``joinedup`` as a cron job runs it: one line on stderr and a status it can test, never a
+traceback (which can quote a row's values, and a cron mail is read by people).
+
+These run the installed console script in a subprocess, so they cover ``joinedup.cli.main``,
+the one place an exception becomes a message and an exit status (Typer's runner does not).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from joinedup.cli import EXIT_FAULT, describe_failure
+from joinedup.linkage.export import private_file
+
+_SCRIPT = Path(sys.executable).with_name("joinedup")
+JOINEDUP = str(_SCRIPT) if _SCRIPT.exists() else (shutil.which("joinedup") or "joinedup")
+
+
+def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
+    clean["JOINEDUP_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run(
+        [JOINEDUP, *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        pytest.param(
+            {"JOINEDUP_DATABASE_URL": "postgresql+psycopg://hub:pw@127.0.0.1:five/hub"},
+            "JOINEDUP_DATABASE_URL is not a database URL",
+            id="a port that is not a number",
+        ),
+        pytest.param(
+            {"JOINEDUP_DB_POOL_SIZE": "ten"},
+            "JOINEDUP_DB_POOL_SIZE must be a whole number of at least 1",
+            id="a pool size that is not a number",
+        ),
+        pytest.param(
+            {"JOINEDUP_DB_POOL_TIMEOUT": "soon"},
+            "JOINEDUP_DB_POOL_TIMEOUT must be a number of seconds above 0",
+            id="a timeout that is not a number",
+        ),
+        pytest.param(
+            {"JOINEDUP_AUDIT_CHECKPOINT_EVERY": "often"},
+            "JOINEDUP_AUDIT_CHECKPOINT_EVERY must be a whole number",
+            id="a checkpoint cadence that is not a number",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_and_status_2(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    done = _run(["review", "list"], tmp_path, **env)
+    assert done.returncode == 2
+    line = _one_error_line(done)
+    assert message in line
+    assert "pw" not in line
+
+
+def test_a_fault_in_joinedup_is_one_line_naming_where(tmp_path: Path) -> None:
+    # A real fault from joinedup's code: private_file cannot name a partial file beside ".".
+    with pytest.raises(ValueError) as raised, private_file(Path(".")):
+        pass
+    message, code = describe_failure(raised.value)
+    assert code == EXIT_FAULT
+    assert message.startswith("unexpected ValueError at joinedup/linkage/export.py:")
+    assert "JOINEDUP_TRACEBACK=1" in message
+
+
+def test_a_database_error_never_quotes_the_values_it_was_writing(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(OperationalError) as raised, engine.connect() as conn:
+        conn.execute(text("INSERT INTO residents VALUES (:name)"), {"name": "Amara Okafor"})
+    assert "Amara" in str(raised.value)  # SQLAlchemy's own text quotes the parameters
+    message, code = describe_failure(raised.value)
+    assert code == 2
+    assert "no such table: residents" in message
+    assert "Amara" not in message and "INSERT" not in message
+    engine.dispose()
+
+
+def test_help_piped_is_plain(tmp_path: Path) -> None:
+    done = _run(["ingest", "--help"], tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: joinedup ingest [OPTIONS] {MAPPING} {FILE}")
+    assert "\x1b[" not in done.stdout and "│" not in done.stdout
