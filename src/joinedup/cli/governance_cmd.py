@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from joinedup.cli import app
+from joinedup.cli.database import absent_sqlite_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -124,12 +125,12 @@ def _compare_with_database(
     url = database_url or Settings.from_env().database_url
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise JoinedupError(
             "the database URL is not a valid URL (see JOINEDUP_DATABASE_URL)"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
-    path = _absent_sqlite_file(url)
+    path = absent_sqlite_file(url)
     if path is not None:
         if configured:
             raise JoinedupError(
@@ -178,32 +179,13 @@ def _existing_database(database_url: str | None) -> Engine:
     from joinedup.store.db import make_engine
 
     url = database_url or Settings.from_env().database_url
-    path = _absent_sqlite_file(url)
+    path = absent_sqlite_file(url)
     if path is not None:
         raise JoinedupError(
             f"no database at {path}: check --database-url or JOINEDUP_DATABASE_URL "
             "(an audit command never creates one)"
         )
     return make_engine(url)
-
-
-def _absent_sqlite_file(url: str) -> str | None:
-    """The path of the SQLite file ``url`` names, when that file does not exist; ``None`` for
-    an existing file, memory, another backend, or a URL too bad to parse (``make_engine`` names
-    that itself). Opening the path would create an empty database, which reads as a hub with
-    nothing in it."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None
-    path = parsed.database or ""
-    memory = path in ("", ":memory:") or path.startswith("file::memory:")
-    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
-        return path
-    return None
 
 
 @audit_app.command("verify")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from joinedup.cli import app
+from joinedup.cli.database import existing_engine
 from joinedup.errors import JoinedupError
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def _fail(exc: JoinedupError) -> typer.Exit:
 
 
 def _engine() -> Engine:
+    """The configured database, created if need be (``link --watch`` may start before the
+    first ingest)."""
     from joinedup.store.db import make_engine, upgrade
 
     engine = make_engine()
@@ -109,7 +112,8 @@ def link_command(
         return
     try:
         with link_output(verbose=verbose):
-            result = link(_engine(), full=full, engine_name=engine_name, progress=progress)
+            engine = existing_engine("link")
+            result = link(engine, full=full, engine_name=engine_name, progress=progress)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -162,7 +166,7 @@ def review_list(
     from joinedup.store.db import session_scope
 
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(existing_engine("review list")) as session:
             items = review.open_items(session, limit)
     except JoinedupError as exc:
         raise _fail(exc) from None
@@ -198,7 +202,7 @@ def review_decide(
 
     try:
         # Reads the decisions in force, then writes: one decision at a time (docs/store.md).
-        with session_scope(_engine(), write=True) as session:
+        with session_scope(existing_engine("review decide"), write=True) as session:
             recorded = review.decide(session, pair, decision, reviewer, note)
             label = review.format_pair(recorded.pair)
     except JoinedupError as exc:
@@ -244,11 +248,12 @@ def export_persons(
     where = "standard output" if to_stdout else out
     try:
         if to_stdout:
-            with session_scope(_engine()) as session:
+            with session_scope(existing_engine("export persons")) as session:
                 count = write_persons(session, sys.stdout)
             sys.stdout.flush()
         else:
-            with private_file(Path(out)) as handle, session_scope(_engine()) as session:
+            engine = existing_engine("export persons")
+            with private_file(Path(out)) as handle, session_scope(engine) as session:
                 count = write_persons(session, handle)
     except BrokenPipeError:
         # The reader stopped early (``| head``): nothing wrong here, and nothing more to say.
