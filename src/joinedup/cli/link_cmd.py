@@ -247,13 +247,14 @@ def export_persons(
     to_stdout = out == STDOUT
     where = "standard output" if to_stdout else out
     try:
-        if to_stdout:
+        target = None if to_stdout else _out_file(out)
+        if target is None:
             with session_scope(existing_engine("export persons")) as session:
                 count = write_persons(session, sys.stdout)
             sys.stdout.flush()
         else:
             engine = existing_engine("export persons")
-            with private_file(Path(out)) as handle, session_scope(engine) as session:
+            with private_file(target) as handle, session_scope(engine) as session:
                 count = write_persons(session, handle)
     except BrokenPipeError:
         # The reader stopped early (``| head``): nothing wrong here, and nothing more to say.
@@ -265,6 +266,23 @@ def export_persons(
         raise _fail(exc) from None
     # Stderr, so that with --out - standard output holds the CSV alone.
     typer.echo(f"wrote {count:,} rows to {where}", err=to_stdout)
+
+
+def _out_file(out: str) -> Path:
+    """The file ``--out`` names, refused before any work when it cannot be one: a name that
+    ends in a slash, ``.`` or ``..`` (Path would drop the slash and write a file called after
+    the directory meant), an existing directory, or a directory that does not exist."""
+    if not out.strip():
+        raise JoinedupError("--out needs a file name, or - for standard output")
+    last = out.replace(os.sep, "/").rsplit("/", 1)[-1]
+    path = Path(out)
+    if last in ("", ".", "..") or path.is_dir():
+        raise JoinedupError(
+            f"--out {out} names a directory; give it a file name, such as {path / 'persons.csv'}"
+        )
+    if not path.parent.is_dir():
+        raise JoinedupError(f"cannot write {out}: there is no directory {path.parent}")
+    return path
 
 
 def _stdout_to_devnull() -> None:

@@ -206,12 +206,28 @@ def test_export_persons_has_exactly_the_columns(
     assert not (tmp_path / "persons.csv.partial").exists()
 
 
-def test_export_to_an_unwritable_place_is_a_clear_error(
-    cli: CliRunner, store: Store, tmp_path: Path
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("no/x.csv", "cannot write {tmp}/no/x.csv: there is no directory {tmp}/no"),
+        ("", "--out needs a file name, or - for standard output"),
+        # Each was a traceback (ValueError from pathlib) or, for "new/", a file named "new".
+        (".", "--out {tmp}/. names a directory; give it a file name, such as {tmp}/persons.csv"),
+        ("new/", "--out {tmp}/new/ names a directory; give it a file name, such as"),
+        ("data", "--out {tmp}/data names a directory; give it a file name, such as"),
+    ],
+)
+def test_export_to_a_place_that_is_not_a_file_is_one_clear_error(
+    cli: CliRunner, store: Store, tmp_path: Path, out: str, message: str
 ) -> None:
-    result = cli.invoke(app, ["export", "persons", "--out", str(tmp_path / "no" / "x.csv")])
+    (tmp_path / "data").mkdir(exist_ok=True)
+    before = sorted(tmp_path.iterdir())
+    where = f"{tmp_path}/{out}" if out else ""
+    result = cli.invoke(app, ["export", "persons", "--out", where])
     assert result.exit_code == 2
-    assert "cannot write" in result.output
+    assert result.stderr.startswith("Error: " + message.format(tmp=tmp_path)), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert sorted(tmp_path.iterdir()) == before
 
 
 # Record ids as a hostile or careless source might send them, and the cell each must become.
