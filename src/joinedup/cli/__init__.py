@@ -59,8 +59,9 @@ def main() -> None:
     """The ``joinedup`` command: every error ends as one line on stderr and a non-zero status.
 
     A :class:`JoinedupError` prints its message. A database that cannot serve the command just
-    now (locked by another writer, the server gone) says so; anything else is a fault in
-    joinedup and prints its type and where it happened. Neither shows a traceback unless
+    now (locked by another writer, the server gone) says so, as does a file or directory the
+    system refused (read-only, full, not a directory); anything else is a fault in joinedup and
+    prints its type and where it happened. Neither shows a traceback unless
     ``JOINEDUP_TRACEBACK=1``: a cron job wants one line, and a database error's text can quote
     the values of the row it was writing, which are personal data.
     """
@@ -92,6 +93,11 @@ def describe_failure(exc: Exception) -> tuple[str, int]:
             "run), run this one again when it has finished.",
             2,
         )
+    if isinstance(exc, OSError) and exc.strerror:
+        # A read-only or full disk, a path through a file, no permission: the machine's state,
+        # which the engineer can fix, not a fault in joinedup.
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}", 2
     # The innermost line of joinedup's own code: where a fix would go.
     ours = [
         frame

@@ -80,6 +80,17 @@ def test_a_bad_setting_is_one_line_and_status_2(
     assert "pw" not in line
 
 
+def test_a_directory_the_system_refuses_is_one_line_and_status_2(tmp_path: Path) -> None:
+    # What a read-only or full disk does too; an OSError was a traceback (or, once main()
+    # caught faults, called one).
+    (tmp_path / "a-file").write_text("")
+    done = _run(
+        ["demo", "--no-serve", "--people", "5", "--dir", f"{tmp_path}/a-file/demo"], tmp_path
+    )
+    assert done.returncode == 2
+    assert _one_error_line(done) == f"Error: {tmp_path}/a-file/demo: Not a directory"
+
+
 def test_a_fault_in_joinedup_is_one_line_naming_where(tmp_path: Path) -> None:
     # A real fault from joinedup's code: private_file cannot name a partial file beside ".".
     with pytest.raises(ValueError) as raised, private_file(Path(".")):
