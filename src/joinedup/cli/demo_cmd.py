@@ -73,6 +73,15 @@ def demo(
         os.environ["JOINEDUP_DATA_DIR"] = str(directory)
     settings = Settings.from_env()
     out_dir = directory or settings.data_dir / "demo"
+    if not no_serve:
+        from joinedup.cli.serve_cmd import check_can_listen
+
+        try:
+            # Before minutes of generating and linking, not after them.
+            check_can_listen("127.0.0.1", port)
+        except JoinedupError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
     console = Console(highlight=False)
     if not console.is_terminal:
         # Piped or captured output: wide enough that the table keeps one line per source.

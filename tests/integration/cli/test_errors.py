@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
-from joinedup.cli import EXIT_FAULT, describe_failure
+from joinedup.cli import EXIT_FAULT, _register, app, describe_failure
 from joinedup.linkage.export import private_file
 
 _SCRIPT = Path(sys.executable).with_name("joinedup")
@@ -89,6 +92,37 @@ def test_a_directory_the_system_refuses_is_one_line_and_status_2(tmp_path: Path)
     )
     assert done.returncode == 2
     assert _one_error_line(done) == f"Error: {tmp_path}/a-file/demo: Not a directory"
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        yield int(held.getsockname()[1])
+
+
+def test_serve_on_a_port_in_use_says_so_before_claiming_to_serve(
+    tmp_path: Path, busy_port: int
+) -> None:
+    # It printed "joinedup is serving on …", migrated, then uvicorn logged the bind error in
+    # four lines of its own and exited 3.
+    done = _run(["serve", "--port", str(busy_port)], tmp_path)
+    assert done.returncode == 2
+    assert _one_error_line(done) == (
+        f"Error: cannot listen on 127.0.0.1:{busy_port}: Address already in use (is joinedup "
+        "already serving there? choose another --port)"
+    )
+    assert not (tmp_path / "data").exists()  # refused before the database was made
+
+
+def test_demo_on_a_port_in_use_stops_before_generating(tmp_path: Path, busy_port: int) -> None:
+    _register()
+    args = ["demo", "--dir", str(tmp_path / "borough"), "--people", "5", "--port", str(busy_port)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{busy_port}" in result.stderr
+    assert not (tmp_path / "borough").exists()
 
 
 def test_a_fault_in_joinedup_is_one_line_naming_where(tmp_path: Path) -> None:
