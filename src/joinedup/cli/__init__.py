@@ -9,6 +9,7 @@ import importlib
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import typer
@@ -66,6 +67,7 @@ def main() -> None:
     the values of the row it was writing, which are personal data.
     """
     _register()
+    warnings.formatwarning = _warning_line
     try:
         app()
     except JoinedupError as exc:
@@ -77,6 +79,18 @@ def main() -> None:
         message, code = describe_failure(exc)
         typer.echo(f"Error: {message}", err=True)
         sys.exit(code)
+
+
+def _warning_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """A warning as the user reads it ("Warning: JOINEDUP_SECRET_KEY is not set: …"), not as
+    Python shows it: the file and line that called ``warnings.warn`` and that line's code."""
+    return f"Warning: {message}\n"
 
 
 def describe_failure(exc: Exception) -> tuple[str, int]:

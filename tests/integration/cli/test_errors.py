@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 
 from joinedup.cli import EXIT_FAULT, _register, app, describe_failure
 from joinedup.linkage.export import private_file
+from joinedup.store.db import make_engine, upgrade
+from tests.integration.audit.helpers import fill
 
 _SCRIPT = Path(sys.executable).with_name("joinedup")
 JOINEDUP = str(_SCRIPT) if _SCRIPT.exists() else (shutil.which("joinedup") or "joinedup")
@@ -145,6 +147,22 @@ def test_a_database_error_never_quotes_the_values_it_was_writing(tmp_path: Path)
     assert "no such table: residents" in message
     assert "Amara" not in message and "INSERT" not in message
     engine.dispose()
+
+
+def test_a_warning_is_one_line_without_python_s_source_line(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'joinedup.db'}")
+    upgrade(engine)
+    fill(engine, 3)
+    engine.dispose()
+    done = _run(["audit", "checkpoint"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("signed event 3 ")
+    # It was ".../audit/signing.py:118: UserWarning: ..." and then a line of joinedup's code.
+    assert done.stderr.splitlines() == [
+        "Warning: JOINEDUP_AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with the "
+        "public development key, which anyone can forge. Set it before real use."
+    ]
 
 
 def test_help_piped_is_plain(tmp_path: Path) -> None:
