@@ -312,13 +312,20 @@ def audit_log(
 ) -> None:
     """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
     from joinedup.audit.queries import access_log
+    from joinedup.linkage.persons import PersonNotFound, lookup_person
     from joinedup.store.db import session_scope, upgrade
 
     engine = _existing_database(database_url)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
-            entries = access_log(session, person_id, limit=limit)
+            entries = access_log(session, person_id.strip(), limit=limit)
+            if not entries:
+                # A mistyped id is not a person nobody looked at: exit 3, as joinedup person.
+                lookup_person(session, person_id.strip())
+    except PersonNotFound as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     finally:
         engine.dispose()
     if not entries:
