@@ -40,6 +40,27 @@ _COMMAND_MODULES = (
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from joinedup import __version__
+
+        typer.echo(f"joinedup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print joinedup's version and exit (quote it when reporting a problem).",
+    ),
+) -> None:
+    """Join up what public services know about the residents they serve."""
+
+
 def _register() -> None:
     for name in _COMMAND_MODULES:
         try:
@@ -132,9 +153,11 @@ def describe_failure(exc: Exception) -> tuple[str, int]:
         if ours
         else ""
     )
+    from joinedup import __version__
+
     return (
-        f"unexpected {type(exc).__name__}{where}, a fault in joinedup rather "
-        f"than in its input; please report it with this line ({TRACEBACK_VAR}=1 shows the "
-        "traceback)",
+        f"unexpected {type(exc).__name__}{where} (joinedup {__version__}), a fault in "
+        f"joinedup rather than in its input; please report it with this line "
+        f"({TRACEBACK_VAR}=1 shows the traceback)",
         EXIT_FAULT,
     )

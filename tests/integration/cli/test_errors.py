@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
+from joinedup import __version__
 from joinedup.cli import EXIT_FAULT, _register, app, describe_failure
 from joinedup.linkage.export import private_file
 from joinedup.store.db import make_engine, upgrade
@@ -134,6 +135,7 @@ def test_a_fault_in_joinedup_is_one_line_naming_where(tmp_path: Path) -> None:
     message, code = describe_failure(raised.value)
     assert code == EXIT_FAULT
     assert message.startswith("unexpected ValueError at joinedup/linkage/export.py:")
+    assert f"(joinedup {__version__})" in message
     assert "JOINEDUP_TRACEBACK=1" in message
 
 

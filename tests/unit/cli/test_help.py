@@ -91,3 +91,11 @@ def test_a_usage_error_is_one_plain_message() -> None:
     assert "Error: Missing argument 'MAPPING'" in result.stderr
     assert not _BOX & set(result.stderr), result.stderr
     assert result.stdout == ""
+
+
+def test_version() -> None:
+    from joinedup import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"joinedup {__version__}\n"
