@@ -32,7 +32,8 @@ def absent_sqlite_file(url: str) -> str | None:
     path = parsed.database or ""
     memory = path in ("", ":memory:") or path.startswith("file::memory:")
     if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
-        return path
+        # Absolute: a cron job's working directory is rarely the one its author had in mind.
+        return str(Path(path).expanduser().absolute())
     return None
 
 

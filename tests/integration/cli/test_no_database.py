@@ -55,3 +55,36 @@ def test_export_to_a_file_refuses_before_writing_anything(nowhere: Path, tmp_pat
     assert result.exit_code == 2
     assert "no database at" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_database_path_is_named_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cron job runs in its user's home directory, not where its author tried it.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JOINEDUP_DATABASE_URL", "sqlite:///hub/joinedup.db")
+    _register()
+    result = CliRunner().invoke(app, ["review", "list"])
+    assert result.exit_code == 2
+    assert f"no database at {tmp_path / 'hub' / 'joinedup.db'}: " in result.stderr
+
+
+def test_a_data_directory_that_is_a_file_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "data").write_text("")
+    monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path / "data"))
+    _register()
+    mapping, extract = tmp_path / "m.yaml", tmp_path / "x.csv"
+    mapping.write_text(
+        "source: s\norganisation: o\nformat: csv\nrecord_id: id\nperson: {full_name: name}\n"
+    )
+    extract.write_text("id,name\n")
+    result = CliRunner().invoke(app, ["ingest", str(mapping), str(extract)])
+    assert result.exit_code == 2
+    # It said "cannot create the data directory …: File exists".
+    assert (
+        result.stderr
+        == f"Error: cannot use {tmp_path / 'data'} as the data directory: it is a file\n"
+    )
