@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,22 @@ def test_an_extract_given_as_the_mapping_says_so(
     )
     assert "Error" not in result.stderr.split("Error", 1)[1]  # one message
     assert "Amara" not in result.stderr and "UnicodeDecodeError" not in result.stderr
+
+
+def test_standard_input_is_refused_saying_why(on_db: str, tmp_path: Path) -> None:
+    mapping = str(write_mapping(tmp_path))
+    fifo = tmp_path / "stream.csv"
+    os.mkfifo(fifo)  # what /dev/stdin or <(zcat extract.csv.gz) is, fed by a pipe
+    why = "(an extract is read from a file, twice: first for its ids; save standard input or"
+    for given, message in (
+        ("-", "Error: -: file not found "),
+        (str(fifo), "Error: stream.csv: not a file "),
+    ):
+        result = runner.invoke(app, ["ingest", mapping, given])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(message + why), result.stderr
+    missing = runner.invoke(app, ["ingest", mapping, str(tmp_path / "typo.csv")])
+    assert missing.stderr == "Error: typo.csv: file not found\n"
 
 
 def test_a_file_of_many_unknown_keys_lists_the_known_keys_once(tmp_path: Path) -> None:
