@@ -160,8 +160,8 @@ def link(
             # that hides a data directory or database URL pointing at the wrong place.
             raise JoinedupError(
                 f"nothing to link: {describe(engine)} holds no source records yet. Ingest a "
-                "source first (joinedup ingest MAPPING FILE), or check JOINEDUP_DATABASE_URL "
-                "and JOINEDUP_DATA_DIR"
+                "source first (joinedup ingest MAPPING FILE) and let it finish, or check "
+                "JOINEDUP_DATABASE_URL and JOINEDUP_DATA_DIR"
             )
         mode = "full" if full or previous_run is None else "incremental"
         previous_model = previous_run.model_json if previous_run else None

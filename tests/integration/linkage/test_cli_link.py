@@ -70,7 +70,11 @@ def test_link_with_nothing_stored_says_so_and_records_no_run(
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith("Error: nothing to link: ")
-    assert "holds no source records yet. Ingest a source first" in result.stderr
+    # An ingest still running has stored nothing yet: the message says to let it finish.
+    assert (
+        "holds no source records yet. Ingest a source first (joinedup ingest MAPPING FILE) "
+        "and let it finish" in result.stderr
+    )
     with session_scope(engine) as session:
         assert runs.list_runs(session) == []
 
