@@ -19,6 +19,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from joinedup.errors import JoinedupError
+
+
+class SettingsError(JoinedupError, ValueError):
+    """A ``JOINEDUP_*`` variable that cannot be read: shown as one message, not a traceback."""
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"JOINEDUP_{name}")
@@ -34,7 +40,7 @@ def _count(name: str, default: int | None, *, minimum: int = 1) -> int | None:
     except ValueError:
         value = minimum - 1
     if value < minimum:
-        raise ValueError(f"JOINEDUP_{name} must be a whole number of at least {minimum}")
+        raise SettingsError(f"JOINEDUP_{name} must be a whole number of at least {minimum}")
     return value
 
 
@@ -45,8 +51,16 @@ def _seconds(name: str, default: float) -> float:
     except ValueError:
         value = 0.0
     if not value > 0:
-        raise ValueError(f"JOINEDUP_{name} must be a number of seconds above 0")
+        raise SettingsError(f"JOINEDUP_{name} must be a number of seconds above 0")
     return value
+
+
+def _whole(name: str, default: int) -> int:
+    raw = _env(name)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        raise SettingsError(f"JOINEDUP_{name} must be a whole number") from None
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,7 @@ class Settings:
             database_url=url,
             secret_key=_env("SECRET_KEY"),
             audit_signing_key=_env("AUDIT_SIGNING_KEY"),
-            audit_checkpoint_every=int(_env("AUDIT_CHECKPOINT_EVERY", "1000") or 1000),
+            audit_checkpoint_every=_whole("AUDIT_CHECKPOINT_EVERY", 1000),
             db_pool_size=_count("DB_POOL_SIZE", 10) or 10,
             db_max_overflow=_count("DB_MAX_OVERFLOW", 5, minimum=0) or 0,
             db_pool_timeout=_seconds("DB_POOL_TIMEOUT", 10.0),

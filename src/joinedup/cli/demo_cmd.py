@@ -34,7 +34,9 @@ def demo(
         int, typer.Option("--people", min=1, help="How many residents Northbridge has.")
     ] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="The same seed makes the same borough.")] = 1,
-    port: Annotated[int, typer.Option("--port", help="Port to serve the hub on.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to serve the hub on.")
+    ] = 8000,
     directory: Annotated[
         Path | None,
         typer.Option(
@@ -45,6 +47,7 @@ def demo(
                 " JOINEDUP_DATA_DIR)."
             ),
             file_okay=False,
+            metavar="DIR",
         ),
     ] = None,
     no_serve: Annotated[
@@ -70,6 +73,15 @@ def demo(
         os.environ["JOINEDUP_DATA_DIR"] = str(directory)
     settings = Settings.from_env()
     out_dir = directory or settings.data_dir / "demo"
+    if not no_serve:
+        from joinedup.cli.serve_cmd import check_can_listen
+
+        try:
+            # Before minutes of generating and linking, not after them.
+            check_can_listen("127.0.0.1", port)
+        except JoinedupError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
     console = Console(highlight=False)
     if not console.is_terminal:
         # Piped or captured output: wide enough that the table keeps one line per source.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from joinedup.cli import app
+from joinedup.cli.database import absent_sqlite_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -24,10 +25,12 @@ app.add_typer(audit_app, name="audit")
 
 @policy_app.command("test")
 def policy_test(
-    directory: Path = typer.Argument(..., help="Agreements and *_test.yaml files, searched deeply"),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every item's reasons"),
+    directory: Path = typer.Argument(
+        ..., metavar="DIRECTORY", help="Agreements and *_test.yaml files, searched deeply."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every item's reasons."),
 ) -> None:
-    """Run table-driven policy tests (request -> expected permits/denies), as ``opa test`` does."""
+    """Run table-driven policy tests (request -> expected permits/denies), as 'opa test' does."""
     from joinedup.policy.testing import run_directory
 
     results = run_directory(directory)
@@ -52,12 +55,14 @@ def policy_test(
 
 @policy_app.command("check")
 def policy_check(
-    directory: Path = typer.Argument(..., help="Directory of agreement YAML files"),
+    directory: Path = typer.Argument(
+        ..., metavar="DIRECTORY", help="Directory of agreement YAML files."
+    ),
     database_url: str | None = typer.Option(
         None,
         "--database-url",
         help="Compare with the versions stored there (default: JOINEDUP_DATABASE_URL or the "
-        "SQLite file under JOINEDUP_DATA_DIR, when there is one)",
+        "SQLite file under JOINEDUP_DATA_DIR, when there is one).",
     ),
 ) -> None:
     """Validate every agreement in DIRECTORY and print its id, version, validity and hash.
@@ -120,12 +125,12 @@ def _compare_with_database(
     url = database_url or Settings.from_env().database_url
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise JoinedupError(
             "the database URL is not a valid URL (see JOINEDUP_DATABASE_URL)"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
-    path = _absent_sqlite_file(url)
+    path = absent_sqlite_file(url)
     if path is not None:
         if configured:
             raise JoinedupError(
@@ -174,7 +179,7 @@ def _existing_database(database_url: str | None) -> Engine:
     from joinedup.store.db import make_engine
 
     url = database_url or Settings.from_env().database_url
-    path = _absent_sqlite_file(url)
+    path = absent_sqlite_file(url)
     if path is not None:
         raise JoinedupError(
             f"no database at {path}: check --database-url or JOINEDUP_DATABASE_URL "
@@ -183,35 +188,20 @@ def _existing_database(database_url: str | None) -> Engine:
     return make_engine(url)
 
 
-def _absent_sqlite_file(url: str) -> str | None:
-    """The path of the SQLite file ``url`` names, when that file does not exist; ``None`` for
-    an existing file, memory, another backend, or a URL too bad to parse (``make_engine`` names
-    that itself). Opening the path would create an empty database, which reads as a hub with
-    nothing in it."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None
-    path = parsed.database or ""
-    memory = path in ("", ":memory:") or path.startswith("file::memory:")
-    if parsed.get_backend_name() == "sqlite" and not memory and not Path(path).exists():
-        return path
-    return None
-
-
 @audit_app.command("verify")
 def audit_verify(
     database_url: str | None = typer.Option(
-        None, "--database-url", help="Defaults to JOINEDUP_DATABASE_URL or the local SQLite file"
+        None,
+        "--database-url",
+        help="The database holding the trail (default: JOINEDUP_DATABASE_URL or the SQLite "
+        "file under JOINEDUP_DATA_DIR).",
     ),
     witness: list[Path] | None = typer.Option(
         None,
         "--witness",
         help="A witness file, or a directory of them, from 'audit checkpoint --witness' "
-        "(repeatable): the database must still hold each witnessed checkpoint",
+        "(repeatable): the database must still hold each witnessed checkpoint.",
+        metavar="PATH",
     ),
 ) -> None:
     """Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad event."""
@@ -260,12 +250,18 @@ def audit_verify(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
-    database_url: str | None = typer.Option(None, "--database-url"),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="The database holding the trail (default: JOINEDUP_DATABASE_URL or the SQLite "
+        "file under JOINEDUP_DATA_DIR).",
+    ),
     witness: Path | None = typer.Option(
         None,
         "--witness",
         help="Also write the latest signed checkpoint to this file (or to a new file in this "
-        "directory), to keep where the database's administrators cannot write",
+        "directory), to keep where the database's administrators cannot write.",
+        metavar="PATH",
     ),
 ) -> None:
     """Sign the current head of the audit trail now (before a backup, say)."""
@@ -303,19 +299,33 @@ def audit_checkpoint(
 
 @audit_app.command("log")
 def audit_log(
-    person_id: str = typer.Argument(..., help="The person id (as in the master person index)"),
-    limit: int = typer.Option(100, "--limit", min=1, max=1000),
-    database_url: str | None = typer.Option(None, "--database-url"),
+    person_id: str = typer.Argument(
+        ..., metavar="PERSON_ID", help="The person id (as in the master person index)."
+    ),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Show at most N accesses."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="The database holding the trail (default: JOINEDUP_DATABASE_URL or the SQLite "
+        "file under JOINEDUP_DATA_DIR).",
+    ),
 ) -> None:
     """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
     from joinedup.audit.queries import access_log
+    from joinedup.linkage.persons import PersonNotFound, lookup_person
     from joinedup.store.db import session_scope, upgrade
 
     engine = _existing_database(database_url)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
-            entries = access_log(session, person_id, limit=limit)
+            entries = access_log(session, person_id.strip(), limit=limit)
+            if not entries:
+                # A mistyped id is not a person nobody looked at: exit 3, as joinedup person.
+                lookup_person(session, person_id.strip())
+    except PersonNotFound as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     finally:
         engine.dispose()
     if not entries:

@@ -36,7 +36,9 @@ def _fail(exc: JoinedupError) -> typer.Exit:
 
 @mapping_app.command("check")
 def mapping_check(
-    file: Annotated[Path, typer.Argument(help="The mapping file (YAML) to validate.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The mapping file (YAML) to validate.")
+    ],
 ) -> None:
     """Validate a source mapping against the mapping schema; exit 0 when it is usable."""
     from joinedup.ingest.mapping import load_mapping
@@ -51,8 +53,10 @@ def mapping_check(
 
 @app.command("ingest")
 def ingest(
-    mapping: Annotated[Path, typer.Argument(help="The source's mapping file (YAML).")],
-    file: Annotated[Path, typer.Argument(help="The extract to ingest.")],
+    mapping: Annotated[
+        Path, typer.Argument(metavar="MAPPING", help="The source's mapping file (YAML).")
+    ],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The extract to ingest.")],
     full: Annotated[
         bool, typer.Option("--full", help="A full extract: end records absent from the file.")
     ] = False,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from joinedup.cli import app
+from joinedup.cli.database import existing_engine
 from joinedup.errors import JoinedupError
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def _fail(exc: JoinedupError) -> typer.Exit:
 
 
 def _engine() -> Engine:
+    """The configured database, created if need be (``link --watch`` may start before the
+    first ingest)."""
     from joinedup.store.db import make_engine, upgrade
 
     engine = make_engine()
@@ -109,7 +112,8 @@ def link_command(
         return
     try:
         with link_output(verbose=verbose):
-            result = link(_engine(), full=full, engine_name=engine_name, progress=progress)
+            engine = existing_engine("link")
+            result = link(engine, full=full, engine_name=engine_name, progress=progress)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -157,12 +161,12 @@ def review_list(
     limit: Annotated[int, typer.Option("--limit", help="Show at most N items.", min=1)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
 ) -> None:
-    """List open review items, largest risk first. PAIR is what ``review decide`` takes."""
+    """List open review items, largest risk first. PAIR is what 'review decide' takes."""
     from joinedup.linkage import review
     from joinedup.store.db import session_scope
 
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(existing_engine("review list")) as session:
             items = review.open_items(session, limit)
     except JoinedupError as exc:
         raise _fail(exc) from None
@@ -180,12 +184,14 @@ def review_list(
 
 @review_app.command("decide")
 def review_decide(
-    pair: Annotated[str, typer.Argument(help="Two record keys, as 'gp|A1 ~ ctax|77'.")],
-    decision: Annotated[str, typer.Argument(help="link or not-link.")],
+    pair: Annotated[
+        str, typer.Argument(metavar="PAIR", help="Two record keys, as 'gp|A1 ~ ctax|77'.")
+    ],
+    decision: Annotated[str, typer.Argument(metavar="DECISION", help="link or not-link.")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who is deciding.")],
     note: Annotated[str | None, typer.Option("--note", help="Why, for the record.")] = None,
 ) -> None:
-    """Record a decision on PAIR; every later ``joinedup link`` obeys it.
+    """Record a decision on PAIR; every later 'joinedup link' obeys it.
 
     A decision that contradicts the decisions in force (through other pairs too) is refused,
     naming them; deciding a pair again replaces its earlier decision. A decision on a record
@@ -196,7 +202,7 @@ def review_decide(
 
     try:
         # Reads the decisions in force, then writes: one decision at a time (docs/store.md).
-        with session_scope(_engine(), write=True) as session:
+        with session_scope(existing_engine("review decide"), write=True) as session:
             recorded = review.decide(session, pair, decision, reviewer, note)
             label = review.format_pair(recorded.pair)
     except JoinedupError as exc:
@@ -219,7 +225,11 @@ def export_persons(
     # Text, not a Path: Path("./-") is "-", and ./- must still name a file.
     out: Annotated[
         str,
-        typer.Option("--out", help="The CSV file to write (mode 0600), or - for standard output."),
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="The CSV file to write (mode 0600), or - for standard output.",
+        ),
     ],
 ) -> None:
     """Write source,source_record_id,person_id for every current stored record as CSV.
@@ -237,12 +247,14 @@ def export_persons(
     to_stdout = out == STDOUT
     where = "standard output" if to_stdout else out
     try:
-        if to_stdout:
-            with session_scope(_engine()) as session:
+        target = None if to_stdout else _out_file(out)
+        if target is None:
+            with session_scope(existing_engine("export persons")) as session:
                 count = write_persons(session, sys.stdout)
             sys.stdout.flush()
         else:
-            with private_file(Path(out)) as handle, session_scope(_engine()) as session:
+            engine = existing_engine("export persons")
+            with private_file(target) as handle, session_scope(engine) as session:
                 count = write_persons(session, handle)
     except BrokenPipeError:
         # The reader stopped early (``| head``): nothing wrong here, and nothing more to say.
@@ -254,6 +266,23 @@ def export_persons(
         raise _fail(exc) from None
     # Stderr, so that with --out - standard output holds the CSV alone.
     typer.echo(f"wrote {count:,} rows to {where}", err=to_stdout)
+
+
+def _out_file(out: str) -> Path:
+    """The file ``--out`` names, refused before any work when it cannot be one: a name that
+    ends in a slash, ``.`` or ``..`` (Path would drop the slash and write a file called after
+    the directory meant), an existing directory, or a directory that does not exist."""
+    if not out.strip():
+        raise JoinedupError("--out needs a file name, or - for standard output")
+    last = out.replace(os.sep, "/").rsplit("/", 1)[-1]
+    path = Path(out)
+    if last in ("", ".", "..") or path.is_dir():
+        raise JoinedupError(
+            f"--out {out} names a directory; give it a file name, such as {path / 'persons.csv'}"
+        )
+    if not path.parent.is_dir():
+        raise JoinedupError(f"cannot write {out}: there is no directory {path.parent}")
+    return path
 
 
 def _stdout_to_devnull() -> None:

@@ -20,17 +20,18 @@ from joinedup.errors import JoinedupError
 
 @app.command("person")
 def person_command(
-    person_id: Annotated[str, typer.Argument(help="A person id, current or retired.")],
+    person_id: Annotated[
+        str, typer.Argument(metavar="PERSON_ID", help="A person id, current or retired.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """Look a person id up: where a retired id went, and the evidence for each record."""
+    from joinedup.cli.database import existing_engine
     from joinedup.linkage.explain import explain_person
-    from joinedup.store.db import make_engine, session_scope, upgrade
+    from joinedup.store.db import session_scope
 
     try:
-        engine = make_engine()
-        upgrade(engine)
-        with session_scope(engine) as session:
+        with session_scope(existing_engine("person")) as session:
             found = explain_person(session, person_id.strip())
     except JoinedupError as exc:
         typer.echo(f"Error: {exc}", err=True)

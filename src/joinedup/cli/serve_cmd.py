@@ -12,6 +12,7 @@ import typer
 
 from joinedup.cli import app
 from joinedup.config import Settings
+from joinedup.errors import JoinedupError
 
 # uvicorn builds the app in each worker process from this factory (settings from the
 # environment, which the parent sets up for them).
@@ -72,6 +73,28 @@ def _shared_with_workers(settings: Settings) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def check_can_listen(host: str, port: int) -> None:
+    """Raise :class:`JoinedupError` when ``host:port`` cannot be listened on (in use, no such
+    address), before any work: uvicorn found out only after the migration, and after the
+    command had said it was serving, then exited 3 with its own log lines. The socket is let
+    go at once; uvicorn binds it again with the same ``SO_REUSEADDR``."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise JoinedupError(f"cannot listen on {host}: {getattr(exc, 'strerror', exc)}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise JoinedupError(
+                f"cannot listen on {host}:{port}: {exc.strerror} (is joinedup already serving "
+                "there? choose another --port)"
+            ) from None
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -96,6 +119,7 @@ def serve(
     from joinedup.services.serving_role import warn_if_role_can_rewrite_audit
     from joinedup.store.db import make_engine, upgrade
 
+    check_can_listen(host, port)
     settings = settings or Settings.from_env()
     count = workers or settings.api_workers or default_workers(settings.database_url)
     engine = make_engine(settings.database_url, settings=settings)
@@ -114,6 +138,7 @@ def serve(
         "loop": "auto",
         "http": "auto",
     }
+    typer.echo(f"joinedup is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     if count == 1:
         uvicorn.run(create_app(settings, engine), **options)  # type: ignore[arg-type]
         return
@@ -134,5 +159,4 @@ def serve_command(
     ),
 ) -> None:
     """Serve the web pages and the API (migrating the database first)."""
-    typer.echo(f"joinedup is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     serve(host, port, workers=workers)

@@ -133,6 +133,9 @@ def mapping_schema() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(text))
 
 
+_EXTRACT = "; is it the extract rather than its mapping? (joinedup ingest MAPPING FILE)"
+
+
 def load_mapping(path: Path | str) -> SourceMapping:
     """Read, validate and compile the mapping file at ``path``.
 
@@ -148,7 +151,11 @@ def load_mapping(path: Path | str) -> SourceMapping:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise MappingError(origin, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        # A spreadsheet, a gzip file or a Windows-1252 CSV: most often the extract given where
+        # its mapping was meant ("UnicodeDecodeError" told the engineer nothing).
+        raise MappingError(origin, [f"not UTF-8 text, so not a mapping file{_EXTRACT}"]) from None
+    except OSError as exc:
         raise MappingError(origin, [f"cannot read the file ({_describe(exc)})"]) from None
     try:
         node, document = _load_yaml(text)
@@ -157,6 +164,10 @@ def load_mapping(path: Path | str) -> SourceMapping:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise MappingError(origin, [f"{where}not valid YAML ({problem})"]) from None
+    if not isinstance(document, dict):
+        raise MappingError(
+            origin, [f"expected a mapping of keys (source, organisation, format …){_EXTRACT}"]
+        )
     try:
         return parse_mapping(document, origin=origin, text=text)
     except MappingError as exc:
@@ -275,13 +286,17 @@ def _explain(error: jsonschema.ValidationError) -> str:
             sorted(set(error.instance) - set(known)) if isinstance(error.instance, dict) else []
         )
         parts = []
+        unhinted = 0
         for extra in extras:
             hint = difflib.get_close_matches(str(extra), known, n=1)
+            unhinted += not hint
             parts.append(
-                f"unknown key '{extra}'"
-                + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + (f"; expected one of: {', '.join(known)}" if not hint and known else "")
+                f"unknown key '{extra}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
             )
+        # The keys it could be, once: repeated after each unknown key, a file that is not a
+        # mapping at all (a manifest, a JSON export) printed the list a dozen times.
+        if unhinted and known:
+            parts.append(f"expected one of: {', '.join(known)}")
         return prefix + "; ".join(parts)
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message

@@ -51,8 +51,8 @@ from joinedup.linkage.persons import (
     members_of,
 )
 from joinedup.linkage.runs import LinkRunResult
-from joinedup.store import sources
-from joinedup.store.db import session_scope
+from joinedup.store import records, sources
+from joinedup.store.db import describe, session_scope
 
 __all__ = ["LinkRunResult", "PersonLookup", "PersonNotFound", "Scorer", "link", "lookup_person"]
 
@@ -150,9 +150,19 @@ def link(
     runs.check_engine(engine_name)
     say = progress or (lambda _message: None)
     started = time.perf_counter()
-    with session_scope(engine) as session:
+    # Reads, then writes the run's row: on SQLite it waits its turn behind a writer (an ingest)
+    # instead of failing at once with "database is locked" on a snapshot that writer moved past.
+    with session_scope(engine, write=True) as session:
         runs.check_not_running(session)
         previous_run = runs.last_done_run(session)
+        if previous_run is None and not records.any_stored(session):
+            # A first run over nothing would record an empty index and exit 0: in a cron job
+            # that hides a data directory or database URL pointing at the wrong place.
+            raise JoinedupError(
+                f"nothing to link: {describe(engine)} holds no source records yet. Ingest a "
+                "source first (joinedup ingest MAPPING FILE) and let it finish, or check "
+                "JOINEDUP_DATABASE_URL and JOINEDUP_DATA_DIR"
+            )
         mode = "full" if full or previous_run is None else "incremental"
         previous_model = previous_run.model_json if previous_run else None
         adults = sources.adult_source_ids(session)
@@ -186,7 +196,7 @@ def link(
             feed.mark_linked(session, run_id, data.taken_in)
             feed.mark_unlinked(session, data.taken_out)
     except BaseException as exc:
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             runs.fail_run(session, run_id, exc)
         raise
     say("caching the frame for the next run")

@@ -82,7 +82,8 @@ def check_not_running(session: Session, now: datetime | None = None) -> None:
     if busy is not None:
         raise JoinedupError(
             f"link run {busy.id} has been running since {busy.started_at:%Y-%m-%d %H:%M} UTC; "
-            "wait for it to finish"
+            "wait for it to finish (if its process was killed outright, the run counts as dead "
+            f"{STALE_AFTER.total_seconds() / 3600:g} hours after it started)"
         )
 
 

@@ -81,7 +81,7 @@ def _json_loads(text_: str | bytes) -> Any:
 def _normalise_url(url: str) -> URL:
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise JoinedupError(
             "JOINEDUP_DATABASE_URL is not a database URL; expected sqlite:///PATH or "
             "postgresql+psycopg://USER@HOST:PORT/DATABASE"
@@ -140,6 +140,10 @@ def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
         path = Path(url.database or "").expanduser()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError as exc:  # mkdir's word for "that is a file"
+            raise DatabaseUnavailable(
+                f"cannot use {path.parent} as the data directory: it is a file"
+            ) from exc
         except OSError as exc:
             raise DatabaseUnavailable(
                 f"cannot create the data directory {path.parent}: {exc.strerror}"

@@ -496,6 +496,11 @@ def has_versions(session: Session, source_id: str) -> bool:
     return session.execute(query).first() is not None
 
 
+def any_stored(session: Session) -> bool:
+    """Whether any source has stored any version at all (one probe)."""
+    return session.execute(select(_TABLE.c.id).limit(1)).first() is not None
+
+
 def count_current(session: Session, source_id: str | None = None) -> int:
     """How many records are current (in ``source_id``, or in all sources)."""
     query = select(func.count()).select_from(_TABLE).where(_TABLE.c.valid_to.is_(None))

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Engine
 from joinedup.audit import append
 from joinedup.audit.queries import access_log, search
 from joinedup.errors import JoinedupError
+from joinedup.linkage.runs import start_run
 from joinedup.store.db import session_scope
+from joinedup.store.linkage_tables import Person
 from tests.integration.audit.helpers import T0, event, fill
 
 
@@ -65,5 +67,13 @@ def test_cli_prints_the_access_log(db_url: str, engine: Engine) -> None:
     assert lines[0].startswith("2026-06-01 09:02:00Z  nhs-northbridge-icb (gp)")
     assert "BREAK-GLASS" in lines[0] and "— collapsed" in lines[0]
     assert "— annual review" in lines[1]
-    empty = CliRunner().invoke(app, ["audit", "log", "p-nobody", "--database-url", db_url])
-    assert "no recorded access" in empty.output
+    with session_scope(engine) as session:
+        run = start_run(session, "full", "duckdb")
+        session.add(Person(person_id="p-quiet", created_run=run.id, status="active"))
+    quiet = CliRunner().invoke(app, ["audit", "log", "p-quiet", "--database-url", db_url])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.output == "no recorded access\n"
+    # A mistyped id said "no recorded access" too, exiting 0.
+    unknown = CliRunner().invoke(app, ["audit", "log", "p-nobody", "--database-url", db_url])
+    assert unknown.exit_code == 3
+    assert unknown.stderr == "Error: no person has the id 'p-nobody'\n"

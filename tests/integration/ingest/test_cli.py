@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,57 @@ def test_mapping_check(tmp_path: Path) -> None:
     assert result.exit_code != 0
     expected = "typo.yaml: line 7: person: unknown key 'ful_name' (did you mean 'full_name'?)"
     assert expected in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("export.csv", "Ref,Name\r\n1,Zo\xeb Caf\xe9\r\n".encode("cp1252")),
+        ("export.csv", b"Ref,Name\n1,Amara Okafor\n"),
+        ("export.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xa0\xff"),
+        ("export.csv.gz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\xe3\x02\x00"),
+    ],
+    ids=["windows-1252 csv", "utf-8 csv", "xlsx", "gzip"],
+)
+def test_an_extract_given_as_the_mapping_says_so(
+    on_db: str, tmp_path: Path, name: str, content: bytes
+) -> None:
+    # Arguments swapped: the extract first. A Windows-1252 file said only "UnicodeDecodeError".
+    extract = tmp_path / name
+    extract.write_bytes(content)
+    result = runner.invoke(app, ["ingest", str(extract), str(write_mapping(tmp_path))])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {name}: ")
+    assert "is it the extract rather than its mapping? (joinedup ingest MAPPING FILE)" in (
+        result.stderr
+    )
+    assert "Error" not in result.stderr.split("Error", 1)[1]  # one message
+    assert "Amara" not in result.stderr and "UnicodeDecodeError" not in result.stderr
+
+
+def test_standard_input_is_refused_saying_why(on_db: str, tmp_path: Path) -> None:
+    mapping = str(write_mapping(tmp_path))
+    fifo = tmp_path / "stream.csv"
+    os.mkfifo(fifo)  # what /dev/stdin or <(zcat extract.csv.gz) is, fed by a pipe
+    why = "(an extract is read from a file, twice: first for its ids; save standard input or"
+    for given, message in (
+        ("-", "Error: -: file not found "),
+        (str(fifo), "Error: stream.csv: not a file "),
+    ):
+        result = runner.invoke(app, ["ingest", mapping, given])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(message + why), result.stderr
+    missing = runner.invoke(app, ["ingest", mapping, str(tmp_path / "typo.csv")])
+    assert missing.stderr == "Error: typo.csv: file not found\n"
+
+
+def test_a_file_of_many_unknown_keys_lists_the_known_keys_once(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"borough": "Northbridge", "seed": 1, "people": 9, "sources": []}')
+    result = runner.invoke(app, ["mapping", "check", str(manifest)])
+    assert result.exit_code == 2
+    assert result.stderr.count("expected one of: ") == 1
+    assert "unknown key 'borough'; unknown key 'people'; unknown key 'seed'" in result.stderr
 
 
 def test_the_installed_command_prints_plain_output_when_piped(on_db: str, tmp_path: Path) -> None:

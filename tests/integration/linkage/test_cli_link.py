@@ -10,7 +10,10 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import stat
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from joinedup.cli import _register, app
-from joinedup.linkage import review
+from joinedup.linkage import review, runs
 from joinedup.linkage.index import link
 from joinedup.store.db import session_scope
 from tests.integration.linkage.index_helpers import Store, StubScorer, key, person
@@ -57,6 +60,51 @@ def test_link_prints_a_summary_and_json(cli: CliRunner, store: Store) -> None:
     assert summary["mode"] == "incremental"
     assert summary["counts"]["records"] == 4
     assert set(summary["counts"]) >= {"persons", "merges", "splits", "review_items"}
+
+
+def test_link_with_nothing_stored_says_so_and_records_no_run(
+    cli: CliRunner, engine: Engine
+) -> None:
+    # A cron job's first link against the wrong database exited 0 with an empty index.
+    result = cli.invoke(app, ["link", "--json"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: nothing to link: ")
+    # An ingest still running has stored nothing yet: the message says to let it finish.
+    assert (
+        "holds no source records yet. Ingest a source first (joinedup ingest MAPPING FILE) "
+        "and let it finish" in result.stderr
+    )
+    with session_scope(engine) as session:
+        assert runs.list_runs(session) == []
+
+
+def test_link_waits_for_an_ingest_writing_instead_of_failing(
+    cli: CliRunner, store: Store, db_backend: str
+) -> None:
+    if db_backend != "sqlite":
+        pytest.skip("SQLite's single writer; PostgreSQL's rows do not lock a new run out")
+    # What an ingest does: take the write lock, write for a while, commit. A link starting
+    # meanwhile read a snapshot the commit moved past, then failed "database is locked" with a
+    # traceback on its first write.
+    path = store.engine.url.database or ""
+    writer = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE sources SET name = name")
+
+    def commit_soon() -> None:
+        time.sleep(1.0)
+        writer.execute("COMMIT")
+
+    committer = threading.Thread(target=commit_soon)
+    committer.start()
+    try:
+        result = cli.invoke(app, ["link", "--json"])
+    finally:
+        committer.join()
+        writer.close()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"]["records"] == 4
 
 
 def test_link_refuses_an_unknown_engine(cli: CliRunner, store: Store) -> None:
@@ -162,12 +210,28 @@ def test_export_persons_has_exactly_the_columns(
     assert not (tmp_path / "persons.csv.partial").exists()
 
 
-def test_export_to_an_unwritable_place_is_a_clear_error(
-    cli: CliRunner, store: Store, tmp_path: Path
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("no/x.csv", "cannot write {tmp}/no/x.csv: there is no directory {tmp}/no"),
+        ("", "--out needs a file name, or - for standard output"),
+        # Each was a traceback (ValueError from pathlib) or, for "new/", a file named "new".
+        (".", "--out {tmp}/. names a directory; give it a file name, such as {tmp}/persons.csv"),
+        ("new/", "--out {tmp}/new/ names a directory; give it a file name, such as"),
+        ("data", "--out {tmp}/data names a directory; give it a file name, such as"),
+    ],
+)
+def test_export_to_a_place_that_is_not_a_file_is_one_clear_error(
+    cli: CliRunner, store: Store, tmp_path: Path, out: str, message: str
 ) -> None:
-    result = cli.invoke(app, ["export", "persons", "--out", str(tmp_path / "no" / "x.csv")])
+    (tmp_path / "data").mkdir(exist_ok=True)
+    before = sorted(tmp_path.iterdir())
+    where = f"{tmp_path}/{out}" if out else ""
+    result = cli.invoke(app, ["export", "persons", "--out", where])
     assert result.exit_code == 2
-    assert "cannot write" in result.output
+    assert result.stderr.startswith("Error: " + message.format(tmp=tmp_path)), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert sorted(tmp_path.iterdir()) == before
 
 
 # Record ids as a hostile or careless source might send them, and the cell each must become.

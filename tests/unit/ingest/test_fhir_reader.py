@@ -283,6 +283,19 @@ def test_ndjson_and_explicit_paths_win(tmp_path: Path) -> None:
     assert result.person.family_name == "Liz" and result.person.given_name is None
 
 
+def test_a_line_that_is_no_fhir_resource_is_quarantined_not_skipped(tmp_path: Path) -> None:
+    # An ordinary JSON Lines export given to a FHIR mapping: every line was "another resource",
+    # skipped, and the ingest stored nothing and exited 0 without a word.
+    lines = [
+        json.dumps({"id": "ASC1", "name": "Amara Okafor"}),
+        json.dumps({"resourceType": "", "id": "x"}),
+        json.dumps({"resourceType": "Observation", "id": "o"}),
+    ]
+    rows = read_all(FHIR, write(tmp_path, "asc.jsonl", "\n".join(lines) + "\n"))
+    assert [(r.line, r.kind) for r in rows] == [(1, "bad"), (2, "bad"), (3, "skip")]
+    assert rows[0].problems == ("expected a FHIR resource, found an object with no resourceType",)
+
+
 def test_not_fhir(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError, match=r"not a FHIR Bundle or NDJSON: expected '\{'"):
         read_all(FHIR, write(tmp_path, "x.json", '[\n{"resourceType": "Patient"}\n]'))

@@ -12,6 +12,12 @@ from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.rows import SourceRow
 
+#: Said of a missing or irregular extract: "-" and pipes are what people try next.
+_NOT_A_PIPE = (
+    " (an extract is read from a file, twice: first for its ids; save standard input or a "
+    "decompressed stream to a file first)"
+)
+
 
 class Reader:
     """A streaming reader of one extract. ``rows()`` yields :class:`SourceRow` in file order.
@@ -44,11 +50,14 @@ class Reader:
         try:
             self.total = path.stat().st_size
         except FileNotFoundError:
-            raise SourceFileError(f"{path.name}: file not found") from None
+            hint = _NOT_A_PIPE if str(path) == "-" else ""
+            raise SourceFileError(f"{path.name}: file not found{hint}") from None
         except OSError as exc:
             raise SourceFileError(f"{path.name}: cannot read the file ({exc.strerror})") from None
         if not path.is_file():
-            raise SourceFileError(f"{path.name}: not a file")
+            # A directory, or a pipe (/dev/stdin, <(zcat …)), which cannot be read twice.
+            hint = "" if path.is_dir() else _NOT_A_PIPE
+            raise SourceFileError(f"{path.name}: not a file{hint}")
 
     def rows(self) -> Iterator[SourceRow]:  # pragma: no cover - every reader overrides it
         raise NotImplementedError

@@ -124,7 +124,13 @@ def resource_row(
     ``hints=False`` leaves the Patient's person fields unread (a pass that wants only ids);
     ``lazy=True`` reads them only when first asked for (:class:`PatientHints`).
     """
-    if resource.get("resourceType") != "Patient":
+    kind = resource.get("resourceType")
+    if not isinstance(kind, str) or not kind.strip():
+        # Not a FHIR resource at all (most often an ordinary JSON Lines export given to a FHIR
+        # mapping): skipped as "another resource", a whole wrong file stored nothing and said
+        # nothing.
+        return bad(number, text, "expected a FHIR resource, found an object with no resourceType")
+    if kind != "Patient":
         return SourceRow(line=number, raw=text, values=resource, kind="skip")
     found: Mapping[str, Any] | None = None
     if hints:
