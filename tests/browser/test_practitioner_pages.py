@@ -116,7 +116,9 @@ def test_search_errors_with_and_without_javascript(
     expect(summary.get_by_role("link", name="Day 31 does not exist in February")).to_have_attribute(
         "href", "#date_of_birth"
     )
-    expect(page.locator("#postcode-error")).to_contain_text("Postcode has 2 characters")
+    expect(page.locator("#postcode-error")).to_contain_text(
+        "Enter a full postcode, such as NB1 2AB, or only the district, such as NB1"
+    )
     expect(page.locator("#nhs_number-error")).to_contain_text("NHS number has 3 digits")
     expect(page.get_by_label("Postcode")).to_have_value("XX")
     check_page(page)

@@ -73,6 +73,7 @@ MATCHED_LABELS: dict[str, str] = {
     "date_of_birth": "date of birth",
     "year_of_birth": "year of birth",
     "postcode": "postcode",
+    "postcode_district": "postcode district",
 }
 BASIS_LABELS: dict[str, str] = {
     "model": "Matched by the model",
