@@ -17,9 +17,10 @@ digits are a date day first, and a two-digit year that could be either century i
 both.
 
 A candidate shows only what identifies: name, year of birth (the full date only when the
-searcher gave it and it matched), and the postcode *district*. One audit event per search lists
-the candidates returned (ids and grades; never what was typed). Only practitioners searching for
-a person-level purpose may search.
+searcher gave it and it matched), and the postcode *district*. A search writes one audit event
+per candidate shown, under that candidate's id (their grade and place in the list; never what was
+typed), or one event when none was found. Only practitioners searching for a person-level
+purpose may search.
 """
 
 from __future__ import annotations
@@ -419,6 +420,45 @@ def _candidates(
     return out
 
 
+def _search_events(
+    actor: Actor, purpose: str, query: SearchQuery, shown: tuple[Candidate, ...]
+) -> list[NewEvent]:
+    """One ``person.search`` event per candidate shown, under *their* id, or one ``none``.
+
+    A candidate's name, year of birth and postcode district are shown to the searcher, so
+    the read is recorded against that person, as a household member's is: the resident's
+    access log and an IG officer's "who looked at this person" find it whether the search
+    listed one candidate or twenty-five. The events share the request id; each says which
+    kinds of criterion were used (never what was typed) and where in the list it stood.
+    """
+    at = utcnow()
+    searched = f"searched on {', '.join(query.fields)}"
+
+    def event(person_id: str | None, reason: str) -> NewEvent:
+        return NewEvent(
+            actor=actor.user,
+            organisation=actor.organisation,
+            role=actor.role,
+            action="person.search",
+            decision="permit" if person_id else "none",
+            purpose=purpose,
+            person_id=person_id,
+            case_reference=actor.case_reference,
+            categories=("identity.search",) if person_id else (),
+            request_id=actor.request_id,
+            reason=reason,
+            at=at,
+        )
+
+    if not shown:
+        return [event(None, f"{searched}; candidates: none")]
+    n = len(shown)
+    return [
+        event(c.person_id, f"{searched}; candidate {i} of {n}: {c.person_id} {c.grade}")
+        for i, c in enumerate(shown, start=1)
+    ]
+
+
 def find_persons(
     session: Session, actor: Actor, query: SearchQuery, *, limit: int = DEFAULT_LIMIT
 ) -> SearchResult:
@@ -442,22 +482,5 @@ def find_persons(
     persons = _persons_of(session, sorted({f"{r.source_id}|{r.record_id}" for r in rows}))
     found = _candidates(query, rows, persons)
     shown = tuple(found[:limit])
-    listed = ", ".join(f"{c.person_id} {c.grade}" for c in shown) or "none"
-    audit(
-        session,
-        NewEvent(
-            actor=actor.user,
-            organisation=actor.organisation,
-            role=actor.role,
-            action="person.search",
-            decision="permit" if shown else "none",
-            purpose=purpose,
-            person_id=shown[0].person_id if len(shown) == 1 else None,
-            case_reference=actor.case_reference,
-            categories=("identity.search",) if shown else (),
-            request_id=actor.request_id,
-            reason=f"searched on {', '.join(query.fields)}; candidates: {listed}",
-            at=utcnow(),
-        ),
-    )
+    audit(session, *_search_events(actor, purpose, query, shown))
     return SearchResult(candidates=shown, truncated=len(found) > limit, searched_on=query.fields)
