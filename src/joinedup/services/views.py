@@ -14,9 +14,10 @@ from typing import Any
 class WithheldItem:
     """A (source, category) held about the person that policy did not release, and why.
 
-    For a source whose very name says something sealed (adult social care, a GP register),
-    when nothing of it is released, ``source`` and ``category`` are ``None``: a withheld item
-    must not itself disclose that the person is known to such a service.
+    A source whose very name says something sealed (adult social care, a GP register) is not
+    listed when nothing of it is released: a withheld item — even an unnamed one — would
+    itself disclose that the person is known to such a service. ``source`` and ``category``
+    are therefore always set; they stay optional for clients of the earlier form.
     """
 
     source: str | None
@@ -90,9 +91,11 @@ class HouseholdMember:
 class JoinedView:
     """Everything the requester may see about one person for the stated purpose.
 
-    ``outcome`` is policy's: ``permit`` (all held), ``partial`` or ``deny``. ``reasons`` are
-    request-level reasons (no legitimate relationship, break-glass in use); ``withheld`` lists
-    every item not released. ``agreements`` are the versions the release relied on.
+    ``outcome`` is ``permit`` (all held is released), ``partial`` or ``deny``, leaving out the
+    sealed sources of which nothing is released, which ``withheld`` does not list either (the
+    audit trail keeps policy's own outcome). ``reasons`` are request-level reasons (no
+    legitimate relationship, break-glass in use). ``agreements`` are the versions the release
+    relied on.
     """
 
     person_id: str
