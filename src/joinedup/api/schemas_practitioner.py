@@ -82,9 +82,15 @@ class ServicePublic(BaseModel):
 
     source: str
     name: str
-    organisation: str
+    organisation: str = Field(description="The organisation's id.")
+    organisation_name: str | None = Field(
+        default=None, description="How the organisation reads to people."
+    )
     category: str | None
-    since: str | None
+    since: str | None = Field(
+        description="When the hub first held a record of the person from this source (ISO date)"
+        "; not when the service first knew them."
+    )
     records: int
     details: list[dict[str, Any]] | None
 

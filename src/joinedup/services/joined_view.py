@@ -212,6 +212,7 @@ def _services(
                 details=tuple(dict(r.attributes or {}) for r in rows)
                 if source_id in detail_sources
                 else None,
+                organisation_name=info.organisation_name,
             )
         )
     return tuple(out)

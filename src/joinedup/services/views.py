@@ -31,7 +31,9 @@ class WithheldItem:
 class Service:
     """A service involved with the person: the source system, whose it is, since when.
 
-    ``since`` is when the hub first held a record of the person from this source (ISO date).
+    ``organisation`` is the organisation's id, ``organisation_name`` how it reads to people.
+    ``since`` is when the hub first held a record of the person from this source (ISO date),
+    not when the service first knew them.
     ``details`` are the source's own attributes, present only when its category is released.
     """
 
@@ -42,6 +44,7 @@ class Service:
     since: str | None
     records: int
     details: tuple[dict[str, Any], ...] | None = None
+    organisation_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,32 @@ def category_label(category: str | None) -> str:
     return f"{text} ({group.replace('_', ' ')})" if name else text
 
 
+def nhs_number_spaced(value: str) -> str:
+    """An NHS number as the NHS writes it on screen, in groups of 3, 3 and 4 digits."""
+    return f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 else value
+
+
+def heading_name(view: JoinedView) -> str | None:
+    """The name a person's page is headed with: the fullest of the names the released sources
+    give — a given name written out before an initial — and of those the first listed.
+
+    The first listed used to be taken, and the sources are listed by name, so someone known to
+    the GP as Abigail Linstead was headed "A Linstead" whenever council tax held an initial.
+    """
+    names = view.identity.names if view.identity else ()
+    if not names:
+        return None
+
+    def fullness(pair: tuple[int, dict[str, Any]]) -> tuple[bool, bool, int]:
+        index, name = pair
+        given = (name.get("given_name") or "").strip().rstrip(".")
+        return (len(given) > 1, bool(name.get("family_name")), -index)
+
+    _index, best = max(enumerate(names), key=fullness)
+    text = " ".join(n for n in (best.get("given_name"), best.get("family_name")) if n)
+    return text or None
+
+
 def _htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -238,6 +264,8 @@ def person_page(
     source_names = {service.source: service.name for service in view.services}
     context = {
         "view": view,
+        "heading": heading_name(view),
+        "nhs_number_spaced": nhs_number_spaced,
         "status": status,
         "evidence": why_one_person(session, actor, view),
         "source_names": source_names,

@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.integration.api.practitioner_hub import ANNE, CLARE, build_borough
+from joinedup.services.views import Identity, JoinedView
+from joinedup.web.practitioner_pages import heading_name
+from tests.integration.api.practitioner_hub import ANNE, ANNE_NHS, CLARE, build_borough
 from tests.integration.web.pages import parse
 
 SignedIn = Callable[..., TestClient]
@@ -53,3 +55,60 @@ def test_withheld_services_that_are_not_sealed_are_still_named(signed_in: Signed
     assert "What you can see Some information is withheld (see below)" in page
     assert "Befriending: identity" in page
     assert "does not show whether they hold anything about this person" in page
+
+
+@pytest.mark.usefixtures("borough")
+def test_services_name_their_organisation_and_say_since_when_joinedup_holds_them(
+    signed_in: SignedIn,
+) -> None:
+    # "Organisation northbridge-council", "Known since" the day the extract was loaded: a
+    # practitioner read the id, and the date as when the service first knew the person.
+    page = _text(signed_in("social_worker").get(f"/people/{ANNE}").text)
+    assert "Organisation Northbridge Council" in page
+    assert "Organisation northbridge-council" not in page
+    assert "On joinedup since" in page and "Known since" not in page
+
+
+@pytest.mark.usefixtures("borough")
+def test_an_nhs_number_is_shown_in_groups_of_three_three_and_four(signed_in: SignedIn) -> None:
+    page = _text(signed_in("social_worker").get(f"/people/{ANNE}").text)
+    assert f"NHS number {ANNE_NHS[:3]} {ANNE_NHS[3:6]} {ANNE_NHS[6:]}" in page
+
+
+NAMES = [
+    # (why, the names the released sources give, in the order listed, the heading)
+    ("the only name", [("Anne", "Walker")], "Anne Walker"),
+    ("a given name written out before an initial listed first",
+     [("A", "Linstead"), ("Abigail", "Linstead")], "Abigail Linstead"),
+    ("an initial with a full stop is an initial", [("A.", "Linstead"), ("Abi", "Linstead")],
+     "Abi Linstead"),
+    ("of two full names, the first listed", [("Abigail", "Linstead"), ("Abbie", "Linstead")],
+     "Abigail Linstead"),
+    ("a family name alone still heads the page", [(None, "Linstead")], "Linstead"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("names", "expected"), [pytest.param(n, e, id=why) for why, n, e in NAMES])
+def test_the_page_is_headed_with_the_fullest_name(
+    names: list[tuple[str | None, str | None]], expected: str
+) -> None:
+    view = JoinedView(
+        person_id=ANNE,
+        purpose="safeguarding",
+        case_reference="C-1",
+        outcome="permit",
+        break_glass_used=False,
+        released=(),
+        identity=Identity(
+            names=tuple({"given_name": g, "family_name": f} for g, f in names),
+            dates_of_birth=(),
+            nhs_numbers=(),
+            addresses=(),
+        ),
+        services=(),
+        contacts=(),
+        timeline=(),
+        household=(),
+        withheld=(),
+    )
+    assert heading_name(view) == expected
