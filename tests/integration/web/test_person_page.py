@@ -10,9 +10,14 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from joinedup.services.views import Identity, JoinedView
+from joinedup.store import records
+from joinedup.store.db import session_scope
+from joinedup.store.linkage_tables import LinkRun, PersonMember
+from joinedup.store.tables import IngestBatch
 from joinedup.web.practitioner_pages import heading_name
 from tests.integration.api.practitioner_hub import ANNE, ANNE_NHS, CLARE, build_borough
 from tests.integration.web.pages import parse
@@ -112,3 +117,25 @@ def test_the_page_is_headed_with_the_fullest_name(
         withheld=(),
     )
     assert heading_name(view) == expected
+
+
+@pytest.mark.usefixtures("borough")
+def test_two_records_of_one_service_are_told_apart(engine: Engine, signed_in: SignedIn) -> None:
+    # Clare has a second council tax account: each account's details under its own heading
+    # row, not one list in which no one could say which band or arrears were whose.
+    with session_scope(engine) as session:
+        batch = session.scalars(
+            select(IngestBatch.id).where(IngestBatch.source_id == "council_tax")
+        ).one()
+        run = session.scalars(select(LinkRun.id)).one()
+        row = {"source_id": "council_tax", "record_id": "C4", "version": 1, "batch_id": batch,
+               "content_hash": "c4", "raw": {}, "family_name": "Moss",
+               "attributes": {"band": "D", "arrears_balance": "120.00"}}  # fmt: skip
+        records.insert_versions(session, [row])
+        session.add(PersonMember(record_key="council_tax|C4", person_id=CLARE, from_run=run))
+    page = _text(signed_in("social_worker").get(f"/people/{CLARE}").text)
+    start = page.index("Council Tax Organisation")
+    council_tax = page[start : page.index("Timeline", start)]
+    assert "Records 2" in council_tax
+    assert "Record 1 of 2" in council_tax and "Record 2 of 2" in council_tax
+    assert council_tax.index("Record 2 of 2") < council_tax.index("Band D")
