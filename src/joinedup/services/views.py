@@ -81,7 +81,8 @@ class HouseholdMember:
     """Another person at one of the person's addresses (same UPRN).
 
     ``given_name`` and ``family_name`` are set only when policy releases that person's identity
-    to this requester for this purpose; otherwise ``withheld_reason`` says why not.
+    to this requester for this purpose; otherwise ``withheld_reason`` says why not, in words
+    about the requester — never the member's own consent or objection.
     """
 
     person_id: str

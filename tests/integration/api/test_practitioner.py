@@ -87,7 +87,8 @@ def test_household_members_are_decided_and_audited_in_their_own_right(
     [bob] = body["household"]
     assert bob["person_id"] == BOB
     assert bob["given_name"] is None and bob["family_name"] is None
-    assert "deny_consent_missing" in bob["withheld_reason"]
+    # Why not, in words about the requester: not Bob's own choices (he has not consented).
+    assert bob["withheld_reason"] == "Their name is not shared with you for this purpose."
     [event] = _events(hub, person_id=BOB)
     assert (event.action, event.decision, event.reason) == (
         "person.household",
