@@ -78,7 +78,7 @@ def test_search_with_htmx_then_the_joined_up_record(
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     for service in ("GP registrations", "Adult Social Care", "Council Tax", "Befriending"):
         expect(page.get_by_role("heading", name=service, exact=True)).to_be_visible()
-    expect(main).to_contain_text("Record updated (2), Council Tax")
+    expect(main).to_contain_text("Record updated (2), as received by joinedup from Council Tax")
     expect(main).to_contain_text("+447700900123")
     expect(page.locator("#household ~ ul").first).to_contain_text("Robert Walker")
     # The evidence chart: a figure per explained record, bars and words, and a table.

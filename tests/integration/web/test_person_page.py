@@ -139,3 +139,27 @@ def test_two_records_of_one_service_are_told_apart(engine: Engine, signed_in: Si
     assert "Records 2" in council_tax
     assert "Record 1 of 2" in council_tax and "Record 2 of 2" in council_tax
     assert council_tax.index("Record 2 of 2") < council_tax.index("Band D")
+
+
+@pytest.mark.usefixtures("borough")
+def test_the_timeline_says_a_record_version_is_when_joinedup_received_it(
+    signed_in: SignedIn,
+) -> None:
+    page = _text(signed_in("social_worker").get(f"/people/{ANNE}").text)
+    start = page.index("Timeline", page.index("Services involved", page.index("Summary Names")))
+    timeline = page[start : page.index("Contacts", start)]
+    assert "Record first received by joinedup from GP registrations" in timeline
+    assert "Record updated (2), as received by joinedup from Council Tax" in timeline
+    assert "Record added" not in timeline
+    # A source's own dated attribute is an event in the person's life: as it was.
+    assert "Start date, Adult Social Care" in timeline
+
+
+@pytest.mark.usefixtures("borough")
+def test_search_results_tell_people_of_one_name_apart_by_their_id(signed_in: SignedIn) -> None:
+    response = signed_in("social_worker").get(
+        "/people", params={"name": "Walker", "postcode": "NB1"}
+    )
+    page = _text(response.text)
+    assert "2 people found" in page
+    assert f"Person {ANNE}" in page and "Person PBOB000000002" in page
