@@ -12,7 +12,8 @@ variants, and each person gets the grade of their best-matching record:
   name was given). A postcode *district* alone ("NB1") agrees only this weakly.
 
 Input is read as it is typed on a busy day (see ``docs/practitioner.md``): family names are
-compared without spaces (Mc Carthy, McCarthy), "Siobhan O Neill" also tries O'Neill, eight
+compared without spaces (Mc Carthy, McCarthy), "Siobhan O Neill" also tries O'Neill, a name of
+one word may be the given name ("Siobhan" with a date of birth), eight
 digits are a date day first, and a two-digit year that could be either century is searched in
 both.
 
@@ -261,8 +262,11 @@ def _retrieval(query: SearchQuery) -> ColumnElement[bool]:
         # Fuzzy names cannot use an index; the first letter of the family name narrows the
         # scan (a year of birth or a postcode district, when given, narrows it further).
         letters = sorted({k[0] for k in (query.family_key, query.joined_family_key) if k})
+        names = [SourceRecord.family_name]
+        if not query.given_key:
+            names.append(SourceRecord.given_name)  # one word may be the given name
         by_name: list[ColumnElement[bool]] = [
-            or_(*(func.upper(SourceRecord.family_name).like(letter + "%") for letter in letters))
+            or_(*(func.upper(n).like(letter + "%") for n in names for letter in letters))
         ]
         if query.year_of_birth:
             by_name.append(SourceRecord.year_of_birth.in_(_years_of_birth(query)))
@@ -303,20 +307,31 @@ def _family(query: SearchQuery, row: Any) -> str | None:
 
 
 def _given(query: SearchQuery, row: Any) -> str | None:
-    if not query.given_key:
-        return None
+    return _given_name(query.given_key, row) if query.given_key else None
+
+
+def _given_name(key: str, row: Any, *, initials: bool = True) -> str | None:
     names = [n for n in (row.given_name, row.preferred_name) if n]
     keys = {name_key(n) for n in names} - {""}
-    if query.given_key in keys:
+    if key in keys:
         return "exact"
-    variants = nickname_variants(query.given_key)
+    variants = nickname_variants(key)
     if any(variants & nickname_variants(n) for n in names):
         return "exact"
-    if any(_similar(query.given_key, k) for k in keys):
+    if any(_similar(key, k) for k in keys):
         return "close"
-    if any(k[0] == query.given_key[0] and (len(k) == 1 or len(query.given_key) == 1) for k in keys):
+    if initials and any(k[0] == key[0] and (len(k) == 1 or len(key) == 1) for k in keys):
         return "close"  # an initial
     return None
+
+
+def _only_name_as_given(query: SearchQuery, row: Any) -> bool:
+    """Whether a name of one word ("Siobhan", with a date of birth) is the record's given
+    name. One word is read as a family name, so a practitioner who knew only the first name
+    found no one; it counts as a close name, never an exact one (half a name is weak)."""
+    if query.given_key or not query.family_key or query.joined_family_key:
+        return False
+    return _given_name(query.family_key, row, initials=False) is not None
 
 
 def grade_record(query: SearchQuery, row: Any) -> tuple[str | None, tuple[str, ...]]:
@@ -326,7 +341,9 @@ def grade_record(query: SearchQuery, row: Any) -> tuple[str | None, tuple[str, .
     nhs_conflict = bool(query.nhs_number and row.nhs_number and not nhs)
     family, given = _family(query, row), _given(query, row)
     name_exact = family == "exact" and (given == "exact" or not query.given_key)
-    name_close = family is not None and (given is not None or not query.given_key)
+    name_close = (family is not None and (given is not None or not query.given_key)) or (
+        family is None and _only_name_as_given(query, row)
+    )
     dob = bool(query.date_of_birth and row.date_of_birth in _dates_of_birth(query))
     yob = bool(query.year_of_birth and row.year_of_birth in _years_of_birth(query))
     place = bool(query.postcode and row.postcode == query.postcode)

@@ -88,6 +88,10 @@ FOUND = [
     ("the full name before the initial: John Smith, then J Smith",
      {"name": "John Smith"}, [JOHN, JAY], "possible"),
     ("smith j, surname first", {"name": "smith j"}, [JOHN, JAY], "possible"),
+    ("only the given name and a date of birth", {"name": "Siobhan",
+     "date_of_birth": "12/7/1952"}, [SIOBHAN], "possible"),
+    ("only the given name and the year, found by the name's index too", {"name": "John",
+     "date_of_birth": "1961"}, [JOHN], "possible"),
 ]  # fmt: skip
 
 

@@ -80,6 +80,15 @@ GRADE_CASES = [
     ("one part of a double-barrelled name", {"name": "Anne Jones",
      "date_of_birth": "1950-03-04", "postcode": "NB1 2AB"}, {"family_name": "Smith-Jones"},
      "probable"),
+    # Only the given name is known.
+    ("a given name alone with the date of birth", {"name": "Anne",
+     "date_of_birth": "1950-03-04"}, {}, "possible"),
+    ("a given name alone, a nickname, with date of birth and postcode", {"name": "Annie",
+     "date_of_birth": "1950-03-04", "postcode": "NB1 2AB"}, {}, "probable"),
+    ("a given name alone is not met by an initial", {"name": "Anne", "date_of_birth": "1950"},
+     {"given_name": "A"}, None),
+    ("a family name alone with the year, as before", {"name": "Walker",
+     "date_of_birth": "1950"}, {}, "possible"),
     # Dates of birth as they are keyed.
     ("eight digits read day first", {"name": "Anne Walker", "date_of_birth": "04031950"}, {},
      "probable"),
