@@ -13,8 +13,9 @@ it, htmx fetches just the results and swaps them in, pushing the address so Back
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
@@ -82,11 +83,17 @@ BASIS_LABELS: dict[str, str] = {
 }
 
 
+# The hub serves UK organisations: a time is shown as the clock on their wall reads it.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
 def when(value: str | None) -> str:
     """A date or time as GOV.UK writes it: ``2024-02-01`` → ``1 February 2024``.
 
-    A timestamp gets the time too (``23 November 2026 at 6:59pm``, in the time zone it was
-    stored in, UTC); anything that is not ISO is shown as it is.
+    A timestamp gets the time too, on UK time (``23 November 2026 at 6:59pm``; a timestamp
+    without a zone is UTC, as the hub stores them). It was shown in UTC, an hour behind the
+    practitioner's clock from March to October: break-glass "until 2:30pm" ended at 3:30pm
+    by every clock in the office. Anything that is not ISO is shown as it is.
     """
     if not value:
         return ""
@@ -94,10 +101,13 @@ def when(value: str | None) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    day = f"{moment.day} {moment:%B %Y}"
     if len(value) <= 10:
-        return day
+        return f"{moment.day} {moment:%B %Y}"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(LOCAL_TIME)
     hour = moment.hour % 12 or 12
+    day = f"{moment.day} {moment:%B %Y}"
     return f"{day} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
 
 
@@ -366,7 +376,9 @@ def break_glass_started(
     status = relationship_status(session, actor_of(request, caller), person_id)
     if status.break_glass_until is None:
         return _see_other(f"/people/{status.person_id}/break-glass")
-    return render(request, "practitioner/break_glass_started.html", {"status": status})
+    return render(
+        request, "practitioner/break_glass_started.html", {"status": status, "when": when}
+    )
 
 
 @router.get("/people/{person_id}/relationship")
@@ -398,6 +410,7 @@ def _relationship_form(
         "whole": whole,
         "max_reason": MAX_REASON,
         "errors": errors or {},
+        "when": when,
     }
     code = 400 if errors else 200
     return render(request, "practitioner/relationship.html", context, status_code=code)
