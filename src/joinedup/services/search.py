@@ -212,6 +212,8 @@ def _compact(name: str | None) -> str | None:
     return key or None
 
 
+_SPACED_DATE = re.compile(r"^\d{1,2}\s+\d{1,2}\s+\d{2,4}$")
+_NOT_A_DATE = "enter a date of birth such as 3/4/1961, or only the year, such as 1961"
 # A date typed with a two-digit year: "3/4/20", "3.4.20", "03 04 20", "030420".
 _TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2}[/.\- ]+\d{1,2}[/.\- ]+|\d{4})(\d{2})$")
 
@@ -223,13 +225,22 @@ def _date_of_birth(text: str) -> date:
     DDMMYYYY puts the century (19, 20) where YYYYMMDD wants a month."""
     try:
         return parse_date_of_birth(text)
-    except StandardsError:
-        if not (text.isdigit() and len(text) == 8):
-            raise
-        try:
-            return parse_date_of_birth(f"{text[:2]}/{text[2:4]}/{text[4:]}")
-        except StandardsError:
-            pass
+    except StandardsError as exc:
+        if text.isdigit() and len(text) == 8:
+            again = f"{text[:2]}/{text[2:4]}/{text[4:]}"
+        elif _SPACED_DATE.match(text):
+            again = "/".join(text.split())  # "03 04 1961", as a date is said on the phone
+        else:
+            again = None
+        if again is not None:
+            try:
+                return parse_date_of_birth(again)
+            except StandardsError:
+                pass
+        if str(exc).startswith("not a recognised date form"):
+            # The standards describe the shape, not the value ("(AAAAA 9999)"), for logs that
+            # must not hold personal data; the searcher is better told what would do.
+            raise StandardsError(_NOT_A_DATE) from None
         raise
 
 

@@ -136,6 +136,13 @@ BAD_QUERIES = [
      "postcode": "NB1 0"}, "postcode: enter a full postcode"),
     ("eight digits that are no date either way", {"name": "Anne Walker",
      "date_of_birth": "31021950"}, "date_of_birth:"),
+    ("a month and year is told what would do, not its shape", {"name": "Anne Walker",
+     "date_of_birth": "April 1961"}, "date_of_birth: enter a date of birth such as 3/4/1961, "
+     "or only the year, such as 1961"),
+    ("a day and month without the year", {"name": "Anne Walker", "date_of_birth": "3/4"},
+     "date_of_birth: enter a date of birth such as 3/4/1961"),
+    ("a date that does not exist still says why", {"name": "Anne Walker",
+     "date_of_birth": "31/2/1961"}, "date_of_birth: day 31 does not exist in February"),
     ("a pseudo-postcode is not a place", {"name": "Anne Walker", "postcode": "ZZ99 3VZ"},
      "postcode:"),
     ("a date of birth in the future", {"name": "Anne Walker", "date_of_birth": "2999-01-01"},
@@ -209,6 +216,8 @@ DATES_OF_BIRTH = [
     ("six digits", "030420", "2020-04-03", "1920-04-03"),
     ("eight digits, day first", "03041961", "1961-04-03", None),
     ("eight digits, year first", "19610403", "1961-04-03", None),
+    ("spaces between day, month and year", "03 04 1961", "1961-04-03", None),
+    ("spaces and a two-digit year", "3 4 20", "2020-04-03", "1920-04-03"),
     ("a four-digit year is never read twice", "3/4/2020", "2020-04-03", None),
     ("an earlier century over 125 years ago is not offered", "3/4/99", "1999-04-03", None),
 ]
