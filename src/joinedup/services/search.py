@@ -282,11 +282,10 @@ def _retrieval(query: SearchQuery) -> ColumnElement[bool]:
         if query.year_of_birth:
             by_name.append(SourceRecord.year_of_birth.in_(_years_of_birth(query)))
         if query.postcode_district:
-            # A range, not LIKE, so that both databases use the postcode index: every
-            # postcode of district D sorts from "D " up to (not including) "D!".
-            district = query.postcode_district
-            by_name.append(SourceRecord.postcode >= district + " ")
-            by_name.append(SourceRecord.postcode < district + "!")
+            # LIKE, not a range from "D " to "D!": a linguistic collation (en_GB on a
+            # production PostgreSQL) ignores the space and would sort NB1 2AB after "NB1!".
+            # The district is letters and digits only (standards.postcode), no wildcard.
+            by_name.append(SourceRecord.postcode.like(query.postcode_district + " %"))
         conditions.append(and_(*by_name))
     return or_(*conditions)
 
