@@ -361,6 +361,9 @@ def grade_record(query: SearchQuery, row: Any) -> tuple[str | None, tuple[str, .
     for label, hit in (
         ("nhs_number", nhs),
         ("name", name_close),
+        # A family name agreeing without the given name (a sister, at the same postcode) is
+        # why such a candidate is listed: it was "matched on postcode" alone.
+        ("family_name", family is not None and not name_close),
         ("date_of_birth", dob),
         ("year_of_birth", yob and not dob),
         ("postcode", place),
@@ -411,7 +414,9 @@ def _rank(query: SearchQuery, grade: str, matched: tuple[str, ...], row: Any) ->
     initial = bool(query.given_key and len(query.given_key) == 1 and given)
     name = (family == "exact") + (given == "exact" or not query.given_key or initial)
     says = bool(row.date_of_birth or row.year_of_birth) + (len(row.given_name or "") > 1)
-    return (GRADES.index(grade), -len(matched), -name, -says)
+    # A family name alone is told (``matched_on``) but weighs as the name's closeness does.
+    agreed = sum(1 for field in matched if field != "family_name")
+    return (GRADES.index(grade), -agreed, -name, -says)
 
 
 def _candidates(

@@ -71,6 +71,7 @@ GRADE_TAGS: dict[str, str] = {
 MATCHED_LABELS: dict[str, str] = {
     "nhs_number": "NHS number",
     "name": "name",
+    "family_name": "family name",
     "date_of_birth": "date of birth",
     "year_of_birth": "year of birth",
     "postcode": "postcode",

@@ -236,3 +236,23 @@ def test_a_postcode_district_is_searched_as_one() -> None:
     query = parse_query(name="Anne Walker", postcode=" nb1 ")
     assert (query.postcode, query.postcode_district) == (None, "NB1")
     assert query.fields == ("name", "postcode_district")
+
+
+MATCHED_ON = [
+    # (why, query, record fields, the fields said to agree)
+    ("the whole name and the postcode", {"name": "Anne Walker", "postcode": "NB1 2AB"}, {},
+     ("name", "postcode")),
+    ("a relative: the family name and postcode, not the given name",
+     {"name": "Robert Walker", "postcode": "NB1 2AB"}, {}, ("family_name", "postcode")),
+    ("the NHS number alone", {"nhs_number": NHS}, {}, ("nhs_number",)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "fields", "expected"),
+    [pytest.param(q, f, e, id=why) for why, q, f, e in MATCHED_ON],
+)
+def test_what_a_candidate_matched_on(
+    query: dict[str, str], fields: dict[str, Any], expected: tuple[str, ...]
+) -> None:
+    assert grade_record(parse_query(**query), record(**fields))[1] == expected
