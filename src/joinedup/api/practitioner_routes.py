@@ -117,7 +117,10 @@ async def search_persons(
     date_of_birth: Annotated[
         str | None, Query(max_length=40, description="A full date or a year.")
     ] = None,
-    postcode: Annotated[str | None, Query(max_length=16, examples=["NB1 2AB"])] = None,
+    postcode: Annotated[
+        str | None,
+        Query(max_length=16, examples=["NB1 2AB"], description="A postcode, or its district."),
+    ] = None,
     nhs_number: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     purpose: PurposeQuery = None,

@@ -64,5 +64,8 @@ class ExplanationPublic(BaseModel):
 
     person_id: str
     purpose: str
-    outcome: str = Field(description="permit, partial or deny: what policy released.")
+    outcome: str = Field(
+        description="permit, partial or deny: what policy released, leaving out sealed sources "
+        "of which nothing is released, as the joined view does."
+    )
     records: list[RecordEvidencePublic]

@@ -67,7 +67,10 @@ class SearchResultPublic(BaseModel):
 class WithheldPublic(BaseModel):
     model_config = _PUBLIC
 
-    source: str | None = Field(description="Left out when naming it would disclose sealed data.")
+    source: str | None = Field(
+        description="Always set: a source whose very name is sealed data (adult social care, a "
+        "GP register) is not listed at all when nothing of it is released to you."
+    )
     category: str | None
     sealed: bool
     reason_code: str
@@ -79,9 +82,15 @@ class ServicePublic(BaseModel):
 
     source: str
     name: str
-    organisation: str
+    organisation: str = Field(description="The organisation's id.")
+    organisation_name: str | None = Field(
+        default=None, description="How the organisation reads to people."
+    )
     category: str | None
-    since: str | None
+    since: str | None = Field(
+        description="When the hub first held a record of the person from this source (ISO date)"
+        "; not when the service first knew them."
+    )
     records: int
     details: list[dict[str, Any]] | None
 
@@ -154,12 +163,11 @@ class PersonViewPublic(BaseModel):
                     "household": [],
                     "withheld": [
                         {
-                            "source": None,
-                            "category": None,
-                            "sealed": True,
-                            "reason_code": "deny_no_agreement",
-                            "reason": "Items from services that hold special category data "
-                            "are withheld (deny_no_agreement).",
+                            "source": "befriending",
+                            "category": "charity.befriending",
+                            "sealed": False,
+                            "reason_code": "deny_consent_missing",
+                            "reason": "Needs the resident's consent, which is not recorded.",
                         }
                     ],
                     "reasons": [],
@@ -174,7 +182,10 @@ class PersonViewPublic(BaseModel):
     person_id: str
     purpose: str
     case_reference: str | None
-    outcome: str = Field(description="permit (all held), partial or deny")
+    outcome: str = Field(
+        description="permit (all held is released), partial or deny — leaving out sealed "
+        "sources of which nothing is released, as `withheld` does"
+    )
     break_glass_used: bool
     released: list[str] = Field(description="The items released, as source/category.")
     identity: IdentityPublic | None

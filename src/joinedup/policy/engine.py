@@ -336,7 +336,7 @@ def _check_clause(
             "clause",
         )
     if request.role not in clause.roles:
-        return cite(v.DENY_ROLE, f"role {request.role} may not receive this data")
+        return cite(v.DENY_ROLE, f"the role {v.role_words(request.role)} may not receive this data")
     if request.purpose not in clause.purposes:
         return cite(v.DENY_PURPOSE, f"the purpose {purpose} is not permitted by this clause")
     if clause.consent_required and not _choice_in_effect(

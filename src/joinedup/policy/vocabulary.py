@@ -85,6 +85,15 @@ def purpose_words(purpose: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+# How a role reads inside a sentence, where its id would not ("gp", "ig_officer").
+_ROLE_WORDS = {"gp": "GP", "ig_officer": "IG officer"}
+
+
+def role_words(role: str) -> str:
+    """A role as it reads inside a sentence: ``housing_officer`` → ``housing officer``."""
+    return _ROLE_WORDS.get(role) or role.replace("_", " ").strip()
+
+
 # Special category data (UK GDPR Art. 9) and other categories that stay sealed unless a clause
 # names them exactly: a wildcard such as ``social_care.*`` never opens them, and the clause must
 # state an Article 9 condition (checked when the agreement is loaded).

@@ -46,7 +46,7 @@ from joinedup.services.agreements_store import current_agreements, ensure_record
 from joinedup.store.linkage_tables import Person, PersonMember
 from joinedup.store.prepared import Prepared
 from joinedup.store.records import split_record_key
-from joinedup.store.tables import Source, SourceRecord
+from joinedup.store.tables import Organisation, Source, SourceRecord
 
 IDENTITY = "identity.core"
 # IN lists are split so that no statement carries more parameters than SQLite allows.
@@ -60,6 +60,7 @@ _PERSONS = Person.__table__.c
 _MEMBERS = PersonMember.__table__.c
 _RECORDS = SourceRecord.__table__.c
 _SOURCES = Source.__table__.c
+_ORGS = Organisation.__table__.c
 _PERSON_STATUS = Prepared(
     select(_PERSONS.status).where(_PERSONS.person_id == bindparam("person_id"))
 )
@@ -75,7 +76,11 @@ _PERSON_KEYS = Prepared(
     .where(_PERSONS.person_id == bindparam("person_id"))
 )
 _SOURCE_ROWS = Prepared(
-    select(_SOURCES.id, _SOURCES.name, _SOURCES.organisation_id, _SOURCES.category)
+    select(
+        _SOURCES.id, _SOURCES.name, _SOURCES.organisation_id, _SOURCES.category, _ORGS.name
+    ).select_from(
+        Source.__table__.outerjoin(Organisation.__table__, _ORGS.id == _SOURCES.organisation_id)
+    )
 )
 _MEMBER_KEYS = Prepared(
     select(_MEMBERS.person_id, _MEMBERS.record_key).where(
@@ -135,6 +140,9 @@ class SourceInfo:
     name: str
     organisation: str
     category: str | None
+    # How the organisation reads to people ("Northbridge Borough Council"); None when the
+    # organisation has no row, and then its id is what there is to show.
+    organisation_name: str | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -204,8 +212,8 @@ def resolve_with_keys(session: Session, person_id: str) -> tuple[str, list[str]]
 def sources_by_id(session: Session) -> dict[str, SourceInfo]:
     """Every source system (a handful of rows), by id."""
     return {
-        id_: SourceInfo(id_, name, organisation, category)
-        for id_, name, organisation, category in _SOURCE_ROWS.all(session)
+        id_: SourceInfo(id_, name, organisation, category, organisation_name)
+        for id_, name, organisation, category, organisation_name in _SOURCE_ROWS.all(session)
     }
 
 

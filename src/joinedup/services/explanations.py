@@ -28,6 +28,7 @@ from joinedup.services.access import (
     sources_by_id,
 )
 from joinedup.services.actor import Actor, require_person_level_purpose, require_practitioner
+from joinedup.services.joined_view import shown_outcome
 from joinedup.store.base import utcnow
 
 ACTION = "person.explain"
@@ -98,7 +99,7 @@ def explain(
             for row in found["records"]
             if row["source"] in shown
         )
-    return Explanation(active, purpose, decision.outcome, evidence)
+    return Explanation(active, purpose, shown_outcome(decision, sources), evidence)
 
 
 def _evidence(row: dict[str, Any], shown: set[str], source_name: str) -> RecordEvidence:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit.governance import PolicyInputs
 from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision
+from joinedup.policy.vocabulary import DENY_NO_RELATIONSHIP
 from joinedup.services.access import (
     IDENTITY,
     RecordLike,
@@ -140,9 +141,22 @@ def household(
 
 
 def _why(decision: Decision) -> str:
-    # Codes only: an item's message may name a sealed source of the *other* person.
+    """Why a member's name is not shown, in words about the requester, never about the member.
+
+    The reason codes were shown ("… (deny_consent_missing)", "… (deny_objection)"): that told a
+    practitioner whether a neighbour had consented or objected — the member's own choices,
+    which nothing released to them. Only what the requester could act on is said: that
+    the purpose needs a relationship with that person too.
+    """
     reasons = decision.reasons or tuple(
         reason for item in decision.items for reason in item.reasons[:1]
     )
-    codes = sorted({reason.code for reason in reasons}) or ["deny_no_agreement"]
-    return "Their identity is not released to you for this purpose (" + ", ".join(codes) + ")."
+    if any(reason.code == DENY_NO_RELATIONSHIP for reason in reasons):
+        return NEEDS_RELATIONSHIP
+    return NOT_SHARED
+
+
+NOT_SHARED = "Their name is not shared with you for this purpose."
+NEEDS_RELATIONSHIP = (
+    "Their name is not shown to you: this purpose needs a relationship with them on record too."
+)

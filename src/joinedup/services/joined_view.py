@@ -15,7 +15,10 @@
    an append that fails raises :class:`AuditUnavailable` (503), the unit of work rolls back
    and nothing is returned (fail closed).
 
-Every item not released is listed in ``withheld`` with its reason.
+Every item not released is listed in ``withheld`` with its reason — except those of a source
+whose very name is special category data (adult social care, a GP register) when nothing of it
+is released: whether a person is known to one must not show, so it is neither listed nor
+counted in the outcome shown (:func:`masked_sources`, :func:`shown_outcome`).
 """
 
 from __future__ import annotations
@@ -57,8 +60,6 @@ from joinedup.services.views import (
 from joinedup.store.base import utcnow
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-# Said instead of the engine's message when the item itself must not be named.
-_MASKED = "Items from services that hold special category data are withheld"
 
 
 def joined_view(
@@ -124,7 +125,7 @@ def joined_view(
         person_id=active,
         purpose=purpose,
         case_reference=actor.case_reference,
-        outcome=decision.outcome,
+        outcome=shown_outcome(decision, sources),
         break_glass_used=decision.break_glass_used,
         released=decision.released_labels,
         identity=_identity(shown) if shown else None,
@@ -211,6 +212,7 @@ def _services(
                 details=tuple(dict(r.attributes or {}) for r in rows)
                 if source_id in detail_sources
                 else None,
+                organisation_name=info.organisation_name,
             )
         )
     return tuple(out)
@@ -259,22 +261,45 @@ def _closest(reasons: tuple[Reason, ...]) -> Reason | None:
     return min(reasons, key=rank) if reasons else None
 
 
+def masked_sources(decision: Decision, sources: dict[str, SourceInfo]) -> set[str]:
+    """The sources whose very name says something sealed and of which nothing is released.
+
+    That a person is known to one (adult social care, a GP register) is itself special
+    category data, so nothing the requester sees may depend on whether there is one: such a
+    source is not listed as withheld, not even as an unnamed line, and is left out of the
+    outcome shown (see :func:`shown_outcome`). The audit trail keeps policy's full decision.
+    """
+    released = {source for source, _ in decision.released}
+    return {
+        item.source
+        for item in decision.items
+        if item.source not in released
+        and (info := sources.get(item.source)) is not None
+        and info.sensitive
+    }
+
+
+def shown_outcome(decision: Decision, sources: dict[str, SourceInfo]) -> str:
+    """Policy's outcome, as the requester may see it: ``permit`` when everything held outside
+    the :func:`masked_sources` is released, ``partial`` when some of it is not, ``deny`` when
+    nothing is. Policy's own outcome said ``partial`` for a person known to a sealed service
+    and ``permit`` for one who was not — telling a housing officer, say, that someone is known
+    to social care or a GP without naming either."""
+    if not decision.released:
+        return "deny"
+    masked = masked_sources(decision, sources)
+    visible = [item for item in decision.items if item.source not in masked]
+    return "permit" if all(item.permitted for item in visible) else "partial"
+
+
 def _withheld(decision: Decision, sources: dict[str, SourceInfo]) -> tuple[WithheldItem, ...]:
-    released_sources = {source for source, _ in decision.released}
+    masked = masked_sources(decision, sources)
     out = []
-    masked_codes: set[str] = set()
     for item in decision.items:
-        if item.permitted:
+        if item.permitted or item.source in masked:
             continue
         reason = _closest(item.reasons)
         code = reason.code if reason else "deny"
-        info = sources.get(item.source)
-        if info is not None and info.sensitive and item.source not in released_sources:
-            # One line per reason, not per item: even a count would say something sealed.
-            masked_codes.add(code)
-            continue
         text = reason.message if reason else "Not released."
         out.append(WithheldItem(item.source, item.category, is_sealed(item.category), code, text))
-    for code in sorted(masked_codes):
-        out.append(WithheldItem(None, None, True, code, f"{_MASKED} ({code})."))
     return tuple(out)

@@ -14,9 +14,10 @@ from typing import Any
 class WithheldItem:
     """A (source, category) held about the person that policy did not release, and why.
 
-    For a source whose very name says something sealed (adult social care, a GP register),
-    when nothing of it is released, ``source`` and ``category`` are ``None``: a withheld item
-    must not itself disclose that the person is known to such a service.
+    A source whose very name says something sealed (adult social care, a GP register) is not
+    listed when nothing of it is released: a withheld item — even an unnamed one — would
+    itself disclose that the person is known to such a service. ``source`` and ``category``
+    are therefore always set; they stay optional for clients of the earlier form.
     """
 
     source: str | None
@@ -30,7 +31,9 @@ class WithheldItem:
 class Service:
     """A service involved with the person: the source system, whose it is, since when.
 
-    ``since`` is when the hub first held a record of the person from this source (ISO date).
+    ``organisation`` is the organisation's id, ``organisation_name`` how it reads to people.
+    ``since`` is when the hub first held a record of the person from this source (ISO date),
+    not when the service first knew them.
     ``details`` are the source's own attributes, present only when its category is released.
     """
 
@@ -41,6 +44,7 @@ class Service:
     since: str | None
     records: int
     details: tuple[dict[str, Any], ...] | None = None
+    organisation_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,8 @@ class HouseholdMember:
     """Another person at one of the person's addresses (same UPRN).
 
     ``given_name`` and ``family_name`` are set only when policy releases that person's identity
-    to this requester for this purpose; otherwise ``withheld_reason`` says why not.
+    to this requester for this purpose; otherwise ``withheld_reason`` says why not, in words
+    about the requester — never the member's own consent or objection.
     """
 
     person_id: str
@@ -90,9 +95,11 @@ class HouseholdMember:
 class JoinedView:
     """Everything the requester may see about one person for the stated purpose.
 
-    ``outcome`` is policy's: ``permit`` (all held), ``partial`` or ``deny``. ``reasons`` are
-    request-level reasons (no legitimate relationship, break-glass in use); ``withheld`` lists
-    every item not released. ``agreements`` are the versions the release relied on.
+    ``outcome`` is ``permit`` (all held is released), ``partial`` or ``deny``, leaving out the
+    sealed sources of which nothing is released, which ``withheld`` does not list either (the
+    audit trail keeps policy's own outcome). ``reasons`` are request-level reasons (no
+    legitimate relationship, break-glass in use). ``agreements`` are the versions the release
+    relied on.
     """
 
     person_id: str

@@ -115,6 +115,31 @@ def normalise_postcode(text: str, *, allow_pseudo: bool = True) -> str:
     raise StandardsError(_why_invalid(spaced))
 
 
+_OUTWARD_RE = re.compile(rf"^{_OUTWARD}$")
+
+
+def normalise_outward_code(text: str) -> str:
+    """Return ``text`` as an outward code (the part before the space), e.g. ``" ls6 "`` → ``"LS6"``.
+
+    For searches by the postcode district a practitioner knows or was shown ("somewhere in
+    LS6"); the format is the outward part of :func:`normalise_postcode`'s. A pseudo-postcode's
+    ``ZZ99`` is not a place and is refused. Raises :class:`StandardsError` with the reason.
+    """
+    if not isinstance(text, str):
+        raise StandardsError("postcode district is not text")
+    compact = text.strip().upper()
+    if not compact:
+        raise StandardsError("postcode district is blank")
+    if re.search(r"\s", compact):
+        # "NB1 0" is part of a full postcode (a sector), not the district NB10.
+        raise StandardsError("not a postcode district (the part before the space, such as LS6)")
+    if compact == "ZZ99":
+        raise StandardsError("an NHS pseudo-postcode (ZZ99) is not a real place")
+    if not _OUTWARD_RE.match(compact):
+        raise StandardsError("not a postcode district (the part before the space, such as LS6)")
+    return compact
+
+
 def _why_invalid(spaced: str) -> str:
     outward, inward = spaced.split(" ")
     if not re.match(r"^[0-9][A-Z]{2}$", inward):

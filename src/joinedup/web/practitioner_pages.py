@@ -13,8 +13,9 @@ it, htmx fetches just the results and swaps them in, pushing the address so Back
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
@@ -70,9 +71,11 @@ GRADE_TAGS: dict[str, str] = {
 MATCHED_LABELS: dict[str, str] = {
     "nhs_number": "NHS number",
     "name": "name",
+    "family_name": "family name",
     "date_of_birth": "date of birth",
     "year_of_birth": "year of birth",
     "postcode": "postcode",
+    "postcode_district": "postcode district",
 }
 BASIS_LABELS: dict[str, str] = {
     "model": "Matched by the model",
@@ -81,11 +84,17 @@ BASIS_LABELS: dict[str, str] = {
 }
 
 
+# The hub serves UK organisations: a time is shown as the clock on their wall reads it.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
 def when(value: str | None) -> str:
     """A date or time as GOV.UK writes it: ``2024-02-01`` → ``1 February 2024``.
 
-    A timestamp gets the time too (``23 November 2026 at 6:59pm``, in the time zone it was
-    stored in, UTC); anything that is not ISO is shown as it is.
+    A timestamp gets the time too, on UK time (``23 November 2026 at 6:59pm``; a timestamp
+    without a zone is UTC, as the hub stores them). It was shown in UTC, an hour behind the
+    practitioner's clock from March to October: break-glass "until 2:30pm" ended at 3:30pm
+    by every clock in the office. Anything that is not ISO is shown as it is.
     """
     if not value:
         return ""
@@ -93,10 +102,13 @@ def when(value: str | None) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    day = f"{moment.day} {moment:%B %Y}"
     if len(value) <= 10:
-        return day
+        return f"{moment.day} {moment:%B %Y}"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(LOCAL_TIME)
     hour = moment.hour % 12 or 12
+    day = f"{moment.day} {moment:%B %Y}"
     return f"{day} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
 
 
@@ -110,6 +122,32 @@ def category_label(category: str | None) -> str:
     words = (name or group).replace("_", " ").capitalize().split(" ")
     text = " ".join(_ACRONYMS.get(word.lower(), word) for word in words)
     return f"{text} ({group.replace('_', ' ')})" if name else text
+
+
+def nhs_number_spaced(value: str) -> str:
+    """An NHS number as the NHS writes it on screen, in groups of 3, 3 and 4 digits."""
+    return f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 else value
+
+
+def heading_name(view: JoinedView) -> str | None:
+    """The name a person's page is headed with: the fullest of the names the released sources
+    give — a given name written out before an initial — and of those the first listed.
+
+    The first listed used to be taken, and the sources are listed by name, so someone known to
+    the GP as Abigail Linstead was headed "A Linstead" whenever council tax held an initial.
+    """
+    names = view.identity.names if view.identity else ()
+    if not names:
+        return None
+
+    def fullness(pair: tuple[int, dict[str, Any]]) -> tuple[bool, bool, int]:
+        index, name = pair
+        given = (name.get("given_name") or "").strip().rstrip(".")
+        return (len(given) > 1, bool(name.get("family_name")), -index)
+
+    _index, best = max(enumerate(names), key=fullness)
+    text = " ".join(n for n in (best.get("given_name"), best.get("family_name")) if n)
+    return text or None
 
 
 def _htmx(request: Request) -> bool:
@@ -237,6 +275,8 @@ def person_page(
     source_names = {service.source: service.name for service in view.services}
     context = {
         "view": view,
+        "heading": heading_name(view),
+        "nhs_number_spaced": nhs_number_spaced,
         "status": status,
         "evidence": why_one_person(session, actor, view),
         "source_names": source_names,
@@ -337,7 +377,9 @@ def break_glass_started(
     status = relationship_status(session, actor_of(request, caller), person_id)
     if status.break_glass_until is None:
         return _see_other(f"/people/{status.person_id}/break-glass")
-    return render(request, "practitioner/break_glass_started.html", {"status": status})
+    return render(
+        request, "practitioner/break_glass_started.html", {"status": status, "when": when}
+    )
 
 
 @router.get("/people/{person_id}/relationship")
@@ -369,6 +411,7 @@ def _relationship_form(
         "whole": whole,
         "max_reason": MAX_REASON,
         "errors": errors or {},
+        "when": when,
     }
     code = 400 if errors else 200
     return render(request, "practitioner/relationship.html", context, status_code=code)

@@ -155,6 +155,8 @@ def _withheld_labels(body: dict[str, Any]) -> set[str]:
 def _check_view(body: dict[str, Any], expect: dict[str, Any]) -> None:
     if "released" in expect:
         assert sorted(body["released"]) == sorted(expect["released"])
+    if "outcome" in expect:
+        assert body["outcome"] == expect["outcome"]
     if "withheld" in expect:
         assert _withheld_labels(body) == set(expect["withheld"])
     for code in expect.get("withheld_codes", ()):

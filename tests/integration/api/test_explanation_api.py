@@ -21,6 +21,7 @@ from joinedup.store.linkage_tables import LinkRun
 from tests.integration.api.practitioner_hub import (
     ANNE,
     ANNE_SECRETS,
+    CLARE,
     OLD,
     PractitionerHub,
     make_practitioner_hub,
@@ -97,6 +98,24 @@ def test_a_match_in_a_source_not_released_is_not_named(hub: PractitionerHub) -> 
     gp = records["gp_registrations|G1"]
     assert (gp["matched_record_key"], gp["matched_hidden"]) == (None, True)
     assert "council_tax" not in response.text and "befriending" not in response.text
+
+
+def test_a_sealed_source_released_to_no_one_here_leaves_the_outcome_alone(
+    hub: PractitionerHub,
+) -> None:
+    # Clare is known to adult social care and council tax; a housing officer may see council
+    # tax only. "partial" said there was more, which for her could only be a sealed service.
+    response = hub.client.get(
+        f"/api/v1/persons/{CLARE}/explanation",
+        headers=hub.bearer("housing_officer", "housing_support"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["outcome"] == "permit"
+    with session_scope(hub.engine) as session:
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "person.explain")
+        ).all()
+        assert event.decision == "partial"  # the trail keeps policy's own decision
 
 
 def test_the_explanation_is_on_the_trail_as_its_own_access(hub: PractitionerHub) -> None:

@@ -87,7 +87,8 @@ def test_household_members_are_decided_and_audited_in_their_own_right(
     [bob] = body["household"]
     assert bob["person_id"] == BOB
     assert bob["given_name"] is None and bob["family_name"] is None
-    assert "deny_consent_missing" in bob["withheld_reason"]
+    # Why not, in words about the requester: not Bob's own choices (he has not consented).
+    assert bob["withheld_reason"] == "Their name is not shared with you for this purpose."
     [event] = _events(hub, person_id=BOB)
     assert (event.action, event.decision, event.reason) == (
         "person.household",
@@ -111,7 +112,7 @@ def test_the_timeline_shows_versions_and_dated_attributes_newest_first(
     assert service["since"] < body["timeline"][0]["at"]
 
 
-def test_a_search_writes_one_event_listing_candidates_never_what_was_typed(
+def test_a_search_writes_one_event_per_candidate_under_their_id_never_what_was_typed(
     hub: PractitionerHub,
 ) -> None:
     response = hub.client.get(
@@ -120,15 +121,33 @@ def test_a_search_writes_one_event_listing_candidates_never_what_was_typed(
         headers=hub.bearer("social_worker"),
     )
     assert response.status_code == 200
-    ids = [c["person_id"] for c in response.json()["candidates"]]
-    assert ids[0] == ANNE  # "Annie" is a nickname of "Anne"
+    found = [(c["person_id"], c["grade"]) for c in response.json()["candidates"]]
+    assert [pid for pid, _ in found] == [ANNE, BOB]  # "Annie" is a nickname of "Anne"
+    events = _events(hub, action="person.search")
+    # Bob's name was shown as a candidate too: his access log must say so, not only Anne's.
+    assert [(e.person_id, e.decision, e.categories) for e in events] == [
+        (ANNE, "permit", ["identity.search"]),
+        (BOB, "permit", ["identity.search"]),
+    ]
+    assert [e.reason for e in events] == [
+        f"searched on name, postcode; candidate {i} of 2: {pid} {grade}"
+        for i, (pid, grade) in enumerate(found, start=1)
+    ]
+    assert len({e.request_id for e in events}) == 1
+    with session_scope(hub.engine) as session:
+        assert [entry.action for entry in queries.access_log(session, BOB)] == ["person.search"]
+
+
+def test_a_search_that_finds_no_one_writes_one_event(hub: PractitionerHub) -> None:
+    response = hub.client.get(
+        "/api/v1/persons/search",
+        params={"name": "Zed Nobody", "postcode": "NB1 2AB"},
+        headers=hub.bearer("social_worker"),
+    )
+    assert response.json()["candidates"] == []
     [event] = _events(hub, action="person.search")
-    assert event.reason is not None
-    assert "searched on name, postcode" in event.reason
-    for pid in ids:
-        assert pid in event.reason
-    for typed in ("Annie", "Walker", "NB1"):
-        assert typed not in event.reason
+    assert (event.person_id, event.decision, event.categories) == (None, "none", [])
+    assert event.reason == "searched on name, postcode; candidates: none"
 
 
 def test_a_search_shows_only_what_identifies(hub: PractitionerHub) -> None:

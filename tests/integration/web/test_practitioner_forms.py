@@ -52,7 +52,9 @@ def test_an_nhs_number_too_long_and_other_problems_are_shown_together(
     summary = error_summary(response.text)
     assert list(summary) == ["#postcode", "#nhs_number"]
     assert summary["#nhs_number"] == "NHS number must be 20 characters or fewer"
-    assert "Postcode" in summary["#postcode"]
+    assert summary["#postcode"] == (
+        "Enter a full postcode, such as NB1 2AB, or only the district, such as NB1"
+    )
     assert value_of(response.text, "nhs_number") == "9" * 21
     assert value_of(response.text, "postcode") == "XX"
 

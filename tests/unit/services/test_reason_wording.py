@@ -70,3 +70,21 @@ def test_names_change_no_decision() -> None:
     assert [r.code for i in plain.items for r in i.reasons] == [
         r.code for i in named.items for r in i.reasons
     ]
+
+
+ROLE_CASES = [
+    # (role, how it reads in the refusal)
+    ("social_worker", "the role social worker may not receive this data"),
+    ("gp", "the role GP may not receive this data"),
+    ("charity_caseworker", "the role charity caseworker may not receive this data"),
+]
+
+
+@pytest.mark.parametrize(("role", "expected"), ROLE_CASES)
+def test_a_refusal_names_the_role_in_words(role: str, expected: str) -> None:
+    # "role housing_officer may not receive this data" was what the page said.
+    # Council tax is shared with the council's housing officers only (builders.CARE_YAML).
+    decision = decide(request(role=role, organisation="council", purpose="housing_support"))
+    messages = [r.message for item in decision.items for r in item.reasons]
+    assert expected in messages, messages
+    assert not any(role in m for m in messages if "_" in role)

@@ -13,6 +13,7 @@ from joinedup.standards.errors import StandardsError
 from joinedup.standards.postcode import (
     extract_postcode,
     is_pseudo_postcode,
+    normalise_outward_code,
     normalise_postcode,
     parse_postcode,
     pseudo_postcode_note,
@@ -66,6 +67,30 @@ def test_normalise_postcode_rejects(text: str, reason: str, why: str) -> None:
     with pytest.raises(StandardsError) as raised:
         normalise_postcode(text)
     assert reason in raised.value.reason, why
+
+
+OUTWARD = [
+    # (text, the outward code or the start of the reason it is refused, why)
+    ("LS6", "LS6", "area and district"),
+    (" ls6 ", "LS6", "case and spaces"),
+    ("EC1A", "EC1A", "a sub-district letter"),
+    ("W1", "W1", "a one-letter area"),
+    ("NB10", "NB10", "a two-digit district"),
+    ("LS", "not a postcode district", "an area without its district"),
+    ("QS6", "not a postcode district", "Q is never first"),
+    ("LS6 2", "not a postcode district", "a sector is not a district"),
+    ("NB1 0", "not a postcode district", "nor is it the district NB10"),
+    ("ZZ99", "an NHS pseudo-postcode", "ZZ99 is not a place"),
+    ("", "postcode district is blank", "nothing"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), OUTWARD)
+def test_normalise_outward_code(text: str, expected: str, why: str) -> None:
+    try:
+        assert normalise_outward_code(text) == expected, why
+    except StandardsError as exc:
+        assert exc.reason.startswith(expected), why
 
 
 def test_pseudo_postcode_can_be_refused() -> None:
