@@ -45,7 +45,7 @@ def search(
     *,
     actor: str | None = None,
     organisation: str | None = None,
-    person_id: str | None = None,
+    person_id: str | tuple[str, ...] | None = None,
     purpose: str | None = None,
     decision: str | None = None,
     action: str | None = None,
@@ -57,9 +57,13 @@ def search(
 ) -> list[AuditEvent]:
     """Events matching every filter given, newest first; ``until`` is exclusive.
 
-    Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page.
+    ``person_id`` may be a tuple of ids: events about any of them (a person and the ids merged
+    into it). Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page.
     """
     query: Select[tuple[AuditEvent]] = select(AuditEvent)
+    if isinstance(person_id, tuple):
+        query = query.where(AuditEvent.person_id.in_(person_id))
+        person_id = None
     filters = {
         AuditEvent.actor: actor,
         AuditEvent.organisation: organisation,

@@ -272,6 +272,25 @@ def lookup_person(session: Session, person_id: str) -> PersonLookup:
     raise RuntimeError(f"person redirects from {requested!r} do not end")
 
 
+def merged_ids(session: Session, person_id: str) -> tuple[str, ...]:
+    """``person_id`` and every retired id whose records went to it, oldest merge first.
+
+    What was recorded against an id before it was merged away — a resident's objection, who
+    looked at their record — still belongs to the person: the resident's choices, access log
+    and policy read it under all of these ids. Redirect chains are one hop deep
+    (:func:`apply_assignment`), so one query finds them all.
+
+    >>> merged_ids(session, "PANNE00000001")   # doctest: +SKIP
+    ('PANNE00000001', 'POLD000000003')
+    """
+    retired = session.scalars(
+        select(_PERSONS.c.person_id)
+        .where(_PERSONS.c.redirect_to == person_id, _PERSONS.c.status == "retired")
+        .order_by(_PERSONS.c.retired_run, _PERSONS.c.person_id)
+    )
+    return (person_id, *retired)
+
+
 def export_rows(session: Session) -> Iterator[tuple[str, str, str]]:
     """``(source, source_record_id, person_id)`` for every current stored record, ordered.
 

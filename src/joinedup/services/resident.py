@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit import queries
 from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
 from joinedup.audit.log import NewEvent
-from joinedup.linkage.persons import PersonNotFound, lookup_person
+from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
 from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
 from joinedup.services.access import (
     SourceInfo,
@@ -330,6 +330,8 @@ def access_history(
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.access_log")
     names = organisation_names(session)
+    # Accesses recorded under an id since merged into the resident's are theirs too.
+    ids = merged_ids(session, person_id)
     visits: list[list[AuditEvent]] = []
     open_visits: dict[tuple[str, str, str, str], int] = {}
     cursor = before_seq
@@ -338,9 +340,7 @@ def access_history(
     # Once the page is full, only events of a visit already on it are taken: the first other
     # event starts the next page, so a visit is never split across two.
     while not exhausted and not full_stop:
-        batch = queries.search(
-            session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
-        )
+        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
         exhausted = len(batch) < queries.MAX_LIMIT
         for event in batch:
             key = _visit_key(event)
@@ -503,8 +503,12 @@ def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> My
 
 
 def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
-    """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits)."""
-    history = choice_history(session, person_id)
+    """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits).
+
+    Choices made under an id since merged into ``person_id`` are included: policy obeys them
+    (:func:`joinedup.audit.governance.policy_inputs_for`), so the resident sees them.
+    """
+    history = choice_history(session, *merged_ids(session, person_id))
     latest: dict[tuple[str, str, str | None], ChoiceEntry] = {}
     entries = []
     for row in history:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
+from joinedup.linkage.persons import merged_ids
 from joinedup.policy.model import Clause
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.access import (
@@ -217,10 +218,10 @@ def _whole_access_log(
 ) -> tuple[AccessEntry, ...]:
     entries: list[AccessEntry] = []
     cursor: int | None = None
+    # Accesses recorded under an id since merged into the resident's are theirs too.
+    ids = merged_ids(session, person_id)
     while True:
-        batch = queries.search(
-            session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
-        )
+        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
         others = [e for e in batch if e.role != "resident"]
         # A break-glass reason as an IG officer released or redacted it, never as typed.
         reasons = reasons_shown(session, others)

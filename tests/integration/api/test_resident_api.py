@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from joinedup.audit.governance import record_choice
+from joinedup.audit.log import NewEvent, append_all
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
@@ -21,7 +23,9 @@ from tests.integration.api.practitioner_hub import (
     ANNE,
     ANNE_NHS,
     CLARE,
+    OLD,
     PractitionerHub,
+    at,
     make_practitioner_hub,
 )
 
@@ -283,3 +287,58 @@ def test_the_choice_schema_offers_exactly_the_policy_purposes() -> None:
 
     offered = set(get_args(ChoiceCreate.model_fields["purpose"].annotation))
     assert offered == set(PURPOSES)
+
+
+def test_what_was_recorded_under_an_id_merged_into_mine_is_still_mine(hub: PractitionerHub) -> None:
+    # OLD was Anne's id until linkage merged its records into ANNE's: the objection she made
+    # and the look a housing officer had then were recorded under OLD.
+    with session_scope(hub.engine) as session:
+        record_choice(
+            session,
+            person_id=OLD,
+            kind="objection",
+            purpose="housing_support",
+            given=True,
+            recorded_by=username("resident"),
+            at=at(-3),
+        )
+        append_all(
+            session,
+            [
+                NewEvent(
+                    actor=username("housing_officer"),
+                    organisation="northbridge-council",
+                    role="housing_officer",
+                    action="person.view",
+                    decision="permit",
+                    purpose="housing_support",
+                    person_id=OLD,
+                    at=at(-2),
+                )
+            ],
+        )
+    housing = hub.bearer("housing_officer", "housing_support")
+    view = hub.client.get(f"/api/v1/persons/{ANNE}", headers=housing).json()
+    assert view["released"] == [], "the objection made before the merge stops the sharing"
+    assert "deny_objection" in {w["reason_code"] for w in view["withheld"]}
+
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    assert [(c["kind"], c["purpose"], c["given"]) for c in choices["current"]] == [
+        ("objection", "housing_support", True)
+    ]
+    log = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    assert [(e["role"], e["action"]) for e in log] == [
+        ("housing_officer", "person.view"),
+        ("housing_officer", "person.view"),
+    ]
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    assert len(pack["access_log"]) == 2 and len(pack["choices"]["history"]) == 1
+
+    # Withdrawn now (under ANNE): the withdrawal is the latest choice and sharing resumes.
+    withdrawn = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "housing_support", "given": False},
+    )
+    assert withdrawn.status_code == 201, withdrawn.text
+    assert hub.client.get(f"/api/v1/persons/{ANNE}", headers=housing).json()["released"]
