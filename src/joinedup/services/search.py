@@ -12,8 +12,9 @@ variants, and each person gets the grade of their best-matching record:
   name was given).
 
 A candidate shows only what identifies: name, year of birth (the full date only when the
-searcher gave it and it matched), and the postcode *district*. One audit event per search lists
-the candidates returned (ids and grades; never what was typed). Only practitioners searching for
+searcher gave it and it matched), and the postcode *district*. A search is audited with one event
+per candidate returned (each naming its person, so it is in that resident's access log, and each
+listing every candidate's id and grade; never what was typed). Only practitioners searching for
 a person-level purpose may search.
 """
 
@@ -339,21 +340,30 @@ def find_persons(
     found = _candidates(query, rows, persons)
     shown = tuple(found[:limit])
     listed = ", ".join(f"{c.person_id} {c.grade}" for c in shown) or "none"
+    reason = f"searched on {', '.join(query.fields)}; candidates: {listed}"
+    moment = utcnow()
+    subjects: list[str | None] = [c.person_id for c in shown] or [None]
+    # One event per candidate, each naming its person, sharing the request id: every resident
+    # a search showed finds it in their access log (which reads events by person), not only
+    # the one a single-candidate search returned. A search that found no one is one event.
     audit(
         session,
-        NewEvent(
-            actor=actor.user,
-            organisation=actor.organisation,
-            role=actor.role,
-            action="person.search",
-            decision="permit" if shown else "none",
-            purpose=purpose,
-            person_id=shown[0].person_id if len(shown) == 1 else None,
-            case_reference=actor.case_reference,
-            categories=("identity.search",) if shown else (),
-            request_id=actor.request_id,
-            reason=f"searched on {', '.join(query.fields)}; candidates: {listed}",
-            at=utcnow(),
+        *(
+            NewEvent(
+                actor=actor.user,
+                organisation=actor.organisation,
+                role=actor.role,
+                action="person.search",
+                decision="permit" if shown else "none",
+                purpose=purpose,
+                person_id=person_id,
+                case_reference=actor.case_reference,
+                categories=("identity.search",) if shown else (),
+                request_id=actor.request_id,
+                reason=reason,
+                at=moment,
+            )
+            for person_id in subjects
         ),
     )
     return SearchResult(candidates=shown, truncated=len(found) > limit, searched_on=query.fields)

@@ -111,7 +111,7 @@ def test_the_timeline_shows_versions_and_dated_attributes_newest_first(
     assert service["since"] < body["timeline"][0]["at"]
 
 
-def test_a_search_writes_one_event_listing_candidates_never_what_was_typed(
+def test_a_search_writes_an_event_per_candidate_listing_them_never_what_was_typed(
     hub: PractitionerHub,
 ) -> None:
     response = hub.client.get(
@@ -121,14 +121,29 @@ def test_a_search_writes_one_event_listing_candidates_never_what_was_typed(
     )
     assert response.status_code == 200
     ids = [c["person_id"] for c in response.json()["candidates"]]
-    assert ids[0] == ANNE  # "Annie" is a nickname of "Anne"
+    assert ids[0] == ANNE and len(ids) > 1  # "Annie" is a nickname of "Anne"; Bob lives there
+    events = _events(hub, action="person.search")
+    # Each candidate's own event, so that each finds the search in their access log.
+    assert sorted(e.person_id for e in events) == sorted(ids)
+    assert len({e.request_id for e in events}) == 1
+    for event in events:
+        assert event.reason is not None
+        assert "searched on name, postcode" in event.reason
+        for pid in ids:
+            assert pid in event.reason
+        for typed in ("Annie", "Walker", "NB1"):
+            assert typed not in event.reason
+
+
+def test_a_search_that_finds_no_one_is_one_event_naming_no_person(hub: PractitionerHub) -> None:
+    response = hub.client.get(
+        "/api/v1/persons/search",
+        params={"name": "Zebedee Quux", "postcode": "NB9 9ZZ"},
+        headers=hub.bearer("social_worker"),
+    )
+    assert response.status_code == 200 and response.json()["candidates"] == []
     [event] = _events(hub, action="person.search")
-    assert event.reason is not None
-    assert "searched on name, postcode" in event.reason
-    for pid in ids:
-        assert pid in event.reason
-    for typed in ("Annie", "Walker", "NB1"):
-        assert typed not in event.reason
+    assert event.person_id is None and event.decision == "none"
 
 
 def test_a_search_shows_only_what_identifies(hub: PractitionerHub) -> None:

@@ -342,3 +342,21 @@ def test_what_was_recorded_under_an_id_merged_into_mine_is_still_mine(hub: Pract
     )
     assert withdrawn.status_code == 201, withdrawn.text
     assert hub.client.get(f"/api/v1/persons/{ANNE}", headers=housing).json()["released"]
+
+
+def test_a_search_that_showed_me_among_several_candidates_is_in_my_access_log(
+    hub: PractitionerHub,
+) -> None:
+    found = hub.client.get(
+        "/api/v1/persons/search",
+        params={"name": "Walker", "postcode": "NB1 2AB"},
+        headers=hub.bearer("housing_officer", "housing_support"),
+    ).json()["candidates"]
+    assert ANNE in {c["person_id"] for c in found} and len(found) > 1
+    entries = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    assert [(e["role"], e["what"], e["purpose"]) for e in entries] == [
+        ("housing_officer", "found you in a search", "housing_support")
+    ]
+    # One line for the search, however many candidates it named (one event each).
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    assert [e["action"] for e in pack["access_log"]] == ["person.search"]
