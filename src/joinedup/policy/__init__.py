@@ -11,7 +11,7 @@ from joinedup.policy.agreements import (
     load_agreements,
     parse_agreement,
 )
-from joinedup.policy.engine import BREAK_GLASS_MAX, decide
+from joinedup.policy.engine import BREAK_GLASS_MAX, agreements_in_force, decide
 from joinedup.policy.model import Agreement, Clause, Party
 from joinedup.policy.request import (
     AccessRequest,
@@ -43,6 +43,7 @@ __all__ = [
     "Reason",
     "Relationship",
     "ResidentChoice",
+    "agreements_in_force",
     "canonical_hash",
     "decide",
     "is_sealed",

@@ -216,6 +216,16 @@ def _break_glass_note(request: AccessRequest) -> str:
     return "; the break-glass session is not active at this time"
 
 
+def agreements_in_force(agreements: Iterable[Agreement], now: datetime) -> list[Agreement]:
+    """The agreements :func:`decide` applies at ``now``: in force on that UK calendar day and,
+    of several versions of one agreement, only the latest that has started.
+
+    For whatever tells people how their data may be shared (the resident's choices, the subject
+    access pack): it must name the clauses ``decide`` obeys, not a superseded version's.
+    """
+    return _agreements_on(agreements, _uk_day(now))[0]
+
+
 def _agreements_on(
     agreements: Iterable[Agreement], day: date
 ) -> tuple[list[Agreement], list[tuple[Agreement, str]]]:

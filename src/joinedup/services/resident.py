@@ -31,6 +31,7 @@ from joinedup.audit import queries
 from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
 from joinedup.audit.log import NewEvent
 from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
+from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
 from joinedup.services.access import (
     SourceInfo,
@@ -477,11 +478,8 @@ def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
 
 def consent_asked(held_sources: set[str]) -> tuple[ConsentAsked, ...]:
     """Where an agreement in force shares one of ``held_sources`` only with consent."""
-    today = utcnow().date()
     out: list[ConsentAsked] = []
-    for agreement in current_agreements():
-        if not agreement.in_force_on(today):
-            continue
+    for agreement in agreements_in_force(current_agreements(), utcnow()):
         for clause in agreement.clauses:
             if clause.consent_required and clause.source in held_sources:
                 out.extend(

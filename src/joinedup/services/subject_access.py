@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
 from joinedup.linkage.persons import merged_ids
+from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Clause
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.access import (
@@ -186,11 +187,9 @@ def _copy(record: SourceRecord) -> RecordCopy:
 
 
 def _terms_by_source() -> dict[str, list[tuple[Clause, SharingTerm]]]:
-    today = utcnow().date()
     out: dict[str, list[tuple[Clause, SharingTerm]]] = {}
-    for agreement in current_agreements():
-        if not agreement.in_force_on(today):
-            continue
+    # As policy decides today: a superseded version's clauses no longer share anything.
+    for agreement in agreements_in_force(current_agreements(), utcnow()):
         for clause in agreement.clauses:
             out.setdefault(clause.source, []).append(
                 (

@@ -360,3 +360,15 @@ def test_a_search_that_showed_me_among_several_candidates_is_in_my_access_log(
     # One line for the search, however many candidates it named (one event each).
     pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
     assert [e["action"] for e in pack["access_log"]] == ["person.search"]
+
+
+def test_the_pack_and_consent_name_only_the_agreement_versions_policy_applies(
+    hub: PractitionerHub,
+) -> None:
+    # northbridge-council-services version 1 is within its dates but superseded by version 2.
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    refs = {t["agreement"] for s in pack["sources"] for t in s["shared_under"]}
+    assert "northbridge-council-services@2" in refs
+    assert "northbridge-council-services@1" not in refs
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    assert all(c["agreement"] != "northbridge-council-services@1" for c in choices["consent_asked"])
