@@ -138,7 +138,8 @@ def test_object_and_consent_with_confirmation(
     page.get_by_role("button", name="Yes, share it").click()
     expect(page.locator("#consent-direct_care-befriending")).to_contain_text("You said yes")
     page.get_by_text("Changes you made before").click()
-    expect(page.locator("details")).to_contain_text("said no for housing support")
+    # In the words of the cards: the purpose's name, and the service or "every service".
+    expect(page.locator("details")).to_contain_text("said no for help with housing (every service)")
     check_page(page)
 
 

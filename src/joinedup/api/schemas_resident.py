@@ -192,7 +192,10 @@ class MyChoicesPublic(BaseModel):
     )
 
     person_id: str
-    current: list[ChoicePublic] = Field(description="The latest choice per kind, purpose, source.")
+    current: list[ChoicePublic] = Field(
+        description="The choices policy applies now: the latest per kind, purpose and source, "
+        "less a choice for one service made before a later one for every service."
+    )
     history: list[ChoicePublic] = Field(description="Every change, oldest first.")
     consent_asked: list[ConsentAskedPublic] = Field(
         description="Where an agreement shares your data only with your consent."

@@ -127,10 +127,10 @@ def _items(request: AccessRequest, items: list[tuple[Holding, str]]) -> tuple[It
         tuple(
             (
                 holding.source,
-                _choice_in_effect(
+                choice_in_effect(
                     request.choices, "consent", request.purpose, holding.source, request.now
                 ),
-                _choice_in_effect(
+                choice_in_effect(
                     request.choices, "objection", request.purpose, holding.source, request.now
                 ),
             )
@@ -349,14 +349,14 @@ def _check_clause(
         return cite(v.DENY_ROLE, f"role {request.role} may not receive this data")
     if request.purpose not in clause.purposes:
         return cite(v.DENY_PURPOSE, f"the purpose {purpose} is not permitted by this clause")
-    if clause.consent_required and not _choice_in_effect(
+    if clause.consent_required and not choice_in_effect(
         request.choices, "consent", request.purpose, holding.source, request.now
     ):
         return cite(
             v.DENY_CONSENT,
             f"the resident's consent for {purpose} is required and not recorded",
         )
-    objected = _choice_in_effect(
+    objected = choice_in_effect(
         request.choices, "objection", request.purpose, holding.source, request.now
     )
     if objected:
@@ -371,7 +371,7 @@ def _check_clause(
     return cite(v.PERMIT, f"permitted for {purpose} ({basis})")
 
 
-def _choice_in_effect(
+def choice_in_effect(
     choices: Iterable[ResidentChoice], kind: str, purpose: str, source: str, now: datetime
 ) -> bool:
     """True when the resident's latest choice of ``kind`` for ``purpose`` that covers ``source``

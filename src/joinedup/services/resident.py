@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,8 @@ from joinedup.audit import queries
 from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
 from joinedup.audit.log import NewEvent
 from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
-from joinedup.policy.engine import agreements_in_force
+from joinedup.policy.engine import agreements_in_force, choice_in_effect
+from joinedup.policy.request import ChoiceKind, ResidentChoice
 from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
 from joinedup.services.access import (
     SourceInfo,
@@ -188,6 +190,21 @@ class MyChoices:
     current: tuple[ChoiceEntry, ...]
     history: tuple[ChoiceEntry, ...]
     consent_asked: tuple[ConsentAsked, ...]
+
+    def in_effect(self, kind: str, purpose: str, source: str | None = None) -> bool:
+        """Whether policy now treats ``kind`` for ``purpose`` as given for ``source`` (for a
+        choice about every source when ``None``): the rule ``decide`` applies, so that a page
+        never says "you said yes" where sharing is refused, or the reverse."""
+        return choice_in_effect(
+            (
+                ResidentChoice(cast(ChoiceKind, c.kind), c.purpose, c.given, c.at, c.source)
+                for c in self.history
+            ),
+            kind,
+            purpose,
+            source or "",
+            utcnow(),
+        )
 
 
 def require_resident(actor: Actor) -> None:
@@ -507,20 +524,36 @@ def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
     (:func:`joinedup.audit.governance.policy_inputs_for`), so the resident sees them.
     """
     history = choice_history(session, *merged_ids(session, person_id))
-    latest: dict[tuple[str, str, str | None], ChoiceEntry] = {}
-    entries = []
-    for row in history:
-        entry = _choice(row, actor)
-        entries.append(entry)
-        latest[(entry.kind, entry.purpose, entry.source)] = entry
+    entries = [_choice(row, actor) for row in history]
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
     return MyChoices(
         person_id=person_id,
-        current=tuple(sorted(latest.values(), key=lambda c: (c.kind, c.purpose, c.source or ""))),
+        current=in_force(entries),
         history=tuple(entries),
         consent_asked=consent_asked(held),
     )
+
+
+def in_force(history: Sequence[ChoiceEntry]) -> tuple[ChoiceEntry, ...]:
+    """The choices of ``history`` (oldest first) that policy still applies, sorted.
+
+    The latest per (kind, purpose, source), except a choice about one source made before a
+    later one about every source for the same kind and purpose: policy takes the latest choice
+    whatever its scope (:func:`joinedup.policy.engine.choice_in_effect`), so a consent to one
+    service withdrawn "for every service" is withdrawn, and must not be listed as given.
+    """
+    latest: dict[tuple[str, str, str | None], ChoiceEntry] = {}
+    for entry in history:
+        latest[(entry.kind, entry.purpose, entry.source)] = entry
+    current = [
+        entry
+        for entry in latest.values()
+        if entry.source is None
+        or (general := latest.get((entry.kind, entry.purpose, None))) is None
+        or entry.at >= general.at
+    ]
+    return tuple(sorted(current, key=lambda c: (c.kind, c.purpose, c.source or "")))
 
 
 def record_my_choice(

@@ -372,3 +372,55 @@ def test_the_pack_and_consent_name_only_the_agreement_versions_policy_applies(
     assert "northbridge-council-services@1" not in refs
     choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
     assert all(c["agreement"] != "northbridge-council-services@1" for c in choices["consent_asked"])
+
+
+# Choices made in turn (kind, purpose, source, given); what "current" then lists as
+# (kind, source, given); and whether the practitioner who would receive that source now does.
+# Policy takes the latest choice whatever its scope, and "current" must say the same.
+CHOICE_SEQUENCES = [
+    pytest.param(
+        [("consent", "befriending", True), ("consent", None, False)],
+        [("consent", None, False)],
+        ("gp", "direct_care", "befriending", False),
+        id="consent-to-one-service-then-withdrawn-for-every-service",
+    ),
+    pytest.param(
+        [("consent", None, False), ("consent", "befriending", True)],
+        [("consent", None, False), ("consent", "befriending", True)],
+        ("gp", "direct_care", "befriending", True),
+        id="withdrawn-for-every-service-then-given-to-one",
+    ),
+    pytest.param(
+        [("objection", "council_tax", True), ("objection", None, False)],
+        [("objection", None, False)],
+        ("housing_officer", "housing_support", "council_tax", True),
+        id="objection-to-one-service-then-withdrawn-for-every-service",
+    ),
+    pytest.param(
+        [("objection", None, True), ("objection", "council_tax", False)],
+        [("objection", None, True), ("objection", "council_tax", False)],
+        ("housing_officer", "housing_support", "council_tax", True),
+        id="objection-to-every-service-then-withdrawn-for-one",
+    ),
+]
+
+
+@pytest.mark.parametrize(("steps", "current", "effect"), CHOICE_SEQUENCES)
+def test_current_choices_are_those_policy_applies(
+    hub: PractitionerHub,
+    steps: list[tuple[str, str | None, bool]],
+    current: list[tuple[str, str | None, bool]],
+    effect: tuple[str, str, str, bool],
+) -> None:
+    role, purpose, source, released = effect
+    for kind, scope, given in steps:
+        response = hub.client.post(
+            "/api/v1/me/choices",
+            headers=_me(hub),
+            json={"kind": kind, "purpose": purpose, "source": scope, "given": given},
+        )
+        assert response.status_code == 201, response.text
+    body = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    assert [(c["kind"], c["source"], c["given"]) for c in body["current"]] == current
+    view = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer(role, purpose)).json()
+    assert (f"{source}/identity.core" in view["released"]) is released
