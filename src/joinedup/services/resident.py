@@ -91,6 +91,10 @@ ACTION_WORDS: dict[str, str] = {
     "break_glass.reason_read": "checked the reason given for opening your record in an emergency",
     "break_glass.reason_release": "decided you can see that reason as it was written",
     "break_glass.reason_redact": "wrote a summary of that reason for you",
+    # An information governance officer checking on accesses to the resident's record.
+    "audit.search": "searched the list of who has looked at your record",
+    "alert.acknowledge": "looked into an alert about someone accessing your record",
+    "alert.close": "closed an alert about someone accessing your record, after checking it",
 }
 
 

@@ -7,7 +7,9 @@ long, so visits fall across fetch and page boundaries; the API's tests run it on
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -212,3 +214,27 @@ def test_a_reused_request_id_does_not_fold_separate_visits(trail: list[Any]) -> 
     page = _page(limit=10)
     assert len(page.entries) == 5
     assert page.next_before_seq is None
+
+
+# Audited actions that never name a person (an administrator's changes to accounts, tokens and
+# organisations), and the resident's own reads (left out of their log).
+NEVER_ABOUT_A_PERSON = ("account.", "token.", "organisation.")
+OWN_READS = ("resident.",)
+_ACTION = re.compile(
+    r'"((?:person|audit|alert|break_glass|relationship|choice|review|resident|account|token|'
+    r'organisation|user)\.[a-z_]+)"'
+)
+
+
+def test_every_audited_action_is_said_in_plain_words() -> None:
+    # Any action the hub writes with a person id reaches that resident's log; shown as its id
+    # ("Audit search.") it says nothing to them.
+    root = Path(resident.__file__).resolve().parents[1]
+    actions = {m for path in root.rglob("*.py") for m in _ACTION.findall(path.read_text())}
+    assert "audit.search" in actions and "person.view" in actions  # the scan finds them
+    unsaid = sorted(
+        a
+        for a in actions
+        if a not in resident.ACTION_WORDS and not a.startswith(NEVER_ABOUT_A_PERSON + OWN_READS)
+    )
+    assert unsaid == []
