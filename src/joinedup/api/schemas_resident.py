@@ -157,6 +157,16 @@ class ConsentAskedPublic(BaseModel):
     recipients: list[str]
 
 
+class ObjectionOverriddenPublic(BaseModel):
+    model_config = _PUBLIC
+
+    purpose: str
+    source: str
+    agreement: str
+    clause: str
+    grounds: str = Field(description="Why the sharing goes on despite an objection.")
+
+
 class MyChoicesPublic(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
@@ -199,6 +209,11 @@ class MyChoicesPublic(BaseModel):
     history: list[ChoicePublic] = Field(description="Every change, oldest first.")
     consent_asked: list[ConsentAskedPublic] = Field(
         description="Where an agreement shares your data only with your consent."
+    )
+    objection_overridden: list[ObjectionOverriddenPublic] = Field(
+        default_factory=list,
+        description="Where an agreement shares your data for a purpose even if you object, "
+        "and on what grounds (for example, to protect someone at risk of harm).",
     )
 
 

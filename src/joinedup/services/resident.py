@@ -187,13 +187,27 @@ class ConsentAsked:
 
 
 @dataclass(frozen=True)
+class ObjectionOverridden:
+    """A place where an agreement shares the resident's data for a purpose even if they object,
+    on stated grounds (a clause with ``objection: override``, such as safeguarding)."""
+
+    purpose: str
+    source: str
+    agreement: str
+    clause: str
+    grounds: str
+
+
+@dataclass(frozen=True)
 class MyChoices:
-    """The resident's choices in force, their history, and where consent is asked for."""
+    """The resident's choices in force, their history, where consent is asked for, and where
+    an objection would not stop the sharing."""
 
     person_id: str
     current: tuple[ChoiceEntry, ...]
     history: tuple[ChoiceEntry, ...]
     consent_asked: tuple[ConsentAsked, ...]
+    objection_overridden: tuple[ObjectionOverridden, ...] = ()
 
     def in_effect(self, kind: str, purpose: str, source: str | None = None) -> bool:
         """Whether policy now treats ``kind`` for ``purpose`` as given for ``source`` (for a
@@ -512,6 +526,26 @@ def consent_asked(held_sources: set[str]) -> tuple[ConsentAsked, ...]:
     return tuple(sorted(set(out), key=lambda c: (c.purpose, c.source, c.agreement, c.clause)))
 
 
+def objection_overridden(held_sources: set[str]) -> tuple[ObjectionOverridden, ...]:
+    """Where an agreement in force shares one of ``held_sources`` for a purpose whatever the
+    resident says: they must be told before they object, not find out afterwards."""
+    out: list[ObjectionOverridden] = []
+    for agreement in agreements_in_force(current_agreements(), utcnow()):
+        for clause in agreement.clauses:
+            if clause.objection == "override" and clause.source in held_sources:
+                out.extend(
+                    ObjectionOverridden(
+                        purpose,
+                        clause.source,
+                        agreement.ref,
+                        clause.id,
+                        clause.override_grounds or "",
+                    )
+                    for purpose in clause.purposes
+                )
+    return tuple(sorted(set(out), key=lambda o: (o.purpose, o.source, o.agreement, o.clause)))
+
+
 def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> MyChoices:
     """The resident's objections and consents in force, their full history, and where consent
     is asked for. Audited as ``resident.choices`` (unless ``audit_read`` is false)."""
@@ -536,6 +570,7 @@ def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
         current=in_force(entries),
         history=tuple(entries),
         consent_asked=consent_asked(held),
+        objection_overridden=objection_overridden(held),
     )
 
 

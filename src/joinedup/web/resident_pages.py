@@ -189,6 +189,14 @@ def _choice_cards(choices: MyChoices, names: dict[str, str], sources: dict[str, 
                     if choices.in_effect("objection", name, s)
                 ],
                 "choice": ChoiceAsked("objection", name, not objecting),
+                # Services whose records are shared for this whatever the resident says.
+                "overridden": sorted(
+                    {
+                        _source_name(sources, o.source)
+                        for o in choices.objection_overridden
+                        if o.purpose == name
+                    }
+                ),
             }
         )
     # One consent card per purpose and source, however many clauses ask for it.

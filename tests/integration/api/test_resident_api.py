@@ -424,3 +424,26 @@ def test_current_choices_are_those_policy_applies(
     assert [(c["kind"], c["source"], c["given"]) for c in body["current"]] == current
     view = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer(role, purpose)).json()
     assert (f"{source}/identity.core" in view["released"]) is released
+
+
+def test_where_an_objection_cannot_stop_sharing_the_resident_is_told_and_it_goes_on(
+    hub: PractitionerHub,
+) -> None:
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    overridden = {(o["purpose"], o["source"]) for o in choices["objection_overridden"]}
+    # Every safeguarding clause for Anne's sources overrides an objection; nothing else does.
+    assert {p for p, _ in overridden} == {"safeguarding"}
+    assert ("safeguarding", "adult_social_care") in overridden
+    assert all(o["grounds"] for o in choices["objection_overridden"])
+    social_worker = hub.bearer("social_worker", "safeguarding")
+    before = hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker).json()["released"]
+    objected = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "safeguarding"},
+    )
+    assert objected.status_code == 201, objected.text
+    after = hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker).json()
+    assert after["released"] == before
+    sources = {s for p, s in overridden}
+    assert {label.split("/")[0] for label in after["released"]} <= sources

@@ -102,3 +102,14 @@ def test_the_history_names_purposes_and_services_in_plain_words(
     text = " ".join(browser.get("/my/choices").text.split())
     assert "said no for help with money (Council Tax)" in text
     assert "debt support" not in text and "council tax)" not in text
+
+
+def test_a_purpose_says_before_objecting_where_the_law_lets_sharing_go_on(
+    anne: tuple[PractitionerHub, TestClient],
+) -> None:
+    _, browser = anne
+    html = browser.get("/my/choices").text
+    safeguarding = _card(html, "purpose-safeguarding")
+    assert "Even if you say no, your" in safeguarding
+    assert "Adult Social Care" in safeguarding
+    assert "Even if you say no" not in _card(html, "purpose-housing_support")
