@@ -233,8 +233,14 @@ def require_resident(actor: Actor) -> None:
         raise NotPermitted("Your account is not linked to a record yet; ask the hub's team.")
 
 
-def own_person_id(session: Session, actor: Actor) -> str:
-    """The resident's active person id, following merges; 404/410 when nothing is held."""
+def own_person_id(session: Session, actor: Actor, *, ended_too: bool = False) -> str:
+    """The resident's active person id, following merges; 404 for an id never issued.
+
+    When every record about them has ended (the id retired without a successor) it is 410 —
+    unless ``ended_too``: reading what the hub *still* holds about them (who looked at their
+    record while it was held, their choices) is their right of access all the same, so the
+    reads ask for the retired id and get it.
+    """
     require_resident(actor)
     assert actor.person_id is not None
     try:
@@ -242,6 +248,8 @@ def own_person_id(session: Session, actor: Actor) -> str:
     except PersonNotFound:
         raise PersonNotFoundError("The hub holds no record linked to your account.") from None
     if found.person_id is None:
+        if ended_too and found.redirects:
+            return found.redirects[-1][0]
         raise PersonGone("The hub no longer holds any record about you.")
     return found.person_id
 
@@ -293,9 +301,10 @@ def my_record(session: Session, actor: Actor, *, now: datetime | None = None) ->
 
     ``since`` is when the earliest version of any of the source's records about the resident
     was stored. Audited as ``resident.record``. Raises ``NotPermitted`` (403) for anyone but a
-    resident, ``PersonNotFoundError`` (404), ``PersonGone`` (410), ``AuditUnavailable`` (503).
+    resident, ``PersonNotFoundError`` (404), ``AuditUnavailable`` (503). When every record about
+    the resident has ended, nothing is held (and not 410: see :func:`own_person_id`).
     """
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     keys, sources = _keys_and_sources(session, person_id)
     records = current_records(session, keys)
     audit_own_read(
@@ -362,7 +371,7 @@ def access_history(
         raise ServiceError(f"limit must be between 1 and {ACCESS_LOG_MAX}")
     if before_seq is not None and before_seq < 1:
         raise ServiceError("before_seq must be a positive event number")
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.access_log")
     names = organisation_names(session)
@@ -549,7 +558,7 @@ def objection_overridden(held_sources: set[str]) -> tuple[ObjectionOverridden, .
 def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> MyChoices:
     """The resident's objections and consents in force, their full history, and where consent
     is asked for. Audited as ``resident.choices`` (unless ``audit_read`` is false)."""
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.choices")
     return choices_for(session, actor, person_id)

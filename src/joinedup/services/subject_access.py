@@ -112,10 +112,11 @@ def subject_access_pack(
 ) -> SubjectAccessPack:
     """Build the signed-in resident's subject access pack, audited once before any read.
 
-    Raises ``NotPermitted`` (403) for anyone but a resident, ``PersonNotFoundError`` (404),
-    ``PersonGone`` (410) and ``AuditUnavailable`` (503), like the other resident services.
+    Raises ``NotPermitted`` (403) for anyone but a resident, ``PersonNotFoundError`` (404) and
+    ``AuditUnavailable`` (503), like the other resident services. When every record about the
+    resident has ended, the pack still holds what the hub keeps: who looked, and their choices.
     """
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     keys = member_keys(session, [person_id])[person_id]
     sources = sources_by_id(session)
     current = current_records(session, keys)

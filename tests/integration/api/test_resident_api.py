@@ -23,6 +23,7 @@ from tests.integration.api.practitioner_hub import (
     ANNE,
     ANNE_NHS,
     CLARE,
+    GONE,
     OLD,
     PractitionerHub,
     at,
@@ -447,3 +448,46 @@ def test_where_an_objection_cannot_stop_sharing_the_resident_is_told_and_it_goes
     assert after["released"] == before
     sources = {s for p, s in overridden}
     assert {label.split("/")[0] for label in after["released"]} <= sources
+
+
+def test_when_every_record_about_me_has_ended_i_can_still_see_who_looked(
+    hub: PractitionerHub,
+) -> None:
+    # GONE's records all ended (retired without a successor); while they were held a GP looked.
+    with session_scope(hub.engine) as session:
+        user = accounts.create_user(
+            session, username="gone.resident", display_name="G", role="resident", person_id=GONE
+        )
+        secret = accounts.issue_token(
+            session, user_id=user.id, name="t", scopes=["read", "write"]
+        ).secret
+        append_all(
+            session,
+            [
+                NewEvent(
+                    actor=username("gp"),
+                    organisation="nhs-northbridge-icb",
+                    role="gp",
+                    action="person.view",
+                    decision="permit",
+                    purpose="direct_care",
+                    person_id=GONE,
+                    at=at(-30),
+                )
+            ],
+        )
+    mine = {"Authorization": f"Bearer {secret}"}
+    record = hub.client.get("/api/v1/me/record", headers=mine)
+    assert record.status_code == 200 and record.json()["held"] == []
+    log = hub.client.get("/api/v1/me/access-log", headers=mine)
+    assert log.status_code == 200
+    assert [(e["role"], e["action"]) for e in log.json()["entries"]] == [("gp", "person.view")]
+    assert hub.client.get("/api/v1/me/choices", headers=mine).status_code == 200
+    pack = hub.client.get("/api/v1/me/subject-access", headers=mine)
+    assert pack.status_code == 200 and pack.json()["sources"] == []
+    assert len(pack.json()["access_log"]) == 1
+    # Nothing is shared any more, so there is nothing to object to.
+    choice = hub.client.post(
+        "/api/v1/me/choices", headers=mine, json={"kind": "objection", "purpose": "planning"}
+    )
+    assert choice.status_code == 410

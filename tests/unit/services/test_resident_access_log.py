@@ -154,7 +154,7 @@ def trail(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(resident.queries, "search", search)
     monkeypatch.setattr(resident.queries, "MAX_LIMIT", 3)
-    monkeypatch.setattr(resident, "own_person_id", lambda session, actor: "P-1")
+    monkeypatch.setattr(resident, "own_person_id", lambda session, actor, **_: "P-1")
     monkeypatch.setattr(resident, "merged_ids", lambda session, person_id: (person_id,))
     monkeypatch.setattr(resident, "organisation_names", lambda session: NAMES)
     return events
