@@ -96,6 +96,12 @@ class AccessEntryPublic(BaseModel):
         description="For break-glass: under_review, released (as stated) or redacted (a "
         "summary). Null for every other access.",
     )
+    despite_objection: bool = Field(
+        False,
+        description="Data of a service you had objected to sharing for this purpose was "
+        "released all the same: an agreement overrides objections there, on stated grounds "
+        "(for example, to protect someone at risk of harm).",
+    )
 
 
 class AccessHistoryPublic(BaseModel):

@@ -150,6 +150,9 @@ class AccessEntry:
     actions: tuple[str, ...] = ()
     # under_review | released | redacted for a break-glass access, else ``None``.
     break_glass_reason_status: str | None = None
+    # Data of a service the resident had objected to sharing for this purpose was released all
+    # the same (an agreement overrides objections there, e.g. to keep someone safe).
+    despite_objection: bool = False
 
 
 @dataclass(frozen=True)
@@ -401,11 +404,39 @@ def access_history(
                 visits.append([event])
             cursor = event.seq
     reasons = reasons_shown(session, (e for events in visits for e in events))
+    choices = policy_choices(session, ids)
     return AccessHistory(
         person_id=person_id,
-        entries=tuple(visit_entry(events, names, reasons) for events in visits),
+        entries=tuple(
+            noting_objection(visit_entry(events, names, reasons), choices) for events in visits
+        ),
         next_before_seq=cursor if full_stop else None,
     )
+
+
+def policy_choices(session: Session, person_ids: Sequence[str]) -> tuple[ResidentChoice, ...]:
+    """The choices recorded under ``person_ids`` as policy reads them."""
+    return tuple(
+        ResidentChoice(cast(ChoiceKind, row.kind), row.purpose, row.given, row.at, row.source)
+        for row in choice_history(session, *person_ids)
+    )
+
+
+def noting_objection(entry: AccessEntry, choices: Sequence[ResidentChoice]) -> AccessEntry:
+    """``entry`` marked ``despite_objection`` when it released a service's data for a purpose
+    the resident had objected to for that service at the time — which policy allows only where
+    an agreement overrides objections on stated grounds. A resident who said no and sees only
+    "looked at your joined-up record" would think their choice was ignored, or broken."""
+    if not entry.purpose or entry.decision not in ("permit", "partial"):
+        return entry
+    # Released items are "source/category"; a search's "identity.search" names no service.
+    sources = {label.split("/", 1)[0] for label in entry.categories if "/" in label}
+    if any(
+        choice_in_effect(choices, "objection", entry.purpose, source, entry.at)
+        for source in sources
+    ):
+        return replace(entry, despite_objection=True)
+    return entry
 
 
 def _visit_key(event: AuditEvent) -> tuple[str, str, str, str] | None:

@@ -39,8 +39,10 @@ from joinedup.services.resident import (
     category_words,
     choices_for,
     held_labels,
+    noting_objection,
     organisation_names,
     own_person_id,
+    policy_choices,
 )
 from joinedup.store.base import utcnow
 from joinedup.store.tables import PERSON_FIELDS, SourceRecord
@@ -220,12 +222,13 @@ def _whole_access_log(
     cursor: int | None = None
     # Accesses recorded under an id since merged into the resident's are theirs too.
     ids = merged_ids(session, person_id)
+    choices = policy_choices(session, ids)
     while True:
         batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
         others = [e for e in batch if e.role != "resident"]
         # A break-glass reason as an IG officer released or redacted it, never as typed.
         reasons = reasons_shown(session, others)
-        entries.extend(access_entry(e, names, reasons) for e in others)
+        entries.extend(noting_objection(access_entry(e, names, reasons), choices) for e in others)
         if len(batch) < queries.MAX_LIMIT:
             return tuple(entries)
         cursor = batch[-1].seq

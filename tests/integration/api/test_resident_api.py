@@ -491,3 +491,20 @@ def test_when_every_record_about_me_has_ended_i_can_still_see_who_looked(
         "/api/v1/me/choices", headers=mine, json={"kind": "objection", "purpose": "planning"}
     )
     assert choice.status_code == 410
+
+
+def test_an_access_that_went_ahead_despite_my_objection_says_so(hub: PractitionerHub) -> None:
+    social_worker = hub.bearer("social_worker", "safeguarding")
+    hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker)
+    objected = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "safeguarding"},
+    )
+    assert objected.status_code == 201
+    assert hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker).json()["released"]
+    entries = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    # Newest first: the view after the objection (overridden for safeguarding), then before.
+    assert [e["despite_objection"] for e in entries] == [True, False]
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    assert [e["despite_objection"] for e in pack["access_log"]] == [True, False]

@@ -1,0 +1,31 @@
+"""The resident's "who has looked" page over HTTP: what an access despite an objection says.
+
+Over the practitioner hub (the resident account is Anne's): she objects to sharing for
+safeguarding, a social worker looks all the same (the agreements override objections there),
+and her page must say that her "no" was known and why the sharing went ahead.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from tests.integration.api.auth_hub import sign_in
+from tests.integration.api.practitioner_hub import ANNE, make_practitioner_hub
+
+
+def test_an_access_despite_my_objection_says_why_it_went_ahead(engine: Engine) -> None:
+    hub = make_practitioner_hub(engine)
+    browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
+    sign_in(browser, "resident")
+    hub.client.post(
+        "/api/v1/me/choices",
+        headers=hub.bearer("resident", None),
+        json={"kind": "objection", "purpose": "safeguarding"},
+    )
+    hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker", "safeguarding"))
+    page = browser.get("/my/access")
+    assert page.status_code == 200, page.text
+    text = " ".join(page.text.split())
+    assert "You had said no to sharing for this. It was shared anyway" in text
+    browser.close()
+    hub.client.close()
