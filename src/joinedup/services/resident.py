@@ -466,7 +466,7 @@ def visit_entry(
     return replace(
         first,
         seq=parts[-1].seq,
-        what=_join(list(dict.fromkeys(p.what for p in parts))),
+        what=join_words(list(dict.fromkeys(p.what for p in parts))),
         decision=_visit_decision({p.decision for p in parts}),
         categories=tuple(dict.fromkeys(c for p in parts for c in p.categories)),
         purpose=purpose.purpose,
@@ -495,7 +495,7 @@ def _visit_decision(decisions: set[str]) -> str:
     return "partial"
 
 
-def _join(words: list[str]) -> str:
+def join_words(words: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     if len(words) <= 1:
         return "".join(words)

@@ -27,6 +27,7 @@ from joinedup.services.resident import (
     NOTE_MAX,
     MyChoices,
     access_history,
+    join_words,
     my_choices,
     my_record,
     organisation_names,
@@ -181,21 +182,25 @@ def _choice_cards(choices: MyChoices, names: dict[str, str], sources: dict[str, 
                 "words": purpose_words(name),
                 "objecting": objecting,
                 # Services the resident said no to one by one (through the API), when not all.
-                "objecting_for": []
+                "objecting_for": ""
                 if objecting
-                else [
-                    _source_name(sources, s)
-                    for s in objected_sources
-                    if choices.in_effect("objection", name, s)
-                ],
+                else join_words(
+                    [
+                        _source_name(sources, s)
+                        for s in objected_sources
+                        if choices.in_effect("objection", name, s)
+                    ]
+                ),
                 "choice": ChoiceAsked("objection", name, not objecting),
                 # Services whose records are shared for this whatever the resident says.
-                "overridden": sorted(
-                    {
-                        _source_name(sources, o.source)
-                        for o in choices.objection_overridden
-                        if o.purpose == name
-                    }
+                "overridden": join_words(
+                    sorted(
+                        {
+                            _source_name(sources, o.source)
+                            for o in choices.objection_overridden
+                            if o.purpose == name
+                        }
+                    )
                 ),
             }
         )
@@ -209,7 +214,7 @@ def _choice_cards(choices: MyChoices, names: dict[str, str], sources: dict[str, 
             "words": purpose_words(asked.purpose),
             "source_name": info.name if info else asked.source,
             "holder": names.get(info.organisation, info.organisation) if info else "",
-            "recipients": [names.get(r, r) for r in asked.recipients],
+            "recipients": join_words([names.get(r, r) for r in asked.recipients]),
             "given": given,
             "choice": ChoiceAsked("consent", asked.purpose, not given, asked.source),
         }

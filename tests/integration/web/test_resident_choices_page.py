@@ -111,5 +111,8 @@ def test_a_purpose_says_before_objecting_where_the_law_lets_sharing_go_on(
     html = browser.get("/my/choices").text
     safeguarding = _card(html, "purpose-safeguarding")
     assert "Even if you say no, your" in safeguarding
-    assert "Adult Social Care" in safeguarding
+    # A list as one would say it, not "A and B and C and D".
+    assert "your Adult Social Care, Befriending, Council Tax and GP registrations records" in (
+        safeguarding
+    )
     assert "Even if you say no" not in _card(html, "purpose-housing_support")
