@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
-from joinedup.linkage.persons import merged_ids
+from joinedup.linkage.persons import ended_member_keys, merged_ids
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Clause
 from joinedup.policy.vocabulary import is_sealed
@@ -120,6 +120,9 @@ def subject_access_pack(
     """
     person_id = own_person_id(session, actor, ended_too=True)
     keys = member_keys(session, [person_id])[person_id]
+    # Records whose source no longer holds them are still stored here, so still theirs to see.
+    ids = merged_ids(session, person_id)
+    ended = ended_member_keys(session, ids)
     sources = sources_by_id(session)
     current = current_records(session, keys)
     audit_own_read(
@@ -130,7 +133,7 @@ def subject_access_pack(
         labels=held_labels(current, sources),
     )
     names = organisation_names(session)
-    versions = _all_versions(session, keys)
+    versions = _all_versions(session, [*keys, *ended])
     terms = _terms_by_source()
     sections = []
     for source_id in sorted({r.source_id for r in versions}):
@@ -161,7 +164,7 @@ def subject_access_pack(
         sources=tuple(sections),
         purposes=tuple(sorted({p for t in shared for p in t.purposes})),
         recipients=tuple(sorted({r for t in shared for r in t.recipients})),
-        access_log=_whole_access_log(session, person_id, names),
+        access_log=_whole_access_log(session, ids, names),
         choices=choices_for(session, actor, person_id),
     )
 
@@ -216,12 +219,11 @@ def _terms_by_source() -> dict[str, list[tuple[Clause, SharingTerm]]]:
 
 
 def _whole_access_log(
-    session: Session, person_id: str, names: dict[str, str]
+    session: Session, ids: tuple[str, ...], names: dict[str, str]
 ) -> tuple[AccessEntry, ...]:
+    """Every access by someone else, under the person's id or one merged into it."""
     entries: list[AccessEntry] = []
     cursor: int | None = None
-    # Accesses recorded under an id since merged into the resident's are theirs too.
-    ids = merged_ids(session, person_id)
     choices = policy_choices(session, ids)
     while True:
         batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from joinedup.audit.governance import record_choice
@@ -18,6 +18,7 @@ from joinedup.audit.log import NewEvent, append_all
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
+from joinedup.store.linkage_tables import LinkRun, PersonMember
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -27,6 +28,7 @@ from tests.integration.api.practitioner_hub import (
     OLD,
     PractitionerHub,
     at,
+    end_record,
     make_practitioner_hub,
 )
 
@@ -508,3 +510,33 @@ def test_an_access_that_went_ahead_despite_my_objection_says_so(hub: Practitione
     assert [e["despite_objection"] for e in entries] == [True, False]
     pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
     assert [e["despite_objection"] for e in pack["access_log"]] == [True, False]
+
+
+def _run_ending(hub: PractitionerHub, key: str) -> None:
+    """What the next link run does with a record its source no longer holds: it leaves the
+    index (its membership ends) while the hub keeps its versions."""
+    source, record_id = key.split("|")
+    end_record(hub.engine, source, record_id)
+    with session_scope(hub.engine) as session:
+        run = LinkRun(mode="incremental", engine="duckdb", status="done", started_at=at())
+        session.add(run)
+        session.flush()
+        session.execute(
+            update(PersonMember)
+            .where(PersonMember.record_key == key, PersonMember.to_run.is_(None))
+            .values(to_run=run.id)
+        )
+
+
+def test_the_pack_holds_records_whose_source_no_longer_holds_them(hub: PractitionerHub) -> None:
+    _run_ending(hub, "befriending|B1")
+    held = hub.client.get("/api/v1/me/record", headers=_me(hub)).json()["held"]
+    assert "befriending" not in {h["source"] for h in held}  # no longer held by the charity
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    sections = {s["source"]: s for s in pack["sources"]}
+    # ... but the hub still stores it: it is in the pack, marked as no longer current.
+    [record] = sections["befriending"]["records"]
+    assert record["record_id"] == "B1" and record["current"] is False and record["valid_to"]
+    assert record["data"]["family_name"] == "Walker"
+    # Bob's records, which never were Anne's, are not.
+    assert "C2" not in {r["record_id"] for s in pack["sources"] for r in s["records"]}
