@@ -7,9 +7,13 @@ and her page must say that her "no" was known and why the sharing went ahead.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.engine import Engine
 
-from tests.integration.api.auth_hub import sign_in
+from joinedup.audit.log import NewEvent, append_all
+from joinedup.store.db import session_scope
+from tests.integration.api.auth_hub import sign_in, username
 from tests.integration.api.practitioner_hub import ANNE, make_practitioner_hub
 
 
@@ -27,5 +31,32 @@ def test_an_access_despite_my_objection_says_why_it_went_ahead(engine: Engine) -
     assert page.status_code == 200, page.text
     text = " ".join(page.text.split())
     assert "You had said no to sharing for this. It was shared anyway" in text
+    browser.close()
+    hub.client.close()
+
+
+def test_times_are_shown_in_uk_time(engine: Engine) -> None:
+    # 23:30 UTC on 30 June is half past midnight on 1 July on a resident's clock (BST).
+    hub = make_practitioner_hub(engine)
+    with session_scope(engine) as session:
+        append_all(
+            session,
+            [
+                NewEvent(
+                    actor=username("social_worker"),
+                    organisation="northbridge-council",
+                    role="social_worker",
+                    action="person.view",
+                    decision="permit",
+                    purpose="safeguarding",
+                    person_id=ANNE,
+                    at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC),
+                )
+            ],
+        )
+    browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
+    sign_in(browser, "resident")
+    text = " ".join(browser.get("/my/access").text.split())
+    assert "1 July 2026, 00:30" in text and "30 June 2026" not in text
     browser.close()
     hub.client.close()
