@@ -320,3 +320,11 @@ class SubjectAccessPackPublic(BaseModel):
     recipients: list[str]
     access_log: list[AccessEntryPublic]
     choices: MyChoicesPublic
+    organisations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Organisation id → name, for every organisation the pack names.",
+    )
+    purpose_descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Purpose id → what it means, for every purpose the pack names.",
+    )

@@ -10,7 +10,8 @@ as a JSON download; an IG officer answering a request by post can produce the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from joinedup.audit import queries
 from joinedup.linkage.persons import ended_member_keys, merged_ids
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Clause
-from joinedup.policy.vocabulary import is_sealed
+from joinedup.policy.vocabulary import PURPOSES, is_sealed
 from joinedup.services.access import (
     current_records,
     member_keys,
@@ -107,6 +108,11 @@ class SubjectAccessPack:
     recipients: tuple[str, ...]
     access_log: tuple[AccessEntry, ...]
     choices: MyChoices
+    # Organisation id → name, for every organisation the pack names (holders, recipients, who
+    # looked): "recipients" alone is ids, which a resident cannot be expected to decode.
+    organisations: Mapping[str, str] = field(default_factory=dict)
+    # Purpose id → what it means, for every purpose the pack names.
+    purpose_descriptions: Mapping[str, str] = field(default_factory=dict)
 
 
 def subject_access_pack(
@@ -157,15 +163,29 @@ def subject_access_pack(
             )
         )
     shared = [t for s in sections for t in s.shared_under]
+    purposes = tuple(sorted({p for t in shared for p in t.purposes}))
+    recipients = tuple(sorted({r for t in shared for r in t.recipients}))
+    access_log = _whole_access_log(session, ids, names)
+    named = {
+        *recipients,
+        *(s.organisation for s in sections),
+        *(e.organisation for e in access_log),
+    }
+    named.discard("")
+    meant = {*purposes, *(e.purpose for e in access_log if e.purpose)}
     return SubjectAccessPack(
         person_id=person_id,
         generated_at=now or utcnow(),
         legal_basis=SUBJECT_ACCESS_REASON,
         sources=tuple(sections),
-        purposes=tuple(sorted({p for t in shared for p in t.purposes})),
-        recipients=tuple(sorted({r for t in shared for r in t.recipients})),
-        access_log=_whole_access_log(session, ids, names),
+        purposes=purposes,
+        recipients=recipients,
+        access_log=access_log,
         choices=choices_for(session, actor, person_id),
+        organisations={org: names.get(org, org) for org in sorted(named)},
+        purpose_descriptions={
+            p: PURPOSES[p].description if p in PURPOSES else p for p in sorted(meant)
+        },
     )
 
 

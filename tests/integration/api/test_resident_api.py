@@ -235,6 +235,12 @@ def test_subject_access_pack_has_everything_and_is_audited_once(hub: Practitione
     assert any(e["action"] == "person.view" for e in pack["access_log"])
     assert pack["choices"]["current"][0]["purpose"] == "planning"
     assert len(_events(hub, "resident.subject_access")) == 1
+    # Every organisation and purpose the pack names is explained in it.
+    assert pack["organisations"]["northbridge-council"] == "Northbridge Borough Council"
+    named = {*pack["recipients"], *(s["organisation"] for s in pack["sources"])}
+    assert named | {e["organisation"] for e in pack["access_log"]} == set(pack["organisations"])
+    assert set(pack["purposes"]) <= set(pack["purpose_descriptions"])
+    assert pack["purpose_descriptions"]["safeguarding"].startswith("protecting")
 
 
 RESIDENT_ROUTES = [
