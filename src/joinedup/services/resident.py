@@ -667,9 +667,15 @@ def record_my_choice(
         raise ServiceError("The note holds control characters: write it in ordinary text.")
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
-    if source is not None and source not in held:
+    # Taking a choice back is always possible (UK GDPR Art. 7(3): as easy as giving it), for a
+    # service that no longer holds the resident's records or under an agreement no longer
+    # asking: were either to come back, the consent or objection would be in force again.
+    made_before = {
+        c.source for c in choice_history(session, *merged_ids(session, person_id)) if c.source
+    }
+    if source is not None and source not in held and (given or source not in made_before):
         raise ServiceError(f"No service called {source!r} holds records about you.")
-    if kind == "consent":
+    if kind == "consent" and given:
         asked = [
             c for c in consent_asked(held) if c.purpose == purpose and source in (None, c.source)
         ]

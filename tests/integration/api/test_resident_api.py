@@ -546,3 +546,35 @@ def test_the_pack_holds_records_whose_source_no_longer_holds_them(hub: Practitio
     assert record["data"]["family_name"] == "Walker"
     # Bob's records, which never were Anne's, are not.
     assert "C2" not in {r["record_id"] for s in pack["sources"] for r in s["records"]}
+
+
+@pytest.mark.parametrize("kind", ["consent", "objection"])
+def test_a_choice_can_be_taken_back_after_its_service_stopped_holding_my_records(
+    hub: PractitionerHub, kind: str
+) -> None:
+    purpose = "direct_care"
+    given = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": kind, "purpose": purpose, "source": "befriending"},
+    )
+    assert given.status_code == 201, given.text
+    _run_ending(hub, "befriending|B1")
+    # Were the charity to hold her records again, the choice would be in force again: she
+    # must be able to take it back now (it was 400: no service called 'befriending').
+    taken_back = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": kind, "purpose": purpose, "source": "befriending", "given": False},
+    )
+    assert taken_back.status_code == 201, taken_back.text
+    assert [(c["source"], c["given"]) for c in taken_back.json()["current"]] == [
+        ("befriending", False)
+    ]
+    # Giving one for a service that holds nothing about her is still refused.
+    again = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": kind, "purpose": purpose, "source": "befriending"},
+    )
+    assert again.status_code == 400
