@@ -218,6 +218,21 @@ def _choice_cards(choices: MyChoices, names: dict[str, str], sources: dict[str, 
             "given": given,
             "choice": ChoiceAsked("consent", asked.purpose, not given, asked.source),
         }
+    # A yes still on record where nothing asks for it now (the service stopped holding the
+    # resident's records, or the agreement changed): it would count again if that came back,
+    # so it is shown with a way to take it back.
+    for chosen in choices.current:
+        key = (chosen.purpose, chosen.source or "")
+        if chosen.kind != "consent" or not chosen.given or not chosen.source or key in consents:
+            continue
+        consents[key] = {
+            "asked": ChoiceAsked("consent", chosen.purpose, True, chosen.source),
+            "words": purpose_words(chosen.purpose),
+            "source_name": _source_name(sources, chosen.source),
+            "given": True,
+            "not_asked": True,
+            "choice": ChoiceAsked("consent", chosen.purpose, False, chosen.source),
+        }
     return {"purposes": purposes, "consents": list(consents.values())}
 
 

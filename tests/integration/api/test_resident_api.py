@@ -518,7 +518,7 @@ def test_an_access_that_went_ahead_despite_my_objection_says_so(hub: Practitione
     assert [e["despite_objection"] for e in pack["access_log"]] == [True, False]
 
 
-def _run_ending(hub: PractitionerHub, key: str) -> None:
+def run_ending(hub: PractitionerHub, key: str) -> None:
     """What the next link run does with a record its source no longer holds: it leaves the
     index (its membership ends) while the hub keeps its versions."""
     source, record_id = key.split("|")
@@ -535,7 +535,7 @@ def _run_ending(hub: PractitionerHub, key: str) -> None:
 
 
 def test_the_pack_holds_records_whose_source_no_longer_holds_them(hub: PractitionerHub) -> None:
-    _run_ending(hub, "befriending|B1")
+    run_ending(hub, "befriending|B1")
     held = hub.client.get("/api/v1/me/record", headers=_me(hub)).json()["held"]
     assert "befriending" not in {h["source"] for h in held}  # no longer held by the charity
     pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
@@ -559,7 +559,7 @@ def test_a_choice_can_be_taken_back_after_its_service_stopped_holding_my_records
         json={"kind": kind, "purpose": purpose, "source": "befriending"},
     )
     assert given.status_code == 201, given.text
-    _run_ending(hub, "befriending|B1")
+    run_ending(hub, "befriending|B1")
     # Were the charity to hold her records again, the choice would be in force again: she
     # must be able to take it back now (it was 400: no service called 'befriending').
     taken_back = hub.client.post(

@@ -19,6 +19,7 @@ from tests.integration.api.practitioner_hub import (
     PractitionerHub,
     make_practitioner_hub,
 )
+from tests.integration.api.test_resident_api import run_ending
 from tests.integration.web.pages import parse
 
 
@@ -116,3 +117,18 @@ def test_a_purpose_says_before_objecting_where_the_law_lets_sharing_go_on(
         safeguarding
     )
     assert "Even if you say no" not in _card(html, "purpose-housing_support")
+
+
+def test_a_yes_no_one_asks_for_any_more_can_still_be_taken_back(
+    anne: tuple[PractitionerHub, TestClient],
+) -> None:
+    hub, browser = anne
+    hub.client.post(
+        "/api/v1/me/choices",
+        headers=hub.bearer("resident", None),
+        json={"kind": "consent", "purpose": "direct_care", "source": "befriending"},
+    )
+    run_ending(hub, "befriending|B1")  # the charity no longer holds her records
+    card = _card(browser.get("/my/choices").text, "consent-direct_care-befriending")
+    assert "You said yes" in card and "Take back your yes" in card
+    assert "would count again" in card
