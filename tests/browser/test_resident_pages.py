@@ -87,9 +87,7 @@ def test_my_record_and_who_looked(
             .order_by(BreakGlassReasonReview.id.desc())
         ).first()
     expect(glass).to_contain_text(
-        reviewed
-        or "The reason is being reviewed by Northbridge Borough Council’s information "
-        "governance officer"
+        reviewed or "The reason is being reviewed by an information governance officer"
     )
     # Organisation and kind of job, never the member of staff.
     expect(page.locator("main")).not_to_contain_text("@example.org")
@@ -138,7 +136,8 @@ def test_object_and_consent_with_confirmation(
     page.get_by_role("button", name="Yes, share it").click()
     expect(page.locator("#consent-direct_care-befriending")).to_contain_text("You said yes")
     page.get_by_text("Changes you made before").click()
-    expect(page.locator("details")).to_contain_text("said no for housing support")
+    # In the words of the cards: the purpose's name, and the service or "every service".
+    expect(page.locator("details")).to_contain_text("said no for help with housing (every service)")
     check_page(page)
 
 

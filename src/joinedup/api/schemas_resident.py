@@ -96,6 +96,12 @@ class AccessEntryPublic(BaseModel):
         description="For break-glass: under_review, released (as stated) or redacted (a "
         "summary). Null for every other access.",
     )
+    despite_objection: bool = Field(
+        False,
+        description="Data of a service you had objected to sharing for this purpose was "
+        "released all the same: an agreement overrides objections there, on stated grounds "
+        "(for example, to protect someone at risk of harm).",
+    )
 
 
 class AccessHistoryPublic(BaseModel):
@@ -157,6 +163,16 @@ class ConsentAskedPublic(BaseModel):
     recipients: list[str]
 
 
+class ObjectionOverriddenPublic(BaseModel):
+    model_config = _PUBLIC
+
+    purpose: str
+    source: str
+    agreement: str
+    clause: str
+    grounds: str = Field(description="Why the sharing goes on despite an objection.")
+
+
 class MyChoicesPublic(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
@@ -192,10 +208,18 @@ class MyChoicesPublic(BaseModel):
     )
 
     person_id: str
-    current: list[ChoicePublic] = Field(description="The latest choice per kind, purpose, source.")
+    current: list[ChoicePublic] = Field(
+        description="The choices policy applies now: the latest per kind, purpose and source, "
+        "less a choice for one service made before a later one for every service."
+    )
     history: list[ChoicePublic] = Field(description="Every change, oldest first.")
     consent_asked: list[ConsentAskedPublic] = Field(
         description="Where an agreement shares your data only with your consent."
+    )
+    objection_overridden: list[ObjectionOverriddenPublic] = Field(
+        default_factory=list,
+        description="Where an agreement shares your data for a purpose even if you object, "
+        "and on what grounds (for example, to protect someone at risk of harm).",
     )
 
 
@@ -296,3 +320,11 @@ class SubjectAccessPackPublic(BaseModel):
     recipients: list[str]
     access_log: list[AccessEntryPublic]
     choices: MyChoicesPublic
+    organisations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Organisation id → name, for every organisation the pack names.",
+    )
+    purpose_descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Purpose id → what it means, for every purpose the pack names.",
+    )

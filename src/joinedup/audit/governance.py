@@ -43,6 +43,7 @@ from joinedup.store.governance_tables import (
     DeclaredRelationship,
     ResidentChoiceRow,
 )
+from joinedup.store.linkage_tables import Person
 from joinedup.store.prepared import Prepared
 
 ALERT_STATUSES = ("open", "acknowledged", "closed")
@@ -218,20 +219,25 @@ def record_choice(
     return row
 
 
-def choice_history(session: Session, person_id: str) -> list[ResidentChoiceRow]:
-    """Every choice the person has made, oldest first."""
+def choice_history(session: Session, *person_ids: str) -> list[ResidentChoiceRow]:
+    """Every choice made under any of ``person_ids``, oldest first.
+
+    Give a person's id and the ids merged into it
+    (:func:`joinedup.linkage.persons.merged_ids`): a choice made before a merge is still the
+    resident's.
+    """
     query = (
         select(ResidentChoiceRow)
-        .where(ResidentChoiceRow.person_id == person_id)
+        .where(ResidentChoiceRow.person_id.in_(person_ids))
         .order_by(ResidentChoiceRow.at, ResidentChoiceRow.id)
     )
     return list(session.scalars(query))
 
 
-def current_choices(session: Session, person_id: str) -> list[ResidentChoiceRow]:
+def current_choices(session: Session, *person_ids: str) -> list[ResidentChoiceRow]:
     """The latest choice per (kind, purpose, source): what the resident's settings page shows."""
     latest: dict[tuple[str, str, str | None], ResidentChoiceRow] = {}
-    for row in choice_history(session, person_id):
+    for row in choice_history(session, *person_ids):
         latest[(row.kind, row.purpose, row.source)] = row
     return list(latest.values())
 
@@ -315,8 +321,9 @@ def policy_inputs(
     organisation: str,
     now: datetime | None = None,
 ) -> PolicyInputs:
-    """The person's current relationships with ``organisation``, all their choices, and the
-    actor's open break-glass session, as policy values for an ``AccessRequest``."""
+    """The person's current relationships with ``organisation``, all their choices (those made
+    under ids since merged into theirs too), and the actor's open break-glass session, as policy
+    values for an ``AccessRequest``."""
     found = policy_inputs_for(session, [person_id], actor=actor, organisation=organisation, now=now)
     return found[person_id]
 
@@ -377,10 +384,36 @@ _CHOICES = select(
     _CHOICE.given,
     _CHOICE.id,
 ).where(_CHOICE.person_id.in_(bindparam("ids", expanding=True)))
+# Choices made under an id since merged into the person (its records now the person's): an
+# objection must not lapse because linkage found more of the resident's records. Chains of
+# redirects are one hop deep, so the retired id's ``redirect_to`` is the person asked about.
+_PERSON = Person.__table__.c
+_MERGED_CHOICES = (
+    select(
+        literal_column("'c'", Text),
+        _PERSON.redirect_to,
+        _CHOICE.at,
+        _NO_TIME,
+        _CHOICE.kind,
+        _CHOICE.purpose,
+        _CHOICE.source,
+        _CHOICE.given,
+        _CHOICE.id,
+    )
+    .select_from(
+        Person.__table__.join(ResidentChoiceRow.__table__, _CHOICE.person_id == _PERSON.person_id)
+    )
+    .where(
+        _PERSON.redirect_to.in_(bindparam("ids", expanding=True)),
+        _PERSON.status == "retired",
+    )
+)
 # Oldest first within each kind: policy takes the latest choice per (kind, purpose, source) as
 # the one in force, and of several open break-glass sessions the newest (read last) counts.
 _INPUTS = Prepared(
-    union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES).order_by("tag", "t1", "row_id")
+    union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES, _MERGED_CHOICES).order_by(
+        "tag", "t1", "row_id"
+    )
 )
 
 

@@ -46,7 +46,7 @@ def search(
     *,
     actor: str | None = None,
     organisation: str | None = None,
-    person_id: str | None = None,
+    person_id: str | tuple[str, ...] | None = None,
     purpose: str | None = None,
     decision: str | None = None,
     action: str | None = None,
@@ -59,12 +59,16 @@ def search(
 ) -> list[AuditEvent]:
     """Events matching every filter given, newest first; ``until`` is exclusive.
 
-    Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page. ``within``
-    is a further condition on ``audit_events`` (an IG officer's remit).
+    ``person_id`` may be a tuple of ids: events about any of them (a person and the ids merged
+    into it). Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page.
+    ``within`` is a further condition on ``audit_events`` (an IG officer's remit).
     """
     query: Select[tuple[AuditEvent]] = select(AuditEvent)
     if within is not None:
         query = query.where(within)
+    if isinstance(person_id, tuple):
+        query = query.where(AuditEvent.person_id.in_(person_id))
+        person_id = None
     filters = {
         AuditEvent.actor: actor,
         AuditEvent.organisation: organisation,

@@ -272,6 +272,52 @@ def lookup_person(session: Session, person_id: str) -> PersonLookup:
     raise RuntimeError(f"person redirects from {requested!r} do not end")
 
 
+def merged_ids(session: Session, person_id: str) -> tuple[str, ...]:
+    """``person_id`` and every retired id whose records went to it, oldest merge first.
+
+    What was recorded against an id before it was merged away — a resident's objection, who
+    looked at their record — still belongs to the person: the resident's choices, access log
+    and policy read it under all of these ids. Redirect chains are one hop deep
+    (:func:`apply_assignment`), so one query finds them all.
+
+    >>> merged_ids(session, "PANNE00000001")   # doctest: +SKIP
+    ('PANNE00000001', 'POLD000000003')
+    """
+    retired = session.scalars(
+        select(_PERSONS.c.person_id)
+        .where(_PERSONS.c.redirect_to == person_id, _PERSONS.c.status == "retired")
+        .order_by(_PERSONS.c.retired_run, _PERSONS.c.person_id)
+    )
+    return (person_id, *retired)
+
+
+def ended_member_keys(session: Session, person_ids: Iterable[str]) -> list[str]:
+    """Record keys that were the persons' and are now no one's: their records ended.
+
+    A record that moved to another person (a split, a merge) is that person's now and is left
+    out; a record that left the index because its source no longer holds it is still stored,
+    with its versions, and is still about the person (a subject access pack includes it).
+    """
+    ids = sorted(set(person_ids))
+    now = _MEMBERS.alias("now")
+    # Correlated, so each key is one look-up in the (record_key, to_run) index.
+    held_now = (
+        select(now.c.record_key)
+        .where(now.c.record_key == _MEMBERS.c.record_key, now.c.to_run.is_(None))
+        .exists()
+    )
+    out: set[str] = set()
+    for part in _chunks(ids, _IN_CHUNK):
+        out.update(
+            session.scalars(
+                select(_MEMBERS.c.record_key).where(
+                    _MEMBERS.c.person_id.in_(part), _MEMBERS.c.to_run.is_not(None), ~held_now
+                )
+            )
+        )
+    return sorted(out)
+
+
 def export_rows(session: Session) -> Iterator[tuple[str, str, str]]:
     """``(source, source_record_id, person_id)`` for every current stored record, ordered.
 

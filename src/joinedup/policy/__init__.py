@@ -11,7 +11,12 @@ from joinedup.policy.agreements import (
     load_agreements,
     parse_agreement,
 )
-from joinedup.policy.engine import BREAK_GLASS_MAX, decide
+from joinedup.policy.engine import (
+    BREAK_GLASS_MAX,
+    agreements_in_force,
+    choice_in_effect,
+    decide,
+)
 from joinedup.policy.model import Agreement, Clause, Party
 from joinedup.policy.request import (
     AccessRequest,
@@ -43,7 +48,9 @@ __all__ = [
     "Reason",
     "Relationship",
     "ResidentChoice",
+    "agreements_in_force",
     "canonical_hash",
+    "choice_in_effect",
     "decide",
     "is_sealed",
     "load_agreement",

@@ -127,10 +127,10 @@ def _items(request: AccessRequest, items: list[tuple[Holding, str]]) -> tuple[It
         tuple(
             (
                 holding.source,
-                _choice_in_effect(
+                choice_in_effect(
                     request.choices, "consent", request.purpose, holding.source, request.now
                 ),
-                _choice_in_effect(
+                choice_in_effect(
                     request.choices, "objection", request.purpose, holding.source, request.now
                 ),
             )
@@ -214,6 +214,16 @@ def _break_glass_note(request: AccessRequest) -> str:
     if glass.expires_at - glass.started_at > BREAK_GLASS_MAX:
         return f"; break-glass may last at most {BREAK_GLASS_MAX}"
     return "; the break-glass session is not active at this time"
+
+
+def agreements_in_force(agreements: Iterable[Agreement], now: datetime) -> list[Agreement]:
+    """The agreements :func:`decide` applies at ``now``: in force on that UK calendar day and,
+    of several versions of one agreement, only the latest that has started.
+
+    For whatever tells people how their data may be shared (the resident's choices, the subject
+    access pack): it must name the clauses ``decide`` obeys, not a superseded version's.
+    """
+    return _agreements_on(agreements, _uk_day(now))[0]
 
 
 def _agreements_on(
@@ -339,14 +349,14 @@ def _check_clause(
         return cite(v.DENY_ROLE, f"the role {v.role_words(request.role)} may not receive this data")
     if request.purpose not in clause.purposes:
         return cite(v.DENY_PURPOSE, f"the purpose {purpose} is not permitted by this clause")
-    if clause.consent_required and not _choice_in_effect(
+    if clause.consent_required and not choice_in_effect(
         request.choices, "consent", request.purpose, holding.source, request.now
     ):
         return cite(
             v.DENY_CONSENT,
             f"the resident's consent for {purpose} is required and not recorded",
         )
-    objected = _choice_in_effect(
+    objected = choice_in_effect(
         request.choices, "objection", request.purpose, holding.source, request.now
     )
     if objected:
@@ -361,7 +371,7 @@ def _check_clause(
     return cite(v.PERMIT, f"permitted for {purpose} ({basis})")
 
 
-def _choice_in_effect(
+def choice_in_effect(
     choices: Iterable[ResidentChoice], kind: str, purpose: str, source: str, now: datetime
 ) -> bool:
     """True when the resident's latest choice of ``kind`` for ``purpose`` that covers ``source``

@@ -22,6 +22,7 @@ from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
 from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
+from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Agreement, Clause
 from joinedup.policy.vocabulary import PURPOSES, is_sealed
 from joinedup.services.access import audit
@@ -409,14 +410,22 @@ def _clause_terms(clause: Clause) -> ClauseTerms:
     )
 
 
-def _summary(agreement: Agreement, recorded: set[tuple[str, int, str]]) -> AgreementSummary:
+def _in_force() -> set[str]:
+    # As policy decides today: a version superseded by a later one that has started is not in
+    # force, even within its own dates.
+    return {a.ref for a in agreements_in_force(current_agreements(), utcnow())}
+
+
+def _summary(
+    agreement: Agreement, recorded: set[tuple[str, int, str]], in_force: set[str]
+) -> AgreementSummary:
     return AgreementSummary(
         id=agreement.id,
         version=agreement.version,
         title=agreement.title,
         valid_from=agreement.valid_from,
         valid_to=agreement.valid_to,
-        in_force=agreement.in_force_on(utcnow().date()),
+        in_force=agreement.ref in in_force,
         sha256=agreement.sha256,
         parties=tuple(sorted(agreement.party_orgs)),
         providers=agreement.providers,
@@ -442,7 +451,8 @@ def list_agreements(session: Session, actor: Actor) -> tuple[AgreementSummary, .
     require_ig_officer(actor)
     recorded = _recorded(session)
     agreements = sorted(current_agreements(), key=lambda a: (a.id, a.version))
-    return tuple(_summary(a, recorded) for a in agreements)
+    in_force = _in_force()
+    return tuple(_summary(a, recorded, in_force) for a in agreements)
 
 
 def agreement_detail(
@@ -466,7 +476,7 @@ def agreement_detail(
         stored.text if stored is not None and stored.sha256 == chosen.sha256 else _file_text(chosen)
     )
     return AgreementDetail(
-        summary=_summary(chosen, _recorded(session)),
+        summary=_summary(chosen, _recorded(session), _in_force()),
         clauses=tuple(_clause_terms(c) for c in chosen.clauses),
         text=text,
     )

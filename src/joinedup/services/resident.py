@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,9 @@ from sqlalchemy.orm import Session
 from joinedup.audit import queries
 from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
 from joinedup.audit.log import NewEvent
-from joinedup.linkage.persons import PersonNotFound, lookup_person
+from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
+from joinedup.policy.engine import agreements_in_force, choice_in_effect
+from joinedup.policy.request import ChoiceKind, ResidentChoice
 from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
 from joinedup.services.access import (
     SourceInfo,
@@ -88,6 +91,10 @@ ACTION_WORDS: dict[str, str] = {
     "break_glass.reason_read": "checked the reason given for opening your record in an emergency",
     "break_glass.reason_release": "decided you can see that reason as it was written",
     "break_glass.reason_redact": "wrote a summary of that reason for you",
+    # An information governance officer checking on accesses to the resident's record.
+    "audit.search": "searched the list of who has looked at your record",
+    "alert.acknowledge": "looked into an alert about someone accessing your record",
+    "alert.close": "closed an alert about someone accessing your record, after checking it",
 }
 
 
@@ -143,6 +150,9 @@ class AccessEntry:
     actions: tuple[str, ...] = ()
     # under_review | released | redacted for a break-glass access, else ``None``.
     break_glass_reason_status: str | None = None
+    # Data of a service the resident had objected to sharing for this purpose was released all
+    # the same (an agreement overrides objections there, e.g. to keep someone safe).
+    despite_objection: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,13 +190,42 @@ class ConsentAsked:
 
 
 @dataclass(frozen=True)
+class ObjectionOverridden:
+    """A place where an agreement shares the resident's data for a purpose even if they object,
+    on stated grounds (a clause with ``objection: override``, such as safeguarding)."""
+
+    purpose: str
+    source: str
+    agreement: str
+    clause: str
+    grounds: str
+
+
+@dataclass(frozen=True)
 class MyChoices:
-    """The resident's choices in force, their history, and where consent is asked for."""
+    """The resident's choices in force, their history, where consent is asked for, and where
+    an objection would not stop the sharing."""
 
     person_id: str
     current: tuple[ChoiceEntry, ...]
     history: tuple[ChoiceEntry, ...]
     consent_asked: tuple[ConsentAsked, ...]
+    objection_overridden: tuple[ObjectionOverridden, ...] = ()
+
+    def in_effect(self, kind: str, purpose: str, source: str | None = None) -> bool:
+        """Whether policy now treats ``kind`` for ``purpose`` as given for ``source`` (for a
+        choice about every source when ``None``): the rule ``decide`` applies, so that a page
+        never says "you said yes" where sharing is refused, or the reverse."""
+        return choice_in_effect(
+            (
+                ResidentChoice(cast(ChoiceKind, c.kind), c.purpose, c.given, c.at, c.source)
+                for c in self.history
+            ),
+            kind,
+            purpose,
+            source or "",
+            utcnow(),
+        )
 
 
 def require_resident(actor: Actor) -> None:
@@ -197,8 +236,14 @@ def require_resident(actor: Actor) -> None:
         raise NotPermitted("Your account is not linked to a record yet; ask the hub's team.")
 
 
-def own_person_id(session: Session, actor: Actor) -> str:
-    """The resident's active person id, following merges; 404/410 when nothing is held."""
+def own_person_id(session: Session, actor: Actor, *, ended_too: bool = False) -> str:
+    """The resident's active person id, following merges; 404 for an id never issued.
+
+    When every record about them has ended (the id retired without a successor) it is 410 —
+    unless ``ended_too``: reading what the hub *still* holds about them (who looked at their
+    record while it was held, their choices) is their right of access all the same, so the
+    reads ask for the retired id and get it.
+    """
     require_resident(actor)
     assert actor.person_id is not None
     try:
@@ -206,6 +251,8 @@ def own_person_id(session: Session, actor: Actor) -> str:
     except PersonNotFound:
         raise PersonNotFoundError("The hub holds no record linked to your account.") from None
     if found.person_id is None:
+        if ended_too and found.redirects:
+            return found.redirects[-1][0]
         raise PersonGone("The hub no longer holds any record about you.")
     return found.person_id
 
@@ -257,9 +304,10 @@ def my_record(session: Session, actor: Actor, *, now: datetime | None = None) ->
 
     ``since`` is when the earliest version of any of the source's records about the resident
     was stored. Audited as ``resident.record``. Raises ``NotPermitted`` (403) for anyone but a
-    resident, ``PersonNotFoundError`` (404), ``PersonGone`` (410), ``AuditUnavailable`` (503).
+    resident, ``PersonNotFoundError`` (404), ``AuditUnavailable`` (503). When every record about
+    the resident has ended, nothing is held (and not 410: see :func:`own_person_id`).
     """
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     keys, sources = _keys_and_sources(session, person_id)
     records = current_records(session, keys)
     audit_own_read(
@@ -326,10 +374,12 @@ def access_history(
         raise ServiceError(f"limit must be between 1 and {ACCESS_LOG_MAX}")
     if before_seq is not None and before_seq < 1:
         raise ServiceError("before_seq must be a positive event number")
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.access_log")
     names = organisation_names(session)
+    # Accesses recorded under an id since merged into the resident's are theirs too.
+    ids = merged_ids(session, person_id)
     visits: list[list[AuditEvent]] = []
     open_visits: dict[tuple[str, str, str, str], int] = {}
     cursor = before_seq
@@ -338,9 +388,7 @@ def access_history(
     # Once the page is full, only events of a visit already on it are taken: the first other
     # event starts the next page, so a visit is never split across two.
     while not exhausted and not full_stop:
-        batch = queries.search(
-            session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
-        )
+        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
         exhausted = len(batch) < queries.MAX_LIMIT
         for event in batch:
             key = _visit_key(event)
@@ -356,11 +404,39 @@ def access_history(
                 visits.append([event])
             cursor = event.seq
     reasons = reasons_shown(session, (e for events in visits for e in events))
+    choices = policy_choices(session, ids)
     return AccessHistory(
         person_id=person_id,
-        entries=tuple(visit_entry(events, names, reasons) for events in visits),
+        entries=tuple(
+            noting_objection(visit_entry(events, names, reasons), choices) for events in visits
+        ),
         next_before_seq=cursor if full_stop else None,
     )
+
+
+def policy_choices(session: Session, person_ids: Sequence[str]) -> tuple[ResidentChoice, ...]:
+    """The choices recorded under ``person_ids`` as policy reads them."""
+    return tuple(
+        ResidentChoice(cast(ChoiceKind, row.kind), row.purpose, row.given, row.at, row.source)
+        for row in choice_history(session, *person_ids)
+    )
+
+
+def noting_objection(entry: AccessEntry, choices: Sequence[ResidentChoice]) -> AccessEntry:
+    """``entry`` marked ``despite_objection`` when it released a service's data for a purpose
+    the resident had objected to for that service at the time — which policy allows only where
+    an agreement overrides objections on stated grounds. A resident who said no and sees only
+    "looked at your joined-up record" would think their choice was ignored, or broken."""
+    if not entry.purpose or entry.decision not in ("permit", "partial"):
+        return entry
+    # Released items are "source/category"; a search's "identity.search" names no service.
+    sources = {label.split("/", 1)[0] for label in entry.categories if "/" in label}
+    if any(
+        choice_in_effect(choices, "objection", entry.purpose, source, entry.at)
+        for source in sources
+    ):
+        return replace(entry, despite_objection=True)
+    return entry
 
 
 def _visit_key(event: AuditEvent) -> tuple[str, str, str, str] | None:
@@ -390,7 +466,7 @@ def visit_entry(
     return replace(
         first,
         seq=parts[-1].seq,
-        what=_join(list(dict.fromkeys(p.what for p in parts))),
+        what=join_words(list(dict.fromkeys(p.what for p in parts))),
         decision=_visit_decision({p.decision for p in parts}),
         categories=tuple(dict.fromkeys(c for p in parts for c in p.categories)),
         purpose=purpose.purpose,
@@ -419,7 +495,7 @@ def _visit_decision(decisions: set[str]) -> str:
     return "partial"
 
 
-def _join(words: list[str]) -> str:
+def join_words(words: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     if len(words) <= 1:
         return "".join(words)
@@ -477,11 +553,8 @@ def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
 
 def consent_asked(held_sources: set[str]) -> tuple[ConsentAsked, ...]:
     """Where an agreement in force shares one of ``held_sources`` only with consent."""
-    today = utcnow().date()
     out: list[ConsentAsked] = []
-    for agreement in current_agreements():
-        if not agreement.in_force_on(today):
-            continue
+    for agreement in agreements_in_force(current_agreements(), utcnow()):
         for clause in agreement.clauses:
             if clause.consent_required and clause.source in held_sources:
                 out.extend(
@@ -493,32 +566,73 @@ def consent_asked(held_sources: set[str]) -> tuple[ConsentAsked, ...]:
     return tuple(sorted(set(out), key=lambda c: (c.purpose, c.source, c.agreement, c.clause)))
 
 
+def objection_overridden(held_sources: set[str]) -> tuple[ObjectionOverridden, ...]:
+    """Where an agreement in force shares one of ``held_sources`` for a purpose whatever the
+    resident says: they must be told before they object, not find out afterwards."""
+    out: list[ObjectionOverridden] = []
+    for agreement in agreements_in_force(current_agreements(), utcnow()):
+        for clause in agreement.clauses:
+            if clause.objection == "override" and clause.source in held_sources:
+                out.extend(
+                    ObjectionOverridden(
+                        purpose,
+                        clause.source,
+                        agreement.ref,
+                        clause.id,
+                        clause.override_grounds or "",
+                    )
+                    for purpose in clause.purposes
+                )
+    return tuple(sorted(set(out), key=lambda o: (o.purpose, o.source, o.agreement, o.clause)))
+
+
 def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> MyChoices:
     """The resident's objections and consents in force, their full history, and where consent
     is asked for. Audited as ``resident.choices`` (unless ``audit_read`` is false)."""
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.choices")
     return choices_for(session, actor, person_id)
 
 
 def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
-    """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits)."""
-    history = choice_history(session, person_id)
-    latest: dict[tuple[str, str, str | None], ChoiceEntry] = {}
-    entries = []
-    for row in history:
-        entry = _choice(row, actor)
-        entries.append(entry)
-        latest[(entry.kind, entry.purpose, entry.source)] = entry
+    """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits).
+
+    Choices made under an id since merged into ``person_id`` are included: policy obeys them
+    (:func:`joinedup.audit.governance.policy_inputs_for`), so the resident sees them.
+    """
+    history = choice_history(session, *merged_ids(session, person_id))
+    entries = [_choice(row, actor) for row in history]
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
     return MyChoices(
         person_id=person_id,
-        current=tuple(sorted(latest.values(), key=lambda c: (c.kind, c.purpose, c.source or ""))),
+        current=in_force(entries),
         history=tuple(entries),
         consent_asked=consent_asked(held),
+        objection_overridden=objection_overridden(held),
     )
+
+
+def in_force(history: Sequence[ChoiceEntry]) -> tuple[ChoiceEntry, ...]:
+    """The choices of ``history`` (oldest first) that policy still applies, sorted.
+
+    The latest per (kind, purpose, source), except a choice about one source made before a
+    later one about every source for the same kind and purpose: policy takes the latest choice
+    whatever its scope (:func:`joinedup.policy.engine.choice_in_effect`), so a consent to one
+    service withdrawn "for every service" is withdrawn, and must not be listed as given.
+    """
+    latest: dict[tuple[str, str, str | None], ChoiceEntry] = {}
+    for entry in history:
+        latest[(entry.kind, entry.purpose, entry.source)] = entry
+    current = [
+        entry
+        for entry in latest.values()
+        if entry.source is None
+        or (general := latest.get((entry.kind, entry.purpose, None))) is None
+        or entry.at >= general.at
+    ]
+    return tuple(sorted(current, key=lambda c: (c.kind, c.purpose, c.source or "")))
 
 
 def record_my_choice(
@@ -553,9 +667,15 @@ def record_my_choice(
         raise ServiceError("The note holds control characters: write it in ordinary text.")
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
-    if source is not None and source not in held:
+    # Taking a choice back is always possible (UK GDPR Art. 7(3): as easy as giving it), for a
+    # service that no longer holds the resident's records or under an agreement no longer
+    # asking: were either to come back, the consent or objection would be in force again.
+    made_before = {
+        c.source for c in choice_history(session, *merged_ids(session, person_id)) if c.source
+    }
+    if source is not None and source not in held and (given or source not in made_before):
         raise ServiceError(f"No service called {source!r} holds records about you.")
-    if kind == "consent":
+    if kind == "consent" and given:
         asked = [
             c for c in consent_asked(held) if c.purpose == purpose and source in (None, c.source)
         ]

@@ -240,28 +240,41 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def _persons_of_pair(
+    session: Session, person_id: str | None, keys: tuple[str, str]
+) -> list[str | None]:
+    """Whom a look at (or a decision on) the pair ``keys`` concerns: the item's person and the
+    person of each record, each once; ``[None]`` when the index holds neither record."""
+    found = [person_id, _person_of(session, keys[0]), _person_of(session, keys[1])]
+    persons: list[str | None] = list(dict.fromkeys(p for p in found if p))
+    return persons or [None]
+
+
 def review_item(session: Session, actor: Actor, item_id: int) -> ReviewDetail:
     """One review item with both records side by side and the evidence; audited.
 
     The audit event (``review.view``) names the person the item concerns and the identity items
-    of both sources, and is written before the records are read.
+    of both sources, and is written before the records are read. A pair whose records belong to
+    two persons is one event for each (one request id): each sees it in their access log.
     """
     require_reviewer(actor)
     item = _item(session, item_id)
     keys = (item.record_key_l, item.record_key_r)
-    person = item.person_id or _person_of(session, keys[0]) or _person_of(session, keys[1])
     audit(
         session,
-        NewEvent(
-            actor=actor.user,
-            organisation=actor.organisation or "hub",
-            role=actor.role,
-            action="review.view",
-            decision="permit",
-            person_id=person,
-            categories=tuple(sorted({f"{split_record_key(k)[0]}/identity.core" for k in keys})),
-            request_id=actor.request_id,
-            reason=f"linkage review item {item.id} ({item.reason})",
+        *(
+            NewEvent(
+                actor=actor.user,
+                organisation=actor.organisation or "hub",
+                role=actor.role,
+                action="review.view",
+                decision="permit",
+                person_id=person,
+                categories=tuple(sorted({f"{split_record_key(k)[0]}/identity.core" for k in keys})),
+                request_id=actor.request_id,
+                reason=f"linkage review item {item.id} ({item.reason})",
+            )
+            for person in _persons_of_pair(session, item.person_id, keys)
         ),
     )
     left, right = _side(session, keys[0]), _side(session, keys[1])
@@ -302,14 +315,17 @@ def decide_item(
     row = recorded.row
     audit(
         session,
-        NewEvent(
-            actor=actor.user,
-            organisation=actor.organisation or "hub",
-            role=actor.role,
-            action="review.decide",
-            person_id=item.person_id or _person_of(session, pair[0]),
-            request_id=actor.request_id,
-            reason=f"linkage review item {item.id}: {decision}",
+        *(
+            NewEvent(
+                actor=actor.user,
+                organisation=actor.organisation or "hub",
+                role=actor.role,
+                action="review.decide",
+                person_id=person,
+                request_id=actor.request_id,
+                reason=f"linkage review item {item.id}: {decision}",
+            )
+            for person in _persons_of_pair(session, item.person_id, pair)
         ),
     )
     return ReviewOutcome(

@@ -10,15 +10,18 @@ as a JSON download; an IG officer answering a request by post can produce the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
+from joinedup.linkage.persons import ended_member_keys, merged_ids
+from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Clause
-from joinedup.policy.vocabulary import is_sealed
+from joinedup.policy.vocabulary import PURPOSES, is_sealed
 from joinedup.services.access import (
     current_records,
     member_keys,
@@ -37,8 +40,10 @@ from joinedup.services.resident import (
     category_words,
     choices_for,
     held_labels,
+    noting_objection,
     organisation_names,
     own_person_id,
+    policy_choices,
 )
 from joinedup.store.base import utcnow
 from joinedup.store.tables import PERSON_FIELDS, SourceRecord
@@ -103,6 +108,11 @@ class SubjectAccessPack:
     recipients: tuple[str, ...]
     access_log: tuple[AccessEntry, ...]
     choices: MyChoices
+    # Organisation id → name, for every organisation the pack names (holders, recipients, who
+    # looked): "recipients" alone is ids, which a resident cannot be expected to decode.
+    organisations: Mapping[str, str] = field(default_factory=dict)
+    # Purpose id → what it means, for every purpose the pack names.
+    purpose_descriptions: Mapping[str, str] = field(default_factory=dict)
 
 
 def subject_access_pack(
@@ -110,11 +120,15 @@ def subject_access_pack(
 ) -> SubjectAccessPack:
     """Build the signed-in resident's subject access pack, audited once before any read.
 
-    Raises ``NotPermitted`` (403) for anyone but a resident, ``PersonNotFoundError`` (404),
-    ``PersonGone`` (410) and ``AuditUnavailable`` (503), like the other resident services.
+    Raises ``NotPermitted`` (403) for anyone but a resident, ``PersonNotFoundError`` (404) and
+    ``AuditUnavailable`` (503), like the other resident services. When every record about the
+    resident has ended, the pack still holds what the hub keeps: who looked, and their choices.
     """
-    person_id = own_person_id(session, actor)
+    person_id = own_person_id(session, actor, ended_too=True)
     keys = member_keys(session, [person_id])[person_id]
+    # Records whose source no longer holds them are still stored here, so still theirs to see.
+    ids = merged_ids(session, person_id)
+    ended = ended_member_keys(session, ids)
     sources = sources_by_id(session)
     current = current_records(session, keys)
     audit_own_read(
@@ -125,7 +139,7 @@ def subject_access_pack(
         labels=held_labels(current, sources),
     )
     names = organisation_names(session)
-    versions = _all_versions(session, keys)
+    versions = _all_versions(session, [*keys, *ended])
     terms = _terms_by_source()
     sections = []
     for source_id in sorted({r.source_id for r in versions}):
@@ -149,15 +163,29 @@ def subject_access_pack(
             )
         )
     shared = [t for s in sections for t in s.shared_under]
+    purposes = tuple(sorted({p for t in shared for p in t.purposes}))
+    recipients = tuple(sorted({r for t in shared for r in t.recipients}))
+    access_log = _whole_access_log(session, ids, names)
+    named = {
+        *recipients,
+        *(s.organisation for s in sections),
+        *(e.organisation for e in access_log),
+    }
+    named.discard("")
+    meant = {*purposes, *(e.purpose for e in access_log if e.purpose)}
     return SubjectAccessPack(
         person_id=person_id,
         generated_at=now or utcnow(),
         legal_basis=SUBJECT_ACCESS_REASON,
         sources=tuple(sections),
-        purposes=tuple(sorted({p for t in shared for p in t.purposes})),
-        recipients=tuple(sorted({r for t in shared for r in t.recipients})),
-        access_log=_whole_access_log(session, person_id, names),
+        purposes=purposes,
+        recipients=recipients,
+        access_log=access_log,
         choices=choices_for(session, actor, person_id),
+        organisations={org: names.get(org, org) for org in sorted(named)},
+        purpose_descriptions={
+            p: PURPOSES[p].description if p in PURPOSES else p for p in sorted(meant)
+        },
     )
 
 
@@ -185,11 +213,9 @@ def _copy(record: SourceRecord) -> RecordCopy:
 
 
 def _terms_by_source() -> dict[str, list[tuple[Clause, SharingTerm]]]:
-    today = utcnow().date()
     out: dict[str, list[tuple[Clause, SharingTerm]]] = {}
-    for agreement in current_agreements():
-        if not agreement.in_force_on(today):
-            continue
+    # As policy decides today: a superseded version's clauses no longer share anything.
+    for agreement in agreements_in_force(current_agreements(), utcnow()):
         for clause in agreement.clauses:
             out.setdefault(clause.source, []).append(
                 (
@@ -213,18 +239,18 @@ def _terms_by_source() -> dict[str, list[tuple[Clause, SharingTerm]]]:
 
 
 def _whole_access_log(
-    session: Session, person_id: str, names: dict[str, str]
+    session: Session, ids: tuple[str, ...], names: dict[str, str]
 ) -> tuple[AccessEntry, ...]:
+    """Every access by someone else, under the person's id or one merged into it."""
     entries: list[AccessEntry] = []
     cursor: int | None = None
+    choices = policy_choices(session, ids)
     while True:
-        batch = queries.search(
-            session, person_id=person_id, before_seq=cursor, limit=queries.MAX_LIMIT
-        )
+        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
         others = [e for e in batch if e.role != "resident"]
         # A break-glass reason as an IG officer released or redacted it, never as typed.
         reasons = reasons_shown(session, others)
-        entries.extend(access_entry(e, names, reasons) for e in others)
+        entries.extend(noting_objection(access_entry(e, names, reasons), choices) for e in others)
         if len(batch) < queries.MAX_LIMIT:
             return tuple(entries)
         cursor = batch[-1].seq

@@ -27,6 +27,7 @@ from joinedup.services.resident import (
     NOTE_MAX,
     MyChoices,
     access_history,
+    join_words,
     my_choices,
     my_record,
     organisation_names,
@@ -161,33 +162,76 @@ def access_page(
     return render(request, "resident/access.html", context)
 
 
+def _source_name(sources: dict[str, Any], source: str) -> str:
+    info = sources.get(source)
+    return str(info.name) if info else source.replace("_", " ")
+
+
 def _choice_cards(choices: MyChoices, names: dict[str, str], sources: dict[str, Any]) -> dict:
-    objecting = {
-        c.purpose for c in choices.current if c.kind == "objection" and c.given and not c.source
-    }
-    consented = {(c.purpose, c.source) for c in choices.current if c.kind == "consent" and c.given}
-    purposes = [
-        {
-            "purpose": name,
-            "words": purpose_words(name),
-            "objecting": name in objecting,
-            "choice": ChoiceAsked("objection", name, name not in objecting),
-        }
-        for name in PURPOSES
-    ]
+    # Each card says what policy does now (MyChoices.in_effect), not merely the last click: a
+    # "no" for one service, or a later "take back" for every service, changes what is shared.
+    objected_sources = sorted(
+        {c.source for c in choices.current if c.kind == "objection" and c.source}
+    )
+    purposes = []
+    for name in PURPOSES:
+        objecting = choices.in_effect("objection", name)
+        purposes.append(
+            {
+                "purpose": name,
+                "words": purpose_words(name),
+                "objecting": objecting,
+                # Services the resident said no to one by one (through the API), when not all.
+                "objecting_for": ""
+                if objecting
+                else join_words(
+                    [
+                        _source_name(sources, s)
+                        for s in objected_sources
+                        if choices.in_effect("objection", name, s)
+                    ]
+                ),
+                "choice": ChoiceAsked("objection", name, not objecting),
+                # Services whose records are shared for this whatever the resident says.
+                "overridden": join_words(
+                    sorted(
+                        {
+                            _source_name(sources, o.source)
+                            for o in choices.objection_overridden
+                            if o.purpose == name
+                        }
+                    )
+                ),
+            }
+        )
     # One consent card per purpose and source, however many clauses ask for it.
     consents: dict[tuple[str, str], dict[str, Any]] = {}
     for asked in choices.consent_asked:
         info = sources.get(asked.source)
-        given = (asked.purpose, asked.source) in consented
+        given = choices.in_effect("consent", asked.purpose, asked.source)
         consents[(asked.purpose, asked.source)] = {
             "asked": asked,
             "words": purpose_words(asked.purpose),
             "source_name": info.name if info else asked.source,
             "holder": names.get(info.organisation, info.organisation) if info else "",
-            "recipients": [names.get(r, r) for r in asked.recipients],
+            "recipients": join_words([names.get(r, r) for r in asked.recipients]),
             "given": given,
             "choice": ChoiceAsked("consent", asked.purpose, not given, asked.source),
+        }
+    # A yes still on record where nothing asks for it now (the service stopped holding the
+    # resident's records, or the agreement changed): it would count again if that came back,
+    # so it is shown with a way to take it back.
+    for chosen in choices.current:
+        key = (chosen.purpose, chosen.source or "")
+        if chosen.kind != "consent" or not chosen.given or not chosen.source or key in consents:
+            continue
+        consents[key] = {
+            "asked": ChoiceAsked("consent", chosen.purpose, True, chosen.source),
+            "words": purpose_words(chosen.purpose),
+            "source_name": _source_name(sources, chosen.source),
+            "given": True,
+            "not_asked": True,
+            "choice": ChoiceAsked("consent", chosen.purpose, False, chosen.source),
         }
     return {"purposes": purposes, "consents": list(consents.values())}
 
@@ -201,8 +245,17 @@ def choices_page(
 ) -> Response:
     """My objections and consents, per purpose, each with what it means and a way to change it."""
     choices = my_choices(session, actor_of(request, caller))
-    cards = _choice_cards(choices, organisation_names(session), sources_by_id(session))
-    context = {"choices": choices, **cards, "done": _done_message(done)}
+    sources = sources_by_id(session)
+    cards = _choice_cards(choices, organisation_names(session), sources)
+    history = [
+        {
+            "entry": h,
+            "purpose_name": purpose_words(h.purpose).name.lower(),
+            "source_name": _source_name(sources, h.source) if h.source else None,
+        }
+        for h in reversed(choices.history)
+    ]
+    context = {"choices": choices, **cards, "history": history, "done": _done_message(done)}
     return render(request, "resident/choices.html", context)
 
 

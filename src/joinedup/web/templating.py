@@ -10,9 +10,11 @@ extend ``base.html``. GOV.UK Frontend's Nunjucks macros are available under the
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from jinja2 import (
@@ -30,6 +32,18 @@ from joinedup.policy.vocabulary import purpose_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 SERVICE_NAME = "joinedup"
+# Residents read times as the clock on their wall: UK time, summer time included. (Staff pages
+# say "UTC" beside their times, as the audit trail keeps them.)
+UK = ZoneInfo("Europe/London")
+
+
+def uk_time(moment: datetime, pattern: str = "%-d %B %Y, %H:%M") -> str:
+    """``moment`` (timezone-aware, as the store gives them) in UK time, formatted.
+
+    >>> uk_time(datetime(2026, 6, 30, 23, 30, tzinfo=UTC))   # doctest: +SKIP
+    '1 July 2026, 00:30'
+    """
+    return moment.astimezone(UK).strftime(pattern)
 
 
 @cache
@@ -49,6 +63,7 @@ def environment() -> Environment:
     )
     env.globals["service_name"] = SERVICE_NAME
     env.globals["purpose_label"] = purpose_label
+    env.filters["uk_time"] = uk_time
     return env
 
 

@@ -214,6 +214,11 @@ def test_agreements_list_and_show_with_readable_terms(hub: PractitionerHub) -> N
         "/api/v1/governance/agreements/northbridge-council-services?version=1", headers=_ig(hub)
     ).json()
     assert older["summary"]["version"] == 1
+    # Version 1 is within its dates but superseded by version 2: policy no longer applies it,
+    # and the IG officer must not be told it is in force.
+    assert older["summary"]["in_force"] is False
+    assert found[("northbridge-council-services", 1)]["in_force"] is False
+    assert found[("northbridge-council-services", 2)]["in_force"] is True
 
 
 @pytest.mark.parametrize(

@@ -10,18 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
+from joinedup.audit.governance import record_choice
+from joinedup.audit.log import NewEvent, append_all
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
+from joinedup.store.linkage_tables import LinkRun, PersonMember
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     ANNE_NHS,
     CLARE,
+    GONE,
+    OLD,
     PractitionerHub,
+    at,
+    end_record,
     make_practitioner_hub,
 )
 
@@ -228,6 +235,12 @@ def test_subject_access_pack_has_everything_and_is_audited_once(hub: Practitione
     assert any(e["action"] == "person.view" for e in pack["access_log"])
     assert pack["choices"]["current"][0]["purpose"] == "planning"
     assert len(_events(hub, "resident.subject_access")) == 1
+    # Every organisation and purpose the pack names is explained in it.
+    assert pack["organisations"]["northbridge-council"] == "Northbridge Borough Council"
+    named = {*pack["recipients"], *(s["organisation"] for s in pack["sources"])}
+    assert named | {e["organisation"] for e in pack["access_log"]} == set(pack["organisations"])
+    assert set(pack["purposes"]) <= set(pack["purpose_descriptions"])
+    assert pack["purpose_descriptions"]["safeguarding"].startswith("protecting")
 
 
 RESIDENT_ROUTES = [
@@ -283,3 +296,285 @@ def test_the_choice_schema_offers_exactly_the_policy_purposes() -> None:
 
     offered = set(get_args(ChoiceCreate.model_fields["purpose"].annotation))
     assert offered == set(PURPOSES)
+
+
+def test_what_was_recorded_under_an_id_merged_into_mine_is_still_mine(hub: PractitionerHub) -> None:
+    # OLD was Anne's id until linkage merged its records into ANNE's: the objection she made
+    # and the look a housing officer had then were recorded under OLD.
+    with session_scope(hub.engine) as session:
+        record_choice(
+            session,
+            person_id=OLD,
+            kind="objection",
+            purpose="housing_support",
+            given=True,
+            recorded_by=username("resident"),
+            at=at(-3),
+        )
+        append_all(
+            session,
+            [
+                NewEvent(
+                    actor=username("housing_officer"),
+                    organisation="northbridge-council",
+                    role="housing_officer",
+                    action="person.view",
+                    decision="permit",
+                    purpose="housing_support",
+                    person_id=OLD,
+                    at=at(-2),
+                )
+            ],
+        )
+    housing = hub.bearer("housing_officer", "housing_support")
+    view = hub.client.get(f"/api/v1/persons/{ANNE}", headers=housing).json()
+    assert view["released"] == [], "the objection made before the merge stops the sharing"
+    assert "deny_objection" in {w["reason_code"] for w in view["withheld"]}
+
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    assert [(c["kind"], c["purpose"], c["given"]) for c in choices["current"]] == [
+        ("objection", "housing_support", True)
+    ]
+    log = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    assert [(e["role"], e["action"]) for e in log] == [
+        ("housing_officer", "person.view"),
+        ("housing_officer", "person.view"),
+    ]
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    assert len(pack["access_log"]) == 2 and len(pack["choices"]["history"]) == 1
+
+    # Withdrawn now (under ANNE): the withdrawal is the latest choice and sharing resumes.
+    withdrawn = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "housing_support", "given": False},
+    )
+    assert withdrawn.status_code == 201, withdrawn.text
+    assert hub.client.get(f"/api/v1/persons/{ANNE}", headers=housing).json()["released"]
+
+
+def test_a_search_that_showed_me_among_several_candidates_is_in_my_access_log(
+    hub: PractitionerHub,
+) -> None:
+    found = hub.client.get(
+        "/api/v1/persons/search",
+        params={"name": "Walker", "postcode": "NB1 2AB"},
+        headers=hub.bearer("housing_officer", "housing_support"),
+    ).json()["candidates"]
+    assert ANNE in {c["person_id"] for c in found} and len(found) > 1
+    entries = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    assert [(e["role"], e["what"], e["purpose"]) for e in entries] == [
+        ("housing_officer", "found you in a search", "housing_support")
+    ]
+    # One line for the search, however many candidates it named (one event each).
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    assert [e["action"] for e in pack["access_log"]] == ["person.search"]
+
+
+def test_the_pack_and_consent_name_only_the_agreement_versions_policy_applies(
+    hub: PractitionerHub,
+) -> None:
+    # northbridge-council-services version 1 is within its dates but superseded by version 2.
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    refs = {t["agreement"] for s in pack["sources"] for t in s["shared_under"]}
+    assert "northbridge-council-services@2" in refs
+    assert "northbridge-council-services@1" not in refs
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    assert all(c["agreement"] != "northbridge-council-services@1" for c in choices["consent_asked"])
+
+
+# Choices made in turn (kind, purpose, source, given); what "current" then lists as
+# (kind, source, given); and whether the practitioner who would receive that source now does.
+# Policy takes the latest choice whatever its scope, and "current" must say the same.
+CHOICE_SEQUENCES = [
+    pytest.param(
+        [("consent", "befriending", True), ("consent", None, False)],
+        [("consent", None, False)],
+        ("gp", "direct_care", "befriending", False),
+        id="consent-to-one-service-then-withdrawn-for-every-service",
+    ),
+    pytest.param(
+        [("consent", None, False), ("consent", "befriending", True)],
+        [("consent", None, False), ("consent", "befriending", True)],
+        ("gp", "direct_care", "befriending", True),
+        id="withdrawn-for-every-service-then-given-to-one",
+    ),
+    pytest.param(
+        [("objection", "council_tax", True), ("objection", None, False)],
+        [("objection", None, False)],
+        ("housing_officer", "housing_support", "council_tax", True),
+        id="objection-to-one-service-then-withdrawn-for-every-service",
+    ),
+    pytest.param(
+        [("objection", None, True), ("objection", "council_tax", False)],
+        [("objection", None, True), ("objection", "council_tax", False)],
+        ("housing_officer", "housing_support", "council_tax", True),
+        id="objection-to-every-service-then-withdrawn-for-one",
+    ),
+]
+
+
+@pytest.mark.parametrize(("steps", "current", "effect"), CHOICE_SEQUENCES)
+def test_current_choices_are_those_policy_applies(
+    hub: PractitionerHub,
+    steps: list[tuple[str, str | None, bool]],
+    current: list[tuple[str, str | None, bool]],
+    effect: tuple[str, str, str, bool],
+) -> None:
+    role, purpose, source, released = effect
+    for kind, scope, given in steps:
+        response = hub.client.post(
+            "/api/v1/me/choices",
+            headers=_me(hub),
+            json={"kind": kind, "purpose": purpose, "source": scope, "given": given},
+        )
+        assert response.status_code == 201, response.text
+    body = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    assert [(c["kind"], c["source"], c["given"]) for c in body["current"]] == current
+    view = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer(role, purpose)).json()
+    assert (f"{source}/identity.core" in view["released"]) is released
+
+
+def test_where_an_objection_cannot_stop_sharing_the_resident_is_told_and_it_goes_on(
+    hub: PractitionerHub,
+) -> None:
+    choices = hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()
+    overridden = {(o["purpose"], o["source"]) for o in choices["objection_overridden"]}
+    # Every safeguarding clause for Anne's sources overrides an objection; nothing else does.
+    assert {p for p, _ in overridden} == {"safeguarding"}
+    assert ("safeguarding", "adult_social_care") in overridden
+    assert all(o["grounds"] for o in choices["objection_overridden"])
+    social_worker = hub.bearer("social_worker", "safeguarding")
+    before = hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker).json()["released"]
+    objected = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "safeguarding"},
+    )
+    assert objected.status_code == 201, objected.text
+    after = hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker).json()
+    assert after["released"] == before
+    sources = {s for p, s in overridden}
+    assert {label.split("/")[0] for label in after["released"]} <= sources
+
+
+def test_when_every_record_about_me_has_ended_i_can_still_see_who_looked(
+    hub: PractitionerHub,
+) -> None:
+    # GONE's records all ended (retired without a successor); while they were held a GP looked.
+    with session_scope(hub.engine) as session:
+        user = accounts.create_user(
+            session, username="gone.resident", display_name="G", role="resident", person_id=GONE
+        )
+        secret = accounts.issue_token(
+            session, user_id=user.id, name="t", scopes=["read", "write"]
+        ).secret
+        append_all(
+            session,
+            [
+                NewEvent(
+                    actor=username("gp"),
+                    organisation="nhs-northbridge-icb",
+                    role="gp",
+                    action="person.view",
+                    decision="permit",
+                    purpose="direct_care",
+                    person_id=GONE,
+                    at=at(-30),
+                )
+            ],
+        )
+    mine = {"Authorization": f"Bearer {secret}"}
+    record = hub.client.get("/api/v1/me/record", headers=mine)
+    assert record.status_code == 200 and record.json()["held"] == []
+    log = hub.client.get("/api/v1/me/access-log", headers=mine)
+    assert log.status_code == 200
+    assert [(e["role"], e["action"]) for e in log.json()["entries"]] == [("gp", "person.view")]
+    assert hub.client.get("/api/v1/me/choices", headers=mine).status_code == 200
+    pack = hub.client.get("/api/v1/me/subject-access", headers=mine)
+    assert pack.status_code == 200 and pack.json()["sources"] == []
+    assert len(pack.json()["access_log"]) == 1
+    # Nothing is shared any more, so there is nothing to object to.
+    choice = hub.client.post(
+        "/api/v1/me/choices", headers=mine, json={"kind": "objection", "purpose": "planning"}
+    )
+    assert choice.status_code == 410
+
+
+def test_an_access_that_went_ahead_despite_my_objection_says_so(hub: PractitionerHub) -> None:
+    social_worker = hub.bearer("social_worker", "safeguarding")
+    hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker)
+    objected = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "safeguarding"},
+    )
+    assert objected.status_code == 201
+    assert hub.client.get(f"/api/v1/persons/{ANNE}", headers=social_worker).json()["released"]
+    entries = hub.client.get("/api/v1/me/access-log", headers=_me(hub)).json()["entries"]
+    # Newest first: the view after the objection (overridden for safeguarding), then before.
+    assert [e["despite_objection"] for e in entries] == [True, False]
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    assert [e["despite_objection"] for e in pack["access_log"]] == [True, False]
+
+
+def run_ending(hub: PractitionerHub, key: str) -> None:
+    """What the next link run does with a record its source no longer holds: it leaves the
+    index (its membership ends) while the hub keeps its versions."""
+    source, record_id = key.split("|")
+    end_record(hub.engine, source, record_id)
+    with session_scope(hub.engine) as session:
+        run = LinkRun(mode="incremental", engine="duckdb", status="done", started_at=at())
+        session.add(run)
+        session.flush()
+        session.execute(
+            update(PersonMember)
+            .where(PersonMember.record_key == key, PersonMember.to_run.is_(None))
+            .values(to_run=run.id)
+        )
+
+
+def test_the_pack_holds_records_whose_source_no_longer_holds_them(hub: PractitionerHub) -> None:
+    run_ending(hub, "befriending|B1")
+    held = hub.client.get("/api/v1/me/record", headers=_me(hub)).json()["held"]
+    assert "befriending" not in {h["source"] for h in held}  # no longer held by the charity
+    pack = hub.client.get("/api/v1/me/subject-access", headers=_me(hub)).json()
+    sections = {s["source"]: s for s in pack["sources"]}
+    # ... but the hub still stores it: it is in the pack, marked as no longer current.
+    [record] = sections["befriending"]["records"]
+    assert record["record_id"] == "B1" and record["current"] is False and record["valid_to"]
+    assert record["data"]["family_name"] == "Walker"
+    # Bob's records, which never were Anne's, are not.
+    assert "C2" not in {r["record_id"] for s in pack["sources"] for r in s["records"]}
+
+
+@pytest.mark.parametrize("kind", ["consent", "objection"])
+def test_a_choice_can_be_taken_back_after_its_service_stopped_holding_my_records(
+    hub: PractitionerHub, kind: str
+) -> None:
+    purpose = "direct_care"
+    given = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": kind, "purpose": purpose, "source": "befriending"},
+    )
+    assert given.status_code == 201, given.text
+    run_ending(hub, "befriending|B1")
+    # Were the charity to hold her records again, the choice would be in force again: she
+    # must be able to take it back now (it was 400: no service called 'befriending').
+    taken_back = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": kind, "purpose": purpose, "source": "befriending", "given": False},
+    )
+    assert taken_back.status_code == 201, taken_back.text
+    assert [(c["source"], c["given"]) for c in taken_back.json()["current"]] == [
+        ("befriending", False)
+    ]
+    # Giving one for a service that holds nothing about her is still refused.
+    again = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": kind, "purpose": purpose, "source": "befriending"},
+    )
+    assert again.status_code == 400

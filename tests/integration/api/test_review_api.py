@@ -21,6 +21,7 @@ from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     BOB,
+    CLARE,
     PractitionerHub,
     end_record,
     make_practitioner_hub,
@@ -97,6 +98,30 @@ def test_an_item_shows_both_records_side_by_side_with_evidence_and_is_audited(
         ]
 
 
+@pytest.mark.parametrize("step", ["view", "decide"])
+def test_a_pair_of_two_persons_records_is_in_each_persons_access_log(
+    hub: PractitionerHub, step: str
+) -> None:
+    # UNCERTAIN pairs Clare's social care record with Bob's council tax record: the reviewer
+    # sees both, so both find it in their access log (it named Clare only).
+    uncertain_id = _item_ids(hub)[1]
+    if step == "view":
+        response = hub.client.get(f"/api/v1/review/items/{uncertain_id}", headers=_reviewer(hub))
+    else:
+        response = hub.client.post(
+            f"/api/v1/review/items/{uncertain_id}/decision",
+            headers=_reviewer(hub),
+            json={"decision": "not-link"},
+        )
+    assert response.status_code in (200, 201), response.text
+    with session_scope(hub.engine) as session:
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == f"review.{step}"))
+        )
+    assert sorted(e.person_id or "" for e in events) == sorted([BOB, CLARE])
+    assert len({e.request_id for e in events}) == 1
+
+
 def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: PractitionerHub) -> None:
     uncertain_id = _item_ids(hub)[1]
     response = hub.client.post(
@@ -112,7 +137,7 @@ def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: Practition
     with session_scope(hub.engine) as session:
         assert review.decisions_in_force(session)[UNCERTAIN] == "not-link"
         actions = list(session.scalars(select(AuditEvent.action)))
-    assert actions == ["review.decide"]
+    assert actions == ["review.decide", "review.decide"]  # one for Clare, one for Bob
     detail = hub.client.get(f"/api/v1/review/items/{uncertain_id}", headers=_reviewer(hub))
     assert detail.json()["status"] == "decided"
     assert detail.json()["decision_in_force"] == "not-link"

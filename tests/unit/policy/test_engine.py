@@ -15,6 +15,7 @@ from joinedup.policy import (
     Holding,
     Relationship,
     ResidentChoice,
+    agreements_in_force,
     decide,
 )
 from tests.unit.policy.builders import NOW, agreement, request
@@ -460,6 +461,25 @@ def test_future_version_does_not_apply_before_it_starts() -> None:
     v2 = agreement(version=2, valid_from=datetime(2026, 7, 1).date(), sha256="c" * 64)
     decision = decide(request(agreements=(v1, v2)))
     assert decision.item(*CARE).reasons[0].version == 1  # type: ignore[union-attr]
+
+
+AGREEMENTS_IN_FORCE = [
+    # (when, UTC), versions in force, why
+    (datetime(2026, 4, 15, 12, 0, tzinfo=UTC), [1], "version 2 has not started"),
+    (datetime(2026, 5, 1, 12, 0, tzinfo=UTC), [2], "version 2 supersedes 1 within 1's dates"),
+    (datetime(2026, 4, 30, 23, 30, tzinfo=UTC), [2], "already 1 May in the UK (BST)"),
+    (datetime(2027, 1, 2, 12, 0, tzinfo=UTC), [], "both have expired"),
+]
+
+
+@pytest.mark.parametrize(("when", "expected", "why"), AGREEMENTS_IN_FORCE)
+def test_agreements_in_force_are_those_decide_applies(
+    when: datetime, expected: list[int], why: str
+) -> None:
+    v1 = agreement()
+    v2 = agreement(version=2, valid_from=datetime(2026, 5, 1).date(), sha256="b" * 64)
+    found = [a.version for a in agreements_in_force((v1, v2), when)]
+    assert found == expected, why
 
 
 def test_a_wildcard_never_opens_a_sealed_category() -> None:

@@ -7,12 +7,15 @@ long, so visits fall across fetch and page boundaries; the API's tests run it on
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from joinedup.policy.request import ResidentChoice
 from joinedup.policy.vocabulary import PURPOSES
 from joinedup.services import resident
 from joinedup.services.actor import Actor
@@ -152,7 +155,9 @@ def trail(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(resident.queries, "search", search)
     monkeypatch.setattr(resident.queries, "MAX_LIMIT", 3)
-    monkeypatch.setattr(resident, "own_person_id", lambda session, actor: "P-1")
+    monkeypatch.setattr(resident, "own_person_id", lambda session, actor, **_: "P-1")
+    monkeypatch.setattr(resident, "merged_ids", lambda session, person_id: (person_id,))
+    monkeypatch.setattr(resident, "policy_choices", lambda session, ids: ())
     monkeypatch.setattr(resident, "organisation_names", lambda session: NAMES)
     return events
 
@@ -211,3 +216,92 @@ def test_a_reused_request_id_does_not_fold_separate_visits(trail: list[Any]) -> 
     page = _page(limit=10)
     assert len(page.entries) == 5
     assert page.next_before_seq is None
+
+
+# Audited actions that never name a person (an administrator's changes to accounts, tokens and
+# organisations), and the resident's own reads (left out of their log).
+NEVER_ABOUT_A_PERSON = ("account.", "token.", "organisation.")
+OWN_READS = ("resident.",)
+_ACTION = re.compile(
+    r'"((?:person|audit|alert|break_glass|relationship|choice|review|resident|account|token|'
+    r'organisation|user)\.[a-z_]+)"'
+)
+
+
+def test_every_audited_action_is_said_in_plain_words() -> None:
+    # Any action the hub writes with a person id reaches that resident's log; shown as its id
+    # ("Audit search.") it says nothing to them.
+    root = Path(resident.__file__).resolve().parents[1]
+    actions = {m for path in root.rglob("*.py") for m in _ACTION.findall(path.read_text())}
+    assert "audit.search" in actions and "person.view" in actions  # the scan finds them
+    unsaid = sorted(
+        a
+        for a in actions
+        if a not in resident.ACTION_WORDS and not a.startswith(NEVER_ABOUT_A_PERSON + OWN_READS)
+    )
+    assert unsaid == []
+
+
+def _objection(purpose: str, source: str | None, given: bool, seconds: int) -> ResidentChoice:
+    return ResidentChoice("objection", purpose, given, T0 + timedelta(seconds=seconds), source)
+
+
+OBJECTION_CASES = [
+    # (why, event fields, choices, flagged)
+    (
+        "released for a purpose objected to for every service",
+        {"categories": ["council_tax/finance.council_tax"]},
+        [_objection("safeguarding", None, True, 0)],
+        True,
+    ),
+    (
+        "released from the one service objected to",
+        {"categories": ["council_tax/identity.core", "gp_registrations/identity.core"]},
+        [_objection("safeguarding", "gp_registrations", True, 0)],
+        True,
+    ),
+    (
+        "the objection names another service",
+        {"categories": ["council_tax/identity.core"]},
+        [_objection("safeguarding", "gp_registrations", True, 0)],
+        False,
+    ),
+    (
+        "the objection came after the access",
+        {"categories": ["council_tax/identity.core"]},
+        [_objection("safeguarding", None, True, 60)],
+        False,
+    ),
+    (
+        "the objection was withdrawn before the access",
+        {"categories": ["council_tax/identity.core"]},
+        [_objection("safeguarding", None, True, 0), _objection("safeguarding", None, False, 1)],
+        False,
+    ),
+    (
+        "another purpose",
+        {"categories": ["council_tax/identity.core"]},
+        [_objection("housing_support", None, True, 0)],
+        False,
+    ),
+    (
+        "refused: the objection was obeyed",
+        {"categories": [], "decision": "deny"},
+        [_objection("safeguarding", None, True, 0)],
+        False,
+    ),
+    (
+        "a search releases no service's data",
+        {"categories": ["identity.search"], "action": "person.search"},
+        [_objection("safeguarding", None, True, 0)],
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("why", "fields", "choices", "flagged"), OBJECTION_CASES)
+def test_an_access_despite_an_objection_is_noted(
+    why: str, fields: dict[str, Any], choices: list[ResidentChoice], flagged: bool
+) -> None:
+    entry = resident.access_entry(event(10, fields.pop("action", "person.view"), **fields), NAMES)
+    assert resident.noting_objection(entry, choices).despite_objection is flagged, why

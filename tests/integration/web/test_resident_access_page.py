@@ -1,0 +1,107 @@
+"""The resident's "who has looked" page over HTTP: what an access despite an objection says.
+
+Over the practitioner hub (the resident account is Anne's): she objects to sharing for
+safeguarding, a social worker looks all the same (the agreements override objections there),
+and her page must say that her "no" was known and why the sharing went ahead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from joinedup.audit.log import NewEvent, append_all
+from joinedup.services import accounts
+from joinedup.store.db import session_scope
+from tests.integration.api.auth_hub import PASSWORD, csrf_from, password_hash, sign_in, username
+from tests.integration.api.practitioner_hub import ANNE, CLARE, make_practitioner_hub
+
+
+def test_an_access_despite_my_objection_says_why_it_went_ahead(engine: Engine) -> None:
+    hub = make_practitioner_hub(engine)
+    browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
+    sign_in(browser, "resident")
+    hub.client.post(
+        "/api/v1/me/choices",
+        headers=hub.bearer("resident", None),
+        json={"kind": "objection", "purpose": "safeguarding"},
+    )
+    hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer("social_worker", "safeguarding"))
+    page = browser.get("/my/access")
+    assert page.status_code == 200, page.text
+    text = " ".join(page.text.split())
+    assert "You had said no to sharing for this. It was shared anyway" in text
+    browser.close()
+    hub.client.close()
+
+
+def test_times_are_shown_in_uk_time(engine: Engine) -> None:
+    # 23:30 UTC on 30 June is half past midnight on 1 July on a resident's clock (BST).
+    hub = make_practitioner_hub(engine)
+    with session_scope(engine) as session:
+        append_all(
+            session,
+            [
+                NewEvent(
+                    actor=username("social_worker"),
+                    organisation="northbridge-council",
+                    role="social_worker",
+                    action="person.view",
+                    decision="permit",
+                    purpose="safeguarding",
+                    person_id=ANNE,
+                    at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC),
+                )
+            ],
+        )
+    browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
+    sign_in(browser, "resident")
+    text = " ".join(browser.get("/my/access").text.split())
+    assert "1 July 2026, 00:30" in text and "30 June 2026" not in text
+    browser.close()
+    hub.client.close()
+
+
+def test_a_reason_summarised_by_another_organisations_ig_officer_names_no_organisation(
+    engine: Engine,
+) -> None:
+    # A GP of the ICB breaks the glass on Clare; the council's IG officer summarises the
+    # reason. The page said "a summary by NHS Northbridge Integrated Care Board's information
+    # governance officer", who never saw it.
+    hub = make_practitioner_hub(engine)
+    with session_scope(engine) as session:
+        accounts.create_user(
+            session,
+            username="clare.resident",
+            display_name="Clare",
+            role="resident",
+            person_id=CLARE,
+            password_hash=password_hash(),
+        )
+    started = hub.client.post(
+        f"/api/v1/persons/{CLARE}/break-glass",
+        headers=hub.bearer("gp", "direct_care"),
+        json={"reason": "Her neighbour Mr Day rang: collapsed at home", "hours": 1},
+    )
+    assert started.status_code == 201, started.text
+    ig = hub.bearer("ig_officer", None)
+    [alert] = [a for a in hub.client.get("/api/v1/governance/alerts", headers=ig).json()]
+    redacted = hub.client.post(
+        f"/api/v1/governance/alerts/{alert['id']}/break-glass-reason",
+        headers=ig,
+        json={"decision": "redact", "summary": "A neighbour was worried about you."},
+    )
+    assert redacted.status_code == 201, redacted.text
+    browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
+    token = csrf_from(browser.get("/sign-in").text)
+    browser.post(
+        "/sign-in",
+        data={"username": "clare.resident", "password": PASSWORD, "csrf_token": token},
+    )
+    text = " ".join(browser.get("/my/access").text.split())
+    assert "A neighbour was worried about you." in text
+    assert "This is a summary by an information governance officer" in text
+    assert "Integrated Care Board’s information governance officer" not in text
+    browser.close()
+    hub.client.close()
