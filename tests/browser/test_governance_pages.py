@@ -197,7 +197,7 @@ def test_break_glass_reason_reviewed_then_seen_by_the_resident_as_redacted(
         has=page.locator(".govuk-tag", has_text="Emergency access")
     )
     expect(entry).to_contain_text(SUMMARY)
-    expect(entry).to_contain_text("This is a summary by an information governance officer")
+    expect(entry).to_contain_text("This is a summary by Northbridge Borough Council")
     expect(page.locator("main")).not_to_contain_text(BREAK_GLASS_REASON)
     check_page(page)
 

@@ -87,7 +87,9 @@ def test_my_record_and_who_looked(
             .order_by(BreakGlassReasonReview.id.desc())
         ).first()
     expect(glass).to_contain_text(
-        reviewed or "The reason is being reviewed by an information governance officer"
+        reviewed
+        or "The reason is being reviewed by Northbridge Borough Council’s information "
+        "governance officer"
     )
     # Organisation and kind of job, never the member of staff.
     expect(page.locator("main")).not_to_contain_text("@example.org")
