@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Integer,
+    Select,
     Text,
     bindparam,
     cast,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 from joinedup.errors import JoinedupError
@@ -373,25 +376,13 @@ _BREAK_GLASS = select(
     _GLASS.expires_at > bindparam("now"),
     _GLASS.ended_at.is_(None),
 )
-_CHOICES = select(
-    literal_column("'c'", Text),
-    _CHOICE.person_id,
-    _CHOICE.at,
-    _NO_TIME,
-    _CHOICE.kind,
-    _CHOICE.purpose,
-    _CHOICE.source,
-    _CHOICE.given,
-    _CHOICE.id,
-).where(_CHOICE.person_id.in_(bindparam("ids", expanding=True)))
-# Choices made under an id since merged into the person (its records now the person's): an
-# objection must not lapse because linkage found more of the resident's records. Chains of
-# redirects are one hop deep, so the retired id's ``redirect_to`` is the person asked about.
-_PERSON = Person.__table__.c
-_MERGED_CHOICES = (
-    select(
+
+
+def _choice_row(person: ColumnElement[Any]) -> Select[Any]:
+    """A choice as one row of the policy inputs' union, under ``person``'s id."""
+    return select(
         literal_column("'c'", Text),
-        _PERSON.redirect_to,
+        person,
         _CHOICE.at,
         _NO_TIME,
         _CHOICE.kind,
@@ -400,6 +391,17 @@ _MERGED_CHOICES = (
         _CHOICE.given,
         _CHOICE.id,
     )
+
+
+_CHOICES = _choice_row(_CHOICE.person_id).where(
+    _CHOICE.person_id.in_(bindparam("ids", expanding=True))
+)
+# Choices made under an id since merged into the person (its records now the person's): an
+# objection must not lapse because linkage found more of the resident's records. Chains of
+# redirects are one hop deep, so the retired id's ``redirect_to`` is the person asked about.
+_PERSON = Person.__table__.c
+_MERGED_CHOICES = (
+    _choice_row(_PERSON.redirect_to)
     .select_from(
         Person.__table__.join(ResidentChoiceRow.__table__, _CHOICE.person_id == _PERSON.person_id)
     )
