@@ -238,7 +238,7 @@ class RelationshipCreate(BaseModel):
     )
 
     reason: str = Field(min_length=MIN_REASON, max_length=MAX_REASON)
-    days: int | None = Field(default=None, ge=1, le=366)
+    days: int | None = Field(default=None, ge=1, le=366, strict=True)
     expires_at: datetime | None = None
     # Strict: it widens who may see the record, so only a JSON true does it ("yes" is refused).
     whole_organisation: bool = Field(
@@ -287,7 +287,8 @@ class BreakGlassCreate(BaseModel):
     )
 
     reason: str = Field(min_length=BREAK_GLASS_MIN_REASON, max_length=MAX_REASON)
-    hours: int = Field(default=MAX_HOURS, ge=1, le=MAX_HOURS)
+    # Strict: a JSON true is not "1 hour", nor "2" a number of hours.
+    hours: int = Field(default=MAX_HOURS, ge=1, le=MAX_HOURS, strict=True)
 
 
 class BreakGlassPublic(BaseModel):
