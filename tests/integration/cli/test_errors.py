@@ -119,7 +119,12 @@ def test_serve_on_a_port_in_use_says_so_before_claiming_to_serve(
     assert not (tmp_path / "data").exists()  # refused before the database was made
 
 
-def test_demo_on_a_port_in_use_stops_before_generating(tmp_path: Path, busy_port: int) -> None:
+def test_demo_on_a_port_in_use_stops_before_generating(
+    tmp_path: Path, busy_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `demo --dir` makes DIR the process's data directory; restored after this in-process run,
+    # or every later test in the worker reads a database that was never made.
+    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(tmp_path / "data"))
     _register()
     args = ["demo", "--dir", str(tmp_path / "borough"), "--people", "5", "--port", str(busy_port)]
     result = CliRunner().invoke(app, args)
