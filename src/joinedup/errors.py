@@ -8,3 +8,9 @@ class JoinedupError(Exception):
     """
 
     exit_code = 2
+
+
+class RecordedRefusal(JoinedupError):
+    """A refusal whose record must stand: the unit of work holds what was written to record it
+    (an audit event of a refused attempt), and ``store.db.session_scope`` commits that before
+    the error goes on to the user. Raise it only after writing nothing but that record."""

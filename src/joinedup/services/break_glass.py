@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import governance
 from joinedup.audit.log import NewEvent
+from joinedup.errors import RecordedRefusal
 from joinedup.policy.engine import BREAK_GLASS_MAX
 from joinedup.policy.request import BreakGlass, Reason
 from joinedup.services.access import (
@@ -40,6 +41,10 @@ from joinedup.store.base import utcnow
 # Long enough that "emergency" alone will not do: the IG officer reviews what is written here.
 MIN_REASON = 20
 MAX_HOURS = int(BREAK_GLASS_MAX.total_seconds() // 3600)
+
+
+class BreakGlassRefused(NotPermitted, RecordedRefusal):
+    """Break-glass that would open nothing (403); its audit event is kept."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def start_break_glass(
     ``NotPermitted`` (403) when even with it no agreement would release anything of this person
     to the actor for this purpose (a charity caseworker and a GP record, say): no session is
     opened and no alert raised. An emergency page that said "you can see this record" and then
-    showed nothing would cost the time the emergency does not have.
+    showed nothing would cost the time the emergency does not have. The attempt is still
+    audited (``break_glass.refused``, decision ``deny``): that event is committed, nothing else.
     """
     require_practitioner(actor)
     purpose = require_person_level_purpose(actor)
@@ -84,7 +90,25 @@ def start_break_glass(
     active = resolve_person(session, person_id)
     nothing = _why_nothing_opens(session, actor, active, purpose, text, hours, moment)
     if nothing is not None:
-        raise NotPermitted(nothing)
+        # An attempt on a resident's record, refused: on the trail as a refused view is, so
+        # the resident's access log and the IG officer see it. No alert: nothing was opened.
+        audit(
+            session,
+            NewEvent(
+                actor=actor.user,
+                organisation=actor.organisation,
+                role=actor.role,
+                action="break_glass.refused",
+                decision="deny",
+                purpose=purpose,
+                person_id=active,
+                case_reference=actor.case_reference,
+                request_id=actor.request_id,
+                reason=f"break-glass refused: {text}",
+                at=moment,
+            ),
+        )
+        raise BreakGlassRefused(nothing)
     try:
         row = governance.start_break_glass(
             session,

@@ -84,6 +84,7 @@ ACTION_WORDS: dict[str, str] = {
     "person.household": "looked at who lives at your address",
     "person.explain": "checked why records from different services were matched as yours",
     "break_glass.start": "used emergency access (break-glass) to your record",
+    "break_glass.refused": "asked for emergency access (break-glass) to your record; refused",
     "relationship.declare": "declared that they work with you",
     "choice.record": "recorded one of your choices",
     "review.view": "compared two of your records to check they belong together",

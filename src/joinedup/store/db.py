@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool, StaticPool
 
-from joinedup.errors import JoinedupError
+from joinedup.errors import JoinedupError, RecordedRefusal
 
 if TYPE_CHECKING:
     from joinedup.config import Settings
@@ -426,7 +426,8 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One unit of work: a ``Session`` that commits when the block ends and rolls back on error.
 
     This is the only place joinedup commits; repositories and services only add, flush and
-    query. Objects stay readable after the block (``expire_on_commit=False``). Pass
+    query. A :class:`~joinedup.errors.RecordedRefusal` commits what its raiser recorded, then
+    propagates. Objects stay readable after the block (``expire_on_commit=False``). Pass
     ``write=True`` for a unit of work that reads and then writes, so that concurrent writers
     queue on SQLite (see :func:`write_engine`).
     Example: ``with session_scope(engine) as session: ensure_organisation(session, "lcc")``.
@@ -435,6 +436,11 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except RecordedRefusal:
+        # The refusal's own record (its audit event) is kept; a failure to commit it is what
+        # the caller sees instead (503 for an audit trail that cannot be written).
+        session.commit()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -13,7 +13,12 @@ from sqlalchemy.engine import Engine
 
 from joinedup.audit import queries
 from joinedup.store.db import session_scope
-from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
+from joinedup.store.governance_tables import (
+    AgreementVersion,
+    Alert,
+    AuditEvent,
+    BreakGlassSession,
+)
 from tests.integration.api.auth_hub import sign_in
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -192,6 +197,26 @@ def test_break_glass_is_alerted_marked_on_every_view_and_shown_to_the_resident(
     assert [entry.action for entry in log] == ["person.view", "break_glass.start"]
     assert all(entry.break_glass for entry in log)
     assert log[1].reason == "break-glass: Collapsed in clinic and unable to give a history"
+
+
+def test_a_refused_break_glass_is_on_the_trail_with_no_session_or_alert(
+    hub: PractitionerHub,
+) -> None:
+    # A charity caseworker: no agreement releases Clare's social care record to the role.
+    response = hub.client.post(
+        f"/api/v1/persons/{CLARE}/break-glass",
+        json={"reason": "Collapsed in clinic and unable to give a history", "hours": 1},
+        headers=hub.bearer("charity_caseworker", "direct_care"),
+    )
+    assert response.status_code == 403, response.text
+    with session_scope(hub.engine) as session:
+        assert session.scalars(select(Alert)).all() == []
+        assert session.scalars(select(BreakGlassSession)).all() == []
+        log = queries.access_log(session, CLARE)
+    assert [(e.action, e.decision, e.break_glass) for e in log] == [
+        ("break_glass.refused", "deny", False)
+    ]
+    assert log[0].organisation == "northbridge-befriending"
 
 
 def test_a_declared_relationship_alerts_the_ig_officer_and_opens_direct_care(
