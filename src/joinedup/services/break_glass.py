@@ -92,22 +92,7 @@ def start_break_glass(
     if nothing is not None:
         # An attempt on a resident's record, refused: on the trail as a refused view is, so
         # the resident's access log and the IG officer see it. No alert: nothing was opened.
-        audit(
-            session,
-            NewEvent(
-                actor=actor.user,
-                organisation=actor.organisation,
-                role=actor.role,
-                action="break_glass.refused",
-                decision="deny",
-                purpose=purpose,
-                person_id=active,
-                case_reference=actor.case_reference,
-                request_id=actor.request_id,
-                reason=f"break-glass refused: {text}",
-                at=moment,
-            ),
-        )
+        audit(session, _event(actor, purpose, active, moment, refused=True, reason=text))
         raise BreakGlassRefused(nothing)
     try:
         row = governance.start_break_glass(
@@ -122,23 +107,28 @@ def start_break_glass(
         )
     except governance.GovernanceError as exc:
         raise ServiceError(str(exc).capitalize() + ".") from None
-    audit(
-        session,
-        NewEvent(
-            actor=actor.user,
-            organisation=actor.organisation,
-            role=actor.role,
-            action="break_glass.start",
-            purpose=purpose,
-            person_id=active,
-            case_reference=actor.case_reference,
-            request_id=actor.request_id,
-            reason=f"break-glass: {text}",
-            break_glass=True,
-            at=moment,
-        ),
-    )
+    audit(session, _event(actor, purpose, active, moment, refused=False, reason=text))
     return BreakGlassStarted(row.id, active, row.reason, row.started_at, row.expires_at)
+
+
+def _event(
+    actor: Actor, purpose: str, person_id: str, at: datetime, *, refused: bool, reason: str
+) -> NewEvent:
+    """The audit event of a break-glass attempt: opened (``break_glass`` on it) or refused."""
+    return NewEvent(
+        actor=actor.user,
+        organisation=actor.organisation,
+        role=actor.role,
+        action="break_glass.refused" if refused else "break_glass.start",
+        decision="deny" if refused else "none",
+        purpose=purpose,
+        person_id=person_id,
+        case_reference=actor.case_reference,
+        request_id=actor.request_id,
+        reason=f"break-glass refused: {reason}" if refused else f"break-glass: {reason}",
+        break_glass=not refused,
+        at=at,
+    )
 
 
 def why_break_glass_opens_nothing(
