@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -115,6 +116,21 @@ class PractitionerHub:
             headers["Joinedup-Purpose"] = purpose
             headers["Joinedup-Case-Reference"] = case_reference
         return headers
+
+    def break_glass_and_view(
+        self, person: str, reason: str, role: str = "gp", purpose: str = "direct_care"
+    ) -> dict[str, Any]:
+        """``role`` breaks the glass on ``person`` for an hour and views them; the view's JSON."""
+        headers = self.bearer(role, purpose)
+        started = self.client.post(
+            f"/api/v1/persons/{person}/break-glass",
+            headers=headers,
+            json={"reason": reason, "hours": 1},
+        )
+        assert started.status_code == 201, started.text
+        view = self.client.get(f"/api/v1/persons/{person}", headers=headers)
+        assert view.status_code == 200, view.text
+        return dict(view.json())
 
     def add_ig_officer(self, name: str, organisation: str) -> dict[str, str]:
         """An IG officer account ``name`` at ``organisation`` (the hub's own is the council's),

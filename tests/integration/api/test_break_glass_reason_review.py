@@ -56,14 +56,8 @@ def _clare(hub: PractitionerHub) -> dict[str, str]:
 
 
 def _break_glass(hub: PractitionerHub) -> int:
-    started = hub.client.post(
-        f"/api/v1/persons/{CLARE}/break-glass",
-        headers=hub.bearer("gp", "direct_care"),
-        json={"reason": TYPED, "hours": 1},
-    )
-    assert started.status_code == 201, started.text
-    view = hub.client.get(f"/api/v1/persons/{CLARE}", headers=hub.bearer("gp", "direct_care"))
-    assert view.status_code == 200 and view.json()["break_glass_used"] is True
+    view = hub.break_glass_and_view(CLARE, TYPED)
+    assert view["break_glass_used"] is True
     alerts = hub.client.get("/api/v1/governance/alerts", headers=_ig(hub)).json()
     [alert] = [a for a in alerts if a["kind"] == "break_glass"]
     assert alert["reason_review"] == "under_review"

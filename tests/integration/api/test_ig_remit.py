@@ -54,14 +54,7 @@ def _activity(hub: PractitionerHub) -> None:
     ):
         response = hub.client.get(f"/api/v1/persons/{person}", headers=hub.bearer(role, purpose))
         assert response.status_code == 200, response.text
-    started = hub.client.post(
-        f"/api/v1/persons/{CLARE}/break-glass",
-        headers=hub.bearer("gp", "direct_care"),
-        json={"reason": REASON, "hours": 1},
-    )
-    assert started.status_code == 201, started.text
-    seen = hub.client.get(f"/api/v1/persons/{CLARE}", headers=hub.bearer("gp", "direct_care"))
-    assert seen.status_code == 200, seen.text
+    hub.break_glass_and_view(CLARE, REASON)
 
 
 def _expected(engine: Engine, org: str) -> tuple[set[int], set[int]]:
