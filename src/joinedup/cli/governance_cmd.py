@@ -71,8 +71,10 @@ def policy_check(
     there — new, unchanged, a new version, or edited without a new version — and exit 1 naming
     each file edited without one: a hub serving it would pause sharing under that agreement.
     """
-    from joinedup.policy.agreements import load_agreements
+    from joinedup.policy.agreements import load_agreements, sources_closed_to_their_provider
+    from joinedup.policy.engine import agreements_in_force
     from joinedup.services.agreements_store import StoredStatus
+    from joinedup.store.base import utcnow
 
     agreements = load_agreements(directory)
     compared = _compare_with_database(agreements, database_url)
@@ -86,6 +88,14 @@ def policy_check(
         typer.echo(
             f"{agreement.ref:40} {agreement.valid_from} to {until}  "
             f"{len(agreement.clauses)} clauses  sha256:{agreement.sha256}{shown}"
+        )
+    for provider, source in sources_closed_to_their_provider(
+        agreements_in_force(agreements, utcnow())
+    ):
+        typer.echo(
+            f"note: no agreement in force lets {provider}'s own staff see {source}, which it "
+            "provides; add a clause naming it as a recipient if its staff should",
+            err=True,
         )
     for agreement in edited:
         typer.echo(

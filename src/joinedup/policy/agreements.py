@@ -271,3 +271,23 @@ def load_agreements(directory: str | Path) -> tuple[Agreement, ...]:
             )
         found.setdefault(key, agreement)
     return tuple(sorted(found.values(), key=lambda a: (a.id, a.version)))
+
+
+def sources_closed_to_their_provider(agreements: Iterable[Agreement]) -> list[tuple[str, str]]:
+    """(provider, source) pairs that some clause shares onwards but none lets the provider's own
+    staff see.
+
+    A hub shares nothing that no clause names, its provider's own records included: a charity
+    whose agreements only share its data with others leaves its own caseworkers unable to see
+    what they recorded. That is allowed (a source kept only for others is possible), but rarely
+    meant, so ``joinedup policy check`` says so.
+    """
+    shared: set[tuple[str, str]] = set()
+    own: set[tuple[str, str]] = set()
+    for agreement in agreements:
+        for clause in agreement.clauses:
+            key = (clause.provider, clause.source)
+            shared.add(key)
+            if clause.provider in clause.recipients:
+                own.add(key)
+    return sorted(shared - own)

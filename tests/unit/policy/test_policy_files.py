@@ -75,6 +75,22 @@ def test_cli_check_prints_hashes() -> None:
     result = CliRunner().invoke(app, ["policy", "check", str(EXAMPLES)])
     assert result.exit_code == 0
     assert "northbridge-befriending@1" in result.output and "sha256:" in result.output
+    assert "note:" not in result.output  # every provider's staff see their own source
+
+
+def test_cli_check_notes_a_source_its_own_provider_cannot_see(tmp_path: Path) -> None:
+    # The befriending agreement alone shares the charity's records with others and the
+    # council's council tax with the charity, but lets neither provider's own staff see them.
+    (tmp_path / "befriending.yaml").write_text(
+        (EXAMPLES / "northbridge-befriending.yaml").read_text()
+    )
+    _register()
+    result = CliRunner().invoke(app, ["policy", "check", str(tmp_path)])
+    assert result.exit_code == 0  # a note, not a failure: a source kept only for others is legal
+    notes = [line for line in result.output.splitlines() if line.startswith("note:")]
+    named = [note.split(" see ")[1].split(",")[0] for note in notes]
+    assert named == ["befriending", "council_tax"]
+    assert "northbridge-befriending's own staff" in notes[0]
 
 
 TEST_HEAD = """

@@ -23,6 +23,7 @@ def test_the_shipped_examples_are_the_default(monkeypatch: pytest.MonkeyPatch) -
     ids = {a.id for a in current_agreements()}
     assert ids == {
         "northbridge-befriending",
+        "northbridge-befriending-own-use",
         "northbridge-council-services",
         "northbridge-health-and-care",
     }
