@@ -260,11 +260,14 @@ def post_relationship(
         "Emergency access without a legitimate relationship, for up to 4 hours, with a stated "
         "reason. Agreements, objections and consent still apply; sealed categories stay sealed "
         "unless an agreement names them. The IG officer is alerted, and the resident sees it "
-        "in their access log."
+        "in their access log. Asked again while the caller's session on the person is open, "
+        "it returns that session with status 200 and `already_open`, opening nothing new."
     ),
+    responses={200: {"description": "Already open: the caller's current session, unchanged."}},
 )
 def post_break_glass(
     request: Request,
+    response: Response,
     session: SessionDep,
     caller: CurrentUser,
     person_id: PersonId,
@@ -272,4 +275,6 @@ def post_break_glass(
 ) -> BreakGlassPublic:
     actor = _actor(request, caller)
     started = start_break_glass(session, actor, person_id, reason=body.reason, hours=body.hours)
+    if started.already_open:
+        response.status_code = status.HTTP_200_OK
     return BreakGlassPublic.model_validate(started)

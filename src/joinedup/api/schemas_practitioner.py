@@ -302,6 +302,7 @@ class BreakGlassPublic(BaseModel):
                     "reason": "Unconscious in A&E, no relationship on record; need medication",
                     "started_at": "2026-11-23T10:00:00Z",
                     "expires_at": "2026-11-23T12:00:00Z",
+                    "already_open": False,
                 }
             ]
         },
@@ -312,3 +313,8 @@ class BreakGlassPublic(BaseModel):
     reason: str
     started_at: datetime
     expires_at: datetime
+    already_open: bool = Field(
+        False,
+        description="True (with status 200) when the caller's session on this person was "
+        "already open: it is returned as it stands and nothing new is opened or alerted.",
+    )

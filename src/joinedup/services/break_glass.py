@@ -56,6 +56,8 @@ class BreakGlassStarted:
     reason: str
     started_at: datetime
     expires_at: datetime
+    # True when the actor already had this session open on the person: nothing new was opened.
+    already_open: bool = False
 
 
 def start_break_glass(
@@ -79,6 +81,11 @@ def start_break_glass(
     opened and no alert raised. An emergency page that said "you can see this record" and then
     showed nothing would cost the time the emergency does not have. The attempt is still
     audited (``break_glass.refused``, decision ``deny``): that event is committed, nothing else.
+
+    While the actor's own session on the person is open, asking again returns that session
+    (``already_open``) and opens nothing: a form sent twice, or a second tab, must not raise a
+    second alert for the IG officer or a second line in the resident's access log. The reason
+    on record stays the first one; a session runs out before another may be opened.
     """
     require_practitioner(actor)
     purpose = require_person_level_purpose(actor)
@@ -88,6 +95,18 @@ def start_break_glass(
     moment = now or utcnow()
     hold_audit_lock(session)
     active = resolve_person(session, person_id)
+    open_now = governance.active_break_glass(
+        session, actor=actor.user, person_id=active, now=moment
+    )
+    if open_now is not None:
+        return BreakGlassStarted(
+            open_now.id,
+            active,
+            open_now.reason,
+            open_now.started_at,
+            open_now.expires_at,
+            already_open=True,
+        )
     nothing = _why_nothing_opens(session, actor, active, purpose, text, hours, moment)
     if nothing is not None:
         # An attempt on a resident's record, refused: on the trail as a refused view is, so

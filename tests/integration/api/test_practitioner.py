@@ -204,6 +204,34 @@ def test_break_glass_is_alerted_marked_on_every_view_and_shown_to_the_resident(
     assert log[1].reason == "break-glass: Collapsed in clinic and unable to give a history"
 
 
+def test_breaking_the_glass_again_while_open_opens_nothing_new(hub: PractitionerHub) -> None:
+    # A form sent twice, or a second tab: one session, one alert, one line for the resident.
+    headers = hub.bearer("gp", "direct_care")
+    url = f"/api/v1/persons/{CLARE}/break-glass"
+    first = hub.client.post(
+        url, json={"reason": "Collapsed in clinic and unable to give a history"}, headers=headers
+    )
+    again = hub.client.post(
+        url, json={"reason": "Still unable to give a history, need her medication", "hours": 1},
+        headers=headers,
+    )  # fmt: skip
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    assert first.json()["already_open"] is False and again.json()["already_open"] is True
+    same = ("id", "reason", "started_at", "expires_at")
+    assert {k: again.json()[k] for k in same} == {k: first.json()[k] for k in same}
+    # Another practitioner's session is their own, alerted in its own right.
+    other = hub.client.post(
+        url, json={"reason": "Collapsed in clinic and unable to give a history"},
+        headers=hub.bearer("social_worker", "direct_care"),
+    )  # fmt: skip
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    with session_scope(hub.engine) as session:
+        assert len(session.scalars(select(BreakGlassSession)).all()) == 2
+        assert len(session.scalars(select(Alert).where(Alert.kind == "break_glass")).all()) == 2
+        log = queries.access_log(session, CLARE)
+    assert [entry.action for entry in log] == ["break_glass.start", "break_glass.start"]
+
+
 def test_a_refused_break_glass_is_on_the_trail_with_no_session_or_alert(
     hub: PractitionerHub,
 ) -> None:
