@@ -138,12 +138,14 @@ def test_the_evidence_never_names_a_service_the_practitioner_may_not_see(
     page: Page, sign_in_as: SignIn, check_page: CheckPage, live_server: LiveServer
 ) -> None:
     # Housing support releases Clare's council tax record, not her adult social care record,
-    # which is what the council tax record matched best.
+    # which is what the council tax record matched best. Social care is not even listed as
+    # withheld, so "a record you cannot see" would have told the officer it exists.
     sign_in_as(page, "housing_officer", purpose="housing_support", case="HO-EVIDENCE-1")
     page.goto(f"/people/{CLARE}")
     why = page.locator("#why-one-person ~ table").first
     expect(why).to_contain_text("Council Tax C3")
-    expect(why).to_contain_text("A record you cannot see")
+    expect(why).to_contain_text("No match among the records shown to you")
+    expect(why).not_to_contain_text("A record you cannot see")
     expect(page.locator("main")).not_to_contain_text("S3")
     expect(page.locator("main")).not_to_contain_text("Adult Social Care")
     check_page(page)

@@ -20,7 +20,8 @@ class RecordEvidencePublic(BaseModel):
     source_record_id: str
     basis: str = Field(
         description="`model` (scored by the matcher), `review` (a reviewer's link decision) "
-        "or `alone` (the person's only record, or one held by others' matches)."
+        "or `alone`: no match to show — the person's first record, one held by others' "
+        "matches, or one whose best match is in a service you are not told of."
     )
     matched_record_key: str | None = Field(
         description="The record this one matched best; null when none, or when it is in a "

@@ -6,7 +6,10 @@ is personal data about who is known to which service. It is released as the join
 event in the caller's transaction before anything is read (fail closed), and then only records
 of sources of which policy released something. A record's best match in a source not released
 is not named — saying "a record you cannot see" is all that leaves, since even the source's name
-could disclose a sealed service.
+could disclose a sealed service. Where that source is one the view does not even list as
+withheld (a sealed service that releases nothing: ``joined_view.masked_sources``), not even that
+much is said: the record is explained as one with no match, as a person's first record is, so
+nothing in the explanation depends on whether the person is known to such a service.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from joinedup.services.access import (
     sources_by_id,
 )
 from joinedup.services.actor import Actor, require_person_level_purpose, require_practitioner
-from joinedup.services.joined_view import shown_outcome
+from joinedup.services.joined_view import masked_sources, shown_outcome
 from joinedup.store.base import utcnow
 
 ACTION = "person.explain"
@@ -41,8 +44,9 @@ class RecordEvidence:
     ``basis`` is ``model`` (scored by the matcher), ``review`` (joined by a reviewer's decision)
     or ``alone`` (the person's first record, nothing to match). ``matched_record_key`` is
     ``None`` when there is no match *or* when the match is in a source not released to the
-    caller; ``matched_hidden`` tells the two apart. ``field_weights`` are match weights per
-    comparison (log2 of the Bayes factor: positive for, negative against).
+    caller; ``matched_hidden`` tells the two apart, except for a source the caller is not told
+    of at all (then the record reads as ``alone``, with no scores). ``field_weights`` are match
+    weights per comparison (log2 of the Bayes factor: positive for, negative against).
     """
 
     record_key: str
@@ -91,20 +95,42 @@ def explain(
     )
     audit_decision(session, request, decision, action=ACTION)
     shown = {source for source, _ in decision.released}
+    unmentioned = masked_sources(decision, sources)
     evidence: tuple[RecordEvidence, ...] = ()
     if shown:
         found = explain_person(session, active)
         evidence = tuple(
-            _evidence(row, shown, sources[row["source"]].name if row["source"] in sources else "")
+            _evidence(
+                row,
+                shown,
+                unmentioned,
+                sources[row["source"]].name if row["source"] in sources else "",
+            )
             for row in found["records"]
             if row["source"] in shown
         )
     return Explanation(active, purpose, shown_outcome(decision, sources), evidence)
 
 
-def _evidence(row: dict[str, Any], shown: set[str], source_name: str) -> RecordEvidence:
+def _evidence(
+    row: dict[str, Any], shown: set[str], unmentioned: set[str], source_name: str
+) -> RecordEvidence:
     matched = row["matched_record_key"]
     matched_source = matched.split("|", 1)[0] if matched else None
+    if matched_source in unmentioned:
+        # Even "a record you cannot see", or its scores (an NHS number agreeing), would say the
+        # person is known to a service the caller is not told of.
+        return RecordEvidence(
+            record_key=row["record_key"],
+            source=row["source"],
+            source_name=source_name or row["source"],
+            source_record_id=row["source_record_id"],
+            basis="alone",
+            matched_record_key=None,
+            matched_hidden=False,
+            match_probability=None,
+            match_weight=None,
+        )
     hidden = matched is not None and matched_source not in shown
     return RecordEvidence(
         record_key=row["record_key"],

@@ -80,7 +80,9 @@ MATCHED_LABELS: dict[str, str] = {
 BASIS_LABELS: dict[str, str] = {
     "model": "Matched by the model",
     "review": "Joined by a reviewer's decision",
-    "alone": "No match needed: first record of this person",
+    # Also a record whose match is in a service not shown to the reader: the words must be
+    # true of both, or they would tell the two apart.
+    "alone": "No match among the records shown to you",
 }
 
 

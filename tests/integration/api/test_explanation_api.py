@@ -100,6 +100,27 @@ def test_a_match_in_a_source_not_released_is_not_named(hub: PractitionerHub) -> 
     assert "council_tax" not in response.text and "befriending" not in response.text
 
 
+def test_a_match_in_a_service_not_even_listed_reads_as_no_match(hub: PractitionerHub) -> None:
+    # A housing officer sees Anne's council tax, and nothing says she is registered with a GP:
+    # "matched a record you cannot see" (and a probability, and an NHS number's weight) would.
+    response = hub.client.get(WHY, headers=hub.bearer("housing_officer", "housing_support"))
+    assert response.status_code == 200, response.text
+    view = hub.client.get(
+        f"/api/v1/persons/{ANNE}", headers=hub.bearer("housing_officer", "housing_support")
+    ).json()
+    assert not any(w["source"] == "gp_registrations" for w in view["withheld"])
+    [tax] = response.json()["records"]
+    assert tax["record_key"] == "council_tax|C1"
+    assert (tax["basis"], tax["matched_record_key"], tax["matched_hidden"]) == (
+        "alone",
+        None,
+        False,
+    )
+    assert (tax["match_probability"], tax["match_weight"], tax["field_weights"]) == (None, None, {})
+    # Word for word what a record with nothing to match says.
+    assert "gp_registrations" not in response.text and "GP" not in response.text
+
+
 def test_a_sealed_source_released_to_no_one_here_leaves_the_outcome_alone(
     hub: PractitionerHub,
 ) -> None:
