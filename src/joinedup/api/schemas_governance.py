@@ -112,7 +112,10 @@ class AlertPublic(BaseModel):
     organisation: str
     subject: str | None
     summary: str
-    status: str = Field(description="open, acknowledged or closed")
+    status: str = Field(
+        description="open, acknowledged or closed, by your organisation: every organisation an "
+        "alert concerns handles it for itself"
+    )
     handled_by: str | None
     handled_at: datetime | None
     outcome: str | None = Field(description="The IG officer's note.")

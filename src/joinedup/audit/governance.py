@@ -42,6 +42,7 @@ from joinedup.store.base import UTCDateTime, utcnow
 from joinedup.store.governance_tables import (
     AgreementVersion,
     Alert,
+    AlertHandling,
     BreakGlassSession,
     DeclaredRelationship,
     ResidentChoiceRow,
@@ -115,8 +116,14 @@ def handle_alert(
     status: str,
     outcome: str | None = None,
     now: datetime | None = None,
+    organisation: str | None = None,
 ) -> Alert:
-    """Acknowledge or close an alert, recording who did it, when and the outcome."""
+    """Acknowledge or close an alert for ``organisation`` (default: the alert's own), recording
+    who did it, when and the outcome.
+
+    Each organisation handles an alert for itself (:class:`AlertHandling`); the alert's own
+    columns keep the latest handling by anyone, for the operator's hub-wide list.
+    """
     if status not in ALERT_STATUSES[1:]:
         raise GovernanceError(f"status must be acknowledged or closed, not {status!r}")
     alert = session.get(Alert, alert_id)
@@ -124,10 +131,23 @@ def handle_alert(
         raise GovernanceError(f"no alert {alert_id}")
     if status == "closed" and not (outcome or "").strip():
         raise GovernanceError("closing an alert needs an outcome")
-    alert.status, alert.handled_by, alert.handled_at = status, by, _now(now)
+    moment = _now(now)
+    org = organisation or alert.organisation
+    handling = session.get(AlertHandling, (alert_id, org))
+    if handling is None:
+        handling = AlertHandling(alert_id=alert_id, organisation=org)
+        session.add(handling)
+    handling.status, handling.handled_by, handling.handled_at = status, by, moment
+    handling.outcome = outcome
+    alert.status, alert.handled_by, alert.handled_at = status, by, moment
     alert.outcome = outcome
     session.flush()
     return alert
+
+
+def alert_handling(session: Session, alert_id: int, organisation: str) -> AlertHandling | None:
+    """How ``organisation`` has handled the alert; ``None`` while it is open for them."""
+    return session.get(AlertHandling, (alert_id, organisation))
 
 
 def declare_relationship(

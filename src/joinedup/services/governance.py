@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
-from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, handle_alert
+from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, alert_handling, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Agreement, Clause
@@ -32,7 +32,7 @@ from joinedup.services.break_glass_reasons import review_statuses
 from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
 from joinedup.services.text import has_control_characters, refuse_control_characters
 from joinedup.store.base import utcnow
-from joinedup.store.governance_tables import AgreementVersion, Alert, AuditEvent
+from joinedup.store.governance_tables import AgreementVersion, Alert, AlertHandling, AuditEvent
 
 IG_ROLES: frozenset[str] = frozenset({"ig_officer"})
 PAGE_MAX = 200
@@ -271,12 +271,30 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
     )
 
 
-def _alert_entries(session: Session, rows: list[Alert]) -> tuple[AlertEntry, ...]:
+def _alert_entries(
+    session: Session, rows: list[Alert], organisation: str
+) -> tuple[AlertEntry, ...]:
+    """The alerts as ``organisation``'s IG officer sees them: with its own handling of each."""
     reviews = review_statuses(session, rows)
-    return tuple(_alert_entry(row, reviews.get(row.id)) for row in rows)
+    handled = (
+        {
+            h.alert_id: h
+            for h in session.scalars(
+                select(AlertHandling).where(
+                    AlertHandling.organisation == organisation,
+                    AlertHandling.alert_id.in_([row.id for row in rows]),
+                )
+            )
+        }
+        if rows
+        else {}
+    )
+    return tuple(_alert_entry(row, reviews.get(row.id), handled.get(row.id)) for row in rows)
 
 
-def _alert_entry(row: Alert, reason_review: str | None) -> AlertEntry:
+def _alert_entry(
+    row: Alert, reason_review: str | None, handling: AlertHandling | None
+) -> AlertEntry:
     return AlertEntry(
         id=row.id,
         kind=row.kind,
@@ -286,10 +304,10 @@ def _alert_entry(row: Alert, reason_review: str | None) -> AlertEntry:
         organisation=row.organisation,
         subject=row.subject,
         summary=row.summary,
-        status=row.status,
-        handled_by=row.handled_by,
-        handled_at=row.handled_at,
-        outcome=row.outcome,
+        status=handling.status if handling else "open",
+        handled_by=handling.handled_by if handling else None,
+        handled_at=handling.handled_at if handling else None,
+        outcome=handling.outcome if handling else None,
         reason_review=reason_review,
     )
 
@@ -316,6 +334,7 @@ def list_alerts(
         raise ServiceError(f"kind must be one of {', '.join(ALERT_KINDS)}.")
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
+    organisation = _organisation(actor)
     query = (
         select(Alert)
         .where(alerts_in(remit_of(session, actor)))
@@ -323,10 +342,17 @@ def list_alerts(
         .limit(limit)
     )
     if status is not None:
-        query = query.where(Alert.status == status)
+        # Each organisation's own handling: another's "closed" leaves it open here.
+        mine = select(AlertHandling.alert_id).where(
+            AlertHandling.organisation == organisation, AlertHandling.alert_id == Alert.id
+        )
+        if status == "open":
+            query = query.where(~mine.exists())
+        else:
+            query = query.where(mine.where(AlertHandling.status == status).exists())
     if kind is not None:
         query = query.where(Alert.kind == kind)
-    return _alert_entries(session, list(session.scalars(query)))
+    return _alert_entries(session, list(session.scalars(query)), organisation)
 
 
 def acknowledge_alert(
@@ -341,7 +367,9 @@ def acknowledge_alert(
     """Acknowledge an alert with a note (or close it, the note being the outcome); audited.
 
     The note says what the IG officer found or did; it is kept with the alert and the audit
-    event records that the alert was handled (not the note, which may name people).
+    event records that the alert was handled (not the note, which may name people). It is the
+    officer's organisation's handling: the alert stays open on the queue of every other
+    organisation it concerns until their own IG officer handles it.
     """
     require_ig_officer(actor)
     text = (note or "").strip()
@@ -354,11 +382,21 @@ def acknowledge_alert(
     row = session.get(Alert, alert_id)
     if row is None or not alert_in_remit(session, remit_of(session, actor), alert_id):
         raise NotFound(f"There is no alert {alert_id} for your organisation.")
-    if row.status == "closed":
+    organisation = _organisation(actor)
+    handling = alert_handling(session, alert_id, organisation)
+    if handling is not None and handling.status == "closed":
         raise ServiceError(f"Alert {alert_id} is closed already.")
     status = "closed" if close else "acknowledged"
     moment = now or utcnow()
-    handle_alert(session, alert_id, by=actor.user, status=status, outcome=text, now=moment)
+    handle_alert(
+        session,
+        alert_id,
+        by=actor.user,
+        status=status,
+        outcome=text,
+        now=moment,
+        organisation=organisation,
+    )
     audit(
         session,
         NewEvent(
@@ -372,7 +410,7 @@ def acknowledge_alert(
             at=moment,
         ),
     )
-    return _alert_entries(session, [row])[0]
+    return _alert_entries(session, [row], organisation)[0]
 
 
 def _plain(clause: Clause) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joinedup.store.base import Base, BigIntegerPK, JSONType, UTCDateTime
@@ -168,9 +168,31 @@ class Alert(Base):
     # What the alert is about, e.g. "break_glass_sessions:12"; a summary without personal data.
     subject: Mapped[str | None] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text, nullable=False)
+    # The latest handling by any organisation, for the operator's hub-wide list; each IG
+    # officer's queue reads their own organisation's handling from ``alert_handlings``.
     status: Mapped[str] = mapped_column(String(12), nullable=False)  # open|acknowledged|closed
     handled_by: Mapped[str | None] = mapped_column(ACTOR)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertHandling(Base):
+    """One organisation's handling of an alert: acknowledged or closed, by whom, with the note.
+
+    An alert can concern several organisations (the one whose staff broke the glass, and each
+    that holds the resident's records); each IG officer reviews it for their own organisation,
+    so one officer's "closed" must not empty another's queue. No row: open for that organisation.
+    """
+
+    __tablename__ = "alert_handlings"
+
+    alert_id: Mapped[int] = mapped_column(
+        BigIntegerPK, ForeignKey("alerts.id"), primary_key=True, autoincrement=False
+    )
+    organisation: Mapped[str] = mapped_column(ORG, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)  # acknowledged|closed
+    handled_by: Mapped[str] = mapped_column(ACTOR, nullable=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     outcome: Mapped[str | None] = mapped_column(Text)
 
 

@@ -157,3 +157,42 @@ def test_a_view_that_released_nothing_of_the_charitys_is_not_the_charitys_busine
             select(AuditEvent.seq).where(AuditEvent.person_id == BOB, AuditEvent.role == "gp")
         ).all()
     assert gp_on_bob and not set(gp_on_bob) & events
+
+
+def test_each_organisation_handles_an_alert_for_itself(hub: PractitionerHub) -> None:
+    # The GP's break-glass on Clare concerns the ICB (its staff) and the council (her records):
+    # the ICB's officer closing it must not empty the council officer's queue.
+    alert_id = _break_glass_alert(hub.engine)
+    icb, council = (
+        {"Authorization": f"Bearer {hub.tokens[name]}"} for name in ("ig_icb", "ig_officer")
+    )
+    base = "/api/v1/governance/alerts"
+
+    def queue(headers: dict[str, str], status: str) -> dict[int, dict]:
+        response = hub.client.get(base, headers=headers, params={"status": status})
+        assert response.status_code == 200, response.text
+        return {a["id"]: a for a in response.json()}
+
+    closed = hub.client.post(
+        f"{base}/{alert_id}/acknowledge",
+        headers=icb,
+        json={"note": "Checked with the practice: justified", "close": True},
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+    assert alert_id in queue(icb, "closed") and alert_id not in queue(icb, "open")
+    still_open = queue(council, "open")[alert_id]
+    assert (still_open["status"], still_open["handled_by"], still_open["outcome"]) == (
+        "open",
+        None,
+        None,  # the ICB's note is the ICB's: it may name people the council has no need to know
+    )
+    assert alert_id not in queue(council, "closed")
+    acked = hub.client.post(
+        f"{base}/{alert_id}/acknowledge", headers=council, json={"note": "Seen; records in order"}
+    )
+    assert acked.status_code == 200, acked.text
+    assert queue(council, "acknowledged")[alert_id]["outcome"] == "Seen; records in order"
+    assert queue(icb, "closed")[alert_id]["outcome"] == "Checked with the practice: justified"
+    again = hub.client.post(f"{base}/{alert_id}/acknowledge", headers=icb, json={"note": "x"})
+    assert again.status_code == 400 and "closed already" in again.json()["detail"]

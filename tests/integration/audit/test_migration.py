@@ -93,3 +93,63 @@ def test_the_hash_index_goes_and_the_trail_stays_append_only(empty_db_url: str) 
         assert verify(engine).ok
     finally:
         engine.dispose()
+
+
+def test_alerts_handled_before_0011_stay_handled_for_the_handlers_organisation(
+    empty_db_url: str,
+) -> None:
+    """0011 moves an alert's one status to its handler's organisation; every other organisation
+    finds it open, as it should always have been."""
+    engine = make_engine(empty_db_url)
+    at = "2026-06-01 10:00:00+00:00"
+    try:
+        upgrade(engine, "0010")
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO organisations (id, name, created_at) VALUES ('icb', 'ICB', :at)"),
+                {"at": at},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO users (username, display_name, organisation_id, role, active, "
+                    "created_at, failed_sign_ins) VALUES ('ig.icb', 'IG', 'icb', 'ig_officer', "
+                    ":t, :at, 0)"
+                ),
+                {"at": at, "t": True},
+            )
+            for alert_id, status, by in (
+                (1, "closed", "ig.icb"),
+                (2, "open", None),
+                (3, "acknowledged", "gone"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO alerts (id, kind, raised_at, actor, organisation, summary, "
+                        "status, handled_by, handled_at, outcome) VALUES (:id, 'break_glass', "
+                        ":at, 'gp', 'council', 's', :status, :by, :handled, :outcome)"
+                    ),
+                    {
+                        "id": alert_id,
+                        "at": at,
+                        "status": status,
+                        "by": by,
+                        "handled": at if by else None,
+                        "outcome": "justified" if by else None,
+                    },
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT alert_id, organisation, status, handled_by, outcome "
+                    "FROM alert_handlings ORDER BY alert_id"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            (1, "icb", "closed", "ig.icb", "justified"),
+            (3, "council", "acknowledged", "gone", "justified"),  # no account: the alert's own
+        ]
+        downgrade(engine, "0010")
+        assert "alert_handlings" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
