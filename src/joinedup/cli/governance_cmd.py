@@ -267,9 +267,10 @@ def audit_checkpoint(
     """Sign the current head of the audit trail now (before a backup, say)."""
     from joinedup.audit.log import checkpoint_now
     from joinedup.audit.witness import latest_witness, write_witness
-    from joinedup.store.db import session_scope, upgrade
+    from joinedup.store.db import location, session_scope, upgrade
 
     engine = _existing_database(database_url)
+    where = location(engine)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
@@ -287,6 +288,7 @@ def audit_checkpoint(
         typer.echo("nothing to sign: the trail is empty or its head is already checkpointed")
     else:
         typer.echo(signed)
+    typer.echo(f"database: {where}")
     if witness is None:
         return
     if latest is None:

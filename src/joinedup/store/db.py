@@ -205,7 +205,51 @@ def _switch_to_wal(cursor: Any) -> None:
 
 def describe(engine: Engine) -> str:
     """The engine's URL with any password hidden: safe to show to a user or write to a log."""
-    return engine.url.render_as_string(hide_password=True)
+    return _masked(engine.url)
+
+
+def location(target: Engine | URL | str) -> str:
+    """Where a database is, for an operator to read: a SQLite file's absolute path, ``SQLite in
+    memory``, or any other URL with its passwords masked (``***``).
+
+    Every command that writes says this, so that someone with two environments (a test hub and
+    the live one) sees which one a run went to. A password is never shown, whether in the URL's
+    authority (``user:secret@host``) or in a query parameter (``?password=…``, libpq's
+    ``sslpassword``). Example: ``location("postgresql://hub:pw@db/hub")`` is
+    ``"postgresql+psycopg://hub:***@db/hub"``.
+    """
+    if isinstance(target, Engine):
+        url = target.url
+    elif isinstance(target, URL):
+        url = target
+    else:
+        url = _normalise_url(target)
+    if url.get_backend_name() == "sqlite":
+        if _is_memory_sqlite(url):
+            return "SQLite in memory"
+        # Absolute: a relative path means nothing in a cron mail.
+        return str(Path(url.database or "").expanduser().absolute())
+    return _masked(url)
+
+
+def _masked(url: URL) -> str:
+    """``url`` as text with the password of its authority and of its query hidden.
+
+    SQLAlchemy's ``hide_password`` covers the authority only; libpq also takes ``password`` and
+    ``sslpassword`` as parameters, so any parameter whose name holds "password" is masked too.
+    """
+    if not any("password" in key.lower() for key in url.query):
+        return url.render_as_string(hide_password=True)
+    from urllib.parse import quote
+
+    pairs = []
+    for key in sorted(url.query):
+        values = url.query[key]
+        for value in (values,) if isinstance(values, str) else values:
+            shown = "***" if "password" in key.lower() else quote(value, safe="/:,")
+            pairs.append(f"{quote(key)}={shown}")
+    bare = url.set(query={}).render_as_string(hide_password=True)
+    return f"{bare}?{'&'.join(pairs)}"
 
 
 def _unavailable(engine: Engine, exc: BaseException) -> DatabaseUnavailable:

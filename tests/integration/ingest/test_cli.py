@@ -155,7 +155,8 @@ def test_the_installed_command_prints_plain_output_when_piped(on_db: str, tmp_pa
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[1].startswith("read 3 = stored 3")
+    assert done.stdout.splitlines()[1].startswith("database: ")
+    assert done.stdout.splitlines()[2].startswith("read 3 = stored 3")
     assert "\x1b[" not in done.stdout + done.stderr  # no progress bar or colour when piped
 
 

@@ -187,7 +187,7 @@ def test_review_decide_on_a_record_no_longer_current_warns(cli: CliRunner, store
     store.end("3")
     done = cli.invoke(app, ["review", "decide", "gp|3 ~ gp|4", "not-link", "--reviewer", "R"])
     assert done.exit_code == 0, done.output
-    assert done.stdout == "recorded: gp|3 ~ gp|4 → not-link by R\n"
+    assert done.stdout.splitlines()[0] == "recorded: gp|3 ~ gp|4 → not-link by R"
     assert done.stderr.startswith("Warning: gp|3 is not current")
     assert "will apply if the record comes back" in done.stderr
     with session_scope(store.engine) as session:
@@ -338,7 +338,8 @@ def test_link_verbose_shows_splinks_messages_marked(cli: CliRunner, trainable: S
     assert "splink: You are using the default value for `max_pairs`" in result.stderr
     assert "not observed in dataset" in result.stderr
     assert sum(line.startswith("training: ") for line in result.stderr.splitlines()) == 1
-    assert "splink" not in result.stdout
+    # "splink:" lines, not the word: the database's path names this test, which says splink.
+    assert "splink:" not in result.stdout
 
 
 def test_person_shows_each_records_evidence_and_where_a_retired_id_went(
