@@ -314,17 +314,20 @@ def audit_log(
 ) -> None:
     """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
     from joinedup.audit.queries import access_log
+    from joinedup.linkage.ids import normalise_person_id
     from joinedup.linkage.persons import PersonNotFound, lookup_person
     from joinedup.store.db import session_scope, upgrade
 
+    # As the index issued it: "p7k2m9qx4tb1a " found no events and said "no recorded access".
+    wanted = normalise_person_id(person_id)
     engine = _existing_database(database_url)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
-            entries = access_log(session, person_id.strip(), limit=limit)
+            entries = access_log(session, wanted, limit=limit)
             if not entries:
                 # A mistyped id is not a person nobody looked at: exit 3, as joinedup person.
-                lookup_person(session, person_id.strip())
+                lookup_person(session, wanted)
     except PersonNotFound as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None

@@ -369,6 +369,25 @@ def test_person_shows_each_records_evidence_and_where_a_retired_id_went(
     assert as_json["person_id"] == survivor and as_json["decisions"][0]["note"] is True
 
 
+def test_person_takes_an_id_in_any_case_and_with_spaces(cli: CliRunner, store: Store) -> None:
+    # "joinedup person p…" in lower case, or pasted with a space, said "no person has the id".
+    link(store.engine, model=StubScorer())
+    amara = store.persons()["1"]
+    exact = cli.invoke(app, ["person", amara])
+    assert exact.exit_code == 0, exact.output
+    for typed in (
+        amara.lower(),
+        f"  {amara} ",
+        f"\t{amara.lower()}\n",
+        amara[:5] + " " + amara[5:],
+    ):
+        shown = cli.invoke(app, ["person", typed])
+        assert shown.exit_code == 0, shown.output
+        assert shown.output == exact.output  # the id as issued, never as typed
+    as_json = json.loads(cli.invoke(app, ["person", amara.lower(), "--json"]).output)
+    assert as_json["lookup"]["requested"] == amara == as_json["person_id"]
+
+
 def test_person_with_an_unknown_id_is_a_clear_error(cli: CliRunner, store: Store) -> None:
     link(store.engine, model=StubScorer())
     result = cli.invoke(app, ["person", "PNOSUCHPERSON"])
