@@ -37,7 +37,7 @@ class Reconciliation:
     the mapping says (``hidden_rows: skip``; counted in ``skipped``), ``unsaved_formulas``
     cells of mapped columns held a formula with no saved result (dropped, each with a warning
     on its record, or the row quarantined for its record id). ``notes`` is what the reader had
-    to say about the file as a whole (which sheet it read).
+    to say about the file as a whole (which sheet it read, which columns were hidden).
     """
 
     source: str
