@@ -54,7 +54,13 @@ def search_audit(
     actor: Name = None,
     organisation: Name = None,
     person_id: Annotated[
-        str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=32,
+            pattern=r"^[A-Za-z0-9_ -]+$",
+            description="A person id; its case and any spaces do not matter.",
+        ),
     ] = None,
     purpose: Annotated[str | None, Query(max_length=40)] = None,
     decision: Annotated[str | None, Query(max_length=10)] = None,

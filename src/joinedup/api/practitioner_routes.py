@@ -53,8 +53,11 @@ PersonId = Annotated[
     Path(
         min_length=1,
         max_length=32,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="A person id from the master person index, e.g. P7K2M9QX4TB1A.",
+        pattern=r"^[A-Za-z0-9_ -]+$",
+        description=(
+            "A person id from the master person index, e.g. P7K2M9QX4TB1A; its case and any "
+            "spaces do not matter."
+        ),
     ),
 ]
 PurposeQuery = Annotated[

@@ -64,7 +64,7 @@ def demo(
     from joinedup.config import Settings
     from joinedup.demo import generate_borough
     from joinedup.demo.load import load_borough
-    from joinedup.store.db import make_engine, upgrade
+    from joinedup.store.db import location, make_engine, upgrade
 
     if directory is not None:
         # A demo in a directory of its own must not write into the hub's real database, nor
@@ -98,8 +98,9 @@ def demo(
         )
         engine = make_engine(settings.database_url)
         upgrade(engine)
-        if directory is not None and settings.database_url.startswith("sqlite"):
-            console.print(f"Database: {directory / 'joinedup.db'}")
+        # Always, as every writing command says it: a demo run against the hub's own
+        # JOINEDUP_DATABASE_URL writes Northbridge's residents into that database.
+        console.print(f"database: {location(engine)}", markup=False, soft_wrap=True)
         loads: list[SourceLoad] = []
         started = time.perf_counter()
         for load in load_borough(engine, manifest):

@@ -277,9 +277,10 @@ def audit_checkpoint(
     """Sign the current head of the audit trail now (before a backup, say)."""
     from joinedup.audit.log import checkpoint_now
     from joinedup.audit.witness import latest_witness, write_witness
-    from joinedup.store.db import session_scope, upgrade
+    from joinedup.store.db import location, session_scope, upgrade
 
     engine = _existing_database(database_url)
+    where = location(engine)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
@@ -297,6 +298,7 @@ def audit_checkpoint(
         typer.echo("nothing to sign: the trail is empty or its head is already checkpointed")
     else:
         typer.echo(signed)
+    typer.echo(f"database: {where}")
     if witness is None:
         return
     if latest is None:
@@ -322,17 +324,20 @@ def audit_log(
 ) -> None:
     """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
     from joinedup.audit.queries import access_log
+    from joinedup.linkage.ids import normalise_person_id
     from joinedup.linkage.persons import PersonNotFound, lookup_person
     from joinedup.store.db import session_scope, upgrade
 
+    # As the index issued it: "p7k2m9qx4tb1a " found no events and said "no recorded access".
+    wanted = normalise_person_id(person_id)
     engine = _existing_database(database_url)
     try:
         upgrade(engine)
         with session_scope(engine) as session:
-            entries = access_log(session, person_id.strip(), limit=limit)
+            entries = access_log(session, wanted, limit=limit)
             if not entries:
                 # A mistyped id is not a person nobody looked at: exit 3, as joinedup person.
-                lookup_person(session, person_id.strip())
+                lookup_person(session, wanted)
     except PersonNotFound as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None

@@ -78,7 +78,7 @@ def ingest(
     """
     from joinedup.ingest.pipeline import ingest_file
     from joinedup.ingest.reconcile import quarantine_report
-    from joinedup.store.db import make_engine, upgrade
+    from joinedup.store.db import location, make_engine, upgrade
 
     try:
         engine = make_engine()
@@ -89,10 +89,12 @@ def ingest(
             result = ingest_file(engine, mapping, file, full=full, allow_mass_end=allow_mass_end)
     except JoinedupError as exc:
         raise _fail(exc) from None
+    # Which database the batch went to: an operator with a test hub and a live one must see it.
+    where = location(engine)
     if as_json:
-        typer.echo(json.dumps(result.to_json()))
+        typer.echo(json.dumps({**result.to_json(), "database": where}))
     else:
-        typer.echo(result.summary())
+        typer.echo(result.summary(database=where))
         if result.quarantined:
             typer.echo(quarantine_report(engine, result))
 

@@ -99,6 +99,7 @@ def link_command(
     """
     from joinedup.cli.link_output import link_output
     from joinedup.linkage.index import link
+    from joinedup.store.db import location
 
     def progress(message: str) -> None:
         if sys.stderr.isatty() and not as_json:
@@ -116,10 +117,12 @@ def link_command(
             result = link(engine, full=full, engine_name=engine_name, progress=progress)
     except JoinedupError as exc:
         raise _fail(exc) from None
+    where = location(engine)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), sort_keys=True))
+        typer.echo(json.dumps({**result.as_dict(), "database": where}, sort_keys=True))
         return
     typer.echo(f"link run {result.run_id} ({result.mode}, {result.engine})")
+    typer.echo(f"database: {where}")
     for name, label in _SUMMARY:
         typer.echo(f"  {label:<18} {result.counts.get(name, 0):>10,}")
     typer.echo(f"  {'seconds':<18} {result.seconds:>10.1f}")
@@ -130,10 +133,17 @@ def _watch(engine_name: str, every: float, as_json: bool) -> None:
 
     from joinedup.linkage.runs import LinkRunResult
     from joinedup.linkage.watch import watch
+    from joinedup.store.db import location
+
+    try:
+        engine = _engine()
+    except JoinedupError as exc:
+        raise _fail(exc) from None
+    where = location(engine)
 
     def report(result: LinkRunResult) -> None:
         if as_json:
-            typer.echo(json.dumps(result.as_dict(), sort_keys=True))
+            typer.echo(json.dumps({**result.as_dict(), "database": where}, sort_keys=True))
             return
         counts = ", ".join(
             f"{label} {result.counts.get(name, 0):,}" for name, label in _SUMMARY[1:]
@@ -146,9 +156,9 @@ def _watch(engine_name: str, every: float, as_json: bool) -> None:
         typer.echo(f"not this time: {error}", err=True)
 
     if not as_json:
-        typer.echo(f"Watching for new and changed records every {every:g}s; Ctrl+C stops.")
+        typer.echo(f"Watching {where} for new and changed records every {every:g}s; Ctrl+C stops.")
     try:
-        watch(_engine(), every=every, engine_name=engine_name, on_run=report, on_error=skipped)
+        watch(engine, every=every, engine_name=engine_name, on_run=report, on_error=skipped)
     except JoinedupError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
@@ -198,22 +208,21 @@ def review_decide(
     that is no longer current is recorded with a warning: it applies if the record comes back.
     """
     from joinedup.linkage import review
-    from joinedup.store.db import session_scope
+    from joinedup.store.db import location, session_scope
 
     try:
         # Reads the decisions in force, then writes: one decision at a time (docs/store.md).
-        with session_scope(existing_engine("review decide"), write=True) as session:
+        engine = existing_engine("review decide")
+        with session_scope(engine, write=True) as session:
             recorded = review.decide(session, pair, decision, reviewer, note)
             label = review.format_pair(recorded.pair)
     except JoinedupError as exc:
         raise _fail(exc) from None
-    if recorded.warning is None:
-        typer.echo(
-            f"recorded: {label} → {decision} by {reviewer.strip()}; the next link applies it"
-        )
-        return
-    typer.echo(f"recorded: {label} → {decision} by {reviewer.strip()}")
-    typer.echo(f"Warning: {recorded.warning}", err=True)
+    applies = "; the next link applies it" if recorded.warning is None else ""
+    typer.echo(f"recorded: {label} → {decision} by {reviewer.strip()}{applies}")
+    typer.echo(f"database: {location(engine)}")
+    if recorded.warning is not None:
+        typer.echo(f"Warning: {recorded.warning}", err=True)
 
 
 #: What ``--out`` takes to mean standard output.

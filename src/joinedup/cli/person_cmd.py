@@ -32,7 +32,8 @@ def person_command(
 
     try:
         with session_scope(existing_engine("person")) as session:
-            found = explain_person(session, person_id.strip())
+            # Case and spaces do not matter (lookup_person normalises what was typed).
+            found = explain_person(session, person_id)
     except JoinedupError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None

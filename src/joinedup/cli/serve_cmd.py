@@ -117,7 +117,7 @@ def serve(
     from joinedup.api.app import create_app
     from joinedup.api.log_config import configure_logging, log_config
     from joinedup.services.serving_role import warn_if_role_can_rewrite_audit
-    from joinedup.store.db import make_engine, upgrade
+    from joinedup.store.db import location, make_engine, upgrade
 
     check_can_listen(host, port)
     settings = settings or Settings.from_env()
@@ -139,6 +139,7 @@ def serve(
         "http": "auto",
     }
     typer.echo(f"joinedup is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    typer.echo(f"database: {location(engine)}")
     if count == 1:
         uvicorn.run(create_app(settings, engine), **options)  # type: ignore[arg-type]
         return

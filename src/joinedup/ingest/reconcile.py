@@ -37,7 +37,7 @@ class Reconciliation:
     the mapping says (``hidden_rows: skip``; counted in ``skipped``), ``unsaved_formulas``
     cells of mapped columns held a formula with no saved result (dropped, each with a warning
     on its record, or the row quarantined for its record id). ``notes`` is what the reader had
-    to say about the file as a whole (which sheet it read).
+    to say about the file as a whole (which sheet it read, which columns were hidden).
     """
 
     source: str
@@ -77,10 +77,12 @@ class Reconciliation:
         out.update({k: v for k, v in data.items() if k not in out})
         return out
 
-    def summary(self) -> str:
-        """A few human lines: the sum, then what else happened."""
+    def summary(self, database: str | None = None) -> str:
+        """A few human lines: the sum, then what else happened. ``database``, where the batch
+        was written (:func:`joinedup.store.db.location`), is named on the second line."""
         lines = [
             f"{self.file} → {self.source} (batch {self.batch_id}, {self.seconds:.1f}s)",
+            *([f"database: {database}"] if database is not None else []),
             f"read {self.read:,} = stored {self.stored:,} + updated {self.updated:,} "
             f"+ unchanged {self.unchanged:,} + quarantined {self.quarantined:,} "
             f"+ skipped {self.skipped:,}",

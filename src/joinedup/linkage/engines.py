@@ -176,29 +176,44 @@ def spark_session() -> Any:
 
     Uses Splink's similarity-function jar, four shuffle partitions (right for two cores) and a
     temporary checkpoint directory, which Splink's Spark backend requires. No web UI and no
-    progress bars on the console; the JVM logs errors only once the session is up.
+    progress bars on the console; the driver logs at ``JOINEDUP_SPARK_LOG_LEVEL`` (errors only by
+    default) from its first line, and the JVM's start-up notices are left out
+    (:mod:`joinedup.linkage.spark_console`).
     """
     try:
+        from pyspark import SparkConf, SparkContext
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise JoinedupError(
             "engine 'spark' needs PySpark: install joinedup with the 'spark' extra"
         ) from exc
+    from joinedup.linkage import spark_console
+
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    level = spark_console.configure_log4j()
     master = os.environ.get("JOINEDUP_SPARK_MASTER", "local[2]")
-    session = (
-        SparkSession.builder.master(master)
-        .appName("joinedup-linkage")
-        .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.ui.enabled", "false")
+    conf = (
+        SparkConf()
+        .setMaster(master)
+        .setAppName("joinedup-linkage")
+        .set("spark.jars", similarity_jar_location())
+        .set("spark.sql.shuffle.partitions", "4")
+        .set("spark.default.parallelism", "4")
+        .set("spark.ui.enabled", "false")
         # The [Stage 3:=====>] bars on the terminal say nothing a person running a link can use.
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "2g"))
-        .getOrCreate()
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.driver.memory", os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "2g"))
     )
-    session.sparkContext.setLogLevel("ERROR")
+    gateway = spark_console.launch_gateway(conf)
+    if gateway is not None:
+        SparkContext(conf=conf, gateway=gateway)
+        session = SparkSession.builder.getOrCreate()
+    else:
+        session = SparkSession.builder.config(conf=conf).getOrCreate()
+    if level is not None:
+        # joinedup's file said so from the JVM's first line; this also holds for a context
+        # that was running before this one.
+        session.sparkContext.setLogLevel(level)
     session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="joinedup-spark-"))
     return session

@@ -72,6 +72,30 @@ def is_person_id(text: str) -> bool:
     return len(text) == _ID_LENGTH + 1 and text[0] == "P" and all(c in _ALPHABET for c in text[1:])
 
 
+def normalise_person_id(text: str | None) -> str:
+    """A person id as someone typed it, in the form ids are stored in: ``" p7k2 m9qx 4tb1a\n"``
+    is ``"P7K2M9QX4TB1A"``.
+
+    Ids are issued in upper case, and people copy them from a letter, a screen or a phone call
+    into a terminal, a URL or a form, in whatever case and with whatever spaces. Spaces (around
+    and inside) are dropped and letters upper-cased when what remains has the shape of an id —
+    ``P`` and twelve letters or digits; anything else comes back only stripped, as it was typed,
+    so that a look-up of it fails naming what was asked for. Stored ids are never changed: this
+    is for what comes in. (Crockford's ``O``→``0`` and ``I``/``L``→``1`` are not applied:
+    ids are never issued with those letters, but fixtures and older data may hold them.)
+    """
+    stripped = (text or "").strip()
+    compact = "".join(stripped.split()).upper()
+    if (
+        len(compact) == _ID_LENGTH + 1
+        and compact[0] == "P"
+        and compact.isascii()
+        and compact[1:].isalnum()
+    ):
+        return compact
+    return stripped
+
+
 @dataclass(frozen=True)
 class PersonEvent:
     """One thing that happened to persons in a run.

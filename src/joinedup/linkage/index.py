@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -52,7 +53,7 @@ from joinedup.linkage.persons import (
 )
 from joinedup.linkage.runs import LinkRunResult
 from joinedup.store import records, sources
-from joinedup.store.db import describe, session_scope
+from joinedup.store.db import begin_writing, describe, session_scope
 
 __all__ = ["LinkRunResult", "PersonLookup", "PersonNotFound", "Scorer", "link", "lookup_person"]
 
@@ -196,8 +197,10 @@ def link(
             feed.mark_linked(session, run_id, data.taken_in)
             feed.mark_unlinked(session, data.taken_out)
     except BaseException as exc:
-        with session_scope(engine, write=True) as session:
-            runs.fail_run(session, run_id, exc)
+        if isinstance(exc, _SaveBlocked):
+            marked = _record_failure(engine, run_id, JoinedupError(_blocked(run_id, True)))
+            raise JoinedupError(_blocked(run_id, marked)) from None
+        _record_failure(engine, run_id, exc)
         raise
     say("caching the frame for the next run")
     if mode == "incremental" and data.refreshed is not None:
@@ -281,6 +284,76 @@ def _taken_in(
     current = set(versions.values())
     pending = {int(v) for v in changes.pending} & current
     return frozenset({v for v in current if v not in held} | pending)
+
+
+#: How long a run that has computed its results waits for the database to save them, while
+#: another process writes: on SQLite an ingest holds the write lock for a whole batch.
+SAVE_WAIT_SECONDS = 3600.0
+#: How long a run that failed waits to be recorded as failed (else it reads as running, and
+#: blocks the next run, until it is stale). Not after Ctrl+C or SIGTERM: those stop at once.
+FAIL_WAIT_SECONDS = 300.0
+
+
+class _SaveBlocked(Exception):
+    """Another writer held the database for longer than :data:`SAVE_WAIT_SECONDS`."""
+
+
+def _begin_saving(session: Session, say: Progress) -> None:
+    """Leave the snapshot the run has read and computed from, and take the write lock to save.
+
+    Everything the run writes — persons, members, evidence, the review queue, and the feed's
+    ``linked_run`` marks on versions — is written by link runs alone, and one link runs at a
+    time; an ingest committing meanwhile adds versions this run did not take in, which stay in
+    the feed for the next run. So what was computed from the snapshot is saved as it is, as if
+    the run had finished before that ingest. On SQLite the snapshot cannot become a write
+    transaction once the ingest has committed ("database is locked" at the end of the run, its
+    work lost), hence a new transaction (:func:`joinedup.store.db.begin_writing`).
+    """
+
+    def waiting() -> None:
+        say("waiting for another writer (an ingest?) to finish, to save the index")
+
+    try:
+        begin_writing(session, wait=SAVE_WAIT_SECONDS, waiting=waiting)
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+        raise _SaveBlocked from exc
+
+
+def _blocked(run_id: int, marked: bool) -> str:
+    waited = (
+        f"{SAVE_WAIT_SECONDS:g} s"
+        if SAVE_WAIT_SECONDS < 120
+        else f"{SAVE_WAIT_SECONDS / 60:g} minutes"
+    )
+    said = (
+        "the run is marked failed; run joinedup link again when the writer has finished."
+        if marked
+        else "the run could not be marked failed either, so joinedup link refuses to start "
+        f"until it is {runs.STALE_AFTER.total_seconds() / 3600:g} hours old."
+    )
+    return (
+        f"link run {run_id} could not save what it computed: another writer (an ingest, a "
+        f"review decision) held the database for longer than {waited}. Nothing was saved and "
+        + said
+    )
+
+
+def _record_failure(engine: Engine, run_id: int, error: BaseException) -> bool:
+    """Mark the run failed, waiting for a writer that holds the database; whether it was.
+
+    A failure to record it is logged, not raised: the run's own error is what the caller needs.
+    """
+    wait = FAIL_WAIT_SECONDS if isinstance(error, Exception) else 0.0
+    try:
+        with session_scope(engine) as session:
+            begin_writing(session, wait=wait)
+            runs.fail_run(session, run_id, error)
+    except OperationalError:
+        log.warning("link run %s failed and could not be marked failed", run_id)
+        return False
+    return True
 
 
 #: Fewer records than this and the shipped model is used rather than one trained on them: u is
@@ -437,6 +510,7 @@ def _run(
         )
 
     say("saving the index")
+    _begin_saving(session, say)
     apply_assignment(session, run_id, previous, assignment, data.versions, ended)
     after = {**person_of, **assignment.membership}
     for key in ended:

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage.ids import Assignment
+from joinedup.linkage.ids import Assignment, normalise_person_id
 from joinedup.store.bulk import BulkInsert, JsonText
 from joinedup.store.linkage_tables import Person, PersonEvent, PersonMember
 from joinedup.store.records import split_record_key
@@ -252,9 +252,10 @@ def lookup_person(session: Session, person_id: str) -> PersonLookup:
     Returns a :class:`PersonLookup`: for an active id, itself; for a merged-away id, the active
     person it now redirects to and the retired ids passed through; for an id whose records all
     ended, ``person_id`` ``None`` and status ``retired``. An id never issued raises
-    :class:`PersonNotFound`.
+    :class:`PersonNotFound`. ``person_id`` is taken as typed: its case and spaces do not matter
+    (:func:`joinedup.linkage.ids.normalise_person_id`), and ``requested`` is its stored form.
     """
-    person_id = (person_id or "").strip()
+    person_id = normalise_person_id(person_id)
     requested = person_id
     hops: list[tuple[str, int | None]] = []
     for _ in range(_REDIRECT_HOPS):

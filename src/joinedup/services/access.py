@@ -28,6 +28,7 @@ from joinedup.audit.log import NewEvent
 # Every audit write of the services goes through this one name, a batch append (one event or a
 # view's several): the fail-closed tests replace it to break the trail for every route at once.
 from joinedup.audit.log import append_all as append
+from joinedup.linkage.ids import normalise_person_id
 from joinedup.linkage.persons import PersonLookup, PersonNotFound, lookup_person
 from joinedup.policy.agreements import AgreementError
 from joinedup.policy.engine import decide
@@ -180,8 +181,10 @@ def hold_audit_lock(session: Session) -> None:
 
 
 def resolve_person(session: Session, person_id: str) -> str:
-    """The active id for ``person_id``; :class:`PersonMoved`, :class:`PersonGone` or 404 else."""
-    wanted = (person_id or "").strip()
+    """The active id for ``person_id``; :class:`PersonMoved`, :class:`PersonGone` or 404 else.
+    ``person_id`` is as a caller typed it: case and spaces do not matter (``normalise_person_id``).
+    """
+    wanted = normalise_person_id(person_id)
     status = _PERSON_STATUS.first(session, {"person_id": wanted})
     if status is not None and status[0] == "active":
         return wanted
@@ -201,7 +204,7 @@ def resolve_person(session: Session, person_id: str) -> str:
 def resolve_with_keys(session: Session, person_id: str) -> tuple[str, list[str]]:
     """:func:`resolve_person` and the active id's record keys (:func:`member_keys`), in one
     statement when the id is active; raises as :func:`resolve_person` otherwise."""
-    wanted = (person_id or "").strip()
+    wanted = normalise_person_id(person_id)
     rows = _PERSON_KEYS.all(session, {"person_id": wanted})
     if rows and rows[0][0] == "active":
         return wanted, [key for _, key in rows if key is not None]

@@ -29,6 +29,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.ids import normalise_person_id
 from joinedup.policy.vocabulary import PURPOSES, ROLES
 from joinedup.policy.vocabulary import purpose_label as _policy_purpose_label
 from joinedup.services.actor import Actor
@@ -184,6 +185,9 @@ def create_user(
     if role not in ROLES:
         raise Invalid("role", f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if role == "resident":
+        # As the index stores it, whatever the case and spaces it was typed with: the account's
+        # pages look the id up, and the resident's choices and access log are kept under it.
+        person_id = normalise_person_id(person_id) or None
         if not person_id:
             raise Invalid("person_id", "A resident account needs the person id it belongs to.")
         if len(person_id) > PERSON_ID_MAX or not person_id.isprintable():

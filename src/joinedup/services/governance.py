@@ -12,7 +12,7 @@ module adds the role check, validation with clear messages, and the audit events
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
 from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, alert_handling, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
+from joinedup.linkage.ids import normalise_person_id
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Agreement, Clause
 from joinedup.policy.vocabulary import PURPOSES, is_sealed
@@ -218,6 +219,10 @@ def search_audit(
     """
     require_ig_officer(actor)
     _check_filters(filters)
+    if filters.person_id is not None:
+        # Events hold ids as the index issued them: a person id typed in lower case, or pasted
+        # with spaces, found no events and read as "nobody looked at this person".
+        filters = replace(filters, person_id=normalise_person_id(filters.person_id))
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
     if before_seq is not None and before_seq < 1:

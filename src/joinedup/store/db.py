@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -181,6 +181,8 @@ def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
         # read (migrations): upgrading a read lock later can fail at once instead of waiting.
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        # So that begin_writing can tell a transaction that has only read.
+        conn.info[_CHANGES_KEY] = _total_changes(conn)
 
     return engine
 
@@ -205,7 +207,51 @@ def _switch_to_wal(cursor: Any) -> None:
 
 def describe(engine: Engine) -> str:
     """The engine's URL with any password hidden: safe to show to a user or write to a log."""
-    return engine.url.render_as_string(hide_password=True)
+    return _masked(engine.url)
+
+
+def location(target: Engine | URL | str) -> str:
+    """Where a database is, for an operator to read: a SQLite file's absolute path, ``SQLite in
+    memory``, or any other URL with its passwords masked (``***``).
+
+    Every command that writes says this, so that someone with two environments (a test hub and
+    the live one) sees which one a run went to. A password is never shown, whether in the URL's
+    authority (``user:secret@host``) or in a query parameter (``?password=…``, libpq's
+    ``sslpassword``). Example: ``location("postgresql://hub:pw@db/hub")`` is
+    ``"postgresql+psycopg://hub:***@db/hub"``.
+    """
+    if isinstance(target, Engine):
+        url = target.url
+    elif isinstance(target, URL):
+        url = target
+    else:
+        url = _normalise_url(target)
+    if url.get_backend_name() == "sqlite":
+        if _is_memory_sqlite(url):
+            return "SQLite in memory"
+        # Absolute: a relative path means nothing in a cron mail.
+        return str(Path(url.database or "").expanduser().absolute())
+    return _masked(url)
+
+
+def _masked(url: URL) -> str:
+    """``url`` as text with the password of its authority and of its query hidden.
+
+    SQLAlchemy's ``hide_password`` covers the authority only; libpq also takes ``password`` and
+    ``sslpassword`` as parameters, so any parameter whose name holds "password" is masked too.
+    """
+    if not any("password" in key.lower() for key in url.query):
+        return url.render_as_string(hide_password=True)
+    from urllib.parse import quote
+
+    pairs = []
+    for key in sorted(url.query):
+        values = url.query[key]
+        for value in (values,) if isinstance(values, str) else values:
+            shown = "***" if "password" in key.lower() else quote(value, safe="/:,")
+            pairs.append(f"{quote(key)}={shown}")
+    bare = url.set(query={}).render_as_string(hide_password=True)
+    return f"{bare}?{'&'.join(pairs)}"
 
 
 def _unavailable(engine: Engine, exc: BaseException) -> DatabaseUnavailable:
@@ -350,6 +396,54 @@ def write_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_begin="IMMEDIATE")
     return engine
+
+
+def begin_writing(
+    session: Session, *, wait: float, waiting: Callable[[], None] | None = None
+) -> None:
+    """Turn a unit of work that has only read so far into one that writes, for a long unit of
+    work whose reads must not block writers (a link run reads the store, computes for minutes,
+    then writes the index).
+
+    On SQLite, reads see one snapshot, and a transaction cannot write once another writer has
+    committed past its snapshot ("database is locked" at once: waiting cannot help it). So the
+    read transaction is ended here — it has written nothing, which is checked — and a new one
+    begins ``IMMEDIATE``, taking the write lock: it waits for a writer that holds it (an ingest
+    storing a batch) beyond SQLite's busy timeout, trying again until ``wait`` seconds have
+    passed (``waiting`` is called before each further try), then lets SQLite's error through.
+    What the caller computed from its reads stays valid when the unit of work only writes rows
+    that those writers do not (the index, for a link run). Elsewhere (PostgreSQL): nothing.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_writing: the session has unflushed changes to lose")
+    if session.in_transaction():
+        connection = session.connection()
+        written = connection.info.get(_CHANGES_KEY)
+        if written is not None and written != _total_changes(connection):
+            raise RuntimeError("begin_writing: this transaction has written; it would be lost")
+        session.rollback()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            return
+        except OperationalError as exc:
+            session.rollback()
+            if "locked" not in str(exc.orig) or time.monotonic() >= deadline:
+                raise
+            if waiting is not None:
+                waiting()
+
+
+#: Where the ``begin`` event notes how many rows the connection had changed (SQLite).
+_CHANGES_KEY = "joinedup_changes_at_begin"
+
+
+def _total_changes(connection: Connection) -> int:
+    return int(connection.connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
 
 
 def sqlite_file(engine: Engine) -> Path | None:

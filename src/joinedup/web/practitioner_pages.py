@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep, actor_of
+from joinedup.linkage.ids import normalise_person_id
 from joinedup.services.access import PersonMoved
 from joinedup.services.actor import PRACTITIONER_ROLES, Actor, ServiceError
 from joinedup.services.break_glass import (
@@ -56,7 +57,8 @@ from joinedup.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 Practitioner = Annotated[Caller, web_role(*sorted(PRACTITIONER_ROLES))]
-PersonId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+# Spaces allowed: an id pasted with them is still the id (the services normalise it).
+PersonId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_ -]+$")]
 OptionalText = Annotated[str | None, Form()]
 # The search form's values, unchecked: their limits are checked by the page, so that a value
 # too long is a message by its field (practitioner_forms.search_length_errors), not a 422.
@@ -158,6 +160,19 @@ def _htmx(request: Request) -> bool:
 
 def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _as_issued(request: Request, person_id: str) -> RedirectResponse | None:
+    """The same page under the person id as issued, when the URL typed it otherwise (lower case,
+    spaces): the page's links, its "change purpose" return address and a bookmark then name the
+    id as everyone else sees it. ``None`` when the id is already as issued."""
+    issued = normalise_person_id(person_id)
+    typed = f"/people/{person_id}"
+    path = str(request.scope.get("path", ""))
+    if not issued or issued == person_id or not path.startswith(typed):
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return _see_other(f"/people/{issued}{path[len(typed) :]}{query}")
 
 
 @router.get("/people")
@@ -267,6 +282,8 @@ def person_page(
     declared: int | None = None,
 ) -> Response:
     """The joined-up record of one person for the session's purpose, as policy allows."""
+    if (redirect := _as_issued(request, person_id)) is not None:
+        return redirect
     actor = actor_of(request, caller)
     try:
         view = joined_view(session, actor, person_id)
@@ -312,6 +329,8 @@ def break_glass_page(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """The warning, and the form asking why the glass must be broken and for how long."""
+    if (redirect := _as_issued(request, person_id)) is not None:
+        return redirect
     actor = actor_of(request, caller)
     status = relationship_status(session, actor, person_id)
     nothing = why_break_glass_opens_nothing(session, actor, status.person_id)
@@ -376,6 +395,8 @@ def break_glass_started(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """Confirmation that break-glass access is open, until when, and what happens next."""
+    if (redirect := _as_issued(request, person_id)) is not None:
+        return redirect
     status = relationship_status(session, actor_of(request, caller), person_id)
     if status.break_glass_until is None:
         return _see_other(f"/people/{status.person_id}/break-glass")
@@ -389,6 +410,8 @@ def relationship_page(
     request: Request, session: SessionDep, caller: Practitioner, person_id: PersonId
 ) -> Response:
     """The form to declare a legitimate relationship with a person (for direct care)."""
+    if (redirect := _as_issued(request, person_id)) is not None:
+        return redirect
     status = relationship_status(session, actor_of(request, caller), person_id)
     return _relationship_form(
         request, status.person_id, status=status, reason="", days=str(DEFAULT_DAYS), whole=False

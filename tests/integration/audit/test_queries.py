@@ -77,3 +77,20 @@ def test_cli_prints_the_access_log(db_url: str, engine: Engine) -> None:
     unknown = CliRunner().invoke(app, ["audit", "log", "p-nobody", "--database-url", db_url])
     assert unknown.exit_code == 3
     assert unknown.stderr == "Error: no person has the id 'p-nobody'\n"
+
+
+def test_cli_finds_the_access_log_of_an_id_typed_in_any_case(db_url: str, engine: Engine) -> None:
+    from typer.testing import CliRunner
+
+    from joinedup.cli import _register, app
+
+    issued = "P7K2M9QX4TB1A"
+    with session_scope(engine) as session:
+        append(session, event(1, person_id=issued, reason="annual review"))
+    _register()
+    # It found no events under "p7k2m9qx4tb1a" and said "no recorded access".
+    typed = CliRunner().invoke(
+        app, ["audit", "log", f" {issued.lower()} ", "--database-url", db_url]
+    )
+    assert typed.exit_code == 0, typed.output
+    assert "— annual review" in typed.output

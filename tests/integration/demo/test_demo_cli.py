@@ -97,6 +97,7 @@ def test_demo_in_its_own_directory_keeps_its_database_there(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (out / "joinedup.db").exists()
+    assert f"database: {out / 'joinedup.db'}\n" in result.stdout  # said, as every writer says
     assert not hub.exists()  # the hub's own database was never touched
     engine = sa.create_engine(f"sqlite:///{out / 'joinedup.db'}")
     with engine.connect() as conn:

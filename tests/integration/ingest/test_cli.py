@@ -155,7 +155,8 @@ def test_the_installed_command_prints_plain_output_when_piped(on_db: str, tmp_pa
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[1].startswith("read 3 = stored 3")
+    assert done.stdout.splitlines()[1].startswith("database: ")
+    assert done.stdout.splitlines()[2].startswith("read 3 = stored 3")
     assert "\x1b[" not in done.stdout + done.stderr  # no progress bar or colour when piped
 
 
@@ -172,3 +173,86 @@ def test_the_summary_names_the_first_quarantined_rows_and_their_reasons(
     assert "  … and 3 more in the quarantine table, batch 1" in lines
     piped = runner.invoke(app, ["ingest", str(mapping), str(write_csv(tmp_path, body)), "--json"])
     assert "quarantined rows" not in piped.stdout  # --json stays one JSON object
+
+
+XLSX_MAPPING = """\
+source: befriending
+organisation: charity
+format: xlsx
+record_id: Ref
+person:
+  full_name: Name
+  date_of_birth: Born
+attributes:
+  category: social_care.befriending
+  fields: {visits: Visits}
+"""
+
+
+def _calculated_workbook(tmp_path: Path) -> Path:
+    """A workbook a program calculated and flagged for recalculation on opening (as Apache POI
+    or a script filling a template does): a date, and a real 0 visits, both saved as results.
+    The Born column is hidden, and so is an old column the mapping does not read."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Ref", "Name", "Born", "Visits", "Born (old)"])
+    sheet.append([101, "Mrs Ada Lovelace", "=DATE(1961,4,3)", "=0*1", "1960-01-01"])
+    sheet.column_dimensions["C"].hidden = True
+    sheet.column_dimensions["E"].hidden = True
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)  # openpyxl saves the formulas with no result, and fullCalcOnLoad="1"
+    path = tmp_path / "visits.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                for cell, value in (("C2", b"22374"), ("D2", b"0")):
+                    pattern = rb'(<c r="' + cell.encode() + rb'"[^>]*><f>[^<]*</f>)<v\s*/>'
+                    data = re.sub(pattern, rb"\1<v>" + value + rb"</v>", data)
+            target.writestr(item, data)
+    return path
+
+
+def test_a_workbook_s_real_zero_is_stored_and_its_hidden_columns_said(
+    on_db: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    mapping = tmp_path / "befriending.yaml"
+    mapping.write_text(XLSX_MAPPING, encoding="utf-8")
+    path = _calculated_workbook(tmp_path)
+    hidden_born = (
+        "column C ('Born', read for date_of_birth) is hidden in the workbook and was read; a "
+        "column is often hidden because its values are superseded or only working figures: "
+        "check that the mapping reads the columns meant"
+    )
+    hidden_old = (
+        "column E ('Born (old)') is hidden in the workbook; the mapping does not read it, and "
+        "each record's raw row keeps it"
+    )
+    result = runner.invoke(app, ["ingest", str(mapping), str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["stored"], data["quarantined"], data["unsaved_formulas"]) == (1, 0, 0)
+    assert data["notes"] == [hidden_born, hidden_old]  # noted, nothing quarantined
+    engine = create_engine(on_db)
+    with engine.connect() as conn:
+        born, attributes, warnings = conn.execute(
+            text("SELECT date_of_birth, attributes, dq_warnings FROM source_records")
+        ).one()
+    engine.dispose()
+    # The 0 was read as "no saved result": the visits were dropped, with a warning.
+    attributes = json.loads(attributes) if isinstance(attributes, str) else attributes
+    warnings = json.loads(warnings) if isinstance(warnings, str) else warnings
+    assert str(born)[:10] == "1961-04-03"
+    assert attributes == {"visits": 0}
+    assert warnings == []
+    plain = runner.invoke(app, ["ingest", str(mapping), str(path)])
+    assert plain.exit_code == 0, plain.output
+    assert hidden_born in plain.stdout.splitlines() and hidden_old in plain.stdout.splitlines()

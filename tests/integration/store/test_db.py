@@ -201,6 +201,40 @@ def test_without_write_a_stale_sqlite_reader_cannot_write(engine, db_backend):
         assert errors == []
 
 
+def test_begin_writing_turns_a_stale_reader_into_a_writer(engine, db_backend):
+    """A long reader (a link run) writes after another writer committed past its snapshot."""
+    from joinedup.store.db import begin_writing
+
+    with session_scope(engine) as session:
+        sources.list_organisations(session)  # the snapshot
+        with session_scope(engine, write=True) as other:
+            sources.ensure_organisation(other, "ingest")
+        begin_writing(session, wait=5)
+        sources.ensure_organisation(session, "link")
+    with session_scope(engine) as session:
+        assert [o.id for o in sources.list_organisations(session)] == ["ingest", "link"]
+
+
+def test_begin_writing_refuses_to_drop_what_was_written(engine, db_backend):
+    from joinedup.store.base import utcnow
+    from joinedup.store.db import begin_writing
+    from joinedup.store.tables import Organisation
+
+    if db_backend != "sqlite":
+        pytest.skip("PostgreSQL's transaction goes on: nothing is dropped")
+    written = pytest.raises(RuntimeError, match="this transaction has written")
+    with written, session_scope(engine) as session:
+        sources.ensure_organisation(session, "written")
+        session.flush()
+        begin_writing(session, wait=5)
+    pending = pytest.raises(RuntimeError, match="unflushed changes")
+    with pending, session_scope(engine) as session:
+        session.add(Organisation(id="pending", name="pending", created_at=utcnow()))
+        begin_writing(session, wait=5)
+    with session_scope(engine) as session:
+        assert sources.list_organisations(session) == []
+
+
 def test_a_writer_turn_held_too_long_is_a_pool_timeout_not_a_wait_without_end(
     tmp_path: Path,
 ) -> None:

@@ -60,7 +60,7 @@ class XlsxReader(Reader):
     skip``); a formula with no saved result in a mapped column is a warning naming the cell
     (the record id's: the row is quarantined). Both are counted for the reconciliation
     (``hidden``, ``unsaved``), and ``notes`` says which sheet was read when the mapping did not
-    name a visible one.
+    name a visible one, and which columns of the header are hidden (:func:`hidden_column_notes`).
     """
 
     def rows(self) -> Iterator[SourceRow]:
@@ -76,7 +76,8 @@ class XlsxReader(Reader):
         try:
             sheet = self._sheet(workbook)
             self.total = max(1, sheet.max_row or 1)
-            rows = sheet_rows(workbook, sheet)
+            hidden_columns: set[int] = set()
+            rows = sheet_rows(workbook, sheet, hidden_columns)
             number = 0
             for _ in range(self.mapping.skip_rows):
                 if next(rows, None) is None:
@@ -113,6 +114,8 @@ class XlsxReader(Reader):
                 number += 1
                 self._done = number
                 yield self._row(row, header, cells)
+            # Known once the sheet's first row was read (its columns are declared before it).
+            self.notes.extend(hidden_column_notes(hidden_columns, cells))
         finally:
             workbook.close()
 
@@ -268,6 +271,58 @@ class CellLabels:
             f"{key}: {cell} ('{shown(self.header[index])}') holds a formula with no saved "
             f"result; {UNSAVED_ADVICE}"
         )
+
+
+#: Hidden columns named one by one in a note; the rest are counted.
+NAMED_COLUMNS = 10
+
+
+def hidden_column_notes(hidden: set[int], labels: CellLabels) -> list[str]:
+    """What the reconciliation says about columns of the header hidden in the workbook.
+
+    A hidden column is read like any other — hiding is how a sheet is tidied for viewing, and
+    the values are still there — so it is a note, not a quarantine. But a column is also hidden
+    because its values are superseded (``DOB (old)`` beside ``DOB``) or only working figures,
+    and a mapping written from what a person sees in Excel may read the one they never saw: the
+    columns the mapping reads are named with the keys they feed. Those it does not read are
+    still kept in each raw row, and said in a second note.
+    """
+    from openpyxl.utils.cell import get_column_letter
+
+    width = len(labels.header)
+    columns = sorted(index for index in hidden if index < width)
+    mapped = [i for i in columns if i in labels.keys]
+    others = [i for i in columns if i not in labels.keys]
+    notes = []
+
+    def named(indexes: list[int], with_keys: bool) -> str:
+        parts = []
+        for index in indexes[:NAMED_COLUMNS]:
+            title = shown(labels.header[index])
+            keys = f", read for {labels.keys[index]}" if with_keys else ""
+            parts.append(f"{get_column_letter(index + 1)} ('{title}'{keys})")
+        more = len(indexes) - NAMED_COLUMNS
+        if more > 0:
+            return f"{', '.join(parts)} and {more:,} more"
+        return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+
+    if mapped:
+        one = len(mapped) == 1
+        notes.append(
+            f"{'column' if one else 'columns'} {named(mapped, True)} "
+            f"{'is' if one else 'are'} hidden in the workbook and {'was' if one else 'were'} "
+            "read; a column is often hidden because its values are superseded or only "
+            "working figures: check that the mapping reads the columns meant"
+        )
+    if others:
+        one = len(others) == 1
+        notes.append(
+            f"{'column' if one else 'columns'} {named(others, False)} "
+            f"{'is' if one else 'are'} hidden in the workbook; the mapping does not read "
+            f"{'it' if one else 'them'}, and each record's raw row keeps "
+            f"{'it' if one else 'them'}"
+        )
+    return notes
 
 
 def date_columns(mapping: SourceMapping) -> frozenset[str]:
