@@ -13,7 +13,7 @@ module adds the role check, validation with clear messages, and the audit events
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -198,6 +198,15 @@ def _check_filters(filters: AuditFilters) -> None:
         value = getattr(filters, name)
         if value is not None and value.tzinfo is None:
             raise ServiceError(f"{name} needs a time zone, e.g. 2026-01-31T09:00:00Z.")
+        # The trail keeps UTC: a time whose UTC equivalent falls outside years 1 to 9999
+        # (0001-01-01T00:00+14:00) cannot be compared with it, and the driver failed with a 500.
+        try:
+            if value is not None:
+                value.astimezone(UTC)
+        except OverflowError:
+            raise ServiceError(
+                f"{name} is out of range: give a time between the years 1 and 9999 in UTC."
+            ) from None
     if filters.since and filters.until and filters.since >= filters.until:
         raise ServiceError("since must be before until.")
 

@@ -103,9 +103,19 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
         action=text["action"],
         break_glass=BREAK_GLASS_CHOICES.get(glass),
         since=datetime.combine(since, time(), UTC) if since else None,
-        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+        until=_end_of(until),
     )
     return AuditForm(values=values, filters=filters, errors=_in_form_order(errors))
+
+
+def _end_of(day: date | None) -> datetime | None:
+    """The exclusive end of a "to" date: the next midnight, UTC; none after the last date.
+
+    ``date.max`` has no next day: a search to it takes in everything, so it has no end.
+    """
+    if day is None or day == date.max:
+        return None
+    return datetime.combine(day + timedelta(days=1), time(), UTC)
 
 
 def _in_form_order(errors: dict[str, str]) -> dict[str, str]:

@@ -117,6 +117,13 @@ def test_audit_search_is_itself_audited_with_the_filters_named_not_their_values(
         {"since": "yesterday"},
         {"person_id": "bad id!"},
         {"break_glass": "perhaps"},
+        # Real times, but with no UTC equivalent a database can hold (year 0 or 10000): these
+        # were 500s, the database driver failing to convert them.
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"since": "9999-12-31T23:59:59-14:00"},
+        {"until": "0001-01-01T00:00:00+14:00"},
+        {"until": "9999-12-31T23:59:59.999999-23:59"},
+        {"since": "0001-01-01T00:00:00+14:00", "until": "9999-12-31T23:59:59-14:00"},
     ],
 )
 def test_a_bad_audit_filter_is_a_4xx_with_a_message(
