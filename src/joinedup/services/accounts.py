@@ -83,11 +83,16 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password, only for constant time")
 
 
-def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None:
+def _audit(
+    session: Session, by: Actor | None, action: str, reason: str, *, account: User | None = None
+) -> None:
     """Put an administrator's change on the audit trail, in their unit of work (fail closed).
 
     ``by=None`` (the demo, tests, moving accounts in bulk) records nothing. The reason names
-    accounts by username and tokens by id and prefix, never a secret or a password.
+    accounts by username and tokens by id and prefix, never a secret or a password. A change to
+    a resident's ``account`` is filed under that resident's person id: an IG officer searching
+    for the person finds it, and the resident's access log shows that an account, or a token
+    that acts as them, was made or changed.
     """
     if by is None:
         return
@@ -104,6 +109,7 @@ def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None
         decision="none",
         request_id=by.request_id,
         reason=reason,
+        person_id=account.person_id if account is not None else None,
     )
     audit(session, event)
 
@@ -184,6 +190,10 @@ def create_user(
     if role not in ROLES:
         raise Invalid("role", f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if role == "resident":
+        if organisation_id:
+            # Staff belong to an organisation, a resident to none: every check of "this
+            # organisation's staff" (an IG officer's remit, say) must not count them.
+            raise Invalid("organisation_id", "A resident's account has no organisation.")
         if not person_id:
             raise Invalid("person_id", "A resident account needs the person id it belongs to.")
         if len(person_id) > PERSON_ID_MAX or not person_id.isprintable():
@@ -222,7 +232,7 @@ def create_user(
     session.add(user)
     session.flush()
     where = f"at {organisation_id}" if organisation_id else "for a resident"
-    _audit(session, by, "account.create", f"account {username} ({role} {where})")
+    _audit(session, by, "account.create", f"account {username} ({role} {where})", account=user)
     return user
 
 
@@ -306,7 +316,7 @@ def set_active(
             token.revoked_at = at
     session.flush()
     action = "account.enable" if active else "account.disable"
-    _audit(session, by, action, f"account {user.username}")
+    _audit(session, by, action, f"account {user.username}", account=user)
     return user
 
 
@@ -434,6 +444,7 @@ def issue_token(
         by,
         "token.issue",
         f"token {record.id} {record.prefix}… for account {user.username}: {', '.join(scope_list)}",
+        account=user,
     )
     return IssuedToken(secret=secret, record=record)
 
@@ -471,7 +482,13 @@ def revoke_token(
     if record.revoked_at is None:
         record.revoked_at = now or utcnow()
         session.flush()
-        _audit(session, by, "token.revoke", f"token {record.id} {record.prefix}…")
+        _audit(
+            session,
+            by,
+            "token.revoke",
+            f"token {record.id} {record.prefix}…",
+            account=session.get(User, record.user_id),
+        )
     return record
 
 
