@@ -25,7 +25,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -291,6 +291,50 @@ def list_users(session: Session, *, organisation_id: str | None = None) -> Seque
     if organisation_id is not None:
         query = query.where(User.organisation_id == organisation_id)
     return session.scalars(query).all()
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """A page of accounts, and how many match in all."""
+
+    users: Sequence[User]
+    total: int
+
+
+USER_SEARCH_MAX = 200
+
+
+def page_of_users(
+    session: Session, *, search: str | None = None, offset: int = 0, limit: int = 50
+) -> UserPage:
+    """Accounts ordered by username, ``limit`` of them from ``offset``, and how many in all.
+
+    ``search`` keeps those whose username or display name holds it, in any case; ``%`` and
+    ``_`` are only themselves. ``page_of_users(session, search="patel")`` finds ``sam.patel``
+    and "Priya Patel". Raises :class:`Invalid` (field ``q``) for a search it cannot search with.
+    """
+    conditions = []
+    term = (search or "").strip()
+    if len(term) > USER_SEARCH_MAX:
+        raise Invalid("q", f"Enter at most {USER_SEARCH_MAX} characters")
+    if term:
+        if not term.isprintable():
+            raise Invalid("q", "Use only letters, numbers, spaces and punctuation")
+        lowered = term.lower()
+        conditions.append(
+            or_(
+                func.lower(User.username).contains(lowered, autoescape=True),
+                func.lower(User.display_name).contains(lowered, autoescape=True),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
+    query = select(User).where(*conditions).order_by(User.username).offset(offset).limit(limit)
+    return UserPage(users=session.scalars(query).all(), total=total)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The account with this username (any case, spaces ignored), or ``None``."""
+    return session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
 def set_active(
