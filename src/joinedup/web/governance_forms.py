@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from joinedup.policy.vocabulary import PURPOSES
 from joinedup.services.governance import ALERT_STATUSES, DECISIONS, AuditFilters
+from joinedup.services.text import has_control_characters
 
 TEXT_FILTERS = ("person_id", "actor", "organisation", "action")
 # The fields of the audit search form (a date by its first box), in the order they are shown.
@@ -32,6 +33,7 @@ TEXT_MAX = 200
 # The break-glass radios: the value each sends and what it searches for.
 BREAK_GLASS_CHOICES: dict[str, bool | None] = {"": None, "yes": True, "no": False}
 BREAK_GLASS_RULE = "Select Either, Only break-glass or No break-glass"
+PRINTABLE_RULE = "Use only letters, numbers, spaces and punctuation"
 # The alert queue's filter: a status the service knows, or every alert.
 ALERT_FILTERS: tuple[str, ...] = (*ALERT_STATUSES, "all")
 
@@ -76,6 +78,9 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
         value = values.get(name, "").strip()
         if len(value) > TEXT_MAX:
             errors[name] = f"Enter at most {TEXT_MAX} characters"
+        elif has_control_characters(value):
+            # The service refuses it too, but as an error page without the form.
+            errors[name] = PRINTABLE_RULE
         text[name] = value or None
     purpose = values.get("purpose", "").strip() or None
     if purpose is not None and purpose not in PURPOSES:

@@ -21,6 +21,7 @@ from tests.integration.web.pages import checked, error_summary, field_error, par
 
 SignedIn = Callable[..., TestClient]
 STATUS_RULE = "Select Open, Acknowledged, Closed or All"
+PRINTABLE = "Use only letters, numbers, spaces and punctuation"
 
 
 @pytest.mark.parametrize("status", ["bogus", "OPEN", "acknowledged-or-closed-or-anything"])
@@ -135,3 +136,20 @@ def test_a_to_date_on_the_last_day_there_is_searches_to_the_end(
     assert error_summary(response.text) == {}
     assert value_of(response.text, "until-day") == shown
     assert read_audit_form(query).filters.until is None
+
+
+@pytest.mark.parametrize("field", ["person_id", "actor", "organisation", "action"])
+@pytest.mark.parametrize("value", ["sam\x00social", "sam\x1b[0msocial"])
+def test_a_control_character_in_a_text_filter_is_a_message_by_its_field(
+    signed_in: SignedIn, field: str, value: str
+) -> None:
+    # It was the bare error page ("actor holds a control character…"), the form and the other
+    # answers gone: a terminal's colour code pasted with a username does it.
+    response = signed_in("ig_officer").get(
+        "/governance/audit",
+        params={"search": "1", field: value, "decision": "deny"},
+    )
+    assert response.status_code == 400
+    assert error_summary(response.text) == {f"#{field}": PRINTABLE}
+    assert checked(response.text, "break_glass") == [""]
+    assert 'id="results"' not in response.text
