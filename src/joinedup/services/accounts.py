@@ -142,6 +142,24 @@ def sha256_hex(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def password_problem(password: str, username: str) -> str | None:
+    """What is wrong with ``password`` for the account ``username``, or ``None``.
+
+    At least :data:`MIN_PASSWORD_LENGTH` characters, and not guessable from the account itself:
+    not one character over and over (ten spaces were accepted) and not holding the username.
+    No other rules on what it holds (NCSC: length beats composition rules). Example:
+    ``password_problem("sam.patel-2026!", "sam.patel")`` names the username.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"A password must be at least {MIN_PASSWORD_LENGTH} characters long"
+    if len(set(password)) == 1:
+        return "A password cannot be one character repeated"
+    name = normalise_username(username)
+    if name and name in password.lower():
+        return "A password must not contain the username"
+    return None
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``, refusing ones shorter than the minimum length."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -208,10 +226,8 @@ def create_user(
         raise Invalid("password", "Give a password or a password hash, not both.")
     if password_hash is not None and not password_hash.startswith("$argon2"):
         raise Invalid("password", "A password hash must be an argon2 hash ($argon2id$...).")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            "password", f"A password must be at least {MIN_PASSWORD_LENGTH} characters long."
-        )
+    if password is not None and (problem := password_problem(password, username)):
+        raise Invalid("password", problem + ".")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise Invalid(
             "organisation_id", f"There is no organisation {organisation_id!r}: add it first."

@@ -19,13 +19,13 @@ from collections.abc import Collection, Mapping
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services.accounts import (
     KIND_MAX,
-    MIN_PASSWORD_LENGTH,
     NAME_MAX,
     ORGANISATION_ID,
     PERSON_ID_MAX,
     USERNAME,
     normalise_username,
 )
+from joinedup.services.accounts import password_problem as accounts_password_problem
 
 # Longer than any field's limit in services.accounts: what the service would refuse anyway is
 # refused here before it is copied around, so a pasted document gets a message, not a slow page.
@@ -108,8 +108,8 @@ def user_problems(
     password_problem = None
     if len(password) > FIELD_MAX:
         password_problem = f"Enter at most {FIELD_MAX} characters"
-    elif password and len(password) < MIN_PASSWORD_LENGTH:
-        password_problem = f"A password must be at least {MIN_PASSWORD_LENGTH} characters long"
+    elif password:
+        password_problem = accounts_password_problem(password, username)
 
     return _found(
         {

@@ -183,6 +183,19 @@ def test_an_administrators_api_changes_are_on_the_audit_trail(hub: Hub) -> None:
             409,
             None,
         ),
+        (
+            "POST",
+            "/api/v1/admin/users",
+            {
+                "username": "new.user",
+                "display_name": "N",
+                "role": "gp",
+                "organisation_id": "northbridge-council",
+                "password": " " * 12,
+            },
+            400,
+            None,
+        ),
         ("POST", "/api/v1/admin/organisations", {"id": "Bad Id", "name": "X"}, 422, "body.id"),
         (
             "POST",

@@ -144,6 +144,23 @@ USER_CASES = [
         id="control-character",
     ),
     pytest.param(
+        {"username": "sam", "display_name": "Sam", "role": "gp", "organisation_id": ORGANISATION},
+        " " * 12,
+        {"password": "A password cannot be one character repeated"},
+        id="password-of-spaces",
+    ),
+    pytest.param(
+        {
+            "username": "Sam.Patel",
+            "display_name": "Sam",
+            "role": "gp",
+            "organisation_id": ORGANISATION,
+        },
+        "sam.patel2026!",
+        {"password": "A password must not contain the username"},
+        id="password-holding-the-username",
+    ),
+    pytest.param(
         {
             "username": "sam.patel",
             "display_name": "Sam Patel",

@@ -40,6 +40,10 @@ USER_CASES = [
     ("a name longer than the column", _user(display_name="S" * 201), "display_name"),
     ("a username with a space", _user(username="sam patel"), "username"),
     ("a short password", _user(password="short"), "password"),
+    # Ten spaces, or "aaaaaaaaaa", passed as ten characters; so did the username with "1!".
+    ("a password of spaces", _user(password=" " * 12), "password"),
+    ("one character repeated", _user(password="a" * 12), "password"),
+    ("a password holding the username", _user(password="Sam.Patel-2026!"), "password"),
     ("no such organisation", _user(organisation_id="nowhere"), "organisation_id"),
     ("a staff account with no organisation", _user(organisation_id=None), "organisation_id"),
     ("a resident with no person id", _user(role="resident", organisation_id=None), "person_id"),
