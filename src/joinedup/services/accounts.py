@@ -481,6 +481,10 @@ def issue_token(
     unknown = [s for s in scope_list if s not in SCOPES]
     if unknown or not scope_list:
         raise Invalid("scopes", f"Scopes must be one or more of {', '.join(SCOPES)}.")
+    if "admin" in scope_list and user.role != "admin":
+        # It would give nothing (the role decides), but the token would be listed as one that
+        # can manage accounts.
+        raise Invalid("scopes", "Only an administrator's account can have the admin scope.")
     if not name.strip():
         raise Invalid("name", "Give the token a name that says what uses it.")
     if len(name.strip()) > NAME_MAX:

@@ -197,3 +197,13 @@ def test_an_administrators_changes_to_a_residents_account_name_the_resident(org:
         ("account.create", None),
         ("token.issue", None),
     ]
+
+
+def test_only_an_administrators_account_has_a_token_with_the_admin_scope(org: Engine) -> None:
+    with session_scope(org) as session:
+        gp = accounts.create_user(session, **_user())
+        admin = accounts.create_user(session, **_user(username="ada.admin", role="admin"))
+        accounts.issue_token(session, user_id=admin.id, name="admin sync", scopes=["admin"])
+        with pytest.raises(accounts.Invalid) as caught:
+            accounts.issue_token(session, user_id=gp.id, name="sync", scopes=["read", "admin"])
+    assert caught.value.field == "scopes"
