@@ -24,7 +24,12 @@ from joinedup.api.errors import Conflict
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
-from joinedup.web.admin_forms import organisation_problems, too_long, user_problems
+from joinedup.web.admin_forms import (
+    organisation_problems,
+    token_name_problem,
+    too_long,
+    user_problems,
+)
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -386,8 +391,9 @@ def issue_token(
     account = int(digits) if digits.isdecimal() and len(digits) <= 10 else 0
     if not 1 <= account <= MAX_ID:
         errors.setdefault("user_id", "Select the account the token acts as")
-    if not values["name"]:
-        errors.setdefault("name", "Enter a name that says what uses the token")
+    name_problem = token_name_problem(values["name"])
+    if name_problem:
+        errors.setdefault("name", name_problem)
     if not values["scopes"] or len(values["scopes"]) != len(sent):
         errors.setdefault("scopes", "Select what the token may do")
     if values["expiry"] not in EXPIRY_DAYS:

@@ -128,6 +128,16 @@ def user_problems(
     )
 
 
+def token_name_problem(name: str) -> str | None:
+    """The problem with a token's name as typed (already stripped), or ``None``."""
+    return _text_problem(
+        name,
+        empty="Enter a name that says what uses the token",
+        limit=NAME_MAX,
+        over=f"A token's name must be {NAME_MAX} characters or fewer",
+    )
+
+
 def organisation_problems(values: Mapping[str, str]) -> dict[str, str]:
     """Every problem the add-organisation form can see: its name, id and kind.
 
