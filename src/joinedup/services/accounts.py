@@ -253,6 +253,10 @@ def create_user(
 
 
 ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+# What the audit trail records as the organisation of a resident acting on their own record,
+# and of an account with no organisation: a partner with either id would have their events in
+# its IG officer's remit.
+RESERVED_ORGANISATION_IDS: frozenset[str] = frozenset({"hub", "resident"})
 
 
 def create_organisation(
@@ -269,6 +273,10 @@ def create_organisation(
             "id",
             "An organisation id must be 2 to 63 lower-case letters, digits and hyphens, "
             "such as 'northbridge-council'.",
+        )
+    if organisation_id in RESERVED_ORGANISATION_IDS:
+        raise Invalid(
+            "id", f"The id {organisation_id!r} is kept for the hub itself: choose another."
         )
     if not name.strip():
         raise Invalid("name", "Enter the organisation's name.")

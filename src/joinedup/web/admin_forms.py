@@ -22,6 +22,7 @@ from joinedup.services.accounts import (
     NAME_MAX,
     ORGANISATION_ID,
     PERSON_ID_MAX,
+    RESERVED_ORGANISATION_IDS,
     USERNAME,
     normalise_username,
 )
@@ -152,6 +153,8 @@ def organisation_problems(values: Mapping[str, str]) -> dict[str, str]:
         id_problem = f"Enter at most {FIELD_MAX} characters"
     elif not ORGANISATION_ID.match(identifier):
         id_problem = ORGANISATION_ID_RULE
+    elif identifier in RESERVED_ORGANISATION_IDS:
+        id_problem = f"The id '{identifier}' is kept for the hub itself: choose another"
     return _found(
         {
             "name": _text_problem(

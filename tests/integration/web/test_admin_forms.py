@@ -233,7 +233,10 @@ USERNAMES = [
     "äbc",
     "9lives",
 ]
-ORGANISATION_IDS = ["ab", "a", "-ab", "a-", "a" * 63, "a" * 64, "../x", "ab_c", "x1-y2", "ab cd"]
+ORGANISATION_IDS = [
+    *("ab", "a", "-ab", "a-", "a" * 63, "a" * 64, "../x", "ab_c", "x1-y2", "ab cd"),
+    *("hub", "resident", "residents"),
+]
 
 
 def test_the_page_and_the_service_agree_on_usernames_and_organisation_ids(

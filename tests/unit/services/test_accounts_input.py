@@ -95,6 +95,11 @@ ORGANISATION_CASES = [
     ("a NUL in the name", {"organisation_id": "riverside", "name": "River\x00side"}, "name"),
     ("a name longer than any", {"organisation_id": "riverside", "name": "R" * 201}, "name"),
     ("a long kind", {"organisation_id": "riverside", "name": "R", "kind": "k" * 41}, "kind"),
+    # The audit trail records a resident's own actions as organisation "resident", and those
+    # of an account with none as "hub": an IG officer of an organisation with either id had
+    # every resident's choices and reads in their remit.
+    ("the id residents act as", {"organisation_id": "resident", "name": "R"}, "id"),
+    ("the id the hub acts as", {"organisation_id": "hub", "name": "The hub"}, "id"),
 ]
 
 
