@@ -109,7 +109,8 @@ def verify_audit(request: Request, session: SessionDep, caller: CurrentUser) -> 
     summary="The alert queue",
     description=(
         "Break-glass sessions and declared relationships for review, newest first. `status` "
-        "is open (the default), acknowledged, closed or all."
+        "is open (the default), acknowledged, closed or all. Page back with `before_id`, the "
+        "last alert's id on the previous page."
     ),
     responses=_IG,
 )
@@ -120,6 +121,10 @@ def list_alerts(
     status: Annotated[str, Query(max_length=12)] = "open",
     kind: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+    before_id: Annotated[
+        int | None,
+        Query(ge=1, le=ID_MAX, description="The last alert's id on the previous page."),
+    ] = None,
 ) -> list[AlertPublic]:
     rows = governance.list_alerts(
         session,
@@ -127,6 +132,7 @@ def list_alerts(
         status=None if status == "all" else status,
         kind=kind,
         limit=limit,
+        before_id=before_id,
     )
     return [AlertPublic.model_validate(row) for row in rows]
 

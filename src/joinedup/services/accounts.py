@@ -25,7 +25,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
@@ -84,11 +84,16 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password, only for constant time")
 
 
-def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None:
+def _audit(
+    session: Session, by: Actor | None, action: str, reason: str, *, account: User | None = None
+) -> None:
     """Put an administrator's change on the audit trail, in their unit of work (fail closed).
 
     ``by=None`` (the demo, tests, moving accounts in bulk) records nothing. The reason names
-    accounts by username and tokens by id and prefix, never a secret or a password.
+    accounts by username and tokens by id and prefix, never a secret or a password. A change to
+    a resident's ``account`` is filed under that resident's person id: an IG officer searching
+    for the person finds it, and the resident's access log shows that an account, or a token
+    that acts as them, was made or changed.
     """
     if by is None:
         return
@@ -105,6 +110,7 @@ def _audit(session: Session, by: Actor | None, action: str, reason: str) -> None
         decision="none",
         request_id=by.request_id,
         reason=reason,
+        person_id=account.person_id if account is not None else None,
     )
     audit(session, event)
 
@@ -135,6 +141,24 @@ def _refuse_control_characters(field: str, text: str) -> None:
 def sha256_hex(secret: str) -> str:
     """The SHA-256 of a token as 64 lowercase hex characters: what the database keeps."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """What is wrong with ``password`` for the account ``username``, or ``None``.
+
+    At least :data:`MIN_PASSWORD_LENGTH` characters, and not guessable from the account itself:
+    not one character over and over (ten spaces were accepted) and not holding the username.
+    No other rules on what it holds (NCSC: length beats composition rules). Example:
+    ``password_problem("sam.patel-2026!", "sam.patel")`` names the username.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"A password must be at least {MIN_PASSWORD_LENGTH} characters long"
+    if len(set(password)) == 1:
+        return "A password cannot be one character repeated"
+    name = normalise_username(username)
+    if name and name in password.lower():
+        return "A password must not contain the username"
+    return None
 
 
 def hash_password(password: str) -> str:
@@ -185,6 +209,10 @@ def create_user(
     if role not in ROLES:
         raise Invalid("role", f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if role == "resident":
+        if organisation_id:
+            # Staff belong to an organisation, a resident to none: every check of "this
+            # organisation's staff" (an IG officer's remit, say) must not count them.
+            raise Invalid("organisation_id", "A resident's account has no organisation.")
         # As the index stores it, whatever the case and spaces it was typed with: the account's
         # pages look the id up, and the resident's choices and access log are kept under it.
         person_id = normalise_person_id(person_id) or None
@@ -202,10 +230,8 @@ def create_user(
         raise Invalid("password", "Give a password or a password hash, not both.")
     if password_hash is not None and not password_hash.startswith("$argon2"):
         raise Invalid("password", "A password hash must be an argon2 hash ($argon2id$...).")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            "password", f"A password must be at least {MIN_PASSWORD_LENGTH} characters long."
-        )
+    if password is not None and (problem := password_problem(password, username)):
+        raise Invalid("password", problem + ".")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise Invalid(
             "organisation_id", f"There is no organisation {organisation_id!r}: add it first."
@@ -226,11 +252,15 @@ def create_user(
     session.add(user)
     session.flush()
     where = f"at {organisation_id}" if organisation_id else "for a resident"
-    _audit(session, by, "account.create", f"account {username} ({role} {where})")
+    _audit(session, by, "account.create", f"account {username} ({role} {where})", account=user)
     return user
 
 
 ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+# What the audit trail records as the organisation of a resident acting on their own record,
+# and of an account with no organisation: a partner with either id would have their events in
+# its IG officer's remit.
+RESERVED_ORGANISATION_IDS: frozenset[str] = frozenset({"hub", "resident"})
 
 
 def create_organisation(
@@ -247,6 +277,10 @@ def create_organisation(
             "id",
             "An organisation id must be 2 to 63 lower-case letters, digits and hyphens, "
             "such as 'northbridge-council'.",
+        )
+    if organisation_id in RESERVED_ORGANISATION_IDS:
+        raise Invalid(
+            "id", f"The id {organisation_id!r} is kept for the hub itself: choose another."
         )
     if not name.strip():
         raise Invalid("name", "Enter the organisation's name.")
@@ -287,6 +321,50 @@ def list_users(session: Session, *, organisation_id: str | None = None) -> Seque
     return session.scalars(query).all()
 
 
+@dataclass(frozen=True)
+class UserPage:
+    """A page of accounts, and how many match in all."""
+
+    users: Sequence[User]
+    total: int
+
+
+USER_SEARCH_MAX = 200
+
+
+def page_of_users(
+    session: Session, *, search: str | None = None, offset: int = 0, limit: int = 50
+) -> UserPage:
+    """Accounts ordered by username, ``limit`` of them from ``offset``, and how many in all.
+
+    ``search`` keeps those whose username or display name holds it, in any case; ``%`` and
+    ``_`` are only themselves. ``page_of_users(session, search="patel")`` finds ``sam.patel``
+    and "Priya Patel". Raises :class:`Invalid` (field ``q``) for a search it cannot search with.
+    """
+    conditions = []
+    term = (search or "").strip()
+    if len(term) > USER_SEARCH_MAX:
+        raise Invalid("q", f"Enter at most {USER_SEARCH_MAX} characters")
+    if term:
+        if not term.isprintable():
+            raise Invalid("q", "Use only letters, numbers, spaces and punctuation")
+        lowered = term.lower()
+        conditions.append(
+            or_(
+                func.lower(User.username).contains(lowered, autoescape=True),
+                func.lower(User.display_name).contains(lowered, autoescape=True),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
+    query = select(User).where(*conditions).order_by(User.username).offset(offset).limit(limit)
+    return UserPage(users=session.scalars(query).all(), total=total)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The account with this username (any case, spaces ignored), or ``None``."""
+    return session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
 def set_active(
     session: Session,
     user_id: int,
@@ -310,7 +388,7 @@ def set_active(
             token.revoked_at = at
     session.flush()
     action = "account.enable" if active else "account.disable"
-    _audit(session, by, action, f"account {user.username}")
+    _audit(session, by, action, f"account {user.username}", account=user)
     return user
 
 
@@ -415,6 +493,10 @@ def issue_token(
     unknown = [s for s in scope_list if s not in SCOPES]
     if unknown or not scope_list:
         raise Invalid("scopes", f"Scopes must be one or more of {', '.join(SCOPES)}.")
+    if "admin" in scope_list and user.role != "admin":
+        # It would give nothing (the role decides), but the token would be listed as one that
+        # can manage accounts.
+        raise Invalid("scopes", "Only an administrator's account can have the admin scope.")
     if not name.strip():
         raise Invalid("name", "Give the token a name that says what uses it.")
     if len(name.strip()) > NAME_MAX:
@@ -438,6 +520,7 @@ def issue_token(
         by,
         "token.issue",
         f"token {record.id} {record.prefix}… for account {user.username}: {', '.join(scope_list)}",
+        account=user,
     )
     return IssuedToken(secret=secret, record=record)
 
@@ -475,7 +558,13 @@ def revoke_token(
     if record.revoked_at is None:
         record.revoked_at = now or utcnow()
         session.flush()
-        _audit(session, by, "token.revoke", f"token {record.id} {record.prefix}…")
+        _audit(
+            session,
+            by,
+            "token.revoke",
+            f"token {record.id} {record.prefix}…",
+            account=session.get(User, record.user_id),
+        )
     return record
 
 

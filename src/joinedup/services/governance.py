@@ -13,10 +13,11 @@ module adds the role check, validation with clear messages, and the audit events
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
@@ -199,6 +200,15 @@ def _check_filters(filters: AuditFilters) -> None:
         value = getattr(filters, name)
         if value is not None and value.tzinfo is None:
             raise ServiceError(f"{name} needs a time zone, e.g. 2026-01-31T09:00:00Z.")
+        # The trail keeps UTC: a time whose UTC equivalent falls outside years 1 to 9999
+        # (0001-01-01T00:00+14:00) cannot be compared with it, and the driver failed with a 500.
+        try:
+            if value is not None:
+                value.astimezone(UTC)
+        except OverflowError:
+            raise ServiceError(
+                f"{name} is out of range: give a time between the years 1 and 9999 in UTC."
+            ) from None
     if filters.since and filters.until and filters.since >= filters.until:
         raise ServiceError("since must be before until.")
 
@@ -317,6 +327,34 @@ def _alert_entry(
     )
 
 
+def _alert_filters(
+    session: Session, actor: Actor, status: str | None, kind: str | None
+) -> list[ColumnElement[bool]]:
+    """The conditions of an alert query: the officer's remit, ``status`` and ``kind``.
+
+    An unknown value is an error, not an empty queue: a mistyped filter must not read as
+    "nothing to review".
+    """
+    require_ig_officer(actor)
+    if status is not None and status not in ALERT_STATUSES:
+        raise ServiceError(f"status must be one of {', '.join(ALERT_STATUSES)} or all.")
+    if kind is not None and kind not in ALERT_KINDS:
+        raise ServiceError(f"kind must be one of {', '.join(ALERT_KINDS)}.")
+    conditions = [alerts_in(remit_of(session, actor))]
+    if status is not None:
+        # The officer's own organisation's handling: another's "closed" leaves it open here.
+        mine = select(AlertHandling.alert_id).where(
+            AlertHandling.organisation == _organisation(actor), AlertHandling.alert_id == Alert.id
+        )
+        if status == "open":
+            conditions.append(~mine.exists())
+        else:
+            conditions.append(mine.where(AlertHandling.status == status).exists())
+    if kind is not None:
+        conditions.append(Alert.kind == kind)
+    return conditions
+
+
 def list_alerts(
     session: Session,
     actor: Actor,
@@ -324,40 +362,50 @@ def list_alerts(
     status: str | None = "open",
     kind: str | None = None,
     limit: int = 50,
+    before_id: int | None = None,
 ) -> tuple[AlertEntry, ...]:
-    """The alert queue (break-glass, declared relationships), newest first.
+    """The alert queue (break-glass, declared relationships), newest first, a page at a time.
 
     ``status`` is ``open`` (the default), ``acknowledged``, ``closed`` or ``None`` for all;
-    ``kind`` one of :data:`~joinedup.audit.governance.ALERT_KINDS` or ``None`` for all. An
-    unknown value is an error, not an empty queue: a mistyped filter must not read as "nothing
-    to review".
+    ``kind`` one of :data:`~joinedup.audit.governance.ALERT_KINDS` or ``None`` for all.
+    ``before_id`` is the last alert of the previous page: the alerts that come after it in
+    the queue's order (raised earlier, or at the same moment with a smaller id). An id outside
+    the officer's remit has nothing after it.
     """
-    require_ig_officer(actor)
-    if status is not None and status not in ALERT_STATUSES:
-        raise ServiceError(f"status must be one of {', '.join(ALERT_STATUSES)} or all.")
-    if kind is not None and kind not in ALERT_KINDS:
-        raise ServiceError(f"kind must be one of {', '.join(ALERT_KINDS)}.")
+    conditions = _alert_filters(session, actor, status, kind)
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
-    organisation = _organisation(actor)
+    if before_id is not None:
+        # Keyset, not an offset: alerts handled while the officer pages on do not shift the
+        # pages, so none is skipped or shown twice.
+        last = select(Alert.raised_at).where(Alert.id == before_id, conditions[0]).scalar_subquery()
+        conditions.append(
+            or_(Alert.raised_at < last, and_(Alert.raised_at == last, Alert.id < before_id))
+        )
     query = (
         select(Alert)
-        .where(alerts_in(remit_of(session, actor)))
+        .where(*conditions)
         .order_by(Alert.raised_at.desc(), Alert.id.desc())
         .limit(limit)
     )
-    if status is not None:
-        # Each organisation's own handling: another's "closed" leaves it open here.
-        mine = select(AlertHandling.alert_id).where(
-            AlertHandling.organisation == organisation, AlertHandling.alert_id == Alert.id
-        )
-        if status == "open":
-            query = query.where(~mine.exists())
-        else:
-            query = query.where(mine.where(AlertHandling.status == status).exists())
-    if kind is not None:
-        query = query.where(Alert.kind == kind)
-    return _alert_entries(session, list(session.scalars(query)), organisation)
+    return _alert_entries(session, list(session.scalars(query)), _organisation(actor))
+
+
+def alert_entry(session: Session, actor: Actor, alert_id: int) -> AlertEntry:
+    """One alert of the officer's queue, whatever its status; :class:`NotFound` outside it."""
+    require_ig_officer(actor)
+    row = session.get(Alert, alert_id)
+    if row is None or not alert_in_remit(session, remit_of(session, actor), alert_id):
+        raise NotFound(f"There is no alert {alert_id} for your organisation.")
+    return _alert_entries(session, [row], _organisation(actor))[0]
+
+
+def count_alerts(
+    session: Session, actor: Actor, *, status: str | None = "open", kind: str | None = None
+) -> int:
+    """How many alerts :func:`list_alerts` would page through with these filters."""
+    conditions = _alert_filters(session, actor, status, kind)
+    return session.scalar(select(func.count()).select_from(Alert).where(*conditions)) or 0
 
 
 def acknowledge_alert(

@@ -96,6 +96,12 @@ ACTION_WORDS: dict[str, str] = {
     "audit.search": "searched the list of who has looked at your record",
     "alert.acknowledge": "looked into an alert about someone accessing your record",
     "alert.close": "closed an alert about someone accessing your record, after checking it",
+    # An administrator's changes to the resident's own account, and to tokens that act as them.
+    "account.create": "made an account for you to use this service",
+    "account.disable": "switched off your account",
+    "account.enable": "switched your account back on",
+    "token.issue": "gave a computer system a key (an API token) that acts as you",
+    "token.revoke": "withdrew a key (an API token) that acted as you",
 }
 
 

@@ -11,6 +11,7 @@ the audit trail as the administrator's (``account.create``, ``token.revoke``, â€
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,7 +24,12 @@ from joinedup.api.errors import Conflict
 from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
-from joinedup.web.admin_forms import organisation_problems, too_long, user_problems
+from joinedup.web.admin_forms import (
+    organisation_problems,
+    token_name_problem,
+    too_long,
+    user_problems,
+)
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -33,6 +39,7 @@ Admin = Annotated[Caller, web_role("admin")]
 # Ids are 32-bit integers in the database; a larger number is a 4xx page, not a database error.
 MAX_ID = 2**31 - 1
 UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
+USERS_PAGE_SIZE = 50
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Done = Annotated[str | None, Query(max_length=100)]
 OptionalText = Annotated[str | None, Form()]
@@ -139,6 +146,21 @@ def add_organisation(
 # --- users ------------------------------------------------------------------------------------
 
 
+def _page_number(text: str | None) -> int:
+    # A page link only: anything but a page number is the first page (not isdigit: "Â²").
+    return int(text) if text and re.fullmatch(r"[0-9]{1,6}", text) and int(text) else 1
+
+
+def _done(session: SessionDep, added: str | None, changed: str | None) -> str | None:
+    """The banner after creating or switching an account, wherever it is in the list."""
+    user = accounts.find_user(session, added or changed or "") if (added or changed) else None
+    if user is None:
+        return None
+    if added:
+        return f"Account {user.username} created."
+    return f"Account {user.username} is now {'switched on' if user.active else 'switched off'}."
+
+
 @router.get("/admin/users")
 def users_page(
     request: Request,
@@ -146,25 +168,50 @@ def users_page(
     caller: Admin,
     added: Done = None,
     changed: Done = None,
+    q: str | None = None,
+    page: str | None = None,
 ) -> Response:
-    """Every account: who, their role and organisation, and whether it is switched on."""
-    users = accounts.list_users(session)
-    names = {o.id: o.name for o in accounts.list_organisations(session)}
-    done = None
-    for user in users:
-        if added == user.username:
-            done = f"Account {user.username} created."
-        elif changed == user.username:
-            state = "switched on" if user.active else "switched off"
-            done = f"Account {user.username} is now {state}."
+    """The accounts, a page at a time in username order; ``q`` finds them by username or name.
+
+    Each shows who, their role and organisation, and whether it is switched on. A search too
+    long or unprintable to search with is a message by its field, not a 422 page.
+    """
+    search = _clean(q)
+    number = _page_number(page)
+    errors: dict[str, str] = {}
+    try:
+        found = accounts.page_of_users(
+            session, search=search, offset=(number - 1) * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE
+        )
+        last = max(1, -(-found.total // USERS_PAGE_SIZE))
+        if number > last:  # past the end (a stale link): the last page
+            number = last
+            found = accounts.page_of_users(
+                session, search=search, offset=(last - 1) * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE
+            )
+    except accounts.Invalid as exc:
+        errors = _field_error(exc, "q")
+        found, last = accounts.UserPage(users=(), total=0), 1
+
+    def link(to: int) -> str:
+        return "/admin/users?" + urlencode({**({"q": search} if search else {}), "page": to})
+
     context = {
-        "users": users,
-        "names": names,
-        "done": done,
+        "users": found.users,
+        "total": found.total,
+        "search": search,
+        "first": (number - 1) * USERS_PAGE_SIZE + 1,
+        "page_number": number,
+        "pages": last,
+        "previous_link": link(number - 1) if number > 1 else None,
+        "next_link": link(number + 1) if number < last else None,
+        "names": {o.id: o.name for o in accounts.list_organisations(session)},
+        "done": _done(session, added, changed),
         "role_label": role_label,
         "me": caller.user_id,
+        "errors": errors,
     }
-    return render(request, "admin/users.html", context)
+    return render(request, "admin/users.html", context, status_code=400 if errors else 200)
 
 
 def _user_form(
@@ -344,8 +391,9 @@ def issue_token(
     account = int(digits) if digits.isdecimal() and len(digits) <= 10 else 0
     if not 1 <= account <= MAX_ID:
         errors.setdefault("user_id", "Select the account the token acts as")
-    if not values["name"]:
-        errors.setdefault("name", "Enter a name that says what uses the token")
+    name_problem = token_name_problem(values["name"])
+    if name_problem:
+        errors.setdefault("name", name_problem)
     if not values["scopes"] or len(values["scopes"]) != len(sent):
         errors.setdefault("scopes", "Select what the token may do")
     if values["expiry"] not in EXPIRY_DAYS:

@@ -19,13 +19,14 @@ from collections.abc import Collection, Mapping
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services.accounts import (
     KIND_MAX,
-    MIN_PASSWORD_LENGTH,
     NAME_MAX,
     ORGANISATION_ID,
     PERSON_ID_MAX,
+    RESERVED_ORGANISATION_IDS,
     USERNAME,
     normalise_username,
 )
+from joinedup.services.accounts import password_problem as accounts_password_problem
 
 # Longer than any field's limit in services.accounts: what the service would refuse anyway is
 # refused here before it is copied around, so a pasted document gets a message, not a slow page.
@@ -108,8 +109,8 @@ def user_problems(
     password_problem = None
     if len(password) > FIELD_MAX:
         password_problem = f"Enter at most {FIELD_MAX} characters"
-    elif password and len(password) < MIN_PASSWORD_LENGTH:
-        password_problem = f"A password must be at least {MIN_PASSWORD_LENGTH} characters long"
+    elif password:
+        password_problem = accounts_password_problem(password, username)
 
     return _found(
         {
@@ -128,6 +129,16 @@ def user_problems(
     )
 
 
+def token_name_problem(name: str) -> str | None:
+    """The problem with a token's name as typed (already stripped), or ``None``."""
+    return _text_problem(
+        name,
+        empty="Enter a name that says what uses the token",
+        limit=NAME_MAX,
+        over=f"A token's name must be {NAME_MAX} characters or fewer",
+    )
+
+
 def organisation_problems(values: Mapping[str, str]) -> dict[str, str]:
     """Every problem the add-organisation form can see: its name, id and kind.
 
@@ -142,6 +153,8 @@ def organisation_problems(values: Mapping[str, str]) -> dict[str, str]:
         id_problem = f"Enter at most {FIELD_MAX} characters"
     elif not ORGANISATION_ID.match(identifier):
         id_problem = ORGANISATION_ID_RULE
+    elif identifier in RESERVED_ORGANISATION_IDS:
+        id_problem = f"The id '{identifier}' is kept for the hub itself: choose another"
     return _found(
         {
             "name": _text_problem(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from joinedup.policy.vocabulary import PURPOSES
 from joinedup.services.governance import ALERT_STATUSES, DECISIONS, AuditFilters
+from joinedup.services.text import has_control_characters
 
 TEXT_FILTERS = ("person_id", "actor", "organisation", "action")
 # The fields of the audit search form (a date by its first box), in the order they are shown.
@@ -32,6 +33,7 @@ TEXT_MAX = 200
 # The break-glass radios: the value each sends and what it searches for.
 BREAK_GLASS_CHOICES: dict[str, bool | None] = {"": None, "yes": True, "no": False}
 BREAK_GLASS_RULE = "Select Either, Only break-glass or No break-glass"
+PRINTABLE_RULE = "Use only letters, numbers, spaces and punctuation"
 # The alert queue's filter: a status the service knows, or every alert.
 ALERT_FILTERS: tuple[str, ...] = (*ALERT_STATUSES, "all")
 
@@ -76,6 +78,9 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
         value = values.get(name, "").strip()
         if len(value) > TEXT_MAX:
             errors[name] = f"Enter at most {TEXT_MAX} characters"
+        elif has_control_characters(value):
+            # The service refuses it too, but as an error page without the form.
+            errors[name] = PRINTABLE_RULE
         text[name] = value or None
     purpose = values.get("purpose", "").strip() or None
     if purpose is not None and purpose not in PURPOSES:
@@ -103,9 +108,19 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
         action=text["action"],
         break_glass=BREAK_GLASS_CHOICES.get(glass),
         since=datetime.combine(since, time(), UTC) if since else None,
-        until=datetime.combine(until + timedelta(days=1), time(), UTC) if until else None,
+        until=_end_of(until),
     )
     return AuditForm(values=values, filters=filters, errors=_in_form_order(errors))
+
+
+def _end_of(day: date | None) -> datetime | None:
+    """The exclusive end of a "to" date: the next midnight, UTC; none after the last date.
+
+    ``date.max`` has no next day: a search to it takes in everything, so it has no end.
+    """
+    if day is None or day == date.max:
+        return None
+    return datetime.combine(day + timedelta(days=1), time(), UTC)
 
 
 def _in_form_order(errors: dict[str, str]) -> dict[str, str]:

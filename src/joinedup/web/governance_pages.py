@@ -36,6 +36,7 @@ AlertId = Annotated[int, Path(ge=1, le=2**53)]
 OptionalText = Annotated[str | None, Form()]
 
 PAGE_SIZE = 25
+ALERTS_PAGE_SIZE = 25
 ALERT_KINDS: dict[str, str] = {
     "break_glass": "Break-glass access",
     "relationship_declared": "Declared relationship",
@@ -130,13 +131,34 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
 
 
 def _alerts_context(
-    request: Request, session: SessionDep, caller: Caller, status: str
+    request: Request, session: SessionDep, caller: Caller, status: str, before: str | None = None
 ) -> dict[str, Any]:
-    alerts = governance.list_alerts(
-        session, actor_of(request, caller), status=None if status == "all" else status, limit=100
+    """A page of the queue with ``status``, after the alert ``before`` (a page link's id).
+
+    One more alert than a page is asked for, to know whether there is an older page; the
+    count is of the whole queue, so "130 open alerts" is said on every page of it.
+    """
+    actor = actor_of(request, caller)
+    wanted = None if status == "all" else status
+    # A page link only: anything but an alert id is the first page (not isdigit: "²" passes).
+    before_id = (
+        int(before) if before and re.fullmatch(r"[0-9]{1,15}", before) and int(before) else None
+    )
+    fetched = governance.list_alerts(
+        session, actor, status=wanted, limit=ALERTS_PAGE_SIZE + 1, before_id=before_id
+    )
+    alerts = fetched[:ALERTS_PAGE_SIZE]
+    older = (
+        "/governance/alerts?" + urlencode({"status": status, "before": alerts[-1].id})
+        if len(fetched) > ALERTS_PAGE_SIZE
+        else None
     )
     return {
         "alerts": alerts,
+        "total": governance.count_alerts(session, actor, status=wanted),
+        "paged": before_id is not None,
+        "newest_link": "/governance/alerts?" + urlencode({"status": status}),
+        "older_link": older,
         "status": status,
         "statuses": ALERT_FILTERS,
         "kinds": ALERT_KINDS,
@@ -154,13 +176,15 @@ def alerts_page(
     status: str = "open",
     handled: str | None = None,
     outcome: str | None = None,
+    before: str | None = None,
 ) -> Response:
     """The alert queue: break-glass sessions and declared relationships to look into.
 
     ``status`` filters it; one the queue does not have is an error on the page, listing those
     it has, and no alerts are shown (rather than the open ones, as if it had been asked for).
     ``handled`` and ``outcome`` come from handling an alert, for the banner saying so: they are
-    ignored unless they are what that would send.
+    ignored unless they are what that would send. ``before`` is the last alert of the page
+    before (the *Older alerts* link).
     """
     status = status.strip() or "open"
     problem = alert_status_problem(status)
@@ -172,7 +196,7 @@ def alerts_page(
             "errors": {"status": problem},
         }
         return render(request, "governance/alerts.html", context, status_code=400)
-    context = _alerts_context(request, session, caller, status)
+    context = _alerts_context(request, session, caller, status, before)
     if handled and re.fullmatch(r"[0-9]{1,15}", handled) and outcome in ("acknowledged", "closed"):
         context["handled"] = {"id": int(handled), "outcome": outcome}
     return render(request, "governance/alerts.html", context)
@@ -202,22 +226,24 @@ def handle_alert(
         if exc.http_status != 400:
             raise
         field = f"note-{alert_id}"
+        # The alert in error, whatever its state and however far back in the queue (one
+        # outside the officer's remit is a 404 here, as acknowledging it would have been).
+        found = governance.alert_entry(session, actor_of(request, caller), alert_id)
         if htmx:
             # htmx swaps only 2xx answers: send the card again, saying what is wrong.
-            alerts = governance.list_alerts(
-                session, actor_of(request, caller), status=None, limit=governance.PAGE_MAX
-            )
-            found = next((a for a in alerts if a.id == alert_id), None)
-            if found is not None:
-                context = {
-                    "alert": found,
-                    "kinds": ALERT_KINDS,
-                    "notes": {alert_id: note or ""},
-                    "alert_errors": {alert_id: str(exc)},
-                }
-                return render(request, "governance/_alert.html", context)
-        # Every status, so the alert in error is on the page whatever state it was in.
+            card: dict[str, Any] = {
+                "alert": found,
+                "kinds": ALERT_KINDS,
+                "notes": {alert_id: note or ""},
+                "alert_errors": {alert_id: str(exc)},
+            }
+            return render(request, "governance/_alert.html", card)
+        # Every status, so the alert in error is on the page whatever state it was in; first,
+        # if it is older than the newest page.
         context = _alerts_context(request, session, caller, "all")
+        shown: tuple[governance.AlertEntry, ...] = context["alerts"]
+        if all(a.id != alert_id for a in shown):
+            context["alerts"] = (found, *shown)
         context.update(
             errors={field: str(exc)},
             notes={alert_id: note or ""},

@@ -183,6 +183,19 @@ def test_an_administrators_api_changes_are_on_the_audit_trail(hub: Hub) -> None:
             409,
             None,
         ),
+        (
+            "POST",
+            "/api/v1/admin/users",
+            {
+                "username": "new.user",
+                "display_name": "N",
+                "role": "gp",
+                "organisation_id": "northbridge-council",
+                "password": " " * 12,
+            },
+            400,
+            None,
+        ),
         ("POST", "/api/v1/admin/organisations", {"id": "Bad Id", "name": "X"}, 422, "body.id"),
         (
             "POST",
@@ -199,6 +212,15 @@ def test_an_administrators_api_changes_are_on_the_audit_trail(hub: Hub) -> None:
             None,
         ),
         ("POST", "/api/v1/admin/tokens", {"user_id": 99999, "name": "t"}, 404, None),
+        # The admin scope on a GP's token: it gave nothing (the role decides), but the list of
+        # tokens said that token could manage accounts, and the admin pages say it cannot be.
+        (
+            "POST",
+            "/api/v1/admin/tokens",
+            {"user_id": 2, "name": "t", "scopes": ["admin"]},
+            400,
+            None,
+        ),
         ("DELETE", "/api/v1/admin/tokens/99999", None, 404, None),
         ("PUT", "/api/v1/admin/users", None, 405, None),
         ("GET", "/api/v1/no-such-thing", None, 404, None),

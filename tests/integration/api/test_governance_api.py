@@ -117,6 +117,13 @@ def test_audit_search_is_itself_audited_with_the_filters_named_not_their_values(
         {"since": "yesterday"},
         {"person_id": "bad id!"},
         {"break_glass": "perhaps"},
+        # Real times, but with no UTC equivalent a database can hold (year 0 or 10000): these
+        # were 500s, the database driver failing to convert them.
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"since": "9999-12-31T23:59:59-14:00"},
+        {"until": "0001-01-01T00:00:00+14:00"},
+        {"until": "9999-12-31T23:59:59.999999-23:59"},
+        {"since": "0001-01-01T00:00:00+14:00", "until": "9999-12-31T23:59:59-14:00"},
     ],
 )
 def test_a_bad_audit_filter_is_a_4xx_with_a_message(
@@ -173,6 +180,33 @@ def test_a_declared_relationship_raises_an_alert(hub: PractitionerHub) -> None:
         a["kind"] for a in hub.client.get("/api/v1/governance/alerts", headers=_ig(hub)).json()
     ]
     assert "relationship_declared" in kinds
+
+
+def test_the_alert_queue_pages_back_with_before_id(hub: PractitionerHub) -> None:
+    # At most 200 at a time: a queue longer than that had alerts no client could reach.
+    for n in range(5):
+        declared = hub.client.post(
+            f"/api/v1/persons/{ANNE}/relationships",
+            headers=hub.bearer("housing_officer", "housing_support"),
+            json={"reason": f"Allocated housing officer number {n}", "days": 30},
+        )
+        assert declared.status_code == 201, declared.text
+    url = "/api/v1/governance/alerts"
+    every = [a["id"] for a in hub.client.get(url, headers=_ig(hub)).json()]
+    assert len(every) == 5
+    seen: list[int] = []
+    params: dict[str, object] = {"limit": 2}
+    for _ in range(4):  # five alerts, two a page: three pages, then an empty one
+        page = hub.client.get(url, headers=_ig(hub), params=params)
+        assert page.status_code == 200, page.text
+        ids = [a["id"] for a in page.json()]
+        if not ids:
+            break
+        seen += ids
+        params = {"limit": 2, "before_id": ids[-1]}
+    assert seen == every
+    bad = hub.client.get(url, headers=_ig(hub), params={"before_id": 0})
+    assert bad.status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,27 @@ def test_add_organisation_shows_the_name_and_the_id_problems_together(
     assert value_of(page, "kind") == "charity"
 
 
+def test_issue_token_shows_the_account_and_the_name_problems_together(
+    signed_in: SignedIn,
+) -> None:
+    # A name over the service's limit, or holding a control character, was left to the
+    # service, which stops at its first problem: the account's, here.
+    for name, message in [
+        ("N" * 201, f"A token's name must be {accounts.NAME_MAX} characters or fewer"),
+        ("sync\x00", "Use only letters, numbers, spaces and punctuation"),
+    ]:
+        page = _post(
+            signed_in("admin"),
+            "/admin/tokens",
+            "/admin/tokens/new",
+            {"user_id": "", "name": name, "scopes": "read", "expiry": "30"},
+        )
+        assert error_summary(page) == {
+            "#user_id": "Select the account the token acts as",
+            "#name": message,
+        }
+
+
 def test_a_problem_only_the_service_can_see_is_still_shown_by_its_field(
     signed_in: SignedIn,
 ) -> None:
@@ -144,6 +165,23 @@ USER_CASES = [
         id="control-character",
     ),
     pytest.param(
+        {"username": "sam", "display_name": "Sam", "role": "gp", "organisation_id": ORGANISATION},
+        " " * 12,
+        {"password": "A password cannot be one character repeated"},
+        id="password-of-spaces",
+    ),
+    pytest.param(
+        {
+            "username": "Sam.Patel",
+            "display_name": "Sam",
+            "role": "gp",
+            "organisation_id": ORGANISATION,
+        },
+        "sam.patel2026!",
+        {"password": "A password must not contain the username"},
+        id="password-holding-the-username",
+    ),
+    pytest.param(
         {
             "username": "sam.patel",
             "display_name": "Sam Patel",
@@ -195,7 +233,10 @@ USERNAMES = [
     "äbc",
     "9lives",
 ]
-ORGANISATION_IDS = ["ab", "a", "-ab", "a-", "a" * 63, "a" * 64, "../x", "ab_c", "x1-y2", "ab cd"]
+ORGANISATION_IDS = [
+    *("ab", "a", "-ab", "a-", "a" * 63, "a" * 64, "../x", "ab_c", "x1-y2", "ab cd"),
+    *("hub", "resident", "residents"),
+]
 
 
 def test_the_page_and_the_service_agree_on_usernames_and_organisation_ids(

@@ -21,6 +21,7 @@ from tests.integration.web.pages import checked, error_summary, field_error, par
 
 SignedIn = Callable[..., TestClient]
 STATUS_RULE = "Select Open, Acknowledged, Closed or All"
+PRINTABLE = "Use only letters, numbers, spaces and punctuation"
 
 
 @pytest.mark.parametrize("status", ["bogus", "OPEN", "acknowledged-or-closed-or-anything"])
@@ -106,3 +107,49 @@ def test_alert_status_problem() -> None:
     assert alert_status_problem("open") is None
     assert alert_status_problem("all") is None
     assert alert_status_problem("bogus") == STATUS_RULE
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        # "To 31 December 9999" takes in every event: its end, the next midnight, is past the
+        # last date Python can hold, and the page answered 500.
+        ({"until-day": "31", "until-month": "12", "until-year": "9999"}, "31"),
+        (
+            {
+                "since-day": "31",
+                "since-month": "12",
+                "since-year": "9999",
+                "until-day": "31",
+                "until-month": "12",
+                "until-year": "9999",
+            },
+            "31",
+        ),
+    ],
+)
+def test_a_to_date_on_the_last_day_there_is_searches_to_the_end(
+    signed_in: SignedIn, query: dict[str, str], shown: str
+) -> None:
+    response = signed_in("ig_officer").get("/governance/audit", params={"search": "1", **query})
+    assert response.status_code == 200, response.text[:500]
+    assert error_summary(response.text) == {}
+    assert value_of(response.text, "until-day") == shown
+    assert read_audit_form(query).filters.until is None
+
+
+@pytest.mark.parametrize("field", ["person_id", "actor", "organisation", "action"])
+@pytest.mark.parametrize("value", ["sam\x00social", "sam\x1b[0msocial"])
+def test_a_control_character_in_a_text_filter_is_a_message_by_its_field(
+    signed_in: SignedIn, field: str, value: str
+) -> None:
+    # It was the bare error page ("actor holds a control character…"), the form and the other
+    # answers gone: a terminal's colour code pasted with a username does it.
+    response = signed_in("ig_officer").get(
+        "/governance/audit",
+        params={"search": "1", field: value, "decision": "deny"},
+    )
+    assert response.status_code == 400
+    assert error_summary(response.text) == {f"#{field}": PRINTABLE}
+    assert checked(response.text, "break_glass") == [""]
+    assert 'id="results"' not in response.text

@@ -218,9 +218,10 @@ def test_a_reused_request_id_does_not_fold_separate_visits(trail: list[Any]) -> 
     assert page.next_before_seq is None
 
 
-# Audited actions that never name a person (an administrator's changes to accounts, tokens and
-# organisations), and the resident's own reads (left out of their log).
-NEVER_ABOUT_A_PERSON = ("account.", "token.", "organisation.")
+# Audited actions that never name a person (an administrator's changes to organisations), and
+# the resident's own reads (left out of their log). Changes to a resident's own account and its
+# tokens name them, so they are said in words.
+NEVER_ABOUT_A_PERSON = ("organisation.",)
 OWN_READS = ("resident.",)
 _ACTION = re.compile(
     r'"((?:person|audit|alert|break_glass|relationship|choice|review|resident|account|token|'
