@@ -324,9 +324,9 @@ def policy_inputs(
     organisation: str,
     now: datetime | None = None,
 ) -> PolicyInputs:
-    """The person's current relationships with ``organisation``, all their choices (those made
-    under ids since merged into theirs too), and the actor's open break-glass session, as policy
-    values for an ``AccessRequest``."""
+    """The person's current relationships with ``organisation``, all their choices, and the
+    actor's open break-glass session, as policy values for an ``AccessRequest`` — each also as
+    recorded under an id since merged into theirs."""
     found = policy_inputs_for(session, [person_id], actor=actor, organisation=organisation, now=now)
     return found[person_id]
 
@@ -342,40 +342,56 @@ _CHOICE = ResidentChoiceRow.__table__.c
 # times, three texts, a flag and an id, each branch filling what it has.
 _NO_TIME = cast(null(), UTCDateTime)
 _NO_TEXT = cast(null(), Text)
-_RELATIONSHIPS = select(
-    literal_column("'r'", Text).label("tag"),
-    _REL.person_id.label("person_id"),
-    _REL.starts_at.label("t1"),
-    _REL.expires_at.label("t2"),
-    _REL.organisation.label("s1"),
-    _REL.reason.label("s2"),
-    _REL.actor.label("s3"),
-    cast(null(), Boolean).label("flag"),
-    cast(null(), Integer).label("row_id"),
-).where(
-    _REL.person_id.in_(bindparam("ids", expanding=True)),
-    _REL.organisation == bindparam("organisation"),
-    _REL.ended_at.is_(None),
-    _REL.expires_at > bindparam("now"),
-    or_(_REL.actor.is_(None), _REL.actor == bindparam("actor")),
-)
-_BREAK_GLASS = select(
-    literal_column("'g'", Text),
-    _GLASS.person_id,
-    _GLASS.started_at,
-    _GLASS.expires_at,
-    _GLASS.actor,
-    _GLASS.reason,
-    _NO_TEXT,
-    cast(null(), Boolean),
-    cast(null(), Integer),
-).where(
-    _GLASS.actor == bindparam("actor"),
-    _GLASS.person_id.in_(bindparam("ids", expanding=True)),
-    _GLASS.started_at <= bindparam("now"),
-    _GLASS.expires_at > bindparam("now"),
-    _GLASS.ended_at.is_(None),
-)
+_PERSON = Person.__table__.c
+_PERSONS = Person.__table__
+
+
+def _merged_into(table: Any, person: ColumnElement[str]) -> Any:
+    """``table`` joined to the ids merged away into a person: ``persons.redirect_to`` is then the
+    person asked about. Chains of redirects are one hop deep, and a redirect follows the records
+    it stands for (``linkage.persons``), so what was recorded under a retired id is read as its
+    successor's."""
+    return _PERSONS.join(table, person == _PERSON.person_id)
+
+
+def _relationship_row(person: ColumnElement[str]) -> Select[Any]:
+    """A declared relationship as one row of the policy inputs' union, under ``person``'s id."""
+    return select(
+        literal_column("'r'", Text).label("tag"),
+        person.label("person_id"),
+        _REL.starts_at.label("t1"),
+        _REL.expires_at.label("t2"),
+        _REL.organisation.label("s1"),
+        _REL.reason.label("s2"),
+        _REL.actor.label("s3"),
+        cast(null(), Boolean).label("flag"),
+        cast(null(), Integer).label("row_id"),
+    ).where(
+        _REL.organisation == bindparam("organisation"),
+        _REL.ended_at.is_(None),
+        _REL.expires_at > bindparam("now"),
+        or_(_REL.actor.is_(None), _REL.actor == bindparam("actor")),
+    )
+
+
+def _break_glass_row(person: ColumnElement[str]) -> Select[Any]:
+    """The actor's open break-glass session as one row of the union, under ``person``'s id."""
+    return select(
+        literal_column("'g'", Text),
+        person,
+        _GLASS.started_at,
+        _GLASS.expires_at,
+        _GLASS.actor,
+        _GLASS.reason,
+        _NO_TEXT,
+        cast(null(), Boolean),
+        cast(null(), Integer),
+    ).where(
+        _GLASS.actor == bindparam("actor"),
+        _GLASS.started_at <= bindparam("now"),
+        _GLASS.expires_at > bindparam("now"),
+        _GLASS.ended_at.is_(None),
+    )
 
 
 def _choice_row(person: ColumnElement[Any]) -> Select[Any]:
@@ -393,29 +409,42 @@ def _choice_row(person: ColumnElement[Any]) -> Select[Any]:
     )
 
 
-_CHOICES = _choice_row(_CHOICE.person_id).where(
-    _CHOICE.person_id.in_(bindparam("ids", expanding=True))
+_IDS = bindparam("ids", expanding=True)
+_MERGED = (_PERSON.redirect_to.in_(_IDS), _PERSON.status == "retired")
+# Each kind of input twice: recorded under the person's own id, and under an id since merged
+# into theirs. Linkage finding more of a resident's records must neither drop an objection they
+# made nor take away a relationship a practitioner declared, or a break-glass session opened,
+# with them under the id they had then (it failed closed, but locked out the one practitioner
+# caring for the person).
+_RELATIONSHIPS = _relationship_row(_REL.person_id).where(_REL.person_id.in_(_IDS))
+_MERGED_RELATIONSHIPS = (
+    _relationship_row(_PERSON.redirect_to)
+    .select_from(_merged_into(DeclaredRelationship.__table__, _REL.person_id))
+    .where(*_MERGED)
 )
-# Choices made under an id since merged into the person (its records now the person's): an
-# objection must not lapse because linkage found more of the resident's records. Chains of
-# redirects are one hop deep, so the retired id's ``redirect_to`` is the person asked about.
-_PERSON = Person.__table__.c
+_BREAK_GLASS = _break_glass_row(_GLASS.person_id).where(_GLASS.person_id.in_(_IDS))
+_MERGED_BREAK_GLASS = (
+    _break_glass_row(_PERSON.redirect_to)
+    .select_from(_merged_into(BreakGlassSession.__table__, _GLASS.person_id))
+    .where(*_MERGED)
+)
+_CHOICES = _choice_row(_CHOICE.person_id).where(_CHOICE.person_id.in_(_IDS))
 _MERGED_CHOICES = (
     _choice_row(_PERSON.redirect_to)
-    .select_from(
-        Person.__table__.join(ResidentChoiceRow.__table__, _CHOICE.person_id == _PERSON.person_id)
-    )
-    .where(
-        _PERSON.redirect_to.in_(bindparam("ids", expanding=True)),
-        _PERSON.status == "retired",
-    )
+    .select_from(_merged_into(ResidentChoiceRow.__table__, _CHOICE.person_id))
+    .where(*_MERGED)
 )
 # Oldest first within each kind: policy takes the latest choice per (kind, purpose, source) as
 # the one in force, and of several open break-glass sessions the newest (read last) counts.
 _INPUTS = Prepared(
-    union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES, _MERGED_CHOICES).order_by(
-        "tag", "t1", "row_id"
-    )
+    union_all(
+        _RELATIONSHIPS,
+        _MERGED_RELATIONSHIPS,
+        _BREAK_GLASS,
+        _MERGED_BREAK_GLASS,
+        _CHOICES,
+        _MERGED_CHOICES,
+    ).order_by("tag", "t1", "row_id")
 )
 
 
