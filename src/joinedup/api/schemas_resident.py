@@ -151,6 +151,12 @@ class ChoicePublic(BaseModel):
     at: datetime
     by_resident: bool = Field(description="Recorded by you (false: on your behalf).")
     note: str | None
+    inherited: bool = Field(
+        False,
+        description="An objection kept from before linkage found that records it had joined "
+        "to yours belong to someone else: it was made while they were joined, so it may have "
+        "been theirs. It is kept to be safe; take it back if it was not yours.",
+    )
 
 
 class ConsentAskedPublic(BaseModel):
@@ -190,6 +196,7 @@ class MyChoicesPublic(BaseModel):
                             "at": _AT,
                             "by_resident": True,
                             "note": None,
+                            "inherited": False,
                         }
                     ],
                     "history": [],

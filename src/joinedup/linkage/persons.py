@@ -214,7 +214,9 @@ def apply_assignment(
             session.connection().execute(statement, part)
     losers = {previous[key].person_id for key in moved}
     followed = _follow_records(session, run_id, losers, assignment.retired)
-    rows = [(e.kind, e.person_ids, e.record_counts) for e in assignment.events]
+    rows: list[tuple[str, tuple[str, ...], tuple[int, ...]]] = [
+        (e.kind, e.person_ids, e.record_counts) for e in assignment.events
+    ]
     rows += [(REDIRECT, (old, new), (count,)) for old, new, count in followed]
     if rows:
         columns = ("run_id", "kind", "person_ids", "record_counts", "person_id")

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
-from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
+from joinedup.audit.governance import CHOICE_KINDS, ChoiceOnRecord, choices_of, record_choice
 from joinedup.audit.log import NewEvent
 from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
 from joinedup.policy.engine import agreements_in_force, choice_in_effect
@@ -53,7 +53,7 @@ from joinedup.services.agreements_store import current_agreements
 from joinedup.services.break_glass_reasons import UNDER_REVIEW, ReasonShown, reasons_shown
 from joinedup.services.text import has_control_characters
 from joinedup.store.base import utcnow
-from joinedup.store.governance_tables import AuditEvent, ResidentChoiceRow
+from joinedup.store.governance_tables import AuditEvent
 from joinedup.store.tables import Organisation, SourceRecord
 
 SUBJECT_ACCESS_REASON = "the resident's own record (UK GDPR Art. 15 right of access)"
@@ -177,6 +177,9 @@ class ChoiceEntry:
     at: datetime
     by_resident: bool
     note: str | None
+    # Made under an id that held some of the resident's records while linkage had joined them
+    # with another person's; kept to be safe, the resident may take it back.
+    inherited: bool = False
 
 
 @dataclass(frozen=True)
@@ -405,7 +408,7 @@ def access_history(
                 visits.append([event])
             cursor = event.seq
     reasons = reasons_shown(session, (e for events in visits for e in events))
-    choices = policy_choices(session, ids)
+    choices = policy_choices(session, person_id)
     return AccessHistory(
         person_id=person_id,
         entries=tuple(
@@ -415,11 +418,13 @@ def access_history(
     )
 
 
-def policy_choices(session: Session, person_ids: Sequence[str]) -> tuple[ResidentChoice, ...]:
-    """The choices recorded under ``person_ids`` as policy reads them."""
+def policy_choices(session: Session, person_id: str) -> tuple[ResidentChoice, ...]:
+    """The choices of ``person_id`` as policy reads them (``audit.governance.choices_of``)."""
     return tuple(
-        ResidentChoice(cast(ChoiceKind, row.kind), row.purpose, row.given, row.at, row.source)
-        for row in choice_history(session, *person_ids)
+        ResidentChoice(
+            cast(ChoiceKind, c.row.kind), c.row.purpose, c.row.given, c.row.at, c.row.source
+        )
+        for c in choices_of(session, person_id)
     )
 
 
@@ -537,7 +542,8 @@ def access_entry(
     )
 
 
-def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
+def _choice(choice: ChoiceOnRecord, actor: Actor) -> ChoiceEntry:
+    row = choice.row
     return ChoiceEntry(
         kind=row.kind,
         purpose=row.purpose,
@@ -547,8 +553,9 @@ def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
         source=row.source,
         given=row.given,
         at=row.at,
-        by_resident=row.recorded_by == actor.user,
+        by_resident=row.recorded_by == actor.user and not choice.inherited,
         note=row.note,
+        inherited=choice.inherited,
     )
 
 
@@ -599,11 +606,11 @@ def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> My
 def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
     """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits).
 
-    Choices made under an id since merged into ``person_id`` are included: policy obeys them
-    (:func:`joinedup.audit.governance.policy_inputs_for`), so the resident sees them.
+    Choices made under an id since merged into ``person_id``, and objections inherited with
+    records that another id held (a split: ``inherited``), are included: policy obeys them
+    (:func:`joinedup.audit.governance.choices_of`), so the resident sees them.
     """
-    history = choice_history(session, *merged_ids(session, person_id))
-    entries = [_choice(row, actor) for row in history]
+    entries = [_choice(choice, actor) for choice in choices_of(session, person_id)]
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
     return MyChoices(
@@ -671,9 +678,7 @@ def record_my_choice(
     # Taking a choice back is always possible (UK GDPR Art. 7(3): as easy as giving it), for a
     # service that no longer holds the resident's records or under an agreement no longer
     # asking: were either to come back, the consent or objection would be in force again.
-    made_before = {
-        c.source for c in choice_history(session, *merged_ids(session, person_id)) if c.source
-    }
+    made_before = {c.row.source for c in choices_of(session, person_id) if c.row.source}
     if source is not None and source not in held and (given or source not in made_before):
         raise ServiceError(f"No service called {source!r} holds records about you.")
     if kind == "consent" and given:

@@ -244,7 +244,7 @@ def _whole_access_log(
     """Every access by someone else, under the person's id or one merged into it."""
     entries: list[AccessEntry] = []
     cursor: int | None = None
-    choices = policy_choices(session, ids)
+    choices = policy_choices(session, ids[0])
     while True:
         batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
         others = [e for e in batch if e.role != "resident"]

@@ -10,10 +10,11 @@ linkage would give.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from joinedup.linkage.ids import Assignment, assign_ids
+from joinedup.linkage.ids import assign_ids
 from joinedup.linkage.persons import apply_assignment, created_order, current_membership
 from joinedup.store import batches, records
 from joinedup.store.base import utcnow
@@ -44,11 +45,20 @@ def add_record(engine: Engine, key: str, person: dict[str, object], **extra: obj
     return key
 
 
-def relink(engine: Engine, *groups: Sequence[str]) -> Assignment:
+@dataclass(frozen=True)
+class Relinked:
+    """A run made by :func:`relink`: its id, each record's person now, the ids it retired."""
+
+    run_id: int
+    membership: dict[str, str]
+    retired: dict[str, str | None]
+
+
+def relink(engine: Engine, *groups: Sequence[str]) -> Relinked:
     """One link run that finds each of ``groups`` (record keys) to be one person.
 
     Give every record of every person the run touches: a person's records left out stay where
-    they are. Returns the assignment, whose ``membership`` names each record's person now.
+    they are.
     """
     clusters = {key: str(label) for label, group in enumerate(groups) for key in group}
     moment = utcnow()
@@ -75,9 +85,9 @@ def relink(engine: Engine, *groups: Sequence[str]) -> Assignment:
             created_order=order,
         )
         apply_assignment(session, run.id, previous, assignment, versions)
-    return assignment
+        return Relinked(run.id, assignment.membership, assignment.retired)
 
 
-def person_of(assignment: Assignment, key: str) -> str:
+def person_of(run: Relinked, key: str) -> str:
     """The person ``key`` belongs to after the run."""
-    return assignment.membership[key]
+    return run.membership[key]
