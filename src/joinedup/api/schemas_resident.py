@@ -94,7 +94,9 @@ class AccessEntryPublic(BaseModel):
     break_glass_reason_status: str | None = Field(
         None,
         description="For break-glass: under_review, released (as stated) or redacted (a "
-        "summary). Null for every other access.",
+        "summary); not_shown when it was given while linkage had wrongly joined your records "
+        "with someone else's, so it may be about them (ask the organisation). Null for every "
+        "other access.",
     )
     despite_objection: bool = Field(
         False,

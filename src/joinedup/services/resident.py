@@ -20,7 +20,7 @@ API (``api/resident_routes.py``) and the web pages call the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit import queries
 from joinedup.audit.governance import CHOICE_KINDS, ChoiceOnRecord, choices_of, record_choice
 from joinedup.audit.log import NewEvent
-from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
+from joinedup.linkage.persons import PersonNotFound, lookup_person
 from joinedup.policy.engine import agreements_in_force, choice_in_effect
 from joinedup.policy.request import ChoiceKind, ResidentChoice
 from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
@@ -52,6 +52,7 @@ from joinedup.services.actor import (
 from joinedup.services.agreements_store import current_agreements
 from joinedup.services.break_glass_reasons import UNDER_REVIEW, ReasonShown, reasons_shown
 from joinedup.services.text import has_control_characters
+from joinedup.services.whose_events import ACROSS_A_SPLIT, Seen, events_of
 from joinedup.store.base import utcnow
 from joinedup.store.governance_tables import AuditEvent
 from joinedup.store.tables import Organisation, SourceRecord
@@ -382,8 +383,10 @@ def access_history(
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.access_log")
     names = organisation_names(session)
-    # Accesses recorded under an id since merged into the resident's are theirs too.
-    ids = merged_ids(session, person_id)
+    # Accesses recorded under an id since merged into the resident's are theirs too, and those
+    # about their records under the id they were split from — only as far as they were theirs.
+    theirs = events_of(session, person_id)
+    seen: dict[int, Seen] = {}
     visits: list[list[AuditEvent]] = []
     open_visits: dict[tuple[str, str, str, str], int] = {}
     cursor = before_seq
@@ -392,9 +395,17 @@ def access_history(
     # Once the page is full, only events of a visit already on it are taken: the first other
     # event starts the next page, so a visit is never split across two.
     while not exhausted and not full_stop:
-        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
+        batch = queries.search(
+            session, before_seq=cursor, limit=queries.MAX_LIMIT, within=theirs.condition
+        )
         exhausted = len(batch) < queries.MAX_LIMIT
         for event in batch:
+            if event.role != "resident":
+                shown = theirs.seen(event)
+                if shown is None:  # about records that are someone else's now
+                    cursor = event.seq
+                    continue
+                seen[event.seq] = shown
             key = _visit_key(event)
             index = open_visits.get(key) if key else None
             if index is not None and abs(visits[index][0].at - event.at) <= VISIT_WINDOW:
@@ -407,15 +418,30 @@ def access_history(
                     open_visits[key] = len(visits)
                 visits.append([event])
             cursor = event.seq
-    reasons = reasons_shown(session, (e for events in visits for e in events))
+    reasons = shown_reasons(session, (e for events in visits for e in events), seen)
     choices = policy_choices(session, person_id)
+    categories = {seq: s.categories for seq, s in seen.items()}
     return AccessHistory(
         person_id=person_id,
         entries=tuple(
-            noting_objection(visit_entry(events, names, reasons), choices) for events in visits
+            noting_objection(visit_entry(events, names, reasons, categories), choices)
+            for events in visits
         ),
         next_before_seq=cursor if full_stop else None,
     )
+
+
+def shown_reasons(
+    session: Session, events: Iterable[AuditEvent], seen: Mapping[int, Seen]
+) -> dict[int, ReasonShown]:
+    """What the resident may see of each break-glass event's reason: as an IG officer reviewed
+    it (:func:`~joinedup.services.break_glass_reasons.reasons_shown`), but nothing of one
+    written across a split — about the record linkage had joined with another resident's."""
+    reasons = reasons_shown(session, events)
+    for seq in reasons:
+        if seq in seen and seen[seq].across_split:
+            reasons[seq] = ReasonShown(ACROSS_A_SPLIT, None)
+    return reasons
 
 
 def policy_choices(session: Session, person_id: str) -> tuple[ResidentChoice, ...]:
@@ -455,6 +481,7 @@ def visit_entry(
     events: Sequence[AuditEvent],
     names: dict[str, str],
     reasons: Mapping[int, ReasonShown] | None = None,
+    categories: Mapping[int, tuple[str, ...]] | None = None,
 ) -> AccessEntry:
     """The events of one visit as one line of the access log, in the order they happened.
 
@@ -462,8 +489,12 @@ def visit_entry(
     categories are every one released; the decision is ``partial`` when the events' differ.
     ``reasons`` is what the resident may see of each break-glass event's reason
     (:func:`~joinedup.services.break_glass_reasons.reasons_shown`); without it, none is shown.
+    ``categories`` is what of each event's released items is the resident's
+    (:mod:`joinedup.services.whose_events`); without it, all of them.
     """
-    parts = [access_entry(e, names, reasons) for e in sorted(events, key=lambda e: e.seq)]
+    parts = [
+        access_entry(e, names, reasons, categories) for e in sorted(events, key=lambda e: e.seq)
+    ]
     first = parts[0]
     if len(parts) == 1:
         return first
@@ -509,7 +540,10 @@ def join_words(words: list[str]) -> str:
 
 
 def access_entry(
-    event: AuditEvent, names: dict[str, str], reasons: Mapping[int, ReasonShown] | None = None
+    event: AuditEvent,
+    names: dict[str, str],
+    reasons: Mapping[int, ReasonShown] | None = None,
+    categories: Mapping[int, tuple[str, ...]] | None = None,
 ) -> AccessEntry:
     """An audit event as the resident's access log shows it.
 
@@ -534,7 +568,7 @@ def access_entry(
         action=event.action,
         what=ACTION_WORDS.get(event.action, event.action.replace(".", " ").replace("_", " ")),
         decision=event.decision,
-        categories=tuple(event.categories or ()),
+        categories=(categories or {}).get(event.seq, tuple(event.categories or ())),
         break_glass=event.break_glass,
         break_glass_reason=shown.text if shown else None,
         actions=(event.action,),

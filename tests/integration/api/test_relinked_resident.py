@@ -169,3 +169,97 @@ def test_a_split_with_no_choices_raises_no_alert(hub: PractitionerHub) -> None:
     run, _other = _split(hub)
     with session_scope(hub.engine) as session:
         assert flag_split_choices(session, run.run_id) == []
+
+
+def _log(hub: PractitionerHub, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = hub.client.get("/api/v1/me/access-log", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["entries"])
+
+
+def _pack_log(hub: PractitionerHub, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = hub.client.get("/api/v1/me/subject-access", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["access_log"])
+
+
+def _by_role(entries: list[dict[str, Any]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for entry in entries:
+        out.setdefault(entry["role"], []).extend(entry["categories"])
+    return {role: sorted(set(labels)) for role, labels in out.items()}
+
+
+def test_each_resident_is_shown_only_what_was_seen_of_their_own_records_before_a_split(
+    hub: PractitionerHub,
+) -> None:
+    social = _view(hub, "social_worker", "safeguarding", ANNE)["released"]
+    anne_sources, their_sources = (
+        {"gp_registrations", "adult_social_care"},
+        {"council_tax", "befriending"},
+    )
+    assert {label.split("/")[0] for label in social} == anne_sources | their_sources
+    _view(hub, "housing_officer", "housing_support", ANNE)  # council tax only
+    _run, other = _split(hub)
+    theirs = _account(hub, other)
+    _view(hub, "housing_officer", "housing_support", other)  # after the split: theirs only
+
+    # Anne: what the social worker saw of her GP and social care records; nothing of the
+    # council tax and befriending records, which are the other resident's — nor the housing
+    # officer's look before the split, which saw only council tax. (After it, the housing
+    # officer's look at the other resident checked her as one of the household: refused.)
+    mine = {
+        "social_worker": sorted(s for s in social if s.split("/")[0] in anne_sources),
+        "housing_officer": [],
+    }
+    assert _by_role(_log(hub, _anne(hub))) == mine
+    assert _by_role(_pack_log(hub, _anne(hub))) == mine
+    newest = _log(hub, _anne(hub))[0]
+    assert (newest["action"], newest["decision"]) == ("person.household", "deny")
+    # The other resident: what was seen of their records, before the split (under the id they
+    # had then) and after; nothing of Anne's.
+    council_tax = ["council_tax/finance.council_tax", "council_tax/identity.core"]
+    expected = {
+        "social_worker": sorted(s for s in social if s.split("/")[0] in their_sources),
+        "housing_officer": council_tax,
+    }
+    assert _by_role(_log(hub, theirs)) == expected
+    assert _by_role(_pack_log(hub, theirs)) == expected
+    assert [e["role"] for e in _log(hub, theirs)] == [
+        "housing_officer",
+        "housing_officer",
+        "social_worker",
+    ]
+
+
+def test_a_break_glass_reason_written_about_the_joined_record_is_not_shown_across_the_split(
+    hub: PractitionerHub,
+) -> None:
+    # A social worker breaks the glass on the joined record: it opened both residents' data.
+    started = hub.client.post(
+        f"/api/v1/persons/{ANNE}/break-glass",
+        json={"reason": "Neighbour reports a fall; her son Tom Walker has a key", "hours": 1},
+        headers=hub.bearer("social_worker", "direct_care"),
+    )
+    assert started.status_code == 201, started.text
+    _run, other = _split(hub)
+    [anne_entry] = [e for e in _log(hub, _anne(hub)) if e["break_glass"]]
+    assert anne_entry["break_glass_reason_status"] == "under_review"
+    theirs = _account(hub, other)
+    [their_entry] = [e for e in _log(hub, theirs) if e["break_glass"]]
+    assert their_entry["action"] == "break_glass.start"
+    assert their_entry["break_glass_reason_status"] == "not_shown"
+    assert their_entry["break_glass_reason"] is None
+    # Released by the council's IG officer for Anne: still not shown to the other resident.
+    ig = hub.bearer("ig_officer", None)
+    [alert] = hub.client.get("/api/v1/governance/alerts", headers=ig).json()
+    released = hub.client.post(
+        f"/api/v1/governance/alerts/{alert['id']}/break-glass-reason",
+        json={"decision": "release"},
+        headers=ig,
+    )
+    assert released.status_code == 201, released.text
+    [anne_entry] = [e for e in _log(hub, _anne(hub)) if e["break_glass"]]
+    assert anne_entry["break_glass_reason"].startswith("Neighbour reports a fall")
+    text = str(_pack_log(hub, theirs))
+    assert "Tom Walker" not in text and "not_shown" in text
