@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.lineage import lineage
 from joinedup.policy.agreements import agreement_files, load_agreement
 from joinedup.policy.engine import BREAK_GLASS_MAX
 from joinedup.policy.request import BreakGlass, Relationship, ResidentChoice
@@ -634,7 +635,8 @@ def flag_split_choices(
     session: Session, run_id: int, *, now: datetime | None = None
 ) -> list[Alert]:
     """Raise a ``split_choices`` alert for each person link run ``run_id`` split off another
-    that inherits an objection, or whose other part keeps a consent it does not inherit.
+    that inherits an objection, or whose other part keeps a consent made while the two were
+    joined, which it does not inherit.
 
     A split means linkage had put two residents together, so a choice made while they were
     joined may have been either's: the part split off keeps the objections (policy reads them,
@@ -651,9 +653,7 @@ def flag_split_choices(
     )
     for event in list(splits):
         kept, *parts = event.person_ids
-        kept_consents = _in_force(
-            c.row for c in choices_of(session, kept) if c.row.kind == "consent"
-        )
+        consents = [c.row for c in choices_of(session, kept) if c.row.kind == "consent"]
         for part in parts:
             subject = f"person_events:{event.id}:{part}"[:100]
             if session.scalar(select(Alert.id).where(Alert.subject == subject)) is not None:
@@ -662,6 +662,14 @@ def flag_split_choices(
                 c.row
                 for c in choices_of(session, part)
                 if c.inherited and c.row.kind == "objection"
+            )
+            # Consents made while the kept id held the part's records: they may have been the
+            # part's resident's, and the part does not inherit them.
+            together = [s for s in lineage(session, part).mine if s.holder == kept]
+            kept_consents = _in_force(
+                row
+                for row in consents
+                if any(s.start <= row.at and (s.end is None or row.at <= s.end) for s in together)
             )
             if not carried and not kept_consents:
                 continue

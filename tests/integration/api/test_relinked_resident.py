@@ -22,14 +22,21 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from joinedup.audit.governance import flag_split_choices
+from joinedup.audit.governance import flag_split_choices, record_choice
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
 from tests.integration.api.auth_hub import password_hash
-from tests.integration.api.practitioner_hub import ANNE, PractitionerHub, make_practitioner_hub
-from tests.integration.api.relinking import Relinked, person_of, relink
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    CLARE,
+    PractitionerHub,
+    make_practitioner_hub,
+)
+from tests.integration.api.relinking import Relinked, add_record, person_of, relink
 
 G1, S1, C1, B1 = "gp_registrations|G1", "adult_social_care|S1", "council_tax|C1", "befriending|B1"
+S3, C3 = "adult_social_care|S3", "council_tax|C3"
+S4, S5 = "adult_social_care|S4", "adult_social_care|S5"
 
 
 @pytest.fixture
@@ -263,3 +270,41 @@ def test_a_break_glass_reason_written_about_the_joined_record_is_not_shown_acros
     assert anne_entry["break_glass_reason"].startswith("Neighbour reports a fall")
     text = str(_pack_log(hub, theirs))
     assert "Tom Walker" not in text and "not_shown" in text
+
+
+def test_a_split_raises_no_alert_for_choices_made_before_the_records_were_joined(
+    hub: PractitionerHub,
+) -> None:
+    # Clare's consent, made before another resident's social care record was joined to hers:
+    # it was hers, and the split that takes that record away again leaves nothing to check.
+    with session_scope(hub.engine) as session:
+        record_choice(
+            session,
+            person_id=CLARE,
+            kind="consent",
+            purpose="direct_care",
+            given=True,
+            recorded_by="clare@example.org",
+            source="befriending",
+        )
+    add_record(hub.engine, S4, {"given_name": "Clara", "family_name": "Moss"})
+    relink(hub.engine, [S3, C3, S4])
+    run = relink(hub.engine, [S3, C3], [S4])
+    with session_scope(hub.engine) as session:
+        assert flag_split_choices(session, run.run_id) == []
+    # A consent made while they were joined is the IG officer's to check.
+    add_record(hub.engine, S5, {"given_name": "Clary", "family_name": "Moss"})
+    relink(hub.engine, [S3, C3, S5])
+    with session_scope(hub.engine) as session:
+        record_choice(
+            session,
+            person_id=CLARE,
+            kind="consent",
+            purpose="direct_care",
+            given=True,
+            recorded_by="clare@example.org",
+        )
+    run = relink(hub.engine, [S3, C3], [S5])
+    with session_scope(hub.engine) as session:
+        [alert] = flag_split_choices(session, run.run_id)
+        assert "0 objection(s)" in alert.summary and "1 consent(s)" in alert.summary
