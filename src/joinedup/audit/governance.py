@@ -3,9 +3,12 @@
 Repositories over the governance tables (migration 0003): declared relationships, resident
 choices, break-glass sessions, alerts and agreement versions. Like every repository they take
 the caller's ``Session``, add and flush, and never commit. :func:`policy_inputs` turns a
-person's rows into the values :func:`joinedup.policy.decide` reads. Auditing the governance
-actions themselves (``relationship.declare``, ``choice.record``, ``break_glass.start``) is the
-caller's job, with :func:`joinedup.audit.append`, in the same unit of work.
+person's rows into the values :func:`joinedup.policy.decide` reads — also those recorded under
+ids linkage has since merged into the person's, and the objections a person split off another
+inherits (``docs/governance.md``, "When linkage merges or splits a person"). Auditing the
+governance actions themselves (``relationship.declare``, ``choice.record``,
+``break_glass.start``) is the caller's job, with :func:`joinedup.audit.append`, in the same unit
+of work.
 """
 
 from __future__ import annotations
@@ -231,7 +234,8 @@ def choice_history(session: Session, *person_ids: str) -> list[ResidentChoiceRow
 
     Give a person's id and the ids merged into it
     (:func:`joinedup.linkage.persons.merged_ids`): a choice made before a merge is still the
-    resident's.
+    resident's. What policy applies to a person — also the objections they inherited in a
+    split — is :func:`choices_of`.
     """
     query = (
         select(ResidentChoiceRow)
@@ -294,13 +298,17 @@ def start_break_glass(
 def active_break_glass(
     session: Session, *, actor: str, person_id: str, now: datetime | None = None
 ) -> BreakGlassSession | None:
-    """The user's current break-glass session for the person, if one is open."""
+    """The user's current break-glass session for the person, if one is open — opened under
+    their id or under an id since merged into it, as policy counts it (:func:`policy_inputs`)."""
     moment = _now(now)
+    merged = select(Person.person_id).where(
+        Person.redirect_to == person_id, Person.status == "retired"
+    )
     query = (
         select(BreakGlassSession)
         .where(
             BreakGlassSession.actor == actor,
-            BreakGlassSession.person_id == person_id,
+            or_(BreakGlassSession.person_id == person_id, BreakGlassSession.person_id.in_(merged)),
             BreakGlassSession.started_at <= moment,
             BreakGlassSession.expires_at > moment,
             BreakGlassSession.ended_at.is_(None),

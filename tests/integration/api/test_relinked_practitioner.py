@@ -21,6 +21,9 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from joinedup.audit import governance
+from joinedup.store.db import session_scope
+from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     CLARE,
     CLARE_PERSON,
@@ -153,3 +156,18 @@ def test_break_glass_stays_with_the_part_of_a_split_that_keeps_the_id(
     assert _view(hub, CLARE)["break_glass_used"] is True
     view = _view(hub, other)
     assert view["break_glass_used"] is False and _no_relationship(view)
+
+
+def test_the_open_session_is_found_under_the_id_it_was_merged_into(hub: PractitionerHub) -> None:
+    # What "is a session of mine already open on this person?" asks (a second request must
+    # not open a second session): a session opened under an id since merged away is open.
+    dora = _dora(hub)
+    _break_glass(hub, dora)
+    relink(hub.engine, [S3, C3, S4])
+    with session_scope(hub.engine) as session:
+        found = governance.active_break_glass(session, actor=username("gp"), person_id=CLARE)
+        assert found is not None and found.person_id == dora
+        assert (
+            governance.active_break_glass(session, actor=username("social_worker"), person_id=CLARE)
+            is None
+        )
