@@ -105,7 +105,7 @@ class AlertPublic(BaseModel):
     )
 
     id: int
-    kind: str = Field(description="break_glass or relationship_declared")
+    kind: str = Field(description="break_glass, relationship_declared or split_choices")
     raised_at: datetime
     person_id: str | None
     actor: str

@@ -94,7 +94,9 @@ class AccessEntryPublic(BaseModel):
     break_glass_reason_status: str | None = Field(
         None,
         description="For break-glass: under_review, released (as stated) or redacted (a "
-        "summary). Null for every other access.",
+        "summary); not_shown when it was given while linkage had wrongly joined your records "
+        "with someone else's, so it may be about them (ask the organisation). Null for every "
+        "other access.",
     )
     despite_objection: bool = Field(
         False,
@@ -151,6 +153,12 @@ class ChoicePublic(BaseModel):
     at: datetime
     by_resident: bool = Field(description="Recorded by you (false: on your behalf).")
     note: str | None
+    inherited: bool = Field(
+        False,
+        description="An objection kept from before linkage found that records it had joined "
+        "to yours belong to someone else: it was made while they were joined, so it may have "
+        "been theirs. It is kept to be safe; take it back if it was not yours.",
+    )
 
 
 class ConsentAskedPublic(BaseModel):
@@ -190,6 +198,7 @@ class MyChoicesPublic(BaseModel):
                             "at": _AT,
                             "by_resident": True,
                             "note": None,
+                            "inherited": False,
                         }
                     ],
                     "history": [],

@@ -3,9 +3,12 @@
 Repositories over the governance tables (migration 0003): declared relationships, resident
 choices, break-glass sessions, alerts and agreement versions. Like every repository they take
 the caller's ``Session``, add and flush, and never commit. :func:`policy_inputs` turns a
-person's rows into the values :func:`joinedup.policy.decide` reads. Auditing the governance
-actions themselves (``relationship.declare``, ``choice.record``, ``break_glass.start``) is the
-caller's job, with :func:`joinedup.audit.append`, in the same unit of work.
+person's rows into the values :func:`joinedup.policy.decide` reads — also those recorded under
+ids linkage has since merged into the person's, and the objections a person split off another
+inherits (``docs/governance.md``, "When linkage merges or splits a person"). Auditing the
+governance actions themselves (``relationship.declare``, ``choice.record``,
+``break_glass.start``) is the caller's job, with :func:`joinedup.audit.append`, in the same unit
+of work.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    and_,
     bindparam,
     cast,
+    func,
     literal_column,
     null,
     or_,
@@ -30,10 +35,11 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 from joinedup.errors import JoinedupError
+from joinedup.linkage.lineage import lineage
 from joinedup.policy.agreements import agreement_files, load_agreement
 from joinedup.policy.engine import BREAK_GLASS_MAX
 from joinedup.policy.request import BreakGlass, Relationship, ResidentChoice
@@ -47,12 +53,13 @@ from joinedup.store.governance_tables import (
     DeclaredRelationship,
     ResidentChoiceRow,
 )
-from joinedup.store.linkage_tables import Person
+from joinedup.store.linkage_tables import LinkRun, Person, PersonEvent, PersonMember
 from joinedup.store.prepared import Prepared
 
 ALERT_STATUSES = ("open", "acknowledged", "closed")
-# What raises an alert for the IG officer: a break-glass session, a declared relationship.
-ALERT_KINDS = ("break_glass", "relationship_declared")
+# What raises an alert for the IG officer: a break-glass session, a declared relationship, and a
+# link run that split a person whose resident had made choices (:func:`flag_split_choices`).
+ALERT_KINDS = ("break_glass", "relationship_declared", "split_choices")
 CHOICE_KINDS = ("objection", "consent")
 # A declared relationship is reviewed at least this often: a longer one must be declared again.
 RELATIONSHIP_MAX = timedelta(days=366)
@@ -247,7 +254,8 @@ def choice_history(session: Session, *person_ids: str) -> list[ResidentChoiceRow
 
     Give a person's id and the ids merged into it
     (:func:`joinedup.linkage.persons.merged_ids`): a choice made before a merge is still the
-    resident's.
+    resident's. What policy applies to a person — also the objections they inherited in a
+    split — is :func:`choices_of`.
     """
     query = (
         select(ResidentChoiceRow)
@@ -310,13 +318,17 @@ def start_break_glass(
 def active_break_glass(
     session: Session, *, actor: str, person_id: str, now: datetime | None = None
 ) -> BreakGlassSession | None:
-    """The user's current break-glass session for the person, if one is open."""
+    """The user's current break-glass session for the person, if one is open — opened under
+    their id or under an id since merged into it, as policy counts it (:func:`policy_inputs`)."""
     moment = _now(now)
+    merged = select(Person.person_id).where(
+        Person.redirect_to == person_id, Person.status == "retired"
+    )
     query = (
         select(BreakGlassSession)
         .where(
             BreakGlassSession.actor == actor,
-            BreakGlassSession.person_id == person_id,
+            or_(BreakGlassSession.person_id == person_id, BreakGlassSession.person_id.in_(merged)),
             BreakGlassSession.started_at <= moment,
             BreakGlassSession.expires_at > moment,
             BreakGlassSession.ended_at.is_(None),
@@ -344,9 +356,9 @@ def policy_inputs(
     organisation: str,
     now: datetime | None = None,
 ) -> PolicyInputs:
-    """The person's current relationships with ``organisation``, all their choices (those made
-    under ids since merged into theirs too), and the actor's open break-glass session, as policy
-    values for an ``AccessRequest``."""
+    """The person's current relationships with ``organisation``, all their choices, and the
+    actor's open break-glass session, as policy values for an ``AccessRequest`` — each also as
+    recorded under an id since merged into theirs."""
     found = policy_inputs_for(session, [person_id], actor=actor, organisation=organisation, now=now)
     return found[person_id]
 
@@ -362,81 +374,197 @@ _CHOICE = ResidentChoiceRow.__table__.c
 # times, three texts, a flag and an id, each branch filling what it has.
 _NO_TIME = cast(null(), UTCDateTime)
 _NO_TEXT = cast(null(), Text)
-_RELATIONSHIPS = select(
-    literal_column("'r'", Text).label("tag"),
-    _REL.person_id.label("person_id"),
-    _REL.starts_at.label("t1"),
-    _REL.expires_at.label("t2"),
-    _REL.organisation.label("s1"),
-    _REL.reason.label("s2"),
-    _REL.actor.label("s3"),
-    cast(null(), Boolean).label("flag"),
-    cast(null(), Integer).label("row_id"),
-).where(
-    _REL.person_id.in_(bindparam("ids", expanding=True)),
-    _REL.organisation == bindparam("organisation"),
-    _REL.ended_at.is_(None),
-    _REL.expires_at > bindparam("now"),
-    or_(_REL.actor.is_(None), _REL.actor == bindparam("actor")),
-)
-_BREAK_GLASS = select(
-    literal_column("'g'", Text),
-    _GLASS.person_id,
-    _GLASS.started_at,
-    _GLASS.expires_at,
-    _GLASS.actor,
-    _GLASS.reason,
-    _NO_TEXT,
-    cast(null(), Boolean),
-    cast(null(), Integer),
-).where(
-    _GLASS.actor == bindparam("actor"),
-    _GLASS.person_id.in_(bindparam("ids", expanding=True)),
-    _GLASS.started_at <= bindparam("now"),
-    _GLASS.expires_at > bindparam("now"),
-    _GLASS.ended_at.is_(None),
-)
+_PERSON = Person.__table__.c
+_PERSONS = Person.__table__
+
+
+def _merged_into(table: Any, person: ColumnElement[str]) -> Any:
+    """``table`` joined to the ids merged away into a person: ``persons.redirect_to`` is then the
+    person asked about. Chains of redirects are one hop deep, and a redirect follows the records
+    it stands for (``linkage.persons``), so what was recorded under a retired id is read as its
+    successor's."""
+    return _PERSONS.join(table, person == _PERSON.person_id)
+
+
+def _relationship_row(person: ColumnElement[str]) -> Select[Any]:
+    """A declared relationship as one row of the policy inputs' union, under ``person``'s id."""
+    return select(
+        literal_column("'r'", Text).label("tag"),
+        person.label("person_id"),
+        _REL.starts_at.label("t1"),
+        _REL.expires_at.label("t2"),
+        _REL.organisation.label("s1"),
+        _REL.reason.label("s2"),
+        _REL.actor.label("s3"),
+        cast(null(), Boolean).label("flag"),
+        cast(null(), Integer).label("row_id"),
+    ).where(
+        _REL.organisation == bindparam("organisation"),
+        _REL.ended_at.is_(None),
+        _REL.expires_at > bindparam("now"),
+        or_(_REL.actor.is_(None), _REL.actor == bindparam("actor")),
+    )
+
+
+def _break_glass_row(person: ColumnElement[str]) -> Select[Any]:
+    """The actor's open break-glass session as one row of the union, under ``person``'s id."""
+    return select(
+        literal_column("'g'", Text),
+        person,
+        _GLASS.started_at,
+        _GLASS.expires_at,
+        _GLASS.actor,
+        _GLASS.reason,
+        _NO_TEXT,
+        cast(null(), Boolean),
+        cast(null(), Integer),
+    ).where(
+        _GLASS.actor == bindparam("actor"),
+        _GLASS.started_at <= bindparam("now"),
+        _GLASS.expires_at > bindparam("now"),
+        _GLASS.ended_at.is_(None),
+    )
 
 
 def _choice_row(person: ColumnElement[Any]) -> Select[Any]:
     """A choice as one row of the policy inputs' union, under ``person``'s id."""
-    return select(
-        literal_column("'c'", Text),
-        person,
-        _CHOICE.at,
-        _NO_TIME,
-        _CHOICE.kind,
-        _CHOICE.purpose,
-        _CHOICE.source,
-        _CHOICE.given,
-        _CHOICE.id,
+    return select(*_choice_columns("c", person))
+
+
+def _choice_columns(tag: str, person: ColumnElement[Any]) -> tuple[ColumnElement[Any], ...]:
+    """A choice's columns in the union, labelled as its first statement's are."""
+    return (
+        literal_column(f"'{tag}'", Text).label("tag"),
+        person.label("person_id"),
+        _CHOICE.at.label("t1"),
+        _NO_TIME.label("t2"),
+        _CHOICE.kind.label("s1"),
+        _CHOICE.purpose.label("s2"),
+        _CHOICE.source.label("s3"),
+        _CHOICE.given.label("flag"),
+        _CHOICE.id.label("row_id"),
     )
 
 
-_CHOICES = _choice_row(_CHOICE.person_id).where(
-    _CHOICE.person_id.in_(bindparam("ids", expanding=True))
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_MERGED = (_PERSON.redirect_to.in_(_IDS), _PERSON.status == "retired")
+# Each kind of input twice: recorded under the person's own id, and under an id since merged
+# into theirs. Linkage finding more of a resident's records must neither drop an objection they
+# made nor take away a relationship a practitioner declared, or a break-glass session opened,
+# with them under the id they had then (it failed closed, but locked out the one practitioner
+# caring for the person).
+_RELATIONSHIPS = _relationship_row(_REL.person_id).where(_REL.person_id.in_(_IDS))
+_MERGED_RELATIONSHIPS = (
+    _relationship_row(_PERSON.redirect_to)
+    .select_from(_merged_into(DeclaredRelationship.__table__, _REL.person_id))
+    .where(*_MERGED)
 )
-# Choices made under an id since merged into the person (its records now the person's): an
-# objection must not lapse because linkage found more of the resident's records. Chains of
-# redirects are one hop deep, so the retired id's ``redirect_to`` is the person asked about.
-_PERSON = Person.__table__.c
+_BREAK_GLASS = _break_glass_row(_GLASS.person_id).where(_GLASS.person_id.in_(_IDS))
+_MERGED_BREAK_GLASS = (
+    _break_glass_row(_PERSON.redirect_to)
+    .select_from(_merged_into(BreakGlassSession.__table__, _GLASS.person_id))
+    .where(*_MERGED)
+)
+_CHOICES = _choice_row(_CHOICE.person_id).where(_CHOICE.person_id.in_(_IDS))
 _MERGED_CHOICES = (
     _choice_row(_PERSON.redirect_to)
+    .select_from(_merged_into(ResidentChoiceRow.__table__, _CHOICE.person_id))
+    .where(*_MERGED)
+)
+# Objections a person inherits from the ids that held their records before (a split, most
+# often): each of the person's current records, each earlier membership of it under another
+# id, and the objections recorded under that id while it held the record — from the run that
+# put the record there to the one that took it away. Linkage had put two residents together, so
+# whose objection it was cannot be told: both parts keep it (fail safe), and the resident of
+# each may take it back. Consents are not inherited: sharing must not rest on a yes the resident
+# may never have given. Tagged 'i' (policy reads it as a choice; the resident's page says so).
+_HELD = PersonMember.__table__.alias("held")
+_BEFORE = PersonMember.__table__.alias("before")
+_JOINED = LinkRun.__table__.alias("joined_run")
+_LEFT = LinkRun.__table__.alias("left_run")
+
+
+def _run_time(run: Any) -> ColumnElement[Any]:
+    # A run's changes take effect when it commits, just after ``finished_at`` is set.
+    return func.coalesce(run.c.finished_at, run.c.started_at)
+
+
+_INHERITED_OBJECTIONS = (
+    select(*_choice_columns("i", _HELD.c.person_id))
     .select_from(
-        Person.__table__.join(ResidentChoiceRow.__table__, _CHOICE.person_id == _PERSON.person_id)
+        _HELD.join(
+            _BEFORE,
+            and_(
+                _BEFORE.c.record_key == _HELD.c.record_key,
+                _BEFORE.c.to_run.is_not(None),
+                _BEFORE.c.person_id != _HELD.c.person_id,
+            ),
+        )
+        .join(_JOINED, _JOINED.c.id == _BEFORE.c.from_run)
+        .join(_LEFT, _LEFT.c.id == _BEFORE.c.to_run)
+        .join(ResidentChoiceRow.__table__, _CHOICE.person_id == _BEFORE.c.person_id)
     )
     .where(
-        _PERSON.redirect_to.in_(bindparam("ids", expanding=True)),
-        _PERSON.status == "retired",
+        _HELD.c.person_id.in_(_IDS),
+        _HELD.c.to_run.is_(None),
+        _CHOICE.kind == "objection",
+        _CHOICE.at >= _run_time(_JOINED),
+        _CHOICE.at <= _run_time(_LEFT),
     )
+    # One row per objection, however many of the person's records the id held.
+    .distinct()
 )
 # Oldest first within each kind: policy takes the latest choice per (kind, purpose, source) as
 # the one in force, and of several open break-glass sessions the newest (read last) counts.
 _INPUTS = Prepared(
-    union_all(_RELATIONSHIPS, _BREAK_GLASS, _CHOICES, _MERGED_CHOICES).order_by(
-        "tag", "t1", "row_id"
-    )
+    union_all(
+        _RELATIONSHIPS,
+        _MERGED_RELATIONSHIPS,
+        _BREAK_GLASS,
+        _MERGED_BREAK_GLASS,
+        _CHOICES,
+        _MERGED_CHOICES,
+        _INHERITED_OBJECTIONS,
+    ).order_by("tag", "t1", "row_id")
 )
+# The choices alone, for the resident's own page: the same rows policy reads.
+_CHOICE_INPUTS = Prepared(
+    union_all(_CHOICES, _MERGED_CHOICES, _INHERITED_OBJECTIONS).order_by("t1", "row_id")
+)
+
+
+@dataclass(frozen=True)
+class ChoiceOnRecord:
+    """A choice policy applies to a person: the row, and whether it was inherited — made under
+    an id that held some of the person's records while linkage had them joined with another
+    resident's (see :func:`choices_of`)."""
+
+    row: ResidentChoiceRow
+    inherited: bool
+
+
+def choices_of(session: Session, person_id: str) -> list[ChoiceOnRecord]:
+    """Every choice :func:`policy_inputs_for` reads for ``person_id``, oldest first: those made
+    under their id and under ids since merged into it, and the objections inherited with
+    records that other ids held (a split). What the resident's page and pack show, so that they
+    never say something other than what policy does.
+    """
+    own: set[int] = set()
+    inherited: set[int] = set()
+    for tag, *_, row_id in _CHOICE_INPUTS.all(session, {"ids": [person_id]}):
+        (inherited if tag == "i" else own).add(row_id)
+    ids = sorted(own | inherited)
+    rows: list[ResidentChoiceRow] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows.extend(
+            session.scalars(
+                select(ResidentChoiceRow).where(
+                    ResidentChoiceRow.id.in_(ids[start : start + _CHUNK])
+                )
+            )
+        )
+    rows.sort(key=lambda row: (row.at, row.id))
+    return [ChoiceOnRecord(row, row.id not in own) for row in rows]
 
 
 def policy_inputs_for(
@@ -529,3 +657,72 @@ def _insert_if_absent(session: Session, values: dict[str, object]) -> Executable
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(AgreementVersion).values(values).on_conflict_do_nothing()
+
+
+def flag_split_choices(
+    session: Session, run_id: int, *, now: datetime | None = None
+) -> list[Alert]:
+    """Raise a ``split_choices`` alert for each person link run ``run_id`` split off another
+    that inherits an objection, or whose other part keeps a consent made while the two were
+    joined, which it does not inherit.
+
+    A split means linkage had put two residents together, so a choice made while they were
+    joined may have been either's: the part split off keeps the objections (policy reads them,
+    :func:`choices_of`), not the consents, and an IG officer should check with the residents
+    which were whose (and that each resident's account names the right part). The summary
+    names the ids and counts, never a purpose or a reason. Idempotent: an alert already raised
+    for a part (its ``subject``) is not raised again.
+    """
+    alerts: list[Alert] = []
+    splits = session.scalars(
+        select(PersonEvent)
+        .where(PersonEvent.run_id == run_id, PersonEvent.kind == "split")
+        .order_by(PersonEvent.id)
+    )
+    for event in list(splits):
+        kept, *parts = event.person_ids
+        consents = [c.row for c in choices_of(session, kept) if c.row.kind == "consent"]
+        for part in parts:
+            subject = f"person_events:{event.id}:{part}"[:100]
+            if session.scalar(select(Alert.id).where(Alert.subject == subject)) is not None:
+                continue
+            carried = _in_force(
+                c.row
+                for c in choices_of(session, part)
+                if c.inherited and c.row.kind == "objection"
+            )
+            # Consents made while the kept id held the part's records: they may have been the
+            # part's resident's, and the part does not inherit them.
+            together = [s for s in lineage(session, part).mine if s.holder == kept]
+            kept_consents = _in_force(
+                row
+                for row in consents
+                if any(s.start <= row.at and (s.end is None or row.at <= s.end) for s in together)
+            )
+            if not carried and not kept_consents:
+                continue
+            alerts.append(
+                raise_alert(
+                    session,
+                    kind="split_choices",
+                    actor="linkage",
+                    organisation="hub",
+                    person_id=part,
+                    subject=subject,
+                    summary=(
+                        f"link run {run_id} split {part} off {kept}: {carried} objection(s) "
+                        f"kept for both, {kept_consents} consent(s) left with {kept} only; "
+                        "check with the residents whose choices they were"
+                    ),
+                    now=now,
+                )
+            )
+    return alerts
+
+
+def _in_force(rows: Iterable[ResidentChoiceRow]) -> int:
+    """How many (kind, purpose, source) have a given choice as their latest among ``rows``."""
+    latest: dict[tuple[str, str, str | None], ResidentChoiceRow] = {}
+    for row in sorted(rows, key=lambda r: (r.at, r.id)):
+        latest[(row.kind, row.purpose, row.source)] = row
+    return sum(1 for row in latest.values() if row.given)

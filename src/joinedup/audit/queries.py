@@ -7,10 +7,11 @@ members of staff — the IG officer's search has the actor for investigating mis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,6 +34,21 @@ class AccessLogEntry:
     categories: tuple[str, ...]
     reason: str | None
     break_glass: bool
+
+
+def about(holders: Mapping[str, datetime | None]) -> ColumnElement[bool]:
+    """The condition on ``audit_events`` for events recorded under any of ``holders``' ids,
+    each before its time (``None``: at any time) — a person's lineage
+    (:meth:`joinedup.linkage.lineage.Lineage.holders`): their ids, and the ids that held their
+    records before a split, until it."""
+    always = sorted(pid for pid, until in holders.items() if until is None)
+    conditions: list[ColumnElement[bool]] = [AuditEvent.person_id.in_(always)] if always else []
+    conditions += [
+        and_(AuditEvent.person_id == pid, AuditEvent.at < until)
+        for pid, until in sorted(holders.items())
+        if until is not None
+    ]
+    return or_(*conditions) if conditions else false()
 
 
 def _limit(limit: int) -> int:
@@ -97,12 +113,18 @@ def access_log(
     *,
     since: datetime | None = None,
     limit: int = 500,
+    holders: Mapping[str, datetime | None] | None = None,
 ) -> list[AccessLogEntry]:
     """Who accessed ``person_id``'s data — organisation, role, when, why — newest first.
 
     Includes refused requests (decision ``deny``): a resident may want to know someone tried.
+    With ``holders`` (the person's lineage, see :func:`about`) the events recorded under the
+    ids that held their records are included too.
     """
-    events = search(session, person_id=person_id, since=since, limit=limit)
+    if holders is not None:
+        events = search(session, since=since, limit=limit, within=about(holders))
+    else:
+        events = search(session, person_id=person_id, since=since, limit=limit)
     return [
         AccessLogEntry(
             at=event.at,

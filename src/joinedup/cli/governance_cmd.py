@@ -322,9 +322,14 @@ def audit_log(
         "file under JOINEDUP_DATA_DIR).",
     ),
 ) -> None:
-    """Who accessed a person's data: organisation, role, when, why — the resident's access log."""
+    """Who accessed a person's data: organisation, role, when, why — the resident's access log.
+
+    Also under the ids their records were held by at the time: ids since merged into theirs,
+    and the id their records were split from, up to the split.
+    """
     from joinedup.audit.queries import access_log
     from joinedup.linkage.ids import normalise_person_id
+    from joinedup.linkage.lineage import lineage
     from joinedup.linkage.persons import PersonNotFound, lookup_person
     from joinedup.store.db import session_scope, upgrade
 
@@ -334,7 +339,8 @@ def audit_log(
     try:
         upgrade(engine)
         with session_scope(engine) as session:
-            entries = access_log(session, wanted, limit=limit)
+            holders = lineage(session, wanted).holders()
+            entries = access_log(session, wanted, limit=limit, holders=holders)
             if not entries:
                 # A mistyped id is not a person nobody looked at: exit 3, as joinedup person.
                 lookup_person(session, wanted)

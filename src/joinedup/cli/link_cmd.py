@@ -115,6 +115,7 @@ def link_command(
         with link_output(verbose=verbose):
             engine = existing_engine("link")
             result = link(engine, full=full, engine_name=engine_name, progress=progress)
+        _flag_split_choices(engine, result.run_id)
     except JoinedupError as exc:
         raise _fail(exc) from None
     where = location(engine)
@@ -126,6 +127,29 @@ def link_command(
     for name, label in _SUMMARY:
         typer.echo(f"  {label:<18} {result.counts.get(name, 0):>10,}")
     typer.echo(f"  {'seconds':<18} {result.seconds:>10.1f}")
+
+
+def _flag_split_choices(engine: Engine, run_id: int) -> None:
+    """Put the run's splits that carried a resident's choices on the IG officers' queue.
+
+    After the run, in a unit of work of its own: policy reads an inherited objection from the
+    index whether or not the alert is raised, so a failure here loses the reminder, not the
+    objection. Linkage itself knows nothing of residents' choices.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from joinedup.audit.governance import flag_split_choices
+    from joinedup.store.db import session_scope
+
+    try:
+        with session_scope(engine) as session:
+            flag_split_choices(session, run_id)
+    except SQLAlchemyError as exc:
+        typer.echo(
+            f"link run {run_id} is done, but its splits could not be put on the IG officers' "
+            f"queue ({type(exc).__name__}); the objections they carried still apply",
+            err=True,
+        )
 
 
 def _watch(engine_name: str, every: float, as_json: bool) -> None:
@@ -142,6 +166,7 @@ def _watch(engine_name: str, every: float, as_json: bool) -> None:
     where = location(engine)
 
     def report(result: LinkRunResult) -> None:
+        _flag_split_choices(engine, result.run_id)
         if as_json:
             typer.echo(json.dumps({**result.as_dict(), "database": where}, sort_keys=True))
             return

@@ -32,6 +32,9 @@ _IN_CHUNK = 900
 # id either way, and one statement per 900 ids costs more than reading rows not asked for.
 _SCAN_OVER = 50_000
 _REDIRECT_HOPS = 64
+# The kind of ``person_events`` row written when an id merged away earlier is pointed at the
+# person now holding its records (``_follow_records``); ``ids`` makes the other kinds.
+REDIRECT = "redirect"
 
 
 class PersonNotFound(JoinedupError):
@@ -151,7 +154,8 @@ def apply_assignment(
     ``previous`` is the membership before the run for (at least) every record the assignment
     covers; ``versions`` the ``source_records.id`` now linked per record; ``ended`` the records
     that left the index. Redirect chains are kept one hop deep: ids that redirected to a person
-    retired now are pointed at its successor.
+    retired now are pointed at its successor; and an id merged away earlier follows the records
+    it brought when its person loses them (:func:`_follow_records`, a ``redirect`` event).
     """
     if assignment.created:
         BulkInsert(session, _PERSONS, ("person_id", "created_run", "status")).write(
@@ -208,19 +212,81 @@ def apply_assignment(
         )
         for part in _chunks(revised, _CHUNK):
             session.connection().execute(statement, part)
-    if assignment.events:
+    losers = {previous[key].person_id for key in moved}
+    followed = _follow_records(session, run_id, losers, assignment.retired)
+    rows: list[tuple[str, tuple[str, ...], tuple[int, ...]]] = [
+        (e.kind, e.person_ids, e.record_counts) for e in assignment.events
+    ]
+    rows += [(REDIRECT, (old, new), (count,)) for old, new, count in followed]
+    if rows:
         columns = ("run_id", "kind", "person_ids", "record_counts", "person_id")
         BulkInsert(session, _EVENTS, columns).write(
-            (
-                run_id,
-                e.kind,
-                _ids_json(e.person_ids),
-                _counts_json(e.record_counts),
-                e.person_ids[0],
-            )
-            for e in assignment.events
+            (run_id, kind, _ids_json(ids), _counts_json(counts), ids[0])
+            for kind, ids, counts in rows
         )
     session.flush()
+
+
+def _follow_records(
+    session: Session, run_id: int, losers: set[str], retired_now: Mapping[str, str | None]
+) -> list[tuple[str, str, int]]:
+    """Point ids merged away in earlier runs at where the records they brought are now.
+
+    A redirect says where an id's records went. When the person an id was merged into later
+    loses those records — a split that undoes a wrong merge, most often — the redirect would
+    send the old id (a practitioner's bookmark, a resident's account, a relationship declared
+    under it, an objection made under it) to a person who no longer holds anything it stood
+    for. So each id retired before this run that redirects to a person that lost records in it
+    is pointed at the person now holding most of the records it brought (of several as many,
+    the one it points at already, then the smallest id); when none of them is held by anyone
+    it keeps its redirect. Returns ``(id, new redirect, records there)`` for each repointed.
+    """
+    if not losers:
+        return []
+    # A person that lost records and was merged away in this run: its redirects already
+    # point at the survivor (``apply_assignment`` repointed them).
+    targets = losers | {new for old, new in retired_now.items() if old in losers and new}
+    pointing: dict[str, str] = {}
+    for part in _chunks(sorted(targets), _IN_CHUNK):
+        query = select(_PERSONS.c.person_id, _PERSONS.c.redirect_to).where(
+            _PERSONS.c.status == "retired",
+            _PERSONS.c.redirect_to.in_(part),
+            _PERSONS.c.retired_run < run_id,
+        )
+        pointing.update({pid: target for pid, target in session.execute(query)})
+    if not pointing:
+        return []
+    # The records each brought: its membership rows closed by the run that retired it.
+    brought: dict[str, list[str]] = {}
+    for part in _chunks(sorted(pointing), _IN_CHUNK):
+        query = (
+            select(_MEMBERS.c.person_id, _MEMBERS.c.record_key)
+            .select_from(_MEMBERS.join(_PERSONS, _PERSONS.c.person_id == _MEMBERS.c.person_id))
+            .where(_MEMBERS.c.person_id.in_(part), _MEMBERS.c.to_run == _PERSONS.c.retired_run)
+        )
+        for pid, key in session.execute(query):
+            brought.setdefault(pid, []).append(key)
+    held = current_membership(session, {key for keys in brought.values() for key in keys})
+    followed: list[tuple[str, str, int]] = []
+    for pid in sorted(brought):
+        counts: dict[str, int] = {}
+        for key in brought[pid]:
+            if key in held:
+                counts[held[key].person_id] = counts.get(held[key].person_id, 0) + 1
+        if not counts:
+            continue  # every record it brought ended: nowhere better to point
+        now = pointing[pid]
+        best = min(counts, key=lambda holder: (-counts[holder], holder != now, holder))
+        if best != now:
+            followed.append((pid, best, counts[best]))
+    if followed:
+        statement = (
+            update(_PERSONS)
+            .where(_PERSONS.c.person_id == bindparam("old"))
+            .values(redirect_to=bindparam("new"))
+        )
+        session.connection().execute(statement, [{"old": o, "new": n} for o, n, _ in followed])
+    return followed
 
 
 # A first full run writes an event per person, most of a million: their two short JSON lists,

@@ -24,6 +24,7 @@ from joinedup.audit import verify as verify_chain
 from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, alert_handling, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
 from joinedup.linkage.ids import normalise_person_id
+from joinedup.linkage.lineage import lineage
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Agreement, Clause
 from joinedup.policy.vocabulary import PURPOSES, is_sealed
@@ -237,13 +238,15 @@ def search_audit(
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
     if before_seq is not None and before_seq < 1:
         raise ServiceError("before_seq must be a positive event number.")
-    rows = queries.search(
-        session,
-        **vars(filters),
-        before_seq=before_seq,
-        limit=limit + 1,
-        within=audit_events_in(remit_of(session, actor)),
-    )
+    values = vars(filters)
+    within = audit_events_in(remit_of(session, actor))
+    if filters.person_id:
+        # The person's accesses under every id their records were held by at the time: ids
+        # since merged into theirs, and the id their records were split from, until the split.
+        values = {**values, "person_id": None}
+        holders = lineage(session, filters.person_id).holders()
+        within = and_(within, queries.about(holders))
+    rows = queries.search(session, **values, before_seq=before_seq, limit=limit + 1, within=within)
     # Appended after the search so that the page does not show its own event; both are in one
     # unit of work, so if the event cannot be written nothing is returned.
     audit(

@@ -16,6 +16,9 @@ An audit event is in an IG officer's remit when
 
 An alert is in remit when their organisation's staff raised it, or it concerns a resident their
 organisation holds a record of (a break-glass or a declared relationship reaches their data).
+"Holds a record of" reads through linkage: a record the alert's or event's person id held at
+the time, and someone holds now (the id since merged away, or the record split off to another
+person), counts as much as a current record of the id.
 Anything outside the remit reads as absent: a search does not return it, an alert id outside it
 is "not found". The operator's command line (``joinedup audit log``) still reads the whole trail.
 """
@@ -23,14 +26,15 @@ is "not found". The operator's command line (``joinedup audit log``) still reads
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import SQLColumnExpression, Text, and_, cast, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import SQLColumnExpression, Text, and_, cast, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.services.actor import Actor
 from joinedup.store.governance_tables import Alert, AuditEvent
-from joinedup.store.linkage_tables import PersonMember
+from joinedup.store.linkage_tables import LinkRun, PersonMember
 from joinedup.store.tables import Source
 
 
@@ -55,19 +59,59 @@ def remit_of(session: Session, actor: Actor) -> Remit:
     return Remit(organisation, tuple(held))
 
 
-def _held(remit: Remit, person_id: SQLColumnExpression[str | None]) -> ColumnElement[bool]:
-    """Whether one of the remit's sources holds a current record of the resident ``person_id``."""
+_WAS = aliased(PersonMember, name="was")
+_NOW = aliased(PersonMember, name="held_now")
+_FROM = aliased(LinkRun, name="from_run")
+_TO = aliased(LinkRun, name="to_run")
+
+
+def _took_effect(run: Any) -> ColumnElement[Any]:
+    return func.coalesce(run.finished_at, run.started_at)
+
+
+def _held(
+    remit: Remit, person_id: SQLColumnExpression[str | None], at: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """Whether one of the remit's sources holds a current record of the resident ``person_id``
+    — or one that ``person_id`` held at ``at``, the time of the event or alert.
+
+    The second reads through linkage: an id merged away since holds nothing now, and a record
+    split off to someone else is no longer under the id; but a break-glass then reached the
+    records the id held then, and whoever holds them now answers for them. Records the id
+    held only before or after ``at`` do not count: what happened to another resident is not
+    their business.
+    """
     if not remit.sources:
         return false()
     # Record keys are "source|record": a prefix per source, escaped (ids hold '_').
     prefixes = or_(
         *(PersonMember.record_key.startswith(f"{s}|", autoescape=True) for s in remit.sources)
     )
-    return (
+    now = (
         select(PersonMember.id)
         .where(PersonMember.person_id == person_id, PersonMember.to_run.is_(None), prefixes)
         .exists()
     )
+    was_prefixes = or_(
+        *(_WAS.record_key.startswith(f"{s}|", autoescape=True) for s in remit.sources)
+    )
+    then = (
+        select(_WAS.id)
+        .join(_FROM, _FROM.id == _WAS.from_run)
+        .outerjoin(_TO, _TO.id == _WAS.to_run)
+        .where(
+            _WAS.person_id == person_id,
+            _WAS.to_run.is_not(None),
+            was_prefixes,
+            _took_effect(_FROM) <= at,
+            _took_effect(_TO) > at,
+            select(_NOW.id)
+            .where(_NOW.record_key == _WAS.record_key, _NOW.to_run.is_(None))
+            .exists(),
+        )
+        .exists()
+    )
+    return or_(now, then)
 
 
 def audit_events_in(remit: Remit) -> ColumnElement[bool]:
@@ -77,13 +121,17 @@ def audit_events_in(remit: Remit) -> ColumnElement[bool]:
     # holds each label in quotes on both backends.
     categories = cast(AuditEvent.categories, Text)
     conditions += [categories.contains(f'"{s}/', autoescape=True) for s in remit.sources]
-    conditions.append(and_(AuditEvent.break_glass.is_(True), _held(remit, AuditEvent.person_id)))
+    conditions.append(
+        and_(AuditEvent.break_glass.is_(True), _held(remit, AuditEvent.person_id, AuditEvent.at))
+    )
     return or_(*conditions)
 
 
 def alerts_in(remit: Remit) -> ColumnElement[bool]:
     """The condition on ``alerts`` for alerts in ``remit``."""
-    return or_(Alert.organisation == remit.organisation, _held(remit, Alert.person_id))
+    return or_(
+        Alert.organisation == remit.organisation, _held(remit, Alert.person_id, Alert.raised_at)
+    )
 
 
 def alert_in_remit(session: Session, remit: Remit, alert_id: int) -> bool:

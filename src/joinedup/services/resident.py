@@ -20,7 +20,7 @@ API (``api/resident_routes.py``) and the web pages call the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
@@ -29,9 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
-from joinedup.audit.governance import CHOICE_KINDS, choice_history, record_choice
+from joinedup.audit.governance import CHOICE_KINDS, ChoiceOnRecord, choices_of, record_choice
 from joinedup.audit.log import NewEvent
-from joinedup.linkage.persons import PersonNotFound, lookup_person, merged_ids
+from joinedup.linkage.persons import PersonNotFound, lookup_person
 from joinedup.policy.engine import agreements_in_force, choice_in_effect
 from joinedup.policy.request import ChoiceKind, ResidentChoice
 from joinedup.policy.vocabulary import PERMIT_SUBJECT_ACCESS, PURPOSES, is_sealed
@@ -52,8 +52,9 @@ from joinedup.services.actor import (
 from joinedup.services.agreements_store import current_agreements
 from joinedup.services.break_glass_reasons import UNDER_REVIEW, ReasonShown, reasons_shown
 from joinedup.services.text import has_control_characters
+from joinedup.services.whose_events import ACROSS_A_SPLIT, Seen, events_of
 from joinedup.store.base import utcnow
-from joinedup.store.governance_tables import AuditEvent, ResidentChoiceRow
+from joinedup.store.governance_tables import AuditEvent
 from joinedup.store.tables import Organisation, SourceRecord
 
 SUBJECT_ACCESS_REASON = "the resident's own record (UK GDPR Art. 15 right of access)"
@@ -183,6 +184,9 @@ class ChoiceEntry:
     at: datetime
     by_resident: bool
     note: str | None
+    # Made under an id that held some of the resident's records while linkage had joined them
+    # with another person's; kept to be safe, the resident may take it back.
+    inherited: bool = False
 
 
 @dataclass(frozen=True)
@@ -385,8 +389,10 @@ def access_history(
     if audit_read:
         audit_own_read(session, actor, person_id, action="resident.access_log")
     names = organisation_names(session)
-    # Accesses recorded under an id since merged into the resident's are theirs too.
-    ids = merged_ids(session, person_id)
+    # Accesses recorded under an id since merged into the resident's are theirs too, and those
+    # about their records under the id they were split from — only as far as they were theirs.
+    theirs = events_of(session, person_id)
+    seen: dict[int, Seen] = {}
     visits: list[list[AuditEvent]] = []
     open_visits: dict[tuple[str, str, str, str], int] = {}
     cursor = before_seq
@@ -395,9 +401,17 @@ def access_history(
     # Once the page is full, only events of a visit already on it are taken: the first other
     # event starts the next page, so a visit is never split across two.
     while not exhausted and not full_stop:
-        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
+        batch = queries.search(
+            session, before_seq=cursor, limit=queries.MAX_LIMIT, within=theirs.condition
+        )
         exhausted = len(batch) < queries.MAX_LIMIT
         for event in batch:
+            if event.role != "resident":
+                shown = theirs.seen(event)
+                if shown is None:  # about records that are someone else's now
+                    cursor = event.seq
+                    continue
+                seen[event.seq] = shown
             key = _visit_key(event)
             index = open_visits.get(key) if key else None
             if index is not None and abs(visits[index][0].at - event.at) <= VISIT_WINDOW:
@@ -410,22 +424,39 @@ def access_history(
                     open_visits[key] = len(visits)
                 visits.append([event])
             cursor = event.seq
-    reasons = reasons_shown(session, (e for events in visits for e in events))
-    choices = policy_choices(session, ids)
+    reasons = shown_reasons(session, (e for events in visits for e in events), seen)
+    choices = policy_choices(session, person_id)
+    categories = {seq: s.categories for seq, s in seen.items()}
     return AccessHistory(
         person_id=person_id,
         entries=tuple(
-            noting_objection(visit_entry(events, names, reasons), choices) for events in visits
+            noting_objection(visit_entry(events, names, reasons, categories), choices)
+            for events in visits
         ),
         next_before_seq=cursor if full_stop else None,
     )
 
 
-def policy_choices(session: Session, person_ids: Sequence[str]) -> tuple[ResidentChoice, ...]:
-    """The choices recorded under ``person_ids`` as policy reads them."""
+def shown_reasons(
+    session: Session, events: Iterable[AuditEvent], seen: Mapping[int, Seen]
+) -> dict[int, ReasonShown]:
+    """What the resident may see of each break-glass event's reason: as an IG officer reviewed
+    it (:func:`~joinedup.services.break_glass_reasons.reasons_shown`), but nothing of one
+    written across a split — about the record linkage had joined with another resident's."""
+    reasons = reasons_shown(session, events)
+    for seq in reasons:
+        if seq in seen and seen[seq].across_split:
+            reasons[seq] = ReasonShown(ACROSS_A_SPLIT, None)
+    return reasons
+
+
+def policy_choices(session: Session, person_id: str) -> tuple[ResidentChoice, ...]:
+    """The choices of ``person_id`` as policy reads them (``audit.governance.choices_of``)."""
     return tuple(
-        ResidentChoice(cast(ChoiceKind, row.kind), row.purpose, row.given, row.at, row.source)
-        for row in choice_history(session, *person_ids)
+        ResidentChoice(
+            cast(ChoiceKind, c.row.kind), c.row.purpose, c.row.given, c.row.at, c.row.source
+        )
+        for c in choices_of(session, person_id)
     )
 
 
@@ -456,6 +487,7 @@ def visit_entry(
     events: Sequence[AuditEvent],
     names: dict[str, str],
     reasons: Mapping[int, ReasonShown] | None = None,
+    categories: Mapping[int, tuple[str, ...]] | None = None,
 ) -> AccessEntry:
     """The events of one visit as one line of the access log, in the order they happened.
 
@@ -463,8 +495,12 @@ def visit_entry(
     categories are every one released; the decision is ``partial`` when the events' differ.
     ``reasons`` is what the resident may see of each break-glass event's reason
     (:func:`~joinedup.services.break_glass_reasons.reasons_shown`); without it, none is shown.
+    ``categories`` is what of each event's released items is the resident's
+    (:mod:`joinedup.services.whose_events`); without it, all of them.
     """
-    parts = [access_entry(e, names, reasons) for e in sorted(events, key=lambda e: e.seq)]
+    parts = [
+        access_entry(e, names, reasons, categories) for e in sorted(events, key=lambda e: e.seq)
+    ]
     first = parts[0]
     if len(parts) == 1:
         return first
@@ -510,7 +546,10 @@ def join_words(words: list[str]) -> str:
 
 
 def access_entry(
-    event: AuditEvent, names: dict[str, str], reasons: Mapping[int, ReasonShown] | None = None
+    event: AuditEvent,
+    names: dict[str, str],
+    reasons: Mapping[int, ReasonShown] | None = None,
+    categories: Mapping[int, tuple[str, ...]] | None = None,
 ) -> AccessEntry:
     """An audit event as the resident's access log shows it.
 
@@ -535,7 +574,7 @@ def access_entry(
         action=event.action,
         what=ACTION_WORDS.get(event.action, event.action.replace(".", " ").replace("_", " ")),
         decision=event.decision,
-        categories=tuple(event.categories or ()),
+        categories=(categories or {}).get(event.seq, tuple(event.categories or ())),
         break_glass=event.break_glass,
         break_glass_reason=shown.text if shown else None,
         actions=(event.action,),
@@ -543,7 +582,8 @@ def access_entry(
     )
 
 
-def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
+def _choice(choice: ChoiceOnRecord, actor: Actor) -> ChoiceEntry:
+    row = choice.row
     return ChoiceEntry(
         kind=row.kind,
         purpose=row.purpose,
@@ -553,8 +593,9 @@ def _choice(row: ResidentChoiceRow, actor: Actor) -> ChoiceEntry:
         source=row.source,
         given=row.given,
         at=row.at,
-        by_resident=row.recorded_by == actor.user,
+        by_resident=row.recorded_by == actor.user and not choice.inherited,
         note=row.note,
+        inherited=choice.inherited,
     )
 
 
@@ -605,11 +646,11 @@ def my_choices(session: Session, actor: Actor, *, audit_read: bool = True) -> My
 def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
     """The choices of ``person_id`` as ``actor`` sees them (no audit: the caller audits).
 
-    Choices made under an id since merged into ``person_id`` are included: policy obeys them
-    (:func:`joinedup.audit.governance.policy_inputs_for`), so the resident sees them.
+    Choices made under an id since merged into ``person_id``, and objections inherited with
+    records that another id held (a split: ``inherited``), are included: policy obeys them
+    (:func:`joinedup.audit.governance.choices_of`), so the resident sees them.
     """
-    history = choice_history(session, *merged_ids(session, person_id))
-    entries = [_choice(row, actor) for row in history]
+    entries = [_choice(choice, actor) for choice in choices_of(session, person_id)]
     keys = member_keys(session, [person_id])[person_id]
     held = {key.split("|", 1)[0] for key in keys}
     return MyChoices(
@@ -677,9 +718,7 @@ def record_my_choice(
     # Taking a choice back is always possible (UK GDPR Art. 7(3): as easy as giving it), for a
     # service that no longer holds the resident's records or under an agreement no longer
     # asking: were either to come back, the consent or objection would be in force again.
-    made_before = {
-        c.source for c in choice_history(session, *merged_ids(session, person_id)) if c.source
-    }
+    made_before = {c.row.source for c in choices_of(session, person_id) if c.row.source}
     if source is not None and source not in held and (given or source not in made_before):
         raise ServiceError(f"No service called {source!r} holds records about you.")
     if kind == "consent" and given:

@@ -30,7 +30,6 @@ from joinedup.services.access import (
 )
 from joinedup.services.actor import Actor
 from joinedup.services.agreements_store import current_agreements
-from joinedup.services.break_glass_reasons import reasons_shown
 from joinedup.services.resident import (
     SUBJECT_ACCESS_REASON,
     AccessEntry,
@@ -44,7 +43,9 @@ from joinedup.services.resident import (
     organisation_names,
     own_person_id,
     policy_choices,
+    shown_reasons,
 )
+from joinedup.services.whose_events import events_of
 from joinedup.store.base import utcnow
 from joinedup.store.tables import PERSON_FIELDS, SourceRecord
 
@@ -165,7 +166,7 @@ def subject_access_pack(
     shared = [t for s in sections for t in s.shared_under]
     purposes = tuple(sorted({p for t in shared for p in t.purposes}))
     recipients = tuple(sorted({r for t in shared for r in t.recipients}))
-    access_log = _whole_access_log(session, ids, names)
+    access_log = _whole_access_log(session, person_id, names)
     named = {
         *recipients,
         *(s.organisation for s in sections),
@@ -239,18 +240,27 @@ def _terms_by_source() -> dict[str, list[tuple[Clause, SharingTerm]]]:
 
 
 def _whole_access_log(
-    session: Session, ids: tuple[str, ...], names: dict[str, str]
+    session: Session, person_id: str, names: dict[str, str]
 ) -> tuple[AccessEntry, ...]:
-    """Every access by someone else, under the person's id or one merged into it."""
+    """Every access by someone else to the person's records, as their access log shows it:
+    under their id or one merged into it, and under the id their records were split from, as
+    far as it was theirs (:mod:`joinedup.services.whose_events`)."""
     entries: list[AccessEntry] = []
     cursor: int | None = None
-    choices = policy_choices(session, ids)
+    choices = policy_choices(session, person_id)
+    theirs = events_of(session, person_id)
     while True:
-        batch = queries.search(session, person_id=ids, before_seq=cursor, limit=queries.MAX_LIMIT)
-        others = [e for e in batch if e.role != "resident"]
+        batch = queries.search(
+            session, before_seq=cursor, limit=queries.MAX_LIMIT, within=theirs.condition
+        )
+        seen = {e.seq: shown for e in batch if e.role != "resident" if (shown := theirs.seen(e))}
+        others = [e for e in batch if e.seq in seen]
         # A break-glass reason as an IG officer released or redacted it, never as typed.
-        reasons = reasons_shown(session, others)
-        entries.extend(noting_objection(access_entry(e, names, reasons), choices) for e in others)
+        reasons = shown_reasons(session, others, seen)
+        categories = {seq: shown.categories for seq, shown in seen.items()}
+        entries.extend(
+            noting_objection(access_entry(e, names, reasons, categories), choices) for e in others
+        )
         if len(batch) < queries.MAX_LIMIT:
             return tuple(entries)
         cursor = batch[-1].seq

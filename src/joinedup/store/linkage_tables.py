@@ -80,7 +80,8 @@ class PersonMember(Base):
 
 
 class PersonEvent(Base):
-    """A create, merge, split or retire of persons in a run (``ids.PersonEvent`` stored)."""
+    """A create, merge, split or retire of persons in a run (``ids.PersonEvent`` stored), or a
+    ``redirect``: an id merged away earlier pointed at the person now holding its records."""
 
     __tablename__ = "person_events"
 

@@ -40,6 +40,7 @@ ALERTS_PAGE_SIZE = 25
 ALERT_KINDS: dict[str, str] = {
     "break_glass": "Break-glass access",
     "relationship_declared": "Declared relationship",
+    "split_choices": "Choices kept after a split",
 }
 DECISION_WORDS: dict[str, str] = {
     "permit": "Allowed",

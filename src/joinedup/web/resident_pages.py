@@ -192,6 +192,12 @@ def _choice_cards(choices: MyChoices, names: dict[str, str], sources: dict[str, 
                     ]
                 ),
                 "choice": ChoiceAsked("objection", name, not objecting),
+                # A no inherited from records linkage had joined with another person's.
+                "carried": any(
+                    c.inherited and c.given
+                    for c in choices.current
+                    if c.kind == "objection" and c.purpose == name
+                ),
                 # Services whose records are shared for this whatever the resident says.
                 "overridden": join_words(
                     sorted(

@@ -17,13 +17,16 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from joinedup.audit.governance import record_choice
 from joinedup.cli import _register, app
 from joinedup.linkage import review, runs
 from joinedup.linkage.index import link
 from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import Alert
 from tests.integration.linkage.index_helpers import Store, StubScorer, key, person
 
 pytestmark = pytest.mark.slow
@@ -393,3 +396,28 @@ def test_person_with_an_unknown_id_is_a_clear_error(cli: CliRunner, store: Store
     result = cli.invoke(app, ["person", "PNOSUCHPERSON"])
     assert result.exit_code == 3
     assert "PNOSUCHPERSON" in result.output
+
+
+def test_link_puts_a_split_that_carried_a_residents_objection_on_the_ig_queue(
+    cli: CliRunner, store: Store
+) -> None:
+    assert cli.invoke(app, ["link", "--full"]).exit_code == 0
+    amara = store.persons()["1"]
+    assert store.persons()["2"] == amara
+    with session_scope(store.engine) as session:
+        record_choice(
+            session,
+            person_id=amara,
+            kind="objection",
+            purpose="housing_support",
+            given=True,
+            recorded_by="amara@example.org",
+        )
+        review.decide(session, (key("1"), key("2")), "not-link", "A Reviewer", "twins")
+    result = cli.invoke(app, ["link"])
+    assert result.exit_code == 0, result.output
+    other = store.persons()["2"] if store.persons()["1"] == amara else store.persons()["1"]
+    assert other != amara
+    with session_scope(store.engine) as session:
+        alerts = session.scalars(select(Alert).where(Alert.kind == "split_choices")).all()
+        assert [(a.person_id, a.organisation) for a in alerts] == [(other, "hub")]

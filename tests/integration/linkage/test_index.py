@@ -437,3 +437,53 @@ def test_a_record_alone_until_a_new_one_joins_it_is_explained_by_that_pair(store
     assert by_record["6"]["basis"] == by_record["7"]["basis"] == "model"
     assert by_record["6"]["matched_record_key"] == key("7")
     assert by_record["7"]["matched_record_key"] == key("6")
+
+
+def _merge_kelly_byrne_into_kelly(store: Store, *kelly_byrne: str) -> tuple[str, str]:
+    """Siobhan Kelly (records 6, 7) and Siobhan Kelly-Byrne (``kelly_byrne``), linked by a
+    reviewer: Kelly's older id survives, Kelly-Byrne's redirects to it. The two ids."""
+    store.put(person("7", "Siobhan", "Kelly", "1990-09-09"))
+    link(store.engine, model=StubScorer())
+    store.put(*(person(r, "Siobhan", "Kelly-Byrne", "1990-09-09") for r in kelly_byrne))
+    link(store.engine, model=StubScorer())
+    older, newer = store.persons()["6"], store.persons()[kelly_byrne[0]]
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("6"), key(kelly_byrne[0])), "link", "A Reviewer", "married")
+    link(store.engine, model=StubScorer())
+    with session_scope(store.engine) as session:
+        assert lookup_person(session, newer).person_id == older
+    return older, newer
+
+
+def test_an_id_merged_away_follows_its_records_when_the_merge_is_undone(store: Store) -> None:
+    older, newer = _merge_kelly_byrne_into_kelly(store, "9")
+    # The link was wrong: the reviewer takes it back. Kelly keeps the older id (the larger
+    # part); Kelly-Byrne's record leaves as a new person. The id it was merged away under must
+    # lead there, not to the stranger who kept the older id.
+    with session_scope(store.engine) as session:
+        review.decide(session, (key("6"), key("9")), "not-link", "A Reviewer", "not her")
+    result = link(store.engine, model=StubScorer())
+    after = store.persons()
+    assert after["6"] == after["7"] == older != after["9"]
+    with session_scope(store.engine) as session:
+        found = lookup_person(session, newer)
+        assert found.person_id == after["9"] and [pid for pid, _ in found.redirects] == [newer]
+    assert ("redirect", [newer, after["9"]]) in events(store.engine, result.run_id)
+    # Run again on the same clusters: nothing moves, nothing is repointed.
+    again = link(store.engine, model=StubScorer())
+    assert events(store.engine, again.run_id) == []
+
+
+def test_an_id_merged_away_keeps_its_redirect_while_its_person_holds_most_of_its_records(
+    store: Store,
+) -> None:
+    older, newer = _merge_kelly_byrne_into_kelly(store, "9", "10")
+    # One of Kelly's own records leaves; Kelly-Byrne's records stay where they went.
+    store.put(person("7", "Siobhan", "Kelly", "1991-01-01"))
+    result = link(store.engine, model=StubScorer())
+    after = store.persons()
+    assert after["6"] == after["9"] == after["10"] == older != after["7"]
+    assert result.counts["splits"] == 1
+    with session_scope(store.engine) as session:
+        assert lookup_person(session, newer).person_id == older
+    assert "redirect" not in [kind for kind, _ in events(store.engine, result.run_id)]

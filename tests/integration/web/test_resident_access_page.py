@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from joinedup.audit.log import NewEvent, append_all
+from joinedup.store.account_tables import User
 from joinedup.store.db import session_scope
 from tests.integration.api.auth_hub import sign_in, username
 from tests.integration.api.practitioner_hub import ANNE, make_practitioner_hub
+from tests.integration.api.relinking import person_of, relink
 
 
 def test_an_access_despite_my_objection_says_why_it_went_ahead(engine: Engine) -> None:
@@ -58,5 +61,38 @@ def test_times_are_shown_in_uk_time(engine: Engine) -> None:
     sign_in(browser, "resident")
     text = " ".join(browser.get("/my/access").text.split())
     assert "1 July 2026, 00:30" in text and "30 June 2026" not in text
+    browser.close()
+    hub.client.close()
+
+
+def test_a_break_glass_reason_from_before_a_split_says_why_it_is_not_shown(
+    engine: Engine,
+) -> None:
+    hub = make_practitioner_hub(engine)
+    started = hub.client.post(
+        f"/api/v1/persons/{ANNE}/break-glass",
+        json={"reason": "Neighbour reports a fall; her son Tom Walker has a key", "hours": 1},
+        headers=hub.bearer("social_worker", "direct_care"),
+    )
+    assert started.status_code == 201, started.text
+    # Linkage finds the council tax and befriending records are someone else's; the account
+    # is theirs, and an administrator links it to their new id.
+    run = relink(
+        hub.engine,
+        ["gp_registrations|G1", "adult_social_care|S1"],
+        ["council_tax|C1", "befriending|B1"],
+    )
+    with session_scope(hub.engine) as session:
+        session.execute(
+            update(User)
+            .where(User.username == username("resident"))
+            .values(person_id=person_of(run, "council_tax|C1"))
+        )
+    browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
+    sign_in(browser, "resident")
+    text = " ".join(browser.get("/my/access").text.split())
+    assert "Used emergency access (break-glass) to your record" in text
+    assert "some records of someone else's were wrongly joined to yours" in text
+    assert "Tom Walker" not in text
     browser.close()
     hub.client.close()

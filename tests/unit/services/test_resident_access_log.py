@@ -20,6 +20,7 @@ from joinedup.policy.vocabulary import PURPOSES
 from joinedup.services import resident
 from joinedup.services.actor import Actor
 from joinedup.services.break_glass_reasons import ReasonShown
+from joinedup.services.whose_events import Seen
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NAMES = {"northbridge-council": "Northbridge Council"}
@@ -149,14 +150,22 @@ def trail(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """An in-memory audit trail for one resident, fetched three events at a time."""
     events: list[Any] = []
 
-    def search(session: Any, *, person_id: str, before_seq: int | None, limit: int) -> list:
+    def search(session: Any, *, before_seq: int | None, limit: int, within: Any) -> list:
         newest_first = sorted(events, key=lambda e: -e.seq)
         return [e for e in newest_first if before_seq is None or e.seq < before_seq][:limit]
+
+    class AllMine:
+        """Every event is the resident's, all of it (no merges, no splits)."""
+
+        condition = None
+
+        def seen(self, event: Any) -> Seen:
+            return Seen(tuple(event.categories or ()), across_split=False)
 
     monkeypatch.setattr(resident.queries, "search", search)
     monkeypatch.setattr(resident.queries, "MAX_LIMIT", 3)
     monkeypatch.setattr(resident, "own_person_id", lambda session, actor, **_: "P-1")
-    monkeypatch.setattr(resident, "merged_ids", lambda session, person_id: (person_id,))
+    monkeypatch.setattr(resident, "events_of", lambda session, person_id: AllMine())
     monkeypatch.setattr(resident, "policy_choices", lambda session, ids: ())
     monkeypatch.setattr(resident, "organisation_names", lambda session: NAMES)
     return events
