@@ -95,7 +95,10 @@ class UserPublic(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"active": False}]})
 
-    active: bool = Field(description="False ends the user's sessions and revokes their tokens.")
+    # Strict: "no" was read as false and "yes" as true; only a JSON boolean switches an account.
+    active: bool = Field(
+        strict=True, description="False ends the user's sessions and revokes their tokens."
+    )
 
 
 class TokenCreate(BaseModel):

@@ -140,7 +140,9 @@ class AlertAcknowledge(BaseModel):
     )
 
     note: str = Field(min_length=1, max_length=NOTE_MAX, description="What you checked or found.")
-    close: bool = Field(False, description="Close the alert (the note is its outcome).")
+    close: bool = Field(
+        False, strict=True, description="Close the alert (the note is its outcome)."
+    )
 
 
 class ClauseTermsPublic(BaseModel):

@@ -246,7 +246,11 @@ class ChoiceCreate(BaseModel):
 
     kind: Literal["objection", "consent"]
     purpose: Literal["direct_care", "safeguarding", "housing_support", "debt_support", "planning"]
-    given: bool = Field(True, description="False withdraws an earlier objection or consent.")
+    # Strict: a resident's "no" typed as a string must not be read as a withdrawal, or "1" as
+    # consent; only a JSON boolean.
+    given: bool = Field(
+        True, strict=True, description="False withdraws an earlier objection or consent."
+    )
     source: str | None = Field(
         None,
         min_length=1,

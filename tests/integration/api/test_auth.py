@@ -423,3 +423,14 @@ def _all_calls(dependant: object) -> set[object]:
         found.add(getattr(node, "call", None))
         stack.extend(getattr(node, "dependencies", []))
     return found
+
+
+@pytest.mark.parametrize("value", ["no", "false", 0, "yes", 1])
+def test_only_a_json_boolean_switches_an_account(hub: Hub, value: object) -> None:
+    # "no" was read as false (and "yes" as true): an account switched by a guess.
+    user_id = hub.user_ids["gp"]
+    response = hub.client.patch(
+        f"/api/v1/admin/users/{user_id}", json={"active": value}, headers=hub.bearer("admin")
+    )
+    assert response.status_code == 422, response.text
+    assert hub.client.get("/api/v1/me", headers=hub.bearer("gp")).status_code == 200

@@ -134,6 +134,24 @@ def test_a_bad_audit_filter_is_a_4xx_with_a_message(
     assert response.json()["detail"]
 
 
+def test_only_a_json_true_closes_an_alert(hub: PractitionerHub) -> None:
+    # "yes" or 1 closed an alert for good: closing is the IG officer's decision, not a guess.
+    _activity(hub)
+    url = "/api/v1/governance/alerts"
+    [alert] = [
+        a for a in hub.client.get(url, headers=_ig(hub)).json() if a["kind"] == "break_glass"
+    ]
+    for value in ("yes", 1, "true"):
+        response = hub.client.post(
+            f"{url}/{alert['id']}/acknowledge",
+            headers=_ig(hub),
+            json={"note": "Checked.", "close": value},
+        )
+        assert response.status_code == 422, response.text
+    still_open = [a["id"] for a in hub.client.get(url, headers=_ig(hub)).json()]
+    assert alert["id"] in still_open
+
+
 def test_alert_queue_acknowledge_and_close(hub: PractitionerHub) -> None:
     _activity(hub)
     url = "/api/v1/governance/alerts"

@@ -578,3 +578,17 @@ def test_a_choice_can_be_taken_back_after_its_service_stopped_holding_my_records
         json={"kind": kind, "purpose": purpose, "source": "befriending"},
     )
     assert again.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["no", "false", 0, 1, "yes"])
+def test_only_a_json_boolean_gives_or_withdraws_a_choice(
+    hub: PractitionerHub, value: object
+) -> None:
+    # A "no" sent as text must not be read as withdrawing an objection, nor "1" as consent.
+    response = hub.client.post(
+        "/api/v1/me/choices",
+        headers=_me(hub),
+        json={"kind": "objection", "purpose": "housing_support", "given": value},
+    )
+    assert response.status_code == 422, response.text
+    assert hub.client.get("/api/v1/me/choices", headers=_me(hub)).json()["history"] == []

@@ -93,6 +93,9 @@ def test_a_break_glass_reason_from_before_a_split_says_why_it_is_not_shown(
     text = " ".join(browser.get("/my/access").text.split())
     assert "Used emergency access (break-glass) to your record" in text
     assert "some records of someone else's were wrongly joined to yours" in text
+    # The warning above the log does not promise a reason that will never be shown.
+    assert "Below it says why their reason is not shown here" in text
+    assert "shown below once" not in text
     assert "Tom Walker" not in text
     browser.close()
     hub.client.close()
