@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage.ids import assign_ids
 from joinedup.linkage.persons import apply_assignment, created_order, current_membership
 from joinedup.store import batches, records
+from joinedup.store.account_tables import User
 from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.linkage_tables import LinkRun
@@ -91,3 +93,20 @@ def relink(engine: Engine, *groups: Sequence[str]) -> Relinked:
 def person_of(run: Relinked, key: str) -> str:
     """The person ``key`` belongs to after the run."""
     return run.membership[key]
+
+
+def split_off_the_residents_records(engine: Engine, resident: str) -> Relinked:
+    """Linkage finds that Anne's council tax and befriending records are someone else's, and
+    the resident account ``resident`` is theirs: an administrator points it at their new id."""
+    run = relink(
+        engine,
+        ["gp_registrations|G1", "adult_social_care|S1"],
+        ["council_tax|C1", "befriending|B1"],
+    )
+    with session_scope(engine) as session:
+        session.execute(
+            update(User)
+            .where(User.username == resident)
+            .values(person_id=person_of(run, "council_tax|C1"))
+        )
+    return run

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from joinedup.audit.log import NewEvent, append_all
-from joinedup.store.account_tables import User
 from joinedup.store.db import session_scope
 from tests.integration.api.auth_hub import sign_in, username
 from tests.integration.api.practitioner_hub import ANNE, make_practitioner_hub
-from tests.integration.api.relinking import person_of, relink
+from tests.integration.api.relinking import split_off_the_residents_records
 
 
 def test_an_access_despite_my_objection_says_why_it_went_ahead(engine: Engine) -> None:
@@ -75,19 +73,7 @@ def test_a_break_glass_reason_from_before_a_split_says_why_it_is_not_shown(
         headers=hub.bearer("social_worker", "direct_care"),
     )
     assert started.status_code == 201, started.text
-    # Linkage finds the council tax and befriending records are someone else's; the account
-    # is theirs, and an administrator links it to their new id.
-    run = relink(
-        hub.engine,
-        ["gp_registrations|G1", "adult_social_care|S1"],
-        ["council_tax|C1", "befriending|B1"],
-    )
-    with session_scope(hub.engine) as session:
-        session.execute(
-            update(User)
-            .where(User.username == username("resident"))
-            .values(person_id=person_of(run, "council_tax|C1"))
-        )
+    split_off_the_residents_records(hub.engine, username("resident"))
     browser = hub.client.__class__(hub.client.app, raise_server_exceptions=False)
     sign_in(browser, "resident")
     text = " ".join(browser.get("/my/access").text.split())

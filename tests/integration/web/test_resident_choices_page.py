@@ -11,18 +11,15 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
-from joinedup.store.account_tables import User
-from joinedup.store.db import session_scope
 from tests.integration.api.auth_hub import sign_in, username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     PractitionerHub,
     make_practitioner_hub,
 )
-from tests.integration.api.relinking import person_of, relink
+from tests.integration.api.relinking import split_off_the_residents_records
 from tests.integration.api.test_resident_api import run_ending
 from tests.integration.web.pages import parse
 
@@ -148,19 +145,7 @@ def test_an_objection_kept_from_before_a_split_says_so_and_can_be_taken_back(
         json={"kind": "objection", "purpose": "housing_support"},
     )
     assert made.status_code == 201, made.text
-    # Linkage finds that the council tax and befriending records are someone else's, and the
-    # account is theirs: an administrator links it to their new id.
-    run = relink(
-        hub.engine,
-        ["gp_registrations|G1", "adult_social_care|S1"],
-        ["council_tax|C1", "befriending|B1"],
-    )
-    with session_scope(hub.engine) as session:
-        session.execute(
-            update(User)
-            .where(User.username == username("resident"))
-            .values(person_id=person_of(run, "council_tax|C1"))
-        )
+    split_off_the_residents_records(hub.engine, username("resident"))
     browser = TestClient(hub.client.app, raise_server_exceptions=False)
     sign_in(browser, "resident")
     html = browser.get("/my/choices").text
