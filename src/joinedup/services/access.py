@@ -180,6 +180,12 @@ def hold_audit_lock(session: Session) -> None:
     session.execute(text("UPDATE audit_chain_lock SET id = id WHERE id = 1"))
 
 
+def person_id_as_issued(person_id: str) -> str:
+    """``person_id`` as the index issued it, from however a caller typed it (case, spaces), for
+    a front end that wants its links and addresses to name the id as everyone else sees it."""
+    return normalise_person_id(person_id)
+
+
 def resolve_person(session: Session, person_id: str) -> str:
     """The active id for ``person_id``; :class:`PersonMoved`, :class:`PersonGone` or 404 else.
     ``person_id`` is as a caller typed it: case and spaces do not matter (``normalise_person_id``).

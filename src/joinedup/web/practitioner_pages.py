@@ -21,8 +21,7 @@ from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep, actor_of
-from joinedup.linkage.ids import normalise_person_id
-from joinedup.services.access import PersonMoved
+from joinedup.services.access import PersonMoved, person_id_as_issued
 from joinedup.services.actor import PRACTITIONER_ROLES, Actor, ServiceError
 from joinedup.services.break_glass import (
     MAX_HOURS,
@@ -166,7 +165,7 @@ def _as_issued(request: Request, person_id: str) -> RedirectResponse | None:
     """The same page under the person id as issued, when the URL typed it otherwise (lower case,
     spaces): the page's links, its "change purpose" return address and a bookmark then name the
     id as everyone else sees it. ``None`` when the id is already as issued."""
-    issued = normalise_person_id(person_id)
+    issued = person_id_as_issued(person_id)
     typed = f"/people/{person_id}"
     path = str(request.scope.get("path", ""))
     if not issued or issued == person_id or not path.startswith(typed):
