@@ -373,8 +373,23 @@ def set_active(
     now: datetime | None = None,
     by: Actor | None = None,
 ) -> User:
-    """Activate or deactivate an account; deactivating ends its sessions and revokes its tokens."""
+    """Activate or deactivate an account; deactivating ends its sessions and revokes its tokens.
+
+    The hub's last active administrator is never switched off (:class:`LastAdministrator`):
+    nobody could then manage accounts. Two administrators switching each other off at the same
+    moment each saw the other still active; the active administrators' rows are locked first
+    (PostgreSQL; SQLite lets one writer in at a time), so the second sees the first's change.
+    """
     user = get_user(session, user_id)
+    if not active and user.role == "admin" and user.active:
+        admins = session.scalars(
+            select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+        ).all()
+        if not [other for other in admins if other != user.id]:
+            raise LastAdministrator(
+                f"{user.username} is the hub's last active administrator: switch another "
+                "administrator's account on first."
+            )
     user.active = active
     if not active:
         at = now or utcnow()
@@ -462,6 +477,12 @@ class AlreadyExists(JoinedupError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class LastAdministrator(JoinedupError):
+    """Switching this account off would leave the hub with no active administrator (409)."""
+
+    http_status = 409
 
 
 @dataclass(frozen=True)
