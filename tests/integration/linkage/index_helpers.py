@@ -159,3 +159,16 @@ def person(record_id: str, given: str, family: str, dob: str | None = None) -> d
 
 def key(record_id: str) -> str:
     return f"{SOURCE}|{record_id}"
+
+
+def amara_twice_and_tomasz(engine: Engine) -> Store:
+    """A store of four records: Amara Okafor twice with her date of birth and once without,
+    and Tomasz Nowak — what the link command's tests run on."""
+    store = Store(engine)
+    store.put(
+        person("1", "Amara", "Okafor", "1980-01-02"),
+        person("2", "Amara", "Okafor", "1980-01-02"),
+        person("3", "Tomasz", "Nowak", "1975-05-06"),
+        person("4", "Amara", "Okafor"),
+    )
+    return store

@@ -27,7 +27,13 @@ from joinedup.linkage import review, runs
 from joinedup.linkage.index import link
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import Alert
-from tests.integration.linkage.index_helpers import Store, StubScorer, key, person
+from tests.integration.linkage.index_helpers import (
+    Store,
+    StubScorer,
+    amara_twice_and_tomasz,
+    key,
+    person,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -42,14 +48,7 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunn
 
 @pytest.fixture
 def store(engine: Engine) -> Store:
-    store = Store(engine)
-    store.put(
-        person("1", "Amara", "Okafor", "1980-01-02"),
-        person("2", "Amara", "Okafor", "1980-01-02"),
-        person("3", "Tomasz", "Nowak", "1975-05-06"),
-        person("4", "Amara", "Okafor"),
-    )
-    return store
+    return amara_twice_and_tomasz(engine)
 
 
 def test_link_prints_a_summary_and_json(cli: CliRunner, store: Store) -> None:

@@ -28,7 +28,7 @@ from joinedup.cli import _register, app
 from joinedup.linkage import index, runs
 from joinedup.store import db
 from joinedup.store.db import session_scope
-from tests.integration.linkage.index_helpers import Store, person
+from tests.integration.linkage.index_helpers import Store, amara_twice_and_tomasz, person
 
 pytestmark = pytest.mark.slow
 
@@ -48,14 +48,7 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 @pytest.fixture
 def store(engine: Engine) -> Store:
-    store = Store(engine)
-    store.put(
-        person("1", "Amara", "Okafor", "1980-01-02"),
-        person("2", "Amara", "Okafor", "1980-01-02"),
-        person("3", "Tomasz", "Nowak", "1975-05-06"),
-        person("4", "Amara", "Okafor"),
-    )
-    return store
+    return amara_twice_and_tomasz(engine)
 
 
 class Writer:
