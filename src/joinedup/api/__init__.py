@@ -12,6 +12,7 @@ API_PREFIX = "/api/v1"
 ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.api.auth_routes",  # who am I, health
     "joinedup.api.admin_routes",  # organisations, users, tokens
+    "joinedup.api.resident_hold_routes",  # resident accounts waiting after a split
     "joinedup.api.practitioner_routes",
     "joinedup.api.resident_routes",
     "joinedup.api.governance_routes",

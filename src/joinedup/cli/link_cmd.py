@@ -115,7 +115,7 @@ def link_command(
         with link_output(verbose=verbose):
             engine = existing_engine("link")
             result = link(engine, full=full, engine_name=engine_name, progress=progress)
-        _flag_split_choices(engine, result.run_id)
+        _after_run(engine, result.run_id)
     except JoinedupError as exc:
         raise _fail(exc) from None
     where = location(engine)
@@ -129,16 +129,19 @@ def link_command(
     typer.echo(f"  {'seconds':<18} {result.seconds:>10.1f}")
 
 
-def _flag_split_choices(engine: Engine, run_id: int) -> None:
-    """Put the run's splits that carried a resident's choices on the IG officers' queue.
+def _after_run(engine: Engine, run_id: int) -> None:
+    """Put the run's splits that carried a resident's choices on the IG officers' queue, and
+    say how many resident accounts its splits hold.
 
     After the run, in a unit of work of its own: policy reads an inherited objection from the
-    index whether or not the alert is raised, so a failure here loses the reminder, not the
-    objection. Linkage itself knows nothing of residents' choices.
+    index whether or not the alert is raised, and a held account is read from the run's splits
+    (:mod:`joinedup.services.resident_holds`), so a failure here loses a reminder, never the
+    objection or the hold. Linkage itself knows nothing of residents' choices or accounts.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
     from joinedup.audit.governance import flag_split_choices
+    from joinedup.services.resident_holds import held_by_run
     from joinedup.store.db import session_scope
 
     try:
@@ -148,6 +151,18 @@ def _flag_split_choices(engine: Engine, run_id: int) -> None:
         typer.echo(
             f"link run {run_id} is done, but its splits could not be put on the IG officers' "
             f"queue ({type(exc).__name__}); the objections they carried still apply",
+            err=True,
+        )
+    try:
+        with session_scope(engine) as session:
+            held = held_by_run(session, run_id)
+    except SQLAlchemyError:
+        held = 0
+    if held:
+        typer.echo(
+            f"link run {run_id} split the person of {held} resident account(s): they show their "
+            "resident nothing until an administrator confirms their person "
+            "(Resident accounts to check, /admin/resident-holds)",
             err=True,
         )
 
@@ -166,7 +181,7 @@ def _watch(engine_name: str, every: float, as_json: bool) -> None:
     where = location(engine)
 
     def report(result: LinkRunResult) -> None:
-        _flag_split_choices(engine, result.run_id)
+        _after_run(engine, result.run_id)
         if as_json:
             typer.echo(json.dumps({**result.as_dict(), "database": where}, sort_keys=True))
             return

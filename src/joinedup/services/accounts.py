@@ -115,6 +115,17 @@ def _audit(
     audit(session, event)
 
 
+def resident_person_id(typed: str | None) -> str:
+    """The person id a resident account names, as the index stores it whatever the case and
+    spaces it was typed with; :class:`Invalid` (field ``person_id``) when it cannot be one."""
+    person_id = normalise_person_id(typed)
+    if not person_id:
+        raise Invalid("person_id", "A resident account needs the person id it belongs to.")
+    if len(person_id) > PERSON_ID_MAX or not person_id.isprintable():
+        raise Invalid("person_id", "Enter a person id as the master person index shows it.")
+    return person_id
+
+
 def _check_person_exists(session: Session, person_id: str) -> None:
     # An administrator's typo would make an account that answers "the hub holds no record
     # linked to your account" on every page. Accounts loaded by the system itself (the demo,
@@ -215,11 +226,7 @@ def create_user(
             raise Invalid("organisation_id", "A resident's account has no organisation.")
         # As the index stores it, whatever the case and spaces it was typed with: the account's
         # pages look the id up, and the resident's choices and access log are kept under it.
-        person_id = normalise_person_id(person_id) or None
-        if not person_id:
-            raise Invalid("person_id", "A resident account needs the person id it belongs to.")
-        if len(person_id) > PERSON_ID_MAX or not person_id.isprintable():
-            raise Invalid("person_id", "Enter a person id as the master person index shows it.")
+        person_id = resident_person_id(person_id)
         if by is not None:
             _check_person_exists(session, person_id)
     elif not organisation_id:

@@ -51,6 +51,7 @@ from joinedup.services.actor import (
 )
 from joinedup.services.agreements_store import current_agreements
 from joinedup.services.break_glass_reasons import UNDER_REVIEW, ReasonShown, reasons_shown
+from joinedup.services.resident_holds import refuse_if_held
 from joinedup.services.text import has_control_characters
 from joinedup.services.whose_events import ACROSS_A_SPLIT, Seen, events_of
 from joinedup.store.base import utcnow
@@ -250,6 +251,8 @@ def require_resident(actor: Actor) -> None:
 def own_person_id(session: Session, actor: Actor, *, ended_too: bool = False) -> str:
     """The resident's active person id, following merges; 404 for an id never issued.
 
+    While linkage has split their person since an administrator last checked the account, it is
+    403 (:mod:`joinedup.services.resident_holds`): the account may name the other resident.
     When every record about them has ended (the id retired without a successor) it is 410 —
     unless ``ended_too``: reading what the hub *still* holds about them (who looked at their
     record while it was held, their choices) is their right of access all the same, so the
@@ -257,6 +260,7 @@ def own_person_id(session: Session, actor: Actor, *, ended_too: bool = False) ->
     """
     require_resident(actor)
     assert actor.person_id is not None
+    refuse_if_held(session, actor.user)
     try:
         found = lookup_person(session, actor.person_id)
     except PersonNotFound:

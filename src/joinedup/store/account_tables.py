@@ -32,6 +32,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The master person id a resident account speaks for; NULL for staff.
     person_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # When an administrator last checked that ``person_id`` is this resident (NULL: when the
+    # account was made). A link run that splits the person after this holds the account
+    # (migration 0012, :mod:`joinedup.services.resident_holds`).
+    person_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -23,6 +23,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.break_glass_review_pages",
     "joinedup.web.resident_pages",
     "joinedup.web.admin",
+    "joinedup.web.resident_hold_pages",
 )
 
 
@@ -65,6 +66,11 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Users", "/admin/users", "Create accounts and switch them off."),
         NavItem("Organisations", "/admin/organisations", "The partners that use this hub."),
         NavItem("API tokens", "/admin/tokens", "Issue and revoke tokens for other systems."),
+        NavItem(
+            "Resident accounts to check",
+            "/admin/resident-holds",
+            "Accounts whose resident sees nothing until you confirm their person after a split.",
+        ),
     ),
     "resident": (
         NavItem("My record", "/my/record", "What each organisation holds about you."),

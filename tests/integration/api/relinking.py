@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from joinedup.linkage.ids import assign_ids
 from joinedup.linkage.persons import apply_assignment, created_order, current_membership
+from joinedup.services import resident_holds
 from joinedup.store import batches, records
 from joinedup.store.account_tables import User
 from joinedup.store.base import utcnow
@@ -103,10 +104,14 @@ def split_off_the_residents_records(engine: Engine, resident: str) -> Relinked:
         ["gp_registrations|G1", "adult_social_care|S1"],
         ["council_tax|C1", "befriending|B1"],
     )
-    with session_scope(engine) as session:
-        session.execute(
-            update(User)
-            .where(User.username == resident)
-            .values(person_id=person_of(run, "council_tax|C1"))
-        )
+    confirm_resident(engine, resident, person_of(run, "council_tax|C1"))
     return run
+
+
+def confirm_resident(engine: Engine, username: str, person_id: str) -> None:
+    """An administrator checks with the resident ``username`` after a split: their account
+    speaks for ``person_id`` (which ends the hold the split put on it)."""
+    with session_scope(engine) as session:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        assert user_id is not None, username
+        resident_holds.confirm_person(session, user_id, person_id, by=None)

@@ -25,14 +25,20 @@ from sqlalchemy.engine import Engine
 from joinedup.audit.governance import flag_split_choices, record_choice
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
-from tests.integration.api.auth_hub import password_hash
+from tests.integration.api.auth_hub import password_hash, username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     CLARE,
     PractitionerHub,
     make_practitioner_hub,
 )
-from tests.integration.api.relinking import Relinked, add_record, person_of, relink
+from tests.integration.api.relinking import (
+    Relinked,
+    add_record,
+    confirm_resident,
+    person_of,
+    relink,
+)
 
 G1, S1, C1, B1 = "gp_registrations|G1", "adult_social_care|S1", "council_tax|C1", "befriending|B1"
 S3, C3 = "adult_social_care|S3", "council_tax|C3"
@@ -71,6 +77,8 @@ def _split(hub: PractitionerHub) -> tuple[Relinked, str]:
     run = relink(hub.engine, [G1, S1], [C1, B1])
     other = person_of(run, C1)
     assert person_of(run, G1) == ANNE != other
+    # The split holds Anne's account until an administrator has checked it is still hers.
+    confirm_resident(hub.engine, username("resident"), ANNE)
     return run, other
 
 

@@ -25,6 +25,7 @@ from joinedup.audit.governance import record_choice
 from joinedup.cli import _register, app
 from joinedup.linkage import review, runs
 from joinedup.linkage.index import link
+from joinedup.services import accounts, resident_holds
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import Alert
 from tests.integration.linkage.index_helpers import (
@@ -420,3 +421,23 @@ def test_link_puts_a_split_that_carried_a_residents_objection_on_the_ig_queue(
     with session_scope(store.engine) as session:
         alerts = session.scalars(select(Alert).where(Alert.kind == "split_choices")).all()
         assert [(a.person_id, a.organisation) for a in alerts] == [(other, "hub")]
+
+
+def test_link_says_when_a_split_holds_a_residents_account(cli: CliRunner, store: Store) -> None:
+    assert cli.invoke(app, ["link", "--full"]).exit_code == 0
+    amara = store.persons()["1"]
+    with session_scope(store.engine) as session:
+        accounts.create_user(
+            session,
+            username="amara.resident",
+            display_name="Amara",
+            role="resident",
+            person_id=amara,
+        )
+        review.decide(session, (key("1"), key("2")), "not-link", "A Reviewer", "twins")
+    result = cli.invoke(app, ["link"])
+    assert result.exit_code == 0, result.output
+    assert "split the person of 1 resident account(s)" in result.stderr
+    assert "amara" not in result.stderr.lower()  # no one is named
+    with session_scope(store.engine) as session:
+        assert [h.username for h in resident_holds.holds(session).values()] == ["amara.resident"]
