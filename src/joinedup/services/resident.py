@@ -102,7 +102,7 @@ ACTION_WORDS: dict[str, str] = {
     "account.create": "made an account for you to use this service",
     "account.disable": "switched off your account",
     "account.enable": "switched your account back on",
-    "account.person_confirmed": "checked which records are yours, and set your account to show them",
+    "account.person_confirmed": "checked which records are yours and set your account to them",
     "token.issue": "gave a computer system a key (an API token) that acts as you",
     "token.revoke": "withdrew a key (an API token) that acted as you",
 }
