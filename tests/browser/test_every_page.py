@@ -39,7 +39,8 @@ NOT_PAGES = {"/my/download/file"}
 @dataclass(frozen=True)
 class Row:
     route: str  # the route template, as the app declares it
-    path: str  # what to open; "{item}" is an open review item's id, "{user}" and "{token}" ids
+    path: str  # what to open; "{item}" an open review item's id; "{user}", "{resident}" (the
+    # resident's account) and "{token}" ids
     role: str | None = None  # None: signed out
     purpose: str = "safeguarding"
     status: int = 200
@@ -114,6 +115,8 @@ PAGES = [
     Row("/admin/tokens", "/admin/tokens", role="admin"),
     Row("/admin/tokens/new", "/admin/tokens/new", role="admin"),
     Row("/admin/tokens/{token_id}/revoke", "/admin/tokens/{token}/revoke", role="admin"),
+    Row("/admin/resident-holds", "/admin/resident-holds", role="admin"),
+    Row("/admin/users/{user_id}/person", "/admin/users/{resident}/person", role="admin"),
     # Error pages are pages too.
     Row("(404)", "/no-such-page", role="social_worker", status=404),
     Row("(403)", "/governance/audit", role="resident", status=403),
@@ -188,6 +191,7 @@ def test_every_page_passes_the_page_checks(
         assert alert is not None, "Rosa's break-glass raised an alert"
         path = path.replace("{alert}", str(alert))
     path = path.replace("{user}", str(live_server.user_ids["reviewer"]))
+    path = path.replace("{resident}", str(live_server.user_ids["resident"]))
     path = path.replace("{token}", str(token_id))
     response = page.goto(path)
     assert response is not None and response.status == row.status, path
