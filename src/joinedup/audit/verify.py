@@ -24,6 +24,7 @@ them (kept outside the database) shows it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,17 +88,20 @@ class VerifyResult:
         return self.head_seq - (self.last_checkpoint_seq or 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
+    """What verification keeps of an event: one per event of the trail, so as little as will
+    do (a year of a borough is a million): no fields, whether they hash to ``stored``, and
+    ``prev`` the very string of the event before when it links to it."""
+
     seq: int
     stored: str
     prev: str
-    computed: str
+    intact: bool
     unreadable: str | None = None  # why the stored content could not be decoded and hashed
 
 
-def _chain_problems(rows: list[_Row]) -> list[Problem]:
-    position = {row.stored: i for i, row in enumerate(rows)}
+def _chain_problems(rows: list[_Row], position: dict[str, int]) -> list[Problem]:
     problems: list[Problem] = []
     previous_hash, expected_seq = GENESIS, 1
     for i, row in enumerate(rows):
@@ -112,7 +116,7 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
                 else f"events {expected_seq} to {row.seq - 1}"
             )
             problems.append(Problem(expected_seq, "deleted", f"{missing} missing"))
-        if row.computed != row.stored:
+        if not row.intact:
             following = rows[i + 1] if i + 1 < len(rows) else None
             if following is not None and following.prev == previous_hash:
                 problems.append(
@@ -174,7 +178,11 @@ def _chain_problems(rows: list[_Row]) -> list[Problem]:
 
 
 def _checkpoint_problems(
-    checkpoints: Sequence[Any], rows: list[_Row], chain: list[Problem], genuine: list[Any]
+    checkpoints: Sequence[Any],
+    rows: list[_Row],
+    position: dict[str, int],
+    chain: list[Problem],
+    genuine: list[Any],
 ) -> list[Problem]:
     """Check each checkpoint's signature, and that the chain still holds the hash it signed.
 
@@ -184,8 +192,9 @@ def _checkpoint_problems(
     Checkpoints whose signature verifies with a trusted key are added to ``genuine``.
     """
     keys = trusted_public_keys()
-    by_seq = {row.seq: row for row in rows}
-    seq_of = {row.stored: row.seq for row in rows}
+    # Numbered 1 to n without a gap (the seqs are unique and in order): found by position.
+    whole = not rows or (rows[0].seq == 1 and rows[-1].seq == len(rows))
+    seqs = None if whole else [row.seq for row in rows]
     head = rows[-1].seq if rows else 0
     problems: list[Problem] = []
     previous_good = 0
@@ -211,12 +220,13 @@ def _checkpoint_problems(
             )
             continue
         genuine.append(checkpoint)
-        row = by_seq.get(checkpoint.seq)
+        row = _at_seq(rows, seqs, checkpoint.seq)
         if row is not None and row.stored == checkpoint.hash:
             previous_good = checkpoint.seq
             continue
         explained = [p for p in chain if previous_good < p.seq <= checkpoint.seq]
-        moved_to = seq_of.get(checkpoint.hash)
+        found = position.get(checkpoint.hash)
+        moved_to = rows[found].seq if found is not None else None
         if moved_to is not None and moved_to < checkpoint.seq:
             for problem in explained:
                 if problem.kind == AMBIGUOUS and "links to a hash no event has" in problem.message:
@@ -249,29 +259,52 @@ def _checkpoint_problems(
     return problems
 
 
-def _row(seq: int, stored: str, prev: str, fields: dict[str, Any], unreadable: str | None) -> _Row:
+def _at_seq(rows: list[_Row], seqs: list[int] | None, seq: int) -> _Row | None:
+    """The row numbered ``seq``: at index ``seq - 1`` when the trail has no gap (``seqs`` is
+    then ``None``), else found by bisection of ``seqs``."""
+    if seqs is None:
+        return rows[seq - 1] if 1 <= seq <= len(rows) else None
+    index = bisect_left(seqs, seq)
+    return rows[index] if index < len(rows) and rows[index].seq == seq else None
+
+
+def _row(
+    seq: int,
+    stored: str,
+    prev: str,
+    fields: dict[str, Any],
+    unreadable: str | None,
+    before: _Row | None,
+) -> _Row:
+    if before is not None and prev == before.stored:
+        prev = before.stored  # one string for the two, not a copy per event
     if unreadable is None:
         try:
-            return _Row(seq, stored, prev, compute_hash(prev, fields))
+            return _Row(seq, stored, prev, compute_hash(prev, fields) == stored)
         except DECODE_ERRORS:
             # e.g. categories that decode to a number: the content is not an event's
             unreadable = "a field holds a value of the wrong type"
-    return _Row(seq, stored, prev, "", unreadable)
+    return _Row(seq, stored, prev, False, unreadable)
 
 
 def _read_events(conn: Connection) -> list[_Row]:
     table = event_table()
+    rows: list[_Row] = []
     try:
         events = conn.execute(select(table).order_by(table.c.seq)).yield_per(2000)
-        return [
-            _row(event.seq, event.hash, event.prev_hash, dict(event._mapping), None)
-            for event in events
-        ]
+        for event in events:
+            before = rows[-1] if rows else None
+            rows.append(
+                _row(event.seq, event.hash, event.prev_hash, dict(event._mapping), None, before)
+            )
     except DECODE_ERRORS:
-        return [
-            _row(fields["seq"], fields["hash"], fields["prev_hash"], fields, unreadable)
-            for fields, unreadable in tolerant_rows(conn, table)
-        ]
+        rows = []
+        for fields, unreadable in tolerant_rows(conn, table):
+            before = rows[-1] if rows else None
+            rows.append(
+                _row(fields["seq"], fields["hash"], fields["prev_hash"], fields, unreadable, before)
+            )
+    return rows
 
 
 def _read_checkpoints(conn: Connection) -> list[Any]:
@@ -310,10 +343,12 @@ def verify(engine: Engine, *, witnesses: Sequence[Witness | Path] = ()) -> Verif
     result.checkpoints = len(checkpoints)
     if checkpoints:
         result.last_checkpoint_seq = checkpoints[-1].seq
-    chain = _chain_problems(rows)
+    # Where each hash stands in the trail (the last, should one repeat).
+    position = {row.stored: i for i, row in enumerate(rows)}
+    chain = _chain_problems(rows, position)
     genuine: list[Any] = []
     # may resolve ambiguous chain problems
-    signed = _checkpoint_problems(checkpoints, rows, chain, genuine)
+    signed = _checkpoint_problems(checkpoints, rows, position, chain, genuine)
     found = chain + signed + cadence_problems(genuine, result.head_seq)
     if witnessed:
         events = {row.seq: row.stored for row in rows}

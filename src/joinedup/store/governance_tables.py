@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joinedup.store.base import Base, BigIntegerPK, JSONType, UTCDateTime
@@ -42,6 +42,14 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_person_id_at", "person_id", "at"),
         Index("ix_audit_events_actor_at", "actor", "at"),
+        # Break-glass events only (a few in a thousand): the IG officer's break-glass search
+        # reads these instead of the trail from its newest event back (migration 0013).
+        Index(
+            "ix_audit_events_break_glass",
+            "seq",
+            sqlite_where=text("break_glass = 1"),
+            postgresql_where=text("break_glass"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(BigIntegerPK, primary_key=True, autoincrement=False)

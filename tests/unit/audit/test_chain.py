@@ -46,10 +46,11 @@ def chain(length: int) -> list[dict[str, Any]]:
 
 def check(events: list[dict[str, Any]]) -> tuple[int, str] | None:
     rows = [
-        _Row(e["seq"], e["hash"], e["prev_hash"], compute_hash(e["prev_hash"], e))
+        _Row(e["seq"], e["hash"], e["prev_hash"], compute_hash(e["prev_hash"], e) == e["hash"])
         for e in sorted(events, key=lambda e: e["seq"])
     ]
-    problems = sorted(_chain_problems(rows), key=lambda p: p.seq)
+    position = {row.stored: i for i, row in enumerate(rows)}
+    problems = sorted(_chain_problems(rows, position), key=lambda p: p.seq)
     return (problems[0].seq, problems[0].kind) if problems else None
 
 
