@@ -7,7 +7,7 @@ organisation with no source of its own) that was the whole trail: seconds on a y
 million events (``benchmarks/audit``). Partial, so an ordinary append writes nothing to it.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
