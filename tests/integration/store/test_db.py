@@ -261,3 +261,14 @@ def test_a_writer_turn_held_too_long_is_a_pool_timeout_not_a_wait_without_end(
     with db.writer_turn(engine, 0.05):  # free again: taken at once
         pass
     engine.dispose()
+
+
+def test_postgresql_connections_compile_no_query_with_jit(engine, db_backend):
+    """The hub's reads are short: JIT's compile time was 90 times a search's own (``db.py``)."""
+    if db_backend != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
+        conn.rollback()  # a rolled-back transaction keeps the connection's setting
+    with engine.begin() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
