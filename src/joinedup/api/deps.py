@@ -135,6 +135,14 @@ class Caller:
         return self.role in accounts.ROLES_STATING_PURPOSE
 
     @property
+    def credential(self) -> str:
+        """What the audit trail records this caller acted with: ``session:<id>`` or
+        ``token:<id>`` (ids, never secrets)."""
+        if self.via == "token":
+            return f"token:{self.token_id}"
+        return f"session:{self.session_id}"
+
+    @property
     def purpose_label(self) -> str | None:
         """The stated purpose as it reads on a page."""
         return accounts.purpose_label(self.purpose) if self.purpose else None

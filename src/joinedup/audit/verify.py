@@ -43,7 +43,13 @@ from joinedup.audit.signing import (
     signature_valid,
     trusted_public_keys,
 )
-from joinedup.audit.stored import DECODE_ERRORS, checkpoint_table, event_table, tolerant_rows
+from joinedup.audit.stored import (
+    DECODE_ERRORS,
+    checkpoint_table,
+    event_table,
+    present_columns,
+    tolerant_rows,
+)
 from joinedup.audit.witness import Witness, read_witnesses, witness_problems
 
 __all__ = ["Problem", "VerifyResult", "verify"]
@@ -262,7 +268,8 @@ def _row(seq: int, stored: str, prev: str, fields: dict[str, Any], unreadable: s
 def _read_events(conn: Connection) -> list[_Row]:
     table = event_table()
     try:
-        events = conn.execute(select(table).order_by(table.c.seq)).yield_per(2000)
+        columns = present_columns(conn, table)
+        events = conn.execute(select(*columns).order_by(table.c.seq)).yield_per(2000)
         return [
             _row(event.seq, event.hash, event.prev_hash, dict(event._mapping), None)
             for event in events

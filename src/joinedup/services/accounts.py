@@ -109,6 +109,7 @@ def _audit(
         action=action,
         decision="none",
         request_id=by.request_id,
+        credential=by.credential,
         reason=reason,
         person_id=account.person_id if account is not None else None,
     )

@@ -258,6 +258,7 @@ def search_audit(
             action="audit.search",
             person_id=filters.person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=filters.described(),
         ),
     )
@@ -462,6 +463,7 @@ def acknowledge_alert(
             action="alert.close" if close else "alert.acknowledge",
             person_id=row.person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"{row.kind} alert {alert_id} {status}",
             at=moment,
         ),

@@ -284,6 +284,7 @@ def audit_own_read(
             person_id=person_id,
             categories=labels,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"{PERMIT_SUBJECT_ACCESS}: {SUBJECT_ACCESS_REASON}",
         ),
     )
@@ -759,6 +760,7 @@ def record_my_choice(
             purpose=purpose,
             person_id=person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"{kind} {verb} by the resident" + (f" for source {source}" if source else ""),
             at=moment,
         ),

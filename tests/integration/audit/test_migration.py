@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from joinedup.store.db import downgrade, make_engine, upgrade
-from tests.integration.audit.helpers import fill
+from tests.integration.audit.helpers import event, fill, fill_legacy, row
 
 
 def test_down_and_up_again(empty_db_url: str) -> None:
@@ -76,15 +76,16 @@ def test_the_hash_index_goes_and_the_trail_stays_append_only(empty_db_url: str) 
     engine = make_engine(empty_db_url)
     try:
         upgrade(engine, "0009")
-        fill(engine, 5, checkpoint_every=2)
+        fill_legacy(engine, 5, checkpoint_every=2)
         with engine.connect() as conn:
             before = conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).all()
         assert hash_is_unique(engine)
-        upgrade(engine)
+        upgrade(engine, "0010")
         assert not hash_is_unique(engine)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).all() == before
         refuses_changes(engine)
+        upgrade(engine)
         fill(engine, 3, checkpoint_every=2)
         assert verify(engine).ok
         downgrade(engine, "0009")
@@ -151,5 +152,48 @@ def test_alerts_handled_before_0011_stay_handled_for_the_handlers_organisation(
         ]
         downgrade(engine, "0010")
         assert "alert_handlings" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_events_from_before_0012_still_verify_and_new_ones_hash_the_credential(
+    empty_db_url: str,
+) -> None:
+    """0012 adds ``audit_events.credential`` and ``account_organisation``, hashed only when not
+    NULL: a chain written before it (checkpoints included) verifies after the upgrade, events
+    appended after it link on and carry both, and going back down is refused once one does."""
+    from joinedup.audit import append, verify
+    from joinedup.store.db import session_scope
+
+    engine = make_engine(empty_db_url)
+    try:
+        upgrade(engine, "0011")
+        fill_legacy(engine, 5, checkpoint_every=2)
+        assert verify(engine).ok
+        with engine.connect() as conn:
+            before = conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).all()
+        upgrade(engine)
+        assert verify(engine).ok
+        with session_scope(engine) as session:
+            append(
+                session,
+                event(6, credential="token:42", account_organisation="northbridge-council"),
+                checkpoint_every=3,
+            )
+            append(session, event(7, credential="session:9"), checkpoint_every=3)
+        result = verify(engine)
+        assert result.ok, result.problems
+        assert row(engine, 6)["credential"] == "token:42"
+        assert row(engine, 6)["account_organisation"] == "northbridge-council"
+        assert row(engine, 7)["prev_hash"] == row(engine, 6)["hash"]
+        with engine.connect() as conn:
+            old = conn.execute(text("SELECT * FROM audit_events WHERE seq <= 5 ORDER BY seq")).all()
+        assert [r._mapping["hash"] for r in old] == [r._mapping["hash"] for r in before]
+        assert {r._mapping["credential"] for r in old} == {None}
+        with pytest.raises(RuntimeError, match="unverifiable"):
+            downgrade(engine, "0011")
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("UPDATE audit_events SET credential = 'token:1' WHERE seq = 1"))
+        assert verify(engine).ok
     finally:
         engine.dispose()
