@@ -88,6 +88,10 @@ class AuditEntry:
     request_id: str | None
     reason: str | None
     break_glass: bool
+    # What the actor acted with: "session:<id>" or "token:<id>"; None before migration 0012.
+    credential: str | None = None
+    # For an administrator's change to an account: the account's organisation.
+    account_organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,8 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
         request_id=row.request_id,
         reason=row.reason,
         break_glass=row.break_glass,
+        credential=row.credential,
+        account_organisation=row.account_organisation,
     )
 
 

@@ -101,6 +101,8 @@ ACTION_WORDS: dict[str, str] = {
     "account.create": "made an account for you to use this service",
     "account.disable": "switched off your account",
     "account.enable": "switched your account back on",
+    "account.password_reset": "set a new password for your account, which you then had to change",
+    "account.password_change": "changed the password of your account",
     "token.issue": "gave a computer system a key (an API token) that acts as you",
     "token.revoke": "withdrew a key (an API token) that acted as you",
 }

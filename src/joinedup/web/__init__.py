@@ -17,6 +17,7 @@ from typing import Any
 
 ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.app",  # sign in/out, purpose, home, accessibility statement
+    "joinedup.web.password_pages",  # change your own password
     "joinedup.web.practitioner_pages",
     "joinedup.web.review_pages",
     "joinedup.web.governance_pages",
