@@ -24,6 +24,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.break_glass_review_pages",
     "joinedup.web.resident_pages",
     "joinedup.web.admin",
+    "joinedup.web.admin_passwords",  # an administrator resets someone's password
 )
 
 
