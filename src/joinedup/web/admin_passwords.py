@@ -8,7 +8,7 @@ project's rules and records ``account.password_reset`` on the audit trail.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
@@ -16,7 +16,6 @@ from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import SessionDep, actor_of
 from joinedup.services import accounts
-from joinedup.store.account_tables import User
 from joinedup.web.admin import Admin, UserId, role_label
 from joinedup.web.admin_forms import FIELD_MAX
 from joinedup.web.templating import render
@@ -24,7 +23,7 @@ from joinedup.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, user: User, errors: dict[str, str] | None = None) -> Response:
+def _page(request: Request, user: Any, errors: dict[str, str] | None = None) -> Response:
     context = {
         "user": user,
         "role_label": role_label,

@@ -214,3 +214,32 @@ def test_signing_in_with_the_password_given_does_not_work_after_the_change(
             follow_redirects=False,
         )
         assert (answer.status_code == 303) is works, password
+
+
+def test_the_ig_officers_audit_search_shows_the_credential_and_the_residents_log_does_not(
+    hub: Hub, signed_in: SignedIn
+) -> None:
+    created = hub.client.post(
+        "/api/v1/admin/users",
+        json={
+            "username": "by.token",
+            "display_name": "Made by a token",
+            "role": "reviewer",
+            "organisation_id": ORGANISATION,
+        },
+        headers=hub.bearer("admin"),
+    )
+    assert created.status_code == 201, created.text
+    with session_scope(hub.engine) as session:
+        credential = session.scalars(
+            select(AuditEvent.credential).where(AuditEvent.action == "account.create")
+        ).one()
+    assert credential is not None and credential.startswith("token:")
+
+    page = signed_in("ig_officer").get("/governance/audit?action=account.create&search=1").text
+    assert "by.token" in page
+    assert "Credential" in page and f"API token {credential.removeprefix('token:')}" in page
+    assert "Account of</dt>" in page
+
+    resident = signed_in("resident").get("/my/access").text
+    assert "Credential" not in resident and "token:" not in resident
