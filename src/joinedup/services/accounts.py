@@ -392,6 +392,10 @@ def set_active(
 ) -> User:
     """Activate or deactivate an account; deactivating ends its sessions and revokes its tokens.
 
+    An administrator (``by``) asking for what the account is already gets :class:`AlreadySo`
+    (409, "already switched on"), and nothing is changed or recorded: a second click or tab
+    must not put a second event on the trail.
+
     The hub's last active administrator is never switched off (:class:`LastAdministrator`):
     nobody could then manage accounts. Two administrators switching each other off at the same
     moment each saw the other still active; the active administrators' rows are locked first
@@ -399,6 +403,8 @@ def set_active(
     """
     user = get_user(session, user_id)
     if user.active == active:
+        if by is None:  # the system itself (the demo, tests): nothing to do, nothing to say
+            return user
         raise AlreadySo(
             f"{user.username} is already {'switched on' if active else 'switched off'}: "
             "nothing was changed."
