@@ -61,6 +61,9 @@ class AuditFilters:
     break_glass: bool | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # "token:<id>" or "session:<id>": everything done with one credential (a token an
+    # administrator issued, say).
+    credential: str | None = None
 
     def described(self) -> str:
         """Which filters were used, for the audit row (the names, never the values)."""

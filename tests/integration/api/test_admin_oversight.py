@@ -201,6 +201,22 @@ def test_every_event_says_which_credential_acted_and_the_ig_officer_sees_it(
     credentials = {e["credential"] for e in found.json()["events"]}
     assert {f"token:{hub.token_ids['social_worker']}", views[-1].credential} <= credentials
 
+    token_only = hub.client.get(
+        "/api/v1/governance/audit/events",
+        params={"credential": f"token:{hub.token_ids['social_worker']}"},
+        headers=hub.bearer("ig_officer", None),
+    )
+    assert token_only.status_code == 200, token_only.text
+    assert {e["credential"] for e in token_only.json()["events"]} == {
+        f"token:{hub.token_ids['social_worker']}"
+    }
+    bad = hub.client.get(
+        "/api/v1/governance/audit/events",
+        params={"credential": "jdp_secret"},
+        headers=hub.bearer("ig_officer", None),
+    )
+    assert bad.status_code == 422
+
     resident_log = hub.client.get("/api/v1/me/access-log", headers=hub.bearer("resident", None))
     assert resident_log.status_code == 200, resident_log.text
     assert "credential" not in resident_log.text and "token:" not in resident_log.text
