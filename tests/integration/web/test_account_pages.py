@@ -70,6 +70,7 @@ def _reset_on_the_form(hub: Hub, admin: TestClient) -> str:
     assert reset.status_code == 303, reset.text  # type: ignore[attr-defined]
     banner = admin.get(reset.headers["location"]).text  # type: ignore[attr-defined]
     assert "must change it when they next sign in" in banner
+    assert "Must change password" in banner  # the account's card says so until they have
     return username("gp")
 
 
