@@ -107,7 +107,9 @@ def _audit(
 
     event = NewEvent(
         actor=by.user,
-        organisation=by.organisation or "hub",
+        # As the resident's own reads are recorded: a resident changing their own password is
+        # no organisation's staff, nor the hub's.
+        organisation=by.organisation or ("resident" if by.role == "resident" else "hub"),
         role=by.role,
         action=action,
         decision="none",
