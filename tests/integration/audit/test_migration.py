@@ -197,3 +197,43 @@ def test_events_from_before_0012_still_verify_and_new_ones_hash_the_credential(
         assert verify(engine).ok
     finally:
         engine.dispose()
+
+
+def test_0012_goes_down_keeping_every_account_token_and_session(empty_db_url: str) -> None:
+    """Going back below 0012 drops ``users.must_change_password`` in place: the accounts, and
+    the tokens and sessions that cascade from them, all stay."""
+    from joinedup.services import accounts
+    from joinedup.store.db import session_scope
+
+    engine = make_engine(empty_db_url)
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            accounts.create_organisation(session, "down-council", name="Down Council")
+            user = accounts.create_user(
+                session,
+                username="kept.user",
+                display_name="Kept",
+                role="gp",
+                organisation_id="down-council",
+                password="a long enough passphrase",
+                must_change_password=True,
+            )
+            accounts.issue_token(session, user_id=user.id, name="kept")
+            accounts.start_session(session, user)
+        downgrade(engine, "0011")
+        assert "must_change_password" not in {
+            c["name"] for c in inspect(engine).get_columns("users")
+        }
+        with engine.connect() as conn:
+            counts = [
+                conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("users", "api_tokens", "web_sessions")
+            ]
+        assert counts == [1, 1, 1]
+        upgrade(engine)
+        with session_scope(engine) as session:
+            found = accounts.find_user(session, "kept.user")
+            assert found is not None and found.must_change_password is False
+    finally:
+        engine.dispose()

@@ -57,5 +57,6 @@ def downgrade() -> None:
     # the old table. SQLite drops a column itself since 3.35.
     for column in _AUDIT_COLUMNS:
         op.execute(f"ALTER TABLE audit_events DROP COLUMN {column}")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("must_change_password")
+    # Nor for users: copying it would drop the old table, and with SQLite's foreign keys on
+    # that deletes every token and session of every account (ON DELETE CASCADE).
+    op.execute("ALTER TABLE users DROP COLUMN must_change_password")
