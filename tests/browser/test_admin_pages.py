@@ -309,3 +309,59 @@ def test_other_roles_are_refused_the_admin_pages(
     response = page.goto("/admin/users")
     assert response is not None and response.status == 403
     check_page(page)
+
+
+def test_a_password_an_administrator_set_is_changed_at_first_sign_in(
+    page: Page, sign_in_as: SignIn, check_page: CheckPage, live_server: LiveServer
+) -> None:
+    """The administrator creates the account, so knows its password: its owner, signing in
+    with it, is sent to change it, with every problem in the error summary, and only then
+    reaches the purpose page and their own."""
+    given, own = "the admin typed this", "only hana knows this one"
+    sign_in_as(page, "admin")
+    page.goto("/admin/users/new")
+    page.get_by_label("Username").fill("hana.forced-change")
+    page.get_by_label("Name", exact=True).fill("Hana Forced")
+    page.get_by_label("Housing officer").check()
+    page.get_by_label("Organisation").select_option(ORGANISATION)
+    page.get_by_label("Password (optional)").fill(given)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("created")
+    page.context.clear_cookies()
+
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill("hana.forced-change")
+    page.get_by_label("Password", exact=True).fill(given)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title("Change your password – joinedup")
+    expect(page.locator("main")).to_contain_text("An administrator set the password")
+    check_page(page)
+    page.goto("/people")  # any other page leads back here
+    expect(page).to_have_title("Change your password – joinedup")
+
+    page.get_by_label("Current password").fill("not it")
+    page.get_by_label("New password").fill("hana")
+    page.get_by_role("button", name="Change password").click()
+    expect(page).to_have_title("Error: Change your password – joinedup")
+    _error_summary_links_to(page, "Your current password is not correct", "current_password")
+    _error_summary_links_to(
+        page,
+        f"A password must be at least {accounts.MIN_PASSWORD_LENGTH} characters long",
+        "new_password",
+    )
+    expect(page.get_by_label("Current password")).to_have_value("")
+    check_page(page)
+
+    page.get_by_label("Current password").fill(given)
+    page.get_by_label("New password").fill(own)
+    page.get_by_role("button", name="Change password").click()
+    expect(page).to_have_title("Why are you using joinedup today? – joinedup")
+    events = _admin_events(live_server, "hana.forced-change")
+    assert [(actor, action) for actor, action, _ in events] == [
+        (LiveServer.username("admin"), "account.create"),
+        ("hana.forced-change", "account.password_change"),
+    ]
+    assert given not in str(events) and own not in str(events)
+    with session_scope(live_server.engine) as session:
+        assert accounts.authenticate(session, "hana.forced-change", given) is None
+        assert accounts.authenticate(session, "hana.forced-change", own) is not None

@@ -50,6 +50,7 @@ PAGES = [
     Row("/sign-in", "/sign-in"),
     Row("/accessibility", "/accessibility"),
     Row("/purpose", "/purpose", role="social_worker"),
+    Row("/account/password", "/account/password", role="social_worker"),
     Row("/", "/", role="social_worker"),
     Row("/", "/", role="resident"),
     Row("/people", "/people", role="social_worker"),
@@ -112,11 +113,14 @@ PAGES = [
     Row("/admin/users", "/admin/users", role="admin"),
     Row("/admin/users/new", "/admin/users/new", role="admin"),
     Row("/admin/users/{user_id}/disable", "/admin/users/{user}/disable", role="admin"),
+    Row("/admin/users/{user_id}/password", "/admin/users/{user}/password", role="admin"),
     Row("/admin/tokens", "/admin/tokens", role="admin"),
     Row("/admin/tokens/new", "/admin/tokens/new", role="admin"),
     Row("/admin/tokens/{token_id}/revoke", "/admin/tokens/{token}/revoke", role="admin"),
     Row("/admin/resident-holds", "/admin/resident-holds", role="admin"),
     Row("/admin/users/{user_id}/person", "/admin/users/{resident}/person", role="admin"),
+    # Opened again after it was issued: the page without the secret.
+    Row("/admin/tokens/{token_id}/issued", "/admin/tokens/{token}/issued", role="admin"),
     # Error pages are pages too.
     Row("(404)", "/no-such-page", role="social_worker", status=404),
     Row("(403)", "/governance/audit", role="resident", status=403),

@@ -90,6 +90,9 @@ class UserPublic(BaseModel):
     active: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+    must_change_password: bool = Field(
+        description="Its password was set by an administrator and not yet changed by its owner."
+    )
 
 
 class UserUpdate(BaseModel):
@@ -99,6 +102,14 @@ class UserUpdate(BaseModel):
     active: bool = Field(
         strict=True, description="False ends the user's sessions and revokes their tokens."
     )
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"password": "a long passphrase"}]}
+    )
+
+    password: str = Field(min_length=1, max_length=accounts.PASSWORD_MAX)
 
 
 class TokenCreate(BaseModel):
@@ -185,6 +196,16 @@ def update_user(
     if user_id == caller.user_id and not body.active:
         raise Conflict("You cannot switch off your own account; ask another administrator.")
     return UserPublic.model_validate(accounts.set_active(session, user_id, body.active, by=by))
+
+
+@router.post("/users/{user_id}/password", response_model=UserPublic)
+def reset_password(
+    user_id: UserId, body: PasswordReset, session: SessionDep, by: Administrator
+) -> UserPublic:
+    """Set a new password for an account; its owner must change it at their next sign-in (and
+    can do nothing else until then), and its web sessions end."""
+    user = accounts.reset_password(session, user_id, body.password, by=by)
+    return UserPublic.model_validate(user)
 
 
 @router.get("/tokens", response_model=list[TokenPublic])

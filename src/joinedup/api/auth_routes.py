@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from joinedup.api.deps import CurrentUser
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of
+from joinedup.services import accounts
+from joinedup.services.actor import Actor
 from joinedup.services.health import database_answers
 
 router = APIRouter(tags=["auth"])
@@ -36,6 +38,7 @@ class Me(BaseModel):
                     "scopes": ["read"],
                     "purpose": "safeguarding",
                     "case_reference": "SG-2024-0117",
+                    "must_change_password": False,
                 }
             ]
         }
@@ -50,6 +53,26 @@ class Me(BaseModel):
     scopes: list[str]
     purpose: str | None
     case_reference: str | None
+    must_change_password: bool = Field(
+        description=(
+            "An administrator set this account's password: until it is changed "
+            "(POST /api/v1/me/password) every other call is refused with 403."
+        )
+    )
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"current_password": "the one you were given", "new_password": "a long passphrase"}
+            ]
+        },
+    )
+
+    current_password: str = Field(max_length=accounts.PASSWORD_MAX)
+    new_password: str = Field(max_length=accounts.PASSWORD_MAX)
 
 
 @router.get("/health", response_model=Health, summary="Is the service up?")
@@ -99,4 +122,30 @@ def me(caller: CurrentUser) -> Me:
         scopes=sorted(caller.scopes),
         purpose=caller.purpose,
         case_reference=caller.case_reference,
+        must_change_password=caller.must_change_password,
+    )
+
+
+@router.post(
+    "/me/password",
+    status_code=204,
+    summary="Change my password",
+    responses={400: {"description": "The current password is wrong or the new one is refused."}},
+)
+def change_password(
+    body: PasswordChange,
+    session: SessionDep,
+    caller: CurrentUser,
+    actor: Annotated[Actor, Depends(actor_of)],
+) -> None:
+    """Replace your own password (giving the current one). Clears ``must_change_password``, ends
+    your other web sessions, and is recorded on the audit trail."""
+    # A refusal is a ChangeRefused (400) naming what to fix.
+    accounts.change_own_password(
+        session,
+        caller.user_id,
+        body.current_password,
+        body.new_password,
+        keep_session=caller.session_id,
+        by=actor,
     )

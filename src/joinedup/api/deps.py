@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from joinedup.api import API_PREFIX
 from joinedup.api.errors import BadRequest, Forbidden, Unauthorised
 from joinedup.api.gate import UnitOfWorkGate
 from joinedup.audit import audited_engine
@@ -40,6 +41,12 @@ CSRF_HEADER = "X-CSRF-Token"
 PURPOSE_HEADER = "Joinedup-Purpose"
 CASE_REFERENCE_HEADER = "Joinedup-Case-Reference"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What an account whose password an administrator set may still call: who am I, and change it.
+PASSWORD_CHANGE_PATHS = frozenset({f"{API_PREFIX}/me", f"{API_PREFIX}/me/password"})
+MUST_CHANGE_PASSWORD = (
+    "Your password was set by an administrator: change it before doing anything else "
+    f"(POST {API_PREFIX}/me/password, or sign in on the web)."
+)
 _UNRESOLVED = object()
 
 
@@ -128,11 +135,20 @@ class Caller:
     case_reference: str | None = None
     session_id: int | None = None
     token_id: int | None = None
+    must_change_password: bool = False
 
     @property
     def needs_purpose(self) -> bool:
         """Whether this caller's role states a purpose and case reference before seeing data."""
         return self.role in accounts.ROLES_STATING_PURPOSE
+
+    @property
+    def credential(self) -> str:
+        """What the audit trail records this caller acted with: ``session:<id>`` or
+        ``token:<id>`` (ids, never secrets)."""
+        if self.via == "token":
+            return f"token:{self.token_id}"
+        return f"session:{self.session_id}"
 
     @property
     def purpose_label(self) -> str | None:
@@ -148,6 +164,7 @@ def _caller(holder: Holder, **kwargs: Any) -> Caller:
         role=holder.role,
         organisation_id=holder.organisation_id,
         person_id=holder.person_id,
+        must_change_password=holder.must_change_password,
         **kwargs,
     )
 
@@ -238,6 +255,8 @@ def authenticate(request: Request, session: Session) -> Caller:
     caller = resolve_caller(request, session)
     if caller is None:
         raise Unauthorised("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    if caller.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise Forbidden(MUST_CHANGE_PASSWORD)
     unsafe = request.method not in SAFE_METHODS
     if caller.via == "token":
         needed = "write" if unsafe else "read"

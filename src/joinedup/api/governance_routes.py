@@ -42,7 +42,8 @@ Name = Annotated[str | None, Query(min_length=1, max_length=200)]
     description=(
         "Events matching every filter given, newest first, a page at a time: actor, "
         "organisation, person, purpose, decision (permit, partial, deny, none), action, "
-        "break-glass, and a time range (`since` inclusive, `until` exclusive, with a time "
+        "break-glass, credential (`token:<id>` or `session:<id>`: what one API token or web "
+        "session did), and a time range (`since` inclusive, `until` exclusive, with a time "
         "zone). Page back with `before_seq`. The search is itself audited."
     ),
     responses=_IG,
@@ -66,6 +67,14 @@ def search_audit(
     decision: Annotated[str | None, Query(max_length=10)] = None,
     action: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
     break_glass: bool | None = None,
+    credential: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            pattern=r"^(token|session):[0-9]{1,10}$",
+            description="What acted: token:<id> (an API token's id) or session:<id>.",
+        ),
+    ] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     before_seq: Annotated[int | None, Query(ge=1, le=SEQ_MAX)] = None,
@@ -81,6 +90,7 @@ def search_audit(
         break_glass=break_glass,
         since=since,
         until=until,
+        credential=credential,
     )
     page = governance.search_audit(
         session, actor_of(request, caller), filters, before_seq=before_seq, limit=limit

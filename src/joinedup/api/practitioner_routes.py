@@ -17,6 +17,7 @@ token clients, from the ``Joinedup-Purpose`` / ``Joinedup-Case-Reference`` heade
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
@@ -91,15 +92,7 @@ def _actor(
         stated, reference = accounts.check_context(purpose, case_reference)
     except accounts.ContextError as exc:
         raise BadRequest(f"{exc}") from None
-    return Actor(
-        user=actor.user,
-        organisation=actor.organisation,
-        role=actor.role,
-        purpose=stated,
-        case_reference=reference,
-        request_id=actor.request_id,
-        person_id=actor.person_id,
-    )
+    return dataclasses.replace(actor, purpose=stated, case_reference=reference)
 
 
 @router.get(

@@ -36,6 +36,15 @@ class AuditEventPublic(BaseModel):
     request_id: str | None
     reason: str | None
     break_glass: bool
+    credential: str | None = Field(
+        description=(
+            "What the actor acted with: 'session:<id>' (signed in on the web) or 'token:<id>' "
+            "(an API token, by its id); null for events recorded before the hub kept it."
+        )
+    )
+    account_organisation: str | None = Field(
+        description="For an administrator's change to an account: the account's organisation."
+    )
 
 
 class AuditPagePublic(BaseModel):
@@ -68,6 +77,8 @@ class AuditPagePublic(BaseModel):
                             "request_id": "5f0c2e",
                             "reason": None,
                             "break_glass": False,
+                            "credential": "token:12",
+                            "account_organisation": None,
                         }
                     ],
                     "next_before_seq": None,

@@ -4,6 +4,10 @@
 every column except ``seq``, ``prev_hash`` and ``hash``: the position of an event is fixed by the
 link to its predecessor, not by its number, which lets verification tell a reordering (links
 intact, order wrong) from an edit (content no longer matches its hash).
+
+Columns added after the trail was first written (:data:`OPTIONAL_HASHED_FIELDS`) are in the
+canonical JSON only when they hold a value: an event written before they existed hashes exactly
+as it did then, and a value given to it later, or taken from a newer event, changes its hash.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ HASHED_FIELDS: tuple[str, ...] = (
     "reason",
     "break_glass",
 )
+# Migration 0014: the credential used, and the organisation of the account an administrator's
+# change was made to. Hashed when not NULL (see the module's docstring).
+OPTIONAL_HASHED_FIELDS: tuple[str, ...] = ("credential", "account_organisation")
+# Every column an appender writes besides the chain's own three.
+STORED_FIELDS: tuple[str, ...] = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
 
 
 def canonical_time(moment: datetime) -> str:
@@ -66,6 +75,10 @@ def canonical_fields(fields: Mapping[str, Any]) -> str:
     document["break_glass"] = bool(document["break_glass"])
     document["categories"] = list(document["categories"] or [])
     document["agreements"] = list(document["agreements"] or [])
+    for name in OPTIONAL_HASHED_FIELDS:
+        value = fields.get(name)
+        if value is not None:
+            document[name] = value
     return _CANONICAL.encode(document)
 
 
@@ -77,4 +90,4 @@ def compute_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
 
 def row_fields(row: Any) -> dict[str, Any]:
     """The hashed fields of an ORM row or any object with those attributes."""
-    return {name: getattr(row, name) for name in HASHED_FIELDS}
+    return {name: getattr(row, name, None) for name in STORED_FIELDS}

@@ -28,7 +28,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from joinedup.audit.chain import GENESIS, HASHED_FIELDS, compute_hash
+from joinedup.audit.chain import GENESIS, STORED_FIELDS, compute_hash
 from joinedup.audit.pg_append import append_linked, pipelined
 from joinedup.audit.signing import load_signing_key, sign_checkpoint
 from joinedup.config import Settings
@@ -56,7 +56,7 @@ _HEAD = Prepared(
 # Every column, in the order _fields gives them and the chain's three after.
 _INSERT = Prepared(
     insert(_EVENTS),
-    keys=(*HASHED_FIELDS, "seq", "prev_hash", "hash"),
+    keys=(*STORED_FIELDS, "seq", "prev_hash", "hash"),
 )
 _EVERY_VAR = "JOINEDUP_AUDIT_CHECKPOINT_EVERY"
 
@@ -73,7 +73,9 @@ class NewEvent:
     access decision, such as declaring a relationship). ``categories`` are the released items as
     ``source/category``; ``agreements`` the versions relied on (``{"id", "version", "sha256"}``).
     ``reason`` is the requester's stated reason or the decision's reason — never personal data
-    beyond the ids already in the row.
+    beyond the ids already in the row. ``credential`` is what the actor acted with
+    (``session:<id>`` or ``token:<id>``: :attr:`joinedup.services.actor.Actor.credential`);
+    ``account_organisation`` the organisation of the account an administrator changed.
     """
 
     actor: str
@@ -91,6 +93,8 @@ class NewEvent:
     break_glass: bool = False
     at: datetime | None = None
     event_id: str = field(default_factory=lambda: str(uuid7()))
+    credential: str | None = None
+    account_organisation: str | None = None
 
     @classmethod
     def from_decision(
@@ -100,6 +104,7 @@ class NewEvent:
         *,
         action: str,
         reason: str | None = None,
+        credential: str | None = None,
     ) -> NewEvent:
         """The event recording a policy decision: released items, agreements, break-glass."""
         return cls(
@@ -117,6 +122,7 @@ class NewEvent:
             reason=reason if reason is not None else _break_glass_reason(request, decision),
             break_glass=decision.break_glass_used,
             at=request.now,
+            credential=credential,
         )
 
 
@@ -144,6 +150,8 @@ class StoredEvent:
     break_glass: bool
     prev_hash: str
     hash: str
+    credential: str | None = None
+    account_organisation: str | None = None
 
 
 def _break_glass_reason(request: AccessRequest, decision: Decision) -> str | None:
@@ -313,6 +321,8 @@ def _fields(event: NewEvent) -> dict[str, Any]:
         "request_id": event.request_id,
         "reason": event.reason,
         "break_glass": bool(event.break_glass),
+        "credential": event.credential,
+        "account_organisation": event.account_organisation,
     }
 
 

@@ -37,7 +37,7 @@ from typing import Any, cast
 from sqlalchemy import Table, Text, bindparam, func, insert, literal, literal_column, select
 from sqlalchemy.orm import Session
 
-from joinedup.audit.chain import GENESIS, HASHED_FIELDS, canonical_fields
+from joinedup.audit.chain import GENESIS, STORED_FIELDS, canonical_fields
 from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 from joinedup.store.prepared import Prepared
 
@@ -65,9 +65,9 @@ _LINKED_HASH = func.encode(
 _LINK = Prepared(
     insert(_EVENTS)
     .from_select(
-        [*HASHED_FIELDS, "seq", "prev_hash", "hash"],
+        [*STORED_FIELDS, "seq", "prev_hash", "hash"],
         select(
-            *(bindparam(name, type_=_EVENTS.c[name].type) for name in HASHED_FIELDS),
+            *(bindparam(name, type_=_EVENTS.c[name].type) for name in STORED_FIELDS),
             _HEAD.c.seq + 1,
             _HEAD.c.hash,
             _LINKED_HASH,

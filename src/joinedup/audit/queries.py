@@ -72,6 +72,7 @@ def search(
     before_seq: int | None = None,
     limit: int = 100,
     within: ColumnElement[bool] | None = None,
+    credential: str | None = None,
 ) -> list[AuditEvent]:
     """Events matching every filter given, newest first; ``until`` is exclusive.
 
@@ -93,6 +94,7 @@ def search(
         AuditEvent.decision: decision,
         AuditEvent.action: action,
         AuditEvent.break_glass: break_glass,
+        AuditEvent.credential: credential,
     }
     for column, value in filters.items():
         if value is not None:

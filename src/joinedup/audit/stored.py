@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, Text, select, type_coerce
+from sqlalchemy import Column, Connection, Table, Text, inspect, select, type_coerce
 
 from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 
@@ -23,10 +23,17 @@ DECODE_ERRORS = (ValueError, TypeError)
 _DECODED = ("at", "categories", "agreements")
 
 
-def _tolerant_select(table: Table) -> Any:
+def present_columns(conn: Connection, table: Table) -> list[Column[Any]]:
+    """The columns of ``table`` that the database has: a trail (a backup, say) from before a
+    migration that added one still verifies, its events having been hashed without it."""
+    stored = {column["name"] for column in inspect(conn).get_columns(table.name)}
+    return [column for column in table.columns if column.name in stored]
+
+
+def _tolerant_select(conn: Connection, table: Table) -> Any:
     columns = [
         type_coerce(column, Text).label(column.name) if column.name in _DECODED else column
-        for column in table.columns
+        for column in present_columns(conn, table)
     ]
     return select(*columns).order_by(table.c.seq)
 
@@ -49,7 +56,7 @@ def tolerant_rows(conn: Connection, table: Table) -> Iterator[tuple[dict[str, An
     then cannot hash to its recorded hash (or verify a signature), which is what reports it.
     """
     decoders = _decoders(conn, table)
-    for row in conn.execute(_tolerant_select(table)):
+    for row in conn.execute(_tolerant_select(conn, table)):
         fields = dict(row._mapping)
         problem = None
         for name, decode in decoders.items():

@@ -44,7 +44,13 @@ from joinedup.audit.signing import (
     signature_valid,
     trusted_public_keys,
 )
-from joinedup.audit.stored import DECODE_ERRORS, checkpoint_table, event_table, tolerant_rows
+from joinedup.audit.stored import (
+    DECODE_ERRORS,
+    checkpoint_table,
+    event_table,
+    present_columns,
+    tolerant_rows,
+)
 from joinedup.audit.witness import Witness, read_witnesses, witness_problems
 
 __all__ = ["Problem", "VerifyResult", "verify"]
@@ -291,7 +297,8 @@ def _read_events(conn: Connection) -> list[_Row]:
     table = event_table()
     rows: list[_Row] = []
     try:
-        events = conn.execute(select(table).order_by(table.c.seq)).yield_per(2000)
+        columns = present_columns(conn, table)
+        events = conn.execute(select(*columns).order_by(table.c.seq)).yield_per(2000)
         for event in events:
             before = rows[-1] if rows else None
             rows.append(

@@ -97,6 +97,9 @@ def seed_accounts(session: Session) -> list[DemoAccount]:
     """
     _ensure_organisations(session)
     password_hash = accounts.hash_password(demo_password())
+    # Usable at once, not "change at first sign-in": the borough is synthetic, the password is
+    # printed for everyone trying the demo (so no administrator knows a secret of anyone's),
+    # and `make demo` and the browser tests sign straight in with it.
     made: list[DemoAccount] = []
     existing = {u.username for u in accounts.list_users(session)}
     for username, display, role, org in STAFF:
@@ -108,6 +111,7 @@ def seed_accounts(session: Session) -> list[DemoAccount]:
                 role=role,
                 organisation_id=org,
                 password_hash=password_hash,
+                must_change_password=False,
             )
         made.append(DemoAccount(username, role, display))
     person_id = _showcase_person(session)
@@ -120,6 +124,7 @@ def seed_accounts(session: Session) -> list[DemoAccount]:
                 role="resident",
                 person_id=person_id,
                 password_hash=password_hash,
+                must_change_password=False,
             )
         made.append(DemoAccount(RESIDENT_USERNAME, "resident", "A Northbridge resident"))
         _seed_choices(session, person_id)

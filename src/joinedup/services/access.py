@@ -447,8 +447,14 @@ def record_agreements(session: Session, *decisions: Decision) -> None:
 
 
 def audit_decision(
-    session: Session, request: AccessRequest, decision: Decision, *, action: str
+    session: Session,
+    request: AccessRequest,
+    decision: Decision,
+    *,
+    action: str,
+    credential: str | None,
 ) -> None:
-    """Record a policy decision (and the agreement texts it relied on) before any data is read."""
+    """Record a policy decision (and the agreement texts it relied on) before any data is read;
+    ``credential`` is the actor's (:attr:`Actor.credential`)."""
     record_agreements(session, decision)
-    audit(session, NewEvent.from_decision(request, decision, action=action))
+    audit(session, NewEvent.from_decision(request, decision, action=action, credential=credential))

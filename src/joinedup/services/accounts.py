@@ -45,6 +45,8 @@ SCOPES: tuple[str, ...] = ("read", "write", "admin")
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+# Long enough for any passphrase; a pasted document is refused before argon2 hashes it.
+PASSWORD_MAX = 1000
 # Names people type (a display name, an organisation's or a token's name) and an organisation's
 # kind: long enough for any real one, short enough that a pasted document is refused.
 NAME_MAX = 200
@@ -93,7 +95,8 @@ def _audit(
     accounts by username and tokens by id and prefix, never a secret or a password. A change to
     a resident's ``account`` is filed under that resident's person id: an IG officer searching
     for the person finds it, and the resident's access log shows that an account, or a token
-    that acts as them, was made or changed.
+    that acts as them, was made or changed. A change to a staff ``account`` names the account's
+    organisation, whose IG officer then sees it whoever made it.
     """
     if by is None:
         return
@@ -104,13 +107,19 @@ def _audit(
 
     event = NewEvent(
         actor=by.user,
-        organisation=by.organisation or "hub",
+        # As the resident's own reads are recorded: a resident changing their own password is
+        # no organisation's staff, nor the hub's.
+        organisation=by.organisation or ("resident" if by.role == "resident" else "hub"),
         role=by.role,
         action=action,
         decision="none",
         request_id=by.request_id,
+        credential=by.credential,
         reason=reason,
         person_id=account.person_id if account is not None else None,
+        # The account's organisation answers for its staff: its IG officer sees what an
+        # administrator (of any organisation) did to their accounts (services.ig_remit).
+        account_organisation=account.organisation_id if account is not None else None,
     )
     audit(session, event)
 
@@ -196,6 +205,7 @@ def create_user(
     person_id: str | None = None,
     now: datetime | None = None,
     by: Actor | None = None,
+    must_change_password: bool | None = None,
 ) -> User:
     """Create an active account and return it (flushed, so ``id`` is set).
 
@@ -204,6 +214,10 @@ def create_user(
     ``password_hash`` takes an argon2 hash made elsewhere instead (moving accounts from another
     system, or many demo accounts sharing one hash). Raises :class:`JoinedupError` with a
     message saying what to fix.
+
+    A password an administrator (``by``) sets is one they know, so by default the account must
+    replace it at first sign-in (:func:`change_own_password`) before it can do anything else;
+    ``must_change_password`` overrides that either way.
     """
     username = normalise_username(username)
     if not USERNAME.match(username):
@@ -255,6 +269,11 @@ def create_user(
         active=True,
         created_at=now or utcnow(),
         failed_sign_ins=0,
+        must_change_password=(
+            must_change_password
+            if must_change_password is not None
+            else by is not None and (password is not None or password_hash is not None)
+        ),
     )
     session.add(user)
     session.flush()
@@ -382,12 +401,23 @@ def set_active(
 ) -> User:
     """Activate or deactivate an account; deactivating ends its sessions and revokes its tokens.
 
+    An administrator (``by``) asking for what the account is already gets :class:`AlreadySo`
+    (409, "already switched on"), and nothing is changed or recorded: a second click or tab
+    must not put a second event on the trail.
+
     The hub's last active administrator is never switched off (:class:`LastAdministrator`):
     nobody could then manage accounts. Two administrators switching each other off at the same
     moment each saw the other still active; the active administrators' rows are locked first
     (PostgreSQL; SQLite lets one writer in at a time), so the second sees the first's change.
     """
     user = get_user(session, user_id)
+    if user.active == active:
+        if by is None:  # the system itself (the demo, tests): nothing to do, nothing to say
+            return user
+        raise AlreadySo(
+            f"{user.username} is already {'switched on' if active else 'switched off'}: "
+            "nothing was changed."
+        )
     if not active and user.role == "admin" and user.active:
         admins = session.scalars(
             select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
@@ -400,10 +430,7 @@ def set_active(
     user.active = active
     if not active:
         at = now or utcnow()
-        for web_session in session.scalars(
-            select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
-        ):
-            web_session.ended_at = at
+        _end_sessions(session, user.id, at)
         for token in session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         ):
@@ -412,6 +439,91 @@ def set_active(
     action = "account.enable" if active else "account.disable"
     _audit(session, by, action, f"account {user.username}", account=user)
     return user
+
+
+def reset_password(
+    session: Session,
+    user_id: int,
+    password: str,
+    *,
+    now: datetime | None = None,
+    by: Actor | None = None,
+) -> User:
+    """Set a new password for someone who has forgotten theirs or is locked out.
+
+    Whoever sets it knows it, so unless they are the account's owner the owner must replace it
+    at their next sign-in (``must_change_password``). The account's sessions end (whoever held
+    them signs in again with the new password) and its failed attempts are forgotten; its
+    tokens stay, since a system may use them. Raises :class:`Invalid` (field ``password``) for
+    a password the project's rules refuse.
+    """
+    user = get_user(session, user_id)
+    if user.password_hash is None:
+        raise Invalid(
+            "password", f"{user.username} only uses API tokens: it has no password to reset."
+        )
+    if len(password) > PASSWORD_MAX:
+        raise Invalid("password", f"A password must be {PASSWORD_MAX} characters or fewer.")
+    if problem := password_problem(password, user.username):
+        raise Invalid("password", problem + ".")
+    user.password_hash = hash_password(password)
+    user.must_change_password = by is None or by.user != user.username
+    user.failed_sign_ins = 0
+    user.last_failed_sign_in_at = None
+    _end_sessions(session, user.id, now or utcnow())
+    session.flush()
+    _audit(session, by, "account.password_reset", f"account {user.username}", account=user)
+    return user
+
+
+def change_own_password(
+    session: Session,
+    user_id: int,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_session: int | None = None,
+    now: datetime | None = None,
+    by: Actor | None = None,
+) -> User:
+    """The account's owner replaces their password, which clears ``must_change_password``.
+
+    The current password must be given (a session left open on a shared computer cannot be
+    used to take the account over), and the new one must differ from it and pass the project's
+    rules; each problem raises :class:`ChangeRefused` naming its field. Every other session of
+    the account ends (anyone who signed in with the old password, such as the administrator who
+    set it, is signed out); ``keep_session`` is the one making the change.
+    """
+    user = get_user(session, user_id)
+    problems: dict[str, str] = {}
+    if not current_password:
+        problems["current_password"] = "Enter your current password"
+    elif user.password_hash is None or not _verify(user.password_hash, current_password):
+        problems["current_password"] = "Your current password is not correct"
+    if not new_password:
+        problems["new_password"] = "Enter a new password"
+    elif len(new_password) > PASSWORD_MAX:
+        problems["new_password"] = f"A password must be {PASSWORD_MAX} characters or fewer"
+    elif new_password == current_password:
+        problems["new_password"] = "Choose a new password, not the one you have now"
+    elif problem := password_problem(new_password, user.username):
+        problems["new_password"] = problem
+    if problems:
+        raise ChangeRefused(problems)
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    _end_sessions(session, user.id, now or utcnow(), keep=keep_session)
+    session.flush()
+    _audit(session, by, "account.password_change", f"account {user.username}", account=user)
+    return user
+
+
+def _end_sessions(session: Session, user_id: int, at: datetime, keep: int | None = None) -> None:
+    query = select(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    for web_session in session.scalars(query):
+        web_session.ended_at = at
 
 
 def is_locked(user: User, now: datetime) -> bool:
@@ -484,6 +596,12 @@ class AlreadyExists(JoinedupError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class AlreadySo(JoinedupError):
+    """The account is already switched on (or off): nothing to change, nothing audited (409)."""
+
+    http_status = 409
 
 
 class LastAdministrator(JoinedupError):
@@ -683,6 +801,16 @@ def check_context(purpose: str | None, case_reference: str | None) -> tuple[str,
     if problems:
         raise ContextError(problems)
     return purpose, reference
+
+
+class ChangeRefused(JoinedupError):
+    """A password change that cannot be made; ``problems`` maps field → message (400)."""
+
+    http_status = 400
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()) + ".")
+        self.problems = problems
 
 
 class ContextError(JoinedupError):

@@ -86,6 +86,8 @@ class CallerLike(Protocol):
     def case_reference(self) -> str | None: ...
     @property
     def person_id(self) -> str | None: ...
+    @property
+    def credential(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ class Actor:
     ``user`` is the account's username — the name the audit trail, break-glass sessions and
     declared relationships record. ``purpose`` and ``case_reference`` are what the actor
     stated for this piece of work; ``request_id`` ties the audit event to the request log.
+    ``credential`` is what they acted with, ``session:<id>`` (a web session) or ``token:<id>``
+    (an API token, by its id, never its secret): every audit event records it, so what a
+    token did can be told from what its owner did in person (an administrator can issue one).
     """
 
     user: str
@@ -104,6 +109,7 @@ class Actor:
     case_reference: str | None = None
     request_id: str | None = None
     person_id: str | None = None
+    credential: str | None = None
 
     @classmethod
     def from_caller(cls, caller: CallerLike, request_id: str | None = None) -> Actor:
@@ -116,6 +122,7 @@ class Actor:
             case_reference=caller.case_reference,
             request_id=request_id,
             person_id=caller.person_id,
+            credential=caller.credential,
         )
 
 

@@ -144,6 +144,7 @@ def _event(
         person_id=person_id,
         case_reference=actor.case_reference,
         request_id=actor.request_id,
+        credential=actor.credential,
         reason=f"break-glass refused: {reason}" if refused else f"break-glass: {reason}",
         break_glass=not refused,
         at=at,

@@ -144,6 +144,7 @@ def _audit(
             action=action,
             person_id=glass.person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"break_glass_sessions:{glass.id} {why}",
             at=at,
         ),

@@ -30,6 +30,7 @@ _USER = (
     User.role,
     User.organisation_id,
     User.person_id,
+    User.must_change_password,
 )
 _TOKEN = Prepared(
     select(
@@ -96,6 +97,9 @@ class Holder:
     scopes: tuple[str, ...] = ()
     purpose: str | None = None
     case_reference: str | None = None
+    # The password was set by an administrator and not yet replaced: the holder may only
+    # change it (the API and the pages refuse everything else).
+    must_change_password: bool = False
 
 
 def token_holder(session: Session, secret: str, *, now: datetime | None = None) -> Holder | None:
@@ -117,6 +121,7 @@ def token_holder(session: Session, secret: str, *, now: datetime | None = None) 
         row.person_id,
         row.credential_id,
         scopes=tuple(row.scopes or ()),
+        must_change_password=bool(row.must_change_password),
     )
 
 
@@ -144,4 +149,5 @@ def session_holder(session: Session, secret: str, *, now: datetime | None = None
         row.credential_id,
         purpose=row.purpose,
         case_reference=row.case_reference,
+        must_change_password=bool(row.must_change_password),
     )

@@ -93,7 +93,7 @@ def explain(
     request, decision = decide_for(
         session, actor, active, records, purpose=purpose, now=now or utcnow(), sources=sources
     )
-    audit_decision(session, request, decision, action=ACTION)
+    audit_decision(session, request, decision, action=ACTION, credential=actor.credential)
     shown = {source for source, _ in decision.released}
     unmentioned = masked_sources(decision, sources)
     evidence: tuple[RecordEvidence, ...] = ()

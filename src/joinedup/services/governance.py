@@ -61,6 +61,9 @@ class AuditFilters:
     break_glass: bool | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # "token:<id>" or "session:<id>": everything done with one credential (a token an
+    # administrator issued, say).
+    credential: str | None = None
 
     def described(self) -> str:
         """Which filters were used, for the audit row (the names, never the values)."""
@@ -88,6 +91,10 @@ class AuditEntry:
     request_id: str | None
     reason: str | None
     break_glass: bool
+    # What the actor acted with: "session:<id>" or "token:<id>"; None before migration 0014.
+    credential: str | None = None
+    # For an administrator's change to an account: the account's organisation.
+    account_organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,7 @@ def search_audit(
             action="audit.search",
             person_id=filters.person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=filters.described(),
         ),
     )
@@ -286,6 +294,8 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
         request_id=row.request_id,
         reason=row.reason,
         break_glass=row.break_glass,
+        credential=row.credential,
+        account_organisation=row.account_organisation,
     )
 
 
@@ -462,6 +472,7 @@ def acknowledge_alert(
             action="alert.close" if close else "alert.acknowledge",
             person_id=row.person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"{row.kind} alert {alert_id} {status}",
             at=moment,
         ),

@@ -122,7 +122,9 @@ def household(
         released = {s for s, c in decision.released if c == IDENTITY}
         named = [r for r in records if r.source_id in released and r.uprn in uprns]
         labels = tuple(sorted({f"{r.source_id}/{IDENTITY}" for r in named}))
-        event = NewEvent.from_decision(request, decision, action="person.household")
+        event = NewEvent.from_decision(
+            request, decision, action="person.household", credential=actor.credential
+        )
         decisions.append(decision)
         events.append(
             dataclasses.replace(

@@ -10,6 +10,10 @@ file), and a charity's IG officer has no business reading the hub's whole trail.
 An audit event is in an IG officer's remit when
 
 - their organisation's staff did it (the event's organisation), or
+- it is an administrator's change to one of their organisation's accounts (created, password
+  reset, switched on or off, a token issued or revoked), whichever organisation the
+  administrator belongs to: the account is theirs to answer for, and a token or password an
+  administrator holds is a way to act as their staff — or
 - it released a category of data from one of their organisation's sources, or
 - it is emergency access (break-glass) to a resident their organisation holds a record of —
   a break-glass session opens everything an agreement would release, so every holder hears of it.
@@ -116,7 +120,10 @@ def _held(
 
 def audit_events_in(remit: Remit) -> ColumnElement[bool]:
     """The condition on ``audit_events`` for events in ``remit`` (see the module's rules)."""
-    conditions: list[ColumnElement[bool]] = [AuditEvent.organisation == remit.organisation]
+    conditions: list[ColumnElement[bool]] = [
+        AuditEvent.organisation == remit.organisation,
+        AuditEvent.account_organisation == remit.organisation,
+    ]
     # Released categories are stored as "source/category" labels in a JSON array; its text
     # holds each label in quotes on both backends.
     categories = cast(AuditEvent.categories, Text)

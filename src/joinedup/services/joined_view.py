@@ -140,7 +140,10 @@ def joined_view(
     # Last, so the chain is locked only from here to the commit. Same transaction as the reads
     # above: if these rows cannot be written, it all rolls back and the view is never returned.
     record_agreements(session, decision, *member_decisions)
-    audit(session, NewEvent.from_decision(request, decision, action="person.view"), *member_events)
+    event = NewEvent.from_decision(
+        request, decision, action="person.view", credential=actor.credential
+    )
+    audit(session, event, *member_events)
     return view
 
 

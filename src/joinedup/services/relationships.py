@@ -162,6 +162,7 @@ def declare_relationship(
             person_id=active,
             case_reference=actor.case_reference,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=text,
             at=moment,
         ),

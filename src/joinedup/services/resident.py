@@ -103,6 +103,8 @@ ACTION_WORDS: dict[str, str] = {
     "account.disable": "switched off your account",
     "account.enable": "switched your account back on",
     "account.person_confirmed": "checked which records are yours and set your account to them",
+    "account.password_reset": "set a new password for your account, which you then had to change",
+    "account.password_change": "changed the password of your account",
     "token.issue": "gave a computer system a key (an API token) that acts as you",
     "token.revoke": "withdrew a key (an API token) that acted as you",
 }
@@ -289,6 +291,7 @@ def audit_own_read(
             person_id=person_id,
             categories=labels,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"{PERMIT_SUBJECT_ACCESS}: {SUBJECT_ACCESS_REASON}",
         ),
     )
@@ -764,6 +767,7 @@ def record_my_choice(
             purpose=purpose,
             person_id=person_id,
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=f"{kind} {verb} by the resident" + (f" for source {source}" if source else ""),
             at=moment,
         ),

@@ -272,6 +272,7 @@ def review_item(session: Session, actor: Actor, item_id: int) -> ReviewDetail:
                 person_id=person,
                 categories=tuple(sorted({f"{split_record_key(k)[0]}/identity.core" for k in keys})),
                 request_id=actor.request_id,
+                credential=actor.credential,
                 reason=f"linkage review item {item.id} ({item.reason})",
             )
             for person in _persons_of_pair(session, item.person_id, keys)
@@ -323,6 +324,7 @@ def decide_item(
                 action="review.decide",
                 person_id=person,
                 request_id=actor.request_id,
+                credential=actor.credential,
                 reason=f"linkage review item {item.id}: {decision}",
             )
             for person in _persons_of_pair(session, item.person_id, pair)

@@ -478,6 +478,7 @@ def _search_events(
             case_reference=actor.case_reference,
             categories=("identity.search",) if person_id else (),
             request_id=actor.request_id,
+            credential=actor.credential,
             reason=reason,
             at=at,
         )

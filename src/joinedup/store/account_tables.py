@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joinedup.store.base import Base, JSONType, UTCDateTime
@@ -42,6 +42,11 @@ class User(Base):
     # Throttling: consecutive failures since the last success, and when the last one happened.
     failed_sign_ins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Migration 0014: the password was set by someone else (an administrator), who knows it;
+    # until its owner replaces it the account can do nothing but change it.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
 
 class ApiToken(Base):

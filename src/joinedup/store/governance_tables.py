@@ -68,6 +68,11 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     break_glass: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Migration 0014. Which credential acted: "session:<id>" or "token:<id>" (never a secret).
+    credential: Mapped[str | None] = mapped_column(String(40))
+    # Migration 0014. The organisation of the account an administrator's change was made to:
+    # that organisation's IG officer answers for it.
+    account_organisation: Mapped[str | None] = mapped_column(ORG)
     prev_hash: Mapped[str] = mapped_column(HASH, nullable=False)
     # Not unique (migration 0010): the chain makes it so, and an index on random hashes cost
     # every append a page.

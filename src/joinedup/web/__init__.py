@@ -17,6 +17,7 @@ from typing import Any
 
 ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.app",  # sign in/out, purpose, home, accessibility statement
+    "joinedup.web.password_pages",  # change your own password
     "joinedup.web.practitioner_pages",
     "joinedup.web.review_pages",
     "joinedup.web.governance_pages",
@@ -24,6 +25,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.resident_pages",
     "joinedup.web.admin",
     "joinedup.web.resident_hold_pages",
+    "joinedup.web.admin_passwords",  # an administrator resets someone's password
 )
 
 

@@ -5,8 +5,10 @@ functions as the admin API — which validates and says which field is wrong. Wh
 the form handling GOV.UK asks for (every field checked first, so that all the problems are shown
 at once in an error summary linked to each field, the answers kept: :mod:`.admin_forms`),
 a confirmation page before anything that cannot be undone, and showing a new token's secret
-once, on the page that answers the form, never in a URL or a later page. Each change is on
-the audit trail as the administrator's (``account.create``, ``token.revoke``, …).
+once, never in a URL: the form redirects to the token's page (post/redirect/get, so refreshing
+issues nothing), the secret travelling in a short-lived cookie only that page reads and clears.
+Each change is on the audit trail as the administrator's (``account.create``, ``token.revoke``,
+…). Resetting a password is in :mod:`.admin_passwords`.
 """
 
 from __future__ import annotations
@@ -151,14 +153,26 @@ def _page_number(text: str | None) -> int:
     return int(text) if text and re.fullmatch(r"[0-9]{1,6}", text) and int(text) else 1
 
 
-def _done(session: SessionDep, added: str | None, changed: str | None) -> str | None:
-    """The banner after creating or switching an account, wherever it is in the list."""
-    user = accounts.find_user(session, added or changed or "") if (added or changed) else None
+def _done(
+    session: SessionDep,
+    added: str | None,
+    changed: str | None,
+    already: str | None = None,
+    reset: str | None = None,
+) -> str | None:
+    """The banner after creating, switching or resetting an account, wherever it is in the list."""
+    named = added or changed or already or reset
+    user = accounts.find_user(session, named) if named else None
     if user is None:
         return None
     if added:
         return f"Account {user.username} created."
-    return f"Account {user.username} is now {'switched on' if user.active else 'switched off'}."
+    if reset:
+        return f"Password for {user.username} reset. They must change it when they next sign in."
+    state = "switched on" if user.active else "switched off"
+    if already:
+        return f"Account {user.username} is already {state}: nothing was changed."
+    return f"Account {user.username} is now {state}."
 
 
 @router.get("/admin/users")
@@ -168,6 +182,8 @@ def users_page(
     caller: Admin,
     added: Done = None,
     changed: Done = None,
+    already: Done = None,
+    reset: Done = None,
     q: str | None = None,
     page: str | None = None,
 ) -> Response:
@@ -206,7 +222,7 @@ def users_page(
         "previous_link": link(number - 1) if number > 1 else None,
         "next_link": link(number + 1) if number < last else None,
         "names": {o.id: o.name for o in accounts.list_organisations(session)},
-        "done": _done(session, added, changed),
+        "done": _done(session, added, changed, already, reset),
         "role_label": role_label,
         "me": caller.user_id,
         "errors": errors,
@@ -304,14 +320,23 @@ def disable_user(request: Request, session: SessionDep, caller: Admin, user_id: 
     """Switch the account off: its sessions end and its tokens are revoked, at once."""
     if user_id == caller.user_id:
         raise Conflict("You cannot switch off your own account. Ask another administrator.")
-    user = accounts.set_active(session, user_id, False, by=actor_of(request, caller))
-    return _see_other("/admin/users", changed=user.username)
+    return _switch(request, session, caller, user_id, False)
 
 
 @router.post("/admin/users/{user_id}/enable")
 def enable_user(request: Request, session: SessionDep, caller: Admin, user_id: UserId) -> Response:
     """Switch an account back on (its old tokens stay revoked; issue new ones)."""
-    user = accounts.set_active(session, user_id, True, by=actor_of(request, caller))
+    return _switch(request, session, caller, user_id, True)
+
+
+def _switch(
+    request: Request, session: SessionDep, caller: Caller, user_id: int, active: bool
+) -> Response:
+    # Posting again (a second tab, a double click) changes and records nothing, and says so.
+    try:
+        user = accounts.set_active(session, user_id, active, by=actor_of(request, caller))
+    except accounts.AlreadySo:
+        return _see_other("/admin/users", already=accounts.get_user(session, user_id).username)
     return _see_other("/admin/users", changed=user.username)
 
 
@@ -416,9 +441,46 @@ def issue_token(
         )
     except accounts.Invalid as exc:
         return _token_form(request, session, values, _field_error(exc, "name"), 400)
-    user = accounts.get_user(session, account)
-    context = {"issued": issued, "user": user}
-    return render(request, "admin/token_issued.html", context)
+    page = f"/admin/tokens/{issued.record.id}/issued"
+    response = _see_other(page)
+    response.set_cookie(
+        NEW_TOKEN_COOKIE,
+        issued.secret,
+        max_age=NEW_TOKEN_SECONDS,
+        path=page,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="strict",
+    )
+    return response
+
+
+# The secret of a token just issued, on its way from the form to the page that shows it once:
+# only that page's path receives it, for a few minutes, and the page clears it.
+NEW_TOKEN_COOKIE = "joinedup_new_token"
+NEW_TOKEN_SECONDS = 300
+
+
+@router.get("/admin/tokens/{token_id}/issued")
+def token_issued_page(
+    request: Request, session: SessionDep, caller: Admin, token_id: TokenId
+) -> Response:
+    """The token just issued, its secret shown this once; afterwards (a refresh, a bookmark)
+    the page says the secret cannot be shown again, and nothing is issued."""
+    token = accounts.get_token(session, token_id)
+    sent = request.cookies.get(NEW_TOKEN_COOKIE, "")
+    secret = sent if sent and accounts.sha256_hex(sent) == token.token_sha256 else None
+    context = {"token": token, "secret": secret, "user": accounts.get_user(session, token.user_id)}
+    response = render(request, "admin/token_issued.html", context)
+    if sent:
+        response.delete_cookie(
+            NEW_TOKEN_COOKIE,
+            path=request.url.path,
+            httponly=True,
+            secure=request.url.scheme == "https",
+            samesite="strict",
+        )
+    return response
 
 
 @router.get("/admin/tokens/{token_id}/revoke")

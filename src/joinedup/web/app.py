@@ -7,6 +7,7 @@ checked for every POST by the dependency ``create_app`` puts on every web router
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -19,6 +20,7 @@ from joinedup.store.db import session_scope
 from joinedup.web import NAVIGATION
 from joinedup.web.csrf import rotate
 from joinedup.web.session import (
+    CHANGE_PASSWORD_PATH,
     PurposeCaller,
     WebCaller,
     clear_session_cookie,
@@ -72,9 +74,13 @@ def sign_in(
         user = accounts.authenticate(session, username, password)
         issued = accounts.start_session(session, user) if user is not None else None
         needs_purpose = user is not None and user.role in accounts.ROLES_STATING_PURPOSE
+        must_change = user is not None and user.must_change_password
     if issued is None:
         return _sign_in_again(request, username, target, {"username": accounts.SIGN_IN_FAILED})
-    if needs_purpose:
+    if must_change:
+        # An administrator set this password: replace it first (the purpose page follows).
+        target = CHANGE_PASSWORD_PATH + "?next=" + quote(target, safe="/")
+    elif needs_purpose:
         target = "/purpose?next=" + target if target != "/" else "/purpose"
     response = _see_other(target)
     set_session_cookie(request, response, issued.secret)

@@ -16,7 +16,7 @@ from joinedup.policy.vocabulary import PURPOSES
 from joinedup.services.governance import ALERT_STATUSES, DECISIONS, AuditFilters
 from joinedup.services.text import has_control_characters
 
-TEXT_FILTERS = ("person_id", "actor", "organisation", "action")
+TEXT_FILTERS = ("person_id", "actor", "organisation", "action", "credential")
 # The fields of the audit search form (a date by its first box), in the order they are shown.
 AUDIT_FIELDS = (
     "person_id",
@@ -25,6 +25,7 @@ AUDIT_FIELDS = (
     "purpose",
     "decision",
     "action",
+    "credential",
     "break_glass",
     "since-day",
     "until-day",
@@ -107,6 +108,7 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
         decision=decision,
         action=text["action"],
         break_glass=BREAK_GLASS_CHOICES.get(glass),
+        credential=text["credential"],
         since=datetime.combine(since, time(), UTC) if since else None,
         until=_end_of(until),
     )

@@ -7,7 +7,9 @@ reference stated for a session belong where the API and the audit trail can see 
 
 Page routes declare what they need as a parameter type:
 
-- ``WebCaller`` — signed in (otherwise redirected to the sign-in page and back afterwards);
+- ``WebCaller`` — signed in (otherwise redirected to the sign-in page and back afterwards),
+  with a password of their own (one an administrator set sends them to the change-password
+  page first: :data:`CHANGE_PASSWORD_PATH`);
 - ``PurposeCaller`` — signed in *and*, for roles that state one, a purpose and case reference
   stated for this session (otherwise redirected to the purpose page and back);
 - ``web_role("reviewer")`` — one of these roles (otherwise a 403 page).
@@ -31,6 +33,12 @@ class SignInRequired(JoinedupError):
     """The page needs a signed-in user: the web answers with a redirect to the sign-in page."""
 
     http_status = 401
+
+
+class PasswordChangeRequired(JoinedupError):
+    """An administrator set the account's password: the web redirects to the change page."""
+
+    http_status = 403
 
 
 class PurposeRequired(JoinedupError):
@@ -60,14 +68,31 @@ def redirect_for(request: Request, exc: JoinedupError) -> str | None:
         return "/sign-in?next=" + quote(here(request), safe="/")
     if isinstance(exc, PurposeRequired):
         return "/purpose?next=" + quote(here(request), safe="/")
+    if isinstance(exc, PasswordChangeRequired):
+        return CHANGE_PASSWORD_PATH + "?next=" + quote(here(request), safe="/")
     return None
 
 
-def web_caller(request: Request, session: SessionDep) -> Caller:
-    """The signed-in caller of a page, or :class:`SignInRequired`."""
+CHANGE_PASSWORD_PATH = "/account/password"
+
+
+def signed_in(request: Request, session: SessionDep) -> Caller:
+    """The signed-in caller of a page, or :class:`SignInRequired`, whoever set their password:
+    only the change-password page itself uses it directly."""
     caller = resolve_caller(request, session)
     if caller is None or caller.via != "session":
         raise SignInRequired("Sign in to continue.")
+    return caller
+
+
+SignedIn = Annotated[Caller, Depends(signed_in)]
+
+
+def web_caller(caller: SignedIn) -> Caller:
+    """The signed-in caller of a page; :class:`PasswordChangeRequired` while their password is
+    one an administrator set (they know it, so it must be replaced before anything is shown)."""
+    if caller.must_change_password:
+        raise PasswordChangeRequired("Change the password you were given before you continue.")
     return caller
 
 

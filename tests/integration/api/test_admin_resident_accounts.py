@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.practitioner_hub import BOB, PractitionerHub, make_practitioner_hub
 
 
@@ -57,12 +60,29 @@ def test_the_resident_and_the_ig_officer_see_what_an_administrator_did_to_the_ac
     assert created.status_code == 201, created.text
     issued = hub.client.post(
         "/api/v1/admin/tokens",
-        json={"user_id": created.json()["id"], "name": "resident app", "scopes": ["read"]},
+        json={"user_id": created.json()["id"], "name": "resident app", "scopes": ["read", "write"]},
         headers=admin,
     )
     assert issued.status_code == 201, issued.text
 
     as_bob = {"Authorization": f"Bearer {issued.json()['token']}"}
+    # The administrator set Bob's password: until Bob has replaced it the token does nothing
+    # else, or the administrator could use it as Bob before Bob ever signed in.
+    assert hub.client.get("/api/v1/me/access-log", headers=as_bob).status_code == 403
+    changed = hub.client.post(
+        "/api/v1/me/password",
+        json={"current_password": "a long enough passphrase", "new_password": "only bob knows it"},
+        headers=as_bob,
+    )
+    assert changed.status_code == 204, changed.text
+    with session_scope(hub.engine) as session:
+        own = session.execute(
+            select(AuditEvent.role, AuditEvent.organisation).where(
+                AuditEvent.action == "account.password_change"
+            )
+        ).all()
+    # Filed as a resident's own doing (as their reads are), not as the hub's staff's.
+    assert [tuple(row) for row in own] == [("resident", "resident")]
     log = hub.client.get("/api/v1/me/access-log", headers=as_bob)
     assert log.status_code == 200, log.text
     said = [(e["action"], e["role"], e["what"]) for e in log.json()["entries"]]

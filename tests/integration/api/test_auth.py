@@ -263,7 +263,9 @@ def test_admin_can_manage_accounts_and_tokens(hub: Hub) -> None:
     )
     assert user.status_code == 201, user.text
     assert user.json()["username"] == "casey.worker"
-    assert "password" not in user.text and "password_hash" not in user.text
+    assert not {"password", "password_hash"} & user.json().keys()
+    assert "a long enough passphrase" not in user.text and "$argon2" not in user.text
+    assert user.json()["must_change_password"] is True  # the admin knows it
 
     issued = hub.client.post(
         "/api/v1/admin/tokens",

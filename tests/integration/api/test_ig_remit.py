@@ -70,6 +70,7 @@ def _expected(engine: Engine, org: str) -> tuple[set[int], set[int]]:
             e.seq
             for e in session.scalars(select(AuditEvent))
             if e.organisation == org
+            or e.account_organisation == org
             or any(c.split("/", 1)[0] in held_sources for c in e.categories or ())
             or (e.break_glass and e.person_id in held_persons)
         }

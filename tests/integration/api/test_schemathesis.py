@@ -57,6 +57,8 @@ def _headers(hub: PractitionerHub, role: str) -> dict[str, str]:
     with session_scope(hub.engine) as session:
         user_id = hub.user_ids[role]
         accounts.set_active(session, user_id, True)
+        # A generated password reset would leave the account able only to change it.
+        accounts.get_user(session, user_id).must_change_password = False
         scopes = ["read", "write", "admin"] if role == "admin" else ["read", "write"]
         secret = accounts.issue_token(session, user_id=user_id, name="fuzz", scopes=scopes).secret
     headers = {"Authorization": f"Bearer {secret}"}

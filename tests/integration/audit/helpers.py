@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from joinedup.audit import NewEvent, append
-from joinedup.audit.chain import compute_hash
+from joinedup.audit.chain import GENESIS, HASHED_FIELDS, compute_hash
 from joinedup.audit.signing import load_signing_key, sign_checkpoint
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
@@ -109,3 +109,46 @@ def legacy_checkpoint(engine: Engine, seq: int) -> None:
     }
     with engine.begin() as conn:
         conn.execute(insert(AuditCheckpoint.__table__).values(**values))
+
+
+def fill_legacy(engine: Engine, count: int, *, checkpoint_every: int = 0) -> None:
+    """Append ``count`` events as the appender did before migration 0014: only the columns that
+    existed then (no ``credential``, no ``account_organisation``), hashed in that form, and a
+    checkpoint (with its cadence) every ``checkpoint_every`` events. For a schema of 0009-0013."""
+    start = _head_or_zero(engine)
+    prev = str(row(engine, start)["hash"]) if start else GENESIS
+    key = load_signing_key()
+    with engine.begin() as conn:
+        has_cadence = "cadence" in {
+            c["name"] for c in inspect(conn).get_columns("audit_checkpoints")
+        }
+        for seq in range(start + 1, start + count + 1):
+            made = event(seq)
+            values = {name: getattr(made, name) for name in HASHED_FIELDS}
+            values["categories"], values["agreements"] = (
+                list(made.categories),
+                list(made.agreements),
+            )
+            values.update(seq=seq, prev_hash=prev, hash=compute_hash(prev, values))
+            conn.execute(insert(AuditEvent.__table__).values(**values))
+            prev = str(values["hash"])
+            if checkpoint_every and seq % checkpoint_every == 0:
+                at = datetime.now(UTC)
+                cadence = checkpoint_every if has_cadence else None
+                signed = {
+                    "seq": seq,
+                    "hash": prev,
+                    "signature": sign_checkpoint(key, seq, prev, at, cadence),
+                    "key_id": key.key_id,
+                    "at": at,
+                }
+                if has_cadence:
+                    signed["cadence"] = cadence
+                conn.execute(insert(AuditCheckpoint.__table__).values(**signed))
+
+
+def _head_or_zero(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(text("SELECT coalesce(max(seq), 0) FROM audit_events")).scalar_one()
+        )

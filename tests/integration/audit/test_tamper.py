@@ -210,6 +210,48 @@ def test_tampering_is_caught_and_named(
     assert (first.seq, first.kind) == (seq, kind), result.problems
 
 
+def _fill_with_credentials(engine: Engine) -> None:
+    """Events 1-3 as written before migration 0014 (no credential); 4-6 with one, and 6 an
+    administrator's change to an account of another organisation."""
+    from joinedup.audit import append
+    from joinedup.store.db import session_scope
+
+    for n in range(1, 7):
+        extra: dict[str, object] = {"credential": f"session:{n}"} if n >= 4 else {}
+        if n == 6:
+            extra = {"credential": "token:6", "account_organisation": "nhs-northbridge-icb"}
+        with session_scope(engine) as session:
+            append(session, event(n, **extra), checkpoint_every=0)
+
+
+CREDENTIAL_EDITS: list[tuple[str, str, int]] = [
+    ("give an old event a credential", "credential = 'session:1'", 3),
+    ("change a session to another", "credential = 'session:99'", 4),
+    ("pass a token's work off as a session's", "credential = 'session:5'", 6),
+    ("clear the credential", "credential = NULL", 5),
+    ("move an account change to another organisation", "account_organisation = 'x'", 6),
+    ("clear the account's organisation", "account_organisation = NULL", 6),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "seq"),
+    [(change, seq) for _, change, seq in CREDENTIAL_EDITS],
+    ids=[name for name, *_ in CREDENTIAL_EDITS],
+)
+def test_editing_the_credential_or_account_organisation_is_caught(
+    engine: Engine, change: str, seq: int
+) -> None:
+    """The columns of migration 0014 are hashed when they hold a value: setting, changing or
+    clearing one is an edit, named at its event."""
+    _fill_with_credentials(engine)
+    assert verify(engine).ok
+    tamper(engine, f"UPDATE audit_events SET {change} WHERE seq = {seq}")
+    result = verify(engine)
+    assert result.first is not None
+    assert (result.first.seq, result.first.kind) == (seq, "edited"), result.problems
+
+
 def test_cli_verify_exit_codes(
     db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
