@@ -354,7 +354,9 @@ def _whole_name_parts(
     suffixes = names._take_suffixes(family)
     if suffix_text:
         suffixes = [names._suffix_of(suffix_text) or suffix_text]
-    given_all = names._expand(given, strict=True) + middle
+    # Middle initials are split as given ones are: a middle name moved up to the given name
+    # ("A." with no given name) must read as it would have there.
+    given_all = names._expand(given + middle, strict=True)
     return names._finish(titles, given_all, family, suffixes)
 
 
