@@ -71,7 +71,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: ("N/K", "Unknown") in a standardised field are "not known", not a failed value. Bumped
 #: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
-STANDARDISERS_VERSION = 4
+#: 5: a second phone number after ";" or on a second line of the cell is kept.
+STANDARDISERS_VERSION = 5
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:

@@ -13,8 +13,9 @@ exception: Ofcom's drama range for mobiles (``07700 900000``–``07700 900999``)
 because it is reserved for fiction and test data and never reaches a real person.
 
 A cell holding several numbers (``07700 900123 / 0113 496 0000``, also with ``;``, ``,``,
-``|``, ``&``, ``or`` or ``and`` between them) is split by :func:`split_phones`, so that each
-can be normalised on its own.
+``|``, ``&``, ``or``, ``and`` or a line break between them) is split by :func:`split_phones`,
+so that each can be normalised on its own; :func:`normalise_phone` refuses such a cell as a
+whole rather than return one of its numbers.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def _normalise_phone(text: str, region: str) -> str:
     fast = _gb_national(raw) if region == "GB" else None
     if fast is not None:
         return fast
+    if len(split_phones(raw)) > 1:
+        # libphonenumber reads ";" as the start of RFC 3966 parameters and would return the
+        # first number alone, the second lost without a word: the caller splits the cell.
+        raise StandardsError("holds more than one phone number")
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
@@ -75,7 +80,8 @@ def _normalise_phone(text: str, region: str) -> str:
 # reject the whole; a note before the number ("Mum: 07700 900123") it skips by itself.
 _TRAILING_NOTE = re.compile(r"(?<=\d)[\s\-–:,;]*[(\[]?[^\W\d_][^\d]*$")
 # What stands between two numbers in one cell.
-_BETWEEN = re.compile(r"\s*(?:[/;,|&]|\s(?:or|and)\s)\s*", re.IGNORECASE)
+# A line break too: a cell typed with Alt+Enter holds one number a line.
+_BETWEEN = re.compile(r"\s*(?:[/;,|&\n]|\s(?:or|and)\s)\s*", re.IGNORECASE)
 # A piece with this many digits is a number of its own (the shortest UK numbers have 9 after
 # the 0; 7 leaves room for a local number); fewer ("ext 12", "x3") belong to the one before.
 _NUMBER_DIGITS = 7

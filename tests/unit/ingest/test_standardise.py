@@ -93,6 +93,20 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             "phone: not a valid phone number",
         ),
         ({"name": "J Smith", "tel": "07700 600001"}, "phones", (), "phone: not a valid"),
+        # A second number after ";" was taken as libphonenumber's RFC 3966 parameters and lost.
+        (
+            {"name": "J Smith", "tel": "07700900123;01134960000"},
+            "phones",
+            ("+447700900123", "+441134960000"),
+            None,
+        ),
+        # Two numbers on two lines of one cell (Alt+Enter in Excel).
+        (
+            {"name": "J Smith", "tel": "07700 900123\n0113 496 0000"},
+            "phones",
+            ("+447700900123", "+441134960000"),
+            None,
+        ),
         # A pseudo-postcode is kept, with a warning; "no fixed abode" is no house name.
         ({"name": "J Smith", "pc": "zz99 3vz"}, "postcode", "ZZ99 3VZ", "postcode: NHS pseudo"),
         ({"name": "J Smith", "a1": "NFA", "a2": "Leeds"}, "house_name", None, "address: says no"),

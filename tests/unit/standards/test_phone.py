@@ -40,6 +40,7 @@ REJECT = [
     ("hello", "not a phone number", "words"),
     ("07911 12345", "not a valid", "a digit short"),
     ("07700 600001", "not a valid", "an unallocated mobile range"),
+    ("07700900123;01134960000", "more than one", "libphonenumber would drop the second"),
 ]
 
 
@@ -75,6 +76,8 @@ SPLIT = [
     ("0113 496 0000/1", ("0113 496 0000/1",), "a second ending is not a number"),
     ("07911 123456", ("07911 123456",), "one number"),
     ("07700900123 orange", ("07700900123 orange",), "'or' must be a word"),
+    ("07700 900123\n0113 496 0000", ("07700 900123", "0113 496 0000"), "two lines of a cell"),
+    ("07700\n900123", ("07700\n900123",), "one number broken over two lines"),
 ]
 
 
