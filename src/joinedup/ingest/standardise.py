@@ -71,7 +71,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: ("N/K", "Unknown") in a standardised field are "not known", not a failed value. Bumped
 #: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
-#: 5: a second phone number after ";" or on a second line of the cell is kept.
+#: 5: a second phone number after ";" or on a second line of the cell is kept; a former
+#: family name in a name ("née Jones", "formerly Jones") is another family name.
 STANDARDISERS_VERSION = 5
 
 
@@ -101,8 +102,10 @@ _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "
 # What a parsed address says beside its parts: not a person field (see _Builder.address).
 _NO_FIXED_ABODE = "no_fixed_abode"
 _NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
-# A one-field name may also give a known-as name (``John 'Jack' Smith``).
-_FULL_NAME_FIELDS = (*_NAME_PARTS, "preferred_name")
+# A name may also give former family names (``née Jones``), and a one-field name a known-as
+# name (``John 'Jack' Smith``).
+_PARTS_FIELDS = (*_NAME_PARTS, "other_family_names")
+_FULL_NAME_FIELDS = (*_PARTS_FIELDS, "preferred_name")
 Items = tuple[tuple[str, str], ...]
 
 
@@ -122,7 +125,7 @@ _name_parts = _memo(
             family_name=family,
             name_suffix=suffix,
         ),
-        _NAME_PARTS,
+        _PARTS_FIELDS,
     )
 )
 _WITH_FLAG = (*_ADDRESS_FIELDS, _NO_FIXED_ABODE)
@@ -313,7 +316,10 @@ class _Builder:
         preferred = self.apply("preferred_name", _display_case)
         if preferred:
             fields["preferred_name"] = preferred  # a source's own known-as name wins
-        others = [_display_case(t)[0] for t in self.texts("other_family_names")]
+        others = [
+            *fields.get("other_family_names", ()),
+            *(_display_case(t)[0] for t in self.texts("other_family_names")),
+        ]
         fields["other_family_names"] = tuple(
             o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
         )

@@ -63,6 +63,8 @@ class PersonName:
     name_suffix: str | None = None
     #: The name someone goes by, written in brackets or quotes in a one-field name.
     preferred_name: str | None = None
+    #: Former family names (``née Jones``) written in the name: maiden or previous surnames.
+    other_family_names: tuple[str, ...] = ()
 
 
 def _plain(token: str) -> str:

@@ -7,6 +7,9 @@ only recognises the extra pieces, from short documented lists:
 - **A known-as name** in brackets or quotes (``John (Jack) Smith``, ``John 'Jack' Smith``) is
   the name someone goes by, not a given or middle name. Bracketed notes that are not a name
   (``(nee Jones)``, ``(deceased)``, ``(twin 1)``) are not known-as names.
+- **A former family name** marked ``née``/``nee``, ``formerly``, ``previously`` or ``maiden
+  name`` (``Mrs Mary Smith (née Jones)``, ``SMITH NEE JONES, Mary``) is another family name
+  of the person: kept apart, never read as the family name or a middle name.
 - **Names that are not one person's**: a role (``The Occupier``), people acting for someone
   (``Executors of J Smith``, ``Estate of …``), someone described by another's name
   (``Baby of Sarah Jones``).
@@ -55,6 +58,39 @@ _NOT_KNOWN_AS = frozenset(
 _SPANS = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]|\"([^\"]*)\"|(?<!\S)'([^'\s][^']*?)'(?=[\s,]|$)")
 _QUOTES = {**APOSTROPHES, ord("“"): '"', ord("”"): '"'}
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
+
+
+# A former family name: in brackets anywhere, or after the name and before a comma or the end.
+# "Nee" alone is a family name too (Patrick Nee), so the marker needs a name after it, and
+# "born" is left out: it introduces a year or a place as often as a name.
+_FORMER_MARK = r"(?:n[ée]e|formerly|previously|maiden(?:\s+name)?)"
+_FORMER = re.compile(
+    rf"[(\[]\s*{_FORMER_MARK}\b[\s:.]*(?P<inner>[^)\]]*)[)\]]"
+    rf"|(?<=\S)\s+{_FORMER_MARK}(?::\s*|\s+)(?P<after>[^\s,()\[\]][^,()\[\]]*?)\s*(?=,|$)",
+    re.IGNORECASE,
+)
+
+
+def take_former_names(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without its notes of a former family name, and those names display-cased.
+
+    ``take_former_names("Mrs Mary Smith née Jones")`` gives ``("Mrs Mary Smith", ("Jones",))``;
+    ``"SMITH (NEE JONES), Mary"`` gives ``("SMITH , Mary", ("Jones",))``. A note with no
+    letters in it (``(nee)``) is dropped with nothing kept; text without a note comes back as
+    it was.
+    """
+    if _FORMER.search(text) is None:
+        return text, ()
+    found: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        name = " ".join((match["inner"] or match["after"] or "").split()).strip(".,;:")
+        if any(map(str.isalpha, name)):
+            found.append(display_case(name))
+        return " "
+
+    rest = _FORMER.sub(drop, text)
+    return rest, tuple(dict.fromkeys(found))
 
 
 def take_known_as(text: str) -> tuple[str, str | None]:

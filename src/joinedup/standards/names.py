@@ -17,8 +17,9 @@ The one-field forms councils and the NHS really hold are recognised:
 ==============================================  ===============================================
 
 When nothing marks the order (``JOHN SMITH``, ``SMITH JOHN``) the name is read given name
-first. Other bracketed text (``(nee Jones)``) is dropped. Titles and suffixes come from the
-lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as rules from
+first. A former family name (``(née Jones)``, ``SMITH NEE JONES, Mary``, ``formerly
+Jones``) is kept as another family name; other bracketed text (``(deceased)``) is dropped.
+Titles and suffixes come from the lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as rules from
 :mod:`joinedup.standards.name_words`. Honours that look like initials (``JP``, ``MP``,
 ``QC``) are read as initials where initials are expected (``SMITH JP``, ``SMITH, John JP``),
 and a name all in capitals keeps a last word that may be a family name (``ADE OBE``) unless
@@ -60,7 +61,12 @@ from joinedup.standards.name_tokens import (
     _title_of,
 )
 from joinedup.standards.name_variants import nickname_variants
-from joinedup.standards.name_words import honour_of, not_one_person, take_known_as
+from joinedup.standards.name_words import (
+    honour_of,
+    not_one_person,
+    take_former_names,
+    take_known_as,
+)
 
 __all__ = [
     "SUFFIXES",
@@ -91,6 +97,9 @@ def parse_full_name(text: str) -> PersonName:
 # million rows spends its time on distinct names only. Bounded, so memory stays flat.
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_full_name(text: str) -> PersonName:
+    text, former = take_former_names(text)
+    if former:
+        return replace(_parse_full_name(text), other_family_names=former)
     text, known_as = take_known_as(text)
     cleaned = _clean(text)
     plain = _plain(cleaned)
@@ -316,6 +325,7 @@ def _parse_name_parts(
         middle_names=given.middle_names,
         family_name=family.family_name,
         name_suffix=family.name_suffix,
+        other_family_names=family.other_family_names,
     )
 
 
@@ -336,10 +346,14 @@ def _given_side(title: str | None, given_name: str | None, middle_names: str | N
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _family_side(family_name: str | None, name_suffix: str | None) -> PersonName:
-    """The family name and suffix of :func:`parse_name_parts` (nothing else set)."""
+    """The family name, suffix and former family names of :func:`parse_name_parts` (nothing
+    else set)."""
+    former: tuple[str, ...] = ()
+    if family_name is not None:
+        family_name, former = take_former_names(family_name)
     family = (_part(family_name) or "").split()
     suffix_text = _part(name_suffix)
     suffixes = _take_suffixes(family)
     if suffix_text:
         suffixes = [_suffix_of(suffix_text) or suffix_text]
-    return _finish([], [], family, suffixes)
+    return replace(_finish([], [], family, suffixes), other_family_names=former)

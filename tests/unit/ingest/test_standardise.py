@@ -114,6 +114,8 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
         # Names: a known-as name is the preferred name; what is not one person's is no name.
         ({"name": "John 'Jack' Smith"}, "preferred_name", "Jack", None),
         ({"name": "John 'Jack' Smith"}, "middle_names", None, None),
+        ({"name": "Mrs Mary Smith nee Jones"}, "family_name", "Smith", None),
+        ({"name": "Mrs Mary Smith nee Jones"}, "other_family_names", ("Jones",), None),
         ({"name": "Sir John SMITH-JONES OBE"}, "family_name", "Smith-Jones", None),
         ({"name": "The Occupier", "dob": "3/4/61"}, "family_name", None, "full_name: name is a"),
         ({"name": "Baby of Sarah Jones", "dob": "3/4/61"}, "given_name", None, "full_name: "),
