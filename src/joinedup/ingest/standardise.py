@@ -41,6 +41,7 @@ from joinedup.standards import (
 from joinedup.standards.dates import (
     is_year_of_birth_form,
     parse_date_of_birth_until,
+    partial_date_year,
     parse_date_until,
     parse_year_of_birth_until,
 )
@@ -72,7 +73,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
 #: 5: a second phone number after ";" or on a second line of the cell is kept; a former
-#: family name in a name ("née Jones", "formerly Jones") is another family name.
+#: family name in a name ("née Jones", "formerly Jones") is another family name; a date of
+#: birth known only to the month or year ("April 1961", "00/00/1961") gives the year.
 STANDARDISERS_VERSION = 5
 
 
@@ -154,6 +156,9 @@ _date_of_birth = _memo_until(parse_date_of_birth_until, 65_536)
 _date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today=today))
 _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
+PARTIAL_DATE = (
+    "not a full date (the day or month is not known): its year is kept as the year of birth"
+)
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
     "email address; or a year of birth with an address)"
@@ -373,9 +378,10 @@ class _Builder:
         return out
 
     def year_of_a_date(self, out: dict[str, Any], warned: int) -> dict[str, Any]:
-        """A date-of-birth cell holding only a year (``1961``, ``b.1941``) and no year of
-        birth mapped: the year is kept as the year of birth, the date's warning replaced by
-        one saying so (or by the year's own, when the year cannot be one)."""
+        """A date-of-birth cell holding only a year (``1961``, ``b.1941``) or a date known
+        only to the month or year (``April 1961``, ``00/00/1961``) and no year of birth
+        mapped: the year is kept as the year of birth, the date's warning replaced by one
+        saying so (or by the year's own, when the year cannot be one)."""
         dob = self.first("date_of_birth")
         if dob is None or isinstance(dob[0], date) or not is_year_of_birth_form(dob[0]):
             return out
@@ -384,7 +390,8 @@ class _Builder:
         year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
-            self.warnings.append(f"date_of_birth: {YEAR_ONLY}")
+            partial = isinstance(written, str) and partial_date_year(written) is not None
+            self.warnings.append(f"date_of_birth: {PARTIAL_DATE if partial else YEAR_ONLY}")
         return out
 
     def a_date(self, key: str, parser: Callable[..., DatedOutcome]) -> str | None:

@@ -311,21 +311,64 @@ _YOB_RE = re.compile(
 )
 
 
+# A date of birth known only to the month or the year, as systems write one: the month in
+# words or digits (``April 1941``, ``04/1941``, ISO's ``1941-04``), or zeros for the day or
+# month not known (``00/00/1941``, ``00/04/1941``, ``1941-00-00``).
+_PARTIAL_RES = (
+    re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.,]*(?P<y>\d{4})$"),
+    re.compile(r"^(?P<m>\d{1,2})[\s\-/.]+(?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$"),
+    re.compile(r"^(?P<d>0{1,2})[\s\-/.]+(?P<m>\d{1,2})[\s\-/.]+(?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>00)$"),
+)
+
+
+def partial_date_year(text: str) -> int | None:
+    """The year of a date written without its day, or without its day and month
+    (``April 1941``, ``04/1941``, ``1941-04``, ``00/00/1941``), or None for any other text.
+
+    A year alone is not one (see :func:`is_year_of_birth_form`); the month, where given,
+    must exist (``00`` counts as not known only beside a day of ``00``).
+
+    >>> partial_date_year("00/00/1941"), partial_date_year("13/1941")
+    (1941, None)
+    """
+    raw = " ".join(text.split())
+    for pattern in _PARTIAL_RES:
+        match = pattern.match(raw)
+        if match is None:
+            continue
+        found = match.groupdict()
+        if found.get("mon") is not None and found["mon"].upper() not in _MONTHS:
+            return None
+        lowest = 0 if found.get("d") is not None else 1
+        if found.get("m") is not None and not lowest <= int(found["m"]) <= 12:
+            return None
+        year = int(found["y"])
+        return year if year >= 1000 else None
+    return None
+
+
 def is_year_of_birth_form(text: str | int | float) -> bool:
     """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
-    ``YOB 1941``, or the spreadsheet number 1941): what :func:`parse_year_of_birth` reads
-    without falling back to a date."""
+    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
+    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
+    :func:`parse_year_of_birth` reads without falling back to a date."""
     if isinstance(text, bool):
         return False
     if isinstance(text, int | float):
         return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
-    return isinstance(text, str) and _YOB_RE.match(" ".join(text.split())) is not None
+    if not isinstance(text, str):
+        return False
+    raw = " ".join(text.split())
+    return _YOB_RE.match(raw) is not None or partial_date_year(raw) is not None
 
 
 def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:
     """A year of birth from ``1941``, ``b.1941``, ``born 1941``, ``c. 1941``, ``YOB 1941``.
 
-    A full date is accepted too and gives its year. The year must not be in the future or
+    A date known only to the month or year (``April 1941``, ``00/00/1941``) gives its year;
+    a full date is accepted too and gives its year. The year must not be in the future or
     more than 125 years ago; otherwise :class:`StandardsError` is raised with the reason.
     """
     return parse_year_of_birth_until(text, today)[0]
@@ -356,8 +399,11 @@ def parse_year_of_birth_until(
         if not raw:
             raise StandardsError("year of birth is blank")
         match = _YOB_RE.match(raw)
+        partial = None if match else partial_date_year(raw)
         if match:
             year = int(match.group("y"))
+        elif partial is not None:
+            year = partial
         else:
             try:
                 born, until = parse_date_of_birth_until(raw, today=now)

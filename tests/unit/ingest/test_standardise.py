@@ -70,6 +70,26 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
         ({"name": "J Smith", "dob": "b.1941"}, "year_of_birth", 1941, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "b.1941"}, "date_of_birth", None, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "2031"}, "year_of_birth", None, "date_of_birth: year of birth"),
+        # Known to the month only, or with zeros for what is not known: the year was lost.
+        (
+            {"name": "J Smith", "dob": "April 1961"},
+            "year_of_birth",
+            1961,
+            "date_of_birth: not a full",
+        ),
+        ({"name": "J Smith", "dob": "04/1961"}, "date_of_birth", None, "date_of_birth: not a full"),
+        (
+            {"name": "J Smith", "dob": "00/00/1961"},
+            "year_of_birth",
+            1961,
+            "date_of_birth: not a full",
+        ),
+        (
+            {"name": "J Smith", "dob": "1961-00-00"},
+            "year_of_birth",
+            1961,
+            "date_of_birth: not a full",
+        ),
         # A spreadsheet's number 1961 is the year, not Excel's serial for 14 May 1905.
         ({"name": "J Smith", "dob": 1961}, "year_of_birth", 1961, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": 1961}, "date_of_birth", None, "date_of_birth: only a year"),

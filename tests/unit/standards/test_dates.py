@@ -215,6 +215,16 @@ YOB = [
     (1941, 1941, "an integer"),
     (1941.0, 1941, "a float"),
     ("03/04/1941", 1941, "a full date gives its year"),
+    # A date of birth known only to the month or year, as systems write one.
+    ("April 1941", 1941, "month and year"),
+    ("APR-1941", 1941, "abbreviated month, hyphen"),
+    ("Sept 1941", 1941, "Sept"),
+    ("04/1941", 1941, "month number and year"),
+    ("1941-04", 1941, "ISO 8601 year and month (FHIR's partial date)"),
+    ("00/00/1941", 1941, "day and month zero: not known"),
+    ("00/04/1941", 1941, "day zero: not known"),
+    ("00.00.1941", 1941, "dotted zeros"),
+    ("1941-00-00", 1941, "ISO with zeros"),
 ]
 YOB_REJECT = [
     ("2027", "in the future", "next year"),
@@ -222,6 +232,10 @@ YOB_REJECT = [
     ("nineteen", "not a recognised year", "words"),
     ("", "blank", "blank"),
     (1941.5, "whole number", "half a year"),
+    ("13/1941", "not a recognised year", "no month 13"),
+    ("Smarch 1941", "not a recognised year", "not a month"),
+    ("00/13/1941", "not a recognised year", "no month 13, even with day zero"),
+    ("00/00/0000", "not a recognised year", "all zeros"),
 ]
 
 
@@ -243,6 +257,9 @@ def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
         (1941, True, "a spreadsheet number"),
         (1941.5, False, "not a whole number"),
         (22374, False, "an Excel serial"),
+        ("April 1941", True, "a month and year"),
+        ("00/00/1941", True, "zero day and month"),
+        ("03/04/41", False, "a two-digit year is a full date"),
     ],
 )
 def test_is_year_of_birth_form(text: str, expected: bool, why: str) -> None:
