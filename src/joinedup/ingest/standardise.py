@@ -41,10 +41,10 @@ from joinedup.standards import (
 from joinedup.standards.dates import (
     is_year_of_birth_form,
     parse_date_of_birth_until,
-    partial_date_year,
     parse_date_until,
     parse_year_of_birth_until,
 )
+from joinedup.standards.partial_dates import partial_date_year
 from joinedup.standards.phone import split_phones
 from joinedup.standards.placeholders import is_placeholder, placeholder_reason
 

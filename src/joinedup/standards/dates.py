@@ -36,14 +36,11 @@ from joinedup.standards.excel_dates import (
     is_compact_date,
     is_excel_serial,
 )
+from joinedup.standards.partial_dates import MONTHS as _MONTHS
+from joinedup.standards.partial_dates import partial_date_year
 
 _MAX_AGE = 125
 
-_MONTHS: dict[str, int] = {}
-for _number in range(1, 13):
-    _MONTHS[calendar.month_name[_number].upper()] = _number
-    _MONTHS[calendar.month_abbr[_number].upper()] = _number
-_MONTHS["SEPT"] = 9
 
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
@@ -309,44 +306,6 @@ _YOB_RE = re.compile(
     r"(?P<y>\d{4})(?:\.0)?\s*\??$",
     re.I,
 )
-
-
-# A date of birth known only to the month or the year, as systems write one: the month in
-# words or digits (``April 1941``, ``04/1941``, ISO's ``1941-04``), or zeros for the day or
-# month not known (``00/00/1941``, ``00/04/1941``, ``1941-00-00``).
-_PARTIAL_RES = (
-    re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.,]*(?P<y>\d{4})$"),
-    re.compile(r"^(?P<m>\d{1,2})[\s\-/.]+(?P<y>\d{4})$"),
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$"),
-    re.compile(r"^(?P<d>0{1,2})[\s\-/.]+(?P<m>\d{1,2})[\s\-/.]+(?P<y>\d{4})$"),
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>00)$"),
-)
-
-
-def partial_date_year(text: str) -> int | None:
-    """The year of a date written without its day, or without its day and month
-    (``April 1941``, ``04/1941``, ``1941-04``, ``00/00/1941``), or None for any other text.
-
-    A year alone is not one (see :func:`is_year_of_birth_form`); the month, where given,
-    must exist (``00`` counts as not known only beside a day of ``00``).
-
-    >>> partial_date_year("00/00/1941"), partial_date_year("13/1941")
-    (1941, None)
-    """
-    raw = " ".join(text.split())
-    for pattern in _PARTIAL_RES:
-        match = pattern.match(raw)
-        if match is None:
-            continue
-        found = match.groupdict()
-        if found.get("mon") is not None and found["mon"].upper() not in _MONTHS:
-            return None
-        lowest = 0 if found.get("d") is not None else 1
-        if found.get("m") is not None and not lowest <= int(found["m"]) <= 12:
-            return None
-        year = int(found["y"])
-        return year if year >= 1000 else None
-    return None
 
 
 def is_year_of_birth_form(text: str | int | float) -> bool:

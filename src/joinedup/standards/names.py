@@ -17,14 +17,14 @@ The one-field forms councils and the NHS really hold are recognised:
 ==============================================  ===============================================
 
 When nothing marks the order (``JOHN SMITH``, ``SMITH JOHN``) the name is read given name
-first. A former family name (``(née Jones)``, ``SMITH NEE JONES, Mary``, ``formerly
-Jones``) is kept as another family name; other bracketed text (``(deceased)``) is dropped.
-Titles and suffixes come from the lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as rules from
-:mod:`joinedup.standards.name_words`. Honours that look like initials (``JP``, ``MP``,
-``QC``) are read as initials where initials are expected (``SMITH JP``, ``SMITH, John JP``),
-and a name all in capitals keeps a last word that may be a family name (``ADE OBE``) unless
-two words stay before it. The Welsh ``ap`` and ``ab`` written in capitals inside a name in
-mixed case (``John AB Smith``) are initials, not particles.
+first. A former family name (``(née Jones)``, ``SMITH NEE JONES, Mary``, ``formerly Jones``) is
+kept as another family name; other bracketed text (``(deceased)``) is dropped. Titles and
+suffixes come from the lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as
+and former-name rules from :mod:`joinedup.standards.name_words`. Honours that look like
+initials (``JP``, ``MP``, ``QC``) are read as initials where initials are expected (``SMITH
+JP``, ``SMITH, John JP``), and a name all in capitals keeps a last word that may be a family
+name (``ADE OBE``) unless two words stay before it. The Welsh ``ap`` and ``ab`` written in
+capitals inside a name in mixed case (``John AB Smith``) are initials, not particles.
 
 Text that is not one person's name raises :class:`StandardsError` (ingest keeps the reason as
 a warning, and no name): a role (``The Occupier``), people acting for someone (``Executors

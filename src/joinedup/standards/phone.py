@@ -29,6 +29,7 @@ import phonenumbers
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from joinedup.standards.errors import StandardsError
+from joinedup.standards.uprn import is_scientific_notation
 
 _DRAMA_MOBILE = re.compile(r"^7700900\d{3}$")
 
@@ -66,6 +67,10 @@ def _normalise_phone(text: str, region: str) -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
+        if is_scientific_notation(raw.replace(" ", "")):
+            raise StandardsError(
+                "phone number is in scientific notation; a spreadsheet has lost its digits"
+            ) from None
         raise StandardsError("not a phone number") from None
     national = str(number.national_number)
     drama = number.country_code == 44 and bool(_DRAMA_MOBILE.match(national))

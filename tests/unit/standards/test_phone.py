@@ -41,6 +41,7 @@ REJECT = [
     ("07911 12345", "not a valid", "a digit short"),
     ("07700 600001", "not a valid", "an unallocated mobile range"),
     ("07700900123;01134960000", "more than one", "libphonenumber would drop the second"),
+    ("7.7009E+09", "scientific notation", "a spreadsheet has lost the digits"),
 ]
 
 
