@@ -69,6 +69,27 @@ def test_semicolons_are_sniffed(tmp_path: Path) -> None:
     assert row.values["name"] == "SMITH, John"
 
 
+@pytest.mark.parametrize(
+    ("text", "overrides", "why"),
+    [
+        ("sep=;\r\nid;name;dob;nhs\r\n1;SMITH, John;;\r\n", {}, "Excel's directive"),
+        ("SEP=|\nid|name|dob|nhs\n1|SMITH, John||\n", {}, "in capitals, a pipe"),
+        ("sep=\t\nid\tname\tdob\tnhs\n1\tSMITH, John\t\t\n", {}, "a tab"),
+        ('sep=,,,\nid,name,dob,nhs\n1,"SMITH, John",,\n', {}, "padded to the rows' width"),
+        # A mapping that already skipped the line (the workaround) still reads the same.
+        ("sep=;\nid;name;dob;nhs\n1;SMITH, John;;\n", {"skip_rows": 1}, "skip_rows covers it"),
+        ("sep=;\nid;name;dob;nhs\n1;SMITH, John;;\n", {"delimiter": ";"}, "delimiter given"),
+    ],
+)
+def test_excels_sep_line_names_the_delimiter(
+    tmp_path: Path, text: str, overrides: dict[str, object], why: str
+) -> None:
+    # "sep=;" on the first line is how a file tells Excel its delimiter; it is neither the
+    # header nor a row (the header used to be refused as "2 cells", lines after it as data).
+    [row] = read_all(mapping(**overrides), write(tmp_path, "sep.csv", text))
+    assert (row.line, row.values["id"], row.values["name"]) == (3, "1", "SMITH, John"), why
+
+
 def test_quoted_newlines_keep_the_starting_line(tmp_path: Path) -> None:
     text = HEADER + '1,"Mary\nAnn Smith",,\n2,"Bob\r\n\r\nJones",,\n3,Al,,\n'
     rows = read_all(mapping(), write(tmp_path, "q.csv", text))
