@@ -44,7 +44,7 @@ from joinedup.standards.dates import (
     parse_date_until,
     parse_year_of_birth_until,
 )
-from joinedup.standards.partial_dates import partial_date_year
+from joinedup.standards.partial_dates import no_date_reason, partial_date_year
 from joinedup.standards.phone import split_phones
 from joinedup.standards.placeholders import is_placeholder, placeholder_reason
 
@@ -74,7 +74,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
 #: 5: a second phone number after ";" or on a second line of the cell is kept; a former
 #: family name in a name ("née Jones", "formerly Jones") is another family name; a date of
-#: birth known only to the month or year ("April 1961", "00/00/1961") gives the year.
+#: birth known only to the month or year ("April 1961", "00/00/1961") gives the year; a
+#: system's date for "no date" (1900-01-01 …) is no date of birth or death.
 STANDARDISERS_VERSION = 5
 
 
@@ -154,6 +155,18 @@ def _memo_until(func: Callable[..., tuple[T, date | None]], size: int = 32_768) 
 # A century holds about 36,500 dates of birth: a smaller cache would evict them in turn.
 _date_of_birth = _memo_until(parse_date_of_birth_until, 65_536)
 _date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today=today))
+
+
+def _death_until(value: Any, fmt: str | None, today: date) -> tuple[date, date | None]:
+    """A date of death, but not a system's stand-in for no date (1900-01-01): that would
+    record a living person as dead."""
+    died, until = parse_date_until(value, fmt, today=today)
+    if (reason := no_date_reason(died)) is not None:
+        raise StandardsError(reason, until=until)
+    return died, until
+
+
+_date_of_death = _memo_until(_death_until)
 _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
 PARTIAL_DATE = (
@@ -335,7 +348,7 @@ class _Builder:
         fields["uprn"] = self.apply("uprn", _uprn)
         fields["phones"] = self.phones()
         fields["emails"] = self.many("email", normalise_email)
-        death = self.a_date("date_of_death", _date)
+        death = self.a_date("date_of_death", _date_of_death)
         if death:
             fields["date_of_death"] = death
         return StandardPerson(**{k: v for k, v in fields.items() if v is not None})

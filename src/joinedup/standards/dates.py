@@ -37,7 +37,7 @@ from joinedup.standards.excel_dates import (
     is_excel_serial,
 )
 from joinedup.standards.partial_dates import MONTHS as _MONTHS
-from joinedup.standards.partial_dates import partial_date_year
+from joinedup.standards.partial_dates import no_date_reason, partial_date_year
 
 _MAX_AGE = 125
 
@@ -276,6 +276,8 @@ def parse_date_of_birth_until(
         exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
         raise
     until = _next_year(now) if two_digit else None
+    if (reason := no_date_reason(born)) is not None:
+        raise StandardsError(reason)
     if born > now:
         if not two_digit:
             raise StandardsError("date of birth is in the future", until=born)

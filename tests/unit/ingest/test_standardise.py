@@ -152,6 +152,28 @@ def test_fields(values: dict[str, Any], field: str, expected: Any, warning: str 
         assert [w for w in result.warnings if w.startswith(warning)], result.warnings
 
 
+@pytest.mark.parametrize(
+    ("died", "expected", "warning"),
+    [
+        ("12/05/2020", "2020-05-12", None),
+        # SQL Server turns an empty value into 1900-01-01: the person had not died then.
+        ("01/01/1900", None, "date_of_death: 1900-01-01 is what systems store for no date"),
+        ("1900-01-01 00:00:00.000", None, "date_of_death: 1900-01-01 is what"),
+        (date(1899, 12, 30), None, "date_of_death: 1899-12-30 is what"),
+    ],
+)
+def test_a_no_date_placeholder_is_no_date_of_death(
+    died: Any, expected: str | None, warning: str | None
+) -> None:
+    m = mapping(person={"full_name": "name", "date_of_death": "died"})
+    result = run({"name": "J Smith", "died": died}, m)
+    assert result.person.date_of_death == expected
+    if warning is None:
+        assert not result.warnings
+    else:
+        assert [w for w in result.warnings if w.startswith(warning)], result.warnings
+
+
 def test_attributes_and_constants() -> None:
     result = run({"name": "J Smith", "band": " C ", "start": "20240401"})
     assert result.attributes == {"service": "hb", "band": "C", "start": "2024-04-01"}

@@ -179,9 +179,22 @@ DOB = [
 ]
 DOB_REJECT = [
     ("24/11/2026", "in the future", "tomorrow"),
-    ("01/01/1900", "over 125", "too old"),
+    ("01/01/1890", "over 125", "too old"),
     ("31/02/1980", "does not exist", "impossible dates are still rejected"),
+    # What systems store for "no date" is no one's date of birth (see partial_dates.NO_DATE).
+    ("01/01/1900", "no date", "SQL Server's date for an empty value"),
+    ("1899-12-30", "no date", "Excel's and OLE Automation's day 0"),
+    ("1753-01-01", "no date", "SQL Server's earliest datetime"),
+    ("0001-01-01", "no date", ".NET's earliest date"),
+    ("01/01/1800", "no date", "HES: a date not given"),
 ]
+
+
+def test_a_no_date_placeholder_is_refused_whatever_the_day() -> None:
+    # Before 2025 the age rule let 1900-01-01 through as the birthday of a 124-year-old.
+    with pytest.raises(StandardsError, match="no date") as raised:
+        parse_date_of_birth("1900-01-01", today=date(2024, 6, 1))
+    assert raised.value.until is None
 
 
 @pytest.mark.parametrize(("text", "expected", "why"), DOB)
