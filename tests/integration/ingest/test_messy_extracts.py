@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from joinedup.ingest.mapping import parse_mapping
 from joinedup.ingest.pipeline import ingest_file
+from joinedup.ingest.readers.base import FOOTER_REASON
 from joinedup.store import records
 from joinedup.store.db import session_scope
+from joinedup.store.tables import QuarantineEntry
 
 MAPPING = {
     "source": "adult_social_care",
@@ -76,3 +79,8 @@ def test_a_sep_line_cr_endings_and_a_totals_row(engine: Engine, tmp_path: Path) 
     with session_scope(engine) as session:
         ann = records.get_current(session, "adult_social_care", "P1")
         assert ann is not None and (ann.family_name, ann.date_of_birth) == ("Jones", "1961-04-03")
+        # Said for what it is (it was "no identifying field … name has no letters").
+        [(line, reasons)] = session.execute(
+            select(QuarantineEntry.line_number, QuarantineEntry.reasons)
+        ).all()
+        assert (line, reasons) == (5, [FOOTER_REASON])

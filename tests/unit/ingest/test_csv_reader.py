@@ -90,6 +90,35 @@ def test_excels_sep_line_names_the_delimiter(
     assert (row.line, row.values["id"], row.values["name"]) == (3, "1", "SMITH, John"), why
 
 
+FOOTER = "looks like a report's footer"
+
+
+@pytest.mark.parametrize(
+    ("last", "reason", "why"),
+    [
+        ("Total records: 4,123\n", FOOTER, "a count with a thousands comma: was 2 columns of 4"),
+        ('"Total records: 4,123",,,\n', FOOTER, "quoted and padded: was no identifying field"),
+        ("TOTAL,,,\n", FOOTER, "a bare total"),
+        ("(2 rows affected)\n", FOOTER, "sqlcmd's count"),
+        ("2 rows selected.\n", FOOTER, "SQL*Plus's count"),
+        ("*** End of report ***\n", FOOTER, "an end marker"),
+        ("3,Total Care Ltd,,\n", None, "a record whose name starts with a footer's word"),
+        ("Totals,A,,\n", None, "an id that is a word, with a name"),
+    ],
+)
+def test_a_reports_footer_is_quarantined_as_one(
+    tmp_path: Path, last: str, reason: str | None, why: str
+) -> None:
+    text = HEADER + "1,A,,\n2,B,,\n" + last
+    rows = read_all(mapping(), write(tmp_path, "f.csv", text))
+    assert len(rows) == 3, why
+    problems = rows[-1].problems
+    if reason is None:
+        assert rows[-1].kind == "row" and not problems, why
+    else:
+        assert rows[-1].kind == "bad" and problems[0].startswith(reason), (why, problems)
+
+
 def test_quoted_newlines_keep_the_starting_line(tmp_path: Path) -> None:
     text = HEADER + '1,"Mary\nAnn Smith",,\n2,"Bob\r\n\r\nJones",,\n3,Al,,\n'
     rows = read_all(mapping(), write(tmp_path, "q.csv", text))

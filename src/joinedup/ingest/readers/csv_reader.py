@@ -21,10 +21,12 @@ from pathlib import Path
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
+    FOOTER_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
+    is_footer,
     is_marked,
     skip_rows_hint,
     unique_names,
@@ -142,6 +144,8 @@ class CsvReader(Reader):
     ) -> SourceRow:
         if not any(cell.strip() for cell in cells):
             return blank(line, raw)
+        if is_footer(cells):
+            return bad(line, raw, FOOTER_REASON)
         if len(cells) != width:
             # Exports often pad rows with empty trailing cells; only real content is a problem.
             extra = cells[width:]
