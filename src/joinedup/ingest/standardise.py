@@ -75,7 +75,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: 5: a second phone number after ";" or on a second line of the cell is kept; a former
 #: family name in a name ("née Jones", "formerly Jones") is another family name; a date of
 #: birth known only to the month or year ("April 1961", "00/00/1961") gives the year; a
-#: system's date for "no date" (1900-01-01 …) is no date of birth or death.
+#: system's date for "no date" (1900-01-01 …) is no date of birth or death; a date with
+#: Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read.
 STANDARDISERS_VERSION = 5
 
 

@@ -46,7 +46,12 @@ _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>\d{4}|\d{2})"
 # A time after a date is allowed and ignored: exports write "03/04/1961 00:00:00".
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+# A time after the date, ignored: colons, or dots as Oracle's TIMESTAMP display writes it
+# ("03-APR-61 12.00.00.000000000 AM").
+_TIME = (
+    r"(?:[ T]\d{1,2}(?P<sep>[:.])\d{2}(?:(?P=sep)\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (

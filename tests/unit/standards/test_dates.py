@@ -45,6 +45,10 @@ PARSE = [
     ("1961-04-03T10:15:00Z", APRIL_3, "ISO datetime"),
     ("1961-04-03 10:15:00+01:00", APRIL_3, "ISO datetime with offset"),
     ("03/04/1961 00:00:00", APRIL_3, "export with a midnight time"),
+    # Oracle's default TIMESTAMP display (DD-MON-RR HH.MI.SSXFF AM) writes the time with dots.
+    ("03-APR-61 12.00.00.000000000 AM", APRIL_3, "Oracle TIMESTAMP as exported"),
+    ("03-APR-1961 00.00.00", APRIL_3, "Oracle, a four-digit year and a dotted time"),
+    ("1961-04-03 00:00:00.0000000", APRIL_3, "SQL Server datetime2"),
     ("22374", APRIL_3, "Excel serial as text"),
     ("22374.0", APRIL_3, "Excel serial as a float's text"),
     (22374, APRIL_3, "Excel serial as a number"),
