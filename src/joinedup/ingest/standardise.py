@@ -44,6 +44,7 @@ from joinedup.standards.dates import (
     parse_date_until,
     parse_year_of_birth_until,
 )
+from joinedup.standards.email import split_emails
 from joinedup.standards.partial_dates import no_date_reason, partial_date_year
 from joinedup.standards.phone import split_phones
 from joinedup.standards.placeholders import is_placeholder, placeholder_reason
@@ -76,7 +77,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: family name in a name ("née Jones", "formerly Jones") is another family name; a date of
 #: birth known only to the month or year ("April 1961", "00/00/1961") gives the year; a
 #: system's date for "no date" (1900-01-01 …) is no date of birth or death; a date with
-#: Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read.
+#: Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read; several email
+#: addresses in one cell are each kept.
 STANDARDISERS_VERSION = 5
 
 
@@ -347,8 +349,8 @@ class _Builder:
         fields["nhs_number"] = self.apply("nhs_number", _nhs_number)
         fields.update(self.address())
         fields["uprn"] = self.apply("uprn", _uprn)
-        fields["phones"] = self.phones()
-        fields["emails"] = self.many("email", normalise_email)
+        fields["phones"] = self.several("phone", normalise_phone, split_phones)
+        fields["emails"] = self.several("email", normalise_email, split_emails)
         death = self.a_date("date_of_death", _date_of_death)
         if death:
             fields["date_of_death"] = death
@@ -446,33 +448,27 @@ class _Builder:
                 self.warnings.append(f"postcode: {pseudo_postcode_note(value)}")
         return out
 
-    def phones(self) -> tuple[str, ...]:
-        """:meth:`many` for phone numbers; a cell that fails as one number but holds several
-        (``07700 900123 / 0113 496 0000``) gives each number that is valid."""
-        out: list[str] = []
-        for text in self.texts("phone"):
-            try:
-                out.append(normalise_phone(text))
-                continue
-            except StandardsError as exc:
-                pieces = split_phones(text)
-                if len(pieces) < 2:
-                    self.outcome("phone", (None, exc.reason), text)
-                    continue
-            for piece in pieces:
-                try:
-                    out.append(normalise_phone(piece))
-                except StandardsError as exc:
-                    self.warnings.append(f"phone: {exc.reason}")
-        return tuple(dict.fromkeys(out))
-
-    def many(self, key: str, func: Callable[[str], str]) -> tuple[str, ...]:
+    def several(
+        self, key: str, normalise: Callable[[str], str], split: Callable[[str], tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """Every valid value of ``key`` (phones, emails); a cell that fails as one value but
+        holds several (``07700 900123 / 0113 496 0000``, ``a@x.org; b@y.com``) gives each of
+        them that is valid."""
         out: list[str] = []
         for text in self.texts(key):
             try:
-                out.append(func(text))
+                out.append(normalise(text))
+                continue
             except StandardsError as exc:
-                self.outcome(key, (None, exc.reason), text)
+                pieces = split(text)
+                if len(pieces) < 2:
+                    self.outcome(key, (None, exc.reason), text)
+                    continue
+            for piece in pieces:
+                try:
+                    out.append(normalise(piece))
+                except StandardsError as exc:
+                    self.warnings.append(f"{key}: {exc.reason}")
         return tuple(dict.fromkeys(out))
 
     def attributes(self) -> dict[str, Any]:

@@ -56,6 +56,19 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             None,
         ),
         ({"name": "J Smith", "email": "J@Example.COM"}, "emails", ("J@example.com",), None),
+        # Two addresses in one cell were both lost ("must contain exactly one @").
+        (
+            {"name": "J Smith", "email": "a@example.org; B@Example.com"},
+            "emails",
+            ("a@example.org", "B@example.com"),
+            None,
+        ),
+        (
+            {"name": "J Smith", "email": "a@example.org; b@example"},
+            "emails",
+            ("a@example.org",),
+            "email: email address has an invalid domain",
+        ),
         ({"name": "J Smith", "uprn": "000072145678"}, "uprn", "72145678", None),
         ({"name": "SMITH JP MR"}, "family_name", "Smith", None),
         (
