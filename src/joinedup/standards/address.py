@@ -368,5 +368,21 @@ def _split_after_street(segment: str) -> list[str]:
     words = segment.split()
     for index in range(len(words) - 2, 0, -1):
         if words[index].lower().rstrip(".") in STREET_WORDS:
-            return [" ".join(words[: index + 1]), " ".join(words[index + 1 :])]
+            town = _without_region(words[index + 1 :])
+            return [" ".join(words[: index + 1]), " ".join(town)]
     return [segment]
+
+
+def _without_region(words: list[str]) -> list[str]:
+    """The words after a street without a country or county at their end (``Leeds West
+    Yorkshire UK`` → ``Leeds``), which commas would have made lines of their own and dropped;
+    at least one word is kept."""
+    while len(words) > 1:
+        for size in (4, 3, 2, 1):
+            tail = " ".join(words[-size:]).upper().replace(".", "")
+            if size < len(words) and (tail in COUNTRIES or tail in COUNTIES):
+                words = words[:-size]
+                break
+        else:
+            return words
+    return words
