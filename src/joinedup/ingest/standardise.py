@@ -73,7 +73,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: ("N/K", "Unknown") in a standardised field are "not known", not a failed value. Bumped
 #: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
-#: 5: a second phone number after ";" or on a second line of the cell is kept; a former
+#: 5: a second phone number after ";", on a second line of the cell or after a label
+#: ("0113 496 0000 (H) 07700 900123 (M)") is kept; a former
 #: family name in a name ("née Jones", "formerly Jones") is another family name; a date of
 #: birth known only to the month or year ("April 1961", "00/00/1961") gives the year; a
 #: system's date for "no date" (1900-01-01 …) is no date of birth or death; a date with

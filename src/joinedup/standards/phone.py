@@ -13,7 +13,8 @@ exception: Ofcom's drama range for mobiles (``07700 900000``–``07700 900999``)
 because it is reserved for fiction and test data and never reaches a real person.
 
 A cell holding several numbers (``07700 900123 / 0113 496 0000``, also with ``;``, ``,``,
-``|``, ``&``, ``or``, ``and`` or a line break between them) is split by :func:`split_phones`,
+``|``, ``&``, ``or``, ``and`` or a line break between them, or labels: ``0113 496 0000 (H)
+07700 900123 (M)``) is split by :func:`split_phones`,
 so that each can be normalised on its own; :func:`normalise_phone` refuses such a cell as a
 whole rather than return one of its numbers.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 import phonenumbers
@@ -98,8 +100,10 @@ def split_phones(text: str) -> tuple[str, ...]:
     (``ext 12``) stay with the number before them; text holding fewer than two numbers comes
     back whole, as ``(text,)``. Never raises; the pieces are not normalised.
     """
-    if not isinstance(text, str) or not _BETWEEN.search(text):
+    if not isinstance(text, str):
         return (text,)
+    if not _BETWEEN.search(text):
+        return _labelled(text) or (text,)
     pieces: list[str] = []
     for piece in _BETWEEN.split(text):
         if sum(ch.isdigit() for ch in piece) >= _NUMBER_DIGITS or not pieces:
@@ -108,6 +112,24 @@ def split_phones(text: str) -> tuple[str, ...]:
             pieces[-1] = f"{pieces[-1]} {piece}"
     numbers = [p for p in pieces if sum(ch.isdigit() for ch in p) >= _NUMBER_DIGITS]
     return tuple(numbers) if len(numbers) > 1 else (text,)
+
+
+# A run of digits with the spaces, hyphens and brackets a number is written with.
+_RUN = re.compile(r"\+?\(?\d[\d\s\-()]*\d")
+
+
+def _labelled(text: str) -> tuple[str, ...] | None:
+    """The numbers of a cell that tells them apart by labels rather than separators
+    (``0113 496 0000 (H) 07700 900123 (M)``, ``H: 0113 496 0000 M: 07700 900123``): runs of
+    at least :data:`_NUMBER_DIGITS` digits with letters between each and the next. None when
+    there are fewer than two, or only spaces between two (a number's own grouping, perhaps)."""
+    runs = [m for m in _RUN.finditer(text) if sum(map(str.isdigit, m.group())) >= _NUMBER_DIGITS]
+    if len(runs) < 2:
+        return None
+    for before, after in pairwise(runs):
+        if not any(map(str.isalpha, text[before.end() : after.start()])):
+            return None
+    return tuple(m.group().strip() for m in runs)
 
 
 def _gb_national(raw: str) -> str | None:

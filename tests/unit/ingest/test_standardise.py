@@ -133,6 +133,12 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             ("+447700900123", "+441134960000"),
             None,
         ),
+        (
+            {"name": "J Smith", "tel": "0113 496 0000 (H) 07700 900123 (M)"},
+            "phones",
+            ("+441134960000", "+447700900123"),
+            None,
+        ),
         # Two numbers on two lines of one cell (Alt+Enter in Excel).
         (
             {"name": "J Smith", "tel": "07700 900123\n0113 496 0000"},

@@ -79,6 +79,17 @@ SPLIT = [
     ("07700900123 orange", ("07700900123 orange",), "'or' must be a word"),
     ("07700 900123\n0113 496 0000", ("07700 900123", "0113 496 0000"), "two lines of a cell"),
     ("07700\n900123", ("07700\n900123",), "one number broken over two lines"),
+    # Numbers told apart by labels, as a free-text contact field holds them.
+    (
+        "0113 496 0000 (H) 07700 900123 (M)",
+        ("0113 496 0000", "07700 900123"),
+        "a bracketed label after each",
+    ),
+    ("H: 0113 496 0000 M: 07700 900123", ("0113 496 0000", "07700 900123"), "labels first"),
+    ("Mum 07700 900123 Dad 07700 900124", ("07700 900123", "07700 900124"), "names as labels"),
+    ("(0113) 496 0000 home", ("(0113) 496 0000 home",), "one number with a note"),
+    ("0113 496 0000 ext 12", ("0113 496 0000 ext 12",), "an extension is not a number"),
+    ("07700900123 01134960000", ("07700900123 01134960000",), "a space alone: left whole"),
 ]
 
 
