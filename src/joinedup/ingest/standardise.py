@@ -74,13 +74,12 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
 #: 5: a second phone number after ";", on a second line of the cell or after a label
-#: ("0113 496 0000 (H) 07700 900123 (M)") is kept; a former
-#: family name in a name ("née Jones", "formerly Jones") is another family name; a date of
-#: birth known only to the month or year ("April 1961", "00/00/1961") gives the year; a
-#: system's date for "no date" (1900-01-01 …) is no date of birth or death; a date with
-#: Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read; several email
-#: addresses in one cell are each kept; a country or county ending a one-line address
-#: without commas is not part of its town.
+#: ("0113 496 0000 (H) 07700 900123 (M)") is kept, as are several email addresses in one
+#: cell; a former family name in a name ("née Jones", "formerly Jones") is another family
+#: name; a date of birth known only to the month or year ("April 1961", "00/00/1961") gives
+#: the year; a system's date for "no date" (1900-01-01 …) is no date of birth or death; a
+#: date with Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read; a country or
+#: county ending a one-line address without commas is not part of its town.
 STANDARDISERS_VERSION = 5
 
 
