@@ -38,6 +38,7 @@ from joinedup.standards.address_words import (
     SMALL_WORDS,
     STREET_FIRST_WORDS,
     STREET_WORDS,
+    without_care_of,
 )
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.name_case import capitalise_word, is_one_case
@@ -194,8 +195,8 @@ def _segments(lines: Sequence[str | None]) -> list[str]:
             continue
         if not isinstance(line, str):
             raise StandardsError("address line is not text")
-        for part in line.split(","):
-            part = " ".join(part.split()).strip(" .;")
+        for piece in line.split(","):
+            part = without_care_of(" ".join(piece.split()).strip(" .;"))
             if part:
                 out.append(part)
     return out

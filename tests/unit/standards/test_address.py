@@ -256,6 +256,22 @@ ONE_LINE = [
         A(None, "12", None, "High Street", None, "Leeds"),
         "dotted, lower case",
     ),
+    # "Care of": the number after it is the address; a name after it is someone else's.
+    (
+        "c/o 12 High Street, Leeds LS6 2AB",
+        A(None, "12", None, "High Street", None, "Leeds", "LS6 2AB"),
+        "c/o before the number: was street 'C/o 12 High Street'",
+    ),
+    (
+        "C/O Mrs J Smith, 12 High Street, Leeds",
+        A(None, "12", None, "High Street", None, "Leeds"),
+        "c/o a person: was house name 'C/o Mrs J Smith'",
+    ),
+    (
+        "Care of: Leeds Housing Options, Flat 2, 5 Bridge St, Leeds",
+        A("Flat 2", "5", None, "Bridge St", None, "Leeds"),
+        "care of an organisation",
+    ),
     (
         "12 High Street Kent",
         A(None, "12", None, "High Street", None, "Kent"),
