@@ -80,7 +80,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: the year; a system's date for "no date" (1900-01-01 …) is no date of birth or death; a
 #: date with Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read; a country or
 #: county ending a one-line address without commas is not part of its town; "c/o" and
-#: the name after it are no part of an address.
+#: the name after it are no part of an address; "Baby", "Unknown" (…) as a forename is no
+#: given name, and "DECD" no part of a name.
 STANDARDISERS_VERSION = 5
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from joinedup.standards.name_case import APOSTROPHES, display_case, has_letters
-from joinedup.standards.name_words import honour_of
+from joinedup.standards.name_words import NOT_A_FAMILY_NAME, NOT_A_GIVEN_NAME, honour_of
 
 # Spellings (upper case, no dots) → the form stored. Leading position only, except the
 # everyday ones in _TRAILING_TITLES which exports also write last ("SMITH J MR").
@@ -194,6 +194,10 @@ def _finish(
         return _display_case(text) if text else None
 
     given = [p for p in given if has_letters(p)]
+    if given and _plain(given[0]).strip(",") in NOT_A_GIVEN_NAME:
+        given = []  # "Baby Girl", "Twin 1": none of it is a name
+    if family and all(_plain(p).strip(",") in NOT_A_FAMILY_NAME for p in family):
+        family = []
     return PersonName(
         title=" ".join(titles) or None,
         given_name=joined(given[:1]),

@@ -148,7 +148,28 @@ _ACTING_FOR = re.compile(
     r"^(?:THE\s+)?(?:EXECUTORS?|EXECUTRIX|EXORS?|EXRS?|EXECS?|ADMINISTRATORS?|TRUSTEES?"
     r"|(?:PERSONAL\s+)?REPRESENTATIVES?|ESTATE)(?:\s+(?:OF|FOR|TO)\b.*)?$"
 )
-_DESCRIBED_BY = re.compile(r"^(?:BABY|INFANT|NEWBORN|CHILD|SON|DAUGHTER|TWIN(?:\s+\w+)?)\s+OF\b")
+_DESCRIBED_BY = re.compile(
+    r"^(?:(?:BABY|INFANT|NEWBORN|CHILD|SON|DAUGHTER|TWIN(?:\s+\w+)?)\s+OF|B\s*/\s*O)\b"
+)
+#: Words systems write as the forename of someone not yet named or not identified (``BABY
+#: SMITH``, ``SMITH, UNKNOWN``): no given name, and never one to link on — every "Baby Smith",
+#: twins included, would share it. The family name beside them is real and kept.
+NOT_A_GIVEN_NAME = frozenset({"UNKNOWN", "UNK", "BABY", "TWIN", "INFANT", "NEWBORN", "UNNAMED"})
+#: A family name that says it is not known.
+NOT_A_FAMILY_NAME = frozenset({"UNKNOWN", "UNK"})
+# Written beside a name to say the person has died ("SMITH, JOHN DECD"): a note, not a name.
+_DECEASED = re.compile(r"(?<![^\s,(])(?:decd|dec'd|deceased)\.?(?![^\s,)])", re.IGNORECASE)
+
+
+def without_deceased(text: str) -> str:
+    """``text`` without a note that the person has died (``DECD``, ``Dec'd``, ``Deceased``).
+
+    >>> without_deceased("SMITH, JOHN DECD")
+    'SMITH, JOHN  '
+    """
+    if "dec" not in text.lower():  # most names: a substring test, not a regex search
+        return text
+    return _DECEASED.sub(" ", text)
 
 
 def not_one_person(plain: str) -> str | None:

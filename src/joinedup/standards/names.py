@@ -62,10 +62,12 @@ from joinedup.standards.name_tokens import (
 )
 from joinedup.standards.name_variants import nickname_variants
 from joinedup.standards.name_words import (
+    NOT_A_FAMILY_NAME,
     honour_of,
     not_one_person,
     take_former_names,
     take_known_as,
+    without_deceased,
 )
 
 __all__ = [
@@ -100,11 +102,11 @@ def _parse_full_name(text: str) -> PersonName:
     text, former = take_former_names(text)
     if former:
         return replace(_parse_full_name(text), other_family_names=former)
-    text, known_as = take_known_as(text)
+    text, known_as = take_known_as(without_deceased(text))
     cleaned = _clean(text)
     plain = _plain(cleaned)
-    if plain in _PLACEHOLDERS:
-        raise StandardsError("name is blank or a placeholder")
+    if plain in _PLACEHOLDERS or set(plain.replace(",", " ").split()) <= NOT_A_FAMILY_NAME:
+        raise StandardsError("name is blank or a placeholder")  # also "UNKNOWN, UNKNOWN"
     if not has_letters(cleaned):
         raise StandardsError("name has no letters")
     if (reason := not_one_person(plain)) is not None:
