@@ -81,7 +81,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: date with Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read; a country or
 #: county ending a one-line address without commas is not part of its town; "c/o" and
 #: the name after it are no part of an address; "Baby", "Unknown" (…) as a forename is no
-#: given name, and "DECD" no part of a name.
+#: given name, and "DECD" no part of a name; a CSV cell's Excel text marks ('9434765919,
+#: ="07700900123") are not part of its value.
 STANDARDISERS_VERSION = 5
 
 

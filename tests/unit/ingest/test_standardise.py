@@ -78,6 +78,13 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             None,
         ),
         # Salvaged rather than dropped.
+        # Excel's marks that a cell is text, as CSV exports for Excel keep them.
+        ({"name": "J Smith", "nhs": "'9434765919"}, "nhs_number", "9434765919", None),
+        ({"name": "J Smith", "nhs": '="9434765919"'}, "nhs_number", "9434765919", None),
+        ({"name": "J Smith", "uprn": "'000100023336956"}, "uprn", "100023336956", None),
+        ({"name": "J Smith", "dob": "'03/04/1961"}, "date_of_birth", "1961-04-03", None),
+        ({"name": "J Smith", "tel": '="07700900123"'}, "phones", ("+447700900123",), None),
+        ({"name": "J Smith", "nhs": '=""'}, "nhs_number", None, None),
         ({"name": "J Smith", "dob": "03 / 04 / 1961"}, "date_of_birth", "1961-04-03", None),
         ({"name": "J Smith", "dob": "1961"}, "year_of_birth", 1961, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "b.1941"}, "year_of_birth", 1941, "date_of_birth: only a year"),
