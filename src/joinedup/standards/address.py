@@ -196,7 +196,9 @@ def _segments(lines: Sequence[str | None]) -> list[str]:
         if not isinstance(line, str):
             raise StandardsError("address line is not text")
         for piece in line.split(","):
-            part = without_care_of(" ".join(piece.split()).strip(" .;"))
+            part: str | None = " ".join(piece.split()).strip(" .;")
+            if part and part[0] in "cC":  # only "c/o" and "care of" are looked at further
+                part = without_care_of(part)
             if part:
                 out.append(part)
     return out

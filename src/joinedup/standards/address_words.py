@@ -56,7 +56,7 @@ def without_care_of(part: str) -> str | None:
     when what follows it is not an address but who the post goes through (``C/O Mrs Smith``):
     someone else's name is no part of where the person lives. Other parts come back as they
     are."""
-    match = _CARE_OF.match(part) if part[:1] in ("c", "C") else None
+    match = _CARE_OF.match(part)
     if match is None:
         return part
     rest = part[match.end() :]

@@ -194,9 +194,13 @@ def _finish(
         return _display_case(text) if text else None
 
     given = [p for p in given if has_letters(p)]
-    if given and _plain(given[0]).strip(",") in NOT_A_GIVEN_NAME:
+    if given and given[0][:1] in "BbIiNnTtUu" and _plain(given[0]).strip(",") in NOT_A_GIVEN_NAME:
         given = []  # "Baby Girl", "Twin 1": none of it is a name
-    if family and all(_plain(p).strip(",") in NOT_A_FAMILY_NAME for p in family):
+    if (
+        family
+        and family[0][:1] in "Uu"
+        and all(_plain(p).strip(",") in NOT_A_FAMILY_NAME for p in family)
+    ):
         family = []
     return PersonName(
         title=" ".join(titles) or None,

@@ -105,7 +105,9 @@ def _parse_full_name(text: str) -> PersonName:
     text, known_as = take_known_as(without_deceased(text))
     cleaned = _clean(text)
     plain = _plain(cleaned)
-    if plain in _PLACEHOLDERS or set(plain.replace(",", " ").split()) <= NOT_A_FAMILY_NAME:
+    if plain in _PLACEHOLDERS or (
+        "UNK" in plain and set(plain.replace(",", " ").split()) <= NOT_A_FAMILY_NAME
+    ):
         raise StandardsError("name is blank or a placeholder")  # also "UNKNOWN, UNKNOWN"
     if not has_letters(cleaned):
         raise StandardsError("name has no letters")
@@ -358,4 +360,5 @@ def _family_side(family_name: str | None, name_suffix: str | None) -> PersonName
     suffixes = _take_suffixes(family)
     if suffix_text:
         suffixes = [_suffix_of(suffix_text) or suffix_text]
-    return replace(_finish([], [], family, suffixes), other_family_names=former)
+    name = _finish([], [], family, suffixes)
+    return replace(name, other_family_names=former) if former else name

@@ -240,7 +240,9 @@ def is_footer(cells: Sequence[str]) -> bool:
     >>> is_footer(["Total records: 4", "123", ""]), is_footer(["3", "Total Care Ltd", ""])
     (True, False)
     """
-    if not cells or _FOOTER.match(cells[0]) is None:
+    # Every row is asked, twice (the id scan, then the store pass): a record filling a third
+    # cell answers before the regular expression is tried.
+    if not cells or (len(cells) > 2 and any(cells[2:])) or _FOOTER.match(cells[0]) is None:
         return False
     rest = [c.strip() for c in cells[1:] if c.strip()]
     return not rest or (len(rest) == 1 and rest[0].isdigit())
