@@ -62,9 +62,10 @@ def _normalise_phone(text: str, region: str) -> str:
     fast = _gb_national(raw) if region == "GB" else None
     if fast is not None:
         return fast
-    if len(split_phones(raw)) > 1:
+    if ";" in raw and len(split_phones(raw)) > 1:
         # libphonenumber reads ";" as the start of RFC 3966 parameters and would return the
         # first number alone, the second lost without a word: the caller splits the cell.
+        # (Every other way of writing two numbers in one cell fails to parse as one.)
         raise StandardsError("holds more than one phone number")
     try:
         number = phonenumbers.parse(raw, region)
