@@ -44,6 +44,8 @@ from joinedup.standards.dates import (
     parse_date_until,
     parse_year_of_birth_until,
 )
+from joinedup.standards.email import split_emails
+from joinedup.standards.partial_dates import no_date_reason, partial_date_year
 from joinedup.standards.phone import split_phones
 from joinedup.standards.placeholders import is_placeholder, placeholder_reason
 
@@ -71,7 +73,17 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: ("N/K", "Unknown") in a standardised field are "not known", not a failed value. Bumped
 #: although 3 was never released: demo stores and the benchmarks' cached boroughs (keyed by
 #: this number) were standardised under 3 today, and would otherwise keep the old addresses.
-STANDARDISERS_VERSION = 4
+#: 5: a second phone number after ";", on a second line of the cell or after a label
+#: ("0113 496 0000 (H) 07700 900123 (M)") is kept, as are several email addresses in one
+#: cell; a former family name in a name ("née Jones", "formerly Jones") is another family
+#: name; a date of birth known only to the month or year ("April 1961", "00/00/1961") gives
+#: the year; a system's date for "no date" (1900-01-01 …) is no date of birth or death; a
+#: date with Oracle's dotted time ("03-APR-61 12.00.00.000000000 AM") is read; a country or
+#: county ending a one-line address without commas is not part of its town; "c/o" and
+#: the name after it are no part of an address; "Baby", "Unknown" (…) as a forename is no
+#: given name, and "DECD" no part of a name; a CSV cell's Excel text marks ('9434765919,
+#: ="07700900123") are not part of its value.
+STANDARDISERS_VERSION = 5
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -100,8 +112,10 @@ _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "
 # What a parsed address says beside its parts: not a person field (see _Builder.address).
 _NO_FIXED_ABODE = "no_fixed_abode"
 _NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
-# A one-field name may also give a known-as name (``John 'Jack' Smith``).
-_FULL_NAME_FIELDS = (*_NAME_PARTS, "preferred_name")
+# A name may also give former family names (``née Jones``), and a one-field name a known-as
+# name (``John 'Jack' Smith``).
+_PARTS_FIELDS = (*_NAME_PARTS, "other_family_names")
+_FULL_NAME_FIELDS = (*_PARTS_FIELDS, "preferred_name")
 Items = tuple[tuple[str, str], ...]
 
 
@@ -121,7 +135,7 @@ _name_parts = _memo(
             family_name=family,
             name_suffix=suffix,
         ),
-        _NAME_PARTS,
+        _PARTS_FIELDS,
     )
 )
 _WITH_FLAG = (*_ADDRESS_FIELDS, _NO_FIXED_ABODE)
@@ -148,8 +162,23 @@ def _memo_until(func: Callable[..., tuple[T, date | None]], size: int = 32_768) 
 # A century holds about 36,500 dates of birth: a smaller cache would evict them in turn.
 _date_of_birth = _memo_until(parse_date_of_birth_until, 65_536)
 _date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today=today))
+
+
+def _death_until(value: Any, fmt: str | None, today: date) -> tuple[date, date | None]:
+    """A date of death, but not a system's stand-in for no date (1900-01-01): that would
+    record a living person as dead."""
+    died, until = parse_date_until(value, fmt, today=today)
+    if (reason := no_date_reason(died)) is not None:
+        raise StandardsError(reason, until=until)
+    return died, until
+
+
+_date_of_death = _memo_until(_death_until)
 _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
+PARTIAL_DATE = (
+    "not a full date (the day or month is not known): its year is kept as the year of birth"
+)
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
     "email address; or a year of birth with an address)"
@@ -312,7 +341,10 @@ class _Builder:
         preferred = self.apply("preferred_name", _display_case)
         if preferred:
             fields["preferred_name"] = preferred  # a source's own known-as name wins
-        others = [_display_case(t)[0] for t in self.texts("other_family_names")]
+        others = [
+            *fields.get("other_family_names", ()),
+            *(_display_case(t)[0] for t in self.texts("other_family_names")),
+        ]
         fields["other_family_names"] = tuple(
             o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
         )
@@ -321,9 +353,9 @@ class _Builder:
         fields["nhs_number"] = self.apply("nhs_number", _nhs_number)
         fields.update(self.address())
         fields["uprn"] = self.apply("uprn", _uprn)
-        fields["phones"] = self.phones()
-        fields["emails"] = self.many("email", normalise_email)
-        death = self.a_date("date_of_death", _date)
+        fields["phones"] = self.several("phone", normalise_phone, split_phones)
+        fields["emails"] = self.several("email", normalise_email, split_emails)
+        death = self.a_date("date_of_death", _date_of_death)
         if death:
             fields["date_of_death"] = death
         return StandardPerson(**{k: v for k, v in fields.items() if v is not None})
@@ -366,9 +398,10 @@ class _Builder:
         return out
 
     def year_of_a_date(self, out: dict[str, Any], warned: int) -> dict[str, Any]:
-        """A date-of-birth cell holding only a year (``1961``, ``b.1941``) and no year of
-        birth mapped: the year is kept as the year of birth, the date's warning replaced by
-        one saying so (or by the year's own, when the year cannot be one)."""
+        """A date-of-birth cell holding only a year (``1961``, ``b.1941``) or a date known
+        only to the month or year (``April 1961``, ``00/00/1961``) and no year of birth
+        mapped: the year is kept as the year of birth, the date's warning replaced by one
+        saying so (or by the year's own, when the year cannot be one)."""
         dob = self.first("date_of_birth")
         if dob is None or isinstance(dob[0], date) or not is_year_of_birth_form(dob[0]):
             return out
@@ -377,7 +410,8 @@ class _Builder:
         year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
-            self.warnings.append(f"date_of_birth: {YEAR_ONLY}")
+            partial = isinstance(written, str) and partial_date_year(written) is not None
+            self.warnings.append(f"date_of_birth: {PARTIAL_DATE if partial else YEAR_ONLY}")
         return out
 
     def a_date(self, key: str, parser: Callable[..., DatedOutcome]) -> str | None:
@@ -418,33 +452,27 @@ class _Builder:
                 self.warnings.append(f"postcode: {pseudo_postcode_note(value)}")
         return out
 
-    def phones(self) -> tuple[str, ...]:
-        """:meth:`many` for phone numbers; a cell that fails as one number but holds several
-        (``07700 900123 / 0113 496 0000``) gives each number that is valid."""
-        out: list[str] = []
-        for text in self.texts("phone"):
-            try:
-                out.append(normalise_phone(text))
-                continue
-            except StandardsError as exc:
-                pieces = split_phones(text)
-                if len(pieces) < 2:
-                    self.outcome("phone", (None, exc.reason), text)
-                    continue
-            for piece in pieces:
-                try:
-                    out.append(normalise_phone(piece))
-                except StandardsError as exc:
-                    self.warnings.append(f"phone: {exc.reason}")
-        return tuple(dict.fromkeys(out))
-
-    def many(self, key: str, func: Callable[[str], str]) -> tuple[str, ...]:
+    def several(
+        self, key: str, normalise: Callable[[str], str], split: Callable[[str], tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """Every valid value of ``key`` (phones, emails); a cell that fails as one value but
+        holds several (``07700 900123 / 0113 496 0000``, ``a@x.org; b@y.com``) gives each of
+        them that is valid."""
         out: list[str] = []
         for text in self.texts(key):
             try:
-                out.append(func(text))
+                out.append(normalise(text))
+                continue
             except StandardsError as exc:
-                self.outcome(key, (None, exc.reason), text)
+                pieces = split(text)
+                if len(pieces) < 2:
+                    self.outcome(key, (None, exc.reason), text)
+                    continue
+            for piece in pieces:
+                try:
+                    out.append(normalise(piece))
+                except StandardsError as exc:
+                    self.warnings.append(f"{key}: {exc.reason}")
         return tuple(dict.fromkeys(out))
 
     def attributes(self) -> dict[str, Any]:

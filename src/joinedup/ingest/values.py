@@ -63,6 +63,8 @@ def values_of(
         found = row_values.get(path[0])
         if type(found) is str:  # a CSV cell: skip the general walk below
             text = found.strip()
+            if text[:1] in _EXCEL_TEXT_MARKS:
+                text = without_excel_text_mark(text)
             return ([] if text in null_values else [text]), False
     else:
         found = resolve(row_values, path)
@@ -77,6 +79,24 @@ def values_of(
         if value is not None:
             out.append(value)
     return out, saw_object
+
+
+_EXCEL_TEXT_MARKS = ("'", "=")
+
+
+def without_excel_text_mark(text: str) -> str:
+    """A CSV cell without the marks that tell Excel to keep it as text: ``="07700900123"`` (how
+    exports keep leading zeros) and an apostrophe before a number (``'9434765919``). A leading
+    apostrophe before a letter is left alone: it begins names (``'t Hooft``).
+
+    >>> without_excel_text_mark('="0113 496 0000"'), without_excel_text_mark("'9434765919")
+    ('0113 496 0000', '9434765919')
+    """
+    if text[:2] == '="' and text[-1:] == '"' and len(text) > 2:
+        return text[2:-1].strip()
+    if text[:1] == "'" and text[1:2].isdigit():
+        return text[1:]
+    return text
 
 
 def as_text(value: Scalar) -> str:

@@ -38,6 +38,7 @@ from joinedup.standards.address_words import (
     SMALL_WORDS,
     STREET_FIRST_WORDS,
     STREET_WORDS,
+    without_care_of,
 )
 from joinedup.standards.errors import StandardsError
 from joinedup.standards.name_case import capitalise_word, is_one_case
@@ -194,8 +195,10 @@ def _segments(lines: Sequence[str | None]) -> list[str]:
             continue
         if not isinstance(line, str):
             raise StandardsError("address line is not text")
-        for part in line.split(","):
-            part = " ".join(part.split()).strip(" .;")
+        for piece in line.split(","):
+            part: str | None = " ".join(piece.split()).strip(" .;")
+            if part and part[0] in "cC":  # only "c/o" and "care of" are looked at further
+                part = without_care_of(part)
             if part:
                 out.append(part)
     return out
@@ -368,5 +371,21 @@ def _split_after_street(segment: str) -> list[str]:
     words = segment.split()
     for index in range(len(words) - 2, 0, -1):
         if words[index].lower().rstrip(".") in STREET_WORDS:
-            return [" ".join(words[: index + 1]), " ".join(words[index + 1 :])]
+            town = _without_region(words[index + 1 :])
+            return [" ".join(words[: index + 1]), " ".join(town)]
     return [segment]
+
+
+def _without_region(words: list[str]) -> list[str]:
+    """The words after a street without a country or county at their end (``Leeds West
+    Yorkshire UK`` → ``Leeds``), which commas would have made lines of their own and dropped;
+    at least one word is kept."""
+    while len(words) > 1:
+        for size in (4, 3, 2, 1):
+            tail = " ".join(words[-size:]).upper().replace(".", "")
+            if size < len(words) and (tail in COUNTRIES or tail in COUNTIES):
+                words = words[:-size]
+                break
+        else:
+            return words
+    return words

@@ -1,7 +1,10 @@
 """The words address lines are told apart by: street kinds, countries, historic counties, and
-the words display case leaves alone. Data only, for :mod:`joinedup.standards.address`."""
+the words display case leaves alone, and the "care of" that is no part of an address. For
+:mod:`joinedup.standards.address`."""
 
 from __future__ import annotations
+
+import re
 
 # Word lists read better as prose than as a column of quoted strings.
 STREET_WORDS = frozenset(
@@ -43,3 +46,18 @@ SMALL_WORDS = frozenset(
 # Kept in capitals: a PO box, British Forces post, and the bodies whose buildings people live
 # in or write from. Letters with dots ("P.O.") are kept in capitals too.
 ACRONYMS = frozenset({"PO", "BFPO", "HQ", "RAF", "HMP", "HMS", "NHS", "YMCA", "YWCA"})
+
+# "c/o", "C/O:", "care of" at the start of an address line.
+_CARE_OF = re.compile(r"^(?:c\s*/\s*o|c\.o\.|care\s+of)\b[\s:.]*", re.IGNORECASE)
+
+
+def without_care_of(part: str) -> str | None:
+    """An address part without a leading "care of" (``c/o 12 High St`` → ``12 High St``); None
+    when what follows it is not an address but who the post goes through (``C/O Mrs Smith``):
+    someone else's name is no part of where the person lives. Other parts come back as they
+    are."""
+    match = _CARE_OF.match(part)
+    if match is None:
+        return part
+    rest = part[match.end() :]
+    return rest if rest[:1].isdigit() else None

@@ -36,20 +36,22 @@ from joinedup.standards.excel_dates import (
     is_compact_date,
     is_excel_serial,
 )
+from joinedup.standards.partial_dates import MONTHS as _MONTHS
+from joinedup.standards.partial_dates import no_date_reason, partial_date_year
 
 _MAX_AGE = 125
 
-_MONTHS: dict[str, int] = {}
-for _number in range(1, 13):
-    _MONTHS[calendar.month_name[_number].upper()] = _number
-    _MONTHS[calendar.month_abbr[_number].upper()] = _number
-_MONTHS["SEPT"] = 9
 
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>\d{4}|\d{2})"
 # A time after a date is allowed and ignored: exports write "03/04/1961 00:00:00".
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+# A time after the date, ignored: colons, or dots as Oracle's TIMESTAMP display writes it
+# ("03-APR-61 12.00.00.000000000 AM").
+_TIME = (
+    r"(?:[ T]\d{1,2}(?P<sep>[:.])\d{2}(?:(?P=sep)\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -279,6 +281,8 @@ def parse_date_of_birth_until(
         exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
         raise
     until = _next_year(now) if two_digit else None
+    if (reason := no_date_reason(born)) is not None:
+        raise StandardsError(reason)
     if born > now:
         if not two_digit:
             raise StandardsError("date of birth is in the future", until=born)
@@ -313,19 +317,24 @@ _YOB_RE = re.compile(
 
 def is_year_of_birth_form(text: str | int | float) -> bool:
     """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
-    ``YOB 1941``, or the spreadsheet number 1941): what :func:`parse_year_of_birth` reads
-    without falling back to a date."""
+    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
+    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
+    :func:`parse_year_of_birth` reads without falling back to a date."""
     if isinstance(text, bool):
         return False
     if isinstance(text, int | float):
         return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
-    return isinstance(text, str) and _YOB_RE.match(" ".join(text.split())) is not None
+    if not isinstance(text, str):
+        return False
+    raw = " ".join(text.split())
+    return _YOB_RE.match(raw) is not None or partial_date_year(raw) is not None
 
 
 def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:
     """A year of birth from ``1941``, ``b.1941``, ``born 1941``, ``c. 1941``, ``YOB 1941``.
 
-    A full date is accepted too and gives its year. The year must not be in the future or
+    A date known only to the month or year (``April 1941``, ``00/00/1941``) gives its year;
+    a full date is accepted too and gives its year. The year must not be in the future or
     more than 125 years ago; otherwise :class:`StandardsError` is raised with the reason.
     """
     return parse_year_of_birth_until(text, today)[0]
@@ -356,8 +365,11 @@ def parse_year_of_birth_until(
         if not raw:
             raise StandardsError("year of birth is blank")
         match = _YOB_RE.match(raw)
+        partial = None if match else partial_date_year(raw)
         if match:
             year = int(match.group("y"))
+        elif partial is not None:
+            year = partial
         else:
             try:
                 born, until = parse_date_of_birth_until(raw, today=now)

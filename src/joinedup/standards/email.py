@@ -7,6 +7,9 @@ no council system produces): one ``@``; a local part of 1–64 characters with n
 brackets, commas or semicolons and no leading, trailing or doubled dots; a domain of dot-separated
 labels of letters, digits and hyphens (internationalised letters allowed) ending in a top-level
 domain of at least two letters. A ``mailto:`` prefix and surrounding ``<…>`` are removed.
+
+A cell holding several addresses (``a@example.org; b@example.com``) is split by
+:func:`split_emails`; :func:`normalise_email` refuses it whole.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ def normalise_email(text: str) -> str:
     if not raw:
         raise StandardsError("email address is blank")
     if raw.count("@") != 1:
+        if len(split_emails(raw)) > 1:
+            raise StandardsError("holds more than one email address")
         raise StandardsError("email address must contain exactly one @")
     local, domain = raw.split("@")
     if not local or len(local) > 64 or not _LOCAL.match(local):
@@ -50,3 +55,20 @@ def normalise_email(text: str) -> str:
     if not _TLD.match(labels[-1]):
         raise StandardsError("email address domain does not end in a top-level domain")
     return f"{local}@{domain}"
+
+
+# What stands between two addresses in one cell: Outlook's "; ", a comma, a slash, a line
+# break or a space (none of them can be in an address this module accepts).
+_BETWEEN = re.compile(r"\s*[;,/]\s*|\s+")
+
+
+def split_emails(text: str) -> tuple[str, ...]:
+    """The addresses in a cell that holds several: ``"a@example.org; b@example.com"`` gives
+    ``("a@example.org", "b@example.com")``. A cell in which fewer than two pieces hold an
+    ``@``, or any other piece is left over, comes back whole as ``(text,)``. Never raises; the
+    pieces are not normalised.
+    """
+    pieces = [p for p in _BETWEEN.split(text.strip()) if p]
+    if len(pieces) < 2 or not all(p.count("@") == 1 for p in pieces):
+        return (text,)
+    return tuple(pieces)

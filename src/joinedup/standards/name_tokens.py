@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from joinedup.standards.name_case import APOSTROPHES, display_case, has_letters
-from joinedup.standards.name_words import honour_of
+from joinedup.standards.name_words import NOT_A_FAMILY_NAME, NOT_A_GIVEN_NAME, honour_of
 
 # Spellings (upper case, no dots) → the form stored. Leading position only, except the
 # everyday ones in _TRAILING_TITLES which exports also write last ("SMITH J MR").
@@ -63,6 +63,8 @@ class PersonName:
     name_suffix: str | None = None
     #: The name someone goes by, written in brackets or quotes in a one-field name.
     preferred_name: str | None = None
+    #: Former family names (``née Jones``) written in the name: maiden or previous surnames.
+    other_family_names: tuple[str, ...] = ()
 
 
 def _plain(token: str) -> str:
@@ -192,6 +194,14 @@ def _finish(
         return _display_case(text) if text else None
 
     given = [p for p in given if has_letters(p)]
+    if given and given[0][:1] in "BbIiNnTtUu" and _plain(given[0]).strip(",") in NOT_A_GIVEN_NAME:
+        given = []  # "Baby Girl", "Twin 1": none of it is a name
+    if (
+        family
+        and family[0][:1] in "Uu"
+        and all(_plain(p).strip(",") in NOT_A_FAMILY_NAME for p in family)
+    ):
+        family = []
     return PersonName(
         title=" ".join(titles) or None,
         given_name=joined(given[:1]),

@@ -17,13 +17,14 @@ The one-field forms councils and the NHS really hold are recognised:
 ==============================================  ===============================================
 
 When nothing marks the order (``JOHN SMITH``, ``SMITH JOHN``) the name is read given name
-first. Other bracketed text (``(nee Jones)``) is dropped. Titles and suffixes come from the
-lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as rules from
-:mod:`joinedup.standards.name_words`. Honours that look like initials (``JP``, ``MP``,
-``QC``) are read as initials where initials are expected (``SMITH JP``, ``SMITH, John JP``),
-and a name all in capitals keeps a last word that may be a family name (``ADE OBE``) unless
-two words stay before it. The Welsh ``ap`` and ``ab`` written in capitals inside a name in
-mixed case (``John AB Smith``) are initials, not particles.
+first. A former family name (``(née Jones)``, ``SMITH NEE JONES, Mary``, ``formerly Jones``) is
+kept as another family name; other bracketed text (``(deceased)``) is dropped. Titles and
+suffixes come from the lists in :mod:`joinedup.standards.name_tokens`, honours and the known-as
+and former-name rules from :mod:`joinedup.standards.name_words`. Honours that look like
+initials (``JP``, ``MP``, ``QC``) are read as initials where initials are expected (``SMITH
+JP``, ``SMITH, John JP``), and a name all in capitals keeps a last word that may be a family
+name (``ADE OBE``) unless two words stay before it. The Welsh ``ap`` and ``ab`` written in
+capitals inside a name in mixed case (``John AB Smith``) are initials, not particles.
 
 Text that is not one person's name raises :class:`StandardsError` (ingest keeps the reason as
 a warning, and no name): a role (``The Occupier``), people acting for someone (``Executors
@@ -60,7 +61,14 @@ from joinedup.standards.name_tokens import (
     _title_of,
 )
 from joinedup.standards.name_variants import nickname_variants
-from joinedup.standards.name_words import honour_of, not_one_person, take_known_as
+from joinedup.standards.name_words import (
+    NOT_A_FAMILY_NAME,
+    honour_of,
+    not_one_person,
+    take_former_names,
+    take_known_as,
+    without_deceased,
+)
 
 __all__ = [
     "SUFFIXES",
@@ -91,11 +99,16 @@ def parse_full_name(text: str) -> PersonName:
 # million rows spends its time on distinct names only. Bounded, so memory stays flat.
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_full_name(text: str) -> PersonName:
-    text, known_as = take_known_as(text)
+    text, former = take_former_names(text)
+    if former:
+        return replace(_parse_full_name(text), other_family_names=former)
+    text, known_as = take_known_as(without_deceased(text))
     cleaned = _clean(text)
     plain = _plain(cleaned)
-    if plain in _PLACEHOLDERS:
-        raise StandardsError("name is blank or a placeholder")
+    if plain in _PLACEHOLDERS or (
+        "UNK" in plain and set(plain.replace(",", " ").split()) <= NOT_A_FAMILY_NAME
+    ):
+        raise StandardsError("name is blank or a placeholder")  # also "UNKNOWN, UNKNOWN"
     if not has_letters(cleaned):
         raise StandardsError("name has no letters")
     if (reason := not_one_person(plain)) is not None:
@@ -316,6 +329,7 @@ def _parse_name_parts(
         middle_names=given.middle_names,
         family_name=family.family_name,
         name_suffix=family.name_suffix,
+        other_family_names=family.other_family_names,
     )
 
 
@@ -336,10 +350,15 @@ def _given_side(title: str | None, given_name: str | None, middle_names: str | N
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _family_side(family_name: str | None, name_suffix: str | None) -> PersonName:
-    """The family name and suffix of :func:`parse_name_parts` (nothing else set)."""
+    """The family name, suffix and former family names of :func:`parse_name_parts` (nothing
+    else set)."""
+    former: tuple[str, ...] = ()
+    if family_name is not None:
+        family_name, former = take_former_names(family_name)
     family = (_part(family_name) or "").split()
     suffix_text = _part(name_suffix)
     suffixes = _take_suffixes(family)
     if suffix_text:
         suffixes = [_suffix_of(suffix_text) or suffix_text]
-    return _finish([], [], family, suffixes)
+    name = _finish([], [], family, suffixes)
+    return replace(name, other_family_names=former) if former else name

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from joinedup.standards.errors import StandardsError
+from joinedup.standards.uprn import is_scientific_notation
 
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 # Each digit's code point is 48 more than its value: the weighted sum of nine ASCII digits
@@ -69,6 +70,10 @@ def normalise_nhs_number(text: str | int) -> str:
     if not digits:
         raise StandardsError("NHS number is blank")
     if not (digits.isascii() and digits.isdigit()):
+        if is_scientific_notation(raw.replace(" ", "")):
+            raise StandardsError(
+                "NHS number is in scientific notation; a spreadsheet has lost its digits"
+            )
         raise StandardsError("NHS number must contain only digits, spaces and hyphens")
     if len(digits) != 10:
         raise StandardsError(f"NHS number has {len(digits)} digits; it must have 10")

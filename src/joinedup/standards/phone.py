@@ -13,8 +13,10 @@ exception: Ofcom's drama range for mobiles (``07700 900000``–``07700 900999``)
 because it is reserved for fiction and test data and never reaches a real person.
 
 A cell holding several numbers (``07700 900123 / 0113 496 0000``, also with ``;``, ``,``,
-``|``, ``&``, ``or`` or ``and`` between them) is split by :func:`split_phones`, so that each
-can be normalised on its own.
+``|``, ``&``, ``or``, ``and`` or a line break between them, or labels: ``0113 496 0000 (H)
+07700 900123 (M)``) is split by :func:`split_phones`,
+so that each can be normalised on its own; :func:`normalise_phone` refuses such a cell as a
+whole rather than return one of its numbers.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 import phonenumbers
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from joinedup.standards.errors import StandardsError
+from joinedup.standards.uprn import is_scientific_notation
 
 _DRAMA_MOBILE = re.compile(r"^7700900\d{3}$")
 
@@ -58,9 +62,18 @@ def _normalise_phone(text: str, region: str) -> str:
     fast = _gb_national(raw) if region == "GB" else None
     if fast is not None:
         return fast
+    if ";" in raw and len(split_phones(raw)) > 1:
+        # libphonenumber reads ";" as the start of RFC 3966 parameters and would return the
+        # first number alone, the second lost without a word: the caller splits the cell.
+        # (Every other way of writing two numbers in one cell fails to parse as one.)
+        raise StandardsError("holds more than one phone number")
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
+        if is_scientific_notation(raw.replace(" ", "")):
+            raise StandardsError(
+                "phone number is in scientific notation; a spreadsheet has lost its digits"
+            ) from None
         raise StandardsError("not a phone number") from None
     national = str(number.national_number)
     drama = number.country_code == 44 and bool(_DRAMA_MOBILE.match(national))
@@ -75,7 +88,8 @@ def _normalise_phone(text: str, region: str) -> str:
 # reject the whole; a note before the number ("Mum: 07700 900123") it skips by itself.
 _TRAILING_NOTE = re.compile(r"(?<=\d)[\s\-–:,;]*[(\[]?[^\W\d_][^\d]*$")
 # What stands between two numbers in one cell.
-_BETWEEN = re.compile(r"\s*(?:[/;,|&]|\s(?:or|and)\s)\s*", re.IGNORECASE)
+# A line break too: a cell typed with Alt+Enter holds one number a line.
+_BETWEEN = re.compile(r"\s*(?:[/;,|&\n]|\s(?:or|and)\s)\s*", re.IGNORECASE)
 # A piece with this many digits is a number of its own (the shortest UK numbers have 9 after
 # the 0; 7 leaves room for a local number); fewer ("ext 12", "x3") belong to the one before.
 _NUMBER_DIGITS = 7
@@ -87,8 +101,10 @@ def split_phones(text: str) -> tuple[str, ...]:
     (``ext 12``) stay with the number before them; text holding fewer than two numbers comes
     back whole, as ``(text,)``. Never raises; the pieces are not normalised.
     """
-    if not isinstance(text, str) or not _BETWEEN.search(text):
+    if not isinstance(text, str):
         return (text,)
+    if not _BETWEEN.search(text):
+        return _labelled(text) or (text,)
     pieces: list[str] = []
     for piece in _BETWEEN.split(text):
         if sum(ch.isdigit() for ch in piece) >= _NUMBER_DIGITS or not pieces:
@@ -97,6 +113,24 @@ def split_phones(text: str) -> tuple[str, ...]:
             pieces[-1] = f"{pieces[-1]} {piece}"
     numbers = [p for p in pieces if sum(ch.isdigit() for ch in p) >= _NUMBER_DIGITS]
     return tuple(numbers) if len(numbers) > 1 else (text,)
+
+
+# A run of digits with the spaces, hyphens and brackets a number is written with.
+_RUN = re.compile(r"\+?\(?\d[\d\s\-()]*\d")
+
+
+def _labelled(text: str) -> tuple[str, ...] | None:
+    """The numbers of a cell that tells them apart by labels rather than separators
+    (``0113 496 0000 (H) 07700 900123 (M)``, ``H: 0113 496 0000 M: 07700 900123``): runs of
+    at least :data:`_NUMBER_DIGITS` digits with letters between each and the next. None when
+    there are fewer than two, or only spaces between two (a number's own grouping, perhaps)."""
+    runs = [m for m in _RUN.finditer(text) if sum(map(str.isdigit, m.group())) >= _NUMBER_DIGITS]
+    if len(runs) < 2:
+        return None
+    for before, after in pairwise(runs):
+        if not any(map(str.isalpha, text[before.end() : after.start()])):
+            return None
+    return tuple(m.group().strip() for m in runs)
 
 
 def _gb_national(raw: str) -> str | None:

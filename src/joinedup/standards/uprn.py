@@ -13,6 +13,13 @@ import re
 from joinedup.standards.errors import StandardsError
 
 _FLOAT_TAIL = re.compile(r"\.0+$")
+_SCIENTIFIC = re.compile(r"[0-9.]+[eE][+-]?[0-9]+")
+
+
+def is_scientific_notation(text: str) -> bool:
+    """Whether ``text`` (spaces removed) is a number as a spreadsheet shows a long one,
+    ``9.43477E+09``: its digits are lost and must never be guessed back."""
+    return _SCIENTIFIC.fullmatch(text) is not None
 
 
 def normalise_uprn(text: str | int) -> str:
@@ -27,7 +34,7 @@ def normalise_uprn(text: str | int) -> str:
     raw = _FLOAT_TAIL.sub("", raw)
     if not raw:
         raise StandardsError("UPRN is blank")
-    if re.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+", raw):
+    if is_scientific_notation(raw):
         raise StandardsError("UPRN is in scientific notation; a spreadsheet has lost its digits")
     if not (raw.isascii() and raw.isdigit()):
         raise StandardsError("UPRN must contain only digits")

@@ -69,6 +69,56 @@ def test_semicolons_are_sniffed(tmp_path: Path) -> None:
     assert row.values["name"] == "SMITH, John"
 
 
+@pytest.mark.parametrize(
+    ("text", "overrides", "why"),
+    [
+        ("sep=;\r\nid;name;dob;nhs\r\n1;SMITH, John;;\r\n", {}, "Excel's directive"),
+        ("SEP=|\nid|name|dob|nhs\n1|SMITH, John||\n", {}, "in capitals, a pipe"),
+        ("sep=\t\nid\tname\tdob\tnhs\n1\tSMITH, John\t\t\n", {}, "a tab"),
+        ('sep=,,,\nid,name,dob,nhs\n1,"SMITH, John",,\n', {}, "padded to the rows' width"),
+        # A mapping that already skipped the line (the workaround) still reads the same.
+        ("sep=;\nid;name;dob;nhs\n1;SMITH, John;;\n", {"skip_rows": 1}, "skip_rows covers it"),
+        ("sep=;\nid;name;dob;nhs\n1;SMITH, John;;\n", {"delimiter": ";"}, "delimiter given"),
+    ],
+)
+def test_excels_sep_line_names_the_delimiter(
+    tmp_path: Path, text: str, overrides: dict[str, object], why: str
+) -> None:
+    # "sep=;" on the first line is how a file tells Excel its delimiter; it is neither the
+    # header nor a row (the header used to be refused as "2 cells", lines after it as data).
+    [row] = read_all(mapping(**overrides), write(tmp_path, "sep.csv", text))
+    assert (row.line, row.values["id"], row.values["name"]) == (3, "1", "SMITH, John"), why
+
+
+FOOTER = "looks like a report's footer"
+
+
+@pytest.mark.parametrize(
+    ("last", "reason", "why"),
+    [
+        ("Total records: 4,123\n", FOOTER, "a count with a thousands comma: was 2 columns of 4"),
+        ('"Total records: 4,123",,,\n', FOOTER, "quoted and padded: was no identifying field"),
+        ("TOTAL,,,\n", FOOTER, "a bare total"),
+        ("(2 rows affected)\n", FOOTER, "sqlcmd's count"),
+        ("2 rows selected.\n", FOOTER, "SQL*Plus's count"),
+        ("*** End of report ***\n", FOOTER, "an end marker"),
+        ("3,Total Care Ltd,,\n", None, "a record whose name starts with a footer's word"),
+        ("Totals,A,,\n", None, "an id that is a word, with a name"),
+    ],
+)
+def test_a_reports_footer_is_quarantined_as_one(
+    tmp_path: Path, last: str, reason: str | None, why: str
+) -> None:
+    text = HEADER + "1,A,,\n2,B,,\n" + last
+    rows = read_all(mapping(), write(tmp_path, "f.csv", text))
+    assert len(rows) == 3, why
+    problems = rows[-1].problems
+    if reason is None:
+        assert rows[-1].kind == "row" and not problems, why
+    else:
+        assert rows[-1].kind == "bad" and problems[0].startswith(reason), (why, problems)
+
+
 def test_quoted_newlines_keep_the_starting_line(tmp_path: Path) -> None:
     text = HEADER + '1,"Mary\nAnn Smith",,\n2,"Bob\r\n\r\nJones",,\n3,Al,,\n'
     rows = read_all(mapping(), write(tmp_path, "q.csv", text))

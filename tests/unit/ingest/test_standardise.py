@@ -56,6 +56,19 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             None,
         ),
         ({"name": "J Smith", "email": "J@Example.COM"}, "emails", ("J@example.com",), None),
+        # Two addresses in one cell were both lost ("must contain exactly one @").
+        (
+            {"name": "J Smith", "email": "a@example.org; B@Example.com"},
+            "emails",
+            ("a@example.org", "B@example.com"),
+            None,
+        ),
+        (
+            {"name": "J Smith", "email": "a@example.org; b@example"},
+            "emails",
+            ("a@example.org",),
+            "email: email address has an invalid domain",
+        ),
         ({"name": "J Smith", "uprn": "000072145678"}, "uprn", "72145678", None),
         ({"name": "SMITH JP MR"}, "family_name", "Smith", None),
         (
@@ -65,11 +78,38 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             None,
         ),
         # Salvaged rather than dropped.
+        # Excel's marks that a cell is text, as CSV exports for Excel keep them.
+        ({"name": "J Smith", "nhs": "'9434765919"}, "nhs_number", "9434765919", None),
+        ({"name": "J Smith", "nhs": '="9434765919"'}, "nhs_number", "9434765919", None),
+        ({"name": "J Smith", "uprn": "'000100023336956"}, "uprn", "100023336956", None),
+        ({"name": "J Smith", "dob": "'03/04/1961"}, "date_of_birth", "1961-04-03", None),
+        ({"name": "J Smith", "tel": '="07700900123"'}, "phones", ("+447700900123",), None),
+        ({"name": "J Smith", "nhs": '=""'}, "nhs_number", None, None),
         ({"name": "J Smith", "dob": "03 / 04 / 1961"}, "date_of_birth", "1961-04-03", None),
         ({"name": "J Smith", "dob": "1961"}, "year_of_birth", 1961, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "b.1941"}, "year_of_birth", 1941, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "b.1941"}, "date_of_birth", None, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": "2031"}, "year_of_birth", None, "date_of_birth: year of birth"),
+        # Known to the month only, or with zeros for what is not known: the year was lost.
+        (
+            {"name": "J Smith", "dob": "April 1961"},
+            "year_of_birth",
+            1961,
+            "date_of_birth: not a full",
+        ),
+        ({"name": "J Smith", "dob": "04/1961"}, "date_of_birth", None, "date_of_birth: not a full"),
+        (
+            {"name": "J Smith", "dob": "00/00/1961"},
+            "year_of_birth",
+            1961,
+            "date_of_birth: not a full",
+        ),
+        (
+            {"name": "J Smith", "dob": "1961-00-00"},
+            "year_of_birth",
+            1961,
+            "date_of_birth: not a full",
+        ),
         # A spreadsheet's number 1961 is the year, not Excel's serial for 14 May 1905.
         ({"name": "J Smith", "dob": 1961}, "year_of_birth", 1961, "date_of_birth: only a year"),
         ({"name": "J Smith", "dob": 1961}, "date_of_birth", None, "date_of_birth: only a year"),
@@ -93,6 +133,26 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
             "phone: not a valid phone number",
         ),
         ({"name": "J Smith", "tel": "07700 600001"}, "phones", (), "phone: not a valid"),
+        # A second number after ";" was taken as libphonenumber's RFC 3966 parameters and lost.
+        (
+            {"name": "J Smith", "tel": "07700900123;01134960000"},
+            "phones",
+            ("+447700900123", "+441134960000"),
+            None,
+        ),
+        (
+            {"name": "J Smith", "tel": "0113 496 0000 (H) 07700 900123 (M)"},
+            "phones",
+            ("+441134960000", "+447700900123"),
+            None,
+        ),
+        # Two numbers on two lines of one cell (Alt+Enter in Excel).
+        (
+            {"name": "J Smith", "tel": "07700 900123\n0113 496 0000"},
+            "phones",
+            ("+447700900123", "+441134960000"),
+            None,
+        ),
         # A pseudo-postcode is kept, with a warning; "no fixed abode" is no house name.
         ({"name": "J Smith", "pc": "zz99 3vz"}, "postcode", "ZZ99 3VZ", "postcode: NHS pseudo"),
         ({"name": "J Smith", "a1": "NFA", "a2": "Leeds"}, "house_name", None, "address: says no"),
@@ -100,6 +160,8 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
         # Names: a known-as name is the preferred name; what is not one person's is no name.
         ({"name": "John 'Jack' Smith"}, "preferred_name", "Jack", None),
         ({"name": "John 'Jack' Smith"}, "middle_names", None, None),
+        ({"name": "Mrs Mary Smith nee Jones"}, "family_name", "Smith", None),
+        ({"name": "Mrs Mary Smith nee Jones"}, "other_family_names", ("Jones",), None),
         ({"name": "Sir John SMITH-JONES OBE"}, "family_name", "Smith-Jones", None),
         ({"name": "The Occupier", "dob": "3/4/61"}, "family_name", None, "full_name: name is a"),
         ({"name": "Baby of Sarah Jones", "dob": "3/4/61"}, "given_name", None, "full_name: "),
@@ -110,6 +172,28 @@ def test_fields(values: dict[str, Any], field: str, expected: Any, warning: str 
     result = run(values)
     assert not result.problems
     assert getattr(result.person, field) == expected
+    if warning is None:
+        assert not result.warnings
+    else:
+        assert [w for w in result.warnings if w.startswith(warning)], result.warnings
+
+
+@pytest.mark.parametrize(
+    ("died", "expected", "warning"),
+    [
+        ("12/05/2020", "2020-05-12", None),
+        # SQL Server turns an empty value into 1900-01-01: the person had not died then.
+        ("01/01/1900", None, "date_of_death: 1900-01-01 is what systems store for no date"),
+        ("1900-01-01 00:00:00.000", None, "date_of_death: 1900-01-01 is what"),
+        (date(1899, 12, 30), None, "date_of_death: 1899-12-30 is what"),
+    ],
+)
+def test_a_no_date_placeholder_is_no_date_of_death(
+    died: Any, expected: str | None, warning: str | None
+) -> None:
+    m = mapping(person={"full_name": "name", "date_of_death": "died"})
+    result = run({"name": "J Smith", "died": died}, m)
+    assert result.person.date_of_death == expected
     if warning is None:
         assert not result.warnings
     else:

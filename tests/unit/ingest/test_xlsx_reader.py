@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from joinedup.ingest.errors import SourceFileError
+from joinedup.ingest.readers.base import FOOTER_REASON
 from joinedup.ingest.standardise import standardise_row
 from tests.unit.ingest.helpers import mapping, read_all, write
 
@@ -54,6 +55,24 @@ def test_types_blank_rows_and_line_numbers(tmp_path: Path) -> None:
     assert serial.record_id == "2"
     assert serial.person.date_of_birth == date(1961, 4, 3).isoformat()
     assert rows[3].problems == ("values beyond the last column",)
+
+
+@pytest.mark.parametrize(
+    ("last", "footer"),
+    [
+        (["Total records: 2", None, None, None], True),
+        (["Total", 2, None, None], True),
+        (["Grand total: 2"], True),
+        ([3, "Total Care Ltd", None, None], False),
+    ],
+)
+def test_a_reports_footer_is_quarantined_as_one(
+    tmp_path: Path, last: list[Any], footer: bool
+) -> None:
+    # As in a CSV file: it was quarantined as "no identifying field".
+    path = workbook(tmp_path, [["id", "name", "dob", "nhs"], [1, "A", None, None], last])
+    *_, row = read_all(mapping(**XLSX), path)
+    assert (row.kind, row.problems) == (("bad", (FOOTER_REASON,)) if footer else ("row", ()))
 
 
 def test_a_date_cell_ignores_a_text_format(tmp_path: Path) -> None:

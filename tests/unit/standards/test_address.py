@@ -240,6 +240,43 @@ ONE_LINE = [
         "a suffix written apart, on one line",
     ),
     ("1 A Road Leeds", A(None, "1", None, "A Road", None, "Leeds"), "a one-letter street"),
+    # Without commas a country or county after the town was read as part of it ("Leeds Uk").
+    (
+        "12 High St Leeds LS6 2AB UK",
+        A(None, "12", None, "High St", None, "Leeds", "LS6 2AB"),
+        "a country after the postcode",
+    ),
+    (
+        "12 High Street Leeds West Yorkshire LS6 2AB United Kingdom",
+        A(None, "12", None, "High Street", None, "Leeds", "LS6 2AB"),
+        "a county and a country",
+    ),
+    (
+        "12 high street leeds u.k.",
+        A(None, "12", None, "High Street", None, "Leeds"),
+        "dotted, lower case",
+    ),
+    # "Care of": the number after it is the address; a name after it is someone else's.
+    (
+        "c/o 12 High Street, Leeds LS6 2AB",
+        A(None, "12", None, "High Street", None, "Leeds", "LS6 2AB"),
+        "c/o before the number: was street 'C/o 12 High Street'",
+    ),
+    (
+        "C/O Mrs J Smith, 12 High Street, Leeds",
+        A(None, "12", None, "High Street", None, "Leeds"),
+        "c/o a person: was house name 'C/o Mrs J Smith'",
+    ),
+    (
+        "Care of: Leeds Housing Options, Flat 2, 5 Bridge St, Leeds",
+        A("Flat 2", "5", None, "Bridge St", None, "Leeds"),
+        "care of an organisation",
+    ),
+    (
+        "12 High Street Kent",
+        A(None, "12", None, "High Street", None, "Kent"),
+        "a county alone after the street is kept: the town is all there is",
+    ),
 ]
 
 

@@ -45,6 +45,10 @@ PARSE = [
     ("1961-04-03T10:15:00Z", APRIL_3, "ISO datetime"),
     ("1961-04-03 10:15:00+01:00", APRIL_3, "ISO datetime with offset"),
     ("03/04/1961 00:00:00", APRIL_3, "export with a midnight time"),
+    # Oracle's default TIMESTAMP display (DD-MON-RR HH.MI.SSXFF AM) writes the time with dots.
+    ("03-APR-61 12.00.00.000000000 AM", APRIL_3, "Oracle TIMESTAMP as exported"),
+    ("03-APR-1961 00.00.00", APRIL_3, "Oracle, a four-digit year and a dotted time"),
+    ("1961-04-03 00:00:00.0000000", APRIL_3, "SQL Server datetime2"),
     ("22374", APRIL_3, "Excel serial as text"),
     ("22374.0", APRIL_3, "Excel serial as a float's text"),
     (22374, APRIL_3, "Excel serial as a number"),
@@ -179,9 +183,22 @@ DOB = [
 ]
 DOB_REJECT = [
     ("24/11/2026", "in the future", "tomorrow"),
-    ("01/01/1900", "over 125", "too old"),
+    ("01/01/1890", "over 125", "too old"),
     ("31/02/1980", "does not exist", "impossible dates are still rejected"),
+    # What systems store for "no date" is no one's date of birth (see partial_dates.NO_DATE).
+    ("01/01/1900", "no date", "SQL Server's date for an empty value"),
+    ("1899-12-30", "no date", "Excel's and OLE Automation's day 0"),
+    ("1753-01-01", "no date", "SQL Server's earliest datetime"),
+    ("0001-01-01", "no date", ".NET's earliest date"),
+    ("01/01/1800", "no date", "HES: a date not given"),
 ]
+
+
+def test_a_no_date_placeholder_is_refused_whatever_the_day() -> None:
+    # Before 2025 the age rule let 1900-01-01 through as the birthday of a 124-year-old.
+    with pytest.raises(StandardsError, match="no date") as raised:
+        parse_date_of_birth("1900-01-01", today=date(2024, 6, 1))
+    assert raised.value.until is None
 
 
 @pytest.mark.parametrize(("text", "expected", "why"), DOB)
@@ -215,6 +232,16 @@ YOB = [
     (1941, 1941, "an integer"),
     (1941.0, 1941, "a float"),
     ("03/04/1941", 1941, "a full date gives its year"),
+    # A date of birth known only to the month or year, as systems write one.
+    ("April 1941", 1941, "month and year"),
+    ("APR-1941", 1941, "abbreviated month, hyphen"),
+    ("Sept 1941", 1941, "Sept"),
+    ("04/1941", 1941, "month number and year"),
+    ("1941-04", 1941, "ISO 8601 year and month (FHIR's partial date)"),
+    ("00/00/1941", 1941, "day and month zero: not known"),
+    ("00/04/1941", 1941, "day zero: not known"),
+    ("00.00.1941", 1941, "dotted zeros"),
+    ("1941-00-00", 1941, "ISO with zeros"),
 ]
 YOB_REJECT = [
     ("2027", "in the future", "next year"),
@@ -222,6 +249,10 @@ YOB_REJECT = [
     ("nineteen", "not a recognised year", "words"),
     ("", "blank", "blank"),
     (1941.5, "whole number", "half a year"),
+    ("13/1941", "not a recognised year", "no month 13"),
+    ("Smarch 1941", "not a recognised year", "not a month"),
+    ("00/13/1941", "not a recognised year", "no month 13, even with day zero"),
+    ("00/00/0000", "not a recognised year", "all zeros"),
 ]
 
 
@@ -243,6 +274,9 @@ def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
         (1941, True, "a spreadsheet number"),
         (1941.5, False, "not a whole number"),
         (22374, False, "an Excel serial"),
+        ("April 1941", True, "a month and year"),
+        ("00/00/1941", True, "zero day and month"),
+        ("03/04/41", False, "a two-digit year is a full date"),
     ],
 )
 def test_is_year_of_birth_form(text: str, expected: bool, why: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from joinedup.standards.email import normalise_email
+from joinedup.standards.email import normalise_email, split_emails
 from joinedup.standards.errors import StandardsError
 
 EMAILS = [
@@ -23,6 +23,7 @@ REJECT = [
     ("", "blank", "blank"),
     ("jo.example.org", "exactly one @", "no @"),
     ("jo@@example.org", "exactly one @", "two @"),
+    ("a@example.org; b@example.com", "more than one email address", "two: the caller splits"),
     ("@example.org", "before the @", "no local part"),
     ("jo bloggs@example.org", "before the @", "space"),
     (".jo@example.org", "misplaced dot", "leading dot"),
@@ -32,6 +33,23 @@ REJECT = [
     ("jo@example.c", "top-level domain", "one-letter TLD"),
     ("jo@example.123", "top-level domain", "numeric TLD"),
 ]
+
+
+SPLIT = [
+    ("a@example.org; b@example.com", ("a@example.org", "b@example.com"), "Outlook's semicolon"),
+    ("a@example.org,b@example.com", ("a@example.org", "b@example.com"), "comma"),
+    ("a@example.org / b@example.com", ("a@example.org", "b@example.com"), "slash"),
+    ("a@example.org\nb@example.com", ("a@example.org", "b@example.com"), "two lines"),
+    ("a@example.org b@example.com", ("a@example.org", "b@example.com"), "a space"),
+    ("a@example.org", ("a@example.org",), "one address"),
+    ("jo@@example.org", ("jo@@example.org",), "two @ in one address is not two addresses"),
+    ("a@example.org; none", ("a@example.org; none",), "only one address in the cell"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), SPLIT)
+def test_split_emails(text: str, expected: tuple[str, ...], why: str) -> None:
+    assert split_emails(text) == expected, why
 
 
 @pytest.mark.parametrize(("text", "expected", "why"), EMAILS)

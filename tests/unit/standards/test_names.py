@@ -28,8 +28,9 @@ def n(
     family: str | None = None,
     suffix: str | None = None,
     preferred: str | None = None,
+    others: tuple[str, ...] = (),
 ) -> PersonName:
-    return PersonName(title, given, middle, family, suffix, preferred)
+    return PersonName(title, given, middle, family, suffix, preferred, others)
 
 
 FULL_NAMES = [
@@ -61,7 +62,60 @@ FULL_NAMES = [
     ("SMITH JOHN MR", n("Mr", "John", None, "Smith"), "title last marks family first"),
     ("Mr & Mrs J Smith", n(None, "J", None, "Smith"), "joint titles name two people: dropped"),
     ("MR AND MRS SMITH", n(None, None, None, "Smith"), "joint titles in words"),
-    ("Mrs Mary Smith (nee Jones)", n("Mrs", "Mary", None, "Smith"), "maiden name note dropped"),
+    # A maiden or former family name is another family name, never the family name itself.
+    (
+        "Mrs Mary Smith (nee Jones)",
+        n("Mrs", "Mary", None, "Smith", others=("Jones",)),
+        "maiden name in brackets: kept as another family name",
+    ),
+    (
+        "Mrs Mary Smith née Jones",
+        n("Mrs", "Mary", None, "Smith", others=("Jones",)),
+        "maiden name without brackets: was family name Jones, middle names Smith Nee",
+    ),
+    (
+        "SMITH (NEE JONES), Mary",
+        n(None, "Mary", None, "Smith", others=("Jones",)),
+        "maiden name inside the family-first form",
+    ),
+    (
+        "SMITH NEE DE LA CRUZ, Mary",
+        n(None, "Mary", None, "Smith", others=("de la Cruz",)),
+        "a maiden name with particles, before the comma",
+    ),
+    (
+        "Mary Smith formerly Jones-Brown",
+        n(None, "Mary", None, "Smith", others=("Jones-Brown",)),
+        "formerly",
+    ),
+    (
+        "John Smith (previously Smyth)",
+        n(None, "John", None, "Smith", others=("Smyth",)),
+        "previously",
+    ),
+    (
+        "Mrs M Smith (maiden name: Jones)",
+        n("Mrs", "M", None, "Smith", others=("Jones",)),
+        "maiden name spelt out",
+    ),
+    (
+        "Mary Smith NEE: JONES",
+        n(None, "Mary", None, "Smith", others=("Jones",)),
+        "a colon after the marker",
+    ),
+    # A forename systems give someone they have not named yet is no given name: linkage
+    # would join every "Baby Smith" (twins included) and every "Unknown" on it.
+    ("SMITH, BABY", n(None, None, None, "Smith"), "a newborn not yet named"),
+    ("BABY SMITH", n(None, None, None, "Smith"), "baby first"),
+    ("Baby Girl Smith", n(None, None, None, "Smith"), "baby girl: no middle name 'Girl'"),
+    ("TWIN 1 SMITH", n(None, None, None, "Smith"), "a twin"),
+    ("SMITH, UNKNOWN", n(None, None, None, "Smith"), "an unidentified patient"),
+    ("Unknown Smith", n(None, None, None, "Smith"), "unknown first"),
+    ("SMITH, JOHN DECD", n(None, "John", None, "Smith"), "a note that he has died: no middle name"),
+    ("Mr John Smith Deceased", n("Mr", "John", None, "Smith"), "the note written out"),
+    ("Patrick Nee", n(None, "Patrick", None, "Nee"), "Nee is also a family name"),
+    ("NEE, Patrick", n(None, "Patrick", None, "Nee"), "Nee as the family name, first"),
+    ("Mary Smith (nee)", n(None, "Mary", None, "Smith"), "a note with no name in it"),
     ("DA SILVA Pedro", n(None, "Pedro", None, "da Silva"), "capitals with a particle, first"),
     ("Ludwig van Beethoven", n(None, "Ludwig", None, "van Beethoven"), "particle"),
     ("Maria de la Cruz", n(None, "Maria", None, "de la Cruz"), "two particles"),
@@ -155,6 +209,9 @@ REJECT = [
     ("Estate of J Smith", "acting for someone", "an estate"),
     ("Personal Representatives of J Smith", "acting for someone", "personal representatives"),
     ("Baby of Sarah Jones", "another person's name", "a newborn named by the mother"),
+    ("B/O SMITH", "another person's name", "b/o: baby of"),
+    ("UNKNOWN UNKNOWN", "placeholder", "neither name known"),
+    ("UNKNOWN, UNKNOWN", "placeholder", "neither, family first"),
     ("Twin 2 of Sarah Jones", "another person's name", "a twin named by the mother"),
     ("Mr J Smith & Ms K Jones", "two people", "two full names"),
     ("John Smith and Mary Jones", "two people", "two full names joined by and"),
@@ -196,6 +253,17 @@ PARTS = [
     ({}, n(), "nothing at all"),
     ({"given_name": "Ann", "middle_names": "J.P."}, n(None, "Ann", "J P"), "middle initials"),
     ({"middle_names": "A."}, n(None, "A"), "a middle initial alone moves up, split once"),
+    ({"given_name": "BABY", "family_name": "SMITH"}, n(None, None, None, "Smith"), "baby"),
+    (
+        {"given_name": "Mary", "family_name": "SMITH NEE JONES"},
+        n(None, "Mary", None, "Smith", others=("Jones",)),
+        "a maiden name in the family-name field: was family name Smith Nee Jones",
+    ),
+    (
+        {"given_name": "Mary", "family_name": "Smith (formerly Jones)"},
+        n(None, "Mary", None, "Smith", others=("Jones",)),
+        "a former name in brackets in the family-name field",
+    ),
 ]
 
 

@@ -36,6 +36,8 @@ INVALID = [
     ("", "blank", "blank"),
     ("1000000010", "can never be valid", "the check digit would be 10"),
     ("٩٤٣٤٧٦٥٩١٩", "only digits", "non-ASCII digits"),
+    ("9.43477E+09", "scientific notation", "Excel's display of a long number: digits lost"),
+    ("9.434765919e+09", "scientific notation", "never corrected, whatever digits survive"),
 ]
 
 

@@ -40,6 +40,8 @@ REJECT = [
     ("hello", "not a phone number", "words"),
     ("07911 12345", "not a valid", "a digit short"),
     ("07700 600001", "not a valid", "an unallocated mobile range"),
+    ("07700900123;01134960000", "more than one", "libphonenumber would drop the second"),
+    ("7.7009E+09", "scientific notation", "a spreadsheet has lost the digits"),
 ]
 
 
@@ -75,6 +77,19 @@ SPLIT = [
     ("0113 496 0000/1", ("0113 496 0000/1",), "a second ending is not a number"),
     ("07911 123456", ("07911 123456",), "one number"),
     ("07700900123 orange", ("07700900123 orange",), "'or' must be a word"),
+    ("07700 900123\n0113 496 0000", ("07700 900123", "0113 496 0000"), "two lines of a cell"),
+    ("07700\n900123", ("07700\n900123",), "one number broken over two lines"),
+    # Numbers told apart by labels, as a free-text contact field holds them.
+    (
+        "0113 496 0000 (H) 07700 900123 (M)",
+        ("0113 496 0000", "07700 900123"),
+        "a bracketed label after each",
+    ),
+    ("H: 0113 496 0000 M: 07700 900123", ("0113 496 0000", "07700 900123"), "labels first"),
+    ("Mum 07700 900123 Dad 07700 900124", ("07700 900123", "07700 900124"), "names as labels"),
+    ("(0113) 496 0000 home", ("(0113) 496 0000 home",), "one number with a note"),
+    ("0113 496 0000 ext 12", ("0113 496 0000 ext 12",), "an extension is not a number"),
+    ("07700900123 01134960000", ("07700900123 01134960000",), "a space alone: left whole"),
 ]
 
 

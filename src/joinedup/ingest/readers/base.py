@@ -219,3 +219,30 @@ def unique_names(header: Sequence[str]) -> list[str]:
 def is_marked(bits: bytearray | None, line: int) -> bool:
     """Whether ``line`` is set in a bitmap of lines (see :attr:`Reader.unchanged`)."""
     return bits is not None and line >> 3 < len(bits) and bool(bits[line >> 3] >> (line & 7) & 1)
+
+
+# The last lines of a report: a total or count ("Total records: 4,123", SQL*Plus's "4123 rows
+# selected.", sqlcmd's "(4123 rows affected)") or an end marker ("*** End of report ***").
+_FOOTER = re.compile(
+    r"\W*(?:(?:grand\s+)?totals?\b(?!\w)|count\s*:|number\s+of\s+(?:records|rows)\b"
+    r"|end\s+of\s+(?:report|file|data|extract)\b|[\d,]+\s+(?:rows?|records?)\b)",
+    re.IGNORECASE,
+)
+#: The quarantine reason of a row that is a report's footer.
+FOOTER_REASON = "looks like a report's footer (a total, a count or an end marker), not a record"
+
+
+def is_footer(cells: Sequence[str]) -> bool:
+    """Whether a row is a report's footer: its first cell says so and nothing else is in the
+    row but, at most, the digits a thousands separator split off (``Total records: 4,123``
+    read as two cells). A record whose name begins with such a word has more cells filled.
+
+    >>> is_footer(["Total records: 4", "123", ""]), is_footer(["3", "Total Care Ltd", ""])
+    (True, False)
+    """
+    # Every row is asked, twice (the id scan, then the store pass): a record filling a third
+    # cell answers before the regular expression is tried.
+    if not cells or (len(cells) > 2 and any(cells[2:])) or _FOOTER.match(cells[0]) is None:
+        return False
+    rest = [c.strip() for c in cells[1:] if c.strip()]
+    return not rest or (len(rest) == 1 and rest[0].isdigit())

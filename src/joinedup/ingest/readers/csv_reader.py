@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
+    FOOTER_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
+    is_footer,
     is_marked,
     skip_rows_hint,
     unique_names,
@@ -69,8 +72,15 @@ class CsvReader(Reader):
             physical: Iterator[str] = iter(text)
             if _ends_with_eof_mark(self.path):
                 physical = _without_eof_mark(physical)
+            first = next(physical, None)
+            said = excel_sep_line(first)
+            if first is not None:
+                physical = chain((first,), physical)
+            if said is not None and self.delimiter is None:
+                self.delimiter = said
             skipped = 0  # banner lines before the header
-            for _ in range(self.mapping.skip_rows):
+            # Excel's "sep=;" line is not the header; a mapping's skip_rows counts it anyway.
+            for _ in range(self.mapping.skip_rows or (1 if said is not None else 0)):
                 if next(physical, None) is None:
                     break
                 skipped += 1
@@ -134,12 +144,28 @@ class CsvReader(Reader):
     ) -> SourceRow:
         if not any(cell.strip() for cell in cells):
             return blank(line, raw)
+        if is_footer(cells):
+            return bad(line, raw, FOOTER_REASON)
         if len(cells) != width:
             # Exports often pad rows with empty trailing cells; only real content is a problem.
             extra = cells[width:]
             if len(cells) < width or any(cell.strip() for cell in extra):
                 return bad(line, raw, f"expected {width} columns, found {len(cells)}")
         return SourceRow(line=line, raw=raw, values=dict(zip(header, cells, strict=False)))
+
+
+# "sep=;": the line Excel reads (and some exporters write) to learn a file's delimiter.
+_SEP_LINE = re.compile(r'sep=([^"\r\n])\1*\r?\n?', re.IGNORECASE)
+
+
+def excel_sep_line(line: str | None) -> str | None:
+    """The delimiter a first line such as ``sep=;`` names, or None when it is not one.
+
+    >>> excel_sep_line("sep=;\\r\\n"), excel_sep_line("ref;name\\n")
+    (';', None)
+    """
+    match = _SEP_LINE.fullmatch(line.lstrip("\ufeff")) if line else None
+    return match.group(1) if match else None
 
 
 def _marked(bits: bytearray, line: int, count: int) -> bool:

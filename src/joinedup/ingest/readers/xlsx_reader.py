@@ -22,10 +22,12 @@ from typing import Any
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
+    FOOTER_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
+    is_footer,
     shown,
     skip_rows_hint,
     unique_names,
@@ -189,6 +191,8 @@ class XlsxReader(Reader):
         if row.hidden and self.mapping.hidden_rows == "skip":
             self.hidden += 1
             return SourceRow(line=number, raw="", kind="skip")
+        if is_footer(texts):
+            return bad(number, json.dumps(texts, ensure_ascii=False), FOOTER_REASON)
         if len(cells) < width:
             cells = cells + (None,) * (width - len(cells))
         values = dict(zip(header, cells, strict=False))

@@ -1,0 +1,82 @@
+"""Dates systems write when they lack one: known only in part, or a stand-in for none.
+
+``April 1941``, ``04/1941``, ISO's ``1941-04`` (FHIR's partial ``date``), and zeros for what is
+not known (``00/00/1941``, ``00/04/1941``, ``1941-00-00``): no day can be read from them, but
+the year can, and linkage compares years of birth where one side has no more.
+
+A date a system stores for *no date* (:data:`NO_DATE`: SQL Server turns an empty value into
+1900-01-01) is a real calendar day, and would otherwise be read as someone's birth or death.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+#: Dates that systems store for "no date", never a date of birth or death of anyone a
+#: service holds (each is over 125 years ago), with where each comes from.
+NO_DATE: dict[date, str] = {
+    date(1900, 1, 1): "SQL Server's date for an empty value, and many systems' default",
+    date(1899, 12, 30): "day 0 of Excel and of OLE Automation (Access, Visual Basic)",
+    date(1753, 1, 1): "SQL Server's earliest datetime",
+    date(1, 1, 1): "the earliest date of .NET and of SQL Server's datetime2",
+    date(1800, 1, 1): "Hospital Episode Statistics' code for a date not given",
+    date(1801, 1, 1): "Hospital Episode Statistics' code for an invalid date",
+}
+
+
+def no_date_reason(value: date) -> str | None:
+    """Why ``value`` is not a date of birth or death (one of :data:`NO_DATE`), or None.
+
+    The reason names the date: it is one of a fixed list, never personal data.
+
+    >>> no_date_reason(date(1900, 1, 1))
+    '1900-01-01 is what systems store for no date: treated as missing'
+    """
+    if value not in NO_DATE:
+        return None
+    return f"{value.isoformat()} is what systems store for no date: treated as missing"
+
+
+#: Month names and abbreviations (upper case) → month number.
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].upper()] = _number
+    MONTHS[calendar.month_abbr[_number].upper()] = _number
+MONTHS["SEPT"] = 9
+
+# The month in words or digits, or zeros for the day or month not known.
+_PARTIAL_RES = (
+    re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.,]*(?P<y>\d{4})$"),
+    re.compile(r"^(?P<m>\d{1,2})[\s\-/.]+(?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$"),
+    re.compile(r"^(?P<d>0{1,2})[\s\-/.]+(?P<m>\d{1,2})[\s\-/.]+(?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>00)$"),
+)
+
+
+def partial_date_year(text: str) -> int | None:
+    """The year of a date written without its day, or without its day and month
+    (``April 1941``, ``04/1941``, ``1941-04``, ``00/00/1941``), or None for any other text.
+
+    A year alone is not one (see :func:`is_year_of_birth_form`); the month, where given,
+    must exist (``00`` counts as not known only beside a day of ``00``).
+
+    >>> partial_date_year("00/00/1941"), partial_date_year("13/1941")
+    (1941, None)
+    """
+    raw = " ".join(text.split())
+    for pattern in _PARTIAL_RES:
+        match = pattern.match(raw)
+        if match is None:
+            continue
+        found = match.groupdict()
+        if found.get("mon") is not None and found["mon"].upper() not in MONTHS:
+            return None
+        lowest = 0 if found.get("d") is not None else 1
+        if found.get("m") is not None and not lowest <= int(found["m"]) <= 12:
+            return None
+        year = int(found["y"])
+        return year if year >= 1000 else None
+    return None

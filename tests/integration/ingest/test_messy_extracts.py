@@ -1,0 +1,86 @@
+"""Extracts as council, NHS and charity systems really write them, through ingest_file on
+SQLite and PostgreSQL: what is stored, what is warned about, and that every row is counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from joinedup.ingest.mapping import parse_mapping
+from joinedup.ingest.pipeline import ingest_file
+from joinedup.ingest.readers.base import FOOTER_REASON
+from joinedup.store import records
+from joinedup.store.db import session_scope
+from joinedup.store.tables import QuarantineEntry
+
+MAPPING = {
+    "source": "adult_social_care",
+    "organisation": "council",
+    "format": "csv",
+    "record_id": "Person ID",
+    "person": {
+        "full_name": "Name",
+        "date_of_birth": "DOB",
+        "date_of_death": "Date of Death",
+        "nhs_number": "NHS No",
+        "phone": "Contact",
+    },
+}
+# Excel's "Unicode text" export: UTF-16 LE with a byte-order mark, tab-separated, CRLF; a
+# cell typed with Alt+Enter is quoted and holds a bare line break.
+UNICODE_TEXT = (
+    "Person ID\tName\tDOB\tDate of Death\tNHS No\tContact\r\n"
+    "P1\tMrs Mary Smith nee Jones\tApril 1961\t01/01/1900\t9.43477E+09\t07700900123;01134960000\r\n"
+    'P2\tSMITH, John (Jack)\t00/00/1958\t\t9434765919.0\t"07700 900124\n0113 496 0001"\r\n'
+)
+
+
+def test_an_excel_unicode_text_export(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "asc.txt"
+    path.write_bytes(UNICODE_TEXT.encode("utf-16"))
+    result = ingest_file(engine, parse_mapping(MAPPING), path)
+    assert (result.read, result.stored, result.quarantined, result.skipped) == (2, 2, 0, 0)
+    with session_scope(engine) as session:
+        mary = records.get_current(session, "adult_social_care", "P1")
+        john = records.get_current(session, "adult_social_care", "P2")
+        assert mary is not None and john is not None
+        # Family name Smith, Jones another family name (was family Jones, middle "Smith Nee").
+        assert (mary.given_name, mary.middle_names, mary.family_name) == ("Mary", None, "Smith")
+        assert mary.other_family_names == ["Jones"]
+        # The year of a date known only to the month (was dropped with the date).
+        assert (mary.date_of_birth, mary.year_of_birth) == (None, 1961)
+        # SQL Server's 1900-01-01 for an empty date: not dead since 1900.
+        assert mary.date_of_death is None
+        # Excel's scientific notation lost the NHS number's digits: dropped, never guessed.
+        assert mary.nhs_number is None
+        assert mary.phones == ["+447700900123", "+441134960000"]  # the second was lost
+        assert {w.split(":")[0] for w in mary.dq_warnings} == {
+            "date_of_birth",
+            "date_of_death",
+            "nhs_number",
+        }
+        assert any("scientific notation" in w for w in mary.dq_warnings)
+        assert (john.year_of_birth, john.nhs_number) == (1958, "9434765919")
+        assert john.phones == ["+447700900124", "+441134960001"]
+
+
+def test_a_sep_line_cr_endings_and_a_totals_row(engine: Engine, tmp_path: Path) -> None:
+    # Excel's "sep=;" line, classic Mac line ends, and a report's count as the last line.
+    text = (
+        "sep=;\rPerson ID;Name;DOB;Date of Death;NHS No;Contact\r"
+        "P1;Ann Jones;03/04/1961;;;\rP2;Bob Khan;04/05/1970;;;\rTotal records: 2;;;;;\r"
+    )
+    path = tmp_path / "asc.csv"
+    path.write_text(text, encoding="cp1252", newline="")
+    result = ingest_file(engine, parse_mapping(MAPPING), path)
+    assert (result.read, result.stored, result.quarantined) == (3, 2, 1)
+    with session_scope(engine) as session:
+        ann = records.get_current(session, "adult_social_care", "P1")
+        assert ann is not None and (ann.family_name, ann.date_of_birth) == ("Jones", "1961-04-03")
+        # Said for what it is (it was "no identifying field … name has no letters").
+        [(line, reasons)] = session.execute(
+            select(QuarantineEntry.line_number, QuarantineEntry.reasons)
+        ).all()
+        assert (line, reasons) == (5, [FOOTER_REASON])
