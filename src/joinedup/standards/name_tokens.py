@@ -186,6 +186,26 @@ def _take_suffixes(tokens: list[str]) -> list[str]:
     return found
 
 
+# What may follow a newborn's "Baby" or "Twin" in place of a name ("Baby Girl", "Twin A").
+_NEWBORN_WORDS = frozenset({"BOY", "GIRL", "MALE", "FEMALE"})
+
+
+def _not_named(given: list[str]) -> bool:
+    """Whether the given names are a not-yet-named newborn's or an unknown person's words
+    (``Baby``, ``Baby Girl``, ``Twin 1``, ``Twin A``, ``Unknown``) and nothing else.
+
+    Only then: ``Baby`` is also a given name in its own right (common among Malayali families,
+    ``Baby Mathew``), and a name after it is the person's.
+    """
+    words = [_plain(p).strip(",") for p in given]
+    if words[0] not in NOT_A_GIVEN_NAME:
+        return False
+    twin = words[0] == "TWIN"
+    return all(
+        w in NOT_A_GIVEN_NAME or w in _NEWBORN_WORDS or (twin and len(w) == 1) for w in words[1:]
+    )
+
+
 def _finish(
     titles: list[str], given: list[str], family: list[str], suffixes: list[str]
 ) -> PersonName:
@@ -194,7 +214,7 @@ def _finish(
         return _display_case(text) if text else None
 
     given = [p for p in given if has_letters(p)]
-    if given and given[0][:1] in "BbIiNnTtUu" and _plain(given[0]).strip(",") in NOT_A_GIVEN_NAME:
+    if given and given[0][:1] in "BbIiNnTtUu" and _not_named(given):
         given = []  # "Baby Girl", "Twin 1": none of it is a name
     if (
         family

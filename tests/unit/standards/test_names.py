@@ -109,6 +109,9 @@ FULL_NAMES = [
     ("BABY SMITH", n(None, None, None, "Smith"), "baby first"),
     ("Baby Girl Smith", n(None, None, None, "Smith"), "baby girl: no middle name 'Girl'"),
     ("TWIN 1 SMITH", n(None, None, None, "Smith"), "a twin"),
+    ("Twin A Smith", n(None, None, None, "Smith"), "a twin by letter"),
+    # "Baby" is a given name in its own right too (Malayali families): a name after it stays.
+    ("Baby Mathew Thomas", n(None, "Baby", "Mathew", "Thomas"), "Baby as a given name"),
     ("SMITH, UNKNOWN", n(None, None, None, "Smith"), "an unidentified patient"),
     ("Unknown Smith", n(None, None, None, "Smith"), "unknown first"),
     ("SMITH, JOHN DECD", n(None, "John", None, "Smith"), "a note that he has died: no middle name"),
