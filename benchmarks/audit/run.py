@@ -33,8 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,12 +45,13 @@ from benchmarks.api import seed
 from benchmarks.audit import hub as borough
 from benchmarks.audit import trail
 from benchmarks.ingest.measure import measure
+from benchmarks.ingest.run import database
 from joinedup.audit import audited_engine
 from joinedup.audit import verify as verify_chain
 from joinedup.services.governance import AuditFilters, search_audit
 from joinedup.services.resident import access_history
 from joinedup.services.subject_access import subject_access_pack
-from joinedup.store.db import make_engine, session_scope, upgrade
+from joinedup.store.db import make_engine, session_scope
 from joinedup.store.governance_tables import AuditEvent
 
 MIB = 1024 * 1024
@@ -203,28 +203,6 @@ def verify_command(url: str) -> float:
     if done.returncode != 0:
         raise SystemExit(f"joinedup audit verify failed:\n{done.stdout}\n{done.stderr}")
     return seconds
-
-
-@contextmanager
-def database(backend: str, workdir: Path) -> Iterator[str]:
-    """A fresh, migrated database URL on ``backend``; PostgreSQL's cluster stops afterwards."""
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'audit.db'}"
-        upgrade(make_engine(url))
-        yield url
-        return
-    from tests.fixtures.database import find_postgres_bin, start_postgres
-
-    bin_dir = find_postgres_bin()
-    if bin_dir is None:
-        raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
-    server = start_postgres(bin_dir)
-    try:
-        url = server.create_database("audit")
-        upgrade(make_engine(url))
-        yield url
-    finally:
-        server.stop()
 
 
 def bench_backend(backend: str, args: argparse.Namespace, workdir: Path) -> tuple[list[Step], str]:
