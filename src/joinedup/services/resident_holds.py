@@ -38,6 +38,8 @@ _RUNS = cast(Table, LinkRun.__table__)
 class AccountOnHold(NotPermitted):
     """The resident's account waits for an administrator after a split (403)."""
 
+    page_title = "We are checking your record"
+
     def __init__(self) -> None:
         super().__init__(
             "The hub has changed which records it holds about you, and its team is checking "

@@ -196,7 +196,9 @@ def render_error(request: Request, status: int, detail: str, exc: Exception | No
             return _see_other(target)
     if getattr(request.state, "caller", None) is None:
         _try_resolve_caller(request)
-    title = _ERROR_TITLES.get(status, "There is a problem")
+    # An error may say what the page is about better than its status can (a resident's
+    # account waiting for a check is not something they "cannot do").
+    title = getattr(exc, "page_title", None) or _ERROR_TITLES.get(status, "There is a problem")
     context = {"title": title, "detail": detail, "status": status}
     return render(request, "error.html", context, status_code=status)
 

@@ -39,6 +39,8 @@ def test_the_administrator_confirms_a_held_account_and_its_resident_sees_their_r
     mine = resident.get("/my/record")
     assert mine.status_code == 403
     assert "its team is checking" in _text(mine.text)
+    assert "<title>We are checking your record" in mine.text
+    assert "You cannot do this" not in mine.text
     assert "Council tax" not in mine.text and "GP" not in mine.text
 
     listed = admin.get("/admin/resident-holds")
