@@ -82,7 +82,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: county ending a one-line address without commas is not part of its town; "c/o" and
 #: the name after it are no part of an address; "Baby", "Unknown" (…) as a forename is no
 #: given name, and "DECD" no part of a name; a CSV cell's Excel text marks ('9434765919,
-#: ="07700900123") are not part of its value.
+#: ="07700900123") are not part of its value; "ex-directory" or "withheld" in a field is
+#: a placeholder (its warning says so, not "not a phone number").
 STANDARDISERS_VERSION = 5
 
 

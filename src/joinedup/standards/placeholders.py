@@ -17,6 +17,8 @@ PLACEHOLDERS = frozenset(
 ) | frozenset(
     {"NOT KNOWN", "NOT GIVEN", "NOT RECORDED", "NOT STATED", "NOT APPLICABLE", "NOT AVAILABLE"}
 )
+# A phone number the resident keeps private: there is one, but the source does not hold it.
+PLACEHOLDERS |= {"EX-DIRECTORY", "EX DIRECTORY", "EXDIRECTORY", "WITHHELD", "NUMBER WITHHELD"}
 _SPACED = re.compile(r"\s*/\s*|\s+")
 
 
