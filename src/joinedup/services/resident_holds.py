@@ -74,8 +74,11 @@ class Hold:
         return None if None in times else min(t for t in times if t is not None)
 
 
-def holds(session: Session, *, user_ids: Sequence[int] | None = None) -> dict[int, Hold]:
-    """The resident accounts on hold, by user id (only ``user_ids`` when given), in one query."""
+def holds(
+    session: Session, *, user_ids: Sequence[int] | None = None, username: str | None = None
+) -> dict[int, Hold]:
+    """The resident accounts on hold, by user id (only ``user_ids``, or the account
+    ``username``, when given), in one query."""
     # Merged-away ids redirect one hop (linkage.persons.apply_assignment), so the id an account
     # names or the one it was merged into is the id a split's first entry names.
     resolved = func.coalesce(_PERSONS.c.redirect_to, _USERS.c.person_id)
@@ -110,6 +113,8 @@ def holds(session: Session, *, user_ids: Sequence[int] | None = None) -> dict[in
     )
     if user_ids is not None:
         query = query.where(_USERS.c.id.in_(list(user_ids)))
+    if username is not None:
+        query = query.where(_USERS.c.username == username)
     found: dict[int, Hold] = {}
     for row in session.execute(query):
         split = Split(row.run_id, row.finished_at, tuple(row.person_ids), tuple(row.record_counts))
@@ -125,9 +130,9 @@ def held_by_run(session: Session, run_id: int) -> int:
 
 
 def hold_of(session: Session, username: str) -> Hold | None:
-    """The hold on the resident account ``username``, if it is on hold."""
-    user_id = session.scalar(select(User.id).where(User.username == username))
-    return None if user_id is None else holds(session, user_ids=[user_id]).get(user_id)
+    """The hold on the resident account ``username``, if it is on hold (one query: every
+    resident read asks)."""
+    return next(iter(holds(session, username=username).values()), None)
 
 
 def refuse_if_held(session: Session, username: str) -> None:
