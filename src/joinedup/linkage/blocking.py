@@ -26,6 +26,15 @@ PREDICTION_RULES: tuple[str, ...] = (
     "AND l.postcode_district = r.postcode_district",
     # A mistyped name at one postcode.
     "l.postcode = r.postcode AND l.given_initial = r.given_initial",
+    # A surname at one dwelling, whatever the given name: a council-tax "Mr Smith" or a record
+    # whose given name is missing or recorded in another form has no initial to join on, and a
+    # dwelling's records of one surname are a handful (at an address a system gives everyone
+    # of no fixed abode, one surname's share of them).
+    "l.address_key = r.address_key AND l.family_key = r.family_key",
+    # An NHS number with one digit wrong at one dwelling, where the names were recorded
+    # differently too: nothing else joins the two records.
+    "l.address_key = r.address_key AND l.nhs_head = r.nhs_head",
+    "l.address_key = r.address_key AND l.nhs_tail = r.nhs_tail",
     # A move: the names and the year of birth.
     "l.given_key = r.given_key AND l.family_key = r.family_key AND l.dob_year = r.dob_year",
     "l.house_key = r.house_key AND l.street_key = r.street_key "

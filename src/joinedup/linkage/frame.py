@@ -49,6 +49,8 @@ FRAME_COLUMNS = (
     "adult",
     "nhs_number",
     "nhs_valid",
+    "nhs_head",
+    "nhs_tail",
     "uprn",
     "postcode",
     "postcode_sector",
@@ -416,6 +418,10 @@ def _build(
     # A number that passes the Modulus 11 check was issued to someone; a typo almost never
     # passes it. Two such numbers that differ are two people (see comparisons.NHS_VALID_DIFFERENT).
     out["nhs_valid"] = Distinct(nhs_number.codes, _nhs_valid_each(nhs_number.values))
+    # One digit wrong or two transposed leaves one half of the number whole (unless the two
+    # digits either side of the middle swapped), so blocking can reach a mistyped number.
+    out["nhs_head"] = nhs_number.map(lambda v: v[: len(v) // 2] if v else None)
+    out["nhs_tail"] = nhs_number.map(lambda v: v[len(v) // 2 :] if v else None)
     out["uprn"] = column("uprn").map(_blank_to_none)
 
     parts = column("postcode").map(lambda v: _postcode_parts(_blank_to_none(v)))

@@ -23,6 +23,7 @@ from joinedup.linkage.levels import (
     HOUSEHOLD_FIXED_U,
     M_LOWER_BOUNDS,
     M_UPPER_BOUNDS,
+    RELATIVES_BOUNDS,
     STRONGER_THAN_DIFFERS,
     TWIN_SHARE,
     U_UPPER_BOUNDS,
@@ -117,8 +118,9 @@ def apply_safety_rules(
 
     ``household_share`` is the share of different people at one address who are a household
     rather than a chance meeting (`joinedup.linkage.households`; 1 for a UK population). Below
-    1 the household levels move towards their plain counterparts, and the twins level's
-    birthday share towards the chance two people share one.
+    1 the household levels move towards their plain counterparts, the twins level's birthday
+    share towards the chance two people share one, and the bounds set against relatives
+    (`RELATIVES_BOUNDS`) loosen, in bits, in proportion.
     """
     priors = {
         (c, str(level["label"])): level
@@ -142,7 +144,10 @@ def apply_safety_rules(
             if (comparison, label) in U_UPPER_BOUNDS:
                 new["u"] = min(float(new["u"]), U_UPPER_BOUNDS[(comparison, label)])
             if (comparison, label) in M_UPPER_BOUNDS:
-                new["m"] = min(float(new["m"]), M_UPPER_BOUNDS[(comparison, label)])
+                bound = M_UPPER_BOUNDS[(comparison, label)]
+                if (comparison, label) in RELATIVES_BOUNDS:
+                    bound **= household_share
+                new["m"] = min(float(new["m"]), bound)
             if (comparison, label) in M_LOWER_BOUNDS:
                 new["m"] = max(float(new["m"]), M_LOWER_BOUNDS[(comparison, label)])
             fixed_levels.append(new)

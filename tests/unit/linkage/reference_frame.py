@@ -35,6 +35,8 @@ FRAME_COLUMNS = (
     "adult",
     "nhs_number",
     "nhs_valid",
+    "nhs_head",
+    "nhs_tail",
     "uprn",
     "postcode",
     "postcode_sector",
@@ -350,6 +352,8 @@ def reference_records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFram
     # A number that passes the Modulus 11 check was issued to someone; a typo almost never
     # passes it. Two such numbers that differ are two people (see comparisons.NHS_VALID_DIFFERENT).
     out["nhs_valid"] = _map_unique(out["nhs_number"], _nhs_valid)
+    out["nhs_head"] = out["nhs_number"].map(lambda n: n[: len(n) // 2] if n else None)
+    out["nhs_tail"] = out["nhs_number"].map(lambda n: n[len(n) // 2 :] if n else None)
     out["uprn"] = column("uprn").map(_blank_to_none)
 
     parts = _map_unique(column("postcode"), lambda v: _postcode_parts(_blank_to_none(v)))

@@ -13,6 +13,7 @@ from joinedup.linkage import households
 from joinedup.linkage.frame import records_frame
 from joinedup.linkage.households import Coresidents
 from joinedup.linkage.levels import (
+    DOB_DIFFERENT,
     FAMILY_AT_SHARED_LOCATION,
     FAMILY_EXACT,
     GIVEN_DIFFERENT,
@@ -160,6 +161,38 @@ def test_with_households_the_household_levels_keep_their_fixed_values() -> None:
     assert _levels(parameters, "phone")[LANDLINE_AT_SHARED_ADDRESS]["u"] == 0.80
     given = _levels(parameters, "given_name")
     assert _weight(given[GIVEN_DIFFERENT_TWIN]) < _weight(given[GIVEN_DIFFERENT]) - 5
+
+
+def _trained(m_given: float, m_dob: float) -> dict:
+    parameters = prior_parameters()
+    _levels(parameters, "given_name")[GIVEN_DIFFERENT]["m"] = m_given
+    _levels(parameters, "dob")[DOB_DIFFERENT]["m"] = m_dob
+    return parameters
+
+
+@pytest.mark.parametrize(
+    ("share", "given_m", "dob_m"),
+    [
+        # A population of households: EM's relatives are in its blocks; the bounds hold.
+        (1.0, 0.005, 0.005),
+        # Nearly so: the bound in bits scales with the share (0.005 ** 0.95).
+        (0.95, 0.005**0.95, 0.005**0.95),
+        # A list of individuals (FEBRL4 measures 0.07): EM's own rate of entry errors stands.
+        (0.07, 0.09, 0.05),
+        (0.0, 0.09, 0.05),
+    ],
+)
+def test_the_bounds_set_against_relatives_loosen_where_there_are_no_households(
+    share: float, given_m: float, dob_m: float
+) -> None:
+    parameters = apply_safety_rules(_trained(0.09, 0.05), household_share=share)
+    assert _levels(parameters, "given_name")[GIVEN_DIFFERENT]["m"] == pytest.approx(given_m)
+    assert _levels(parameters, "dob")[DOB_DIFFERENT]["m"] == pytest.approx(dob_m)
+    # A small trained m is never raised, and valid NHS numbers that differ keep their bound.
+    low = apply_safety_rules(_trained(0.001, 0.001), household_share=share)
+    assert _levels(low, "given_name")[GIVEN_DIFFERENT]["m"] == pytest.approx(0.001)
+    assert _levels(parameters, "nhs_number")["two valid NHS numbers differ"]["m"] <= 0.002
+    assert apply_safety_rules(parameters, household_share=share) == parameters
 
 
 @pytest.mark.parametrize("share", [0.0, 0.3, 1.0])

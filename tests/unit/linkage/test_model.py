@@ -547,6 +547,45 @@ def test_a_mistyped_postcode_does_not_hide_a_pair_from_scoring(model, descriptio
 
 
 @pytest.mark.parametrize(
+    ("description", "left", "right"),
+    [
+        (
+            "a council-tax 'Mr Smith' with no given name, and the GP record at that house",
+            {"title": "Mr", "family_name": "Smith"},
+            {"given_name": "Ezekiel", "family_name": "Smith", "date_of_birth": "1950-03-04"},
+        ),
+        (
+            "an NHS number with one digit wrong, and both names recorded differently",
+            {"given_name": "Jon", "family_name": "Smyth", "nhs_number": "9434765919"},
+            {"given_name": "Xavier", "family_name": "Clarke", "nhs_number": "9434765911"},
+        ),
+    ],
+)
+def test_records_at_one_dwelling_are_scored_when_nothing_else_joins_them(
+    model, description, left, right
+):
+    # Neither pair shares an initial, a birth date or a full name: only the dwelling, with a
+    # surname or half an NHS number, places them side by side. Scoring is not linking: the
+    # model still weighs what differs.
+    place = {"postcode": "LS6 2AB", "house_number": "14"}
+    frame = records_frame([rec("a", "1", **left, **place), rec("b", "1", **right, **place)])
+    pairs = model.predict(frame)
+    assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("a|1", "b|1")}
+
+
+def test_half_an_nhs_number_at_another_dwelling_is_not_a_candidate(model):
+    left = {"given_name": "Jon", "family_name": "Smyth", "nhs_number": "9434765919"}
+    right = {"given_name": "Xavier", "family_name": "Clarke", "nhs_number": "9434765911"}
+    frame = records_frame(
+        [
+            rec("a", "1", **left, postcode="LS6 2AB", house_number="14"),
+            rec("b", "1", **right, postcode="M1 1AA", house_number="3"),
+        ]
+    )
+    assert model.predict(frame).empty
+
+
+@pytest.mark.parametrize(
     ("description", "shared"),
     [
         ("a mobile", {"phones": ["+447700900123"]}),
