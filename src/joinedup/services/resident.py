@@ -29,7 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import queries
-from joinedup.audit.governance import CHOICE_KINDS, ChoiceOnRecord, choices_of, record_choice
+from joinedup.audit.decision_inputs import ChoiceOnRecord, choices_of
+from joinedup.audit.governance import CHOICE_KINDS, record_choice
 from joinedup.audit.log import NewEvent
 from joinedup.linkage.persons import PersonNotFound, lookup_person
 from joinedup.policy.engine import agreements_in_force, choice_in_effect
@@ -459,7 +460,7 @@ def shown_reasons(
 
 
 def policy_choices(session: Session, person_id: str) -> tuple[ResidentChoice, ...]:
-    """The choices of ``person_id`` as policy reads them (``audit.governance.choices_of``)."""
+    """The choices of ``person_id`` as policy reads them (``audit.decision_inputs.choices_of``)."""
     return tuple(
         ResidentChoice(
             cast(ChoiceKind, c.row.kind), c.row.purpose, c.row.given, c.row.at, c.row.source
@@ -656,7 +657,7 @@ def choices_for(session: Session, actor: Actor, person_id: str) -> MyChoices:
 
     Choices made under an id since merged into ``person_id``, and objections inherited with
     records that another id held (a split: ``inherited``), are included: policy obeys them
-    (:func:`joinedup.audit.governance.choices_of`), so the resident sees them.
+    (:func:`joinedup.audit.decision_inputs.choices_of`), so the resident sees them.
     """
     entries = [_choice(choice, actor) for choice in choices_of(session, person_id)]
     keys = member_keys(session, [person_id])[person_id]
