@@ -1,16 +1,29 @@
 """What the account functions refuse, and the errors they raise for it.
 
 Shared by users, organisations and API tokens: each error carries the HTTP status the API
-answers with and, where a form is behind it, the ``field`` to fix.
+answers with and, where a form is behind it, the ``field`` to fix. Who may make a change at all
+is :func:`require_administrator`.
 """
 
 from __future__ import annotations
 
 from joinedup.errors import JoinedupError
+from joinedup.services.actor import Actor, NotPermitted
 
 # Names people type (a display name, an organisation's or a token's name): long enough for any
 # real one, short enough that a pasted document is refused.
 NAME_MAX = 200
+
+
+def require_administrator(by: Actor | None) -> None:
+    """Refuse (403) a change to accounts, organisations or tokens made ``by`` anyone but an
+    administrator; ``None`` is the system itself (the demo, tests, moving accounts in bulk).
+
+    Decided here, before anything is checked or written, so that every front end enforces it
+    as the services enforce a reviewer's or an IG officer's duties.
+    """
+    if by is not None and by.role != "admin":
+        raise NotPermitted("Only an administrator can manage accounts.")
 
 
 def refuse_unprintable(field: str, text: str) -> None:

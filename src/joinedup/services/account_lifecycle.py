@@ -21,6 +21,7 @@ from joinedup.services.account_input import (
     Invalid,
     LastAdministrator,
     refuse_unprintable,
+    require_administrator,
 )
 from joinedup.services.actor import Actor
 from joinedup.services.api_tokens import revoke_tokens_of
@@ -59,6 +60,7 @@ def create_user(
     replace it at first sign-in (:func:`change_own_password`) before it can do anything else;
     ``must_change_password`` overrides that either way.
     """
+    require_administrator(by)
     username = normalise_username(username)
     if not USERNAME.match(username):
         raise Invalid(
@@ -143,6 +145,7 @@ def set_active(
     moment each saw the other still active; the active administrators' rows are locked first
     (PostgreSQL; SQLite lets one writer in at a time), so the second sees the first's change.
     """
+    require_administrator(by)
     user = get_user(session, user_id)
     if user.active == active:
         if by is None:  # the system itself (the demo, tests): nothing to do, nothing to say

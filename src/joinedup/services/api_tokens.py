@@ -16,7 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.services.account_audit import audit_account_change
-from joinedup.services.account_input import NAME_MAX, Invalid, NotFound, refuse_unprintable
+from joinedup.services.account_input import (
+    NAME_MAX,
+    Invalid,
+    NotFound,
+    refuse_unprintable,
+    require_administrator,
+)
 from joinedup.services.actor import Actor
 from joinedup.services.secret_digest import sha256_hex
 from joinedup.services.users import get_user
@@ -50,6 +56,7 @@ def issue_token(
 
     ``expires_in=None`` makes a token that lasts until revoked (discouraged; say why in its name).
     """
+    require_administrator(by)
     user = get_user(session, user_id)
     if not user.active:
         raise Invalid("user_id", "Cannot issue a token for a deactivated account.")
@@ -118,6 +125,7 @@ def revoke_token(
     session: Session, token_id: int, *, now: datetime | None = None, by: Actor | None = None
 ) -> ApiToken:
     """Revoke a token at once; revoking twice keeps the first time."""
+    require_administrator(by)
     record = get_token(session, token_id)
     if record.revoked_at is None:
         record.revoked_at = now or utcnow()

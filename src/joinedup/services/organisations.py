@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from joinedup.services.account_audit import audit_account_change
-from joinedup.services.account_input import NAME_MAX, AlreadyExists, Invalid, refuse_unprintable
+from joinedup.services.account_input import (
+    NAME_MAX,
+    AlreadyExists,
+    Invalid,
+    refuse_unprintable,
+    require_administrator,
+)
 from joinedup.services.actor import Actor
 from joinedup.store import sources
 from joinedup.store.tables import Organisation
@@ -32,6 +38,7 @@ def create_organisation(
     by: Actor | None = None,
 ) -> Organisation:
     """Add a partner organisation (a council, NHS body or charity); its id is a short slug."""
+    require_administrator(by)
     if not ORGANISATION_ID.match(organisation_id):
         raise Invalid(
             "id",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.errors import JoinedupError
 from joinedup.services.account_audit import audit_account_change
-from joinedup.services.account_input import Invalid
+from joinedup.services.account_input import Invalid, require_administrator
 from joinedup.services.actor import Actor
 from joinedup.services.users import get_user, normalise_username
 from joinedup.services.web_sessions import end_sessions
@@ -98,6 +98,7 @@ def reset_password(
     tokens stay, since a system may use them. Raises :class:`Invalid` (field ``password``) for
     a password the project's rules refuse.
     """
+    require_administrator(by)
     user = get_user(session, user_id)
     if user.password_hash is None:
         raise Invalid(

@@ -25,7 +25,7 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.services.account_audit import audit_account_change
-from joinedup.services.account_input import Invalid
+from joinedup.services.account_input import Invalid, require_administrator
 from joinedup.services.actor import Actor, NotPermitted
 from joinedup.services.resident_accounts import check_person_exists, resident_person_id
 from joinedup.services.users import get_user
@@ -162,6 +162,7 @@ def confirm_person(
     """
     from joinedup.linkage.persons import lookup_person
 
+    require_administrator(by)
     user = get_user(session, user_id)
     if user.role != "resident":
         raise Invalid("person_id", "Only a resident's account names a person id.")
