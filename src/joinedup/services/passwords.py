@@ -1,7 +1,7 @@
 """Passwords: the project's rules for them, their argon2id hashes, and changing one.
 
-Shown once and stored hashed with argon2id (OWASP's parameters). Sign-in, which checks a
-password and throttles failures, is :mod:`joinedup.services.sign_in`.
+Stored only as an argon2id hash (OWASP's parameters); never logged, never on the audit trail.
+Sign-in, which checks a password and throttles failures, is :mod:`joinedup.services.sign_in`.
 """
 
 from __future__ import annotations
