@@ -49,7 +49,7 @@ from benchmarks.ingest.run import database
 from joinedup.audit import audited_engine
 from joinedup.audit import verify as verify_chain
 from joinedup.services.governance import AuditFilters, search_audit
-from joinedup.services.resident import access_history
+from joinedup.services.resident_access_log import access_history
 from joinedup.services.subject_access import subject_access_pack
 from joinedup.store.db import make_engine, session_scope
 from joinedup.store.governance_tables import AuditEvent

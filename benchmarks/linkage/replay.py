@@ -8,8 +8,8 @@ replaced by those pairs, alternating the variants ``--rounds`` times, each in a 
 
 - ``before``: pairs keyed by strings, SQLite loads keeping their indexes (the code before
   2026-12-06's two changes);
-- ``after``: pairs keyed by codes into the sorted keys (as `model._fetch` hands them over), bulk
-  loads that dwarf their table building its indexes after (``store.bulk``).
+- ``after``: pairs keyed by codes into the sorted keys (as `prediction_pairs.fetch_pairs` hands
+  them over), bulk loads that dwarf their table building its indexes after (``store.bulk``).
 
 Training and scoring, which neither change touches and which move by tens of seconds between
 runs on a shared VM, are left out, so the stages after scoring can be compared like for like.

@@ -3,8 +3,9 @@
 For a signed-in resident only (role ``resident``, the account linked to their person id); every
 other role gets 403. Each read is on the audit trail before anything personal is read, in the
 request's unit of work, and a failure to write it is a 503 with nothing personal (fail closed).
-Routes are thin: each calls one function of :mod:`joinedup.services.resident` or
-:mod:`joinedup.services.subject_access`, which the web pages call too.
+Routes are thin: each calls one function of :mod:`joinedup.services.resident` (and its
+``resident_access_log`` and ``resident_choices``) or :mod:`joinedup.services.subject_access`,
+which the web pages call too.
 """
 
 from __future__ import annotations
@@ -21,13 +22,9 @@ from joinedup.api.schemas_resident import (
     MyRecordPublic,
     SubjectAccessPackPublic,
 )
-from joinedup.services.resident import (
-    ACCESS_LOG_MAX,
-    access_history,
-    my_choices,
-    my_record,
-    record_my_choice,
-)
+from joinedup.services.resident import my_record
+from joinedup.services.resident_access_log import ACCESS_LOG_MAX, access_history
+from joinedup.services.resident_choices import my_choices, record_my_choice
 from joinedup.services.subject_access import subject_access_pack
 
 router = APIRouter(prefix="/me", tags=["resident"])

@@ -1,8 +1,9 @@
 """Request and response schemas of the resident API (``/api/v1/me/...``).
 
-Each ``…Public`` model mirrors a frozen dataclass of :mod:`joinedup.services.resident` or
-:mod:`joinedup.services.subject_access` (validated with ``from_attributes``), so a response holds
-exactly what the service means to return.
+Each ``…Public`` model mirrors a frozen dataclass of :mod:`joinedup.services.resident` (and its
+``resident_access_log`` and ``resident_choices``) or :mod:`joinedup.services.subject_access`
+(validated with ``from_attributes``), so a response holds exactly what the service means to
+return.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from joinedup.services.resident import NOTE_MAX
+from joinedup.services.resident_choices import NOTE_MAX
 
 _PUBLIC = ConfigDict(from_attributes=True)
 _PERSON = "P7K2M9QX4TB1A"

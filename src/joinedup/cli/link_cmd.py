@@ -130,38 +130,21 @@ def link_command(
 
 
 def _after_run(engine: Engine, run_id: int) -> None:
-    """Put the run's splits that carried a resident's choices on the IG officers' queue, and
-    say how many resident accounts its splits hold.
+    """Say what the run's splits meant for governance (:mod:`joinedup.services.after_link_run`):
+    a failure to queue them for the IG officers, and how many resident accounts they hold."""
+    from joinedup.services.after_link_run import after_link_run
 
-    After the run, in a unit of work of its own: policy reads an inherited objection from the
-    index whether or not the alert is raised, and a held account is read from the run's splits
-    (:mod:`joinedup.services.resident_holds`), so a failure here loses a reminder, never the
-    objection or the hold. Linkage itself knows nothing of residents' choices or accounts.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from joinedup.audit.governance import flag_split_choices
-    from joinedup.services.resident_holds import held_by_run
-    from joinedup.store.db import session_scope
-
-    try:
-        with session_scope(engine) as session:
-            flag_split_choices(session, run_id)
-    except SQLAlchemyError as exc:
+    after = after_link_run(engine, run_id)
+    if after.alerts_failed is not None:
         typer.echo(
             f"link run {run_id} is done, but its splits could not be put on the IG officers' "
-            f"queue ({type(exc).__name__}); the objections they carried still apply",
+            f"queue ({after.alerts_failed}); the objections they carried still apply",
             err=True,
         )
-    try:
-        with session_scope(engine) as session:
-            held = held_by_run(session, run_id)
-    except SQLAlchemyError:
-        held = 0
-    if held:
+    if after.held_accounts:
         typer.echo(
-            f"link run {run_id} split the person of {held} resident account(s): they show their "
-            "resident nothing until an administrator confirms their person "
+            f"link run {run_id} split the person of {after.held_accounts} resident account(s): "
+            "they show their resident nothing until an administrator confirms their person "
             "(Resident accounts to check, /admin/resident-holds)",
             err=True,
         )

@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -30,8 +30,15 @@ import pandas as pd
 import pyarrow as pa
 
 from joinedup.errors import JoinedupError
-from joinedup.linkage import blocking, engines, households, pair_keys
+from joinedup.linkage import blocking, engines, households
 from joinedup.linkage.levels import COMPARISON_NAMES, FAMILY_EXACT, GIVEN_INITIAL
+from joinedup.linkage.prediction_pairs import (
+    empty_pairs,
+    fetch_pairs,
+    key_positions,
+    tidy_pairs,
+    with_generation_unknown,
+)
 from joinedup.linkage.priors import (
     PRIOR_PROBABILITY_TWO_RANDOM_RECORDS_MATCH,
     apply_safety_rules,
@@ -269,13 +276,13 @@ class PersonModel:
         """
         engines.check_engine(engine)
         if len(df) == 0:
-            return _empty_pairs()
+            return empty_pairs()
         if engine == "duckdb" and new_ids is not None and term_frequencies is not None:
             from joinedup.linkage import replay
 
             # Attaching records: the same SQL every time, so built once per process (``replay``).
             table = engines.conform(df) if isinstance(df, pa.Table) else engines.to_arrow(df)
-            scored = _tidy_pairs(
+            scored = tidy_pairs(
                 replay.predict_new(
                     self.settings,
                     self.to_json(),
@@ -286,7 +293,7 @@ class PersonModel:
                     _SPLINK_LOG_LEVEL,
                 )
             )
-            return _with_generation_unknown(scored, table)
+            return with_generation_unknown(scored, table)
         if isinstance(df, pa.Table):
             # A whole index scored with the index's name frequencies needs no pandas: the
             # frame cache's Arrow table goes into the engine as it is, as replayed attaches do
@@ -310,17 +317,17 @@ class PersonModel:
         else:
             engines.register_term_frequency_tables(linker, api, term_frequencies)
         inference = linker.inference
-        keys = _key_positions(api, df["unique_id"])
+        keys = key_positions(api, df["unique_id"])
         if new_ids is None:
             result = inference.predict(
                 threshold_match_probability=threshold_probability, warning_mode="never"
             )
             # One run's pairs, read by clustering, explanations and review: kept as codes.
-            frames = [_fetch(result, keys, as_codes=True)]
+            frames = [fetch_pairs(result, keys, as_codes=True)]
         else:
             is_new = df["unique_id"].isin(set(new_ids))
             if not is_new.any():
-                return _empty_pairs()
+                return empty_pairs()
             new_sdf = engines.register(api, df[is_new], "new_records")
             frames = []
             if (~is_new).any():
@@ -331,13 +338,13 @@ class PersonModel:
                     threshold_match_probability=threshold_probability,
                     warning_mode="never",
                 )
-                frames.append(_fetch(between, keys))
+                frames.append(fetch_pairs(between, keys))
             if is_new.sum() > 1:
                 within = inference.predict_within(
                     new_sdf, threshold_match_probability=threshold_probability, warning_mode="never"
                 )
-                frames.append(_fetch(within, keys))
-        return _with_generation_unknown(_tidy_pairs(frames), df)
+                frames.append(fetch_pairs(within, keys))
+        return with_generation_unknown(tidy_pairs(frames), df)
 
     def level_weights(self) -> pd.DataFrame:
         """Each level's m, u and match weight (log2 m/u) — the model as a reviewer reads it."""
@@ -606,175 +613,3 @@ def _complete(parameters: Parameters) -> Parameters:
         given = {str(level["label"]): level for level in parameters.get(name, [])}
         complete[name] = [given.get(str(level["label"]), level) for level in priors[name]]
     return complete
-
-
-_PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-
-#: Pair column: one record says which of two namesakes of one family it is (Snr, Jr), the other
-#: does not, and one holds no date of birth that could tell them apart. The name then fits both
-#: namesakes, whether or not any source holds the other one, so clustering never links such a
-#: pair on the unambiguous band's evidence (a council-tax "Mr D Dunwick" is not known to be
-#: Derek Jr when only Derek Jr is in a second source).
-GENERATION_UNKNOWN = "generation_unknown"
-
-
-def _empty_pairs() -> pd.DataFrame:
-    columns = _PAIR_COLUMNS + [f"mw_{n}" for n in COMPARISON_NAMES]
-    empty = {c: pd.Series(dtype=object if "unique" in c else float) for c in columns}
-    return pd.DataFrame({**empty, GENERATION_UNKNOWN: pd.Series(dtype=bool)})
-
-
-def _with_generation_unknown(pairs: pd.DataFrame, df: pd.DataFrame | pa.Table) -> pd.DataFrame:
-    """``pairs`` with the `GENERATION_UNKNOWN` column, from the records in ``df``.
-
-    Few records carry a suffix, so only the pairs with one are looked at any further.
-    """
-    if GENERATION_UNKNOWN in pairs.columns:
-        return pairs
-    if isinstance(df, pa.Table):
-        ids = df.column("unique_id").to_pandas()
-        generation, dob = df.column("generation").to_pandas(), df.column("dob").to_pandas()
-    else:
-        ids, generation, dob = df["unique_id"], df["generation"], df["dob"]
-    marked = set(ids[generation.notna().to_numpy()])
-    left, right = pairs["unique_id_l"], pairs["unique_id_r"]
-    flag = left.isin(marked).to_numpy() != right.isin(marked).to_numpy()
-    if flag.any():
-        undated = set(ids[dob.isna().to_numpy()])
-        rows = np.flatnonzero(flag)
-        flag[rows] = (
-            left.iloc[rows].isin(undated).to_numpy() | right.iloc[rows].isin(undated).to_numpy()
-        )
-    pairs[GENERATION_UNKNOWN] = flag
-    return pairs
-
-
-#: The DuckDB table of every record key with its rank in sorted order (`_key_positions`).
-_POSITIONS = "joinedup_key_positions"
-
-
-def _key_positions(api: Any, ids: pd.Series | pa.ChunkedArray) -> pd.CategoricalDtype | None:
-    """Every record key sorted, registered with a DuckDB API as `_POSITIONS` (key, its rank).
-
-    The prediction then hands each pair to Python as two ranks rather than two strings: turning
-    millions of DuckDB strings into Python objects was most of reading a full run's pairs at a
-    million records (~10 s), and ranks come back as plain integer columns. ``None`` (and nothing
-    registered) for other engines, or keys that are not unique.
-    """
-    if not hasattr(api, "duckdb_con"):
-        return None
-    import pyarrow.compute as pc
-
-    if isinstance(ids, pa.ChunkedArray):
-        keys = ids.combine_chunks().cast(pa.string())
-    else:
-        keys = pa.array(ids.to_numpy(dtype=object), pa.string())
-    if pc.count_distinct(keys).as_py() != len(keys) or keys.null_count:
-        return None
-    # Arrow compares UTF-8 bytes, as DuckDB does and as Python orders str: ranks follow keys.
-    ordered = keys.take(pc.sort_indices(keys))
-    positions = pa.table({"unique_id": ordered, "pos": pa.array(np.arange(len(ordered)))})
-    api.duckdb_con.register(_POSITIONS, positions)
-    return pair_keys.sorted_keys_dtype(ordered.to_numpy(zero_copy_only=False))
-
-
-def _fetch(
-    result: Any, keys: pd.CategoricalDtype | None = None, *, as_codes: bool = False
-) -> pd.DataFrame:
-    """A Splink prediction as clustering, review and explanations read it, selected in the engine.
-
-    Only those columns cross into Python — each comparison's weight with its name-frequency
-    adjustment folded in, the pair in order — and Splink's table is dropped once read: a full
-    run over a million records scores millions of pairs, and the term-frequency columns and two
-    copies of the table are what tipped it over the machine's memory. With ``keys`` (from
-    `_key_positions`) the pair crosses as two ranks, turned back into the same keys here —
-    or, ``as_codes``, kept as ranks: key columns that are categoricals over the sorted keys
-    (`pair_keys`), equal to the keys as strings.
-    """
-    present = {column.unquote().name for column in result.columns}
-    # DuckDB hands rows over in the order it sorted them; Spark's collect need not, so only
-    # DuckDB's prediction is sorted in the engine (the others are sorted in `_tidy_pairs`).
-    in_order = type(result).__name__ == "DuckDBDataFrame"
-    weights = []
-    for name in COMPARISON_NAMES:
-        weight = f"mw_{name}" if f"mw_{name}" in present else "CAST(NULL AS DOUBLE)"
-        if f"mw_tf_adj_{name}" in present:
-            weight = f"{weight} + COALESCE(mw_tf_adj_{name}, 0.0)"
-        weights.append(f"{weight} AS mw_{name}")
-    columns = (
-        "LEAST(unique_id_l, unique_id_r) AS unique_id_l, "
-        "GREATEST(unique_id_l, unique_id_r) AS unique_id_r, match_weight, match_probability, "
-        + ", ".join(weights)
-    )
-    ranked = in_order and keys is not None
-    if ranked:
-        rest = ["match_weight", "match_probability", *(f"mw_{n}" for n in COMPARISON_NAMES)]
-        query = (
-            "SELECT l.pos AS pos_l, r.pos AS pos_r, "
-            + ", ".join(f"p.{c}" for c in rest)
-            + f" FROM (SELECT {columns} FROM {{this}}) AS p"
-            + f" JOIN {_POSITIONS} AS l ON p.unique_id_l = l.unique_id"
-            + f" JOIN {_POSITIONS} AS r ON p.unique_id_r = r.unique_id"
-            + " ORDER BY pos_l, pos_r"
-        )
-    else:
-        query = f"SELECT {columns} FROM {{this}}" + (
-            " ORDER BY unique_id_l, unique_id_r" if in_order else ""
-        )
-    if in_order:
-        # Straight from the query into Arrow, a column a block: no table in between (8M pairs
-        # sorted into one cost ~4 s) and no pandas consolidation of a dozen float columns into
-        # one block (~8 s at a million records), which DuckDB's own ``df()`` does.
-        con = result.db_api.duckdb_con
-        arrow = con.sql(query.replace("{this}", result.physical_name)).fetch_arrow_table()
-        result.drop_table_from_database_and_remove_from_cache()
-        frame = arrow.to_pandas(split_blocks=True, self_destruct=True)
-        del arrow
-    else:
-        narrow = result.query_sql(query)
-        result.drop_table_from_database_and_remove_from_cache()
-        frame = narrow.as_pandas_dataframe()
-        narrow.drop_table_from_database_and_remove_from_cache()
-    if ranked:
-        assert keys is not None
-        for at, side in enumerate(("l", "r")):
-            ranks = frame.pop(f"pos_{side}").to_numpy()
-            column = (
-                pair_keys.as_keys(ranks, keys) if as_codes else keys.categories.to_numpy()[ranks]
-            )
-            frame.insert(at, f"unique_id_{side}", column)
-    # Ordered in the engine (in parallel, on its own strings): sorting millions of pairs of
-    # Python strings in pandas cost a full run at 1M records ~25 s of one core.
-    frame.attrs["ordered"] = in_order
-    return frame
-
-
-def _tidy_pairs(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return _empty_pairs()
-    keep = _PAIR_COLUMNS + [f"mw_{n}" for n in COMPARISON_NAMES]
-    if len(frames) == 1 and frames[0].attrs.get("ordered"):
-        # One prediction, each pair already low id first and sorted: a repeat would be adjacent.
-        only = frames[0]
-        lows = only["unique_id_l"].to_numpy()
-        highs = only["unique_id_r"].to_numpy()
-        repeat = np.zeros(len(only), dtype=bool)
-        repeat[1:] = (lows[1:] == lows[:-1]) & (highs[1:] == highs[:-1])
-        if repeat.any():
-            only = only[~repeat]
-        elif list(only.columns) == keep and isinstance(only.index, pd.RangeIndex):
-            return only  # already in shape: two copies of millions of pairs saved
-        return only[keep].reset_index(drop=True)
-    pairs = pd.concat(frames, ignore_index=True)
-    for name in COMPARISON_NAMES:
-        tf_column = f"mw_tf_adj_{name}"
-        if tf_column in pairs.columns:
-            # Explanations want one weight per comparison: fold the name-frequency adjustment in.
-            pairs[f"mw_{name}"] = pairs[f"mw_{name}"] + pairs[tf_column].fillna(0.0)
-    swap = pairs["unique_id_l"] > pairs["unique_id_r"]
-    left = pairs["unique_id_l"].where(~swap, pairs["unique_id_r"])
-    right = pairs["unique_id_r"].where(~swap, pairs["unique_id_l"])
-    pairs["unique_id_l"], pairs["unique_id_r"] = left, right
-    pairs = pairs[keep].drop_duplicates(["unique_id_l", "unique_id_r"])
-    return pairs.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)

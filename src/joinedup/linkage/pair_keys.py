@@ -1,8 +1,8 @@
 """A pair's two record keys as integer codes into the sorted keys, whatever form they came in.
 
 A full run's DuckDB prediction hands its pairs over as ranks into the sorted record keys
-(`model._key_positions`); they are kept as an *ordered categorical* whose categories are those
-keys, so eight million pairs are two integer arrays, not sixteen million Python string
+(`prediction_pairs.key_positions`); they are kept as an *ordered categorical* whose categories
+are those keys, so eight million pairs are two integer arrays, not sixteen million Python string
 references. Clustering, explanations and the review queue all look pairs up by record: with
 the codes at hand they index one array instead of hashing the strings again, each of them.
 Any other frame (plain strings, or categoricals that disagree) gives ``None`` from `codes`,

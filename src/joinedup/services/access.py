@@ -22,7 +22,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import ColumnElement, Row, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
-from joinedup.audit.governance import GovernanceError, PolicyInputs, policy_inputs
+from joinedup.audit.decision_inputs import PolicyInputs, policy_inputs
+from joinedup.audit.governance import GovernanceError
 from joinedup.audit.log import NewEvent
 
 # Every audit write of the services goes through this one name, a batch append (one event or a
@@ -360,7 +361,7 @@ def access_request(
 
     Reads the person's declared relationships with the actor's organisation, their choices and
     the actor's open break-glass session (unless ``inputs`` already holds them, read for several
-    persons at once by :func:`joinedup.audit.governance.policy_inputs_for`); the
+    persons at once by :func:`joinedup.audit.decision_inputs.policy_inputs_for`); the
     agreements come from the cached directory.
     """
     if inputs is None:

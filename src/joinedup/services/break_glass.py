@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from joinedup.audit import governance
+from joinedup.audit.decision_inputs import policy_inputs
 from joinedup.audit.log import NewEvent
 from joinedup.errors import RecordedRefusal
 from joinedup.policy.engine import BREAK_GLASS_MAX
@@ -178,7 +179,7 @@ def _why_nothing_opens(
     # The decision a view would get under the session about to be opened.
     sources = sources_by_id(session)
     records = current_records(session, member_keys(session, [person_id]).get(person_id, []))
-    inputs = governance.policy_inputs(
+    inputs = policy_inputs(
         session, person_id=person_id, actor=actor.user, organisation=actor.organisation, now=moment
     )
     glass = BreakGlass(actor.user, reason, moment, moment + timedelta(hours=hours))

@@ -3,10 +3,11 @@
 Every API request and page asks this before anything else, so it is one prebuilt Core
 statement (the credential joined to its user, only the columns needed) rather than an ORM
 query and a ``Session.get``: loading two ORM objects into the identity map cost more CPU than
-the database's own work. The rules are those of :mod:`joinedup.services.accounts`: a token is
-refused when revoked or expired, a session when ended, idle for :data:`accounts.SESSION_IDLE`
-or older than :data:`accounts.SESSION_MAX`, either when its user is switched off; "last used"
-is written at most every :data:`accounts.TOUCH_EVERY`, so most requests only read.
+the database's own work. The rules are those of :mod:`joinedup.services.api_tokens` and
+:mod:`joinedup.services.web_sessions`: a token is refused when revoked or expired, a session
+when ended, idle for :data:`web_sessions.SESSION_IDLE` or older than
+:data:`web_sessions.SESSION_MAX`, either when its user is switched off; "last used" is written
+at most every :data:`web_sessions.TOUCH_EVERY`, so most requests only read.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from joinedup.services.accounts import SESSION_IDLE, SESSION_MAX, TOUCH_EVERY, sha256_hex
+from joinedup.services.secret_digest import sha256_hex
+from joinedup.services.web_sessions import SESSION_IDLE, SESSION_MAX, TOUCH_EVERY
 from joinedup.store.account_tables import ApiToken, User, WebSession
 from joinedup.store.base import utcnow
 from joinedup.store.prepared import Prepared

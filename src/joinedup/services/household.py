@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from joinedup.audit.governance import PolicyInputs
+from joinedup.audit.decision_inputs import PolicyInputs
 from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision
 from joinedup.policy.vocabulary import DENY_NO_RELATIONSHIP

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from joinedup.audit.governance import policy_inputs_for
+from joinedup.audit.decision_inputs import policy_inputs_for
 from joinedup.audit.log import NewEvent
 from joinedup.policy.request import Decision, Reason
 from joinedup.policy.vocabulary import is_sealed

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from joinedup.audit import governance
+from joinedup.audit.decision_inputs import policy_inputs
 from joinedup.audit.log import NewEvent
 from joinedup.services.access import (
     audit,
@@ -94,7 +95,7 @@ def relationship_status(
         for r in records
         if r.source_id in sources
     )
-    inputs = governance.policy_inputs(
+    inputs = policy_inputs(
         session, person_id=active, actor=actor.user, organisation=actor.organisation, now=moment
     )
     current = [r.expires_at for r in inputs.relationships if r.starts_at <= moment]

@@ -24,7 +24,11 @@ from typing import cast
 from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from joinedup.services.account_audit import audit_account_change
+from joinedup.services.account_input import Invalid, require_administrator
 from joinedup.services.actor import Actor, NotPermitted
+from joinedup.services.resident_accounts import check_person_exists, resident_person_id
+from joinedup.services.users import get_user
 from joinedup.store.account_tables import User
 from joinedup.store.base import utcnow
 from joinedup.store.linkage_tables import LinkRun, Person, PersonEvent
@@ -157,19 +161,13 @@ def confirm_person(
     an id never issued or one with no records left.
     """
     from joinedup.linkage.persons import lookup_person
-    from joinedup.services.accounts import (
-        Invalid,
-        _audit,
-        _check_person_exists,
-        get_user,
-        resident_person_id,
-    )
 
+    require_administrator(by)
     user = get_user(session, user_id)
     if user.role != "resident":
         raise Invalid("person_id", "Only a resident's account names a person id.")
     typed = resident_person_id(person_id)
-    _check_person_exists(session, typed)
+    check_person_exists(session, typed)
     # The active id, not a merged-away one, so that a split of it later is seen (holds()).
     active = lookup_person(session, typed).person_id or typed
     before = user.person_id
@@ -177,7 +175,7 @@ def confirm_person(
     user.person_confirmed_at = now or utcnow()
     session.flush()
     change = f"from {before} to {active}" if before != active else f"as {active}"
-    _audit(
+    audit_account_change(
         session,
         by,
         "account.person_confirmed",

@@ -32,19 +32,19 @@ from joinedup.services.actor import Actor
 from joinedup.services.agreements_store import current_agreements
 from joinedup.services.resident import (
     SUBJECT_ACCESS_REASON,
-    AccessEntry,
-    MyChoices,
-    access_entry,
     audit_own_read,
     category_words,
-    choices_for,
     held_labels,
-    noting_objection,
     organisation_names,
     own_person_id,
-    policy_choices,
+)
+from joinedup.services.resident_access_log import (
+    AccessEntry,
+    access_entry,
+    noting_objection,
     shown_reasons,
 )
+from joinedup.services.resident_choices import MyChoices, choices_for, policy_choices
 from joinedup.services.whose_events import events_of
 from joinedup.store.base import utcnow
 from joinedup.store.tables import PERSON_FIELDS, SourceRecord

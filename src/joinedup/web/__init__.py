@@ -23,7 +23,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "joinedup.web.governance_pages",
     "joinedup.web.break_glass_review_pages",
     "joinedup.web.resident_pages",
-    "joinedup.web.admin",
+    "joinedup.web.admin",  # partner organisations and accounts
+    "joinedup.web.admin_tokens",  # API tokens
     "joinedup.web.resident_hold_pages",
     "joinedup.web.admin_passwords",  # an administrator resets someone's password
 )

@@ -1,94 +1,42 @@
-"""The administrator's pages: partner organisations, user accounts and API tokens.
+"""The administrator's pages: partner organisations and user accounts.
 
 Routes are thin: they read the form and call :mod:`joinedup.services.accounts` — the same
 functions as the admin API — which validates and says which field is wrong. What is here is
 the form handling GOV.UK asks for (every field checked first, so that all the problems are shown
-at once in an error summary linked to each field, the answers kept: :mod:`.admin_forms`),
-a confirmation page before anything that cannot be undone, and showing a new token's secret
-once, never in a URL: the form redirects to the token's page (post/redirect/get, so refreshing
-issues nothing), the secret travelling in a short-lived cookie only that page reads and clears.
-Each change is on the audit trail as the administrator's (``account.create``, ``token.revoke``,
-…). Resetting a password is in :mod:`.admin_passwords`.
+at once in an error summary linked to each field, the answers kept: :mod:`.admin_forms`), and
+a confirmation page before anything that cannot be undone. Each change is on the audit trail as
+the administrator's (``account.create``, ``account.disable``, …). API tokens are in
+:mod:`.admin_tokens`, resetting a password in :mod:`.admin_passwords`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request
-from starlette.responses import RedirectResponse, Response
+from fastapi import APIRouter, Request
+from starlette.responses import Response
 
 from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.api.errors import Conflict
-from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
-from joinedup.web.admin_forms import (
-    organisation_problems,
-    token_name_problem,
-    too_long,
-    user_problems,
+from joinedup.web.admin_common import (
+    Admin,
+    Done,
+    OptionalText,
+    UserId,
+    clean,
+    field_error,
+    role_label,
+    see_other,
 )
-from joinedup.web.session import web_role
+from joinedup.web.admin_forms import organisation_problems, user_problems
 from joinedup.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-Admin = Annotated[Caller, web_role("admin")]
-# Ids are 32-bit integers in the database; a larger number is a 4xx page, not a database error.
-MAX_ID = 2**31 - 1
-UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 USERS_PAGE_SIZE = 50
-TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Done = Annotated[str | None, Query(max_length=100)]
-OptionalText = Annotated[str | None, Form()]
-
-ROLE_LABELS: dict[str, str] = {
-    "social_worker": "Social worker",
-    "gp": "GP",
-    "housing_officer": "Housing officer",
-    "charity_caseworker": "Charity caseworker",
-    "reviewer": "Records reviewer",
-    "ig_officer": "Information governance officer",
-    "admin": "Administrator",
-    "resident": "Resident",
-}
-SCOPE_HINTS: dict[str, str] = {
-    "read": "Search and read records, as the user's role and purpose allow",
-    "write": "Record decisions, choices and relationships",
-    "admin": "Manage organisations, users and tokens (only for an administrator's token)",
-}
-# Choices for how long a token lasts; "never" is there for systems that cannot rotate, and the
-# hint says to avoid it.
-EXPIRY_DAYS: dict[str, int | None] = {"30": 30, "90": 90, "365": 365, "never": None}
-EXPIRY_LABELS: dict[str, str] = {
-    "30": "30 days",
-    "90": "90 days",
-    "365": "1 year",
-    "never": "Until revoked",
-}
-
-
-def role_label(role: str) -> str:
-    """A role as people read it: ``ig_officer`` → ``Information governance officer``."""
-    return ROLE_LABELS.get(role) or role.replace("_", " ").capitalize()
-
-
-def _see_other(path: str, **query: str) -> RedirectResponse:
-    return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)
-
-
-def _clean(value: str | None) -> str:
-    return (value or "").strip()
-
-
-def _field_error(exc: JoinedupError, default: str) -> dict[str, str]:
-    """The service's error as ``{field: message}``, on the field it names (or ``default``)."""
-    field = getattr(exc, "field", None) or default
-    return {field: str(exc).rstrip(".")}
 
 
 # --- organisations ----------------------------------------------------------------------------
@@ -128,7 +76,7 @@ def add_organisation(
     kind: OptionalText = None,
 ) -> Response:
     """Add the organisation, then show the list with it; or the form again, saying what to fix."""
-    values = {"id": _clean(id).lower(), "name": _clean(name), "kind": _clean(kind)}
+    values = {"id": clean(id).lower(), "name": clean(name), "kind": clean(kind)}
     errors = organisation_problems(values)
     if errors:
         return _organisation_form(request, values, errors, 400)
@@ -141,8 +89,8 @@ def add_organisation(
             by=actor_of(request, caller),
         )
     except (accounts.Invalid, accounts.AlreadyExists) as exc:
-        return _organisation_form(request, values, _field_error(exc, "id"), 400)
-    return _see_other("/admin/organisations", added=created.id)
+        return _organisation_form(request, values, field_error(exc, "id"), 400)
+    return see_other("/admin/organisations", added=created.id)
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -192,7 +140,7 @@ def users_page(
     Each shows who, their role and organisation, and whether it is switched on. A search too
     long or unprintable to search with is a message by its field, not a 422 page.
     """
-    search = _clean(q)
+    search = clean(q)
     number = _page_number(page)
     errors: dict[str, str] = {}
     try:
@@ -206,7 +154,7 @@ def users_page(
                 session, search=search, offset=(last - 1) * USERS_PAGE_SIZE, limit=USERS_PAGE_SIZE
             )
     except accounts.Invalid as exc:
-        errors = _field_error(exc, "q")
+        errors = field_error(exc, "q")
         found, last = accounts.UserPage(users=(), total=0), 1
 
     def link(to: int) -> str:
@@ -270,11 +218,11 @@ def add_user(
     The password is never sent back to the browser: after an error it must be typed again.
     """
     values = {
-        "username": _clean(username),
-        "display_name": _clean(display_name),
-        "role": _clean(role),
-        "organisation_id": _clean(organisation_id),
-        "person_id": _clean(person_id),
+        "username": clean(username),
+        "display_name": clean(display_name),
+        "role": clean(role),
+        "organisation_id": clean(organisation_id),
+        "person_id": clean(person_id),
     }
     known = {o.id for o in accounts.list_organisations(session)}
     errors = user_problems(values, password or "", known)
@@ -293,8 +241,8 @@ def add_user(
             by=actor_of(request, caller),
         )
     except (accounts.Invalid, accounts.AlreadyExists) as exc:
-        return _user_form(request, session, values, _field_error(exc, "username"), 400)
-    return _see_other("/admin/users", added=user.username)
+        return _user_form(request, session, values, field_error(exc, "username"), 400)
+    return see_other("/admin/users", added=user.username)
 
 
 @router.get("/admin/users/{user_id}/disable")
@@ -336,168 +284,5 @@ def _switch(
     try:
         user = accounts.set_active(session, user_id, active, by=actor_of(request, caller))
     except accounts.AlreadySo:
-        return _see_other("/admin/users", already=accounts.get_user(session, user_id).username)
-    return _see_other("/admin/users", changed=user.username)
-
-
-# --- API tokens -------------------------------------------------------------------------------
-
-
-@router.get("/admin/tokens")
-def tokens_page(
-    request: Request, session: SessionDep, caller: Admin, revoked: Done = None
-) -> Response:
-    """Every API token (never its secret), newest first, with a way to revoke each."""
-    tokens = accounts.list_tokens(session)
-    usernames = {u.id: u.username for u in accounts.list_users(session)}
-    done = next(
-        (f"Token {t.name} is revoked." for t in tokens if revoked == str(t.id)),
-        None,
-    )
-    context = {
-        "tokens": tokens,
-        "usernames": usernames,
-        "status": accounts.token_status,
-        "done": done,
-    }
-    return render(request, "admin/tokens.html", context)
-
-
-def _token_form(
-    request: Request,
-    session: SessionDep,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    status: int = 200,
-) -> Response:
-    context = {
-        "values": values,
-        "errors": errors,
-        "users": [u for u in accounts.list_users(session) if u.active],
-        "scopes": [(s, SCOPE_HINTS.get(s, "")) for s in accounts.SCOPES],
-        "expiry": EXPIRY_LABELS,
-        "role_label": role_label,
-    }
-    return render(request, "admin/token_new.html", context, status_code=status)
-
-
-@router.get("/admin/tokens/new")
-def new_token_page(
-    request: Request,
-    session: SessionDep,
-    caller: Admin,
-    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-) -> Response:
-    """The form to issue a token for a user (or a system's account)."""
-    values = {"user_id": str(user_id or ""), "scopes": ["read"], "expiry": "90"}
-    return _token_form(request, session, values, {})
-
-
-@router.post("/admin/tokens")
-def issue_token(
-    request: Request,
-    session: SessionDep,
-    caller: Admin,
-    user_id: OptionalText = None,
-    name: OptionalText = None,
-    expiry: OptionalText = None,
-    scopes: Annotated[list[str] | None, Form()] = None,
-) -> Response:
-    """Issue the token and show its secret, this once; or the form again, saying what to fix."""
-    sent = scopes or []
-    values: dict[str, Any] = {
-        "user_id": _clean(user_id),
-        "name": _clean(name),
-        "expiry": _clean(expiry),
-        "scopes": [s for s in sent if s in accounts.SCOPES],
-    }
-    errors = too_long({k: v for k, v in values.items() if isinstance(v, str)})
-    digits = values["user_id"]
-    account = int(digits) if digits.isdecimal() and len(digits) <= 10 else 0
-    if not 1 <= account <= MAX_ID:
-        errors.setdefault("user_id", "Select the account the token acts as")
-    name_problem = token_name_problem(values["name"])
-    if name_problem:
-        errors.setdefault("name", name_problem)
-    if not values["scopes"] or len(values["scopes"]) != len(sent):
-        errors.setdefault("scopes", "Select what the token may do")
-    if values["expiry"] not in EXPIRY_DAYS:
-        errors.setdefault("expiry", "Select how long the token lasts")
-    if errors:
-        return _token_form(request, session, values, errors, 400)
-    days = EXPIRY_DAYS[values["expiry"]]
-    try:
-        issued = accounts.issue_token(
-            session,
-            user_id=account,
-            name=values["name"],
-            scopes=values["scopes"],
-            expires_in=timedelta(days=days) if days is not None else None,
-            by=actor_of(request, caller),
-        )
-    except accounts.NotFound:
-        return _token_form(
-            request, session, values, {"user_id": "Select an account from the list"}, 400
-        )
-    except accounts.Invalid as exc:
-        return _token_form(request, session, values, _field_error(exc, "name"), 400)
-    page = f"/admin/tokens/{issued.record.id}/issued"
-    response = _see_other(page)
-    response.set_cookie(
-        NEW_TOKEN_COOKIE,
-        issued.secret,
-        max_age=NEW_TOKEN_SECONDS,
-        path=page,
-        httponly=True,
-        secure=request.url.scheme == "https",
-        samesite="strict",
-    )
-    return response
-
-
-# The secret of a token just issued, on its way from the form to the page that shows it once:
-# only that page's path receives it, for a few minutes, and the page clears it.
-NEW_TOKEN_COOKIE = "joinedup_new_token"
-NEW_TOKEN_SECONDS = 300
-
-
-@router.get("/admin/tokens/{token_id}/issued")
-def token_issued_page(
-    request: Request, session: SessionDep, caller: Admin, token_id: TokenId
-) -> Response:
-    """The token just issued, its secret shown this once; afterwards (a refresh, a bookmark)
-    the page says the secret cannot be shown again, and nothing is issued."""
-    token = accounts.get_token(session, token_id)
-    sent = request.cookies.get(NEW_TOKEN_COOKIE, "")
-    secret = sent if sent and accounts.sha256_hex(sent) == token.token_sha256 else None
-    context = {"token": token, "secret": secret, "user": accounts.get_user(session, token.user_id)}
-    response = render(request, "admin/token_issued.html", context)
-    if sent:
-        response.delete_cookie(
-            NEW_TOKEN_COOKIE,
-            path=request.url.path,
-            httponly=True,
-            secure=request.url.scheme == "https",
-            samesite="strict",
-        )
-    return response
-
-
-@router.get("/admin/tokens/{token_id}/revoke")
-def revoke_token_page(
-    request: Request, session: SessionDep, caller: Admin, token_id: TokenId
-) -> Response:
-    """Before a token is revoked: which one, and a button to confirm."""
-    token = accounts.get_token(session, token_id)
-    user = accounts.get_user(session, token.user_id)
-    context = {"token": token, "user": user, "status": accounts.token_status(token)}
-    return render(request, "admin/token_revoke.html", context)
-
-
-@router.post("/admin/tokens/{token_id}/revoke")
-def revoke_token(
-    request: Request, session: SessionDep, caller: Admin, token_id: TokenId
-) -> Response:
-    """Revoke the token at once and show the list."""
-    token = accounts.revoke_token(session, token_id, by=actor_of(request, caller))
-    return _see_other("/admin/tokens", revoked=str(token.id))
+        return see_other("/admin/users", already=accounts.get_user(session, user_id).username)
+    return see_other("/admin/users", changed=user.username)

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import SessionDep, actor_of
 from joinedup.services import accounts
-from joinedup.web.admin import Admin, UserId, role_label
+from joinedup.web.admin_common import Admin, UserId, role_label
 from joinedup.web.admin_forms import FIELD_MAX
 from joinedup.web.templating import render
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from joinedup.api.deps import SessionDep, actor_of
 from joinedup.services import accounts, resident_holds
-from joinedup.web.admin import Admin, Done, UserId, _clean, _field_error, _see_other
+from joinedup.web.admin_common import Admin, Done, UserId, clean, field_error, see_other
 from joinedup.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -67,12 +67,12 @@ def confirm(
     person_id: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Confirm the person, or the form again saying what to fix."""
-    typed = _clean(person_id)
+    typed = clean(person_id)
     if not typed:
         errors = {"person_id": "Enter the person id you checked the resident against"}
         return _confirm_form(request, session, user_id, typed, errors, 400)
     try:
         user = resident_holds.confirm_person(session, user_id, typed, by=actor_of(request, caller))
     except accounts.Invalid as exc:
-        return _confirm_form(request, session, user_id, typed, _field_error(exc, "person_id"), 400)
-    return _see_other("/admin/resident-holds", done=user.username)
+        return _confirm_form(request, session, user_id, typed, field_error(exc, "person_id"), 400)
+    return see_other("/admin/resident-holds", done=user.username)

@@ -1,8 +1,9 @@
 """The resident's pages: what is held about me, who looked and why, my choices, download it all.
 
 Written for a phone first and for a reading age of about nine: short sentences, everyday words,
-one thing per page. Routes are thin: each calls one function of :mod:`joinedup.services.resident`
-or :mod:`joinedup.services.subject_access` — the same functions as the resident API — which
+one thing per page. Routes are thin: each calls one function of :mod:`joinedup.services.resident`,
+:mod:`~joinedup.services.resident_access_log`, :mod:`~joinedup.services.resident_choices` or
+:mod:`joinedup.services.subject_access` — the same functions as the resident API — which
 check that the caller is the resident, audit the read before anything personal is read, and
 record choices. What is here is wording: what each purpose means to a resident, and what
 objecting or consenting will do, shown on a confirmation page before anything changes.
@@ -23,16 +24,9 @@ from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import PURPOSES, purpose_label
 from joinedup.services.access import sources_by_id
 from joinedup.services.actor import ServiceError
-from joinedup.services.resident import (
-    NOTE_MAX,
-    MyChoices,
-    access_history,
-    join_words,
-    my_choices,
-    my_record,
-    organisation_names,
-    record_my_choice,
-)
+from joinedup.services.resident import my_record, organisation_names
+from joinedup.services.resident_access_log import access_history, join_words
+from joinedup.services.resident_choices import NOTE_MAX, MyChoices, my_choices, record_my_choice
 from joinedup.services.subject_access import subject_access_pack
 from joinedup.web.session import web_role
 from joinedup.web.templating import render

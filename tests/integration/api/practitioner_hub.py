@@ -17,6 +17,7 @@ the charity caseworker at the befriending charity, everyone else at the council)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -278,6 +279,18 @@ def make_practitioner_hub(engine: Engine) -> PractitionerHub:
             hub.user_ids[role] = user.id
             hub.token_ids[role] = issued.record.id
     return hub
+
+
+def hub_with_ig_officers(engine: Engine) -> Iterator[PractitionerHub]:
+    """The hub with an IG officer at the ICB (``ig_icb``) and one at the charity
+    (``ig_charity``), its client closed after the test. A fixture where oversight is asked of
+    more than the council's IG officer: ``hub = pytest.fixture(hub_with_ig_officers, name="hub")``.
+    """
+    hub = make_practitioner_hub(engine)
+    hub.add_ig_officer("ig_icb", ICB)
+    hub.add_ig_officer("ig_charity", CHARITY)
+    yield hub
+    hub.client.close()
 
 
 def at(days: int = 0) -> datetime:

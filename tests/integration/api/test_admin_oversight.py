@@ -13,21 +13,17 @@ and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import PASSWORD, csrf_from, username
 from tests.integration.api.practitioner_hub import (
     ANNE,
-    CHARITY,
     ICB,
     PractitionerHub,
-    make_practitioner_hub,
+    hub_with_ig_officers,
 )
 
 GIVEN = "the admin knows this one"
@@ -35,13 +31,7 @@ OWN = "only the owner knows this"
 REFUSED = "Your password was set by an administrator"
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    hub.add_ig_officer("ig_icb", ICB)
-    hub.add_ig_officer("ig_charity", CHARITY)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(hub_with_ig_officers, name="hub")
 
 
 def _admin(hub: PractitionerHub) -> dict[str, str]:

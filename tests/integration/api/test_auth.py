@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from joinedup.api.unit_of_work import AUTHENTICATING
 from joinedup.services import accounts
+from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import Hub, make_hub, sign_in
@@ -310,7 +311,7 @@ def test_expired_tokens_are_refused(hub: Hub) -> None:
             user_id=hub.user_ids["gp"],
             name="old",
             expires_in=timedelta(days=1),
-            now=accounts.utcnow() - timedelta(days=2),
+            now=utcnow() - timedelta(days=2),
         )
     response = hub.client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"})
     assert response.status_code == 401

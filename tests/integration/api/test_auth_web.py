@@ -15,9 +15,11 @@ from sqlalchemy.engine import Engine
 
 from joinedup.api import API_PREFIX, admin_routes, auth_routes
 from joinedup.api.deps import SESSION_COOKIE
+from joinedup.errors import JoinedupError
 from joinedup.policy.vocabulary import ROLES
 from joinedup.services import accounts
 from joinedup.store.account_tables import WebSession
+from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
 from joinedup.web import NAVIGATION
 from joinedup.web import app as web_app
@@ -117,7 +119,7 @@ def test_sign_out_ends_the_session_on_the_server(hub: Hub) -> None:
 def test_signing_in_clears_a_users_old_sessions(hub: Hub) -> None:
     with session_scope(hub.engine) as session:
         user = accounts.get_user(session, hub.user_ids["reviewer"])
-        old = accounts.start_session(session, user, now=accounts.utcnow() - timedelta(days=1))
+        old = accounts.start_session(session, user, now=utcnow() - timedelta(days=1))
         ended = accounts.start_session(session, user)
         accounts.end_session(session, ended.secret)
         live = accounts.start_session(session, user)
@@ -146,7 +148,7 @@ def test_throttling_locks_an_account_after_repeated_failures(hub: Hub) -> None:
     # Now even the right password is refused, with the same message.
     assert _post_sign_in(hub, PASSWORD) == 400
     with session_scope(hub.engine) as session:
-        later = accounts.utcnow() + accounts.LOCKOUT + timedelta(seconds=1)
+        later = utcnow() + accounts.LOCKOUT + timedelta(seconds=1)
         user = accounts.authenticate(session, username("gp"), PASSWORD, now=later)
         assert user is not None and user.failed_sign_ins == 0
 
@@ -154,7 +156,7 @@ def test_throttling_locks_an_account_after_repeated_failures(hub: Hub) -> None:
 def test_sessions_end_after_being_idle(hub: Hub) -> None:
     with session_scope(hub.engine) as session:
         user = accounts.get_user(session, hub.user_ids["reviewer"])
-        started = accounts.utcnow() - accounts.SESSION_IDLE - timedelta(minutes=1)
+        started = utcnow() - accounts.SESSION_IDLE - timedelta(minutes=1)
         issued = accounts.start_session(session, user, now=started)
     hub.client.cookies.set(SESSION_COOKIE, issued.secret)
     response = hub.client.get("/", follow_redirects=False)
@@ -248,7 +250,7 @@ def test_create_user_explains_what_is_wrong(hub: Hub, kwargs: dict, message: str
         "organisation_id": "northbridge-council",
         **kwargs,
     }
-    with session_scope(hub.engine) as session, pytest.raises(accounts.JoinedupError) as raised:
+    with session_scope(hub.engine) as session, pytest.raises(JoinedupError) as raised:
         accounts.create_user(session, **fields)
     assert message in str(raised.value)
 

@@ -1,7 +1,7 @@
 """The household's batched policy inputs agree with the one-person repository function.
 
-``audit.governance.policy_inputs_for`` reads relationships, choices and break-glass for several
-persons in three queries; ``audit.governance.policy_inputs`` is the reference, one person at a
+``audit.decision_inputs.policy_inputs_for`` reads relationships, choices and break-glass for several
+persons in three queries; ``audit.decision_inputs.policy_inputs`` is the reference, one person at a
 time. Rows of every kind — current, expired, ended, for another organisation, for another user,
 a choice history — must give the same inputs through both.
 """
@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from joinedup.audit import governance
+from joinedup.audit.decision_inputs import policy_inputs, policy_inputs_for
 from joinedup.services.actor import Actor
 from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
@@ -80,11 +81,9 @@ def test_batched_inputs_equal_the_reference_for_every_person(engine: Engine) -> 
     _rows(engine)
     now = utcnow()
     with session_scope(engine) as session:
-        batched = governance.policy_inputs_for(
-            session, PERSONS, actor=ME.user, organisation=ORG, now=now
-        )
+        batched = policy_inputs_for(session, PERSONS, actor=ME.user, organisation=ORG, now=now)
         for person in PERSONS:
-            reference = governance.policy_inputs(
+            reference = policy_inputs(
                 session, person_id=person, actor=ME.user, organisation=ORG, now=now
             )
             assert batched[person].choices == reference.choices, person

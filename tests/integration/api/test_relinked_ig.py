@@ -10,22 +10,18 @@ person finds what was recorded under the ids their records were held by at the t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from joinedup.cli import _register, app
 from tests.integration.api.practitioner_hub import (
     ANNE,
-    CHARITY,
     CLARE,
     CLARE_PERSON,
-    ICB,
     PractitionerHub,
-    make_practitioner_hub,
+    hub_with_ig_officers,
 )
 from tests.integration.api.relinking import add_record, person_of, relink
 
@@ -34,13 +30,7 @@ G1, S1, C1, B1 = "gp_registrations|G1", "adult_social_care|S1", "council_tax|C1"
 REASON = "Found collapsed at home, no relationship on record, urgent"
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    hub.add_ig_officer("ig_icb", ICB)
-    hub.add_ig_officer("ig_charity", CHARITY)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(hub_with_ig_officers, name="hub")
 
 
 def _alerts(hub: PractitionerHub, officer: str) -> list[dict[str, Any]]:

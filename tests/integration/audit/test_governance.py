@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from joinedup.audit import governance as gov
+from joinedup.audit.decision_inputs import policy_inputs
 from joinedup.policy import decide, load_agreements
 from joinedup.store.db import session_scope
 from tests.integration.audit.helpers import T0
@@ -56,7 +57,7 @@ def test_relationship_choice_and_break_glass_feed_decide(engine: Engine) -> None
             now=T0,
         )
     with session_scope(engine) as session:
-        inputs = gov.policy_inputs(
+        inputs = policy_inputs(
             session, person_id="p1", actor="u-gp", organisation="icb", now=T0 + timedelta(minutes=5)
         )
         kinds = [a.kind for a in gov.alerts(session)]
@@ -109,7 +110,7 @@ def test_ended_expired_and_other_users_relationships_do_not_count(engine: Engine
             now=T0,
         )
     with session_scope(engine) as session:
-        later = gov.policy_inputs(
+        later = policy_inputs(
             session, person_id="p1", actor="u-gp", organisation="icb", now=T0 + timedelta(hours=2)
         )
     assert later.relationships == ()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from joinedup.linkage.levels import COMPARISON_NAMES
-from joinedup.linkage.model import _tidy_pairs
+from joinedup.linkage.prediction_pairs import tidy_pairs as _tidy_pairs
 
 
 def _prediction(rows: list[tuple[str, str]]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pytest
 
 from joinedup.policy.request import ResidentChoice
 from joinedup.policy.vocabulary import PURPOSES
-from joinedup.services import resident
+from joinedup.services import resident_access_log as resident
 from joinedup.services.actor import Actor
 from joinedup.services.break_glass_reasons import ReasonShown
 from joinedup.services.whose_events import Seen
