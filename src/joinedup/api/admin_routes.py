@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from joinedup.api.deps import CurrentUser, SessionDep, actor_of, require_role
-from joinedup.api.errors import Conflict
+from joinedup.api.deps import SessionDep, actor_of, require_role
 from joinedup.services import accounts
 from joinedup.services.actor import Actor
 
@@ -190,11 +189,9 @@ def get_user(user_id: UserId, session: SessionDep) -> UserPublic:
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
 def update_user(
-    user_id: UserId, body: UserUpdate, session: SessionDep, caller: CurrentUser, by: Administrator
+    user_id: UserId, body: UserUpdate, session: SessionDep, by: Administrator
 ) -> UserPublic:
-    """Switch an account on or off (not your own: another admin must do that)."""
-    if user_id == caller.user_id and not body.active:
-        raise Conflict("You cannot switch off your own account; ask another administrator.")
+    """Switch an account on or off (not your own: another admin must do that, 409)."""
     return UserPublic.model_validate(accounts.set_active(session, user_id, body.active, by=by))
 
 

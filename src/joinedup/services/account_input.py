@@ -65,6 +65,13 @@ class AlreadySo(JoinedupError):
     http_status = 409
 
 
+class OwnAccount(JoinedupError):
+    """An administrator asked to switch off their own account (409): another must do it, so
+    that an account is never switched off by the one person who could not then undo it."""
+
+    http_status = 409
+
+
 class LastAdministrator(JoinedupError):
     """Switching this account off would leave the hub with no active administrator (409)."""
 

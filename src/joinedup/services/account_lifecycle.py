@@ -20,6 +20,7 @@ from joinedup.services.account_input import (
     AlreadySo,
     Invalid,
     LastAdministrator,
+    OwnAccount,
     refuse_unprintable,
     require_administrator,
 )
@@ -147,6 +148,8 @@ def set_active(
     """
     require_administrator(by)
     user = get_user(session, user_id)
+    if not active and by is not None and by.user == user.username:
+        raise OwnAccount("You cannot switch off your own account. Ask another administrator.")
     if user.active == active:
         if by is None:  # the system itself (the demo, tests): nothing to do, nothing to say
             return user

@@ -30,6 +30,7 @@ from joinedup.services.account_input import (
     Invalid,
     LastAdministrator,
     NotFound,
+    OwnAccount,
 )
 from joinedup.services.account_lifecycle import create_user, set_active
 from joinedup.services.api_tokens import (
@@ -124,6 +125,7 @@ __all__ = [
     "IssuedToken",
     "LastAdministrator",
     "NotFound",
+    "OwnAccount",
     "UserPage",
     "authenticate",
     "change_own_password",

@@ -93,3 +93,31 @@ def test_only_an_administrator_may_change_accounts(
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
         assert accounts.get_user(session, ids["gp"]).active
         assert accounts.get_token(session, ids["token"]).revoked_at is None
+
+
+def test_an_administrator_cannot_switch_off_their_own_account(
+    hub: tuple[Engine, dict[str, int]],
+) -> None:
+    # Decided in the service, so every front end says the same and none can forget it.
+    engine, _ = hub
+    with session_scope(engine) as session:
+        admin = accounts.create_user(
+            session, username="ada.admin", display_name="Ada", role="admin", organisation_id=ORG
+        )
+        other = accounts.create_user(
+            session, username="bo.admin", display_name="Bo", role="admin", organisation_id=ORG
+        )
+        admin_id, other_id = admin.id, other.id
+    me = Actor(user="ada.admin", organisation=ORG, role="admin", request_id="req-12345678")
+    with session_scope(engine) as session, pytest.raises(accounts.OwnAccount) as refused:
+        accounts.set_active(session, admin_id, False, by=me)
+    assert refused.value.http_status == 409
+    assert str(refused.value) == (
+        "You cannot switch off your own account. Ask another administrator."
+    )
+    with session_scope(engine) as session:
+        assert accounts.get_user(session, admin_id).active
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+        # Another administrator can.
+        accounts.set_active(session, other_id, False, by=me)
+        assert not accounts.get_user(session, other_id).active
