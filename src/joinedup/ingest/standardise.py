@@ -84,7 +84,11 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: given name, and "DECD" no part of a name; a CSV cell's Excel text marks ('9434765919,
 #: ="07700900123") are not part of its value; "ex-directory" or "withheld" in a field is
 #: a placeholder (its warning says so, not "not a phone number").
-STANDARDISERS_VERSION = 5
+#: 6: Dutch "'t" is a family-name particle; dashes in a name are hyphens; ranks (Lt Col,
+#: Wg Cdr, L/Cpl …) are titles; "Baby of" after a family name is not a name, and in a
+#: forename field no given name; "DECD" in a name part is no part of it; "N/K" in a name
+#: part is a placeholder; a name's "Baby" or "DECD" taken out is warned about.
+STANDARDISERS_VERSION = 6
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -114,9 +118,10 @@ _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "
 _NO_FIXED_ABODE = "no_fixed_abode"
 _NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
 # A name may also give former family names (``née Jones``), and a one-field name a known-as
-# name (``John 'Jack' Smith``).
-_PARTS_FIELDS = (*_NAME_PARTS, "other_family_names")
-_FULL_NAME_FIELDS = (*_PARTS_FIELDS, "preferred_name")
+# name (``John 'Jack' Smith``); "notes" says what was written in it and not kept (``DECD``).
+_NOTES = "notes"
+_PARTS_FIELDS = (*_NAME_PARTS, "other_family_names", _NOTES)
+_FULL_NAME_FIELDS = (*_NAME_PARTS, "other_family_names", "preferred_name", _NOTES)
 Items = tuple[tuple[str, str], ...]
 
 
@@ -366,13 +371,18 @@ class _Builder:
         full = self.text("full_name")
         if full is not None and not any(self.raw.get(p) for p in _NAME_PARTS):
             reordered = _reorder(full, self.mapping.full_name_order)
-            name: Items | None = self.outcome("full_name", _full_name(reordered))
-            return name
+            return self.noted("full_name", self.outcome("full_name", _full_name(reordered)))
         parts = [self.text(p) for p in _NAME_PARTS]
         if not any(parts):
             return None
-        name = self.outcome("name", _name_parts(*parts))
-        return name
+        return self.noted("name", self.outcome("name", _name_parts(*parts)))
+
+    def noted(self, key: str, name: Items | None) -> Items | None:
+        """A parsed name without its notes (``DECD`` taken out), each kept as a warning."""
+        if not name or name[-1][0] != _NOTES:  # notes are the last field, and rare
+            return name
+        self.warnings.extend(f"{key}: {note}" for note in name[-1][1])
+        return name[:-1]
 
     def births(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -148,8 +148,11 @@ _ACTING_FOR = re.compile(
     r"^(?:THE\s+)?(?:EXECUTORS?|EXECUTRIX|EXORS?|EXRS?|EXECS?|ADMINISTRATORS?|TRUSTEES?"
     r"|(?:PERSONAL\s+)?REPRESENTATIVES?|ESTATE)(?:\s+(?:OF|FOR|TO)\b.*)?$"
 )
+# Also after a family name and a comma ("SMITH, BABY OF"): patient administration systems
+# put a newborn's "Baby of" in the forename field, the mother's family name in its own.
 _DESCRIBED_BY = re.compile(
-    r"^(?:(?:BABY|INFANT|NEWBORN|CHILD|SON|DAUGHTER|TWIN(?:\s+\w+)?)\s+OF|B\s*/\s*O)\b"
+    r"^(?:[^,]*,\s*)?"
+    r"(?:(?:BABY|INFANT|NEWBORN|CHILD|SON|DAUGHTER|TWIN(?:\s+\w+)?)\s+OF|B\s*/\s*O)\b"
 )
 #: Words systems write as the forename of someone not yet named or not identified (``BABY
 #: SMITH``, ``SMITH, UNKNOWN``): no given name, and never one to link on — every "Baby Smith",
