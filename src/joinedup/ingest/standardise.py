@@ -45,7 +45,11 @@ from joinedup.standards.dates import (
     parse_year_of_birth_until,
 )
 from joinedup.standards.email import split_emails
-from joinedup.standards.partial_dates import no_date_reason, partial_date_year
+from joinedup.standards.partial_dates import (
+    month_and_short_year,
+    no_date_reason,
+    partial_date_year,
+)
 from joinedup.standards.phone import split_phones
 from joinedup.standards.placeholders import is_placeholder, placeholder_reason
 
@@ -87,7 +91,10 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: 6: Dutch "'t" is a family-name particle; dashes in a name are hyphens; ranks (Lt Col,
 #: Wg Cdr, L/Cpl …) are titles; "Baby of" after a family name is not a name, and in a
 #: forename field no given name; "DECD" in a name part is no part of it; "N/K" in a name
-#: part is a placeholder; a name's "Baby" or "DECD" taken out is warned about.
+#: part is a placeholder; a name's "Baby" or "DECD" taken out is warned about. Dates
+#: separated by spaces alone ("03 04 1961"), Excel serials with a decimal comma ("22374,0")
+#: and Excel's "mmm-yy" ("Apr-61": the year of birth) are read; an age where a date of
+#: birth goes and a partial date of death are said to be what they are.
 STANDARDISERS_VERSION = 6
 
 
@@ -173,12 +180,26 @@ _date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today
 def _death_until(value: Any, fmt: str | None, today: date) -> tuple[date, date | None]:
     """A date of death, but not a system's stand-in for no date (1900-01-01): that would
     record a living person as dead."""
-    died, until = parse_date_until(value, fmt, today=today)
+    try:
+        died, until = parse_date_until(value, fmt, today=today)
+    except StandardsError as exc:
+        if isinstance(value, str) and _is_partial(value):
+            raise StandardsError(PARTIAL_DEATH, until=exc.until) from None
+        raise
     if (reason := no_date_reason(died)) is not None:
         raise StandardsError(reason, until=until)
     return died, until
 
 
+def _is_partial(text: str) -> bool:
+    """Whether ``text`` is a date known only to the month or year (``April 1961``, ``Apr-61``)."""
+    return partial_date_year(text) is not None or month_and_short_year(text) is not None
+
+
+PARTIAL_DEATH = (
+    "not a full date (the day or month is not known): a date of death is kept only as a full "
+    "date, so nothing is kept"
+)
 _date_of_death = _memo_until(_death_until)
 _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
@@ -421,7 +442,7 @@ class _Builder:
         year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
-            partial = isinstance(written, str) and partial_date_year(written) is not None
+            partial = isinstance(written, str) and _is_partial(written)
             self.warnings.append(f"date_of_birth: {PARTIAL_DATE if partial else YEAR_ONLY}")
         return out
 

@@ -37,7 +37,12 @@ from joinedup.standards.excel_dates import (
     is_excel_serial,
 )
 from joinedup.standards.partial_dates import MONTHS as _MONTHS
-from joinedup.standards.partial_dates import no_date_reason, partial_date_year
+from joinedup.standards.partial_dates import (
+    age_reason,
+    month_and_short_year,
+    no_date_reason,
+    partial_date_year,
+)
 
 _MAX_AGE = 125
 
@@ -52,11 +57,13 @@ _TIME = (
     r"(?:[ T]\d{1,2}(?P<sep>[:.])\d{2}(?:(?P=sep)\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
+_SEP = r"(?: ?[/.\-] ?| )"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"^(?P<y>\d{{4}}) ?[-/.] ?(?P<m>\d{{1,2}}) ?[-/.] ?(?P<d>\d{{1,2}}){_TIME}$"),
-    re.compile(rf"^(?P<d>\d{{1,2}}) ?[/.\-] ?(?P<m>\d{{1,2}}) ?[/.\-] ?{_YEAR}{_TIME}$"),
+    # Spaces alone separate too ("03 04 1961"): mainframe extracts and typed free text.
+    re.compile(rf"^(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}{_YEAR}{_TIME}$"),
     re.compile(rf"^{_WEEKDAY}{_DAY}(?:\s+of)?[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
     re.compile(rf"^{_WEEKDAY}{_MONTH}\s*{_DAY},?\s*(?P<y>\d{{4}}){_TIME}$", re.I),
     # HL7 v2 writes a date of birth as YYYYMMDD with the hour, minute and second if it has them.
@@ -65,7 +72,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{2})$"),
 )
-_SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
+# A decimal comma too ("22374,0"): Excel in a European locale writes a serial's text so.
+_SERIAL_RE = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 
 
 def _today(today: date | None) -> date:
@@ -214,7 +222,7 @@ def _parse_text(text: str, fmt: str | None, now: date, two_digit_year: str) -> t
     if fmt is not None:
         return _with_format(raw, fmt), "%y" in fmt
     if _SERIAL_RE.match(raw):
-        return excel_serial_to_date(float(raw)), False
+        return excel_serial_to_date(float(raw.replace(",", "."))), False
     for pattern in _PATTERNS:
         match = pattern.match(raw)
         if match:
@@ -278,6 +286,8 @@ def parse_date_of_birth_until(
     try:
         born, two_digit = _parse(text, fmt, now, "birth")
     except StandardsError as exc:
+        if isinstance(text, str) and (age := age_reason(text)) is not None:
+            raise StandardsError(age) from None
         exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
         raise
     until = _next_year(now) if two_digit else None
@@ -327,7 +337,11 @@ def is_year_of_birth_form(text: str | int | float) -> bool:
     if not isinstance(text, str):
         return False
     raw = " ".join(text.split())
-    return _YOB_RE.match(raw) is not None or partial_date_year(raw) is not None
+    return (
+        _YOB_RE.match(raw) is not None
+        or partial_date_year(raw) is not None
+        or month_and_short_year(raw) is not None
+    )
 
 
 def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:
@@ -366,10 +380,14 @@ def parse_year_of_birth_until(
             raise StandardsError("year of birth is blank")
         match = _YOB_RE.match(raw)
         partial = None if match else partial_date_year(raw)
+        short = None if match or partial is not None else month_and_short_year(raw)
         if match:
             year = int(match.group("y"))
         elif partial is not None:
             year = partial
+        elif short is not None:
+            # "Apr-61": the latest such year not after this one, as for "03/04/61".
+            year, until = _birth_year(short, now), _next_year(now)
         else:
             try:
                 born, until = parse_date_of_birth_until(raw, today=now)
