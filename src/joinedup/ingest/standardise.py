@@ -94,7 +94,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: part is a placeholder; a name's "Baby" or "DECD" taken out is warned about. Dates
 #: separated by spaces alone ("03 04 1961"), Excel serials with a decimal comma ("22374,0")
 #: and Excel's "mmm-yy" ("Apr-61": the year of birth) are read; an age where a date of
-#: birth goes and a partial date of death are said to be what they are.
+#: birth goes and a partial date of death are said to be what they are. A report's footer
+#: with its count in a column of its own is quarantined as a footer.
 STANDARDISERS_VERSION = 6
 
 

@@ -104,6 +104,11 @@ FOOTER = "looks like a report's footer"
         ("*** End of report ***\n", FOOTER, "an end marker"),
         ("3,Total Care Ltd,,\n", None, "a record whose name starts with a footer's word"),
         ("Totals,A,,\n", None, "an id that is a word, with a name"),
+        # The count under the column it counts (was "no identifying field").
+        ("Total records,,4123,\n", FOOTER, "the count in the third column"),
+        ('Total,,"4,123",\n', FOOTER, "a count with a thousands comma, third column"),
+        (",Grand Total,,57\n", FOOTER, "the label in the second column, the total last"),
+        ("Total,,4123,Smith\n", None, "a word beside the number: not only a count"),
     ],
 )
 def test_a_reports_footer_is_quarantined_as_one(

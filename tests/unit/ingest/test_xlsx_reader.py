@@ -64,6 +64,8 @@ def test_types_blank_rows_and_line_numbers(tmp_path: Path) -> None:
         (["Total", 2, None, None], True),
         (["Grand total: 2"], True),
         ([3, "Total Care Ltd", None, None], False),
+        (["Total records", None, 4123, None], True),  # the count in the third column
+        ([None, "Grand total", None, 57.5], True),
     ],
 )
 def test_a_reports_footer_is_quarantined_as_one(

@@ -228,21 +228,29 @@ _FOOTER = re.compile(
     r"|end\s+of\s+(?:report|file|data|extract)\b|[\d,]+\s+(?:rows?|records?)\b)",
     re.IGNORECASE,
 )
+# A count or total as a report writes it: "4123", "4,123", "1,234.50".
+_COUNT = re.compile(r"\d[\d,]*(?:\.\d+)?")
 #: The quarantine reason of a row that is a report's footer.
 FOOTER_REASON = "looks like a report's footer (a total, a count or an end marker), not a record"
 
 
 def is_footer(cells: Sequence[str]) -> bool:
-    """Whether a row is a report's footer: its first cell says so and nothing else is in the
-    row but, at most, the digits a thousands separator split off (``Total records: 4,123``
-    read as two cells). A record whose name begins with such a word has more cells filled.
+    """Whether a row is a report's footer: its first filled cell says so and the row holds
+    nothing else but one or two numbers: the count in a column of its own (``Total
+    records,,4123``, as report writers put a total under the column it counts) or the
+    digits a thousands separator split off (``Total records: 4,123`` read as two cells). A
+    record whose name begins with such a word has other cells filled.
 
-    >>> is_footer(["Total records: 4", "123", ""]), is_footer(["3", "Total Care Ltd", ""])
-    (True, False)
+    >>> is_footer(["Total records: 4", "123", ""]), is_footer(["Total", "", "4123"])
+    (True, True)
+    >>> is_footer(["3", "Total Care Ltd", ""]), is_footer(["Totals", "A", ""])
+    (False, False)
     """
-    # Every row is asked, twice (the id scan, then the store pass): a record filling a third
-    # cell answers before the regular expression is tried.
-    if not cells or (len(cells) > 2 and any(cells[2:])) or _FOOTER.match(cells[0]) is None:
+    # Every row is asked, twice (the id scan, then the store pass): a record filling more
+    # than three cells answers before anything else is looked at.
+    if not cells or len(cells) - cells.count("") > 3:
         return False
-    rest = [c.strip() for c in cells[1:] if c.strip()]
-    return not rest or (len(rest) == 1 and rest[0].isdigit())
+    filled = [c.strip() for c in cells if c and not c.isspace()]
+    if not filled or _FOOTER.match(filled[0]) is None:
+        return False
+    return all(_COUNT.fullmatch(c) for c in filled[1:])
