@@ -95,7 +95,9 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: separated by spaces alone ("03 04 1961"), Excel serials with a decimal comma ("22374,0")
 #: and Excel's "mmm-yy" ("Apr-61": the year of birth) are read; an age where a date of
 #: birth goes and a partial date of death are said to be what they are. A report's footer
-#: with its count in a column of its own is quarantined as a footer.
+#: with its count in a column of its own is quarantined as a footer. Excel's text mark
+#: before a postcode ('LS6 2AB) is not part of it; a postcode field holding two postcodes
+#: says so; a placeholder ("?", "N/K") in an address part is not stored as the part.
 STANDARDISERS_VERSION = 6
 
 
@@ -118,6 +120,8 @@ def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
 
 
 _display_case = _memo(display_case)
+# Asked of every address part: towns, streets and house numbers recur, so remembered.
+_is_placeholder = lru_cache(maxsize=32_768)(is_placeholder)
 _postcode = _memo(normalise_postcode)
 _sex = _memo(normalise_sex)
 _uprn = _memo(normalise_uprn)
@@ -457,19 +461,35 @@ class _Builder:
         parsed: date | None = self.dated(key, parser(value, fmt, self.today), value)
         return parsed.isoformat() if parsed is not None else None
 
+    def known(self, key: str, texts: list[str]) -> list[str]:
+        """``texts`` without placeholders (``?``, ``N/K``), each warned about: an address
+        part has no standard to reject one, so it was stored (a street called "?")."""
+        kept = [t for t in texts if not _is_placeholder(t)]
+        if len(kept) < len(texts):
+            self.warnings.extend(
+                f"{key}: {placeholder_reason(t)}" for t in texts if _is_placeholder(t)
+            )
+        return kept
+
     def address(self) -> dict[str, Any]:
         parsed: Any = None
         town = self.text("town")
+        if town is not None and not self.known("town", [town]):
+            town = None
         if self.raw.get("address"):
-            parsed = self.outcome("address", _one_line_address(", ".join(self.texts("address"))))
+            lines = self.known("address", self.texts("address"))
+            if lines:
+                parsed = self.outcome("address", _one_line_address(", ".join(lines)))
         elif self.raw.get("address_lines") or town:
-            parsed = self.outcome("address", _address(tuple(self.texts("address_lines")), town))
+            lines = self.known("address_lines", self.texts("address_lines"))
+            if lines or town:
+                parsed = self.outcome("address", _address(tuple(lines), town))
         out: dict[str, Any] = dict(parsed) if parsed is not None else {}
         homeless = out.pop(_NO_FIXED_ABODE, False)
         raw = self.raw
         for key in _PLAIN_ADDRESS:
             text = self.text(key) if raw.get(key) else None
-            if text:
+            if text and self.known(key, [text]):
                 if is_no_fixed_abode(text):
                     homeless = True  # "NFA" in a house name column is not a house name
                     continue

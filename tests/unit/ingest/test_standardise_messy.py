@@ -47,3 +47,55 @@ def test_fields(values: dict[str, Any], field: str, expected: Any, warning: str 
 
 def test_a_month_and_two_digit_year_is_asked_again_next_year() -> None:
     assert run({"dob": "Apr-61"}).valid_until == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "expected", "warning"),
+    [
+        ({"pc": "'LS6 2AB"}, "postcode", "LS6 2AB", None),  # was "outward code must start …"
+        ({"pc": "LS6 2AB / LS7 3DE"}, "postcode", None, "postcode: holds more than one postcode"),
+    ],
+)
+def test_postcodes(values: dict[str, Any], field: str, expected: Any, warning: str | None) -> None:
+    test_fields(values, field, expected, warning)
+
+
+ADDRESS = mapping(
+    person={
+        "full_name": "name",
+        "house_number": "no",
+        "street": "street",
+        "address_lines": ["a1", "a2"],
+        "town": "town",
+        "postcode": "pc",
+    }
+)
+ONE_LINE = mapping(person={"full_name": "name", "address": "address"})
+
+
+def test_an_excel_text_mark_before_a_postcode_in_an_address_cell() -> None:
+    # The mark was left behind as the town: town "'".
+    result = run({"address": "12 High St, Leeds, 'LS6 2AB"}, ONE_LINE)
+    person = result.person
+    assert (person.street, person.town, person.postcode) == ("High St", "Leeds", "LS6 2AB")
+    assert result.warnings == ()
+
+
+@pytest.mark.parametrize("placeholder", ["?", "-", ".", "N/K", "Not known"])
+def test_a_placeholder_in_an_address_part_is_not_stored(placeholder: str) -> None:
+    # Was stored: house number "?", street "N/k", town "-".
+    values = {"no": placeholder, "street": placeholder, "a1": placeholder, "town": placeholder}
+    result = run({**values, "a2": "Rose Cottage", "pc": "LS6 2AB"}, ADDRESS)
+    person = result.person
+    assert (person.house_number, person.street, person.town) == (None, None, None)
+    assert person.postcode == "LS6 2AB"
+    said = f"'{placeholder}' is a placeholder for not known: treated as missing"
+    assert sorted(result.warnings) == sorted(
+        f"{key}: {said}" for key in ("town", "address_lines", "house_number", "street")
+    )
+
+
+def test_a_placeholder_for_a_one_line_address_is_no_address() -> None:
+    result = run({"address": "N/K"}, ONE_LINE)
+    assert (result.person.street, result.person.town) == (None, None)
+    assert result.warnings == ("address: 'N/K' is a placeholder for not known: treated as missing",)
