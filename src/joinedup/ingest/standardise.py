@@ -38,6 +38,7 @@ from joinedup.standards import (
     parse_one_line_address,
     pseudo_postcode_note,
 )
+from joinedup.standards.characters import tidy_characters
 from joinedup.standards.dates import (
     is_year_of_birth_form,
     parse_date_of_birth_until,
@@ -98,6 +99,9 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: with its count in a column of its own is quarantined as a footer. Excel's text mark
 #: before a postcode ('LS6 2AB) is not part of it; a postcode field holding two postcodes
 #: says so; a placeholder ("?", "N/K") in an address part is not stored as the part.
+#: Person fields that are not ASCII lose zero-width characters and have full-width forms,
+#: non-breaking spaces and dashes made plain (NFKC): decomposed diacritics are stored
+#: composed.
 STANDARDISERS_VERSION = 6
 
 
@@ -120,6 +124,15 @@ def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
 
 
 _display_case = _memo(display_case)
+
+
+@lru_cache(maxsize=32_768)
+def _plain_text(text: str) -> str:
+    """A value with invisible and look-alike characters made plain (``LS6\u200b2AB``,
+    full-width digits), trimmed; only for text that is not ASCII, and remembered."""
+    return tidy_characters(text).strip()
+
+
 # Asked of every address part: towns, streets and house numbers recur, so remembered.
 _is_placeholder = lru_cache(maxsize=32_768)(is_placeholder)
 _postcode = _memo(normalise_postcode)
@@ -291,7 +304,7 @@ class _Builder:
             hints = self.on_the_day(hints)
         for key, value in (hints or {}).items():
             if type(value) is str:  # most hints: one text, kept cheap
-                text = value.strip()
+                text = value.strip() if value.isascii() else _plain_text(value)
                 self.raw[key] = [] if text in nulls else [(text, None)]
                 continue
             items = value if isinstance(value, list) else [value]
@@ -303,7 +316,12 @@ class _Builder:
                 values, saw_object = values_of(row.values, ref, mapping.null_values)
                 if saw_object:
                     self.warnings.append(f"{key}: '{ref.name}' holds an object, not a value")
-                found.extend((v, ref.format) for v in values)
+                for v in values:
+                    if type(v) is str and not v.isascii():
+                        v = _plain_text(v)  # a pasted zero-width space, full-width digits
+                        if not v or v in nulls:
+                            continue
+                    found.append((v, ref.format))
             self.raw[key] = found
         if mapping.person and (
             "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS)

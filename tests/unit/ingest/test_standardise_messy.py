@@ -99,3 +99,37 @@ def test_a_placeholder_for_a_one_line_address_is_no_address() -> None:
     result = run({"address": "N/K"}, ONE_LINE)
     assert (result.person.street, result.person.town) == (None, None)
     assert result.warnings == ("address: 'N/K' is a placeholder for not known: treated as missing",)
+
+
+KEYS = mapping(
+    person={"full_name": "name", "date_of_birth": "dob", "nhs_number": "nhs", "postcode": "pc"}
+)
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        ({"pc": "LS6\u200b2AB", "dob": "03/04/1961\u200b"}, "zero-width spaces pasted in"),
+        ({"nhs": "９４３４７６５９１９", "pc": "ＬＳ６ ２ＡＢ"}, "full-width digits and letters"),
+        ({"nhs": "943–476–5919", "dob": "03–04–1961"}, "en dashes typed by Word"),
+        ({"nhs": "943\u00a0476\u00a05919", "dob": "03\u00a004\u00a01961"}, "non-breaking spaces"),
+        ({"name": "\ufeffAnn Jones"}, "a byte-order mark where files were joined"),
+    ],
+)
+def test_invisible_and_look_alike_characters(values: dict[str, Any], why: str) -> None:
+    # Each value was lost ("must contain only digits", "not a recognised date form").
+    row = {"name": "Ann Jones", "dob": "03/04/1961", "nhs": "9434765919", "pc": "LS6 2AB"}
+    result = run({**row, **values}, KEYS)
+    person = result.person
+    assert (person.given_name, person.family_name) == ("Ann", "Jones"), why
+    assert (person.date_of_birth, person.nhs_number, person.postcode) == (
+        "1961-04-03",
+        "9434765919",
+        "LS6 2AB",
+    ), why
+    assert result.warnings == (), why
+
+
+def test_a_value_of_only_invisible_characters_is_missing() -> None:
+    result = run({"pc": "\u200b"})
+    assert (result.person.postcode, result.warnings) == (None, ())
