@@ -101,7 +101,7 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: says so; a placeholder ("?", "N/K") in an address part is not stored as the part.
 #: Person fields that are not ASCII lose zero-width characters and have full-width forms,
 #: non-breaking spaces and dashes made plain (NFKC): decomposed diacritics are stored
-#: composed.
+#: composed. A JSON array written one object a line is read as its objects.
 STANDARDISERS_VERSION = 6
 
 
@@ -482,17 +482,16 @@ class _Builder:
     def known(self, key: str, texts: list[str]) -> list[str]:
         """``texts`` without placeholders (``?``, ``N/K``), each warned about: an address
         part has no standard to reject one, so it was stored (a street called "?")."""
-        kept = [t for t in texts if not _is_placeholder(t)]
-        if len(kept) < len(texts):
-            self.warnings.extend(
-                f"{key}: {placeholder_reason(t)}" for t in texts if _is_placeholder(t)
-            )
-        return kept
+        if not any(map(_is_placeholder, texts)):
+            return texts
+        self.warnings.extend(f"{key}: {placeholder_reason(t)}" for t in texts if _is_placeholder(t))
+        return [t for t in texts if not _is_placeholder(t)]
 
     def address(self) -> dict[str, Any]:
         parsed: Any = None
         town = self.text("town")
-        if town is not None and not self.known("town", [town]):
+        if town is not None and _is_placeholder(town):
+            self.warnings.append(f"town: {placeholder_reason(town)}")
             town = None
         if self.raw.get("address"):
             lines = self.known("address", self.texts("address"))
@@ -507,7 +506,10 @@ class _Builder:
         raw = self.raw
         for key in _PLAIN_ADDRESS:
             text = self.text(key) if raw.get(key) else None
-            if text and self.known(key, [text]):
+            if text:
+                if _is_placeholder(text):
+                    self.warnings.append(f"{key}: {placeholder_reason(text)}")
+                    continue
                 if is_no_fixed_abode(text):
                     homeless = True  # "NFA" in a house name column is not a house name
                     continue
