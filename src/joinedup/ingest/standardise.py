@@ -101,7 +101,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: says so; a placeholder ("?", "N/K") in an address part is not stored as the part.
 #: Person fields that are not ASCII lose zero-width characters and have full-width forms,
 #: non-breaking spaces and dashes made plain (NFKC): decomposed diacritics are stored
-#: composed. A JSON array written one object a line is read as its objects.
+#: composed. A JSON array written one object a line is read as its objects. A FHIR
+#: Patient's birthDate given only by its birthTime extension gives the date of birth.
 STANDARDISERS_VERSION = 6
 
 
