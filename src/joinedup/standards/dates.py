@@ -31,17 +31,20 @@ from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError, shape_of
 from joinedup.standards.excel_dates import (
-    YEAR_NUMBERS,
     excel_serial_to_date,
     is_compact_date,
     is_excel_serial,
 )
 from joinedup.standards.partial_dates import MONTHS as _MONTHS
+from joinedup.standards.partial_dates import YOB_RE as _YOB_RE
 from joinedup.standards.partial_dates import (
     age_reason,
     month_and_short_year,
     no_date_reason,
     partial_date_year,
+)
+from joinedup.standards.partial_dates import (  # here with the other year-of-birth readers
+    is_year_of_birth_form as is_year_of_birth_form,
 )
 
 _MAX_AGE = 125
@@ -286,8 +289,8 @@ def parse_date_of_birth_until(
     try:
         born, two_digit = _parse(text, fmt, now, "birth")
     except StandardsError as exc:
-        if isinstance(text, str) and (age := age_reason(text)) is not None:
-            raise StandardsError(age) from None
+        if isinstance(text, str) and (an_age := age_reason(text)) is not None:
+            raise StandardsError(an_age) from None
         exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
         raise
     until = _next_year(now) if two_digit else None
@@ -316,32 +319,6 @@ def _birthday(born: date, age: int) -> date | None:
     if year > 9999:
         return None
     return date(year, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
-
-
-_YOB_RE = re.compile(
-    r"^(?:(?:b|born|yob|year of birth|c|ca|circa|approx)(?![a-z])\.?\s*:?\s*)*"
-    r"(?P<y>\d{4})(?:\.0)?\s*\??$",
-    re.I,
-)
-
-
-def is_year_of_birth_form(text: str | int | float) -> bool:
-    """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
-    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
-    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
-    :func:`parse_year_of_birth` reads without falling back to a date."""
-    if isinstance(text, bool):
-        return False
-    if isinstance(text, int | float):
-        return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
-    if not isinstance(text, str):
-        return False
-    raw = " ".join(text.split())
-    return (
-        _YOB_RE.match(raw) is not None
-        or partial_date_year(raw) is not None
-        or month_and_short_year(raw) is not None
-    )
 
 
 def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:

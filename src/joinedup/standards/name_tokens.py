@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from joinedup.standards.name_case import NAME_MARKS, display_case, has_letters
 from joinedup.standards.name_words import NOT_A_FAMILY_NAME, NOT_A_GIVEN_NAME, honour_of
+from joinedup.standards.placeholders import SPREADSHEET_ERRORS
 
 # Spellings (upper case, no dots) → the form stored. Leading position only, except the
 # everyday ones in _TRAILING_TITLES which exports also write last ("SMITH J MR").
@@ -51,6 +52,7 @@ _TRAILING_SUFFIXES = {**SUFFIXES, "SR": "Snr"}
 _PLACEHOLDERS = frozenset(
     {"", "-", "?", ".", "N/A", "NA", "NK", "NONE", "NULL", "UNKNOWN", "NOT KNOWN", "NOT GIVEN"}
     | {"--", "??", "N/K", "N/S", "NOT RECORDED", "NOT STATED"}
+    | SPREADSHEET_ERRORS
 )
 _VOWELS = set("AEIOUY")
 _JOINERS = frozenset({"&", "AND", "+"})

@@ -70,6 +70,7 @@ from joinedup.standards.name_words import (
     take_known_as,
     without_deceased,
 )
+from joinedup.standards.placeholders import SPREADSHEET_ERRORS
 
 __all__ = [
     "SUFFIXES",
@@ -115,6 +116,8 @@ def _parse_marked_name(text: str) -> PersonName:
     text, known_as = take_known_as(text)
     cleaned = _clean(text)
     plain = _plain(cleaned)
+    if plain in SPREADSHEET_ERRORS:
+        raise StandardsError("name is a spreadsheet formula's error (such as #REF!), not a name")
     if plain in _PLACEHOLDERS or (
         "UNK" in plain and set(plain.replace(",", " ").split()) <= NOT_A_FAMILY_NAME
     ):

@@ -16,6 +16,8 @@ import calendar
 import re
 from datetime import date
 
+from joinedup.standards.excel_dates import YEAR_NUMBERS
+
 #: Dates that systems store for "no date", never a date of birth or death of anyone a
 #: service holds (each is over 125 years ago), with where each comes from.
 NO_DATE: dict[date, str] = {
@@ -123,3 +125,31 @@ def partial_date_year(text: str) -> int | None:
         year = int(found["y"])
         return year if year >= 1000 else None
     return None
+
+
+# A year alone, as systems and people write one: "1941", "b.1941", "c. 1941", "YOB 1941".
+YOB_RE = re.compile(
+    r"^(?:(?:b|born|yob|year of birth|c|ca|circa|approx)(?![a-z])\.?\s*:?\s*)*"
+    r"(?P<y>\d{4})(?:\.0)?\s*\??$",
+    re.I,
+)
+
+
+def is_year_of_birth_form(text: str | int | float) -> bool:
+    """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
+    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
+    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
+    :func:`~joinedup.standards.dates.parse_year_of_birth` reads without falling back to a
+    date."""
+    if isinstance(text, bool):
+        return False
+    if isinstance(text, int | float):
+        return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
+    if not isinstance(text, str):
+        return False
+    raw = " ".join(text.split())
+    return (
+        YOB_RE.match(raw) is not None
+        or partial_date_year(raw) is not None
+        or month_and_short_year(raw) is not None
+    )

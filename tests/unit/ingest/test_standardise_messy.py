@@ -133,3 +133,22 @@ def test_invisible_and_look_alike_characters(values: dict[str, Any], why: str) -
 def test_a_value_of_only_invisible_characters_is_missing() -> None:
     result = run({"pc": "\u200b"})
     assert (result.person.postcode, result.warnings) == (None, ())
+
+
+ERRORS = mapping(
+    person={"full_name": "name", "date_of_birth": "dob", "nhs_number": "nhs", "street": "street"}
+)
+
+
+def test_spreadsheet_errors_are_said_to_be_errors() -> None:
+    # Were a family name "#ref!", a street "#Value!" and "not a recognised date form".
+    values = {"name": "#REF!", "dob": "#VALUE!", "nhs": "#DIV/0!", "street": "#VALUE!"}
+    result = run({**values, "id": "R1"}, ERRORS)
+    assert (result.person.family_name, result.person.street) == (None, None)
+    assert sorted(w.split(":")[0] for w in result.warnings) == [
+        "date_of_birth",
+        "full_name",
+        "nhs_number",
+        "street",
+    ]
+    assert all("spreadsheet formula's error" in w for w in result.warnings)
