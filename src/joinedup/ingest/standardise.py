@@ -102,7 +102,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: Person fields that are not ASCII lose zero-width characters and have full-width forms,
 #: non-breaking spaces and dashes made plain (NFKC): decomposed diacritics are stored
 #: composed. A JSON array written one object a line is read as its objects. A FHIR
-#: Patient's birthDate given only by its birthTime extension gives the date of birth.
+#: Patient's birthDate given only by its birthTime extension gives the date of birth. A
+#: spreadsheet's error value (#REF!, #VALUE!) is no value of any field, and said to be one.
 STANDARDISERS_VERSION = 6
 
 
