@@ -104,6 +104,7 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: composed. A JSON array written one object a line is read as its objects. A FHIR
 #: Patient's birthDate given only by its birthTime extension gives the date of birth. A
 #: spreadsheet's error value (#REF!, #VALUE!) is no value of any field, and said to be one.
+#: A workbook's columns under a merged header cell are named (Name (2)) and so kept.
 STANDARDISERS_VERSION = 6
 
 

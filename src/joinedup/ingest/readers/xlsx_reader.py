@@ -13,6 +13,7 @@ where the workbook's system is known (:func:`date_columns`).
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -98,6 +99,7 @@ class XlsxReader(Reader):
                 header = [cell_text(c).strip() for c in first.cells]
                 while header and not header[-1]:
                     header.pop()
+                header = self._merged_header(header)
             try:
                 check_columns(self.mapping, header, name)
             except SourceFileError as exc:
@@ -123,6 +125,26 @@ class XlsxReader(Reader):
 
     _done = 0
     _dates1904: frozenset[str] | set[str] = frozenset()
+
+    def _merged_header(self, header: list[str]) -> list[str]:
+        """``header`` with each cell left empty after a named one named after it (``Name``,
+        ``Name (2)``), and a note saying so: a header cell merged across columns (``Name``
+        over the family and given names) holds its text in the first of them only, and the
+        columns after it had no name a mapping could use (their values were never read)."""
+        from openpyxl.utils.cell import get_column_letter
+
+        out = list(header)
+        for index in range(1, len(out)):
+            if out[index] or not out[index - 1]:
+                continue
+            label = re.sub(r" \(\d+\)$", "", out[index - 1])
+            count = 2 if out[index - 1] == label else int(out[index - 1][len(label) + 2 : -1]) + 1
+            out[index] = f"{label} ({count})"
+            self.notes.append(
+                f"column {get_column_letter(index + 1)} has no header of its own (a header cell "
+                f"merged across columns?): read as '{shown(out[index])}'"
+            )
+        return out
 
     def position(self) -> int:
         """Sheet rows read so far (``total`` is the sheet's last row)."""
