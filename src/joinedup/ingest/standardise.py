@@ -105,6 +105,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: Patient's birthDate given only by its birthTime extension gives the date of birth. A
 #: spreadsheet's error value (#REF!, #VALUE!) is no value of any field, and said to be one.
 #: A workbook's columns under a merged header cell are named (Name (2)) and so kept.
+#: "*DECEASED*", "[DECEASED]", "(RIP)" and "J.SMITH" in a name; "LS6 2AB." (a full stop
+#: after a postcode); "Ann Smith <ann@x.org>" and "ann@x.org (work)"; "NHS No: 943 …".
 STANDARDISERS_VERSION = 6
 
 

@@ -105,7 +105,14 @@ def _suffix_of(token: str) -> str | None:
     return _TRAILING_SUFFIXES.get(_plain(token.rstrip(",")))
 
 
+# An initial run into the word after it ("J.SMITH", "J.P.SMITH"), as council systems with
+# no room for a space write it: the dot ends the initial.
+_RUN_ON_INITIAL = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?=[^\W\d_]{2})")
+
+
 def _clean(text: str) -> str:
+    if "." in text:
+        text = _RUN_ON_INITIAL.sub(r"\1. ", text)
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
     text = text.translate(NAME_MARKS)
     text = re.sub(r"[\"“”]", " ", text)

@@ -161,7 +161,12 @@ NOT_A_GIVEN_NAME = frozenset({"UNKNOWN", "UNK", "BABY", "TWIN", "INFANT", "NEWBO
 #: A family name that says it is not known.
 NOT_A_FAMILY_NAME = frozenset({"UNKNOWN", "UNK"})
 # Written beside a name to say the person has died ("SMITH, JOHN DECD"): a note, not a name.
-_DECEASED = re.compile(r"(?<![^\s,(])(?:decd|dec'd|deceased)\.?(?![^\s,)])", re.IGNORECASE)
+# Patient administration systems also flag it in asterisks or brackets ("*DECEASED*",
+# "[DECEASED]"), and "(RIP)" in brackets only: "Rip" alone is a name.
+_DECEASED = re.compile(
+    r"(?<![^\s,(\[*])(?:decd|dec'd|deceased)\.?(?![^\s,)\]*])|\(\s*r\.?i\.?p\.?\s*\)",
+    re.IGNORECASE,
+)
 
 
 def without_deceased(text: str) -> str:
@@ -170,7 +175,8 @@ def without_deceased(text: str) -> str:
     >>> without_deceased("SMITH, JOHN DECD")
     'SMITH, JOHN  '
     """
-    if "dec" not in text.lower():  # most names: a substring test, not a regex search
+    lowered = text.lower()
+    if "dec" not in lowered and "(r" not in lowered:  # most names: no regex search
         return text
     return _DECEASED.sub(" ", text)
 

@@ -84,6 +84,8 @@ def _compact(text: str) -> str:
     compact = re.sub(r"\s+", "", text).upper()
     if compact[:1] == "'":
         compact = compact[1:]  # Excel's mark that a cell is text ('LS6 2AB), not part of it
+    if compact[-1:] in (".", ",", ";"):
+        compact = compact.rstrip(".,;")  # the end of a typed sentence ("LS6 2AB.")
     if "-" in compact and compact.count("-") == 1 and compact.index("-") == len(compact) - 4:
         # "LS6-2AB": one hyphen just before the inward code (a digit and two letters) can
         # only stand for the space. Elsewhere it is left in, and the text is not a postcode.

@@ -240,6 +240,13 @@ FULL_NAMES = [
     ("Baby Smith", n(family="Smith", notes=BABY), "Baby: no given name, noted"),
     ("SMITH, TWIN 1", n(family="Smith", notes=BABY), "twin"),
     ("SMITH, UNKNOWN", n(family="Smith"), "an unknown forename: a placeholder, no note"),
+    ("SMITH John *DECEASED*", n(None, "John", None, "Smith", notes=DECD), "was family *deceased*"),
+    ("SMITH, John [DECEASED]", n(None, "John", None, "Smith", notes=DECD), "square brackets"),
+    ("John Smith (RIP)", n(None, "John", None, "Smith", notes=DECD), "was known as 'Rip'"),
+    ("Rip Torn", n(None, "Rip", None, "Torn"), "Rip outside brackets is a name"),
+    ("J.SMITH", n(None, "J", None, "Smith"), "an initial run into the name: was J.smith"),
+    ("J.P.SMITH", n(None, "J", "P", "Smith"), "two initials run in"),
+    ("St.John Smith", n(None, "St.John", None, "Smith"), "St. is no initial"),
     (
         "Mrs Mary Smith (née Jones) Dec'd",
         n("Mrs", "Mary", None, "Smith", None, None, ("Jones",), DECD),

@@ -41,6 +41,8 @@ NORMALISE = [
     ("EC1A-1BB", "EC1A 1BB", "a hyphen after a four-character outward code"),
     ("'LS6 2AB", "LS6 2AB", "Excel's text mark before it (was 'must start with letters')"),
     ("LS6\u00a02AB", "LS6 2AB", "a non-breaking space"),
+    ("LS6 2AB.", "LS6 2AB", "a full stop typed after it (was 'inward code must be …')"),
+    ("ls6 2ab,", "LS6 2AB", "a comma after it"),
 ]
 
 REJECT = [
