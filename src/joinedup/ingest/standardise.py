@@ -107,6 +107,7 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: A workbook's columns under a merged header cell are named (Name (2)) and so kept.
 #: "*DECEASED*", "[DECEASED]", "(RIP)" and "J.SMITH" in a name; "LS6 2AB." (a full stop
 #: after a postcode); "Ann Smith <ann@x.org>" and "ann@x.org (work)"; "NHS No: 943 …".
+#: A report's header repeated at a page's top, and its "Page 1 of 3", are quarantined.
 STANDARDISERS_VERSION = 6
 
 

@@ -109,6 +109,12 @@ FOOTER = "looks like a report's footer"
         ('Total,,"4,123",\n', FOOTER, "a count with a thousands comma, third column"),
         (",Grand Total,,57\n", FOOTER, "the label in the second column, the total last"),
         ("Total,,4123,Smith\n", None, "a word beside the number: not only a count"),
+        ("Page 1 of 3,,,\n", FOOTER, "a page's footer: was no identifying field"),
+        ("Page 1 of 3 Smith,A,,\n", None, "more after the page number"),
+        # Reports repeat the header at each page's top: it was stored as a person "Name".
+        (HEADER, "repeats the header row", "the header again"),
+        (" id , name ,dob, nhs,\n", "repeats the header row", "padded, an empty cell after"),
+        ("id,name,dob,nhs2\n", None, "not the header: one name differs"),
     ],
 )
 def test_a_reports_footer_is_quarantined_as_one(

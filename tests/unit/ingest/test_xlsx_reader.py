@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.readers import open_reader
-from joinedup.ingest.readers.base import FOOTER_REASON
+from joinedup.ingest.readers.base import FOOTER_REASON, HEADER_AGAIN_REASON
 from joinedup.ingest.standardise import standardise_row
 from tests.unit.ingest.helpers import mapping, read_all, write
 
@@ -66,6 +66,7 @@ def test_types_blank_rows_and_line_numbers(tmp_path: Path) -> None:
         (["Grand total: 2"], True),
         ([3, "Total Care Ltd", None, None], False),
         (["Total records", None, 4123, None], True),  # the count in the third column
+        (["Page 2 of 9", None, None, None], True),
         ([None, "Grand total", None, 57.5], True),
     ],
 )
@@ -193,3 +194,12 @@ def test_a_header_cell_merged_across_columns(tmp_path: Path) -> None:
         "column D has no header of its own (a header cell merged across columns?): read as "
         "'Name (3)'",
     ]
+
+
+def test_a_header_repeated_at_a_page_top_is_quarantined(tmp_path: Path) -> None:
+    # It was stored: a person with the family name "Name" and the record id "id".
+    header = ["id", "name", "dob", "nhs"]
+    path = workbook(tmp_path, [header, [1, "A", None, None], header, [2, "B", None, None]])
+    rows = read_all(mapping(**XLSX), path)
+    assert [(r.line, r.kind) for r in rows] == [(2, "row"), (3, "bad"), (4, "row")]
+    assert rows[1].problems == (HEADER_AGAIN_REASON,)

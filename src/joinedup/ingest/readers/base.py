@@ -222,16 +222,40 @@ def is_marked(bits: bytearray | None, line: int) -> bool:
 
 
 # The last lines of a report: a total or count ("Total records: 4,123", SQL*Plus's "4123 rows
-# selected.", sqlcmd's "(4123 rows affected)") or an end marker ("*** End of report ***").
+# selected.", sqlcmd's "(4123 rows affected)") or an end marker ("*** End of report ***"); and
+# the footer of each page ("Page 1 of 3", Crystal Reports and SSRS exports).
 _FOOTER = re.compile(
     r"\W*(?:(?:grand\s+)?totals?\b(?!\w)|count\s*:|number\s+of\s+(?:records|rows)\b"
-    r"|end\s+of\s+(?:report|file|data|extract)\b|[\d,]+\s+(?:rows?|records?)\b)",
+    r"|end\s+of\s+(?:report|file|data|extract)\b|[\d,]+\s+(?:rows?|records?)\b"
+    r"|page\s+\d+\s+of\s+\d+\s*$)",
     re.IGNORECASE,
 )
 # A count or total as a report writes it: "4123", "4,123", "1,234.50".
 _COUNT = re.compile(r"\d[\d,]*(?:\.\d+)?")
+#: The quarantine reason of a row that repeats the header: reports put it at each page's top.
+HEADER_AGAIN_REASON = "repeats the header row (as a report does at each page's top), not a record"
 #: The quarantine reason of a row that is a report's footer.
-FOOTER_REASON = "looks like a report's footer (a total, a count or an end marker), not a record"
+FOOTER_REASON = (
+    "looks like a report's footer (a total, a count, an end marker or a page number), not a record"
+)
+
+
+def is_header_again(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether a row repeats the ``header`` (as written, trimmed): its cells are the column
+    names, and any beyond them are empty. It was stored as a person called ``Name`` with the
+    record id ``Person ID``.
+
+    >>> header = ["ID", "Name"]
+    >>> is_header_again([" ID", "Name", ""], header), is_header_again(["1", "A"], header)
+    (True, False)
+    """
+    # Asked of every row: the first cell differs from the first column's name in a record.
+    if not cells or not header or cells[0].strip() != header[0]:
+        return False
+    width = len(header)
+    return [c.strip() for c in cells[:width]] == list(header) and not any(
+        c.strip() for c in cells[width:]
+    )
 
 
 def is_footer(cells: Sequence[str]) -> bool:

@@ -22,11 +22,13 @@ from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
     FOOTER_REASON,
+    HEADER_AGAIN_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
     is_footer,
+    is_header_again,
     is_marked,
     skip_rows_hint,
     unique_names,
@@ -51,6 +53,9 @@ class CsvReader(Reader):
     otherwise UTF-8, read as Windows-1252 (see :mod:`joinedup.ingest.readers.encoding`);
     ``fallback_lines`` are the first few of their line numbers.
     """
+
+    #: The header as the file writes it (trimmed), to know a row that repeats it.
+    _written_header: list[str] = []  # noqa: RUF012 - replaced, never changed
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         super().__init__(mapping, path)
@@ -127,6 +132,7 @@ class CsvReader(Reader):
             else:
                 raise SourceFileError(f"{self.path.name}: the file has no header row")
             header = [cell.strip().lstrip("\ufeff") for cell in record.cells]
+            self._written_header = header
         try:
             check_columns(self.mapping, header, self.path.name)
         except SourceFileError as exc:
@@ -146,6 +152,8 @@ class CsvReader(Reader):
             return blank(line, raw)
         if is_footer(cells):
             return bad(line, raw, FOOTER_REASON)
+        if is_header_again(cells, self._written_header):
+            return bad(line, raw, HEADER_AGAIN_REASON)
         if len(cells) != width:
             # Exports often pad rows with empty trailing cells; only real content is a problem.
             extra = cells[width:]

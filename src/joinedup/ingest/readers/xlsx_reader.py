@@ -24,11 +24,13 @@ from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
     FOOTER_REASON,
+    HEADER_AGAIN_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
     is_footer,
+    is_header_again,
     shown,
     skip_rows_hint,
     unique_names,
@@ -99,6 +101,7 @@ class XlsxReader(Reader):
                 header = [cell_text(c).strip() for c in first.cells]
                 while header and not header[-1]:
                     header.pop()
+                self._written_header = list(header)
                 header = self._merged_header(header)
             try:
                 check_columns(self.mapping, header, name)
@@ -125,6 +128,8 @@ class XlsxReader(Reader):
 
     _done = 0
     _dates1904: frozenset[str] | set[str] = frozenset()
+    #: The header as the sheet writes it (trimmed), to know a row that repeats it.
+    _written_header: list[str] = []  # noqa: RUF012 - replaced, never changed
 
     def _merged_header(self, header: list[str]) -> list[str]:
         """``header`` with each cell left empty after a named one named after it (``Name``,
@@ -215,6 +220,8 @@ class XlsxReader(Reader):
             return SourceRow(line=number, raw="", kind="skip")
         if is_footer(texts):
             return bad(number, json.dumps(texts, ensure_ascii=False), FOOTER_REASON)
+        if is_header_again(texts, self._written_header):
+            return bad(number, json.dumps(texts, ensure_ascii=False), HEADER_AGAIN_REASON)
         if len(cells) < width:
             cells = cells + (None,) * (width - len(cells))
         values = dict(zip(header, cells, strict=False))
