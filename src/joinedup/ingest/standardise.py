@@ -46,6 +46,7 @@ from joinedup.standards.dates import (
     parse_year_of_birth_until,
 )
 from joinedup.standards.email import split_emails
+from joinedup.standards.name_case import has_letters
 from joinedup.standards.partial_dates import (
     month_and_short_year,
     no_date_reason,
@@ -107,7 +108,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: A workbook's columns under a merged header cell are named (Name (2)) and so kept.
 #: "*DECEASED*", "[DECEASED]", "(RIP)" and "J.SMITH" in a name; "LS6 2AB." (a full stop
 #: after a postcode); "Ann Smith <ann@x.org>" and "ann@x.org (work)"; "NHS No: 943 …".
-#: A report's header repeated at a page's top, and its "Page 1 of 3", are quarantined.
+#: A report's header repeated at a page's top, and its "Page 1 of 3", are quarantined. A
+#: placeholder in a preferred-name or other-family-names field is no name.
 STANDARDISERS_VERSION = 6
 
 
@@ -130,6 +132,15 @@ def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
 
 
 _display_case = _memo(display_case)
+
+
+def _name_alone(text: str) -> str:
+    if not has_letters(text):
+        raise StandardsError("name has no letters")
+    return display_case(text)
+
+
+_display_name = _memo(_name_alone)
 
 
 @lru_cache(maxsize=32_768)
@@ -394,12 +405,12 @@ class _Builder:
         name = self.name()
         if name is not None:
             fields.update(name)
-        preferred = self.apply("preferred_name", _display_case)
+        preferred = self.a_name("preferred_name", self.text("preferred_name"))
         if preferred:
             fields["preferred_name"] = preferred  # a source's own known-as name wins
         others = [
             *fields.get("other_family_names", ()),
-            *(_display_case(t)[0] for t in self.texts("other_family_names")),
+            *(self.a_name("other_family_names", t) for t in self.texts("other_family_names")),
         ]
         fields["other_family_names"] = tuple(
             o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
@@ -484,6 +495,17 @@ class _Builder:
             fmt = None  # Excel already knew it was a date; a text format would not apply
         parsed: date | None = self.dated(key, parser(value, fmt, self.today), value)
         return parsed.isoformat() if parsed is not None else None
+
+    def a_name(self, key: str, text: str | None) -> str | None:
+        """A name a source holds on its own (a known-as or former family name), display-cased;
+        None for a placeholder (``?``, ``N/K``: they were stored as names), warned about."""
+        if text is None:
+            return None
+        if _is_placeholder(text):
+            self.warnings.append(f"{key}: {placeholder_reason(text)}")
+            return None
+        found: str | None = self.outcome(key, _display_name(text))
+        return found
 
     def known(self, key: str, texts: list[str]) -> list[str]:
         """``texts`` without placeholders (``?``, ``N/K``), each warned about: an address

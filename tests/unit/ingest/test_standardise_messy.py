@@ -152,3 +152,25 @@ def test_spreadsheet_errors_are_said_to_be_errors() -> None:
         "street",
     ]
     assert all("spreadsheet formula's error" in w for w in result.warnings)
+
+
+NAMES_ALONE = mapping(
+    person={"full_name": "name", "preferred_name": "known_as", "other_family_names": "former"}
+)
+
+
+@pytest.mark.parametrize("placeholder", ["?", "N/K", "Unknown", "#REF!"])
+def test_a_placeholder_for_a_known_as_or_former_name_is_no_name(placeholder: str) -> None:
+    # Was stored: known as "?", former family name "N/k".
+    result = run({"known_as": placeholder, "former": placeholder}, NAMES_ALONE)
+    assert (result.person.preferred_name, result.person.other_family_names) == (None, ())
+    assert [w.split(":")[0] for w in result.warnings] == ["preferred_name", "other_family_names"]
+
+
+def test_a_known_as_and_a_former_name_are_kept() -> None:
+    result = run({"known_as": "JACK", "former": "o'neill"}, NAMES_ALONE)
+    assert (result.person.preferred_name, result.person.other_family_names) == (
+        "Jack",
+        ("O'Neill",),
+    )
+    assert result.warnings == ()
