@@ -27,6 +27,9 @@ SPREADSHEET_ERRORS = frozenset(
 )
 PLACEHOLDERS |= SPREADSHEET_ERRORS
 _SPACED = re.compile(r"\s*/\s*|\s+")
+# The characters placeholders begin with: ingest asks of every address part, and most (a
+# house number, "High Street") are answered on their first character, before the regex.
+_FIRSTS = frozenset(p[0] for p in PLACEHOLDERS)
 
 
 def is_placeholder(text: object) -> bool:
@@ -36,6 +39,8 @@ def is_placeholder(text: object) -> bool:
     [True, True, True, True, False, False]
     """
     if not isinstance(text, str) or len(text) > 20:
+        return False
+    if text[:1].upper() not in _FIRSTS and text.lstrip()[:1].upper() not in _FIRSTS:
         return False
     plain = _SPACED.sub(lambda m: "/" if "/" in m.group() else " ", text.strip().upper())
     return plain.replace(".", "") in PLACEHOLDERS or plain in PLACEHOLDERS
