@@ -109,7 +109,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: "*DECEASED*", "[DECEASED]", "(RIP)" and "J.SMITH" in a name; "LS6 2AB." (a full stop
 #: after a postcode); "Ann Smith <ann@x.org>" and "ann@x.org (work)"; "NHS No: 943 …".
 #: A report's header repeated at a page's top, and its "Page 1 of 3", are quarantined. A
-#: placeholder in a preferred-name or other-family-names field is no name.
+#: placeholder in a preferred-name or other-family-names field is no name. Excel's text
+#: mark before an address part ('Rose Cottage, 'Leeds) is not part of it.
 STANDARDISERS_VERSION = 6
 
 
@@ -132,6 +133,13 @@ def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
 
 
 _display_case = _memo(display_case)
+
+
+def _unmarked(text: str) -> str:
+    """An address part without the apostrophe Excel puts before a cell it keeps as text
+    (``'Rose Cottage``, ``'Leeds``): no UK address part begins with one. (In a CSV cell it
+    is taken off only before a digit, since names begin with one: ``'t Hooft``.)"""
+    return text[1:].strip() if text[:1] == "'" else text
 
 
 def _name_alone(text: str) -> str:
@@ -509,7 +517,10 @@ class _Builder:
 
     def known(self, key: str, texts: list[str]) -> list[str]:
         """``texts`` without placeholders (``?``, ``N/K``), each warned about: an address
-        part has no standard to reject one, so it was stored (a street called "?")."""
+        part has no standard to reject one, so it was stored (a street called "?"); and
+        without Excel's text mark (``'Rose Cottage``)."""
+        if any(t[:1] == "'" for t in texts):
+            texts = [_unmarked(t) for t in texts]
         if not any(map(_is_placeholder, texts)):
             return texts
         self.warnings.extend(f"{key}: {placeholder_reason(t)}" for t in texts if _is_placeholder(t))
@@ -518,6 +529,8 @@ class _Builder:
     def address(self) -> dict[str, Any]:
         parsed: Any = None
         town = self.text("town")
+        if town is not None and town[:1] == "'":
+            town = _unmarked(town)
         if town is not None and _is_placeholder(town):
             self.warnings.append(f"town: {placeholder_reason(town)}")
             town = None
@@ -534,6 +547,8 @@ class _Builder:
         raw = self.raw
         for key in _PLAIN_ADDRESS:
             text = self.text(key) if raw.get(key) else None
+            if text and text[:1] == "'":
+                text = _unmarked(text)
             if text:
                 if _is_placeholder(text):
                     self.warnings.append(f"{key}: {placeholder_reason(text)}")

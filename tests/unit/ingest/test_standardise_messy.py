@@ -174,3 +174,19 @@ def test_a_known_as_and_a_former_name_are_kept() -> None:
         ("O'Neill",),
     )
     assert result.warnings == ()
+
+
+def test_excel_text_marks_before_address_parts() -> None:
+    # Were stored: house name "'Rose Cottage", town "'Leeds".
+    m = mapping(
+        person={"full_name": "name", "address_lines": ["a1", "a2"], "town": "t", "street": "s"}
+    )
+    result = run({"a1": "'Rose Cottage", "a2": "'LS6 2AB", "t": "'Leeds", "s": "'High St"}, m)
+    person = result.person
+    assert (person.house_name, person.street, person.town, person.postcode) == (
+        "Rose Cottage",
+        "High St",
+        "Leeds",
+        "LS6 2AB",
+    )
+    assert result.warnings == ()
