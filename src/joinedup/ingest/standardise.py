@@ -110,7 +110,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: after a postcode); "Ann Smith <ann@x.org>" and "ann@x.org (work)"; "NHS No: 943 …".
 #: A report's header repeated at a page's top, and its "Page 1 of 3", are quarantined. A
 #: placeholder in a preferred-name or other-family-names field is no name. Excel's text
-#: mark before an address part ('Rose Cottage, 'Leeds) is not part of it.
+#: mark before an address part ('Rose Cottage, 'Leeds) is not part of it. A CSV row with a
+#: quote not doubled inside a quoted value, whose columns do not add up, is quarantined.
 STANDARDISERS_VERSION = 6
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from joinedup.ingest.errors import SourceFileError
-from joinedup.ingest.readers.csv_reader import sniff_delimiter
+from joinedup.ingest.readers.csv_reader import STRAY_QUOTE_REASON, sniff_delimiter
 from joinedup.ingest.readers.encoding import detect_encoding
 from tests.unit.ingest.helpers import mapping, read_all, write
 
@@ -209,3 +209,20 @@ def test_empty_file_and_missing_file(tmp_path: Path) -> None:
 def test_duplicate_header_names_are_kept(tmp_path: Path) -> None:
     [row] = read_all(mapping(), write(tmp_path, "d.csv", "id,name,dob,nhs,x,x\n1,A,,,p,q\n"))
     assert row.values["x"] == "p" and row.values["x (2)"] == "q"
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "why"),
+    [
+        # Its values landed one column on: date of birth ' Ann"', NHS number the date.
+        ('3,"O"Brien, Ann",03/04/1961,\n', "bad", "a quote not doubled inside a quoted value"),
+        ('3,"O""Brien, Ann",03/04/1961,,\n', "row", "a doubled quote, and padding"),
+        ('3,"SMITH, Ann",03/04/1961,,\n', "row", "a quoted comma, and padding"),
+        ('3,Ann "Jack" Smith,03/04/1961,,\n', "row", "quotes inside an unquoted value"),
+    ],
+)
+def test_a_quote_not_doubled(tmp_path: Path, line: str, kind: str, why: str) -> None:
+    *_, row = read_all(mapping(), write(tmp_path, "q.csv", HEADER + line))
+    assert row.kind == kind, (why, row.values)
+    if kind == "bad":
+        assert row.problems == (STRAY_QUOTE_REASON,)

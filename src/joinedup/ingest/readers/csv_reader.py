@@ -155,11 +155,28 @@ class CsvReader(Reader):
         if is_header_again(cells, self._written_header):
             return bad(line, raw, HEADER_AGAIN_REASON)
         if len(cells) != width:
+            if '"' in raw and _stray_quote(raw, self.delimiter or ","):
+                return bad(line, raw, STRAY_QUOTE_REASON)
             # Exports often pad rows with empty trailing cells; only real content is a problem.
             extra = cells[width:]
             if len(cells) < width or any(cell.strip() for cell in extra):
                 return bad(line, raw, f"expected {width} columns, found {len(cells)}")
         return SourceRow(line=line, raw=raw, values=dict(zip(header, cells, strict=False)))
+
+
+#: Why a row with a quote inside a quoted value that was not doubled is quarantined: csv reads
+#: on past it (``"O"Brien, Ann"``), and the row's values land in the wrong columns.
+STRAY_QUOTE_REASON = (
+    'a quote inside a quoted value is not doubled (write "" for it), so the values after it '
+    "cannot be told apart"
+)
+
+
+def _stray_quote(raw: str, delimiter: str) -> bool:
+    """Whether a quoted value in ``raw`` has text straight after its closing quote (``"O"Brien``):
+    a quote the exporter did not double. Asked only of a row whose columns do not add up."""
+    pattern = rf'(?:^|{re.escape(delimiter)})\s*"(?:[^"]|"")*"(?!"|\s*(?:{re.escape(delimiter)}|$))'
+    return re.search(pattern, raw.rstrip("\r\n")) is not None
 
 
 # "sep=;": the line Excel reads (and some exporters write) to learn a file's delimiter.
