@@ -226,3 +226,11 @@ def test_a_quote_not_doubled(tmp_path: Path, line: str, kind: str, why: str) -> 
     assert row.kind == kind, (why, row.values)
     if kind == "bad":
         assert row.problems == (STRAY_QUOTE_REASON,)
+
+
+@pytest.mark.parametrize("name", ["na\u00a0me", "\u200bname", "name\ufeff", "ｎａｍｅ"])
+def test_invisible_and_look_alike_characters_in_a_column_name(tmp_path: Path, name: str) -> None:
+    # The column matched no mapping, and the error showed it as "[hidden: looks like data]".
+    m = mapping(person={"full_name": "na me" if "\u00a0" in name else "name"})
+    [row] = read_all(m, write(tmp_path, "h.csv", f"id,{name},dob,nhs\n1,Ann Jones,,\n"))
+    assert row.kind == "row" and "Ann Jones" in row.values.values()

@@ -37,6 +37,7 @@ from joinedup.ingest.readers.csv_records import CsvRecords
 from joinedup.ingest.readers.encoding import Detected, detect, first_undecodable_line
 from joinedup.ingest.readers.sniff import read_head, refuse_binary
 from joinedup.ingest.rows import SourceRow, bad, blank
+from joinedup.standards.characters import tidy_characters
 
 _CANDIDATES = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
@@ -131,7 +132,9 @@ class CsvReader(Reader):
                     break
             else:
                 raise SourceFileError(f"{self.path.name}: the file has no header row")
-            header = [cell.strip().lstrip("\ufeff") for cell in record.cells]
+            # A non-breaking or zero-width space typed into a column's name (NHS\u00a0No) made
+            # it a name no mapping matched, shown as "[hidden: looks like data]".
+            header = [tidy_characters(cell).strip() for cell in record.cells]
             self._written_header = header
         try:
             check_columns(self.mapping, header, self.path.name)

@@ -39,6 +39,7 @@ from joinedup.ingest.readers.xlsx_sheet import SheetRow, sheet_rows
 from joinedup.ingest.rows import SourceRow, bad, blank
 from joinedup.ingest.values import FormulaText
 from joinedup.standards import StandardsError
+from joinedup.standards.characters import tidy_characters
 from joinedup.standards.excel_dates import excel_serial_to_date, is_excel_serial
 
 #: Person fields read as dates (attributes with a ``format`` are too).
@@ -98,7 +99,7 @@ class XlsxReader(Reader):
                         break
                 else:
                     raise SourceFileError(f"{name}: the sheet has no header row")
-                header = [cell_text(c).strip() for c in first.cells]
+                header = [tidy_characters(cell_text(c)).strip() for c in first.cells]
                 while header and not header[-1]:
                     header.pop()
                 self._written_header = list(header)
