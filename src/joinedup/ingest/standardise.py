@@ -38,6 +38,7 @@ from joinedup.standards import (
     parse_one_line_address,
     pseudo_postcode_note,
 )
+from joinedup.standards.characters import tidy_characters
 from joinedup.standards.dates import (
     is_year_of_birth_form,
     parse_date_of_birth_until,
@@ -45,7 +46,12 @@ from joinedup.standards.dates import (
     parse_year_of_birth_until,
 )
 from joinedup.standards.email import split_emails
-from joinedup.standards.partial_dates import no_date_reason, partial_date_year
+from joinedup.standards.name_case import has_letters
+from joinedup.standards.partial_dates import (
+    month_and_short_year,
+    no_date_reason,
+    partial_date_year,
+)
 from joinedup.standards.phone import split_phones
 from joinedup.standards.placeholders import is_placeholder, placeholder_reason
 
@@ -84,7 +90,29 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: given name, and "DECD" no part of a name; a CSV cell's Excel text marks ('9434765919,
 #: ="07700900123") are not part of its value; "ex-directory" or "withheld" in a field is
 #: a placeholder (its warning says so, not "not a phone number").
-STANDARDISERS_VERSION = 5
+#: 6: Dutch "'t" is a family-name particle; dashes in a name are hyphens; ranks (Lt Col,
+#: Wg Cdr, L/Cpl …) are titles; "Baby of" after a family name is not a name, and in a
+#: forename field no given name; "DECD" in a name part is no part of it; "N/K" in a name
+#: part is a placeholder; a name's "Baby" or "DECD" taken out is warned about. Dates
+#: separated by spaces alone ("03 04 1961"), Excel serials with a decimal comma ("22374,0")
+#: and Excel's "mmm-yy" ("Apr-61": the year of birth) are read; an age where a date of
+#: birth goes and a partial date of death are said to be what they are. A report's footer
+#: with its count in a column of its own is quarantined as a footer. Excel's text mark
+#: before a postcode ('LS6 2AB) is not part of it; a postcode field holding two postcodes
+#: says so; a placeholder ("?", "N/K") in an address part is not stored as the part.
+#: Person fields that are not ASCII lose zero-width characters and have full-width forms,
+#: non-breaking spaces and dashes made plain (NFKC): decomposed diacritics are stored
+#: composed. A JSON array written one object a line is read as its objects. A FHIR
+#: Patient's birthDate given only by its birthTime extension gives the date of birth. A
+#: spreadsheet's error value (#REF!, #VALUE!) is no value of any field, and said to be one.
+#: A workbook's columns under a merged header cell are named (Name (2)) and so kept.
+#: "*DECEASED*", "[DECEASED]", "(RIP)" and "J.SMITH" in a name; "LS6 2AB." (a full stop
+#: after a postcode); "Ann Smith <ann@x.org>" and "ann@x.org (work)"; "NHS No: 943 …".
+#: A report's header repeated at a page's top, and its "Page 1 of 3", are quarantined. A
+#: placeholder in a preferred-name or other-family-names field is no name. Excel's text
+#: mark before an address part ('Rose Cottage, 'Leeds) is not part of it. A CSV row with a
+#: quote not doubled inside a quoted value, whose columns do not add up, is quarantined.
+STANDARDISERS_VERSION = 6
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -106,6 +134,33 @@ def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
 
 
 _display_case = _memo(display_case)
+
+
+def _unmarked(text: str) -> str:
+    """An address part without the apostrophe Excel puts before a cell it keeps as text
+    (``'Rose Cottage``, ``'Leeds``): no UK address part begins with one. (In a CSV cell it
+    is taken off only before a digit, since names begin with one: ``'t Hooft``.)"""
+    return text[1:].strip() if text[:1] == "'" else text
+
+
+def _name_alone(text: str) -> str:
+    if not has_letters(text):
+        raise StandardsError("name has no letters")
+    return display_case(text)
+
+
+_display_name = _memo(_name_alone)
+
+
+@lru_cache(maxsize=32_768)
+def _plain_text(text: str) -> str:
+    """A value with invisible and look-alike characters made plain (``LS6\u200b2AB``,
+    full-width digits), trimmed; only for text that is not ASCII, and remembered."""
+    return tidy_characters(text).strip()
+
+
+# Asked of every address part: towns, streets and house numbers recur, so remembered.
+_is_placeholder = lru_cache(maxsize=32_768)(is_placeholder)
 _postcode = _memo(normalise_postcode)
 _sex = _memo(normalise_sex)
 _uprn = _memo(normalise_uprn)
@@ -114,9 +169,10 @@ _ADDRESS_FIELDS = ("flat", "house_number", "house_name", "street", "locality", "
 _NO_FIXED_ABODE = "no_fixed_abode"
 _NAME_PARTS = ("title", "given_name", "middle_names", "family_name", "name_suffix")
 # A name may also give former family names (``née Jones``), and a one-field name a known-as
-# name (``John 'Jack' Smith``).
-_PARTS_FIELDS = (*_NAME_PARTS, "other_family_names")
-_FULL_NAME_FIELDS = (*_PARTS_FIELDS, "preferred_name")
+# name (``John 'Jack' Smith``); "notes" says what was written in it and not kept (``DECD``).
+_NOTES = "notes"
+_PARTS_FIELDS = (*_NAME_PARTS, "other_family_names", _NOTES)
+_FULL_NAME_FIELDS = (*_NAME_PARTS, "other_family_names", "preferred_name", _NOTES)
 Items = tuple[tuple[str, str], ...]
 
 
@@ -168,12 +224,26 @@ _date = _memo_until(lambda value, fmt, today: parse_date_until(value, fmt, today
 def _death_until(value: Any, fmt: str | None, today: date) -> tuple[date, date | None]:
     """A date of death, but not a system's stand-in for no date (1900-01-01): that would
     record a living person as dead."""
-    died, until = parse_date_until(value, fmt, today=today)
+    try:
+        died, until = parse_date_until(value, fmt, today=today)
+    except StandardsError as exc:
+        if isinstance(value, str) and _is_partial(value):
+            raise StandardsError(PARTIAL_DEATH, until=exc.until) from None
+        raise
     if (reason := no_date_reason(died)) is not None:
         raise StandardsError(reason, until=until)
     return died, until
 
 
+def _is_partial(text: str) -> bool:
+    """Whether ``text`` is a date known only to the month or year (``April 1961``, ``Apr-61``)."""
+    return partial_date_year(text) is not None or month_and_short_year(text) is not None
+
+
+PARTIAL_DEATH = (
+    "not a full date (the day or month is not known): a date of death is kept only as a full "
+    "date, so nothing is kept"
+)
 _date_of_death = _memo_until(_death_until)
 _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
@@ -260,7 +330,7 @@ class _Builder:
             hints = self.on_the_day(hints)
         for key, value in (hints or {}).items():
             if type(value) is str:  # most hints: one text, kept cheap
-                text = value.strip()
+                text = value.strip() if value.isascii() else _plain_text(value)
                 self.raw[key] = [] if text in nulls else [(text, None)]
                 continue
             items = value if isinstance(value, list) else [value]
@@ -272,7 +342,12 @@ class _Builder:
                 values, saw_object = values_of(row.values, ref, mapping.null_values)
                 if saw_object:
                     self.warnings.append(f"{key}: '{ref.name}' holds an object, not a value")
-                found.extend((v, ref.format) for v in values)
+                for v in values:
+                    if type(v) is str and not v.isascii():
+                        v = _plain_text(v)  # a pasted zero-width space, full-width digits
+                        if not v or v in nulls:
+                            continue
+                    found.append((v, ref.format))
             self.raw[key] = found
         if mapping.person and (
             "full_name" in mapping.person or any(p in mapping.person for p in _NAME_PARTS)
@@ -339,12 +414,12 @@ class _Builder:
         name = self.name()
         if name is not None:
             fields.update(name)
-        preferred = self.apply("preferred_name", _display_case)
+        preferred = self.a_name("preferred_name", self.text("preferred_name"))
         if preferred:
             fields["preferred_name"] = preferred  # a source's own known-as name wins
         others = [
             *fields.get("other_family_names", ()),
-            *(_display_case(t)[0] for t in self.texts("other_family_names")),
+            *(self.a_name("other_family_names", t) for t in self.texts("other_family_names")),
         ]
         fields["other_family_names"] = tuple(
             o for o in dict.fromkeys(others) if o and o != fields.get("family_name")
@@ -366,13 +441,18 @@ class _Builder:
         full = self.text("full_name")
         if full is not None and not any(self.raw.get(p) for p in _NAME_PARTS):
             reordered = _reorder(full, self.mapping.full_name_order)
-            name: Items | None = self.outcome("full_name", _full_name(reordered))
-            return name
+            return self.noted("full_name", self.outcome("full_name", _full_name(reordered)))
         parts = [self.text(p) for p in _NAME_PARTS]
         if not any(parts):
             return None
-        name = self.outcome("name", _name_parts(*parts))
-        return name
+        return self.noted("name", self.outcome("name", _name_parts(*parts)))
+
+    def noted(self, key: str, name: Items | None) -> Items | None:
+        """A parsed name without its notes (``DECD`` taken out), each kept as a warning."""
+        if not name or name[-1][0] != _NOTES:  # notes are the last field, and rare
+            return name
+        self.warnings.extend(f"{key}: {note}" for note in name[-1][1])
+        return name[:-1]
 
     def births(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -411,7 +491,7 @@ class _Builder:
         year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
-            partial = isinstance(written, str) and partial_date_year(written) is not None
+            partial = isinstance(written, str) and _is_partial(written)
             self.warnings.append(f"date_of_birth: {PARTIAL_DATE if partial else YEAR_ONLY}")
         return out
 
@@ -425,19 +505,55 @@ class _Builder:
         parsed: date | None = self.dated(key, parser(value, fmt, self.today), value)
         return parsed.isoformat() if parsed is not None else None
 
+    def a_name(self, key: str, text: str | None) -> str | None:
+        """A name a source holds on its own (a known-as or former family name), display-cased;
+        None for a placeholder (``?``, ``N/K``: they were stored as names), warned about."""
+        if text is None:
+            return None
+        if _is_placeholder(text):
+            self.warnings.append(f"{key}: {placeholder_reason(text)}")
+            return None
+        found: str | None = self.outcome(key, _display_name(text))
+        return found
+
+    def known(self, key: str, texts: list[str]) -> list[str]:
+        """``texts`` without placeholders (``?``, ``N/K``), each warned about: an address
+        part has no standard to reject one, so it was stored (a street called "?"); and
+        without Excel's text mark (``'Rose Cottage``)."""
+        if any(t[:1] == "'" for t in texts):
+            texts = [_unmarked(t) for t in texts]
+        if not any(map(_is_placeholder, texts)):
+            return texts
+        self.warnings.extend(f"{key}: {placeholder_reason(t)}" for t in texts if _is_placeholder(t))
+        return [t for t in texts if not _is_placeholder(t)]
+
     def address(self) -> dict[str, Any]:
         parsed: Any = None
         town = self.text("town")
+        if town is not None and town[:1] == "'":
+            town = _unmarked(town)
+        if town is not None and _is_placeholder(town):
+            self.warnings.append(f"town: {placeholder_reason(town)}")
+            town = None
         if self.raw.get("address"):
-            parsed = self.outcome("address", _one_line_address(", ".join(self.texts("address"))))
+            lines = self.known("address", self.texts("address"))
+            if lines:
+                parsed = self.outcome("address", _one_line_address(", ".join(lines)))
         elif self.raw.get("address_lines") or town:
-            parsed = self.outcome("address", _address(tuple(self.texts("address_lines")), town))
+            lines = self.known("address_lines", self.texts("address_lines"))
+            if lines or town:
+                parsed = self.outcome("address", _address(tuple(lines), town))
         out: dict[str, Any] = dict(parsed) if parsed is not None else {}
         homeless = out.pop(_NO_FIXED_ABODE, False)
         raw = self.raw
         for key in _PLAIN_ADDRESS:
             text = self.text(key) if raw.get(key) else None
+            if text and text[:1] == "'":
+                text = _unmarked(text)
             if text:
+                if _is_placeholder(text):
+                    self.warnings.append(f"{key}: {placeholder_reason(text)}")
+                    continue
                 if is_no_fixed_abode(text):
                     homeless = True  # "NFA" in a house name column is not a house name
                     continue

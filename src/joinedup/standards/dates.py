@@ -31,13 +31,21 @@ from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError, shape_of
 from joinedup.standards.excel_dates import (
-    YEAR_NUMBERS,
     excel_serial_to_date,
     is_compact_date,
     is_excel_serial,
 )
 from joinedup.standards.partial_dates import MONTHS as _MONTHS
-from joinedup.standards.partial_dates import no_date_reason, partial_date_year
+from joinedup.standards.partial_dates import YOB_RE as _YOB_RE
+from joinedup.standards.partial_dates import (
+    age_reason,
+    month_and_short_year,
+    no_date_reason,
+    partial_date_year,
+)
+from joinedup.standards.partial_dates import (  # here with the other year-of-birth readers
+    is_year_of_birth_form as is_year_of_birth_form,
+)
 
 _MAX_AGE = 125
 
@@ -52,11 +60,13 @@ _TIME = (
     r"(?:[ T]\d{1,2}(?P<sep>[:.])\d{2}(?:(?P=sep)\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
+_SEP = r"(?: ?[/.\-] ?| )"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"^(?P<y>\d{{4}}) ?[-/.] ?(?P<m>\d{{1,2}}) ?[-/.] ?(?P<d>\d{{1,2}}){_TIME}$"),
-    re.compile(rf"^(?P<d>\d{{1,2}}) ?[/.\-] ?(?P<m>\d{{1,2}}) ?[/.\-] ?{_YEAR}{_TIME}$"),
+    # Spaces alone separate too ("03 04 1961"): mainframe extracts and typed free text.
+    re.compile(rf"^(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}{_YEAR}{_TIME}$"),
     re.compile(rf"^{_WEEKDAY}{_DAY}(?:\s+of)?[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
     re.compile(rf"^{_WEEKDAY}{_MONTH}\s*{_DAY},?\s*(?P<y>\d{{4}}){_TIME}$", re.I),
     # HL7 v2 writes a date of birth as YYYYMMDD with the hour, minute and second if it has them.
@@ -65,7 +75,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{2})$"),
 )
-_SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
+# A decimal comma too ("22374,0"): Excel in a European locale writes a serial's text so.
+_SERIAL_RE = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 
 
 def _today(today: date | None) -> date:
@@ -214,7 +225,7 @@ def _parse_text(text: str, fmt: str | None, now: date, two_digit_year: str) -> t
     if fmt is not None:
         return _with_format(raw, fmt), "%y" in fmt
     if _SERIAL_RE.match(raw):
-        return excel_serial_to_date(float(raw)), False
+        return excel_serial_to_date(float(raw.replace(",", "."))), False
     for pattern in _PATTERNS:
         match = pattern.match(raw)
         if match:
@@ -278,6 +289,8 @@ def parse_date_of_birth_until(
     try:
         born, two_digit = _parse(text, fmt, now, "birth")
     except StandardsError as exc:
+        if isinstance(text, str) and (an_age := age_reason(text)) is not None:
+            raise StandardsError(an_age) from None
         exc.until = _next_year(now) if _may_be_two_digit(text, fmt) else None
         raise
     until = _next_year(now) if two_digit else None
@@ -306,28 +319,6 @@ def _birthday(born: date, age: int) -> date | None:
     if year > 9999:
         return None
     return date(year, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
-
-
-_YOB_RE = re.compile(
-    r"^(?:(?:b|born|yob|year of birth|c|ca|circa|approx)(?![a-z])\.?\s*:?\s*)*"
-    r"(?P<y>\d{4})(?:\.0)?\s*\??$",
-    re.I,
-)
-
-
-def is_year_of_birth_form(text: str | int | float) -> bool:
-    """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
-    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
-    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
-    :func:`parse_year_of_birth` reads without falling back to a date."""
-    if isinstance(text, bool):
-        return False
-    if isinstance(text, int | float):
-        return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
-    if not isinstance(text, str):
-        return False
-    raw = " ".join(text.split())
-    return _YOB_RE.match(raw) is not None or partial_date_year(raw) is not None
 
 
 def parse_year_of_birth(text: str | int | float, today: date | None = None) -> int:
@@ -366,10 +357,14 @@ def parse_year_of_birth_until(
             raise StandardsError("year of birth is blank")
         match = _YOB_RE.match(raw)
         partial = None if match else partial_date_year(raw)
+        short = None if match or partial is not None else month_and_short_year(raw)
         if match:
             year = int(match.group("y"))
         elif partial is not None:
             year = partial
+        elif short is not None:
+            # "Apr-61": the latest such year not after this one, as for "03/04/61".
+            year, until = _birth_year(short, now), _next_year(now)
         else:
             try:
                 born, until = parse_date_of_birth_until(raw, today=now)

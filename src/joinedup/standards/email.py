@@ -6,7 +6,9 @@ it is lower-cased. The syntax check is deliberately basic (RFC 5322's full gramm
 no council system produces): one ``@``; a local part of 1–64 characters with no spaces, angle
 brackets, commas or semicolons and no leading, trailing or doubled dots; a domain of dot-separated
 labels of letters, digits and hyphens (internationalised letters allowed) ending in a top-level
-domain of at least two letters. A ``mailto:`` prefix and surrounding ``<…>`` are removed.
+domain of at least two letters. A ``mailto:`` prefix, a display name before the address in
+``<…>`` (``Ann Smith <ann@example.org>``, as Outlook copies one) and a note in brackets after
+it (``(work)``) are removed.
 
 A cell holding several addresses (``a@example.org; b@example.com``) is split by
 :func:`split_emails`; :func:`normalise_email` refuses it whole.
@@ -35,8 +37,11 @@ def normalise_email(text: str) -> str:
     raw = text.strip()
     if raw.lower().startswith("mailto:"):
         raw = raw[7:].strip()
-    if raw.startswith("<") and raw.endswith(">"):
-        raw = raw[1:-1].strip()
+    if raw.endswith(">") and "<" in raw:
+        # Outlook's copied form, a display name before the address: "Ann Smith <ann@x.org>".
+        raw = raw[raw.rindex("<") + 1 : -1].strip()
+    elif raw.endswith(")") and "(" in raw and "@" in raw[: raw.rindex("(")]:
+        raw = raw[: raw.rindex("(")].strip()  # a note after the address: "ann@x.org (work)"
     if not raw:
         raise StandardsError("email address is blank")
     if raw.count("@") != 1:

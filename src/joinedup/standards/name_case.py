@@ -13,6 +13,8 @@ PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten"}
     | {"bin", "binti", "bint", "ibn", "al", "el", "dos", "das", "do", "y"}
     | {"ap", "ab", "ferch", "verch"}
+    # Dutch "'t" (het: Gerard 't Hooft, van 't Hof), lower case before the name as "van" is.
+    | {"'t"}
 )
 
 # "Mac" is only capitalised as "MacX" for names where that is the usual spelling; "Mackie",
@@ -38,6 +40,11 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 # Typographic and modifier apostrophes all mean the plain one in a name (O’Neill, Oʼneill).
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+# Word processors and Windows-1252 exports turn a typed hyphen into an en or em dash
+# (Smith–Jones); in a name they all mean the hyphen, and the apostrophes the plain one.
+NAME_MARKS = str.maketrans(
+    {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"}
+)
 
 
 def is_one_case(part: str) -> bool:
@@ -75,10 +82,10 @@ def display_case(text: str) -> str:
     after ``O'``/``D'``; ``Mc`` always (``McDonald``); ``Mac`` only for a list of names where
     it is the usual spelling (``MacLeod``, but ``Mackie`` stays); particles (``van der``,
     ``de la``, ``bin``) lower case before another word. Pieces already in mixed case are kept
-    as written (someone chose ``DeVito``). Diacritics are kept; spaces are collapsed and
-    typographic apostrophes become ``'``. Idempotent.
+    as written (someone chose ``DeVito``). Diacritics are kept; spaces are collapsed,
+    typographic apostrophes become ``'`` and dashes ``-``. Idempotent.
     """
-    words = " ".join(text.translate(APOSTROPHES).split()).split(" ")
+    words = " ".join(text.translate(NAME_MARKS).split()).split(" ")
     out: list[str] = []
     for index, word in enumerate(words):
         if index < len(words) - 1 and word.lower() in PARTICLES and is_one_case(word):

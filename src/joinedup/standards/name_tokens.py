@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from joinedup.standards.name_case import APOSTROPHES, display_case, has_letters
+from joinedup.standards.name_case import NAME_MARKS, display_case, has_letters
 from joinedup.standards.name_words import NOT_A_FAMILY_NAME, NOT_A_GIVEN_NAME, honour_of
+from joinedup.standards.placeholders import SPREADSHEET_ERRORS
 
 # Spellings (upper case, no dots) → the form stored. Leading position only, except the
 # everyday ones in _TRAILING_TITLES which exports also write last ("SMITH J MR").
@@ -28,6 +29,14 @@ TITLES: dict[str, str] = {
     "PASTOR": "Pastor", "VERY REV": "Very Rev", "VERY REVD": "Very Rev", "RT REV": "Rt Rev",
     "RT REVD": "Rt Rev", "SGT": "Sgt", "CPL": "Cpl", "MAJ": "Maj", "LT": "Lt",
     "BARONESS": "Baroness",
+    # Ranks as the Ministry of Defence and veterans' services write them (Armed Forces
+    # Covenant records), two-word ones taken as one title. Not listed, because they are
+    # also given names: "Col" (Colin), "Gen" (Japanese), "Po", "Wo".
+    "MAJOR": "Maj", "COLONEL": "Col", "LT COL": "Lt Col", "BRIG": "Brig",
+    "BRIGADIER": "Brig", "LT GEN": "Lt Gen", "MAJ GEN": "Maj Gen", "CDR": "Cdr",
+    "LT CDR": "Lt Cdr", "WG CDR": "Wg Cdr", "SQN LDR": "Sqn Ldr", "FLT LT": "Flt Lt",
+    "GP CAPT": "Gp Capt", "AIR CDRE": "Air Cdre", "CDRE": "Cdre", "ADM": "Adm", "PTE": "Pte",
+    "LCPL": "LCpl", "L/CPL": "LCpl",
 }  # fmt: skip
 _TRAILING_TITLES = frozenset(
     {"MR", "MRS", "MS", "MISS", "MX", "MASTER", "MSTR", "DR", "PROF", "REV", "REVD"}
@@ -42,6 +51,8 @@ _TRAILING_SUFFIXES = {**SUFFIXES, "SR": "Snr"}
 # Values systems put in a name field to mean "no name".
 _PLACEHOLDERS = frozenset(
     {"", "-", "?", ".", "N/A", "NA", "NK", "NONE", "NULL", "UNKNOWN", "NOT KNOWN", "NOT GIVEN"}
+    | {"--", "??", "N/K", "N/S", "NOT RECORDED", "NOT STATED"}
+    | SPREADSHEET_ERRORS
 )
 _VOWELS = set("AEIOUY")
 _JOINERS = frozenset({"&", "AND", "+"})
@@ -65,6 +76,21 @@ class PersonName:
     preferred_name: str | None = None
     #: Former family names (``née Jones``) written in the name: maiden or previous surnames.
     other_family_names: tuple[str, ...] = ()
+    #: What was written in the name and not kept (``Baby``, ``DECD``), each said in a fixed
+    #: sentence that repeats nothing personal: a record that changed should say why.
+    notes: tuple[str, ...] = ()
+
+
+#: The note of a word for a newborn not yet named, written where the given name goes.
+NEWBORN_NOTE = (
+    "a word for a newborn not yet named (such as Baby or Twin) stood in place of the given "
+    "name: no given name is kept"
+)
+#: The note of a mark that the person has died (``DECD``) written in the name.
+DECEASED_NOTE = (
+    "the name was marked deceased (such as DECD): the mark is not kept as part of the name; "
+    "a date of death belongs in its own field"
+)
 
 
 def _plain(token: str) -> str:
@@ -79,9 +105,16 @@ def _suffix_of(token: str) -> str | None:
     return _TRAILING_SUFFIXES.get(_plain(token.rstrip(",")))
 
 
+# An initial run into the word after it ("J.SMITH", "J.P.SMITH"), as council systems with
+# no room for a space write it: the dot ends the initial.
+_RUN_ON_INITIAL = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?=[^\W\d_]{2})")
+
+
 def _clean(text: str) -> str:
+    if "." in text:
+        text = _RUN_ON_INITIAL.sub(r"\1. ", text)
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    text = text.translate(APOSTROPHES)
+    text = text.translate(NAME_MARKS)
     text = re.sub(r"[\"“”]", " ", text)
     return " ".join(text.split())
 
@@ -186,8 +219,11 @@ def _take_suffixes(tokens: list[str]) -> list[str]:
     return found
 
 
-# What may follow a newborn's "Baby" or "Twin" in place of a name ("Baby Girl", "Twin A").
-_NEWBORN_WORDS = frozenset({"BOY", "GIRL", "MALE", "FEMALE"})
+# What may follow a newborn's "Baby" or "Twin" in place of a name ("Baby Girl", "Twin A"),
+# or end it when the mother's name is in the family-name field ("Baby of", PAS systems).
+_NEWBORN_WORDS = frozenset({"BOY", "GIRL", "MALE", "FEMALE", "OF"})
+# Forenames that say only "not known": dropped as placeholders are, with nothing to note.
+_UNKNOWN_WORDS = frozenset({"UNKNOWN", "UNK"})
 
 
 def _not_named(given: list[str]) -> bool:
@@ -214,7 +250,10 @@ def _finish(
         return _display_case(text) if text else None
 
     given = [p for p in given if has_letters(p)]
+    notes: tuple[str, ...] = ()
     if given and given[0][:1] in "BbIiNnTtUu" and _not_named(given):
+        if _plain(given[0]).strip(",") not in _UNKNOWN_WORDS:
+            notes = (NEWBORN_NOTE,)
         given = []  # "Baby Girl", "Twin 1": none of it is a name
     if (
         family
@@ -228,4 +267,5 @@ def _finish(
         middle_names=joined(given[1:]),
         family_name=joined(family),
         name_suffix=" ".join(suffixes) or None,
+        notes=notes,
     )

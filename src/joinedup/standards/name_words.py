@@ -148,8 +148,11 @@ _ACTING_FOR = re.compile(
     r"^(?:THE\s+)?(?:EXECUTORS?|EXECUTRIX|EXORS?|EXRS?|EXECS?|ADMINISTRATORS?|TRUSTEES?"
     r"|(?:PERSONAL\s+)?REPRESENTATIVES?|ESTATE)(?:\s+(?:OF|FOR|TO)\b.*)?$"
 )
+# Also after a family name and a comma ("SMITH, BABY OF"): patient administration systems
+# put a newborn's "Baby of" in the forename field, the mother's family name in its own.
 _DESCRIBED_BY = re.compile(
-    r"^(?:(?:BABY|INFANT|NEWBORN|CHILD|SON|DAUGHTER|TWIN(?:\s+\w+)?)\s+OF|B\s*/\s*O)\b"
+    r"^(?:[^,]*,\s*)?"
+    r"(?:(?:BABY|INFANT|NEWBORN|CHILD|SON|DAUGHTER|TWIN(?:\s+\w+)?)\s+OF|B\s*/\s*O)\b"
 )
 #: Words systems write as the forename of someone not yet named or not identified (``BABY
 #: SMITH``, ``SMITH, UNKNOWN``): no given name, and never one to link on — every "Baby Smith",
@@ -158,7 +161,12 @@ NOT_A_GIVEN_NAME = frozenset({"UNKNOWN", "UNK", "BABY", "TWIN", "INFANT", "NEWBO
 #: A family name that says it is not known.
 NOT_A_FAMILY_NAME = frozenset({"UNKNOWN", "UNK"})
 # Written beside a name to say the person has died ("SMITH, JOHN DECD"): a note, not a name.
-_DECEASED = re.compile(r"(?<![^\s,(])(?:decd|dec'd|deceased)\.?(?![^\s,)])", re.IGNORECASE)
+# Patient administration systems also flag it in asterisks or brackets ("*DECEASED*",
+# "[DECEASED]"), and "(RIP)" in brackets only: "Rip" alone is a name.
+_DECEASED = re.compile(
+    r"(?<![^\s,(\[*])(?:decd|dec'd|deceased)\.?(?![^\s,)\]*])|\(\s*r\.?i\.?p\.?\s*\)",
+    re.IGNORECASE,
+)
 
 
 def without_deceased(text: str) -> str:
@@ -167,7 +175,8 @@ def without_deceased(text: str) -> str:
     >>> without_deceased("SMITH, JOHN DECD")
     'SMITH, JOHN  '
     """
-    if "dec" not in text.lower():  # most names: a substring test, not a regex search
+    lowered = text.lower()
+    if "dec" not in lowered and "(r" not in lowered:  # most names: no regex search
         return text
     return _DECEASED.sub(" ", text)
 

@@ -44,6 +44,7 @@ from joinedup.standards.name_tokens import (
     _JOINERS,
     _PLACEHOLDERS,
     _TRAILING_TITLES,
+    DECEASED_NOTE,
     SUFFIXES,
     TITLES,
     PersonName,
@@ -69,6 +70,7 @@ from joinedup.standards.name_words import (
     take_known_as,
     without_deceased,
 )
+from joinedup.standards.placeholders import SPREADSHEET_ERRORS
 
 __all__ = [
     "SUFFIXES",
@@ -102,9 +104,20 @@ def _parse_full_name(text: str) -> PersonName:
     text, former = take_former_names(text)
     if former:
         return replace(_parse_full_name(text), other_family_names=former)
-    text, known_as = take_known_as(without_deceased(text))
+    alive = without_deceased(text)
+    name = _parse_marked_name(alive)
+    if alive != text:
+        return replace(name, notes=(*name.notes, DECEASED_NOTE))
+    return name
+
+
+def _parse_marked_name(text: str) -> PersonName:
+    """:func:`_parse_full_name` of a name without its former names and deceased marks."""
+    text, known_as = take_known_as(text)
     cleaned = _clean(text)
     plain = _plain(cleaned)
+    if plain in SPREADSHEET_ERRORS:
+        raise StandardsError("name is a spreadsheet formula's error (such as #REF!), not a name")
     if plain in _PLACEHOLDERS or (
         "UNK" in plain and set(plain.replace(",", " ").split()) <= NOT_A_FAMILY_NAME
     ):
@@ -323,6 +336,7 @@ def _parse_name_parts(
     # in a file, given names and family names do (so whole names are not remembered here).
     given = _given_side(title, given_name, middle_names)
     family = _family_side(family_name, name_suffix)
+    notes = given.notes + family.notes
     return PersonName(
         title=given.title,
         given_name=given.given_name,
@@ -330,6 +344,7 @@ def _parse_name_parts(
         family_name=family.family_name,
         name_suffix=family.name_suffix,
         other_family_names=family.other_family_names,
+        notes=tuple(dict.fromkeys(notes)) if notes else (),
     )
 
 
@@ -337,15 +352,24 @@ def _parse_name_parts(
 def _given_side(title: str | None, given_name: str | None, middle_names: str | None) -> PersonName:
     """The title, given name and middle names of :func:`parse_name_parts` (nothing else set)."""
     title_text = _part(title)
-    given = (_part(given_name) or "").split()
-    middle = (_part(middle_names) or "").split()
+    alive = _alive(given_name), _alive(middle_names)
+    given = (_part(alive[0]) or "").split()
+    middle = (_part(alive[1]) or "").split()
     titles = _take_titles(given) if len(given) > 1 else []
     if title_text:
         known = _title_of(title_text) or TITLES.get(_plain(title_text))
         titles = [known or title_text.replace(".", "").strip()]
     # Middle initials are split as given ones are ("J.P." → J P): a middle name moves up to
     # the given name when there is none, and must read the same there the second time.
-    return _finish(titles, _expand(given + middle, strict=True), [], [])
+    name = _finish(titles, _expand(given + middle, strict=True), [], [])
+    if alive != (given_name, middle_names):
+        return replace(name, notes=(*name.notes, DECEASED_NOTE))
+    return name
+
+
+def _alive(part: str | None) -> str | None:
+    """A name part without a mark that the person has died (``SMITH DECD``)."""
+    return without_deceased(part) if part is not None else None
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -353,12 +377,15 @@ def _family_side(family_name: str | None, name_suffix: str | None) -> PersonName
     """The family name, suffix and former family names of :func:`parse_name_parts` (nothing
     else set)."""
     former: tuple[str, ...] = ()
+    written = family_name
     if family_name is not None:
-        family_name, former = take_former_names(family_name)
+        family_name, former = take_former_names(_alive(family_name) or "")
     family = (_part(family_name) or "").split()
     suffix_text = _part(name_suffix)
     suffixes = _take_suffixes(family)
     if suffix_text:
         suffixes = [_suffix_of(suffix_text) or suffix_text]
     name = _finish([], [], family, suffixes)
+    if written is not None and _alive(written) != written:
+        name = replace(name, notes=(DECEASED_NOTE,))
     return replace(name, other_family_names=former) if former else name

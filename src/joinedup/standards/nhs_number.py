@@ -41,6 +41,9 @@ def nhs_check_digit(first_nine: str) -> int | None:
     return check
 
 
+_LABEL = re.compile(r"^NHS\s*(?:no\.?|number|num)?\s*[:#.]?\s*", re.IGNORECASE)
+
+
 def is_valid_nhs_number(text: str) -> bool:
     """True when :func:`normalise_nhs_number` would accept ``text``."""
     try:
@@ -53,9 +56,10 @@ def is_valid_nhs_number(text: str) -> bool:
 def normalise_nhs_number(text: str | int) -> str:
     """Return the ten digits of a valid NHS number, e.g. ``"943 476 5919"`` → ``"9434765919"``.
 
-    Spaces, hyphens and dots between digits are removed, and a trailing ``.0`` left by a
-    spreadsheet is dropped; anything else, a length other than ten, a repeated single digit or
-    a failed Modulus 11 check raises :class:`StandardsError` with the reason.
+    Spaces, hyphens and dots between digits are removed, a leading label (``NHS No:``) and a
+    trailing ``.0`` left by a spreadsheet are dropped; anything else, a length other than ten,
+    a repeated single digit or a failed Modulus 11 check raises :class:`StandardsError` with
+    the reason.
     """
     # Most extracts hold the ten digits as they are: check them without the clean-up below,
     # and leave every failure to it, so reasons are worded in one place.
@@ -64,6 +68,8 @@ def normalise_nhs_number(text: str | int) -> str:
     if isinstance(text, bool) or not isinstance(text, str | int):
         raise StandardsError("NHS number is not text")
     raw = str(text).strip()
+    if raw[:1] in "Nn":
+        raw = _LABEL.sub("", raw)  # "NHS No: 943 476 5919", as typed in a free-text field
     if raw.endswith(".0"):
         raw = raw[:-2]
     digits = _SEPARATORS.sub("", raw)

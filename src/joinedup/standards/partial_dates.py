@@ -1,8 +1,10 @@
 """Dates systems write when they lack one: known only in part, or a stand-in for none.
 
-``April 1941``, ``04/1941``, ISO's ``1941-04`` (FHIR's partial ``date``), and zeros for what is
-not known (``00/00/1941``, ``00/04/1941``, ``1941-00-00``): no day can be read from them, but
-the year can, and linkage compares years of birth where one side has no more.
+``April 1941``, ``04/1941``, ISO's ``1941-04`` (FHIR's partial ``date``), Excel's ``mmm-yy``
+display (``Apr-41``), and zeros for what is not known (``00/00/1941``, ``00/04/1941``,
+``1941-00-00``): no day can be read from them, but the year can, and linkage compares years
+of birth where one side has no more. An age written where a date of birth goes (``67``,
+``67 yrs``) gives neither: it is said to be one.
 
 A date a system stores for *no date* (:data:`NO_DATE`: SQL Server turns an empty value into
 1900-01-01) is a real calendar day, and would otherwise be read as someone's birth or death.
@@ -13,6 +15,8 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+
+from joinedup.standards.excel_dates import YEAR_NUMBERS
 
 #: Dates that systems store for "no date", never a date of birth or death of anyone a
 #: service holds (each is over 125 years ago), with where each comes from.
@@ -56,6 +60,47 @@ _PARTIAL_RES = (
 )
 
 
+# Excel's "mmm-yy" number format, as a CSV saved from the sheet writes it: "Apr-61".
+_MONTH_SHORT_YEAR = re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[\s\-/]+(?P<y>\d{2})$")
+
+
+def month_and_short_year(text: str) -> int | None:
+    """The two-digit year (0–99) of a month and year written ``Apr-61`` (Excel's ``mmm-yy``),
+    or None; the century is the caller's to choose.
+
+    >>> month_and_short_year("Apr-61"), month_and_short_year("12-61")
+    (61, None)
+    """
+    match = _MONTH_SHORT_YEAR.match(" ".join(text.split()))
+    if match is None or match["mon"].upper() not in MONTHS:
+        return None
+    return int(match["y"])
+
+
+# An age where a date goes: "67", "67 yrs", "Age 67", "67 years old", "6 months", "67y".
+_AGE = re.compile(
+    r"^(?:aged?\s*:?\s*)?\d{1,3}\s*(?P<unit>y|yo|y/o|yrs?|years?(?:\s+old)?|m|mths?|months?"
+    r"|w|wks?|weeks?)?\.?$",
+    re.IGNORECASE,
+)
+AGE_REASON = (
+    "an age, not a date of birth: an age does not give the year of birth, so nothing is kept"
+)
+NUMBER_REASON = (
+    "a number of one to three digits is not a date of birth (an age, or a year written with "
+    "two digits?): nothing is kept"
+)
+
+
+def age_reason(text: str) -> str | None:
+    """Why ``text`` in a date-of-birth field is not one when it is written as an age (``67
+    yrs``) or a bare short number (``67``: an age, or the year 1967?), or None."""
+    match = _AGE.match(" ".join(text.split()))
+    if match is None:
+        return None
+    return AGE_REASON if match["unit"] or not text.strip()[:1].isdigit() else NUMBER_REASON
+
+
 def partial_date_year(text: str) -> int | None:
     """The year of a date written without its day, or without its day and month
     (``April 1941``, ``04/1941``, ``1941-04``, ``00/00/1941``), or None for any other text.
@@ -80,3 +125,31 @@ def partial_date_year(text: str) -> int | None:
         year = int(found["y"])
         return year if year >= 1000 else None
     return None
+
+
+# A year alone, as systems and people write one: "1941", "b.1941", "c. 1941", "YOB 1941".
+YOB_RE = re.compile(
+    r"^(?:(?:b|born|yob|year of birth|c|ca|circa|approx)(?![a-z])\.?\s*:?\s*)*"
+    r"(?P<y>\d{4})(?:\.0)?\s*\??$",
+    re.I,
+)
+
+
+def is_year_of_birth_form(text: str | int | float) -> bool:
+    """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
+    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
+    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
+    :func:`~joinedup.standards.dates.parse_year_of_birth` reads without falling back to a
+    date."""
+    if isinstance(text, bool):
+        return False
+    if isinstance(text, int | float):
+        return YEAR_NUMBERS[0] <= text <= YEAR_NUMBERS[1] and float(text).is_integer()
+    if not isinstance(text, str):
+        return False
+    raw = " ".join(text.split())
+    return (
+        YOB_RE.match(raw) is not None
+        or partial_date_year(raw) is not None
+        or month_and_short_year(raw) is not None
+    )

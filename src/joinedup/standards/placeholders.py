@@ -19,7 +19,17 @@ PLACEHOLDERS = frozenset(
 )
 # A phone number the resident keeps private: there is one, but the source does not hold it.
 PLACEHOLDERS |= {"EX-DIRECTORY", "EX DIRECTORY", "EXDIRECTORY", "WITHHELD", "NUMBER WITHHELD"}
+#: The error values a spreadsheet shows where a formula failed (``#REF!``, ``#N/A``), and
+#: writes as text when saved to CSV: no value of any field. Excel's and LibreOffice's.
+SPREADSHEET_ERRORS = frozenset(
+    """#N/A #REF! #VALUE! #DIV/0! #NAME? #NUM! #NULL! #SPILL! #CALC! #FIELD! #BLOCKED!
+    #CONNECT! #BUSY! #UNKNOWN! #GETTING_DATA #NV Err:502 Err:504 Err:508 Err:522""".upper().split()
+)
+PLACEHOLDERS |= SPREADSHEET_ERRORS
 _SPACED = re.compile(r"\s*/\s*|\s+")
+# The characters placeholders begin with: ingest asks of every address part, and most (a
+# house number, "High Street") are answered on their first character, before the regex.
+_FIRSTS = frozenset(p[0] for p in PLACEHOLDERS)
 
 
 def is_placeholder(text: object) -> bool:
@@ -30,6 +40,8 @@ def is_placeholder(text: object) -> bool:
     """
     if not isinstance(text, str) or len(text) > 20:
         return False
+    if text[:1].upper() not in _FIRSTS and text.lstrip()[:1].upper() not in _FIRSTS:
+        return False
     plain = _SPACED.sub(lambda m: "/" if "/" in m.group() else " ", text.strip().upper())
     return plain.replace(".", "") in PLACEHOLDERS or plain in PLACEHOLDERS
 
@@ -37,4 +49,14 @@ def is_placeholder(text: object) -> bool:
 def placeholder_reason(text: str) -> str:
     """The reason a placeholder is not a value: it names the placeholder (one of a fixed list,
     never personal data) so that the source's mapping can list it in ``null_values``."""
+    if text.strip().upper() in SPREADSHEET_ERRORS:
+        return spreadsheet_error_reason(text)
     return f"'{text.strip()}' is a placeholder for not known: treated as missing"
+
+
+def spreadsheet_error_reason(text: str) -> str:
+    """The reason a spreadsheet's error value (``#REF!``) is not a value: it names the error."""
+    return (
+        f"'{text.strip()}' is a spreadsheet formula's error, not a value: treated as missing "
+        "(fix the formula in the source workbook)"
+    )

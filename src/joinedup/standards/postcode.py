@@ -27,6 +27,7 @@ Choices, documented in ``docs/standards.md``:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -81,6 +82,10 @@ def _compact(text: str) -> str:
     if not isinstance(text, str):
         raise StandardsError("postcode is not text")
     compact = re.sub(r"\s+", "", text).upper()
+    if compact[:1] == "'":
+        compact = compact[1:]  # Excel's mark that a cell is text ('LS6 2AB), not part of it
+    if compact[-1:] in (".", ",", ";"):
+        compact = compact.rstrip(".,;")  # the end of a typed sentence ("LS6 2AB.")
     if "-" in compact and compact.count("-") == 1 and compact.index("-") == len(compact) - 4:
         # "LS6-2AB": one hyphen just before the inward code (a digit and two letters) can
         # only stand for the space. Elsewhere it is left in, and the text is not a postcode.
@@ -102,6 +107,8 @@ def normalise_postcode(text: str, *, allow_pseudo: bool = True) -> str:
     if compact.startswith("BFPO"):
         raise StandardsError("a BFPO number is not a postcode")
     if len(compact) < 5 or len(compact) > 7:
+        if len(compact) > 7 and _several(text):
+            raise StandardsError(SEVERAL_POSTCODES)
         raise StandardsError(f"postcode has {len(compact)} characters; a UK postcode has 5 to 7")
     if compact[-3] in _DIGIT_LOOKALIKES:
         compact = compact[:-3] + _DIGIT_LOOKALIKES[compact[-3]] + compact[-2:]
@@ -113,6 +120,21 @@ def normalise_postcode(text: str, *, allow_pseudo: bool = True) -> str:
             raise StandardsError("an NHS pseudo-postcode (ZZ99) is not a real place")
         return spaced
     raise StandardsError(_why_invalid(spaced))
+
+
+#: Why a postcode field holding two postcodes (``LS6 2AB / LS7 3CD``: an old and a new
+#: address, or a correspondence address) keeps neither: which is the person's is not said.
+SEVERAL_POSTCODES = (
+    "holds more than one postcode, and which one is the address's is not said: none is kept"
+)
+
+
+def _several(text: str) -> bool:
+    found: set[str] = set()
+    for match in _CANDIDATE_RE.finditer(text):
+        with contextlib.suppress(StandardsError):
+            found.add(normalise_postcode(match.group(1) + match.group(2)))
+    return len(found) > 1
 
 
 _OUTWARD_RE = re.compile(rf"^{_OUTWARD}$")
@@ -220,7 +242,10 @@ def extract_postcode(text: str) -> tuple[str | None, str]:
             postcode = normalise_postcode(match.group(1) + match.group(2))
         except StandardsError:
             continue
-        rest = text[: match.start()] + " " + text[match.end() :]
+        start = match.start()
+        if text[start - 1 : start] == "'":
+            start -= 1  # Excel's text mark before the postcode ('LS6 2AB) goes with it
+        rest = text[:start] + " " + text[match.end() :]
         return postcode, _tidy(rest)
     return None, _tidy(text)
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from joinedup.ingest.mapping import parse_mapping
 from joinedup.ingest.pipeline import ingest_file
-from joinedup.ingest.readers.base import FOOTER_REASON
+from joinedup.ingest.readers.base import FOOTER_REASON, HEADER_AGAIN_REASON
 from joinedup.store import records
 from joinedup.store.db import session_scope
 from joinedup.store.tables import QuarantineEntry
@@ -84,3 +84,49 @@ def test_a_sep_line_cr_endings_and_a_totals_row(engine: Engine, tmp_path: Path) 
             select(QuarantineEntry.line_number, QuarantineEntry.reasons)
         ).all()
         assert (line, reasons) == (5, [FOOTER_REASON])
+
+
+def test_a_paged_report_export(engine: Engine, tmp_path: Path) -> None:
+    # A report exported page by page: its header at each page's top, a page footer, a name
+    # marked deceased, a newborn's "Baby", dates as such reports write them: each read, and
+    # what is not kept said for what it is.
+    header = "Person ID,Name,DOB,Date of Death,NHS No,Contact\n"
+    text = (
+        header
+        + "P1,SMITH John *DECEASED*,03 04 1941,April 2020,NHS: 943 476 5919,\n"
+        + "P2,BABY JONES,Apr-26,,,\n"
+        + "Page 1 of 2,,,,,\n"
+        + header
+        + "P3,J.KHAN,22374,,,07700 900123\n"
+        + "Total records,,3,,,\n"
+    )
+    path = tmp_path / "asc.csv"
+    path.write_text(text, encoding="cp1252")
+    result = ingest_file(engine, parse_mapping(MAPPING), path)
+    assert (result.read, result.stored, result.quarantined) == (6, 3, 3)
+    with session_scope(engine) as session:
+        john = records.get_current(session, "adult_social_care", "P1")
+        baby = records.get_current(session, "adult_social_care", "P2")
+        khan = records.get_current(session, "adult_social_care", "P3")
+        assert john is not None and baby is not None and khan is not None
+        assert (john.given_name, john.family_name) == ("John", "Smith")
+        assert (john.date_of_birth, john.nhs_number, john.date_of_death) == (
+            "1941-04-03",
+            "9434765919",
+            None,
+        )
+        assert [w.split(":")[0] for w in john.dq_warnings] == ["full_name", "date_of_death"]
+        assert (baby.given_name, baby.family_name, baby.year_of_birth) == (None, "Jones", 2026)
+        assert [w.split(":")[0] for w in baby.dq_warnings] == ["full_name", "date_of_birth"]
+        assert (khan.given_name, khan.family_name, khan.date_of_birth) == (
+            "J",
+            "Khan",
+            "1961-04-03",
+        )
+        reasons = [
+            r
+            for (r,) in session.execute(
+                select(QuarantineEntry.reasons).order_by(QuarantineEntry.line_number)
+            )
+        ]
+        assert reasons == [[FOOTER_REASON], [HEADER_AGAIN_REASON], [FOOTER_REASON]]

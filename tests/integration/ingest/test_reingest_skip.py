@@ -21,6 +21,7 @@ from joinedup.ingest.pipeline import ingest_file
 from joinedup.ingest.prepare import Preparer
 from joinedup.ingest.readers import jsonl_reader
 from joinedup.ingest.rows import SourceRow
+from joinedup.standards.name_tokens import NEWBORN_NOTE
 from joinedup.store import batches, records
 from joinedup.store.db import session_scope
 from tests.integration.ingest.helpers import MAPPING, ROWS, write_csv, write_mapping
@@ -140,12 +141,14 @@ def test_a_date_of_birth_in_the_future_is_read_again_on_its_day(
     body = ALL + f"4,Baby Newborn,{born:%d/%m/%Y},,LS6 2AB,A\n"
     path = write_csv(tmp_path, body)
     first = ingest_file(engine, mapping, path, today=TODAY)
-    assert (first.stored, first.warnings) == (4, 2)
+    assert (first.stored, first.warnings) == (4, 3)
     assert _digests(engine)["4"][1] == born.isoformat()
+    # "Baby" is no given name, and the record says so (it changed without a word before).
+    newborn = f"full_name: {NEWBORN_NOTE}"
     with session_scope(engine) as session:
         baby = records.get_current(session, "council_tax", "4")
         assert baby is not None and baby.date_of_birth is None
-        assert baby.dq_warnings == ["date_of_birth: date of birth is in the future"]
+        assert baby.dq_warnings == [newborn, "date_of_birth: date of birth is in the future"]
     standardised.clear()
     # The day before: the same answer, so nothing is standardised.
     early = ingest_file(engine, mapping, path, today=born - timedelta(days=1))
@@ -156,7 +159,7 @@ def test_a_date_of_birth_in_the_future_is_read_again_on_its_day(
     with session_scope(engine) as session:
         baby = records.get_current(session, "council_tax", "4")
         assert baby is not None and baby.date_of_birth == born.isoformat()
-        assert baby.dq_warnings == [] and baby.version == 2
+        assert baby.dq_warnings == [newborn] and baby.version == 2
     # A valid date of birth holds until it would give an age over 125.
     assert _digests(engine)["4"][1] == born.replace(year=born.year + 126).isoformat()
     standardised.clear()

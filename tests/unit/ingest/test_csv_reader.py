@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from joinedup.ingest.errors import SourceFileError
-from joinedup.ingest.readers.csv_reader import sniff_delimiter
+from joinedup.ingest.readers.csv_reader import STRAY_QUOTE_REASON, sniff_delimiter
 from joinedup.ingest.readers.encoding import detect_encoding
 from tests.unit.ingest.helpers import mapping, read_all, write
 
@@ -104,6 +104,17 @@ FOOTER = "looks like a report's footer"
         ("*** End of report ***\n", FOOTER, "an end marker"),
         ("3,Total Care Ltd,,\n", None, "a record whose name starts with a footer's word"),
         ("Totals,A,,\n", None, "an id that is a word, with a name"),
+        # The count under the column it counts (was "no identifying field").
+        ("Total records,,4123,\n", FOOTER, "the count in the third column"),
+        ('Total,,"4,123",\n', FOOTER, "a count with a thousands comma, third column"),
+        (",Grand Total,,57\n", FOOTER, "the label in the second column, the total last"),
+        ("Total,,4123,Smith\n", None, "a word beside the number: not only a count"),
+        ("Page 1 of 3,,,\n", FOOTER, "a page's footer: was no identifying field"),
+        ("Page 1 of 3 Smith,A,,\n", None, "more after the page number"),
+        # Reports repeat the header at each page's top: it was stored as a person "Name".
+        (HEADER, "repeats the header row", "the header again"),
+        (" id , name ,dob, nhs,\n", "repeats the header row", "padded, an empty cell after"),
+        ("id,name,dob,nhs2\n", None, "not the header: one name differs"),
     ],
 )
 def test_a_reports_footer_is_quarantined_as_one(
@@ -198,3 +209,28 @@ def test_empty_file_and_missing_file(tmp_path: Path) -> None:
 def test_duplicate_header_names_are_kept(tmp_path: Path) -> None:
     [row] = read_all(mapping(), write(tmp_path, "d.csv", "id,name,dob,nhs,x,x\n1,A,,,p,q\n"))
     assert row.values["x"] == "p" and row.values["x (2)"] == "q"
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "why"),
+    [
+        # Its values landed one column on: date of birth ' Ann"', NHS number the date.
+        ('3,"O"Brien, Ann",03/04/1961,\n', "bad", "a quote not doubled inside a quoted value"),
+        ('3,"O""Brien, Ann",03/04/1961,,\n', "row", "a doubled quote, and padding"),
+        ('3,"SMITH, Ann",03/04/1961,,\n', "row", "a quoted comma, and padding"),
+        ('3,Ann "Jack" Smith,03/04/1961,,\n', "row", "quotes inside an unquoted value"),
+    ],
+)
+def test_a_quote_not_doubled(tmp_path: Path, line: str, kind: str, why: str) -> None:
+    *_, row = read_all(mapping(), write(tmp_path, "q.csv", HEADER + line))
+    assert row.kind == kind, (why, row.values)
+    if kind == "bad":
+        assert row.problems == (STRAY_QUOTE_REASON,)
+
+
+@pytest.mark.parametrize("name", ["na\u00a0me", "\u200bname", "name\ufeff", "ｎａｍｅ"])
+def test_invisible_and_look_alike_characters_in_a_column_name(tmp_path: Path, name: str) -> None:
+    # The column matched no mapping, and the error showed it as "[hidden: looks like data]".
+    m = mapping(person={"full_name": "na me" if "\u00a0" in name else "name"})
+    [row] = read_all(m, write(tmp_path, "h.csv", f"id,{name},dob,nhs\n1,Ann Jones,,\n"))
+    assert row.kind == "row" and "Ann Jones" in row.values.values()

@@ -12,7 +12,12 @@ import pytest
 from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import parse_mapping
 from joinedup.ingest.readers import open_reader
-from joinedup.ingest.readers.fhir_patient import DAY_DEPENDENT, NHS_NUMBER_SYSTEM, patient_fields
+from joinedup.ingest.readers.fhir_patient import (
+    BIRTH_TIME,
+    DAY_DEPENDENT,
+    NHS_NUMBER_SYSTEM,
+    patient_fields,
+)
 from joinedup.ingest.readers.fhir_reader import resource_row
 from joinedup.ingest.rows import UNCHANGED
 from joinedup.ingest.standardise import standardise_row
@@ -84,6 +89,29 @@ def test_patient_fields() -> None:
     ("patient", "expected"),
     [
         ({"birthDate": "1961"}, {"year_of_birth": "1961"}),
+        # A birthDate given only by its extension (a maternity system's birth time).
+        (
+            {
+                "_birthDate": {
+                    "extension": [{"url": BIRTH_TIME, "valueDateTime": "2026-11-20T14:35:00Z"}]
+                }
+            },
+            {"date_of_birth": "2026-11-20"},
+        ),
+        (
+            {
+                "_birthDate": {
+                    "extension": [
+                        {
+                            "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+                            "valueCode": "unknown",
+                        }
+                    ]
+                }
+            },
+            {},
+        ),
+        ({"_birthDate": "not an element"}, {}),
         ({"name": [{"text": "Mr John SMITH"}]}, {"full_name": "Mr John SMITH"}),
         ({"deceasedDateTime": "2020-01-02T10:00:00Z"}, {"date_of_death": "2020-01-02"}),
         ({"name": "not a list", "identifier": {"bad": 1}}, {}),

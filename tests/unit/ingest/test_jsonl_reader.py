@@ -157,3 +157,37 @@ def test_utf16_lines_marked_unchanged(tmp_path: Path) -> None:
     reader = open_reader(m, path)
     reader.unchanged = bytearray([0b0000_0100])
     assert [r.kind for r in reader.rows()] == ["row", "unchanged", "row"]
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_a_json_array_written_one_object_a_line(tmp_path: Path, codec: str) -> None:
+    # Exporters that write "JSON", not JSON Lines: every line was quarantined as not JSON.
+    m = mapping(format="jsonl", person={"family_name": "f"})
+    content = (
+        '[\n{"id": 1, "f": "Smith"},\n  {"id": 2, "f": "Jones"} ,\r\n{"id": 3, "f": "Khan"}\n]\n'
+    )
+    rows = read_all(m, write(tmp_path, "a.json", content, encoding=codec))
+    assert [(r.line, r.kind) for r in rows] == [
+        (1, "blank"),
+        (2, "row"),
+        (3, "row"),
+        (4, "row"),
+        (5, "blank"),
+    ]
+    assert [r.values["f"] for r in rows if r.kind == "row"] == ["Smith", "Jones", "Khan"]
+    assert rows[1].raw == '{"id": 1, "f": "Smith"},'
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ('[{"id": 1, "f": "Smith"},', "row"),  # the bracket on the first object's line
+        ('{"id": 9, "f": "Lee"}]', "row"),
+        ('{"id": 1, "f": ', "bad"),  # broken JSON stays broken
+        ("[1, 2],", "bad"),  # not an object
+    ],
+)
+def test_a_json_array_line_with_its_bracket(tmp_path: Path, line: str, kind: str) -> None:
+    m = mapping(format="jsonl", person={"family_name": "f"})
+    [row] = read_all(m, write(tmp_path, "a.json", line + "\n"))
+    assert row.kind == kind

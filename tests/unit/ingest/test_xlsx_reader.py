@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from joinedup.ingest.errors import SourceFileError
-from joinedup.ingest.readers.base import FOOTER_REASON
+from joinedup.ingest.readers import open_reader
+from joinedup.ingest.readers.base import FOOTER_REASON, HEADER_AGAIN_REASON
 from joinedup.ingest.standardise import standardise_row
 from tests.unit.ingest.helpers import mapping, read_all, write
 
@@ -64,6 +65,9 @@ def test_types_blank_rows_and_line_numbers(tmp_path: Path) -> None:
         (["Total", 2, None, None], True),
         (["Grand total: 2"], True),
         ([3, "Total Care Ltd", None, None], False),
+        (["Total records", None, 4123, None], True),  # the count in the third column
+        (["Page 2 of 9", None, None, None], True),
+        ([None, "Grand total", None, 57.5], True),
     ],
 )
 def test_a_reports_footer_is_quarantined_as_one(
@@ -158,3 +162,44 @@ def test_a_header_below_titles_or_on_another_sheet_is_named(tmp_path: Path) -> N
     ):
         read_all(mapping(**XLSX), path)
     assert read_all(mapping(**XLSX, sheet="Data", skip_rows=1), path) == []
+
+
+def test_a_header_cell_merged_across_columns(tmp_path: Path) -> None:
+    # "Name" merged over the family and given names: the given names' column had the name ""
+    # and no mapping could read it.
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id", "Name", None, None, "dob"])
+    sheet.merge_cells("B1:D1")
+    sheet.append([1, "Smith", "John", "Paul", "03/04/1961"])
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    m = mapping(
+        format="xlsx",
+        person={
+            "family_name": "Name",
+            "given_name": "Name (2)",
+            "middle_names": "Name (3)",
+            "date_of_birth": "dob",
+        },
+    )
+    reader = open_reader(m, path)
+    [row] = list(reader.rows())
+    person = standardise_row(row, m).person
+    assert (person.given_name, person.middle_names, person.family_name) == ("John", "Paul", "Smith")
+    assert reader.notes == [
+        "column C has no header of its own (a header cell merged across columns?): read as "
+        "'Name (2)'",
+        "column D has no header of its own (a header cell merged across columns?): read as "
+        "'Name (3)'",
+    ]
+
+
+def test_a_header_repeated_at_a_page_top_is_quarantined(tmp_path: Path) -> None:
+    # It was stored: a person with the family name "Name" and the record id "id".
+    header = ["id", "name", "dob", "nhs"]
+    path = workbook(tmp_path, [header, [1, "A", None, None], header, [2, "B", None, None]])
+    rows = read_all(mapping(**XLSX), path)
+    assert [(r.line, r.kind) for r in rows] == [(2, "row"), (3, "bad"), (4, "row")]
+    assert rows[1].problems == (HEADER_AGAIN_REASON,)

@@ -64,6 +64,10 @@ PARSE = [
     ("3 /4/ 61", APRIL_3, "a space on one side"),
     ("03 - 04 - 1961 00:00:00", APRIL_3, "spaced hyphens, with a time"),
     ("1961 - 04 - 03", APRIL_3, "year first, spaced"),
+    ("03 04 1961", APRIL_3, "spaces alone separate (was rejected)"),
+    ("3 4 61", APRIL_3, "spaces alone, two-digit year"),
+    ("03\u00a004\u00a01961", APRIL_3, "non-breaking spaces"),
+    ("22374,0", APRIL_3, "Excel serial with a decimal comma (was rejected)"),
 ]
 
 REJECT = [
@@ -76,7 +80,7 @@ REJECT = [
     ("", "blank", "blank"),
     ("hello", "not a recognised date form (AAAAA)", "no date"),
     ("3 Foo 1961", "is not a month name", "an unknown month"),
-    ("03 04 1961", "not a recognised date form", "spaces alone are not separators"),
+    ("03 04", "not a recognised date form", "spaces alone, no year"),
     ("03 / 13 / 1961", "month 13", "spaced, still day first"),
     ("60", "not a recognised", "too short to be a serial"),
     ("1961040399", "not a recognised", "an HL7 timestamp's hour is 00 to 23"),
@@ -191,6 +195,11 @@ DOB_REJECT = [
     ("1753-01-01", "no date", "SQL Server's earliest datetime"),
     ("0001-01-01", "no date", ".NET's earliest date"),
     ("01/01/1800", "no date", "HES: a date not given"),
+    # An age where the date goes is said to be one (was "not a recognised date form (99)").
+    ("67 yrs", "an age, not a date of birth", "an age in years"),
+    ("Age 67", "an age, not a date of birth", "age written first"),
+    ("6 months", "an age, not a date of birth", "a baby's age"),
+    ("67", "an age, or a year written with two digits", "a bare number: either"),
 ]
 
 
@@ -242,6 +251,11 @@ YOB = [
     ("00/04/1941", 1941, "day zero: not known"),
     ("00.00.1941", 1941, "dotted zeros"),
     ("1941-00-00", 1941, "ISO with zeros"),
+    # Excel's mmm-yy display saved to CSV: the century as for a date of birth.
+    ("Apr-41", 1941, "month and two-digit year (was rejected)"),
+    ("APR-61", 1961, "in capitals"),
+    ("Jan-19", 2019, "this century when not in the future"),
+    ("Dec-26", 2026, "this year"),
 ]
 YOB_REJECT = [
     ("2027", "in the future", "next year"),
@@ -277,6 +291,8 @@ def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
         ("April 1941", True, "a month and year"),
         ("00/00/1941", True, "zero day and month"),
         ("03/04/41", False, "a two-digit year is a full date"),
+        ("Apr-61", True, "Excel's mmm-yy"),
+        ("Apr-3", False, "one digit is not mmm-yy"),
     ],
 )
 def test_is_year_of_birth_form(text: str, expected: bool, why: str) -> None:

@@ -17,6 +17,10 @@ EMAILS = [
     ("jo@mail.example.co.uk", "jo@mail.example.co.uk", "subdomains"),
     ("jo@example.org.", "jo@example.org", "trailing root dot"),
     ("zoë@exämple.org", "zoë@exämple.org", "internationalised"),
+    # Copied out of Outlook, or noted: the address was lost ("invalid part before the @").
+    ("Ann Smith <ann@example.org>", "ann@example.org", "a display name before the address"),
+    ('"Smith, Ann" <ann@example.org>', "ann@example.org", "a quoted display name"),
+    ("ann.smith@nhs.net (work)", "ann.smith@nhs.net", "a note after the address"),
 ]
 
 REJECT = [
@@ -32,6 +36,7 @@ REJECT = [
     ("jo@-example.org", "domain", "label starts with a hyphen"),
     ("jo@example.c", "top-level domain", "one-letter TLD"),
     ("jo@example.123", "top-level domain", "numeric TLD"),
+    ("(work) jo", "exactly one @", "a bracket with no address before it"),
 ]
 
 

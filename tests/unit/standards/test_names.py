@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from joinedup.standards import names
 from joinedup.standards.errors import StandardsError
+from joinedup.standards.name_tokens import DECEASED_NOTE, NEWBORN_NOTE
 from joinedup.standards.names import (
     PersonName,
     display_case,
@@ -29,8 +30,13 @@ def n(
     suffix: str | None = None,
     preferred: str | None = None,
     others: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
 ) -> PersonName:
-    return PersonName(title, given, middle, family, suffix, preferred, others)
+    return PersonName(title, given, middle, family, suffix, preferred, others, notes)
+
+
+BABY = (NEWBORN_NOTE,)
+DECD = (DECEASED_NOTE,)
 
 
 FULL_NAMES = [
@@ -105,17 +111,21 @@ FULL_NAMES = [
     ),
     # A forename systems give someone they have not named yet is no given name: linkage
     # would join every "Baby Smith" (twins included) and every "Unknown" on it.
-    ("SMITH, BABY", n(None, None, None, "Smith"), "a newborn not yet named"),
-    ("BABY SMITH", n(None, None, None, "Smith"), "baby first"),
-    ("Baby Girl Smith", n(None, None, None, "Smith"), "baby girl: no middle name 'Girl'"),
-    ("TWIN 1 SMITH", n(None, None, None, "Smith"), "a twin"),
-    ("Twin A Smith", n(None, None, None, "Smith"), "a twin by letter"),
+    ("SMITH, BABY", n(family="Smith", notes=BABY), "a newborn not yet named"),
+    ("BABY SMITH", n(family="Smith", notes=BABY), "baby first"),
+    ("Baby Girl Smith", n(family="Smith", notes=BABY), "baby girl: no middle name 'Girl'"),
+    ("TWIN 1 SMITH", n(family="Smith", notes=BABY), "a twin"),
+    ("Twin A Smith", n(family="Smith", notes=BABY), "a twin by letter"),
     # "Baby" is a given name in its own right too (Malayali families): a name after it stays.
     ("Baby Mathew Thomas", n(None, "Baby", "Mathew", "Thomas"), "Baby as a given name"),
     ("SMITH, UNKNOWN", n(None, None, None, "Smith"), "an unidentified patient"),
     ("Unknown Smith", n(None, None, None, "Smith"), "unknown first"),
-    ("SMITH, JOHN DECD", n(None, "John", None, "Smith"), "a note that he has died: no middle name"),
-    ("Mr John Smith Deceased", n("Mr", "John", None, "Smith"), "the note written out"),
+    (
+        "SMITH, JOHN DECD",
+        n(None, "John", None, "Smith", notes=DECD),
+        "a note that he has died: no middle name",
+    ),
+    ("Mr John Smith Deceased", n("Mr", "John", None, "Smith", notes=DECD), "the note written out"),
     ("Patrick Nee", n(None, "Patrick", None, "Nee"), "Nee is also a family name"),
     ("NEE, Patrick", n(None, "Patrick", None, "Nee"), "Nee as the family name, first"),
     ("Mary Smith (nee)", n(None, "Mary", None, "Smith"), "a note with no name in it"),
@@ -190,12 +200,58 @@ FULL_NAMES = [
     ("John (known as Jack) Smith", n(None, "John", None, "Smith", preferred="Jack"), "known as"),
     ("D'Arcy 'Dee' O'NEILL", n(None, "D'Arcy", None, "O'Neill", preferred="Dee"), "apostrophes"),
     ("John (John) Smith", n(None, "John", None, "Smith"), "known-as equal to the given name"),
-    ("John Smith (deceased)", n(None, "John", None, "Smith"), "a note, not a known-as name"),
+    (
+        "John Smith (deceased)",
+        n(None, "John", None, "Smith", notes=DECD),
+        "a note, not a known-as name",
+    ),
     ('"John Smith"', n(None, "John", None, "Smith"), "quotes around the whole name"),
     # Two people sharing a family name: the family name only, no invented middle name.
     ("John & Mary Smith", n(family="Smith"), "two given names, one family name"),
     ("Mr John & Mrs Mary Smith", n(family="Smith"), "with titles"),
     ("SMITH, John & Mary", n(family="Smith"), "comma form"),
+    # Dutch "'t" (het) is a particle: was given name Gerard, middle "'t", family Hooft.
+    ("Gerard 't Hooft", n(None, "Gerard", None, "'t Hooft"), "Dutch 't"),
+    ("Jan van 't Hof", n(None, "Jan", None, "van 't Hof"), "van 't: was middle names"),
+    ("JAN VAN 'T HOF", n(None, "Jan", None, "van 't Hof"), "in capitals"),
+    ("Gerard ’t Hooft", n(None, "Gerard", None, "'t Hooft"), "a typographic apostrophe"),
+    ("'T HOOFT, GERARD", n(None, "Gerard", None, "'t Hooft"), "family first"),
+    ("Anita d'Souza", n(None, "Anita", None, "d'Souza"), "d' as written"),
+    ("JOHN D'ARCY", n(None, "John", None, "D'Arcy"), "D' in capitals"),
+    # Windows-1252 exports write a hyphen typed in Word as an en or em dash.
+    ("Anne Smith–Jones", n(None, "Anne", None, "Smith-Jones"), "en dash: was kept as a dash"),
+    ("ANNE SMITH—JONES", n(None, "Anne", None, "Smith-Jones"), "em dash: was Smith—jones"),
+    ("Mary O’Neill", n(None, "Mary", None, "O'Neill"), "typographic apostrophe"),
+    # A title written last, and titles that were read as given names.
+    ("Smith John Mrs", n("Mrs", "John", None, "Smith"), "a title last"),
+    ("Revd John Smith", n("Rev", "John", None, "Smith"), "Revd"),
+    ("Rt Hon John Smith", n("Rt Hon", "John", None, "Smith"), "Rt Hon"),
+    ("Dame Judi Dench", n("Dame", "Judi", None, "Dench"), "Dame"),
+    ("Prof Dr Anna Weber", n("Prof Dr", "Anna", None, "Weber"), "Prof Dr stacked"),
+    ("Major John Smith", n("Maj", "John", None, "Smith"), "a rank: was given name Major"),
+    ("Lt Col A Brown", n("Lt Col", "A", None, "Brown"), "was title Lt, given name Col"),
+    ("Wg Cdr A Brown", n("Wg Cdr", "A", None, "Brown"), "an RAF rank: was given name Wg"),
+    ("Sqn Ldr A Brown", n("Sqn Ldr", "A", None, "Brown"), "an RAF rank"),
+    ("L/Cpl A Brown", n("LCpl", "A", None, "Brown"), "was given name L/Cpl"),
+    ("Pte A Brown", n("Pte", "A", None, "Brown"), "private"),
+    ("Col Smith", n(None, "Col", None, "Smith"), "Col is also Colin: not a rank"),
+    ("Gen Hoshino", n(None, "Gen", None, "Hoshino"), "Gen is also a given name"),
+    # What a name held and lost is noted: the record says why it changed.
+    ("Baby Smith", n(family="Smith", notes=BABY), "Baby: no given name, noted"),
+    ("SMITH, TWIN 1", n(family="Smith", notes=BABY), "twin"),
+    ("SMITH, UNKNOWN", n(family="Smith"), "an unknown forename: a placeholder, no note"),
+    ("SMITH John *DECEASED*", n(None, "John", None, "Smith", notes=DECD), "was family *deceased*"),
+    ("SMITH, John [DECEASED]", n(None, "John", None, "Smith", notes=DECD), "square brackets"),
+    ("John Smith (RIP)", n(None, "John", None, "Smith", notes=DECD), "was known as 'Rip'"),
+    ("Rip Torn", n(None, "Rip", None, "Torn"), "Rip outside brackets is a name"),
+    ("J.SMITH", n(None, "J", None, "Smith"), "an initial run into the name: was J.smith"),
+    ("J.P.SMITH", n(None, "J", "P", "Smith"), "two initials run in"),
+    ("St.John Smith", n(None, "St.John", None, "Smith"), "St. is no initial"),
+    (
+        "Mrs Mary Smith (née Jones) Dec'd",
+        n("Mrs", "Mary", None, "Smith", None, None, ("Jones",), DECD),
+        "both",
+    ),
 ]
 
 REJECT = [
@@ -216,6 +272,10 @@ REJECT = [
     ("UNKNOWN UNKNOWN", "placeholder", "neither name known"),
     ("UNKNOWN, UNKNOWN", "placeholder", "neither, family first"),
     ("Twin 2 of Sarah Jones", "another person's name", "a twin named by the mother"),
+    ("SMITH, BABY OF", "another person's name", "PAS: was given Baby, middle Of"),
+    ("#REF!", "spreadsheet formula's error", "Excel's error: was family name '#ref!'"),
+    ("#NAME?", "spreadsheet formula's error", "another"),
+    ("JONES, B/O", "another person's name", "b/o after the family name"),
     ("Mr J Smith & Ms K Jones", "two people", "two full names"),
     ("John Smith and Mary Jones", "two people", "two full names joined by and"),
     ("John & Mary", "two people", "two given names and no family name"),
@@ -256,7 +316,30 @@ PARTS = [
     ({}, n(), "nothing at all"),
     ({"given_name": "Ann", "middle_names": "J.P."}, n(None, "Ann", "J P"), "middle initials"),
     ({"middle_names": "A."}, n(None, "A"), "a middle initial alone moves up, split once"),
-    ({"given_name": "BABY", "family_name": "SMITH"}, n(None, None, None, "Smith"), "baby"),
+    ({"given_name": "BABY", "family_name": "SMITH"}, n(family="Smith", notes=BABY), "baby"),
+    (
+        {"given_name": "Baby of", "family_name": "SMITH"},
+        n(family="Smith", notes=BABY),
+        "baby of: was given name Baby, middle name Of",
+    ),
+    (
+        {"given_name": "JOHN", "family_name": "SMITH DECD"},
+        n(None, "John", None, "Smith", notes=DECD),
+        "DECD in the family name: was family name Smith Decd",
+    ),
+    (
+        {"given_name": "John (deceased)", "family_name": "Smith"},
+        n(None, "John", None, "Smith", notes=DECD),
+        "deceased in the given name",
+    ),
+    (
+        {"title": "N/K", "given_name": "n/k", "middle_names": "--", "family_name": "Smith"},
+        n(family="Smith"),
+        "N/K is a placeholder: was title N/K, given name N/k",
+    ),
+    ({"family_name": "SMITH–JONES"}, n(family="Smith-Jones"), "en dash: was Smith–jones"),
+    ({"given_name": "#REF!", "family_name": "Smith"}, n(family="Smith"), "was given '#ref!'"),
+    ({"family_name": "VAN 'T HOF"}, n(family="van 't Hof"), "Dutch 't in capitals"),
     (
         {"given_name": "Mary", "family_name": "SMITH NEE JONES"},
         n(None, "Mary", None, "Smith", others=("Jones",)),
@@ -291,6 +374,8 @@ DISPLAY = [
     ("III", "III", "roman numeral"),
     ("AP RHYS", "ap Rhys", "Welsh particle"),
     ("FERCH GRUFFYDD", "ferch Gruffydd", "Welsh particle"),
+    ("SMITH–JONES", "Smith-Jones", "en dash read as the hyphen it was typed as"),
+    ("'T HOOFT", "'t Hooft", "Dutch 't"),
 ]
 
 
@@ -390,7 +475,8 @@ def test_parse_name_parts_is_idempotent(given_name: str, middle: str, family: st
         family_name=once.family_name,
         name_suffix=once.name_suffix,
     )
-    assert twice == once
+    # A note says what the first reading took out (Baby, DECD): the second has nothing to.
+    assert twice == replace(once, notes=())
 
 
 @pytest.mark.parametrize("value", [123, None, ["Smith"]])

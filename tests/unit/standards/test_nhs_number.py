@@ -24,6 +24,10 @@ VALID = [
     ("4010232137", "4010232137", "a published test number"),
     ("9990000018", "9990000018", "zeros in the middle"),
     ("4000000020", "4000000020", "11 - 0 = 11 gives a check digit of 0"),
+    # Typed with its label into a free-text field (was "must contain only digits").
+    ("NHS: 943 476 5919", "9434765919", "a label"),
+    ("NHS No. 943 476 5919", "9434765919", "NHS No."),
+    ("nhs number 9434765919", "9434765919", "in lower case"),
 ]
 
 INVALID = [
@@ -33,6 +37,7 @@ INVALID = [
     ("1111111111", "one repeated digit", "passes Modulus 11 by accident, a placeholder"),
     ("0000000000", "one repeated digit", "placeholder"),
     ("943476591X", "only digits", "a letter"),
+    ("NHS: 9434765918", "fails the Modulus 11 check", "a label does not excuse the digits"),
     ("", "blank", "blank"),
     ("1000000010", "can never be valid", "the check digit would be 10"),
     ("٩٤٣٤٧٦٥٩١٩", "only digits", "non-ASCII digits"),

@@ -25,6 +25,14 @@ CASES = [
     ("Ex-directory", True, "a phone number kept private"),
     ("ex directory", True, "spaced"),
     ("Number withheld", True, "withheld"),
+    # A spreadsheet's error values, as a CSV saved from the sheet writes them.
+    ("#REF!", True, "a broken reference"),
+    ("#N/A", True, "a failed look-up"),
+    ("#VALUE!", True, "a wrong type"),
+    ("#DIV/0!", True, "division by zero"),
+    ("#NAME?", True, "an unknown function"),
+    ("Err:502", True, "LibreOffice's error"),
+    ("#1", False, "a number with a hash is no error"),
     ("", False, "empty is empty, not a placeholder"),
     ("...", False, "an ellipsis is no known marker"),
     ("LS6 2AB", False, "a postcode"),
@@ -46,3 +54,10 @@ def test_the_reason_names_the_placeholder_only() -> None:
 @given(st.text(max_size=30) | st.none() | st.integers())
 def test_never_raises(value: object) -> None:
     is_placeholder(value)
+
+
+def test_a_spreadsheet_error_is_said_to_be_one() -> None:
+    assert placeholder_reason("#REF!") == (
+        "'#REF!' is a spreadsheet formula's error, not a value: treated as missing "
+        "(fix the formula in the source workbook)"
+    )

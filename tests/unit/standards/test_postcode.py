@@ -39,6 +39,10 @@ NORMALISE = [
     ("ls6-2ab", "LS6 2AB", "a hyphen for the space"),
     ("LS6 - 2AB", "LS6 2AB", "a hyphen with spaces"),
     ("EC1A-1BB", "EC1A 1BB", "a hyphen after a four-character outward code"),
+    ("'LS6 2AB", "LS6 2AB", "Excel's text mark before it (was 'must start with letters')"),
+    ("LS6\u00a02AB", "LS6 2AB", "a non-breaking space"),
+    ("LS6 2AB.", "LS6 2AB", "a full stop typed after it (was 'inward code must be …')"),
+    ("ls6 2ab,", "LS6 2AB", "a comma after it"),
 ]
 
 REJECT = [
@@ -54,6 +58,9 @@ REJECT = [
     ("LSO 2AB", "outward code", "no guessing in the outward code"),
     ("L-S62AB", "outward code", "a hyphen anywhere else is not a space"),
     ("LS6--2AB", "characters", "two hyphens"),
+    ("LS6 2AB / LS7 3DE", "more than one postcode", "two: was 'has 13 characters'"),
+    ("LS6 2AB, LS7 3DE", "more than one postcode", "two after a comma"),
+    ("LS6 2AB LS6 2AB", "characters", "one postcode written twice: its length"),
 ]
 
 
@@ -169,6 +176,7 @@ def test_pseudo_postcode_note(text: str, note: str | None, why: str) -> None:
         ("1 High St, Leeds ls6-2ab", "LS6 2AB", "1 High St, Leeds", "hyphenated"),
         ("12-14 High St, LS6 2AB", "LS6 2AB", "12-14 High St", "a number range is no postcode"),
         ("", None, "", "empty"),
+        ("12 High St, Leeds, 'LS6 2AB", "LS6 2AB", "12 High St, Leeds", 'was town "\'"'),
     ],
 )
 def test_extract_postcode(text: str, postcode: str | None, rest: str, why: str) -> None:

@@ -222,27 +222,59 @@ def is_marked(bits: bytearray | None, line: int) -> bool:
 
 
 # The last lines of a report: a total or count ("Total records: 4,123", SQL*Plus's "4123 rows
-# selected.", sqlcmd's "(4123 rows affected)") or an end marker ("*** End of report ***").
+# selected.", sqlcmd's "(4123 rows affected)") or an end marker ("*** End of report ***"); and
+# the footer of each page ("Page 1 of 3", Crystal Reports and SSRS exports).
 _FOOTER = re.compile(
     r"\W*(?:(?:grand\s+)?totals?\b(?!\w)|count\s*:|number\s+of\s+(?:records|rows)\b"
-    r"|end\s+of\s+(?:report|file|data|extract)\b|[\d,]+\s+(?:rows?|records?)\b)",
+    r"|end\s+of\s+(?:report|file|data|extract)\b|[\d,]+\s+(?:rows?|records?)\b"
+    r"|page\s+\d+\s+of\s+\d+\s*$)",
     re.IGNORECASE,
 )
+# A count or total as a report writes it: "4123", "4,123", "1,234.50".
+_COUNT = re.compile(r"\d[\d,]*(?:\.\d+)?")
+#: The quarantine reason of a row that repeats the header: reports put it at each page's top.
+HEADER_AGAIN_REASON = "repeats the header row (as a report does at each page's top), not a record"
 #: The quarantine reason of a row that is a report's footer.
-FOOTER_REASON = "looks like a report's footer (a total, a count or an end marker), not a record"
+FOOTER_REASON = (
+    "looks like a report's footer (a total, a count, an end marker or a page number), not a record"
+)
+
+
+def is_header_again(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether a row repeats the ``header`` (as written, trimmed): its cells are the column
+    names, and any beyond them are empty. It was stored as a person called ``Name`` with the
+    record id ``Person ID``.
+
+    >>> header = ["ID", "Name"]
+    >>> is_header_again([" ID", "Name", ""], header), is_header_again(["1", "A"], header)
+    (True, False)
+    """
+    # Asked of every row: the first cell differs from the first column's name in a record.
+    if not cells or not header or cells[0].strip() != header[0]:
+        return False
+    width = len(header)
+    return [c.strip() for c in cells[:width]] == list(header) and not any(
+        c.strip() for c in cells[width:]
+    )
 
 
 def is_footer(cells: Sequence[str]) -> bool:
-    """Whether a row is a report's footer: its first cell says so and nothing else is in the
-    row but, at most, the digits a thousands separator split off (``Total records: 4,123``
-    read as two cells). A record whose name begins with such a word has more cells filled.
+    """Whether a row is a report's footer: its first filled cell says so and the row holds
+    nothing else but one or two numbers: the count in a column of its own (``Total
+    records,,4123``, as report writers put a total under the column it counts) or the
+    digits a thousands separator split off (``Total records: 4,123`` read as two cells). A
+    record whose name begins with such a word has other cells filled.
 
-    >>> is_footer(["Total records: 4", "123", ""]), is_footer(["3", "Total Care Ltd", ""])
-    (True, False)
+    >>> is_footer(["Total records: 4", "123", ""]), is_footer(["Total", "", "4123"])
+    (True, True)
+    >>> is_footer(["3", "Total Care Ltd", ""]), is_footer(["Totals", "A", ""])
+    (False, False)
     """
-    # Every row is asked, twice (the id scan, then the store pass): a record filling a third
-    # cell answers before the regular expression is tried.
-    if not cells or (len(cells) > 2 and any(cells[2:])) or _FOOTER.match(cells[0]) is None:
+    # Every row is asked, twice (the id scan, then the store pass): a record filling more
+    # than three cells answers before anything else is looked at.
+    if not cells or len(cells) - cells.count("") > 3:
         return False
-    rest = [c.strip() for c in cells[1:] if c.strip()]
-    return not rest or (len(rest) == 1 and rest[0].isdigit())
+    filled = [c.strip() for c in cells if c and not c.isspace()]
+    if not filled or _FOOTER.match(filled[0]) is None:
+        return False
+    return all(_COUNT.fullmatch(c) for c in filled[1:])

@@ -22,11 +22,13 @@ from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
     FOOTER_REASON,
+    HEADER_AGAIN_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
     is_footer,
+    is_header_again,
     is_marked,
     skip_rows_hint,
     unique_names,
@@ -35,6 +37,7 @@ from joinedup.ingest.readers.csv_records import CsvRecords
 from joinedup.ingest.readers.encoding import Detected, detect, first_undecodable_line
 from joinedup.ingest.readers.sniff import read_head, refuse_binary
 from joinedup.ingest.rows import SourceRow, bad, blank
+from joinedup.standards.characters import tidy_characters
 
 _CANDIDATES = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
@@ -51,6 +54,9 @@ class CsvReader(Reader):
     otherwise UTF-8, read as Windows-1252 (see :mod:`joinedup.ingest.readers.encoding`);
     ``fallback_lines`` are the first few of their line numbers.
     """
+
+    #: The header as the file writes it (trimmed), to know a row that repeats it.
+    _written_header: list[str] = []  # noqa: RUF012 - replaced, never changed
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         super().__init__(mapping, path)
@@ -126,7 +132,10 @@ class CsvReader(Reader):
                     break
             else:
                 raise SourceFileError(f"{self.path.name}: the file has no header row")
-            header = [cell.strip().lstrip("\ufeff") for cell in record.cells]
+            # A non-breaking or zero-width space typed into a column's name (NHS\u00a0No) made
+            # it a name no mapping matched, shown as "[hidden: looks like data]".
+            header = [tidy_characters(cell).strip() for cell in record.cells]
+            self._written_header = header
         try:
             check_columns(self.mapping, header, self.path.name)
         except SourceFileError as exc:
@@ -146,12 +155,31 @@ class CsvReader(Reader):
             return blank(line, raw)
         if is_footer(cells):
             return bad(line, raw, FOOTER_REASON)
+        if is_header_again(cells, self._written_header):
+            return bad(line, raw, HEADER_AGAIN_REASON)
         if len(cells) != width:
+            if '"' in raw and _stray_quote(raw, self.delimiter or ","):
+                return bad(line, raw, STRAY_QUOTE_REASON)
             # Exports often pad rows with empty trailing cells; only real content is a problem.
             extra = cells[width:]
             if len(cells) < width or any(cell.strip() for cell in extra):
                 return bad(line, raw, f"expected {width} columns, found {len(cells)}")
         return SourceRow(line=line, raw=raw, values=dict(zip(header, cells, strict=False)))
+
+
+#: Why a row with a quote inside a quoted value that was not doubled is quarantined: csv reads
+#: on past it (``"O"Brien, Ann"``), and the row's values land in the wrong columns.
+STRAY_QUOTE_REASON = (
+    'a quote inside a quoted value is not doubled (write "" for it), so the values after it '
+    "cannot be told apart"
+)
+
+
+def _stray_quote(raw: str, delimiter: str) -> bool:
+    """Whether a quoted value in ``raw`` has text straight after its closing quote (``"O"Brien``):
+    a quote the exporter did not double. Asked only of a row whose columns do not add up."""
+    pattern = rf'(?:^|{re.escape(delimiter)})\s*"(?:[^"]|"")*"(?!"|\s*(?:{re.escape(delimiter)}|$))'
+    return re.search(pattern, raw.rstrip("\r\n")) is not None
 
 
 # "sep=;": the line Excel reads (and some exporters write) to learn a file's delimiter.

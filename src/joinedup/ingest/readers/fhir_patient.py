@@ -49,8 +49,10 @@ def patient_fields(patient: Mapping[str, Any], today: date | None = None) -> dic
     if nhs_number or legacy:
         out["nhs_number"] = nhs_number or legacy
     _names(_dicts(patient.get("name")), out, periods)
-    if isinstance(patient.get("birthDate"), str):
-        birth = patient["birthDate"]
+    birth = patient.get("birthDate")
+    if birth is None and "_birthDate" in patient:
+        birth = _birth_time(patient["_birthDate"])
+    if isinstance(birth, str):
         # FHIR allows a partial date (YYYY or YYYY-MM): that is a year of birth, not a date.
         out["date_of_birth" if len(birth) >= 10 else "year_of_birth"] = (
             birth[:10] if len(birth) >= 10 else birth[:4]
@@ -253,3 +255,17 @@ def _with_places(text: str, address: Mapping[str, Any]) -> str:
         if isinstance(place, str) and place.strip() and place.strip().upper() not in out.upper():
             out = f"{out}, {place.strip()}"
     return out
+
+
+BIRTH_TIME = "http://hl7.org/fhir/StructureDefinition/patient-birthTime"
+
+
+def _birth_time(element: Any) -> str | None:
+    """The date of a ``birthDate`` given only by its extension (``_birthDate``): the
+    patient-birthTime a maternity system records for a newborn, or None (a
+    data-absent-reason says there is no date)."""
+    extensions = element.get("extension") if isinstance(element, dict) else None
+    for extension in _dicts(extensions):
+        if extension.get("url") == BIRTH_TIME and isinstance(extension.get("valueDateTime"), str):
+            return str(extension["valueDateTime"])
+    return None

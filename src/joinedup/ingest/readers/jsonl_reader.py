@@ -191,7 +191,7 @@ class JsonLinesReader(Reader):
                 if number == 1 and codec == "utf-8-sig":
                     codec = "utf-8"
                 if problem is not None:
-                    yield bad(number, text, problem)
+                    yield _row(number, value, text, problem)
                 elif not isinstance(value, dict):
                     yield bad(number, text, f"expected a JSON object, found {json_kind(value)}")
                 else:
@@ -212,7 +212,28 @@ class JsonLinesReader(Reader):
 
 def _row(number: int, value: Any, text: str, problem: str | None) -> SourceRow:
     if problem is not None:
-        return bad(number, text, problem)
+        in_array = problem.startswith("not valid JSON") and _array_line(number, text)
+        return in_array or bad(number, text, problem)
     if not isinstance(value, dict):
         return bad(number, text, f"expected a JSON object, found {json_kind(value)}")
+    return SourceRow(line=number, raw=text, values=value)
+
+
+def _array_line(number: int, text: str) -> SourceRow | None:
+    """A line of a JSON array written one object a line (``[``, ``{…},``, ``{…}``, ``]``), as
+    exporters that write "JSON" rather than JSON Lines do: the brackets are no record, and
+    an object with the array's comma (or bracket) is the record it holds. None for a line
+    that is not so: its own problem stands. (Every line was quarantined as not JSON.)"""
+    inner = text.strip()
+    if inner in ("[", "]", "],"):
+        return blank(number)
+    if inner[:1] == "[":
+        inner = inner[1:].lstrip()
+    if inner[-1:] in (",", "]"):
+        inner = inner[:-1].rstrip()
+    if inner[:1] != "{" or inner[-1:] != "}":
+        return None
+    value, _, problem = parse_json_text(inner)
+    if problem is not None or not isinstance(value, dict):
+        return None
     return SourceRow(line=number, raw=text, values=value)

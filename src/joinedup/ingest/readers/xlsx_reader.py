@@ -13,6 +13,7 @@ where the workbook's system is known (:func:`date_columns`).
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -23,11 +24,13 @@ from joinedup.ingest.errors import SourceFileError
 from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.readers.base import (
     FOOTER_REASON,
+    HEADER_AGAIN_REASON,
     LOOK_AHEAD,
     Reader,
     check_columns,
     header_row,
     is_footer,
+    is_header_again,
     shown,
     skip_rows_hint,
     unique_names,
@@ -36,6 +39,7 @@ from joinedup.ingest.readers.xlsx_sheet import SheetRow, sheet_rows
 from joinedup.ingest.rows import SourceRow, bad, blank
 from joinedup.ingest.values import FormulaText
 from joinedup.standards import StandardsError
+from joinedup.standards.characters import tidy_characters
 from joinedup.standards.excel_dates import excel_serial_to_date, is_excel_serial
 
 #: Person fields read as dates (attributes with a ``format`` are too).
@@ -95,9 +99,11 @@ class XlsxReader(Reader):
                         break
                 else:
                     raise SourceFileError(f"{name}: the sheet has no header row")
-                header = [cell_text(c).strip() for c in first.cells]
+                header = [tidy_characters(cell_text(c)).strip() for c in first.cells]
                 while header and not header[-1]:
                     header.pop()
+                self._written_header = list(header)
+                header = self._merged_header(header)
             try:
                 check_columns(self.mapping, header, name)
             except SourceFileError as exc:
@@ -123,6 +129,28 @@ class XlsxReader(Reader):
 
     _done = 0
     _dates1904: frozenset[str] | set[str] = frozenset()
+    #: The header as the sheet writes it (trimmed), to know a row that repeats it.
+    _written_header: list[str] = []  # noqa: RUF012 - replaced, never changed
+
+    def _merged_header(self, header: list[str]) -> list[str]:
+        """``header`` with each cell left empty after a named one named after it (``Name``,
+        ``Name (2)``), and a note saying so: a header cell merged across columns (``Name``
+        over the family and given names) holds its text in the first of them only, and the
+        columns after it had no name a mapping could use (their values were never read)."""
+        from openpyxl.utils.cell import get_column_letter
+
+        out = list(header)
+        for index in range(1, len(out)):
+            if out[index] or not out[index - 1]:
+                continue
+            label = re.sub(r" \(\d+\)$", "", out[index - 1])
+            count = 2 if out[index - 1] == label else int(out[index - 1][len(label) + 2 : -1]) + 1
+            out[index] = f"{label} ({count})"
+            self.notes.append(
+                f"column {get_column_letter(index + 1)} has no header of its own (a header cell "
+                f"merged across columns?): read as '{shown(out[index])}'"
+            )
+        return out
 
     def position(self) -> int:
         """Sheet rows read so far (``total`` is the sheet's last row)."""
@@ -193,6 +221,8 @@ class XlsxReader(Reader):
             return SourceRow(line=number, raw="", kind="skip")
         if is_footer(texts):
             return bad(number, json.dumps(texts, ensure_ascii=False), FOOTER_REASON)
+        if is_header_again(texts, self._written_header):
+            return bad(number, json.dumps(texts, ensure_ascii=False), HEADER_AGAIN_REASON)
         if len(cells) < width:
             cells = cells + (None,) * (width - len(cells))
         values = dict(zip(header, cells, strict=False))
