@@ -2,15 +2,18 @@
 
 Nothing else is needed for the embedded default: a SQLite file under ``JOINEDUP_DATA_DIR``
 (``./data`` when unset). Secrets (the session key, the audit signing key) come only from the
-environment; where they are unset a development key is derived and a warning is shown once.
+environment; where they are unset, ``joinedup serve`` makes a random session key for the run
+and checkpoints are signed with the public development key, each with a warning.
 
 The web tier's capacity is four numbers that must agree (``joinedup.api.gate`` checks them at
 start): ``JOINEDUP_DB_POOL_SIZE`` (10) and ``JOINEDUP_DB_MAX_OVERFLOW`` (5) connections,
-``JOINEDUP_API_CONCURRENCY`` units of work at once (the pool size on PostgreSQL, 1 on SQLite),
-``JOINEDUP_API_THREADS`` worker threads (at least the concurrency; 40 or concurrency + 8), and
+``JOINEDUP_API_CONCURRENCY`` units of work at once (the pool size on PostgreSQL, 2 on a SQLite
+file, 1 in memory), ``JOINEDUP_API_THREADS`` worker threads (at least the concurrency; 40 or
+concurrency + 8), and
 ``JOINEDUP_DB_POOL_TIMEOUT`` (10 s), how long a request waits for its turn or a connection
 before it is answered 503. ``JOINEDUP_API_WORKERS`` is how many server processes ``joinedup
-serve`` runs (one per CPU by default); each has the four above to itself.
+serve`` runs (one per CPU, at most 8, on PostgreSQL; one on SQLite); each has the four above to
+itself.
 """
 
 from __future__ import annotations
@@ -77,14 +80,16 @@ class Settings:
     # How long a request waits for a connection, or for its turn to open a unit of work,
     # before it is answered 503 "busy" instead of queueing without end.
     db_pool_timeout: float = 10.0
-    # Units of work the API runs at once; None: the pool size (PostgreSQL), 1 (SQLite, whose
-    # single writer serialises API requests anyway). Never more than the pool holds.
+    # Units of work the API runs at once; None: the pool size (PostgreSQL), 2 on a SQLite file
+    # (one holding its single writer, the next queued for it: joinedup.api.gate), 1 in memory.
+    # Never more than the pool holds.
     api_concurrency: int | None = None
     # Worker threads for sync routes and dependencies; None: concurrency + 8, never fewer
     # than the units of work, or an admitted request could wait for a thread forever.
     api_threads: int | None = None
-    # Server processes ``joinedup serve`` starts; None: one per CPU this process may use (see
-    # ``joinedup.cli.serve_cmd.default_workers``). Each has its own pool, gate and threads.
+    # Server processes ``joinedup serve`` starts; None: one per CPU on PostgreSQL, one on
+    # SQLite (see ``joinedup.cli.serve_cmd.default_workers``). Each has its own pool, gate and
+    # threads.
     api_workers: int | None = None
 
     @classmethod

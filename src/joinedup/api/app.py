@@ -138,6 +138,11 @@ class ShellMiddleware:
             route = scope.get("route")
             mount = "/" + path.split("/")[1] if static else "-"
             template = getattr(route, "path", None) or mount
+            # FastAPI 0.165 names an included router's route without its prefix, which made
+            # GET /api/v1/admin/users and the admin page GET /admin/users one line.
+            api = path.startswith(API_PREFIX + "/")
+            if route is not None and api and not template.startswith(API_PREFIX + "/"):
+                template = API_PREFIX + template
             access_log.info(
                 "%s %s %s %.1fms %s",
                 scope.get("method"),

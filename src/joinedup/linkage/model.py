@@ -392,7 +392,7 @@ def _training_gaps(params: Parameters, rate_from_prior: bool, skipped: list[str]
     block taught nothing (`_skipped_block`). Splink says much the same at length, a warning per
     level; the ``link`` command keeps that off the terminal.
 
-    Example: "training: 12 of 39 comparison levels could not be estimated from these records,
+    Example: "training: 12 of 40 comparison levels could not be estimated from these records,
     so they keep joinedup's built-in values".
     """
     total = sum(len(levels) for levels in params.values())

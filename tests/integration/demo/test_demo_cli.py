@@ -127,3 +127,33 @@ def test_the_demo_accounts_are_made_on_either_database(
         made = seed_accounts(session)
     engine.dispose()
     assert "resident" in {account.role for account in made}
+
+
+def test_the_demo_links_without_splinks_messages(
+    cli: CliRunner,
+    db_url: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # `make demo` printed Splink's notebook advice ("max_pairs", a WARNING per comparison level
+    # EM did not see) between the ingest table and the accounts: the hook linked without the
+    # quieting `joinedup link` has (docs/linkage.md, "What a run prints").
+    from joinedup.demo.serve_hook import link_and_seed
+    from joinedup.store.db import make_engine
+
+    args = ["demo", "--no-serve", "--dir", str(tmp_path / "b"), "--people", "600", "--seed", "3"]
+    assert cli.invoke(app, args).exit_code == 0
+    capfd.readouterr()
+    # Under pytest Splink's logger reaches the root's capture handler instead of a terminal.
+    caplog.set_level("INFO")
+    engine = make_engine(db_url)
+    try:
+        made = link_and_seed(engine)
+    finally:
+        engine.dispose()
+    assert "resident" in {account.role for account in made}
+    out, err = capfd.readouterr()
+    for noise in ("max_pairs", "WARNING", "not observed in dataset"):
+        assert noise not in out + err, out + err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("splink")]
