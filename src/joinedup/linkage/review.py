@@ -559,20 +559,23 @@ def refresh_queue(
     candidates: list[Candidate],
     *,
     scope: Iterable[str] | None = None,
+    moved: Iterable[str] = (),
+    membership: Mapping[str, str] | None = None,
 ) -> int:
     """Bring the open queue up to date with a run's candidates; returns how many are open.
 
-    Open items that touch a record in ``scope`` (every record when ``scope`` is ``None``, as in
-    a full run) and are no longer candidates are removed; candidates already open get the new
-    scores; decided pairs are never reopened. Returns the number of open items after the run.
+    Open items that touch a record in ``scope`` — the records whose pairs the run scored;
+    every record when ``scope`` is ``None``, as in a full run — and are no longer candidates
+    are removed; candidates already open get the new scores; decided pairs are never reopened.
+    An incremental run also names the records a merge or a split ``moved`` to another person,
+    with every record's person after the run (``membership``): their other open items are
+    checked against it (``_restate_moved``). Returns the number of open items after the run.
     """
+    wanted = {c.pair for c in candidates}
     if scope is None:
         session.execute(delete(ReviewItem).where(ReviewItem.status == "open"))
     else:
-        keys = sorted(set(scope))
-        wanted = {c.pair for c in candidates}
-        for start in range(0, len(keys), 400):
-            part = keys[start : start + 400]
+        for part in _chunks(scope):
             stale = session.execute(
                 select(ReviewItem.id, ReviewItem.record_key_l, ReviewItem.record_key_r).where(
                     ReviewItem.status == "open",
@@ -582,8 +585,9 @@ def refresh_queue(
             ids = [item_id for item_id, left, right in stale if (left, right) not in wanted]
             if ids:
                 session.execute(delete(ReviewItem).where(ReviewItem.id.in_(ids)))
+        _restate_moved(session, moved, membership or {}, wanted)
     existing: dict[tuple[str, str], ReviewItem] = {}
-    wanted_pairs = {c.pair for c in candidates}
+    wanted_pairs = wanted
     # By left key, then the exact pair in Python: SQLite plans a row-value IN as a scan of the
     # whole queue, while ``record_key_l IN (...)`` searches the unique (left, right) index.
     lefts = sorted({left for left, _right in wanted_pairs})
@@ -634,6 +638,47 @@ def refresh_queue(
     BulkInsert(session, cast(Table, ReviewItem.__table__), columns).write(fresh)
     count = session.scalar(select(func.count()).where(ReviewItem.status == "open"))
     return int(count or 0)
+
+
+def _restate_moved(
+    session: Session,
+    moved: Iterable[str],
+    membership: Mapping[str, str],
+    candidates: set[tuple[str, str]],
+) -> None:
+    """Open items on records a merge or a split moved, whose pairs this run did not score.
+
+    An ``uncertain`` pair now in one person is no longer a possible missed link, and a
+    ``weak_link`` pair now in two persons no longer holds anyone together: both leave the
+    queue. A weak link still inside one person names that person's id now, not one the run
+    retired. Anything else stands until a run scores the pair again.
+    """
+    gone: list[int] = []
+    for part in _chunks(moved):
+        items = session.scalars(
+            select(ReviewItem).where(
+                ReviewItem.status == "open",
+                or_(ReviewItem.record_key_l.in_(part), ReviewItem.record_key_r.in_(part)),
+            )
+        )
+        for item in items:
+            if (item.record_key_l, item.record_key_r) in candidates:
+                continue
+            left, right = membership.get(item.record_key_l), membership.get(item.record_key_r)
+            together = left is not None and left == right
+            if together == (item.reason == "uncertain"):
+                gone.append(item.id)
+            elif item.reason == "weak_link":
+                item.person_id = left
+    session.flush()
+    for start in range(0, len(gone), 400):
+        session.execute(delete(ReviewItem).where(ReviewItem.id.in_(gone[start : start + 400])))
+
+
+def _chunks(keys: Iterable[str], size: int = 400) -> Iterable[list[str]]:
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 def _finite(value: float | None) -> float | None:
