@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -66,6 +67,10 @@ _SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 PG_REVIEW_LOCK = 7_271_805_004
 # How many contradictions a refusal names before "and N more".
 _NAMED_AT_MOST = 3
+#: The longest reason a reviewer may give: what the API, the pages and the CLI all accept.
+NOTE_MAX = 1000
+#: The longest reviewer's name: the width of ``review_decisions.reviewer``.
+REVIEWER_MAX = 200
 
 
 class ContradictoryDecision(JoinedupError):
@@ -447,6 +452,10 @@ def decide(
     reviewer = (reviewer or "").strip()
     if not reviewer:
         raise JoinedupError("a decision needs the name of the reviewer who made it")
+    note = (note or "").strip() or None
+    _refuse_unreadable("reviewer's name", reviewer, REVIEWER_MAX, allowed="")
+    if note is not None:
+        _refuse_unreadable("note", note, NOTE_MAX, allowed="\t\n\r")
     key_pair = parse_pair(pair) if isinstance(pair, str) else canonical_pair(*pair)
     _lock_decisions(session)
     current = {key: _is_current(session, key) for key in key_pair}
@@ -462,7 +471,7 @@ def decide(
         record_key_r=key_pair[1],
         decision=decision,
         reviewer=reviewer,
-        note=(note or "").strip() or None,
+        note=note,
         decided_at=utcnow(),
     )
     session.add(row)
@@ -473,6 +482,18 @@ def decide(
     )
     session.flush()
     return Recorded(row, tuple(key for key, state in current.items() if not state))
+
+
+def _refuse_unreadable(what: str, text: str, most: int, *, allowed: str) -> None:
+    # Read back by an auditor, at a terminal too: a NUL cannot be stored by PostgreSQL and an
+    # escape sequence would rewrite the screen of whoever prints the decision.
+    if len(text) > most:
+        raise JoinedupError(f"a {what} may be at most {most} characters, got {len(text)}")
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise JoinedupError(
+            f"a {what} holds a control character (such as NUL or an escape): write it in "
+            "ordinary text"
+        )
 
 
 def check_in_force(session: Session, pairs: Iterable[tuple[str, str]] | None = None) -> None:

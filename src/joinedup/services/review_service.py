@@ -22,13 +22,14 @@ from joinedup.linkage import review
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.subject_access import FIELDS
+from joinedup.services.text import has_control_characters
 from joinedup.store.linkage_tables import MatchEvidence, PersonMember, ReviewItem
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import SourceRecord
 
 REVIEWER_ROLES: frozenset[str] = frozenset({"reviewer"})
 QUEUE_MAX = 200
-NOTE_MAX = 1000
+NOTE_MAX = review.NOTE_MAX
 # Fields compared side by side, in the order a reviewer reads a person.
 COMPARED = tuple(f for f in FIELDS if f not in ("year_of_birth",))
 
@@ -307,6 +308,8 @@ def decide_item(
     text = (note or "").strip() or None
     if text is not None and len(text) > NOTE_MAX:
         raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    if text is not None and has_control_characters(text):
+        raise ServiceError("The note holds control characters: write it in ordinary text.")
     item = _item(session, item_id)
     pair = (item.record_key_l, item.record_key_r)
     try:

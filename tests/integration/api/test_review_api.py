@@ -199,6 +199,8 @@ def test_a_decision_on_a_record_no_longer_current_is_recorded_with_a_warning(
         ("POST", "/api/v1/review/items/1/decision", {"decision": "maybe"}, 422),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "x": 1}, 422),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "x" * 1001}, 422),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "a\x00b"}, 400),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "\x1b[2J"}, 400),
     ],
 )
 def test_bad_review_requests_are_4xx_with_a_message(

@@ -148,6 +148,28 @@ def test_review_decide_rejects_bad_input(cli: CliRunner, store: Store) -> None:
     assert missing.exit_code == 2 and "no stored record" in missing.output
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--reviewer", "R\x1b[2J"], "reviewer's name holds a control character"),
+        (["--reviewer", "R" * 201], "reviewer's name may be at most 200 characters"),
+        (["--reviewer", "R", "--note", "a\x00b"], "note holds a control character"),
+        (["--reviewer", "R", "--note", "n" * 1001], "note may be at most 1000 characters"),
+    ],
+)
+def test_review_decide_refuses_a_name_or_note_no_one_could_read_back(
+    cli: CliRunner, store: Store, options: list[str], message: str
+) -> None:
+    # A NUL cannot be stored by PostgreSQL, an escape sequence rewrites an auditor's terminal,
+    # and the API and pages already cap a note at 1000 characters.
+    refused = cli.invoke(app, ["review", "decide", f"{key('1')} ~ {key('2')}", "link", *options])
+    assert refused.exit_code == 2, refused.output
+    assert message in refused.output
+    assert "Traceback" not in refused.output
+    with session_scope(store.engine) as session:
+        assert review.decisions_in_force(session) == {}
+
+
 def test_review_decide_refuses_a_contradiction_naming_who_decided_what(
     cli: CliRunner, store: Store
 ) -> None:
