@@ -201,6 +201,7 @@ def review_list(
     try:
         with session_scope(existing_engine("review list")) as session:
             items = review.open_items(session, limit)
+            total = review.open_count(session)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -213,6 +214,8 @@ def review_list(
     for item in items:
         probability = "" if item.match_probability is None else f"{item.match_probability:.4f}"
         typer.echo(f"{item.risk:>5.2f}  {probability:>11}  {item.reason:<10}  {item.label}")
+    if total > len(items):
+        typer.echo(f"{total:,} open, the riskiest {len(items):,} shown (--limit N shows more)")
 
 
 @review_app.command("decide")

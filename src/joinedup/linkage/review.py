@@ -549,14 +549,18 @@ def _is_current(session: Session, key: str) -> bool | None:
     return any(end is None for end in ends)
 
 
-def open_items(session: Session, limit: int | None = None) -> list[QueueEntry]:
-    """The open review items, largest risk first (ties by pair, so the order is repeatable)."""
+def open_items(session: Session, limit: int | None = None, offset: int = 0) -> list[QueueEntry]:
+    """The open review items, largest risk first (ties by pair, so the order is repeatable),
+    from the ``offset``-th on (0 is the riskiest), at most ``limit`` of them."""
     if limit is not None and limit < 1:
         raise JoinedupError("--limit must be at least 1")
+    if offset < 0:
+        raise JoinedupError("an offset into the queue is 0 or more")
     query = (
         select(ReviewItem)
         .where(ReviewItem.status == "open")
         .order_by(ReviewItem.risk.desc(), ReviewItem.record_key_l, ReviewItem.record_key_r)
+        .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
@@ -572,6 +576,11 @@ def open_items(session: Session, limit: int | None = None) -> list[QueueEntry]:
         )
         for item in session.scalars(query)
     ]
+
+
+def open_count(session: Session) -> int:
+    """How many review items are open: what every front end reports as the queue's length."""
+    return int(session.scalar(select(func.count()).where(ReviewItem.status == "open")) or 0)
 
 
 def refresh_queue(
@@ -657,8 +666,7 @@ def refresh_queue(
     session.flush()
     # Straight to the driver: a full run over a large index can queue a hundred thousand pairs.
     BulkInsert(session, cast(Table, ReviewItem.__table__), columns).write(fresh)
-    count = session.scalar(select(func.count()).where(ReviewItem.status == "open"))
-    return int(count or 0)
+    return open_count(session)
 
 
 def _restate_moved(

@@ -126,8 +126,11 @@ def require_reviewer(actor: Actor) -> None:
         raise NotPermitted("Only a linkage reviewer can do this.")
 
 
-def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[QueueItem, ...]:
-    """The open review items, largest risk first (``linkage.review.open_items``).
+def review_queue(
+    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0
+) -> tuple[QueueItem, ...]:
+    """The open review items, largest risk first, from the ``offset``-th on
+    (``linkage.review.open_items``).
 
     Shows record keys and scores only, so listing the queue reads no personal data and is not
     audited; opening an item is.
@@ -135,6 +138,8 @@ def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[Qu
     require_reviewer(actor)
     if not 1 <= limit <= QUEUE_MAX:
         raise ServiceError(f"limit must be between 1 and {QUEUE_MAX}.")
+    if offset < 0:
+        raise ServiceError("offset must be 0 or more.")
     return tuple(
         QueueItem(
             id=entry.id,
@@ -146,8 +151,14 @@ def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[Qu
             match_weight=entry.match_weight,
             person_id=entry.person_id,
         )
-        for entry in review.open_items(session, limit=limit)
+        for entry in review.open_items(session, limit=limit, offset=offset)
     )
+
+
+def queue_length(session: Session, actor: Actor) -> int:
+    """How many review items are open (``linkage.review.open_count``); not audited either."""
+    require_reviewer(actor)
+    return review.open_count(session)
 
 
 def _queue_item(item: ReviewItem) -> QueueItem:

@@ -27,9 +27,11 @@ from joinedup.services.review_service import (
     REVIEWER_ROLES,
     DecisionContradicts,
     decide_item,
+    queue_length,
     review_item,
     review_queue,
 )
+from joinedup.web.paging import page_number
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -185,13 +187,21 @@ def queue_page(
     decided: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     decision: str | None = None,
     ended: bool = False,
+    page: str | None = None,
 ) -> Response:
-    """The open review items, largest risk first, and the decision just saved (if any).
+    """The open review items, largest risk first, a page at a time, and the decision just
+    saved (if any).
 
     ``ended`` says a record of the pair just decided is no longer current, so the banner says
-    the decision applies if the record comes back rather than at the next run.
+    the decision applies if the record comes back rather than at the next run. A page past the
+    end (the queue shrank since the link was made) shows the last page.
     """
-    items = review_queue(session, actor_of(request, caller), limit=QUEUE_LENGTH)
+    actor = actor_of(request, caller)
+    total = queue_length(session, actor)
+    last = max(1, -(-total // QUEUE_LENGTH))
+    number = min(page_number(page), last)
+    first = (number - 1) * QUEUE_LENGTH
+    items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
         saved = {"item": decided, "decision": DECISION_LABELS[decision], "ended": ended}
@@ -199,7 +209,10 @@ def queue_page(
         "items": items,
         "reasons": REASON_LABELS,
         "saved": saved,
-        "limit": QUEUE_LENGTH,
+        "total": total,
+        "first": first + 1,
+        "previous_link": f"/review?page={number - 1}" if number > 1 else None,
+        "next_link": f"/review?page={number + 1}" if number < last else None,
         "percent": percent,
     }
     return render(request, "review/queue.html", context)

@@ -74,6 +74,15 @@ def test_queue_is_riskiest_first_and_holds_no_personal_data(hub: PractitionerHub
     )
 
 
+def test_the_queue_pages_by_offset_and_says_how_many_are_open(hub: PractitionerHub) -> None:
+    response = hub.client.get("/api/v1/review/items?limit=1&offset=1", headers=_reviewer(hub))
+    assert response.status_code == 200, response.text
+    assert [(i["record_l"], i["record_r"]) for i in response.json()] == [UNCERTAIN]
+    assert response.headers["X-Total-Count"] == "2"
+    past = hub.client.get("/api/v1/review/items?offset=2", headers=_reviewer(hub))
+    assert past.json() == [] and past.headers["X-Total-Count"] == "2"
+
+
 def test_an_item_shows_both_records_side_by_side_with_evidence_and_is_audited(
     hub: PractitionerHub,
 ) -> None:
@@ -195,6 +204,7 @@ def test_a_decision_on_a_record_no_longer_current_is_recorded_with_a_warning(
         ("GET", "/api/v1/review/items/0", None, 422),
         ("GET", "/api/v1/review/items/abc", None, 422),
         ("GET", "/api/v1/review/items?limit=0", None, 422),
+        ("GET", "/api/v1/review/items?offset=-1", None, 422),
         ("POST", "/api/v1/review/items/999999/decision", {"decision": "link"}, 404),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "maybe"}, 422),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "x": 1}, 422),

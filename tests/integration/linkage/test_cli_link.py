@@ -125,6 +125,7 @@ def test_review_list_and_decide(cli: CliRunner, store: Store) -> None:
     pair = items[0]["pair"]
     text = cli.invoke(app, ["review", "list", "--limit", "1"])
     assert pair in text.output
+    assert f"{len(items)} open, the riskiest 1 shown" in text.output
     decided = cli.invoke(app, ["review", "decide", pair, "link", "--reviewer", "A Reviewer"])
     assert decided.exit_code == 0, decided.output
     assert "recorded" in decided.output

@@ -107,3 +107,35 @@ def test_a_decision_on_a_record_gone_says_it_applies_if_the_record_comes_back(
     assert "will apply if the record comes back" in banner
     with session_scope(engine) as session:
         assert review.decisions_in_force(session)[WEAK] == "not-link"
+
+
+def _queue_of(engine: Engine, extra: int) -> None:
+    """``extra`` more uncertain pairs, each less risky than the fixture's two."""
+    with session_scope(engine) as session:
+        run_id = session.scalars(select(LinkRun.id)).first()
+        session.add_all(
+            ReviewItem(
+                record_key_l=f"council_tax|Q{n:03}", record_key_r=f"gp_registrations|Q{n:03}",
+                match_weight=0.1, match_probability=0.6, reason="uncertain",
+                risk=0.5 - n / 1000, status="open", run_id=run_id, person_id=None,
+            )
+            for n in range(extra)
+        )  # fmt: skip
+
+
+def test_the_queue_says_how_many_are_open_and_pages_through_them_all(
+    signed_in: SignedIn, items: dict[str, int], engine: Engine
+) -> None:
+    _queue_of(engine, 58)  # 60 open, more than a page
+    client = signed_in("reviewer")
+    first = client.get("/review")
+    assert first.status_code == 200
+    assert "60 open pairs, the riskiest 1 to 50 shown" in first.text
+    assert f'href="/review/{items["weak"]}"' in first.text
+    assert 'href="/review?page=2"' in first.text
+    second = client.get("/review?page=2")
+    assert "60 open pairs, 51 to 60 shown" in second.text
+    assert "council_tax|Q057" in second.text and "council_tax|Q047" not in second.text
+    assert 'href="/review?page=1"' in second.text
+    # A page past the end (the queue shrank since the link was made) is the last page.
+    assert "51 to 60 shown" in client.get("/review?page=9").text
