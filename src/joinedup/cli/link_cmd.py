@@ -234,13 +234,14 @@ def review_decide(
     that is no longer current is recorded with a warning: it applies if the record comes back.
     """
     from joinedup.linkage import review
+    from joinedup.services.review_service import decide_at_console
     from joinedup.store.db import location, session_scope
 
     try:
         # Reads the decisions in force, then writes: one decision at a time (docs/store.md).
         engine = existing_engine("review decide")
         with session_scope(engine, write=True) as session:
-            recorded = review.decide(session, pair, decision, reviewer, note)
+            recorded = decide_at_console(session, pair, decision, reviewer, note)
             label = review.format_pair(recorded.pair)
     except JoinedupError as exc:
         raise _fail(exc) from None

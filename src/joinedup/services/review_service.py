@@ -328,6 +328,51 @@ def decide_item(
     except review.ContradictoryDecision as exc:
         raise DecisionContradicts(str(exc)) from exc
     row = recorded.row
+    _audit_decision(session, actor, recorded, item)
+    return ReviewOutcome(
+        item_id=item.id,
+        record_l=row.record_key_l,
+        record_r=row.record_key_r,
+        decision=row.decision,
+        reviewer=row.reviewer,
+        note=row.note,
+        decided_at=row.decided_at,
+        warning=recorded.warning,
+    )
+
+
+#: The credential of a decision made with ``joinedup review decide``: someone with the
+#: database's own access, at the console, naming themselves with ``--reviewer``.
+CONSOLE = "console"
+
+
+def decide_at_console(
+    session: Session, pair: str, decision: str, reviewer: str, note: str | None = None
+) -> review.Recorded:
+    """Record a decision made with ``joinedup review decide``, on the audit trail as one made
+    through the API or the pages is (``review.decide``, in the name ``--reviewer`` gives).
+
+    Raises what :func:`joinedup.linkage.review.decide` raises; nothing is audited then.
+    """
+    recorded = review.decide(session, pair, decision, reviewer, note=note)
+    actor = Actor(
+        user=recorded.row.reviewer, organisation="hub", role="reviewer", credential=CONSOLE
+    )
+    _audit_decision(session, actor, recorded, None)
+    return recorded
+
+
+def _audit_decision(
+    session: Session, actor: Actor, recorded: review.Recorded, item: ReviewItem | None
+) -> None:
+    """One ``review.decide`` event for each person the pair concerns.
+
+    The reason names the decision's row and the pair by record keys, so an auditor can find
+    the stored decision (and its note, which may name someone and so stays out of the trail).
+    """
+    row = recorded.row
+    where = f"linkage review item {item.id}, " if item is not None else "linkage review "
+    what = f"{where}decision {row.id} on {review.format_pair(recorded.pair)}"
     audit(
         session,
         *(
@@ -339,18 +384,10 @@ def decide_item(
                 person_id=person,
                 request_id=actor.request_id,
                 credential=actor.credential,
-                reason=f"linkage review item {item.id}: {decision}",
+                reason=f"{what}: {row.decision}",
             )
-            for person in _persons_of_pair(session, item.person_id, pair)
+            for person in _persons_of_pair(
+                session, item.person_id if item is not None else None, recorded.pair
+            )
         ),
-    )
-    return ReviewOutcome(
-        item_id=item.id,
-        record_l=row.record_key_l,
-        record_r=row.record_key_r,
-        decision=row.decision,
-        reviewer=row.reviewer,
-        note=row.note,
-        decided_at=row.decided_at,
-        warning=recorded.warning,
     )

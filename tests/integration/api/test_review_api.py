@@ -16,7 +16,7 @@ from joinedup.linkage import review
 from joinedup.services.review_service import compare_fields
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
-from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewItem
+from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewDecision, ReviewItem
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -146,7 +146,14 @@ def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: Practition
     with session_scope(hub.engine) as session:
         assert review.decisions_in_force(session)[UNCERTAIN] == "not-link"
         actions = list(session.scalars(select(AuditEvent.action)))
+        reasons = set(session.scalars(select(AuditEvent.reason)))
+        [decided] = session.scalars(select(ReviewDecision.id))
     assert actions == ["review.decide", "review.decide"]  # one for Clare, one for Bob
+    # An auditor finds the stored decision (and its note) from the trail, the note not on it.
+    assert reasons == {
+        f"linkage review item {uncertain_id}, decision {decided} on "
+        "adult_social_care|S3 ~ council_tax|C2: not-link"
+    }
     detail = hub.client.get(f"/api/v1/review/items/{uncertain_id}", headers=_reviewer(hub))
     assert detail.json()["status"] == "decided"
     assert detail.json()["decision_in_force"] == "not-link"

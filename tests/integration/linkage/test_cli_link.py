@@ -27,7 +27,8 @@ from joinedup.linkage import review, runs
 from joinedup.linkage.index import link
 from joinedup.services import accounts, resident_holds
 from joinedup.store.db import session_scope
-from joinedup.store.governance_tables import Alert
+from joinedup.store.governance_tables import Alert, AuditEvent
+from joinedup.store.linkage_tables import ReviewDecision
 from tests.integration.linkage.index_helpers import (
     Store,
     StubScorer,
@@ -137,6 +138,30 @@ def test_review_list_and_decide(cli: CliRunner, store: Store) -> None:
     assert persons[left] == persons[right]
     empty = cli.invoke(app, ["review", "list"])
     assert "empty" in empty.output
+
+
+def test_a_decision_at_the_console_is_on_the_audit_trail(cli: CliRunner, store: Store) -> None:
+    # An auditor checks reviewers' decisions on the hash-chained trail: one made with
+    # 'review decide' must be there as one made through the API or the pages is.
+    link(store.engine, model=StubScorer())
+    pair = f"{key('1')} ~ {key('4')}"
+    done = cli.invoke(
+        app, ["review", "decide", pair, "not-link", "--reviewer", "rita", "--note", "Twins."]
+    )
+    assert done.exit_code == 0, done.output
+    with session_scope(store.engine) as session:
+        [row] = session.scalars(select(ReviewDecision))
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "review.decide"))
+        )
+        persons = store.persons()
+    assert {e.person_id for e in events} == {persons["1"], persons["4"]}
+    for event in events:
+        assert (event.actor, event.role, event.credential) == ("rita", "reviewer", "console")
+        assert event.reason == f"linkage review decision {row.id} on {pair}: not-link"
+        assert "Twins" not in event.reason  # the note may name someone: it stays in the decision
+    verified = cli.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
 
 
 def test_review_decide_rejects_bad_input(cli: CliRunner, store: Store) -> None:
