@@ -84,12 +84,18 @@ def review_item(
         "`not-link` between records that `link` decisions join, or a `link` joining a "
         "`not-link` pair), is refused with 409 naming them. A decision on a record that is "
         "no longer current is recorded, with a `warning` saying it applies if the record "
-        "comes back."
+        "comes back. Send the `decision_id` you were shown as `seen` (null for none): if "
+        "someone has decided the pair since, 409 names their decision instead of replacing it."
     ),
     responses={
         **_REVIEWER,
         404: {"description": "No such review item."},
-        409: {"description": "The decision contradicts decisions in force; `detail` names them."},
+        409: {
+            "description": (
+                "The decision contradicts decisions in force, or the pair was decided since "
+                "the `seen` decision; `detail` names them."
+            )
+        },
     },
 )
 def decide_item(
@@ -100,6 +106,11 @@ def decide_item(
     body: ReviewDecisionCreate,
 ) -> ReviewOutcomePublic:
     outcome = review_service.decide_item(
-        session, actor_of(request, caller), item_id, decision=body.decision, note=body.note
+        session,
+        actor_of(request, caller),
+        item_id,
+        decision=body.decision,
+        note=body.note,
+        seen=body.seen if "seen" in body.model_fields_set else review_service.UNSEEN,
     )
     return ReviewOutcomePublic.model_validate(outcome)

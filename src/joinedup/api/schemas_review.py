@@ -82,6 +82,11 @@ class ReviewDetailPublic(BaseModel):
     right: RecordSidePublic
     comparison: list[FieldComparisonPublic]
     decision_in_force: str | None
+    decision_id: int | None = Field(
+        None, description="The decision in force's id: send it back as `seen` when deciding."
+    )
+    decided_by: str | None = Field(None, description="Who made the decision in force.")
+    decided_at: datetime | None = None
 
 
 class ReviewDecisionCreate(BaseModel):
@@ -97,6 +102,14 @@ class ReviewDecisionCreate(BaseModel):
 
     decision: Literal["link", "not-link"]
     note: str | None = Field(None, max_length=NOTE_MAX)
+    seen: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "The `decision_id` you were shown (omit or null when there was none): if the pair "
+            "was decided since, 409 names that decision rather than replace it unseen."
+        ),
+    )
 
 
 class ReviewOutcomePublic(BaseModel):

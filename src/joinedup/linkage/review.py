@@ -87,6 +87,19 @@ class ContradictoryDecision(JoinedupError):
         self.contradictions = found
 
 
+class DecidedMeanwhile(JoinedupError):
+    """The pair was decided after the reviewer last saw it (409 where there is HTTP): their
+    decision would silently replace one they have not seen."""
+
+    http_status = 409
+
+
+#: ``decide(..., seen=UNSEEN)``: the caller does not say which decision it saw (no check).
+UNSEEN: Literal["unseen"] = "unseen"
+#: Which decision in force a reviewer saw: its id, ``None`` (none), or ``UNSEEN``.
+Seen = int | Literal["unseen"] | None
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A pair the queue should hold, with why and how risky leaving it unreviewed is."""
@@ -384,15 +397,28 @@ def latest_decisions(session: Session) -> dict[tuple[str, str], DecisionInForce]
     }
 
 
+def latest_on(session: Session, pair: tuple[str, str]) -> ReviewDecision | None:
+    """The decision in force on a canonical pair (its latest), or ``None``."""
+    return session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.record_key_l == pair[0], ReviewDecision.record_key_r == pair[1])
+        .order_by(ReviewDecision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _when(at: Any) -> str:
+    at = at.astimezone(UTC) if at.tzinfo is not None else at
+    return f"{at:%Y-%m-%d %H:%M} UTC"
+
+
 def describe(decided: DecisionInForce) -> str:
     """A decision for a message: ``"gp|1 ~ lbx|9 (not-link by carol on 2026-03-02 10:15 UTC)"``."""
     if decided.decided_at is None:
         return f"{format_pair(decided.pair)} ({decided.decision}, this decision)"
-    when = decided.decided_at
-    when = when.astimezone(UTC) if when.tzinfo is not None else when
     return (
         f"{format_pair(decided.pair)} ({decided.decision} by {decided.reviewer} "
-        f"on {when:%Y-%m-%d %H:%M} UTC)"
+        f"on {_when(decided.decided_at)})"
     )
 
 
@@ -434,6 +460,8 @@ def decide(
     decision: str,
     reviewer: str,
     note: str | None = None,
+    *,
+    seen: Seen = UNSEEN,
 ) -> Recorded:
     """Record a reviewer's decision on a pair; the next ``link`` run (of either mode) obeys it.
 
@@ -445,7 +473,9 @@ def decide(
     naming them; a later decision on the same pair replaces the earlier one, so deciding a
     pair again is how a wrong decision is put right. Other bad input raises ``JoinedupError``.
     The result says which records of the pair are not current: the decision is recorded all
-    the same and applies if they come back.
+    the same and applies if they come back. ``seen`` is the id of the pair's decision in force
+    when the reviewer looked (``None``: there was none); when another has been recorded since,
+    ``DecidedMeanwhile`` names it rather than replace it unseen (``UNSEEN`` skips the check).
     """
     if decision not in DECISIONS:
         raise JoinedupError(f"a decision is 'link' or 'not-link', got {decision!r}")
@@ -462,6 +492,14 @@ def decide(
     missing = [key for key, state in current.items() if state is None]
     if missing:
         raise JoinedupError(f"no stored record {', '.join(missing)}")
+    if seen != UNSEEN:
+        latest = latest_on(session, key_pair)
+        if latest is not None and latest.id != seen:
+            raise DecidedMeanwhile(
+                f"{format_pair(key_pair)} was decided {latest.decision} by {latest.reviewer} "
+                f"on {_when(latest.decided_at)} since you opened it. Look at that decision, "
+                "then decide again if it is wrong: yours would replace it."
+            )
     new = DecisionInForce(key_pair, decision, reviewer)
     found = introduced_by(latest_decisions(session), new)
     if found:

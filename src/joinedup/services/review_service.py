@@ -30,6 +30,9 @@ from joinedup.store.tables import SourceRecord
 REVIEWER_ROLES: frozenset[str] = frozenset({"reviewer"})
 QUEUE_MAX = 200
 NOTE_MAX = review.NOTE_MAX
+# Which decision in force the reviewer saw (for the pages, which do not import linkage).
+UNSEEN = review.UNSEEN
+Seen = review.Seen
 # Fields compared side by side, in the order a reviewer reads a person.
 COMPARED = tuple(f for f in FIELDS if f not in ("year_of_birth",))
 
@@ -38,6 +41,13 @@ class ReviewItemNotFound(ServiceError):
     """No review item with that id (404)."""
 
     http_status = 404
+
+
+class DecidedMeanwhile(ServiceError):
+    """Someone decided the pair after the reviewer opened it (409); the message names who,
+    what and when (``linkage.review.DecidedMeanwhile``)."""
+
+    http_status = 409
 
 
 class DecisionContradicts(ServiceError):
@@ -100,6 +110,9 @@ class ReviewDetail:
     right: RecordSide
     comparison: tuple[FieldComparison, ...]
     decision_in_force: str | None
+    decision_id: int | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -291,19 +304,28 @@ def review_item(session: Session, actor: Actor, item_id: int) -> ReviewDetail:
         ),
     )
     left, right = _side(session, keys[0]), _side(session, keys[1])
-    in_force = review.decisions_in_force(session).get(keys)
+    in_force = review.latest_on(session, keys)
     return ReviewDetail(
         item=_queue_item(item),
         status=item.status,
         left=left,
         right=right,
         comparison=compare_fields(left.data, right.data),
-        decision_in_force=in_force,
+        decision_in_force=in_force.decision if in_force else None,
+        decision_id=in_force.id if in_force else None,
+        decided_by=in_force.reviewer if in_force else None,
+        decided_at=in_force.decided_at if in_force else None,
     )
 
 
 def decide_item(
-    session: Session, actor: Actor, item_id: int, *, decision: str, note: str | None = None
+    session: Session,
+    actor: Actor,
+    item_id: int,
+    *,
+    decision: str,
+    note: str | None = None,
+    seen: review.Seen = review.UNSEEN,
 ) -> ReviewOutcome:
     """Record ``link`` or ``not-link`` on an item, in the reviewer's name; audited.
 
@@ -311,7 +333,9 @@ def decide_item(
     item is marked decided, and every later link run obeys it. Deciding an item again records
     a new decision, which then is the one in force. A decision that contradicts the decisions
     in force raises :class:`DecisionContradicts` (409) naming them, and nothing is recorded or
-    audited; one on a record no longer current is recorded with a ``warning``.
+    audited; one on a record no longer current is recorded with a ``warning``. ``seen`` is the
+    id of the decision in force the reviewer was shown (``None``: none): if the pair has been
+    decided since, :class:`DecidedMeanwhile` (409) names that decision instead.
     """
     require_reviewer(actor)
     if decision not in review.DECISIONS:
@@ -324,9 +348,11 @@ def decide_item(
     item = _item(session, item_id)
     pair = (item.record_key_l, item.record_key_r)
     try:
-        recorded = review.decide(session, pair, decision, actor.user, note=text)
+        recorded = review.decide(session, pair, decision, actor.user, note=text, seen=seen)
     except review.ContradictoryDecision as exc:
         raise DecisionContradicts(str(exc)) from exc
+    except review.DecidedMeanwhile as exc:
+        raise DecidedMeanwhile(str(exc)) from exc
     row = recorded.row
     _audit_decision(session, actor, recorded, item)
     return ReviewOutcome(

@@ -25,7 +25,10 @@ from joinedup.services.actor import ServiceError
 from joinedup.services.review_service import (
     NOTE_MAX,
     REVIEWER_ROLES,
+    UNSEEN,
+    DecidedMeanwhile,
     DecisionContradicts,
+    Seen,
     decide_item,
     queue_length,
     review_item,
@@ -246,6 +249,14 @@ def _item_page(
     return render(request, "review/item.html", context, status_code=status_code if errors else 200)
 
 
+def _seen(text: str | None) -> Seen:
+    # The form's hidden field: "none", or the id of the decision the page showed. Anything
+    # else (an old form without it) is not checked, as before.
+    if text == "none":
+        return None
+    return int(text) if text and text.isascii() and text.isdigit() else UNSEEN
+
+
 @router.get("/review/{item_id}")
 def item_page(request: Request, session: SessionDep, caller: Reviewer, item_id: ItemId) -> Response:
     """Both records of a pair side by side, the evidence, and the decision form."""
@@ -260,17 +271,27 @@ def decide(
     item_id: ItemId,
     decision: OptionalText = None,
     note: OptionalText = None,
+    seen: OptionalText = None,
 ) -> Response:
-    """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue."""
+    """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue.
+
+    ``seen`` is the decision in force the page showed (``none``, or its id): one recorded since
+    comes back by the radios (409), so a reviewer never replaces a decision unseen.
+    """
     text = note or ""
     if decision not in DECISION_LABELS:
         errors = {"decision": "Select whether these records are the same person"}
         return _item_page(request, session, caller, item_id, errors=errors, note=text)
     try:
         outcome = decide_item(
-            session, actor_of(request, caller), item_id, decision=decision, note=text
+            session,
+            actor_of(request, caller),
+            item_id,
+            decision=decision,
+            note=text,
+            seen=_seen(seen),
         )
-    except DecisionContradicts as exc:
+    except (DecisionContradicts, DecidedMeanwhile) as exc:
         # The decisions it contradicts, by the radios: the reviewer may decide one of them
         # again first, or choose differently here.
         errors = {"decision": str(exc)}

@@ -159,6 +159,31 @@ def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: Practition
     assert detail.json()["decision_in_force"] == "not-link"
 
 
+def test_a_decision_made_since_the_caller_looked_is_409_naming_it(hub: PractitionerHub) -> None:
+    uncertain_id = _item_ids(hub)[1]
+    url = f"/api/v1/review/items/{uncertain_id}"
+    assert hub.client.get(url, headers=_reviewer(hub)).json()["decision_id"] is None
+    with session_scope(hub.engine) as session:
+        review.decide(session, UNCERTAIN, "not-link", "bob")
+    stale = hub.client.post(
+        f"{url}/decision", headers=_reviewer(hub), json={"decision": "link", "seen": None}
+    )
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["detail"].startswith(
+        "adult_social_care|S3 ~ council_tax|C2 was decided not-link by bob on "
+    )
+    shown = hub.client.get(url, headers=_reviewer(hub)).json()
+    assert (shown["decision_in_force"], shown["decided_by"]) == ("not-link", "bob")
+    fresh = hub.client.post(
+        f"{url}/decision",
+        headers=_reviewer(hub),
+        json={"decision": "link", "seen": shown["decision_id"]},
+    )
+    assert fresh.status_code == 201, fresh.text
+    with session_scope(hub.engine) as session:
+        assert review.decisions_in_force(session)[UNCERTAIN] == "link"
+
+
 def test_a_decision_contradicting_those_in_force_is_409_naming_them(hub: PractitionerHub) -> None:
     # Bob's S3 and Clare's C2 are each linked to C1 by a reviewer: keeping them apart would
     # contradict those links.

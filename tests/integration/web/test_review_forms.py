@@ -139,3 +139,38 @@ def test_the_queue_says_how_many_are_open_and_pages_through_them_all(
     assert 'href="/review?page=1"' in second.text
     # A page past the end (the queue shrank since the link was made) is the last page.
     assert "51 to 60 shown" in client.get("/review?page=9").text
+
+
+@pytest.mark.parametrize("earlier", [None, "not-link"])
+def test_a_decision_made_meanwhile_by_someone_else_is_shown_not_silently_replaced(
+    signed_in: SignedIn, items: dict[str, int], engine: Engine, earlier: str | None
+) -> None:
+    # A busy day: Rita opens the pair; while she reads it, Bob decides it at the console.
+    # Her "link" must not quietly replace his decision: she is shown it, and decides again.
+    if earlier is not None:
+        with session_scope(engine) as session:
+            review.decide(session, UNCERTAIN, earlier, "carol")
+    rita = signed_in("reviewer")
+    page = rita.get(f"/review/{items['uncertain']}").text
+    with session_scope(engine, write=True) as session:
+        review.decide(session, UNCERTAIN, "not-link", "bob", note="Father and son.")
+    form = {"decision": "link", "note": "Same person.", "csrf_token": csrf_from(page)}
+    form["seen"] = value_of(page, "seen") or ""
+    response = rita.post(f"/review/{items['uncertain']}", data=form, follow_redirects=False)
+    assert response.status_code == 409, response.text[:500]
+    message = field_error(response.text, "decision")
+    assert message.startswith("adult_social_care|S3 ~ council_tax|C2 was decided not-link by bob")
+    assert "since you opened it" in message
+    assert value_of(response.text, "note") == "Same person."
+    with session_scope(engine) as session:
+        assert review.decisions_in_force(session)[UNCERTAIN] == "not-link"
+    # Having seen it, she may still decide: the form now carries Bob's decision as seen.
+    again = {
+        **form,
+        "seen": value_of(response.text, "seen") or "",
+        "csrf_token": csrf_from(response.text),
+    }
+    done = rita.post(f"/review/{items['uncertain']}", data=again, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    with session_scope(engine) as session:
+        assert review.decisions_in_force(session)[UNCERTAIN] == "link"
