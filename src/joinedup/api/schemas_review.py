@@ -62,6 +62,13 @@ class RecordSidePublic(BaseModel):
     evidence_weight: float | None
     evidence_basis: str | None = Field(description="model, review or alone")
     field_weights: dict[str, float] = Field(description="Match weight per comparison.")
+    evidence_start_weight: float | None = Field(
+        None,
+        description=(
+            "The model's starting point in bits (two records picked at random are one person "
+            "this seldom): with the field weights it makes up evidence_weight."
+        ),
+    )
 
 
 class FieldComparisonPublic(BaseModel):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.log import NewEvent
 from joinedup.linkage import review
+from joinedup.linkage.explain import starting_weight
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.subject_access import FIELDS
@@ -88,6 +89,7 @@ class RecordSide:
     evidence_weight: float | None
     evidence_basis: str | None
     field_weights: dict[str, float]
+    evidence_start_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,9 @@ def _side(session: Session, key: str) -> RecordSide:
         evidence_weight=evidence.match_weight if evidence else None,
         evidence_basis=evidence.basis if evidence else None,
         field_weights=dict(evidence.field_weights or {}) if evidence else {},
+        evidence_start_weight=(
+            starting_weight(evidence.match_weight, evidence.field_weights) if evidence else None
+        ),
     )
 
 

@@ -94,6 +94,10 @@ def test_an_item_shows_both_records_side_by_side_with_evidence_and_is_audited(
     assert body["left"]["person_id"] == ANNE == body["right"]["person_id"]
     assert body["right"]["evidence_matched"] == WEAK[0]
     assert body["right"]["field_weights"] == {"dob": 7.2, "name": 4.0}
+    # The fields' weights add up to +11.2, the total is +6.1: the model's starting point (the
+    # odds two records picked at random are one person) is said, so the figures reconcile.
+    assert body["right"]["evidence_start_weight"] == pytest.approx(6.1 - 11.2)
+    assert body["left"]["evidence_start_weight"] is None  # no evidence row for C1
     fields = {c["field"]: c["agreement"] for c in body["comparison"]}
     assert fields["family_name"] == "same"
     assert fields["nhs_number"] == "one_missing"

@@ -402,7 +402,10 @@ def test_person_shows_each_records_evidence_and_where_a_retired_id_went(
     assert shown.exit_code == 0, shown.output
     assert f"person {amara}: 2 records" in shown.output
     assert f"{key('1')}  joined in run 1" in shown.output
-    assert f"matched {key('2')} at 0.999990: dob +9.0, name +7.6" in shown.output
+    assert (
+        f"matched {key('2')} at 0.999990: dob +9.0, name +7.6; from a start of +0.0, "
+        "total +16.6" in shown.output
+    )
     for personal in ("Amara", "Okafor", "1980"):
         assert personal not in shown.output
     # A reviewer joins Tomasz's person to Amara's: one id is retired and says where it went.

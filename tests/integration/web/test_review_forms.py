@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from joinedup.linkage import review
 from joinedup.store.db import session_scope
-from joinedup.store.linkage_tables import LinkRun, ReviewItem
+from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewItem
 from tests.integration.api.auth_hub import csrf_from
 from tests.integration.api.practitioner_hub import ANNE, build_borough, end_record
 from tests.integration.web.pages import checked, error_summary, field_error, value_of
@@ -174,3 +174,18 @@ def test_a_decision_made_meanwhile_by_someone_else_is_shown_not_silently_replace
     assert done.status_code == 303, done.text[:500]
     with session_scope(engine) as session:
         assert review.decisions_in_force(session)[UNCERTAIN] == "link"
+
+
+def test_the_evidence_says_where_the_matcher_starts_so_the_weights_add_up(
+    signed_in: SignedIn, items: dict[str, int], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        run_id = session.scalars(select(LinkRun.id)).first()
+        session.add(
+            MatchEvidence(record_key=WEAK[1], person_id=ANNE, run_id=run_id,
+                          matched_record_key=WEAK[0], match_probability=0.985,
+                          match_weight=6.1, field_weights={"dob": 7.2, "given_name": 4.0},
+                          basis="model")
+        )  # fmt: skip
+    page = signed_in("reviewer").get(f"/review/{items['weak']}").text
+    assert "the fields add up to +11.2 and the matcher starts from -5.1" in " ".join(page.split())
