@@ -149,6 +149,7 @@ class ReviewOutcomePublic(BaseModel):
         None,
         description=(
             "Set when a record of the pair is no longer current (its source no longer holds "
-            "it): the decision is recorded and will apply if the record comes back."
+            "it): the decision is recorded and will apply if the record comes back; and when "
+            "a link joins two records holding different NHS numbers, which it overrides."
         ),
     )

@@ -154,6 +154,7 @@ class Recorded:
 
     row: ReviewDecision
     not_current: tuple[str, ...] = ()
+    nhs_numbers_differ: bool = False
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -162,20 +163,28 @@ class Recorded:
 
     @property
     def warning(self) -> str | None:
-        """What the reviewer should know, or ``None`` when both records are current."""
-        if not self.not_current:
-            return None
+        """What the reviewer should know, or ``None`` when both records are current (and a
+        link does not join two NHS numbers)."""
+        said = []
+        if self.nhs_numbers_differ:
+            # A reviewer's link overrides the rule that keeps different numbers apart.
+            said.append(
+                f"{' and '.join(self.pair)} hold different NHS numbers; every link run will "
+                "keep them in one person all the same, as this decision says."
+            )
         if len(self.not_current) == 1:
-            return (
+            said.append(
                 f"{self.not_current[0]} is not current (its source no longer holds it), so no "
                 "link run applies this decision now; it is recorded and will apply if the "
                 "record comes back."
             )
-        return (
-            f"{' and '.join(self.not_current)} are not current (their sources no longer hold "
-            "them), so no link run applies this decision now; it is recorded and will apply if "
-            "the records come back."
-        )
+        elif self.not_current:
+            said.append(
+                f"{' and '.join(self.not_current)} are not current (their sources no longer "
+                "hold them), so no link run applies this decision now; it is recorded and will "
+                "apply if the records come back."
+            )
+        return " ".join(said) or None
 
 
 def canonical_pair(a: str, b: str) -> tuple[str, str]:
@@ -519,7 +528,24 @@ def decide(
         .values(status="decided")
     )
     session.flush()
-    return Recorded(row, tuple(key for key, state in current.items() if not state))
+    differ = decision == "link" and len(set(_nhs_numbers(session, key_pair))) == 2
+    return Recorded(row, tuple(key for key, state in current.items() if not state), differ)
+
+
+def _nhs_numbers(session: Session, pair: tuple[str, str]) -> list[str]:
+    """The NHS number of each record's latest version that holds one (standardised at ingest)."""
+    numbers = []
+    for key in pair:
+        source_id, record_id = split_record_key(key)
+        number = session.scalar(
+            select(SourceRecord.nhs_number)
+            .where(SourceRecord.source_id == source_id, SourceRecord.record_id == record_id)
+            .order_by(SourceRecord.version.desc())
+            .limit(1)
+        )
+        if number:
+            numbers.append(number)
+    return numbers
 
 
 def _refuse_unreadable(what: str, text: str, most: int, *, allowed: str) -> None:

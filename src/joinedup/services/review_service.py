@@ -133,6 +133,8 @@ class ReviewOutcome:
     note: str | None
     decided_at: datetime
     warning: str | None = None
+    nhs_numbers_differ: bool = False
+    not_current: tuple[str, ...] = ()
 
 
 def require_reviewer(actor: Actor) -> None:
@@ -369,6 +371,8 @@ def decide_item(
         note=row.note,
         decided_at=row.decided_at,
         warning=recorded.warning,
+        nhs_numbers_differ=recorded.nhs_numbers_differ,
+        not_current=recorded.not_current,
     )
 
 

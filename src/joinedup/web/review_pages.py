@@ -190,13 +190,15 @@ def queue_page(
     decided: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     decision: str | None = None,
     ended: bool = False,
+    nhs: bool = False,
     page: str | None = None,
 ) -> Response:
     """The open review items, largest risk first, a page at a time, and the decision just
     saved (if any).
 
     ``ended`` says a record of the pair just decided is no longer current, so the banner says
-    the decision applies if the record comes back rather than at the next run. A page past the
+    the decision applies if the record comes back rather than at the next run; ``nhs`` that a
+    link just saved joins two different NHS numbers, which the banner says the link overrides. A page past the
     end (the queue shrank since the link was made) shows the last page.
     """
     actor = actor_of(request, caller)
@@ -207,7 +209,12 @@ def queue_page(
     items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
-        saved = {"item": decided, "decision": DECISION_LABELS[decision], "ended": ended}
+        saved = {
+            "item": decided,
+            "decision": DECISION_LABELS[decision],
+            "ended": ended,
+            "nhs": nhs and decision == "link",
+        }
     context = {
         "items": items,
         "reasons": REASON_LABELS,
@@ -312,7 +319,8 @@ def decide(
         return _item_page(
             request, session, caller, item_id, errors=errors, decision=decision, note=text
         )
-    ended = "&ended=true" if outcome.warning else ""
+    ended = "&ended=true" if outcome.not_current else ""
+    nhs = "&nhs=true" if outcome.nhs_numbers_differ else ""
     return RedirectResponse(
-        f"/review?decided={item_id}&decision={decision}{ended}", status_code=303
+        f"/review?decided={item_id}&decision={decision}{ended}{nhs}", status_code=303
     )

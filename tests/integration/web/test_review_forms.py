@@ -189,3 +189,24 @@ def test_the_evidence_says_where_the_matcher_starts_so_the_weights_add_up(
         )  # fmt: skip
     page = signed_in("reviewer").get(f"/review/{items['weak']}").text
     assert "the fields add up to +11.2 and the matcher starts from -5.1" in " ".join(page.split())
+
+
+def test_a_link_joining_two_nhs_numbers_says_so_in_the_banner(
+    signed_in: SignedIn, items: dict[str, int], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        run_id = session.scalars(select(LinkRun.id)).first()
+        item = ReviewItem(
+            record_key_l="gp_registrations|G1", record_key_r="gp_registrations|G2",
+            match_weight=0.3, match_probability=0.55, reason="uncertain", risk=0.9,
+            status="open", run_id=run_id, person_id=None,
+        )  # fmt: skip
+        session.add(item)
+        session.flush()
+        item_id = item.id
+    client = signed_in("reviewer")
+    response = _decide(client, item_id, "link")
+    assert response.status_code == 303
+    banner = " ".join(client.get(response.headers["location"]).text.split())
+    assert "These records hold different NHS numbers" in banner
+    assert "every linking run will keep them in one person all the same" in banner
