@@ -198,8 +198,8 @@ def queue_page(
 
     ``ended`` says a record of the pair just decided is no longer current, so the banner says
     the decision applies if the record comes back rather than at the next run; ``nhs`` that a
-    link just saved joins two different NHS numbers, which the banner says the link overrides. A page past the
-    end (the queue shrank since the link was made) shows the last page.
+    link just saved joins two different NHS numbers, which the banner says the link overrides.
+    A page past the end (the queue shrank since the link was made) shows the last page.
     """
     actor = actor_of(request, caller)
     total = queue_length(session, actor)
