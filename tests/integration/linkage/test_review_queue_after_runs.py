@@ -55,3 +55,27 @@ def test_an_incremental_run_keeps_the_open_items_a_full_run_would_keep(store: St
     incremental = open_pairs(store)
     link(store.engine, full=True, model=StubScorer())
     assert incremental == open_pairs(store)
+
+
+class WeakScorer(StubScorer):
+    """The stub, but the Nowaks' pair only just links: a weak link holding their person."""
+
+    def predict(self, df, **kwargs):  # type: ignore[no-untyped-def]
+        pairs = super().predict(df, **kwargs)
+        nowak = (pairs["unique_id_l"] == key("4")) & (pairs["unique_id_r"] == key("5"))
+        pairs.loc[nowak, ["match_probability", "match_weight"]] = [0.9995, 11.0]
+        return pairs
+
+
+def test_a_weak_link_stays_open_naming_its_persons_id_after_a_merge(engine: Engine) -> None:
+    store = Store(engine)
+    store.put(*BASE)
+    link(engine, model=WeakScorer())
+    assert list(open_pairs(store)) == [(key("4"), key("5"))]
+    # A reviewer joins Siobhan to Tomasz: one of the two ids is retired by the merge.
+    with session_scope(engine, write=True) as session:
+        review.decide(session, (key("4"), key("6")), "link", "bob")
+    link(engine, model=WeakScorer())
+    persons = store.persons()
+    assert persons["4"] == persons["5"] == persons["6"]
+    assert open_pairs(store) == {(key("4"), key("5")): persons["4"]}
