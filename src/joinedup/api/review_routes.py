@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from joinedup.api.deps import CurrentUser, SessionDep, actor_of
 from joinedup.api.resident_routes import ID_MAX
@@ -35,17 +35,23 @@ ItemId = Annotated[int, Path(ge=1, le=ID_MAX, description="A review item's id fr
     summary="The review queue",
     description=(
         "Open pairs, largest risk first: possible wrong merges (weak links) above possible "
-        "missed links (uncertain pairs). Record keys and scores only."
+        "missed links (uncertain pairs). Record keys and scores only. `offset` skips the "
+        "riskiest so many, to page through the queue; the `X-Total-Count` header says how "
+        "many are open in all."
     ),
     responses=_REVIEWER,
 )
 def review_queue(
     request: Request,
+    response: Response,
     session: SessionDep,
     caller: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=QUEUE_MAX)] = 50,
+    offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
 ) -> list[QueueItemPublic]:
-    items = review_service.review_queue(session, actor_of(request, caller), limit=limit)
+    actor = actor_of(request, caller)
+    items = review_service.review_queue(session, actor, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(review_service.queue_length(session, actor))
     return [QueueItemPublic.model_validate(item) for item in items]
 
 
@@ -78,12 +84,18 @@ def review_item(
         "`not-link` between records that `link` decisions join, or a `link` joining a "
         "`not-link` pair), is refused with 409 naming them. A decision on a record that is "
         "no longer current is recorded, with a `warning` saying it applies if the record "
-        "comes back."
+        "comes back. Send the `decision_id` you were shown as `seen` (null for none): if "
+        "someone has decided the pair since, 409 names their decision instead of replacing it."
     ),
     responses={
         **_REVIEWER,
         404: {"description": "No such review item."},
-        409: {"description": "The decision contradicts decisions in force; `detail` names them."},
+        409: {
+            "description": (
+                "The decision contradicts decisions in force, or the pair was decided since "
+                "the `seen` decision; `detail` names them."
+            )
+        },
     },
 )
 def decide_item(
@@ -94,6 +106,11 @@ def decide_item(
     body: ReviewDecisionCreate,
 ) -> ReviewOutcomePublic:
     outcome = review_service.decide_item(
-        session, actor_of(request, caller), item_id, decision=body.decision, note=body.note
+        session,
+        actor_of(request, caller),
+        item_id,
+        decision=body.decision,
+        note=body.note,
+        seen=body.seen if "seen" in body.model_fields_set else review_service.UNSEEN,
     )
     return ReviewOutcomePublic.model_validate(outcome)

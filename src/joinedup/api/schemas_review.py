@@ -62,6 +62,13 @@ class RecordSidePublic(BaseModel):
     evidence_weight: float | None
     evidence_basis: str | None = Field(description="model, review or alone")
     field_weights: dict[str, float] = Field(description="Match weight per comparison.")
+    evidence_start_weight: float | None = Field(
+        None,
+        description=(
+            "The model's starting point in bits (two records picked at random are one person "
+            "this seldom): with the field weights it makes up evidence_weight."
+        ),
+    )
 
 
 class FieldComparisonPublic(BaseModel):
@@ -82,6 +89,11 @@ class ReviewDetailPublic(BaseModel):
     right: RecordSidePublic
     comparison: list[FieldComparisonPublic]
     decision_in_force: str | None
+    decision_id: int | None = Field(
+        None, description="The decision in force's id: send it back as `seen` when deciding."
+    )
+    decided_by: str | None = Field(None, description="Who made the decision in force.")
+    decided_at: datetime | None = None
 
 
 class ReviewDecisionCreate(BaseModel):
@@ -97,6 +109,14 @@ class ReviewDecisionCreate(BaseModel):
 
     decision: Literal["link", "not-link"]
     note: str | None = Field(None, max_length=NOTE_MAX)
+    seen: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "The `decision_id` you were shown (omit or null when there was none): if the pair "
+            "was decided since, 409 names that decision rather than replace it unseen."
+        ),
+    )
 
 
 class ReviewOutcomePublic(BaseModel):
@@ -129,6 +149,7 @@ class ReviewOutcomePublic(BaseModel):
         None,
         description=(
             "Set when a record of the pair is no longer current (its source no longer holds "
-            "it): the decision is recorded and will apply if the record comes back."
+            "it): the decision is recorded and will apply if the record comes back; and when "
+            "a link joins two records holding different NHS numbers, which it overrides."
         ),
     )

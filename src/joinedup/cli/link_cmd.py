@@ -201,6 +201,7 @@ def review_list(
     try:
         with session_scope(existing_engine("review list")) as session:
             items = review.open_items(session, limit)
+            total = review.open_count(session)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -213,6 +214,8 @@ def review_list(
     for item in items:
         probability = "" if item.match_probability is None else f"{item.match_probability:.4f}"
         typer.echo(f"{item.risk:>5.2f}  {probability:>11}  {item.reason:<10}  {item.label}")
+    if total > len(items):
+        typer.echo(f"{total:,} open, the riskiest {len(items):,} shown (--limit N shows more)")
 
 
 @review_app.command("decide")
@@ -231,13 +234,14 @@ def review_decide(
     that is no longer current is recorded with a warning: it applies if the record comes back.
     """
     from joinedup.linkage import review
+    from joinedup.services.review_service import decide_at_console
     from joinedup.store.db import location, session_scope
 
     try:
         # Reads the decisions in force, then writes: one decision at a time (docs/store.md).
         engine = existing_engine("review decide")
         with session_scope(engine, write=True) as session:
-            recorded = review.decide(session, pair, decision, reviewer, note)
+            recorded = decide_at_console(session, pair, decision, reviewer, note)
             label = review.format_pair(recorded.pair)
     except JoinedupError as exc:
         raise _fail(exc) from None

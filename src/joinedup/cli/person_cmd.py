@@ -86,6 +86,7 @@ def _evidence(record: dict[str, Any]) -> str:
         return "alone: no other record of this person scored against it"
     if record["basis"] == "review":
         return f"joined by a reviewer's link to {record['matched_record_key']}"
+    from joinedup.linkage.explain import starting_weight
     from joinedup.linkage.levels import COMPARISON_NAMES
 
     # A weight of 0 is a field one of the records lacks: no evidence either way, not shown.
@@ -95,4 +96,9 @@ def _evidence(record: dict[str, Any]) -> str:
     weights = ", ".join(f"{name} {given[name]:+.1f}" for name in order)
     probability = record["match_probability"]
     shown = f"{probability:.6f}" if probability is not None else "?"
-    return f"matched {record['matched_record_key']} at {shown}: {weights}"
+    line = f"matched {record['matched_record_key']} at {shown}: {weights}"
+    # The model's starting point reconciles the fields' weights with the total.
+    start = starting_weight(record["match_weight"], record["field_weights"])
+    if start is None:
+        return line
+    return f"{line}; from a start of {start:+.1f}, total {record['match_weight']:+.1f}"

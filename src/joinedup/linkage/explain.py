@@ -404,3 +404,19 @@ def explain_person(session: Session, person_id: str) -> dict[str, Any]:
             )
     result.update(records=records, events=events, decisions=decisions)
     return result
+
+
+def starting_weight(
+    match_weight: float | None, field_weights: Mapping[str, float] | None
+) -> float | None:
+    """Where the model starts before comparing any field: the total less the fields' weights.
+
+    Splink's match weight is the prior's (how likely two records picked at random are one
+    person, in bits) plus each comparison's; the evidence stores the total and the fields, so
+    the prior is what reconciles them. ``None`` without a total or any field weight.
+    Example: ``starting_weight(6.1, {"dob": 7.2, "name": 4.0})`` is about -5.1.
+    """
+    if match_weight is None or not math.isfinite(match_weight) or not field_weights:
+        return None
+    fields = [float(w) for w in field_weights.values() if math.isfinite(float(w))]
+    return match_weight - sum(fields)

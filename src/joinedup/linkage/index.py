@@ -417,6 +417,7 @@ def _run(
         )
         keys: set[str] = set(data.versions)
         evaluated = keys
+        rescored = keys
         carried_members: dict[str, list[str]] = {}
         previous = dict(data.linked)
         person_of = {key: linked.person_id for key, linked in data.linked.items()}
@@ -461,6 +462,8 @@ def _run(
         cannot = [p for p in cannot if p[0] in keys and p[1] in keys]
         # Records a reviewer's link joins get their evidence (the decision) written afresh.
         evaluated = set(delta.scored) | rescore | {k for pair in must for k in pair}
+        # Only these records' pairs were scored: the queue is re-decided for them alone.
+        rescored = set(delta.scored) | rescore
         previous = {
             key: linked
             for key, linked in data.linked.items()
@@ -536,8 +539,18 @@ def _run(
 
     say("updating the review queue")
     queued = review.find_candidates(pairs, after, decided=data.decisions)
+    # Records a merge or a split moved: their open items may now be stale (incremental only;
+    # a full run rebuilds the whole queue).
+    moved = (
+        set() if mode == "full" else {key for key in keys if person_of.get(key) != after.get(key)}
+    )
     open_count = review.refresh_queue(
-        session, run_id, queued, scope=None if mode == "full" else evaluated | set(ended)
+        session,
+        run_id,
+        queued,
+        scope=None if mode == "full" else rescored | set(ended),
+        moved=moved,
+        membership=after,
     )
     counts = {
         "records": data.table.num_rows,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -66,6 +67,10 @@ _SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 PG_REVIEW_LOCK = 7_271_805_004
 # How many contradictions a refusal names before "and N more".
 _NAMED_AT_MOST = 3
+#: The longest reason a reviewer may give: what the API, the pages and the CLI all accept.
+NOTE_MAX = 1000
+#: The longest reviewer's name: the width of ``review_decisions.reviewer``.
+REVIEWER_MAX = 200
 
 
 class ContradictoryDecision(JoinedupError):
@@ -80,6 +85,19 @@ class ContradictoryDecision(JoinedupError):
     def __init__(self, message: str, found: tuple[Contradiction, ...]) -> None:
         super().__init__(message)
         self.contradictions = found
+
+
+class DecidedMeanwhile(JoinedupError):
+    """The pair was decided after the reviewer last saw it (409 where there is HTTP): their
+    decision would silently replace one they have not seen."""
+
+    http_status = 409
+
+
+#: ``decide(..., seen=UNSEEN)``: the caller does not say which decision it saw (no check).
+UNSEEN: Literal["unseen"] = "unseen"
+#: Which decision in force a reviewer saw: its id, ``None`` (none), or ``UNSEEN``.
+Seen = int | Literal["unseen"] | None
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,7 @@ class Recorded:
 
     row: ReviewDecision
     not_current: tuple[str, ...] = ()
+    nhs_numbers_differ: bool = False
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -144,20 +163,28 @@ class Recorded:
 
     @property
     def warning(self) -> str | None:
-        """What the reviewer should know, or ``None`` when both records are current."""
-        if not self.not_current:
-            return None
+        """What the reviewer should know, or ``None`` when both records are current (and a
+        link does not join two NHS numbers)."""
+        said = []
+        if self.nhs_numbers_differ:
+            # A reviewer's link overrides the rule that keeps different numbers apart.
+            said.append(
+                f"{' and '.join(self.pair)} hold different NHS numbers; every link run will "
+                "keep them in one person all the same, as this decision says."
+            )
         if len(self.not_current) == 1:
-            return (
+            said.append(
                 f"{self.not_current[0]} is not current (its source no longer holds it), so no "
                 "link run applies this decision now; it is recorded and will apply if the "
                 "record comes back."
             )
-        return (
-            f"{' and '.join(self.not_current)} are not current (their sources no longer hold "
-            "them), so no link run applies this decision now; it is recorded and will apply if "
-            "the records come back."
-        )
+        elif self.not_current:
+            said.append(
+                f"{' and '.join(self.not_current)} are not current (their sources no longer "
+                "hold them), so no link run applies this decision now; it is recorded and will "
+                "apply if the records come back."
+            )
+        return " ".join(said) or None
 
 
 def canonical_pair(a: str, b: str) -> tuple[str, str]:
@@ -379,15 +406,28 @@ def latest_decisions(session: Session) -> dict[tuple[str, str], DecisionInForce]
     }
 
 
+def latest_on(session: Session, pair: tuple[str, str]) -> ReviewDecision | None:
+    """The decision in force on a canonical pair (its latest), or ``None``."""
+    return session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.record_key_l == pair[0], ReviewDecision.record_key_r == pair[1])
+        .order_by(ReviewDecision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _when(at: Any) -> str:
+    at = at.astimezone(UTC) if at.tzinfo is not None else at
+    return f"{at:%Y-%m-%d %H:%M} UTC"
+
+
 def describe(decided: DecisionInForce) -> str:
     """A decision for a message: ``"gp|1 ~ lbx|9 (not-link by carol on 2026-03-02 10:15 UTC)"``."""
     if decided.decided_at is None:
         return f"{format_pair(decided.pair)} ({decided.decision}, this decision)"
-    when = decided.decided_at
-    when = when.astimezone(UTC) if when.tzinfo is not None else when
     return (
         f"{format_pair(decided.pair)} ({decided.decision} by {decided.reviewer} "
-        f"on {when:%Y-%m-%d %H:%M} UTC)"
+        f"on {_when(decided.decided_at)})"
     )
 
 
@@ -429,6 +469,8 @@ def decide(
     decision: str,
     reviewer: str,
     note: str | None = None,
+    *,
+    seen: Seen = UNSEEN,
 ) -> Recorded:
     """Record a reviewer's decision on a pair; the next ``link`` run (of either mode) obeys it.
 
@@ -440,19 +482,33 @@ def decide(
     naming them; a later decision on the same pair replaces the earlier one, so deciding a
     pair again is how a wrong decision is put right. Other bad input raises ``JoinedupError``.
     The result says which records of the pair are not current: the decision is recorded all
-    the same and applies if they come back.
+    the same and applies if they come back. ``seen`` is the id of the pair's decision in force
+    when the reviewer looked (``None``: there was none); when another has been recorded since,
+    ``DecidedMeanwhile`` names it rather than replace it unseen (``UNSEEN`` skips the check).
     """
     if decision not in DECISIONS:
         raise JoinedupError(f"a decision is 'link' or 'not-link', got {decision!r}")
     reviewer = (reviewer or "").strip()
     if not reviewer:
         raise JoinedupError("a decision needs the name of the reviewer who made it")
+    note = (note or "").strip() or None
+    _refuse_unreadable("reviewer's name", reviewer, REVIEWER_MAX, allowed="")
+    if note is not None:
+        _refuse_unreadable("note", note, NOTE_MAX, allowed="\t\n\r")
     key_pair = parse_pair(pair) if isinstance(pair, str) else canonical_pair(*pair)
     _lock_decisions(session)
     current = {key: _is_current(session, key) for key in key_pair}
     missing = [key for key, state in current.items() if state is None]
     if missing:
         raise JoinedupError(f"no stored record {', '.join(missing)}")
+    if seen != UNSEEN:
+        latest = latest_on(session, key_pair)
+        if latest is not None and latest.id != seen:
+            raise DecidedMeanwhile(
+                f"{format_pair(key_pair)} was decided {latest.decision} by {latest.reviewer} "
+                f"on {_when(latest.decided_at)} since you opened it. Look at that decision, "
+                "then decide again if it is wrong: yours would replace it."
+            )
     new = DecisionInForce(key_pair, decision, reviewer)
     found = introduced_by(latest_decisions(session), new)
     if found:
@@ -462,7 +518,7 @@ def decide(
         record_key_r=key_pair[1],
         decision=decision,
         reviewer=reviewer,
-        note=(note or "").strip() or None,
+        note=note,
         decided_at=utcnow(),
     )
     session.add(row)
@@ -472,7 +528,36 @@ def decide(
         .values(status="decided")
     )
     session.flush()
-    return Recorded(row, tuple(key for key, state in current.items() if not state))
+    differ = decision == "link" and len(set(_nhs_numbers(session, key_pair))) == 2
+    return Recorded(row, tuple(key for key, state in current.items() if not state), differ)
+
+
+def _nhs_numbers(session: Session, pair: tuple[str, str]) -> list[str]:
+    """The NHS number of each record's latest version that holds one (standardised at ingest)."""
+    numbers = []
+    for key in pair:
+        source_id, record_id = split_record_key(key)
+        number = session.scalar(
+            select(SourceRecord.nhs_number)
+            .where(SourceRecord.source_id == source_id, SourceRecord.record_id == record_id)
+            .order_by(SourceRecord.version.desc())
+            .limit(1)
+        )
+        if number:
+            numbers.append(number)
+    return numbers
+
+
+def _refuse_unreadable(what: str, text: str, most: int, *, allowed: str) -> None:
+    # Read back by an auditor, at a terminal too: a NUL cannot be stored by PostgreSQL and an
+    # escape sequence would rewrite the screen of whoever prints the decision.
+    if len(text) > most:
+        raise JoinedupError(f"a {what} may be at most {most} characters, got {len(text)}")
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise JoinedupError(
+            f"a {what} holds a control character (such as NUL or an escape): write it in "
+            "ordinary text"
+        )
 
 
 def check_in_force(session: Session, pairs: Iterable[tuple[str, str]] | None = None) -> None:
@@ -528,14 +613,18 @@ def _is_current(session: Session, key: str) -> bool | None:
     return any(end is None for end in ends)
 
 
-def open_items(session: Session, limit: int | None = None) -> list[QueueEntry]:
-    """The open review items, largest risk first (ties by pair, so the order is repeatable)."""
+def open_items(session: Session, limit: int | None = None, offset: int = 0) -> list[QueueEntry]:
+    """The open review items, largest risk first (ties by pair, so the order is repeatable),
+    from the ``offset``-th on (0 is the riskiest), at most ``limit`` of them."""
     if limit is not None and limit < 1:
         raise JoinedupError("--limit must be at least 1")
+    if offset < 0:
+        raise JoinedupError("an offset into the queue is 0 or more")
     query = (
         select(ReviewItem)
         .where(ReviewItem.status == "open")
         .order_by(ReviewItem.risk.desc(), ReviewItem.record_key_l, ReviewItem.record_key_r)
+        .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
@@ -553,26 +642,34 @@ def open_items(session: Session, limit: int | None = None) -> list[QueueEntry]:
     ]
 
 
+def open_count(session: Session) -> int:
+    """How many review items are open: what every front end reports as the queue's length."""
+    return int(session.scalar(select(func.count()).where(ReviewItem.status == "open")) or 0)
+
+
 def refresh_queue(
     session: Session,
     run_id: int,
     candidates: list[Candidate],
     *,
     scope: Iterable[str] | None = None,
+    moved: Iterable[str] = (),
+    membership: Mapping[str, str] | None = None,
 ) -> int:
     """Bring the open queue up to date with a run's candidates; returns how many are open.
 
-    Open items that touch a record in ``scope`` (every record when ``scope`` is ``None``, as in
-    a full run) and are no longer candidates are removed; candidates already open get the new
-    scores; decided pairs are never reopened. Returns the number of open items after the run.
+    Open items that touch a record in ``scope`` — the records whose pairs the run scored;
+    every record when ``scope`` is ``None``, as in a full run — and are no longer candidates
+    are removed; candidates already open get the new scores; decided pairs are never reopened.
+    An incremental run also names the records a merge or a split ``moved`` to another person,
+    with every record's person after the run (``membership``): their other open items are
+    checked against it (``_restate_moved``). Returns the number of open items after the run.
     """
+    wanted = {c.pair for c in candidates}
     if scope is None:
         session.execute(delete(ReviewItem).where(ReviewItem.status == "open"))
     else:
-        keys = sorted(set(scope))
-        wanted = {c.pair for c in candidates}
-        for start in range(0, len(keys), 400):
-            part = keys[start : start + 400]
+        for part in _chunks(scope):
             stale = session.execute(
                 select(ReviewItem.id, ReviewItem.record_key_l, ReviewItem.record_key_r).where(
                     ReviewItem.status == "open",
@@ -582,8 +679,9 @@ def refresh_queue(
             ids = [item_id for item_id, left, right in stale if (left, right) not in wanted]
             if ids:
                 session.execute(delete(ReviewItem).where(ReviewItem.id.in_(ids)))
+        _restate_moved(session, moved, membership or {}, wanted)
     existing: dict[tuple[str, str], ReviewItem] = {}
-    wanted_pairs = {c.pair for c in candidates}
+    wanted_pairs = wanted
     # By left key, then the exact pair in Python: SQLite plans a row-value IN as a scan of the
     # whole queue, while ``record_key_l IN (...)`` searches the unique (left, right) index.
     lefts = sorted({left for left, _right in wanted_pairs})
@@ -632,8 +730,48 @@ def refresh_queue(
     session.flush()
     # Straight to the driver: a full run over a large index can queue a hundred thousand pairs.
     BulkInsert(session, cast(Table, ReviewItem.__table__), columns).write(fresh)
-    count = session.scalar(select(func.count()).where(ReviewItem.status == "open"))
-    return int(count or 0)
+    return open_count(session)
+
+
+def _restate_moved(
+    session: Session,
+    moved: Iterable[str],
+    membership: Mapping[str, str],
+    candidates: set[tuple[str, str]],
+) -> None:
+    """Open items on records a merge or a split moved, whose pairs this run did not score.
+
+    An ``uncertain`` pair now in one person is no longer a possible missed link, and a
+    ``weak_link`` pair now in two persons no longer holds anyone together: both leave the
+    queue. A weak link still inside one person names that person's id now, not one the run
+    retired. Anything else stands until a run scores the pair again.
+    """
+    gone: list[int] = []
+    for part in _chunks(moved):
+        items = session.scalars(
+            select(ReviewItem).where(
+                ReviewItem.status == "open",
+                or_(ReviewItem.record_key_l.in_(part), ReviewItem.record_key_r.in_(part)),
+            )
+        )
+        for item in items:
+            if (item.record_key_l, item.record_key_r) in candidates:
+                continue
+            left, right = membership.get(item.record_key_l), membership.get(item.record_key_r)
+            together = left is not None and left == right
+            if together == (item.reason == "uncertain"):
+                gone.append(item.id)
+            elif item.reason == "weak_link":
+                item.person_id = left
+    session.flush()
+    for start in range(0, len(gone), 400):
+        session.execute(delete(ReviewItem).where(ReviewItem.id.in_(gone[start : start + 400])))
+
+
+def _chunks(keys: Iterable[str], size: int = 400) -> Iterable[list[str]]:
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 def _finite(value: float | None) -> float | None:

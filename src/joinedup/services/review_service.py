@@ -19,16 +19,21 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.log import NewEvent
 from joinedup.linkage import review
+from joinedup.linkage.explain import starting_weight
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.subject_access import FIELDS
+from joinedup.services.text import has_control_characters
 from joinedup.store.linkage_tables import MatchEvidence, PersonMember, ReviewItem
 from joinedup.store.records import split_record_key
 from joinedup.store.tables import SourceRecord
 
 REVIEWER_ROLES: frozenset[str] = frozenset({"reviewer"})
 QUEUE_MAX = 200
-NOTE_MAX = 1000
+NOTE_MAX = review.NOTE_MAX
+# Which decision in force the reviewer saw (for the pages, which do not import linkage).
+UNSEEN = review.UNSEEN
+Seen = review.Seen
 # Fields compared side by side, in the order a reviewer reads a person.
 COMPARED = tuple(f for f in FIELDS if f not in ("year_of_birth",))
 
@@ -37,6 +42,13 @@ class ReviewItemNotFound(ServiceError):
     """No review item with that id (404)."""
 
     http_status = 404
+
+
+class DecidedMeanwhile(ServiceError):
+    """Someone decided the pair after the reviewer opened it (409); the message names who,
+    what and when (``linkage.review.DecidedMeanwhile``)."""
+
+    http_status = 409
 
 
 class DecisionContradicts(ServiceError):
@@ -77,6 +89,7 @@ class RecordSide:
     evidence_weight: float | None
     evidence_basis: str | None
     field_weights: dict[str, float]
+    evidence_start_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,9 @@ class ReviewDetail:
     right: RecordSide
     comparison: tuple[FieldComparison, ...]
     decision_in_force: str | None
+    decision_id: int | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,8 @@ class ReviewOutcome:
     note: str | None
     decided_at: datetime
     warning: str | None = None
+    nhs_numbers_differ: bool = False
+    not_current: tuple[str, ...] = ()
 
 
 def require_reviewer(actor: Actor) -> None:
@@ -125,8 +143,11 @@ def require_reviewer(actor: Actor) -> None:
         raise NotPermitted("Only a linkage reviewer can do this.")
 
 
-def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[QueueItem, ...]:
-    """The open review items, largest risk first (``linkage.review.open_items``).
+def review_queue(
+    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0
+) -> tuple[QueueItem, ...]:
+    """The open review items, largest risk first, from the ``offset``-th on
+    (``linkage.review.open_items``).
 
     Shows record keys and scores only, so listing the queue reads no personal data and is not
     audited; opening an item is.
@@ -134,6 +155,8 @@ def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[Qu
     require_reviewer(actor)
     if not 1 <= limit <= QUEUE_MAX:
         raise ServiceError(f"limit must be between 1 and {QUEUE_MAX}.")
+    if offset < 0:
+        raise ServiceError("offset must be 0 or more.")
     return tuple(
         QueueItem(
             id=entry.id,
@@ -145,8 +168,14 @@ def review_queue(session: Session, actor: Actor, *, limit: int = 50) -> tuple[Qu
             match_weight=entry.match_weight,
             person_id=entry.person_id,
         )
-        for entry in review.open_items(session, limit=limit)
+        for entry in review.open_items(session, limit=limit, offset=offset)
     )
+
+
+def queue_length(session: Session, actor: Actor) -> int:
+    """How many review items are open (``linkage.review.open_count``); not audited either."""
+    require_reviewer(actor)
+    return review.open_count(session)
 
 
 def _queue_item(item: ReviewItem) -> QueueItem:
@@ -211,6 +240,9 @@ def _side(session: Session, key: str) -> RecordSide:
         evidence_weight=evidence.match_weight if evidence else None,
         evidence_basis=evidence.basis if evidence else None,
         field_weights=dict(evidence.field_weights or {}) if evidence else {},
+        evidence_start_weight=(
+            starting_weight(evidence.match_weight, evidence.field_weights) if evidence else None
+        ),
     )
 
 
@@ -279,19 +311,28 @@ def review_item(session: Session, actor: Actor, item_id: int) -> ReviewDetail:
         ),
     )
     left, right = _side(session, keys[0]), _side(session, keys[1])
-    in_force = review.decisions_in_force(session).get(keys)
+    in_force = review.latest_on(session, keys)
     return ReviewDetail(
         item=_queue_item(item),
         status=item.status,
         left=left,
         right=right,
         comparison=compare_fields(left.data, right.data),
-        decision_in_force=in_force,
+        decision_in_force=in_force.decision if in_force else None,
+        decision_id=in_force.id if in_force else None,
+        decided_by=in_force.reviewer if in_force else None,
+        decided_at=in_force.decided_at if in_force else None,
     )
 
 
 def decide_item(
-    session: Session, actor: Actor, item_id: int, *, decision: str, note: str | None = None
+    session: Session,
+    actor: Actor,
+    item_id: int,
+    *,
+    decision: str,
+    note: str | None = None,
+    seen: review.Seen = review.UNSEEN,
 ) -> ReviewOutcome:
     """Record ``link`` or ``not-link`` on an item, in the reviewer's name; audited.
 
@@ -299,7 +340,9 @@ def decide_item(
     item is marked decided, and every later link run obeys it. Deciding an item again records
     a new decision, which then is the one in force. A decision that contradicts the decisions
     in force raises :class:`DecisionContradicts` (409) naming them, and nothing is recorded or
-    audited; one on a record no longer current is recorded with a ``warning``.
+    audited; one on a record no longer current is recorded with a ``warning``. ``seen`` is the
+    id of the decision in force the reviewer was shown (``None``: none): if the pair has been
+    decided since, :class:`DecidedMeanwhile` (409) names that decision instead.
     """
     require_reviewer(actor)
     if decision not in review.DECISIONS:
@@ -307,13 +350,64 @@ def decide_item(
     text = (note or "").strip() or None
     if text is not None and len(text) > NOTE_MAX:
         raise ServiceError(f"A note may be at most {NOTE_MAX} characters.")
+    if text is not None and has_control_characters(text):
+        raise ServiceError("The note holds control characters: write it in ordinary text.")
     item = _item(session, item_id)
     pair = (item.record_key_l, item.record_key_r)
     try:
-        recorded = review.decide(session, pair, decision, actor.user, note=text)
+        recorded = review.decide(session, pair, decision, actor.user, note=text, seen=seen)
     except review.ContradictoryDecision as exc:
         raise DecisionContradicts(str(exc)) from exc
+    except review.DecidedMeanwhile as exc:
+        raise DecidedMeanwhile(str(exc)) from exc
     row = recorded.row
+    _audit_decision(session, actor, recorded, item)
+    return ReviewOutcome(
+        item_id=item.id,
+        record_l=row.record_key_l,
+        record_r=row.record_key_r,
+        decision=row.decision,
+        reviewer=row.reviewer,
+        note=row.note,
+        decided_at=row.decided_at,
+        warning=recorded.warning,
+        nhs_numbers_differ=recorded.nhs_numbers_differ,
+        not_current=recorded.not_current,
+    )
+
+
+#: The credential of a decision made with ``joinedup review decide``: someone with the
+#: database's own access, at the console, naming themselves with ``--reviewer``.
+CONSOLE = "console"
+
+
+def decide_at_console(
+    session: Session, pair: str, decision: str, reviewer: str, note: str | None = None
+) -> review.Recorded:
+    """Record a decision made with ``joinedup review decide``, on the audit trail as one made
+    through the API or the pages is (``review.decide``, in the name ``--reviewer`` gives).
+
+    Raises what :func:`joinedup.linkage.review.decide` raises; nothing is audited then.
+    """
+    recorded = review.decide(session, pair, decision, reviewer, note=note)
+    actor = Actor(
+        user=recorded.row.reviewer, organisation="hub", role="reviewer", credential=CONSOLE
+    )
+    _audit_decision(session, actor, recorded, None)
+    return recorded
+
+
+def _audit_decision(
+    session: Session, actor: Actor, recorded: review.Recorded, item: ReviewItem | None
+) -> None:
+    """One ``review.decide`` event for each person the pair concerns.
+
+    The reason names the decision's row and the pair by record keys, so an auditor can find
+    the stored decision (and its note, which may name someone and so stays out of the trail).
+    """
+    row = recorded.row
+    where = f"linkage review item {item.id}, " if item is not None else "linkage review "
+    what = f"{where}decision {row.id} on {review.format_pair(recorded.pair)}"
     audit(
         session,
         *(
@@ -325,18 +419,10 @@ def decide_item(
                 person_id=person,
                 request_id=actor.request_id,
                 credential=actor.credential,
-                reason=f"linkage review item {item.id}: {decision}",
+                reason=f"{what}: {row.decision}",
             )
-            for person in _persons_of_pair(session, item.person_id, pair)
+            for person in _persons_of_pair(
+                session, item.person_id if item is not None else None, recorded.pair
+            )
         ),
-    )
-    return ReviewOutcome(
-        item_id=item.id,
-        record_l=row.record_key_l,
-        record_r=row.record_key_r,
-        decision=row.decision,
-        reviewer=row.reviewer,
-        note=row.note,
-        decided_at=row.decided_at,
-        warning=recorded.warning,
     )

@@ -11,7 +11,6 @@ the administrator's (``account.create``, ``account.disable``, …). API tokens a
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -31,6 +30,7 @@ from joinedup.web.admin_common import (
     see_other,
 )
 from joinedup.web.admin_forms import organisation_problems, user_problems
+from joinedup.web.paging import page_number
 from joinedup.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -95,11 +95,6 @@ def add_organisation(
 # --- users ------------------------------------------------------------------------------------
 
 
-def _page_number(text: str | None) -> int:
-    # A page link only: anything but a page number is the first page (not isdigit: "²").
-    return int(text) if text and re.fullmatch(r"[0-9]{1,6}", text) and int(text) else 1
-
-
 def _done(
     session: SessionDep,
     added: str | None,
@@ -140,7 +135,7 @@ def users_page(
     long or unprintable to search with is a message by its field, not a 422 page.
     """
     search = clean(q)
-    number = _page_number(page)
+    number = page_number(page)
     errors: dict[str, str] = {}
     try:
         found = accounts.page_of_users(

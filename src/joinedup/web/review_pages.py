@@ -25,11 +25,16 @@ from joinedup.services.actor import ServiceError
 from joinedup.services.review_service import (
     NOTE_MAX,
     REVIEWER_ROLES,
+    UNSEEN,
+    DecidedMeanwhile,
     DecisionContradicts,
+    Seen,
     decide_item,
+    queue_length,
     review_item,
     review_queue,
 )
+from joinedup.web.paging import page_number
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -185,21 +190,39 @@ def queue_page(
     decided: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     decision: str | None = None,
     ended: bool = False,
+    nhs: bool = False,
+    page: str | None = None,
 ) -> Response:
-    """The open review items, largest risk first, and the decision just saved (if any).
+    """The open review items, largest risk first, a page at a time, and the decision just
+    saved (if any).
 
     ``ended`` says a record of the pair just decided is no longer current, so the banner says
-    the decision applies if the record comes back rather than at the next run.
+    the decision applies if the record comes back rather than at the next run; ``nhs`` that a
+    link just saved joins two different NHS numbers, which the banner says the link overrides.
+    A page past the end (the queue shrank since the link was made) shows the last page.
     """
-    items = review_queue(session, actor_of(request, caller), limit=QUEUE_LENGTH)
+    actor = actor_of(request, caller)
+    total = queue_length(session, actor)
+    last = max(1, -(-total // QUEUE_LENGTH))
+    number = min(page_number(page), last)
+    first = (number - 1) * QUEUE_LENGTH
+    items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
-        saved = {"item": decided, "decision": DECISION_LABELS[decision], "ended": ended}
+        saved = {
+            "item": decided,
+            "decision": DECISION_LABELS[decision],
+            "ended": ended,
+            "nhs": nhs and decision == "link",
+        }
     context = {
         "items": items,
         "reasons": REASON_LABELS,
         "saved": saved,
-        "limit": QUEUE_LENGTH,
+        "total": total,
+        "first": first + 1,
+        "previous_link": f"/review?page={number - 1}" if number > 1 else None,
+        "next_link": f"/review?page={number + 1}" if number < last else None,
         "percent": percent,
     }
     return render(request, "review/queue.html", context)
@@ -233,6 +256,14 @@ def _item_page(
     return render(request, "review/item.html", context, status_code=status_code if errors else 200)
 
 
+def _seen(text: str | None) -> Seen:
+    # The form's hidden field: "none", or the id of the decision the page showed. Anything
+    # else (an old form without it) is not checked, as before.
+    if text == "none":
+        return None
+    return int(text) if text and text.isascii() and text.isdigit() else UNSEEN
+
+
 @router.get("/review/{item_id}")
 def item_page(request: Request, session: SessionDep, caller: Reviewer, item_id: ItemId) -> Response:
     """Both records of a pair side by side, the evidence, and the decision form."""
@@ -247,17 +278,27 @@ def decide(
     item_id: ItemId,
     decision: OptionalText = None,
     note: OptionalText = None,
+    seen: OptionalText = None,
 ) -> Response:
-    """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue."""
+    """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue.
+
+    ``seen`` is the decision in force the page showed (``none``, or its id): one recorded since
+    comes back by the radios (409), so a reviewer never replaces a decision unseen.
+    """
     text = note or ""
     if decision not in DECISION_LABELS:
         errors = {"decision": "Select whether these records are the same person"}
         return _item_page(request, session, caller, item_id, errors=errors, note=text)
     try:
         outcome = decide_item(
-            session, actor_of(request, caller), item_id, decision=decision, note=text
+            session,
+            actor_of(request, caller),
+            item_id,
+            decision=decision,
+            note=text,
+            seen=_seen(seen),
         )
-    except DecisionContradicts as exc:
+    except (DecisionContradicts, DecidedMeanwhile) as exc:
         # The decisions it contradicts, by the radios: the reviewer may decide one of them
         # again first, or choose differently here.
         errors = {"decision": str(exc)}
@@ -278,7 +319,8 @@ def decide(
         return _item_page(
             request, session, caller, item_id, errors=errors, decision=decision, note=text
         )
-    ended = "&ended=true" if outcome.warning else ""
+    ended = "&ended=true" if outcome.not_current else ""
+    nhs = "&nhs=true" if outcome.nhs_numbers_differ else ""
     return RedirectResponse(
-        f"/review?decided={item_id}&decision={decision}{ended}", status_code=303
+        f"/review?decided={item_id}&decision={decision}{ended}{nhs}", status_code=303
     )

@@ -16,7 +16,7 @@ from joinedup.linkage import review
 from joinedup.services.review_service import compare_fields
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
-from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewItem
+from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewDecision, ReviewItem
 from tests.integration.api.auth_hub import username
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -74,6 +74,15 @@ def test_queue_is_riskiest_first_and_holds_no_personal_data(hub: PractitionerHub
     )
 
 
+def test_the_queue_pages_by_offset_and_says_how_many_are_open(hub: PractitionerHub) -> None:
+    response = hub.client.get("/api/v1/review/items?limit=1&offset=1", headers=_reviewer(hub))
+    assert response.status_code == 200, response.text
+    assert [(i["record_l"], i["record_r"]) for i in response.json()] == [UNCERTAIN]
+    assert response.headers["X-Total-Count"] == "2"
+    past = hub.client.get("/api/v1/review/items?offset=2", headers=_reviewer(hub))
+    assert past.json() == [] and past.headers["X-Total-Count"] == "2"
+
+
 def test_an_item_shows_both_records_side_by_side_with_evidence_and_is_audited(
     hub: PractitionerHub,
 ) -> None:
@@ -85,6 +94,10 @@ def test_an_item_shows_both_records_side_by_side_with_evidence_and_is_audited(
     assert body["left"]["person_id"] == ANNE == body["right"]["person_id"]
     assert body["right"]["evidence_matched"] == WEAK[0]
     assert body["right"]["field_weights"] == {"dob": 7.2, "name": 4.0}
+    # The fields' weights add up to +11.2, the total is +6.1: the model's starting point (the
+    # odds two records picked at random are one person) is said, so the figures reconcile.
+    assert body["right"]["evidence_start_weight"] == pytest.approx(6.1 - 11.2)
+    assert body["left"]["evidence_start_weight"] is None  # no evidence row for C1
     fields = {c["field"]: c["agreement"] for c in body["comparison"]}
     assert fields["family_name"] == "same"
     assert fields["nhs_number"] == "one_missing"
@@ -137,10 +150,42 @@ def test_a_decision_is_recorded_in_the_reviewers_name_and_obeyed(hub: Practition
     with session_scope(hub.engine) as session:
         assert review.decisions_in_force(session)[UNCERTAIN] == "not-link"
         actions = list(session.scalars(select(AuditEvent.action)))
+        reasons = set(session.scalars(select(AuditEvent.reason)))
+        [decided] = session.scalars(select(ReviewDecision.id))
     assert actions == ["review.decide", "review.decide"]  # one for Clare, one for Bob
+    # An auditor finds the stored decision (and its note) from the trail, the note not on it.
+    assert reasons == {
+        f"linkage review item {uncertain_id}, decision {decided} on "
+        "adult_social_care|S3 ~ council_tax|C2: not-link"
+    }
     detail = hub.client.get(f"/api/v1/review/items/{uncertain_id}", headers=_reviewer(hub))
     assert detail.json()["status"] == "decided"
     assert detail.json()["decision_in_force"] == "not-link"
+
+
+def test_a_decision_made_since_the_caller_looked_is_409_naming_it(hub: PractitionerHub) -> None:
+    uncertain_id = _item_ids(hub)[1]
+    url = f"/api/v1/review/items/{uncertain_id}"
+    assert hub.client.get(url, headers=_reviewer(hub)).json()["decision_id"] is None
+    with session_scope(hub.engine) as session:
+        review.decide(session, UNCERTAIN, "not-link", "bob")
+    stale = hub.client.post(
+        f"{url}/decision", headers=_reviewer(hub), json={"decision": "link", "seen": None}
+    )
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["detail"].startswith(
+        "adult_social_care|S3 ~ council_tax|C2 was decided not-link by bob on "
+    )
+    shown = hub.client.get(url, headers=_reviewer(hub)).json()
+    assert (shown["decision_in_force"], shown["decided_by"]) == ("not-link", "bob")
+    fresh = hub.client.post(
+        f"{url}/decision",
+        headers=_reviewer(hub),
+        json={"decision": "link", "seen": shown["decision_id"]},
+    )
+    assert fresh.status_code == 201, fresh.text
+    with session_scope(hub.engine) as session:
+        assert review.decisions_in_force(session)[UNCERTAIN] == "link"
 
 
 def test_a_decision_contradicting_those_in_force_is_409_naming_them(hub: PractitionerHub) -> None:
@@ -195,10 +240,13 @@ def test_a_decision_on_a_record_no_longer_current_is_recorded_with_a_warning(
         ("GET", "/api/v1/review/items/0", None, 422),
         ("GET", "/api/v1/review/items/abc", None, 422),
         ("GET", "/api/v1/review/items?limit=0", None, 422),
+        ("GET", "/api/v1/review/items?offset=-1", None, 422),
         ("POST", "/api/v1/review/items/999999/decision", {"decision": "link"}, 404),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "maybe"}, 422),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "x": 1}, 422),
         ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "x" * 1001}, 422),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "a\x00b"}, 400),
+        ("POST", "/api/v1/review/items/1/decision", {"decision": "link", "note": "\x1b[2J"}, 400),
     ],
 )
 def test_bad_review_requests_are_4xx_with_a_message(

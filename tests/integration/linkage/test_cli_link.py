@@ -27,7 +27,8 @@ from joinedup.linkage import review, runs
 from joinedup.linkage.index import link
 from joinedup.services import accounts, resident_holds
 from joinedup.store.db import session_scope
-from joinedup.store.governance_tables import Alert
+from joinedup.store.governance_tables import Alert, AuditEvent
+from joinedup.store.linkage_tables import ReviewDecision
 from tests.integration.linkage.index_helpers import (
     Store,
     StubScorer,
@@ -125,6 +126,7 @@ def test_review_list_and_decide(cli: CliRunner, store: Store) -> None:
     pair = items[0]["pair"]
     text = cli.invoke(app, ["review", "list", "--limit", "1"])
     assert pair in text.output
+    assert f"{len(items)} open, the riskiest 1 shown" in text.output
     decided = cli.invoke(app, ["review", "decide", pair, "link", "--reviewer", "A Reviewer"])
     assert decided.exit_code == 0, decided.output
     assert "recorded" in decided.output
@@ -138,6 +140,30 @@ def test_review_list_and_decide(cli: CliRunner, store: Store) -> None:
     assert "empty" in empty.output
 
 
+def test_a_decision_at_the_console_is_on_the_audit_trail(cli: CliRunner, store: Store) -> None:
+    # An auditor checks reviewers' decisions on the hash-chained trail: one made with
+    # 'review decide' must be there as one made through the API or the pages is.
+    link(store.engine, model=StubScorer())
+    pair = f"{key('1')} ~ {key('4')}"
+    done = cli.invoke(
+        app, ["review", "decide", pair, "not-link", "--reviewer", "rita", "--note", "Twins."]
+    )
+    assert done.exit_code == 0, done.output
+    with session_scope(store.engine) as session:
+        [row] = session.scalars(select(ReviewDecision))
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "review.decide"))
+        )
+        persons = store.persons()
+    assert {e.person_id for e in events} == {persons["1"], persons["4"]}
+    for event in events:
+        assert (event.actor, event.role, event.credential) == ("rita", "reviewer", "console")
+        assert event.reason == f"linkage review decision {row.id} on {pair}: not-link"
+        assert "Twins" not in event.reason  # the note may name someone: it stays in the decision
+    verified = cli.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+
+
 def test_review_decide_rejects_bad_input(cli: CliRunner, store: Store) -> None:
     bad = cli.invoke(
         app, ["review", "decide", f"{key('1')} ~ {key('2')}", "perhaps", "--reviewer", "R"]
@@ -146,6 +172,28 @@ def test_review_decide_rejects_bad_input(cli: CliRunner, store: Store) -> None:
     assert "'link' or 'not-link'" in bad.output
     missing = cli.invoke(app, ["review", "decide", "gp|1 ~ gp|77", "link", "--reviewer", "R"])
     assert missing.exit_code == 2 and "no stored record" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--reviewer", "R\x1b[2J"], "reviewer's name holds a control character"),
+        (["--reviewer", "R" * 201], "reviewer's name may be at most 200 characters"),
+        (["--reviewer", "R", "--note", "a\x00b"], "note holds a control character"),
+        (["--reviewer", "R", "--note", "n" * 1001], "note may be at most 1000 characters"),
+    ],
+)
+def test_review_decide_refuses_a_name_or_note_no_one_could_read_back(
+    cli: CliRunner, store: Store, options: list[str], message: str
+) -> None:
+    # A NUL cannot be stored by PostgreSQL, an escape sequence rewrites an auditor's terminal,
+    # and the API and pages already cap a note at 1000 characters.
+    refused = cli.invoke(app, ["review", "decide", f"{key('1')} ~ {key('2')}", "link", *options])
+    assert refused.exit_code == 2, refused.output
+    assert message in refused.output
+    assert "Traceback" not in refused.output
+    with session_scope(store.engine) as session:
+        assert review.decisions_in_force(session) == {}
 
 
 def test_review_decide_refuses_a_contradiction_naming_who_decided_what(
@@ -354,7 +402,10 @@ def test_person_shows_each_records_evidence_and_where_a_retired_id_went(
     assert shown.exit_code == 0, shown.output
     assert f"person {amara}: 2 records" in shown.output
     assert f"{key('1')}  joined in run 1" in shown.output
-    assert f"matched {key('2')} at 0.999990: dob +9.0, name +7.6" in shown.output
+    assert (
+        f"matched {key('2')} at 0.999990: dob +9.0, name +7.6; from a start of +0.0, "
+        "total +16.6" in shown.output
+    )
     for personal in ("Amara", "Okafor", "1980"):
         assert personal not in shown.output
     # A reviewer joins Tomasz's person to Amara's: one id is retired and says where it went.

@@ -189,3 +189,25 @@ def test_two_reviewers_deciding_at_once_cannot_contradict_each_other(store: Stor
     [error] = outcome
     assert isinstance(error, review.ContradictoryDecision), error
     assert "gp|1 ~ gp|4 (link by dave on " in str(error)
+
+
+def test_a_link_between_different_nhs_numbers_is_recorded_with_a_warning_and_obeyed(
+    store: Store,
+) -> None:
+    # Two valid NHS numbers say two people; a reviewer may still know better (a number
+    # mistyped at registration), but must be told what the link overrides.
+    store.put(
+        {**person("4", "Tomasz", "Nowak", "1975-05-06"), "nhs_number": "9434765919"},
+        {**person("6", "Siobhan", "Kelly", "1990-09-09"), "nhs_number": "9434765870"},
+    )
+    link(store.engine, model=StubScorer())
+    warning = decide(store, (key("4"), key("6")), "link", "bob")
+    assert warning == (
+        "gp|4 and gp|6 hold different NHS numbers; every link run will keep them in one "
+        "person all the same, as this decision says."
+    )
+    assert decide(store, (key("1"), key("2")), "link", "bob") is None  # no numbers: no warning
+    for full in (False, True):
+        link(store.engine, full=full, model=StubScorer())
+        persons = store.persons()
+        assert persons["4"] == persons["6"]
