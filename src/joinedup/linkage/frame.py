@@ -43,6 +43,7 @@ FRAME_COLUMNS = (
     "generation",
     "family_key",
     "family_all",
+    "nameless_family",
     "dob",
     "dob_year",
     "sex",
@@ -383,6 +384,10 @@ def _build(
 
     family = column("family_name").map(lambda value: family_key(_blank_to_none(value)))
     out["family_key"] = family
+    # The family name of a record that holds no given name nor initial ("Mr Smith" on a
+    # council-tax bill): blocking joins it to that surname at its dwelling, and no other rule
+    # can, since each needs a name, an initial or a birth date.
+    out["nameless_family"] = combine(lambda g, f: f if g is None else None, given, family)
     out["family_all"] = combine(
         lambda f, other: tuple(sorted({k for k in (f, *(family_key(o) for o in other)) if k})),
         family,

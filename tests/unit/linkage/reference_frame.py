@@ -29,6 +29,7 @@ FRAME_COLUMNS = (
     "generation",
     "family_key",
     "family_all",
+    "nameless_family",
     "dob",
     "dob_year",
     "sex",
@@ -327,6 +328,9 @@ def reference_records_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFram
 
     family = _map_unique(column("family_name"), lambda v: family_key(_blank_to_none(v)))
     out["family_key"] = family
+    out["nameless_family"] = [
+        f if (g is None or g != g) else None for g, f in zip(given, family, strict=True)
+    ]
     others = column("other_family_names").map(_as_tuple)
     out["family_all"] = [
         tuple(sorted({k for k in (f, *(family_key(o) for o in other)) if k}))

@@ -573,6 +573,15 @@ def test_records_at_one_dwelling_are_scored_when_nothing_else_joins_them(
     assert set(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)) == {("a|1", "b|1")}
 
 
+def test_a_familys_members_are_not_all_compared_for_sharing_a_surname_and_a_home(model):
+    # Every pair in every family would be 1.2M more pairs in a million records, all apart.
+    place = {"postcode": "LS6 2AB", "house_number": "14", "family_name": "Smith"}
+    frame = records_frame(
+        [rec("a", "1", given_name="Ann", **place), rec("b", "1", given_name="Bob", **place)]
+    )
+    assert model.predict(frame).empty
+
+
 def test_half_an_nhs_number_at_another_dwelling_is_not_a_candidate(model):
     left = {"given_name": "Jon", "family_name": "Smyth", "nhs_number": "9434765919"}
     right = {"given_name": "Xavier", "family_name": "Clarke", "nhs_number": "9434765911"}
