@@ -253,7 +253,11 @@ def audit_verify(
     typer.echo(
         "OK: chain intact"
         + (f"; last checkpoint at event {result.last_checkpoint_seq}" if result.checkpoints else "")
-        + (f"; {tail} events since, protected by the chain only" if tail else "")
+        + (
+            f"; {tail} {'event' if tail == 1 else 'events'} since, protected by the chain only"
+            if tail
+            else ""
+        )
         + (witnessed if result.witnesses else "")
     )
 

@@ -267,6 +267,16 @@ def test_cli_verify_exit_codes(
     assert "TAMPERED: event 4: edited" in broken.output
 
 
+def test_cli_verify_counts_one_event_since_the_checkpoint_as_one(
+    db_url: str, engine: Engine
+) -> None:
+    fill(engine, EVERY + 1, checkpoint_every=EVERY)
+    _register()
+    intact = CliRunner().invoke(app, ["audit", "verify", "--database-url", db_url])
+    assert intact.exit_code == 0, intact.output
+    assert f"last checkpoint at event {EVERY}; 1 event since," in intact.output
+
+
 def test_a_checkpoint_by_an_untrusted_key_is_reported(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
