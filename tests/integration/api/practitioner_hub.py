@@ -281,6 +281,14 @@ def make_practitioner_hub(engine: Engine) -> PractitionerHub:
     return hub
 
 
+def open_hub(engine: Engine) -> Iterator[PractitionerHub]:
+    """The hub, its client closed after the test. A test module's fixture:
+    ``hub = pytest.fixture(open_hub, name="hub")``."""
+    hub = make_practitioner_hub(engine)
+    yield hub
+    hub.client.close()
+
+
 def hub_with_ig_officers(engine: Engine) -> Iterator[PractitionerHub]:
     """The hub with an IG officer at the ICB (``ig_icb``) and one at the charity
     (``ig_charity``), its client closed after the test. A fixture where oversight is asked of

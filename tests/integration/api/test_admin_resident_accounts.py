@@ -9,22 +9,18 @@ On the tiny Northbridge of ``practitioner_hub``, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
-from tests.integration.api.practitioner_hub import BOB, PractitionerHub, make_practitioner_hub
+from tests.integration.api.practitioner_hub import (
+    BOB,
+    PractitionerHub,
+    open_hub,
+)
 
-
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def _resident(**changes: object) -> dict[str, object]:

@@ -5,12 +5,10 @@ On the tiny Northbridge of ``practitioner_hub``, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine
 
 from joinedup.store.base import utcnow
 from joinedup.store.db import session_scope
@@ -21,17 +19,13 @@ from tests.integration.api.practitioner_hub import (
     BOB,
     CLARE,
     PractitionerHub,
-    make_practitioner_hub,
+    open_hub,
 )
 
 BREAK_GLASS_REASON = "Found collapsed at home, no relationship on record, urgent"
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def _ig(hub: PractitionerHub) -> dict[str, str]:

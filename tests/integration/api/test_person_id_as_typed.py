@@ -8,12 +8,10 @@ stored and recorded — the audit event, the account — is the id as issued. SQ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
 from joinedup.audit import queries
 from joinedup.services import accounts
@@ -26,17 +24,13 @@ from tests.integration.api.practitioner_hub import (
     CLARE,
     OLD,
     PractitionerHub,
-    make_practitioner_hub,
+    open_hub,
 )
 
 BREAK_GLASS_REASON = "Found collapsed at home, no relationship on record, urgent"
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def typed(person_id: str) -> str:

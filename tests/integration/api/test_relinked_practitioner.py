@@ -15,11 +15,9 @@ shows the GP nothing of her adult social care record. Another adult social care 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from joinedup.audit import governance
 from joinedup.store.db import session_scope
@@ -28,7 +26,7 @@ from tests.integration.api.practitioner_hub import (
     CLARE,
     CLARE_PERSON,
     PractitionerHub,
-    make_practitioner_hub,
+    open_hub,
 )
 from tests.integration.api.relinking import add_record, person_of, relink
 
@@ -37,11 +35,7 @@ CARE = ["adult_social_care/identity.core", "adult_social_care/social_care.adult"
 BREAK_GLASS_REASON = "Collapsed in clinic and unable to give a history"
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def _gp(hub: PractitionerHub) -> dict[str, str]:

@@ -16,11 +16,9 @@ the other two form a new person — "the other resident", who gets an account of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from joinedup.audit.governance import flag_split_choices, record_choice
 from joinedup.services import accounts
@@ -30,7 +28,7 @@ from tests.integration.api.practitioner_hub import (
     ANNE,
     CLARE,
     PractitionerHub,
-    make_practitioner_hub,
+    open_hub,
 )
 from tests.integration.api.relinking import (
     Relinked,
@@ -45,11 +43,7 @@ S3, C3 = "adult_social_care|S3", "council_tax|C3"
 S4, S5 = "adult_social_care|S4", "adult_social_care|S5"
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def _anne(hub: PractitionerHub) -> dict[str, str]:

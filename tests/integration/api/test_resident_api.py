@@ -7,11 +7,8 @@ member of staff; choices take effect on the next practitioner view.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Engine
 
 from joinedup.audit.governance import record_choice
 from joinedup.audit.log import NewEvent, append_all
@@ -29,15 +26,10 @@ from tests.integration.api.practitioner_hub import (
     PractitionerHub,
     at,
     end_record,
-    make_practitioner_hub,
+    open_hub,
 )
 
-
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def _events(hub: PractitionerHub, action: str) -> list[AuditEvent]:

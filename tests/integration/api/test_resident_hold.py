@@ -9,27 +9,24 @@ the account speaks for, its resident is shown nothing held about them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import username
-from tests.integration.api.practitioner_hub import ANNE, PractitionerHub, make_practitioner_hub
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    PractitionerHub,
+    open_hub,
+)
 from tests.integration.api.relinking import add_record, person_of, relink
 
 G1, S1, C1, B1 = "gp_registrations|G1", "adult_social_care|S1", "council_tax|C1", "befriending|B1"
 RESIDENT_READS = ("/api/v1/me/record", "/api/v1/me/access-log", "/api/v1/me/choices")
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def _anne(hub: PractitionerHub) -> dict[str, str]:

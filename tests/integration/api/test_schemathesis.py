@@ -11,18 +11,16 @@ derandomised examples per operation (``JOINEDUP_FUZZ_EXAMPLES`` raises it for a 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
-from sqlalchemy.engine import Engine
 
 from joinedup.services import accounts
 from joinedup.store.db import session_scope
-from tests.integration.api.practitioner_hub import PractitionerHub, make_practitioner_hub
+from tests.integration.api.practitioner_hub import PractitionerHub, open_hub
 
 EXAMPLES = int(os.environ.get("JOINEDUP_FUZZ_EXAMPLES", "8"))
 # Which role each part of the API is for; the first matching prefix wins.
@@ -36,11 +34,7 @@ ROLE_BY_PREFIX = (
 )
 
 
-@pytest.fixture
-def hub(engine: Engine) -> Iterator[PractitionerHub]:
-    hub = make_practitioner_hub(engine)
-    yield hub
-    hub.client.close()
+hub = pytest.fixture(open_hub, name="hub")
 
 
 def role_for(path: str) -> str:
