@@ -7,7 +7,8 @@ block, ``SMITH`` + date of birth a handful. Together the rules still reach a per
 through any one changed field: a married name (given name + date of birth), a move (names + date
 of birth), a typo in a name (date of birth + postcode sector, or postcode + initial), a missing
 date of birth (names + postcode district), a mistyped postcode (date of birth or full name +
-house number).
+house number), no given name at all or an NHS number with one digit wrong (the dwelling with the
+surname or half the number).
 """
 
 from __future__ import annotations
