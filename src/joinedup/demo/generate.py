@@ -11,8 +11,8 @@
 - ``people.csv``: ``person_id,household_id,hard_cases`` with every label a person has;
 - ``manifest.json``: the seed, the counts per source, and the junk rows each holds.
 
-The same seed and size give the same bytes. Each source draws from its own random stream, so
-changing one source's errors leaves the others untouched.
+The same seed and size give the same bytes (for one ``BOROUGH_VERSION``). Each source draws
+from its own random stream, so changing one source's errors leaves the others untouched.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ SOURCES: tuple[ModuleType, ...] = (
 HARD_CASES = ("twin", "father_son", "sibling", "married_name", "moved", "common_name")
 # 999-range NHS numbers are the binding limit (about 900,000 valid ones).
 MAX_PEOPLE = 800_000
+
+#: Bumped whenever a seed's borough changes (who lives where, what each extract holds), so
+#: anything cached from an older borough is not mistaken for this one.
+#: 2: a household that moved lived across town before, not in the house next door.
+BOROUGH_VERSION = 2
 
 
 @dataclass

@@ -300,7 +300,7 @@ class _Builder:
             raise ValueError(kind)
         moved = kind == "moved_couple" or rng.random() < _MOVE_RATE
         if moved:
-            previous = self.book.new()
+            previous = self.book.elsewhere()
             for i in hh.members:
                 if self.people[i].previous_address < 0:
                     self.people[i].previous_address = previous

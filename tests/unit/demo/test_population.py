@@ -69,6 +69,20 @@ def test_married_women_keep_their_birth_name() -> None:
     assert all(p.sex == "female" and p.birth_family != p.family for p in married[:50])
 
 
+def test_a_household_that_moved_lived_on_another_street() -> None:
+    # A move to the house next door is rare; the generator once made nine moves in ten of that
+    # kind, which put every mover's old records at their new postcode.
+    pop = build_population(3000, 5)
+    movers = [p for p in pop.people if p.previous_address >= 0]
+    assert len(movers) > 50
+    elsewhere = [
+        (pop.addresses[p.previous_address].street, pop.addresses[p.previous_address].postcode)
+        != (pop.addresses[p.address].street, pop.addresses[p.address].postcode)
+        for p in movers
+    ]
+    assert sum(elsewhere) / len(elsewhere) > 0.95
+
+
 def test_the_same_seed_gives_the_same_people() -> None:
     a, b = build_population(500, 9), build_population(500, 9)
     assert [(p.given, p.family, p.dob, p.nhs) for p in a.people] == [
