@@ -77,9 +77,7 @@ def _records(people: int, seed: int) -> tuple[list[dict[str, Any]], Path]:
     from joinedup.demo.generate import BOROUGH_VERSION
     from joinedup.ingest.standardise import STANDARDISERS_VERSION
 
-    cache = (
-        _cache_dir() / f"borough-{people}-{seed}-s{STANDARDISERS_VERSION}-b{BOROUGH_VERSION}"
-    )
+    cache = _cache_dir() / f"borough-{people}-{seed}-s{STANDARDISERS_VERSION}-b{BOROUGH_VERSION}"
     pickled = cache / "records.pickle"
     if pickled.exists():
         with pickled.open("rb") as handle:

@@ -14,10 +14,13 @@ must-links are applied first and always hold.
 Below the threshold, a pair in the unambiguous band links only when it is the one candidate on
 both sides. A rival counts even when it scores lower only for want of a field (a father whose
 GP record holds no sex is still a "Mr G Rossi"); a record whose name or sex says otherwise is
-no rival. And the band never joins a record to a person one of whose records it contradicts
-by a field that says who someone is (a baby Olivia is not the Olivia born in 2002, however
-well she matches that Olivia's council-tax row), unless the pairs between them, all told, are
-as strong as one link — the terms on which a contrary pair gives way above the threshold.
+no rival, and nor is a candidate of one side that clashes with it on a field that says who
+someone is and that the other side's records rule out too (a schoolboy named after his father
+is no rival for the father's council-tax row). And the band never joins a record to a person
+one of whose records it contradicts by a field that says who someone is (a baby Olivia is not
+the Olivia born in 2002, however well she matches that Olivia's council-tax row), unless the
+pairs between them, all told, are as strong as one link — the terms on which a contrary pair
+gives way above the threshold.
 
 The result maps every record to its group's representative — the smallest record key in the
 group — so the same pairs give the same answer on every run and engine.
@@ -70,6 +73,7 @@ class _BandEvidence:
             self.weights = np.zeros((len(pairs), 0))
             self.total = np.zeros(len(pairs))
             self.alternatives = self.against = self._rows(np.zeros(0, dtype=np.int64))
+            self.clashes: np.ndarray = np.zeros(len(pairs), dtype=bool)
             return
         self.weights = pairs[names].to_numpy(dtype=float)
         self.total = self.weights.sum(axis=1)
@@ -78,8 +82,9 @@ class _BandEvidence:
         rival = low & (given > 0) & (self.weights >= 0).all(axis=1)
         self.alternatives = self._rows(np.flatnonzero(rival))
         identity = [f"mw_{n}" for n in IDENTITY_COMPARISONS if f"mw_{n}" in pairs.columns]
-        clash = low & (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
-        self.against = self._rows(np.flatnonzero(clash))
+        #: Per pair: an identifying field weighs against it (whatever its score).
+        self.clashes = np.asarray((pairs[identity].to_numpy(dtype=float) < 0).any(axis=1))
+        self.against = self._rows(np.flatnonzero(low & self.clashes))
 
     def _rows(self, rows: np.ndarray) -> Neighbours:
         codes = self._codes
@@ -299,7 +304,7 @@ def cluster(
 
     if len(second):
         above = np.flatnonzero(prob >= candidate_probability)
-        candidates = Neighbours.both_ways(size, left[above], right[above])
+        candidates = Neighbours.both_ways(size, left[above], right[above], above)
 
         def others(group: int) -> set[int]:
             found = {root[o] for m in groups.members(group) for o in candidates.others(m)}
@@ -314,6 +319,21 @@ def cluster(
                     if root[other] not in (group, partner) and band.rivals(j, i):
                         return True
             return False
+
+        def rivals_for(group: int, partner: int) -> set[int]:
+            # A candidate of `group` is no rival for `partner` when two things say it is someone
+            # else: its own pair with `group` clashes on an identifying field, and `partner`'s
+            # records rule it out. A five-year-old named after his father scores as a candidate
+            # for the father's GP record despite the birth dates, but he cannot be the adult
+            # of the council-tax row that GP record is the one candidate for.
+            ruled_out = {root[o] for m in groups.members(partner) for o in band.against.others(m)}
+            found = set()
+            for member in groups.members(group):
+                for other, j in candidates.entries(member):
+                    theirs = root[other]
+                    if theirs != group and not (theirs in ruled_out and band.clashes[j]):
+                        found.add(theirs)
+            return found
 
         def contradicted(ra: int, rb: int) -> bool:
             small, large = (ra, rb) if groups.size(ra) <= groups.size(rb) else (rb, ra)
@@ -340,7 +360,8 @@ def cluster(
             if ra == rb or conflict(ra, rb):
                 continue
             if not standing[i]:
-                if others(ra) != {rb} or others(rb) != {ra}:
+                unique = others(ra) == {rb} and others(rb) == {ra}
+                if not unique and (rivals_for(ra, rb) != {rb} or rivals_for(rb, ra) != {ra}):
                     continue
                 if rival(i, ra, rb) or rival(i, rb, ra) or contradicted(ra, rb):
                     continue

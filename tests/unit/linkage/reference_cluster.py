@@ -82,6 +82,7 @@ class _BandEvidence:
             self.weights = np.zeros((len(pairs), 0))
             self.total = np.zeros(len(pairs))
             self.alternatives = self.against = _Adjacency(self._ids, none)
+            self.clashes = np.zeros(len(pairs), dtype=bool)
             return
         self.weights = pairs[names].to_numpy(dtype=float)
         self.total = self.weights.sum(axis=1)
@@ -90,8 +91,8 @@ class _BandEvidence:
         rival = low & (given > 0) & (self.weights >= 0).all(axis=1)
         self.alternatives = _Adjacency(self._ids, np.flatnonzero(rival))
         identity = [f"mw_{n}" for n in IDENTITY_COMPARISONS if f"mw_{n}" in pairs.columns]
-        clash = low & (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
-        self.against = _Adjacency(self._ids, np.flatnonzero(clash))
+        self.clashes = (pairs[identity].to_numpy(dtype=float) < 0).any(axis=1)
+        self.against = _Adjacency(self._ids, np.flatnonzero(low & self.clashes))
 
     def scored_with(self, record: str) -> list[tuple[str, int]]:
         """``(other record, row)`` for every scored pair of ``record``."""
@@ -310,15 +311,27 @@ def reference_cluster(
         groups.union(a, b)
 
     if len(second):
-        candidates: dict[str, list[str]] = {}
+        candidates: dict[str, list[tuple[str, int]]] = {}
         for i in np.flatnonzero(prob >= candidate_probability):
-            candidates.setdefault(left[i], []).append(right[i])
-            candidates.setdefault(right[i], []).append(left[i])
+            candidates.setdefault(left[i], []).append((right[i], int(i)))
+            candidates.setdefault(right[i], []).append((left[i], int(i)))
 
         def others(root: str) -> set[str]:
             members = groups.members[root]
-            found = {groups.find(o) for m in members for o in candidates.get(m, ())}
+            found = {groups.find(o) for m in members for o, _ in candidates.get(m, ())}
             found.discard(root)
+            return found
+
+        def rivals_for(root: str, partner: str) -> set[str]:
+            ruled_out = {
+                groups.find(o) for m in groups.members[partner] for o, _ in band.against.get(m)
+            }
+            found = set()
+            for member in groups.members[root]:
+                for other, j in candidates.get(member, ()):
+                    theirs = groups.find(other)
+                    if theirs != root and not (theirs in ruled_out and band.clashes[j]):
+                        found.add(theirs)
             return found
 
         band = _BandEvidence(pairs, left, right, prob, candidate_probability)
@@ -357,7 +370,8 @@ def reference_cluster(
             if ra == rb or conflict(ra, rb):
                 continue
             if not standing[i]:
-                if others(ra) != {rb} or others(rb) != {ra}:
+                unique = others(ra) == {rb} and others(rb) == {ra}
+                if not unique and (rivals_for(ra, rb) != {rb} or rivals_for(rb, ra) != {ra}):
                     continue
                 if rival(i, ra, rb) or rival(i, rb, ra) or contradicted(ra, rb):
                     continue

@@ -236,6 +236,62 @@ def test_a_title_that_contradicts_the_sex_is_no_rival():
     assert groups(cluster(scored, threshold=0.999)) == [{"ct", "son"}, {"daughter"}]
 
 
+# "Mr Campbell" on the council-tax roll; the GP holds Marcus Campbell, born 1986, and the school
+# census his son Marcus, born 2021. Father and son score as a candidate pair for the name and
+# house despite the birth dates; the boy cannot be the adult who pays the council tax.
+_MR_AT_HOME = {"family_name": 0.5, "location": 11.2, "sex": 1.0}
+_SCHOOLBOY = {"family_name": 0.5, "location": 11.2, "sex": 1.0, "dob": -12.0}
+_NAMED_AFTER_FATHER = {"given_name": 8.0, "family_name": 0.5, "dob": -9.0, "location": 11.2}
+
+
+def test_a_child_named_after_his_father_is_no_rival_for_the_fathers_council_tax_row():
+    scored = scored_pairs(
+        ("ct", "father", 0.85, _MR_AT_HOME),
+        ("father", "son", 0.503, _NAMED_AFTER_FATHER),
+        ("ct", "son", 0.0001, _SCHOOLBOY),
+    )
+    assert groups(cluster(scored, threshold=0.999)) == [{"ct", "father"}, {"son"}]
+
+
+@pytest.mark.parametrize(
+    ("why", "rows"),
+    [
+        (
+            # Both men are adults: "Mr Blackstead" may be either, whatever their birth dates say
+            # about each other.
+            "two adults the council-tax row could each be",
+            [
+                ("ct", "son", 0.85, _MR_AT_HOME),
+                ("ct", "father", 0.6, _MR_AT_HOME),
+                ("father", "son", 0.0001, {**_NAMED_AFTER_FATHER, "given_name": -5.0}),
+            ],
+        ),
+        (
+            # The candidate clashes with the father's record but nothing rules it out for the
+            # council-tax row: it might be the payer.
+            "a rival the other side does not rule out",
+            [
+                ("ct", "father", 0.85, _MR_AT_HOME),
+                ("father", "son", 0.503, _NAMED_AFTER_FATHER),
+                ("ct", "son", 0.3, _MR_AT_HOME),
+            ],
+        ),
+        (
+            # Ruled out by the council-tax row, but the pair with the father has nothing
+            # against it: a second record that may be his.
+            "a rival whose own pair does not clash",
+            [
+                ("ct", "father", 0.85, _MR_AT_HOME),
+                ("father", "other", 0.6, {"given_name": 8.0, "family_name": 0.5, "location": 11.2}),
+                ("ct", "other", 0.0001, _SCHOOLBOY),
+            ],
+        ),
+    ],
+)
+def test_a_rival_still_counts_unless_both_sides_say_it_is_someone_else(why, rows):
+    assert len(groups(cluster(scored_pairs(*rows), threshold=0.999))) == 3, why
+
+
 def test_a_weak_link_is_refused_when_a_record_of_the_person_says_someone_else():
     # The council-tax row is already Olivia (born 2002) by a shared mobile; a baby Olivia at
     # the same address is its only other candidate, but her date of birth is not Olivia's.
