@@ -174,7 +174,7 @@ NOTES = """Notes:
   so no band setting removes them without the right links beside them.
 - The demo borough's recall target (0.98) is above what its records can support: `python -m
   benchmarks.linkage.misses` ends with the ceiling, the share of true pairs that a chain of
-  records sharing identifying evidence can reach (0.9786 on the 20k borough; the rest are
+  records sharing identifying evidence can reach (0.9686 on the 20k borough; the rest are
   council-tax rows after a move with nothing but a surname and an initial in common).
 - FEBRL's duplicates replace whole given names or dates of birth at an unchanged address and
   surname; that is what twins and a father and son of one name look like. joinedup measures
