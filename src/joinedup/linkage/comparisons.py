@@ -30,6 +30,7 @@ from joinedup.linkage.levels import (
     AGE_CONFLICT,
     DOB_DIFFERENT,
     DOB_EXACT,
+    DWELLING_MISTYPED,
     EMAIL_DIFFERENT,
     FAMILY_AT_SHARED_LOCATION,
     FAMILY_DIFFERENT,
@@ -148,7 +149,7 @@ def _given_name() -> ComparisonCreator:
             ).configure(label_for_charts="given and family names swapped"),
             cll.And(
                 cll.ExactMatchLevel("dob"),
-                cll.CustomLevel(SHARED_ADDRESS),
+                _shared_address(),
                 cll.CustomLevel(NO_SHARED_NHS_NUMBER),
                 # Twins share a family name; two records whose given *and* family names both
                 # differ are not a pair of twins, whatever else they share.
@@ -189,7 +190,7 @@ def _family_name() -> ComparisonCreator:
         comparison_description="family names: exact, previous or other, typo",
         comparison_levels=[
             cll.NullLevel("family_key"),
-            cll.And(cll.ExactMatchLevel("family_key"), cll.CustomLevel(SHARED_POSTCODE)).configure(
+            cll.And(cll.ExactMatchLevel("family_key"), _shared_postcode()).configure(
                 label_for_charts=FAMILY_AT_SHARED_LOCATION
             ),
             cll.ExactMatchLevel("family_key", term_frequency_adjustments=True).configure(
@@ -239,6 +240,38 @@ def _dob() -> ComparisonCreator:
     )
 
 
+def _mistyped_dwelling() -> ComparisonLevelCreator:
+    """One house number, and a street or postcode one slip of the keyboard from the other's.
+
+    Reached only when neither the postcode and house nor the house and street agree exactly.
+    Neither street nor postcode may say otherwise (28 High Street and 28 Low Street are two
+    houses, whatever their postcodes), and at least one of them must be on both records.
+    """
+    return cll.And(
+        cll.ExactMatchLevel("house_key"),
+        cll.Or(
+            cll.CustomLevel("street_key_l IS NULL OR street_key_r IS NULL"),
+            cll.JaroWinklerLevel("street_key", 0.9),
+        ),
+        cll.Or(cll.CustomLevel("postcode_l IS NULL OR postcode_r IS NULL"), _Typo("postcode")),
+        cll.CustomLevel(
+            "(street_key_l IS NOT NULL AND street_key_r IS NOT NULL) "
+            "OR (postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
+        ),
+    )
+
+
+def _shared_address() -> ComparisonLevelCreator:
+    """The two records are at one dwelling, a slip in its street or postcode included: what a
+    household shares counts once there as at the exact address (a father and son of one name
+    are no likelier one person because one record's postcode was mistyped)."""
+    return cll.Or(cll.CustomLevel(SHARED_ADDRESS), _mistyped_dwelling())
+
+
+def _shared_postcode() -> ComparisonLevelCreator:
+    return cll.Or(cll.CustomLevel(SHARED_POSTCODE), _mistyped_dwelling())
+
+
 def _location() -> ComparisonCreator:
     any_location_l = "COALESCE(uprn_l, postcode_l, street_key_l) IS NULL"
     any_location_r = "COALESCE(uprn_r, postcode_r, street_key_r) IS NULL"
@@ -257,6 +290,7 @@ def _location() -> ComparisonCreator:
             cll.And(cll.ExactMatchLevel("house_key"), cll.ExactMatchLevel("street_key")).configure(
                 label_for_charts="house and street agree"
             ),
+            _mistyped_dwelling().configure(label_for_charts=DWELLING_MISTYPED),
             cll.ExactMatchLevel("postcode_sector").configure(
                 label_for_charts="postcode sector agrees"
             ),
@@ -308,13 +342,13 @@ def _phone() -> ComparisonCreator:
             ),
             cll.And(
                 cll.ArrayIntersectLevel("mobiles", 1),
-                cll.CustomLevel(SHARED_ADDRESS),
+                _shared_address(),
                 _given_names_differ(),
             ).configure(label_for_charts=MOBILE_HOUSEHOLD),
             cll.ArrayIntersectLevel("mobiles", 1).configure(label_for_charts=MOBILE),
-            cll.And(
-                cll.ArrayIntersectLevel("landlines", 1), cll.CustomLevel(SHARED_ADDRESS)
-            ).configure(label_for_charts=LANDLINE_AT_SHARED_ADDRESS),
+            cll.And(cll.ArrayIntersectLevel("landlines", 1), _shared_address()).configure(
+                label_for_charts=LANDLINE_AT_SHARED_ADDRESS
+            ),
             cll.ArrayIntersectLevel("landlines", 1).configure(label_for_charts=LANDLINE),
             cll.ElseLevel().configure(label_for_charts=PHONE_DIFFERENT),
         ],

@@ -43,6 +43,7 @@ LANDLINE = "a landline agrees"
 MOBILE = "a mobile agrees"
 MOBILE_HOUSEHOLD = "a mobile agrees, shared address, given names differ"
 FAMILY_EXACT = "family name exact"
+DWELLING_MISTYPED = "one house, its street or postcode mistyped"
 AGE_CONFLICT = "an adult's title against a child's date of birth"
 
 #: Below this age a person holds no tenancy, pays no council tax (liability starts at 18) and

@@ -66,6 +66,7 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
         ("postcode and house agree", 0.6, 0.00004),
         ("postcode agrees", 0.05, 0.0002),
         ("house and street agree", 0.03, 0.0002),
+        ("one house, its street or postcode mistyped", 0.02, 0.00003),
         ("postcode sector agrees", 0.05, 0.01),
         ("postcode district agrees", 0.05, 0.05),
         ("elsewhere", 0.2, 0.93),

@@ -271,6 +271,21 @@ CASES = [
         [{"gp|1"}, {"gp|2"}, {"sc|1"}, {"sc|2"}],
     ),
     (
+        "a father and son of one name stay apart when one record's postcode is mistyped",
+        [
+            rec("gp", "1", given_name="John", date_of_birth="1961-04-03", sex="male", **HOME),
+            rec(
+                "gp",
+                "2",
+                given_name="John",
+                date_of_birth="1990-07-21",
+                sex="male",
+                **{**HOME, "postcode": "LS6 2AD"},
+            ),
+        ],
+        [{"gp|1"}, {"gp|2"}],
+    ),
+    (
         "one person's nickname at one birth date and address still joins",
         [
             rec("gp", "1", given_name="Robert", date_of_birth="1961-04-03", sex="male", **HOME),
@@ -683,3 +698,50 @@ def test_names_in_other_scripts_are_evidence(model):
 def test_a_family_name_prefix_written_apart_or_together_is_one_name(left, right):
     frame = records_frame([rec("a", "1", family_name=left), rec("b", "1", family_name=right)])
     assert frame["family_key"].iloc[0] == frame["family_key"].iloc[1]
+
+
+def _location_and_surname(model: PersonModel, left: dict, right: dict) -> tuple[float, float]:
+    person = {"given_name": "Anika", "family_name": "Spicer", "date_of_birth": "1986-10-12"}
+    frame = records_frame([rec("a", "1", **person, **left), rec("b", "1", **person, **right)])
+    pairs = model.predict(frame)
+    assert len(pairs) == 1
+    return float(pairs.loc[0, "mw_location"]), float(pairs.loc[0, "mw_family_name"])
+
+
+@pytest.mark.parametrize(
+    ("description", "right", "one_house"),
+    [
+        ("the postcode one key off", {"postcode": "LS6 2AD"}, True),
+        (
+            "the street mistyped and no postcode",
+            {"street": "Hyde Prak Road", "postcode": None},
+            True,
+        ),
+        (
+            "the street and postcode each a slip off",
+            {"street": "Hyde Park Raod", "postcode": "LS6 2BA"},
+            True,
+        ),
+        (
+            "another street, the postcode one key off",
+            {"street": "Kelso Road", "postcode": "LS6 2AD"},
+            False,
+        ),
+        (
+            "another street, the postcode far off",
+            {"street": "Kelso Road", "postcode": "LS16 9ZZ"},
+            False,
+        ),
+    ],
+)
+def test_one_house_with_its_street_or_postcode_mistyped(model, description, right, one_house):
+    home = {"postcode": "LS6 2AB", "house_number": "12", "street": "Hyde Park Road"}
+    exact_location, household_surname = _location_and_surname(model, home, home)
+    location, surname = _location_and_surname(model, home, {**home, **right})
+    if one_house:
+        # Where someone lives, slightly less sure than the exact address; and a surname there
+        # is the household's, as at the exact address.
+        assert 0 < location < exact_location, description
+        assert surname == household_surname, description
+    else:
+        assert location <= 0 or surname != household_surname, description
