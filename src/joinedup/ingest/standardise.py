@@ -48,6 +48,7 @@ from joinedup.standards.dates import (
 from joinedup.standards.email import split_emails
 from joinedup.standards.name_case import has_letters
 from joinedup.standards.partial_dates import (
+    estimated_date,
     month_and_short_year,
     no_date_reason,
     partial_date_year,
@@ -249,6 +250,10 @@ _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
 PARTIAL_DATE = (
     "not a full date (the day or month is not known): its year is kept as the year of birth"
+)
+ESTIMATED_DATE = (
+    "marked as estimated (its day and month may be a guess): its year is kept as the year of "
+    "birth"
 )
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
@@ -491,8 +496,11 @@ class _Builder:
         year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
-            partial = isinstance(written, str) and _is_partial(written)
-            self.warnings.append(f"date_of_birth: {PARTIAL_DATE if partial else YEAR_ONLY}")
+            if estimated_date(written) is not None:
+                said = ESTIMATED_DATE
+            else:
+                said = PARTIAL_DATE if _is_partial(written) else YEAR_ONLY
+            self.warnings.append(f"date_of_birth: {said}")
         return out
 
     def a_date(self, key: str, parser: Callable[..., DatedOutcome]) -> str | None:

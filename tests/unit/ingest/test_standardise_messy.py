@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from joinedup.ingest.rows import SourceRow
-from joinedup.ingest.standardise import PARTIAL_DATE, PARTIAL_DEATH, standardise_row
+from joinedup.ingest.standardise import ESTIMATED_DATE, PARTIAL_DATE, PARTIAL_DEATH, standardise_row
 from tests.unit.ingest.helpers import mapping
 
 TODAY = date(2026, 11, 23)
@@ -30,6 +30,13 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
         ({"dob": "Apr-61"}, "year_of_birth", 1961, f"date_of_birth: {PARTIAL_DATE}"),
         ({"dob": "03 04 1961"}, "date_of_birth", "1961-04-03", None),
         ({"dob": "22374,0"}, "date_of_birth", "1961-04-03", None),
+        # An estimated date: its day and month are a guess (often 1 January), so only the year.
+        ({"dob": "03/04/1961 (est)"}, "year_of_birth", 1961, f"date_of_birth: {ESTIMATED_DATE}"),
+        ({"dob": "03/04/1961 (est)"}, "date_of_birth", None, f"date_of_birth: {ESTIMATED_DATE}"),
+        ({"dob": "1961-04-03Z"}, "date_of_birth", "1961-04-03", None),
+        ({"dob": "19610403.0"}, "date_of_birth", "1961-04-03", None),
+        ({"dob": 19610403.0}, "date_of_birth", "1961-04-03", None),
+        ({"dob": "1961-04-03T00:00:00.000+01:00"}, "date_of_birth", "1961-04-03", None),
         ({"dob": "67 yrs"}, "year_of_birth", None, "date_of_birth: an age, not a date of birth"),
         # A partial date of death was "not a recognised date form (AAAAA 9999)".
         ({"dod": "April 2020"}, "date_of_death", None, f"date_of_death: {PARTIAL_DEATH}"),
