@@ -113,7 +113,9 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: placeholder in a preferred-name or other-family-names field is no name. Excel's text
 #: mark before an address part ('Rose Cottage, 'Leeds) is not part of it. A CSV row with a
 #: quote not doubled inside a quoted value, whose columns do not add up, is quarantined.
-STANDARDISERS_VERSION = 6
+#: 7: xs:date with a zone ("1961-04-03Z") and pandas' "19610403.0" are read as dates; a date
+#: of birth marked as estimated ("03/04/1961 (est)") gives only its year, with a warning.
+STANDARDISERS_VERSION = 7
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
