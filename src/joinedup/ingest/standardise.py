@@ -114,7 +114,9 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: mark before an address part ('Rose Cottage, 'Leeds) is not part of it. A CSV row with a
 #: quote not doubled inside a quoted value, whose columns do not add up, is quarantined.
 #: 7: xs:date with a zone ("1961-04-03Z") and pandas' "19610403.0" are read as dates; a date
-#: of birth marked as estimated ("03/04/1961 (est)") gives only its year, with a warning.
+#: of birth marked as estimated ("03/04/1961 (est)") gives only its year, with a warning. A
+#: CSV value with a quote not doubled ("O"Brien") is read as written (csv read OBrien"),
+#: or the row quarantined when its columns do not then add up.
 STANDARDISERS_VERSION = 7
 
 
