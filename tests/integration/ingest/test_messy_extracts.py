@@ -175,3 +175,23 @@ def test_an_estimated_date_of_birth_keeps_its_year(engine: Engine, tmp_path: Pat
         assert [w.split(":")[1].strip()[:23] for w in ann.dq_warnings] == [
             "marked as estimated (it"
         ]
+
+
+def test_a_header_in_another_case_is_read_and_said(engine: Engine, tmp_path: Path) -> None:
+    # "PERSON ID" and "DOB " for the mapping's "Person ID" and "DOB": the ingest stopped with
+    # "column 'Person ID' is not in the file (did you mean 'PERSON ID'?)".
+    path = tmp_path / "asc.csv"
+    path.write_text(
+        "\ufeffPERSON ID,NAME,DOB ,Date of Death,NHS No,Contact\nP1,Ann Jones,03/04/1961,,,\n",
+        encoding="utf-8",
+    )
+    result = ingest_file(engine, parse_mapping(MAPPING), path)
+    assert (result.read, result.stored) == (1, 1)
+    assert [n.split(",")[0] for n in result.notes] == [
+        "column 'PERSON ID' was read for 'Person ID'",
+        "column 'NAME' was read for 'Name'",
+    ]
+    assert "differ only in case" in result.summary()
+    with session_scope(engine) as session:
+        ann = records.get_current(session, "adult_social_care", "P1")
+        assert ann is not None and (ann.family_name, ann.date_of_birth) == ("Jones", "1961-04-03")

@@ -194,13 +194,13 @@ def test_no_skip_rows_hint_when_no_row_has_the_columns(tmp_path: Path) -> None:
 
 
 def test_a_missing_column_fails_the_file_with_a_hint(tmp_path: Path) -> None:
-    path = write(tmp_path, "m.csv", "id,Name,dob\n1,A,\n")
+    path = write(tmp_path, "m.csv", "id,nam,dob\n1,A,\n")
     with pytest.raises(SourceFileError) as caught:
         read_all(mapping(), path)
     message = str(caught.value)
-    assert "column 'name' is not in the file (did you mean 'Name'?)" in message
+    assert "column 'name' is not in the file (did you mean 'nam'?)" in message
     assert "column 'nhs' is not in the file" in message
-    assert "The columns are: id, Name, dob" in message
+    assert "The columns are: id, nam, dob" in message
 
 
 def test_empty_file_and_missing_file(tmp_path: Path) -> None:

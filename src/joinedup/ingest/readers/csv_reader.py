@@ -30,6 +30,7 @@ from joinedup.ingest.readers.base import (
     is_footer,
     is_header_again,
     is_marked,
+    match_case,
     skip_rows_hint,
     unique_names,
 )
@@ -144,6 +145,8 @@ class CsvReader(Reader):
             # it a name no mapping matched, shown as "[hidden: looks like data]".
             header = [tidy_characters(cell).strip() for cell in record.cells]
             self._written_header = header
+            header, said = match_case(self.mapping, header)
+            self.notes.extend(said)
         try:
             check_columns(self.mapping, header, self.path.name)
         except SourceFileError as exc:

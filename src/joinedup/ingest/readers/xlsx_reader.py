@@ -28,6 +28,7 @@ from joinedup.ingest.readers.base import (
     LOOK_AHEAD,
     Reader,
     check_columns,
+    match_case,
     header_row,
     is_footer,
     is_header_again,
@@ -104,6 +105,8 @@ class XlsxReader(Reader):
                     header.pop()
                 self._written_header = list(header)
                 header = self._merged_header(header)
+                header, said = match_case(self.mapping, header)
+                self.notes.extend(said)
             try:
                 check_columns(self.mapping, header, name)
             except SourceFileError as exc:
