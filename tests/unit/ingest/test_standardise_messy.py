@@ -197,3 +197,25 @@ def test_excel_text_marks_before_address_parts() -> None:
         "LS6 2AB",
     )
     assert result.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # What systems write for the NHS Data Dictionary's codes, as UK Core maps them: checked
+        # through ingest because "Unknown" and "Not known" are also placeholders for not known.
+        ("Not stated", "unknown"),
+        ("Not known", "unknown"),
+        ("Indeterminate", "other"),
+        ("Prefer not to say", "unknown"),
+        ("Unknown", "unknown"),
+        ("I", "other"),
+        ("9", "other"),
+        ("0", "unknown"),
+        ("X", "unknown"),
+        (9.0, "other"),
+    ],
+)
+def test_gender_phrases(written: Any, expected: str) -> None:
+    result = run({"sex": written}, mapping(person={"full_name": "name", "sex": "sex"}))
+    assert (result.person.sex, list(result.warnings)) == (expected, [])
