@@ -116,7 +116,8 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: 7: xs:date with a zone ("1961-04-03Z") and pandas' "19610403.0" are read as dates; a date
 #: of birth marked as estimated ("03/04/1961 (est)") gives only its year, with a warning. A
 #: CSV value with a quote not doubled ("O"Brien") is read as written (csv read OBrien"),
-#: or the row quarantined when its columns do not then add up.
+#: or the row quarantined when its columns do not then add up; a double quote between two
+#: letters of a name ("O"Brien") is an apostrophe.
 STANDARDISERS_VERSION = 7
 
 

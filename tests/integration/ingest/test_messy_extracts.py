@@ -153,6 +153,7 @@ def test_quotes_not_doubled_and_new_date_forms(engine: Engine, tmp_path: Path) -
         assert ann is not None and jo is not None
         assert (ann.given_name, ann.date_of_birth, ann.postcode) == ("Ann", "1961-04-03", "LS6 2AB")
         assert ann.raw["Name"] == 'O"Brien, Ann'
+        assert ann.family_name == "O'Brien"  # the quote typed for an apostrophe
         assert (jo.given_name, jo.family_name, jo.date_of_birth) == ("Jo", "Khan", "1961-04-03")
         assert jo.raw["Address"] == 'Flat 5" High St, Leeds LS6 2AB'
         assert any(w.startswith("csv: a quote inside a quoted value") for w in ann.dq_warnings)
