@@ -257,8 +257,7 @@ PARTIAL_DATE = (
     "not a full date (the day or month is not known): its year is kept as the year of birth"
 )
 ESTIMATED_DATE = (
-    "marked as estimated (its day and month may be a guess): its year is kept as the year of "
-    "birth"
+    "marked as estimated (its day and month may be a guess): its year is kept as the year of birth"
 )
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "

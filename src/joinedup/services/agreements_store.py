@@ -1,11 +1,11 @@
 """Where the agreements in force come from at run time, loaded once and cached by content.
 
 The directory is ``JOINEDUP_AGREEMENTS_DIR``; unset, it is the Northbridge examples shipped in
-the package (``joinedup/policy/examples/``, so an installed wheel has them too). Every call looks at the files' names, sizes and
-modification times (a few ``stat`` calls); only when those change are the files read again, and
-then the parsed agreements are reused whenever the SHA-256 of their bytes is one already seen —
-so a request never parses YAML, and replacing a file takes effect on the next request without
-a restart.
+the package (``joinedup/policy/examples/``, so an installed wheel has them too). Every call
+looks at the files' names, sizes and modification times (a few ``stat`` calls); only when
+those change are the files read again, and then the parsed agreements are reused whenever the
+SHA-256 of their bytes is one already seen — so a request never parses YAML, and replacing a
+file takes effect on the next request without a restart.
 
 Every agreement version a decision relied on is also stored in ``agreement_versions`` (its
 words and hash), once per process, so an audit row's hash always leads back to a text. Whether
@@ -19,8 +19,8 @@ import hashlib
 import os
 import threading
 from collections.abc import Iterable
-from importlib.resources import files
 from enum import StrEnum
+from importlib.resources import files
 from pathlib import Path
 
 from sqlalchemy import event, select

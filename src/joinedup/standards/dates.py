@@ -36,8 +36,6 @@ from joinedup.standards.excel_dates import (
     is_compact_date,
     is_excel_serial,
 )
-from joinedup.standards.partial_dates import MONTHS as _MONTHS
-from joinedup.standards.partial_dates import YOB_RE as _YOB_RE
 from joinedup.standards.partial_dates import (
     ESTIMATED_REASON,
     age_reason,
@@ -46,6 +44,8 @@ from joinedup.standards.partial_dates import (
     no_date_reason,
     partial_date_year,
 )
+from joinedup.standards.partial_dates import MONTHS as _MONTHS
+from joinedup.standards.partial_dates import YOB_RE as _YOB_RE
 from joinedup.standards.partial_dates import (  # here with the other year-of-birth readers
     is_year_of_birth_form as is_year_of_birth_form,
 )

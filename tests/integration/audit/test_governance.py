@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from joinedup.audit import governance as gov
 from joinedup.audit.decision_inputs import policy_inputs
 from joinedup.policy import decide, load_agreements
-from joinedup.store.db import session_scope
 from joinedup.services.agreements_store import SHIPPED
+from joinedup.store.db import session_scope
 from tests.integration.audit.helpers import T0
 from tests.unit.policy.builders import request
 

@@ -25,8 +25,7 @@ echo "python3 $*" >> "$STATE/log"
 if [[ $1 == -m && $2 == venv ]]; then
   mkdir -p "$3/bin"
   [[ -e $STATE/python3-venv ]] || { echo "ensurepip is not available" >&2; exit 1; }
-  printf '#!/bin/bash\\necho "pip $*" >> "$STATE/log"\\nprintf "%s" "$UV_STUB" > "$(dirname "$0")/uv"\\nchmod +x "$(dirname "$0")/uv"\\n' > "$3/bin/pip"
-  chmod +x "$3/bin/pip"
+  printf "%s" "$PIP_STUB" > "$3/bin/pip"; chmod +x "$3/bin/pip"
   exit 0
 fi
 if [[ $1 == -m && $2 == pip ]]; then
@@ -37,6 +36,11 @@ if [[ $1 == -m && $2 == pip ]]; then
   echo "error: externally-managed-environment" >&2; exit 1
 fi
 exit 1
+"""
+# The pip of a venv: installs uv beside itself.
+PIP = """#!/bin/bash
+echo "pip $*" >> "$STATE/log"
+printf "%s" "$UV_STUB" > "$(dirname "$0")/uv"; chmod +x "$(dirname "$0")/uv"
 """
 APT_GET = """#!/bin/bash
 echo "apt-get $*" >> "$STATE/log"
@@ -59,7 +63,7 @@ chmod +x "$HOME/.local/bin/uv"
 # description, what the machine has, where uv ends up ("" for nowhere), what was called
 CASES = [
     ("uv on PATH: nothing to do", {"uv"}, "fakebin/uv", []),
-    ("installed by an earlier run, under the checkout", {"old-venv-uv"}, "checkout/.ci/.uv/bin/uv", []),
+    ("installed by an earlier run", {"old-venv-uv"}, "checkout/.ci/.uv/bin/uv", []),
     (
         "fresh Debian 12: apt installs python3-venv, uv goes in a venv under the checkout",
         {"apt", "apt-has-venv"},
@@ -132,6 +136,7 @@ def test_ensure_uv(tmp_path: Path, has: set[str], lands: str, calls: list[str]) 
         "FAKEBIN": str(fakebin),
         "UV_STUB": UV,
         "PIPX_STUB": PIPX,
+        "PIP_STUB": PIP,
     }
     done = subprocess.run(
         ["/bin/bash", "-c", f'source "{SCRIPT}"; ensure_uv; echo "rc=$?"; command -v uv'],

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from joinedup.ingest.readers.csv_quotes import has_stray_quote, writers_cells
 
-_CELLS = st.lists(st.text(alphabet='ab ",;\t\r\n\'', max_size=8), min_size=1, max_size=6)
+_CELLS = st.lists(st.text(alphabet="ab \",;\t\r\n'", max_size=8), min_size=1, max_size=6)
 
 
 @given(cells=_CELLS, delimiter=st.sampled_from([",", ";", "\t", "|"]), quote_all=st.booleans())

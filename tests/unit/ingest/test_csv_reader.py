@@ -227,7 +227,12 @@ def test_duplicate_header_names_are_kept(tmp_path: Path) -> None:
         ('3,"A "B" C",,\n', 'A "B" C', True, "two stray quotes"),
         ('3,"O""Brien, Ann",03/04/1961,,\n', 'O"Brien, Ann', False, "a doubled quote, and padding"),
         ('3,"SMITH, Ann",03/04/1961,,\n', "SMITH, Ann", False, "a quoted comma, and padding"),
-        ('3,Ann "Jack" Smith,03/04/1961,,\n', 'Ann "Jack" Smith', False, "quotes inside an unquoted value"),
+        (
+            '3,Ann "Jack" Smith,03/04/1961,,\n',
+            'Ann "Jack" Smith',
+            False,
+            "quotes inside an unquoted value",
+        ),
         ('3,5" Main St,,\n', '5" Main St', False, "a quote for inches, unquoted"),
         # Which comma ends the value cannot be told: quarantined rather than guessed.
         ('3,"He said "no", then left",03/04/1961,\n', None, False, "a stray quote before a comma"),
