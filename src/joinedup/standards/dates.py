@@ -31,11 +31,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError, shape_of
-from joinedup.standards.excel_dates import (
-    excel_serial_to_date,
-    is_compact_date,
-    is_excel_serial,
-)
+from joinedup.standards.excel_dates import excel_serial_to_date, is_compact_date, is_excel_serial
 from joinedup.standards.partial_dates import (
     ESTIMATED_REASON,
     age_reason,
@@ -56,16 +52,14 @@ _MAX_AGE = 125
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>\d{4}|\d{2})"
-# A time after a date is allowed and ignored: exports write "03/04/1961 00:00:00".
-# A time after the date, ignored: colons, or dots as Oracle's TIMESTAMP display writes it
-# ("03-APR-61 12.00.00.000000000 AM").
+# A time after the date, ignored ("03/04/1961 00:00:00"): colons, or dots as Oracle's
+# TIMESTAMP display writes it ("03-APR-61 12.00.00.000000000 AM").
 _TIME = (
     r"(?:[ T]\d{1,2}(?P<sep>[:.])\d{2}(?:(?P=sep)\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _SEP = r"(?: ?[/.\-] ?| )"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
-
 # XML Schema's xs:date may end with a zone ("1961-04-03Z", "1961-04-03+01:00"): XML exports.
 _ZONE = r"(?:Z|[+-]\d{2}:\d{2})"
 
