@@ -139,7 +139,8 @@ def test_ensure_uv(tmp_path: Path, has: set[str], lands: str, calls: list[str]) 
         "PIP_STUB": PIP,
     }
     done = subprocess.run(
-        ["/bin/bash", "-c", f'source "{SCRIPT}"; ensure_uv; echo "rc=$?"; command -v uv'],
+        # As .ci/run sources it: under set -euo pipefail, where a stray failure would end it.
+        ["/bin/bash", "-c", f'set -euo pipefail; source "{SCRIPT}"; ensure_uv; command -v uv'],
         cwd=checkout,
         env=env,
         capture_output=True,
@@ -147,11 +148,11 @@ def test_ensure_uv(tmp_path: Path, has: set[str], lands: str, calls: list[str]) 
         timeout=30,
     )
     log = (state / "log").read_text().splitlines() if (state / "log").exists() else []
-    said = done.stdout.splitlines()
+    said = (done.returncode, done.stdout.splitlines())
     if lands:
-        assert said == ["rc=0", str(tmp_path / lands)], (done.stdout, done.stderr, log)
+        assert said == (0, [str(tmp_path / lands)]), (done.stdout, done.stderr, log)
     else:
-        assert said == ["rc=1"], (done.stdout, done.stderr, log)
+        assert said == (1, []), (done.stdout, done.stderr, log)
         assert "cannot install uv" in done.stderr
     assert [line for line in log if not any(line.startswith(c) for c in calls)] == [], log
     assert [c for c in calls if not any(line.startswith(c) for line in log)] == [], log
