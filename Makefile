@@ -2,8 +2,10 @@
 # make test — ruff, mypy and the whole suite; each target does its own set-up on a fresh machine.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
-UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-RUN := $(UV) run --frozen
+# Looked up each time it is used (=, not :=): `make uv` may install it (.ci/uv-bootstrap.sh)
+# under the checkout or in ~/.local/bin, after this Makefile was read.
+UV = $(or $(shell command -v uv 2>/dev/null),$(wildcard $(CURDIR)/.ci/.uv/bin/uv),$(wildcard $(HOME)/.local/bin/uv),python3 -m uv)
+RUN = $(UV) run --frozen
 VENDOR := src/joinedup/web/static/vendor
 
 .PHONY: setup uv python assets demo test check lint typecheck pytest bench clean
@@ -11,7 +13,7 @@ VENDOR := src/joinedup/web/static/vendor
 setup: python assets
 
 uv:
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@bash .ci/uv-bootstrap.sh >/dev/null
 
 python: uv
 	$(UV) sync --frozen --all-extras
@@ -49,4 +51,4 @@ bench: setup
 	$(RUN) python -m benchmarks.linkage.run
 
 clean:
-	rm -rf .venv node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache .ci/.uv

@@ -48,6 +48,7 @@ from joinedup.standards.dates import (
 from joinedup.standards.email import split_emails
 from joinedup.standards.name_case import has_letters
 from joinedup.standards.partial_dates import (
+    estimated_date,
     month_and_short_year,
     no_date_reason,
     partial_date_year,
@@ -112,7 +113,12 @@ DatedOutcome = tuple[Any, str | None, date | None]
 #: placeholder in a preferred-name or other-family-names field is no name. Excel's text
 #: mark before an address part ('Rose Cottage, 'Leeds) is not part of it. A CSV row with a
 #: quote not doubled inside a quoted value, whose columns do not add up, is quarantined.
-STANDARDISERS_VERSION = 6
+#: 7: xs:date with a zone ("1961-04-03Z") and pandas' "19610403.0" are read as dates; a date
+#: of birth marked as estimated ("03/04/1961 (est)") gives only its year, with a warning. A
+#: CSV value with a quote not doubled ("O"Brien") is read as written (csv read OBrien"),
+#: or the row quarantined when its columns do not then add up; a double quote between two
+#: letters of a name ("O"Brien") is an apostrophe.
+STANDARDISERS_VERSION = 7
 
 
 def _memo(func: Callable[..., T], size: int = 32_768) -> Callable[..., Outcome]:
@@ -249,6 +255,9 @@ _year_of_birth = _memo_until(parse_year_of_birth_until)
 YEAR_ONLY = "only a year is given: kept as the year of birth"
 PARTIAL_DATE = (
     "not a full date (the day or month is not known): its year is kept as the year of birth"
+)
+ESTIMATED_DATE = (
+    "marked as estimated (its day and month may be a guess): its year is kept as the year of birth"
 )
 NOT_IDENTIFYING = (
     "no identifying field (a name, a full date of birth, an NHS number, a phone number or an "
@@ -491,8 +500,11 @@ class _Builder:
         year = self.dated("date_of_birth", _year_of_birth(written, self.today))
         if year is not None:
             out["year_of_birth"] = year
-            partial = isinstance(written, str) and _is_partial(written)
-            self.warnings.append(f"date_of_birth: {PARTIAL_DATE if partial else YEAR_ONLY}")
+            if estimated_date(written) is not None:
+                said = ESTIMATED_DATE
+            else:
+                said = PARTIAL_DATE if _is_partial(written) else YEAR_ONLY
+            self.warnings.append(f"date_of_birth: {said}")
         return out
 
     def a_date(self, key: str, parser: Callable[..., DatedOutcome]) -> str | None:

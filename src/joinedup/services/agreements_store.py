@@ -1,11 +1,11 @@
 """Where the agreements in force come from at run time, loaded once and cached by content.
 
 The directory is ``JOINEDUP_AGREEMENTS_DIR``; unset, it is the Northbridge examples shipped in
-the repository's ``docs/agreements/``. Every call looks at the files' names, sizes and
-modification times (a few ``stat`` calls); only when those change are the files read again, and
-then the parsed agreements are reused whenever the SHA-256 of their bytes is one already seen —
-so a request never parses YAML, and replacing a file takes effect on the next request without
-a restart.
+the package (``joinedup/policy/examples/``, so an installed wheel has them too). Every call
+looks at the files' names, sizes and modification times (a few ``stat`` calls); only when
+those change are the files read again, and then the parsed agreements are reused whenever the
+SHA-256 of their bytes is one already seen — so a request never parses YAML, and replacing a
+file takes effect on the next request without a restart.
 
 Every agreement version a decision relied on is also stored in ``agreement_versions`` (its
 words and hash), once per process, so an audit row's hash always leads back to a text. Whether
@@ -20,6 +20,7 @@ import os
 import threading
 from collections.abc import Iterable
 from enum import StrEnum
+from importlib.resources import files
 from pathlib import Path
 
 from sqlalchemy import event, select
@@ -33,8 +34,10 @@ from joinedup.policy.request import AgreementRef
 from joinedup.store.governance_tables import AgreementVersion
 
 ENV_VAR = "JOINEDUP_AGREEMENTS_DIR"
-# src/joinedup/services/ → the repository root, whose docs/ holds the shipped examples.
-SHIPPED = Path(__file__).resolve().parents[3] / "docs" / "agreements"
+#: The Northbridge agreements, package data (``joinedup/policy/examples/``): the demo's, and a
+#: hub's outside production until it names its own. They used to be found through the source
+#: tree (``docs/agreements/``), which an installed wheel does not have.
+SHIPPED = Path(str(files("joinedup.policy") / "examples"))
 
 _lock = threading.Lock()
 _by_stat: dict[tuple[str, tuple[tuple[str, int, int], ...]], tuple[Agreement, ...]] = {}

@@ -3,7 +3,8 @@
 Recognised without a format: ``03/04/1961``, ``3/4/61``, ``03.04.1961``, ``03 / 04 / 1961``
 (a space either side of a separator), ``03-APR-1961``,
 ``3 April 1961``, ``3rd April 1961``, ``April 3, 1961``, ``1961-04-03``, ``1961/04/03``,
-``19610403``, ``030461``, ISO datetimes (``1961-04-03T00:00:00Z``), a date followed by a
+``19610403`` (``19610403.0`` too), ``030461``, ISO datetimes (``1961-04-03T00:00:00Z``) and
+zoned ISO dates (``1961-04-03Z``), a date followed by a
 midnight time (``03/04/1961 00:00:00``), Excel serial day numbers as numbers or text
 (``22374``, ``"22374.0"``), and ``date``/``datetime`` objects from spreadsheet readers.
 
@@ -30,19 +31,17 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from joinedup.standards.errors import StandardsError, shape_of
-from joinedup.standards.excel_dates import (
-    excel_serial_to_date,
-    is_compact_date,
-    is_excel_serial,
-)
-from joinedup.standards.partial_dates import MONTHS as _MONTHS
-from joinedup.standards.partial_dates import YOB_RE as _YOB_RE
+from joinedup.standards.excel_dates import excel_serial_to_date, is_compact_date, is_excel_serial
 from joinedup.standards.partial_dates import (
+    ESTIMATED_REASON,
     age_reason,
+    estimated_date,
     month_and_short_year,
     no_date_reason,
     partial_date_year,
 )
+from joinedup.standards.partial_dates import MONTHS as _MONTHS
+from joinedup.standards.partial_dates import YOB_RE as _YOB_RE
 from joinedup.standards.partial_dates import (  # here with the other year-of-birth readers
     is_year_of_birth_form as is_year_of_birth_form,
 )
@@ -53,18 +52,21 @@ _MAX_AGE = 125
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>\d{4}|\d{2})"
-# A time after a date is allowed and ignored: exports write "03/04/1961 00:00:00".
-# A time after the date, ignored: colons, or dots as Oracle's TIMESTAMP display writes it
-# ("03-APR-61 12.00.00.000000000 AM").
+# A time after the date, ignored ("03/04/1961 00:00:00"): colons, or dots as Oracle's
+# TIMESTAMP display writes it ("03-APR-61 12.00.00.000000000 AM").
 _TIME = (
     r"(?:[ T]\d{1,2}(?P<sep>[:.])\d{2}(?:(?P=sep)\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _SEP = r"(?: ?[/.\-] ?| )"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
+# XML Schema's xs:date may end with a zone ("1961-04-03Z", "1961-04-03+01:00"): XML exports.
+_ZONE = r"(?:Z|[+-]\d{2}:\d{2})"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"^(?P<y>\d{{4}}) ?[-/.] ?(?P<m>\d{{1,2}}) ?[-/.] ?(?P<d>\d{{1,2}}){_TIME}$"),
+    re.compile(
+        rf"^(?P<y>\d{{4}}) ?[-/.] ?(?P<m>\d{{1,2}}) ?[-/.] ?(?P<d>\d{{1,2}})(?:{_ZONE}|{_TIME})$"
+    ),
     # Spaces alone separate too ("03 04 1961"): mainframe extracts and typed free text.
     re.compile(rf"^(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}}){_SEP}{_YEAR}{_TIME}$"),
     re.compile(rf"^{_WEEKDAY}{_DAY}(?:\s+of)?[\s\-/.]*{_MONTH}[\s\-/.,]*{_YEAR}{_TIME}$", re.I),
@@ -77,6 +79,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 # A decimal comma too ("22374,0"): Excel in a European locale writes a serial's text so.
 _SERIAL_RE = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+# pandas writes an integer column holding a gap as floats, so 19610403 arrives as "19610403.0".
+_COMPACT_FLOAT_RE = re.compile(r"^(\d{8})\.0+$")
 
 
 def _today(today: date | None) -> date:
@@ -206,8 +210,8 @@ def _parse(
     if isinstance(text, bool):
         raise StandardsError("a true/false value is not a date")
     if isinstance(text, int | float):
-        if isinstance(text, int) and is_compact_date(text):
-            return _parse(str(text), fmt, now, two_digit_year)
+        if float(text).is_integer() and is_compact_date(int(text)):
+            return _parse(str(int(text)), fmt, now, two_digit_year)
         if not is_excel_serial(text):
             # A spreadsheet number 1961 in a date column is the year, not Excel's serial for
             # 14 May 1905, as the text "1961" is (parse_year_of_birth reads it).
@@ -226,12 +230,16 @@ def _parse_text(text: str, fmt: str | None, now: date, two_digit_year: str) -> t
         return _with_format(raw, fmt), "%y" in fmt
     if _SERIAL_RE.match(raw):
         return excel_serial_to_date(float(raw.replace(",", "."))), False
+    if compact := _COMPACT_FLOAT_RE.match(raw):
+        raw = compact[1]
     for pattern in _PATTERNS:
         match = pattern.match(raw)
         if match:
             return _from_match(match, now, two_digit_year), len(match.group("y")) == 2
     if re.fullmatch(r"\d{4}", raw):
         raise StandardsError("a year alone is not a date")
+    if estimated_date(raw) is not None:
+        raise StandardsError(ESTIMATED_REASON)
     raise StandardsError(f"not a recognised date form ({shape_of(raw)}); dates are read day first")
 
 
@@ -355,6 +363,8 @@ def parse_year_of_birth_until(
         raw = " ".join(text.split())
         if not raw:
             raise StandardsError("year of birth is blank")
+        if (guessed := estimated_date(raw)) is not None:
+            return parse_year_of_birth_until(guessed, now)
         match = _YOB_RE.match(raw)
         partial = None if match else partial_date_year(raw)
         short = None if match or partial is not None else month_and_short_year(raw)

@@ -57,10 +57,10 @@ def is_compact_date(number: int) -> bool:
 
 def is_excel_serial(value: object) -> bool:
     """Whether a number in a date field is read as an Excel serial day number: any number
-    but a whole one from 1850 to 2100 (a year) or an integer written as ``YYYYMMDD``.
+    but a whole one from 1850 to 2100 (a year) or a whole number written as ``YYYYMMDD``.
     A reader of a workbook in the 1904 date system converts exactly these itself."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    if isinstance(value, int) and is_compact_date(value):
+    if float(value).is_integer() and is_compact_date(int(value)):
         return False
     return not (YEAR_NUMBERS[0] <= value <= YEAR_NUMBERS[1] and float(value).is_integer())

@@ -110,11 +110,18 @@ def _suffix_of(token: str) -> str | None:
 _RUN_ON_INITIAL = re.compile(r"(?<![^\W\d_])([^\W\d_])\.(?=[^\W\d_]{2})")
 
 
+# A double quote between two letters ("O"Brien", "D"Souza") is an apostrophe typed with Shift
+# held (on a UK keyboard " is Shift+2); quotes round a known-as name are taken out before this.
+_QUOTE_FOR_APOSTROPHE = re.compile(r"(?<=[^\W\d_])\"(?=[^\W\d_])")
+
+
 def _clean(text: str) -> str:
     if "." in text:
         text = _RUN_ON_INITIAL.sub(r"\1. ", text)
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
     text = text.translate(NAME_MARKS)
+    if '"' in text:
+        text = _QUOTE_FOR_APOSTROPHE.sub("'", text)
     text = re.sub(r"[\"“”]", " ", text)
     return " ".join(text.split())
 

@@ -135,10 +135,35 @@ YOB_RE = re.compile(
 )
 
 
+# "03/04/1961 (est)": a date of birth estimated (an age assessed for someone who arrived
+# without papers, a record made before the person could say), its day often a guess such as
+# 1 January. Two people given the same guessed day would look born on one day, so only the year
+# is read from it.
+_ESTIMATED = re.compile(
+    r"^(?P<date>.*\d)\s*(?:\(\s*(?:est|estd|estimated)\.?\s*\)|(?:est|estd|estimated)\.?)$",
+    re.IGNORECASE,
+)
+ESTIMATED_REASON = (
+    "marked as estimated: its day and month may be a guess, so it is not read as a known date"
+)
+
+
+def estimated_date(text: str) -> str | None:
+    """What is written before an "estimated" mark (``03/04/1961 (est)``, ``1961 est.``),
+    or None when ``text`` has no such mark.
+
+    >>> estimated_date("03/04/1961 (est)"), estimated_date("03/04/1961")
+    ('03/04/1961', None)
+    """
+    match = _ESTIMATED.match(" ".join(text.split()))
+    return match["date"] if match is not None else None
+
+
 def is_year_of_birth_form(text: str | int | float) -> bool:
     """True when ``text`` is written as a year alone (``1941``, ``b.1941``, ``c. 1941``,
-    ``YOB 1941``, or the spreadsheet number 1941) or as a date known only to the month or
-    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`): what
+    ``YOB 1941``, or the spreadsheet number 1941), as a date known only to the month or
+    year (``April 1941``, ``00/00/1941``: :func:`partial_date_year`) or as a date marked
+    estimated (``03/04/1941 (est)``: :func:`estimated_date`): what
     :func:`~joinedup.standards.dates.parse_year_of_birth` reads without falling back to a
     date."""
     if isinstance(text, bool):
@@ -152,4 +177,5 @@ def is_year_of_birth_form(text: str | int | float) -> bool:
         YOB_RE.match(raw) is not None
         or partial_date_year(raw) is not None
         or month_and_short_year(raw) is not None
+        or estimated_date(raw) is not None
     )

@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 from joinedup.audit import governance as gov
 from joinedup.audit.decision_inputs import policy_inputs
 from joinedup.policy import decide, load_agreements
+from joinedup.services.agreements_store import SHIPPED
 from joinedup.store.db import session_scope
 from tests.integration.audit.helpers import T0
 from tests.unit.policy.builders import request
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "agreements"
+EXAMPLES = SHIPPED
 
 
 def test_relationship_choice_and_break_glass_feed_decide(engine: Engine) -> None:

@@ -130,3 +130,69 @@ def test_a_paged_report_export(engine: Engine, tmp_path: Path) -> None:
             )
         ]
         assert reasons == [[FOOTER_REASON], [HEADER_AGAIN_REASON], [FOOTER_REASON]]
+
+
+def test_quotes_not_doubled_and_new_date_forms(engine: Engine, tmp_path: Path) -> None:
+    # An exporter that does not double quotes: csv read '"O"Brien, Ann"' one column on, and
+    # '"Khan, Jo"' after '"Flat 5" High St"' as 'Flat 5 High St"' (the columns added up).
+    # Dates of an XML export (xs:date with a zone), a float-typed column and an estimate.
+    mapping = {**MAPPING, "person": {**MAPPING["person"], "address": "Address"}}
+    text = (
+        "Person ID,Name,DOB,Date of Death,NHS No,Contact,Address\n"
+        'P1,"O"Brien, Ann",1961-04-03Z,,,,"5"" Main St, Leeds LS6 2AB"\n'
+        'P2,"Khan, Jo",19610403.0,,,,"Flat 5" High St, Leeds LS6 2AB"\n'
+        'P3,"He said "no", then left",03/04/1961 (est),,,,\n'
+    )
+    path = tmp_path / "asc.csv"
+    path.write_text(text, encoding="utf-8")
+    result = ingest_file(engine, parse_mapping(mapping), path)
+    assert (result.read, result.stored, result.quarantined) == (3, 2, 1)
+    with session_scope(engine) as session:
+        ann = records.get_current(session, "adult_social_care", "P1")
+        jo = records.get_current(session, "adult_social_care", "P2")
+        assert ann is not None and jo is not None
+        assert (ann.given_name, ann.date_of_birth, ann.postcode) == ("Ann", "1961-04-03", "LS6 2AB")
+        assert ann.raw["Name"] == 'O"Brien, Ann'
+        assert ann.family_name == "O'Brien"  # the quote typed for an apostrophe
+        assert (jo.given_name, jo.family_name, jo.date_of_birth) == ("Jo", "Khan", "1961-04-03")
+        assert jo.raw["Address"] == 'Flat 5" High St, Leeds LS6 2AB'
+        assert any(w.startswith("csv: a quote inside a quoted value") for w in ann.dq_warnings)
+        [reasons] = session.execute(select(QuarantineEntry.reasons)).one()
+        assert reasons[0].startswith("a quote inside a quoted value is not doubled")
+
+
+def test_an_estimated_date_of_birth_keeps_its_year(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "asc.csv"
+    path.write_text(
+        "Person ID,Name,DOB,Date of Death,NHS No,Contact\nP1,Ann Jones,01/01/2008 (est),,,\n",
+        encoding="utf-8",
+    )
+    result = ingest_file(engine, parse_mapping(MAPPING), path)
+    assert (result.read, result.stored) == (1, 1)
+    with session_scope(engine) as session:
+        ann = records.get_current(session, "adult_social_care", "P1")
+        assert ann is not None
+        assert (ann.date_of_birth, ann.year_of_birth) == (None, 2008)
+        assert [w.split(":")[1].strip()[:23] for w in ann.dq_warnings] == [
+            "marked as estimated (it"
+        ]
+
+
+def test_a_header_in_another_case_is_read_and_said(engine: Engine, tmp_path: Path) -> None:
+    # "PERSON ID" and "DOB " for the mapping's "Person ID" and "DOB": the ingest stopped with
+    # "column 'Person ID' is not in the file (did you mean 'PERSON ID'?)".
+    path = tmp_path / "asc.csv"
+    path.write_text(
+        "\ufeffPERSON ID,NAME,DOB ,Date of Death,NHS No,Contact\nP1,Ann Jones,03/04/1961,,,\n",
+        encoding="utf-8",
+    )
+    result = ingest_file(engine, parse_mapping(MAPPING), path)
+    assert (result.read, result.stored) == (1, 1)
+    assert [n.split(",")[0] for n in result.notes] == [
+        "column 'PERSON ID' was read for 'Person ID'",
+        "column 'NAME' was read for 'Name'",
+    ]
+    assert "differ only in case" in result.summary()
+    with session_scope(engine) as session:
+        ann = records.get_current(session, "adult_social_care", "P1")
+        assert ann is not None and (ann.family_name, ann.date_of_birth) == ("Jones", "1961-04-03")

@@ -191,3 +191,17 @@ def test_a_json_array_line_with_its_bracket(tmp_path: Path, line: str, kind: str
     m = mapping(format="jsonl", person={"family_name": "f"})
     [row] = read_all(m, write(tmp_path, "a.json", line + "\n"))
     assert row.kind == kind
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_a_json_array_on_one_line_says_what_it_is(tmp_path: Path, codec: str) -> None:
+    # A "JSON export" written as one array on one line was quarantined as "expected a JSON
+    # object, found a list", which did not say that the whole file was in that one line.
+    m = mapping(format="jsonl", person={"family_name": "f"})
+    content = '[{"id": 1, "f": "Smith"}, {"id": 2, "f": "Jones"}]\n'
+    [row] = read_all(m, write(tmp_path, "a.json", content, encoding=codec))
+    assert row.kind == "bad"
+    assert row.problems == (
+        "expected a JSON object, found a JSON array of 2 objects on one line: JSON Lines holds "
+        "one object a line (write each on its own line, e.g. jq -c '.[]' FILE)",
+    )

@@ -51,8 +51,8 @@ HEADERS = [
     ),
     (
         "a real header: the hint is a column name, never a value",
-        "id,Name,dob,9434765919",
-        ["(did you mean 'Name'?)"],
+        "id,nam,dob,9434765919",
+        ["(did you mean 'nam'?)"],
         ["9434765919"],
     ),
     (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from joinedup.ingest.rows import SourceRow
-from joinedup.ingest.standardise import PARTIAL_DATE, PARTIAL_DEATH, standardise_row
+from joinedup.ingest.standardise import ESTIMATED_DATE, PARTIAL_DATE, PARTIAL_DEATH, standardise_row
 from tests.unit.ingest.helpers import mapping
 
 TODAY = date(2026, 11, 23)
@@ -30,6 +30,13 @@ def run(values: dict[str, Any], m: Any = WIDE) -> Any:
         ({"dob": "Apr-61"}, "year_of_birth", 1961, f"date_of_birth: {PARTIAL_DATE}"),
         ({"dob": "03 04 1961"}, "date_of_birth", "1961-04-03", None),
         ({"dob": "22374,0"}, "date_of_birth", "1961-04-03", None),
+        # An estimated date: its day and month are a guess (often 1 January), so only the year.
+        ({"dob": "03/04/1961 (est)"}, "year_of_birth", 1961, f"date_of_birth: {ESTIMATED_DATE}"),
+        ({"dob": "03/04/1961 (est)"}, "date_of_birth", None, f"date_of_birth: {ESTIMATED_DATE}"),
+        ({"dob": "1961-04-03Z"}, "date_of_birth", "1961-04-03", None),
+        ({"dob": "19610403.0"}, "date_of_birth", "1961-04-03", None),
+        ({"dob": 19610403.0}, "date_of_birth", "1961-04-03", None),
+        ({"dob": "1961-04-03T00:00:00.000+01:00"}, "date_of_birth", "1961-04-03", None),
         ({"dob": "67 yrs"}, "year_of_birth", None, "date_of_birth: an age, not a date of birth"),
         # A partial date of death was "not a recognised date form (AAAAA 9999)".
         ({"dod": "April 2020"}, "date_of_death", None, f"date_of_death: {PARTIAL_DEATH}"),
@@ -190,3 +197,25 @@ def test_excel_text_marks_before_address_parts() -> None:
         "LS6 2AB",
     )
     assert result.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # What systems write for the NHS Data Dictionary's codes, as UK Core maps them: checked
+        # through ingest because "Unknown" and "Not known" are also placeholders for not known.
+        ("Not stated", "unknown"),
+        ("Not known", "unknown"),
+        ("Indeterminate", "other"),
+        ("Prefer not to say", "unknown"),
+        ("Unknown", "unknown"),
+        ("I", "other"),
+        ("9", "other"),
+        ("0", "unknown"),
+        ("X", "unknown"),
+        (9.0, "other"),
+    ],
+)
+def test_gender_phrases(written: Any, expected: str) -> None:
+    result = run({"sex": written}, mapping(person={"full_name": "name", "sex": "sex"}))
+    assert (result.person.sex, list(result.warnings)) == (expected, [])

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 from joinedup.cli import _register, app
 from joinedup.policy import load_agreements
 from joinedup.policy.testing import PolicyTestError, run_directory
+from joinedup.services.agreements_store import SHIPPED
 from tests.unit.policy.builders import CARE_YAML
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "agreements"
+EXAMPLES = SHIPPED
 DEMO_SOURCES = {
     "gp_registrations",
     "council_tax",

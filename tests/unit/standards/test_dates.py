@@ -68,6 +68,13 @@ PARSE = [
     ("3 4 61", APRIL_3, "spaces alone, two-digit year"),
     ("03\u00a004\u00a01961", APRIL_3, "non-breaking spaces"),
     ("22374,0", APRIL_3, "Excel serial with a decimal comma (was rejected)"),
+    # XML Schema's xs:date may carry a zone (an XML export): the date is as written.
+    ("1961-04-03Z", APRIL_3, "xs:date in UTC (was rejected)"),
+    ("1961-04-03+01:00", APRIL_3, "xs:date with an offset (was rejected)"),
+    ("1961-04-03T00:00:00.000+01:00", APRIL_3, "ISO datetime, milliseconds and an offset"),
+    # pandas writes an integer column holding a gap as floats: 19610403 becomes 19610403.0.
+    ("19610403.0", APRIL_3, "compact ISO as a float's text (was rejected)"),
+    (19610403.0, APRIL_3, "compact ISO as a float (was 'too large to be an Excel date')"),
 ]
 
 REJECT = [
@@ -92,6 +99,8 @@ REJECT = [
     (3_000_000, "too large", "beyond 9999-12-31"),
     (1961, "a year alone", "a spreadsheet number 1961 is the year, not a day in 1905"),
     (1961.0, "a year alone", "the same as a float"),
+    ("03/04/1961 (est)", "marked as estimated", "an estimated date is no known date"),
+    ("19610403.5", "not a recognised", "a compact date has no fraction"),
 ]
 
 
@@ -256,6 +265,11 @@ YOB = [
     ("APR-61", 1961, "in capitals"),
     ("Jan-19", 2019, "this century when not in the future"),
     ("Dec-26", 2026, "this year"),
+    # An estimated date of birth (an age assessed, not a birth registered): the year only.
+    ("03/04/1961 (est)", 1961, "estimated date (was not a recognised year)"),
+    ("01/01/1961 (Estimated)", 1961, "estimated, in words"),
+    ("01/01/1961 est.", 1961, "estimated, no brackets"),
+    ("1961 (est)", 1961, "an estimated year"),
 ]
 YOB_REJECT = [
     ("2027", "in the future", "next year"),
@@ -293,6 +307,8 @@ def test_parse_year_of_birth(text: str, expected: int, why: str) -> None:
         ("03/04/41", False, "a two-digit year is a full date"),
         ("Apr-61", True, "Excel's mmm-yy"),
         ("Apr-3", False, "one digit is not mmm-yy"),
+        ("03/04/1941 (est)", True, "an estimated date gives only its year"),
+        ("Smith (est)", False, "the marker alone makes no year"),
     ],
 )
 def test_is_year_of_birth_form(text: str, expected: bool, why: str) -> None:

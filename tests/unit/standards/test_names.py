@@ -195,6 +195,7 @@ FULL_NAMES = [
     # A known-as name in quotes or brackets is the preferred name.
     ("John 'Jack' Smith", n(None, "John", None, "Smith", preferred="Jack"), "single quotes"),
     ('John "Jack" Smith', n(None, "John", None, "Smith", preferred="Jack"), "double quotes"),
+    ('O"Brien, Ann', n(None, "Ann", None, "O'Brien"), "a double quote for an apostrophe"),
     ("John ‘Jack’ Smith", n(None, "John", None, "Smith", preferred="Jack"), "curly quotes"),
     ("SMITH, John (Jack)", n(None, "John", None, "Smith", preferred="Jack"), "comma form"),
     ("John (known as Jack) Smith", n(None, "John", None, "Smith", preferred="Jack"), "known as"),
@@ -350,6 +351,10 @@ PARTS = [
         n(None, "Mary", None, "Smith", others=("Jones",)),
         "a former name in brackets in the family-name field",
     ),
+    # A double quote between two letters is an apostrophe typed with Shift held (a UK
+    # keyboard's " is Shift+2): "O Brien", whose key O BRIEN missed O'Brien's OBRIEN.
+    ({"family_name": 'O"Brien'}, n(family="O'Brien"), 'was family name "O Brien"'),
+    ({"family_name": 'D"SOUZA'}, n(family="D'Souza"), "in capitals"),
 ]
 
 

@@ -82,6 +82,37 @@ class Reader:
         return self._binary
 
 
+def match_case(mapping: SourceMapping, header: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``header`` with each column the mapping names in another case (``SURNAME`` for
+    ``surname``) renamed to the mapping's spelling, and a note for each.
+
+    Exports change the case of their headings between versions (a report tool upper-cases
+    them, a new release title-cases them); stopping a nightly ingest for that helps no one,
+    but it is said in the reconciliation. Renamed only when exactly one column matches and the
+    mapping does not name that column itself; two candidates (``Name`` and ``NAME``) are left
+    for :func:`check_columns` to refuse. A header that came with the mapping (``columns:``)
+    is the mapping's own and is not passed here.
+    """
+    out = list(header)
+    present = set(header)
+    wanted = list(dict.fromkeys(r.name for r in mapping.field_refs()))
+    notes: list[str] = []
+    for ref in wanted:
+        if ref in present:
+            continue
+        folded = ref.casefold()
+        found = [i for i, h in enumerate(out) if h.casefold() == folded and h not in wanted]
+        if len(found) != 1:
+            continue
+        notes.append(
+            f"column '{shown(out[found[0]])}' was read for '{ref}', which the mapping names: the "
+            "two differ only in case (write the mapping's name as the header does to silence "
+            "this)"
+        )
+        out[found[0]] = ref
+    return out, notes
+
+
 def check_columns(mapping: SourceMapping, header: Sequence[str], file_name: str) -> None:
     """Fail the whole file when the mapping names a column the header lacks (or holds twice).
 
@@ -109,7 +140,14 @@ def check_columns(mapping: SourceMapping, header: Sequence[str], file_name: str)
     names = [h for h in header if h not in hidden]
     problems = []
     for ref in wanted:
-        if ref not in present:
+        cased = [h for h in names if h.casefold() == ref.casefold()]
+        if ref not in present and len(cased) > 1:
+            problems.append(
+                f"column '{ref}' is not in the file: "
+                + " and ".join(f"'{shown(h)}'" for h in cased)
+                + " differ from it only in case (name one exactly in the mapping)"
+            )
+        elif ref not in present:
             hint = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
             if not hint:
                 hint = [h for h in names if h.casefold() == ref.casefold()]

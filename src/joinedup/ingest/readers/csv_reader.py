@@ -30,8 +30,15 @@ from joinedup.ingest.readers.base import (
     is_footer,
     is_header_again,
     is_marked,
+    match_case,
     skip_rows_hint,
     unique_names,
+)
+from joinedup.ingest.readers.csv_quotes import (
+    STRAY_QUOTE_REASON,
+    UNDOUBLED_QUOTE_NOTE,
+    has_stray_quote,
+    writers_cells,
 )
 from joinedup.ingest.readers.csv_records import CsvRecords
 from joinedup.ingest.readers.encoding import Detected, detect, first_undecodable_line
@@ -107,7 +114,9 @@ class CsvReader(Reader):
                     yield bad(line, raw, problem or "cannot parse the CSV record")
                 elif mixed:
                     row = self._row(line, raw, cells, header, width)
-                    yield replace(row, notes=(MIXED_ENCODING_NOTE,)) if row.kind == "row" else row
+                    if row.kind == "row":
+                        row = replace(row, notes=(*row.notes, MIXED_ENCODING_NOTE))
+                    yield row
                 else:
                     yield self._row(line, raw, cells, header, width)
         except UnicodeDecodeError as exc:
@@ -136,6 +145,8 @@ class CsvReader(Reader):
             # it a name no mapping matched, shown as "[hidden: looks like data]".
             header = [tidy_characters(cell).strip() for cell in record.cells]
             self._written_header = header
+            header, said = match_case(self.mapping, header)
+            self.notes.extend(said)
         try:
             check_columns(self.mapping, header, self.path.name)
         except SourceFileError as exc:
@@ -157,29 +168,27 @@ class CsvReader(Reader):
             return bad(line, raw, FOOTER_REASON)
         if is_header_again(cells, self._written_header):
             return bad(line, raw, HEADER_AGAIN_REASON)
-        if len(cells) != width:
-            if '"' in raw and _stray_quote(raw, self.delimiter or ","):
+        delimiter = self.delimiter or ","
+        if '"' in raw and has_stray_quote(raw, delimiter):
+            meant = writers_cells(raw, delimiter)
+            # Exactly the header's width: an empty cell at the end may be padding or a value
+            # the stray quote pushed one column on ("He said "no", then left",03/04/1961,).
+            if len(meant) != width:
                 return bad(line, raw, STRAY_QUOTE_REASON)
-            # Exports often pad rows with empty trailing cells; only real content is a problem.
-            extra = cells[width:]
-            if len(cells) < width or any(cell.strip() for cell in extra):
-                return bad(line, raw, f"expected {width} columns, found {len(cells)}")
+            if meant != cells:
+                values = dict(zip(header, meant, strict=False))
+                return SourceRow(line=line, raw=raw, values=values, notes=(UNDOUBLED_QUOTE_NOTE,))
+        if not _fits(cells, width):
+            return bad(line, raw, f"expected {width} columns, found {len(cells)}")
         return SourceRow(line=line, raw=raw, values=dict(zip(header, cells, strict=False)))
 
 
-#: Why a row with a quote inside a quoted value that was not doubled is quarantined: csv reads
-#: on past it (``"O"Brien, Ann"``), and the row's values land in the wrong columns.
-STRAY_QUOTE_REASON = (
-    'a quote inside a quoted value is not doubled (write "" for it), so the values after it '
-    "cannot be told apart"
-)
-
-
-def _stray_quote(raw: str, delimiter: str) -> bool:
-    """Whether a quoted value in ``raw`` has text straight after its closing quote (``"O"Brien``):
-    a quote the exporter did not double. Asked only of a row whose columns do not add up."""
-    pattern = rf'(?:^|{re.escape(delimiter)})\s*"(?:[^"]|"")*"(?!"|\s*(?:{re.escape(delimiter)}|$))'
-    return re.search(pattern, raw.rstrip("\r\n")) is not None
+def _fits(cells: list[str], width: int) -> bool:
+    """Whether a record of ``cells`` fills a header of ``width`` columns. Exports often pad
+    rows with empty trailing cells; only real content beyond the header is a problem."""
+    if len(cells) == width:
+        return True
+    return len(cells) > width and not any(cell.strip() for cell in cells[width:])
 
 
 # "sep=;": the line Excel reads (and some exporters write) to learn a file's delimiter.

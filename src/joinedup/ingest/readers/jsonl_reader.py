@@ -193,7 +193,7 @@ class JsonLinesReader(Reader):
                 if problem is not None:
                     yield _row(number, value, text, problem)
                 elif not isinstance(value, dict):
-                    yield bad(number, text, f"expected a JSON object, found {json_kind(value)}")
+                    yield bad(number, text, not_an_object(value))
                 else:
                     yield SourceRow(line=number, raw=text, values=value)
         finally:
@@ -215,8 +215,21 @@ def _row(number: int, value: Any, text: str, problem: str | None) -> SourceRow:
         in_array = problem.startswith("not valid JSON") and _array_line(number, text)
         return in_array or bad(number, text, problem)
     if not isinstance(value, dict):
-        return bad(number, text, f"expected a JSON object, found {json_kind(value)}")
+        return bad(number, text, not_an_object(value))
     return SourceRow(line=number, raw=text, values=value)
+
+
+def not_an_object(value: Any) -> str:
+    """Why a line holding ``value`` (not an object) is no record. An array of objects on one
+    line is what a "JSON export" writes for the whole file, so the reason says how to make
+    JSON Lines of it rather than only that a list was found."""
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        count = f"{len(value)} object" + ("s" if len(value) > 1 else "")
+        return (
+            f"expected a JSON object, found a JSON array of {count} on one line: JSON Lines "
+            "holds one object a line (write each on its own line, e.g. jq -c '.[]' FILE)"
+        )
+    return f"expected a JSON object, found {json_kind(value)}"
 
 
 def _array_line(number: int, text: str) -> SourceRow | None:

@@ -31,6 +31,7 @@ from joinedup.ingest.readers.base import (
     header_row,
     is_footer,
     is_header_again,
+    match_case,
     shown,
     skip_rows_hint,
     unique_names,
@@ -104,6 +105,8 @@ class XlsxReader(Reader):
                     header.pop()
                 self._written_header = list(header)
                 header = self._merged_header(header)
+                header, said = match_case(self.mapping, header)
+                self.notes.extend(said)
             try:
                 check_columns(self.mapping, header, name)
             except SourceFileError as exc:
