@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from joinedup.linkage.model import _block_columns
+from joinedup.linkage.training import block_columns
 
 
 def _frame(records: int, dobs: int, names: int) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def test_blocks_over_the_bound_are_sampled(
     df = _frame(
         4_000, dobs=28, names=100
     )  # dob: 28 blocks of ~143 (~284k pairs); name: 100 of 40 (78k)
-    out, sample = _block_columns(df, max_pairs=max_pairs)
+    out, sample = block_columns(df, max_pairs=max_pairs)
     for alias, expect_all in (("train_dob", dob_kept), ("train_name", name_kept)):
         full_pairs = sample[alias]["pairs"]
         kept = sample[alias]["records_kept"]
@@ -56,9 +56,9 @@ def test_blocks_over_the_bound_are_sampled(
 
 def test_the_sample_is_the_same_on_every_run_and_differs_by_seed() -> None:
     df = _frame(4_000, dobs=28, names=100)
-    first, _ = _block_columns(df, max_pairs=2_000)
-    again, _ = _block_columns(df, max_pairs=2_000)
-    other, _ = _block_columns(df, seed=7, max_pairs=2_000)
+    first, _ = block_columns(df, max_pairs=2_000)
+    again, _ = block_columns(df, max_pairs=2_000)
+    other, _ = block_columns(df, seed=7, max_pairs=2_000)
     assert first["train_dob"].isna().equals(again["train_dob"].isna())
     assert not first["train_dob"].isna().equals(other["train_dob"].isna())
 
@@ -66,6 +66,6 @@ def test_the_sample_is_the_same_on_every_run_and_differs_by_seed() -> None:
 def test_a_missing_field_keeps_the_record_out_of_the_block() -> None:
     df = _frame(10, dobs=2, names=2)
     df.loc[0, "dob"] = None
-    out, sample = _block_columns(df)
+    out, sample = block_columns(df)
     assert out["train_dob"].loc[0] is None
     assert sample["train_dob"]["pairs"] == 4 * 3 / 2 + 5 * 4 / 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from joinedup.linkage.model import _skipped_block, _training_gaps
 from joinedup.linkage.priors import prior_parameters
+from joinedup.linkage.training import skipped_block, training_gaps
 
 
 class EMTrainingException(Exception):
@@ -65,14 +65,14 @@ CASES = [
 
 @pytest.mark.parametrize(("description", "params", "rate", "skipped", "expected"), CASES)
 def test_training_line(description, params, rate, skipped, expected) -> None:
-    assert _training_gaps(params, rate, skipped) == expected, description
+    assert training_gaps(params, rate, skipped) == expected, description
 
 
 def test_a_skipped_block_is_named_by_what_its_pairs_share_never_by_the_error_text() -> None:
     secret = ValueError("m_probability for 'Okafor' is 0.0")
-    assert _skipped_block("train_name", secret) == (
+    assert skipped_block("train_name", secret) == (
         "Splink could not learn from pairs that share a given and family name: ValueError"
     )
-    assert _skipped_block("train_dob", EMTrainingException("…")) == (
+    assert skipped_block("train_dob", EMTrainingException("…")) == (
         "no two records share a date of birth"
     )
