@@ -43,6 +43,7 @@ from joinedup.linkage.contradictions import (
     introduced_by,
     root_of,
 )
+from joinedup.linkage.queue_filter import NO_FILTER, QueueFilter
 from joinedup.store.base import utcnow
 from joinedup.store.bulk import BulkInsert
 from joinedup.store.linkage_tables import ReviewDecision, ReviewItem
@@ -613,16 +614,23 @@ def _is_current(session: Session, key: str) -> bool | None:
     return any(end is None for end in ends)
 
 
-def open_items(session: Session, limit: int | None = None, offset: int = 0) -> list[QueueEntry]:
+def open_items(
+    session: Session,
+    limit: int | None = None,
+    offset: int = 0,
+    *,
+    only: QueueFilter | None = None,
+) -> list[QueueEntry]:
     """The open review items, largest risk first (ties by pair, so the order is repeatable),
-    from the ``offset``-th on (0 is the riskiest), at most ``limit`` of them."""
+    from the ``offset``-th on (0 is the riskiest), at most ``limit`` of them; ``only`` those
+    a filter (``queue_filter``) lets through, in the same order."""
     if limit is not None and limit < 1:
         raise JoinedupError("--limit must be at least 1")
     if offset < 0:
         raise JoinedupError("an offset into the queue is 0 or more")
     query = (
         select(ReviewItem)
-        .where(ReviewItem.status == "open")
+        .where(*_open_where(only))
         .order_by(ReviewItem.risk.desc(), ReviewItem.record_key_l, ReviewItem.record_key_r)
         .offset(offset)
     )
@@ -642,9 +650,14 @@ def open_items(session: Session, limit: int | None = None, offset: int = 0) -> l
     ]
 
 
-def open_count(session: Session) -> int:
-    """How many review items are open: what every front end reports as the queue's length."""
-    return int(session.scalar(select(func.count()).where(ReviewItem.status == "open")) or 0)
+def _open_where(only: QueueFilter | None) -> list[Any]:
+    return (only or NO_FILTER).conditions()
+
+
+def open_count(session: Session, *, only: QueueFilter | None = None) -> int:
+    """How many review items are open (``only`` those a filter lets through): what every
+    front end reports as the queue's length."""
+    return int(session.scalar(select(func.count()).where(*_open_where(only))) or 0)
 
 
 def refresh_queue(

@@ -13,9 +13,11 @@ match weights into bars for the chart partial ``review/_evidence.html``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -23,14 +25,18 @@ from starlette.responses import RedirectResponse, Response
 from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.services.actor import ServiceError
 from joinedup.services.review_service import (
+    KINDS,
     NOTE_MAX,
     REVIEWER_ROLES,
     UNSEEN,
     DecidedMeanwhile,
     DecisionContradicts,
+    FilterRefused,
     Seen,
     decide_item,
     queue_length,
+    queue_sources,
+    review_filter,
     review_item,
     review_queue,
 )
@@ -82,6 +88,10 @@ RECORD_FIELD_LABELS: dict[str, str] = {
     "emails": "Emails",
     "date_of_death": "Date of death",
 }
+
+#: The filter form's kinds of item (``services.review_service.KINDS``), worded as the queue's
+#: tags word the items.
+KIND_LABELS: dict[str, str] = {"person": "Possible wrong merges", "pair": "Possible missed links"}
 
 REASON_LABELS: dict[str, str] = {
     "weak_link": "Possible wrong merge",
@@ -182,6 +192,45 @@ def percent(probability: float | None) -> str:
     return f"{value:.1f}%"
 
 
+@dataclass(frozen=True)
+class QueueForm:
+    """The queue's filter form as typed (``values``, kept on the page and in its page links)
+    and what is wrong with it (``errors``, field → message)."""
+
+    values: dict[str, str]
+    sources: tuple[str, ...]
+    errors: dict[str, str]
+
+    def link(self, page: int) -> str:
+        """The queue's page ``page`` with the same filters."""
+        pairs = [("source", s) for s in self.sources]
+        pairs += [(k, v) for k, v in self.values.items() if v and not k.startswith("source")]
+        return "/review?" + urlencode([*pairs, ("page", str(page))])
+
+
+def read_queue_form(params: Mapping[str, str], sources: list[str]) -> QueueForm:
+    """What the filter form sent, checked for shape (the services check the rest).
+
+    ``min_risk`` must be a plain number ("1.5", not "1e0" or "NaN"); the two source selects
+    are sent as ``source`` once each. Example: ``read_queue_form({"min_risk": "x"}, [])``
+    has the error "Enter the lowest risk as a number from 0 to 2, like 1.5".
+    """
+    chosen = [s.strip() for s in sources if s.strip()]
+    values = {
+        "source": chosen[0] if chosen else "",
+        "source_other": chosen[1] if len(chosen) > 1 else "",
+        "kind": (params.get("kind") or "").strip(),
+        "min_risk": (params.get("min_risk") or "").strip(),
+        "person": (params.get("person") or "").strip(),
+    }
+    errors = {}
+    if values["min_risk"] and not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,6})?", values["min_risk"]):
+        errors["min_risk"] = "Enter the lowest risk as a number from 0 to 2, like 1.5"
+    if values["kind"] and values["kind"] not in KINDS:
+        errors["kind"] = "Select a kind of item from the list"
+    return QueueForm(values, tuple(chosen), errors)
+
+
 @router.get("/review")
 def queue_page(
     request: Request,
@@ -194,19 +243,47 @@ def queue_page(
     page: str | None = None,
 ) -> Response:
     """The open review items, largest risk first, a page at a time, and the decision just
-    saved (if any).
+    saved (if any); with a filter form (source, kind, lowest risk, person id) whose values the
+    page and its page links keep.
 
     ``ended`` says a record of the pair just decided is no longer current, so the banner says
     the decision applies if the record comes back rather than at the next run; ``nhs`` that a
     link just saved joins two different NHS numbers, which the banner says the link overrides.
-    A page past the end (the queue shrank since the link was made) shows the last page.
+    A page past the end (the queue shrank since the link was made) shows the last page. A
+    filter that cannot be applied comes back (400) with the reason by its field.
     """
     actor = actor_of(request, caller)
-    total = queue_length(session, actor)
+    form = read_queue_form(request.query_params, request.query_params.getlist("source"))
+    context: dict[str, Any] = {
+        "values": form.values,
+        "errors": form.errors,
+        "sources": queue_sources(session, actor),
+        "kinds": KIND_LABELS,
+        "filtered": any(form.values.values()),
+    }
+    only = None
+    if not form.errors:
+        try:
+            only = review_filter(
+                session,
+                actor,
+                sources=form.sources,
+                kind=form.values["kind"] or None,
+                min_risk=float(form.values["min_risk"]) if form.values["min_risk"] else None,
+                person=form.values["person"] or None,
+            )
+        except FilterRefused as exc:
+            field = {"source": "source", "min_risk": "min_risk", "person": "person"}
+            form.errors[field.get(exc.field, "kind")] = str(exc)
+    if form.errors:
+        context.update(items=[], total=0, first=1, previous_link=None, next_link=None)
+        context.update(reasons=REASON_LABELS, saved=None, percent=percent)
+        return render(request, "review/queue.html", context, status_code=400)
+    total = queue_length(session, actor, only)
     last = max(1, -(-total // QUEUE_LENGTH))
     number = min(page_number(page), last)
     first = (number - 1) * QUEUE_LENGTH
-    items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first)
+    items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first, only=only)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
         saved = {
@@ -215,16 +292,16 @@ def queue_page(
             "ended": ended,
             "nhs": nhs and decision == "link",
         }
-    context = {
-        "items": items,
-        "reasons": REASON_LABELS,
-        "saved": saved,
-        "total": total,
-        "first": first + 1,
-        "previous_link": f"/review?page={number - 1}" if number > 1 else None,
-        "next_link": f"/review?page={number + 1}" if number < last else None,
-        "percent": percent,
-    }
+    context.update(
+        items=items,
+        reasons=REASON_LABELS,
+        saved=saved,
+        total=total,
+        first=first + 1,
+        previous_link=form.link(number - 1) if number > 1 else None,
+        next_link=form.link(number + 1) if number < last else None,
+        percent=percent,
+    )
     return render(request, "review/queue.html", context)
 
 
