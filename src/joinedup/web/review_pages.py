@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -101,6 +101,12 @@ REASON_LABELS: dict[str, str] = {
 DECISION_LABELS: dict[str, str] = {"link": "the same person", "not-link": "different people"}
 
 
+#: The first bar of a chart: where the matcher starts before comparing any field (the prior:
+#: the odds that two records picked at random are one person, in bits).
+START = "start"
+START_LABEL = "Starting point: two records picked at random"
+
+
 @dataclass(frozen=True)
 class Bar:
     """One comparison's evidence as the chart draws it.
@@ -125,14 +131,22 @@ class Bar:
         return "neutral"
 
 
-def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = None) -> list[Bar]:
+def evidence_bars(
+    weights: Mapping[str, float] | None,
+    scale: float | None = None,
+    *,
+    start: float | None = None,
+) -> list[Bar]:
     """The bars for a record's per-field match weights, in reading order, scaled to ``scale``.
 
     ``scale`` is the weight drawn as a full half-width bar (the largest absolute weight when
-    ``None``, so the strongest field fills its side); weights beyond it are drawn at full
+    ``None``, so the strongest bar fills its side); weights beyond it are drawn at full
     length. Fields the model does not know are drawn after the known ones; weights that are
-    not finite numbers are left out. Example: ``evidence_bars({"dob": 8.0, "sex": -2.0})``
-    gives a bar from 100 to 200 for date of birth and one from 75 to 100 for sex.
+    not finite numbers are left out. ``start`` is the matcher's starting weight (the prior,
+    ``services`` ``evidence_start_weight``): when finite it is the first bar (``START``), so
+    the bars add up to the total weight behind the probability shown. Example:
+    ``evidence_bars({"dob": 8.0, "sex": -2.0})`` gives a bar from 100 to 200 for date of
+    birth and one from 75 to 100 for sex.
     """
     clean = {
         name: float(value)
@@ -141,17 +155,21 @@ def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = Non
     }
     if not clean:
         return []
-    top = scale if scale and scale > 0 else max(abs(v) for v in clean.values()) or 1.0
     order = [name for name in FIELD_LABELS if name in clean]
     order += sorted(name for name in clean if name not in FIELD_LABELS)
+    shown = [(name, FIELD_LABELS.get(name, name.replace("_", " ").capitalize())) for name in order]
+    if start is not None and math.isfinite(start):
+        clean[START] = float(start)
+        shown.insert(0, (START, START_LABEL))
+    top = scale if scale and scale > 0 else max(abs(v) for v in clean.values()) or 1.0
     bars = []
-    for name in order:
+    for name, label in shown:
         weight = clean[name]
         length = round(min(abs(weight) / top, 1.0) * 100, 2)
         bars.append(
             Bar(
                 field=name,
-                label=FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                label=label,
                 weight=round(weight, 2),
                 x=100.0 if weight >= 0 else round(100 - length, 2),
                 width=length,
@@ -160,15 +178,17 @@ def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = Non
     return bars
 
 
-def largest_weight(*weights: Mapping[str, float] | None) -> float:
-    """The largest absolute finite weight across several records (1 when there is none).
+def largest_weight(
+    *weights: Mapping[str, float] | None, starts: Iterable[float | None] = ()
+) -> float:
+    """The largest absolute finite weight across several records and their starting weights
+    (1 when there is none).
 
     Charts on one page share this scale so that their bars can be compared with each other.
     """
     values = [
         abs(float(v))
-        for mapping in weights
-        for v in (mapping or {}).values()
+        for v in [*(v for mapping in weights for v in (mapping or {}).values()), *starts]
         if isinstance(v, int | float) and math.isfinite(float(v))
     ]
     return max(values, default=0.0) or 1.0
@@ -317,13 +337,18 @@ def _item_page(
     status_code: int = 400,
 ) -> Response:
     detail = review_item(session, actor_of(request, caller), item_id)
-    scale = largest_weight(detail.left.field_weights, detail.right.field_weights)
+    left, right = detail.left, detail.right
+    scale = largest_weight(
+        left.field_weights,
+        right.field_weights,
+        starts=(left.evidence_start_weight, right.evidence_start_weight),
+    )
     context = {
         "detail": detail,
         "reasons": REASON_LABELS,
         "labels": RECORD_FIELD_LABELS,
-        "left_bars": evidence_bars(detail.left.field_weights, scale),
-        "right_bars": evidence_bars(detail.right.field_weights, scale),
+        "left_bars": evidence_bars(left.field_weights, scale, start=left.evidence_start_weight),
+        "right_bars": evidence_bars(right.field_weights, scale, start=right.evidence_start_weight),
         "errors": errors or {},
         "decision": decision,
         "note": note,
