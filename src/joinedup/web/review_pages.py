@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -221,11 +221,17 @@ class QueueForm:
     sources: tuple[str, ...]
     errors: dict[str, str]
 
+    def _filters(self) -> list[tuple[str, str]]:
+        rest = [(k, v) for k, v in self.values.items() if v and k not in ("source", "source_other")]
+        return [("source", s) for s in self.sources] + rest
+
+    def query(self, page: int) -> str:
+        """The filters and ``page`` as a query string (no page when it is the first)."""
+        return urlencode([*self._filters(), *([("page", str(page))] if page > 1 else [])])
+
     def link(self, page: int) -> str:
         """The queue's page ``page`` with the same filters."""
-        pairs = [("source", s) for s in self.sources]
-        pairs += [(k, v) for k, v in self.values.items() if v and not k.startswith("source")]
-        return "/review?" + urlencode([*pairs, ("page", str(page))])
+        return "/review?" + urlencode([*self._filters(), ("page", str(page))])
 
 
 def read_queue_form(params: Mapping[str, str], sources: list[str]) -> QueueForm:
@@ -249,6 +255,27 @@ def read_queue_form(params: Mapping[str, str], sources: list[str]) -> QueueForm:
     if values["kind"] and values["kind"] not in KINDS:
         errors["kind"] = "Select a kind of item from the list"
     return QueueForm(values, tuple(chosen), errors)
+
+
+#: What the way back to the queue may carry: its filters and page, nothing else.
+_QUEUE_KEYS = ("source", "kind", "min_risk", "person", "page")
+_QUEUE_VALUE_MAX = 100
+
+
+def queue_query(params: Iterable[tuple[str, str]]) -> str:
+    """The queue's own filters and page among ``params``, as a query string (may be empty).
+
+    The item page and its decision form carry it so that a reviewer goes back to the slice of
+    the queue they were working; anything else (a URL, another key, a long value) is dropped,
+    so it can never send anyone elsewhere. Example:
+    ``queue_query([("kind", "pair"), ("next", "//x")])`` is ``"kind=pair"``.
+    """
+    kept = [
+        (key, value)
+        for key, value in params
+        if key in _QUEUE_KEYS and value and len(value) <= _QUEUE_VALUE_MAX
+    ]
+    return urlencode(kept[: len(_QUEUE_KEYS) + 1])
 
 
 @router.get("/review")
@@ -314,6 +341,7 @@ def queue_page(
         }
     context.update(
         items=items,
+        item_query=queue_query(parse_qsl(form.query(number))),
         reasons=REASON_LABELS,
         saved=saved,
         total=total,
@@ -335,8 +363,11 @@ def _item_page(
     decision: str | None = None,
     note: str = "",
     status_code: int = 400,
+    back: str | None = None,
 ) -> Response:
     detail = review_item(session, actor_of(request, caller), item_id)
+    if back is None:
+        back = queue_query(request.query_params.multi_items())
     left, right = detail.left, detail.right
     scale = largest_weight(
         left.field_weights,
@@ -354,6 +385,7 @@ def _item_page(
         "note": note,
         "note_max": NOTE_MAX,
         "percent": percent,
+        "back": back,
     }
     return render(request, "review/item.html", context, status_code=status_code if errors else 200)
 
@@ -381,16 +413,20 @@ def decide(
     decision: OptionalText = None,
     note: OptionalText = None,
     seen: OptionalText = None,
+    back: OptionalText = None,
 ) -> Response:
     """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue.
 
     ``seen`` is the decision in force the page showed (``none``, or its id): one recorded since
-    comes back by the radios (409), so a reviewer never replaces a decision unseen.
+    comes back by the radios (409), so a reviewer never replaces a decision unseen. ``back`` is
+    the queue's filters and page the item was opened from (``queue_query``): the reviewer goes
+    back to that slice of the queue.
     """
     text = note or ""
+    back = queue_query(parse_qsl(back or "", max_num_fields=20))
     if decision not in DECISION_LABELS:
         errors = {"decision": "Select whether these records are the same person"}
-        return _item_page(request, session, caller, item_id, errors=errors, note=text)
+        return _item_page(request, session, caller, item_id, errors=errors, note=text, back=back)
     try:
         outcome = decide_item(
             session,
@@ -413,16 +449,25 @@ def decide(
             decision=decision,
             note=text,
             status_code=exc.http_status,
+            back=back,
         )
     except ServiceError as exc:
         if exc.http_status != 400:
             raise
         errors = {"note": str(exc)}
         return _item_page(
-            request, session, caller, item_id, errors=errors, decision=decision, note=text
+            request,
+            session,
+            caller,
+            item_id,
+            errors=errors,
+            decision=decision,
+            note=text,
+            back=back,
         )
     ended = "&ended=true" if outcome.not_current else ""
     nhs = "&nhs=true" if outcome.nhs_numbers_differ else ""
+    same = f"&{back}" if back else ""
     return RedirectResponse(
-        f"/review?decided={item_id}&decision={decision}{ended}{nhs}", status_code=303
+        f"/review?decided={item_id}&decision={decision}{ended}{nhs}{same}", status_code=303
     )

@@ -297,3 +297,57 @@ def test_the_queue_pages_keep_the_filter(hub: PractitionerHub) -> None:
     second = client.get(next_link.replace("&amp;", "&"))
     assert "62 open pairs match these filters, 51 to 62 shown" in second.text
     assert len(_page_pairs(second.text)) == 12
+
+
+def test_a_decision_made_from_a_filtered_queue_returns_to_it(hub: PractitionerHub) -> None:
+    # A reviewer working "council tax, missed links" goes back to that slice after each
+    # decision, not to the whole queue.
+    client = TestClient(hub.client.app, raise_server_exceptions=False)
+    sign_in(client, "reviewer")
+    queue = client.get("/review", params={"source": "council_tax", "kind": "pair"})
+    links = re.findall(r'href="(/review/\d+\?[^"]+)"', queue.text)
+    assert links, queue.text[:2000]
+    item = client.get(links[0].replace("&amp;", "&"))
+    assert 'href="/review?source=council_tax&amp;kind=pair' in item.text  # the back link
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', item.text)
+    back = re.search(r'name="back" id="back" value="([^"]*)"', item.text)
+    assert token and back
+    decided = client.post(
+        links[0].split("?")[0],
+        data={
+            "decision": "not-link",
+            "csrf_token": token.group(1),
+            "back": back.group(1).replace("&amp;", "&"),
+        },
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text[:1000]
+    assert decided.headers["location"].startswith("/review?decided=")
+    assert decided.headers["location"].endswith("&source=council_tax&kind=pair")
+    shown = client.get(decided.headers["location"])
+    assert "Decision saved" in shown.text and "1 open pair matches these filters" in shown.text
+
+
+@pytest.mark.parametrize(
+    "back",
+    ["https://evil.example/", "source=council_tax&next=//evil.example", "%ZZ", "a" * 5000],
+)
+def test_the_way_back_to_the_queue_carries_only_the_queues_own_filters(
+    hub: PractitionerHub, back: str
+) -> None:
+    client = TestClient(hub.client.app, raise_server_exceptions=False)
+    sign_in(client, "reviewer")
+    item_id = re.findall(r'href="/review/(\d+)"', client.get("/review").text)[0]
+    token = re.search(
+        r'name="csrf_token" value="([0-9a-f]+)"', client.get(f"/review/{item_id}").text
+    )
+    assert token
+    decided = client.post(
+        f"/review/{item_id}",
+        data={"decision": "not-link", "csrf_token": token.group(1), "back": back},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    location = decided.headers["location"]
+    assert location.startswith("/review?decided=") and "evil" not in location
+    assert "next=" not in location and len(location) < 400
