@@ -146,3 +146,36 @@ def test_only_reviewers_see_the_queue(
     response = page.goto("/review")
     assert response is not None and response.status == 403
     check_page(page)
+
+
+def test_filter_the_queue_with_the_keyboard_and_see_a_bad_filter_by_its_field(
+    page: Page, sign_in_as: SignIn, check_page: CheckPage
+) -> None:
+    """A reviewer narrows the queue to one kind above a risk, keyboard only; the form keeps
+    its values; a risk that is not a number comes back by its field. Each page is checked
+    (axe, 320 px, one h1)."""
+    sign_in_as(page, "reviewer")
+    page.goto("/review")
+    _tab_to(page, "#kind")
+    page.keyboard.press("ArrowDown")  # the first kind: possible wrong merges
+    _tab_to(page, "#min_risk")
+    page.keyboard.type("1")
+    _tab_to(page, "form[action='/review'] button.govuk-button")
+    page.keyboard.press("Enter")
+    matching = re.compile(r"open pairs? match(es)? these filters")
+    expect(page.locator("h2").filter(has_text=matching)).to_be_visible()
+    reasons = page.locator("#queue > li .govuk-tag").all_inner_texts()
+    assert reasons and all("wrong merge" in r.lower() for r in reasons), reasons
+    expect(page.locator("#min_risk")).to_have_value("1")
+    expect(page.locator("#kind")).to_have_value("person")
+    check_page(page)
+
+    page.locator("#min_risk").fill("lots")
+    page.locator("form[action='/review'] button.govuk-button").press("Enter")
+    expect(page).to_have_title("Error: Review queue – joinedup")
+    expect(page.locator("#min_risk-error")).to_contain_text("as a number from 0 to 2")
+    check_page(page)
+
+    page.get_by_role("link", name="Clear filters").first.click()
+    expect(page).to_have_url(re.compile(r"/review$"))
+    check_page(page)

@@ -8,9 +8,10 @@ reviewer's name and obeyed by every later link run (audited).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from pydantic import StringConstraints
 
 from joinedup.api.deps import CurrentUser, SessionDep, actor_of
 from joinedup.api.resident_routes import ID_MAX
@@ -26,6 +27,10 @@ from joinedup.services.review_service import QUEUE_MAX
 router = APIRouter(prefix="/review", tags=["review"])
 
 _REVIEWER: dict[int | str, dict[str, Any]] = {403: {"description": "Only a linkage reviewer."}}
+# Longer than any source id a mapping names, or a person id as typed (spaces too): refused
+# before the database is asked.
+SOURCE_MAX = 100
+PERSON_ID_TYPED_MAX = 32
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX, description="A review item's id from the queue.")]
 
 
@@ -37,9 +42,12 @@ ItemId = Annotated[int, Path(ge=1, le=ID_MAX, description="A review item's id fr
         "Open pairs, largest risk first: possible wrong merges (weak links) above possible "
         "missed links (uncertain pairs). Record keys and scores only. `offset` skips the "
         "riskiest so many, to page through the queue; the `X-Total-Count` header says how "
-        "many are open in all."
+        "many are open in all. Filters narrow the queue, still largest risk first, and the "
+        "count with it: `source` (once: either record from it; twice: one record from each), "
+        "`kind` (`pair`: possible missed links; `person`: persons held by weak evidence), "
+        "`min_risk` (0 to 2) and `person` (items touching that person id)."
     ),
-    responses=_REVIEWER,
+    responses={**_REVIEWER, 400: {"description": "An unknown source or person id."}},
 )
 def review_queue(
     request: Request,
@@ -48,10 +56,20 @@ def review_queue(
     caller: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=QUEUE_MAX)] = 50,
     offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
+    source: Annotated[
+        list[Annotated[str, StringConstraints(max_length=SOURCE_MAX)]] | None,
+        Query(max_length=2, description="A source id; twice for a pair of sources."),
+    ] = None,
+    kind: Annotated[Literal["pair", "person"] | None, Query()] = None,
+    min_risk: Annotated[float | None, Query(ge=0, le=2, allow_inf_nan=False)] = None,
+    person: Annotated[str | None, Query(max_length=PERSON_ID_TYPED_MAX)] = None,
 ) -> list[QueueItemPublic]:
     actor = actor_of(request, caller)
-    items = review_service.review_queue(session, actor, limit=limit, offset=offset)
-    response.headers["X-Total-Count"] = str(review_service.queue_length(session, actor))
+    only = review_service.review_filter(
+        session, actor, sources=source or (), kind=kind, min_risk=min_risk, person=person
+    )
+    items = review_service.review_queue(session, actor, limit=limit, offset=offset, only=only)
+    response.headers["X-Total-Count"] = str(review_service.queue_length(session, actor, only))
     return [QueueItemPublic.model_validate(item) for item in items]
 
 

@@ -33,6 +33,12 @@ class RecordEvidencePublic(BaseModel):
     field_weights: dict[str, float] = Field(
         description="Match weight per comparison: positive is evidence for, negative against."
     )
+    start_weight: float | None = Field(
+        None,
+        description="Where the model starts before comparing any field, in bits (two records "
+        "picked at random are seldom one person): with the field weights it makes up "
+        "match_weight. Null without a match weight or field weights.",
+    )
 
 
 class ExplanationPublic(BaseModel):
@@ -56,6 +62,7 @@ class ExplanationPublic(BaseModel):
                             "match_probability": 0.9993,
                             "match_weight": 10.5,
                             "field_weights": {"name": 6.1, "date_of_birth": 8.2, "postcode": -2.1},
+                            "start_weight": -1.7,
                         }
                     ],
                 }

@@ -193,29 +193,64 @@ def _watch(engine_name: str, every: float, as_json: bool) -> None:
 def review_list(
     limit: Annotated[int, typer.Option("--limit", help="Show at most N items.", min=1)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the items as JSON.")] = False,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="SOURCE",
+            help="Only pairs with a record from SOURCE; twice: one record from each.",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="pair|person",
+            help="pair: possible missed links; person: persons held by weak evidence.",
+        ),
+    ] = None,
+    min_risk: Annotated[
+        float | None,
+        typer.Option("--min-risk", metavar="R", help="Only items at risk R (0 to 2) or above."),
+    ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", metavar="ID", help="Only items touching this person id."),
+    ] = None,
 ) -> None:
     """List open review items, largest risk first. PAIR is what 'review decide' takes."""
     from joinedup.linkage import review
+    from joinedup.linkage.queue_filter import queue_filter
     from joinedup.store.db import session_scope
 
     try:
         with session_scope(existing_engine("review list")) as session:
-            items = review.open_items(session, limit)
-            total = review.open_count(session)
+            only = queue_filter(
+                session, sources=source or (), kind=kind, min_risk=min_risk, person=person
+            )
+            items = review.open_items(session, limit, only=only)
+            total = review.open_count(session, only=only)
     except JoinedupError as exc:
         raise _fail(exc) from None
     if as_json:
         typer.echo(json.dumps([item.as_dict() for item in items], sort_keys=True))
         return
     if not items:
-        typer.echo("The review queue is empty.")
+        typer.echo(
+            "No open review item matches these filters."
+            if only.active
+            else "The review queue is empty."
+        )
         return
     typer.echo(f"{'risk':>5}  {'probability':>11}  {'reason':<10}  PAIR")
     for item in items:
         probability = "" if item.match_probability is None else f"{item.match_probability:.4f}"
         typer.echo(f"{item.risk:>5.2f}  {probability:>11}  {item.reason:<10}  {item.label}")
     if total > len(items):
-        typer.echo(f"{total:,} open, the riskiest {len(items):,} shown (--limit N shows more)")
+        which = " matching these filters" if only.active else ""
+        typer.echo(
+            f"{total:,} open{which}, the riskiest {len(items):,} shown (--limit N shows more)"
+        )
 
 
 @review_app.command("decide")

@@ -58,18 +58,14 @@ def _lines(found: dict[str, Any]) -> list[str]:
     if found["person_id"] is None:
         lines.append(f"{lookup['requested']} holds no current records ({lookup['status']}).")
         return lines
-    lines.append(f"person {found['person_id']}: {len(found['records'])} records")
+    lines.append(f"person {found['person_id']}: {_records(len(found['records']))}")
     for record in found["records"]:
         lines.append(f"  {record['record_key']}  joined in run {record['joined_run']}")
         lines.append(f"    {_evidence(record)}")
     if found["events"]:
         lines.append("events:")
         for event in found["events"]:
-            people = ", ".join(
-                f"{pid} ({count} records)"
-                for pid, count in zip(event["person_ids"], event["record_counts"], strict=False)
-            )
-            lines.append(f"  run {event['run_id']}: {event['kind']} {people}")
+            lines.append(f"  run {event['run_id']}{_when(event['at'])}: {_event(event, found)}")
     if found["decisions"]:
         lines.append("review decisions:")
         for decision in found["decisions"]:
@@ -79,6 +75,28 @@ def _lines(found: dict[str, Any]) -> list[str]:
                 f"on {str(decision['decided_at'])[:16].replace('T', ' ')}"
             )
     return lines
+
+
+def _records(count: int) -> str:
+    return f"{count} record" if count == 1 else f"{count} records"
+
+
+def _when(at: str | None) -> str:
+    # ISO time in UTC, as stored; minutes are enough to find the run in 'joinedup link' logs.
+    return f" ({at[:16].replace('T', ' ')} UTC)" if at else ""
+
+
+def _event(event: dict[str, Any], found: dict[str, Any]) -> str:
+    counts = dict(zip(event["person_ids"], event["record_counts"], strict=False))
+    if event.get("split_from"):
+        # The split that made this person, as its kept side lists it, seen from here.
+        kept = event["split_from"]
+        return (
+            f"split off from {kept} (it kept {_records(counts.get(kept, 0))}; this person "
+            f"{_records(counts.get(found['person_id'], 0))})"
+        )
+    people = ", ".join(f"{pid} ({_records(count)})" for pid, count in counts.items())
+    return f"{event['kind']} {people}"
 
 
 def _evidence(record: dict[str, Any]) -> str:

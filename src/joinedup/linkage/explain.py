@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from joinedup.linkage import pair_keys
 from joinedup.linkage.gc_pause import cycle_collection_paused
+from joinedup.linkage.person_history import person_events
 from joinedup.linkage.persons import lookup_person, members_view
 from joinedup.store.bulk import BulkInsert, JsonText
-from joinedup.store.linkage_tables import MatchEvidence, PersonEvent, ReviewDecision
+from joinedup.store.linkage_tables import MatchEvidence, ReviewDecision
 
 _EVIDENCE = cast(Table, MatchEvidence.__table__)
 _CHUNK = 5_000
@@ -368,20 +369,7 @@ def explain_person(session: Session, person_id: str) -> dict[str, Any]:
                 "evidence_run": item.run_id if item else None,
             }
         )
-    # Events name the person they are about first (a merge's survivor, a split's larger part),
-    # so the indexed first id finds this person's history and that of ids it absorbed.
-    ids = sorted({found.person_id, *(pid for pid, _ in found.redirects)})
-    events = [
-        {
-            "run_id": event.run_id,
-            "kind": event.kind,
-            "person_ids": list(event.person_ids),
-            "record_counts": list(event.record_counts),
-        }
-        for event in session.scalars(
-            select(PersonEvent).where(PersonEvent.person_id.in_(ids)).order_by(PersonEvent.id)
-        )
-    ]
+    events = person_events(session, found.person_id, [pid for pid, _ in found.redirects])
     key_set = set(keys)
     decisions = []
     for start in range(0, len(keys), _IN_CHUNK):

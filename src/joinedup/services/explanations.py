@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from joinedup.linkage.explain import explain_person
+from joinedup.linkage.explain import explain_person, starting_weight
 from joinedup.services.access import (
     audit_decision,
     current_records,
@@ -46,7 +46,9 @@ class RecordEvidence:
     ``None`` when there is no match *or* when the match is in a source not released to the
     caller; ``matched_hidden`` tells the two apart, except for a source the caller is not told
     of at all (then the record reads as ``alone``, with no scores). ``field_weights`` are match
-    weights per comparison (log2 of the Bayes factor: positive for, negative against).
+    weights per comparison (log2 of the Bayes factor: positive for, negative against);
+    ``start_weight`` where the matcher starts before comparing any (the prior: the total less
+    the fields' weights, ``linkage.explain.starting_weight``), so the figures add up.
     """
 
     record_key: str
@@ -59,6 +61,7 @@ class RecordEvidence:
     match_probability: float | None
     match_weight: float | None
     field_weights: dict[str, float] = field(default_factory=dict)
+    start_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -143,4 +146,5 @@ def _evidence(
         match_probability=row["match_probability"],
         match_weight=row["match_weight"],
         field_weights=dict(row["field_weights"] or {}),
+        start_weight=starting_weight(row["match_weight"], row["field_weights"]),
     )

@@ -10,6 +10,7 @@ evidence — the reviewer role check, and the audit trail: looking at a pair rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit.log import NewEvent
-from joinedup.linkage import review
+from joinedup.linkage import queue_filter, review
 from joinedup.linkage.explain import starting_weight
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
@@ -26,6 +27,7 @@ from joinedup.services.subject_access import FIELDS
 from joinedup.services.text import has_control_characters
 from joinedup.store.linkage_tables import MatchEvidence, PersonMember, ReviewItem
 from joinedup.store.records import split_record_key
+from joinedup.store.sources import list_sources
 from joinedup.store.tables import SourceRecord
 
 REVIEWER_ROLES: frozenset[str] = frozenset({"reviewer"})
@@ -34,6 +36,9 @@ NOTE_MAX = review.NOTE_MAX
 # Which decision in force the reviewer saw (for the pages, which do not import linkage).
 UNSEEN = review.UNSEEN
 Seen = review.Seen
+# A checked filter over the queue, and the kinds a reviewer may ask for (for the pages too).
+QueueFilter = queue_filter.QueueFilter
+KINDS = queue_filter.KINDS
 # Fields compared side by side, in the order a reviewer reads a person.
 COMPARED = tuple(f for f in FIELDS if f not in ("year_of_birth",))
 
@@ -42,6 +47,14 @@ class ReviewItemNotFound(ServiceError):
     """No review item with that id (404)."""
 
     http_status = 404
+
+
+class FilterRefused(ServiceError):
+    """A queue filter that cannot be applied (400); ``field`` says which part of it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class DecidedMeanwhile(ServiceError):
@@ -143,11 +156,43 @@ def require_reviewer(actor: Actor) -> None:
         raise NotPermitted("Only a linkage reviewer can do this.")
 
 
+def review_filter(
+    session: Session,
+    actor: Actor,
+    *,
+    sources: Iterable[str] = (),
+    kind: str | None = None,
+    min_risk: float | None = None,
+    person: str | None = None,
+) -> QueueFilter:
+    """A reviewer's filter over the queue, checked (``linkage.queue_filter.queue_filter``):
+    what is wrong with it raises :class:`FilterRefused` (400) saying so."""
+    require_reviewer(actor)
+    try:
+        return queue_filter.queue_filter(
+            session, sources=sources, kind=kind, min_risk=min_risk, person=person
+        )
+    except queue_filter.FilterRefused as exc:
+        said = str(exc)
+        raise FilterRefused(exc.field, f"{said[:1].upper()}{said[1:]}.") from None
+
+
+def queue_sources(session: Session, actor: Actor) -> tuple[str, ...]:
+    """The source ids a reviewer may filter the queue by: every source of the hub."""
+    require_reviewer(actor)
+    return tuple(source.id for source in list_sources(session))
+
+
 def review_queue(
-    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0
+    session: Session,
+    actor: Actor,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    only: QueueFilter | None = None,
 ) -> tuple[QueueItem, ...]:
     """The open review items, largest risk first, from the ``offset``-th on
-    (``linkage.review.open_items``).
+    (``linkage.review.open_items``); ``only`` those a ``review_filter`` lets through.
 
     Shows record keys and scores only, so listing the queue reads no personal data and is not
     audited; opening an item is.
@@ -168,14 +213,15 @@ def review_queue(
             match_weight=entry.match_weight,
             person_id=entry.person_id,
         )
-        for entry in review.open_items(session, limit=limit, offset=offset)
+        for entry in review.open_items(session, limit=limit, offset=offset, only=only)
     )
 
 
-def queue_length(session: Session, actor: Actor) -> int:
-    """How many review items are open (``linkage.review.open_count``); not audited either."""
+def queue_length(session: Session, actor: Actor, only: QueueFilter | None = None) -> int:
+    """How many review items are open (``linkage.review.open_count``), ``only`` those a filter
+    lets through; not audited either."""
     require_reviewer(actor)
-    return review.open_count(session)
+    return review.open_count(session, only=only)
 
 
 def _queue_item(item: ReviewItem) -> QueueItem:

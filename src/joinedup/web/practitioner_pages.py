@@ -252,7 +252,9 @@ def why_one_person(session: SessionDep, actor: Actor, view: JoinedView) -> list[
     if not view.services:
         return []
     records = explain(session, actor, view.person_id).records
-    scale = largest_weight(*(r.field_weights for r in records))
+    scale = largest_weight(
+        *(r.field_weights for r in records), starts=(r.start_weight for r in records)
+    )
     out = []
     charted: set[frozenset[str]] = set()
     for record in records:
@@ -265,7 +267,7 @@ def why_one_person(session: SessionDep, actor: Actor, view: JoinedView) -> list[
             {
                 **dataclasses.asdict(record),
                 "matched_shown": matched,
-                "bars": evidence_bars(fields, scale),
+                "bars": evidence_bars(fields, scale, start=record.start_weight),
                 "basis_label": BASIS_LABELS.get(record.basis, record.basis),
             }
         )

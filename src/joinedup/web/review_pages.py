@@ -13,9 +13,11 @@ match weights into bars for the chart partial ``review/_evidence.html``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -23,14 +25,18 @@ from starlette.responses import RedirectResponse, Response
 from joinedup.api.deps import Caller, SessionDep, actor_of
 from joinedup.services.actor import ServiceError
 from joinedup.services.review_service import (
+    KINDS,
     NOTE_MAX,
     REVIEWER_ROLES,
     UNSEEN,
     DecidedMeanwhile,
     DecisionContradicts,
+    FilterRefused,
     Seen,
     decide_item,
     queue_length,
+    queue_sources,
+    review_filter,
     review_item,
     review_queue,
 )
@@ -83,12 +89,22 @@ RECORD_FIELD_LABELS: dict[str, str] = {
     "date_of_death": "Date of death",
 }
 
+#: The filter form's kinds of item (``services.review_service.KINDS``), worded as the queue's
+#: tags word the items.
+KIND_LABELS: dict[str, str] = {"person": "Possible wrong merges", "pair": "Possible missed links"}
+
 REASON_LABELS: dict[str, str] = {
     "weak_link": "Possible wrong merge",
     "uncertain": "Possible missed link",
 }
 
 DECISION_LABELS: dict[str, str] = {"link": "the same person", "not-link": "different people"}
+
+
+#: The first bar of a chart: where the matcher starts before comparing any field (the prior:
+#: the odds that two records picked at random are one person, in bits).
+START = "start"
+START_LABEL = "Starting point: two records picked at random"
 
 
 @dataclass(frozen=True)
@@ -115,14 +131,22 @@ class Bar:
         return "neutral"
 
 
-def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = None) -> list[Bar]:
+def evidence_bars(
+    weights: Mapping[str, float] | None,
+    scale: float | None = None,
+    *,
+    start: float | None = None,
+) -> list[Bar]:
     """The bars for a record's per-field match weights, in reading order, scaled to ``scale``.
 
     ``scale`` is the weight drawn as a full half-width bar (the largest absolute weight when
-    ``None``, so the strongest field fills its side); weights beyond it are drawn at full
+    ``None``, so the strongest bar fills its side); weights beyond it are drawn at full
     length. Fields the model does not know are drawn after the known ones; weights that are
-    not finite numbers are left out. Example: ``evidence_bars({"dob": 8.0, "sex": -2.0})``
-    gives a bar from 100 to 200 for date of birth and one from 75 to 100 for sex.
+    not finite numbers are left out. ``start`` is the matcher's starting weight (the prior,
+    ``services`` ``evidence_start_weight``): when finite it is the first bar (``START``), so
+    the bars add up to the total weight behind the probability shown. Example:
+    ``evidence_bars({"dob": 8.0, "sex": -2.0})`` gives a bar from 100 to 200 for date of
+    birth and one from 75 to 100 for sex.
     """
     clean = {
         name: float(value)
@@ -131,17 +155,21 @@ def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = Non
     }
     if not clean:
         return []
-    top = scale if scale and scale > 0 else max(abs(v) for v in clean.values()) or 1.0
     order = [name for name in FIELD_LABELS if name in clean]
     order += sorted(name for name in clean if name not in FIELD_LABELS)
+    shown = [(name, FIELD_LABELS.get(name, name.replace("_", " ").capitalize())) for name in order]
+    if start is not None and math.isfinite(start):
+        clean[START] = float(start)
+        shown.insert(0, (START, START_LABEL))
+    top = scale if scale and scale > 0 else max(abs(v) for v in clean.values()) or 1.0
     bars = []
-    for name in order:
+    for name, label in shown:
         weight = clean[name]
         length = round(min(abs(weight) / top, 1.0) * 100, 2)
         bars.append(
             Bar(
                 field=name,
-                label=FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                label=label,
                 weight=round(weight, 2),
                 x=100.0 if weight >= 0 else round(100 - length, 2),
                 width=length,
@@ -150,15 +178,17 @@ def evidence_bars(weights: Mapping[str, float] | None, scale: float | None = Non
     return bars
 
 
-def largest_weight(*weights: Mapping[str, float] | None) -> float:
-    """The largest absolute finite weight across several records (1 when there is none).
+def largest_weight(
+    *weights: Mapping[str, float] | None, starts: Iterable[float | None] = ()
+) -> float:
+    """The largest absolute finite weight across several records and their starting weights
+    (1 when there is none).
 
     Charts on one page share this scale so that their bars can be compared with each other.
     """
     values = [
         abs(float(v))
-        for mapping in weights
-        for v in (mapping or {}).values()
+        for v in [*(v for mapping in weights for v in (mapping or {}).values()), *starts]
         if isinstance(v, int | float) and math.isfinite(float(v))
     ]
     return max(values, default=0.0) or 1.0
@@ -182,6 +212,72 @@ def percent(probability: float | None) -> str:
     return f"{value:.1f}%"
 
 
+@dataclass(frozen=True)
+class QueueForm:
+    """The queue's filter form as typed (``values``, kept on the page and in its page links)
+    and what is wrong with it (``errors``, field → message)."""
+
+    values: dict[str, str]
+    sources: tuple[str, ...]
+    errors: dict[str, str]
+
+    def _filters(self) -> list[tuple[str, str]]:
+        rest = [(k, v) for k, v in self.values.items() if v and k not in ("source", "source_other")]
+        return [("source", s) for s in self.sources] + rest
+
+    def query(self, page: int) -> str:
+        """The filters and ``page`` as a query string (no page when it is the first)."""
+        return urlencode([*self._filters(), *([("page", str(page))] if page > 1 else [])])
+
+    def link(self, page: int) -> str:
+        """The queue's page ``page`` with the same filters."""
+        return "/review?" + urlencode([*self._filters(), ("page", str(page))])
+
+
+def read_queue_form(params: Mapping[str, str], sources: list[str]) -> QueueForm:
+    """What the filter form sent, checked for shape (the services check the rest).
+
+    ``min_risk`` must be a plain number ("1.5", not "1e0" or "NaN"); the two source selects
+    are sent as ``source`` once each. Example: ``read_queue_form({"min_risk": "x"}, [])``
+    has the error "Enter the lowest risk as a number from 0 to 2, like 1.5".
+    """
+    chosen = [s.strip() for s in sources if s.strip()]
+    values = {
+        "source": chosen[0] if chosen else "",
+        "source_other": chosen[1] if len(chosen) > 1 else "",
+        "kind": (params.get("kind") or "").strip(),
+        "min_risk": (params.get("min_risk") or "").strip(),
+        "person": (params.get("person") or "").strip(),
+    }
+    errors = {}
+    if values["min_risk"] and not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,6})?", values["min_risk"]):
+        errors["min_risk"] = "Enter the lowest risk as a number from 0 to 2, like 1.5"
+    if values["kind"] and values["kind"] not in KINDS:
+        errors["kind"] = "Select a kind of item from the list"
+    return QueueForm(values, tuple(chosen), errors)
+
+
+#: What the way back to the queue may carry: its filters and page, nothing else.
+_QUEUE_KEYS = ("source", "kind", "min_risk", "person", "page")
+_QUEUE_VALUE_MAX = 100
+
+
+def queue_query(params: Iterable[tuple[str, str]]) -> str:
+    """The queue's own filters and page among ``params``, as a query string (may be empty).
+
+    The item page and its decision form carry it so that a reviewer goes back to the slice of
+    the queue they were working; anything else (a URL, another key, a long value) is dropped,
+    so it can never send anyone elsewhere. Example:
+    ``queue_query([("kind", "pair"), ("next", "//x")])`` is ``"kind=pair"``.
+    """
+    kept = [
+        (key, value)
+        for key, value in params
+        if key in _QUEUE_KEYS and value and len(value) <= _QUEUE_VALUE_MAX
+    ]
+    return urlencode(kept[: len(_QUEUE_KEYS) + 1])
+
+
 @router.get("/review")
 def queue_page(
     request: Request,
@@ -194,19 +290,47 @@ def queue_page(
     page: str | None = None,
 ) -> Response:
     """The open review items, largest risk first, a page at a time, and the decision just
-    saved (if any).
+    saved (if any); with a filter form (source, kind, lowest risk, person id) whose values the
+    page and its page links keep.
 
     ``ended`` says a record of the pair just decided is no longer current, so the banner says
     the decision applies if the record comes back rather than at the next run; ``nhs`` that a
     link just saved joins two different NHS numbers, which the banner says the link overrides.
-    A page past the end (the queue shrank since the link was made) shows the last page.
+    A page past the end (the queue shrank since the link was made) shows the last page. A
+    filter that cannot be applied comes back (400) with the reason by its field.
     """
     actor = actor_of(request, caller)
-    total = queue_length(session, actor)
+    form = read_queue_form(request.query_params, request.query_params.getlist("source"))
+    context: dict[str, Any] = {
+        "values": form.values,
+        "errors": form.errors,
+        "sources": queue_sources(session, actor),
+        "kinds": KIND_LABELS,
+        "filtered": any(form.values.values()),
+    }
+    only = None
+    if not form.errors:
+        try:
+            only = review_filter(
+                session,
+                actor,
+                sources=form.sources,
+                kind=form.values["kind"] or None,
+                min_risk=float(form.values["min_risk"]) if form.values["min_risk"] else None,
+                person=form.values["person"] or None,
+            )
+        except FilterRefused as exc:
+            field = {"source": "source", "min_risk": "min_risk", "person": "person"}
+            form.errors[field.get(exc.field, "kind")] = str(exc)
+    if form.errors:
+        context.update(items=[], total=0, first=1, previous_link=None, next_link=None)
+        context.update(reasons=REASON_LABELS, saved=None, percent=percent)
+        return render(request, "review/queue.html", context, status_code=400)
+    total = queue_length(session, actor, only)
     last = max(1, -(-total // QUEUE_LENGTH))
     number = min(page_number(page), last)
     first = (number - 1) * QUEUE_LENGTH
-    items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first)
+    items = review_queue(session, actor, limit=QUEUE_LENGTH, offset=first, only=only)
     saved = None
     if decided is not None and decision in DECISION_LABELS:
         saved = {
@@ -215,16 +339,17 @@ def queue_page(
             "ended": ended,
             "nhs": nhs and decision == "link",
         }
-    context = {
-        "items": items,
-        "reasons": REASON_LABELS,
-        "saved": saved,
-        "total": total,
-        "first": first + 1,
-        "previous_link": f"/review?page={number - 1}" if number > 1 else None,
-        "next_link": f"/review?page={number + 1}" if number < last else None,
-        "percent": percent,
-    }
+    context.update(
+        items=items,
+        item_query=queue_query(parse_qsl(form.query(number))),
+        reasons=REASON_LABELS,
+        saved=saved,
+        total=total,
+        first=first + 1,
+        previous_link=form.link(number - 1) if number > 1 else None,
+        next_link=form.link(number + 1) if number < last else None,
+        percent=percent,
+    )
     return render(request, "review/queue.html", context)
 
 
@@ -238,20 +363,29 @@ def _item_page(
     decision: str | None = None,
     note: str = "",
     status_code: int = 400,
+    back: str | None = None,
 ) -> Response:
     detail = review_item(session, actor_of(request, caller), item_id)
-    scale = largest_weight(detail.left.field_weights, detail.right.field_weights)
+    if back is None:
+        back = queue_query(request.query_params.multi_items())
+    left, right = detail.left, detail.right
+    scale = largest_weight(
+        left.field_weights,
+        right.field_weights,
+        starts=(left.evidence_start_weight, right.evidence_start_weight),
+    )
     context = {
         "detail": detail,
         "reasons": REASON_LABELS,
         "labels": RECORD_FIELD_LABELS,
-        "left_bars": evidence_bars(detail.left.field_weights, scale),
-        "right_bars": evidence_bars(detail.right.field_weights, scale),
+        "left_bars": evidence_bars(left.field_weights, scale, start=left.evidence_start_weight),
+        "right_bars": evidence_bars(right.field_weights, scale, start=right.evidence_start_weight),
         "errors": errors or {},
         "decision": decision,
         "note": note,
         "note_max": NOTE_MAX,
         "percent": percent,
+        "back": back,
     }
     return render(request, "review/item.html", context, status_code=status_code if errors else 200)
 
@@ -279,16 +413,20 @@ def decide(
     decision: OptionalText = None,
     note: OptionalText = None,
     seen: OptionalText = None,
+    back: OptionalText = None,
 ) -> Response:
     """Save ``link`` or ``not-link`` (with an optional note) and go back to the queue.
 
     ``seen`` is the decision in force the page showed (``none``, or its id): one recorded since
-    comes back by the radios (409), so a reviewer never replaces a decision unseen.
+    comes back by the radios (409), so a reviewer never replaces a decision unseen. ``back`` is
+    the queue's filters and page the item was opened from (``queue_query``): the reviewer goes
+    back to that slice of the queue.
     """
     text = note or ""
+    back = queue_query(parse_qsl(back or "", max_num_fields=20))
     if decision not in DECISION_LABELS:
         errors = {"decision": "Select whether these records are the same person"}
-        return _item_page(request, session, caller, item_id, errors=errors, note=text)
+        return _item_page(request, session, caller, item_id, errors=errors, note=text, back=back)
     try:
         outcome = decide_item(
             session,
@@ -311,16 +449,25 @@ def decide(
             decision=decision,
             note=text,
             status_code=exc.http_status,
+            back=back,
         )
     except ServiceError as exc:
         if exc.http_status != 400:
             raise
         errors = {"note": str(exc)}
         return _item_page(
-            request, session, caller, item_id, errors=errors, decision=decision, note=text
+            request,
+            session,
+            caller,
+            item_id,
+            errors=errors,
+            decision=decision,
+            note=text,
+            back=back,
         )
     ended = "&ended=true" if outcome.not_current else ""
     nhs = "&nhs=true" if outcome.nhs_numbers_differ else ""
+    same = f"&{back}" if back else ""
     return RedirectResponse(
-        f"/review?decided={item_id}&decision={decision}{ended}{nhs}", status_code=303
+        f"/review?decided={item_id}&decision={decision}{ended}{nhs}{same}", status_code=303
     )

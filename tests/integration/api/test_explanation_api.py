@@ -83,7 +83,10 @@ def test_everything_released_is_explained_with_its_field_weights(hub: Practition
     assert gp["source_name"] == "GP registrations"
     assert (gp["matched_record_key"], gp["matched_hidden"]) == ("council_tax|C1", False)
     assert gp["field_weights"] == GP_WEIGHTS
+    # The starting point is said, so the figures add up to the match weight.
+    assert gp["start_weight"] + sum(GP_WEIGHTS.values()) == pytest.approx(gp["match_weight"])
     assert records["befriending|B1"]["basis"] == "alone"
+    assert records["befriending|B1"]["start_weight"] is None
     # Evidence is about records, not their contents: no name, date or contact detail.
     for secret in ANNE_SECRETS:
         assert secret not in response.text

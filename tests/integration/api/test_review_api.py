@@ -6,9 +6,11 @@ inside Anne (her GP and council tax records) and an uncertain pair between Bob a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -17,7 +19,7 @@ from joinedup.services.review_service import compare_fields
 from joinedup.store.db import session_scope
 from joinedup.store.governance_tables import AuditEvent
 from joinedup.store.linkage_tables import LinkRun, MatchEvidence, ReviewDecision, ReviewItem
-from tests.integration.api.auth_hub import username
+from tests.integration.api.auth_hub import sign_in, username
 from tests.integration.api.practitioner_hub import (
     ANNE,
     BOB,
@@ -287,3 +289,33 @@ def test_bob_is_unaffected_by_reading_the_queue(hub: PractitionerHub) -> None:
     hub.client.get("/api/v1/review/items", headers=_reviewer(hub))
     with session_scope(hub.engine) as session:
         assert not list(session.scalars(select(AuditEvent).where(AuditEvent.person_id == BOB)))
+
+
+def test_the_item_pages_evidence_chart_starts_at_the_prior_and_adds_up(
+    hub: PractitionerHub,
+) -> None:
+    # G1's evidence: dob +7.2 and name +4.0 from a start of -5.1 make +6.1, which is the
+    # probability shown (98.5%, as stored; 2^6.1 / (1 + 2^6.1) is 98.6%, rounding apart).
+    client = TestClient(hub.client.app, raise_server_exceptions=False)
+    sign_in(client, "reviewer")
+    page = client.get(f"/review/{_item_ids(hub)[0]}")
+    assert page.status_code == 200, page.text[:1000]
+    chart = page.text.split('id="evidence-b"', 1)[1].split("</figure>", 1)[0]
+    listed = re.findall(r'<dt class="govuk-summary-list__key">([^<]+)</dt>', chart)
+    assert listed == [
+        "Starting point: two records picked at random",
+        "Date of birth",
+        "Name",
+        "Total",
+    ]
+    rows = re.findall(
+        r'<th scope="row" class="govuk-table__header">([^<]+)</th>\s*'
+        r'<td class="govuk-table__cell[^"]*">([^<]+)</td>',
+        chart,
+    )
+    figures = {label: float(value) for label, value in rows}
+    total = figures.pop("Total (match probability 98.5%)")
+    assert list(figures.values()) == [-5.1, 7.2, 4.0]
+    assert sum(figures.values()) == pytest.approx(total) == pytest.approx(6.1)
+    assert 2**total / (1 + 2**total) == pytest.approx(0.985, abs=0.005)
+    assert "+6.1: match probability 98.5%" in chart

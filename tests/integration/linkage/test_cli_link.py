@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import stat
 import threading
@@ -421,6 +422,28 @@ def test_person_shows_each_records_evidence_and_where_a_retired_id_went(
     assert "checked the file" not in moved.output  # a reviewer's note is never printed
     as_json = json.loads(cli.invoke(app, ["person", retired, "--json"]).output)
     assert as_json["person_id"] == survivor and as_json["decisions"][0]["note"] is True
+
+
+def test_person_split_off_from_another_shows_the_split(cli: CliRunner, store: Store) -> None:
+    link(store.engine, model=StubScorer())
+    amara = store.persons()["1"]
+    store.put(person("2", "Zofia", "Quinn", "1999-09-09"))  # no longer Amara's record
+    result = link(store.engine, model=StubScorer())
+    split_off = store.persons()["2"]
+    assert split_off != amara == store.persons()["1"]
+    shown = cli.invoke(app, ["person", split_off])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(
+        rf"run {result.run_id} \(\d{{4}}-\d\d-\d\d \d\d:\d\d UTC\): split off from {amara} "
+        r"\(it kept 1 record; this person 1 record\)",
+        shown.output,
+    ), shown.output
+    kept = cli.invoke(app, ["person", amara])
+    assert re.search(
+        rf"run {result.run_id} \(\d{{4}}-\d\d-\d\d \d\d:\d\d UTC\): split {amara} \(1 record\), "
+        rf"{split_off} \(1 record\)",
+        kept.output,
+    ), kept.output
 
 
 def test_person_takes_an_id_in_any_case_and_with_spaces(cli: CliRunner, store: Store) -> None:

@@ -263,6 +263,25 @@ def test_explanation_follows_a_redirect(store: Store) -> None:
     assert explained["decisions"][0]["decision"] == "link"
 
 
+def test_a_person_split_off_lists_the_split_that_made_it_as_the_kept_side_does(
+    store: Store,
+) -> None:
+    link(store.engine, model=StubScorer())
+    before = store.persons()
+    store.put(person("3", "Amara", "Okafor", "1981-12-12"))
+    result = link(store.engine, model=StubScorer())
+    kept, split_off = before["1"], store.persons()["3"]
+    with session_scope(store.engine) as session:
+        kept_side = explain_person(session, kept)["events"]
+        new_side = explain_person(session, split_off)["events"]
+    [split] = [e for e in kept_side if e["kind"] == "split"]
+    assert split["run_id"] == result.run_id and split["person_ids"] == [kept, split_off]
+    assert split["record_counts"] == [2, 1]
+    # The new side lists the same event: the run, when it took effect, and the id it left.
+    assert new_side == [{**split, "split_from": kept}]
+    assert split["at"] is not None and split["split_from"] is None
+
+
 def test_export_has_one_row_per_current_record(store: Store) -> None:
     link(store.engine, model=StubScorer())
     store.put(person("12", "New", "Person"))  # stored after the run: no person yet

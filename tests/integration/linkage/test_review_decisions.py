@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from joinedup.errors import JoinedupError
 from joinedup.linkage import review
@@ -211,3 +212,35 @@ def test_a_link_between_different_nhs_numbers_is_recorded_with_a_warning_and_obe
         link(store.engine, full=full, model=StubScorer())
         persons = store.persons()
         assert persons["4"] == persons["6"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE review_decisions SET decision = 'link'",
+        "UPDATE review_decisions SET reviewer = 'someone else', note = NULL",
+        "DELETE FROM review_decisions",
+    ],
+)
+def test_the_database_refuses_to_rewrite_or_delete_a_decision(store: Store, statement: str) -> None:
+    # A decision is evidence an auditor relies on: a later one supersedes it, nothing rewrites
+    # it, even a statement that bypasses joinedup (migration 0015's triggers).
+    decide(store, (key(1), key(6)), "not-link", "carol")
+    with pytest.raises(DBAPIError, match="append-only"), session_scope(store.engine) as session:
+        session.execute(text(statement))
+    with session_scope(store.engine) as session:
+        [row] = session.scalars(select(ReviewDecision))
+        assert (row.decision, row.reviewer) == ("not-link", "carol")
+    # Deciding again is how a decision is put right: a new row, which is then in force.
+    decide(store, (key(6), key(1)), "not-link", "dave")
+    assert decision_count(store.engine) == 2
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_to_truncate_the_decisions(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL only")
+    decide(store, (key(1), key(6)), "not-link", "carol")
+    with pytest.raises(DBAPIError, match="append-only"), session_scope(store.engine) as session:
+        session.execute(text("TRUNCATE review_decisions"))
+    assert decision_count(store.engine) == 1

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from joinedup.linkage import thresholds
-from joinedup.linkage.review import (
+from joinedup.linkage.review_queue import (
     WEAK_LINK_MARGIN,
     Candidate,
     _weakest_holding_edge,

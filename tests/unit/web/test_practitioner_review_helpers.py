@@ -201,3 +201,30 @@ def test_when(value: str | None, text: str) -> None:
 )
 def test_category_label(category: str | None, text: str) -> None:
     assert category_label(category) == text
+
+
+@pytest.mark.parametrize(
+    ("weights", "start", "total"),
+    [
+        pytest.param({"dob": 7.2, "given_name": 4.0}, -5.1, 6.1, id="a start below zero"),
+        pytest.param({"nhs_number": 12.5, "sex": -1.25}, -14.0, -2.75, id="a total below zero"),
+        pytest.param({"dob": 3.0}, 0.0, 3.0, id="a start of zero is still said"),
+    ],
+)
+def test_the_chart_starts_at_the_prior_so_its_bars_add_up_to_the_total(
+    weights: dict[str, float], start: float, total: float
+) -> None:
+    bars = evidence_bars(weights, None, start=start)
+    assert bars[0].field == "start"
+    assert bars[0].label == "Starting point: two records picked at random"
+    assert bars[0].weight == start
+    assert [b.field for b in bars[1:]] == [b.field for b in evidence_bars(weights)]
+    assert math.isclose(sum(b.weight for b in bars), total, abs_tol=0.01)
+    # Every bar, the start too, is drawn on one scale: the largest of them fills its side.
+    assert max(b.width for b in bars) == 100.0
+
+
+@pytest.mark.parametrize("start", [None, float("nan"), float("-inf")])
+def test_no_start_bar_without_a_finite_start(start: float | None) -> None:
+    assert [b.field for b in evidence_bars({"dob": 2.0}, None, start=start)] == ["dob"]
+    assert evidence_bars({}, None, start=-5.0) == []  # a start with no fields is no chart
