@@ -77,15 +77,18 @@ def find_scope(
     new_pairs: pd.DataFrame,
     decisions: Mapping[tuple[str, str], str],
     *,
-    threshold: float,
+    carry_from: float,
 ) -> Scope:
     """Which persons an incremental run must re-cluster and which it carries whole.
 
     ``person_of`` is the membership before the run; ``new_pairs`` the pairs scored for the
     delta; ``decisions`` the reviewers' decisions in force. A person is re-clustered when it
     lost a record, a ``not-link`` pair sits inside it, or a ``not-link`` pair joins one of its
-    records to another record in scope; carried when a new pair at or above ``threshold`` or a
-    ``link`` decision reaches it from a record in scope.
+    records to another record in scope; carried when a new pair at or above ``carry_from`` or a
+    ``link`` decision reaches it from a record in scope. ``link`` carries every person a candidate
+    pair reaches (the candidate floor), not only those a pair at the threshold reaches: a pair in
+    the unambiguous band links when it is the one candidate on both sides, which clustering can
+    judge only with the persons it would join in view.
     """
     scope = Scope()
     for key in delta.changed | delta.ended:
@@ -95,7 +98,7 @@ def find_scope(
         if decision == "not-link" and left in person_of and person_of[left] == person_of.get(right):
             scope.recluster.add(person_of[left])
     if len(new_pairs):
-        strong = new_pairs[new_pairs["match_probability"] >= threshold]
+        strong = new_pairs[new_pairs["match_probability"] >= carry_from]
         for left, right in zip(strong["unique_id_l"], strong["unique_id_r"], strict=True):
             for key in (left, right):
                 if key in person_of and key not in delta.scored:

@@ -132,7 +132,7 @@ CASES = [
     ids=[case[0] for case in CASES],
 )
 def test_find_scope(delta, new_pairs, decisions, recluster, carry) -> None:
-    scope = find_scope(delta, PERSON_OF, new_pairs, decisions, threshold=0.999)
+    scope = find_scope(delta, PERSON_OF, new_pairs, decisions, carry_from=0.999)
     assert (scope.recluster, scope.carry) == (recluster, carry)
 
 
