@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from joinedup.api.deps import CurrentUser, SessionDep, actor_of
+from joinedup.api.deps import CurrentUser, SessionDep, actor_of, refuse_unknown_parameters
 from joinedup.api.resident_routes import ID_MAX, SEQ_MAX
 from joinedup.api.schemas_break_glass_review import ReasonDecision, ReasonReviewPublic
 from joinedup.api.schemas_governance import (
@@ -35,13 +35,34 @@ _IG: dict[int | str, dict[str, Any]] = {403: {"description": "Only an IG officer
 Name = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 
+# Every query parameter the search reads: any other is refused, as a misspelt filter ("rol",
+# "from") was ignored and the answer read as if it had been applied.
+AUDIT_SEARCH_PARAMETERS = frozenset(
+    {
+        "actor",
+        "organisation",
+        "role",
+        "person_id",
+        "purpose",
+        "decision",
+        "action",
+        "break_glass",
+        "credential",
+        "since",
+        "until",
+        "before_seq",
+        "limit",
+    }
+)
+
+
 @router.get(
     "/audit/events",
     response_model=AuditPagePublic,
     summary="Search the audit trail",
     description=(
         "Events matching every filter given, newest first, a page at a time: actor, "
-        "organisation, person, purpose, decision (permit, partial, deny, none), action, "
+        "organisation, role, person, purpose, decision (permit, partial, deny, none), action, "
         "break-glass, credential (`token:<id>` or `session:<id>`: what one API token or web "
         "session did), and a time range (`since` inclusive, `until` exclusive, with a time "
         "zone). Page back with `before_seq`. The search is itself audited."
@@ -54,6 +75,7 @@ def search_audit(
     caller: CurrentUser,
     actor: Name = None,
     organisation: Name = None,
+    role: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
     person_id: Annotated[
         str | None,
         Query(
@@ -80,9 +102,11 @@ def search_audit(
     before_seq: Annotated[int | None, Query(ge=1, le=SEQ_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> AuditPagePublic:
+    refuse_unknown_parameters(request, AUDIT_SEARCH_PARAMETERS)
     filters = AuditFilters(
         actor=actor,
         organisation=organisation,
+        role=role,
         person_id=person_id,
         purpose=purpose,
         decision=decision,

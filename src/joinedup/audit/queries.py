@@ -62,6 +62,7 @@ def search(
     *,
     actor: str | None = None,
     organisation: str | None = None,
+    role: str | None = None,
     person_id: str | tuple[str, ...] | None = None,
     purpose: str | None = None,
     decision: str | None = None,
@@ -89,6 +90,7 @@ def search(
     filters = {
         AuditEvent.actor: actor,
         AuditEvent.organisation: organisation,
+        AuditEvent.role: role,
         AuditEvent.person_id: person_id,
         AuditEvent.purpose: purpose,
         AuditEvent.decision: decision,

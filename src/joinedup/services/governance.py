@@ -25,9 +25,10 @@ from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, alert_handlin
 from joinedup.audit.log import DECISIONS, NewEvent
 from joinedup.linkage.ids import normalise_person_id
 from joinedup.linkage.lineage import lineage
+from joinedup.linkage.persons import PersonNotFound, lookup_person
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Agreement, Clause
-from joinedup.policy.vocabulary import PURPOSES, is_sealed
+from joinedup.policy.vocabulary import PURPOSES, ROLES, is_sealed
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
@@ -48,12 +49,17 @@ class NotFound(ServiceError):
     http_status = 404
 
 
+class PersonUnknown(NotFound):
+    """An audit search for a person id the index never issued (404)."""
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     """What an audit search asks for; every filter given must match."""
 
     actor: str | None = None
     organisation: str | None = None
+    role: str | None = None
     person_id: str | None = None
     purpose: str | None = None
     decision: str | None = None
@@ -202,6 +208,8 @@ def _check_filters(filters: AuditFilters) -> None:
     refuse_control_characters({k: v for k, v in vars(filters).items() if isinstance(v, str)})
     if filters.decision is not None and filters.decision not in DECISIONS:
         raise ServiceError(f"decision must be one of {', '.join(DECISIONS)}.")
+    if filters.role is not None and filters.role not in ROLES:
+        raise ServiceError(f"role must be one of {', '.join(ROLES)}.")
     if filters.purpose is not None and filters.purpose not in PURPOSES:
         raise ServiceError(f"purpose must be one of {', '.join(sorted(PURPOSES))}.")
     for name in ("since", "until"):
@@ -231,9 +239,11 @@ def search_audit(
 ) -> AuditPage:
     """Audit events matching ``filters``, newest first, a page at a time.
 
-    Filters: actor, organisation, person, purpose, decision, action, break-glass, and a date
-    range (``since`` inclusive, ``until`` exclusive). The search itself is audited
+    Filters: actor, organisation, role, person, purpose, decision, action, break-glass, and a
+    date range (``since`` inclusive, ``until`` exclusive). The search itself is audited
     (``audit.search``, naming which filters were used and the person searched for, if any).
+    A person id no person ever had is :class:`NotFound`, not an empty page: a mistyped id
+    must not read as "nobody looked at this resident".
     """
     require_ig_officer(actor)
     _check_filters(filters)
@@ -254,6 +264,8 @@ def search_audit(
         holders = lineage(session, filters.person_id).holders()
         within = and_(within, queries.about(holders))
     rows = queries.search(session, **values, before_seq=before_seq, limit=limit + 1, within=within)
+    if filters.person_id and not rows:
+        _require_person(session, filters.person_id)
     # Appended after the search so that the page does not show its own event; both are in one
     # unit of work, so if the event cannot be written nothing is returned.
     audit(
@@ -274,6 +286,14 @@ def search_audit(
         events=tuple(_audit_entry(r) for r in page),
         next_before_seq=page[-1].seq if len(rows) > limit else None,
     )
+
+
+def _require_person(session: Session, person_id: str) -> None:
+    """:class:`NotFound` for an id the index never issued (a retired id is a person still)."""
+    try:
+        lookup_person(session, person_id)
+    except PersonNotFound as exc:
+        raise PersonUnknown(f"{exc}: check the id, as the index issued it.") from None
 
 
 def _audit_entry(row: AuditEvent) -> AuditEntry:

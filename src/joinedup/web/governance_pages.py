@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep, actor_of
-from joinedup.policy.vocabulary import PURPOSES, purpose_label
+from joinedup.policy.vocabulary import PURPOSES, ROLES, purpose_label
 from joinedup.services import governance
 from joinedup.services.actor import ServiceError
 from joinedup.services.governance import NOTE_MAX, ClauseTerms
@@ -102,6 +102,7 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
         "values": form.values,
         "errors": form.errors,
         "purposes": PURPOSES,
+        "roles": ROLES,
         "decisions": DECISION_WORDS,
         "searched": searched and not form.errors,
         "results": None,
@@ -114,9 +115,17 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
     # A page link only: anything but a sequence number is the first page. (Not isdigit: "²"
     # passes it and then int() fails.)
     before_seq = int(before) if re.fullmatch(r"[0-9]{1,18}", before) and int(before) else None
-    result = governance.search_audit(
-        session, actor_of(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
-    )
+    try:
+        result = governance.search_audit(
+            session, actor_of(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
+        )
+    except governance.PersonUnknown:
+        # By its field, the other answers kept: not a bare error page without the form.
+        context.update(
+            searched=False,
+            errors={"person_id": f"No person has the id {form.filters.person_id}: check the id"},
+        )
+        return render(request, "governance/audit.html", context, status_code=404)
     context.update(
         results=result.events,
         paged=before_seq is not None,
