@@ -32,6 +32,13 @@ from joinedup.policy.vocabulary import PURPOSES, ROLES, is_sealed
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.audit_context import (
+    BreakGlassReview,
+    ChoiceThen,
+    break_glass_reviews,
+    choices_then,
+    clauses_relied_on,
+)
 from joinedup.services.break_glass_reasons import review_statuses
 from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
 from joinedup.services.text import has_control_characters, refuse_control_characters
@@ -40,6 +47,8 @@ from joinedup.store.governance_tables import AgreementVersion, Alert, AlertHandl
 
 IG_ROLES: frozenset[str] = frozenset({"ig_officer"})
 PAGE_MAX = 200
+# Counting every match reads every match: past this many the page says "more than".
+TOTAL_MAX = 10_000
 NOTE_MAX = 2000
 
 
@@ -101,6 +110,11 @@ class AuditEntry:
     credential: str | None = None
     # For an administrator's change to an account: the account's organisation.
     account_organisation: str | None = None
+    # What the event meant then (services.audit_context): the resident's choices in force at
+    # its time, and for a break-glass start, how it was reviewed. Each agreement relied on also
+    # carries "clauses", derived from that version's terms.
+    choices_then: tuple[ChoiceThen, ...] = ()
+    break_glass_review: BreakGlassReview | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,9 @@ class AuditPage:
 
     events: tuple[AuditEntry, ...]
     next_before_seq: int | None
+    # How many events match on every page, counted up to TOTAL_MAX (then total_capped).
+    total: int = 0
+    total_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -266,6 +283,8 @@ def search_audit(
     rows = queries.search(session, **values, before_seq=before_seq, limit=limit + 1, within=within)
     if filters.person_id and not rows:
         _require_person(session, filters.person_id)
+    # Counted before the search's own event is appended, as the page is read.
+    total = queries.count(session, **values, within=within, at_most=TOTAL_MAX + 1)
     # Appended after the search so that the page does not show its own event; both are in one
     # unit of work, so if the event cannot be written nothing is returned.
     audit(
@@ -283,8 +302,26 @@ def search_audit(
     )
     page = rows[:limit]
     return AuditPage(
-        events=tuple(_audit_entry(r) for r in page),
+        events=_audit_entries(session, page, _organisation(actor)),
         next_before_seq=page[-1].seq if len(rows) > limit else None,
+        total=min(total, TOTAL_MAX),
+        total_capped=total > TOTAL_MAX,
+    )
+
+
+def _audit_entries(
+    session: Session, rows: list[AuditEvent], organisation: str
+) -> tuple[AuditEntry, ...]:
+    choices = choices_then(session, rows)
+    glass = break_glass_reviews(session, rows, organisation)
+    return tuple(
+        replace(
+            _audit_entry(row),
+            agreements=tuple(clauses_relied_on(session, row)),
+            choices_then=choices.get(row.seq, ()),
+            break_glass_review=glass.get(row.seq),
+        )
+        for row in rows
     )
 
 

@@ -128,6 +128,8 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
         return render(request, "governance/audit.html", context, status_code=404)
     context.update(
         results=result.events,
+        total=result.total,
+        total_capped=result.total_capped,
         paged=before_seq is not None,
         newest_link=_page_link(form.values, None),
         older_link=_page_link(form.values, result.next_before_seq)

@@ -1,0 +1,143 @@
+"""What an IG officer needs to answer a regulator about one resident, from the audit search.
+
+The ICO asks: every access between two dates, by whom and why, which categories were released
+under which agreement version and clause, any break-glass and how it was reviewed, the
+resident's choices at the time of each access (not today's), and how many accesses in all.
+On the tiny Northbridge of ``practitioner_hub``, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.integration.api.auth_hub import sign_in
+from tests.integration.api.practitioner_hub import (
+    ANNE,
+    CLARE,
+    PractitionerHub,
+    hub_with_ig_officers,
+)
+
+hub = pytest.fixture(hub_with_ig_officers, name="hub")
+URL = "/api/v1/governance/audit/events"
+REASON = "Found collapsed at home, no relationship on record, urgent"
+
+
+def _search(hub: PractitionerHub, who: str = "ig_officer", **params: Any) -> dict[str, Any]:
+    response = hub.client.get(URL, headers=hub.bearer(who, None), params=params)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _choose(hub: PractitionerHub, kind: str, purpose: str, given: bool) -> None:
+    response = hub.client.post(
+        "/api/v1/me/choices",
+        headers=hub.bearer("resident", None),
+        json={"kind": kind, "purpose": purpose, "given": given},
+    )
+    assert response.status_code == 201, response.text
+
+
+def _view(hub: PractitionerHub, role: str, purpose: str) -> None:
+    response = hub.client.get(f"/api/v1/persons/{ANNE}", headers=hub.bearer(role, purpose))
+    assert response.status_code == 200, response.text
+
+
+def test_the_total_counts_every_page(hub: PractitionerHub) -> None:
+    for _ in range(3):
+        _view(hub, "social_worker", "safeguarding")
+    first = _search(hub, person_id=ANNE, action="person.view", limit=1)
+    assert len(first["events"]) == 1 and first["next_before_seq"]
+    # "How many accesses?" had no answer but paging to the end.
+    assert first["total"] == 3
+
+
+def test_each_access_shows_the_choices_in_force_at_its_time(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    _choose(hub, "objection", "housing_support", True)
+    _view(hub, "social_worker", "safeguarding")
+    _choose(hub, "objection", "housing_support", False)
+    _view(hub, "social_worker", "safeguarding")
+    newest, middle, oldest = _search(hub, person_id=ANNE, action="person.view")["events"]
+
+    def objecting(event: dict[str, Any]) -> list[bool]:
+        return [
+            c["given"]
+            for c in event["choices_then"]
+            if c["kind"] == "objection" and c["purpose"] == "housing_support"
+        ]
+
+    # Before the objection, none; while it stood, in force; after it was taken back, withdrawn.
+    assert objecting(oldest) == []
+    assert objecting(middle) == [True]
+    assert objecting(newest) == [False]
+    assert all(c["at"] <= middle["at"] for c in middle["choices_then"])
+
+
+def test_each_agreement_relied_on_names_its_clauses(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    [event] = _search(hub, person_id=ANNE, action="person.view")["events"]
+    assert event["agreements"]
+    for agreement in event["agreements"]:
+        # "Under which clause?": the row held the agreement's id, version and hash only.
+        assert agreement["clauses"], agreement
+        assert all(isinstance(c, str) and c for c in agreement["clauses"])
+
+
+def test_a_break_glass_shows_how_it_was_reviewed(hub: PractitionerHub) -> None:
+    hub.break_glass_and_view(CLARE, REASON)
+    [alert] = hub.client.get("/api/v1/governance/alerts", headers=hub.bearer("ig_icb", None)).json()
+    reviewed = hub.client.post(
+        f"/api/v1/governance/alerts/{alert['id']}/break-glass-reason",
+        headers=hub.bearer("ig_icb", None),
+        json={"decision": "redact", "summary": "Emergency: the person was found unwell at home."},
+    )
+    assert reviewed.status_code == 201, reviewed.text
+    handled = hub.client.post(
+        f"/api/v1/governance/alerts/{alert['id']}/acknowledge",
+        headers=hub.bearer("ig_icb", None),
+        json={"note": "Checked with the GP practice: a genuine emergency.", "close": True},
+    )
+    assert handled.status_code == 200, handled.text
+    [started] = _search(hub, "ig_icb", person_id=CLARE, action="break_glass.start")["events"]
+    review = started["break_glass_review"]
+    assert review["alert_id"] == alert["id"]
+    assert review["reason_shown_to_resident"] == "redacted"
+    assert review["status"] == "closed"
+    assert review["handled_by"] == "ig_icb"
+    assert review["outcome"] == "Checked with the GP practice: a genuine emergency."
+    # The council's IG officer sees the same event, open on their own queue, without the
+    # ICB's note (it may name people).
+    [theirs] = _search(hub, person_id=CLARE, action="break_glass.start")["events"]
+    assert theirs["break_glass_review"]["status"] == "open"
+    assert theirs["break_glass_review"]["outcome"] is None
+
+
+def test_the_total_does_not_count_the_search_itself(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    page = _search(hub, action="audit.search")
+    assert page["total"] == len(page["events"]) == 0
+    page = _search(hub, action="audit.search")
+    assert page["total"] == len(page["events"]) == 1
+
+
+def test_the_audit_page_says_how_many_and_what_each_access_meant(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    _choose(hub, "objection", "housing_support", True)
+    _view(hub, "social_worker", "safeguarding")
+    _view(hub, "social_worker", "safeguarding")
+    browser = TestClient(hub.client.app)
+    sign_in(browser, "ig_officer")
+    page = browser.get(
+        "/governance/audit",
+        params={"search": "1", "person_id": ANNE, "action": "person.view"},
+    ).text
+    assert "3 events match" in page
+    assert page.count("Objected to housing support") == 2
+    assert page.count("None recorded") == 1
+    [event] = _search(hub, person_id=ANNE, action="person.view", limit=1)["events"]
+    for agreement in event["agreements"]:
+        assert f"{agreement['id']} version {agreement['version']}</a>, clause" in page
