@@ -110,6 +110,8 @@ class AuditEntry:
     credential: str | None = None
     # For an administrator's change to an account: the account's organisation.
     account_organisation: str | None = None
+    # The event's hash on the chain, to match against what `joinedup audit verify` checked.
+    hash: str | None = None
     # What the event meant then (services.audit_context): the resident's choices in force at
     # its time, and for a break-glass start, how it was reviewed. Each agreement relied on also
     # carries "clauses", derived from that version's terms.
@@ -246,6 +248,36 @@ def _check_filters(filters: AuditFilters) -> None:
         raise ServiceError("since must be before until.")
 
 
+@dataclass(frozen=True)
+class PreparedSearch:
+    """An audit search checked and ready: the filters as searched (the person id as issued),
+    the keyword filters for :func:`joinedup.audit.queries.search`, and the condition of the
+    officer's remit (and the person's lineage)."""
+
+    filters: AuditFilters
+    values: dict[str, object]
+    within: ColumnElement[bool]
+
+
+def prepare_search(session: Session, actor: Actor, filters: AuditFilters) -> PreparedSearch:
+    """Check ``actor`` and ``filters`` and build the search (shared by the page and export)."""
+    require_ig_officer(actor)
+    _check_filters(filters)
+    if filters.person_id is not None:
+        # Events hold ids as the index issued them: a person id typed in lower case, or pasted
+        # with spaces, found no events and read as "nobody looked at this person".
+        filters = replace(filters, person_id=normalise_person_id(filters.person_id))
+    values: dict[str, object] = dict(vars(filters))
+    within = audit_events_in(remit_of(session, actor))
+    if filters.person_id:
+        # The person's accesses under every id their records were held by at the time: ids
+        # since merged into theirs, and the id their records were split from, until the split.
+        values["person_id"] = None
+        holders = lineage(session, filters.person_id).holders()
+        within = and_(within, queries.about(holders))
+    return PreparedSearch(filters, values, within)
+
+
 def search_audit(
     session: Session,
     actor: Actor,
@@ -262,27 +294,15 @@ def search_audit(
     A person id no person ever had is :class:`NotFound`, not an empty page: a mistyped id
     must not read as "nobody looked at this resident".
     """
-    require_ig_officer(actor)
-    _check_filters(filters)
-    if filters.person_id is not None:
-        # Events hold ids as the index issued them: a person id typed in lower case, or pasted
-        # with spaces, found no events and read as "nobody looked at this person".
-        filters = replace(filters, person_id=normalise_person_id(filters.person_id))
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
     if before_seq is not None and before_seq < 1:
         raise ServiceError("before_seq must be a positive event number.")
-    values = vars(filters)
-    within = audit_events_in(remit_of(session, actor))
-    if filters.person_id:
-        # The person's accesses under every id their records were held by at the time: ids
-        # since merged into theirs, and the id their records were split from, until the split.
-        values = {**values, "person_id": None}
-        holders = lineage(session, filters.person_id).holders()
-        within = and_(within, queries.about(holders))
+    search = prepare_search(session, actor, filters)
+    filters, values, within = search.filters, search.values, search.within
     rows = queries.search(session, **values, before_seq=before_seq, limit=limit + 1, within=within)
     if filters.person_id and not rows:
-        _require_person(session, filters.person_id)
+        require_person(session, filters.person_id)
     # Counted before the search's own event is appended, as the page is read.
     total = queries.count(session, **values, within=within, at_most=TOTAL_MAX + 1)
     # Appended after the search so that the page does not show its own event; both are in one
@@ -302,16 +322,17 @@ def search_audit(
     )
     page = rows[:limit]
     return AuditPage(
-        events=_audit_entries(session, page, _organisation(actor)),
+        events=audit_entries(session, page, _organisation(actor)),
         next_before_seq=page[-1].seq if len(rows) > limit else None,
         total=min(total, TOTAL_MAX),
         total_capped=total > TOTAL_MAX,
     )
 
 
-def _audit_entries(
+def audit_entries(
     session: Session, rows: list[AuditEvent], organisation: str
 ) -> tuple[AuditEntry, ...]:
+    """The events as ``organisation``'s IG officer sees them, with what each meant then."""
     choices = choices_then(session, rows)
     glass = break_glass_reviews(session, rows, organisation)
     return tuple(
@@ -325,7 +346,7 @@ def _audit_entries(
     )
 
 
-def _require_person(session: Session, person_id: str) -> None:
+def require_person(session: Session, person_id: str) -> None:
     """:class:`NotFound` for an id the index never issued (a retired id is a person still)."""
     try:
         lookup_person(session, person_id)
@@ -353,6 +374,7 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
         break_glass=row.break_glass,
         credential=row.credential,
         account_organisation=row.account_organisation,
+        hash=row.hash,
     )
 
 

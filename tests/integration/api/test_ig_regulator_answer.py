@@ -8,6 +8,9 @@ On the tiny Northbridge of ``practitioner_hub``, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import Any
 
 import pytest
@@ -141,3 +144,72 @@ def test_the_audit_page_says_how_many_and_what_each_access_meant(hub: Practition
     [event] = _search(hub, person_id=ANNE, action="person.view", limit=1)["events"]
     for agreement in event["agreements"]:
         assert f"{agreement['id']} version {agreement['version']}</a>, clause" in page
+
+
+EXPORT = "/api/v1/governance/audit/export"
+
+
+def test_an_export_a_regulator_can_read_csv(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    _choose(hub, "objection", "housing_support", True)
+    _view(hub, "housing_officer", "housing_support")
+    response = hub.client.get(
+        EXPORT, headers=hub.bearer("ig_officer", None), params={"person_id": ANNE}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    found = _search(hub, person_id=ANNE)
+    # Every access the search finds, oldest first (the export's own event came after it).
+    accesses = [e["seq"] for e in found["events"] if not e["action"].startswith("audit.")]
+    assert [int(r["seq"]) for r in rows] == sorted(accesses)
+    housing = next(r for r in rows if r["role"] == "housing_officer")
+    assert housing["at_uk"] and housing["at_utc"].endswith("Z")
+    assert "objection to housing_support" in housing["choices_then"]
+    assert housing["hash"] and len(housing["hash"]) == 64
+    social = next(r for r in rows if r["role"] == "social_worker")
+    assert "clause" in social["agreements"] and social["categories"]
+
+
+def test_an_export_as_json_says_who_exported_what_and_is_audited(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    response = hub.client.get(
+        EXPORT,
+        headers=hub.bearer("ig_officer", None),
+        params={"person_id": ANNE, "format": "json", "since": "2020-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document["exported_by"]["role"] == "ig_officer"
+    assert document["filters"] == {"person_id": ANNE, "since": "2020-01-01T00:00:00+00:00"}
+    assert document["total"] == len(document["events"]) >= 1
+    assert document["events"][0]["choices_then"] == []
+    [event] = _search(hub, action="audit.export")["events"]
+    assert event["person_id"] == ANNE
+    assert "person_id, since" in event["reason"] and f"{document['total']} event" in event["reason"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"format": "xlsx"}, {"person_id": "PNEVER0000009"}, {"rol": "gp"}, {"limit": "5"}],
+)
+def test_a_bad_export_is_a_4xx_with_a_message(hub: PractitionerHub, params: dict[str, str]) -> None:
+    response = hub.client.get(EXPORT, headers=hub.bearer("ig_officer", None), params=params)
+    assert response.status_code in (400, 404, 422), response.text
+    assert response.json()["detail"]
+
+
+def test_the_audit_page_links_to_its_export(hub: PractitionerHub) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    browser = TestClient(hub.client.app)
+    sign_in(browser, "ig_officer")
+    page = browser.get(
+        "/governance/audit", params={"search": "1", "person_id": ANNE, "action": "person.view"}
+    ).text
+    link = re.search(r'href="(/governance/audit/export\?[^"]+)"', page)
+    assert link, "no export link"
+    download = browser.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(download.text)))) == 1
