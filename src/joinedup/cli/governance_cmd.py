@@ -12,8 +12,11 @@ from joinedup.cli import app
 from joinedup.cli.database import absent_sqlite_file
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.engine import Engine
 
+    from joinedup.audit.verify import VerifyResult
     from joinedup.policy.model import Agreement
     from joinedup.services.agreements_store import StoredStatus
 
@@ -231,6 +234,8 @@ def audit_verify(
         f"{_count(result.events, 'event')}, {_count(result.checkpoints, 'checkpoint')}; "
         f"head {result.head_seq} {result.head_hash}"
     )
+    for line in _coverage(result, witnessed=len(witness or [])):
+        typer.echo(line)
     if result.first is not None:
         typer.echo(f"TAMPERED: {result.first}", err=True)
         if len(result.problems) > 1:
@@ -260,6 +265,53 @@ def audit_verify(
         )
         + (witnessed if result.witnesses else "")
     )
+
+
+def _utc(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment is not None else "(time unreadable)"
+
+
+def _coverage(result: VerifyResult, *, witnessed: int) -> list[str]:
+    """What verify covered and checked, for a report a regulator can be shown: the events (by
+    number and time), the checks made, and which keys signed the checkpoints found good."""
+    if not result.events:
+        return ["no events recorded"]
+    lines = [
+        f"events {result.first_seq} to {result.head_seq}, recorded {_utc(result.first_at)} "
+        f"to {_utc(result.head_at)} UTC",
+        "checked: every event's hash over its content and its link to the event before; each "
+        "checkpoint's Ed25519 signature against the keys trusted here and the hash it sealed; "
+        "that no checkpoint the recorded interval calls for is missing"
+        + (f"; {_count(witnessed, 'witness path')} outside the database" if witnessed else ""),
+    ]
+    span = (
+        f"events {result.first_checkpoint_seq} to {result.last_checkpoint_seq}"
+        if result.checkpoints > 1
+        else f"event {result.last_checkpoint_seq}"
+    )
+    from joinedup.audit.signing import development_key_id
+
+    development = development_key_id()
+
+    def trust(key: str) -> str:
+        return (
+            "the public development key: it proves nothing"
+            if key == development
+            else ("trusted here")
+        )
+
+    keys = sorted(result.signed_by.items())
+    if len(keys) == 1 and keys[0][1] == result.checkpoints:
+        lines.append(
+            f"{_count(result.checkpoints, 'checkpoint')} ({span}) signed with Ed25519 key "
+            f"{keys[0][0]}, {trust(keys[0][0])}"
+        )
+    elif result.checkpoints:
+        lines.append(f"{_count(result.checkpoints, 'checkpoint')} ({span}); good signatures:")
+        lines += [f"  {count} by Ed25519 key {key}, {trust(key)}" for key, count in keys]
+    else:
+        lines.append("no signed checkpoints: the events are protected by the chain only")
+    return lines
 
 
 @audit_app.command("checkpoint")
