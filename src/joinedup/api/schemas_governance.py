@@ -286,6 +286,12 @@ class ChainStatusPublic(BaseModel):
                     "unsigned_tail": 200,
                     "problems": [],
                     "checked_at": _AT,
+                    "first_seq": 1,
+                    "first_at": "2026-01-05T08:12:40Z",
+                    "head_at": _AT,
+                    "signed_by": [
+                        {"key_id": "3a9f0c51d2e47b86", "checkpoints": 1, "development": False}
+                    ],
                 }
             ]
         },
@@ -300,3 +306,12 @@ class ChainStatusPublic(BaseModel):
     unsigned_tail: int = Field(description="Events since the last checkpoint (chain only).")
     problems: list[dict[str, Any]] = Field(description="seq, kind, message — first bad first.")
     checked_at: datetime
+    first_seq: int | None = Field(description="The first event checked.")
+    first_at: datetime | None = Field(description="When the first event was recorded.")
+    head_at: datetime | None = Field(description="When the newest event was recorded.")
+    signed_by: list[dict[str, Any]] = Field(
+        description=(
+            "key_id, checkpoints, development: each key whose valid signatures seal checkpoints "
+            "(development true: the public development key, which proves nothing)."
+        )
+    )

@@ -23,6 +23,7 @@ from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
 from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, alert_handling, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
+from joinedup.audit.signing import development_key_id
 from joinedup.linkage.ids import normalise_person_id
 from joinedup.linkage.lineage import lineage
 from joinedup.linkage.persons import PersonNotFound, lookup_person
@@ -211,6 +212,12 @@ class ChainStatus:
     unsigned_tail: int
     problems: tuple[dict[str, object], ...]
     checked_at: datetime
+    # What was covered, for a report: the first event's number, the first and last times, and
+    # each key whose good signatures seal checkpoints (development: the public demo key).
+    first_seq: int | None = None
+    first_at: datetime | None = None
+    head_at: datetime | None = None
+    signed_by: tuple[dict[str, object], ...] = ()
 
 
 def require_ig_officer(actor: Actor) -> None:
@@ -695,4 +702,11 @@ def chain_status(session: Session, actor: Actor) -> ChainStatus:
             {"seq": p.seq, "kind": p.kind, "message": p.message} for p in result.problems
         ),
         checked_at=utcnow(),
+        first_seq=result.first_seq,
+        first_at=result.first_at,
+        head_at=result.head_at,
+        signed_by=tuple(
+            {"key_id": key, "checkpoints": count, "development": key == development_key_id()}
+            for key, count in sorted(result.signed_by.items())
+        ),
     )

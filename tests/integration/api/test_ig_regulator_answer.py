@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from joinedup.audit.log import checkpoint_now
+from joinedup.store.db import session_scope
 from tests.integration.api.auth_hub import sign_in
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -213,3 +215,41 @@ def test_the_audit_page_links_to_its_export(hub: PractitionerHub) -> None:
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
     assert len(list(csv.DictReader(io.StringIO(download.text)))) == 1
+
+
+def test_an_export_keeps_to_the_officers_remit(hub: PractitionerHub) -> None:
+    # The council's social worker sees Clare's council records only: nothing of the ICB's.
+    response = hub.client.get(f"/api/v1/persons/{CLARE}", headers=hub.bearer("social_worker"))
+    assert response.status_code == 200, response.text
+    theirs = hub.client.get(
+        EXPORT, headers=hub.bearer("ig_icb", None), params={"person_id": CLARE, "format": "json"}
+    )
+    assert theirs.status_code == 200, theirs.text
+    assert theirs.json()["events"] == []
+    ours = hub.client.get(
+        EXPORT,
+        headers=hub.bearer("ig_officer", None),
+        params={"person_id": CLARE, "format": "json"},
+    )
+    assert [e["role"] for e in ours.json()["events"]] == ["social_worker"]
+
+
+def test_the_chain_status_says_what_it_covered_and_which_keys_signed(
+    hub: PractitionerHub,
+) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    _view(hub, "social_worker", "safeguarding")
+    with session_scope(hub.engine) as session:
+        checkpoint_now(session)
+    status = hub.client.get(
+        "/api/v1/governance/audit/verify", headers=hub.bearer("ig_officer", None)
+    ).json()
+    assert status["ok"] and status["first_seq"] == 1
+    assert status["first_at"] <= status["head_at"]
+    [signer] = status["signed_by"]
+    assert signer["checkpoints"] == 1 and len(signer["key_id"]) == 16
+    assert signer["development"] is True  # the tests sign with the development key
+    browser = TestClient(hub.client.app)
+    sign_in(browser, "ig_officer")
+    page = browser.get("/governance/chain").text
+    assert f"Ed25519 key {signer['key_id']}" in page and "Events checked" in page
