@@ -137,6 +137,7 @@ def access_log(
     since: datetime | None = None,
     limit: int = 500,
     holders: Mapping[str, datetime | None] | None = None,
+    until: datetime | None = None,
 ) -> list[AccessLogEntry]:
     """Who accessed ``person_id``'s data — organisation, role, when, why — newest first.
 
@@ -145,9 +146,9 @@ def access_log(
     ids that held their records are included too.
     """
     if holders is not None:
-        events = search(session, since=since, limit=limit, within=about(holders))
+        events = search(session, since=since, until=until, limit=limit, within=about(holders))
     else:
-        events = search(session, person_id=person_id, since=since, limit=limit)
+        events = search(session, person_id=person_id, since=since, until=until, limit=limit)
     return [
         AccessLogEntry(
             at=event.at,
