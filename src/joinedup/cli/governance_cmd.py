@@ -393,7 +393,7 @@ def audit_log(
     """Who accessed a person's data: organisation, role, when, why — the resident's access log.
 
     Also under the ids their records were held by at the time: ids since merged into theirs,
-    and the id their records were split from, up to the split. ``--since`` and ``--until``
+    and the id their records were split from, up to the split. --since and --until
     are UK days, both included: a regulator's "between 1 and 31 March" in London.
     """
     start = _uk_day_start(since, "--since")
