@@ -3,11 +3,12 @@
 An audit row records who, why, what was released and the agreement versions relied on (id,
 version, hash). A regulator also asks under which *clause*, what the resident had said at the
 time — their objections and consents then, not now — and, for emergency access, how it was
-reviewed. None of that is on the row, and all of it can be read back without changing it:
+reviewed. Little of that is on the row, and all of it can be read back without changing it:
 
-- the clauses: from the agreement version whose hash the row cites (its stored text, else the
-  file of that version), the clauses giving the released categories of that source to the
-  event's organisation and role for its purpose. Derived, so said to be derived;
+- the clauses: as the row records them (policy's citation, on events written since rows
+  carry it), else from the agreement version whose hash the row cites (its stored text, else
+  the file of that version), the clauses giving the released categories of that source to the
+  event's organisation and role for its purpose — derived, and said to be;
 - the choices then: the resident's choice history (never updated: a change of mind is a new
   row), as policy reads it (:func:`joinedup.audit.decision_inputs.choices_of`), the latest per
   kind, purpose and source made before the event;
@@ -116,12 +117,17 @@ def _parsed(text: str) -> Agreement | None:
 
 
 def clauses_relied_on(session: Session, event: AuditEvent) -> list[dict[str, Any]]:
-    """The event's agreements, each with ``clauses``: the ids of the clauses of that version
-    that give a released category to the event's organisation and role for its purpose (empty
-    when its text is not here with the hash the event cites)."""
+    """The event's agreements, each with ``clauses`` and ``clauses_derived``: the clauses the
+    row records (policy's own citation, on events written since it does), else the ids of the
+    clauses of that version that give a released category to the event's organisation and
+    role for its purpose (empty when its text is not here with the hash the event cites)."""
     released = [label.partition("/")[::2] for label in event.categories or ()]
     out = []
     for ref in event.agreements or ():
+        if isinstance(ref.get("clauses"), list):
+            # Recorded by policy with the decision (events since the audit row cites them).
+            out.append({**ref, "clauses_derived": False})
+            continue
         agreement = _version(session, ref)
         clauses = (
             [
@@ -139,7 +145,7 @@ def clauses_relied_on(session: Session, event: AuditEvent) -> list[dict[str, Any
             if agreement is not None
             else []
         )
-        out.append({**ref, "clauses": clauses})
+        out.append({**ref, "clauses": clauses, "clauses_derived": True})
     return out
 
 

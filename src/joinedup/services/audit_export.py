@@ -166,6 +166,7 @@ def _cells(entry: AuditEntry) -> list[str]:
         "; ".join(
             f"{a.get('id')} v{a.get('version')} sha256:{a.get('sha256')}"
             + _clauses(a.get("clauses"))
+            + (" (derived)" if a.get("clauses") and a.get("clauses_derived") else "")
             for a in entry.agreements
         ),
         "yes" if entry.break_glass else "no",

@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from joinedup.audit.log import checkpoint_now
+from joinedup.services.audit_context import clauses_relied_on
 from joinedup.store.db import session_scope
+from joinedup.store.governance_tables import AuditEvent
 from tests.integration.api.auth_hub import sign_in
 from tests.integration.api.practitioner_hub import (
     ANNE,
@@ -116,6 +119,10 @@ def test_a_break_glass_shows_how_it_was_reviewed(hub: PractitionerHub) -> None:
     assert review["outcome"] == "Checked with the GP practice: a genuine emergency."
     # The council's IG officer sees the same event, open on their own queue, without the
     # ICB's note (it may name people).
+    # The view the glass opened names the clauses it was released under, as any other does.
+    [view] = _search(hub, "ig_icb", person_id=CLARE, action="person.view")["events"]
+    assert view["break_glass"] and view["agreements"]
+    assert all(a["clauses"] for a in view["agreements"]), view["agreements"]
     [theirs] = _search(hub, person_id=CLARE, action="break_glass.start")["events"]
     assert theirs["break_glass_review"]["status"] == "open"
     assert theirs["break_glass_review"]["outcome"] is None
@@ -253,3 +260,26 @@ def test_the_chain_status_says_what_it_covered_and_which_keys_signed(
     sign_in(browser, "ig_officer")
     page = browser.get("/governance/chain").text
     assert f"Ed25519 key {signer['key_id']}" in page and "Events checked" in page
+
+
+def test_the_row_records_the_clauses_and_older_rows_have_them_derived_alike(
+    hub: PractitionerHub,
+) -> None:
+    _view(hub, "social_worker", "safeguarding")
+    [event] = _search(hub, person_id=ANNE, action="person.view")["events"]
+    with session_scope(hub.engine) as session:
+        row = session.scalars(select(AuditEvent).where(AuditEvent.seq == event["seq"])).one()
+        recorded = {a["id"]: a["clauses"] for a in row.agreements}
+        assert all(recorded.values()), recorded
+        # A row from before the clauses were recorded: the same answer, derived.
+        old = AuditEvent(
+            **{
+                c: getattr(row, c)
+                for c in ("organisation", "role", "purpose", "categories", "person_id")
+            },
+            agreements=[{k: v for k, v in a.items() if k != "clauses"} for a in row.agreements],
+        )
+        derived = clauses_relied_on(session, old)
+    assert {a["id"]: a["clauses"] for a in derived} == recorded
+    assert all(a["clauses_derived"] for a in derived)
+    assert not any(a["clauses_derived"] for a in event["agreements"])
