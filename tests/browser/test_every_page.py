@@ -33,7 +33,7 @@ CheckPage = Callable[..., None]
 SignIn = Callable[..., Page]
 
 # Routes that answer with something other than a page (a file download).
-NOT_PAGES = {"/my/download/file"}
+NOT_PAGES = {"/my/download/file", "/governance/audit/export"}
 
 
 @dataclass(frozen=True)

@@ -317,3 +317,15 @@ def get_stated_purpose(caller: CurrentUser) -> Caller:
 
 
 RequirePurpose = Annotated[Caller, Depends(get_stated_purpose)]
+
+
+def refuse_unknown_parameters(request: Request, known: frozenset[str]) -> None:
+    """400 naming any query parameter outside ``known``.
+
+    FastAPI ignores parameters a route does not declare: a search sent with a misspelt filter
+    (``rol=gp``) then answers as if it had been applied, which reads as a finding.
+    """
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        names = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise BadRequest(f"This search has no filter {names}: use {', '.join(sorted(known))}.")

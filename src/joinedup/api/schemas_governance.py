@@ -17,6 +17,28 @@ _AT = "2026-03-02T10:15:00Z"
 _HASH = "5f0c" + "0" * 60
 
 
+class ChoiceThenPublic(BaseModel):
+    model_config = _PUBLIC
+
+    kind: str = Field(description="objection or consent")
+    purpose: str
+    source: str | None = Field(description="null: every source")
+    given: bool = Field(description="false: withdrawn by then")
+    at: datetime = Field(description="When the choice was recorded.")
+    inherited: bool = Field(description="Kept from before a split (see governance.md).")
+
+
+class BreakGlassReviewPublic(BaseModel):
+    model_config = _PUBLIC
+
+    alert_id: int
+    reason_shown_to_resident: str = Field(description="under_review, released or redacted")
+    status: str = Field(description="Your organisation's handling: open, acknowledged, closed.")
+    handled_by: str | None
+    handled_at: datetime | None
+    outcome: str | None = Field(description="Your organisation's note; another's is not shown.")
+
+
 class AuditEventPublic(BaseModel):
     model_config = _PUBLIC
 
@@ -45,6 +67,18 @@ class AuditEventPublic(BaseModel):
     account_organisation: str | None = Field(
         description="For an administrator's change to an account: the account's organisation."
     )
+    choices_then: list[ChoiceThenPublic] = Field(
+        description=(
+            "The person's objections and consents as they stood at the event's time (the "
+            "latest per kind, purpose and source made before it), not as they are now."
+        )
+    )
+    break_glass_review: BreakGlassReviewPublic | None = Field(
+        description=(
+            "For a break_glass.start event: its alert, what the resident is shown of the "
+            "reason, and your organisation's handling of the alert."
+        )
+    )
 
 
 class AuditPagePublic(BaseModel):
@@ -72,6 +106,7 @@ class AuditPagePublic(BaseModel):
                                     "id": "northbridge-council-services",
                                     "version": 2,
                                     "sha256": _HASH,
+                                    "clauses": ["council-tax-to-social-care"],
                                 }
                             ],
                             "request_id": "5f0c2e",
@@ -79,9 +114,22 @@ class AuditPagePublic(BaseModel):
                             "break_glass": False,
                             "credential": "token:12",
                             "account_organisation": None,
+                            "choices_then": [
+                                {
+                                    "kind": "objection",
+                                    "purpose": "housing_support",
+                                    "source": None,
+                                    "given": True,
+                                    "at": "2026-02-11T09:00:00Z",
+                                    "inherited": False,
+                                }
+                            ],
+                            "break_glass_review": None,
                         }
                     ],
                     "next_before_seq": None,
+                    "total": 1,
+                    "total_capped": False,
                 }
             ]
         },
@@ -89,6 +137,8 @@ class AuditPagePublic(BaseModel):
 
     events: list[AuditEventPublic]
     next_before_seq: int | None = Field(description="Pass as before_seq for the older page.")
+    total: int = Field(description="How many events match, on every page (up to 10,000).")
+    total_capped: bool = Field(description="true: more than 10,000 match.")
 
 
 class AlertPublic(BaseModel):
@@ -236,6 +286,12 @@ class ChainStatusPublic(BaseModel):
                     "unsigned_tail": 200,
                     "problems": [],
                     "checked_at": _AT,
+                    "first_seq": 1,
+                    "first_at": "2026-01-05T08:12:40Z",
+                    "head_at": _AT,
+                    "signed_by": [
+                        {"key_id": "3a9f0c51d2e47b86", "checkpoints": 1, "development": False}
+                    ],
                 }
             ]
         },
@@ -250,3 +306,12 @@ class ChainStatusPublic(BaseModel):
     unsigned_tail: int = Field(description="Events since the last checkpoint (chain only).")
     problems: list[dict[str, Any]] = Field(description="seq, kind, message — first bad first.")
     checked_at: datetime
+    first_seq: int | None = Field(description="The first event checked.")
+    first_at: datetime | None = Field(description="When the first event was recorded.")
+    head_at: datetime | None = Field(description="When the newest event was recorded.")
+    signed_by: list[dict[str, Any]] = Field(
+        description=(
+            "key_id, checkpoints, development: each key whose valid signatures seal checkpoints "
+            "(development true: the public development key, which proves nothing)."
+        )
+    )

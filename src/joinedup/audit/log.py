@@ -117,7 +117,7 @@ class NewEvent:
             person_id=request.person_id,
             case_reference=request.case_reference,
             categories=decision.released_labels,
-            agreements=[ref.to_dict() for ref in decision.agreements_used],
+            agreements=decision.agreement_citations(),
             request_id=request.request_id,
             reason=reason if reason is not None else _break_glass_reason(request, decision),
             break_glass=decision.break_glass_used,

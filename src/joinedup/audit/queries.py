@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -57,11 +58,11 @@ def _limit(limit: int) -> int:
     return limit
 
 
-def search(
-    session: Session,
+def _matching(
     *,
     actor: str | None = None,
     organisation: str | None = None,
+    role: str | None = None,
     person_id: str | tuple[str, ...] | None = None,
     purpose: str | None = None,
     decision: str | None = None,
@@ -70,16 +71,9 @@ def search(
     since: datetime | None = None,
     until: datetime | None = None,
     before_seq: int | None = None,
-    limit: int = 100,
     within: ColumnElement[bool] | None = None,
     credential: str | None = None,
-) -> list[AuditEvent]:
-    """Events matching every filter given, newest first; ``until`` is exclusive.
-
-    ``person_id`` may be a tuple of ids: events about any of them (a person and the ids merged
-    into it). Page backwards with ``before_seq`` = the smallest ``seq`` of the previous page.
-    ``within`` is a further condition on ``audit_events`` (an IG officer's remit).
-    """
+) -> Select[tuple[AuditEvent]]:
     query: Select[tuple[AuditEvent]] = select(AuditEvent)
     if within is not None:
         query = query.where(within)
@@ -89,6 +83,7 @@ def search(
     filters = {
         AuditEvent.actor: actor,
         AuditEvent.organisation: organisation,
+        AuditEvent.role: role,
         AuditEvent.person_id: person_id,
         AuditEvent.purpose: purpose,
         AuditEvent.decision: decision,
@@ -105,8 +100,34 @@ def search(
         query = query.where(AuditEvent.at < until)
     if before_seq is not None:
         query = query.where(AuditEvent.seq < before_seq)
+    return query
+
+
+def search(
+    session: Session,
+    *,
+    before_seq: int | None = None,
+    limit: int = 100,
+    **filters: Any,
+) -> list[AuditEvent]:
+    """Events matching every filter given, newest first; ``until`` is exclusive.
+
+    Filters: ``actor``, ``organisation``, ``role``, ``person_id``, ``purpose``, ``decision``,
+    ``action``, ``break_glass``, ``credential``, ``since``, ``until``. ``person_id`` may be a
+    tuple of ids: events about any of them (a person and the ids merged into it). Page
+    backwards with ``before_seq`` = the smallest ``seq`` of the previous page. ``within`` is a
+    further condition on ``audit_events`` (an IG officer's remit).
+    """
+    query = _matching(before_seq=before_seq, **filters)
     query = query.order_by(AuditEvent.seq.desc()).limit(_limit(limit))
     return list(session.scalars(query))
+
+
+def count(session: Session, *, at_most: int, **filters: Any) -> int:
+    """How many events :func:`search` would page through with ``filters``, up to ``at_most``
+    (counting stops there: a count of a whole busy trail reads all of it)."""
+    seqs = _matching(**filters).with_only_columns(AuditEvent.seq).limit(at_most).subquery()
+    return session.scalar(select(func.count()).select_from(seqs)) or 0
 
 
 def access_log(
@@ -116,6 +137,7 @@ def access_log(
     since: datetime | None = None,
     limit: int = 500,
     holders: Mapping[str, datetime | None] | None = None,
+    until: datetime | None = None,
 ) -> list[AccessLogEntry]:
     """Who accessed ``person_id``'s data — organisation, role, when, why — newest first.
 
@@ -124,9 +146,9 @@ def access_log(
     ids that held their records are included too.
     """
     if holders is not None:
-        events = search(session, since=since, limit=limit, within=about(holders))
+        events = search(session, since=since, until=until, limit=limit, within=about(holders))
     else:
-        events = search(session, person_id=person_id, since=since, limit=limit)
+        events = search(session, person_id=person_id, since=since, until=until, limit=limit)
     return [
         AccessLogEntry(
             at=event.at,

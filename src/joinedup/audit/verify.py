@@ -27,6 +27,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -78,6 +79,14 @@ class VerifyResult:
     # latest event one covers.
     witnesses: int = 0
     last_witnessed_seq: int | None = None
+    # What the trail covers, for a report a regulator can read: the first event's number and
+    # the times of the first and last (None where a stored time cannot be read).
+    first_seq: int | None = None
+    first_at: datetime | None = None
+    head_at: datetime | None = None
+    first_checkpoint_seq: int | None = None
+    # Key id -> how many checkpoints a trusted key's valid signature seals.
+    signed_by: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -293,6 +302,16 @@ def _row(
     return _Row(seq, stored, prev, False, unreadable)
 
 
+def _time_of(conn: Connection, seq: int) -> datetime | None:
+    """The recorded time of event ``seq``; ``None`` when it cannot be read (an edit)."""
+    table = event_table()
+    try:
+        at = conn.execute(select(table.c.at).where(table.c.seq == seq)).scalar()
+    except DECODE_ERRORS:
+        return None
+    return at if isinstance(at, datetime) else None
+
+
 def _read_events(conn: Connection) -> list[_Row]:
     table = event_table()
     rows: list[_Row] = []
@@ -344,12 +363,17 @@ def verify(engine: Engine, *, witnesses: Sequence[Witness | Path] = ()) -> Verif
     with engine.connect() as conn:
         rows = _read_events(conn)
         checkpoints = _read_checkpoints(conn)
+        if rows:
+            result.first_at = _time_of(conn, rows[0].seq)
+            result.head_at = _time_of(conn, rows[-1].seq)
     result.events = len(rows)
     if rows:
         result.head_seq, result.head_hash = rows[-1].seq, rows[-1].stored
+        result.first_seq = rows[0].seq
     result.checkpoints = len(checkpoints)
     if checkpoints:
         result.last_checkpoint_seq = checkpoints[-1].seq
+        result.first_checkpoint_seq = checkpoints[0].seq
     # Where each hash stands in the trail (the last, should one repeat).
     position = {row.stored: i for i, row in enumerate(rows)}
     chain = _chain_problems(rows, position)
@@ -370,6 +394,8 @@ def verify(engine: Engine, *, witnesses: Sequence[Witness | Path] = ()) -> Verif
         result.witnesses = len(witnessed)
         result.last_witnessed_seq = witnessed[-1].seq
     result.problems = sorted(found, key=lambda p: p.seq)
+    for checkpoint in genuine:
+        result.signed_by[checkpoint.key_id] = result.signed_by.get(checkpoint.key_id, 0) + 1
     development = development_key_id()
     if development in trusted_public_keys():
         result.development_signed = sum(c.key_id == development for c in checkpoints)

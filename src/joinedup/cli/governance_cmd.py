@@ -12,8 +12,11 @@ from joinedup.cli import app
 from joinedup.cli.database import absent_sqlite_file
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.engine import Engine
 
+    from joinedup.audit.verify import VerifyResult
     from joinedup.policy.model import Agreement
     from joinedup.services.agreements_store import StoredStatus
 
@@ -231,6 +234,8 @@ def audit_verify(
         f"{_count(result.events, 'event')}, {_count(result.checkpoints, 'checkpoint')}; "
         f"head {result.head_seq} {result.head_hash}"
     )
+    for line in _coverage(result, witnessed=len(witness or [])):
+        typer.echo(line)
     if result.first is not None:
         typer.echo(f"TAMPERED: {result.first}", err=True)
         if len(result.problems) > 1:
@@ -260,6 +265,53 @@ def audit_verify(
         )
         + (witnessed if result.witnesses else "")
     )
+
+
+def _utc(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment is not None else "(time unreadable)"
+
+
+def _coverage(result: VerifyResult, *, witnessed: int) -> list[str]:
+    """What verify covered and checked, for a report a regulator can be shown: the events (by
+    number and time), the checks made, and which keys signed the checkpoints found good."""
+    if not result.events:
+        return ["no events recorded"]
+    lines = [
+        f"events {result.first_seq} to {result.head_seq}, recorded {_utc(result.first_at)} "
+        f"to {_utc(result.head_at)} UTC",
+        "checked: every event's hash over its content and its link to the event before; each "
+        "checkpoint's Ed25519 signature against the keys trusted here and the hash it sealed; "
+        "that no checkpoint the recorded interval calls for is missing"
+        + (f"; {_count(witnessed, 'witness path')} outside the database" if witnessed else ""),
+    ]
+    span = (
+        f"events {result.first_checkpoint_seq} to {result.last_checkpoint_seq}"
+        if result.checkpoints > 1
+        else f"event {result.last_checkpoint_seq}"
+    )
+    from joinedup.audit.signing import development_key_id
+
+    development = development_key_id()
+
+    def trust(key: str) -> str:
+        return (
+            "the public development key: it proves nothing"
+            if key == development
+            else ("trusted here")
+        )
+
+    keys = sorted(result.signed_by.items())
+    if len(keys) == 1 and keys[0][1] == result.checkpoints:
+        lines.append(
+            f"{_count(result.checkpoints, 'checkpoint')} ({span}) signed with Ed25519 key "
+            f"{keys[0][0]}, {trust(keys[0][0])}"
+        )
+    elif result.checkpoints:
+        lines.append(f"{_count(result.checkpoints, 'checkpoint')} ({span}); good signatures:")
+        lines += [f"  {count} by Ed25519 key {key}, {trust(key)}" for key, count in keys]
+    else:
+        lines.append("no signed checkpoints: the events are protected by the chain only")
+    return lines
 
 
 @audit_app.command("checkpoint")
@@ -319,6 +371,18 @@ def audit_log(
         ..., metavar="PERSON_ID", help="The person id (as in the master person index)."
     ),
     limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Show at most N accesses."),
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        metavar="DATE",
+        help="The first day to include, a UK day (2026-03-01 or 01/03/2026).",
+    ),
+    until: str | None = typer.Option(
+        None,
+        "--until",
+        metavar="DATE",
+        help="The last day to include, a UK day (to its end, UK time, summer time included).",
+    ),
     database_url: str | None = typer.Option(
         None,
         "--database-url",
@@ -329,8 +393,13 @@ def audit_log(
     """Who accessed a person's data: organisation, role, when, why — the resident's access log.
 
     Also under the ids their records were held by at the time: ids since merged into theirs,
-    and the id their records were split from, up to the split.
+    and the id their records were split from, up to the split. --since and --until
+    are UK days, both included: a regulator's "between 1 and 31 March" in London.
     """
+    start = _uk_day_start(since, "--since")
+    first_after = _uk_day_start(until, "--until", next_day=True)
+    if start and first_after and start >= first_after:
+        raise typer.BadParameter("--until must be the same day as --since or after it")
     from joinedup.audit.queries import access_log
     from joinedup.linkage.ids import normalise_person_id
     from joinedup.linkage.lineage import lineage
@@ -344,7 +413,9 @@ def audit_log(
         upgrade(engine)
         with session_scope(engine) as session:
             holders = lineage(session, wanted).holders()
-            entries = access_log(session, wanted, limit=limit, holders=holders)
+            entries = access_log(
+                session, wanted, limit=limit, holders=holders, since=start, until=first_after
+            )
             if not entries:
                 # A mistyped id is not a person nobody looked at: exit 3, as joinedup person.
                 lookup_person(session, wanted)
@@ -362,6 +433,34 @@ def audit_log(
             f"{entry.purpose or '-'}  {entry.action}  {entry.decision}{flag}"
             + (f"  — {entry.reason}" if entry.reason else "")
         )
+
+
+def _uk_day_start(text: str | None, option: str, *, next_day: bool = False) -> datetime | None:
+    """The UTC time a UK day typed as ``2026-03-31`` or ``31/03/2026`` starts (or, with
+    ``next_day``, the day after it: an inclusive end). In summer it is 23:00 the day before."""
+    import re
+    from datetime import UTC, date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    if text is None:
+        return None
+    value = text.strip()
+    iso = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", value)
+    uk = re.fullmatch(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})", value)
+    try:
+        if iso:
+            day = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        elif uk:
+            day = date(int(uk[3]), int(uk[2]), int(uk[1]))
+        else:
+            raise ValueError
+        if next_day:
+            day += timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(
+            f"{option} must be a real date, such as 2026-03-31 or 31/03/2026"
+        ) from None
+    return datetime.combine(day, time(), ZoneInfo("Europe/London")).astimezone(UTC)
 
 
 @audit_app.command("keygen")

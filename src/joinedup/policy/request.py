@@ -243,6 +243,22 @@ class Decision:
                 seen.setdefault(item.agreement, None)
         return tuple(seen)
 
+    def agreement_citations(self) -> list[dict[str, Any]]:
+        """Each agreement version relied on (as :attr:`agreements_used`) with ``clauses``: the
+        ids of its clauses that the released items were permitted under, as their reasons cite
+        them — what the audit row records, so "under which clause?" is answered by the row."""
+        out = []
+        for ref in self.agreements_used:
+            clauses = {
+                reason.clause
+                for item in self.items
+                if item.permitted and item.agreement == ref
+                for reason in item.reasons
+                if reason.clause and (reason.agreement, reason.version) == (ref.id, ref.version)
+            }
+            out.append({**ref.to_dict(), "clauses": sorted(clauses)})
+        return out
+
     def allows(self, source: str, category: str) -> bool:
         """True when the (source, category) pair is released; unknown pairs are denied."""
         item = self._index.get((source, category))

@@ -23,14 +23,23 @@ from joinedup.audit import queries
 from joinedup.audit import verify as verify_chain
 from joinedup.audit.governance import ALERT_KINDS, ALERT_STATUSES, alert_handling, handle_alert
 from joinedup.audit.log import DECISIONS, NewEvent
+from joinedup.audit.signing import development_key_id
 from joinedup.linkage.ids import normalise_person_id
 from joinedup.linkage.lineage import lineage
+from joinedup.linkage.persons import PersonNotFound, lookup_person
 from joinedup.policy.engine import agreements_in_force
 from joinedup.policy.model import Agreement, Clause
-from joinedup.policy.vocabulary import PURPOSES, is_sealed
+from joinedup.policy.vocabulary import PURPOSES, ROLES, is_sealed
 from joinedup.services.access import audit
 from joinedup.services.actor import Actor, NotPermitted, ServiceError
 from joinedup.services.agreements_store import current_agreements
+from joinedup.services.audit_context import (
+    BreakGlassReview,
+    ChoiceThen,
+    break_glass_reviews,
+    choices_then,
+    clauses_relied_on,
+)
 from joinedup.services.break_glass_reasons import review_statuses
 from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
 from joinedup.services.text import has_control_characters, refuse_control_characters
@@ -39,6 +48,8 @@ from joinedup.store.governance_tables import AgreementVersion, Alert, AlertHandl
 
 IG_ROLES: frozenset[str] = frozenset({"ig_officer"})
 PAGE_MAX = 200
+# Counting every match reads every match: past this many the page says "more than".
+TOTAL_MAX = 10_000
 NOTE_MAX = 2000
 
 
@@ -48,12 +59,17 @@ class NotFound(ServiceError):
     http_status = 404
 
 
+class PersonUnknown(NotFound):
+    """An audit search for a person id the index never issued (404)."""
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     """What an audit search asks for; every filter given must match."""
 
     actor: str | None = None
     organisation: str | None = None
+    role: str | None = None
     person_id: str | None = None
     purpose: str | None = None
     decision: str | None = None
@@ -95,6 +111,13 @@ class AuditEntry:
     credential: str | None = None
     # For an administrator's change to an account: the account's organisation.
     account_organisation: str | None = None
+    # The event's hash on the chain, to match against what `joinedup audit verify` checked.
+    hash: str | None = None
+    # What the event meant then (services.audit_context): the resident's choices in force at
+    # its time, and for a break-glass start, how it was reviewed. Each agreement relied on also
+    # carries "clauses", derived from that version's terms.
+    choices_then: tuple[ChoiceThen, ...] = ()
+    break_glass_review: BreakGlassReview | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,9 @@ class AuditPage:
 
     events: tuple[AuditEntry, ...]
     next_before_seq: int | None
+    # How many events match on every page, counted up to TOTAL_MAX (then total_capped).
+    total: int = 0
+    total_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +212,12 @@ class ChainStatus:
     unsigned_tail: int
     problems: tuple[dict[str, object], ...]
     checked_at: datetime
+    # What was covered, for a report: the first event's number, the first and last times, and
+    # each key whose good signatures seal checkpoints (development: the public demo key).
+    first_seq: int | None = None
+    first_at: datetime | None = None
+    head_at: datetime | None = None
+    signed_by: tuple[dict[str, object], ...] = ()
 
 
 def require_ig_officer(actor: Actor) -> None:
@@ -202,6 +234,8 @@ def _check_filters(filters: AuditFilters) -> None:
     refuse_control_characters({k: v for k, v in vars(filters).items() if isinstance(v, str)})
     if filters.decision is not None and filters.decision not in DECISIONS:
         raise ServiceError(f"decision must be one of {', '.join(DECISIONS)}.")
+    if filters.role is not None and filters.role not in ROLES:
+        raise ServiceError(f"role must be one of {', '.join(ROLES)}.")
     if filters.purpose is not None and filters.purpose not in PURPOSES:
         raise ServiceError(f"purpose must be one of {', '.join(sorted(PURPOSES))}.")
     for name in ("since", "until"):
@@ -221,6 +255,36 @@ def _check_filters(filters: AuditFilters) -> None:
         raise ServiceError("since must be before until.")
 
 
+@dataclass(frozen=True)
+class PreparedSearch:
+    """An audit search checked and ready: the filters as searched (the person id as issued),
+    the keyword filters for :func:`joinedup.audit.queries.search`, and the condition of the
+    officer's remit (and the person's lineage)."""
+
+    filters: AuditFilters
+    values: dict[str, object]
+    within: ColumnElement[bool]
+
+
+def prepare_search(session: Session, actor: Actor, filters: AuditFilters) -> PreparedSearch:
+    """Check ``actor`` and ``filters`` and build the search (shared by the page and export)."""
+    require_ig_officer(actor)
+    _check_filters(filters)
+    if filters.person_id is not None:
+        # Events hold ids as the index issued them: a person id typed in lower case, or pasted
+        # with spaces, found no events and read as "nobody looked at this person".
+        filters = replace(filters, person_id=normalise_person_id(filters.person_id))
+    values: dict[str, object] = dict(vars(filters))
+    within = audit_events_in(remit_of(session, actor))
+    if filters.person_id:
+        # The person's accesses under every id their records were held by at the time: ids
+        # since merged into theirs, and the id their records were split from, until the split.
+        values["person_id"] = None
+        holders = lineage(session, filters.person_id).holders()
+        within = and_(within, queries.about(holders))
+    return PreparedSearch(filters, values, within)
+
+
 def search_audit(
     session: Session,
     actor: Actor,
@@ -231,29 +295,23 @@ def search_audit(
 ) -> AuditPage:
     """Audit events matching ``filters``, newest first, a page at a time.
 
-    Filters: actor, organisation, person, purpose, decision, action, break-glass, and a date
-    range (``since`` inclusive, ``until`` exclusive). The search itself is audited
+    Filters: actor, organisation, role, person, purpose, decision, action, break-glass, and a
+    date range (``since`` inclusive, ``until`` exclusive). The search itself is audited
     (``audit.search``, naming which filters were used and the person searched for, if any).
+    A person id no person ever had is :class:`NotFound`, not an empty page: a mistyped id
+    must not read as "nobody looked at this resident".
     """
-    require_ig_officer(actor)
-    _check_filters(filters)
-    if filters.person_id is not None:
-        # Events hold ids as the index issued them: a person id typed in lower case, or pasted
-        # with spaces, found no events and read as "nobody looked at this person".
-        filters = replace(filters, person_id=normalise_person_id(filters.person_id))
     if not 1 <= limit <= PAGE_MAX:
         raise ServiceError(f"limit must be between 1 and {PAGE_MAX}.")
     if before_seq is not None and before_seq < 1:
         raise ServiceError("before_seq must be a positive event number.")
-    values = vars(filters)
-    within = audit_events_in(remit_of(session, actor))
-    if filters.person_id:
-        # The person's accesses under every id their records were held by at the time: ids
-        # since merged into theirs, and the id their records were split from, until the split.
-        values = {**values, "person_id": None}
-        holders = lineage(session, filters.person_id).holders()
-        within = and_(within, queries.about(holders))
+    search = prepare_search(session, actor, filters)
+    filters, values, within = search.filters, search.values, search.within
     rows = queries.search(session, **values, before_seq=before_seq, limit=limit + 1, within=within)
+    if filters.person_id and not rows:
+        require_person(session, filters.person_id)
+    # Counted before the search's own event is appended, as the page is read.
+    total = queries.count(session, **values, within=within, at_most=TOTAL_MAX + 1)
     # Appended after the search so that the page does not show its own event; both are in one
     # unit of work, so if the event cannot be written nothing is returned.
     audit(
@@ -271,9 +329,36 @@ def search_audit(
     )
     page = rows[:limit]
     return AuditPage(
-        events=tuple(_audit_entry(r) for r in page),
+        events=audit_entries(session, page, _organisation(actor)),
         next_before_seq=page[-1].seq if len(rows) > limit else None,
+        total=min(total, TOTAL_MAX),
+        total_capped=total > TOTAL_MAX,
     )
+
+
+def audit_entries(
+    session: Session, rows: list[AuditEvent], organisation: str
+) -> tuple[AuditEntry, ...]:
+    """The events as ``organisation``'s IG officer sees them, with what each meant then."""
+    choices = choices_then(session, rows)
+    glass = break_glass_reviews(session, rows, organisation)
+    return tuple(
+        replace(
+            _audit_entry(row),
+            agreements=tuple(clauses_relied_on(session, row)),
+            choices_then=choices.get(row.seq, ()),
+            break_glass_review=glass.get(row.seq),
+        )
+        for row in rows
+    )
+
+
+def require_person(session: Session, person_id: str) -> None:
+    """:class:`NotFound` for an id the index never issued (a retired id is a person still)."""
+    try:
+        lookup_person(session, person_id)
+    except PersonNotFound as exc:
+        raise PersonUnknown(f"{exc}: check the id, as the index issued it.") from None
 
 
 def _audit_entry(row: AuditEvent) -> AuditEntry:
@@ -296,6 +381,7 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
         break_glass=row.break_glass,
         credential=row.credential,
         account_organisation=row.account_organisation,
+        hash=row.hash,
     )
 
 
@@ -616,4 +702,11 @@ def chain_status(session: Session, actor: Actor) -> ChainStatus:
             {"seq": p.seq, "kind": p.kind, "message": p.message} for p in result.problems
         ),
         checked_at=utcnow(),
+        first_seq=result.first_seq,
+        first_at=result.first_at,
+        head_at=result.head_at,
+        signed_by=tuple(
+            {"key_id": key, "checkpoints": count, "development": key == development_key_id()}
+            for key, count in sorted(result.signed_by.items())
+        ),
     )

@@ -135,7 +135,7 @@ def joined_view(
         household=members if shown else None,
         withheld=_withheld(decision, sources),
         reasons=tuple(reason.to_dict() for reason in decision.reasons),
-        agreements=tuple(ref.to_dict() for ref in decision.agreements_used),
+        agreements=tuple(decision.agreement_citations()),
     )
     # Last, so the chain is locked only from here to the commit. Same transaction as the reads
     # above: if these rows cannot be written, it all rolls back and the view is never returned.

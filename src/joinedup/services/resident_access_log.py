@@ -55,6 +55,7 @@ ACTION_WORDS: dict[str, str] = {
     "break_glass.reason_redact": "wrote a summary of that reason for you",
     # An information governance officer checking on accesses to the resident's record.
     "audit.search": "searched the list of who has looked at your record",
+    "audit.export": "downloaded the list of who has looked at your record",
     "alert.acknowledge": "looked into an alert about someone accessing your record",
     "alert.close": "closed an alert about someone accessing your record, after checking it",
     # An administrator's changes to the resident's own account, and to tokens that act as them.

@@ -8,13 +8,15 @@ which values there are, and nothing is searched until it is put right.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from joinedup.policy.vocabulary import PURPOSES
+from joinedup.policy.vocabulary import PURPOSES, ROLES
 from joinedup.services.governance import ALERT_STATUSES, DECISIONS, AuditFilters
 from joinedup.services.text import has_control_characters
+from joinedup.web.templating import UK
 
 TEXT_FILTERS = ("person_id", "actor", "organisation", "action", "credential")
 # The fields of the audit search form (a date by its first box), in the order they are shown.
@@ -22,6 +24,7 @@ AUDIT_FIELDS = (
     "person_id",
     "actor",
     "organisation",
+    "role",
     "purpose",
     "decision",
     "action",
@@ -37,6 +40,10 @@ BREAK_GLASS_RULE = "Select Either, Only break-glass or No break-glass"
 PRINTABLE_RULE = "Use only letters, numbers, spaces and punctuation"
 # The alert queue's filter: a status the service knows, or every alert.
 ALERT_FILTERS: tuple[str, ...] = (*ALERT_STATUSES, "all")
+# The dates an IG officer types are days in the UK (templating.UK), where the hub's residents
+# and staff are: in summer a UK day starts at 23:00 UTC the day before.
+# A whole date typed into the day box: 31/03/2026, 31.3.2026 or 31-03-2026.
+WHOLE_DATE = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class AuditForm:
 
 def _date_from(values: dict[str, str], prefix: str, label: str) -> tuple[date | None, str | None]:
     parts = [values.get(f"{prefix}-{p}", "").strip() for p in ("day", "month", "year")]
+    whole = WHOLE_DATE.fullmatch(parts[0])
+    if whole and not any(parts[1:]):
+        parts = list(whole.groups())
     if not any(parts):
         return None, None
     if not all(parts):
@@ -66,9 +76,10 @@ def _date_from(values: dict[str, str], prefix: str, label: str) -> tuple[date | 
 def read_audit_form(params: Mapping[str, str]) -> AuditForm:
     """The filters an audit search form asks for, with a GOV.UK message per field in error.
 
-    Errors come in the order of the fields on the form. Dates are whole days in UTC: *from*
-    includes its day, *to* includes its day too (the service's ``until`` is exclusive, so it
-    gets the next midnight). Example:
+    Errors come in the order of the fields on the form. Dates are whole days in the UK, summer
+    time included: *from* includes its day from midnight UK time, *to* includes its day too
+    (the service's ``until`` is exclusive, so it gets the next UK midnight). A whole date typed
+    into the day box (31/03/2026) is read as that date. Example:
     ``read_audit_form({"decision": "deny"}).filters.decision == "deny"``;
     ``read_audit_form({"break_glass": "perhaps"}).errors == {"break_glass": BREAK_GLASS_RULE}``.
     """
@@ -86,6 +97,9 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
     purpose = values.get("purpose", "").strip() or None
     if purpose is not None and purpose not in PURPOSES:
         errors["purpose"] = "Select a purpose from the list"
+    role = values.get("role", "").strip() or None
+    if role is not None and role not in ROLES:
+        errors["role"] = "Select a role from the list"
     decision = values.get("decision", "").strip() or None
     if decision is not None and decision not in DECISIONS:
         errors["decision"] = "Select a decision from the list"
@@ -103,26 +117,35 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
     filters = AuditFilters(
         actor=text["actor"],
         organisation=text["organisation"],
+        role=role,
         person_id=text["person_id"],
         purpose=purpose,
         decision=decision,
         action=text["action"],
         break_glass=BREAK_GLASS_CHOICES.get(glass),
         credential=text["credential"],
-        since=datetime.combine(since, time(), UTC) if since else None,
+        since=_uk_midnight(since) if since else None,
         until=_end_of(until),
     )
     return AuditForm(values=values, filters=filters, errors=_in_form_order(errors))
 
 
+def _uk_midnight(day: date) -> datetime:
+    """The start of ``day`` in the UK, in UTC (the trail's time): 23:00 the day before in summer."""
+    if day == date.min:
+        # No UK midnight before it can be held in UTC; nothing was recorded then anyway.
+        return datetime.combine(day, time(), UTC)
+    return datetime.combine(day, time(), UK).astimezone(UTC)
+
+
 def _end_of(day: date | None) -> datetime | None:
-    """The exclusive end of a "to" date: the next midnight, UTC; none after the last date.
+    """The exclusive end of a "to" date: the next UK midnight; none after the last date.
 
     ``date.max`` has no next day: a search to it takes in everything, so it has no end.
     """
     if day is None or day == date.max:
         return None
-    return datetime.combine(day + timedelta(days=1), time(), UTC)
+    return _uk_midnight(day + timedelta(days=1))
 
 
 def _in_form_order(errors: dict[str, str]) -> dict[str, str]:

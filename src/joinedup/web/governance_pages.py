@@ -20,8 +20,9 @@ from markupsafe import Markup, escape
 from starlette.responses import RedirectResponse, Response
 
 from joinedup.api.deps import Caller, SessionDep, actor_of
-from joinedup.policy.vocabulary import PURPOSES, purpose_label
-from joinedup.services import governance
+from joinedup.api.downloads import export_response
+from joinedup.policy.vocabulary import PURPOSES, ROLES, purpose_label
+from joinedup.services import audit_export, governance
 from joinedup.services.actor import ServiceError
 from joinedup.services.governance import NOTE_MAX, ClauseTerms
 from joinedup.services.resident import category_words, organisation_names
@@ -92,6 +93,11 @@ def _page_link(values: dict[str, str], before_seq: int | None) -> str:
     return "/governance/audit?" + urlencode(query)
 
 
+def _export_link(values: dict[str, str]) -> str:
+    query = {k: v for k, v in values.items() if v and k not in ("before_seq", "search")}
+    return "/governance/audit/export?" + urlencode(query)
+
+
 @router.get("/governance/audit")
 def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
     """The audit search form and, once searched, a page of matching events, newest first."""
@@ -102,6 +108,7 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
         "values": form.values,
         "errors": form.errors,
         "purposes": PURPOSES,
+        "roles": ROLES,
         "decisions": DECISION_WORDS,
         "searched": searched and not form.errors,
         "results": None,
@@ -114,11 +121,22 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
     # A page link only: anything but a sequence number is the first page. (Not isdigit: "²"
     # passes it and then int() fails.)
     before_seq = int(before) if re.fullmatch(r"[0-9]{1,18}", before) and int(before) else None
-    result = governance.search_audit(
-        session, actor_of(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
-    )
+    try:
+        result = governance.search_audit(
+            session, actor_of(request, caller), form.filters, before_seq=before_seq, limit=PAGE_SIZE
+        )
+    except governance.PersonUnknown:
+        # By its field, the other answers kept: not a bare error page without the form.
+        context.update(
+            searched=False,
+            errors={"person_id": f"No person has the id {form.filters.person_id}: check the id"},
+        )
+        return render(request, "governance/audit.html", context, status_code=404)
     context.update(
         results=result.events,
+        total=result.total,
+        total_capped=result.total_capped,
+        export_link=_export_link(form.values) if result.total else None,
         paged=before_seq is not None,
         newest_link=_page_link(form.values, None),
         older_link=_page_link(form.values, result.next_before_seq)
@@ -126,6 +144,31 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
         else None,
     )
     return render(request, "governance/audit.html", context)
+
+
+@router.get("/governance/audit/export")
+def audit_export_download(request: Request, session: SessionDep, caller: IgOfficer) -> Response:
+    """Every event the search form asks for, as a CSV (``format=json``: JSON) download.
+
+    The link on the results carries the form's answers; answers in error show the form with
+    its messages, as the search would, and nothing is exported.
+    """
+    params = dict(request.query_params)
+    form = read_audit_form(params)
+    wanted = params.get("format", "csv")
+    if form.errors or wanted not in audit_export.FORMATS:
+        context: dict[str, Any] = {
+            "values": form.values,
+            "errors": form.errors or {"person_id": "Choose CSV or JSON to download"},
+            "purposes": PURPOSES,
+            "roles": ROLES,
+            "decisions": DECISION_WORDS,
+            "searched": False,
+            "results": None,
+        }
+        return render(request, "governance/audit.html", context, status_code=400)
+    export = audit_export.export_audit(session, actor_of(request, caller), form.filters)
+    return export_response(export, wanted)
 
 
 # --- alerts -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tests.integration.api.practitioner_hub import (
     ANNE,
     BOB,
     CLARE,
+    UNKNOWN,
     PractitionerHub,
     open_hub,
 )
@@ -57,6 +58,9 @@ def _activity(hub: PractitionerHub) -> None:
             lambda e: e["organisation"] == "nhs-northbridge-icb",
         ),
         ({"action": "break_glass.start"}, lambda e: e["action"] == "break_glass.start"),
+        # "Which housing officers looked?": role was not a filter, and ?role=gp was ignored,
+        # answering with everyone's events as if they were the GPs'.
+        ({"role": "gp"}, lambda e: e["role"] == "gp"),
     ],
 )
 def test_audit_search_filters(hub: PractitionerHub, query: dict[str, str], check: object) -> None:
@@ -96,6 +100,28 @@ def test_audit_search_is_itself_audited_with_the_filters_named_not_their_values(
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.search"))
         assert event.person_id == ANNE and event.role == "ig_officer"
         assert "actor" in (event.reason or "") and username("gp") not in (event.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        # An id no person ever had answered 200 with no events: a regulator would be told
+        # nobody looked at a mistyped resident.
+        ({"person_id": UNKNOWN}, f"no person has the id '{UNKNOWN}'"),
+        ({"person_id": UNKNOWN.lower()}, f"no person has the id '{UNKNOWN}'"),
+        # A filter the search does not have was ignored, answering with everything.
+        ({"rol": "gp"}, "rol"),
+        ({"from": "2026-03-01T00:00:00Z"}, "from"),
+        ({"role": "wizard"}, "role must be one of"),
+    ],
+)
+def test_an_unknown_person_or_filter_is_a_4xx_naming_it(
+    hub: PractitionerHub, query: dict[str, str], words: str
+) -> None:
+    _activity(hub)
+    response = hub.client.get("/api/v1/governance/audit/events", headers=_ig(hub), params=query)
+    assert response.status_code in (400, 404), response.text
+    assert words in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

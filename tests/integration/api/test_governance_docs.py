@@ -39,4 +39,6 @@ def test_every_route_has_a_response_model() -> None:
     ):
         for route in router.routes:
             assert isinstance(route, APIRoute)
-            assert route.response_model is not None, route.path
+            # A download says what its file is in its 200's content types instead.
+            download = "text/csv" in route.responses.get(200, {}).get("content", {})
+            assert route.response_model is not None or download, route.path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -94,3 +94,39 @@ def test_cli_finds_the_access_log_of_an_id_typed_in_any_case(db_url: str, engine
     )
     assert typed.exit_code == 0, typed.output
     assert "— annual review" in typed.output
+
+
+def test_cli_access_log_between_two_uk_dates(db_url: str, engine: Engine) -> None:
+    """The ICO asks for every access between two dates: UK days, both ends included."""
+    from typer.testing import CliRunner
+
+    from joinedup.cli import _register, app
+
+    with session_scope(engine) as session:
+        # 00:30 on 1 June in London (BST), 23:30 on 31 May in UTC: on 1 June for the ICO.
+        append(
+            session,
+            event(1, person_id="p-9", reason="first", at=datetime(2026, 5, 31, 23, 30, tzinfo=UTC)),
+        )
+        append(
+            session,
+            event(2, person_id="p-9", reason="second", at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC)),
+        )
+        # 00:30 on 2 June in London: after the range.
+        append(
+            session,
+            event(3, person_id="p-9", reason="third", at=datetime(2026, 6, 1, 23, 30, tzinfo=UTC)),
+        )
+    _register()
+    for since, until in (("2026-06-01", "2026-06-01"), ("01/06/2026", "1/6/2026")):
+        result = CliRunner().invoke(
+            app,
+            ["audit", "log", "p-9", "--since", since, "--until", until, "--database-url", db_url],
+        )
+        assert result.exit_code == 0, result.output
+        assert "— first" in result.output and "— second" in result.output
+        assert "— third" not in result.output
+    for bad in (["--since", "31/02/2026"], ["--since", "2026-06-02", "--until", "2026-06-01"]):
+        refused = CliRunner().invoke(app, ["audit", "log", "p-9", *bad, "--database-url", db_url])
+        assert refused.exit_code == 2, refused.output
+        assert "Error" in refused.output

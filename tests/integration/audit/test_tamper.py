@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from joinedup.audit import verify
 from joinedup.audit.chain import compute_hash
+from joinedup.audit.signing import key_id, load_signing_key
 from joinedup.cli import _register, app
 from tests.integration.audit.conftest import new_key
 from tests.integration.audit.helpers import event, fill, rebuild_from, row, tamper
@@ -297,3 +298,22 @@ def test_a_rotated_key_stays_trusted_when_listed(
     monkeypatch.setenv("JOINEDUP_AUDIT_SIGNING_KEY", new_key())
     monkeypatch.setenv("JOINEDUP_AUDIT_TRUSTED_KEYS", base64.b64encode(old).decode())
     assert verify(engine).ok
+
+
+def test_cli_verify_says_what_it_checked_and_by_which_keys(db_url: str, engine: Engine) -> None:
+    """What a regulator is shown: the events covered (numbers and times), what was checked,
+    the checkpoints and the keys that signed them — not only "OK"."""
+    fill(engine, EVENTS, checkpoint_every=EVERY)
+    _register()
+    intact = CliRunner().invoke(app, ["audit", "verify", "--database-url", db_url])
+    assert intact.exit_code == 0, intact.output
+    assert "events 1 to 12, recorded 2026-06-01 09:01:00 to 2026-06-01 09:12:00 UTC" in (
+        intact.output
+    )
+    key = key_id(load_signing_key().public)
+    assert f"2 checkpoints (events 5 to 10) signed with Ed25519 key {key}" in intact.output
+    assert "checked: every event's hash" in intact.output
+    edit(engine)
+    broken = CliRunner().invoke(app, ["audit", "verify", "--database-url", db_url])
+    assert "events 1 to 12" in broken.output
+    assert "TAMPERED: event 4: edited" in broken.output

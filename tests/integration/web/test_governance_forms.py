@@ -8,6 +8,7 @@ filter would believe the page showed what they asked for.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -152,4 +153,64 @@ def test_a_control_character_in_a_text_filter_is_a_message_by_its_field(
     assert response.status_code == 400
     assert error_summary(response.text) == {f"#{field}": PRINTABLE}
     assert checked(response.text, "break_glass") == [""]
+    assert 'id="results"' not in response.text
+
+
+BST_30 = datetime(2026, 3, 30, 23, tzinfo=UTC)
+BST_31 = datetime(2026, 3, 31, 23, tzinfo=UTC)
+BST_29_END = datetime(2026, 3, 29, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "since", "until"),
+    [
+        # A London borough's IG officer means UK days. 31 March 2026 is in summer time: it
+        # runs from 23:00 UTC on the 30th; it was searched as the UTC day, missing the first
+        # hour and taking in the first hour of 1 April.
+        (("31", "3", "2026"), BST_30, BST_31),
+        # In winter a UK day is the UTC day.
+        (("15", "1", "2026"), datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 1, 16, tzinfo=UTC)),
+        # The day the clocks go forward is 23 hours long.
+        (("29", "3", "2026"), datetime(2026, 3, 29, tzinfo=UTC), BST_29_END),
+        # A whole date typed into the day box, as people do.
+        (("31/03/2026", "", ""), BST_30, BST_31),
+        (("31.3.2026", "", ""), BST_30, BST_31),
+    ],
+)
+def test_dates_are_uk_days(typed: tuple[str, str, str], since: datetime, until: datetime) -> None:
+    day, month, year = typed
+    form = read_audit_form(
+        {
+            "since-day": day,
+            "since-month": month,
+            "since-year": year,
+            "until-day": day,
+            "until-month": month,
+            "until-year": year,
+        }
+    )
+    assert form.errors == {}
+    assert (form.filters.since, form.filters.until) == (since, until)
+
+
+def test_the_role_filter_is_offered_and_checked(signed_in: SignedIn) -> None:
+    browser = signed_in("ig_officer")
+    page = browser.get("/governance/audit").text
+    assert 'name="role"' in page and '<option value="housing_officer"' in page
+    assert read_audit_form({"role": "housing_officer"}).filters.role == "housing_officer"
+    response = browser.get("/governance/audit", params={"search": "1", "role": "wizard"})
+    assert response.status_code == 400
+    assert error_summary(response.text) == {"#role": "Select a role from the list"}
+
+
+def test_an_unknown_person_id_is_an_error_by_its_field(signed_in: SignedIn) -> None:
+    # It answered "No events match": a regulator would be told nobody looked at a mistyped id.
+    response = signed_in("ig_officer").get(
+        "/governance/audit", params={"search": "1", "person_id": "PNEVER0000009"}
+    )
+    assert response.status_code == 404
+    assert error_summary(response.text) == {
+        "#person_id": "No person has the id PNEVER0000009: check the id"
+    }
+    assert value_of(response.text, "person_id") == "PNEVER0000009"
     assert 'id="results"' not in response.text
