@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -118,6 +119,15 @@ def demo(
         )
         raise typer.Exit(1)
     if no_serve:
+        if directory is not None and not os.environ.get("JOINEDUP_DATABASE_URL"):
+            # The other commands look in the hub's own data directory, not this one.
+            where = shlex.quote(str(directory))
+            console.print(
+                f"To work on this hub: JOINEDUP_DATA_DIR={where} joinedup link "
+                "(or serve, review list, …)",
+                markup=False,
+                soft_wrap=True,
+            )
         return
     hook = _serve_hook()
     if hook is None:

@@ -98,6 +98,8 @@ def test_demo_in_its_own_directory_keeps_its_database_there(
     assert result.exit_code == 0, result.output
     assert (out / "joinedup.db").exists()
     assert f"database: {out / 'joinedup.db'}\n" in result.stdout  # said, as every writer says
+    # `joinedup link` would look in the hub's own directory: the way to this one is said.
+    assert f"JOINEDUP_DATA_DIR={out} joinedup link" in result.stdout
     assert not hub.exists()  # the hub's own database was never touched
     engine = sa.create_engine(f"sqlite:///{out / 'joinedup.db'}")
     with engine.connect() as conn:
