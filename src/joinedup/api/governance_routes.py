@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from joinedup.api.deps import CurrentUser, SessionDep, actor_of, refuse_unknown_parameters
@@ -59,23 +59,7 @@ AUDIT_SEARCH_PARAMETERS = frozenset(
 )
 
 
-@router.get(
-    "/audit/events",
-    response_model=AuditPagePublic,
-    summary="Search the audit trail",
-    description=(
-        "Events matching every filter given, newest first, a page at a time: actor, "
-        "organisation, role, person, purpose, decision (permit, partial, deny, none), action, "
-        "break-glass, credential (`token:<id>` or `session:<id>`: what one API token or web "
-        "session did), and a time range (`since` inclusive, `until` exclusive, with a time "
-        "zone). Page back with `before_seq`. The search is itself audited."
-    ),
-    responses=_IG,
-)
-def search_audit(
-    request: Request,
-    session: SessionDep,
-    caller: CurrentUser,
+def _audit_filters(
     actor: Name = None,
     organisation: Name = None,
     role: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
@@ -102,11 +86,9 @@ def search_audit(
     ] = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    before_seq: Annotated[int | None, Query(ge=1, le=SEQ_MAX)] = None,
-    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
-) -> AuditPagePublic:
-    refuse_unknown_parameters(request, AUDIT_SEARCH_PARAMETERS)
-    filters = AuditFilters(
+) -> AuditFilters:
+    """The search's filters from the query: one definition for the search and its export."""
+    return AuditFilters(
         actor=actor,
         organisation=organisation,
         role=role,
@@ -119,6 +101,30 @@ def search_audit(
         until=until,
         credential=credential,
     )
+
+
+@router.get(
+    "/audit/events",
+    response_model=AuditPagePublic,
+    summary="Search the audit trail",
+    description=(
+        "Events matching every filter given, newest first, a page at a time: actor, "
+        "organisation, role, person, purpose, decision (permit, partial, deny, none), action, "
+        "break-glass, credential (`token:<id>` or `session:<id>`: what one API token or web "
+        "session did), and a time range (`since` inclusive, `until` exclusive, with a time "
+        "zone). Page back with `before_seq`. The search is itself audited."
+    ),
+    responses=_IG,
+)
+def search_audit(
+    request: Request,
+    session: SessionDep,
+    caller: CurrentUser,
+    filters: Annotated[AuditFilters, Depends(_audit_filters)],
+    before_seq: Annotated[int | None, Query(ge=1, le=SEQ_MAX)] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+) -> AuditPagePublic:
+    refuse_unknown_parameters(request, AUDIT_SEARCH_PARAMETERS)
     page = governance.search_audit(
         session, actor_of(request, caller), filters, before_seq=before_seq, limit=limit
     )
@@ -153,37 +159,10 @@ def export_audit(
     request: Request,
     session: SessionDep,
     caller: CurrentUser,
-    actor: Name = None,
-    organisation: Name = None,
-    role: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
-    person_id: Annotated[
-        str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_ -]+$")
-    ] = None,
-    purpose: Annotated[str | None, Query(max_length=40)] = None,
-    decision: Annotated[str | None, Query(max_length=10)] = None,
-    action: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
-    break_glass: bool | None = None,
-    credential: Annotated[
-        str | None, Query(max_length=40, pattern=r"^(token|session):[0-9]{1,10}$")
-    ] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    filters: Annotated[AuditFilters, Depends(_audit_filters)],
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
 ) -> Response:
     refuse_unknown_parameters(request, EXPORT_PARAMETERS)
-    filters = AuditFilters(
-        actor=actor,
-        organisation=organisation,
-        role=role,
-        person_id=person_id,
-        purpose=purpose,
-        decision=decision,
-        action=action,
-        break_glass=break_glass,
-        since=since,
-        until=until,
-        credential=credential,
-    )
     export = audit_export.export_audit(session, actor_of(request, caller), filters)
     return export_response(export, format)
 
