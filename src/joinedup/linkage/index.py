@@ -482,6 +482,9 @@ def _run(
     if mode == "incremental":
         in_scope = pairs["unique_id_l"].isin(keys) & pairs["unique_id_r"].isin(keys)
         pairs_in_scope = pairs[in_scope]
+        between = _between_carried(scorer, data.table, carried_members, frequencies, engine_name)
+        if len(between):
+            pairs_in_scope = pd.concat([pairs_in_scope, between], ignore_index=True)
     else:  # every current record is in scope, and every scored pair is between two of them
         pairs_in_scope = pairs
     # A full run re-clusters everything with a retrained model: links that stand keep standing
@@ -572,6 +575,33 @@ def _run(
         "review_items": open_count,
     }
     return counts, scorer
+
+
+def _between_carried(
+    scorer: Scorer,
+    table: pa.Table,
+    carried: Mapping[str, list[str]],
+    frequencies: Mapping[str, pd.DataFrame],
+    engine_name: str,
+) -> pd.DataFrame:
+    """The pairs between the records of different carried persons, for clustering alone.
+
+    A new record may join two carried persons that a full run keeps apart: a mother and a
+    daughter of one name, each a candidate for a council-tax row. A full run sees the pair
+    between their records, which vetoes the bridge and makes each the other's rival; an
+    incremental run scored only the new records' pairs and saw neither. Scored only when two
+    or more persons are carried (one record usually reaches one person).
+    """
+    if len(carried) < 2:
+        return _no_pairs()
+    person_of = {key: person for person, group in carried.items() for key in group}
+    subset = _as_pandas(candidates.only(table, set(person_of)))
+    scored = scorer.predict(subset, engine=engine_name, term_frequencies=frequencies)
+    if not len(scored):
+        return scored
+    left = scored["unique_id_l"].map(person_of)
+    right = scored["unique_id_r"].map(person_of)
+    return scored[left != right]
 
 
 def _score_delta(

@@ -7,12 +7,14 @@ the model, and run in well under a second; ``test_real_model_*`` goes through th
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -119,6 +121,50 @@ def test_a_new_record_in_the_unambiguous_band_joins_incrementally_as_a_full_run_
     assert {r: after[r] for r in before} == before
     link(store.engine, full=True, model=StubScorer())
     assert store.persons() == after
+
+
+class _ClashingScorer(StubScorer):
+    """The stub, and one name with two birth dates scored as two people (a contrary pair)."""
+
+    def predict(
+        self,
+        df: pd.DataFrame | pa.Table,
+        *,
+        new_ids: set[str] | None = None,
+        engine: str = "duckdb",
+        term_frequencies: Any = None,
+    ) -> pd.DataFrame:
+        out = super().predict(df, new_ids=new_ids, engine=engine, term_frequencies=term_frequencies)
+        rows = (df.to_pandas() if isinstance(df, pa.Table) else df).to_dict("records")
+        clashes = []
+        for a, b in itertools.combinations(rows, 2):
+            if new_ids is not None and not {a["unique_id"], b["unique_id"]} & new_ids:
+                continue
+            same_name = a["given_key"] == b["given_key"] and a["family_key"] == b["family_key"]
+            if same_name and a["dob"] and b["dob"] and a["dob"] != b["dob"]:
+                left, right = sorted((a["unique_id"], b["unique_id"]))
+                clashes.append((left, right, -13.3, 0.0001, 0.0, -13.3))
+        return pd.concat([out, pd.DataFrame(clashes, columns=out.columns)], ignore_index=True)
+
+
+def test_a_new_record_does_not_join_two_carried_persons_a_full_run_keeps_apart(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ana Ferreira, mother and daughter, one name and two birth dates; then a council-tax
+    # "Ana Ferreira" with no birth date, a candidate for both. The run that attaches it must
+    # see the pair between mother and daughter, as a full run does, or the row bridges them.
+    store.put(
+        person("20", "Ana", "Ferreira", "1960-05-12"), person("21", "Ana", "Ferreira", "1987-01-18")
+    )
+    link(store.engine, model=_ClashingScorer())
+    assert store.persons()["20"] != store.persons()["21"]
+    monkeypatch.setattr(index_helpers, "UNCERTAIN", 0.9999)
+    store.put(person("22", "Ana", "Ferreira"))
+    link(store.engine, model=_ClashingScorer())
+    incremental = store.persons()
+    assert incremental["20"] != incremental["21"]
+    link(store.engine, full=True, model=_ClashingScorer())
+    assert store.persons()["20"] != store.persons()["21"]
 
 
 def test_an_edit_that_breaks_a_match_splits_and_the_larger_part_keeps_the_id(
