@@ -17,7 +17,7 @@ here are pure; ``index.link`` feeds them from the store.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -131,6 +131,49 @@ def find_scope(
             scope.recluster.update(p for _, p in sides if p in scope.carry)
     scope.carry -= scope.recluster
     return scope
+
+
+def bridgeable(
+    carried: Iterable[str],
+    person_of: Mapping[str, str],
+    new_pairs: pd.DataFrame,
+    scored: Collection[str],
+    *,
+    floor: float,
+) -> set[str]:
+    """The carried persons that the run's new records could join to another carried person.
+
+    Persons and new records are joined by the new pairs from ``floor`` up; a carried person in
+    a group with another carried person may be bridged to it, and clustering must see the pairs
+    between their records to refuse a bridge a full run would refuse. Most new records reach
+    one person, so this is usually few.
+    """
+    carried = set(carried)
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def node(key: str) -> str | None:
+        if key in scored:
+            return f"r:{key}"
+        person = person_of.get(key)
+        return f"p:{person}" if person in carried else None
+
+    if len(new_pairs):
+        strong = new_pairs[new_pairs["match_probability"] >= floor]
+        for left, right in zip(strong["unique_id_l"], strong["unique_id_r"], strict=True):
+            a, b = node(left), node(right)
+            if a is not None and b is not None:
+                parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for person in carried:
+        groups.setdefault(find(f"p:{person}"), set()).add(person)
+    return {person for group in groups.values() if len(group) > 1 for person in group}
 
 
 def glue(members: Mapping[str, Iterable[str]]) -> list[tuple[str, str]]:

@@ -38,7 +38,7 @@ from joinedup.linkage import (
 )
 from joinedup.linkage.cluster import cluster
 from joinedup.linkage.ids import assign_ids
-from joinedup.linkage.incremental import Delta, find_delta, find_scope, glue
+from joinedup.linkage.incremental import Delta, bridgeable, find_delta, find_scope, glue
 from joinedup.linkage.persons import (
     Linked,
     PersonLookup,
@@ -482,7 +482,16 @@ def _run(
     if mode == "incremental":
         in_scope = pairs["unique_id_l"].isin(keys) & pairs["unique_id_r"].isin(keys)
         pairs_in_scope = pairs[in_scope]
-        between = _between_carried(scorer, data.table, carried_members, frequencies, engine_name)
+        bridged = bridgeable(
+            carried_members, person_of, new_pairs, delta.scored, floor=thresholds.REVIEW_LOWER
+        )
+        between = _between_carried(
+            scorer,
+            data.table,
+            {p: carried_members[p] for p in bridged},
+            frequencies,
+            engine_name,
+        )
         if len(between):
             pairs_in_scope = pd.concat([pairs_in_scope, between], ignore_index=True)
     else:  # every current record is in scope, and every scored pair is between two of them
@@ -589,8 +598,8 @@ def _between_carried(
     A new record may join two carried persons that a full run keeps apart: a mother and a
     daughter of one name, each a candidate for a council-tax row. A full run sees the pair
     between their records, which vetoes the bridge and makes each the other's rival; an
-    incremental run scored only the new records' pairs and saw neither. Scored only when two
-    or more persons are carried (one record usually reaches one person).
+    incremental run scored only the new records' pairs and saw neither. ``carried`` holds only
+    the persons new records could bridge (`incremental.bridgeable`).
     """
     if len(carried) < 2:
         return _no_pairs()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from joinedup.linkage.incremental import Delta, find_delta, find_scope, glue
+from joinedup.linkage.incremental import Delta, bridgeable, find_delta, find_scope, glue
 from joinedup.linkage.persons import Linked
 
 
@@ -138,3 +138,38 @@ def test_find_scope(delta, new_pairs, decisions, recluster, carry) -> None:
 
 def test_glue_chains_each_person() -> None:
     assert glue({"P1": ["c", "a", "b"], "P2": ["d"]}) == [("a", "b"), ("b", "c")]
+
+
+@pytest.mark.parametrize(
+    ("description", "new_pairs", "carried", "expected"),
+    [
+        ("one new record reaching one person", pairs(("n", "a", 0.9)), {"P1"}, set()),
+        (
+            "one new record reaching two persons",
+            pairs(("n", "a", 0.9), ("n", "c", 0.7)),
+            {"P1", "P2"},
+            {"P1", "P2"},
+        ),
+        (
+            "two new records, each reaching a person, that pair with each other",
+            pairs(("n", "a", 0.9), ("m", "c", 0.9), ("n", "m", 0.6)),
+            {"P1", "P2"},
+            {"P1", "P2"},
+        ),
+        (
+            "two new records reaching a person each, apart",
+            pairs(("n", "a", 0.9), ("m", "d", 0.9)),
+            {"P1", "P3"},
+            set(),
+        ),
+        (
+            "a pair below the floor bridges nothing",
+            pairs(("n", "a", 0.9), ("n", "c", 0.4)),
+            {"P1"},
+            set(),
+        ),
+    ],
+)
+def test_bridgeable(description, new_pairs, carried, expected) -> None:
+    found = bridgeable(carried, PERSON_OF, new_pairs, frozenset({"n", "m"}), floor=0.5)
+    assert found == expected, description
