@@ -1,4 +1,4 @@
-"""The information governance officer's services: audit search, alerts, agreements, chain status.
+"""The information governance officer's services: audit search, alerts, chain status.
 
 An IG officer (or DPO) investigates who accessed what and why, works the alert queue that
 break-glass sessions and declared relationships raise, reads the data sharing agreements in
@@ -7,13 +7,14 @@ personal data (who looked at whom) and handling an alert changes the record, so 
 themselves on the trail (``audit.search``, ``alert.acknowledge``/``alert.close``).
 
 The repositories are :mod:`joinedup.audit.queries` and :mod:`joinedup.audit.governance`; this
-module adds the role check, validation with clear messages, and the audit events.
+module adds the role check, validation with clear messages, and the audit events. The
+agreements in readable form are in :mod:`joinedup.services.agreement_views` (re-exported here).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,12 +28,16 @@ from joinedup.audit.signing import development_key_id
 from joinedup.linkage.ids import normalise_person_id
 from joinedup.linkage.lineage import lineage
 from joinedup.linkage.persons import PersonNotFound, lookup_person
-from joinedup.policy.engine import agreements_in_force
-from joinedup.policy.model import Agreement, Clause
-from joinedup.policy.vocabulary import PURPOSES, ROLES, is_sealed
+from joinedup.policy.vocabulary import PURPOSES, ROLES
 from joinedup.services.access import audit
-from joinedup.services.actor import Actor, NotPermitted, ServiceError
-from joinedup.services.agreements_store import current_agreements
+from joinedup.services.actor import Actor, ServiceError
+from joinedup.services.agreement_views import (
+    AgreementDetail,
+    AgreementSummary,
+    ClauseTerms,
+    agreement_detail,
+    list_agreements,
+)
 from joinedup.services.audit_context import (
     BreakGlassReview,
     ChoiceThen,
@@ -41,22 +46,27 @@ from joinedup.services.audit_context import (
     clauses_relied_on,
 )
 from joinedup.services.break_glass_reasons import review_statuses
+from joinedup.services.ig_officer import IG_ROLES, NotFound, require_ig_officer
 from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
 from joinedup.services.text import has_control_characters, refuse_control_characters
 from joinedup.store.base import utcnow
-from joinedup.store.governance_tables import AgreementVersion, Alert, AlertHandling, AuditEvent
+from joinedup.store.governance_tables import Alert, AlertHandling, AuditEvent
 
-IG_ROLES: frozenset[str] = frozenset({"ig_officer"})
+__all__ = [
+    "IG_ROLES",
+    "AgreementDetail",
+    "AgreementSummary",
+    "ClauseTerms",
+    "NotFound",
+    "agreement_detail",
+    "list_agreements",
+    "require_ig_officer",
+]
+
 PAGE_MAX = 200
 # Counting every match reads every match: past this many the page says "more than".
 TOTAL_MAX = 10_000
 NOTE_MAX = 2000
-
-
-class NotFound(ServiceError):
-    """No alert or agreement with that id (404)."""
-
-    http_status = 404
 
 
 class PersonUnknown(NotFound):
@@ -152,54 +162,6 @@ class AlertEntry:
 
 
 @dataclass(frozen=True)
-class ClauseTerms:
-    """A clause of an agreement, with its terms written out as a sentence."""
-
-    id: str
-    source: str
-    provider: str
-    categories: tuple[str, ...]
-    recipients: tuple[str, ...]
-    roles: tuple[str, ...]
-    purposes: tuple[str, ...]
-    article_6: str
-    article_9: str | None
-    consent_required: bool
-    objection: str
-    override_grounds: str | None
-    description: str
-    sealed_categories: tuple[str, ...]
-    plain: str
-
-
-@dataclass(frozen=True)
-class AgreementSummary:
-    """An agreement version: what it is, when it applies, its hash, and whether it is stored."""
-
-    id: str
-    version: int
-    title: str
-    valid_from: date
-    valid_to: date | None
-    in_force: bool
-    sha256: str
-    parties: tuple[str, ...]
-    providers: tuple[str, ...]
-    recipients: tuple[str, ...]
-    clauses: int
-    recorded: bool
-
-
-@dataclass(frozen=True)
-class AgreementDetail:
-    """One agreement version with its clauses in readable form and the text as written."""
-
-    summary: AgreementSummary
-    clauses: tuple[ClauseTerms, ...]
-    text: str | None
-
-
-@dataclass(frozen=True)
 class ChainStatus:
     """What ``joinedup audit verify`` says about the trail now."""
 
@@ -218,12 +180,6 @@ class ChainStatus:
     first_at: datetime | None = None
     head_at: datetime | None = None
     signed_by: tuple[dict[str, object], ...] = ()
-
-
-def require_ig_officer(actor: Actor) -> None:
-    """Refuse (403) anyone but an information governance officer."""
-    if actor.role not in IG_ROLES:
-        raise NotPermitted("Only an information governance officer can do this.")
 
 
 def _organisation(actor: Actor) -> str:
@@ -564,123 +520,6 @@ def acknowledge_alert(
         ),
     )
     return _alert_entries(session, [row], organisation)[0]
-
-
-def _plain(clause: Clause) -> str:
-    consent = " with the resident's consent" if clause.consent_required else ""
-    objection = (
-        f"; a resident's objection does not stop it ({clause.override_grounds})"
-        if clause.objection == "override"
-        else "; a resident's objection stops it"
-    )
-    basis = clause.article_6 + (f" and {clause.article_9}" if clause.article_9 else "")
-    return (
-        f"{clause.provider} shares {', '.join(clause.categories)} from {clause.source} "
-        f"with {', '.join(clause.roles)} at {', '.join(clause.recipients)} "
-        f"for {', '.join(clause.purposes)}{consent}{objection}. Lawful basis: {basis}."
-    )
-
-
-def _clause_terms(clause: Clause) -> ClauseTerms:
-    return ClauseTerms(
-        id=clause.id,
-        source=clause.source,
-        provider=clause.provider,
-        categories=clause.categories,
-        recipients=clause.recipients,
-        roles=clause.roles,
-        purposes=clause.purposes,
-        article_6=clause.article_6,
-        article_9=clause.article_9,
-        consent_required=clause.consent_required,
-        objection=clause.objection,
-        override_grounds=clause.override_grounds,
-        description=" ".join(clause.description.split()),
-        sealed_categories=tuple(c for c in clause.categories if is_sealed(c)),
-        plain=_plain(clause),
-    )
-
-
-def _in_force() -> set[str]:
-    # As policy decides today: a version superseded by a later one that has started is not in
-    # force, even within its own dates.
-    return {a.ref for a in agreements_in_force(current_agreements(), utcnow())}
-
-
-def _summary(
-    agreement: Agreement, recorded: set[tuple[str, int, str]], in_force: set[str]
-) -> AgreementSummary:
-    return AgreementSummary(
-        id=agreement.id,
-        version=agreement.version,
-        title=agreement.title,
-        valid_from=agreement.valid_from,
-        valid_to=agreement.valid_to,
-        in_force=agreement.ref in in_force,
-        sha256=agreement.sha256,
-        parties=tuple(sorted(agreement.party_orgs)),
-        providers=agreement.providers,
-        recipients=agreement.recipients,
-        clauses=len(agreement.clauses),
-        recorded=(agreement.id, agreement.version, agreement.sha256) in recorded,
-    )
-
-
-def _recorded(session: Session) -> set[tuple[str, int, str]]:
-    rows = session.execute(
-        select(AgreementVersion.agreement_id, AgreementVersion.version, AgreementVersion.sha256)
-    )
-    return {(a, v, h) for a, v, h in rows}
-
-
-def list_agreements(session: Session, actor: Actor) -> tuple[AgreementSummary, ...]:
-    """Every agreement version loaded from the agreements directory, by id then version.
-
-    ``recorded`` says whether the version's text is stored in the database (it is, from the
-    first decision that relied on it), so audit rows citing its hash lead back to its words.
-    """
-    require_ig_officer(actor)
-    recorded = _recorded(session)
-    agreements = sorted(current_agreements(), key=lambda a: (a.id, a.version))
-    in_force = _in_force()
-    return tuple(_summary(a, recorded, in_force) for a in agreements)
-
-
-def agreement_detail(
-    session: Session, actor: Actor, agreement_id: str, *, version: int | None = None
-) -> AgreementDetail:
-    """One agreement (the latest version unless ``version`` is given), clause by clause."""
-    require_ig_officer(actor)
-    versions = [a for a in current_agreements() if a.id == agreement_id]
-    if not versions:
-        raise NotFound(f"There is no agreement {agreement_id!r}.")
-    if version is None:
-        chosen = max(versions, key=lambda a: a.version)
-    else:
-        found = [a for a in versions if a.version == version]
-        if not found:
-            known = ", ".join(str(a.version) for a in sorted(versions, key=lambda a: a.version))
-            raise NotFound(f"Agreement {agreement_id!r} has no version {version} (it has {known}).")
-        chosen = found[0]
-    stored = session.get(AgreementVersion, (chosen.id, chosen.version))
-    text = (
-        stored.text if stored is not None and stored.sha256 == chosen.sha256 else _file_text(chosen)
-    )
-    return AgreementDetail(
-        summary=_summary(chosen, _recorded(session), _in_force()),
-        clauses=tuple(_clause_terms(c) for c in chosen.clauses),
-        text=text,
-    )
-
-
-def _file_text(agreement: Agreement) -> str | None:
-    if not agreement.origin:
-        return None
-    try:
-        with open(agreement.origin, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def chain_status(session: Session, actor: Actor) -> ChainStatus:
