@@ -37,7 +37,7 @@ from joinedup.services.agreements_store import current_agreements
 from joinedup.services.break_glass_reasons import (
     latest_reviews,
     session_id_of,
-    session_of,
+    sessions_of,
     shown_by,
 )
 from joinedup.store.governance_tables import (
@@ -45,7 +45,6 @@ from joinedup.store.governance_tables import (
     Alert,
     AlertHandling,
     AuditEvent,
-    BreakGlassSession,
 )
 
 
@@ -161,17 +160,7 @@ def break_glass_reviews(
     started = [e for e in events if e.action == "break_glass.start" and e.person_id]
     if not started:
         return {}
-    sessions = list(
-        session.scalars(
-            select(BreakGlassSession).where(
-                BreakGlassSession.person_id.in_(
-                    sorted({e.person_id for e in started if e.person_id})
-                ),
-                BreakGlassSession.actor.in_(sorted({e.actor for e in started})),
-            )
-        )
-    )
-    matched = {e.seq: session_of(e, sessions) for e in started}
+    matched = sessions_of(session, started)
     subjects = [f"break_glass_sessions:{s.id}" for s in matched.values() if s is not None]
     alerts = {
         session_id_of(a): a

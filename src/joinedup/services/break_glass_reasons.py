@@ -79,6 +79,24 @@ def session_of(
     return max(matches, key=lambda s: (s.started_at, s.id), default=None)
 
 
+def sessions_of(
+    session: Session, events: Sequence[AuditEvent]
+) -> dict[int, BreakGlassSession | None]:
+    """Event ``seq`` → the break-glass session it belongs to (`session_of`), reading only the
+    sessions of the people and accounts in ``events``."""
+    sessions = list(
+        session.scalars(
+            select(BreakGlassSession).where(
+                BreakGlassSession.person_id.in_(
+                    sorted({e.person_id for e in events if e.person_id})
+                ),
+                BreakGlassSession.actor.in_(sorted({e.actor for e in events})),
+            )
+        )
+    )
+    return {e.seq: session_of(e, sessions) for e in events}
+
+
 def reasons_shown(session: Session, events: Iterable[AuditEvent]) -> dict[int, ReasonShown]:
     """Event ``seq`` → what the resident may see of its break-glass reason, for each
     break-glass event given. An event no session matches is shown as under review: the typed
@@ -87,17 +105,7 @@ def reasons_shown(session: Session, events: Iterable[AuditEvent]) -> dict[int, R
     glass = [e for e in events if e.break_glass and e.person_id]
     if not glass:
         return {}
-    sessions = list(
-        session.scalars(
-            select(BreakGlassSession).where(
-                BreakGlassSession.person_id.in_(
-                    sorted({e.person_id for e in glass if e.person_id})
-                ),
-                BreakGlassSession.actor.in_(sorted({e.actor for e in glass})),
-            )
-        )
-    )
-    matched = {e.seq: session_of(e, sessions) for e in glass}
+    matched = sessions_of(session, glass)
     latest = latest_reviews(session, (s.id for s in matched.values() if s is not None))
     return {
         seq: shown_by(latest.get(s.id)) if s is not None else ReasonShown(UNDER_REVIEW, None)
