@@ -320,19 +320,33 @@ def cluster(
                         return True
             return False
 
-        def rivals_for(group: int, partner: int) -> set[int]:
+        def rivals_for(group: int, partner: int, i: int) -> set[int]:
             # A candidate of `group` is no rival for `partner` when two things say it is someone
             # else: its own pair with `group` clashes on an identifying field, and `partner`'s
             # records rule it out. A five-year-old named after his father scores as a candidate
             # for the father's GP record despite the birth dates, but he cannot be the adult
             # of the council-tax row that GP record is the one candidate for.
+            # Nor is a third record that could be the one person both sides are: a candidate
+            # of `partner` too, with nothing identifying against it, and weaker with `group`
+            # than link `i` even given the fields it lacks. A council-tax "Mr J Smith" at the
+            # address of a GP's John Smith and a housing-benefit John Smith does not make them
+            # two people; were it the only other record, the two would link.
             ruled_out = {root[o] for m in groups.members(partner) for o in band.against.others(m)}
+            shared = {
+                root[o]
+                for m in groups.members(partner)
+                for o, k in candidates.entries(m)
+                if not band.clashes[k]
+            }
             found = set()
             for member in groups.members(group):
                 for other, j in candidates.entries(member):
                     theirs = root[other]
-                    if theirs != group and not (theirs in ruled_out and band.clashes[j]):
-                        found.add(theirs)
+                    if theirs == group or (theirs in ruled_out and band.clashes[j]):
+                        continue
+                    if theirs in shared and not band.clashes[j] and not band.rivals(j, i):
+                        continue
+                    found.add(theirs)
             return found
 
         def contradicted(ra: int, rb: int) -> bool:
@@ -361,7 +375,7 @@ def cluster(
                 continue
             if not standing[i]:
                 unique = others(ra) == {rb} and others(rb) == {ra}
-                if not unique and (rivals_for(ra, rb) != {rb} or rivals_for(rb, ra) != {ra}):
+                if not unique and (rivals_for(ra, rb, i) != {rb} or rivals_for(rb, ra, i) != {ra}):
                     continue
                 if rival(i, ra, rb) or rival(i, rb, ra) or contradicted(ra, rb):
                     continue

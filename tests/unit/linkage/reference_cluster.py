@@ -322,16 +322,25 @@ def reference_cluster(
             found.discard(root)
             return found
 
-        def rivals_for(root: str, partner: str) -> set[str]:
+        def rivals_for(root: str, partner: str, i: int) -> set[str]:
             ruled_out = {
                 groups.find(o) for m in groups.members[partner] for o, _ in band.against.get(m)
+            }
+            shared = {
+                groups.find(o)
+                for m in groups.members[partner]
+                for o, k in candidates.get(m, ())
+                if not band.clashes[k]
             }
             found = set()
             for member in groups.members[root]:
                 for other, j in candidates.get(member, ()):
                     theirs = groups.find(other)
-                    if theirs != root and not (theirs in ruled_out and band.clashes[j]):
-                        found.add(theirs)
+                    if theirs == root or (theirs in ruled_out and band.clashes[j]):
+                        continue
+                    if theirs in shared and not band.clashes[j] and not band.rivals(j, i):
+                        continue
+                    found.add(theirs)
             return found
 
         band = _BandEvidence(pairs, left, right, prob, candidate_probability)
@@ -371,7 +380,7 @@ def reference_cluster(
                 continue
             if not standing[i]:
                 unique = others(ra) == {rb} and others(rb) == {ra}
-                if not unique and (rivals_for(ra, rb) != {rb} or rivals_for(rb, ra) != {ra}):
+                if not unique and (rivals_for(ra, rb, i) != {rb} or rivals_for(rb, ra, i) != {ra}):
                     continue
                 if rival(i, ra, rb) or rival(i, rb, ra) or contradicted(ra, rb):
                     continue

@@ -292,6 +292,52 @@ def test_a_rival_still_counts_unless_both_sides_say_it_is_someone_else(why, rows
     assert len(groups(cluster(scored_pairs(*rows), threshold=0.999))) == 3, why
 
 
+# John Smith on the GP list (born 1961) and in housing benefit (no birth date), "Mr J Smith" on
+# the council-tax roll, all at one address: the council-tax row is a candidate of both, so it
+# could be the one man they both are. It is no rival for their link; alone, the two would link.
+_WHOLE_NAME_AT_HOME = {"given_name": 8.0, "family_name": 0.5, "location": 11.2}
+
+
+@pytest.mark.parametrize(
+    ("why", "rows", "expected"),
+    [
+        (
+            "a third record both sides could be is no rival",
+            [
+                ("gp", "hb", 0.988, _WHOLE_NAME_AT_HOME),
+                ("gp", "ct", 0.85, {**_INITIAL_AT_HOME, "sex": 1.0}),
+                ("hb", "ct", 0.58, _INITIAL_AT_HOME),
+            ],
+            [{"ct", "gp", "hb"}],
+        ),
+        (
+            # The council-tax row's title says a woman: it cannot be the housing-benefit man,
+            # so it may be another person the GP's record could be.
+            "a third record one side rules out is still a rival",
+            [
+                ("gp", "hb", 0.988, _WHOLE_NAME_AT_HOME),
+                ("gp", "ct", 0.85, _INITIAL_AT_HOME),
+                ("hb", "ct", 0.001, {**_INITIAL_AT_HOME, "sex": -4.8}),
+            ],
+            [{"ct"}, {"gp"}, {"hb"}],
+        ),
+        (
+            # As strong a candidate as the link had it the sex it lacks: it might be the
+            # better match, not the same man.
+            "a third record as strong as the link is still a rival",
+            [
+                ("gp", "hb", 0.97, {**_WHOLE_NAME_AT_HOME, "sex": 1.0}),
+                ("gp", "ct", 0.96, _WHOLE_NAME_AT_HOME),
+                ("hb", "ct", 0.58, _INITIAL_AT_HOME),
+            ],
+            [{"ct"}, {"gp"}, {"hb"}],
+        ),
+    ],
+)
+def test_a_candidate_of_both_sides_is_no_rival(why, rows, expected):
+    assert groups(cluster(scored_pairs(*rows), threshold=0.999)) == expected, why
+
+
 def test_a_weak_link_is_refused_when_a_record_of_the_person_says_someone_else():
     # The council-tax row is already Olivia (born 2002) by a shared mobile; a baby Olivia at
     # the same address is its only other candidate, but her date of birth is not Olivia's.
