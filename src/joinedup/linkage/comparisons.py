@@ -30,6 +30,7 @@ from joinedup.linkage.levels import (
     AGE_CONFLICT,
     DOB_DIFFERENT,
     DOB_EXACT,
+    DWELLING,
     DWELLING_MISTYPED,
     EMAIL_DIFFERENT,
     FAMILY_AT_SHARED_LOCATION,
@@ -51,6 +52,7 @@ from joinedup.linkage.levels import (
     PHONE_DIFFERENT,
     SHARED_ADDRESS,
     SHARED_POSTCODE,
+    UPRN_AGREES,
 )
 
 
@@ -282,10 +284,8 @@ def _location() -> ComparisonCreator:
             cll.Or(cll.CustomLevel(any_location_l), cll.CustomLevel(any_location_r)).configure(
                 is_null_level=True, label_for_charts="location missing"
             ),
-            cll.ExactMatchLevel("uprn").configure(label_for_charts="UPRN agrees"),
-            cll.ExactMatchLevel("address_key").configure(
-                label_for_charts="postcode and house agree"
-            ),
+            cll.ExactMatchLevel("uprn").configure(label_for_charts=UPRN_AGREES),
+            cll.ExactMatchLevel("address_key").configure(label_for_charts=DWELLING),
             cll.ExactMatchLevel("postcode").configure(label_for_charts="postcode agrees"),
             cll.And(cll.ExactMatchLevel("house_key"), cll.ExactMatchLevel("street_key")).configure(
                 label_for_charts="house and street agree"

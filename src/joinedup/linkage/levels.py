@@ -43,6 +43,8 @@ LANDLINE = "a landline agrees"
 MOBILE = "a mobile agrees"
 MOBILE_HOUSEHOLD = "a mobile agrees, shared address, given names differ"
 FAMILY_EXACT = "family name exact"
+UPRN_AGREES = "UPRN agrees"
+DWELLING = "postcode and house agree"
 DWELLING_MISTYPED = "one house, its street or postcode mistyped"
 AGE_CONFLICT = "an adult's title against a child's date of birth"
 

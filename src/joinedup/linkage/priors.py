@@ -17,6 +17,7 @@ from joinedup.linkage.levels import (
     CONDITIONAL_LEVELS,
     DOB_DIFFERENT,
     DOB_EXACT,
+    DWELLING,
     GIVEN_DIFFERENT,
     GIVEN_DIFFERENT_TWIN,
     GIVEN_OTHER_GENERATION,
@@ -27,6 +28,7 @@ from joinedup.linkage.levels import (
     STRONGER_THAN_DIFFERS,
     TWIN_SHARE,
     U_UPPER_BOUNDS,
+    UPRN_AGREES,
 )
 
 #: A tenth of a per cent of pairs that pass blocking in a borough are the same person; for all
@@ -62,8 +64,8 @@ PRIOR_LEVELS: dict[str, list[tuple[str, float, float]]] = {
         ("dates of birth differ", 0.005, 0.99),
     ],
     "location": [
-        ("UPRN agrees", 0.6, 0.00003),
-        ("postcode and house agree", 0.6, 0.00004),
+        (UPRN_AGREES, 0.6, 0.00003),
+        (DWELLING, 0.6, 0.00004),
         ("postcode agrees", 0.05, 0.0002),
         ("house and street agree", 0.03, 0.0002),
         ("one house, its street or postcode mistyped", 0.02, 0.00003),
