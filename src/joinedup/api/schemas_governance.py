@@ -39,6 +39,14 @@ class BreakGlassReviewPublic(BaseModel):
     outcome: str | None = Field(description="Your organisation's note; another's is not shown.")
 
 
+class WithheldCodePublic(BaseModel):
+    model_config = _PUBLIC
+
+    source: str
+    category: str
+    reason_code: str = Field(description="Policy's reason code, e.g. deny_objection.")
+
+
 class AuditEventPublic(BaseModel):
     model_config = _PUBLIC
 
@@ -66,6 +74,15 @@ class AuditEventPublic(BaseModel):
     )
     account_organisation: str | None = Field(
         description="For an administrator's change to an account: the account's organisation."
+    )
+    withheld: list[WithheldCodePublic] | None = Field(
+        description=(
+            "What the access decision did not release, each item with the code of the reason "
+            "(deny_objection, deny_sealed, ...); [] when nothing was withheld, null for an "
+            "event that records no access decision or was written before the hub kept it. A "
+            "sealed source of which nothing was released is listed only for the IG officer of "
+            "the organisation holding it."
+        )
     )
     choices_then: list[ChoiceThenPublic] = Field(
         description=(
@@ -114,6 +131,13 @@ class AuditPagePublic(BaseModel):
                             "break_glass": False,
                             "credential": "token:12",
                             "account_organisation": None,
+                            "withheld": [
+                                {
+                                    "source": "housing",
+                                    "category": "housing.tenancy",
+                                    "reason_code": "deny_purpose_not_permitted",
+                                }
+                            ],
                             "choices_then": [
                                 {
                                     "kind": "objection",

@@ -45,6 +45,7 @@ from joinedup.services.audit_context import (
     choices_then,
     clauses_relied_on,
 )
+from joinedup.services.audit_withheld import shown_withheld, sources_of
 from joinedup.services.break_glass_reasons import review_statuses
 from joinedup.services.ig_officer import IG_ROLES, NotFound, require_ig_officer
 from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
@@ -123,6 +124,10 @@ class AuditEntry:
     account_organisation: str | None = None
     # The event's hash on the chain, to match against what `joinedup audit verify` checked.
     hash: str | None = None
+    # What the decision did not release: {source, category, reason_code} per item, as the
+    # officer may see them (services.audit_withheld); None for events recording no decision's
+    # withholding (not an access decision, or written before migration 0016).
+    withheld: tuple[dict[str, str], ...] | None = None
     # What the event meant then (services.audit_context): the resident's choices in force at
     # its time, and for a break-glass start, how it was reviewed. Each agreement relied on also
     # carries "clauses", derived from that version's terms.
@@ -298,12 +303,14 @@ def audit_entries(
     """The events as ``organisation``'s IG officer sees them, with what each meant then."""
     choices = choices_then(session, rows)
     glass = break_glass_reviews(session, rows, organisation)
+    own = sources_of(session, organisation) if any(row.withheld for row in rows) else frozenset()
     return tuple(
         replace(
             _audit_entry(row),
             agreements=tuple(clauses_relied_on(session, row)),
             choices_then=choices.get(row.seq, ()),
             break_glass_review=glass.get(row.seq),
+            withheld=shown_withheld(row.withheld, row.categories or (), own),
         )
         for row in rows
     )
