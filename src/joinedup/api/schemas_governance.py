@@ -165,6 +165,15 @@ class AuditPagePublic(BaseModel):
     total_capped: bool = Field(description="true: more than 10,000 match.")
 
 
+class OtherHandlingPublic(BaseModel):
+    model_config = _PUBLIC
+
+    organisation: str
+    status: str = Field(description="acknowledged or closed, by that organisation")
+    handled_by: str | None = Field(description="Their IG officer's account: whom to ask.")
+    handled_at: datetime | None
+
+
 class AlertPublic(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
@@ -184,6 +193,14 @@ class AlertPublic(BaseModel):
                     "handled_at": None,
                     "outcome": None,
                     "reason_review": "under_review",
+                    "others": [
+                        {
+                            "organisation": "nhs-northbridge-icb",
+                            "status": "closed",
+                            "handled_by": "ig.icb@example.org",
+                            "handled_at": _AT,
+                        }
+                    ],
                 }
             ]
         },
@@ -209,6 +226,16 @@ class AlertPublic(BaseModel):
         description=(
             "For a break_glass alert, what the resident sees of the reason: under_review "
             "(nothing yet), released (as typed) or redacted (a summary); null otherwise."
+        ),
+    )
+    others: list[OtherHandlingPublic] = Field(
+        [],
+        description=(
+            "Read-only: how each other organisation the alert concerns has handled it so far "
+            "(acknowledged or closed, by whom, when), so two IG officers do not investigate "
+            "blind of each other. Not their note: it may name people. An organisation that has "
+            "not handled it is not listed. Your own handling is status, handled_by, handled_at "
+            "and outcome above."
         ),
     )
 
