@@ -202,15 +202,22 @@ _CLOSENESS = (
 )
 
 
+_RANK = {code: rank for rank, code in enumerate(_CLOSENESS)}
+
+
+def _rank(reason: Reason) -> int:
+    return _RANK.get(reason.code, len(_CLOSENESS))
+
+
 def closest_reason(reasons: tuple[Reason, ...]) -> Reason | None:
     """The reason of the clause that came closest to permitting (see ``_CLOSENESS``): the one
-    a withheld item is shown with, on the page and on the audit row alike."""
-
-    def rank(reason: Reason) -> int:
-        code = reason.code
-        return _CLOSENESS.index(code) if code in _CLOSENESS else len(_CLOSENESS)
-
-    return min(reasons, key=rank) if reasons else None
+    a withheld item is shown with, on the page and on the audit row alike. The first of the
+    closest when several tie (``min`` keeps the first)."""
+    if not reasons:
+        return None
+    if len(reasons) == 1:
+        return reasons[0]
+    return min(reasons, key=_rank)
 
 
 @dataclass(frozen=True)
@@ -292,8 +299,13 @@ class Decision:
         for item in self.items:
             if not item.permitted:
                 reason = closest_reason(item.reasons)
-                code = reason.code if reason else "deny"
-                out.append({"source": item.source, "category": item.category, "reason_code": code})
+                out.append(
+                    {
+                        "source": item.source,
+                        "category": item.category,
+                        "reason_code": reason.code if reason is not None else "deny",
+                    }
+                )
         return out
 
     def allows(self, source: str, category: str) -> bool:
