@@ -39,6 +39,14 @@ class BreakGlassReviewPublic(BaseModel):
     outcome: str | None = Field(description="Your organisation's note; another's is not shown.")
 
 
+class WithheldCodePublic(BaseModel):
+    model_config = _PUBLIC
+
+    source: str
+    category: str
+    reason_code: str = Field(description="Policy's reason code, e.g. deny_objection.")
+
+
 class AuditEventPublic(BaseModel):
     model_config = _PUBLIC
 
@@ -66,6 +74,15 @@ class AuditEventPublic(BaseModel):
     )
     account_organisation: str | None = Field(
         description="For an administrator's change to an account: the account's organisation."
+    )
+    withheld: list[WithheldCodePublic] | None = Field(
+        description=(
+            "What the access decision did not release, each item with the code of the reason "
+            "(deny_objection, deny_sealed, ...); [] when nothing was withheld, null for an "
+            "event that records no access decision or was written before the hub kept it. A "
+            "sealed source of which nothing was released is listed only for the IG officer of "
+            "the organisation holding it."
+        )
     )
     choices_then: list[ChoiceThenPublic] = Field(
         description=(
@@ -114,6 +131,13 @@ class AuditPagePublic(BaseModel):
                             "break_glass": False,
                             "credential": "token:12",
                             "account_organisation": None,
+                            "withheld": [
+                                {
+                                    "source": "housing",
+                                    "category": "housing.tenancy",
+                                    "reason_code": "deny_purpose_not_permitted",
+                                }
+                            ],
                             "choices_then": [
                                 {
                                     "kind": "objection",
@@ -141,6 +165,15 @@ class AuditPagePublic(BaseModel):
     total_capped: bool = Field(description="true: more than 10,000 match.")
 
 
+class OtherHandlingPublic(BaseModel):
+    model_config = _PUBLIC
+
+    organisation: str
+    status: str = Field(description="acknowledged or closed, by that organisation")
+    handled_by: str | None = Field(description="Their IG officer's account: whom to ask.")
+    handled_at: datetime | None
+
+
 class AlertPublic(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
@@ -160,6 +193,14 @@ class AlertPublic(BaseModel):
                     "handled_at": None,
                     "outcome": None,
                     "reason_review": "under_review",
+                    "others": [
+                        {
+                            "organisation": "nhs-northbridge-icb",
+                            "status": "closed",
+                            "handled_by": "ig.icb@example.org",
+                            "handled_at": _AT,
+                        }
+                    ],
                 }
             ]
         },
@@ -185,6 +226,16 @@ class AlertPublic(BaseModel):
         description=(
             "For a break_glass alert, what the resident sees of the reason: under_review "
             "(nothing yet), released (as typed) or redacted (a summary); null otherwise."
+        ),
+    )
+    others: list[OtherHandlingPublic] = Field(
+        [],
+        description=(
+            "Read-only: how each other organisation the alert concerns has handled it so far "
+            "(acknowledged or closed, by whom, when), so two IG officers do not investigate "
+            "blind of each other. Not their note: it may name people. An organisation that has "
+            "not handled it is not listed. Your own handling is status, handled_by, handled_at "
+            "and outcome above."
         ),
     )
 

@@ -46,8 +46,9 @@ HASHED_FIELDS: tuple[str, ...] = (
     "break_glass",
 )
 # Migration 0014: the credential used, and the organisation of the account an administrator's
-# change was made to. Hashed when not NULL (see the module's docstring).
-OPTIONAL_HASHED_FIELDS: tuple[str, ...] = ("credential", "account_organisation")
+# change was made to. Migration 0016: what an access decision withheld (source, category,
+# reason code). Hashed when not NULL (see the module's docstring).
+OPTIONAL_HASHED_FIELDS: tuple[str, ...] = ("credential", "account_organisation", "withheld")
 # Every column an appender writes besides the chain's own three.
 STORED_FIELDS: tuple[str, ...] = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
 

@@ -41,6 +41,13 @@ ALERT_STATUSES = ("open", "acknowledged", "closed")
 # link run that split a person whose resident had made choices (:func:`flag_split_choices`).
 ALERT_KINDS = ("break_glass", "relationship_declared", "split_choices")
 CHOICE_KINDS = ("objection", "consent")
+# The audit actions recording a change to what policy decides about a resident's data besides a
+# break-glass session (whose events carry ``break_glass``): a relationship declared, an
+# objection or consent made or withdrawn. Each concerns every organisation holding a record of
+# the resident, so each is in their IG officers' remit (services.ig_remit).
+RELATIONSHIP_DECLARED = "relationship.declare"
+CHOICE_RECORDED = "choice.record"
+POLICY_INPUT_ACTIONS = (RELATIONSHIP_DECLARED, CHOICE_RECORDED)
 # A declared relationship is reviewed at least this often: a longer one must be declared again.
 RELATIONSHIP_MAX = timedelta(days=366)
 

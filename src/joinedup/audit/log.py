@@ -76,6 +76,9 @@ class NewEvent:
     beyond the ids already in the row. ``credential`` is what the actor acted with
     (``session:<id>`` or ``token:<id>``: :attr:`joinedup.services.actor.Actor.credential`);
     ``account_organisation`` the organisation of the account an administrator changed.
+    ``withheld`` is what an access decision did not release, each item
+    ``{"source", "category", "reason_code"}`` (:meth:`Decision.withheld_codes`); ``None`` for
+    an event that records no decision.
     """
 
     actor: str
@@ -95,6 +98,7 @@ class NewEvent:
     event_id: str = field(default_factory=lambda: str(uuid7()))
     credential: str | None = None
     account_organisation: str | None = None
+    withheld: Sequence[dict[str, str]] | None = None
 
     @classmethod
     def from_decision(
@@ -123,6 +127,7 @@ class NewEvent:
             break_glass=decision.break_glass_used,
             at=request.now,
             credential=credential,
+            withheld=decision.withheld_codes(),
         )
 
 
@@ -152,6 +157,7 @@ class StoredEvent:
     hash: str
     credential: str | None = None
     account_organisation: str | None = None
+    withheld: list[dict[str, str]] | None = None
 
 
 def _break_glass_reason(request: AccessRequest, decision: Decision) -> str | None:
@@ -323,6 +329,7 @@ def _fields(event: NewEvent) -> dict[str, Any]:
         "break_glass": bool(event.break_glass),
         "credential": event.credential,
         "account_organisation": event.account_organisation,
+        "withheld": None if event.withheld is None else [dict(item) for item in event.withheld],
     }
 
 

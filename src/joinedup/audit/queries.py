@@ -35,6 +35,10 @@ class AccessLogEntry:
     categories: tuple[str, ...]
     reason: str | None
     break_glass: bool
+    # What the decision did not release ({source, category, reason_code}); None when the event
+    # records no decision's withholding. The operator's command shows it; the resident's own
+    # log (services.resident_access_log) is built from the rows, not from this.
+    withheld: tuple[dict[str, str], ...] | None = None
 
 
 def about(holders: Mapping[str, datetime | None]) -> ColumnElement[bool]:
@@ -160,6 +164,7 @@ def access_log(
             categories=tuple(event.categories or ()),
             reason=event.reason,
             break_glass=event.break_glass,
+            withheld=None if event.withheld is None else tuple(event.withheld),
         )
         for event in events
     ]

@@ -20,7 +20,7 @@ from joinedup.store.governance_tables import AuditCheckpoint, AuditEvent
 # ValueError), a value of the wrong type (TypeError).
 DECODE_ERRORS = (ValueError, TypeError)
 # The columns whose stored form needs decoding (the rest are plain text, numbers and booleans).
-_DECODED = ("at", "categories", "agreements")
+_DECODED = ("at", "categories", "agreements", "withheld")
 
 
 def present_columns(conn: Connection, table: Table) -> list[Column[Any]]:

@@ -433,6 +433,14 @@ def audit_log(
             f"{entry.purpose or '-'}  {entry.action}  {entry.decision}{flag}"
             + (f"  — {entry.reason}" if entry.reason else "")
         )
+        if entry.withheld:
+            typer.echo(
+                "    withheld: "
+                + ", ".join(
+                    f"{w.get('source')}/{w.get('category')} ({w.get('reason_code')})"
+                    for w in entry.withheld
+                )
+            )
 
 
 def _uk_day_start(text: str | None, option: str, *, next_day: bool = False) -> datetime | None:

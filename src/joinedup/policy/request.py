@@ -189,6 +189,37 @@ class ItemDecision:
         return f"{self.source}/{self.category}"
 
 
+# Of the reasons every clause gave, the one from the clause that came closest to permitting is
+# the one worth showing: "the resident objects" says more than "you are not a recipient".
+_CLOSENESS = (
+    "deny_objection",
+    "deny_consent_missing",
+    "deny_no_relationship",
+    "deny_purpose_not_permitted",
+    "deny_role_not_permitted",
+    "deny_recipient_not_party",
+    "deny_provider_mismatch",
+)
+
+
+_RANK = {code: rank for rank, code in enumerate(_CLOSENESS)}
+
+
+def _rank(reason: Reason) -> int:
+    return _RANK.get(reason.code, len(_CLOSENESS))
+
+
+def closest_reason(reasons: tuple[Reason, ...]) -> Reason | None:
+    """The reason of the clause that came closest to permitting (see ``_CLOSENESS``): the one
+    a withheld item is shown with, on the page and on the audit row alike. The first of the
+    closest when several tie (``min`` keeps the first)."""
+    if not reasons:
+        return None
+    if len(reasons) == 1:
+        return reasons[0]
+    return min(reasons, key=_rank)
+
+
 @dataclass(frozen=True)
 class Decision:
     """The answer to an :class:`AccessRequest`: one :class:`ItemDecision` per (source, category).
@@ -257,6 +288,24 @@ class Decision:
                 if reason.clause and (reason.agreement, reason.version) == (ref.id, ref.version)
             }
             out.append({**ref.to_dict(), "clauses": sorted(clauses)})
+        return out
+
+    def withheld_codes(self) -> list[dict[str, str]]:
+        """Every item not released as the audit row records it: ``source``, ``category`` and
+        the ``reason_code`` of :func:`closest_reason` (``deny`` without one) — codes and names,
+        nothing personal. Every item, sealed sources too: the row is the IG officer's record
+        of the whole decision, not the practitioner's view of it."""
+        out = []
+        for item in self.items:
+            if not item.permitted:
+                reason = closest_reason(item.reasons)
+                out.append(
+                    {
+                        "source": item.source,
+                        "category": item.category,
+                        "reason_code": reason.code if reason is not None else "deny",
+                    }
+                )
         return out
 
     def allows(self, source: str, category: str) -> bool:

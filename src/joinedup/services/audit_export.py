@@ -53,6 +53,7 @@ COLUMNS = (
     "case_reference",
     "person_id",
     "categories",
+    "withheld",
     "agreements",
     "break_glass",
     "break_glass_review",
@@ -163,6 +164,10 @@ def _cells(entry: AuditEntry) -> list[str]:
         entry.case_reference or "",
         entry.person_id or "",
         "; ".join(entry.categories),
+        "; ".join(
+            f"{w.get('source')}/{w.get('category')}: {w.get('reason_code')}"
+            for w in entry.withheld or ()
+        ),
         "; ".join(
             f"{a.get('id')} v{a.get('version')} sha256:{a.get('sha256')}"
             + _clauses(a.get("clauses"))

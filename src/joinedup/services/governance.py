@@ -8,7 +8,9 @@ themselves on the trail (``audit.search``, ``alert.acknowledge``/``alert.close``
 
 The repositories are :mod:`joinedup.audit.queries` and :mod:`joinedup.audit.governance`; this
 module adds the role check, validation with clear messages, and the audit events. The
-agreements in readable form are in :mod:`joinedup.services.agreement_views` (re-exported here).
+agreements in readable form are in :mod:`joinedup.services.agreement_views`, an alert as an
+officer sees it in :mod:`joinedup.services.alert_entries` and what of a decision's withholding
+they are shown in :mod:`joinedup.services.audit_withheld` (the first two re-exported here).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from joinedup.services.agreement_views import (
     agreement_detail,
     list_agreements,
 )
+from joinedup.services.alert_entries import AlertEntry, OtherHandling, alert_entries
 from joinedup.services.audit_context import (
     BreakGlassReview,
     ChoiceThen,
@@ -45,7 +48,7 @@ from joinedup.services.audit_context import (
     choices_then,
     clauses_relied_on,
 )
-from joinedup.services.break_glass_reasons import review_statuses
+from joinedup.services.audit_withheld import shown_withheld, sources_of
 from joinedup.services.ig_officer import IG_ROLES, NotFound, require_ig_officer
 from joinedup.services.ig_remit import alert_in_remit, alerts_in, audit_events_in, remit_of
 from joinedup.services.text import has_control_characters, refuse_control_characters
@@ -56,8 +59,10 @@ __all__ = [
     "IG_ROLES",
     "AgreementDetail",
     "AgreementSummary",
+    "AlertEntry",
     "ClauseTerms",
     "NotFound",
+    "OtherHandling",
     "agreement_detail",
     "list_agreements",
     "require_ig_officer",
@@ -123,6 +128,10 @@ class AuditEntry:
     account_organisation: str | None = None
     # The event's hash on the chain, to match against what `joinedup audit verify` checked.
     hash: str | None = None
+    # What the decision did not release: {source, category, reason_code} per item, as the
+    # officer may see them (services.audit_withheld); None for events recording no decision's
+    # withholding (not an access decision, or written before migration 0016).
+    withheld: tuple[dict[str, str], ...] | None = None
     # What the event meant then (services.audit_context): the resident's choices in force at
     # its time, and for a break-glass start, how it was reviewed. Each agreement relied on also
     # carries "clauses", derived from that version's terms.
@@ -139,26 +148,6 @@ class AuditPage:
     # How many events match on every page, counted up to TOTAL_MAX (then total_capped).
     total: int = 0
     total_capped: bool = False
-
-
-@dataclass(frozen=True)
-class AlertEntry:
-    """An item of the IG officer's queue."""
-
-    id: int
-    kind: str
-    raised_at: datetime
-    person_id: str | None
-    actor: str
-    organisation: str
-    subject: str | None
-    summary: str
-    status: str
-    handled_by: str | None
-    handled_at: datetime | None
-    outcome: str | None
-    # A break-glass alert's reason as the resident sees it: under_review, released, redacted.
-    reason_review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -298,12 +287,14 @@ def audit_entries(
     """The events as ``organisation``'s IG officer sees them, with what each meant then."""
     choices = choices_then(session, rows)
     glass = break_glass_reviews(session, rows, organisation)
+    own = sources_of(session, organisation) if any(row.withheld for row in rows) else frozenset()
     return tuple(
         replace(
             _audit_entry(row),
             agreements=tuple(clauses_relied_on(session, row)),
             choices_then=choices.get(row.seq, ()),
             break_glass_review=glass.get(row.seq),
+            withheld=shown_withheld(row.withheld, row.categories or (), own),
         )
         for row in rows
     )
@@ -338,47 +329,6 @@ def _audit_entry(row: AuditEvent) -> AuditEntry:
         credential=row.credential,
         account_organisation=row.account_organisation,
         hash=row.hash,
-    )
-
-
-def _alert_entries(
-    session: Session, rows: list[Alert], organisation: str
-) -> tuple[AlertEntry, ...]:
-    """The alerts as ``organisation``'s IG officer sees them: with its own handling of each."""
-    reviews = review_statuses(session, rows)
-    handled = (
-        {
-            h.alert_id: h
-            for h in session.scalars(
-                select(AlertHandling).where(
-                    AlertHandling.organisation == organisation,
-                    AlertHandling.alert_id.in_([row.id for row in rows]),
-                )
-            )
-        }
-        if rows
-        else {}
-    )
-    return tuple(_alert_entry(row, reviews.get(row.id), handled.get(row.id)) for row in rows)
-
-
-def _alert_entry(
-    row: Alert, reason_review: str | None, handling: AlertHandling | None
-) -> AlertEntry:
-    return AlertEntry(
-        id=row.id,
-        kind=row.kind,
-        raised_at=row.raised_at,
-        person_id=row.person_id,
-        actor=row.actor,
-        organisation=row.organisation,
-        subject=row.subject,
-        summary=row.summary,
-        status=handling.status if handling else "open",
-        handled_by=handling.handled_by if handling else None,
-        handled_at=handling.handled_at if handling else None,
-        outcome=handling.outcome if handling else None,
-        reason_review=reason_review,
     )
 
 
@@ -443,7 +393,7 @@ def list_alerts(
         .order_by(Alert.raised_at.desc(), Alert.id.desc())
         .limit(limit)
     )
-    return _alert_entries(session, list(session.scalars(query)), _organisation(actor))
+    return alert_entries(session, list(session.scalars(query)), _organisation(actor))
 
 
 def alert_entry(session: Session, actor: Actor, alert_id: int) -> AlertEntry:
@@ -452,7 +402,7 @@ def alert_entry(session: Session, actor: Actor, alert_id: int) -> AlertEntry:
     row = session.get(Alert, alert_id)
     if row is None or not alert_in_remit(session, remit_of(session, actor), alert_id):
         raise NotFound(f"There is no alert {alert_id} for your organisation.")
-    return _alert_entries(session, [row], _organisation(actor))[0]
+    return alert_entries(session, [row], _organisation(actor))[0]
 
 
 def count_alerts(
@@ -519,7 +469,7 @@ def acknowledge_alert(
             at=moment,
         ),
     )
-    return _alert_entries(session, [row], organisation)[0]
+    return alert_entries(session, [row], organisation)[0]
 
 
 def chain_status(session: Session, actor: Actor) -> ChainStatus:

@@ -15,8 +15,12 @@ An audit event is in an IG officer's remit when
   administrator belongs to: the account is theirs to answer for, and a token or password an
   administrator holds is a way to act as their staff — or
 - it released a category of data from one of their organisation's sources, or
-- it is emergency access (break-glass) to a resident their organisation holds a record of —
-  a break-glass session opens everything an agreement would release, so every holder hears of it.
+- it changes what policy decides about a resident their organisation holds a record of, and so
+  reaches their data: emergency access (break-glass — a session opens everything an agreement
+  would release), a relationship declared, or the resident's own objection or consent made or
+  withdrawn (:data:`~joinedup.audit.governance.POLICY_INPUT_ACTIONS`). The resident addresses a
+  choice to every organisation holding their data, whose IG officers must be able to show a
+  regulator that it was honoured.
 
 An alert is in remit when their organisation's staff raised it, or it concerns a resident their
 organisation holds a record of (a break-glass or a declared relationship reaches their data).
@@ -36,6 +40,7 @@ from sqlalchemy import SQLColumnExpression, Text, and_, cast, false, func, or_, 
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from joinedup.audit.governance import POLICY_INPUT_ACTIONS
 from joinedup.services.actor import Actor
 from joinedup.store.governance_tables import Alert, AuditEvent
 from joinedup.store.linkage_tables import LinkRun, PersonMember
@@ -128,9 +133,10 @@ def audit_events_in(remit: Remit) -> ColumnElement[bool]:
     # holds each label in quotes on both backends.
     categories = cast(AuditEvent.categories, Text)
     conditions += [categories.contains(f'"{s}/', autoescape=True) for s in remit.sources]
-    conditions.append(
-        and_(AuditEvent.break_glass.is_(True), _held(remit, AuditEvent.person_id, AuditEvent.at))
+    changes_policy = or_(
+        AuditEvent.break_glass.is_(True), AuditEvent.action.in_(POLICY_INPUT_ACTIONS)
     )
+    conditions.append(and_(changes_policy, _held(remit, AuditEvent.person_id, AuditEvent.at)))
     return or_(*conditions)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.decision_inputs import policy_inputs_for
 from joinedup.audit.log import NewEvent
-from joinedup.policy.request import Decision, Reason
+from joinedup.policy.request import Decision, closest_reason
 from joinedup.policy.vocabulary import is_sealed
 from joinedup.services.access import (
     IDENTITY,
@@ -243,27 +243,6 @@ def _timeline(
     return tuple(entries)
 
 
-# Of the reasons every clause gave, the one from the clause that came closest to permitting is
-# the one worth showing: "the resident objects" says more than "you are not a recipient".
-_CLOSENESS = (
-    "deny_objection",
-    "deny_consent_missing",
-    "deny_no_relationship",
-    "deny_purpose_not_permitted",
-    "deny_role_not_permitted",
-    "deny_recipient_not_party",
-    "deny_provider_mismatch",
-)
-
-
-def _closest(reasons: tuple[Reason, ...]) -> Reason | None:
-    def rank(reason: Reason) -> int:
-        code = reason.code
-        return _CLOSENESS.index(code) if code in _CLOSENESS else len(_CLOSENESS)
-
-    return min(reasons, key=rank) if reasons else None
-
-
 def masked_sources(decision: Decision, sources: dict[str, SourceInfo]) -> set[str]:
     """The sources whose very name says something sealed and of which nothing is released.
 
@@ -301,7 +280,7 @@ def _withheld(decision: Decision, sources: dict[str, SourceInfo]) -> tuple[Withh
     for item in decision.items:
         if item.permitted or item.source in masked:
             continue
-        reason = _closest(item.reasons)
+        reason = closest_reason(item.reasons)
         code = reason.code if reason else "deny"
         text = reason.message if reason else "Not released."
         out.append(WithheldItem(item.source, item.category, is_sealed(item.category), code, text))

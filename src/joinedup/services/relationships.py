@@ -158,7 +158,7 @@ def declare_relationship(
             actor=actor.user,
             organisation=actor.organisation,
             role=actor.role,
-            action="relationship.declare",
+            action=governance.RELATIONSHIP_DECLARED,
             purpose=actor.purpose,
             person_id=active,
             case_reference=actor.case_reference,

@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy.orm import Session
 
 from joinedup.audit.decision_inputs import ChoiceOnRecord, choices_of
-from joinedup.audit.governance import CHOICE_KINDS, record_choice
+from joinedup.audit.governance import CHOICE_KINDS, CHOICE_RECORDED, record_choice
 from joinedup.audit.log import NewEvent
 from joinedup.policy.engine import agreements_in_force, choice_in_effect
 from joinedup.policy.request import ChoiceKind, ResidentChoice
@@ -283,7 +283,7 @@ def record_my_choice(
             actor=actor.user,
             organisation=actor.organisation or "resident",
             role=actor.role,
-            action="choice.record",
+            action=CHOICE_RECORDED,
             decision="none",
             purpose=purpose,
             person_id=person_id,

@@ -73,6 +73,10 @@ class AuditEvent(Base):
     # Migration 0014. The organisation of the account an administrator's change was made to:
     # that organisation's IG officer answers for it.
     account_organisation: Mapped[str | None] = mapped_column(ORG)
+    # Migration 0016. What an access decision did not release: [{"source", "category",
+    # "reason_code"}], every item (sealed sources too); NULL for an event recording no decision
+    # and for every event written before the column.
+    withheld: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(HASH, nullable=False)
     # Not unique (migration 0010): the chain makes it so, and an index on random hashes cost
     # every append a page.

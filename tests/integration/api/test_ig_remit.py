@@ -45,7 +45,8 @@ def hub(engine: Engine) -> Iterator[PractitionerHub]:
 
 
 def _activity(hub: PractitionerHub) -> None:
-    """Views by the council, the GP and the charity, and a GP's break-glass on Clare."""
+    """Views by the council, the GP and the charity, a GP's break-glass on Clare, and Anne's
+    own objection (a resident's choice: every holder's business)."""
     for role, person, purpose in (
         ("social_worker", ANNE, "safeguarding"),
         ("social_worker", CLARE, "safeguarding"),
@@ -55,6 +56,12 @@ def _activity(hub: PractitionerHub) -> None:
         response = hub.client.get(f"/api/v1/persons/{person}", headers=hub.bearer(role, purpose))
         assert response.status_code == 200, response.text
     hub.break_glass_and_view(CLARE, REASON)
+    objected = hub.client.post(
+        "/api/v1/me/choices",
+        headers=hub.bearer("resident", None),
+        json={"kind": "objection", "purpose": "housing_support", "given": True},
+    )
+    assert objected.status_code == 201, objected.text
 
 
 def _expected(engine: Engine, org: str) -> tuple[set[int], set[int]]:
@@ -72,7 +79,10 @@ def _expected(engine: Engine, org: str) -> tuple[set[int], set[int]]:
             if e.organisation == org
             or e.account_organisation == org
             or any(c.split("/", 1)[0] in held_sources for c in e.categories or ())
-            or (e.break_glass and e.person_id in held_persons)
+            or (
+                (e.break_glass or e.action in ("relationship.declare", "choice.record"))
+                and e.person_id in held_persons
+            )
         }
         alerts = {
             a.id

@@ -1,9 +1,11 @@
 """``joinedup serve`` warns, once, when its database role could switch off the audit triggers.
 
-The owner of ``audit_events`` (or a role that may act as it) and a superuser can disable the
-triggers that keep the trail append-only (docs/audit.md, "Database roles on PostgreSQL"). The
-warning names the role and the docs section; serving goes on, since the demo and the tests run
-as the owner. A role granted only what the docs' recipe grants gets no warning.
+The owner of an append-only table — ``audit_events``, ``audit_checkpoints``,
+``break_glass_reason_reviews``, ``review_decisions`` — (or a role that may act as it) and a
+superuser can disable the triggers that keep it append-only (docs/audit.md, "Database roles on
+PostgreSQL"); a trigger disabled or missing leaves the table open to anyone granted UPDATE. The
+warning names the role, the tables and the docs section; serving goes on, since the demo and the
+tests run as the owner. A role granted only what the docs' recipe grants gets no warning.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from joinedup.services.serving_role import DOCS_SECTION, warn_if_role_can_rewrite_audit
 from joinedup.store.db import make_engine
+from joinedup.store.db_roles import APPEND_ONLY_TABLES
 
 POSTGRES_ONLY = pytest.mark.parametrize(
     "db_backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
@@ -51,8 +54,9 @@ def role_engine(engine: Engine) -> Iterator[Callable[[str, tuple[str, ...]], Eng
     for role, role_eng in made:
         role_eng.dispose()
         with engine.begin() as connection:
-            # Roles are the cluster's, not the database's: give the table back and drop them.
-            connection.execute(text("ALTER TABLE audit_events OWNER TO CURRENT_USER"))
+            # Roles are the cluster's, not the database's: give the tables back and drop them.
+            for table in APPEND_ONLY_TABLES:
+                connection.execute(text(f"ALTER TABLE {table} OWNER TO CURRENT_USER"))
             for name in (role, f"{role}_owner"):
                 if connection.scalar(
                     text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}
@@ -74,7 +78,8 @@ def test_no_warning_on_sqlite_or_for_the_app_role(
             "GRANT USAGE ON SCHEMA public TO {role}",
             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
             "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}",
-            "REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, audit_checkpoints FROM {role}",
+            "REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, audit_checkpoints, "
+            "break_glass_reason_reviews, review_decisions FROM {role}",
         )
         engine = request.getfixturevalue("role_engine")("app", app_role)
     assert warn_if_role_can_rewrite_audit(engine) is None
@@ -107,6 +112,29 @@ def test_a_superuser_is_warned_once(engine: Engine, caplog: pytest.LogCaptureFix
             "can act as",
             id="member-of-the-owner",
         ),
+        pytest.param(
+            ("ALTER TABLE review_decisions OWNER TO {role}",),
+            "owns the review_decisions table",
+            id="owner-of-review-decisions",
+        ),
+        pytest.param(
+            (
+                "CREATE ROLE {role}_owner NOLOGIN",
+                "ALTER TABLE break_glass_reason_reviews OWNER TO {role}_owner",
+                "ALTER TABLE audit_checkpoints OWNER TO {role}_owner",
+                "GRANT {role}_owner TO {role}",
+            ),
+            "the owner of the audit_checkpoints and break_glass_reason_reviews tables",
+            id="member-of-the-owner-of-two",
+        ),
+        pytest.param(
+            (
+                "ALTER TABLE audit_events OWNER TO {role}",
+                "ALTER TABLE review_decisions OWNER TO {role}",
+            ),
+            "owns the audit_events and review_decisions tables",
+            id="owner-of-two",
+        ),
     ],
 )
 def test_a_role_that_may_act_as_the_owner_is_warned(
@@ -119,4 +147,45 @@ def test_a_role_that_may_act_as_the_owner_is_warned(
     caplog.set_level(logging.WARNING, logger=LOGGER)
     message = warn_if_role_can_rewrite_audit(role_engine("own", setup))
     assert message is not None and says in message and DOCS_SECTION in message, message
+    assert _warnings(caplog) == [message]
+
+
+APP_ROLE = (
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+)
+
+
+@POSTGRES_ONLY
+@pytest.mark.parametrize(
+    ("setup", "table"),
+    [
+        pytest.param(
+            ("ALTER TABLE review_decisions DISABLE TRIGGER review_decisions_append_only",),
+            "review_decisions",
+            id="disabled",
+        ),
+        pytest.param(
+            ("DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints",),
+            "audit_checkpoints",
+            id="dropped",
+        ),
+    ],
+)
+def test_a_disabled_or_missing_trigger_is_warned_whoever_serves(
+    engine: Engine,
+    role_engine: Callable[[str, tuple[str, ...]], Engine],
+    caplog: pytest.LogCaptureFixture,
+    setup: tuple[str, ...],
+    table: str,
+) -> None:
+    """Done as the owner (the test's superuser); then the app role, owning nothing, serves."""
+    with engine.begin() as connection:
+        for statement in setup:
+            connection.execute(text(statement))
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    message = warn_if_role_can_rewrite_audit(role_engine("app", APP_ROLE))
+    assert message is not None, "an unguarded append-only table went unreported"
+    assert f"on the {table} table is disabled or missing" in message
+    assert "Serving as a role that can rewrite" not in message  # the app role owns nothing
     assert _warnings(caplog) == [message]
