@@ -189,6 +189,8 @@ class _Run:
         self.inserts: list[tuple[Any, ...]] = []
         self.ends: list[int] = []
         self.quarantine: list[dict[str, Any]] = []
+        # (record id, line) of quarantined rows whose id is known for certain.
+        self.quarantined_ids: list[tuple[str, int]] = []
         self.now = utcnow()
         self.next_analyze = 0  # statistics refreshed at the start, then as the table doubles
         # Once per run: every row is judged against the same day.
@@ -213,7 +215,7 @@ class _Run:
         self.batch_id = batch.id
         source = self.mapping.source
         current_before = records.count_current(self.session, source) if self.full else 0
-        seen = SeenIds(self.session)
+        seen = self.seen = SeenIds(self.session)
         # Rows are standardised only once their record is known to need it (_decide); into
         # a source with nothing stored yet every row must be, so at once.
         defer = records.has_versions(self.session, self.mapping.source)
@@ -245,8 +247,11 @@ class _Run:
                     unchanged=unchanged,
                 )
             )
+        kept_quarantined = seen.kept_by_quarantine(source)
         ended = 0
         if self.full:
+            # seen.ids() holds the ids of quarantined rows known for certain: a record whose
+            # row is in the file but could not be trusted this time keeps its version.
             ended = records.end_absent(
                 self.session, self.mapping.source, seen.ids(), self.now, batch_id=self.batch_id
             )
@@ -257,6 +262,7 @@ class _Run:
             file=self.path.name,
             batch_id=self.batch_id,
             ended=ended,
+            kept_quarantined=kept_quarantined,
             duplicates=self.duplicates,
             warnings=self.warnings,
             full=self.full,
@@ -350,9 +356,9 @@ class _Run:
         elif outcome == SKIP:
             self.counts["skipped"] += 1
         else:
-            _, line, raw, reasons, duplicate = item
+            _, line, raw, reasons, duplicate, record_id = item
             self.duplicates += duplicate
-            self._quarantine(line, raw, reasons, self.counts["read"])
+            self._quarantine(line, raw, reasons, self.counts["read"], record_id)
 
     def _decide(self) -> None:
         """Compare the pending rows with their records' states and queue what must be written.
@@ -382,8 +388,8 @@ class _Run:
                     continue
                 item = self.preparer.finish(item[4], item[2], item[3])
                 if item[0] != KEEP:
-                    _, line, raw, reasons, _ = item
-                    self._quarantine(line, raw, reasons, number)
+                    _, line, raw, reasons, _, record_id = item
+                    self._quarantine(line, raw, reasons, number, record_id)
                     continue
             self._store(item, state)
         self.pending = []
@@ -427,8 +433,12 @@ class _Run:
             )
         )
 
-    def _quarantine(self, line: int, raw: str, reasons: Any, number: int) -> None:
+    def _quarantine(
+        self, line: int, raw: str, reasons: Any, number: int, record_id: str | None = None
+    ) -> None:
         self.counts["quarantined"] += 1
+        if record_id is not None:
+            self.quarantined_ids.append((record_id, line))
         self.quarantine.append(
             {
                 "batch_id": self.batch_id,
@@ -459,6 +469,9 @@ class _Run:
             self.quarantine.sort(key=itemgetter("record_number"))
             batches.add_quarantine_many(self.session, self.quarantine)
             self.quarantine = []
+        if self.quarantined_ids:
+            self.seen.add_quarantined(self.quarantined_ids)
+            self.quarantined_ids = []
         self.flushes += 1
         if self.flushes % COLLECT_EVERY == 0:
             collector.collect()
