@@ -27,76 +27,62 @@ Memory holds one chunk of rows and the ids that repeat in the file, nothing per 
 file or of the source: a million-row extract takes the same memory as a thousand-row one.
 A fatal problem (missing file, undecodable bytes) rolls back everything and records the batch
 as ``failed`` with the message.
+
+Here: :func:`ingest_file`, the scan and the reconciliation. The store pass (step 2) is
+:mod:`joinedup.ingest.store_pass`; what is checked of the source and of a full extract before
+a batch is kept, and the trace of a failed one, :mod:`joinedup.ingest.source_checks`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from joinedup.errors import JoinedupError
 from joinedup.ingest import collector
-from joinedup.ingest.errors import MassEndRefused, SourceConflict
 from joinedup.ingest.mapping import SourceMapping, load_mapping
-from joinedup.ingest.parallel import Batch, SecondProcess, prepared_batches, preparing_processes
-from joinedup.ingest.prepare import CHECK, KEEP, SKIP, UNCHANGED, Prepared, Preparer
+from joinedup.ingest.parallel import SecondProcess, prepared_batches, preparing_processes
+from joinedup.ingest.prepare import Preparer
+from joinedup.ingest.progress import IngestProgress, ProgressCallback
 from joinedup.ingest.readers import Reader, open_reader
 from joinedup.ingest.reconcile import Reconciliation
 from joinedup.ingest.rows import SourceRow
 from joinedup.ingest.seen import SeenIds
+from joinedup.ingest.source_checks import (
+    MASS_END_MIN,
+    MASS_END_SHARE,
+    ensure_source,
+    file_sha256,
+    record_failure,
+    refuse_a_mass_end,
+)
 from joinedup.ingest.standardise import record_id_of
-from joinedup.store import batches, records, sources
-from joinedup.store.base import utcnow
+from joinedup.ingest.store_pass import CHUNK, DECIDE, StorePass
+from joinedup.store import batches, records
 from joinedup.store.db import session_scope
-from joinedup.store.portable import portable_text
-from joinedup.store.records import RecordState
-from joinedup.store.tables import Source
+
+# Re-exported: callers and docs name them here.
+__all__ = [
+    "CHUNK",
+    "DECIDE",
+    "LINE_FORMATS",
+    "MASS_END_MIN",
+    "MASS_END_SHARE",
+    "PROGRESS_EVERY",
+    "IngestProgress",
+    "ProgressCallback",
+    "file_sha256",
+    "ingest_file",
+]
 
 #: Formats read line by line, whose unchanged lines the store pass need not parse.
 LINE_FORMATS = ("jsonl", "fhir")
-#: Rows read before their versions, ends and quarantine rows are written.
-CHUNK = 5_000
-#: Rows whose record states are looked up (and which are standardised, if they must be) at a
-#: time: few enough that a row read is still in the CPU's caches when it is standardised
-#: (deciding 5,000 at a time cost a first ingest ~5 % more CPU), enough for one query.
-DECIDE = 500
-#: Records written before PostgreSQL's planner statistics are refreshed a second time.
-ANALYZE_FROM = 10_000
-#: Chunks between full garbage collections (see :mod:`joinedup.ingest.collector`).
-COLLECT_EVERY = 20
-#: A full extract may end at most this share of its source's current records in one batch…
-MASS_END_SHARE = 0.5
-#: …unless it ends fewer than this many (a small source's full extract may well drop two of
-#: three). A full extract normally ends a few per cent (moves, deaths, closed cases); ending
-#: most of a source at once is what a cut-off export or the wrong file looks like.
-MASS_END_MIN = 10
-#: How often (in rows) the progress callback hears from a pass.
+#: How often (in rows) the progress callback hears from the scan.
 PROGRESS_EVERY = 2_000
-
-
-@dataclass(frozen=True)
-class IngestProgress:
-    """Where an ingest is: ``phase`` (``scan`` or ``store``), rows so far, ``done`` of ``total``.
-
-    ``done`` and ``total`` are bytes for text formats and rows for xlsx or a FHIR Bundle.
-    """
-
-    phase: str
-    rows: int
-    done: int
-    total: int
-
-
-ProgressCallback = Callable[[IngestProgress], None]
 
 
 def ingest_file(
@@ -151,13 +137,14 @@ def ingest_file(
             run.allow_mass_end = allow_mass_end
             result = run.execute(started)
     except Exception as exc:
-        _record_failure(engine, mapping, path, full, exc)
+        record_failure(engine, mapping, path, full, exc)
         raise
     return result
 
 
-class _Run:
-    """The state of one ingest while it runs (counts, the chunk being built)."""
+class _Run(StorePass):
+    """One ingest while it runs: the scan, then the store pass (:class:`StorePass`), then the
+    reconciliation."""
 
     def __init__(
         self,
@@ -169,40 +156,17 @@ class _Run:
         parallel: int,
         today: date | None = None,
     ) -> None:
-        self.session = session
-        self.mapping = mapping
+        super().__init__(session, mapping, progress, today)
         self.path = path
         self.full = full
-        self.progress = progress
-        self.counts = dict.fromkeys(
-            ("read", "stored", "updated", "unchanged", "quarantined", "skipped"), 0
-        )
-        self.duplicates = 0
-        self.warnings = 0
         self.parallel = parallel
-        # Rows prepared and kept (KEEP or CHECK tuples) with their number among the rows
-        # read, waiting for their chunk's record states.
-        self.pending: list[tuple[Prepared, int]] = []
-        # (raw digest, valid until, row id) of unchanged versions whose digest is out of date.
-        self.digests: list[tuple[str, date | None, int]] = []
-        # New versions as tuples in records.INSERT_COLUMNS order.
-        self.inserts: list[tuple[Any, ...]] = []
-        self.ends: list[int] = []
-        self.quarantine: list[dict[str, Any]] = []
-        self.now = utcnow()
-        self.next_analyze = 0  # statistics refreshed at the start, then as the table doubles
-        # Once per run: every row is judged against the same day.
-        self.today = today if today is not None else date.today()
-        self.flushes = 0
-        self.flush_at = CHUNK  # rows read when the next flush is due
-        self.empty = False  # whether the source held no version when the ingest began
         self.allow_mass_end = False
         # What the file hid from view (a workbook's hidden rows and unsaved formulas).
         self.workbook: dict[str, int] = {}
         self.notes: tuple[str, ...] = ()
 
     def execute(self, started: float) -> Reconciliation:
-        _ensure_source(self.session, self.mapping)
+        ensure_source(self.session, self.mapping)
         batch = batches.start_batch(
             self.session,
             source_id=self.mapping.source,
@@ -213,7 +177,7 @@ class _Run:
         self.batch_id = batch.id
         source = self.mapping.source
         current_before = records.count_current(self.session, source) if self.full else 0
-        seen = SeenIds(self.session)
+        seen = self.seen = SeenIds(self.session)
         # Rows are standardised only once their record is known to need it (_decide); into
         # a source with nothing stored yet every row must be, so at once.
         defer = records.has_versions(self.session, self.mapping.source)
@@ -245,8 +209,11 @@ class _Run:
                     unchanged=unchanged,
                 )
             )
+        kept_quarantined = seen.kept_by_quarantine(source)
         ended = 0
         if self.full:
+            # seen.ids() holds the ids of quarantined rows known for certain: a record whose
+            # row is in the file but could not be trusted this time keeps its version.
             ended = records.end_absent(
                 self.session, self.mapping.source, seen.ids(), self.now, batch_id=self.batch_id
             )
@@ -257,6 +224,7 @@ class _Run:
             file=self.path.name,
             batch_id=self.batch_id,
             ended=ended,
+            kept_quarantined=kept_quarantined,
             duplicates=self.duplicates,
             warnings=self.warnings,
             full=self.full,
@@ -269,26 +237,16 @@ class _Run:
         return result
 
     def _check_what_ends(self, ended: int, current_before: int) -> None:
-        """Refuse a full extract that would end most of its source (the transaction rolls
-        back, so nothing of the batch is kept), unless the caller allowed it."""
-        if self.allow_mass_end or ended == 0:
+        """Refuse a full extract that would end most of its source (see
+        :func:`refuse_a_mass_end`), unless the caller allowed it."""
+        if self.allow_mass_end:
             return
-        kept = self.counts["stored"] + self.counts["updated"] + self.counts["unchanged"]
-        share = ended / current_before if current_before else 0.0
-        if kept > 0 and (share <= MASS_END_SHARE or ended < MASS_END_MIN):
-            return
-        quarantined = self.counts["quarantined"]
-        why = (
-            f"it holds no readable record ({quarantined:,} rows quarantined)"
-            if kept == 0
-            else f"only {kept:,} of its records were read ({quarantined:,} rows quarantined)"
-        )
-        raise MassEndRefused(
-            f"{self.path.name}: refused as a full extract of {self.mapping.source}: {why}, and it "
-            f"would end {ended:,} of the {current_before:,} current records ({share:.0%}). "
-            "A cut-off export, a wrong file or a broken row usually looks like this. Nothing "
-            "was stored. Check the file; if the source really has dropped them, ingest again "
-            "with --allow-mass-end."
+        refuse_a_mass_end(
+            file=self.path.name,
+            source=self.mapping.source,
+            ended=ended,
+            current_before=current_before,
+            counts=self.counts,
         )
 
     def _unchanged(self, seen: SeenIds) -> bytearray:
@@ -323,208 +281,3 @@ class _Run:
             yield row
         if self.progress is not None:
             self.progress(IngestProgress(phase, rows, reader.total, reader.total))
-
-    def _store_pass(self, source: Iterator[Batch]) -> None:
-        rows = total = 0
-        for batch, position, total in source:
-            for item in batch:
-                self._take(item)
-                if len(self.pending) >= DECIDE:
-                    self._decide()
-                if self.counts["read"] >= self.flush_at:
-                    self._flush()
-            rows += len(batch)
-            if self.progress is not None:
-                self.progress(IngestProgress("store", rows, position, total))
-        if self.progress is not None:  # the last batch of several processes may end early
-            self.progress(IngestProgress("store", rows, total, total))
-        self._flush()
-
-    def _take(self, item: Prepared) -> None:
-        self.counts["read"] += 1
-        outcome = item[0]
-        if outcome == UNCHANGED:
-            self.counts["unchanged"] += 1
-        elif outcome in (KEEP, CHECK):
-            self.pending.append((item, self.counts["read"]))
-        elif outcome == SKIP:
-            self.counts["skipped"] += 1
-        else:
-            _, line, raw, reasons, duplicate = item
-            self.duplicates += duplicate
-            self._quarantine(line, raw, reasons, self.counts["read"])
-
-    def _decide(self) -> None:
-        """Compare the pending rows with their records' states and queue what must be written.
-
-        A CHECK row whose record's current version has the same raw digest, before that
-        version's ``valid_until``, is unchanged as it stands; any other is standardised now.
-        """
-        self._keep_statistics()
-        states = (
-            {}
-            if self.empty
-            else records.record_states(
-                self.session, self.mapping.source, [item[2] for item, _ in self.pending]
-            )
-        )
-        today = self.today
-        for item, number in self.pending:
-            state = states.get(item[2])
-            if item[0] == CHECK:
-                now = state.current if state is not None else None
-                if (
-                    now is not None
-                    and now.raw_digest == item[3]
-                    and (now.valid_until is None or today < now.valid_until)
-                ):
-                    self.counts["unchanged"] += 1
-                    continue
-                item = self.preparer.finish(item[4], item[2], item[3])
-                if item[0] != KEEP:
-                    _, line, raw, reasons, _ = item
-                    self._quarantine(line, raw, reasons, number)
-                    continue
-            self._store(item, state)
-        self.pending = []
-
-    def _keep_statistics(self) -> None:
-        # See records.refresh_statistics: lookups must stay on the index as the table grows.
-        written = self.counts["stored"] + self.counts["updated"]
-        if written >= self.next_analyze:
-            records.refresh_statistics(self.session)
-            self.next_analyze = max(2 * written, ANALYZE_FROM)
-
-    def _store(self, item: Prepared, state: RecordState | None) -> None:
-        record_id, digest, raw, attributes, warnings, count, person, raw_digest, until = item[2:]
-        now = state.current if state is not None else None
-        if now is not None and now.content_hash == digest:
-            self.counts["unchanged"] += 1
-            if now.raw_digest != raw_digest or now.valid_until != until:
-                self.digests.append((raw_digest, until, now.id))
-            return
-        if now is not None:
-            self.ends.append(now.id)
-            self.counts["updated"] += 1
-        else:
-            self.counts["stored"] += 1
-        self.warnings += count
-        self.inserts.append(
-            (
-                self.mapping.source,
-                portable_text(record_id),
-                # After the last version, current or ended (a record that comes back).
-                state.last_version + 1 if state is not None else 1,
-                self.batch_id,
-                digest,
-                raw,
-                self.now,
-                attributes,
-                warnings,
-                *person,
-                raw_digest,
-                until,
-            )
-        )
-
-    def _quarantine(self, line: int, raw: str, reasons: Any, number: int) -> None:
-        self.counts["quarantined"] += 1
-        self.quarantine.append(
-            {
-                "batch_id": self.batch_id,
-                "source_id": self.mapping.source,
-                "line_number": line,
-                "record_number": number,
-                "raw": raw,
-                "reasons": list(reasons),
-            }
-        )
-
-    def _flush(self) -> None:
-        self.flush_at = self.counts["read"] + CHUNK
-        if self.pending:
-            self._decide()
-        # Ends before inserts: at most one version of a record may be current at a time.
-        if self.ends:
-            records.end_versions(self.session, self.ends, self.now, batch_id=self.batch_id)
-            self.ends = []
-        if self.inserts:
-            records.insert_prepared(self.session, self.inserts)
-            self.inserts = []
-        if self.digests:
-            records.set_raw_digests(self.session, self.digests)
-            self.digests = []
-        if self.quarantine:
-            # In file order: rows standardised in _decide were quarantined after later ones.
-            self.quarantine.sort(key=itemgetter("record_number"))
-            batches.add_quarantine_many(self.session, self.quarantine)
-            self.quarantine = []
-        self.flushes += 1
-        if self.flushes % COLLECT_EVERY == 0:
-            collector.collect()
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of the file's bytes, recorded on the batch (which extract was this?)."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _ensure_source(session: Session, mapping: SourceMapping) -> None:
-    _refuse_a_move(session, mapping)
-    sources.ensure_organisation(session, mapping.organisation)
-    sources.ensure_source(
-        session,
-        source_id=mapping.source,
-        organisation_id=mapping.organisation,
-        name=mapping.name,
-        format=mapping.format,
-        category=mapping.category,
-        mapping_text=mapping.text,
-        mapping_sha256=hashlib.sha256(mapping.text.encode("utf-8")).hexdigest(),
-        adults_only=mapping.adults_only,
-    )
-
-
-def _record_failure(
-    engine: Engine, mapping: SourceMapping, path: Path, full: bool, exc: Exception
-) -> None:
-    """Keep a trace of a failed ingest (its own transaction: the work itself was rolled back).
-
-    Best effort: if the database itself is what failed, the original error matters more.
-    """
-    try:
-        with session_scope(engine, write=True) as session:
-            _ensure_source(session, mapping)
-            batch = batches.start_batch(
-                session,
-                source_id=mapping.source,
-                file_name=path.name,
-                file_sha256=file_sha256(path),
-                full=full,
-            )
-            # Only our own messages are known to hold no personal values; others give their kind.
-            message = str(exc) if isinstance(exc, JoinedupError) else type(exc).__name__
-            batches.finish_batch(session, batch, counts={}, status="failed", message=message)
-    except Exception:
-        return
-
-
-def _refuse_a_move(session: Session, mapping: SourceMapping) -> None:
-    # A source's organisation and category decide who may see its records under the data
-    # sharing agreements: a copied mapping that kept another source's id, or an edited
-    # organisation line, must not quietly hand a source's history to someone else.
-    existing = session.get(Source, mapping.source)
-    if existing is None or not records.has_versions(session, mapping.source):
-        return
-    for what, stored, wanted in (
-        ("organisation", existing.organisation_id, mapping.organisation),
-        ("category", existing.category, mapping.category),
-    ):
-        if stored != wanted:
-            raise SourceConflict(
-                f"{mapping.origin}: source {mapping.source} holds records of {what} {stored}, "
-                f"but this mapping says {what} {wanted}. A source's organisation and category "
-                "decide who may see its records, so an ingest never changes them: correct the "
-                "mapping, or give the other system a source id of its own. Nothing was stored."
-            )

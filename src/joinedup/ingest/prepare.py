@@ -7,7 +7,10 @@ process that reads and prepares the file while the first one writes
 (:mod:`joinedup.ingest.parallel`). The outcome of a row is a plain tuple (cheap to pickle):
 
 - ``(SKIP, line)``: a blank line or a resource that is not a Patient;
-- ``(QUARANTINE, line, raw, reasons, duplicate)``: kept aside with every reason;
+- ``(QUARANTINE, line, raw, reasons, duplicate, record_id)``: kept aside with every reason;
+  ``record_id`` is the row's id where it is known for certain (a ``bad`` row's reader
+  vouched for it, or the row was read and judged untrustworthy), else None — and None for a
+  row superseded by a later one, which speaks for the record instead;
 - ``(KEEP, line, record_id, digest, raw, attributes, warnings, warning_count, person,
   raw_digest, valid_until)``: a row to compare with its record's current version by
   ``digest``; the rest is the new version's values, ready for
@@ -92,13 +95,14 @@ class Preparer:
         if kind == "blank" or kind == "skip":
             return (SKIP, row.line)
         if kind == "bad":
-            return (QUARANTINE, row.line, row.raw, row.problems, False)
+            certain = record_id_of(row, self.mapping) if row.values else None
+            return (QUARANTINE, row.line, row.raw, row.problems, False, certain)
         record_id = record_id_of(row, self.mapping)
         # The ids were staged as the store keeps them (a NUL as U+FFFD: ingest.seen).
         last = row.line if record_id is None else self.last_line.get(portable_text(record_id))
         if last is not None and last != row.line:
             reason = f"record id repeated at line {last}; only that later row is read"
-            return (QUARANTINE, row.line, row.raw, (reason,), True)
+            return (QUARANTINE, row.line, row.raw, (reason,), True, None)
         if record_id is None:
             return self.finish(row, None, None)
         digest = self.raw_digest(row)
@@ -110,7 +114,7 @@ class Preparer:
         """Standardise a row (one :meth:`__call__` deferred, or on its way): KEEP or QUARANTINE."""
         result = standardise_with_id(row, self.mapping, record_id, self.today)
         if result.problems or record_id is None:
-            return (QUARANTINE, row.line, row.raw, result.problems, False)
+            return (QUARANTINE, row.line, row.raw, result.problems, False, record_id)
         values = person_values(result.person)
         return (
             KEEP,

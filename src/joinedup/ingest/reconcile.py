@@ -30,7 +30,10 @@ class Reconciliation:
     ``unchanged`` rows equal to the current version, ``quarantined`` rows kept aside with their
     reasons (``duplicates`` of them are earlier rows whose record id came again later in the
     file), ``skipped`` blank lines and non-Patient FHIR resources. ``ended`` counts records a
-    ``--full`` extract no longer holds; ``warnings`` counts data-quality warnings on stored rows.
+    ``--full`` extract no longer holds; ``kept_quarantined`` counts records that keep their
+    current version — neither updated nor ended — because their row in the file was
+    quarantined (its record id known for certain); ``warnings`` counts data-quality warnings
+    on stored rows.
 
     What a workbook hid is told too, since nothing in the counts shows it: ``hidden_read`` rows
     hidden in it were read as data (each keeps a warning), ``hidden_skipped`` were skipped as
@@ -50,6 +53,7 @@ class Reconciliation:
     quarantined: int = 0
     skipped: int = 0
     ended: int = 0
+    kept_quarantined: int = 0
     duplicates: int = 0
     warnings: int = 0
     full: bool = False
@@ -90,6 +94,15 @@ class Reconciliation:
         extra = []
         if self.full:
             extra.append(f"ended {self.ended:,} records absent from this full extract")
+        if self.kept_quarantined:
+            records = (
+                "1 record" if self.kept_quarantined == 1 else (f"{self.kept_quarantined:,} records")
+            )
+            extra.append(
+                f"kept: row quarantined: {records} kept their current version (not updated"
+                f"{', not ended' if self.full else ''}): their row is in this file but was "
+                "quarantined"
+            )
         if self.duplicates:
             extra.append(f"{self.duplicates:,} rows superseded by a later row with the same id")
         if self.warnings:

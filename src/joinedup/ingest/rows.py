@@ -18,8 +18,9 @@ class SourceRow:
     stored record and for quarantine. ``values`` is what mapping fields look up: a dict of column
     to value, or a parsed JSON object. ``kind`` says whether it is a row to standardise, a blank
     line, a row to skip (a non-Patient FHIR resource) or a ``bad`` row whose ``problems`` send it
-    to quarantine. ``hints`` carry person fields a reader already understands (FHIR); ``notes``
-    the reader's own warnings about a kept row. An
+    to quarantine; a ``bad`` row's ``values`` hold only the cells its reader can vouch for
+    (see :func:`bad`), often none. ``hints`` carry person fields a reader already understands
+    (FHIR); ``notes`` the reader's own warnings about a kept row. An
     ``unchanged`` row is a line the ingest already knows to be its record's current version
     (:attr:`joinedup.ingest.readers.base.Reader.unchanged`): not parsed, nothing else in it.
     """
@@ -44,6 +45,13 @@ def blank(line: int, raw: str = "") -> SourceRow:
     return SourceRow(line=line, raw=raw, kind="blank")
 
 
-def bad(line: int, raw: str, *problems: str) -> SourceRow:
-    """A row that cannot be trusted: quarantined with ``problems``."""
-    return SourceRow(line=line, raw=raw, kind="bad", problems=problems)
+def bad(line: int, raw: str, *problems: str, certain: Mapping[str, Any] | None = None) -> SourceRow:
+    """A row that cannot be trusted: quarantined with ``problems``.
+
+    ``certain`` holds the values the reader can still vouch for (a CSV record's cells before
+    the quote that broke it; every cell of a spreadsheet row, whose columns are fixed), so
+    that its record id, if among them, is known: the record then keeps its current version
+    rather than being ended by a full extract as if the row were not in the file. Only cells
+    whose place in the record is certain belong here; a guess is worse than nothing.
+    """
+    return SourceRow(line=line, raw=raw, values=certain or {}, kind="bad", problems=problems)

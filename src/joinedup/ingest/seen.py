@@ -1,8 +1,9 @@
 """The record ids of one file, kept in a temporary table so that memory does not grow with it.
 
 Two things about a file need every record id in it: which ids repeat (the later row wins, see
-``pipeline``) and, for a full extract, which current records it no longer holds. Holding a
-million ids in a Python set or dict costs a few hundred megabytes; here they go to a
+``pipeline``) and, for a full extract, which current records it no longer holds — a row that
+is quarantined but whose id is known for certain still holds its record (``add_quarantined``).
+Holding a million ids in a Python set or dict costs a few hundred megabytes; here they go to a
 temporary table of the ingest's own connection (``COPY`` on PostgreSQL, executemany on
 SQLite) and both questions are answered in SQL. Only the ids that repeat come back to Python.
 
@@ -39,6 +40,8 @@ SEEN = Table(
     Column("line", Integer, nullable=False),
     # The row's raw digest (joinedup.ingest.prepare), when the ingest may skip unchanged lines.
     Column("raw_digest", Text),
+    # 1 for the id of a row the store pass quarantined (add_quarantined), else NULL.
+    Column("quarantined", Integer),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -58,6 +61,7 @@ class SeenIds:
         self._writer = BulkInsert(session, SEEN, ("record_id", "line", "raw_digest"))
         self._pending: list[tuple[str, int, str | None]] = []
         self.count = 0
+        self._quarantined: BulkInsert | None = None
 
     def add(self, record_id: str, line: int, raw_digest: str | None = None) -> None:
         """Note that ``record_id`` occurs at ``line`` (with this raw digest, if known).
@@ -80,10 +84,67 @@ class SeenIds:
             "CREATE INDEX ix_ingest_seen_ids ON ingest_seen_ids (record_id)"
         )
 
+    def add_quarantined(self, rows: list[tuple[str, int]]) -> None:
+        """Note ``(record id, line)`` of rows the store pass quarantined, whose id is known
+        for certain: their records are in the file (:meth:`ids`) and keep their current
+        version (:meth:`kept_by_quarantine`). Rows that some later row of the same id
+        superseded do not belong here."""
+        if self._quarantined is None:
+            self._quarantined = BulkInsert(
+                self._session, SEEN, ("record_id", "line", "quarantined")
+            )
+        self._quarantined.write([(portable_text(rid), line, 1) for rid, line in rows])
+
+    def kept_by_quarantine(self, source_id: str) -> int:
+        """How many current records of ``source_id`` keep their version only because their
+        row was quarantined: a quarantined row holds their id, and no row of theirs was
+        kept — their id's last row among those the scan read (the one that wins) is absent,
+        or is itself one the store pass quarantined. Asked only when some row was noted."""
+        if self._quarantined is None:
+            return 0
+        record = cast(Table, SourceRecord.__table__)
+        kept = aliased(SEEN)
+        later = aliased(SEEN)
+        again = aliased(SEEN)
+        row_kept = (
+            select(kept.c.line)
+            .where(
+                kept.c.record_id == SEEN.c.record_id,
+                kept.c.quarantined.is_(None),
+                ~select(later.c.line)
+                .where(
+                    later.c.record_id == kept.c.record_id,
+                    later.c.quarantined.is_(None),
+                    later.c.line > kept.c.line,
+                )
+                .exists(),
+                ~select(again.c.line)
+                .where(
+                    again.c.record_id == kept.c.record_id,
+                    again.c.quarantined == 1,
+                    again.c.line == kept.c.line,
+                )
+                .exists(),
+            )
+            .exists()
+        )
+        query = (
+            select(func.count(SEEN.c.record_id.distinct()))
+            .join(
+                record,
+                (record.c.source_id == source_id)
+                & (record.c.record_id == SEEN.c.record_id)
+                & record.c.valid_to.is_(None),
+            )
+            .where(SEEN.c.quarantined == 1, ~row_kept)
+        )
+        return int(self._session.execute(query).scalar_one())
+
     def repeated(self) -> dict[str, int]:
         """Ids that occur more than once → the last line they occur on (the row that wins)."""
         query = (
             select(SEEN.c.record_id, func.max(SEEN.c.line))
+            .where(SEEN.c.quarantined.is_(None))
             .group_by(SEEN.c.record_id)
             .having(func.count() > 1)
         )
@@ -107,10 +168,15 @@ class SeenIds:
                 & record.c.valid_to.is_(None),
             )
             .where(
+                SEEN.c.quarantined.is_(None),
                 record.c.raw_digest == SEEN.c.raw_digest,
                 record.c.valid_until.is_(None) | (record.c.valid_until > today),
                 ~select(later.c.line)
-                .where(later.c.record_id == SEEN.c.record_id, later.c.line > SEEN.c.line)
+                .where(
+                    later.c.record_id == SEEN.c.record_id,
+                    later.c.quarantined.is_(None),
+                    later.c.line > SEEN.c.line,
+                )
                 .exists(),
             )
             .execution_options(yield_per=STREAM)
@@ -125,7 +191,8 @@ class SeenIds:
         return bits
 
     def ids(self) -> Select[Any]:
-        """A select of every id seen, for comparing in the database (``records.end_absent``)."""
+        """A select of every id seen, for comparing in the database (``records.end_absent``):
+        those of the rows read and those known for certain of rows quarantined."""
         return select(SEEN.c.record_id)
 
     def drop(self) -> None:

@@ -5,49 +5,83 @@
 - :func:`upgrade` — Alembic to head, programmatically; cheap when already there, so every
   command calls it.
 - :func:`session_scope` — the only place a transaction is committed.
+
+This module makes engines (and holds each backend's connection set-up) and units of work;
+the rest is beside it and re-exported here, the store's one front door:
+:mod:`joinedup.store.location` (a URL read and shown without passwords, a database reached),
+:mod:`joinedup.store.migrate` (Alembic) and :mod:`joinedup.store.sqlite_writing` (SQLite's
+one writer: turning a reading unit of work into a writing one, the writers' turn).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from joinedup.errors import JoinedupError, RecordedRefusal
+from joinedup.store.location import (
+    DatabaseUnavailable,
+    check_connection,
+    describe,
+    is_memory_sqlite,
+    location,
+    normalise_url,
+)
+from joinedup.store.migrate import (
+    MIGRATIONS_DIR,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
+from joinedup.store.sqlite_writing import (
+    CHANGES_KEY,
+    begin_writing,
+    sqlite_file,
+    total_changes,
+    writer_turn,
+)
 
 if TYPE_CHECKING:
     from joinedup.config import Settings
 
-log = logging.getLogger(__name__)
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Re-exported: the store's one front door for engines, migrations and units of work.
+__all__ = [
+    "MIGRATIONS_DIR",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "SQLITE_CACHE_KIB",
+    "DatabaseUnavailable",
+    "begin_writing",
+    "check_connection",
+    "current_revision",
+    "describe",
+    "downgrade",
+    "head_revision",
+    "location",
+    "make_engine",
+    "session_scope",
+    "sqlite_file",
+    "upgrade",
+    "write_engine",
+    "writer_turn",
+]
 
 # A writer waits this long for another writer to finish before SQLite gives up ("database is
 # locked"). Ingest holds the write lock for a whole batch, so be patient.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_CACHE_KIB = 64 * 1024
-
-# Arbitrary but fixed: the key of the PostgreSQL advisory lock that serialises migrations, so
-# that several workers starting at once do not race to create the same tables.
-_PG_MIGRATION_LOCK = 7_271_805_001
-
-
-class DatabaseUnavailable(JoinedupError):
-    """The database cannot be reached or opened (wrong URL, server down, unwritable file)."""
 
 
 # Compact, and names with diacritics kept readable in the stored text. One encoder for all
@@ -78,24 +112,6 @@ def _json_loads(text_: str | bytes) -> Any:
     return json.loads(text_)
 
 
-def _normalise_url(url: str) -> URL:
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
-        raise JoinedupError(
-            "JOINEDUP_DATABASE_URL is not a database URL; expected sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST:PORT/DATABASE"
-        ) from exc
-    # psycopg 3 is the driver we ship; the bare and legacy spellings would ask for psycopg2.
-    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def _is_memory_sqlite(url: URL) -> bool:
-    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
-
-
 def make_engine(url: str | None = None, *, settings: Settings | None = None) -> Engine:
     """Create the engine for ``url``, or for the configured database when ``url`` is ``None``.
 
@@ -113,7 +129,7 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None) -> 
         settings = Settings.from_env()
     if url is None:
         url = settings.database_url
-    parsed = _normalise_url(url)
+    parsed = normalise_url(url)
     pool = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
@@ -158,7 +174,7 @@ def _postgresql_engine(engine: Engine) -> Engine:
 
 def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
     kwargs: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
-    if _is_memory_sqlite(url):
+    if is_memory_sqlite(url):
         # One shared connection, or every checkout would see a different empty database.
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
@@ -178,7 +194,7 @@ def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
         kwargs.update(poolclass=QueuePool, **pool)
     engine = create_engine(url, **kwargs)
-    memory = _is_memory_sqlite(url)
+    memory = is_memory_sqlite(url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -207,7 +223,7 @@ def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
         # So that begin_writing can tell a transaction that has only read.
-        conn.info[_CHANGES_KEY] = _total_changes(conn)
+        conn.info[CHANGES_KEY] = total_changes(conn)
 
     return engine
 
@@ -230,186 +246,6 @@ def _switch_to_wal(cursor: Any) -> None:
             time.sleep(0.05)
 
 
-def describe(engine: Engine) -> str:
-    """The engine's URL with any password hidden: safe to show to a user or write to a log."""
-    return _masked(engine.url)
-
-
-def location(target: Engine | URL | str) -> str:
-    """Where a database is, for an operator to read: a SQLite file's absolute path, ``SQLite in
-    memory``, or any other URL with its passwords masked (``***``).
-
-    Every command that writes says this, so that someone with two environments (a test hub and
-    the live one) sees which one a run went to. A password is never shown, whether in the URL's
-    authority (``user:secret@host``) or in a query parameter (``?password=…``, libpq's
-    ``sslpassword``). Example: ``location("postgresql://hub:pw@db/hub")`` is
-    ``"postgresql+psycopg://hub:***@db/hub"``.
-    """
-    if isinstance(target, Engine):
-        url = target.url
-    elif isinstance(target, URL):
-        url = target
-    else:
-        url = _normalise_url(target)
-    if url.get_backend_name() == "sqlite":
-        if _is_memory_sqlite(url):
-            return "SQLite in memory"
-        # Absolute: a relative path means nothing in a cron mail.
-        return str(Path(url.database or "").expanduser().absolute())
-    return _masked(url)
-
-
-def _masked(url: URL) -> str:
-    """``url`` as text with the password of its authority and of its query hidden.
-
-    SQLAlchemy's ``hide_password`` covers the authority only; libpq also takes ``password`` and
-    ``sslpassword`` as parameters, so any parameter whose name holds "password" is masked too.
-    """
-    if not any("password" in key.lower() for key in url.query):
-        return url.render_as_string(hide_password=True)
-    from urllib.parse import quote
-
-    pairs = []
-    for key in sorted(url.query):
-        values = url.query[key]
-        for value in (values,) if isinstance(values, str) else values:
-            shown = "***" if "password" in key.lower() else quote(value, safe="/:,")
-            pairs.append(f"{quote(key)}={shown}")
-    bare = url.set(query={}).render_as_string(hide_password=True)
-    return f"{bare}?{'&'.join(pairs)}"
-
-
-def _unavailable(engine: Engine, exc: BaseException) -> DatabaseUnavailable:
-    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
-    return DatabaseUnavailable(f"cannot open the database {describe(engine)}: {reason}")
-
-
-def check_connection(engine: Engine) -> None:
-    """Connect once and run ``SELECT 1``; raise :class:`DatabaseUnavailable` if that fails."""
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except (OperationalError, DBAPIError) as exc:
-        raise _unavailable(engine, exc) from exc
-
-
-def _alembic_config(connection: Connection | None = None) -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
-
-
-@lru_cache(maxsize=1)
-def _script() -> Any:
-    # Reading the scripts imports every migration module; they do not change while the
-    # process runs, and every command (and every database test) asks.
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(_alembic_config())
-
-
-def head_revision() -> str | None:
-    """The revision id of the newest migration shipped with this version of joinedup."""
-    heads = _script().get_heads()
-    if len(heads) > 1:
-        raise RuntimeError(f"migrations have several heads {heads}; they must be linear")
-    return heads[0] if heads else None
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (``None`` for an empty database)."""
-    from alembic.runtime.migration import MigrationContext
-
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    except (OperationalError, DBAPIError) as exc:
-        raise _unavailable(engine, exc) from exc
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (the newest by default); a no-op when already there.
-
-    Runs Alembic programmatically with the migrations inside the installed package, in one
-    transaction, holding a lock so that concurrent callers migrate once. Every command calls
-    this before touching the database. Raises :class:`DatabaseUnavailable` when the database
-    cannot be reached.
-    """
-    if revision == "head" and _at_shipped_head(engine):
-        return
-    current = current_revision(engine)
-    if revision == "head" and current == head_revision():
-        return
-    if current is not None and not _known_revision(current):
-        raise JoinedupError(
-            f"the database {describe(engine)} is at schema revision {current}, which this "
-            f"version of joinedup does not know (its newest is {head_revision()}); "
-            "upgrade joinedup rather than the database"
-        )
-    _run_alembic(engine, "upgrade", revision)
-
-
-_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
-
-
-@lru_cache(maxsize=1)
-def _shipped_head() -> str | None:
-    # The newest migration's id, from the file names alone (each file is named for its
-    # revision: tests/integration/store/test_migrations.py holds that).
-    names = (path.name for path in (MIGRATIONS_DIR / "versions").glob("*.py"))
-    return max((m.group(1) for m in map(_REVISION_FILE.match, names) if m), default=None)
-
-
-def _at_shipped_head(engine: Engine) -> bool:
-    """Whether the database is at the newest migration, asked in plain SQL: importing Alembic
-    and reading its scripts is a tenth of a second of every command, and nearly every command
-    finds the database already there."""
-    head = _shipped_head()
-    try:
-        conn = engine.connect()
-    except DBAPIError as exc:
-        raise _unavailable(engine, exc) from exc
-    with conn:
-        try:
-            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        except DBAPIError:
-            return False  # no version table yet: Alembic's path creates it
-    return head is not None and stored == [head]
-
-
-def _known_revision(revision: str) -> bool:
-    return any(rev.revision == revision for rev in _script().walk_revisions())
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    """Migrate the database down to ``revision`` (``"base"`` empties it). For tests and repair."""
-    _run_alembic(engine, "downgrade", revision)
-
-
-def _run_alembic(engine: Engine, direction: str, revision: str) -> None:
-    from alembic import command
-
-    check_connection(engine)
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
-                )
-            config = _alembic_config(conn)
-            if direction == "upgrade":
-                command.upgrade(config, revision)
-            else:
-                command.downgrade(config, revision)
-    log.info("database migrated %s to %s", direction, revision)
-
-
 def write_engine(engine: Engine) -> Engine:
     """``engine`` for units of work that read and then write (an ingest, a link run).
 
@@ -421,123 +257,6 @@ def write_engine(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_begin="IMMEDIATE")
     return engine
-
-
-def begin_writing(
-    session: Session, *, wait: float, waiting: Callable[[], None] | None = None
-) -> None:
-    """Turn a unit of work that has only read so far into one that writes, for a long unit of
-    work whose reads must not block writers (a link run reads the store, computes for minutes,
-    then writes the index).
-
-    On SQLite, reads see one snapshot, and a transaction cannot write once another writer has
-    committed past its snapshot ("database is locked" at once: waiting cannot help it). So the
-    read transaction is ended here — it has written nothing, which is checked — and a new one
-    begins ``IMMEDIATE``, taking the write lock: it waits for a writer that holds it (an ingest
-    storing a batch) beyond SQLite's busy timeout, trying again until ``wait`` seconds have
-    passed (``waiting`` is called before each further try), then lets SQLite's error through.
-    What the caller computed from its reads stays valid when the unit of work only writes rows
-    that those writers do not (the index, for a link run). Elsewhere (PostgreSQL): nothing.
-    """
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("begin_writing: the session has unflushed changes to lose")
-    if session.in_transaction():
-        connection = session.connection()
-        written = connection.info.get(_CHANGES_KEY)
-        if written is not None and written != _total_changes(connection):
-            raise RuntimeError("begin_writing: this transaction has written; it would be lost")
-        session.rollback()
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            return
-        except OperationalError as exc:
-            session.rollback()
-            if "locked" not in str(exc.orig) or time.monotonic() >= deadline:
-                raise
-            if waiting is not None:
-                waiting()
-
-
-#: Where the ``begin`` event notes how many rows the connection had changed (SQLite).
-_CHANGES_KEY = "joinedup_changes_at_begin"
-
-
-def _total_changes(connection: Connection) -> int:
-    return int(connection.connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
-
-
-def sqlite_file(engine: Engine) -> Path | None:
-    """The database file of a SQLite ``engine``; ``None`` in memory or on another backend."""
-    url = engine.url
-    if url.get_backend_name() != "sqlite" or _is_memory_sqlite(url):
-        return None
-    return Path(url.database or "").expanduser()
-
-
-def _turn_file(engine: Engine) -> str | None:
-    path = sqlite_file(engine)
-    return None if path is None else f"{path}-joinedup-turn"
-
-
-@contextmanager
-def writer_turn(engine: Engine, timeout: float | None = None) -> Iterator[None]:
-    """On a SQLite file, wait (blocking this thread) until no other unit of work of any process
-    that also asks holds the turn; elsewhere, nothing. With ``timeout``, a wait longer than that
-    many seconds raises SQLAlchemy's pool ``TimeoutError`` — what a request waiting too long for
-    a connection gets, and answered the same way (503) — so a stuck unit of work in one worker
-    cannot hold the others' requests without end.
-
-    Why: SQLite has one writer, and a connection that finds the write lock taken sleeps in
-    SQLite's busy handler — 1, 2, 5, 10 … 100 ms at a time — and retries, so with several
-    server processes a waiting request keeps missing the moments the lock is free and can wait
-    far longer than the work ahead of it. An exclusive ``flock`` on a file beside the database
-    queues them instead: the kernel wakes a waiter as soon as the holder lets go, and a process
-    that dies lets go at once. Writers that do not ask (an ingest, a link run) still meet
-    SQLite's own lock, which stays the one that guarantees correctness.
-    """
-    path = _turn_file(engine)
-    if path is None:
-        yield
-        return
-    import fcntl
-
-    # A descriptor per turn, not per process: flock on one shared descriptor would let a second
-    # thread of the same process straight through.
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if timeout is None:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        else:
-            _flock_within(descriptor, timeout)
-        yield
-    finally:
-        os.close(descriptor)  # closing the descriptor releases the lock
-
-
-def _flock_within(descriptor: int, timeout: float) -> None:
-    import fcntl
-    import time
-
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    deadline = time.monotonic() + timeout
-    pause = 0.0005
-    while True:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise PoolTimeout(f"waited {timeout:g} s for the database writer's turn") from None
-            # Short pauses: the holder's unit of work takes milliseconds, and the kernel's own
-            # queue (a blocking flock) cannot be given a deadline from a thread.
-            time.sleep(pause)
-            pause = min(pause * 2, 0.005)
 
 
 @contextmanager

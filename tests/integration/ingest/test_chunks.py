@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from joinedup.ingest import pipeline, seen
+from joinedup.ingest import seen, store_pass
 from joinedup.ingest.pipeline import ingest_file
 from joinedup.store import batches, records
 from joinedup.store.db import session_scope
@@ -24,7 +24,7 @@ def _row(ref: int, postcode: str = "LS6 2AB") -> str:
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    monkeypatch.setattr(store_pass, "CHUNK", 3)
     monkeypatch.setattr(seen, "FLUSH_EVERY", 4)
 
 

@@ -40,6 +40,28 @@ def _record_pattern(delimiter: str) -> re.Pattern[str]:
     return re.compile(rf"{field}(?:{d}{field})*")
 
 
+@lru_cache(maxsize=8)
+def _field_then_delimiter(delimiter: str) -> re.Pattern[str]:
+    d = re.escape(delimiter)
+    return re.compile(rf'(?:"[^"]*"(?:"[^"]*")*[ \t]*|(?!")[^{d}"]*){d}')
+
+
+def certain_cells(raw: str, delimiter: str) -> int:
+    """How many cells at the start of ``raw`` (a record with a quote not doubled) are read
+    alike whoever wrote it: each written as RFC 4180 writes a value — quoted with any quote
+    inside doubled, or unquoted with no quote in it — and closed by the delimiter. ``csv``
+    and :func:`writers_cells` give the same cells there; after them, the two readings part.
+
+    >>> certain_cells('1,"x",2,"O"Brien, Ann",3', ","), certain_cells('"O"Brien",1', ",")
+    (3, 0)
+    """
+    pattern = _field_then_delimiter(delimiter)
+    count = at = 0
+    while (match := pattern.match(raw, at)) is not None:
+        count, at = count + 1, match.end()
+    return count
+
+
 def has_stray_quote(raw: str, delimiter: str) -> bool:
     """Whether ``raw`` (one record, line end removed) is not a record as RFC 4180 writes it:
     a quoted value has text straight after its closing quote (``"O"Brien"``), a quote the

@@ -37,6 +37,7 @@ from joinedup.ingest.readers.base import (
 from joinedup.ingest.readers.csv_quotes import (
     STRAY_QUOTE_REASON,
     UNDOUBLED_QUOTE_NOTE,
+    certain_cells,
     has_stray_quote,
     writers_cells,
 )
@@ -71,6 +72,11 @@ class CsvReader(Reader):
         self.delimiter = mapping.delimiter
         self.fallback_rows = 0
         self.fallback_lines: list[int] = []
+        # Cells so far of a record that may have been split by unquoted line breaks (0: none;
+        # -1: after a broken record, nothing known), and whether the record being read may
+        # be the rest of it (see _certain).
+        self._open = 0
+        self._continues = False
 
     def rows(self) -> Iterator[SourceRow]:
         """Yield every record after the header; see :class:`SourceRow` for what each carries."""
@@ -111,14 +117,18 @@ class CsvReader(Reader):
                     if len(self.fallback_lines) < 10:
                         self.fallback_lines.append(line)
                 if cells is None:
+                    self._open = -1
                     yield bad(line, raw, problem or "cannot parse the CSV record")
-                elif mixed:
-                    row = self._row(line, raw, cells, header, width)
-                    if row.kind == "row":
-                        row = replace(row, notes=(*row.notes, MIXED_ENCODING_NOTE))
-                    yield row
+                    continue
+                if self._open or len(cells) < width:
+                    if any(cell.strip() for cell in cells):  # a blank record changes nothing
+                        self._follow(len(cells), width)
                 else:
-                    yield self._row(line, raw, cells, header, width)
+                    self._continues = False
+                row = self._row(line, raw, cells, header, width)
+                if mixed and row.kind == "row":
+                    row = replace(row, notes=(*row.notes, MIXED_ENCODING_NOTE))
+                yield row
         except UnicodeDecodeError as exc:
             line = first_undecodable_line(self.path, self.encoding) or 1
             raise SourceFileError(
@@ -174,13 +184,42 @@ class CsvReader(Reader):
             # Exactly the header's width: an empty cell at the end may be padding or a value
             # the stray quote pushed one column on ("He said "no", then left",03/04/1961,).
             if len(meant) != width:
-                return bad(line, raw, STRAY_QUOTE_REASON)
+                certain = self._certain(header, cells, certain_cells(raw, delimiter))
+                return bad(line, raw, STRAY_QUOTE_REASON, certain=certain)
             if meant != cells:
                 values = dict(zip(header, meant, strict=False))
                 return SourceRow(line=line, raw=raw, values=values, notes=(UNDOUBLED_QUOTE_NOTE,))
         if not _fits(cells, width):
-            return bad(line, raw, f"expected {width} columns, found {len(cells)}")
+            # A delimiter too many or too few, somewhere: only the first cell is in its column
+            # for certain.
+            certain = self._certain(header, cells, 1)
+            return bad(line, raw, f"expected {width} columns, found {len(cells)}", certain=certain)
         return SourceRow(line=line, raw=raw, values=dict(zip(header, cells, strict=False)))
+
+    def _follow(self, cells: int, width: int) -> None:
+        """Note a record of ``cells`` cells: whether it may be the rest of a record that
+        unquoted line breaks split, and what is open after it.
+
+        A record split by an unquoted line break reads as two short records whose cells add
+        up to the header's width plus one (the broken cell counts in both), and the second
+        starts in the middle of the first's values. So a record may continue the short ones
+        before it while their cells and its own, less one a join, do not exceed the width.
+        """
+        opened = self._open
+        self._continues = opened < 0 or (opened > 0 and opened + cells - 1 <= width)
+        if self._continues and opened > 0:
+            joined = opened + cells - 1
+            self._open = joined if joined < width else 0
+        else:
+            self._open = cells if cells < width else 0
+
+    def _certain(self, header: list[str], cells: list[str], count: int) -> dict[str, str]:
+        """The first ``count`` cells of a quarantined record by their columns' names: what the
+        reader vouches for (see :func:`joinedup.ingest.rows.bad`) — nothing when the record
+        may be the rest of one split by a line break (:meth:`_follow`)."""
+        if self._continues:
+            return {}
+        return dict(zip(header[:count], cells[:count], strict=False))
 
 
 def _fits(cells: list[str], width: int) -> bool:

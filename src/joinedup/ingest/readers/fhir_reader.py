@@ -22,6 +22,7 @@ from joinedup.ingest.readers.base import Reader, is_marked
 from joinedup.ingest.readers.fhir_patient import patient_fields
 from joinedup.ingest.readers.json_stream import BundleSyntaxError, bundle_entries
 from joinedup.ingest.readers.jsonl_reader import (
+    certain_values,
     escape_surrogates,
     invalid_escape,
     json_kind,
@@ -76,7 +77,7 @@ class FhirReader(Reader):
             else:
                 value, text, problem = parse_json_line(data, codec)
             if problem is not None:
-                yield bad(number, text, problem)
+                yield bad(number, text, problem, certain=_certain_patient(value))
             elif not isinstance(value, dict):
                 yield bad(number, text, f"expected a FHIR resource, found {json_kind(value)}")
             else:
@@ -96,7 +97,8 @@ class FhirReader(Reader):
                 )
                 lone = lone_surrogate(raw)  # json writes a lone surrogate as it is
                 if lone is not None:
-                    yield bad(number, escape_surrogates(raw), invalid_escape(lone))
+                    certain = _certain_patient(resource)
+                    yield bad(number, escape_surrogates(raw), invalid_escape(lone), certain=certain)
                 elif not isinstance(resource, dict):
                     yield bad(number, raw, "bundle entry has no resource")
                 else:
@@ -109,6 +111,14 @@ class FhirReader(Reader):
             raise SourceFileError(
                 f"{name}: not a FHIR Bundle or NDJSON: {detail} ({where})"
             ) from None
+
+
+def _certain_patient(resource: Any) -> dict[str, Any] | None:
+    """What a Patient refused for a lone surrogate still says for certain (its id, say; see
+    ``certain_values``); nothing for any other resource, whose id is not a record's."""
+    if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+        return None
+    return certain_values(resource)
 
 
 def resource_row(

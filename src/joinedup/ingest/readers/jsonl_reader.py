@@ -124,8 +124,31 @@ def _refused(text: str) -> tuple[Any, str, str | None]:
     if _SURROGATE_ESCAPE.search(text) is not None:
         lone = lone_surrogate(value)
         if lone is not None:
-            return None, text, invalid_escape(lone)
+            # The line parsed: what holds no lone surrogate is known (certain_values).
+            return value, text, invalid_escape(lone)
     return value, text, None
+
+
+def certain_values(value: Any) -> dict[str, Any] | None:
+    """What a line refused for a lone surrogate still says for certain: its object without
+    the entries (at any depth) whose key or value holds one. The JSON parsed, so every other
+    value is known, the record id among them (see :func:`joinedup.ingest.rows.bad`). None for
+    a line that did not parse or is not an object: nothing in it is certain.
+
+    >>> certain_values({"id": "7", "name": "K\ud800", "a": {"b": 1, "c": ["\udc00"]}})
+    {'id': '7', 'a': {'b': 1}}
+    """
+    if not isinstance(value, dict):
+        return None
+    kept: dict[str, Any] = {}
+    for key, item in value.items():
+        if lone_surrogate(key) is not None:
+            continue
+        if isinstance(item, dict):
+            kept[key] = certain_values(item)
+        elif lone_surrogate(item) is None:
+            kept[key] = item
+    return kept
 
 
 def lone_surrogate(value: Any) -> str | None:
@@ -213,7 +236,7 @@ class JsonLinesReader(Reader):
 def _row(number: int, value: Any, text: str, problem: str | None) -> SourceRow:
     if problem is not None:
         in_array = problem.startswith("not valid JSON") and _array_line(number, text)
-        return in_array or bad(number, text, problem)
+        return in_array or bad(number, text, problem, certain=certain_values(value))
     if not isinstance(value, dict):
         return bad(number, text, not_an_object(value))
     return SourceRow(line=number, raw=text, values=value)

@@ -252,12 +252,16 @@ class XlsxReader(Reader):
             self.hidden += 1
             notes.append(HIDDEN_ROW)
         if any(t.strip() for t in texts[width:]):
+            # A cell's column is fixed in a workbook, so the header's columns are read right
+            # whatever lies beyond them; the record id among them is known (unless a formula
+            # with no saved result is all it holds).
             return bad(
                 number,
                 json.dumps(texts, ensure_ascii=False),
                 "values beyond the last column",
                 *problems,
                 *notes,
+                certain=None if problems else values,
             )
         if problems:
             return bad(number, raw, *problems, *notes)
