@@ -32,6 +32,12 @@ from tests.browser.page_checks import PageWatch, problems
 from tests.browser.practitioner_review_data import ANNE, BOB, DORA, add_practitioner_and_review_data
 from tests.browser.resident_governance_data import ROSA, add_resident_and_governance_data
 
+_OPEN_EVERY_DETAILS = """() => {
+    const closed = [...document.querySelectorAll('details:not([open])')];
+    closed.forEach(d => { d.open = true; });
+    return closed.length;
+}"""
+
 # A desktop, and a phone held upright.
 WIDTHS = (1280, 320)
 
@@ -310,6 +316,10 @@ def test_every_page_passes_the_page_checks_on_a_phone_and_a_desktop(
                 menu.focus()
                 page.keyboard.press("Enter")
                 found += [f"{at}, menu open: {p}" for p in keyboard_problems(page)]
+        # What a details element holds is hidden from the checks above until it is opened.
+        if page.evaluate(_OPEN_EVERY_DETAILS):
+            at = f"at {WIDTHS[-1]} px, every details open"
+            found += [f"{at}: {p}" for p in problems(watch) + keyboard_problems(page)]
         assert not found, f"{path} as {row.role or 'signed out'}:\n- " + "\n- ".join(found)
     finally:
         context.close()
