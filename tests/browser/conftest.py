@@ -6,7 +6,8 @@
 - ``page`` — pytest-playwright's page, watched for console errors and CSP violations.
 - ``check_page(page)`` — every page test calls it on every page it shows (see
   ``page_checks.py`` for the rules).
-- ``sign_in_as(page, role, purpose="safeguarding")`` — signs in through the form.
+- ``sign_in_as(page, role, purpose="safeguarding")`` — signs in through the form (``sign_in``
+  outside a test's own page: a module that reuses one signed-in context per role).
 
 Chromium is Debian's (``/usr/bin/chromium``), never a downloaded one. Where it is missing the
 tests are skipped, unless ``CI`` is set, when that is a failure.
@@ -171,21 +172,32 @@ def check_page(page_watch: PageWatch) -> Callable[..., None]:
     return run
 
 
+def sign_in(
+    page: Page,
+    live_server: LiveServer,
+    role: str,
+    purpose: str = "safeguarding",
+    case: str = "CASE-1",
+) -> Page:
+    """Sign ``page`` in as ``role`` through the form, stating ``purpose`` if asked for one."""
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill(live_server.username(role))
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if page.url.startswith(f"{live_server.url}/purpose"):
+        page.get_by_label(purpose.replace("_", " ").capitalize()).check()
+        page.get_by_label("Case reference").fill(case)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    return page
+
+
 @pytest.fixture
 def sign_in_as(live_server: LiveServer, page_watch: PageWatch) -> Callable[..., Page]:
     """``sign_in_as(page, role, purpose=...)``: sign in through the form (and state a purpose)."""
 
     def run(page: Page, role: str, purpose: str = "safeguarding", case: str = "CASE-1") -> Page:
-        page.goto("/sign-in")
-        page.get_by_label("Username").fill(live_server.username(role))
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        if page.url.startswith(f"{live_server.url}/purpose"):
-            page.get_by_label(purpose.replace("_", " ").capitalize()).check()
-            page.get_by_label("Case reference").fill(case)
-            page.get_by_role("button", name="Continue").click()
-            page.wait_for_load_state()
-        return page
+        return sign_in(page, live_server, role, purpose, case)
 
     return run

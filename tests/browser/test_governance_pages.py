@@ -86,6 +86,37 @@ def test_audit_search_with_filters_paging_and_errors(
     check_page(page)
 
 
+@pytest.mark.parametrize(("width", "form_open"), [(320, False), (1280, True)])
+def test_audit_results_come_first_on_a_phone_and_name_their_filters(
+    page: Page, sign_in_as: SignIn, check_page: CheckPage, width: int, form_open: bool
+) -> None:
+    """The search form is 2,000 px tall at 320 px: once there are results, a phone shows them
+    first, with the filters named above them, and the form behind "Change the search"."""
+    sign_in_as(page, "ig_officer")
+    page.set_viewport_size({"width": width, "height": 640})
+    page.goto("/governance/audit")
+    expect(page.get_by_label("Person id")).to_be_visible()  # no search yet: the form itself
+    page.get_by_label("Person id").fill(ROSA)
+    page.get_by_label("Action").fill("person.view")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#filters-shown")).to_have_text(
+        f"Filtered by Person id {ROSA}; Action person.view."
+    )
+    form = page.locator("details#audit-filters")
+    person = page.get_by_label("Person id")
+    if form_open:
+        expect(form).to_have_attribute("open", "")
+        expect(person).to_have_value(ROSA)
+    else:
+        expect(person).to_be_hidden()
+        box = page.locator("#results").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 640, box
+        form.locator("summary").focus()
+        page.keyboard.press("Enter")
+        expect(person).to_have_value(ROSA)
+    check_page(page)
+
+
 def test_alert_queue_acknowledge_and_close_with_a_note(
     page: Page, sign_in_as: SignIn, check_page: CheckPage, live_server: LiveServer
 ) -> None:

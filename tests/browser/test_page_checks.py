@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.keyboard_checks import keyboard_problems
 from tests.browser.page_checks import PageCheckFailed, PageWatch, check
 
 GOOD = """<!DOCTYPE html>
@@ -56,3 +57,43 @@ def test_check_page_fails_on_a_script_error(page: Page) -> None:
     page.wait_for_timeout(100)
     with pytest.raises(PageCheckFailed, match="console errors"):
         check(watch)
+
+
+# keyboard_checks, like check_page, must catch each kind of page it is there for.
+_WIDE = '<div {attrs} style="overflow-x:auto;width:100px"><div style="width:400px">x</div></div>'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '<a href="#a">a</a><button style="outline:none">Go</button>',
+            "no visible focus on: button",
+        ),
+        (
+            "<button onkeydown=\"if (event.key === 'Tab') event.preventDefault()\">Trap</button>"
+            '<a href="#b">after</a>',
+            "not reached with the Tab key: a 'after'",
+        ),
+        (_WIDE.format(attrs=""), "scrolls sideways by itself"),
+        (_WIDE.format(attrs='tabindex="0"'), "scrolls sideways by itself"),
+    ],
+    ids=["no-focus-style", "keyboard-trap", "scroller-not-focusable", "scroller-without-name"],
+)
+def test_keyboard_checks_catch(page: Page, body: str, expected: str) -> None:
+    page.set_content(GOOD.format(body=body))
+    assert expected in "\n".join(keyboard_problems(page))
+
+
+def test_keyboard_checks_pass_a_good_page(page: Page) -> None:
+    # One stop for a group of radios; nothing inside a closed details but its summary; a wide
+    # table's wrapper that can be focused and has a name.
+    body = (
+        '<a href="#a">a</a>'
+        '<fieldset><legend>Pick</legend><label><input type="radio" name="r" value="1">1</label>'
+        '<label><input type="radio" name="r" value="2">2</label></fieldset>'
+        '<details><summary>More</summary><a href="#hidden">hidden</a></details>'
+        + _WIDE.format(attrs='tabindex="0" role="region" aria-label="A wide table"')
+    )
+    page.set_content(GOOD.format(body=body))
+    assert keyboard_problems(page) == []

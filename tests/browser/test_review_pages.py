@@ -179,3 +179,45 @@ def test_filter_the_queue_with_the_keyboard_and_see_a_bad_filter_by_its_field(
     page.get_by_role("link", name="Clear filters").first.click()
     expect(page).to_have_url(re.compile(r"/review$"))
     check_page(page)
+
+
+@pytest.mark.parametrize(
+    ("width", "query", "form_open"),
+    [
+        (320, "", False),  # a phone: the queue comes first, the form behind "Filter the queue"
+        (320, "?kind=person", True),  # a filter is on: the reviewer sees what is filtering
+        (1280, "", True),  # a desktop: the form open, as it always was
+        (1280, "?kind=person", True),
+    ],
+    ids=["phone", "phone-filtered", "desktop", "desktop-filtered"],
+)
+def test_the_queue_filters_give_way_to_the_queue_on_a_phone(
+    page: Page,
+    sign_in_as: SignIn,
+    check_page: CheckPage,
+    width: int,
+    query: str,
+    form_open: bool,
+) -> None:
+    sign_in_as(page, "reviewer")
+    page.set_viewport_size({"width": width, "height": 640})
+    page.goto("/review" + query)
+    filters = page.locator("details#queue-filters")
+    summary = filters.locator("summary")
+    expect(summary).to_have_text("Filter the queue")
+    kind = page.get_by_label("Kind", exact=True)
+    if form_open:
+        expect(filters).to_have_attribute("open", "")
+        expect(kind).to_be_visible()
+    else:
+        expect(filters).not_to_have_attribute("open", re.compile(".*"))
+        expect(kind).to_be_hidden()
+        first = page.locator("#queue > li a").first
+        box = first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 640, (
+            f"the first review item is below the first screen at {width} px: {box}"
+        )
+        summary.focus()
+        page.keyboard.press("Enter")  # the control opens it by keyboard
+        expect(kind).to_be_visible()
+    check_page(page)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from joinedup.policy.vocabulary import PURPOSES, ROLES
+from joinedup.policy.vocabulary import PURPOSES, ROLES, purpose_label
 from joinedup.services.governance import ALERT_STATUSES, DECISIONS, AuditFilters
 from joinedup.services.text import has_control_characters
 from joinedup.web.templating import UK
@@ -128,6 +128,51 @@ def read_audit_form(params: Mapping[str, str]) -> AuditForm:
         until=_end_of(until),
     )
     return AuditForm(values=values, filters=filters, errors=_in_form_order(errors))
+
+
+# How each text filter is named above the results (the form's labels, shortened).
+_TEXT_WORDS = {
+    "person_id": "Person id",
+    "actor": "Member of staff",
+    "organisation": "Organisation id",
+    "action": "Action",
+    "credential": "Credential",
+}
+
+
+def filters_in_words(values: Mapping[str, str], decision_words: Mapping[str, str]) -> list[str]:
+    """The filters of an audit search that was run, as the line above its results names them.
+
+    On a phone the form folds away once there are results, so this is how the IG officer sees
+    what the results were filtered by. Only filters that were filled in, in the form's order;
+    ``values`` are the form's answers, already checked (``read_audit_form`` found no error).
+    Example: ``filters_in_words({"person_id": "P1", "break_glass": "yes"}, {})`` is
+    ``["Person id P1", "Only break-glass"]``.
+    """
+    words: list[str] = []
+
+    def text(name: str) -> None:
+        if value := values.get(name, "").strip():
+            words.append(f"{_TEXT_WORDS[name]} {value}")
+
+    for name in ("person_id", "actor", "organisation"):
+        text(name)
+    if role := values.get("role", "").strip():
+        words.append("Role " + role.replace("_", " "))
+    if purpose := values.get("purpose", "").strip():
+        words.append("Purpose " + purpose_label(purpose).lower())
+    if decision := values.get("decision", "").strip():
+        words.append("Decision " + decision_words.get(decision, decision).lower())
+    text("action")
+    text("credential")
+    glass = values.get("break_glass", "").strip()
+    if glass:
+        words.append("Only break-glass" if BREAK_GLASS_CHOICES.get(glass) else "No break-glass")
+    for prefix, label in (("since", "From"), ("until", "To")):
+        parts = [values.get(f"{prefix}-{p}", "").strip() for p in ("day", "month", "year")]
+        if any(parts):
+            words.append(f"{label} " + "/".join(p for p in parts if p))
+    return words
 
 
 def _uk_midnight(day: date) -> datetime:

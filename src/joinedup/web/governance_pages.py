@@ -26,7 +26,12 @@ from joinedup.services import audit_export, governance
 from joinedup.services.actor import ServiceError
 from joinedup.services.governance import NOTE_MAX, ClauseTerms
 from joinedup.services.resident import category_words, organisation_names
-from joinedup.web.governance_forms import ALERT_FILTERS, alert_status_problem, read_audit_form
+from joinedup.web.governance_forms import (
+    ALERT_FILTERS,
+    alert_status_problem,
+    filters_in_words,
+    read_audit_form,
+)
 from joinedup.web.session import web_role
 from joinedup.web.templating import render
 
@@ -134,6 +139,7 @@ def audit_page(request: Request, session: SessionDep, caller: IgOfficer) -> Resp
         return render(request, "governance/audit.html", context, status_code=404)
     context.update(
         results=result.events,
+        filters_shown=filters_in_words(form.values, DECISION_WORDS),
         total=result.total,
         total_capped=result.total_capped,
         export_link=_export_link(form.values) if result.total else None,
