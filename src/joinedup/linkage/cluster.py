@@ -332,20 +332,23 @@ def cluster(
             # address of a GP's John Smith and a housing-benefit John Smith does not make them
             # two people; were it the only other record, the two would link.
             ruled_out = {root[o] for m in groups.members(partner) for o in band.against.others(m)}
-            shared = {
-                root[o]
-                for m in groups.members(partner)
-                for o, k in candidates.entries(m)
-                if not band.clashes[k]
-            }
+            shared: set[int] | None = None  # the partner's own candidates, when first needed
             found = set()
             for member in groups.members(group):
                 for other, j in candidates.entries(member):
                     theirs = root[other]
                     if theirs == group or (theirs in ruled_out and band.clashes[j]):
                         continue
-                    if theirs in shared and not band.clashes[j] and not band.rivals(j, i):
-                        continue
+                    if not band.clashes[j] and not band.rivals(j, i):
+                        if shared is None:
+                            shared = {
+                                root[o]
+                                for m in groups.members(partner)
+                                for o, k in candidates.entries(m)
+                                if not band.clashes[k]
+                            }
+                        if theirs in shared:
+                            continue
                     found.add(theirs)
             return found
 
