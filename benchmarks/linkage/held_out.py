@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
-import hashlib
 import random
 import shutil
 import tempfile
@@ -52,20 +51,9 @@ def _store_again(engine: Any, rows: list[dict[str, Any]]) -> None:
             batch = batches.start_batch(
                 session, source_id=source_id, file_name="back", file_sha256="0" * 64, full=False
             )
-            out = []
-            for row in group:
-                fields = inc._person_fields(row)
-                out.append(
-                    {
-                        **fields,
-                        "source_id": source_id,
-                        "record_id": row["record_id"],
-                        "version": row["version"] + 1,
-                        "batch_id": batch.id,
-                        "content_hash": hashlib.sha256(repr(fields).encode()).hexdigest(),
-                        "raw": {},
-                    }
-                )
+            out = [
+                inc.next_version(row, inc._person_fields(row), source_id, batch.id) for row in group
+            ]
             records.insert_versions(session, out)
 
 

@@ -201,18 +201,24 @@ def edit(engine: Any, rows: list[dict[str, Any]], rng: random.Random) -> None:
                     fields["emails"] = [f"new{rng.randrange(10**6)}@example.org"]
                 else:
                     fields["street"] = (fields.get("street") or "High Street") + " North"
-                out.append(
-                    {
-                        **fields,
-                        "source_id": source_id,
-                        "record_id": row["record_id"],
-                        "version": row["version"] + 1,
-                        "batch_id": batch.id,
-                        "content_hash": hashlib.sha256(repr(fields).encode()).hexdigest(),
-                        "raw": {},
-                    }
-                )
+                out.append(next_version(row, fields, source_id, batch.id))
             records.insert_versions(session, out)
+
+
+def next_version(
+    row: dict[str, Any], fields: dict[str, Any], source_id: str, batch_id: int
+) -> dict[str, Any]:
+    """The next version of stored ``row`` holding ``fields``, as ``records.insert_versions``
+    takes it."""
+    return {
+        **fields,
+        "source_id": source_id,
+        "record_id": row["record_id"],
+        "version": row["version"] + 1,
+        "batch_id": batch_id,
+        "content_hash": hashlib.sha256(repr(fields).encode()).hexdigest(),
+        "raw": {},
+    }
 
 
 def membership(engine: Any) -> dict[str, str]:
