@@ -22,6 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Column, Integer, MetaData, Select, Table, Text, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.store.bulk import BulkInsert
 from joinedup.store.portable import portable_text
@@ -104,20 +105,13 @@ class SeenIds:
             return 0
         record = cast(Table, SourceRecord.__table__)
         kept = aliased(SEEN)
-        later = aliased(SEEN)
         again = aliased(SEEN)
         row_kept = (
             select(kept.c.line)
             .where(
                 kept.c.record_id == SEEN.c.record_id,
                 kept.c.quarantined.is_(None),
-                ~select(later.c.line)
-                .where(
-                    later.c.record_id == kept.c.record_id,
-                    later.c.quarantined.is_(None),
-                    later.c.line > kept.c.line,
-                )
-                .exists(),
+                _last_of_its_id(kept),
                 ~select(again.c.line)
                 .where(
                     again.c.record_id == kept.c.record_id,
@@ -130,12 +124,7 @@ class SeenIds:
         )
         query = (
             select(func.count(SEEN.c.record_id.distinct()))
-            .join(
-                record,
-                (record.c.source_id == source_id)
-                & (record.c.record_id == SEEN.c.record_id)
-                & record.c.valid_to.is_(None),
-            )
+            .join(record, _current_record(record, source_id))
             .where(SEEN.c.quarantined == 1, ~row_kept)
         )
         return int(self._session.execute(query).scalar_one())
@@ -157,27 +146,15 @@ class SeenIds:
         earlier one is quarantined as superseded). One join in the database; one bit a line
         comes back (a million lines: 125 KiB).
         """
-        later = aliased(SEEN)
         record = cast(Table, SourceRecord.__table__)
         query = (
             select(SEEN.c.line)
-            .join(
-                record,
-                (record.c.source_id == source_id)
-                & (record.c.record_id == SEEN.c.record_id)
-                & record.c.valid_to.is_(None),
-            )
+            .join(record, _current_record(record, source_id))
             .where(
                 SEEN.c.quarantined.is_(None),
                 record.c.raw_digest == SEEN.c.raw_digest,
                 record.c.valid_until.is_(None) | (record.c.valid_until > today),
-                ~select(later.c.line)
-                .where(
-                    later.c.record_id == SEEN.c.record_id,
-                    later.c.quarantined.is_(None),
-                    later.c.line > SEEN.c.line,
-                )
-                .exists(),
+                _last_of_its_id(SEEN),
             )
             .execution_options(yield_per=STREAM)
         )
@@ -215,3 +192,26 @@ def _temp_on_disk(connection: Any) -> None:
     except DBAPIError:
         return
     connection.detach()
+
+
+def _current_record(record: Table, source_id: str) -> ColumnElement[bool]:
+    """Join condition: ``record`` is the current version of the staged line's record."""
+    return (
+        (record.c.source_id == source_id)
+        & (record.c.record_id == SEEN.c.record_id)
+        & record.c.valid_to.is_(None)
+    )
+
+
+def _last_of_its_id(row: Any) -> ColumnElement[bool]:
+    """``row`` (SEEN or an alias) is the last line the scan read its id on: the row that wins."""
+    later = aliased(SEEN)
+    return ~(
+        select(later.c.line)
+        .where(
+            later.c.record_id == row.c.record_id,
+            later.c.quarantined.is_(None),
+            later.c.line > row.c.line,
+        )
+        .exists()
+    )
